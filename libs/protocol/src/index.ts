@@ -1,0 +1,4 @@
+/** libs/protocol: NATS subjects, permission sets and message schemas shared by hub and agent. */
+export * from './version.js';
+export * from './subjects.js';
+export * from './messages.js';

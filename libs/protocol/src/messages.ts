@@ -1,0 +1,91 @@
+/**
+ * Message schemas (zod) for everything that crosses the wire between hub and agent.
+ * Every message carries `protocol`, validated on the way in.
+ */
+import { z } from 'zod';
+import { PROTOCOL_VERSION } from './version.js';
+
+const protocol = z.literal(PROTOCOL_VERSION);
+const clusterName = z
+  .string()
+  .min(1)
+  .max(63)
+  .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'must be a DNS label: lowercase letters, digits and -');
+const tag = z
+  .string()
+  .min(1)
+  .max(63)
+  .regex(/^[a-zA-Z0-9]([-_.a-zA-Z0-9]*[a-zA-Z0-9])?$/, 'must be letters, digits, -, _ or .');
+
+export const ClusterName = clusterName;
+export const Tag = tag;
+
+/** Facts an agent reports about its cluster. */
+export const ClusterFacts = z.object({
+  kubeVersion: z.string().min(1).max(64),
+  agentVersion: z.string().min(1).max(64),
+  provider: z.string().max(64).default('unknown'),
+  region: z.string().max(64).default('unknown'),
+  nodeCount: z.number().int().min(0).max(1_000_000),
+});
+export type ClusterFacts = z.infer<typeof ClusterFacts>;
+
+/** POST /v1/register request body. */
+export const RegisterRequest = z
+  .object({
+    protocol: protocol.default(PROTOCOL_VERSION),
+    token: z.string().min(1).max(512),
+    name: clusterName,
+    /** The agent's NATS user public key (nkey, starts with U). Its seed never leaves the agent. */
+    natsPublicKey: z.string().regex(/^U[A-Z2-7]{55}$/, 'must be a NATS user public key'),
+    facts: ClusterFacts,
+  })
+  .strict();
+export type RegisterRequest = z.infer<typeof RegisterRequest>;
+
+/** POST /v1/register response body. */
+export const RegisterResponse = z.object({
+  protocol,
+  clusterId: z.string().uuid(),
+  nats: z.object({
+    url: z.string().min(1),
+    /** User JWT for the agent's public key, signed by the Flotilla account. */
+    jwt: z.string().min(1),
+    inboxPrefix: z.string().min(1),
+  }),
+  heartbeatIntervalSeconds: z.number().int().positive(),
+});
+export type RegisterResponse = z.infer<typeof RegisterResponse>;
+
+/** Agent → hub, every heartbeat interval. */
+export const Heartbeat = z
+  .object({
+    protocol,
+    clusterId: z.string().uuid(),
+    sentAt: z.string().datetime(),
+    seq: z.number().int().nonnegative(),
+    facts: ClusterFacts,
+  })
+  .strict();
+export type Heartbeat = z.infer<typeof Heartbeat>;
+
+/** Hub → agent, last value per cluster in the desired-state bucket. */
+export const DesiredState = z
+  .object({
+    protocol,
+    clusterId: z.string().uuid(),
+    repoUrl: z.string().min(1),
+    branch: z.string().min(1),
+    path: z.string().min(1),
+    revision: z.string().regex(/^[0-9a-f]{40}$/, 'must be a full commit SHA'),
+    prune: z.boolean(),
+    selfHeal: z.boolean(),
+    updatedAt: z.string().datetime(),
+  })
+  .strict();
+export type DesiredState = z.infer<typeof DesiredState>;
+
+/** Turns a zod error into one line naming every bad field. */
+export function describeZodError(error: z.ZodError): string {
+  return error.issues.map((i) => `${i.path.length ? i.path.join('.') : '(root)'}: ${i.message}`).join('; ');
+}

@@ -1,0 +1,26 @@
+import { describe, expect, it } from 'vitest';
+import { agentPermissions, subjects } from './subjects.js';
+
+const id = '0b3c5a9e-1f2d-4c6b-9a8e-7d6c5b4a3f21';
+
+describe('subjects', () => {
+  it('round-trips an agent subject', () => {
+    expect(subjects.parseAgent(subjects.agent(id, 'heartbeat'))).toEqual({ clusterId: id, kind: 'heartbeat' });
+  });
+
+  it('refuses a cluster id that could widen a subject', () => {
+    expect(() => subjects.agent('*', 'heartbeat')).toThrow(/not a cluster id/);
+    expect(() => subjects.desired('a.>')).toThrow(/not a cluster id/);
+  });
+
+  it('does not parse foreign subjects', () => {
+    expect(subjects.parseAgent('flotilla.v1.agent.nope.heartbeat')).toBeUndefined();
+    expect(subjects.parseAgent(`flotilla.v2.agent.${id}.heartbeat`)).toBeUndefined();
+  });
+
+  it('gives an agent only its own subjects and a private inbox', () => {
+    const p = agentPermissions(id);
+    expect([...p.pub.allow, ...p.sub.allow].every((s) => s.includes(id) || s.includes(id.replace(/-/g, '')))).toBe(true);
+    expect(p.sub.allow.some((s) => s.startsWith('_INBOX.'))).toBe(false);
+  });
+});
