@@ -1,0 +1,7 @@
+/**
+ * libs/nats-auth: NATS decentralized JWT auth for Flotilla — the operator/account trust chain,
+ * the nats-server config that enforces it, and least-privilege user JWTs for hub and agents.
+ */
+export * from './trust.js';
+export * from './server-config.js';
+export * from './user.js';

@@ -1,0 +1,60 @@
+/** NATS users: nkey pairs, user JWTs signed by the Flotilla account, and client authenticators. */
+import { createUser as createUserKey, decode, encodeUser } from '@nats-io/jwt';
+import { jwtAuthenticator, type Authenticator } from '@nats-io/transport-node';
+import type { NatsPermissions } from '@flotilla/protocol';
+import { keyPairFromSeed, seedText, type NatsTrust } from './trust.js';
+
+/** A fresh user nkey pair. The seed is the user's secret; only the public key is shared. */
+export function createUser(): { publicKey: string; seed: string } {
+  const kp = createUserKey();
+  return { publicKey: kp.getPublicKey(), seed: seedText(kp.getSeed()) };
+}
+
+export interface MintUserJwtOptions {
+  /** The user's public nkey (starts with U). */
+  publicKey: string;
+  name: string;
+  permissions: NatsPermissions;
+  /** Lifetime; the JWT never expires when omitted. */
+  expiresInSeconds?: number;
+}
+
+const USER_PUBLIC_KEY = /^U[A-Z2-7]{55}$/;
+
+/** Signs a user JWT with the Flotilla account key, carrying exactly the given permissions. */
+export async function mintUserJwt(trust: Pick<NatsTrust, 'accountSeed'>, opts: MintUserJwtOptions): Promise<string> {
+  if (!USER_PUBLIC_KEY.test(opts.publicKey)) throw new Error('publicKey is not a NATS user public key');
+  if (opts.expiresInSeconds !== undefined && !(opts.expiresInSeconds > 0)) {
+    throw new Error(`expiresInSeconds must be positive, got ${opts.expiresInSeconds}`);
+  }
+  const account = keyPairFromSeed(trust.accountSeed, 'account');
+  const exp = opts.expiresInSeconds === undefined ? undefined : Math.floor(Date.now() / 1000) + Math.ceil(opts.expiresInSeconds);
+  return encodeUser(
+    opts.name,
+    opts.publicKey,
+    account,
+    {
+      pub: { allow: [...opts.permissions.pub.allow], deny: [] },
+      sub: { allow: [...opts.permissions.sub.allow], deny: [] },
+    },
+    exp === undefined ? {} : { exp },
+  );
+}
+
+/** The claims of a user JWT (no signature check: for display and tests). */
+export function decodeUserJwt(jwt: string): { publicKey: string; issuer: string; name: string; expiresAt?: Date; permissions: NatsPermissions } {
+  const c = decode<{ pub?: { allow?: string[] }; sub?: { allow?: string[] } }>(jwt);
+  return {
+    publicKey: c.sub,
+    issuer: c.iss,
+    name: c.name,
+    ...(c.exp ? { expiresAt: new Date(c.exp * 1000) } : {}),
+    permissions: { pub: { allow: c.nats.pub?.allow ?? [] }, sub: { allow: c.nats.sub?.allow ?? [] } },
+  };
+}
+
+/** An authenticator for `connect({ authenticator })`: presents the JWT and signs the nonce. */
+export function credsAuthenticator(jwt: string, seed: string): Authenticator {
+  keyPairFromSeed(seed, 'user');
+  return jwtAuthenticator(jwt, new TextEncoder().encode(seed));
+}

@@ -1,0 +1,116 @@
+/**
+ * A real nats-server in decentralized JWT mode with JetStream, on free ports and a temp store,
+ * for tests. Restartable on the same port and store; disposed with `await using`.
+ */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { connect as natsConnect, type NatsConnection, type NodeConnectionOptions } from '@nats-io/transport-node';
+import { createNatsTrust, createUser, credsAuthenticator, mintUserJwt, natsServerConfig, type NatsTrust } from '@flotilla/nats-auth';
+import { hubPermissions, subjects, type NatsPermissions } from '@flotilla/protocol';
+import { freePort } from './free-port.js';
+import { findNatsServer } from './nats-binary.js';
+import { startProcess, type ManagedProcess } from './process.js';
+
+export interface NatsCreds {
+  jwt: string;
+  seed: string;
+  publicKey: string;
+  /** Inbox prefix this user may subscribe to; `connect` uses it. */
+  inboxPrefix?: string;
+}
+
+export interface TestNats {
+  url: string;
+  port: number;
+  trust: NatsTrust;
+  /** A user with hubPermissions() and the hub inbox prefix. */
+  hub: NatsCreds;
+  /** Mints a user with exactly these permissions. */
+  userFor(permissions: NatsPermissions, opts?: { name?: string; inboxPrefix?: string; expiresInSeconds?: number }): Promise<NatsCreds>;
+  /** Connects as `creds` (with its inbox prefix); extra options override. */
+  connect(creds: NatsCreds, opts?: Partial<NodeConnectionOptions>): Promise<NatsConnection>;
+  /** Stops the server (keeps port and store). */
+  stop(): Promise<void>;
+  /** Starts it again on the same port and store. */
+  start(): Promise<void>;
+  [Symbol.asyncDispose](): Promise<void>;
+}
+
+async function waitHealthy(httpPort: number, proc: ManagedProcess, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let exited = false;
+  void proc.exited.then(() => (exited = true));
+  while (Date.now() < deadline) {
+    if (exited) throw new Error(`nats-server exited during startup:\n${proc.logTail()}`);
+    try {
+      const res = await fetch(`http://127.0.0.1:${httpPort}/healthz`);
+      if (res.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  await proc.stop();
+  throw new Error(`nats-server not healthy after ${timeoutMs} ms:\n${proc.logTail()}`);
+}
+
+export async function startNats(opts: { trust?: NatsTrust } = {}): Promise<TestNats> {
+  const trust = opts.trust ?? (await createNatsTrust());
+  const dir = await mkdtemp(join(tmpdir(), 'flotilla-nats-'));
+  const port = await freePort();
+  const httpPort = await freePort();
+  const confPath = join(dir, 'nats-server.conf');
+  await writeFile(confPath, await natsServerConfig(trust, { port, httpPort, storeDir: join(dir, 'jetstream') }), { mode: 0o600 });
+  const binary = findNatsServer();
+  let proc: ManagedProcess | undefined;
+
+  const start = async () => {
+    if (proc && proc.child.exitCode === null && proc.child.signalCode === null) return;
+    proc = startProcess(binary, ['-c', confPath]);
+    await waitHealthy(httpPort, proc);
+  };
+  const stop = async () => {
+    await proc?.stop();
+  };
+
+  const userFor: TestNats['userFor'] = async (permissions, o = {}) => {
+    const user = createUser();
+    const jwt = await mintUserJwt(trust, {
+      publicKey: user.publicKey,
+      name: o.name ?? 'test-user',
+      permissions,
+      ...(o.expiresInSeconds !== undefined ? { expiresInSeconds: o.expiresInSeconds } : {}),
+    });
+    return { jwt, seed: user.seed, publicKey: user.publicKey, ...(o.inboxPrefix ? { inboxPrefix: o.inboxPrefix } : {}) };
+  };
+
+  try {
+    await start();
+  } catch (error) {
+    await rm(dir, { recursive: true, force: true });
+    throw error;
+  }
+  const url = `nats://127.0.0.1:${port}`;
+  const hub = await userFor(hubPermissions(), { name: 'hub', inboxPrefix: subjects.hubInboxPrefix });
+  return {
+    url,
+    port,
+    trust,
+    hub,
+    userFor,
+    connect: (creds, o = {}) =>
+      natsConnect({
+        servers: url,
+        authenticator: credsAuthenticator(creds.jwt, creds.seed),
+        ...(creds.inboxPrefix ? { inboxPrefix: creds.inboxPrefix } : {}),
+        ...o,
+      }),
+    stop,
+    start,
+    async [Symbol.asyncDispose]() {
+      await stop();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
