@@ -1,0 +1,147 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { Kvm, type KV } from '@nats-io/kv';
+import { AGENT_STREAM, DESIRED_BUCKET, agentPermissions, subjects } from '@flotilla/protocol';
+import { startNats, type NatsCreds, type TestNats } from '@flotilla/testing';
+
+/** Collects the server errors a connection reports on its status stream. */
+function serverErrors(nc: NatsConnection): string[] {
+  const errors: string[] = [];
+  void (async () => {
+    for await (const s of nc.status()) if (s.type === 'error') errors.push(String(s.error));
+  })();
+  return errors;
+}
+
+describe('NATS identities in JWT mode', () => {
+  let nats: TestNats;
+  let hub: NatsConnection;
+  let desired: KV;
+  const idA = randomUUID();
+  const idB = randomUUID();
+  let credsA: NatsCreds;
+  let a: NatsConnection;
+  let errorsA: string[];
+
+  beforeAll(async () => {
+    nats = await startNats();
+    hub = await nats.connect(nats.hub);
+    await (await jetstreamManager(hub)).streams.add({ name: AGENT_STREAM, subjects: [subjects.agentAll] });
+    desired = await new Kvm(hub).create(DESIRED_BUCKET, { allow_direct: true, history: 1 });
+    await desired.put(idA, JSON.stringify({ for: idA }));
+    await desired.put(idB, JSON.stringify({ for: idB }));
+    credsA = await nats.userFor(agentPermissions(idA), { name: 'agent-a', inboxPrefix: subjects.agentInboxPrefix(idA) });
+  });
+
+  // Each test gets a fresh connection: a permission violation must not leak between tests.
+  const connectA = async () => {
+    a = await nats.connect(credsA);
+    errorsA = serverErrors(a);
+  };
+  const closeA = () => a.close();
+
+  afterAll(async () => {
+    await hub?.close();
+    await nats?.[Symbol.asyncDispose]();
+  });
+
+  const streamCount = async (subject: string) => {
+    const info = await (await jetstreamManager(hub)).streams.info(AGENT_STREAM, { subjects_filter: subject });
+    return info.state.subjects?.[subject] ?? 0;
+  };
+
+  it('refuses a client without credentials', async () => {
+    await expect(connect({ servers: nats.url, reconnect: false, timeout: 2000 })).rejects.toThrow(/authorization violation/i);
+  });
+
+  it('refuses a user JWT signed by an account the operator does not know', async () => {
+    const { startNats: startOther } = await import('@flotilla/testing');
+    await using other = await startOther();
+    const foreign = await other.userFor(agentPermissions(idA));
+    await expect(nats.connect(foreign, { reconnect: false, timeout: 2000 })).rejects.toThrow(/authorization violation/i);
+  });
+
+  it('refuses an expired user JWT', async () => {
+    const shortLived = await nats.userFor(agentPermissions(idA), { inboxPrefix: subjects.agentInboxPrefix(idA), expiresInSeconds: 1 });
+    await new Promise((r) => setTimeout(r, 2100));
+    await expect(nats.connect(shortLived, { reconnect: false, timeout: 2000 })).rejects.toThrow(/authorization violation|expired/i);
+  });
+
+  it("lets agent A publish its own heartbeat into the stream and get the ack on its own inbox", async () => {
+    await connectA();
+    const ack = await jetstream(a).publish(subjects.agent(idA, 'heartbeat'), '{"seq":1}');
+    expect(ack.stream).toBe(AGENT_STREAM);
+    expect(await streamCount(subjects.agent(idA, 'heartbeat'))).toBe(1);
+    expect(errorsA).toEqual([]);
+    await closeA();
+  });
+
+  it("denies agent A publishing to B's subjects, reported on nc.status() and not stored", async () => {
+    await connectA();
+    const subjectB = subjects.agent(idB, 'heartbeat');
+    a.publish(subjectB, '{"forged":true}');
+    await a.flush();
+    await expect.poll(() => errorsA.join('\n')).toMatch(new RegExp(`permissions violation for publish to "${subjectB.replace(/\./g, '\\.')}"`, 'i'));
+    expect(await streamCount(subjectB)).toBe(0);
+    await closeA();
+  });
+
+  it.each([
+    ['B heartbeat', () => subjects.agent(idB, 'heartbeat')],
+    ['B desired state', () => subjects.desired(idB)],
+    ['the shared inbox', () => '_INBOX.>'],
+    ["B's inbox", () => `${subjects.agentInboxPrefix(idB)}.>`],
+  ])('denies agent A subscribing to %s', async (_what, subject) => {
+    await connectA();
+    const sub = a.subscribe(subject());
+    const ended = Promise.race([
+      (async () => {
+        for await (const _m of sub) {
+          // no message may arrive
+        }
+      })(),
+      new Promise((_r, reject) => setTimeout(() => reject(new Error('subscription stayed open')), 3000)),
+    ]);
+    await expect(ended).rejects.toThrow(/permissions violation for subscription/i);
+    expect(errorsA.join('\n')).toMatch(/permissions violation for subscription/i);
+    await closeA();
+  });
+
+  it('denies agent A the JetStream API (it cannot delete the stream)', async () => {
+    await connectA();
+    await expect(jetstreamManager(a, { timeout: 1000 }).then((m) => m.streams.delete(AGENT_STREAM))).rejects.toThrow();
+    expect(errorsA.join('\n')).toMatch(/permissions violation for publish to "\$JS\.API/i);
+    expect((await (await jetstreamManager(hub)).streams.info(AGENT_STREAM)).config.name).toBe(AGENT_STREAM);
+    await closeA();
+  });
+
+  it('lets agent A read its own desired state by direct get', async () => {
+    await connectA();
+    const reply = await a.request(subjects.desiredDirectGet(idA), '', { timeout: 2000 });
+    expect(reply.string()).toBe(JSON.stringify({ for: idA }));
+    expect(reply.headers?.get('Nats-Subject')).toBe(subjects.desired(idA));
+    await closeA();
+  });
+
+  it("denies agent A reading B's desired state by direct get", async () => {
+    await connectA();
+    await expect(a.request(subjects.desiredDirectGet(idB), '', { timeout: 1000 })).rejects.toThrow();
+    expect(errorsA.join('\n')).toMatch(/permissions violation for publish to "\$JS\.API\.DIRECT\.GET/i);
+    await closeA();
+  });
+
+  it('delivers later desired-state puts to agent A on a core subscription, and only its own', async () => {
+    await connectA();
+    const received: string[] = [];
+    const sub = a.subscribe(subjects.desired(idA), { callback: (_e, m) => received.push(m.string()) });
+    await a.flush();
+    await desired.put(idB, JSON.stringify({ for: idB, rev: 2 }));
+    await desired.put(idA, JSON.stringify({ for: idA, rev: 2 }));
+    await expect.poll(() => received).toEqual([JSON.stringify({ for: idA, rev: 2 })]);
+    sub.unsubscribe();
+    expect(errorsA).toEqual([]);
+    await closeA();
+  });
+});
