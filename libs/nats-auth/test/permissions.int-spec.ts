@@ -135,7 +135,7 @@ describe('NATS identities in JWT mode', () => {
   it('delivers later desired-state puts to agent A on a core subscription, and only its own', async () => {
     await connectA();
     const received: string[] = [];
-    const sub = a.subscribe(subjects.desired(idA), { callback: (_e, m) => received.push(m.string()) });
+    const sub = a.subscribe(subjects.desired(idA), { callback: (_e, m) => void received.push(m.string()) });
     await a.flush();
     await desired.put(idB, JSON.stringify({ for: idB, rev: 2 }));
     await desired.put(idA, JSON.stringify({ for: idA, rev: 2 }));
