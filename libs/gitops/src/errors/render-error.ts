@@ -1,0 +1,57 @@
+/** Render errors: a closed set of codes, each naming the file and the reason; JSON-serializable. */
+
+export const RenderErrorCode = {
+  InvalidYaml: 'INVALID_YAML',
+  AliasLimit: 'ALIAS_LIMIT',
+  FileTooLarge: 'FILE_TOO_LARGE',
+  TooManyDocuments: 'TOO_MANY_DOCUMENTS',
+  TooManyObjects: 'TOO_MANY_OBJECTS',
+  InvalidObject: 'INVALID_OBJECT',
+  DuplicateObject: 'DUPLICATE_OBJECT',
+  PathEscape: 'PATH_ESCAPE',
+  Symlink: 'SYMLINK',
+  NotFound: 'NOT_FOUND',
+  UnsupportedField: 'UNSUPPORTED_FIELD',
+  InvalidKustomization: 'INVALID_KUSTOMIZATION',
+  PatchFailed: 'PATCH_FAILED',
+  Cycle: 'CYCLE',
+} as const;
+export type RenderErrorCode = (typeof RenderErrorCode)[keyof typeof RenderErrorCode];
+
+export interface RenderErrorData {
+  /** Repo-relative path of the offending file (or directory). */
+  file: string;
+  reason: string;
+}
+
+export class RenderError extends Error {
+  override readonly name = 'RenderError';
+  readonly code: RenderErrorCode;
+  readonly data: RenderErrorData;
+
+  constructor(code: RenderErrorCode, file: string, reason: string) {
+    super(`${file}: ${reason}`);
+    this.code = code;
+    this.data = { file, reason };
+  }
+
+  get file(): string {
+    return this.data.file;
+  }
+
+  get reason(): string {
+    return this.data.reason;
+  }
+
+  toJSON(): { code: RenderErrorCode; data: RenderErrorData; message: string } {
+    return { code: this.code, data: { ...this.data }, message: this.message };
+  }
+
+  static fromJSON(json: { code: RenderErrorCode; data: RenderErrorData }): RenderError {
+    return new RenderError(json.code, json.data.file, json.data.reason);
+  }
+}
+
+export function isRenderError(err: unknown): err is RenderError {
+  return err instanceof RenderError;
+}

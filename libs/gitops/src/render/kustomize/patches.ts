@@ -1,0 +1,148 @@
+/** `patches`, `patchesStrategicMerge` and `patchesJson6902`: which resources a patch hits, and applying it. */
+import { RenderError, RenderErrorCode } from '../../errors/render-error.js';
+import type { KubeObject } from '../../objects/kube-object.js';
+import { parseApiVersion } from '../../objects/kube-object.js';
+import { BUILTIN_CLUSTER_SCOPED, BUILTIN_NAMESPACED } from '../../objects/scope.js';
+import { resolveRepoPath } from '../../tree/repo-path.js';
+import { isPlainObject, parseYamlDocuments } from '../../yaml/parse-manifests.js';
+import type { RenderContext } from '../render-context.js';
+import { applyJsonPatch, isJsonPatchOps } from './json6902.js';
+import type { Kustomization } from './kustomization.js';
+import { checkKeys, objectList, stringList } from './kustomization.js';
+import type { Resource } from './resource.js';
+import { hadName } from './resource.js';
+import { builtinMergeKeys, isDeletePatch, noMergeKeys, strategicMerge } from './strategic-merge.js';
+
+const SELECTOR_KEYS = ['group', 'version', 'kind', 'name', 'namespace', 'labelSelector', 'annotationSelector'];
+
+type Predicate = (res: Resource) => boolean;
+
+function anchored(file: string, field: string, pattern: unknown): RegExp | undefined {
+  if (pattern === undefined || pattern === null || pattern === '') return undefined;
+  try {
+    return new RegExp(`^(?:${String(pattern)})$`);
+  } catch {
+    throw new RenderError(RenderErrorCode.InvalidKustomization, file, `${field}: invalid pattern "${String(pattern)}"`);
+  }
+}
+
+/** Equality-based selectors only: `a=b,c!=d,e` (set-based `in (...)` is refused). */
+function selectorPredicate(file: string, field: string, selector: unknown, pick: (o: KubeObject) => Record<string, string> | undefined): Predicate | undefined {
+  if (selector === undefined || selector === null || selector === '') return undefined;
+  const clauses = String(selector).split(',').map((c) => c.trim()).filter(Boolean);
+  const tests = clauses.map((clause) => {
+    const m = /^([^!=\s]+)\s*(==|=|!=)?\s*([^!=\s]*)$/.exec(clause);
+    if (!m) throw new RenderError(RenderErrorCode.UnsupportedField, file, `${field}: selector "${clause}" is not supported (only key, key=value, key!=value)`);
+    const [, key, op, value] = m as unknown as [string, string, string | undefined, string];
+    return (labels: Record<string, string>) => (op === undefined ? key in labels : op === '!=' ? labels[key] !== value : labels[key] === value);
+  });
+  return (res) => tests.every((t) => t(pick(res.obj) ?? {}));
+}
+
+export function targetPredicate(file: string, field: string, target: Record<string, unknown>): Predicate {
+  checkKeys(file, field, target, SELECTOR_KEYS);
+  const re = Object.fromEntries(['group', 'version', 'kind', 'name', 'namespace'].map((k) => [k, anchored(file, `${field}.${k}`, target[k])]));
+  const labels = selectorPredicate(file, `${field}.labelSelector`, target['labelSelector'], (o) => o.metadata.labels);
+  const annotations = selectorPredicate(file, `${field}.annotationSelector`, target['annotationSelector'], (o) => o.metadata.annotations);
+  return (res) => {
+    const { group, version } = parseApiVersion(res.obj.apiVersion);
+    const names = [res.obj.metadata.name, ...res.history.map((h) => h.name)];
+    return (
+      (!re['group'] || re['group'].test(group)) &&
+      (!re['version'] || re['version'].test(version)) &&
+      (!re['kind'] || re['kind'].test(res.obj.kind)) &&
+      (!re['name'] || names.some((n) => re['name']?.test(n))) &&
+      (!re['namespace'] || re['namespace'].test(res.obj.metadata.namespace ?? '')) &&
+      (!labels || labels(res)) &&
+      (!annotations || annotations(res))
+    );
+  };
+}
+
+/** A strategic merge patch without target hits the resource with its kind, name (and namespace, group if given). */
+function identityPredicate(patch: Record<string, unknown>): Predicate {
+  const meta = isPlainObject(patch['metadata']) ? patch['metadata'] : {};
+  const group = typeof patch['apiVersion'] === 'string' ? parseApiVersion(patch['apiVersion']).group : undefined;
+  return (res) =>
+    res.obj.kind === patch['kind'] &&
+    hadName(res, String(meta['name'])) &&
+    (group === undefined || parseApiVersion(res.obj.apiVersion).group === group) &&
+    (typeof meta['namespace'] !== 'string' || (res.obj.metadata.namespace ?? '') === meta['namespace'] || res.history.some((h) => h.namespace === meta['namespace']));
+}
+
+function mergeKeysFor(obj: KubeObject) {
+  const key = `${parseApiVersion(obj.apiVersion).group}/${obj.kind}`;
+  return BUILTIN_NAMESPACED.has(key) || BUILTIN_CLUSTER_SCOPED.has(key) ? builtinMergeKeys(obj.kind) : noMergeKeys;
+}
+
+interface PatchSource {
+  docs: unknown[];
+  file: string;
+}
+
+async function loadPatch(ctx: RenderContext, k: Kustomization, entry: Record<string, unknown>, field: string): Promise<PatchSource> {
+  if (typeof entry['path'] === 'string') {
+    const path = resolveRepoPath(k.dir, entry['path'], k.file);
+    return { docs: await ctx.readYamlDocuments(path, k.file), file: path };
+  }
+  if (typeof entry['patch'] === 'string') return { docs: parseYamlDocuments(k.file, new TextEncoder().encode(entry['patch']), ctx.options), file: k.file };
+  throw new RenderError(RenderErrorCode.InvalidKustomization, k.file, `${field} needs a "path" or a "patch"`);
+}
+
+function applyOne(resources: Resource[], src: PatchSource, doc: unknown, match: Predicate, label: string): void {
+  const hits = resources.filter(match);
+  if (hits.length === 0) throw new RenderError(RenderErrorCode.PatchFailed, src.file, `${label} matches no resource`);
+  for (const res of hits) {
+    if (isJsonPatchOps(doc)) {
+      try {
+        res.obj = applyJsonPatch(res.obj, doc) as KubeObject;
+      } catch (e) {
+        throw new RenderError(RenderErrorCode.PatchFailed, src.file, `${label} on ${res.obj.kind}/${res.obj.metadata.name}: ${e instanceof Error ? e.message : String(e)}`);
+      }
+    } else if (isPlainObject(doc)) {
+      if (isDeletePatch(doc)) resources.splice(resources.indexOf(res), 1);
+      else res.obj = strategicMerge(res.obj, doc, mergeKeysFor(res.obj)) as KubeObject;
+    } else throw new RenderError(RenderErrorCode.PatchFailed, src.file, `${label} is neither a strategic merge patch nor a JSON 6902 list`);
+  }
+}
+
+/** `patchesStrategicMerge` then `patches` (kustomize runs these before namespace/prefix/labels). */
+export async function runPatches(ctx: RenderContext, k: Kustomization, resources: Resource[]): Promise<void> {
+  await runStrategicMergeFiles(ctx, k, resources);
+  await runPatchList(ctx, k, resources, 'patches');
+}
+
+/** `patchesJson6902` (kustomize runs these after labels and annotations). */
+export async function runJson6902Patches(ctx: RenderContext, k: Kustomization, resources: Resource[]): Promise<void> {
+  await runPatchList(ctx, k, resources, 'patchesJson6902');
+}
+
+async function runStrategicMergeFiles(ctx: RenderContext, k: Kustomization, resources: Resource[]): Promise<void> {
+  for (const [i, entry] of stringList(k, 'patchesStrategicMerge').entries()) {
+    const inline = entry.includes('\n') || entry.trimStart().startsWith('apiVersion');
+    const src: PatchSource = inline
+      ? { docs: parseYamlDocuments(k.file, new TextEncoder().encode(entry), ctx.options), file: k.file }
+      : { docs: await ctx.readYamlDocuments(resolveRepoPath(k.dir, entry, k.file), k.file), file: resolveRepoPath(k.dir, entry, k.file) };
+    for (const doc of src.docs) {
+      if (!isPlainObject(doc)) throw new RenderError(RenderErrorCode.PatchFailed, src.file, `patchesStrategicMerge[${i}] is not a mapping`);
+      applyOne(resources, src, doc, identityPredicate(doc), `patchesStrategicMerge[${i}] (${String(doc['kind'])} ${String((doc['metadata'] as Record<string, unknown> | undefined)?.['name'])})`);
+    }
+  }
+}
+
+async function runPatchList(ctx: RenderContext, k: Kustomization, resources: Resource[], field: 'patches' | 'patchesJson6902'): Promise<void> {
+  {
+    for (const [i, entry] of objectList(k, field).entries()) {
+      const where = `${field}[${i}]`;
+      checkKeys(k.file, where, entry, ['path', 'patch', 'target']);
+      const src = await loadPatch(ctx, k, entry, where);
+      const target = isPlainObject(entry['target']) ? targetPredicate(k.file, `${where}.target`, entry['target']) : undefined;
+      for (const doc of src.docs) {
+        if (isJsonPatchOps(doc) && !target) throw new RenderError(RenderErrorCode.InvalidKustomization, k.file, `${where}: a JSON 6902 patch needs a target`);
+        if (!isJsonPatchOps(doc) && field === 'patchesJson6902') throw new RenderError(RenderErrorCode.PatchFailed, src.file, `${where} is not a JSON 6902 operation list`);
+        const match = target ?? (isPlainObject(doc) ? identityPredicate(doc) : () => false);
+        applyOne(resources, src, doc, match, where);
+      }
+    }
+  }
+}

@@ -1,0 +1,111 @@
+/**
+ * Strategic merge patch for built-in kinds: lists merge by their patchMergeKey (containers by
+ * name, ports by containerPort / Service ports by port, volumeMounts by mountPath…), `null`
+ * deletes a field, `$patch: delete|replace` and `$retainKeys` directives are honoured,
+ * `$setElementOrder` is dropped. Custom resources get a JSON merge patch (lists replaced).
+ */
+import { isPlainObject } from '../../yaml/parse-manifests.js';
+
+const MERGE_KEYS: Readonly<Record<string, string>> = {
+  containers: 'name',
+  initContainers: 'name',
+  ephemeralContainers: 'name',
+  env: 'name',
+  volumes: 'name',
+  volumeMounts: 'mountPath',
+  volumeDevices: 'devicePath',
+  imagePullSecrets: 'name',
+  hostAliases: 'ip',
+  conditions: 'type',
+  topologySpreadConstraints: 'topologyKey',
+  resourceClaims: 'name',
+  ownerReferences: 'uid',
+  secrets: 'name',
+};
+
+export type MergeKeyLookup = (path: readonly string[]) => string | undefined;
+
+/** Merge keys of the built-in types, by field name and (for `ports`) by kind. */
+export function builtinMergeKeys(kind: string): MergeKeyLookup {
+  return (path) => {
+    const field = path[path.length - 1] ?? '';
+    if (field === 'ports') return kind === 'Service' && path.length === 2 && path[0] === 'spec' ? 'port' : 'containerPort';
+    return MERGE_KEYS[field];
+  };
+}
+
+/** For custom resources: no merge keys, every list is replaced (JSON merge patch). */
+export const noMergeKeys: MergeKeyLookup = () => undefined;
+
+const DELETE = Symbol('delete');
+
+/** Removes `$…` directive keys (and nulls) from a value that is added as a whole. */
+function stripDirectives(value: unknown): unknown {
+  if (Array.isArray(value)) return value.filter((v) => !(isPlainObject(v) && v['$patch'] === 'replace')).map(stripDirectives);
+  if (!isPlainObject(value)) return value;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) if (!k.startsWith('$') && v !== null) out[k] = stripDirectives(v);
+  return out;
+}
+
+function mergeMap(orig: unknown, patch: Record<string, unknown>, path: string[], keys: MergeKeyLookup): unknown {
+  const directive = patch['$patch'];
+  if (directive === 'delete') return DELETE;
+  if (directive === 'replace') return stripDirectives(patch);
+  const out: Record<string, unknown> = isPlainObject(orig) ? { ...orig } : {};
+  for (const [key, value] of Object.entries(patch)) {
+    if (key.startsWith('$deleteFromPrimitiveList/')) {
+      const field = key.slice('$deleteFromPrimitiveList/'.length);
+      const current = out[field];
+      if (Array.isArray(current) && Array.isArray(value)) out[field] = current.filter((x) => !value.includes(x));
+      continue;
+    }
+    if (key.startsWith('$')) continue;
+    if (value === null) {
+      delete out[key];
+      continue;
+    }
+    const merged = mergeValue(out[key], value, [...path, key], keys);
+    if (merged === DELETE) delete out[key];
+    else out[key] = merged;
+  }
+  const retain = patch['$retainKeys'];
+  if (Array.isArray(retain)) for (const key of Object.keys(out)) if (!retain.includes(key)) delete out[key];
+  return out;
+}
+
+function mergeList(orig: unknown, patch: unknown[], path: string[], keys: MergeKeyLookup): unknown {
+  const key = keys(path);
+  if (patch.some((p) => isPlainObject(p) && p['$patch'] === 'replace')) return stripDirectives(patch);
+  if (!key || !Array.isArray(orig) || !patch.every(isPlainObject)) return stripDirectives(patch);
+  const out = [...orig];
+  for (const item of patch as Array<Record<string, unknown>>) {
+    const index = out.findIndex((o) => isPlainObject(o) && o[key] !== undefined && o[key] === item[key]);
+    if (item['$patch'] === 'delete') {
+      if (index >= 0) out.splice(index, 1);
+      continue;
+    }
+    if (index >= 0) {
+      const merged = mergeMap(out[index], item, path, keys);
+      if (merged === DELETE) out.splice(index, 1);
+      else out[index] = merged;
+    } else out.push(stripDirectives(item));
+  }
+  return out;
+}
+
+function mergeValue(orig: unknown, patch: unknown, path: string[], keys: MergeKeyLookup): unknown {
+  if (isPlainObject(patch)) return mergeMap(orig, patch, path, keys);
+  if (Array.isArray(patch)) return mergeList(orig, patch, path, keys);
+  return patch;
+}
+
+/** Returns `target` with `patch` merged in (neither input is modified). */
+export function strategicMerge(target: Record<string, unknown>, patch: Record<string, unknown>, keys: MergeKeyLookup): Record<string, unknown> {
+  const merged = mergeMap(structuredClone(target), structuredClone(patch), [], keys);
+  return merged === DELETE ? {} : (merged as Record<string, unknown>);
+}
+
+export function isDeletePatch(patch: Record<string, unknown>): boolean {
+  return patch['$patch'] === 'delete';
+}

@@ -1,0 +1,31 @@
+/** Render limits and their defaults. */
+import type { YamlLimits } from '../yaml/parse-manifests.js';
+import { DEFAULT_YAML_LIMITS } from '../yaml/parse-manifests.js';
+
+export interface RenderOptions extends Partial<YamlLimits> {
+  /** Most objects one render may produce. */
+  maxObjects?: number;
+  /** Most files one render may read. */
+  maxFiles?: number;
+  /** Deepest chain of kustomizations referencing kustomizations. */
+  maxKustomizeDepth?: number;
+}
+
+export type ResolvedRenderOptions = Required<RenderOptions>;
+
+export const DEFAULT_RENDER_OPTIONS: ResolvedRenderOptions = {
+  ...DEFAULT_YAML_LIMITS,
+  maxObjects: 10_000,
+  maxFiles: 10_000,
+  maxKustomizeDepth: 20,
+};
+
+export function resolveRenderOptions(options: RenderOptions = {}): ResolvedRenderOptions {
+  const out = { ...DEFAULT_RENDER_OPTIONS };
+  for (const [key, value] of Object.entries(options) as Array<[keyof ResolvedRenderOptions, number | undefined]>) {
+    if (value === undefined) continue;
+    if (!Number.isInteger(value) || value <= 0) throw new TypeError(`render option ${key} must be a positive integer, got ${value}`);
+    out[key] = value;
+  }
+  return out;
+}

@@ -1,0 +1,76 @@
+/**
+ * render(tree, path): the objects a cluster path stands for. Plain `.yaml`/`.yml` files at any
+ * depth, or — when the path holds a kustomization — Flotilla's kustomize subset (kustomize.md).
+ * Deterministic: objects come sorted in apply order, files sorted. Any problem throws a
+ * RenderError naming the file and the reason, and nothing is rendered.
+ */
+import { RenderError, RenderErrorCode } from '../errors/render-error.js';
+import type { KubeObject } from '../objects/kube-object.js';
+import { objectId } from '../objects/kube-object.js';
+import { compareForApply } from '../objects/apply-order.js';
+import { joinRepoPath, normalizeRepoPath } from '../tree/repo-path.js';
+import type { RepoTree } from '../tree/repo-tree.js';
+import { buildKustomization, findKustomizationFile } from './kustomize/build.js';
+import { toKubeObjects } from './manifest-objects.js';
+import { RenderContext } from './render-context.js';
+import type { RenderOptions } from './render-options.js';
+import { resolveRenderOptions } from './render-options.js';
+
+export interface RenderResult {
+  /** The rendered objects, in apply order. */
+  objects: KubeObject[];
+  /** Every repo file the render read, sorted. */
+  files: string[];
+}
+
+interface Sourced {
+  obj: KubeObject;
+  file: string;
+}
+
+const MANIFEST_FILE = /\.ya?ml$/i;
+
+async function renderPlain(ctx: RenderContext, dir: string): Promise<Sourced[]> {
+  const out: Sourced[] = [];
+  for (const name of await ctx.listDir(dir)) {
+    const path = joinRepoPath(dir, name);
+    const entry = await ctx.entry(path);
+    if (!entry) continue;
+    if (entry.type === 'dir') {
+      out.push(...((await findKustomizationFile(ctx, path)) ? await buildKustomization(ctx, path) : await renderPlain(ctx, path)));
+    } else if (entry.type === 'file' && MANIFEST_FILE.test(name)) {
+      const objects = toKubeObjects(path, await ctx.readYamlDocuments(path, path));
+      out.push(...objects.map((obj) => ({ obj, file: path })));
+    }
+  }
+  return out;
+}
+
+function finish(ctx: RenderContext, sourced: readonly Sourced[]): RenderResult {
+  if (sourced.length > ctx.options.maxObjects) {
+    throw new RenderError(RenderErrorCode.TooManyObjects, sourced[ctx.options.maxObjects]?.file ?? '', `render has ${sourced.length} objects, over the cap of ${ctx.options.maxObjects}`);
+  }
+  const seen = new Map<string, string>();
+  for (const { obj, file } of sourced) {
+    const id = objectId(obj);
+    const first = seen.get(id);
+    if (first !== undefined) throw new RenderError(RenderErrorCode.DuplicateObject, file, `object ${id} is also defined in ${first}`);
+    seen.set(id, file);
+  }
+  const objects = sourced.map((s) => s.obj).sort(compareForApply);
+  return { objects, files: [...ctx.filesRead].sort() };
+}
+
+/** Renders the repo path `path` (a directory, or a single manifest file) of `tree`. */
+export async function render(tree: RepoTree, path: string, options?: RenderOptions): Promise<RenderResult> {
+  const ctx = new RenderContext(tree, resolveRenderOptions(options));
+  const root = normalizeRepoPath(path);
+  const entry = await ctx.entry(root);
+  if (!entry) throw new RenderError(RenderErrorCode.NotFound, root, 'path does not exist in the repository');
+  if (entry.type === 'file') {
+    const objects = toKubeObjects(root, await ctx.readYamlDocuments(root, root));
+    return finish(ctx, objects.map((obj) => ({ obj, file: root })));
+  }
+  const kustomization = await findKustomizationFile(ctx, root);
+  return finish(ctx, kustomization ? await buildKustomization(ctx, root) : await renderPlain(ctx, root));
+}

@@ -1,0 +1,83 @@
+/**
+ * Safe YAML parsing for Git content: `yaml` v2 with YAML 1.1 scalars (what Kubernetes' own
+ * decoder sees: `0755` is octal, `on` is true), an alias limit against alias bombs, a size cap
+ * and a document-count cap. Empty documents are skipped.
+ */
+import { parseAllDocuments } from 'yaml';
+import type { Tags } from 'yaml';
+import { RenderError, RenderErrorCode } from '../errors/render-error.js';
+
+export interface YamlLimits {
+  /** Largest file accepted, in bytes. */
+  maxFileBytes: number;
+  /** Most YAML documents accepted in one file. */
+  maxDocuments: number;
+  /** Most alias dereferences accepted per document (yaml's maxAliasCount). */
+  maxAliasCount: number;
+}
+
+export const DEFAULT_YAML_LIMITS: YamlLimits = { maxFileBytes: 4 * 1024 * 1024, maxDocuments: 1000, maxAliasCount: 100 };
+
+export function checkFileSize(file: string, size: number, limits: YamlLimits): void {
+  if (size > limits.maxFileBytes) {
+    throw new RenderError(RenderErrorCode.FileTooLarge, file, `file is ${size} bytes, over the cap of ${limits.maxFileBytes} bytes`);
+  }
+}
+
+export function decodeUtf8(file: string, bytes: Uint8Array): string {
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    throw new RenderError(RenderErrorCode.InvalidYaml, file, 'file is not valid UTF-8');
+  }
+}
+
+/** YAML 1.1 as Kubernetes decodes it: no timestamps and no sexagesimal numbers (both stay strings). */
+function kubernetesScalars(tags: Tags): Tags {
+  return tags.filter((t) => typeof t === 'string' || (t.tag !== 'tag:yaml.org,2002:timestamp' && t.format !== 'TIME'));
+}
+
+/** Parses every non-empty document of a YAML file into plain JS values. */
+export function parseYamlDocuments(file: string, bytes: Uint8Array, limits: YamlLimits = DEFAULT_YAML_LIMITS): unknown[] {
+  checkFileSize(file, bytes.byteLength, limits);
+  const text = decodeUtf8(file, bytes);
+  const docs = parseAllDocuments(text, { version: '1.1', uniqueKeys: true, prettyErrors: false, customTags: kubernetesScalars });
+  if (!Array.isArray(docs)) return []; // an empty stream
+  if (docs.length > limits.maxDocuments) {
+    throw new RenderError(RenderErrorCode.TooManyDocuments, file, `file has ${docs.length} YAML documents, over the cap of ${limits.maxDocuments}`);
+  }
+  const out: unknown[] = [];
+  docs.forEach((doc, index) => {
+    const err = doc.errors[0];
+    if (err) {
+      const where = err.linePos?.[0] ? ` at line ${err.linePos[0].line}, column ${err.linePos[0].col}` : '';
+      throw new RenderError(RenderErrorCode.InvalidYaml, file, `invalid YAML in document ${index + 1}${where}: ${err.message.split('\n')[0]}`);
+    }
+    let value: unknown;
+    try {
+      value = doc.toJS({ maxAliasCount: limits.maxAliasCount });
+    } catch (e) {
+      const message = e instanceof Error ? e.message : String(e);
+      if (/alias/i.test(message)) {
+        throw new RenderError(RenderErrorCode.AliasLimit, file, `document ${index + 1} uses too many YAML aliases (limit ${limits.maxAliasCount}): ${message}`);
+      }
+      throw new RenderError(RenderErrorCode.InvalidYaml, file, `invalid YAML in document ${index + 1}: ${message}`);
+    }
+    if (value !== null && value !== undefined) out.push(value);
+  });
+  return out;
+}
+
+/** Parses a file that must hold exactly one YAML mapping (a kustomization, a transformer config). */
+export function parseYamlObject(file: string, bytes: Uint8Array, limits: YamlLimits = DEFAULT_YAML_LIMITS): Record<string, unknown> {
+  const docs = parseYamlDocuments(file, bytes, limits);
+  const [doc] = docs;
+  if (docs.length !== 1 || !isPlainObject(doc)) {
+    throw new RenderError(RenderErrorCode.InvalidYaml, file, 'expected exactly one YAML mapping');
+  }
+  return doc;
+}
+
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Date) && !(value instanceof Uint8Array);
+}
