@@ -1,0 +1,32 @@
+/**
+ * The control plane's whole configuration: one zod schema over the environment.
+ * Every key is described; keys marked `secret` are never logged or echoed back.
+ */
+import { z } from 'zod';
+
+const secret = (description: string) => `${description} (secret)`;
+const positiveInt = z.coerce.number().int().positive();
+
+export const ConfigSchema = z.object({
+  DATABASE_URL: z.string().url().describe('PostgreSQL connection URL, e.g. postgres://user@host:5432/flotilla'),
+  NATS_URL: z.string().min(1).describe('NATS server URL the control plane connects to'),
+  NATS_HUB_JWT: z.string().min(1).describe(secret("User JWT of the control plane's own least-privilege NATS identity")),
+  NATS_HUB_SEED: z.string().regex(/^SU[A-Z2-7]+$/, 'must be a NATS user seed (SU...)').describe(secret('Seed of the control plane NATS user')),
+  NATS_ACCOUNT_SEED: z.string().regex(/^SA[A-Z2-7]+$/, 'must be a NATS account seed (SA...)').describe(secret('Account seed that signs agent user JWTs')),
+  AGENT_NATS_URL: z.string().min(1).optional().describe('NATS URL handed to agents at registration (default: NATS_URL)'),
+  ADMIN_TOKEN: z.string().min(32, 'must be at least 32 characters').describe(secret('Bootstrap admin API token accepted as a bearer token')),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000).describe('HTTP port (0 picks a free port)'),
+  HOST: z.string().min(1).default('0.0.0.0').describe('HTTP listen address'),
+  HEARTBEAT_INTERVAL_SECONDS: positiveInt.default(10).describe('Heartbeat interval told to agents; 3 missed intervals mean Offline'),
+  REGISTER_RATE_LIMIT_PER_MINUTE: positiveInt.default(60).describe('POST /v1/register requests allowed per source address per minute'),
+  INGEST_BATCH_SIZE: positiveInt.default(500).describe('Most agent messages written to the database in one batch'),
+  INGEST_FLUSH_MS: positiveInt.default(200).describe('Longest time an agent message waits before its batch is written'),
+  GRAPHQL_MAX_DEPTH: positiveInt.default(10).describe('Deepest GraphQL selection accepted'),
+  GRAPHQL_MAX_ALIASES: positiveInt.default(30).describe('Most aliases accepted in one GraphQL operation'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').describe('pino log level'),
+});
+
+/** Keys whose values must never be logged. */
+export const SECRET_KEYS = ['NATS_HUB_JWT', 'NATS_HUB_SEED', 'NATS_ACCOUNT_SEED', 'ADMIN_TOKEN', 'DATABASE_URL'] as const;
+
+export type ControlPlaneConfig = z.infer<typeof ConfigSchema> & { AGENT_NATS_URL: string };

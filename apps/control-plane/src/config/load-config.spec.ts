@@ -1,0 +1,43 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, describeConfig, loadConfig } from './load-config.js';
+
+const valid = {
+  DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/flotilla',
+  NATS_URL: 'nats://127.0.0.1:4222',
+  NATS_HUB_JWT: 'eyJ0eXAiOiJKV1QifQ.e30.sig',
+  NATS_HUB_SEED: 'SUAAVWRZG6M5FA5VRRGWSCIHKTOJC7EWNIT4JV3FTOIPO4OBFR5WA7X5TE',
+  NATS_ACCOUNT_SEED: 'SAAMGIRP5RPQFLO6RAXRQ4HKLZFWQJZJ2IX6VJBL5ELBDBCL6YGQ3JR7UU',
+  ADMIN_TOKEN: 'x'.repeat(40),
+};
+
+describe('loadConfig', () => {
+  it('applies defaults and hands agents the hub NATS URL unless told otherwise', () => {
+    const c = loadConfig(valid);
+    expect(c).toMatchObject({ PORT: 3000, HEARTBEAT_INTERVAL_SECONDS: 10, AGENT_NATS_URL: valid.NATS_URL, LOG_LEVEL: 'info' });
+    expect(loadConfig({ ...valid, AGENT_NATS_URL: 'nats://hub.example:4222' }).AGENT_NATS_URL).toBe('nats://hub.example:4222');
+  });
+
+  it('fails listing every bad key at once, without echoing secret values', () => {
+    const env = { ...valid, DATABASE_URL: undefined, ADMIN_TOKEN: 'short-secret', PORT: 'eighty', NATS_ACCOUNT_SEED: 'SUNOTANACCOUNT' };
+    let error: unknown;
+    try {
+      loadConfig(env);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const problems = (error as ConfigError).problems.map((p) => p.split(':')[0]);
+    expect(problems.sort()).toEqual(['ADMIN_TOKEN', 'DATABASE_URL', 'NATS_ACCOUNT_SEED', 'PORT']);
+    expect((error as Error).message).not.toContain('short-secret');
+    expect((error as Error).message).not.toContain('SUNOTANACCOUNT');
+  });
+
+  it('describes every key and flags the secrets', () => {
+    const text = describeConfig();
+    for (const key of ['DATABASE_URL', 'NATS_URL', 'NATS_HUB_JWT', 'NATS_HUB_SEED', 'NATS_ACCOUNT_SEED', 'AGENT_NATS_URL', 'ADMIN_TOKEN', 'PORT', 'HOST', 'HEARTBEAT_INTERVAL_SECONDS', 'LOG_LEVEL']) {
+      expect(text).toMatch(new RegExp(`^${key}: \\S`, 'm'));
+    }
+    expect(text).toMatch(/^ADMIN_TOKEN: .*\(secret\)$/m);
+    expect(text).toMatch(/^NATS_ACCOUNT_SEED: .*\(secret\)$/m);
+  });
+});

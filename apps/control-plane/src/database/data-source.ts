@@ -1,0 +1,24 @@
+/** The one TypeORM DataSource: PostgreSQL, synchronize off, committed migrations only. */
+import { DataSource } from 'typeorm';
+import { ApiToken } from '../modules/api-tokens/api-token.entity.js';
+import { AuditEvent } from '../modules/audit/audit-event.entity.js';
+import { Cluster } from '../modules/clusters/cluster.entity.js';
+import { RegistrationToken } from '../modules/registration-tokens/registration-token.entity.js';
+import { InitialSchema1764270000000 } from './migrations/1764270000000-initial-schema.js';
+
+export const entities = [Cluster, RegistrationToken, ApiToken, AuditEvent];
+export const migrations = [InitialSchema1764270000000];
+
+export function createDataSource(url: string): DataSource {
+  return new DataSource({
+    type: 'postgres',
+    url,
+    entities,
+    migrations,
+    synchronize: false,
+    migrationsRun: false,
+    migrationsTableName: 'migrations',
+    logging: false,
+    extra: { max: 10 },
+  });
+}

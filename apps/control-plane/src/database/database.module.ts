@@ -1,0 +1,36 @@
+/** Provides the DataSource to every module: connected and migrated before anything else starts. */
+import { Global, Inject, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { createDataSource } from './data-source.js';
+
+@Global()
+@Module({})
+export class DatabaseModule implements OnApplicationShutdown {
+  constructor(@Inject(DataSource) private readonly db: DataSource) {}
+
+  static forRoot(url: string): DynamicModule {
+    return {
+      module: DatabaseModule,
+      providers: [
+        {
+          provide: DataSource,
+          useFactory: async () => {
+            const ds = createDataSource(url);
+            try {
+              await ds.initialize();
+            } catch (error) {
+              throw new Error(`cannot connect to PostgreSQL: ${(error as Error).message}`, { cause: error });
+            }
+            await ds.runMigrations({ transaction: 'each' });
+            return ds;
+          },
+        },
+      ],
+      exports: [DataSource],
+    };
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    if (this.db.isInitialized) await this.db.destroy();
+  }
+}

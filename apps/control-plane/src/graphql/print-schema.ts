@@ -1,0 +1,33 @@
+/**
+ * Prints the GraphQL schema deterministically (types and fields sorted) without a database
+ * or NATS: what apps/control-plane/schema.gql holds. `schema.int-spec.ts` fails when the
+ * committed file is stale; regenerate it with `npm run -w @flotilla/control-plane schema`.
+ */
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import { GraphQLSchemaBuilderModule, GraphQLSchemaFactory } from '@nestjs/graphql';
+import type { GraphQLSchema } from 'graphql';
+import { fileURLToPath } from 'node:url';
+import { lexicographicSortSchema, printSchema } from '../common/graphql-runtime.js';
+import { ApiTokensResolver } from '../modules/api-tokens/api-tokens.resolver.js';
+import { AuditResolver } from '../modules/audit/audit.resolver.js';
+import { ClustersResolver } from '../modules/clusters/clusters.resolver.js';
+import { RegistrationTokensResolver } from '../modules/registration-tokens/registration-tokens.resolver.js';
+
+export const SCHEMA_FILE = fileURLToPath(new URL('../../schema.gql', import.meta.url));
+
+export const resolvers = [ApiTokensResolver, AuditResolver, ClustersResolver, RegistrationTokensResolver];
+
+export function printSorted(schema: GraphQLSchema): string {
+  return `${printSchema(lexicographicSortSchema(schema))}\n`;
+}
+
+export async function printControlPlaneSchema(): Promise<string> {
+  const app = await NestFactory.create(GraphQLSchemaBuilderModule, { logger: false });
+  try {
+    await app.init();
+    return printSorted(await app.get(GraphQLSchemaFactory).create(resolvers));
+  } finally {
+    await app.close();
+  }
+}

@@ -1,0 +1,12 @@
+/** Bearer-token authentication and role checks for the GraphQL API. */
+import { Module } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import { AuthExceptionFilter } from './auth.exception.filter.js';
+import { AuthGuard } from './auth.guard.js';
+import { AuthService } from './auth.service.js';
+
+@Module({
+  providers: [AuthService, { provide: APP_GUARD, useClass: AuthGuard }, { provide: APP_FILTER, useClass: AuthExceptionFilter }],
+  exports: [AuthService],
+})
+export class AuthModule {}

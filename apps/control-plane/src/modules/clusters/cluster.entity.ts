@@ -1,0 +1,23 @@
+import { Column, CreateDateColumn, Entity, JoinColumn, ManyToOne, PrimaryColumn, type Relation } from 'typeorm';
+import { RegistrationToken } from '../registration-tokens/registration-token.entity.js';
+
+/** A registered cluster, its facts and when its agent was last heard from. */
+@Entity({ name: 'clusters' })
+export class Cluster {
+  @PrimaryColumn('uuid') id!: string;
+  @Column('text') name!: string;
+  @Column('text', { array: true }) tags!: string[];
+  @Column('text', { name: 'nats_public_key' }) natsPublicKey!: string;
+  @Column('text', { name: 'kube_version' }) kubeVersion!: string;
+  @Column('text', { name: 'agent_version' }) agentVersion!: string;
+  @Column('text') provider!: string;
+  @Column('text') region!: string;
+  @Column('int', { name: 'node_count' }) nodeCount!: number;
+  @CreateDateColumn({ type: 'timestamptz', name: 'registered_at' }) registeredAt!: Date;
+  @Column('timestamptz', { name: 'last_seen_at', nullable: true }) lastSeenAt!: Date | null;
+  @Column('timestamptz', { name: 'deregistered_at', nullable: true }) deregisteredAt!: Date | null;
+  @Column('uuid', { name: 'registration_token_id', nullable: true }) registrationTokenId!: string | null;
+  @ManyToOne(() => RegistrationToken, { onDelete: 'SET NULL', nullable: true })
+  @JoinColumn({ name: 'registration_token_id' })
+  registrationToken?: Relation<RegistrationToken> | null;
+}

@@ -1,0 +1,112 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { DataSource, type SelectQueryBuilder } from 'typeorm';
+import { decodeCursor, encodeCursor } from '../../common/cursor.util.js';
+import type { ControlPlaneConfig } from '../../config/config.schema.js';
+import { CONFIG } from '../../config/config.token.js';
+import { AuditService } from '../audit/audit.service.js';
+import type { Actor } from '../auth/role.js';
+import { Cluster } from './cluster.entity.js';
+import { ClustersException, ClustersExceptionCode } from './clusters.exception.js';
+import { ConnectionState, MISSED_INTERVALS_OFFLINE } from './connection-state.js';
+import type { ClustersFilter } from './dto/clusters-filter.input.js';
+import type { ConnectionCounts, FleetSummary } from './models/fleet-summary.model.js';
+
+export interface ClusterPage {
+  clusters: Cluster[];
+  hasNextPage: boolean;
+  totalCount: number;
+}
+
+const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
+
+/** Reads and changes registered (not deregistered) clusters. */
+@Injectable()
+export class ClustersService {
+  private readonly offlineAfterSeconds: number;
+
+  constructor(
+    private readonly db: DataSource,
+    private readonly audit: AuditService,
+    @Inject(CONFIG) config: ControlPlaneConfig,
+  ) {
+    this.offlineAfterSeconds = MISSED_INTERVALS_OFFLINE * config.HEARTBEAT_INTERVAL_SECONDS;
+  }
+
+  cursorOf(cluster: Cluster): string {
+    return encodeCursor(cluster.name);
+  }
+
+  async page(filter: ClustersFilter, first: number, after?: string | null): Promise<ClusterPage> {
+    const q = this.filtered(filter);
+    const totalCount = await q.clone().getCount();
+    if (after) {
+      const name = decodeCursor(after);
+      if (typeof name !== 'string') throw new ClustersException('after: not a cursor from clusters', ClustersExceptionCode.BadCursor, 'after');
+      q.andWhere('c.name > :after', { after: name });
+    }
+    const rows = await q.orderBy('c.name', 'ASC').take(first + 1).getMany();
+    return { clusters: rows.slice(0, first), hasNextPage: rows.length > first, totalCount };
+  }
+
+  async get(by: { id?: string | null; name?: string | null }): Promise<Cluster | null> {
+    const q = this.active();
+    if (by.id) q.andWhere('c.id = :id', { id: by.id });
+    if (by.name) q.andWhere('c.name = :name', { name: by.name });
+    return q.getOne();
+  }
+
+  async updateTags(actor: Actor, id: string, tags: string[]): Promise<Cluster> {
+    return this.db.transaction(async (m) => {
+      const before = await this.lockActive(m.createQueryBuilder(Cluster, 'c'), id);
+      await m.update(Cluster, { id }, { tags });
+      await this.audit.record(m, actor, { action: 'cluster.updateTags', targetType: 'Cluster', targetId: id, details: { name: before.name, from: before.tags, to: tags } });
+      return { ...before, tags };
+    });
+  }
+
+  async deregister(actor: Actor, id: string): Promise<Cluster> {
+    return this.db.transaction(async (m) => {
+      const cluster = await this.lockActive(m.createQueryBuilder(Cluster, 'c'), id);
+      cluster.deregisteredAt = new Date();
+      await m.update(Cluster, { id }, { deregisteredAt: cluster.deregisteredAt });
+      await this.audit.record(m, actor, { action: 'cluster.deregister', targetType: 'Cluster', targetId: id, details: { name: cluster.name } });
+      return cluster;
+    });
+  }
+
+  async summary(): Promise<FleetSummary> {
+    const counts = `count(*)::int AS total,
+      count(*) FILTER (WHERE last_seen_at >= now() - make_interval(secs => $1))::int AS online,
+      count(*) FILTER (WHERE last_seen_at < now() - make_interval(secs => $1))::int AS offline,
+      count(*) FILTER (WHERE last_seen_at IS NULL)::int AS pending`;
+    const [clusters] = (await this.db.query(`SELECT ${counts} FROM clusters WHERE deregistered_at IS NULL`, [this.offlineAfterSeconds])) as ConnectionCounts[];
+    const byTag = (await this.db.query(
+      `SELECT t.tag, ${counts} FROM clusters, unnest(tags) AS t(tag) WHERE deregistered_at IS NULL GROUP BY t.tag ORDER BY t.tag`,
+      [this.offlineAfterSeconds],
+    )) as FleetSummary['byTag'];
+    return { clusters: clusters!, byTag };
+  }
+
+  private active(): SelectQueryBuilder<Cluster> {
+    return this.db.getRepository(Cluster).createQueryBuilder('c').where('c.deregistered_at IS NULL');
+  }
+
+  private async lockActive(q: SelectQueryBuilder<Cluster>, id: string): Promise<Cluster> {
+    const row = await q.where('c.id = :id AND c.deregistered_at IS NULL', { id }).setLock('pessimistic_write').getOne();
+    if (!row) throw new ClustersException(`no registered cluster with id ${id}`, ClustersExceptionCode.NotFound, 'id');
+    return row;
+  }
+
+  private filtered(filter: ClustersFilter): SelectQueryBuilder<Cluster> {
+    const q = this.active();
+    if (filter.tags?.length) q.andWhere('c.tags @> :tags::text[]', { tags: filter.tags });
+    if (filter.search) {
+      q.andWhere("(c.name ILIKE :s ESCAPE '\\' OR c.provider ILIKE :s ESCAPE '\\' OR c.region ILIKE :s ESCAPE '\\')", { s: `%${escapeLike(filter.search)}%` });
+    }
+    const offline = `now() - make_interval(secs => ${Number(this.offlineAfterSeconds)})`;
+    if (filter.connection === ConnectionState.Pending) q.andWhere('c.last_seen_at IS NULL');
+    if (filter.connection === ConnectionState.Online) q.andWhere(`c.last_seen_at >= ${offline}`);
+    if (filter.connection === ConnectionState.Offline) q.andWhere(`c.last_seen_at < ${offline}`);
+    return q;
+  }
+}

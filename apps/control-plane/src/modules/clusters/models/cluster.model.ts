@@ -1,0 +1,36 @@
+import { Field, ID, Int, ObjectType } from '@nestjs/graphql';
+import { PageInfo } from '../../../common/page-info.model.js';
+import { ConnectionState } from '../connection-state.js';
+
+@ObjectType('ClusterFacts')
+export class ClusterFactsModel {
+  @Field() kubeVersion!: string;
+  @Field() agentVersion!: string;
+  @Field() provider!: string;
+  @Field() region!: string;
+  @Field(() => Int) nodeCount!: number;
+}
+
+@ObjectType('Cluster')
+export class ClusterModel {
+  @Field(() => ID) id!: string;
+  @Field() name!: string;
+  @Field(() => [String]) tags!: string[];
+  @Field(() => ConnectionState) connection!: ConnectionState;
+  @Field(() => Date, { nullable: true, description: 'When the last heartbeat was received' }) lastSeenAt!: Date | null;
+  @Field() registeredAt!: Date;
+  @Field(() => ClusterFactsModel) facts!: ClusterFactsModel;
+}
+
+@ObjectType()
+export class ClusterEdge {
+  @Field() cursor!: string;
+  @Field(() => ClusterModel) node!: ClusterModel;
+}
+
+@ObjectType()
+export class ClusterConnection {
+  @Field(() => [ClusterEdge]) edges!: ClusterEdge[];
+  @Field(() => PageInfo) pageInfo!: PageInfo;
+  @Field(() => Int, { description: 'Clusters matching the filter, over all pages' }) totalCount!: number;
+}

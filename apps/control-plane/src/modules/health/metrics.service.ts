@@ -1,0 +1,32 @@
+import { Injectable } from '@nestjs/common';
+import { collectDefaultMetrics, Counter, Registry } from 'prom-client';
+
+/** One Prometheus registry per control plane instance (so several can share a process in tests). */
+@Injectable()
+export class MetricsService {
+  readonly registry = new Registry();
+
+  readonly agentMessagesRejected = new Counter({
+    name: 'flotilla_agent_messages_rejected_total',
+    help: 'Agent messages dropped because they failed validation, by reason',
+    labelNames: ['reason'] as const,
+    registers: [this.registry],
+  });
+
+  readonly heartbeatsIngested = new Counter({
+    name: 'flotilla_heartbeats_ingested_total',
+    help: 'Valid agent heartbeats processed',
+    registers: [this.registry],
+  });
+
+  readonly registrations = new Counter({
+    name: 'flotilla_registrations_total',
+    help: 'POST /v1/register outcomes by HTTP status',
+    labelNames: ['status'] as const,
+    registers: [this.registry],
+  });
+
+  constructor() {
+    collectDefaultMetrics({ register: this.registry });
+  }
+}

@@ -1,0 +1,14 @@
+import { describe, expect, it } from 'vitest';
+import { RateLimiter } from './rate-limiter.js';
+
+describe('RateLimiter', () => {
+  it('allows the limit per window per key, then refuses with the wait until the window resets', () => {
+    let now = 0;
+    const rl = new RateLimiter(2, 60_000, () => now);
+    expect([rl.take('a'), rl.take('a'), rl.take('b')]).toEqual([0, 0, 0]);
+    now = 15_000;
+    expect(rl.take('a')).toBe(45);
+    now = 60_000;
+    expect(rl.take('a')).toBe(0);
+  });
+});

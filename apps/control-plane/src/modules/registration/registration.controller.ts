@@ -1,0 +1,38 @@
+import { Body, Controller, HttpCode, Inject, Post, Req, UseFilters } from '@nestjs/common';
+import type { Request } from 'express';
+import type { RegisterResponse } from '@flotilla/protocol';
+import type { ControlPlaneConfig } from '../../config/config.schema.js';
+import { CONFIG } from '../../config/config.token.js';
+import { MetricsService } from '../health/metrics.service.js';
+import { RateLimiter } from './rate-limiter.js';
+import { RegistrationExceptionFilter } from './registration.exception.filter.js';
+import { RegistrationException, RegistrationExceptionCode } from './registration.exception.js';
+import { RegistrationService } from './registration.service.js';
+
+@Controller('v1')
+@UseFilters(RegistrationExceptionFilter)
+export class RegistrationController {
+  private readonly limiter: RateLimiter;
+
+  constructor(
+    private readonly registration: RegistrationService,
+    private readonly metrics: MetricsService,
+    @Inject(CONFIG) config: ControlPlaneConfig,
+  ) {
+    this.limiter = new RateLimiter(config.REGISTER_RATE_LIMIT_PER_MINUTE, 60_000);
+  }
+
+  @Post('register')
+  @HttpCode(201)
+  async register(@Req() req: Request, @Body() body: unknown): Promise<RegisterResponse> {
+    const wait = this.limiter.take(req.socket.remoteAddress ?? 'unknown');
+    if (wait > 0) {
+      const e = new RegistrationException(`too many registration attempts from this address; retry in ${wait} s`, RegistrationExceptionCode.RateLimited);
+      e.retryAfterSeconds = wait;
+      throw e;
+    }
+    const response = await this.registration.register(body);
+    this.metrics.registrations.inc({ status: 201 });
+    return response;
+  }
+}

@@ -1,0 +1,82 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { DataSource, QueryFailedError } from 'typeorm';
+import { mintUserJwt } from '@flotilla/nats-auth';
+import { agentPermissions, describeZodError, PROTOCOL_VERSION, RegisterRequest, subjects, type RegisterResponse } from '@flotilla/protocol';
+import { parseSecret, secretMatches } from '../../common/secret-token.util.js';
+import type { ControlPlaneConfig } from '../../config/config.schema.js';
+import { CONFIG } from '../../config/config.token.js';
+import { AuditService } from '../audit/audit.service.js';
+import { Cluster } from '../clusters/cluster.entity.js';
+import { RegistrationToken } from '../registration-tokens/registration-token.entity.js';
+import { INVALID_TOKEN_MESSAGE, RegistrationException, RegistrationExceptionCode } from './registration.exception.js';
+
+const isUniqueViolation = (e: unknown) => e instanceof QueryFailedError && (e.driverError as { code?: string }).code === '23505';
+
+/**
+ * POST /v1/register: one transaction that checks the token, consumes one use atomically,
+ * records the cluster with the token's tags and audits it; then hands back a NATS user JWT
+ * limited to that cluster's own subjects.
+ */
+@Injectable()
+export class RegistrationService {
+  private readonly logger = new Logger(RegistrationService.name);
+
+  constructor(
+    private readonly db: DataSource,
+    private readonly audit: AuditService,
+    @Inject(CONFIG) private readonly config: ControlPlaneConfig,
+  ) {}
+
+  async register(body: unknown): Promise<RegisterResponse> {
+    const parsed = RegisterRequest.safeParse(body);
+    if (!parsed.success) {
+      const field = parsed.error.issues[0]?.path.join('.') || '(root)';
+      throw new RegistrationException(`invalid registration request: ${describeZodError(parsed.error)}`, RegistrationExceptionCode.InvalidBody, field);
+    }
+    const req = parsed.data;
+    const tokenId = parseSecret('reg', req.token);
+    const clusterId = randomUUID();
+    const jwt = await mintUserJwt({ accountSeed: this.config.NATS_ACCOUNT_SEED }, { publicKey: req.natsPublicKey, name: `cluster:${req.name}`, permissions: agentPermissions(clusterId) });
+    try {
+      await this.db.transaction(async (m) => {
+        const token = tokenId
+          ? await m.getRepository(RegistrationToken).createQueryBuilder('t').addSelect('t.secretHash').where('t.id = :id', { id: tokenId }).getOne()
+          : null;
+        if (!secretMatches(req.token, token?.secretHash) || !token) throw this.invalidToken();
+        const [consumed] = (await m.query(
+          `UPDATE registration_tokens SET used_count = used_count + 1
+            WHERE id = $1 AND revoked_at IS NULL AND expires_at > now() AND used_count < max_uses
+            RETURNING tags`,
+          [token.id],
+        )) as [{ tags: string[] }[], number];
+        if (consumed.length === 0) throw this.invalidToken();
+        await m.insert(Cluster, {
+          id: clusterId,
+          name: req.name,
+          tags: consumed[0]!.tags,
+          natsPublicKey: req.natsPublicKey,
+          ...req.facts,
+          lastSeenAt: null,
+          deregisteredAt: null,
+          registrationTokenId: token.id,
+        });
+        await this.audit.record(m, { id: `registration-token:${token.id}`, name: token.name }, { action: 'cluster.register', targetType: 'Cluster', targetId: clusterId, details: { name: req.name, tags: consumed[0]!.tags } });
+      });
+    } catch (error) {
+      if (isUniqueViolation(error)) throw new RegistrationException(`a cluster named ${req.name} is already registered`, RegistrationExceptionCode.NameTaken, 'name');
+      throw error;
+    }
+    this.logger.log(`registered cluster ${req.name} (${clusterId})`);
+    return {
+      protocol: PROTOCOL_VERSION,
+      clusterId,
+      nats: { url: this.config.AGENT_NATS_URL, jwt, inboxPrefix: subjects.agentInboxPrefix(clusterId) },
+      heartbeatIntervalSeconds: this.config.HEARTBEAT_INTERVAL_SECONDS,
+    };
+  }
+
+  private invalidToken(): RegistrationException {
+    return new RegistrationException(INVALID_TOKEN_MESSAGE, RegistrationExceptionCode.InvalidToken, 'token');
+  }
+}

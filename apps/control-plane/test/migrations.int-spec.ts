@@ -1,0 +1,50 @@
+import { createTestDatabase, type TestDatabase } from '@flotilla/testing';
+import type { DataSource } from 'typeorm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createDataSource, migrations } from '../src/database/data-source.js';
+
+const TABLES = ['api_tokens', 'audit_events', 'clusters', 'registration_tokens'];
+
+describe('migrations', () => {
+  let db: TestDatabase;
+  let ds: DataSource;
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    ds = createDataSource(db.url);
+    await ds.initialize();
+  });
+  afterAll(async () => {
+    if (ds?.isInitialized) await ds.destroy();
+    await db?.drop();
+  });
+
+  const tables = async () =>
+    ((await ds.query(`SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_name <> 'migrations' ORDER BY 1`)) as { table_name: string }[]).map((r) => r.table_name);
+
+  it('run up on an empty database, down back to empty, and up again', async () => {
+    expect(await tables()).toEqual([]);
+    const applied = await ds.runMigrations({ transaction: 'each' });
+    expect(applied.map((m) => m.name)).toEqual(migrations.map((m) => m.name));
+    expect(await tables()).toEqual(TABLES);
+    expect(await ds.showMigrations()).toBe(false);
+
+    for (let i = 0; i < migrations.length; i++) await ds.undoLastMigration({ transaction: 'each' });
+    expect(await tables()).toEqual([]);
+    expect(await ds.showMigrations()).toBe(true);
+
+    await ds.runMigrations({ transaction: 'each' });
+    expect(await tables()).toEqual(TABLES);
+  });
+
+  it('keep at most one active cluster per name', async () => {
+    const insert = (id: string, deregistered: boolean) =>
+      ds.query(
+        `INSERT INTO clusters (id, name, nats_public_key, kube_version, agent_version, provider, region, node_count, deregistered_at)
+         VALUES ($1, 'dup', 'U', 'v1', '0.1', 'p', 'r', 1, $2)`,
+        [id, deregistered ? new Date() : null],
+      );
+    await insert('00000000-0000-4000-8000-000000000001', true);
+    await insert('00000000-0000-4000-8000-000000000002', false);
+    await expect(insert('00000000-0000-4000-8000-000000000003', false)).rejects.toThrow(/clusters_active_name_key/);
+  });
+});
