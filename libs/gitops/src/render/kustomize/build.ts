@@ -107,5 +107,10 @@ export async function buildKustomization(ctx: RenderContext, dir: string, refere
   }
   fixNameReferences(resources);
   checkUnique(resources);
+  for (const { obj } of resources) {
+    // kustomize drops an empty annotations map (it strips its own internal annotations there).
+    const annotations = obj.metadata.annotations;
+    if (annotations === null || (annotations !== undefined && Object.keys(annotations).length === 0)) delete obj.metadata.annotations;
+  }
   return resources.map((r) => ({ obj: r.obj, file: r.file }));
 }

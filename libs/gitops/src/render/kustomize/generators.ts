@@ -101,6 +101,16 @@ function toBase64(value: Uint8Array | string): string {
   return Buffer.from(typeof value === 'string' ? new TextEncoder().encode(value) : value).toString('base64');
 }
 
+/** Secret data as kustomize writes it: base64 in 70-character lines, each ending in \n once there is more than one. */
+function secretBase64(value: Uint8Array | string): string {
+  const encoded = toBase64(value);
+  const lineLength = 70;
+  if (Math.floor(encoded.length / lineLength) + 1 === 1) return encoded;
+  let out = '';
+  for (let i = 0; i < encoded.length; i += lineLength) out += `${encoded.slice(i, i + lineLength)}\n`;
+  return out;
+}
+
 function build(kind: 'ConfigMap' | 'Secret', name: string, entry: Record<string, unknown>, pairs: Array<[string, Uint8Array | string]>, o: GeneratorOptions, file: string): KubeObject {
   const metadata: KubeObject['metadata'] = { name };
   const namespace = optionalString(file, 'namespace', entry['namespace']);
@@ -116,7 +126,7 @@ function build(kind: 'ConfigMap' | 'Secret', name: string, entry: Record<string,
     if (data) obj['data'] = data;
     if (binaryData) obj['binaryData'] = binaryData;
   } else {
-    const data = sortedRecord(pairs.map(([k, v]) => [k, toBase64(v)]));
+    const data = sortedRecord(pairs.map(([k, v]) => [k, secretBase64(v)]));
     if (data) obj['data'] = data;
     obj['type'] = optionalString(file, 'type', entry['type']) ?? 'Opaque';
   }

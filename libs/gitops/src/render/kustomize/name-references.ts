@@ -7,7 +7,15 @@ import type { KubeObject } from '../../objects/kube-object.js';
 import { isPlainObject } from '../../yaml/parse-manifests.js';
 import type { Resource } from './resource.js';
 
-type Ref = { get: () => unknown; set: (name: string, namespace?: string) => void; kind: string; namespace?: string };
+interface Ref {
+  kind: string;
+  get: () => unknown;
+  set: (name: string, namespace?: string) => void;
+  /** The namespace the reference names explicitly (binding subjects). */
+  namespace?: string;
+  /** Whether the reference carries the referral's namespace (binding subjects do). */
+  withNamespace?: boolean;
+}
 
 const POD_SPEC_PATHS: Readonly<Record<string, readonly string[]>> = {
   Pod: ['spec'],
@@ -86,7 +94,7 @@ export function referencesOf(obj: KubeObject): Ref[] {
     for (const s of items(obj['subjects'])) {
       if (s['kind'] !== 'ServiceAccount' || typeof s['name'] !== 'string') continue;
       const ns = typeof s['namespace'] === 'string' ? s['namespace'] : undefined;
-      out.push({ kind: 'ServiceAccount', namespace: ns, get: () => s['name'], set: (name, namespace) => { s['name'] = name; if (namespace) s['namespace'] = namespace; } });
+      out.push({ kind: 'ServiceAccount', namespace: ns, withNamespace: true, get: () => s['name'], set: (name, namespace) => { s['name'] = name; if (namespace) s['namespace'] = namespace; } });
     }
   }
   return out;
@@ -111,7 +119,7 @@ export function fixNameReferences(resources: readonly Resource[]): void {
       );
       const names = new Set(candidates.map((c) => `${c.obj.metadata.namespace ?? ''}/${c.obj.metadata.name}`));
       const [only] = candidates;
-      if (names.size === 1 && only) ref.set(only.obj.metadata.name, ref.namespace !== undefined ? only.obj.metadata.namespace : undefined);
+      if (names.size === 1 && only) ref.set(only.obj.metadata.name, ref.withNamespace ? only.obj.metadata.namespace : undefined);
     }
   }
 }

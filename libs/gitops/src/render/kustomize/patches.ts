@@ -89,6 +89,16 @@ async function loadPatch(ctx: RenderContext, k: Kustomization, entry: Record<str
   throw new RenderError(RenderErrorCode.InvalidKustomization, k.file, `${field} needs a "path" or a "patch"`);
 }
 
+/** A patch never renames or re-kinds its target: its apiVersion, kind, name and namespace only select. */
+function withoutIdentity(patch: Record<string, unknown>): Record<string, unknown> {
+  const { apiVersion: _v, kind: _k, ...rest } = patch;
+  if (isPlainObject(rest['metadata'])) {
+    const { name: _n, namespace: _ns, ...meta } = rest['metadata'];
+    rest['metadata'] = meta;
+  }
+  return rest;
+}
+
 function applyOne(resources: Resource[], src: PatchSource, doc: unknown, match: Predicate, label: string): void {
   const hits = resources.filter(match);
   if (hits.length === 0) throw new RenderError(RenderErrorCode.PatchFailed, src.file, `${label} matches no resource`);
@@ -101,7 +111,7 @@ function applyOne(resources: Resource[], src: PatchSource, doc: unknown, match: 
       }
     } else if (isPlainObject(doc)) {
       if (isDeletePatch(doc)) resources.splice(resources.indexOf(res), 1);
-      else res.obj = strategicMerge(res.obj, doc, mergeKeysFor(res.obj)) as KubeObject;
+      else res.obj = strategicMerge(res.obj, withoutIdentity(doc), mergeKeysFor(res.obj)) as KubeObject;
     } else throw new RenderError(RenderErrorCode.PatchFailed, src.file, `${label} is neither a strategic merge patch nor a JSON 6902 list`);
   }
 }

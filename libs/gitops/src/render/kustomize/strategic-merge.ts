@@ -78,19 +78,21 @@ function mergeList(orig: unknown, patch: unknown[], path: string[], keys: MergeK
   const key = keys(path);
   if (patch.some((p) => isPlainObject(p) && p['$patch'] === 'replace')) return stripDirectives(patch);
   if (!key || !Array.isArray(orig) || !patch.every(isPlainObject)) return stripDirectives(patch);
-  const out = [...orig];
+  // kustomize (kyaml) order: the patch's elements first, in patch order, then the untouched originals.
+  const out: unknown[] = [];
+  const patched = new Set<unknown>();
   for (const item of patch as Array<Record<string, unknown>>) {
-    const index = out.findIndex((o) => isPlainObject(o) && o[key] !== undefined && o[key] === item[key]);
-    if (item['$patch'] === 'delete') {
-      if (index >= 0) out.splice(index, 1);
+    patched.add(item[key]);
+    if (item['$patch'] === 'delete') continue;
+    const original = orig.find((o) => isPlainObject(o) && o[key] !== undefined && o[key] === item[key]);
+    if (original === undefined) {
+      out.push(stripDirectives(item));
       continue;
     }
-    if (index >= 0) {
-      const merged = mergeMap(out[index], item, path, keys);
-      if (merged === DELETE) out.splice(index, 1);
-      else out[index] = merged;
-    } else out.push(stripDirectives(item));
+    const merged = mergeMap(original, item, path, keys);
+    if (merged !== DELETE) out.push(merged);
   }
+  for (const o of orig) if (!(isPlainObject(o) && o[key] !== undefined && patched.has(o[key]))) out.push(o);
   return out;
 }
 
