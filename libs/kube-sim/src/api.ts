@@ -1,0 +1,160 @@
+// The API semantics independent of HTTP: one `commit` funnel that every write goes through
+// (status/spec separation, generation, uid, managedFields, no-op detection, dry run,
+// finalization), plus create/update/patch/apply built on it.
+import { randomUUID } from 'node:crypto';
+import { serverSideApply } from './apply.js';
+import { errors } from './errors.js';
+import { recordUpdate } from './managed.js';
+import { canonical, checkBody, validate } from './objects.js';
+import { jsonPatch, mergePatch } from './patch.js';
+import { Registry, storeKey } from './registry.js';
+import { apiVersionOf, type ResourceType } from './resources.js';
+import { Store } from './store.js';
+import { strategicPatch } from './strategic.js';
+
+export interface WriteOpts {
+  manager: string;
+  dryRun: boolean;
+  subresource?: 'status' | 'scale';
+}
+
+export type PatchType = 'merge' | 'json' | 'strategic' | 'apply';
+export type CommitHook = (t: ResourceType, obj: any, prev: any) => void;
+
+export function now(): string {
+  return new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+}
+
+function withoutMetaAndStatus(o: any): string {
+  const { metadata: _m, status: _s, ...rest } = o ?? {};
+  return JSON.stringify(rest);
+}
+
+export class Api {
+  readonly store: Store;
+  readonly registry = new Registry();
+  /** Called after every stored write (CRD registration, simulation, persistence). */
+  readonly hooks: CommitHook[] = [];
+  /** Called when an object finally leaves the store. */
+  readonly removeHooks: CommitHook[] = [];
+
+  constructor(historySize?: number) {
+    this.store = new Store(historySize);
+  }
+
+  key(t: ResourceType): string {
+    return storeKey(t);
+  }
+
+  get(t: ResourceType, ns: string, name: string): any {
+    const o = this.store.get(storeKey(t), t.namespaced ? ns : '', name);
+    if (!o) throw errors.notFound(t, name);
+    return o;
+  }
+
+  requireNamespace(t: ResourceType, ns: string, name: string): void {
+    if (!t.namespaced) return;
+    const n = this.store.get('namespaces', '', ns);
+    if (!n) throw errors.namespaceNotFound(ns);
+    if (n.metadata.deletionTimestamp) throw errors.forbidden(t, name, `unable to create new content in namespace ${ns} because it is being terminated`);
+  }
+
+  /** Stores `next` as the new version of `prev` (undefined on create) after the server-side rules. */
+  commit(t: ResourceType, prev: any, nextIn: any, opts: WriteOpts & { managed?: 'apply' | 'update' }): any {
+    let next = nextIn;
+    const sub = opts.subresource;
+    if (prev && t.status) {
+      if (sub === 'status') next = { ...prev, status: next.status, metadata: { ...prev.metadata, managedFields: next.metadata.managedFields } };
+      else next = { ...next, status: prev.status };
+    }
+    if (!t.status && sub === 'status') throw errors.noRoute();
+    const m: any = { ...next.metadata };
+    if (prev) {
+      for (const k of ['uid', 'creationTimestamp', 'deletionTimestamp', 'deletionGracePeriodSeconds', 'generation', 'resourceVersion']) m[k] = prev.metadata[k];
+      if (t.generation && withoutMetaAndStatus(prev) !== withoutMetaAndStatus(next)) m.generation = (prev.metadata.generation ?? 1) + 1;
+    } else {
+      if (!m.name && m.generateName) m.name = `${m.generateName}${randomUUID().slice(0, 5)}`;
+      m.uid = randomUUID();
+      m.creationTimestamp = now();
+      delete m.deletionTimestamp;
+      m.resourceVersion = '0';
+      if (t.generation) m.generation = 1;
+      else delete m.generation;
+      if (t.status && sub !== 'status') delete next.status;
+    }
+    next = { ...next, metadata: m };
+    if (opts.managed !== 'apply') {
+      const mf = recordUpdate(prev, next, { manager: opts.manager, apiVersion: apiVersionOf(t), subresource: sub, builtin: t.builtin, now: now(), hasStatus: t.status });
+      if (mf) m.managedFields = mf;
+      else delete m.managedFields;
+    }
+    next = canonical(next);
+    validate(t, next);
+    if (prev && JSON.stringify(next) === JSON.stringify(prev)) return prev;
+    if (prev?.metadata.deletionTimestamp && !next.metadata.finalizers?.length) {
+      if (opts.dryRun) return next;
+      return this.finalize(t, next);
+    }
+    if (opts.dryRun) return next;
+    if (!prev) this.requireNamespace(t, next.metadata.namespace, next.metadata.name);
+    const stored = this.store.put(storeKey(t), next);
+    for (const h of this.hooks) h(t, stored, prev);
+    return stored;
+  }
+
+  /** Removes an object whose deletion is complete, running the cascade hooks. */
+  finalize(t: ResourceType, obj: any): any {
+    const gone = this.store.remove(storeKey(t), obj.metadata.namespace ?? '', obj.metadata.name);
+    if (gone) for (const h of this.removeHooks) h(t, gone, obj);
+    return gone ?? obj;
+  }
+
+  create(t: ResourceType, ns: string, body: any, opts: WriteOpts): any {
+    const obj = checkBody(t, body, { ns }, false);
+    if (!obj.metadata.name && !obj.metadata.generateName) validate(t, canonical(obj));
+    if (obj.metadata.name && this.store.get(storeKey(t), t.namespaced ? ns : '', obj.metadata.name)) throw errors.alreadyExists(t, obj.metadata.name);
+    if (!opts.dryRun) this.requireNamespace(t, ns, obj.metadata.name ?? '');
+    return this.commit(t, undefined, obj, opts);
+  }
+
+  update(t: ResourceType, ns: string, name: string, body: any, opts: WriteOpts): any {
+    const obj = checkBody(t, body, { ns, name }, false);
+    const prev = this.get(t, ns, name);
+    const rv = obj.metadata.resourceVersion;
+    if (rv && rv !== prev.metadata.resourceVersion) throw errors.conflict(t, name);
+    return this.commit(t, prev, obj, opts);
+  }
+
+  patch(t: ResourceType, ns: string, name: string, type: PatchType, patch: any, opts: WriteOpts & { force: boolean }): any {
+    if (type === 'apply') return this.apply(t, ns, name, patch, opts);
+    const prev = this.get(t, ns, name);
+    let next: any;
+    if (type === 'json') next = jsonPatch(prev, patch);
+    else {
+      if (typeof patch !== 'object' || patch === null || Array.isArray(patch)) throw errors.badRequest('the patch is not a JSON object');
+      next = type === 'merge' ? mergePatch(prev, patch) : strategicPatch(prev, patch, t.builtin);
+    }
+    const obj = checkBody(t, next, { ns, name }, false);
+    const rv = obj.metadata.resourceVersion;
+    if (rv && rv !== prev.metadata.resourceVersion) throw errors.conflict(t, name);
+    return this.commit(t, prev, obj, opts);
+  }
+
+  apply(t: ResourceType, ns: string, name: string, body: any, opts: WriteOpts & { force: boolean }): any {
+    const applied = checkBody(t, body, { ns, name }, true);
+    const prev = this.store.get(storeKey(t), t.namespaced ? ns : '', name);
+    if (!prev && !opts.dryRun) this.requireNamespace(t, ns, name);
+    const rv = body.metadata?.resourceVersion;
+    if (prev && rv && rv !== prev.metadata.resourceVersion) throw errors.conflict(t, name);
+    const merged = serverSideApply(prev, applied, {
+      manager: opts.manager,
+      apiVersion: apiVersionOf(t),
+      subresource: opts.subresource,
+      builtin: t.builtin,
+      now: now(),
+      force: opts.force,
+      hasStatus: t.status,
+    });
+    return this.commit(t, prev, { ...merged, apiVersion: apiVersionOf(t), kind: t.kind }, { ...opts, managed: 'apply' });
+  }
+}

@@ -1,0 +1,119 @@
+// Deletion: finalizers keep an object (with a deletionTimestamp) until they are cleared;
+// propagationPolicy decides what happens to dependents (ownerReferences); deleting a
+// namespace empties it first; deleting a CRD removes its custom resources and kinds.
+import { type Api, now } from './api.js';
+import { errors } from './errors.js';
+import { storeKey } from './registry.js';
+import type { ResourceType } from './resources.js';
+
+export type Propagation = 'Foreground' | 'Background' | 'Orphan';
+
+export interface DeleteOpts {
+  propagationPolicy?: Propagation;
+  dryRun: boolean;
+  preconditions?: { uid?: string; resourceVersion?: string };
+}
+
+/** Deletes one object; returns the object as it is after the request (still there if finalizers hold it). */
+export function deleteObject(api: Api, t: ResourceType, ns: string, name: string, opts: DeleteOpts): { obj: any; gone: boolean } {
+  const obj = api.get(t, ns, name);
+  const pre = opts.preconditions;
+  if (pre?.uid && pre.uid !== obj.metadata.uid)
+    throw errors.conflict(t, name);
+  if (pre?.resourceVersion && pre.resourceVersion !== obj.metadata.resourceVersion) throw errors.conflict(t, name);
+  if (opts.dryRun) return { obj, gone: false };
+  const isNamespace = t.builtin && t.kind === 'Namespace';
+  if (obj.metadata.finalizers?.length || isNamespace) {
+    if (obj.metadata.deletionTimestamp && !isNamespace) return { obj, gone: false };
+    const marked = {
+      ...obj,
+      metadata: { ...obj.metadata, deletionTimestamp: obj.metadata.deletionTimestamp ?? now(), deletionGracePeriodSeconds: 0 },
+      ...(isNamespace ? { status: { ...(obj.status ?? {}), phase: 'Terminating' } } : {}),
+    };
+    const stored = api.store.put(storeKey(t), marked);
+    if (isNamespace) {
+      emptyNamespace(api, name);
+      finishNamespace(api, name);
+      return { obj: stored, gone: !api.store.get('namespaces', '', name) };
+    }
+    return { obj: stored, gone: false };
+  }
+  const gone = api.finalize(t, obj);
+  cascade(api, obj, opts.propagationPolicy ?? 'Background');
+  return { obj: gone, gone: true };
+}
+
+function dependentsOf(api: Api, uid: string): { t: ResourceType; obj: any }[] {
+  const out: { t: ResourceType; obj: any }[] = [];
+  for (const t of uniqueTypes(api)) {
+    for (const o of api.store.list(storeKey(t))) {
+      if (o.metadata.ownerReferences?.some((r: any) => r.uid === uid)) out.push({ t, obj: o });
+    }
+  }
+  return out;
+}
+
+function uniqueTypes(api: Api): ResourceType[] {
+  const seen = new Set<string>();
+  return api.registry.all().filter((t) => {
+    const k = storeKey(t);
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+}
+
+function cascade(api: Api, owner: any, policy: Propagation): void {
+  for (const { t, obj } of dependentsOf(api, owner.metadata.uid)) {
+    if (policy === 'Orphan') {
+      const refs = obj.metadata.ownerReferences.filter((r: any) => r.uid !== owner.metadata.uid);
+      const metadata = { ...obj.metadata, ownerReferences: refs.length ? refs : undefined };
+      api.store.put(storeKey(t), { ...obj, metadata });
+    } else {
+      deleteObject(api, t, obj.metadata.namespace ?? '', obj.metadata.name, { dryRun: false, propagationPolicy: policy });
+    }
+  }
+}
+
+function emptyNamespace(api: Api, ns: string): void {
+  for (const t of uniqueTypes(api)) {
+    if (!t.namespaced) continue;
+    for (const o of api.store.list(storeKey(t), ns)) deleteObject(api, t, ns, o.metadata.name, { dryRun: false });
+  }
+}
+
+/** Removes a terminating namespace once nothing is left in it; true when it is gone. */
+export function finishNamespace(api: Api, ns: string): boolean {
+  const n = api.store.get('namespaces', '', ns);
+  if (!n?.metadata.deletionTimestamp) return false;
+  for (const t of uniqueTypes(api)) if (t.namespaced && api.store.list(storeKey(t), ns).length) return false;
+  const nsType = api.registry.lookup('', 'v1', 'namespaces')!;
+  api.finalize(nsType, n);
+  return true;
+}
+
+/** Wires the cascades that follow an object leaving the store. */
+export function installDeleteHooks(api: Api): void {
+  api.removeHooks.push((t, obj) => {
+    if (t.namespaced && obj.metadata.namespace) finishNamespace(api, obj.metadata.namespace);
+    if (t.builtin && t.kind === 'CustomResourceDefinition') {
+      const types = api.registry.unregisterCrd(obj.metadata.name);
+      const first = types[0];
+      if (first) for (const o of api.store.list(storeKey(first))) api.store.remove(storeKey(first), o.metadata.namespace ?? '', o.metadata.name);
+    }
+  });
+  api.hooks.push((t, obj) => {
+    if (!t.builtin || t.kind !== 'CustomResourceDefinition') return;
+    const problem = api.registry.registerCrd(obj);
+    const established = !problem;
+    const conds = [
+      { type: 'NamesAccepted', status: established ? 'True' : 'False', reason: established ? 'NoConflicts' : 'NameConflict', message: problem ?? 'no conflicts found' },
+      { type: 'Established', status: established ? 'True' : 'False', reason: established ? 'InitialNamesAccepted' : 'NotAccepted', message: established ? 'the initial names have been accepted' : (problem ?? '') },
+    ];
+    const names = obj.spec?.names ?? {};
+    const status = { conditions: conds, acceptedNames: { plural: names.plural, singular: names.singular, kind: names.kind, listKind: names.listKind ?? `${names.kind}List`, shortNames: names.shortNames }, storedVersions: (obj.spec?.versions ?? []).filter((v: any) => v.storage).map((v: any) => v.name) };
+    if (JSON.stringify(obj.status?.conditions?.map((c: any) => [c.type, c.status])) === JSON.stringify(conds.map((c) => [c.type, c.status]))) return;
+    const withTimes = { ...status, conditions: conds.map((c) => ({ ...c, lastTransitionTime: now() })) };
+    api.store.put(storeKey(t), { ...obj, status: withTimes });
+  });
+}

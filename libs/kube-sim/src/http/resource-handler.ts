@@ -1,0 +1,127 @@
+// Serves requests on a resource: get, list (selectors, limit/continue), watch, create,
+// update, patch (merge, JSON, strategic, apply), delete, deletecollection, and the status
+// and scale subresources.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Api, WriteOpts } from '../api.js';
+import { deleteObject, type DeleteOpts } from '../deletes.js';
+import { errors } from '../errors.js';
+import { storeKey } from '../registry.js';
+import { apiVersionOf } from '../resources.js';
+import { both, parseFieldSelector, parseLabelSelector } from '../selectors.js';
+import type { Watches } from '../watch.js';
+import { decodePatch, decodeWrite, readBody } from './body.js';
+import type { Query } from './query.js';
+import type { ResourceRoute } from './route.js';
+import { toScale, writeScale } from './scale.js';
+
+export interface HandlerContext {
+  api: Api;
+  watches: Watches;
+  count(verb: string): void;
+  send(res: ServerResponse, code: number, body: unknown): void;
+}
+
+function managerOf(req: IncomingMessage, q: Query): string {
+  if (q.fieldManager) return q.fieldManager;
+  const ua = String(req.headers['user-agent'] ?? '');
+  return ua.split('/')[0] || 'unknown';
+}
+
+function list(ctx: HandlerContext, r: ResourceRoute, q: Query): unknown {
+  const key = storeKey(r.t);
+  const match = both(parseLabelSelector(q.labelSelector), parseFieldSelector(q.fieldSelector));
+  let items = ctx.api.store.list(key, r.inNamespace ? r.ns : undefined);
+  if (match) items = items.filter(match);
+  const metadata: Record<string, unknown> = { resourceVersion: String(ctx.api.store.rv) };
+  if (q.continue) {
+    let after: string;
+    try {
+      after = JSON.parse(Buffer.from(q.continue, 'base64url').toString('utf8')).after;
+      if (typeof after !== 'string') throw new Error('no position');
+    } catch {
+      throw errors.badRequest('continue key is not valid: the continue token is malformed');
+    }
+    items = items.filter((o) => `${o.metadata.namespace ?? ''}/${o.metadata.name}` > after);
+  }
+  if (q.limit && items.length > q.limit) {
+    const last = items[q.limit - 1];
+    metadata.continue = Buffer.from(JSON.stringify({ after: `${last.metadata.namespace ?? ''}/${last.metadata.name}`, rv: ctx.api.store.rv })).toString('base64url');
+    metadata.remainingItemCount = items.length - q.limit;
+    items = items.slice(0, q.limit);
+  }
+  return { kind: `${r.t.kind}List`, apiVersion: apiVersionOf(r.t), metadata, items };
+}
+
+function deleteOptions(body: unknown, q: Query): DeleteOpts {
+  const b: any = body && typeof body === 'object' ? body : {};
+  const policy = b.propagationPolicy ?? q.propagationPolicy;
+  if (policy !== undefined && !['Foreground', 'Background', 'Orphan'].includes(policy))
+    throw errors.badRequest(`propagationPolicy: Unsupported value: "${policy}": supported values: "Foreground", "Background", "Orphan"`);
+  const dry = Array.isArray(b.dryRun) ? b.dryRun.includes('All') : q.dryRun;
+  return { propagationPolicy: policy, dryRun: dry, preconditions: b.preconditions };
+}
+
+function statusOk(r: ResourceRoute, obj: any): unknown {
+  return { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', details: { name: obj.metadata.name, group: r.t.group, kind: r.t.plural, uid: obj.metadata.uid } };
+}
+
+export async function handleResource(ctx: HandlerContext, req: IncomingMessage, res: ServerResponse, r: ResourceRoute, q: Query): Promise<void> {
+  const { api } = ctx;
+  const { t, ns, name, sub } = r;
+  if (t.namespaced && !r.inNamespace && name) throw errors.noRoute();
+  if (sub && sub !== 'status' && !(sub === 'scale' && t.scale)) throw errors.noRoute();
+  const method = req.method ?? 'GET';
+  const opts: WriteOpts & { force: boolean } = { manager: managerOf(req, q), dryRun: q.dryRun, force: q.force, subresource: sub as WriteOpts['subresource'] };
+  if (method === 'GET') {
+    if (!name) {
+      if (q.watch) {
+        ctx.count('watch');
+        ctx.watches.serve({ t, ns: r.inNamespace ? ns : undefined }, q, res);
+        return;
+      }
+      ctx.count('list');
+      return ctx.send(res, 200, list(ctx, r, q));
+    }
+    ctx.count('get');
+    const obj = api.get(t, ns, name);
+    return ctx.send(res, 200, sub === 'scale' ? toScale(t, obj) : obj);
+  }
+  const raw = await readBody(req);
+  if (method === 'POST') {
+    if (name) throw errors.methodNotAllowed('POST', `${t.plural}/${name}`);
+    ctx.count('create');
+    return ctx.send(res, 201, api.create(t, ns, decodeWrite(req, raw), opts));
+  }
+  if (method === 'PUT' && name) {
+    ctx.count('update');
+    const body = decodeWrite(req, raw);
+    if (sub === 'scale') return ctx.send(res, 200, writeScale(api, t, ns, name, { body }, opts));
+    return ctx.send(res, 200, api.update(t, ns, name, body, opts));
+  }
+  if (method === 'PATCH' && name) {
+    const p = decodePatch(req, raw, t.builtin);
+    ctx.count(p.type === 'apply' ? 'apply' : 'patch');
+    if (opts.force && p.type !== 'apply') throw errors.invalid('PatchOptions', '', [{ reason: 'FieldValueForbidden', field: 'force', message: 'Forbidden: may not be specified for non-apply patch' }], 'meta.k8s.io');
+    if (sub === 'scale') return ctx.send(res, 200, writeScale(api, t, ns, name, { patch: p }, opts));
+    if (p.type === 'apply') {
+      if (!q.fieldManager) throw errors.invalid('PatchOptions', '', [{ reason: 'FieldValueRequired', field: 'fieldManager', message: 'Required value: is required for apply patch' }], 'meta.k8s.io');
+      const existed = !!api.store.get(storeKey(t), t.namespaced ? ns : '', name);
+      return ctx.send(res, existed ? 200 : 201, api.apply(t, ns, name, p.patch, opts));
+    }
+    return ctx.send(res, 200, api.patch(t, ns, name, p.type, p.patch, opts));
+  }
+  if (method === 'DELETE') {
+    const body = raw.length ? decodeWrite(req, raw) : undefined;
+    const dopts = deleteOptions(body, q);
+    if (name) {
+      ctx.count('delete');
+      const { obj, gone } = deleteObject(api, t, ns, name, dopts);
+      return ctx.send(res, gone ? 200 : 202, gone && !(t.builtin && t.kind === 'Pod') ? statusOk(r, obj) : obj);
+    }
+    ctx.count('deletecollection');
+    const all = list(ctx, r, { ...q, limit: undefined, continue: undefined }) as { items: any[] };
+    for (const o of all.items) deleteObject(api, t, o.metadata.namespace ?? '', o.metadata.name, dopts);
+    return ctx.send(res, 200, { ...all, metadata: { resourceVersion: String(api.store.rv) } });
+  }
+  throw errors.methodNotAllowed(method, t.plural);
+}

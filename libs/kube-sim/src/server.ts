@@ -1,0 +1,157 @@
+// startKubeSim: the HTTP server (127.0.0.1, JSON) tying routing, discovery, OpenAPI, the
+// resource handlers, watches, simulation and persistence together, plus the control API
+// tests and benchmarks use (store access, request counters, simulation settings).
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Api } from './api.js';
+import { installDeleteHooks } from './deletes.js';
+import { apiGroupDoc, apiGroupListDoc, apiVersionsDoc, resourceListDoc, versionDoc } from './discovery.js';
+import { errors, KubeError, statusBody } from './errors.js';
+import { parseQuery } from './http/query.js';
+import { handleResource, type HandlerContext } from './http/resource-handler.js';
+import { route } from './http/route.js';
+import { writeKubeconfig } from './kubeconfig.js';
+import { openapiGroupDoc, openapiRootDoc } from './openapi.js';
+import { Persister } from './persist.js';
+import { type SimulationSettings, Simulator } from './simulate.js';
+import { Watches } from './watch.js';
+
+export interface KubeSimOptions {
+  port?: number;
+  host?: string;
+  /** Simulated workload controllers (default on); `{ delayMs, progressDeadlineScale }` tunes them. */
+  simulate?: boolean | Partial<SimulationSettings>;
+  stateFile?: string;
+  kubeconfigPath?: string;
+  name?: string;
+  /** Watch history kept for resuming watches (older versions get 410 Gone). */
+  historySize?: number;
+}
+
+export interface KubeSim {
+  url: string;
+  name: string;
+  kubeconfigPath: string;
+  /** The API layer: `api.store` holds the objects, `api.registry` the kinds. */
+  api: Api;
+  /** Requests served, by verb (get, list, watch, create, update, patch, apply, delete, deletecollection, discovery). */
+  counters: Record<string, number>;
+  resetCounters(): void;
+  setSimulation(s: Partial<SimulationSettings>): void;
+  /** Open watch connections. */
+  watchers(): number;
+  setBookmarkInterval(ms: number): void;
+  /** Drops the watch history: watches from an older resourceVersion then get 410 Gone. */
+  compact(): void;
+  close(): Promise<void>;
+}
+
+const DEFAULT_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
+
+function send(res: ServerResponse, code: number, body: unknown): void {
+  const s = JSON.stringify(body);
+  res.writeHead(code, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(s) });
+  res.end(s);
+}
+
+export async function startKubeSim(opts: KubeSimOptions = {}): Promise<KubeSim> {
+  const name = opts.name ?? 'kube-sim';
+  const api = new Api(opts.historySize);
+  installDeleteHooks(api);
+  const persister = opts.stateFile ? new Persister(api, opts.stateFile) : undefined;
+  const loaded = persister?.load() ?? false;
+  if (!loaded) {
+    const nsType = api.registry.lookup('', 'v1', 'namespaces')!;
+    for (const ns of DEFAULT_NAMESPACES)
+      api.commit(nsType, undefined, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns }, spec: { finalizers: ['kubernetes'] }, status: { phase: 'Active' } }, { manager: 'kube-apiserver', dryRun: false });
+  }
+  if (persister) api.store.subscribe(() => persister.touch());
+  const simSettings: SimulationSettings = { delayMs: 500, progressDeadlineScale: 1, ...(typeof opts.simulate === 'object' ? opts.simulate : {}) };
+  const simulator = opts.simulate === false ? undefined : new Simulator(api, simSettings);
+  const watches = new Watches(api.store);
+  const counters: Record<string, number> = {};
+  const ctx: HandlerContext = { api, watches, send, count: (verb) => (counters[verb] = (counters[verb] ?? 0) + 1) };
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://kube-sim');
+    const r = route(url.pathname, api.registry);
+    if (r.kind === 'resource') return handleResource(ctx, req, res, r.r, parseQuery(url.searchParams));
+    if (req.method !== 'GET') throw errors.methodNotAllowed(req.method ?? '', url.pathname);
+    ctx.count('discovery');
+    switch (r.kind) {
+      case 'version':
+        return send(res, 200, versionDoc());
+      case 'healthz':
+        res.writeHead(200, { 'Content-Type': 'text/plain' });
+        return void res.end('ok');
+      case 'api':
+        return send(res, 200, apiVersionsDoc());
+      case 'apis':
+        return send(res, 200, apiGroupListDoc(api.registry));
+      case 'group': {
+        const doc = apiGroupDoc(api.registry, r.group);
+        if (!doc) throw errors.noRoute();
+        return send(res, 200, doc);
+      }
+      case 'resources':
+        return send(res, 200, resourceListDoc(api.registry, r.group, r.version));
+      case 'openapi-root':
+        return send(res, 200, openapiRootDoc(api.registry));
+      case 'openapi': {
+        const doc = openapiGroupDoc(api.registry, r.group, r.version);
+        if (!doc) throw errors.noRoute();
+        return send(res, 200, doc);
+      }
+    }
+    throw errors.noRoute();
+  }
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch((e: unknown) => {
+      if (res.headersSent) {
+        res.destroy();
+        return;
+      }
+      if (e instanceof KubeError) {
+        if (e.code === 413) res.setHeader('Connection', 'close');
+        send(res, e.code, e.toStatus());
+      } else send(res, 500, statusBody(500, 'InternalError', `Internal error occurred: ${(e as Error)?.message ?? String(e)}`));
+    });
+  });
+  server.keepAliveTimeout = 30_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? 0, opts.host ?? '127.0.0.1', () => resolve());
+  });
+  const addr = server.address() as AddressInfo;
+  const url = `http://${addr.address}:${addr.port}`;
+  let tmp: string | undefined;
+  const kubeconfigPath = opts.kubeconfigPath ?? join((tmp = mkdtempSync(join(tmpdir(), 'kube-sim-'))), 'kubeconfig');
+  writeKubeconfig(kubeconfigPath, url, name);
+
+  return {
+    url,
+    name,
+    kubeconfigPath,
+    api,
+    counters,
+    resetCounters: () => {
+      for (const k of Object.keys(counters)) delete counters[k];
+    },
+    setSimulation: (s) => Object.assign(simSettings, s),
+    watchers: () => watches.active,
+    setBookmarkInterval: (ms) => (watches.bookmarkMs = ms),
+    compact: () => api.store.compact(),
+    close: async () => {
+      simulator?.stop();
+      watches.closeAll();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      persister?.save();
+      if (tmp) rmSync(tmp, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,115 @@
+// Simulated controllers: Deployments, StatefulSets, DaemonSets, ReplicaSets and Jobs get the
+// status a real cluster would give them, a configurable delay after each spec change. A
+// container image tagged `:broken` never becomes available; a Deployment or Job with one
+// fails after its progress deadline (scaled by `progressDeadlineScale` for tests).
+import { type Api, now } from './api.js';
+import { storeKey } from './registry.js';
+import type { ResourceType } from './resources.js';
+
+export interface SimulationSettings {
+  delayMs: number;
+  /** Multiplies progressDeadlineSeconds (1 = real time; 0.01 turns 600 s into 6 s). */
+  progressDeadlineScale: number;
+}
+
+const KINDS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job']);
+const MANAGER = 'kube-controller-manager';
+
+function broken(obj: any): boolean {
+  const spec = obj.spec?.template?.spec ?? {};
+  return [...(spec.containers ?? []), ...(spec.initContainers ?? [])].some((c: any) => typeof c?.image === 'string' && c.image.endsWith(':broken'));
+}
+
+function cond(type: string, status: string, reason: string, message: string, at: string): Record<string, string> {
+  return { type, status, lastUpdateTime: at, lastTransitionTime: at, reason, message };
+}
+
+function hash(obj: any): string {
+  let h = 0;
+  for (const c of JSON.stringify(obj.spec?.template ?? {})) h = (h * 31 + c.charCodeAt(0)) >>> 0;
+  return h.toString(36).slice(0, 10);
+}
+
+export function workloadStatus(t: ResourceType, obj: any, timedOut: boolean): any {
+  const gen = obj.metadata.generation;
+  const n = obj.spec?.replicas ?? 1;
+  const bad = broken(obj);
+  const ok = bad ? 0 : n;
+  const at = now();
+  const rs = `${obj.metadata.name}-${hash(obj)}`;
+  switch (t.kind) {
+    case 'Deployment': {
+      const progressing = !bad
+        ? cond('Progressing', 'True', 'NewReplicaSetAvailable', `ReplicaSet "${rs}" has successfully progressed.`, at)
+        : timedOut
+          ? cond('Progressing', 'False', 'ProgressDeadlineExceeded', `ReplicaSet "${rs}" has timed out progressing.`, at)
+          : cond('Progressing', 'True', 'ReplicaSetUpdated', `ReplicaSet "${rs}" is progressing.`, at);
+      const available = bad
+        ? cond('Available', 'False', 'MinimumReplicasUnavailable', 'Deployment does not have minimum availability.', at)
+        : cond('Available', 'True', 'MinimumReplicasAvailable', 'Deployment has minimum availability.', at);
+      const s: any = { observedGeneration: gen, replicas: n, updatedReplicas: n, readyReplicas: ok, availableReplicas: ok, unavailableReplicas: n - ok, conditions: [available, progressing] };
+      for (const k of ['readyReplicas', 'availableReplicas', 'unavailableReplicas', 'replicas', 'updatedReplicas']) if (s[k] === 0) delete s[k];
+      return s;
+    }
+    case 'StatefulSet':
+      return { observedGeneration: gen, replicas: n, readyReplicas: ok, currentReplicas: n, updatedReplicas: n, availableReplicas: ok, currentRevision: rs, updateRevision: rs, collisionCount: 0 };
+    case 'ReplicaSet':
+      return { observedGeneration: gen, replicas: n, fullyLabeledReplicas: n, readyReplicas: ok, availableReplicas: ok };
+    case 'DaemonSet':
+      return { observedGeneration: gen, desiredNumberScheduled: 1, currentNumberScheduled: 1, updatedNumberScheduled: 1, numberMisscheduled: 0, numberReady: bad ? 0 : 1, numberAvailable: bad ? 0 : 1, ...(bad ? { numberUnavailable: 1 } : {}) };
+    case 'Job': {
+      const start = obj.status?.startTime ?? at;
+      if (bad && timedOut)
+        return { startTime: start, failed: 1, conditions: [cond('FailureTarget', 'True', 'BackoffLimitExceeded', 'Job has reached the specified backoff limit', at), cond('Failed', 'True', 'BackoffLimitExceeded', 'Job has reached the specified backoff limit', at)] };
+      if (bad) return { startTime: start, active: 1, ready: 0 };
+      const done = obj.spec?.completions ?? 1;
+      return { startTime: start, completionTime: at, succeeded: done, ready: 0, conditions: [cond('SuccessCriteriaMet', 'True', 'CompletionsReached', 'Reached expected number of succeeded pods', at), cond('Complete', 'True', 'CompletionsReached', 'Reached expected number of succeeded pods', at)] };
+    }
+  }
+  return obj.status;
+}
+
+export class Simulator {
+  private timers = new Map<string, NodeJS.Timeout[]>();
+
+  constructor(
+    private api: Api,
+    readonly settings: SimulationSettings,
+  ) {
+    api.hooks.push((t, obj, prev) => {
+      if (!t.builtin || !KINDS.has(t.kind)) return;
+      if (prev && prev.metadata.generation === obj.metadata.generation) return;
+      this.schedule(t, obj);
+    });
+    api.removeHooks.push((t, obj) => this.cancel(`${storeKey(t)}/${obj.metadata.namespace}/${obj.metadata.name}`));
+  }
+
+  private cancel(key: string): void {
+    for (const tm of this.timers.get(key) ?? []) clearTimeout(tm);
+    this.timers.delete(key);
+  }
+
+  private schedule(t: ResourceType, obj: any): void {
+    const key = `${storeKey(t)}/${obj.metadata.namespace}/${obj.metadata.name}`;
+    this.cancel(key);
+    const gen = obj.metadata.generation;
+    const timers = [setTimeout(() => this.progress(t, obj, gen, false), this.settings.delayMs)];
+    if (broken(obj) && (t.kind === 'Deployment' || t.kind === 'Job')) {
+      const seconds = t.kind === 'Job' ? (obj.spec?.activeDeadlineSeconds ?? 600) : (obj.spec?.progressDeadlineSeconds ?? 600);
+      timers.push(setTimeout(() => this.progress(t, obj, gen, true), Math.max(this.settings.delayMs, seconds * 1000 * this.settings.progressDeadlineScale)));
+    }
+    for (const tm of timers) tm.unref();
+    this.timers.set(key, timers);
+  }
+
+  private progress(t: ResourceType, seen: any, gen: number, timedOut: boolean): void {
+    const cur = this.api.store.get(storeKey(t), seen.metadata.namespace ?? '', seen.metadata.name);
+    if (!cur || cur.metadata.generation !== gen || cur.metadata.deletionTimestamp) return;
+    const status = workloadStatus(t, cur, timedOut);
+    this.api.commit(t, cur, { ...cur, status }, { manager: MANAGER, dryRun: false, subresource: 'status' });
+  }
+
+  stop(): void {
+    for (const k of [...this.timers.keys()]) this.cancel(k);
+  }
+}

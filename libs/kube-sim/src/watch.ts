@@ -1,0 +1,87 @@
+// Watch streams: newline-delimited {"type","object"} events from a resourceVersion (or the
+// current state as ADDED events), filtered by namespace and selectors, with bookmarks when
+// asked and an ERROR 410 event when the history is gone. A watcher ends when its
+// connection closes; nothing is left behind.
+import type { ServerResponse } from 'node:http';
+import type { Query } from './http/query.js';
+import { storeKey } from './registry.js';
+import { apiVersionOf, type ResourceType } from './resources.js';
+import { both, type Matcher, parseFieldSelector, parseLabelSelector } from './selectors.js';
+import type { Store, StoreEvent } from './store.js';
+
+export interface WatchTarget {
+  t: ResourceType;
+  ns?: string;
+}
+
+export class Watches {
+  active = 0;
+  bookmarkMs = 5_000;
+  private closers = new Set<() => void>();
+
+  constructor(private store: Store) {}
+
+  serve(target: WatchTarget, q: Query, res: ServerResponse): void {
+    const { t, ns } = target;
+    const key = storeKey(t);
+    const match: Matcher = both(parseLabelSelector(q.labelSelector), parseFieldSelector(q.fieldSelector)) ?? (() => true);
+    const inScope = (o: any) => ns === undefined || o.metadata.namespace === ns;
+    let backlog: StoreEvent[] | undefined = [];
+    const rv = q.resourceVersion;
+    const fromNow = rv === undefined || rv === '' || rv === '0';
+    if (!fromNow) {
+      const n = Number(rv);
+      backlog = Number.isFinite(n) ? this.store.since(n) : undefined;
+    }
+    res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache, private', 'Transfer-Encoding': 'chunked' });
+    res.flushHeaders();
+    if (!backlog) {
+      const status = { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: `too old resource version: ${rv} (${this.store.compactedRv})`, reason: 'Expired', code: 410 };
+      res.end(`${JSON.stringify({ type: 'ERROR', object: status })}\n`);
+      return;
+    }
+    const send = (type: string, obj: any) => res.write(`${JSON.stringify({ type, object: obj })}\n`);
+    const onEvent = (e: StoreEvent) => {
+      if (e.resource !== key || !inScope(e.obj)) return;
+      const now = e.type !== 'DELETED' && match(e.obj);
+      const before = e.type === 'MODIFIED' && match(e.old);
+      let type: string | undefined;
+      if (e.type === 'DELETED') type = match(e.obj) ? 'DELETED' : undefined;
+      else if (now) type = before || e.type === 'ADDED' ? e.type : 'ADDED';
+      else if (before) type = 'DELETED';
+      if (!type) return;
+      if (type === e.type) res.write((e.line ??= `${JSON.stringify({ type: e.type, object: e.obj })}\n`));
+      else send(type, e.obj);
+    };
+    if (fromNow || q.sendInitialEvents) {
+      for (const o of this.store.list(key, ns)) if (match(o)) send('ADDED', o);
+    }
+    if (q.sendInitialEvents) this.bookmark(t, res, true);
+    for (const e of backlog) onEvent(e);
+    const unsubscribe = this.store.subscribe(onEvent);
+    const timers: NodeJS.Timeout[] = [];
+    if (q.allowWatchBookmarks) timers.push(setInterval(() => this.bookmark(t, res, false), this.bookmarkMs));
+    if (q.timeoutSeconds && q.timeoutSeconds > 0) timers.push(setTimeout(() => res.end(), q.timeoutSeconds * 1000));
+    this.active++;
+    const close = () => {
+      if (!this.closers.delete(close)) return;
+      this.active--;
+      unsubscribe();
+      for (const tm of timers) clearTimeout(tm);
+      if (!res.writableEnded) res.end();
+    };
+    this.closers.add(close);
+    res.on('close', close);
+  }
+
+  private bookmark(t: ResourceType, res: ServerResponse, initialEnd: boolean): void {
+    const metadata: Record<string, unknown> = { resourceVersion: String(this.store.rv) };
+    if (initialEnd) metadata.annotations = { 'k8s.io/initial-events-end': 'true' };
+    res.write(`${JSON.stringify({ type: 'BOOKMARK', object: { kind: t.kind, apiVersion: apiVersionOf(t), metadata } })}\n`);
+  }
+
+  /** Ends every open watch (server shutdown). */
+  closeAll(): void {
+    for (const c of [...this.closers]) c();
+  }
+}
