@@ -41,7 +41,7 @@ function kubernetesScalars(tags: Tags): Tags {
 export function parseYamlDocuments(file: string, bytes: Uint8Array, limits: YamlLimits = DEFAULT_YAML_LIMITS): unknown[] {
   checkFileSize(file, bytes.byteLength, limits);
   const text = decodeUtf8(file, bytes);
-  const docs = parseAllDocuments(text, { version: '1.1', uniqueKeys: true, prettyErrors: false, customTags: kubernetesScalars });
+  const docs = parseAllDocuments(text, { version: '1.1', uniqueKeys: true, prettyErrors: true, customTags: kubernetesScalars });
   if (!Array.isArray(docs)) return []; // an empty stream
   if (docs.length > limits.maxDocuments) {
     throw new RenderError(RenderErrorCode.TooManyDocuments, file, `file has ${docs.length} YAML documents, over the cap of ${limits.maxDocuments}`);
@@ -51,7 +51,7 @@ export function parseYamlDocuments(file: string, bytes: Uint8Array, limits: Yaml
     const err = doc.errors[0];
     if (err) {
       const where = err.linePos?.[0] ? ` at line ${err.linePos[0].line}, column ${err.linePos[0].col}` : '';
-      throw new RenderError(RenderErrorCode.InvalidYaml, file, `invalid YAML in document ${index + 1}${where}: ${err.message.split('\n')[0]}`);
+      throw new RenderError(RenderErrorCode.InvalidYaml, file, `invalid YAML in document ${index + 1}${where}: ${err.message.split('\n')[0]?.replace(/ at line \d+, column \d+:?$/, '')}`);
     }
     let value: unknown;
     try {
