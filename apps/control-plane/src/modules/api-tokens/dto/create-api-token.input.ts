@@ -1,13 +1,13 @@
-import { Field, InputType, registerEnumType } from '@nestjs/graphql';
+import { Field, InputType } from '@nestjs/graphql';
 import { z } from 'zod';
 import { Role } from '../../auth/role.js';
 
-registerEnumType(Role, { name: 'Role', description: 'API roles: viewer reads, operator changes clusters, admin manages tokens' });
+import { RoleEnum } from '../models/role.enum.js';
 
 @InputType()
 export class CreateApiTokenInput {
   @Field({ description: 'What the token is for (1-100 characters)' }) name!: string;
-  @Field(() => Role) role!: Role;
+  @Field(() => RoleEnum) role!: Role;
 }
 
 export const CreateApiTokenSchema = z.object({

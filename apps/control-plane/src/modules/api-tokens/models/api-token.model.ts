@@ -1,11 +1,12 @@
 import { Field, ID, ObjectType } from '@nestjs/graphql';
-import { Role } from '../../auth/role.js';
+import type { Role } from '../../auth/role.js';
+import { RoleEnum } from './role.enum.js';
 
 @ObjectType('ApiToken')
 export class ApiTokenModel {
   @Field(() => ID) id!: string;
   @Field() name!: string;
-  @Field(() => Role) role!: Role;
+  @Field(() => RoleEnum) role!: Role;
   @Field() createdBy!: string;
   @Field() createdAt!: Date;
   @Field(() => Date, { nullable: true }) revokedAt!: Date | null;

@@ -1,14 +1,14 @@
-import { Field, InputType, registerEnumType } from '@nestjs/graphql';
+import { Field, InputType } from '@nestjs/graphql';
 import { Tag } from '@flotilla/protocol';
 import { z } from 'zod';
 import { ConnectionState } from '../connection-state.js';
 
-registerEnumType(ConnectionState, { name: 'ConnectionState', description: 'Pending: never heard from; Offline: missed 3 heartbeat intervals' });
+import { ConnectionStateEnum } from '../models/connection-state.enum.js';
 
 @InputType()
 export class ClustersFilterInput {
   @Field(() => [String], { nullable: true, description: 'Clusters that have every one of these tags' }) tags?: string[] | null;
-  @Field(() => ConnectionState, { nullable: true }) connection?: ConnectionState | null;
+  @Field(() => ConnectionStateEnum, { nullable: true }) connection?: ConnectionState | null;
   @Field(() => String, { nullable: true, description: 'Substring of name, provider or region (case-insensitive)' }) search?: string | null;
 }
 

@@ -1,6 +1,7 @@
 import { Field, ID, Int, ObjectType } from '@nestjs/graphql';
 import { PageInfo } from '../../../common/page-info.model.js';
-import { ConnectionState } from '../connection-state.js';
+import type { ConnectionState } from '../connection-state.js';
+import { ConnectionStateEnum } from './connection-state.enum.js';
 
 @ObjectType('ClusterFacts')
 export class ClusterFactsModel {
@@ -16,7 +17,7 @@ export class ClusterModel {
   @Field(() => ID) id!: string;
   @Field() name!: string;
   @Field(() => [String]) tags!: string[];
-  @Field(() => ConnectionState) connection!: ConnectionState;
+  @Field(() => ConnectionStateEnum) connection!: ConnectionState;
   @Field(() => Date, { nullable: true, description: 'When the last heartbeat was received' }) lastSeenAt!: Date | null;
   @Field() registeredAt!: Date;
   @Field(() => ClusterFactsModel) facts!: ClusterFactsModel;

@@ -1,0 +1,126 @@
+import { DataSource } from 'typeorm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createRegistrationToken, registration, startHarness, type Harness } from './support/harness.js';
+
+type Caller = 'anonymous' | 'bad-token' | 'viewer' | 'operator' | 'admin';
+const CALLERS: Caller[] = ['anonymous', 'bad-token', 'viewer', 'operator', 'admin'];
+const RANK = { viewer: 0, operator: 1, admin: 2 } as const;
+
+interface MutationCase {
+  name: string;
+  needs: keyof typeof RANK;
+  query: string;
+  /** Creates a fresh target (as the boot admin) and returns the variables. */
+  prepare(h: Harness): Promise<Record<string, unknown>>;
+}
+
+async function registeredCluster(h: Harness): Promise<string> {
+  const { token } = await createRegistrationToken(h);
+  const res = await h.register(registration(token, `c-${Math.random().toString(36).slice(2, 10)}`).body);
+  return ((await res.json()) as { clusterId: string }).clusterId;
+}
+
+const MUTATIONS: MutationCase[] = [
+  {
+    name: 'createRegistrationToken',
+    needs: 'admin',
+    query: 'mutation($input: CreateRegistrationTokenInput!) { createRegistrationToken(input: $input) { token } }',
+    prepare: async () => ({ input: { name: 'm', tags: ['a'], expiresIn: 600, maxUses: 1 } }),
+  },
+  {
+    name: 'revokeRegistrationToken',
+    needs: 'admin',
+    query: 'mutation($id: ID!) { revokeRegistrationToken(id: $id) { id } }',
+    prepare: async (h) => ({ id: (await createRegistrationToken(h)).registrationToken.id }),
+  },
+  {
+    name: 'updateClusterTags',
+    needs: 'operator',
+    query: 'mutation($input: UpdateClusterTagsInput!) { updateClusterTags(input: $input) { id tags } }',
+    prepare: async (h) => ({ input: { id: await registeredCluster(h), tags: ['changed'] } }),
+  },
+  {
+    name: 'deregisterCluster',
+    needs: 'admin',
+    query: 'mutation($id: ID!) { deregisterCluster(id: $id) { id } }',
+    prepare: async (h) => ({ id: await registeredCluster(h) }),
+  },
+  {
+    name: 'createApiToken',
+    needs: 'admin',
+    query: 'mutation($input: CreateApiTokenInput!) { createApiToken(input: $input) { token } }',
+    prepare: async () => ({ input: { name: 'x', role: 'ADMIN' } }),
+  },
+  {
+    name: 'revokeApiToken',
+    needs: 'admin',
+    query: 'mutation($id: ID!) { revokeApiToken(id: $id) { id } }',
+    prepare: async (h) => {
+      const r = await h.gql('mutation { createApiToken(input: { name: "victim", role: VIEWER }) { apiToken { id } } }');
+      return { id: r.data.createApiToken.apiToken.id };
+    },
+  },
+];
+
+const QUERIES: { query: string; needs: keyof typeof RANK }[] = [
+  { query: '{ clusters { totalCount } }', needs: 'viewer' },
+  { query: '{ fleetSummary { clusters { total } } }', needs: 'viewer' },
+  { query: '{ registrationTokens { id } }', needs: 'operator' },
+  { query: '{ apiTokens { id } }', needs: 'admin' },
+  { query: '{ auditLog { edges { cursor } } }', needs: 'admin' },
+];
+
+describe('authorization matrix', () => {
+  let h: Harness;
+  const tokens: Partial<Record<Caller, string | null>> = { anonymous: null, 'bad-token': 'flt_api_00000000000040008000000000000000_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA' };
+  const ids: Partial<Record<Caller, string>> = {};
+
+  beforeAll(async () => {
+    h = await startHarness({ REGISTER_RATE_LIMIT_PER_MINUTE: '1000' });
+    for (const role of ['viewer', 'operator', 'admin'] as const) {
+      const r = await h.gql('mutation($input: CreateApiTokenInput!) { createApiToken(input: $input) { token apiToken { id } } }', { input: { name: role, role: role.toUpperCase() } });
+      tokens[role] = r.data.createApiToken.token;
+      ids[role] = r.data.createApiToken.apiToken.id;
+    }
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  const auditCount = async () => Number(((await h.cp.app.get(DataSource).query('SELECT count(*)::int AS n FROM audit_events')) as { n: number }[])[0]!.n);
+
+  const expected = (caller: Caller, needs: keyof typeof RANK) =>
+    caller === 'anonymous' || caller === 'bad-token' ? 'UNAUTHENTICATED' : RANK[caller] >= RANK[needs] ? 'allowed' : 'FORBIDDEN';
+
+  for (const m of MUTATIONS) {
+    for (const caller of CALLERS) {
+      const outcome = expected(caller, m.needs);
+      it(`${m.name} by ${caller}: ${outcome}`, async () => {
+        const variables = await m.prepare(h);
+        const before = await auditCount();
+        const r = await h.gql(m.query, variables, tokens[caller]);
+        if (outcome === 'allowed') {
+          expect(r.errors).toBeUndefined();
+          expect(r.data[m.name]).toBeTruthy();
+          const [last] = (await h.cp.app.get(DataSource).query('SELECT actor_id, action FROM audit_events ORDER BY id DESC LIMIT 1')) as { actor_id: string; action: string }[];
+          expect(last?.actor_id).toBe(ids[caller]);
+          expect(await auditCount()).toBe(before + 1);
+        } else {
+          expect(r.errors?.map((e) => e.extensions?.code)).toEqual([outcome]);
+          expect(r.data?.[m.name] ?? null).toBeNull();
+          expect(await auditCount()).toBe(before);
+        }
+      });
+    }
+  }
+
+  for (const q of QUERIES) {
+    it(`${q.query} needs ${q.needs}`, async () => {
+      for (const caller of CALLERS) {
+        const r = await h.gql(q.query, {}, tokens[caller]);
+        const outcome = expected(caller, q.needs);
+        expect({ caller, got: r.errors?.[0]?.extensions?.code ?? 'allowed' }).toEqual({ caller, got: outcome });
+      }
+    });
+  }
+});
