@@ -1,0 +1,41 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventually } from './support/agent.js';
+import { startHarness, type Harness } from './support/harness.js';
+
+describe('health and metrics', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness();
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  it('reports database and NATS up on /healthz, with helmet security headers', async () => {
+    const res = await fetch(`${h.cp.url}/healthz`);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ status: 'ok', database: 'up', nats: 'up' });
+    expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(res.headers.get('x-powered-by')).toBeNull();
+  });
+
+  it('serves Prometheus metrics including the Flotilla counters', async () => {
+    const res = await fetch(`${h.cp.url}/metrics`);
+    expect(res.headers.get('content-type')).toContain('text/plain');
+    const text = await res.text();
+    for (const name of ['flotilla_agent_messages_rejected_total', 'flotilla_heartbeats_ingested_total', 'flotilla_registrations_total', 'process_cpu_seconds_total']) {
+      expect(text).toContain(`# TYPE ${name} counter`);
+    }
+  });
+
+  it('answers 503 while NATS is down and recovers when it returns', async () => {
+    await h.nats.stop();
+    const down = await eventually(async () => {
+      const r = await fetch(`${h.cp.url}/healthz`);
+      return r.status === 503 && ((await r.json()) as object);
+    }, 5000, '503');
+    expect(down).toEqual({ status: 'degraded', database: 'up', nats: 'down' });
+    await h.nats.start();
+    await eventually(async () => (await fetch(`${h.cp.url}/healthz`)).status === 200, 10_000, 'healthy again');
+  });
+});

@@ -1,0 +1,90 @@
+import { DataSource } from 'typeorm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventually, registerAgent, type TestAgent } from './support/agent.js';
+import { createRegistrationToken, startHarness, type Harness } from './support/harness.js';
+
+const CLUSTER = 'query($id: ID) { cluster(id: $id) { connection lastSeenAt facts { kubeVersion agentVersion nodeCount provider region } } }';
+
+describe('heartbeat ingest', () => {
+  let h: Harness;
+  const agents: TestAgent[] = [];
+  beforeAll(async () => {
+    h = await startHarness({ HEARTBEAT_INTERVAL_SECONDS: '1' });
+  });
+  afterAll(async () => {
+    for (const a of agents) await a.close().catch(() => undefined);
+    await h?.close();
+  });
+
+  const agent = async (name: string) => {
+    const { token } = await createRegistrationToken(h, { tags: ['hb'] });
+    const a = await registerAgent(h, token, name);
+    agents.push(a);
+    return a;
+  };
+  const cluster = async (id: string) => (await h.gql(CLUSTER, { id })).data.cluster;
+  const metric = async (line: string) => {
+    const text = await (await fetch(`${h.cp.url}/metrics`)).text();
+    const found = text.split('\n').find((l) => l.startsWith(line));
+    return found ? Number(found.slice(line.length).trim()) : 0;
+  };
+
+  it('turns a Pending cluster Online with its reported facts, and Offline after 3 missed intervals', async () => {
+    const a = await agent('hb-online');
+    expect((await cluster(a.clusterId)).connection).toBe('PENDING');
+    await a.heartbeat({ nodeCount: 5, kubeVersion: 'v1.32.0', agentVersion: '0.2.0' });
+    const online = await eventually(async () => {
+      const c = await cluster(a.clusterId);
+      return c.connection === 'ONLINE' && c;
+    }, 5000, 'ONLINE');
+    expect(online.facts).toEqual({ kubeVersion: 'v1.32.0', agentVersion: '0.2.0', nodeCount: 5, provider: 'kind', region: 'eu-west-1' });
+    expect(Date.now() - Date.parse(online.lastSeenAt)).toBeLessThan(3000);
+
+    await eventually(async () => (await cluster(a.clusterId)).connection === 'OFFLINE', 6000, 'OFFLINE');
+    const summary = await h.gql('{ fleetSummary { clusters { offline } byTag { tag offline } } }');
+    expect(summary.data.fleetSummary.clusters.offline).toBeGreaterThanOrEqual(1);
+    await a.heartbeat();
+    await eventually(async () => (await cluster(a.clusterId)).connection === 'ONLINE', 5000, 'ONLINE again');
+  });
+
+  it('counts and drops malformed agent messages and keeps ingesting', async () => {
+    const a = await agent('hb-malformed');
+    const other = await agent('hb-other');
+    const [json0, schema0, mismatch0] = [await metric('flotilla_agent_messages_rejected_total{reason="bad_json"}'), await metric('flotilla_agent_messages_rejected_total{reason="schema"}'), await metric('flotilla_agent_messages_rejected_total{reason="cluster_mismatch"}')];
+    await a.publishRaw('{ not json');
+    await a.heartbeat({ nodeCount: -1 });
+    await a.heartbeat({}, { clusterId: other.clusterId });
+    await a.heartbeat({ nodeCount: 42 });
+    await eventually(async () => (await cluster(a.clusterId)).facts.nodeCount === 42, 5000, 'valid heartbeat after bad ones');
+    expect(await metric('flotilla_agent_messages_rejected_total{reason="bad_json"}')).toBe(json0 + 1);
+    expect(await metric('flotilla_agent_messages_rejected_total{reason="schema"}')).toBe(schema0 + 1);
+    expect(await metric('flotilla_agent_messages_rejected_total{reason="cluster_mismatch"}')).toBe(mismatch0 + 1);
+    expect((await cluster(other.clusterId)).connection).toBe('PENDING');
+  });
+
+  it('processes heartbeats published while the control plane was stopped, once it restarts', async () => {
+    const a = await agent('hb-restart');
+    await h.stopControlPlane();
+    const sentAt = Date.now();
+    await a.heartbeat({ nodeCount: 7, region: 'sent-while-down' });
+    await new Promise((r) => setTimeout(r, 300));
+    await h.startControlPlane();
+    const c = await eventually(async () => {
+      const got = await cluster(a.clusterId);
+      return got.facts.nodeCount === 7 && got;
+    }, 8000, 'heartbeat sent while down');
+    expect(c.facts.region).toBe('sent-while-down');
+    expect(Math.abs(Date.parse(c.lastSeenAt) - sentAt)).toBeLessThan(250);
+  });
+
+  it('ignores heartbeats of deregistered clusters', async () => {
+    const a = await agent('hb-gone');
+    await h.gql('mutation($id: ID!) { deregisterCluster(id: $id) { id } }', { id: a.clusterId });
+    const before = await metric('flotilla_heartbeats_ingested_total');
+    await a.heartbeat();
+    await eventually(async () => (await metric('flotilla_heartbeats_ingested_total')) > before, 5000, 'heartbeat processed');
+    expect(await cluster(a.clusterId)).toBeNull();
+    const [row] = (await h.cp.app.get(DataSource).query('SELECT last_seen_at FROM clusters WHERE id = $1', [a.clusterId])) as { last_seen_at: Date | null }[];
+    expect(row?.last_seen_at).toBeNull();
+  });
+});

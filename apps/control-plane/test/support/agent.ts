@@ -1,0 +1,49 @@
+/** A minimal simulated agent for tests: registers, then publishes over JetStream as its own NATS user. */
+import { jetstream, type JetStreamClient } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { PROTOCOL_VERSION, RegisterResponse, subjects } from '@flotilla/protocol';
+import { FACTS, registration, type Harness } from './harness.js';
+
+export interface TestAgent {
+  clusterId: string;
+  nc: NatsConnection;
+  js: JetStreamClient;
+  heartbeat(facts?: Partial<typeof FACTS>, body?: Record<string, unknown>): Promise<void>;
+  publishRaw(data: string | Uint8Array): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function registerAgent(h: Harness, token: string, name: string): Promise<TestAgent> {
+  const { body, key } = registration(token, name);
+  const res = await h.register(body);
+  if (res.status !== 201) throw new Error(`registration of ${name} failed: ${res.status} ${await res.text()}`);
+  const reply = RegisterResponse.parse(await res.json());
+  const nc = await h.nats.connect({ jwt: reply.nats.jwt, seed: key.seed, publicKey: key.publicKey, inboxPrefix: reply.nats.inboxPrefix });
+  const js = jetstream(nc);
+  const subject = subjects.agent(reply.clusterId, 'heartbeat');
+  let seq = 0;
+  return {
+    clusterId: reply.clusterId,
+    nc,
+    js,
+    async heartbeat(facts = {}, extra = {}) {
+      const hb = { protocol: PROTOCOL_VERSION, clusterId: reply.clusterId, sentAt: new Date().toISOString(), seq: seq++, facts: { ...FACTS, ...facts }, ...extra };
+      await js.publish(subject, JSON.stringify(hb));
+    },
+    async publishRaw(data) {
+      await js.publish(subject, data);
+    },
+    close: () => nc.close(),
+  };
+}
+
+/** Polls `fn` until it returns a truthy value or the timeout passes. */
+export async function eventually<T>(fn: () => Promise<T | undefined | null | false>, timeoutMs = 10_000, what = 'condition'): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await fn();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
