@@ -1,0 +1,111 @@
+import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import type { KubeObject } from '../objects/kube-object.js';
+import { parseYamlDocuments } from '../yaml/parse-manifests.js';
+import { diffObject } from './diff-object.js';
+import { fieldManagersOf } from './managed-fields.js';
+import { parseQuantity } from './quantity.js';
+import { redactObject, secretKeys } from './redact.js';
+
+const fixtures = resolve(dirname(fileURLToPath(import.meta.url)), '../../test/fixtures/drift');
+const load = (name: string) => parseYamlDocuments(name, readFileSync(resolve(fixtures, name)))[0] as KubeObject;
+
+describe('diffObject', () => {
+  const desired = load('deployment-desired.yaml');
+  const live = load('deployment-live-drifted.yaml');
+
+  it('reports exactly the fields changed by hand, ignoring server defaults and extra list elements', () => {
+    const diffs = diffObject(desired, live);
+    expect(diffs.map((d) => d.path)).toEqual(['spec.replicas', 'spec.template.spec.containers[name="web"].image']);
+    expect(diffs[0]).toMatchObject({ change: 'changed', desired: 2, live: 5 });
+  });
+
+  it('finds nothing when live is what was applied plus defaults (quantities compared by amount)', () => {
+    const healed = structuredClone(live) as KubeObject & { spec: { replicas: number; template: { spec: { containers: Array<{ image: string }> } } } };
+    healed.spec.replicas = 2;
+    healed.spec.template.spec.containers[0]!.image = 'example.com/web:1.0';
+    expect(diffObject(desired, healed)).toEqual([]);
+  });
+
+  it('reports removed labels and list elements as missing', () => {
+    const changed = structuredClone(live) as KubeObject & { spec: { template: { spec: { containers: Array<{ env: unknown[] }> } } } };
+    delete changed.metadata.labels?.['app.kubernetes.io/managed-by'];
+    changed.spec.template.spec.containers[0]!.env = [];
+    const paths = diffObject(desired, changed).map((d) => `${d.change} ${d.path}`);
+    expect(paths).toContain('missing metadata.labels["app.kubernetes.io/managed-by"]');
+    expect(paths).toContain('missing spec.template.spec.containers[name="web"].env[name="MODE"]');
+  });
+
+  it('compares atomic lists whole', () => {
+    const changed = structuredClone(live) as KubeObject & { spec: { template: { spec: { containers: Array<{ args: string[] }> } } } };
+    changed.spec.template.spec.containers[0]!.args = ['--port=8080', '--debug'];
+    expect(diffObject(desired, changed).map((d) => d.path)).toContain('spec.template.spec.containers[name="web"].args');
+  });
+
+  it('reports a missing live object', () => {
+    expect(diffObject(desired, undefined)).toEqual([{ path: '', segments: [], change: 'missing' }]);
+  });
+
+  it('reports Secret drift by key name only, never values (stringData compared as data)', () => {
+    const secret: KubeObject = { apiVersion: 'v1', kind: 'Secret', metadata: { name: 's' }, stringData: { password: 'hunter2', user: 'admin' } };
+    const liveSecret: KubeObject = { apiVersion: 'v1', kind: 'Secret', metadata: { name: 's' }, data: { password: Buffer.from('changed').toString('base64'), user: Buffer.from('admin').toString('base64') } };
+    const diffs = diffObject(secret, liveSecret);
+    expect(diffs.map((d) => d.path)).toEqual(['data.password']);
+    expect(JSON.stringify(diffs)).not.toContain('hunter2');
+    expect(JSON.stringify(diffs)).not.toContain(Buffer.from('changed').toString('base64'));
+  });
+});
+
+describe('fieldManagersOf', () => {
+  const live = load('deployment-live-drifted.yaml');
+  const diffs = diffObject(load('deployment-desired.yaml'), live);
+
+  it('names the manager that changed each drifted field', () => {
+    const owners = fieldManagersOf(live, diffs, { ignoreManagers: ['flotilla'] });
+    expect(owners.map((o) => [o.path, o.owners.map((w) => w.manager), o.exact])).toEqual([
+      ['spec.replicas', ['kubectl'], true],
+      ['spec.template.spec.containers[name="web"].image', ['kubectl-patch'], true],
+    ]);
+    expect(owners[0]?.owners[0]).toMatchObject({ operation: 'Update', subresource: 'scale', time: '2026-11-27T10:06:00Z' });
+  });
+
+  it('matches keyed elements whose managedFields key has more fields than the merge key, and atomic leaves', () => {
+    const owners = fieldManagersOf(live, [
+      [{ field: 'spec' }, { field: 'template' }, { field: 'spec' }, { field: 'containers' }, { key: { name: 'web' } }, { field: 'ports' }, { key: { containerPort: 8080 } }, { field: 'name' }],
+      [{ field: 'spec' }, { field: 'selector' }, { field: 'matchLabels' }, { field: 'app' }],
+    ]);
+    expect(owners.map((o) => o.owners.map((w) => w.manager))).toEqual([['flotilla'], ['flotilla']]);
+  });
+
+  it('falls back to the owners of the nearest owned parent for a removed field', () => {
+    const [owner] = fieldManagersOf(live, [[{ field: 'metadata' }, { field: 'annotations' }, { field: 'gone' }]]);
+    expect(owner).toMatchObject({ exact: false, owners: [{ manager: 'kube-controller-manager' }] });
+  });
+});
+
+describe('secrets and quantities', () => {
+  const secret: KubeObject = {
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: { name: 's', annotations: { 'kubectl.kubernetes.io/last-applied-configuration': '{"data":{"password":"aHVudGVyMg=="}}' } },
+    data: { password: 'aHVudGVyMg==' },
+    stringData: { token: 'abc' },
+  };
+
+  it('turns Secret values into key names', () => {
+    expect(secretKeys(secret)).toEqual(['password', 'token']);
+    const redacted = redactObject(secret);
+    expect(JSON.stringify(redacted)).not.toMatch(/aHVudGVyMg|abc/);
+    expect(redacted['data']).toEqual({ password: '<redacted>' });
+    expect(secret['data']).toEqual({ password: 'aHVudGVyMg==' });
+  });
+
+  it('parses quantities', () => {
+    expect(parseQuantity('2000m')).toBe(2);
+    expect(parseQuantity('1Gi')).toBe(1024 ** 3);
+    expect(parseQuantity('1e3')).toBe(1000);
+    expect(parseQuantity('abc')).toBeUndefined();
+  });
+});
