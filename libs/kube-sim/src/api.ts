@@ -21,8 +21,26 @@ export interface WriteOpts {
 export type PatchType = 'merge' | 'json' | 'strategic' | 'apply';
 export type CommitHook = (t: ResourceType, obj: any, prev: any) => void;
 
+let clockSecond = 0;
+let clockText = '';
+
+/** The current time as a Kubernetes timestamp (second precision, cached per second). */
 export function now(): string {
-  return new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+  const sec = Math.floor(Date.now() / 1000);
+  if (sec !== clockSecond) {
+    clockSecond = sec;
+    clockText = new Date(sec * 1000).toISOString().replace(/\.\d+Z$/, 'Z');
+  }
+  return clockText;
+}
+
+const serialized = new WeakMap<object, string>();
+
+/** JSON of a stored object, computed once (stored objects never change). */
+export function toJson(obj: object): string {
+  let s = serialized.get(obj);
+  if (s === undefined) serialized.set(obj, (s = JSON.stringify(obj)));
+  return s;
 }
 
 function withoutMetaAndStatus(o: any): string {
@@ -90,7 +108,7 @@ export class Api {
     }
     next = canonical(next);
     validate(t, next);
-    if (prev && JSON.stringify(next) === JSON.stringify(prev)) return prev;
+    if (prev && JSON.stringify(next) === toJson(prev)) return prev;
     if (prev?.metadata.deletionTimestamp && !next.metadata.finalizers?.length) {
       if (opts.dryRun) return next;
       return this.finalize(t, next);

@@ -3,7 +3,7 @@
 // (unless forced, which moves ownership), and removal of fields the manager stopped applying
 // that no one else owns.
 import { KubeError } from './errors.js';
-import { describePath, flatten, NODE, SEP, sameValue } from './fieldpath.js';
+import { describePath, flatten, flattenStored, NODE, SEP, sameValue } from './fieldpath.js';
 import { entryKey, type ManagerEntry, partOf, readManagers, type WriteContext, writeManagers } from './managed.js';
 import { deletePath, mergeApplied, structuredCopy } from './objpath.js';
 
@@ -43,7 +43,7 @@ export function serverSideApply(live: any, applied: any, ctx: ApplyContext): any
   const part = partOf(ctx.subresource, ctx.hasStatus);
   const clean = cleanApplied(applied, part);
   const appliedF = flatten(clean, { builtin: ctx.builtin, part });
-  const liveF = flatten(live ?? {}, { builtin: ctx.builtin, part });
+  const liveF = flattenStored(live, { builtin: ctx.builtin, part });
   const entries = readManagers(live);
   const meKey = entryKey({ manager: ctx.manager, operation: 'Apply', subresource: ctx.subresource });
   let mine = entries.find((e) => entryKey(e) === meKey);

@@ -62,6 +62,19 @@ export interface FlattenOpts {
   part: 'main' | 'status' | 'all';
 }
 
+const flatCache = new WeakMap<object, Map<string, FieldMap>>();
+
+/** flatten() of a stored object, cached (stored objects never change); callers must not modify the result. */
+export function flattenStored(obj: any, opts: FlattenOpts): FieldMap {
+  if (!isObj(obj)) return new Map();
+  const key = `${opts.builtin}/${opts.part}`;
+  let byOpts = flatCache.get(obj);
+  if (!byOpts) flatCache.set(obj, (byOpts = new Map()));
+  let f = byOpts.get(key);
+  if (!f) byOpts.set(key, (f = flatten(obj, opts)));
+  return f;
+}
+
 export function flatten(obj: any, opts: FlattenOpts): FieldMap {
   const out: FieldMap = new Map();
   if (!isObj(obj)) return out;

@@ -1,7 +1,7 @@
 // managedFields bookkeeping: who owns which field. `recordUpdate` gives the writer of an
 // Update (create, PUT, patch) the fields it changed and takes them from everyone else;
 // server-side apply (apply.ts) sets an Apply manager's set to exactly what it applied.
-import { type FieldMap, flatten, fromFieldsV1, NODE, sameValue, toFieldsV1 } from './fieldpath.js';
+import { type FieldMap, flatten, flattenStored, fromFieldsV1, NODE, sameValue, toFieldsV1 } from './fieldpath.js';
 
 export interface ManagerEntry {
   manager: string;
@@ -71,7 +71,7 @@ export function diffFields(oldF: FieldMap, newF: FieldMap): { changed: Set<strin
 /** managedFields after an Update-operation write of `next` over `prev` (prev undefined on create). */
 export function recordUpdate(prev: any, next: any, ctx: WriteContext & { hasStatus: boolean }): any[] | undefined {
   const part = partOf(ctx.subresource, ctx.hasStatus);
-  const { changed, removed } = diffFields(flatten(prev ?? {}, { builtin: ctx.builtin, part }), flatten(next, { builtin: ctx.builtin, part }));
+  const { changed, removed } = diffFields(flattenStored(prev, { builtin: ctx.builtin, part }), flatten(next, { builtin: ctx.builtin, part }));
   const entries = readManagers(prev);
   if (!changed.size && !removed.size) return writeManagers(entries);
   const me = { manager: ctx.manager, operation: 'Update' as const, subresource: ctx.subresource };

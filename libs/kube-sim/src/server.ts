@@ -6,7 +6,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Api } from './api.js';
+import { Api, toJson } from './api.js';
 import { installDeleteHooks } from './deletes.js';
 import { apiGroupDoc, apiGroupListDoc, apiVersionsDoc, resourceListDoc, versionDoc } from './discovery.js';
 import { errors, KubeError, statusBody } from './errors.js';
@@ -52,7 +52,7 @@ export interface KubeSim {
 const DEFAULT_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
 
 function send(res: ServerResponse, code: number, body: unknown): void {
-  const s = JSON.stringify(body);
+  const s = toJson(body as object);
   res.writeHead(code, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(s) });
   res.end(s);
 }

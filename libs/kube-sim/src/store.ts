@@ -120,7 +120,7 @@ export class Store {
 
   private emit(e: StoreEvent): void {
     this.history.push(e);
-    if (this.history.length > this.maxHistory) {
+    if (this.history.length > this.maxHistory + 1_000) {
       const drop = this.history.length - this.maxHistory;
       this.compactedRv = this.history[drop - 1].rv;
       this.history.splice(0, drop);

@@ -21,7 +21,8 @@ export type Route =
   | { kind: 'none' };
 
 export function route(path: string, registry: Registry): Route {
-  const segs = path.split('/').filter(Boolean).map(decodeURIComponent);
+  const parts = path.split('/').filter(Boolean);
+  const segs = path.includes('%') ? parts.map(safeDecode) : parts;
   if (path === '/version' || path === '/version/') return { kind: 'version' };
   if (['/healthz', '/livez', '/readyz'].includes(path)) return { kind: 'healthz' };
   if (segs[0] === 'openapi' && segs[1] === 'v3') {
@@ -54,4 +55,12 @@ export function route(path: string, registry: Registry): Route {
   const t = registry.lookup(group, version, rest[0]);
   if (!t || rest.length > 3) return { kind: 'none' };
   return { kind: 'resource', r: { t, ns: '', inNamespace: false, name: rest[1], sub: rest[2] } };
+}
+
+function safeDecode(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
 }
