@@ -6,6 +6,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect as natsConnect, type NatsConnection, type NodeConnectionOptions } from '@nats-io/transport-node';
+import { jetstreamManager } from '@nats-io/jetstream';
 import { createNatsTrust, createUser, credsAuthenticator, mintUserJwt, natsServerConfig, type NatsTrust } from '@flotilla/nats-auth';
 import { hubPermissions, subjects, type NatsPermissions } from '@flotilla/protocol';
 import { freePort } from './free-port.js';
@@ -55,6 +56,27 @@ async function waitHealthy(httpPort: number, proc: ManagedProcess, timeoutMs = 1
   throw new Error(`nats-server not healthy after ${timeoutMs} ms:\n${proc.logTail()}`);
 }
 
+/**
+ * In operator mode the account's JetStream comes up when the account is first used, a moment
+ * after /healthz: until it answers, early JetStream requests are lost. Wait for it as a user would.
+ */
+async function waitJetStream(url: string, creds: NatsCreds, timeoutMs = 10_000): Promise<void> {
+  const nc = await natsConnect({ servers: url, authenticator: credsAuthenticator(creds.jwt, creds.seed), inboxPrefix: creds.inboxPrefix, reconnect: false });
+  try {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      try {
+        await (await jetstreamManager(nc, { timeout: 250 })).getAccountInfo();
+        return;
+      } catch (error) {
+        if (Date.now() > deadline) throw new Error(`JetStream did not come up within ${timeoutMs} ms: ${(error as Error).message}`);
+      }
+    }
+  } finally {
+    await nc.close();
+  }
+}
+
 export async function startNats(opts: { trust?: NatsTrust } = {}): Promise<TestNats> {
   const trust = opts.trust ?? (await createNatsTrust());
   const dir = await mkdtemp(join(tmpdir(), 'flotilla-nats-'));
@@ -65,10 +87,14 @@ export async function startNats(opts: { trust?: NatsTrust } = {}): Promise<TestN
   const binary = findNatsServer();
   let proc: ManagedProcess | undefined;
 
+  const url = `nats://127.0.0.1:${port}`;
+  let hub: NatsCreds | undefined;
   const start = async () => {
     if (proc && proc.child.exitCode === null && proc.child.signalCode === null) return;
     proc = startProcess(binary, ['-c', confPath]);
     await waitHealthy(httpPort, proc);
+    hub ??= await userFor(hubPermissions(), { name: 'hub', inboxPrefix: subjects.hubInboxPrefix });
+    await waitJetStream(url, hub);
   };
   const stop = async () => {
     await proc?.stop();
@@ -88,16 +114,15 @@ export async function startNats(opts: { trust?: NatsTrust } = {}): Promise<TestN
   try {
     await start();
   } catch (error) {
+    await stop();
     await rm(dir, { recursive: true, force: true });
     throw error;
   }
-  const url = `nats://127.0.0.1:${port}`;
-  const hub = await userFor(hubPermissions(), { name: 'hub', inboxPrefix: subjects.hubInboxPrefix });
   return {
     url,
     port,
     trust,
-    hub,
+    hub: hub!,
     userFor,
     connect: (creds, o = {}) =>
       natsConnect({

@@ -1,0 +1,105 @@
+/**
+ * The agent, importable: `startAgent(config)` registers once (or loads the stored credential),
+ * connects to NATS as the cluster's own user and heartbeats until `stop()`.
+ */
+import type { Logger } from 'pino';
+import type { ClusterFacts } from '@flotilla/protocol';
+import { DEFAULT_BACKOFF } from './backoff.js';
+import type { AgentConfig } from './config.js';
+import { AgentError, ErrorCode } from './errors.js';
+import { Heartbeater } from './heartbeat/heartbeater.js';
+import { createLogger } from './logger.js';
+import type { StoredCredential } from './registration/credential.js';
+import { CredentialStore } from './registration/credential-store.js';
+import { Registrar } from './registration/registrar.js';
+import { NatsTransport } from './transport/nats-transport.js';
+import { AGENT_VERSION } from './version.js';
+
+export interface RunningAgent {
+  clusterId: string;
+  /** True when this start registered with the token; false when it reused the stored credential. */
+  registered: boolean;
+  stop(): Promise<void>;
+}
+
+export interface StartOptions {
+  logger?: Logger;
+  /** Aborts a registration that is still retrying (e.g. on SIGTERM). */
+  signal?: AbortSignal;
+}
+
+function facts(config: AgentConfig): ClusterFacts {
+  return { ...config.facts, agentVersion: AGENT_VERSION };
+}
+
+async function credentialFor(config: AgentConfig, logger: Logger, signal: AbortSignal): Promise<{ credential: StoredCredential; registered: boolean }> {
+  const store = new CredentialStore(config.stateDir);
+  const stored = await store.load();
+  if (stored) {
+    if (stored.name !== config.name) logger.warn({ storedName: stored.name }, 'registration: the stored credential belongs to another name; using it');
+    if (await store.isExposed()) logger.warn({ path: store.path }, 'registration: the credential file is readable by others; chmod 600 it');
+    logger.info({ clusterId: stored.clusterId, path: store.path }, 'registration: using the stored credential');
+    return { credential: stored, registered: false };
+  }
+  if (!config.token || !config.server) {
+    throw new AgentError(
+      `no credential in ${config.stateDir} and no ${config.server ? '--token' : '--server'} to register with`,
+      ErrorCode.NoCredential,
+      { stateDir: config.stateDir },
+    );
+  }
+  const registrar = new Registrar({
+    server: config.server,
+    token: config.token,
+    name: config.name,
+    facts: facts(config),
+    logger,
+    backoff: config.backoff ?? DEFAULT_BACKOFF,
+  });
+  const credential = await registrar.register(signal);
+  await store.save(credential);
+  logger.info({ clusterId: credential.clusterId, path: store.path }, 'registration: registered; credential stored');
+  return { credential, registered: true };
+}
+
+export async function startAgent(config: AgentConfig, opts: StartOptions = {}): Promise<RunningAgent> {
+  const root = opts.logger ?? createLogger({ level: config.logLevel });
+  const logger = root.child({ cluster: config.name });
+  const { credential, registered } = await credentialFor(config, logger, opts.signal ?? new AbortController().signal);
+  const clusterLog = logger.child({ clusterId: credential.clusterId });
+
+  const transport = new NatsTransport({
+    url: config.natsUrl ?? credential.nats.url,
+    jwt: credential.nats.jwt,
+    seed: credential.nats.seed,
+    inboxPrefix: credential.nats.inboxPrefix,
+    name: `flotilla-agent ${config.name}`,
+    logger: clusterLog.child({ stage: 'transport' }),
+    backoff: config.backoff ?? DEFAULT_BACKOFF,
+  });
+  transport.start();
+
+  const intervalSeconds = config.heartbeatIntervalSeconds ?? credential.heartbeatIntervalSeconds;
+  const heartbeater = new Heartbeater({
+    clusterId: credential.clusterId,
+    facts: () => facts(config),
+    publisher: transport,
+    intervalMs: intervalSeconds * 1000,
+    logger: clusterLog.child({ stage: 'heartbeat' }),
+  });
+  heartbeater.start();
+  clusterLog.info({ heartbeatIntervalSeconds: intervalSeconds, agentVersion: AGENT_VERSION }, 'agent: started');
+
+  let stopping: Promise<void> | undefined;
+  return {
+    clusterId: credential.clusterId,
+    registered,
+    stop: () =>
+      (stopping ??= (async () => {
+        const lastBeat = heartbeater.stop();
+        await transport.stop();
+        await lastBeat;
+        clusterLog.info('agent: stopped');
+      })()),
+  };
+}

@@ -1,0 +1,49 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from './config.js';
+
+describe('loadConfig', () => {
+  it('reads flags, with FLOTILLA_* environment as fallback', () => {
+    const c = loadConfig(['--name', 'edge-1', '--server', 'http://hub:3000/', '--heartbeat-interval', '5'], {
+      FLOTILLA_TOKEN: 'secret',
+      FLOTILLA_NAME: 'ignored-because-flag-wins',
+      FLOTILLA_NODE_COUNT: '3',
+      FLOTILLA_PROVIDER: 'aws',
+    })!;
+    expect(c).toMatchObject({ name: 'edge-1', server: 'http://hub:3000', token: 'secret', heartbeatIntervalSeconds: 5 });
+    expect(c.facts).toEqual({ provider: 'aws', region: 'unknown', kubeVersion: 'unknown', nodeCount: 3 });
+    expect(c.stateDir).toBe(resolve('.flotilla/agents/edge-1'));
+  });
+
+  it('lists every bad field at once', () => {
+    let message = '';
+    try {
+      loadConfig(['--name', 'Not_A_Label', '--server', 'ftp://x', '--heartbeat-interval=0'], {});
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toMatch(/name: must be a DNS label/);
+    expect(message).toMatch(/server: must be an http\(s\) URL/);
+    expect(message).toMatch(/heartbeatIntervalSeconds: /);
+  });
+
+  it('refuses unknown flags', () => {
+    expect(() => loadConfig(['--name', 'a', '--tokn', 'x'], {})).toThrow(/invalid arguments: .*--tokn/);
+  });
+
+  it('reads the token from a file', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'agent-config-'));
+    try {
+      writeFileSync(join(dir, 'token'), 'from-file\n');
+      expect(loadConfig(['--name', 'a', '--token-file', join(dir, 'token')], {})!.token).toBe('from-file');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('returns nothing when help is asked for', () => {
+    expect(loadConfig(['--help'], {})).toBeUndefined();
+  });
+});

@@ -1,0 +1,126 @@
+/**
+ * The agent's configuration: command-line flags, each with a FLOTILLA_* environment fallback,
+ * validated at once (zod) so a bad start lists every problem. The token is a secret.
+ */
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { z } from 'zod';
+import { ClusterName, describeZodError } from '@flotilla/protocol';
+import { DEFAULT_BACKOFF, type BackoffOptions } from './backoff.js';
+import { AgentError, ErrorCode } from './errors.js';
+
+/** Every setting: flag name, environment variable, and what it is for. */
+export const SETTINGS = {
+  server: { env: 'FLOTILLA_SERVER', help: 'control plane base URL, e.g. http://hub:3000 (needed to register)' },
+  token: { env: 'FLOTILLA_TOKEN', help: 'registration token (secret; used once, only when no credential is stored)' },
+  'token-file': { env: 'FLOTILLA_TOKEN_FILE', help: 'file holding the registration token (instead of --token)' },
+  name: { env: 'FLOTILLA_NAME', help: 'cluster name (DNS label)' },
+  'state-dir': { env: 'FLOTILLA_STATE_DIR', help: 'where the credential is kept (default .flotilla/agents/<name>)' },
+  'heartbeat-interval': { env: 'FLOTILLA_HEARTBEAT_INTERVAL', help: 'seconds between heartbeats (default: what the hub says)' },
+  'nats-url': { env: 'FLOTILLA_NATS_URL', help: 'override the NATS URL the hub hands out' },
+  provider: { env: 'FLOTILLA_PROVIDER', help: 'cloud/provider fact reported to the hub' },
+  region: { env: 'FLOTILLA_REGION', help: 'region fact reported to the hub' },
+  'kube-version': { env: 'FLOTILLA_KUBE_VERSION', help: 'Kubernetes version fact reported to the hub' },
+  'node-count': { env: 'FLOTILLA_NODE_COUNT', help: 'node count fact reported to the hub' },
+  'log-level': { env: 'FLOTILLA_LOG_LEVEL', help: 'pino level: debug, info, warn, error (default info)' },
+} as const;
+type SettingName = keyof typeof SETTINGS;
+
+const positiveInt = z.coerce.number().int().positive();
+const Schema = z.object({
+  server: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
+  token: z.string().min(1).max(512).optional(),
+  name: ClusterName,
+  stateDir: z.string().min(1).optional(),
+  heartbeatIntervalSeconds: positiveInt.max(86_400).optional(),
+  natsUrl: z.string().regex(/^(nats|tls|wss?):\/\/\S+$/, 'must be a nats:// URL').optional(),
+  facts: z.object({
+    provider: z.string().min(1).max(64).default('unknown'),
+    region: z.string().min(1).max(64).default('unknown'),
+    kubeVersion: z.string().min(1).max(64).default('unknown'),
+    nodeCount: z.coerce.number().int().min(0).max(1_000_000).default(0),
+  }),
+  logLevel: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+});
+
+export interface AgentConfig {
+  /** Control plane base URL; needed only to register. */
+  server?: string;
+  /** Registration token; needed only when no credential is stored. */
+  token?: string;
+  name: string;
+  stateDir: string;
+  /** Overrides the interval the hub hands out. */
+  heartbeatIntervalSeconds?: number;
+  natsUrl?: string;
+  facts: { provider: string; region: string; kubeVersion: string; nodeCount: number };
+  logLevel: string;
+  /** Reconnect and retry delays. */
+  backoff?: BackoffOptions;
+}
+
+export const HELP = [
+  'Usage: flotilla-agent --server URL --token TOKEN --name NAME [options]',
+  '',
+  ...Object.entries(SETTINGS).map(([flag, s]) => `  --${flag.padEnd(20)} ${s.help} [$${s.env}]`),
+].join('\n');
+
+function raw(argv: string[], env: NodeJS.ProcessEnv): Partial<Record<SettingName, string>> & { help?: boolean } {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      options: {
+        ...Object.fromEntries(Object.keys(SETTINGS).map((k) => [k, { type: 'string' as const }])),
+        help: { type: 'boolean', short: 'h' },
+      },
+      strict: true,
+    }).values as Record<string, string | boolean | undefined>;
+  } catch (error) {
+    throw new AgentError(`invalid arguments: ${(error as Error).message}`, ErrorCode.InvalidConfig);
+  }
+  const out: Partial<Record<SettingName, string>> & { help?: boolean } = { help: parsed.help === true };
+  for (const [key, s] of Object.entries(SETTINGS) as [SettingName, { env: string }][]) {
+    const value = (parsed[key] as string | undefined) ?? env[s.env];
+    if (value !== undefined && value !== '') out[key] = value;
+  }
+  return out;
+}
+
+function readTokenFile(path: string): string {
+  try {
+    return readFileSync(path, 'utf8').trim();
+  } catch (error) {
+    throw new AgentError(`cannot read the token file ${path}: ${(error as Error).message}`, ErrorCode.InvalidConfig, { path });
+  }
+}
+
+/** Parses flags and environment. Returns undefined when help was asked for. */
+export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env): AgentConfig | undefined {
+  const r = raw(argv, env);
+  if (r.help) return undefined;
+  if (r.token && r['token-file']) throw new AgentError('give either --token or --token-file, not both', ErrorCode.InvalidConfig);
+  const result = Schema.safeParse({
+    server: r.server,
+    token: r.token ?? (r['token-file'] ? readTokenFile(r['token-file']) : undefined),
+    name: r.name,
+    stateDir: r['state-dir'],
+    heartbeatIntervalSeconds: r['heartbeat-interval'],
+    natsUrl: r['nats-url'],
+    facts: { provider: r.provider, region: r.region, kubeVersion: r['kube-version'], nodeCount: r['node-count'] },
+    logLevel: r['log-level'],
+  });
+  if (!result.success) {
+    throw new AgentError(`invalid configuration: ${describeZodError(result.error)}`, ErrorCode.InvalidConfig, {
+      fields: result.error.issues.map((i) => i.path.join('.')),
+    });
+  }
+  const c = result.data;
+  return {
+    ...c,
+    server: c.server?.replace(/\/+$/, ''),
+    stateDir: resolve(c.stateDir ?? `.flotilla/agents/${c.name}`),
+    backoff: DEFAULT_BACKOFF,
+  };
+}

@@ -1,0 +1,130 @@
+/**
+ * Registrar.register(): POST /v1/register with the token, the cluster facts and the agent's
+ * public nkey (the seed stays here), validate the answer, and return the credential to store.
+ * Refusals (401, 409, 4xx) are final; an unreachable or failing hub (5xx, 429) is retried.
+ */
+import { RegisterRequest, RegisterResponse, describeZodError, type ClusterFacts } from '@flotilla/protocol';
+import { createUser, decodeUserJwt } from '@flotilla/nats-auth';
+import type { Logger } from 'pino';
+import { Backoff, sleep, type BackoffOptions } from '../backoff.js';
+import { AgentError, ErrorCode } from '../errors.js';
+import type { StoredCredential } from './credential.js';
+
+export interface RegistrarOptions {
+  server: string;
+  token: string;
+  name: string;
+  facts: ClusterFacts;
+  logger: Logger;
+  backoff: BackoffOptions;
+  /** Per-request timeout. */
+  timeoutMs?: number;
+}
+
+const MAX_ERROR_TEXT = 300;
+
+export class Registrar {
+  constructor(private readonly opts: RegistrarOptions) {}
+
+  async register(signal: AbortSignal): Promise<StoredCredential> {
+    const key = createUser();
+    const body = RegisterRequest.parse({ token: this.opts.token, name: this.opts.name, natsPublicKey: key.publicKey, facts: this.opts.facts });
+    const backoff = new Backoff(this.opts.backoff);
+    for (;;) {
+      try {
+        const response = await this.post(body, signal);
+        return this.toCredential(response, key);
+      } catch (error) {
+        if (signal.aborted) throw new AgentError('registration aborted', ErrorCode.Aborted, {}, { cause: error });
+        if (!(error instanceof AgentError) || error.code !== ErrorCode.ServerUnavailable) throw error;
+        const delay = backoff.next();
+        this.opts.logger.warn({ err: error, retryInMs: delay }, 'registration: hub unavailable, retrying');
+        await sleep(delay, signal).catch(() => undefined);
+      }
+    }
+  }
+
+  private async post(body: RegisterRequest, signal: AbortSignal): Promise<RegisterResponse> {
+    const url = `${this.opts.server}/v1/register`;
+    let res: Response;
+    try {
+      res = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'application/json' },
+        body: JSON.stringify(body),
+        signal: AbortSignal.any([signal, AbortSignal.timeout(this.opts.timeoutMs ?? 10_000)]),
+      });
+    } catch (error) {
+      throw new AgentError(`cannot reach ${url}: ${(error as Error).message}`, ErrorCode.ServerUnavailable, { url }, { cause: error });
+    }
+    const text = await res.text().catch(() => '');
+    if (res.ok) return this.parse(text, url);
+    const detail = errorDetail(text);
+    if (res.status === 401 || res.status === 403) {
+      throw new AgentError(
+        `registration refused by ${url} (HTTP ${res.status}): the token is invalid, expired, revoked or used up${detail ? ` — ${detail}` : ''}`,
+        ErrorCode.RegistrationRefused,
+        { status: res.status },
+      );
+    }
+    if (res.status === 409) {
+      throw new AgentError(`registration refused: a cluster named "${this.opts.name}" already exists${detail ? ` — ${detail}` : ''}`, ErrorCode.NameTaken, {
+        status: res.status,
+      });
+    }
+    if (res.status === 429 || res.status >= 500) {
+      throw new AgentError(`${url} answered HTTP ${res.status}${detail ? `: ${detail}` : ''}`, ErrorCode.ServerUnavailable, { status: res.status });
+    }
+    throw new AgentError(`registration rejected by ${url} (HTTP ${res.status})${detail ? `: ${detail}` : ''}`, ErrorCode.RegistrationRejected, {
+      status: res.status,
+    });
+  }
+
+  private parse(text: string, url: string): RegisterResponse {
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      throw new AgentError(`${url} answered with a body that is not JSON`, ErrorCode.InvalidRegistrationResponse);
+    }
+    const parsed = RegisterResponse.safeParse(json);
+    if (!parsed.success) {
+      throw new AgentError(`${url} answered with an invalid registration response: ${describeZodError(parsed.error)}`, ErrorCode.InvalidRegistrationResponse);
+    }
+    return parsed.data;
+  }
+
+  private toCredential(response: RegisterResponse, key: { publicKey: string; seed: string }): StoredCredential {
+    let subject: string;
+    try {
+      subject = decodeUserJwt(response.nats.jwt).publicKey;
+    } catch {
+      throw new AgentError('the registration response carries a NATS JWT that cannot be decoded', ErrorCode.InvalidRegistrationResponse);
+    }
+    if (subject !== key.publicKey) {
+      throw new AgentError('the registration response carries a NATS JWT for another public key', ErrorCode.InvalidRegistrationResponse);
+    }
+    return {
+      version: 1,
+      clusterId: response.clusterId,
+      name: this.opts.name,
+      nats: { url: response.nats.url, jwt: response.nats.jwt, seed: key.seed, inboxPrefix: response.nats.inboxPrefix },
+      heartbeatIntervalSeconds: response.heartbeatIntervalSeconds,
+      registeredAt: new Date().toISOString(),
+    };
+  }
+}
+
+/** A short, single-line message from an error body ({ message } or { error } JSON, else text). */
+function errorDetail(text: string): string {
+  let detail = text;
+  try {
+    const json = JSON.parse(text) as { message?: unknown; error?: unknown };
+    const m = json.message ?? json.error;
+    if (typeof m === 'string') detail = m;
+    else if (Array.isArray(m)) detail = m.join('; ');
+  } catch {
+    // plain text
+  }
+  return detail.replace(/\s+/g, ' ').trim().slice(0, MAX_ERROR_TEXT);
+}

@@ -1,0 +1,145 @@
+/**
+ * transport/: the agent's one NATS connection, as its own least-privilege user with its own
+ * inbox prefix. Connects and reconnects forever with backoff (a NATS restart, a hub outage or
+ * an auth refusal never ends the agent); JetStream publishes get an ack or an error.
+ */
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { jetstream, type PubAck } from '@nats-io/jetstream';
+import { credsAuthenticator } from '@flotilla/nats-auth';
+import type { Logger } from 'pino';
+import { Backoff, sleep, type BackoffOptions } from '../backoff.js';
+
+export interface NatsTransportOptions {
+  url: string;
+  jwt: string;
+  seed: string;
+  inboxPrefix: string;
+  /** Client name shown in the server's monitoring pages. */
+  name: string;
+  logger: Logger;
+  backoff: BackoffOptions;
+}
+
+export class NatsTransport {
+  private nc: NatsConnection | undefined;
+  private readonly stopping = new AbortController();
+  private loop: Promise<void> | undefined;
+  private readonly backoff: Backoff;
+  private waiters = new Set<{ resolve: (nc: NatsConnection) => void; reject: (e: Error) => void }>();
+
+  constructor(private readonly opts: NatsTransportOptions) {
+    this.backoff = new Backoff(opts.backoff);
+  }
+
+  get connected(): boolean {
+    return this.nc !== undefined && !this.nc.isClosed() && !this.nc.isDraining();
+  }
+
+  /** Starts connecting in the background; never throws. */
+  start(): void {
+    this.loop ??= this.run();
+  }
+
+  /** Publishes through JetStream and waits for the stream's ack. */
+  async publish(subject: string, payload: string, timeoutMs: number): Promise<PubAck> {
+    const nc = await this.connection(timeoutMs);
+    return jetstream(nc, { timeout: timeoutMs }).publish(subject, payload, { timeout: timeoutMs });
+  }
+
+  /** The current connection, waiting up to `timeoutMs` for one. */
+  private connection(timeoutMs: number): Promise<NatsConnection> {
+    if (this.nc && !this.nc.isClosed()) return Promise.resolve(this.nc);
+    if (this.stopping.signal.aborted) return Promise.reject(new Error('NATS transport is stopped'));
+    return new Promise((resolve, reject) => {
+      const waiter = {
+        resolve: (nc: NatsConnection) => {
+          clearTimeout(timer);
+          resolve(nc);
+        },
+        reject: (e: Error) => {
+          clearTimeout(timer);
+          reject(e);
+        },
+      };
+      const timer = setTimeout(() => {
+        this.waiters.delete(waiter);
+        reject(new Error(`not connected to NATS at ${this.opts.url} after ${timeoutMs} ms`));
+      }, timeoutMs);
+      this.waiters.add(waiter);
+    });
+  }
+
+  private settleWaiters(outcome: NatsConnection | Error): void {
+    for (const w of this.waiters) {
+      if (outcome instanceof Error) w.reject(outcome);
+      else w.resolve(outcome);
+    }
+    this.waiters.clear();
+  }
+
+  async stop(): Promise<void> {
+    this.stopping.abort(new Error('transport stopping'));
+    this.settleWaiters(new Error('NATS transport is stopped'));
+    const nc = this.nc;
+    if (nc && !nc.isClosed()) await nc.drain().catch(() => nc.close());
+    await this.loop;
+  }
+
+  /** One connection at a time; when the client gives up (it closes), start over after a delay. */
+  private async run(): Promise<void> {
+    const log = this.opts.logger;
+    while (!this.stopping.signal.aborted) {
+      try {
+        const nc = await connect({
+          servers: this.opts.url,
+          name: this.opts.name,
+          authenticator: credsAuthenticator(this.opts.jwt, this.opts.seed),
+          inboxPrefix: this.opts.inboxPrefix,
+          maxReconnectAttempts: -1,
+          waitOnFirstConnect: true,
+          reconnectDelayHandler: () => this.backoff.next(),
+          timeout: 5_000,
+        });
+        if (this.stopping.signal.aborted) {
+          // stop() ran while we were still connecting
+          await nc.close();
+          break;
+        }
+        this.nc = nc;
+        this.backoff.reset();
+        this.settleWaiters(nc);
+        log.info({ server: nc.getServer() }, 'nats: connected');
+        await this.watch(nc);
+        const err = await nc.closed();
+        if (err) log.error({ err }, 'nats: connection closed by error');
+      } catch (error) {
+        log.error({ err: error, url: this.opts.url }, 'nats: cannot connect');
+      }
+      this.nc = undefined;
+      if (!this.stopping.signal.aborted) await sleep(this.backoff.next(), this.stopping.signal).catch(() => undefined);
+    }
+  }
+
+  /** Logs connection state changes until the connection closes. */
+  private async watch(nc: NatsConnection): Promise<void> {
+    const log = this.opts.logger;
+    for await (const s of nc.status()) {
+      switch (s.type) {
+        case 'disconnect':
+          log.warn({ server: s.server }, 'nats: disconnected, reconnecting');
+          break;
+        case 'reconnect':
+          this.backoff.reset();
+          log.info({ server: s.server }, 'nats: reconnected');
+          break;
+        case 'error':
+          log.error({ err: s.error }, 'nats: server reported an error');
+          break;
+        case 'close':
+          return;
+        default:
+          log.debug({ status: s.type }, 'nats: status');
+      }
+    }
+  }
+}

@@ -1,0 +1,80 @@
+import { spawn } from 'node:child_process';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { JetStreamManager } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { startNats, type TestNats } from '@flotilla/testing';
+import { startFakeHub, type FakeHub } from './support/fake-hub.js';
+import { createAgentStream, heartbeatCount } from './support/stream.js';
+
+const BIN = fileURLToPath(new URL('../bin/flotilla-agent.mjs', import.meta.url));
+const TOKEN = 'flt_process_test_token';
+
+/** Runs the agent as a separate process, collecting its output. */
+function runAgent(args: string[], env: Record<string, string>) {
+  const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const out = { stdout: '', stderr: '' };
+  child.stdout.on('data', (c: Buffer) => (out.stdout += c.toString()));
+  child.stderr.on('data', (c: Buffer) => (out.stderr += c.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return { child, out, exited };
+}
+
+describe('flotilla-agent as a process', () => {
+  let nats: TestNats;
+  let hubNc: NatsConnection;
+  let jsm: JetStreamManager;
+  let hub: FakeHub;
+  let dir: string;
+
+  beforeAll(async () => {
+    nats = await startNats();
+    hubNc = await nats.connect(nats.hub);
+    jsm = await createAgentStream(hubNc);
+    hub = await startFakeHub({ trust: nats.trust, natsUrl: nats.url, token: TOKEN, heartbeatIntervalSeconds: 1 });
+    dir = await mkdtemp(join(tmpdir(), 'flotilla-agent-proc-'));
+  });
+  afterAll(async () => {
+    await hub?.close();
+    await hubNc?.close();
+    await nats?.[Symbol.asyncDispose]();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('registers, heartbeats, logs JSON without secrets, and exits 0 on SIGTERM', async () => {
+    const stateDir = join(dir, 'ok');
+    const agent = runAgent(['--server', hub.url, '--name', 'proc-ok', '--state-dir', stateDir, '--node-count', '2'], { FLOTILLA_TOKEN: TOKEN });
+    try {
+      await expect.poll(() => stat(join(stateDir, 'credential.json')).then(() => true, () => false), { timeout: 15_000 }).toBe(true);
+      const credential = JSON.parse(await readFile(join(stateDir, 'credential.json'), 'utf8'));
+      await expect.poll(() => heartbeatCount(jsm, credential.clusterId), { timeout: 10_000 }).toBeGreaterThanOrEqual(1);
+      agent.child.kill('SIGTERM');
+      expect(await Promise.race([agent.exited, new Promise((r) => setTimeout(() => r('still running'), 5000))])).toBe(0);
+      const lines = agent.out.stdout.trim().split('\n').map((l) => JSON.parse(l) as { msg: string });
+      expect(lines.map((l) => l.msg)).toEqual(expect.arrayContaining(['registration: registered; credential stored', 'nats: connected', 'agent: stopped']));
+      expect(agent.out.stdout).not.toContain(TOKEN);
+      expect(agent.out.stdout).not.toContain(credential.nats.seed);
+      expect(agent.out.stdout).not.toContain(credential.nats.jwt);
+    } finally {
+      agent.child.kill('SIGKILL');
+    }
+  });
+
+  it('exits 1 with a clear error when the hub answers 401, and stores nothing', async () => {
+    const stateDir = join(dir, 'refused');
+    const agent = runAgent(['--server', hub.url, '--name', 'proc-refused', '--state-dir', stateDir, '--token', 'not-the-token'], {});
+    expect(await agent.exited).toBe(1);
+    expect(agent.out.stderr).toMatch(/registration refused by .*\/v1\/register \(HTTP 401\): the token is invalid, expired, revoked or used up/);
+    await expect(stat(join(stateDir, 'credential.json'))).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+
+  it('exits 2 listing the bad settings', async () => {
+    const agent = runAgent(['--name', 'Bad_Name', '--heartbeat-interval', 'often'], {});
+    expect(await agent.exited).toBe(2);
+    expect(agent.out.stderr).toMatch(/name: must be a DNS label/);
+    expect(agent.out.stderr).toMatch(/heartbeatIntervalSeconds/);
+  });
+});

@@ -1,0 +1,22 @@
+/** Reads what agents published into the JetStream agent stream, as the hub would. */
+import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { AGENT_STREAM, Heartbeat, subjects } from '@flotilla/protocol';
+
+export async function createAgentStream(hub: NatsConnection): Promise<JetStreamManager> {
+  const jsm = await jetstreamManager(hub);
+  await jsm.streams.add({ name: AGENT_STREAM, subjects: [subjects.agentAll] });
+  return jsm;
+}
+
+export async function heartbeatCount(jsm: JetStreamManager, clusterId: string): Promise<number> {
+  const subject = subjects.agent(clusterId, 'heartbeat');
+  const info = await jsm.streams.info(AGENT_STREAM, { subjects_filter: subject });
+  return info.state.subjects?.[subject] ?? 0;
+}
+
+export async function lastHeartbeat(jsm: JetStreamManager, clusterId: string): Promise<Heartbeat> {
+  const m = await jsm.streams.getMessage(AGENT_STREAM, { last_by_subj: subjects.agent(clusterId, 'heartbeat') });
+  if (!m) throw new Error(`no heartbeat from ${clusterId} in ${AGENT_STREAM}`);
+  return Heartbeat.parse(m.json());
+}
