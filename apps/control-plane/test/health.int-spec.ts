@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventually } from './support/agent.js';
-import { startHarness, type Harness } from './support/harness.js';
+import { eventually, registerAgent } from './support/agent.js';
+import { createRegistrationToken, startHarness, type Harness } from './support/harness.js';
 
 describe('health and metrics', () => {
   let h: Harness;
@@ -37,5 +37,17 @@ describe('health and metrics', () => {
     expect(down).toEqual({ status: 'degraded', database: 'up', nats: 'down' });
     await h.nats.start();
     await eventually(async () => (await fetch(`${h.cp.url}/healthz`)).status === 200, 10_000, 'healthy again');
+  });
+
+  it('keeps ingesting heartbeats after NATS restarts', async () => {
+    const { token } = await createRegistrationToken(h);
+    const agent = await registerAgent(h, token, 'after-nats-restart');
+    try {
+      await agent.heartbeat({ nodeCount: 9 });
+      const nodeCount = async () => (await h.gql('query($id: ID) { cluster(id: $id) { facts { nodeCount } } }', { id: agent.clusterId })).data.cluster.facts.nodeCount;
+      await eventually(async () => (await nodeCount()) === 9, 10_000, 'heartbeat ingested after NATS restart');
+    } finally {
+      await agent.close();
+    }
   });
 });

@@ -6,6 +6,7 @@ import { createUser } from '@flotilla/nats-auth';
 // Test support for this app's integration tests (the lint override covers *.int-spec.ts, not helpers).
 // eslint-disable-next-line @nx/enforce-module-boundaries
 import { createTestDatabase, startNats, type TestDatabase, type TestNats } from '@flotilla/testing';
+import { pino } from 'pino';
 import { createControlPlane, type ControlPlane } from '../../src/bootstrap.js';
 import type { ControlPlaneConfig } from '../../src/config/config.schema.js';
 import { loadConfig } from '../../src/config/load-config.js';
@@ -32,7 +33,12 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function startHarness(env: Record<string, string> = {}): Promise<Harness> {
+export interface HarnessOptions {
+  /** Receives every log line the control plane writes (at debug level). */
+  onLog?: (line: string) => void;
+}
+
+export async function startHarness(env: Record<string, string> = {}, opts: HarnessOptions = {}): Promise<Harness> {
   const db = await createTestDatabase();
   const nats = await startNats().catch(async (e: unknown) => {
     await db.drop();
@@ -80,7 +86,8 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
       cp = undefined;
     },
     async startControlPlane() {
-      cp = await createControlPlane(config);
+      const logger = opts.onLog ? pino({ level: 'debug' }, { write: (line: string) => opts.onLog!(line) }) : undefined;
+      cp = await createControlPlane(config, logger ? { logger } : {});
     },
     async close() {
       await h.stopControlPlane();

@@ -1,0 +1,48 @@
+import { subjects } from '@flotilla/protocol';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { registerAgent, type TestAgent } from './support/agent.js';
+import { createRegistrationToken, startHarness, type Harness } from './support/harness.js';
+
+/** The NATS server, not the agent, enforces what a registered agent's credentials allow. */
+describe('agent NATS credentials minted at registration', () => {
+  let h: Harness;
+  let a: TestAgent;
+  let b: TestAgent;
+  beforeAll(async () => {
+    h = await startHarness();
+    const { token } = await createRegistrationToken(h, { maxUses: 2 });
+    a = await registerAgent(h, token, 'agent-a');
+    b = await registerAgent(h, token, 'agent-b');
+  });
+  afterAll(async () => {
+    await a?.close();
+    await b?.close();
+    await h?.close();
+  });
+
+  const denied = async (agent: TestAgent, act: () => unknown) => {
+    const errors: string[] = [];
+    const watch = (async () => {
+      for await (const s of agent.nc.status()) if (s.type === 'error') errors.push(String((s as { error?: unknown }).error));
+    })();
+    await act();
+    await agent.nc.flush();
+    await new Promise((r) => setTimeout(r, 200));
+    void watch;
+    return errors.join('\n');
+  };
+
+  it("lets agent A publish its own heartbeat through JetStream", async () => {
+    await expect(a.heartbeat()).resolves.toBeUndefined();
+  });
+
+  it("refuses agent A publishing on agent B's subjects", async () => {
+    expect(await denied(a, () => a.nc.publish(subjects.agent(b.clusterId, 'heartbeat'), '{}'))).toMatch(/permissions violation for publish/i);
+  });
+
+  it("refuses agent A subscribing to agent B's subjects, B's desired state or the shared inbox", async () => {
+    for (const subject of [subjects.agentOwn(b.clusterId), subjects.desired(b.clusterId), '_INBOX.>']) {
+      expect(await denied(a, () => a.nc.subscribe(subject))).toMatch(/permissions violation for subscription/i);
+    }
+  });
+});
