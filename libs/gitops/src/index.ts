@@ -15,3 +15,5 @@ export * from './drift/diff-object.js';
 export * from './drift/managed-fields.js';
 export * from './drift/redact.js';
 export * from './drift/quantity.js';
+export * from './health/health-status.js';
+export * from './health/health.js';
