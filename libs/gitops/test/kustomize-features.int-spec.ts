@@ -12,6 +12,7 @@ const CASES: Record<string, string> = {
   'kustomize/overlay-refs': 'namespace, namePrefix/nameSuffix, commonLabels, labels, commonAnnotations, generators and name references',
   'kustomize/patches': 'strategic merge (keys, $patch: delete, null), JSON 6902 with targets, patchesStrategicMerge, patchesJson6902',
   'kustomize/images': 'images: newName, newTag and digest in pods, templates, init containers and CronJobs',
+  'kustomize/namespace': 'namespace renames Namespace objects and moves binding subjects; literal quotes and env-file whitespace',
   'kustomize/generators/overlay': 'generator merge/replace behaviors, binary files, env files, options and generatorOptions',
 };
 
