@@ -1,0 +1,98 @@
+// Bad input gets the 4xx and Status body a real API server gives, and never crashes or
+// hangs the emulator.
+import { request } from 'node:http';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type KubeSim, startKubeSim } from '../src/index.js';
+
+let sim: KubeSim;
+const CM = '/api/v1/namespaces/default/configmaps';
+
+async function call(method: string, path: string, body?: string | Buffer, contentType = 'application/json') {
+  const res = await fetch(`${sim.url}${path}`, { method, body, headers: body !== undefined ? { 'Content-Type': contentType } : {} });
+  const text = await res.text();
+  return { status: res.status, body: text ? JSON.parse(text) : undefined };
+}
+
+function expectStatus(r: { status: number; body: any }, code: number, reason: string, message?: RegExp) {
+  expect(r.status).toBe(code);
+  expect(r.body).toMatchObject({ kind: 'Status', apiVersion: 'v1', status: 'Failure', reason, code });
+  if (message) expect(r.body.message).toMatch(message);
+}
+
+beforeAll(async () => {
+  sim = await startKubeSim({ port: 0, simulate: false });
+});
+
+afterAll(async () => {
+  await sim?.close();
+});
+
+describe('bad input', () => {
+  it('malformed JSON and YAML bodies are 400 BadRequest', async () => {
+    expectStatus(await call('POST', CM, '{"kind": "ConfigMap",'), 400, 'BadRequest', /json parse error/);
+    expectStatus(await call('POST', CM, 'a: [unclosed', 'application/yaml'), 400, 'BadRequest', /YAML/);
+    expectStatus(await call('PATCH', `${CM}/x?fieldManager=t`, 'key: [1, 2', 'application/apply-patch+yaml'), 400, 'BadRequest');
+    expectStatus(await call('POST', CM, '[1,2]'), 400, 'BadRequest', /unrecognized/);
+  });
+
+  it('wrong content types are 415 listing what is accepted', async () => {
+    expectStatus(await call('POST', CM, '{}', 'text/plain'), 415, 'UnsupportedMediaType', /application\/json/);
+    await call('POST', CM, JSON.stringify({ metadata: { name: 'p' } }));
+    expectStatus(await call('PATCH', `${CM}/p`, '{}', 'application/json'), 415, 'UnsupportedMediaType', /merge-patch\+json/);
+  });
+
+  it('strategic merge patch on a custom resource is 415, as on a real server', async () => {
+    const crd = {
+      apiVersion: 'apiextensions.k8s.io/v1',
+      kind: 'CustomResourceDefinition',
+      metadata: { name: 'things.example.com' },
+      spec: { group: 'example.com', scope: 'Namespaced', names: { plural: 'things', kind: 'Thing' }, versions: [{ name: 'v1', served: true, storage: true }] },
+    };
+    expect((await call('POST', '/apis/apiextensions.k8s.io/v1/customresourcedefinitions', JSON.stringify(crd))).status).toBe(201);
+    await call('POST', '/apis/example.com/v1/namespaces/default/things', JSON.stringify({ apiVersion: 'example.com/v1', kind: 'Thing', metadata: { name: 't' } }));
+    expectStatus(await call('PATCH', '/apis/example.com/v1/namespaces/default/things/t', '{}', 'application/strategic-merge-patch+json'), 415, 'UnsupportedMediaType');
+  });
+
+  it('bad values of known query parameters are 400; unknown parameters are ignored like a real server', async () => {
+    expectStatus(await call('GET', `${CM}?limit=abc`), 400, 'BadRequest', /limit/);
+    expectStatus(await call('GET', `${CM}?labelSelector=${encodeURIComponent('a in (b')}`), 400, 'BadRequest', /unable to parse requirement/);
+    expectStatus(await call('POST', `${CM}?dryRun=Some`, JSON.stringify({ metadata: { name: 'd' } })), 400, 'BadRequest', /dryRun/);
+    expectStatus(await call('DELETE', `${CM}/p?propagationPolicy=Sometimes`), 400, 'BadRequest', /propagationPolicy/);
+    expect((await call('GET', `${CM}?frobnicate=1`)).status).toBe(200);
+  });
+
+  it('a body over 3 MiB is 413 and the server keeps serving', async () => {
+    const big = JSON.stringify({ metadata: { name: 'big' }, data: { blob: 'x'.repeat(3 * 1024 * 1024 + 10) } });
+    expectStatus(await call('POST', CM, big), 413, 'RequestEntityTooLarge', /limit is 3145728/);
+    expect((await call('GET', '/version')).status).toBe(200);
+  });
+
+  it('invalid objects are 422 Invalid naming the field, kind mismatches 400, unknown paths 404', async () => {
+    expectStatus(await call('POST', CM, JSON.stringify({ metadata: { name: 'Not_Valid' } })), 422, 'Invalid', /metadata.name: Invalid value: "Not_Valid"/);
+    expectStatus(await call('POST', CM, JSON.stringify({ metadata: {} })), 422, 'Invalid', /name or generateName is required/);
+    expectStatus(await call('POST', CM, JSON.stringify({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 's' } })), 400, 'BadRequest', /cannot be handled as a ConfigMap/);
+    expectStatus(await call('GET', '/apis/example.com/v1/namespaces/default/nothings'), 404, 'NotFound', /could not find the requested resource/);
+    const dep = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'd' }, spec: { selector: { matchLabels: { a: 'b' } }, template: { metadata: { labels: { a: 'c' } }, spec: { containers: [{ name: 'c', image: 'i' }] } } } };
+    expectStatus(await call('POST', '/apis/apps/v1/namespaces/default/deployments', JSON.stringify(dep)), 422, 'Invalid', /selector. does not match template .labels/);
+  });
+
+  it('apply without a fieldManager is rejected, and a stale resourceVersion update is 409 Conflict', async () => {
+    expectStatus(await call('PATCH', `${CM}/p`, JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'p' } }), 'application/apply-patch+yaml'), 422, 'Invalid', /fieldManager/);
+    const live = (await call('GET', `${CM}/p`)).body;
+    expect((await call('PUT', `${CM}/p`, JSON.stringify({ ...live, data: { a: '1' } }))).status).toBe(200);
+    expectStatus(await call('PUT', `${CM}/p`, JSON.stringify({ ...live, data: { a: '2' } })), 409, 'Conflict', /the object has been modified/);
+  });
+
+  it('a client that sends half a body and disconnects leaves the server healthy', async () => {
+    await new Promise<void>((resolve) => {
+      const req = request(`${sim.url}${CM}`, { method: 'POST', headers: { 'Content-Type': 'application/json', 'Content-Length': '1000' } });
+      req.on('error', () => resolve());
+      req.write('{"metadata":');
+      setTimeout(() => {
+        req.destroy();
+        resolve();
+      }, 50);
+    });
+    expect((await call('GET', CM)).status).toBe(200);
+  });
+});

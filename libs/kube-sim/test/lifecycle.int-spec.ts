@@ -1,0 +1,131 @@
+// Object lifecycle over HTTP: deletion propagation, namespace and CRD cascades, discovery
+// of CRD kinds, status subresource, dry run, simulated Jobs and state persistence.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type KubeSim, startKubeSim } from '../src/index.js';
+import { until } from './kubectl-runner.js';
+
+let sim: KubeSim;
+const dir = mkdtempSync(join(tmpdir(), 'kube-sim-life-'));
+
+async function call(method: string, path: string, body?: unknown, contentType = 'application/json', base = sim.url) {
+  const res = await fetch(`${base}${path}`, { method, body: body === undefined ? undefined : JSON.stringify(body), headers: { 'Content-Type': contentType } });
+  return { status: res.status, body: await res.json() };
+}
+
+const ns = (name: string) => call('POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
+const cm = (namespace: string, name: string, extra: Record<string, unknown> = {}) =>
+  call('POST', `/api/v1/namespaces/${namespace}/configmaps`, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, ...extra }, data: { a: '1' } });
+
+beforeAll(async () => {
+  sim = await startKubeSim({ port: 0, simulate: { delayMs: 50 }, stateFile: join(dir, 'state.json') });
+});
+
+afterAll(async () => {
+  await sim?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('deletion', () => {
+  it('deleting a namespace deletes what is in it, then the namespace', async () => {
+    await ns('doomed');
+    await cm('doomed', 'one');
+    await cm('doomed', 'two');
+    const del = await call('DELETE', '/api/v1/namespaces/doomed');
+    expect(del.status).toBe(200);
+    expect((await call('GET', '/api/v1/namespaces/doomed/configmaps')).body.items).toEqual([]);
+    expect((await call('GET', '/api/v1/namespaces/doomed')).status).toBe(404);
+  });
+
+  it('a namespace held by an object with a finalizer stays Terminating and refuses new content', async () => {
+    await ns('held');
+    await cm('held', 'keep', { finalizers: ['example.com/x'] });
+    expect((await call('DELETE', '/api/v1/namespaces/held')).status).toBe(202);
+    const n = await call('GET', '/api/v1/namespaces/held');
+    expect(n.body.status.phase).toBe('Terminating');
+    expect((await cm('held', 'new')).status).toBe(403);
+    await call('PATCH', '/api/v1/namespaces/held/configmaps/keep', { metadata: { finalizers: null } }, 'application/merge-patch+json');
+    expect((await call('GET', '/api/v1/namespaces/held')).status).toBe(404);
+  });
+
+  it('background propagation deletes dependents; Orphan keeps them without the owner reference', async () => {
+    const owner = (await cm('default', 'owner')).body;
+    const ref = [{ apiVersion: 'v1', kind: 'ConfigMap', name: 'owner', uid: owner.metadata.uid }];
+    await cm('default', 'child', { ownerReferences: ref });
+    await call('DELETE', '/api/v1/namespaces/default/configmaps/owner', { propagationPolicy: 'Background' });
+    expect((await call('GET', '/api/v1/namespaces/default/configmaps/child')).status).toBe(404);
+    const owner2 = (await cm('default', 'owner2')).body;
+    await cm('default', 'orphan', { ownerReferences: [{ ...ref[0], name: 'owner2', uid: owner2.metadata.uid }] });
+    await call('DELETE', '/api/v1/namespaces/default/configmaps/owner2?propagationPolicy=Orphan');
+    const orphan = await call('GET', '/api/v1/namespaces/default/configmaps/orphan');
+    expect(orphan.status).toBe(200);
+    expect(orphan.body.metadata.ownerReferences).toBeUndefined();
+  });
+});
+
+describe('custom resource definitions', () => {
+  const crd = {
+    apiVersion: 'apiextensions.k8s.io/v1',
+    kind: 'CustomResourceDefinition',
+    metadata: { name: 'backups.example.com' },
+    spec: { group: 'example.com', scope: 'Namespaced', names: { plural: 'backups', kind: 'Backup', shortNames: ['bk'] }, versions: [{ name: 'v1', served: true, storage: true, subresources: { status: {} } }] },
+  };
+
+  it('appear in discovery at once with short names, and leave it with their objects when deleted', async () => {
+    await call('POST', '/apis/apiextensions.k8s.io/v1/customresourcedefinitions', crd);
+    const rl = await call('GET', '/apis/example.com/v1');
+    expect(rl.body.resources.find((r: any) => r.name === 'backups')).toMatchObject({ kind: 'Backup', namespaced: true, shortNames: ['bk'] });
+    expect((await call('GET', '/apis')).body.groups.map((g: any) => g.name)).toContain('example.com');
+    await call('POST', '/apis/example.com/v1/namespaces/default/backups', { apiVersion: 'example.com/v1', kind: 'Backup', metadata: { name: 'b' }, spec: { when: 'now' } });
+    await call('DELETE', '/apis/apiextensions.k8s.io/v1/customresourcedefinitions/backups.example.com');
+    expect((await call('GET', '/apis/example.com/v1/namespaces/default/backups/b')).status).toBe(404);
+    expect((await call('GET', '/apis')).body.groups.map((g: any) => g.name)).not.toContain('example.com');
+  });
+});
+
+describe('writes', () => {
+  it('the status subresource changes only status, and main writes keep status and bump generation on spec changes', async () => {
+    await call('POST', '/apis/apps/v1/namespaces/default/statefulsets', {
+      apiVersion: 'apps/v1',
+      kind: 'StatefulSet',
+      metadata: { name: 'db' },
+      spec: { replicas: 1, selector: { matchLabels: { a: 'db' } }, template: { metadata: { labels: { a: 'db' } }, spec: { containers: [{ name: 'db', image: 'pg:broken' }] } } },
+    });
+    const put = await call('PATCH', '/apis/apps/v1/namespaces/default/statefulsets/db/status', { status: { replicas: 7 }, spec: { replicas: 9 } }, 'application/merge-patch+json');
+    expect(put.body.status.replicas).toBe(7);
+    expect(put.body.spec.replicas).toBe(1);
+    const main = await call('PATCH', '/apis/apps/v1/namespaces/default/statefulsets/db', { status: { replicas: 0 }, spec: { replicas: 3 } }, 'application/merge-patch+json');
+    expect(main.body.status.replicas).toBe(7);
+    expect(main.body.metadata.generation).toBe(2);
+  });
+
+  it('dryRun=All returns the result without storing it', async () => {
+    const r = await call('POST', '/api/v1/namespaces/default/configmaps?dryRun=All', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'dry' } });
+    expect(r.status).toBe(201);
+    expect(r.body.metadata.name).toBe('dry');
+    expect((await call('GET', '/api/v1/namespaces/default/configmaps/dry')).status).toBe(404);
+  });
+
+  it('a simulated Job completes', async () => {
+    await call('POST', '/apis/batch/v1/namespaces/default/jobs', { apiVersion: 'batch/v1', kind: 'Job', metadata: { name: 'once' }, spec: { template: { spec: { restartPolicy: 'Never', containers: [{ name: 'c', image: 'busybox' }] } } } });
+    await until(async () => (await call('GET', '/apis/batch/v1/namespaces/default/jobs/once')).body.status?.succeeded === 1, 5000, 'job to complete');
+    const job = (await call('GET', '/apis/batch/v1/namespaces/default/jobs/once')).body;
+    expect(job.status.conditions.find((c: any) => c.type === 'Complete').status).toBe('True');
+  });
+});
+
+describe('persistence', () => {
+  it('a restarted kube-sim with the same state file has the same objects and resourceVersions', async () => {
+    await ns('kept');
+    const saved = (await cm('kept', 'survivor')).body;
+    await sim.close();
+    sim = await startKubeSim({ port: 0, simulate: false, stateFile: join(dir, 'state.json') });
+    const back = await call('GET', '/api/v1/namespaces/kept/configmaps/survivor');
+    expect(back.status).toBe(200);
+    expect(back.body.metadata).toMatchObject({ uid: saved.metadata.uid, resourceVersion: saved.metadata.resourceVersion });
+    const next = (await cm('kept', 'later')).body;
+    expect(Number(next.metadata.resourceVersion)).toBeGreaterThan(Number(saved.metadata.resourceVersion));
+  });
+});
