@@ -3,6 +3,8 @@ export * from './errors/render-error.js';
 export * from './tree/repo-tree.js';
 export * from './tree/repo-path.js';
 export * from './yaml/parse-manifests.js';
+export * from './yaml/parse-cache.js';
+export * from './yaml/deep-copy.js';
 export * from './objects/kube-object.js';
 export * from './objects/scope.js';
 export * from './objects/apply-order.js';

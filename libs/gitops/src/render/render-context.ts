@@ -1,6 +1,7 @@
 /** Per-render state: safe reads through the RepoTree (no symlinks, no submodules, caps) and the files read. */
 import { RenderError, RenderErrorCode } from '../errors/render-error.js';
 import type { RepoTree, TreeEntry } from '../tree/repo-tree.js';
+import { ParseCache } from '../yaml/parse-cache.js';
 import { parseYamlDocuments, parseYamlObject } from '../yaml/parse-manifests.js';
 import type { ResolvedRenderOptions } from './render-options.js';
 
@@ -11,6 +12,7 @@ export class RenderContext {
   constructor(
     readonly tree: RepoTree,
     readonly options: ResolvedRenderOptions,
+    private readonly cache?: ParseCache,
   ) {}
 
   private rawEntry(path: string): Promise<TreeEntry | undefined> {
@@ -55,7 +57,14 @@ export class RenderContext {
   }
 
   async readYamlDocuments(path: string, referencedFrom: string): Promise<unknown[]> {
-    return parseYamlDocuments(path, await this.readFile(path, referencedFrom), this.options);
+    const bytes = await this.readFile(path, referencedFrom);
+    if (!this.cache) return parseYamlDocuments(path, bytes, this.options);
+    const key = ParseCache.keyOf(bytes, `${this.options.maxDocuments}/${this.options.maxAliasCount}`);
+    const cached = this.cache.get(key);
+    if (cached) return cached;
+    const docs = parseYamlDocuments(path, bytes, this.options);
+    this.cache.set(key, docs);
+    return docs;
   }
 
   async readYamlObject(path: string, referencedFrom: string): Promise<Record<string, unknown>> {

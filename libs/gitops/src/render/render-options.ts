@@ -1,4 +1,5 @@
 /** Render limits and their defaults. */
+import type { ParseCache } from '../yaml/parse-cache.js';
 import type { YamlLimits } from '../yaml/parse-manifests.js';
 import { DEFAULT_YAML_LIMITS } from '../yaml/parse-manifests.js';
 
@@ -13,6 +14,11 @@ export interface RenderOptions extends Partial<YamlLimits> {
 
 export type ResolvedRenderOptions = Required<RenderOptions>;
 
+export interface RenderExtras {
+  /** Parsed-YAML memo shared across renders (e.g. one per agent), keyed by content hash. */
+  cache?: ParseCache;
+}
+
 export const DEFAULT_RENDER_OPTIONS: ResolvedRenderOptions = {
   ...DEFAULT_YAML_LIMITS,
   maxObjects: 10_000,
@@ -20,10 +26,10 @@ export const DEFAULT_RENDER_OPTIONS: ResolvedRenderOptions = {
   maxKustomizeDepth: 20,
 };
 
-export function resolveRenderOptions(options: RenderOptions = {}): ResolvedRenderOptions {
+export function resolveRenderOptions(options: RenderOptions & RenderExtras = {}): ResolvedRenderOptions {
   const out = { ...DEFAULT_RENDER_OPTIONS };
-  for (const [key, value] of Object.entries(options) as Array<[keyof ResolvedRenderOptions, number | undefined]>) {
-    if (value === undefined) continue;
+  for (const [key, value] of Object.entries(options) as Array<[keyof ResolvedRenderOptions | 'cache', number | undefined]>) {
+    if (value === undefined || key === 'cache') continue;
     if (!Number.isInteger(value) || value <= 0) throw new TypeError(`render option ${key} must be a positive integer, got ${value}`);
     out[key] = value;
   }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { RenderError, RenderErrorCode } from '../errors/render-error.js';
 import { MemoryTree } from '../tree/repo-tree.js';
+import { ParseCache } from '../yaml/parse-cache.js';
 import { render } from './render.js';
 
 const cm = (name: string, ns?: string) => `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\n${ns ? `  namespace: ${ns}\n` : ''}data:\n  k: v\n`;
@@ -155,5 +156,34 @@ describe('render: bad input is refused with the file and the reason', () => {
     expect(json.data.file).toBe('p/x.yaml');
     const back = RenderError.fromJSON(json as Parameters<typeof RenderError.fromJSON>[0]);
     expect(back.message).toBe(err.message);
+  });
+});
+
+describe('render: objects are independent values', () => {
+  it('does not share maps that YAML aliases tied together', async () => {
+    const doc = 'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: d\n  labels: &l {app: d}\nspec:\n  template:\n    metadata:\n      labels: *l\n';
+    const { objects } = await render(new MemoryTree({ 'p/d.yaml': doc }), 'p');
+    const [d] = objects as unknown as Array<{ metadata: { labels: Record<string, string> }; spec: { template: { metadata: { labels: Record<string, string> } } } }>;
+    d!.metadata.labels['owner'] = 'flotilla';
+    expect(d!.spec.template.metadata.labels).toEqual({ app: 'd' });
+  });
+});
+
+describe('render: parse cache', () => {
+  it('parses an unchanged file once across renders and hands out independent copies', async () => {
+    const cache = new ParseCache(100);
+    const files = { 'p/a.yaml': cm('a'), 'p/b.yaml': cm('b') };
+    const first = await render(new MemoryTree(files), 'p', { cache });
+    first.objects[0]!.metadata.name = 'mutated';
+    const second = await render(new MemoryTree({ ...files, 'p/b.yaml': cm('b2') }), 'p', { cache });
+    expect(second.objects.map((o) => o.metadata.name)).toEqual(['a', 'b2']);
+    expect(cache.hits).toBe(1);
+    expect(cache.misses).toBe(3);
+  });
+
+  it('stays within its size bound', async () => {
+    const cache = new ParseCache(2);
+    await render(new MemoryTree({ 'p/a.yaml': cm('a'), 'p/b.yaml': cm('b'), 'p/c.yaml': cm('c') }), 'p', { cache });
+    expect(cache.size).toBe(2);
   });
 });

@@ -13,7 +13,7 @@ import type { RepoTree } from '../tree/repo-tree.js';
 import { buildKustomization, findKustomizationFile } from './kustomize/build.js';
 import { toKubeObjects } from './manifest-objects.js';
 import { RenderContext } from './render-context.js';
-import type { RenderOptions } from './render-options.js';
+import type { RenderExtras, RenderOptions } from './render-options.js';
 import { resolveRenderOptions } from './render-options.js';
 
 export interface RenderResult {
@@ -62,8 +62,8 @@ function finish(ctx: RenderContext, sourced: readonly Sourced[]): RenderResult {
 }
 
 /** Renders the repo path `path` (a directory, or a single manifest file) of `tree`. */
-export async function render(tree: RepoTree, path: string, options?: RenderOptions): Promise<RenderResult> {
-  const ctx = new RenderContext(tree, resolveRenderOptions(options));
+export async function render(tree: RepoTree, path: string, options?: RenderOptions & RenderExtras): Promise<RenderResult> {
+  const ctx = new RenderContext(tree, resolveRenderOptions(options), options?.cache);
   const root = normalizeRepoPath(path);
   const entry = await ctx.entry(root);
   if (!entry) throw new RenderError(RenderErrorCode.NotFound, root, 'path does not exist in the repository');

@@ -54,7 +54,7 @@ async function accumulate(ctx: RenderContext, k: Kustomization, stack: readonly 
       addAll(resources, await buildLevel(ctx, path, stack, k.file));
     } else {
       const objects = toKubeObjects(path, await ctx.readYamlDocuments(path, k.file));
-      addAll(resources, objects.map((o) => newResource(structuredClone(o), path)));
+      addAll(resources, objects.map((o) => newResource(o, path)));
     }
   }
   return resources;
