@@ -12,7 +12,7 @@ const dir = mkdtempSync(join(tmpdir(), 'kube-sim-life-'));
 
 async function call(method: string, path: string, body?: unknown, contentType = 'application/json', base = sim.url) {
   const res = await fetch(`${base}${path}`, { method, body: body === undefined ? undefined : JSON.stringify(body), headers: { 'Content-Type': contentType } });
-  return { status: res.status, body: await res.json() };
+  return { status: res.status, body: (await res.json()) as any };
 }
 
 const ns = (name: string) => call('POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name } });

@@ -8,7 +8,7 @@ let sim: KubeSim;
 
 async function call(method: string, path: string, body?: unknown, contentType = 'application/json') {
   const res = await fetch(`${sim.url}${path}`, { method, body: body === undefined ? undefined : JSON.stringify(body), headers: { 'Content-Type': contentType } });
-  return { status: res.status, body: await res.json() };
+  return { status: res.status, body: (await res.json()) as any };
 }
 
 const apply = (ns: string, name: string, labels: Record<string, string>, data: Record<string, string> = {}) =>
