@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { AckPolicy, jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { Kvm, type KV } from '@nats-io/kv';
-import { AGENT_STREAM, DESIRED_BUCKET, agentPermissions, subjects } from '@flotilla/protocol';
+import { AGENT_CONSUMER, AGENT_STREAM, DESIRED_BUCKET, agentPermissions, subjects } from '@flotilla/protocol';
 import { startNats, type NatsCreds, type TestNats } from '@flotilla/testing';
 
 /** Collects the server errors a connection reports on its status stream. */
@@ -143,5 +143,22 @@ describe('NATS identities in JWT mode', () => {
     sub.unsubscribe();
     expect(errorsA).toEqual([]);
     await closeA();
+  });
+
+  it('lets the hub read agent messages with its durable consumer and ack them', async () => {
+    await connectA();
+    await jetstream(a).publish(subjects.agent(idA, 'heartbeat'), '{"seq":"for-the-hub"}');
+    await closeA();
+    const jsm = await jetstreamManager(hub);
+    await jsm.consumers.add(AGENT_STREAM, { durable_name: AGENT_CONSUMER, ack_policy: AckPolicy.Explicit, filter_subject: subjects.agentAll });
+    const consumer = await jetstream(hub).consumers.get(AGENT_STREAM, AGENT_CONSUMER);
+    const batch = await consumer.fetch({ max_messages: 10, expires: 1000 });
+    const seen: string[] = [];
+    for await (const m of batch) {
+      seen.push(m.string());
+      await m.ackAck();
+    }
+    expect(seen).toContain('{"seq":"for-the-hub"}');
+    expect((await jsm.consumers.info(AGENT_STREAM, AGENT_CONSUMER)).num_ack_pending).toBe(0);
   });
 });
