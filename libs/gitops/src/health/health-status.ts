@@ -1,16 +1,12 @@
-/** Health vocabulary, ordered worst-first as argoproj/gitops-engine orders it, and its aggregate. */
+/**
+ * Health: the vocabulary is the wire one (@flotilla/protocol's HealthStatus, re-exported so there
+ * is only one); the ranking is argoproj/gitops-engine's (pkg/health healthOrder, reversed).
+ */
+import { HealthStatus } from '@flotilla/protocol';
 
-export const HealthStatus = {
-  Unknown: 'Unknown',
-  Degraded: 'Degraded',
-  Missing: 'Missing',
-  Progressing: 'Progressing',
-  Suspended: 'Suspended',
-  Healthy: 'Healthy',
-} as const;
-export type HealthStatus = (typeof HealthStatus)[keyof typeof HealthStatus];
+export { HealthStatus };
 
-/** Worst first: an aggregate takes the first of these that any member has. */
+/** Worst first, as gitops-engine ranks them: an aggregate takes the first of these that any member has. */
 export const HEALTH_WORST_FIRST: readonly HealthStatus[] = [
   HealthStatus.Unknown,
   HealthStatus.Degraded,
