@@ -68,6 +68,17 @@ describe('kustomize subset: anything outside it is an error naming the field', (
     expect(bad.reason).toContain('/data/missing');
   });
 
+  it('refuses strategic merge directives kustomize does not implement', async () => {
+    const err = await failure({
+      'k/kustomization.yaml': 'resources: [d.yaml]\npatches:\n  - path: p.yaml\n',
+      'k/d.yaml': 'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: d\nspec:\n  strategy: {type: RollingUpdate}\n',
+      'k/p.yaml': 'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: d\nspec:\n  strategy:\n    $retainKeys: [type]\n    type: Recreate\n',
+    });
+    expect(err.code).toBe(RenderErrorCode.PatchFailed);
+    expect(err.file).toBe('k/p.yaml');
+    expect(err.reason).toContain('$retainKeys');
+  });
+
   it('refuses duplicate ids across resources of one kustomization', async () => {
     const err = await failure({ 'k/kustomization.yaml': 'resources: [a.yaml, b.yaml]\n', 'k/a.yaml': cm, 'k/b.yaml': cm });
     expect(err.code).toBe(RenderErrorCode.DuplicateObject);

@@ -11,7 +11,7 @@ import type { Kustomization } from './kustomization.js';
 import { checkKeys, objectList, stringList } from './kustomization.js';
 import type { Resource } from './resource.js';
 import { hadName } from './resource.js';
-import { builtinMergeKeys, isDeletePatch, noMergeKeys, strategicMerge } from './strategic-merge.js';
+import { builtinMergeKeys, isDeletePatch, noMergeKeys, StrategicMergeError, strategicMerge } from './strategic-merge.js';
 
 const SELECTOR_KEYS = ['group', 'version', 'kind', 'name', 'namespace', 'labelSelector', 'annotationSelector'];
 
@@ -111,7 +111,14 @@ function applyOne(resources: Resource[], src: PatchSource, doc: unknown, match: 
       }
     } else if (isPlainObject(doc)) {
       if (isDeletePatch(doc)) resources.splice(resources.indexOf(res), 1);
-      else res.obj = strategicMerge(res.obj, withoutIdentity(doc), mergeKeysFor(res.obj)) as KubeObject;
+      else {
+        try {
+          res.obj = strategicMerge(res.obj, withoutIdentity(doc), mergeKeysFor(res.obj)) as KubeObject;
+        } catch (e) {
+          if (!(e instanceof StrategicMergeError)) throw e;
+          throw new RenderError(RenderErrorCode.PatchFailed, src.file, `${label} on ${res.obj.kind}/${res.obj.metadata.name}: ${e.message}`);
+        }
+      }
     } else throw new RenderError(RenderErrorCode.PatchFailed, src.file, `${label} is neither a strategic merge patch nor a JSON 6902 list`);
   }
 }

@@ -1,8 +1,8 @@
 /**
  * Strategic merge patch for built-in kinds: lists merge by their patchMergeKey (containers by
  * name, ports by containerPort / Service ports by port, volumeMounts by mountPath…), `null`
- * deletes a field, `$patch: delete|replace` and `$retainKeys` directives are honoured,
- * `$setElementOrder` is dropped. Custom resources get a JSON merge patch (lists replaced).
+ * deletes a field, `$patch: delete|replace` is honoured and any other `$` directive refused
+ * (kustomize would pass it through as a literal key). Custom resources get a JSON merge patch.
  */
 import { isPlainObject } from '../../yaml/parse-manifests.js';
 
@@ -39,12 +39,23 @@ export const noMergeKeys: MergeKeyLookup = () => undefined;
 
 const DELETE = Symbol('delete');
 
+export class StrategicMergeError extends Error {}
+
+/** kustomize implements `$patch` only; other directives would reach the API server as literal keys. */
+function checkDirective(key: string, value: unknown): void {
+  if (key !== '$patch') throw new StrategicMergeError(`directive "${key}" is not supported (only $patch: delete|replace|merge)`);
+  if (value !== 'delete' && value !== 'replace' && value !== 'merge') throw new StrategicMergeError(`"$patch: ${String(value)}" is not supported (delete, replace or merge)`);
+}
+
 /** Removes `$…` directive keys (and nulls) from a value that is added as a whole. */
 function stripDirectives(value: unknown): unknown {
   if (Array.isArray(value)) return value.filter((v) => !(isPlainObject(v) && v['$patch'] === 'replace')).map(stripDirectives);
   if (!isPlainObject(value)) return value;
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(value)) if (!k.startsWith('$') && v !== null) out[k] = stripDirectives(v);
+  for (const [k, v] of Object.entries(value)) {
+    if (k.startsWith('$')) checkDirective(k, v);
+    else if (v !== null) out[k] = stripDirectives(v);
+  }
   return out;
 }
 
@@ -54,13 +65,10 @@ function mergeMap(orig: unknown, patch: Record<string, unknown>, path: string[],
   if (directive === 'replace') return stripDirectives(patch);
   const out: Record<string, unknown> = isPlainObject(orig) ? { ...orig } : {};
   for (const [key, value] of Object.entries(patch)) {
-    if (key.startsWith('$deleteFromPrimitiveList/')) {
-      const field = key.slice('$deleteFromPrimitiveList/'.length);
-      const current = out[field];
-      if (Array.isArray(current) && Array.isArray(value)) out[field] = current.filter((x) => !value.includes(x));
+    if (key.startsWith('$')) {
+      checkDirective(key, value);
       continue;
     }
-    if (key.startsWith('$')) continue;
     if (value === null) {
       delete out[key];
       continue;
@@ -69,8 +77,6 @@ function mergeMap(orig: unknown, patch: Record<string, unknown>, path: string[],
     if (merged === DELETE) delete out[key];
     else out[key] = merged;
   }
-  const retain = patch['$retainKeys'];
-  if (Array.isArray(retain)) for (const key of Object.keys(out)) if (!retain.includes(key)) delete out[key];
   return out;
 }
 
