@@ -21,7 +21,8 @@ export class Watches {
 
   constructor(private store: Store) {}
 
-  serve(target: WatchTarget, q: Query, res: ServerResponse): void {
+  /** `transform` turns each object into what is sent (a Table row for kubectl); events are then serialized per watcher. */
+  serve(target: WatchTarget, q: Query, res: ServerResponse, transform?: (obj: any) => unknown): void {
     const { t, ns } = target;
     const key = storeKey(t);
     const match: Matcher = both(parseLabelSelector(q.labelSelector), parseFieldSelector(q.fieldSelector)) ?? (() => true);
@@ -40,7 +41,7 @@ export class Watches {
       res.end(`${JSON.stringify({ type: 'ERROR', object: status })}\n`);
       return;
     }
-    const send = (type: string, obj: any) => res.write(`${JSON.stringify({ type, object: obj })}\n`);
+    const send = (type: string, obj: any) => res.write(`${JSON.stringify({ type, object: transform ? transform(obj) : obj })}\n`);
     const onEvent = (e: StoreEvent) => {
       if (e.resource !== key || !inScope(e.obj)) return;
       const now = e.type !== 'DELETED' && match(e.obj);
@@ -50,7 +51,7 @@ export class Watches {
       else if (now) type = before || e.type === 'ADDED' ? e.type : 'ADDED';
       else if (before) type = 'DELETED';
       if (!type) return;
-      if (type === e.type) res.write((e.line ??= `${JSON.stringify({ type: e.type, object: e.obj })}\n`));
+      if (type === e.type && !transform) res.write((e.line ??= `${JSON.stringify({ type: e.type, object: e.obj })}\n`));
       else send(type, e.obj);
     };
     if (fromNow || q.sendInitialEvents) {

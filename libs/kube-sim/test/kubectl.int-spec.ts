@@ -175,6 +175,8 @@ spec:
     const wait = await k.run('wait', '--for=condition=Available', 'deployment/ok', '--timeout=20s');
     expect(wait.code, wait.stderr).toBe(0);
     expect(wait.stdout).toContain('deployment.apps/ok condition met');
+    const table = await k.run('get', 'deployment', 'ok');
+    expect(table.stdout).toMatch(/^NAME\s+READY\s+UP-TO-DATE\s+AVAILABLE\s+AGE\nok\s+2\/2\s+2\s+2\s+\d+s\n$/);
   });
 
   it('rollout status fails for an image tagged :broken once the progress deadline passes', async () => {

@@ -17,6 +17,7 @@ export interface Query {
   force: boolean;
   fieldValidation: 'Ignore' | 'Warn' | 'Strict';
   propagationPolicy?: 'Foreground' | 'Background' | 'Orphan';
+  includeObject?: 'None' | 'Metadata' | 'Object';
 }
 
 function bool(q: URLSearchParams, name: string): boolean {
@@ -65,5 +66,6 @@ export function parseQuery(q: URLSearchParams): Query {
     force: bool(q, 'force'),
     fieldValidation,
     propagationPolicy: oneOf(q, 'propagationPolicy', ['Foreground', 'Background', 'Orphan'] as const),
+    includeObject: oneOf(q, 'includeObject', ['None', 'Metadata', 'Object'] as const),
   };
 }

@@ -8,6 +8,7 @@ import { errors } from '../errors.js';
 import { storeKey } from '../registry.js';
 import { apiVersionOf } from '../resources.js';
 import { both, parseFieldSelector, parseLabelSelector } from '../selectors.js';
+import { toTable, wantsTable } from '../table.js';
 import type { Watches } from '../watch.js';
 import { decodePatch, decodeWrite, readBody } from './body.js';
 import type { Query } from './query.js';
@@ -73,18 +74,21 @@ export async function handleResource(ctx: HandlerContext, req: IncomingMessage, 
   const method = req.method ?? 'GET';
   const opts: WriteOpts & { force: boolean } = { manager: managerOf(req, q), dryRun: q.dryRun, force: q.force, subresource: sub as WriteOpts['subresource'] };
   if (method === 'GET') {
+    const table = wantsTable(req.headers.accept);
     if (!name) {
       if (q.watch) {
         ctx.count('watch');
-        ctx.watches.serve({ t, ns: r.inNamespace ? ns : undefined }, q, res);
+        ctx.watches.serve({ t, ns: r.inNamespace ? ns : undefined }, q, res, table ? (o) => toTable(t, [o], {}, q.includeObject === 'Object') : undefined);
         return;
       }
       ctx.count('list');
-      return ctx.send(res, 200, list(ctx, r, q));
+      const l = list(ctx, r, q) as { metadata: Record<string, unknown>; items: any[] };
+      return ctx.send(res, 200, table ? toTable(t, l.items, l.metadata, q.includeObject === 'Object') : l);
     }
     ctx.count('get');
     const obj = api.get(t, ns, name);
-    return ctx.send(res, 200, sub === 'scale' ? toScale(t, obj) : obj);
+    if (sub === 'scale') return ctx.send(res, 200, toScale(t, obj));
+    return ctx.send(res, 200, table && !sub ? toTable(t, [obj], { resourceVersion: obj.metadata.resourceVersion }, q.includeObject === 'Object') : obj);
   }
   const raw = await readBody(req);
   if (method === 'POST') {
