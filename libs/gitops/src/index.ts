@@ -8,6 +8,7 @@ export * from './yaml/deep-copy.js';
 export * from './objects/kube-object.js';
 export * from './objects/scope.js';
 export * from './objects/apply-order.js';
+export * from './objects/digest.js';
 export * from './objects/namespace-check.js';
 export * from './render/render.js';
 export * from './render/render-options.js';

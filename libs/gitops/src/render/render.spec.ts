@@ -28,6 +28,8 @@ describe('render: plain manifests', () => {
     const result = await render(tree, 'clusters/a');
     expect(result.objects.map((o) => `${o.kind}/${o.metadata.name}`)).toEqual(['Namespace/web', 'ConfigMap/deep', 'ConfigMap/web-config', 'Deployment/web']);
     expect(result.files).toEqual(['clusters/a/apps/web.yaml', 'clusters/a/deep/er/still.yaml', 'clusters/a/ns.yml']);
+    expect(result.sources['web_web_apps_Deployment']).toBe('clusters/a/apps/web.yaml');
+    expect(result.sources['_web__Namespace']).toBe('clusters/a/ns.yml');
   });
 
   it('parses YAML the way Kubernetes does: 0755 is octal, dates stay strings', async () => {

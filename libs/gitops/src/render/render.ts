@@ -21,6 +21,8 @@ export interface RenderResult {
   objects: KubeObject[];
   /** Every repo file the render read, sorted. */
   files: string[];
+  /** The file each object came from, by object id (a generated object names its kustomization). */
+  sources: Record<string, string>;
 }
 
 interface Sourced {
@@ -58,7 +60,8 @@ function finish(ctx: RenderContext, sourced: readonly Sourced[]): RenderResult {
     seen.set(id, file);
   }
   const objects = sourced.map((s) => s.obj).sort(compareForApply);
-  return { objects, files: [...ctx.filesRead].sort() };
+  const sources = Object.fromEntries([...seen].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  return { objects, files: [...ctx.filesRead].sort(), sources };
 }
 
 /** Renders the repo path `path` (a directory, or a single manifest file) of `tree`. */
