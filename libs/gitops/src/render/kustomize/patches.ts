@@ -137,9 +137,9 @@ export async function runJson6902Patches(ctx: RenderContext, k: Kustomization, r
 async function runStrategicMergeFiles(ctx: RenderContext, k: Kustomization, resources: Resource[]): Promise<void> {
   for (const [i, entry] of stringList(k, 'patchesStrategicMerge').entries()) {
     const inline = entry.includes('\n') || entry.trimStart().startsWith('apiVersion');
-    const src: PatchSource = inline
-      ? { docs: parseYamlDocuments(k.file, new TextEncoder().encode(entry), ctx.options), file: k.file }
-      : { docs: await ctx.readYamlDocuments(resolveRepoPath(k.dir, entry, k.file), k.file), file: resolveRepoPath(k.dir, entry, k.file) };
+    const path = inline ? k.file : resolveRepoPath(k.dir, entry, k.file);
+    const docs = inline ? parseYamlDocuments(k.file, new TextEncoder().encode(entry), ctx.options) : await ctx.readYamlDocuments(path, k.file);
+    const src: PatchSource = { docs, file: path };
     for (const doc of src.docs) {
       if (!isPlainObject(doc)) throw new RenderError(RenderErrorCode.PatchFailed, src.file, `patchesStrategicMerge[${i}] is not a mapping`);
       applyOne(resources, src, doc, identityPredicate(doc), `patchesStrategicMerge[${i}] (${String(doc['kind'])} ${String((doc['metadata'] as Record<string, unknown> | undefined)?.['name'])})`);
@@ -148,18 +148,16 @@ async function runStrategicMergeFiles(ctx: RenderContext, k: Kustomization, reso
 }
 
 async function runPatchList(ctx: RenderContext, k: Kustomization, resources: Resource[], field: 'patches' | 'patchesJson6902'): Promise<void> {
-  {
-    for (const [i, entry] of objectList(k, field).entries()) {
-      const where = `${field}[${i}]`;
-      checkKeys(k.file, where, entry, ['path', 'patch', 'target']);
-      const src = await loadPatch(ctx, k, entry, where);
-      const target = isPlainObject(entry['target']) ? targetPredicate(k.file, `${where}.target`, entry['target']) : undefined;
-      for (const doc of src.docs) {
-        if (isJsonPatchOps(doc) && !target) throw new RenderError(RenderErrorCode.InvalidKustomization, k.file, `${where}: a JSON 6902 patch needs a target`);
-        if (!isJsonPatchOps(doc) && field === 'patchesJson6902') throw new RenderError(RenderErrorCode.PatchFailed, src.file, `${where} is not a JSON 6902 operation list`);
-        const match = target ?? (isPlainObject(doc) ? identityPredicate(doc) : () => false);
-        applyOne(resources, src, doc, match, where);
-      }
+  for (const [i, entry] of objectList(k, field).entries()) {
+    const where = `${field}[${i}]`;
+    checkKeys(k.file, where, entry, ['path', 'patch', 'target']);
+    const src = await loadPatch(ctx, k, entry, where);
+    const target = isPlainObject(entry['target']) ? targetPredicate(k.file, `${where}.target`, entry['target']) : undefined;
+    for (const doc of src.docs) {
+      if (isJsonPatchOps(doc) && !target) throw new RenderError(RenderErrorCode.InvalidKustomization, k.file, `${where}: a JSON 6902 patch needs a target`);
+      if (!isJsonPatchOps(doc) && field === 'patchesJson6902') throw new RenderError(RenderErrorCode.PatchFailed, src.file, `${where} is not a JSON 6902 operation list`);
+      const match = target ?? (isPlainObject(doc) ? identityPredicate(doc) : () => false);
+      applyOne(resources, src, doc, match, where);
     }
   }
 }
