@@ -9,6 +9,7 @@ import { canonical, checkBody, validate } from './objects.js';
 import { jsonPatch, mergePatch } from './patch.js';
 import { Registry, storeKey } from './registry.js';
 import { apiVersionOf, type ResourceType } from './resources.js';
+import { pruneUnknown } from './schema.js';
 import { Store } from './store.js';
 import { strategicPatch } from './strategic.js';
 
@@ -16,6 +17,10 @@ export interface WriteOpts {
   manager: string;
   dryRun: boolean;
   subresource?: 'status' | 'scale';
+  /** What to do with fields the kind's schema does not declare (kubectl sends Strict). */
+  fieldValidation?: 'Ignore' | 'Warn' | 'Strict';
+  /** Collects warnings (unknown fields under Warn) for the response's Warning headers. */
+  warnings?: string[];
 }
 
 export type PatchType = 'merge' | 'json' | 'strategic' | 'apply';
@@ -127,8 +132,21 @@ export class Api {
     return gone ?? obj;
   }
 
+  /** Drops undeclared fields of built-in kinds; rejects them under Strict (and always for apply). */
+  private declaredFields(t: ResourceType, obj: any, opts: WriteOpts, apply: boolean): any {
+    const { obj: pruned, unknown } = pruneUnknown(t.kind, t.builtin, obj);
+    if (!unknown.length) return obj;
+    const m = obj.metadata ?? {};
+    if (apply)
+      throw errors.badRequest(`failed to create typed patch object (${m.namespace ?? ''}/${m.name}; ${apiVersionOf(t)}, Kind=${t.kind}): ${unknown.map((u) => `.${u}: field not declared in schema`).join(', ')}`);
+    const mode = opts.fieldValidation ?? 'Warn';
+    if (mode === 'Strict') throw errors.badRequest(`${t.kind} in version "${t.version}" cannot be handled as a ${t.kind}: strict decoding error: ${unknown.map((u) => `unknown field "${u}"`).join(', ')}`);
+    if (mode === 'Warn') opts.warnings?.push(...unknown.map((u) => `unknown field "${u}"`));
+    return pruned;
+  }
+
   create(t: ResourceType, ns: string, body: any, opts: WriteOpts): any {
-    const obj = checkBody(t, body, { ns }, false);
+    const obj = this.declaredFields(t, checkBody(t, body, { ns }, false), opts, false);
     if (!obj.metadata.name && !obj.metadata.generateName) validate(t, canonical(obj));
     if (obj.metadata.name && this.store.get(storeKey(t), t.namespaced ? ns : '', obj.metadata.name)) throw errors.alreadyExists(t, obj.metadata.name);
     if (!opts.dryRun) this.requireNamespace(t, ns, obj.metadata.name ?? '');
@@ -136,7 +154,7 @@ export class Api {
   }
 
   update(t: ResourceType, ns: string, name: string, body: any, opts: WriteOpts): any {
-    const obj = checkBody(t, body, { ns, name }, false);
+    const obj = this.declaredFields(t, checkBody(t, body, { ns, name }, false), opts, false);
     const prev = this.get(t, ns, name);
     const rv = obj.metadata.resourceVersion;
     if (rv && rv !== prev.metadata.resourceVersion) throw errors.conflict(t, name);
@@ -152,14 +170,14 @@ export class Api {
       if (typeof patch !== 'object' || patch === null || Array.isArray(patch)) throw errors.badRequest('the patch is not a JSON object');
       next = type === 'merge' ? mergePatch(prev, patch) : strategicPatch(prev, patch, t.builtin);
     }
-    const obj = checkBody(t, next, { ns, name }, false);
+    const obj = this.declaredFields(t, checkBody(t, next, { ns, name }, false), opts, false);
     const rv = obj.metadata.resourceVersion;
     if (rv && rv !== prev.metadata.resourceVersion) throw errors.conflict(t, name);
     return this.commit(t, prev, obj, opts);
   }
 
   apply(t: ResourceType, ns: string, name: string, body: any, opts: WriteOpts & { force: boolean }): any {
-    const applied = checkBody(t, body, { ns, name }, true);
+    const applied = this.declaredFields(t, checkBody(t, body, { ns, name }, true), opts, true);
     const prev = this.store.get(storeKey(t), t.namespaced ? ns : '', name);
     if (!prev && !opts.dryRun) this.requireNamespace(t, ns, name);
     const rv = body.metadata?.resourceVersion;

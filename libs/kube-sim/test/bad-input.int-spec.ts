@@ -76,6 +76,15 @@ describe('bad input', () => {
     expectStatus(await call('POST', '/apis/apps/v1/namespaces/default/deployments', JSON.stringify(dep)), 422, 'Invalid', /selector. does not match template .labels/);
   });
 
+  it('undeclared fields are dropped with a Warning header under fieldValidation=Warn and rejected under Strict', async () => {
+    const body = JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'warned' }, data: { a: '1' }, extra: true });
+    const res = await fetch(`${sim.url}${CM}?fieldValidation=Warn`, { method: 'POST', body, headers: { 'Content-Type': 'application/json' } });
+    expect(res.status).toBe(201);
+    expect(res.headers.get('warning')).toBe('299 - "unknown field \\"extra\\""');
+    expect(((await res.json()) as any).extra).toBeUndefined();
+    expectStatus(await call('POST', `${CM}?fieldValidation=Strict`, body.replace('warned', 'strict')), 400, 'BadRequest', /strict decoding error: unknown field "extra"/);
+  });
+
   it('apply without a fieldManager is rejected, and a stale resourceVersion update is 409 Conflict', async () => {
     expectStatus(await call('PATCH', `${CM}/p`, JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'p' } }), 'application/apply-patch+yaml'), 422, 'Invalid', /fieldManager/);
     const live = (await call('GET', `${CM}/p`)).body;

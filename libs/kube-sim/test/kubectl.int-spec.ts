@@ -140,6 +140,17 @@ describe('kubectl against kube-sim', () => {
     expect(r.stderr).toContain('Error from server (NotFound): namespaces "nowhere" not found');
   });
 
+  it('rejects a manifest with an undeclared field, as a real server validates fields for kubectl', async () => {
+    const typo = deployment('typo', 'nginx:1').replace('replicas: 2', 'replcas: 2');
+    const r = await k.run('apply', '-f', k.file('typo.yaml', typo));
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('strict decoding error: unknown field "spec.replcas"');
+    const ssa = await k.run('apply', '--server-side', '-f', k.file('typo.yaml', typo));
+    expect(ssa.code).toBe(1);
+    expect(ssa.stderr).toContain('.spec.replcas: field not declared in schema');
+    expect((await k.run('get', 'deployment', 'typo')).code).toBe(1);
+  });
+
   it('a CRD makes its kind available at once, including its short name', async () => {
     const crd = k.file(
       'crd.yaml',

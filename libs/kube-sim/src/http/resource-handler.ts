@@ -72,7 +72,19 @@ export async function handleResource(ctx: HandlerContext, req: IncomingMessage, 
   if (t.namespaced && !r.inNamespace && name) throw errors.noRoute();
   if (sub && sub !== 'status' && !(sub === 'scale' && t.scale)) throw errors.noRoute();
   const method = req.method ?? 'GET';
-  const opts: WriteOpts & { force: boolean } = { manager: managerOf(req, q), dryRun: q.dryRun, force: q.force, subresource: sub as WriteOpts['subresource'] };
+  const warnings: string[] = [];
+  const opts: WriteOpts & { force: boolean } = {
+    manager: managerOf(req, q),
+    dryRun: q.dryRun,
+    force: q.force,
+    subresource: sub as WriteOpts['subresource'],
+    fieldValidation: q.fieldValidation,
+    warnings,
+  };
+  const send = (code: number, body: unknown) => {
+    if (warnings.length) res.setHeader('Warning', warnings.map((w) => `299 - ${JSON.stringify(w)}`));
+    ctx.send(res, code, body);
+  };
   if (method === 'GET') {
     const table = wantsTable(req.headers.accept);
     if (!name) {
@@ -94,25 +106,25 @@ export async function handleResource(ctx: HandlerContext, req: IncomingMessage, 
   if (method === 'POST') {
     if (name) throw errors.methodNotAllowed('POST', `${t.plural}/${name}`);
     ctx.count('create');
-    return ctx.send(res, 201, api.create(t, ns, decodeWrite(req, raw), opts));
+    return send(201, api.create(t, ns, decodeWrite(req, raw), opts));
   }
   if (method === 'PUT' && name) {
     ctx.count('update');
     const body = decodeWrite(req, raw);
-    if (sub === 'scale') return ctx.send(res, 200, writeScale(api, t, ns, name, { body }, opts));
-    return ctx.send(res, 200, api.update(t, ns, name, body, opts));
+    if (sub === 'scale') return send(200, writeScale(api, t, ns, name, { body }, opts));
+    return send(200, api.update(t, ns, name, body, opts));
   }
   if (method === 'PATCH' && name) {
     const p = decodePatch(req, raw, t.builtin);
     ctx.count(p.type === 'apply' ? 'apply' : 'patch');
     if (opts.force && p.type !== 'apply') throw errors.invalid('PatchOptions', '', [{ reason: 'FieldValueForbidden', field: 'force', message: 'Forbidden: may not be specified for non-apply patch' }], 'meta.k8s.io');
-    if (sub === 'scale') return ctx.send(res, 200, writeScale(api, t, ns, name, { patch: p }, opts));
+    if (sub === 'scale') return send(200, writeScale(api, t, ns, name, { patch: p }, opts));
     if (p.type === 'apply') {
       if (!q.fieldManager) throw errors.invalid('PatchOptions', '', [{ reason: 'FieldValueRequired', field: 'fieldManager', message: 'Required value: is required for apply patch' }], 'meta.k8s.io');
       const existed = !!api.store.get(storeKey(t), t.namespaced ? ns : '', name);
-      return ctx.send(res, existed ? 200 : 201, api.apply(t, ns, name, p.patch, opts));
+      return send(existed ? 200 : 201, api.apply(t, ns, name, p.patch, opts));
     }
-    return ctx.send(res, 200, api.patch(t, ns, name, p.type, p.patch, opts));
+    return send(200, api.patch(t, ns, name, p.type, p.patch, opts));
   }
   if (method === 'DELETE') {
     const body = raw.length ? decodeWrite(req, raw) : undefined;
@@ -120,12 +132,12 @@ export async function handleResource(ctx: HandlerContext, req: IncomingMessage, 
     if (name) {
       ctx.count('delete');
       const { obj, gone } = deleteObject(api, t, ns, name, dopts);
-      return ctx.send(res, gone ? 200 : 202, gone && !(t.builtin && t.kind === 'Pod') ? statusOk(r, obj) : obj);
+      return send(gone ? 200 : 202, gone && !(t.builtin && t.kind === 'Pod') ? statusOk(r, obj) : obj);
     }
     ctx.count('deletecollection');
     const all = list(ctx, r, { ...q, limit: undefined, continue: undefined }) as { items: any[] };
     for (const o of all.items) deleteObject(api, t, o.metadata.namespace ?? '', o.metadata.name, dopts);
-    return ctx.send(res, 200, { ...all, metadata: { resourceVersion: String(api.store.rv) } });
+    return send(200, { ...all, metadata: { resourceVersion: String(api.store.rv) } });
   }
   throw errors.methodNotAllowed(method, t.plural);
 }
