@@ -107,6 +107,18 @@ describe('agent registration and heartbeat', () => {
     await expect.poll(() => heartbeatCount(jsm, agent.clusterId), { timeout: 10_000 }).toBeGreaterThanOrEqual(afterRestart + 2);
   });
 
+  it('starts while NATS is down and heartbeats once it comes up', async () => {
+    await nats.stop();
+    let agent: RunningAgent;
+    try {
+      agent = await start(await config('edge-nats-late'));
+      await new Promise((r) => setTimeout(r, 1000));
+    } finally {
+      await nats.start();
+    }
+    await expect.poll(() => heartbeatCount(jsm, agent.clusterId), { timeout: 10_000 }).toBeGreaterThanOrEqual(1);
+  });
+
   it('fails with a clear error on a 401 and stores nothing', async () => {
     const c = await config('edge-refused', { token: 'wrong-token' });
     await expect(startAgent(c, { logger: silent })).rejects.toMatchObject({

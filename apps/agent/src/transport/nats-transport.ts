@@ -22,6 +22,8 @@ export interface NatsTransportOptions {
 
 export class NatsTransport {
   private nc: NatsConnection | undefined;
+  /** False between a disconnect and the reconnect: requests sent then lose their replies. */
+  private online = false;
   private readonly stopping = new AbortController();
   private loop: Promise<void> | undefined;
   private readonly backoff: Backoff;
@@ -32,7 +34,7 @@ export class NatsTransport {
   }
 
   get connected(): boolean {
-    return this.nc !== undefined && !this.nc.isClosed() && !this.nc.isDraining();
+    return this.online && this.nc !== undefined && !this.nc.isClosed() && !this.nc.isDraining();
   }
 
   /** Starts connecting in the background; never throws. */
@@ -46,9 +48,9 @@ export class NatsTransport {
     return jetstream(nc, { timeout: timeoutMs }).publish(subject, payload, { timeout: timeoutMs });
   }
 
-  /** The current connection, waiting up to `timeoutMs` for one. */
+  /** The current connection, waiting up to `timeoutMs` for one (also while reconnecting). */
   private connection(timeoutMs: number): Promise<NatsConnection> {
-    if (this.nc && !this.nc.isClosed()) return Promise.resolve(this.nc);
+    if (this.connected) return Promise.resolve(this.nc!);
     if (this.stopping.signal.aborted) return Promise.reject(new Error('NATS transport is stopped'));
     return new Promise((resolve, reject) => {
       const waiter = {
@@ -106,6 +108,7 @@ export class NatsTransport {
           break;
         }
         this.nc = nc;
+        this.online = true;
         this.backoff.reset();
         this.settleWaiters(nc);
         log.info({ server: nc.getServer() }, 'nats: connected');
@@ -116,6 +119,7 @@ export class NatsTransport {
         log.error({ err: error, url: this.opts.url }, 'nats: cannot connect');
       }
       this.nc = undefined;
+      this.online = false;
       if (!this.stopping.signal.aborted) await sleep(this.backoff.next(), this.stopping.signal).catch(() => undefined);
     }
   }
@@ -126,10 +130,13 @@ export class NatsTransport {
     for await (const s of nc.status()) {
       switch (s.type) {
         case 'disconnect':
+          this.online = false;
           log.warn({ server: s.server }, 'nats: disconnected, reconnecting');
           break;
         case 'reconnect':
+          this.online = true;
           this.backoff.reset();
+          this.settleWaiters(nc);
           log.info({ server: s.server }, 'nats: reconnected');
           break;
         case 'error':

@@ -4,15 +4,25 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import { AGENT_STREAM, Heartbeat, subjects } from '@flotilla/protocol';
 
 export async function createAgentStream(hub: NatsConnection): Promise<JetStreamManager> {
-  const jsm = await jetstreamManager(hub);
+  const jsm = await jetstreamManager(hub, { timeout: 2000 });
   await jsm.streams.add({ name: AGENT_STREAM, subjects: [subjects.agentAll] });
   return jsm;
 }
 
+/**
+ * Heartbeats stored for one cluster. Retries a timed-out read: a request sent while the reader's
+ * own connection is still reconnecting (after a nats-server restart) loses its reply.
+ */
 export async function heartbeatCount(jsm: JetStreamManager, clusterId: string): Promise<number> {
   const subject = subjects.agent(clusterId, 'heartbeat');
-  const info = await jsm.streams.info(AGENT_STREAM, { subjects_filter: subject });
-  return info.state.subjects?.[subject] ?? 0;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const info = await jsm.streams.info(AGENT_STREAM, { subjects_filter: subject });
+      return info.state.subjects?.[subject] ?? 0;
+    } catch (error) {
+      if (attempt >= 3 || (error as Error).name !== 'TimeoutError') throw error;
+    }
+  }
 }
 
 export async function lastHeartbeat(jsm: JetStreamManager, clusterId: string): Promise<Heartbeat> {
