@@ -5,7 +5,7 @@ import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { agentPermissions, subjects } from '@flotilla/protocol';
 import { createNatsTrust, createUser, mintUserJwt } from '@flotilla/nats-auth';
-import { Registrar } from './registrar.js';
+import { Registrar, errorDetail } from './registrar.js';
 
 type Handler = (body: { natsPublicKey: string }, req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
 const closers: (() => Promise<void>)[] = [];
@@ -73,11 +73,25 @@ describe('Registrar', () => {
   });
 
   it('reports a 400 with the field the hub named', async () => {
-    const hub = await serve([(_b, _q, res) => json(res, 400, { message: 'facts.nodeCount: must be >= 0' })]);
+    const hub = await serve([(_b, _q, res) => json(res, 400, { error: { code: 'INVALID_BODY', message: 'must be >= 0', field: 'facts.nodeCount' } })]);
     await expect(registrar(hub.url).register(signal())).rejects.toMatchObject({
       code: 'REGISTRATION_REJECTED',
       message: expect.stringContaining('facts.nodeCount: must be >= 0'),
     });
+  });
+
+  it('waits as long as Retry-After asks on a 429', async () => {
+    const hub = await serve([
+      (_b, _q, res) => {
+        res.setHeader('retry-after', '1');
+        json(res, 429, { error: { code: 'RATE_LIMITED', message: 'slow down' } });
+      },
+      ok,
+    ]);
+    const started = Date.now();
+    await registrar(hub.url).register(signal());
+    expect(Date.now() - started).toBeGreaterThanOrEqual(950);
+    expect(hub.calls()).toBe(2);
   });
 
   it('refuses a response that does not match the protocol', async () => {
@@ -104,5 +118,15 @@ describe('Registrar', () => {
     await expect.poll(() => hub.calls()).toBeGreaterThanOrEqual(2);
     ac.abort(new Error('SIGTERM'));
     await expect(pending).rejects.toMatchObject({ code: 'ABORTED' });
+  });
+});
+
+describe('errorDetail', () => {
+  it('reads the error shapes hubs send, on one line', () => {
+    expect(errorDetail(JSON.stringify({ error: { code: 'X', message: 'bad', field: 'name' } }))).toBe('name: bad');
+    expect(errorDetail(JSON.stringify({ message: ['a', 'b'] }))).toBe('a; b');
+    expect(errorDetail(JSON.stringify({ error: 'nope' }))).toBe('nope');
+    expect(errorDetail('plain\n  text')).toBe('plain text');
+    expect(errorDetail('x'.repeat(1000))).toHaveLength(300);
   });
 });

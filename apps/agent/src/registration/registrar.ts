@@ -37,7 +37,8 @@ export class Registrar {
       } catch (error) {
         if (signal.aborted) throw new AgentError('registration aborted', ErrorCode.Aborted, {}, { cause: error });
         if (!(error instanceof AgentError) || error.code !== ErrorCode.ServerUnavailable) throw error;
-        const delay = backoff.next();
+        const retryAfterMs = Number(error.data.retryAfterSeconds ?? 0) * 1000;
+        const delay = Math.max(backoff.next(), retryAfterMs);
         this.opts.logger.warn({ err: error, retryInMs: delay }, 'registration: hub unavailable, retrying');
         await sleep(delay, signal).catch(() => undefined);
       }
@@ -73,7 +74,11 @@ export class Registrar {
       });
     }
     if (res.status === 429 || res.status >= 500) {
-      throw new AgentError(`${url} answered HTTP ${res.status}${detail ? `: ${detail}` : ''}`, ErrorCode.ServerUnavailable, { status: res.status });
+      const retryAfterSeconds = Number.parseInt(res.headers.get('retry-after') ?? '', 10);
+      throw new AgentError(`${url} answered HTTP ${res.status}${detail ? `: ${detail}` : ''}`, ErrorCode.ServerUnavailable, {
+        status: res.status,
+        ...(retryAfterSeconds > 0 ? { retryAfterSeconds: Math.min(retryAfterSeconds, 3600) } : {}),
+      });
     }
     throw new AgentError(`registration rejected by ${url} (HTTP ${res.status})${detail ? `: ${detail}` : ''}`, ErrorCode.RegistrationRejected, {
       status: res.status,
@@ -115,13 +120,17 @@ export class Registrar {
   }
 }
 
-/** A short, single-line message from an error body ({ message } or { error } JSON, else text). */
-function errorDetail(text: string): string {
+/**
+ * A short, single-line message from an error body: `{ error: { message, field } }` (the control
+ * plane's shape), `{ message }`, `{ error: "..." }`, else the text itself.
+ */
+export function errorDetail(text: string): string {
   let detail = text;
   try {
     const json = JSON.parse(text) as { message?: unknown; error?: unknown };
-    const m = json.message ?? json.error;
-    if (typeof m === 'string') detail = m;
+    const nested = typeof json.error === 'object' && json.error !== null ? (json.error as { message?: unknown; field?: unknown }) : undefined;
+    const m = nested?.message ?? json.message ?? json.error;
+    if (typeof m === 'string') detail = nested && typeof nested.field === 'string' && !m.includes(nested.field) ? `${nested.field}: ${m}` : m;
     else if (Array.isArray(m)) detail = m.join('; ');
   } catch {
     // plain text
