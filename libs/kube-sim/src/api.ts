@@ -4,6 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { serverSideApply } from './apply.js';
 import { errors } from './errors.js';
+import { allocate, applyDefaults } from './defaults.js';
 import { recordUpdate } from './managed.js';
 import { canonical, checkBody, validate } from './objects.js';
 import { jsonPatch, mergePatch } from './patch.js';
@@ -105,12 +106,13 @@ export class Api {
       else delete m.generation;
       if (t.status && sub !== 'status') delete next.status;
     }
-    next = { ...next, metadata: m };
+    next = applyDefaults(t.kind, t.builtin, { ...next, metadata: m });
     if (opts.managed !== 'apply') {
       const mf = recordUpdate(prev, next, { manager: opts.manager, apiVersion: apiVersionOf(t), subresource: sub, builtin: t.builtin, now: now(), hasStatus: t.status });
       if (mf) m.managedFields = mf;
       else delete m.managedFields;
     }
+    if (!prev) next = allocate(t.kind, t.builtin, next);
     next = canonical(next);
     validate(t, next);
     if (prev && JSON.stringify(next) === toJson(prev)) return prev;

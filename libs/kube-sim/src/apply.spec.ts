@@ -35,10 +35,11 @@ describe('server-side apply fixtures', () => {
       let last: any;
       for (const step of fx.steps) {
         const ns = 'default';
-        const name = (step.apply ?? step.update)?.object?.metadata?.name ?? last?.metadata?.name;
+        const name = (step.apply ?? step.update ?? step.create)?.object?.metadata?.name ?? last?.metadata?.name;
         before = last && api.store.get(api.key(t), ns, name);
         const run = () => {
           if (step.apply) return api.apply(t, ns, name, step.apply.object, { manager: step.apply.manager, dryRun: false, force: !!step.apply.force });
+          if (step.create) return api.create(t, ns, step.create.object, { manager: step.create.manager, dryRun: false });
           if (step.update) return api.update(t, ns, name, step.update.object, { manager: step.update.manager, dryRun: false });
           return api.patch(t, ns, name, step.patch.type, step.patch.patch, { manager: step.patch.manager, dryRun: false, force: false });
         };

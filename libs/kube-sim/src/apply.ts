@@ -3,9 +3,9 @@
 // (unless forced, which moves ownership), and removal of fields the manager stopped applying
 // that no one else owns.
 import { KubeError } from './errors.js';
-import { describePath, flatten, flattenStored, NODE, SEP, sameValue } from './fieldpath.js';
+import { applySet, CONTAINER, describePath, flatten, flattenStored, NODE, SEP, sameValue } from './fieldpath.js';
 import { entryKey, type ManagerEntry, partOf, readManagers, type WriteContext, writeManagers } from './managed.js';
-import { deletePath, mergeApplied, structuredCopy } from './objpath.js';
+import { deletePath, dropEmptyParents, mergeApplied, structuredCopy } from './objpath.js';
 
 export interface ApplyContext extends WriteContext {
   force: boolean;
@@ -52,7 +52,7 @@ export function serverSideApply(live: any, applied: any, ctx: ApplyContext): any
   const conflicts = new Map<ManagerEntry, string[]>();
   const taken = new Set<string>();
   for (const [p, v] of appliedF) {
-    if (v === NODE || !liveF.has(p) || sameValue(liveF.get(p), v)) continue;
+    if (v === NODE || v === CONTAINER || !liveF.has(p) || sameValue(liveF.get(p), v)) continue;
     for (const e of others) {
       if (!e.fields.has(p)) continue;
       if (ctx.force) taken.add(p);
@@ -74,10 +74,10 @@ export function serverSideApply(live: any, applied: any, ctx: ApplyContext): any
   if (stale.length) {
     const ownedByOthers = (p: string) => others.some((e) => e.fields.has(p) || [...e.fields].some((q) => q.startsWith(p + SEP)));
     merged = structuredCopy(merged);
-    for (const p of stale) if (!ownedByOthers(p)) deletePath(merged, p);
+    for (const p of stale) if (!ownedByOthers(p) && deletePath(merged, p)) dropEmptyParents(merged, p);
   }
 
-  const newFields = new Set(appliedF.keys());
+  const newFields = applySet(appliedF);
   if (!mine) {
     mine = { manager: ctx.manager, operation: 'Apply', apiVersion: ctx.apiVersion, time: ctx.now, subresource: ctx.subresource, fields: newFields };
     entries.push(mine);

@@ -1,7 +1,7 @@
 // FieldsV1 encoding: flatten lists the paths a real server's managedFields would, and the
 // FieldsV1 form round-trips.
 import { describe, expect, it } from 'vitest';
-import { flatten, fromFieldsV1, toFieldsV1 } from './fieldpath.js';
+import { applySet, flatten, fromFieldsV1, toFieldsV1 } from './fieldpath.js';
 
 describe('FieldsV1 paths', () => {
   const deployment = {
@@ -15,10 +15,10 @@ describe('FieldsV1 paths', () => {
     status: { replicas: 1 },
   };
 
-  it('treats maps and list items as owned nodes, selectors and plain lists as atomic, and leaves status out', () => {
-    const f = toFieldsV1(flatten(deployment, { builtin: true, part: 'main' }).keys());
+  it('lists for an applier leaves, map keys and list items (not maps and lists themselves); selectors and plain lists are atomic; status is left out', () => {
+    const f = toFieldsV1(applySet(flatten(deployment, { builtin: true, part: 'main' })));
     expect(f).toEqual({
-      'f:metadata': { 'f:finalizers': { 'v:"x/y"': {} }, 'f:labels': { '.': {}, 'f:app': {} } },
+      'f:metadata': { 'f:finalizers': { 'v:"x/y"': {} }, 'f:labels': { 'f:app': {} } },
       'f:spec': {
         'f:selector': {},
         'f:template': {
@@ -30,6 +30,14 @@ describe('FieldsV1 paths', () => {
         },
       },
     });
+  });
+
+  it('includes the map and list nodes an Update writer owns when it creates them', () => {
+    const f = toFieldsV1(flatten(deployment, { builtin: true, part: 'main' }).keys());
+    expect(f['f:metadata']).toEqual({ 'f:finalizers': { '.': {}, 'v:"x/y"': {} }, 'f:labels': { '.': {}, 'f:app': {} } });
+    const container = f['f:spec']['f:template']['f:spec']['f:containers'];
+    expect(Object.keys(container)).toEqual(['k:{"name":"web"}']);
+    expect(container['k:{"name":"web"}']['f:ports']['.']).toEqual({});
   });
 
   it('round-trips between paths and FieldsV1', () => {

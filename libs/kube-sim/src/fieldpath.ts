@@ -3,6 +3,12 @@
 // paths an object sets, the way a real server's managedFields list them: leaves and atomic
 // values, plus the map and list-item nodes themselves ("." in FieldsV1).
 export const NODE = Symbol('node');
+/**
+ * A map or list node itself. It is not part of what an Apply manager owns (structured-merge-diff
+ * lists only leaves, list items and map keys there), but an Update that creates the map or
+ * list owns it, which FieldsV1 shows as ".".
+ */
+export const CONTAINER = Symbol('container');
 export type FieldMap = Map<string, unknown>;
 export const SEP = '\n';
 
@@ -100,12 +106,14 @@ function walk(v: unknown, path: string, field: string, out: FieldMap, builtin: b
   if (Array.isArray(v)) {
     const keys = v.length ? listKeys(field, v, builtin, inMeta) : undefined;
     if (keys === 'set' && v.every((i) => !isObj(i) && !Array.isArray(i))) {
+      out.set(path, CONTAINER);
       for (const i of v) out.set(`${path}${SEP}v:${JSON.stringify(i)}`, NODE);
       return;
     }
     if (Array.isArray(keys)) {
       const items = v.map((i) => itemKey(i, keys));
       if (items.every((k) => k !== undefined) && new Set(items).size === items.length) {
+        if (field !== 'containers') out.set(path, CONTAINER);
         v.forEach((item, n) => {
           const p = `${path}${SEP}${items[n]}`;
           out.set(p, NODE);
@@ -117,13 +125,20 @@ function walk(v: unknown, path: string, field: string, out: FieldMap, builtin: b
     out.set(path, v);
     return;
   }
-  if (!isObj(v) || Object.keys(v).length === 0 || (field === 'selector' && ('matchLabels' in v || 'matchExpressions' in v))) {
+  if (!isObj(v) || Object.keys(v).length === 0 || field === 'selector') {
     out.set(path, v);
     return;
   }
-  const granular = MAP_FIELDS.has(field) || (field === 'selector' && Object.values(v).every((x) => typeof x === 'string'));
-  if (granular) out.set(path, NODE);
+  const granular = MAP_FIELDS.has(field);
+  if (granular) out.set(path, CONTAINER);
   for (const [ck, cv] of Object.entries(v)) walk(cv, `${path}${SEP}f:${ck}`, granular ? '' : ck, out, builtin, false);
+}
+
+/** The paths an Apply manager owns: everything but map and list nodes. */
+export function applySet(f: FieldMap): Set<string> {
+  const out = new Set<string>();
+  for (const [p, v] of f) if (v !== CONTAINER) out.add(p);
+  return out;
 }
 
 export function sameValue(a: unknown, b: unknown): boolean {

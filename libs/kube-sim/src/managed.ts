@@ -1,7 +1,7 @@
 // managedFields bookkeeping: who owns which field. `recordUpdate` gives the writer of an
 // Update (create, PUT, patch) the fields it changed and takes them from everyone else;
 // server-side apply (apply.ts) sets an Apply manager's set to exactly what it applied.
-import { type FieldMap, flatten, flattenStored, fromFieldsV1, NODE, sameValue, toFieldsV1 } from './fieldpath.js';
+import { CONTAINER, type FieldMap, flatten, flattenStored, fromFieldsV1, NODE, sameValue, toFieldsV1 } from './fieldpath.js';
 
 export interface ManagerEntry {
   manager: string;
@@ -62,7 +62,7 @@ export function diffFields(oldF: FieldMap, newF: FieldMap): { changed: Set<strin
   const removed = new Set<string>();
   for (const [p, v] of newF) {
     if (!oldF.has(p)) changed.add(p);
-    else if (v !== NODE && !sameValue(oldF.get(p), v)) changed.add(p);
+    else if (v !== NODE && v !== CONTAINER && !sameValue(oldF.get(p), v)) changed.add(p);
   }
   for (const p of oldF.keys()) if (!newF.has(p)) removed.add(p);
   return { changed, removed };

@@ -40,14 +40,35 @@ export function deletePath(obj: any, path: string): boolean {
   return true;
 }
 
-function atomicObject(field: string, v: Record<string, any>): boolean {
-  return field === 'selector' && ('matchLabels' in v || 'matchExpressions' in v);
+function getPath(obj: any, pes: string[]): unknown {
+  let cur = obj;
+  for (const pe of pes) {
+    if (pe.startsWith('f:')) cur = isObj(cur) ? cur[pe.slice(2)] : undefined;
+    else cur = Array.isArray(cur) ? cur[findIndex(cur, pe)] : undefined;
+    if (cur === undefined) return undefined;
+  }
+  return cur;
+}
+
+/** After a removal, removes the maps and lists it left empty (as omitempty fields vanish on a real server). */
+export function dropEmptyParents(obj: any, path: string): void {
+  const pes = path.split(SEP);
+  for (let i = pes.length - 1; i > 0; i--) {
+    const v = getPath(obj, pes.slice(0, i));
+    const empty = Array.isArray(v) ? v.length === 0 : isObj(v) && Object.keys(v).length === 0;
+    if (!empty || pes[i - 1] === 'f:metadata') return;
+    deletePath(obj, pes.slice(0, i).join(SEP));
+  }
+}
+
+function atomicObject(field: string): boolean {
+  return field === 'selector';
 }
 
 /** Structured merge of an applied configuration into a live object (returns a new object). */
 export function mergeApplied(live: unknown, applied: unknown, field: string, builtin: boolean, inMeta = false): unknown {
   if (isObj(applied)) {
-    if (!isObj(live) || atomicObject(field, applied)) return structuredCopy(applied);
+    if (!isObj(live) || atomicObject(field)) return structuredCopy(applied);
     const out: Record<string, any> = { ...live };
     for (const [k, v] of Object.entries(applied)) {
       if (v === null) continue;

@@ -214,7 +214,8 @@ spec:
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain('fieldsType: FieldsV1');
     expect(r.stdout).toContain('manager: kubectl-patch');
-    expect(r.stdout).toMatch(/f:data:\n\s+\.: \{\}/);
+    expect(r.stdout).toMatch(/f:extra: \{\}[\s\S]*manager: kubectl-patch\n\s+operation: Update/);
+    expect(r.stdout).toMatch(/manager: kubectl\n\s+operation: Apply/);
     const plain = await k.run('get', 'configmap', 'settings', '-o', 'yaml');
     expect(plain.stdout).not.toContain('managedFields');
   });
