@@ -161,7 +161,7 @@ async function fanOut(url: string, watchers: number, events: number): Promise<{ 
 const { child, url } = await startSim();
 try {
   const pid = child.pid!;
-  await applies(pid, url, 2_000, 16, 500, 'warm');
+  await applies(pid, url, 5_000, 16, 2_500, 'warm');
   const create = await applies(pid, url, 5_000, 16, 5_000, 'create');
   const update = await applies(pid, url, 10_000, 16, 1_000, 'update');
   const noop = await applies(pid, url, 10_000, 16, 1_000, 'update');

@@ -65,10 +65,14 @@ function atomicObject(field: string): boolean {
   return field === 'selector';
 }
 
-/** Structured merge of an applied configuration into a live object (returns a new object). */
+/**
+ * Structured merge of an applied configuration into a live object (returns a new object).
+ * Subtrees of `applied` are used as they are: the applied configuration belongs to the
+ * request, and nothing modifies it afterwards.
+ */
 export function mergeApplied(live: unknown, applied: unknown, field: string, builtin: boolean, inMeta = false): unknown {
   if (isObj(applied)) {
-    if (!isObj(live) || atomicObject(field)) return structuredCopy(applied);
+    if (!isObj(live) || atomicObject(field)) return applied;
     const out: Record<string, any> = { ...live };
     for (const [k, v] of Object.entries(applied)) {
       if (v === null) continue;
@@ -91,13 +95,13 @@ export function mergeApplied(live: unknown, applied: unknown, field: string, bui
         applied.forEach((item, n) => {
           const at = liveKeys.indexOf(appliedKeys[n]);
           if (at >= 0) out[at] = mergeApplied(live[at], item, '', builtin);
-          else out.push(structuredCopy(item));
+          else out.push(item);
         });
         return out;
       }
     }
   }
-  return structuredCopy(applied);
+  return applied;
 }
 
 /** A deep copy of JSON data (objects built from JSON only). */
