@@ -14,7 +14,8 @@ import { INVALID_TOKEN_MESSAGE, RegistrationException, RegistrationExceptionCode
 const isUniqueViolation = (e: unknown) => e instanceof QueryFailedError && (e.driverError as { code?: string }).code === '23505';
 
 /**
- * POST /v1/register: one transaction that checks the token, consumes one use atomically,
+ * POST /v1/register: checks the token's secret (constant time), then one transaction that
+ * checks expiry/revocation/uses and consumes one use atomically,
  * records the cluster with the token's tags and audits it; then hands back a NATS user JWT
  * limited to that cluster's own subjects.
  */
@@ -35,15 +36,17 @@ export class RegistrationService {
       throw new RegistrationException(`invalid registration request: ${describeZodError(parsed.error)}`, RegistrationExceptionCode.InvalidBody, field);
     }
     const req = parsed.data;
+    // Check the secret before any expensive work, so garbage tokens cost one indexed read.
     const tokenId = parseSecret('reg', req.token);
+    const token = tokenId
+      ? await this.db.getRepository(RegistrationToken).createQueryBuilder('t').addSelect('t.secretHash').where('t.id = :id', { id: tokenId }).getOne()
+      : null;
+    if (!secretMatches(req.token, token?.secretHash) || !token) throw this.invalidToken();
     const clusterId = randomUUID();
     const jwt = await mintUserJwt({ accountSeed: this.config.NATS_ACCOUNT_SEED }, { publicKey: req.natsPublicKey, name: `cluster:${req.name}`, permissions: agentPermissions(clusterId) });
     try {
       await this.db.transaction(async (m) => {
-        const token = tokenId
-          ? await m.getRepository(RegistrationToken).createQueryBuilder('t').addSelect('t.secretHash').where('t.id = :id', { id: tokenId }).getOne()
-          : null;
-        if (!secretMatches(req.token, token?.secretHash) || !token) throw this.invalidToken();
+        // Expiry, revocation and uses left are checked and one use consumed in one atomic statement.
         const [consumed] = (await m.query(
           `UPDATE registration_tokens SET used_count = used_count + 1
             WHERE id = $1 AND revoked_at IS NULL AND expires_at > now() AND used_count < max_uses

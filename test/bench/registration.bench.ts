@@ -1,0 +1,171 @@
+// bench:registration — agent registrations per second and heartbeats ingested per second with
+// 1,000 simulated agents, against a real control plane (its own process), PostgreSQL and a
+// nats-server in JWT mode. Each agent registers with its own nkey, connects with the NATS
+// credentials it was given and publishes heartbeats through JetStream. Prints a table.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { createUser } from '@flotilla/nats-auth';
+import { AGENT_CONSUMER, AGENT_STREAM, PROTOCOL_VERSION, RegisterResponse, subjects } from '@flotilla/protocol';
+import { createTestDatabase, startNats } from '@flotilla/testing';
+
+const AGENTS = Number(process.env.BENCH_AGENTS ?? 1000);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 10);
+const CONCURRENCY = 16;
+const ADMIN_TOKEN = `bench-admin-${'x'.repeat(40)}`;
+const FACTS = { kubeVersion: 'v1.31.2', agentVersion: '0.1.0', provider: 'bench', region: 'local', nodeCount: 3 };
+
+const db = await createTestDatabase();
+const nats = await startNats();
+let child: ChildProcess | undefined;
+const conns: NatsConnection[] = [];
+
+async function startControlPlane(): Promise<string> {
+  child = spawn(process.execPath, ['--import', '@swc-node/register/esm-register', 'apps/control-plane/src/main.ts'], {
+    env: {
+      ...process.env,
+      DATABASE_URL: db.url,
+      NATS_URL: nats.url,
+      NATS_HUB_JWT: nats.hub.jwt,
+      NATS_HUB_SEED: nats.hub.seed,
+      NATS_ACCOUNT_SEED: nats.trust.accountSeed,
+      ADMIN_TOKEN,
+      PORT: '0',
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'info',
+      REGISTER_RATE_LIMIT_PER_MINUTE: String(AGENTS * 10),
+    },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  return new Promise<string>((resolve, reject) => {
+    let out = '';
+    child!.stdout!.on('data', (c: Buffer) => {
+      out += c.toString();
+      const m = /"url":"([^"]+)"/.exec(out);
+      if (m) resolve(m[1]!);
+    });
+    child!.once('exit', (code) => reject(new Error(`control plane exited with ${code} before listening`)));
+  });
+}
+
+async function pool<T>(items: T[], n: number, fn: (item: T, i: number) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(Array.from({ length: n }, async () => {
+    while (next < items.length) {
+      const i = next++;
+      await fn(items[i]!, i);
+    }
+  }));
+}
+
+const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]!;
+
+async function ingested(url: string): Promise<number> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  const line = text.split('\n').find((l) => l.startsWith('flotilla_heartbeats_ingested_total '));
+  return line ? Number(line.split(' ')[1]) : 0;
+}
+
+try {
+  const url = await startControlPlane();
+  const gql = await fetch(`${url}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${ADMIN_TOKEN}` },
+    body: JSON.stringify({ query: `mutation { createRegistrationToken(input: { name: "bench", tags: ["bench"], expiresIn: 3600, maxUses: ${AGENTS} }) { token } }` }),
+  });
+  const token = ((await gql.json()) as { data: { createRegistrationToken: { token: string } } }).data.createRegistrationToken.token;
+  const keys = Array.from({ length: AGENTS }, () => createUser());
+
+  // Registration: AGENTS agents, CONCURRENCY at a time.
+  const replies: RegisterResponse[] = new Array(AGENTS);
+  const latencies: number[] = [];
+  const t0 = performance.now();
+  await pool(keys, CONCURRENCY, async (key, i) => {
+    const s = performance.now();
+    const res = await fetch(`${url}/v1/register`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ protocol: PROTOCOL_VERSION, token, name: `bench-${i}`, natsPublicKey: key.publicKey, facts: FACTS }),
+    });
+    if (res.status !== 201) throw new Error(`registration ${i} failed: ${res.status} ${await res.text()}`);
+    replies[i] = RegisterResponse.parse(await res.json());
+    latencies.push(performance.now() - s);
+  });
+  const regSeconds = (performance.now() - t0) / 1000;
+
+  // Each agent connects with its own credentials.
+  const c0 = performance.now();
+  await pool(keys, 50, async (key, i) => {
+    const r = replies[i]!;
+    conns[i] = await nats.connect({ jwt: r.nats.jwt, seed: key.seed, publicKey: key.publicKey, inboxPrefix: r.nats.inboxPrefix });
+  });
+  const connectSeconds = (performance.now() - c0) / 1000;
+
+  // Heartbeats: ROUNDS rounds, every agent publishes one per round through JetStream (acked).
+  const before = await ingested(url);
+  const total = AGENTS * ROUNDS;
+  const h0 = performance.now();
+  for (let round = 0; round < ROUNDS; round++) {
+    await pool(conns, 200, async (nc, i) => {
+      const clusterId = replies[i]!.clusterId;
+      const hb = { protocol: PROTOCOL_VERSION, clusterId, sentAt: new Date().toISOString(), seq: round, facts: { ...FACTS, nodeCount: round } };
+      await jetstream(nc).publish(subjects.agent(clusterId, 'heartbeat'), JSON.stringify(hb));
+    });
+  }
+  const publishSeconds = (performance.now() - h0) / 1000;
+  while ((await ingested(url)) - before < total) await new Promise((r) => setTimeout(r, 20));
+  const ingestSeconds = (performance.now() - h0) / 1000;
+
+  // Backlog drain: heartbeats queued in JetStream while the control plane is down, then the
+  // time its durable consumer needs to write them all once it is back (pure ingest rate).
+  const exited = new Promise((r) => child!.once('exit', r));
+  child!.kill('SIGTERM');
+  await exited;
+  for (let round = 0; round < ROUNDS; round++) {
+    await pool(conns, 200, async (nc, i) => {
+      const clusterId = replies[i]!.clusterId;
+      const hb = { protocol: PROTOCOL_VERSION, clusterId, sentAt: new Date().toISOString(), seq: ROUNDS + round, facts: { ...FACTS, nodeCount: round } };
+      await jetstream(nc).publish(subjects.agent(clusterId, 'heartbeat'), JSON.stringify(hb));
+    });
+  }
+  const hub = await nats.connect(nats.hub);
+  conns.push(hub);
+  const jsm = await jetstreamManager(hub);
+  const backlog = async () => {
+    const info = await jsm.consumers.info(AGENT_STREAM, AGENT_CONSUMER);
+    return { undelivered: info.num_pending, unacked: info.num_pending + info.num_ack_pending };
+  };
+  if ((await backlog()).unacked !== total) throw new Error(`expected a backlog of ${total}, found ${(await backlog()).unacked}`);
+  void startControlPlane();
+  let drainStart = 0;
+  for (;;) {
+    const { undelivered, unacked } = await backlog();
+    if (!drainStart && undelivered < total) drainStart = performance.now();
+    if (unacked === 0) break;
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  const drainSeconds = (performance.now() - drainStart) / 1000;
+
+  const rows: [string, string][] = [
+    ['agents', String(AGENTS)],
+    ['registrations/s', (AGENTS / regSeconds).toFixed(0)],
+    ['registration p50 / p99 (ms)', `${pct(latencies, 50).toFixed(1)} / ${pct(latencies, 99).toFixed(1)}`],
+    ['agent NATS connects/s', (AGENTS / connectSeconds).toFixed(0)],
+    ['heartbeats published (JetStream, acked)', String(total)],
+    ['heartbeats published/s', (total / publishSeconds).toFixed(0)],
+    ['heartbeats ingested/s, live (publish start → all in PostgreSQL)', (total / ingestSeconds).toFixed(0)],
+    [`heartbeats ingested/s, backlog of ${total} drained after restart`, (total / drainSeconds).toFixed(0)],
+  ];
+  const w = Math.max(...rows.map(([k]) => k.length));
+  console.log(`\n${'metric'.padEnd(w)} | value\n${'-'.repeat(w)}-|------`);
+  for (const [k, v] of rows) console.log(`${k.padEnd(w)} | ${v}`);
+} finally {
+  await Promise.all(conns.map((c) => c?.close().catch(() => undefined)));
+  if (child && child.exitCode === null) {
+    const exited = new Promise((r) => child!.once('exit', r));
+    child.kill('SIGTERM');
+    await exited;
+  }
+  await nats[Symbol.asyncDispose]();
+  await db.drop();
+}
