@@ -5,7 +5,9 @@ import { pino } from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { JetStreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { decodeUserJwt } from '@flotilla/nats-auth';
+import { Writable } from 'node:stream';
+import { connect } from '@nats-io/transport-node';
+import { credsAuthenticator, decodeUserJwt, pushRevocations, systemUserCreds } from '@flotilla/nats-auth';
 import { startNats, type TestNats } from '@flotilla/testing';
 import { startAgent, type AgentConfig, type RunningAgent } from '../src/index.js';
 import { startFakeHub, type FakeHub } from './support/fake-hub.js';
@@ -117,6 +119,31 @@ describe('agent registration and heartbeat', () => {
       await nats.start();
     }
     await expect.poll(() => heartbeatCount(jsm, agent.clusterId), { timeout: 10_000 }).toBeGreaterThanOrEqual(1);
+  });
+
+  it('says why when its credential is revoked, and keeps retrying', async () => {
+    const lines: { msg: string }[] = [];
+    const logger = pino({ level: 'info' }, new Writable({ write: (chunk: Buffer, _e, cb) => (lines.push(JSON.parse(chunk.toString())), cb()) }));
+    const c = await config('edge-revoked');
+    const agent = await startAgent(c, { logger });
+    running.push(agent);
+    await expect.poll(() => heartbeatCount(jsm, agent.clusterId), { timeout: 5000 }).toBeGreaterThanOrEqual(1);
+    const stored = JSON.parse(await readFile(join(c.stateDir, 'credential.json'), 'utf8'));
+    const sysCreds = await systemUserCreds(nats.trust);
+    const sys = await connect({ servers: nats.url, authenticator: credsAuthenticator(sysCreds.jwt, sysCreds.seed) });
+    try {
+      await pushRevocations(sys, nats.trust, { [decodeUserJwt(stored.nats.jwt).publicKey]: Math.floor(Date.now() / 1000) });
+      await expect.poll(() => lines.some((l) => /refused this agent's credential.*register again with a new token/.test(l.msg)), { timeout: 5000 }).toBe(true);
+      const before = await heartbeatCount(jsm, agent.clusterId);
+      await new Promise((r) => setTimeout(r, 1500));
+      expect(await heartbeatCount(jsm, agent.clusterId)).toBe(before);
+      // Still retrying: once the revocation is lifted it is back without a restart.
+      await pushRevocations(sys, nats.trust, {});
+      await expect.poll(() => heartbeatCount(jsm, agent.clusterId), { timeout: 8000 }).toBeGreaterThan(before);
+    } finally {
+      await pushRevocations(sys, nats.trust, {});
+      await sys.close();
+    }
   });
 
   it('fails with a clear error on a 401 and stores nothing', async () => {

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect as natsConnect, type NatsConnection, type NodeConnectionOptions } from '@nats-io/transport-node';
 import { jetstreamManager } from '@nats-io/jetstream';
-import { createNatsTrust, createUser, credsAuthenticator, mintUserJwt, natsServerConfig, type NatsTrust } from '@flotilla/nats-auth';
+import { createNatsTrust, createUser, credsAuthenticator, mintUserJwt, natsServerConfig, type NatsTrust, type Revocations } from '@flotilla/nats-auth';
 import { hubPermissions, subjects, type NatsPermissions } from '@flotilla/protocol';
 import { freePort } from './free-port.js';
 import { findNatsServer } from './nats-binary.js';
@@ -77,13 +77,13 @@ async function waitJetStream(url: string, creds: NatsCreds, timeoutMs = 10_000):
   }
 }
 
-export async function startNats(opts: { trust?: NatsTrust } = {}): Promise<TestNats> {
+export async function startNats(opts: { trust?: NatsTrust; revocations?: Revocations } = {}): Promise<TestNats> {
   const trust = opts.trust ?? (await createNatsTrust());
   const dir = await mkdtemp(join(tmpdir(), 'flotilla-nats-'));
   const port = await freePort();
   const httpPort = await freePort();
   const confPath = join(dir, 'nats-server.conf');
-  await writeFile(confPath, await natsServerConfig(trust, { port, httpPort, storeDir: join(dir, 'jetstream') }), { mode: 0o600 });
+  await writeFile(confPath, await natsServerConfig(trust, { port, httpPort, storeDir: join(dir, 'jetstream'), revocations: opts.revocations }), { mode: 0o600 });
   const binary = findNatsServer();
   let proc: ManagedProcess | undefined;
 

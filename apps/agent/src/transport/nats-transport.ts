@@ -20,6 +20,15 @@ export interface NatsTransportOptions {
   backoff: BackoffOptions;
 }
 
+const AUTH_HINT =
+  'NATS refused this agent\'s credential (revoked when the cluster was deregistered, or expired); the agent keeps retrying. ' +
+  'To rejoin, move credential.json away and register again with a new token.';
+
+/** True for the server's authentication/authorization refusals. */
+export function isAuthError(error: unknown): boolean {
+  return /authorization violation|authentication (revoked|expired)|user authentication/i.test(String((error as Error)?.message ?? error));
+}
+
 export class NatsTransport {
   private nc: NatsConnection | undefined;
   /** False between a disconnect and the reconnect: requests sent then lose their replies. */
@@ -114,9 +123,9 @@ export class NatsTransport {
         log.info({ server: nc.getServer() }, 'nats: connected');
         await this.watch(nc);
         const err = await nc.closed();
-        if (err) log.error({ err }, 'nats: connection closed by error');
+        if (err) log.error({ err }, isAuthError(err) ? AUTH_HINT : 'nats: connection closed by error');
       } catch (error) {
-        log.error({ err: error, url: this.opts.url }, 'nats: cannot connect');
+        log.error({ err: error, url: this.opts.url }, isAuthError(error) ? AUTH_HINT : 'nats: cannot connect');
       }
       this.nc = undefined;
       this.online = false;
@@ -140,7 +149,7 @@ export class NatsTransport {
           log.info({ server: s.server }, 'nats: reconnected');
           break;
         case 'error':
-          log.error({ err: s.error }, 'nats: server reported an error');
+          log.error({ err: s.error }, isAuthError(s.error) ? AUTH_HINT : 'nats: server reported an error');
           break;
         case 'close':
           return;
