@@ -106,10 +106,11 @@ export function applyDefaults(kind: string, builtin: boolean, obj: Obj): Obj {
 }
 
 /**
- * What a real server allocates after defaulting (a Service's cluster IP and IP families):
- * set on create, owned by no field manager.
+ * What a real server sets on create after defaulting (a Service's cluster IP and IP
+ * families, a Namespace's Active phase), owned by no field manager.
  */
 export function allocate(kind: string, builtin: boolean, obj: Obj): Obj {
+  if (builtin && kind === 'Namespace') return { ...obj, status: { phase: 'Active' } };
   if (!builtin || kind !== 'Service' || !isObj(obj.spec)) return obj;
   const spec = obj.spec;
   if ((spec.type ?? 'ClusterIP') === 'ExternalName' || spec.clusterIP !== undefined) return obj;

@@ -110,6 +110,31 @@ describe('@kubernetes/client-node against kube-sim', () => {
     expect((await cond('bad', 'Available')).status).toBe('False');
   });
 
+  it('scales through the scale subresource and patches with a JSON patch', async () => {
+    const apps = kc.makeApiClient(k8s.AppsV1Api);
+    const merge = k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch);
+    await apps.patchNamespacedDeploymentScale({ name: 'good', namespace: 'default', body: { spec: { replicas: 4 } } }, merge);
+    const scale = await apps.readNamespacedDeploymentScale({ name: 'good', namespace: 'default' });
+    expect(scale.spec?.replicas).toBe(4);
+    expect(scale.status?.selector).toBe('app=good');
+    const dep = await apps.readNamespacedDeployment({ name: 'good', namespace: 'default' });
+    expect(dep.metadata?.managedFields?.find((m) => m.subresource === 'scale')?.fieldsV1).toEqual({ 'f:spec': { 'f:replicas': {} } });
+    const core = kc.makeApiClient(k8s.CoreV1Api);
+    const patched = await core.patchNamespacedConfigMap({ name: 'settings', namespace: 'default', fieldManager: 'json-patcher', body: [{ op: 'add', path: '/data/extra', value: 'x' }] });
+    expect(patched.data).toMatchObject({ extra: 'x' });
+    expect(patched.metadata?.managedFields?.find((m) => m.manager === 'json-patcher')?.fieldsV1).toEqual({ 'f:data': { 'f:extra': {} } });
+  });
+
+  it('deleting an object with a finalizer leaves it with a deletionTimestamp until the finalizer is removed', async () => {
+    const held = { ...cm({ a: '1' }, 'held'), metadata: { name: 'held', namespace: 'default', finalizers: ['example.com/hold'] } };
+    await client.patch(held, undefined, undefined, 'flotilla', undefined, ssa);
+    await client.delete(held);
+    const still = await client.read(held);
+    expect(still.metadata?.deletionTimestamp).toBeTruthy();
+    await client.patch({ ...held, metadata: { ...held.metadata, finalizers: null } } as any, undefined, undefined, 'cleaner', undefined, k8s.PatchStrategy.MergePatch);
+    expect((await failure(client.read(held))).code).toBe(404);
+  });
+
   it('an informer lists, then sees adds, updates and deletes', async () => {
     const core = kc.makeApiClient(k8s.CoreV1Api);
     const informer = k8s.makeInformer(kc, '/api/v1/namespaces/default/configmaps', () => core.listNamespacedConfigMap({ namespace: 'default', labelSelector: 'app=watched' }), 'app=watched');

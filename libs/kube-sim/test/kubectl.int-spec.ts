@@ -209,6 +209,20 @@ spec:
     expect(w.output()).toMatch(/ADDED\s+settings[\s\S]*MODIFIED\s+settings/);
   });
 
+  it('kubectl create namespace/configmap/secret (protobuf bodies) creates the objects', async () => {
+    expect((await k.run('create', 'namespace', 'made')).code).toBe(0);
+    const c = await k.run('create', 'configmap', 'conf', '-n', 'made', '--from-literal=a=b', '--from-literal=c=d');
+    expect(c.code, c.stderr).toBe(0);
+    const s = await k.run('create', 'secret', 'generic', 'pw', '-n', 'made', '--from-literal=password=hunter2');
+    expect(s.code, s.stderr).toBe(0);
+    const got = await k.run('get', 'configmap', 'conf', '-n', 'made', '-o', 'jsonpath={.data.a}{.data.c} {.metadata.managedFields[0].manager}');
+    expect(got.stdout).toBe('bd kubectl-create');
+    const secret = await k.run('get', 'secret', 'pw', '-n', 'made', '-o', 'jsonpath={.type} {.data.password}');
+    expect(secret.stdout).toBe(`Opaque ${Buffer.from('hunter2').toString('base64')}`);
+    const ns = await k.run('get', 'namespace', 'made', '-o', 'jsonpath={.status.phase}');
+    expect(ns.stdout).toBe('Active');
+  });
+
   it('get -o yaml --show-managed-fields shows FieldsV1 per manager', async () => {
     const r = await k.run('get', 'configmap', 'settings', '-o', 'yaml', '--show-managed-fields');
     expect(r.code, r.stderr).toBe(0);

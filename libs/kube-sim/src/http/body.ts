@@ -3,6 +3,7 @@
 import type { IncomingMessage } from 'node:http';
 import { parse as parseYaml } from 'yaml';
 import { errors } from '../errors.js';
+import { decodeProtobuf } from './protobuf.js';
 
 export const MAX_BODY = 3 * 1024 * 1024;
 
@@ -60,6 +61,7 @@ function decode(raw: Buffer, yaml: boolean): unknown {
 /** The decoded body of a create/update request. */
 export function decodeWrite(req: IncomingMessage, raw: Buffer): unknown {
   const mt = mediaType(req);
+  if (mt === 'application/vnd.kubernetes.protobuf') return decodeProtobuf(raw);
   if (!WRITE_TYPES.includes(mt)) throw errors.unsupportedMediaType(mt, [...WRITE_TYPES, 'application/vnd.kubernetes.protobuf']);
   return decode(raw, mt === 'application/yaml');
 }
