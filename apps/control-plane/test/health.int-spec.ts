@@ -1,3 +1,5 @@
+import { jetstreamManager, StorageType } from '@nats-io/jetstream';
+import { AGENT_CONSUMER, AGENT_STREAM, DESIRED_BUCKET, subjects } from '@flotilla/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, registerAgent } from './support/agent.js';
 import { createRegistrationToken, startHarness, type Harness } from './support/harness.js';
@@ -17,6 +19,21 @@ describe('health and metrics', () => {
     expect(await res.json()).toEqual({ status: 'ok', database: 'up', nats: 'up' });
     expect(res.headers.get('x-content-type-options')).toBe('nosniff');
     expect(res.headers.get('x-powered-by')).toBeNull();
+  });
+
+  it('creates the agent stream (file storage) and the desired-state bucket (direct get) at boot', async () => {
+    const nc = await h.nats.connect(h.nats.hub);
+    try {
+      const jsm = await jetstreamManager(nc);
+      const stream = await jsm.streams.info(AGENT_STREAM);
+      expect(stream.config).toMatchObject({ subjects: [subjects.agentAll], storage: StorageType.File });
+      const bucket = await jsm.streams.info(`KV_${DESIRED_BUCKET}`);
+      expect(bucket.config.allow_direct).toBe(true);
+      const consumer = await jsm.consumers.info(AGENT_STREAM, AGENT_CONSUMER);
+      expect(consumer.config.durable_name).toBe(AGENT_CONSUMER);
+    } finally {
+      await nc.close();
+    }
   });
 
   it('serves Prometheus metrics including the Flotilla counters', async () => {
