@@ -121,6 +121,23 @@ describe('agent registration and heartbeat', () => {
     await expect.poll(() => heartbeatCount(jsm, agent.clusterId), { timeout: 10_000 }).toBeGreaterThanOrEqual(1);
   });
 
+  it('stops promptly while NATS is down, connected before or not', async () => {
+    const connectedBefore = await startAgent(await config('edge-stop-after-outage'), { logger: silent });
+    await expect.poll(() => heartbeatCount(jsm, connectedBefore.clusterId), { timeout: 5000 }).toBeGreaterThanOrEqual(1);
+    await nats.stop();
+    try {
+      const neverConnected = await startAgent(await config('edge-stop-while-down'), { logger: silent });
+      await new Promise((r) => setTimeout(r, 500));
+      for (const agent of [neverConnected, connectedBefore]) {
+        const started = Date.now();
+        await agent.stop();
+        expect(Date.now() - started).toBeLessThan(1000);
+      }
+    } finally {
+      await nats.start();
+    }
+  });
+
   it('says why when its credential is revoked, and keeps retrying', async () => {
     const lines: { msg: string }[] = [];
     const logger = pino({ level: 'info' }, new Writable({ write: (chunk: Buffer, _e, cb) => (lines.push(JSON.parse(chunk.toString())), cb()) }));

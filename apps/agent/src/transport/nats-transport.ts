@@ -106,8 +106,9 @@ export class NatsTransport {
           name: this.opts.name,
           authenticator: credsAuthenticator(this.opts.jwt, this.opts.seed),
           inboxPrefix: this.opts.inboxPrefix,
+          // The first connect fails fast when the server is down and is retried here, with an
+          // abortable sleep (a connect() kept waiting for a server cannot be cancelled by stop()).
           maxReconnectAttempts: -1,
-          waitOnFirstConnect: true,
           reconnectDelayHandler: () => this.backoff.next(),
           timeout: 5_000,
         });
