@@ -24,7 +24,10 @@ export function deleteObject(api: Api, t: ResourceType, ns: string, name: string
   if (opts.dryRun) return { obj, gone: false };
   const isNamespace = t.builtin && t.kind === 'Namespace';
   if (obj.metadata.finalizers?.length || isNamespace) {
-    if (obj.metadata.deletionTimestamp && !isNamespace) return { obj, gone: false };
+    if (obj.metadata.deletionTimestamp) {
+      if (isNamespace) emptyNamespace(api, name);
+      return { obj, gone: isNamespace && !api.store.get('namespaces', '', name) };
+    }
     const marked = {
       ...obj,
       metadata: { ...obj.metadata, deletionTimestamp: obj.metadata.deletionTimestamp ?? now(), deletionGracePeriodSeconds: 0 },

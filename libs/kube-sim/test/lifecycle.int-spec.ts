@@ -42,7 +42,11 @@ describe('deletion', () => {
   it('a namespace held by an object with a finalizer stays Terminating and refuses new content', async () => {
     await ns('held');
     await cm('held', 'keep', { finalizers: ['example.com/x'] });
-    expect((await call('DELETE', '/api/v1/namespaces/held')).status).toBe(202);
+    const first = await call('DELETE', '/api/v1/namespaces/held');
+    expect(first.status).toBe(200);
+    expect(first.body.metadata.deletionTimestamp).toBeTruthy();
+    const again = await call('DELETE', '/api/v1/namespaces/held');
+    expect(again.body.metadata.resourceVersion).toBe(first.body.metadata.resourceVersion);
     const n = await call('GET', '/api/v1/namespaces/held');
     expect(n.body.status.phase).toBe('Terminating');
     expect((await cm('held', 'new')).status).toBe(403);

@@ -132,7 +132,8 @@ export async function handleResource(ctx: HandlerContext, req: IncomingMessage, 
     if (name) {
       ctx.count('delete');
       const { obj, gone } = deleteObject(api, t, ns, name, dopts);
-      return send(gone ? 200 : 202, gone && !(t.builtin && t.kind === 'Pod') ? statusOk(r, obj) : obj);
+      // A real server answers 200 both ways: a Status when the object is gone, the object while finalizers hold it.
+      return send(200, gone && !(t.builtin && t.kind === 'Pod') ? statusOk(r, obj) : obj);
     }
     ctx.count('deletecollection');
     const all = list(ctx, r, { ...q, limit: undefined, continue: undefined }) as { items: any[] };
