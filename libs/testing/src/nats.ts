@@ -24,6 +24,8 @@ export interface NatsCreds {
 export interface TestNats {
   url: string;
   port: number;
+  /** Monitoring endpoint (e.g. `${monitorUrl}/connz` lists connections by client name). */
+  monitorUrl: string;
   trust: NatsTrust;
   /** A user with hubPermissions() and the hub inbox prefix. */
   hub: NatsCreds;
@@ -121,6 +123,7 @@ export async function startNats(opts: { trust?: NatsTrust; revocations?: Revocat
   return {
     url,
     port,
+    monitorUrl: `http://127.0.0.1:${httpPort}`,
     trust,
     hub: hub!,
     userFor,

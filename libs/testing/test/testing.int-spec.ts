@@ -31,6 +31,13 @@ describe('startNats', () => {
     await nc.close();
   });
 
+  it('shows connections by client name on the monitoring endpoint', async () => {
+    const nc = await nats.connect(nats.hub, { name: 'monitored-client' });
+    const connz = (await (await fetch(`${nats.monitorUrl}/connz`)).json()) as { connections: { name?: string }[] };
+    expect(connz.connections.map((c) => c.name)).toContain('monitored-client');
+    await nc.close();
+  });
+
   it('mints users with exactly the permissions asked for', async () => {
     const creds = await nats.userFor({ pub: { allow: ['only.this'] }, sub: { allow: ['_INBOX.>'] } });
     const nc = await nats.connect(creds);
