@@ -26,7 +26,7 @@ describe('health and metrics', () => {
     try {
       const jsm = await jetstreamManager(nc);
       const stream = await jsm.streams.info(AGENT_STREAM);
-      expect(stream.config).toMatchObject({ subjects: [subjects.agentAll], storage: StorageType.File });
+      expect(stream.config).toMatchObject({ subjects: [subjects.agentAll], storage: StorageType.File, max_age: 7 * 24 * 3600 * 1e9 });
       const bucket = await jsm.streams.info(`KV_${DESIRED_BUCKET}`);
       expect(bucket.config.allow_direct).toBe(true);
       const consumer = await jsm.consumers.info(AGENT_STREAM, AGENT_CONSUMER);

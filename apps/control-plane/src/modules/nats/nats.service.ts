@@ -1,11 +1,14 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { jetstreamManager, StorageType, type JetStreamManager } from '@nats-io/jetstream';
+import { nanos } from '@nats-io/transport-node';
 import { Kvm } from '@nats-io/kv';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { credsAuthenticator } from '@flotilla/nats-auth';
 import { AGENT_STREAM, DESIRED_BUCKET, subjects } from '@flotilla/protocol';
 import type { ControlPlaneConfig } from '../../config/config.schema.js';
 import { CONFIG } from '../../config/config.token.js';
+
+const AGENT_STREAM_MAX_AGE_MS = 7 * 24 * 3600 * 1000;
 
 /** The control plane's own NATS connection (least-privilege hub user) and the JetStream assets it needs. */
 @Injectable()
@@ -44,13 +47,15 @@ export class NatsService implements OnModuleInit, OnApplicationShutdown {
     this.logger.log(`connected to NATS; stream ${AGENT_STREAM} and bucket ${DESIRED_BUCKET} ready`);
   }
 
+  /**
+   * Agent traffic is kept for a week (Limits retention), so a control plane can be down that
+   * long without losing reports while the store stays bounded.
+   */
   private async ensureAgentStream(jsm: JetStreamManager): Promise<void> {
-    const config = { name: AGENT_STREAM, subjects: [subjects.agentAll], storage: StorageType.File };
-    const exists = await jsm.streams.info(AGENT_STREAM).then(
-      () => true,
-      () => false,
-    );
-    if (!exists) await jsm.streams.add(config);
+    const config = { name: AGENT_STREAM, subjects: [subjects.agentAll], storage: StorageType.File, max_age: nanos(AGENT_STREAM_MAX_AGE_MS) };
+    const existing = await jsm.streams.info(AGENT_STREAM).catch(() => undefined);
+    if (!existing) await jsm.streams.add(config);
+    else if (existing.config.max_age !== config.max_age) await jsm.streams.update(AGENT_STREAM, { ...existing.config, max_age: config.max_age });
   }
 
   async onApplicationShutdown(): Promise<void> {
