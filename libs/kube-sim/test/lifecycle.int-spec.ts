@@ -87,6 +87,21 @@ describe('custom resource definitions', () => {
     expect((await call('GET', '/apis/example.com/v1/namespaces/default/backups/b')).status).toBe(404);
     expect((await call('GET', '/apis')).body.groups.map((g: any) => g.name)).not.toContain('example.com');
   });
+
+  it('serve an object written through one version through every served version', async () => {
+    const multi = {
+      apiVersion: 'apiextensions.k8s.io/v1',
+      kind: 'CustomResourceDefinition',
+      metadata: { name: 'tasks.example.org' },
+      spec: { group: 'example.org', scope: 'Namespaced', names: { plural: 'tasks', kind: 'Task' }, versions: [{ name: 'v1', served: true, storage: true }, { name: 'v1beta1', served: true, storage: false }] },
+    };
+    expect((await call('POST', '/apis/apiextensions.k8s.io/v1/customresourcedefinitions', multi)).status).toBe(201);
+    await call('POST', '/apis/example.org/v1beta1/namespaces/default/tasks', { apiVersion: 'example.org/v1beta1', kind: 'Task', metadata: { name: 't' }, spec: { x: 1 } });
+    const v1 = await call('GET', '/apis/example.org/v1/namespaces/default/tasks/t');
+    expect(v1.body).toMatchObject({ apiVersion: 'example.org/v1', spec: { x: 1 } });
+    const list = await call('GET', '/apis/example.org/v1/tasks');
+    expect(list.body.items.map((i: any) => i.apiVersion)).toEqual(['example.org/v1']);
+  });
 });
 
 describe('writes', () => {

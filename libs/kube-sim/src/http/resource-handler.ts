@@ -66,6 +66,16 @@ function statusOk(r: ResourceRoute, obj: any): unknown {
   return { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', details: { name: obj.metadata.name, group: r.t.group, kind: r.t.plural, uid: obj.metadata.uid } };
 }
 
+/**
+ * A custom resource stored through one served version, read through another: the "None"
+ * conversion a CRD without a webhook gets, which only rewrites apiVersion.
+ */
+function asVersion(r: ResourceRoute): (o: any) => any {
+  const want = apiVersionOf(r.t);
+  if (r.t.builtin) return (o) => o;
+  return (o) => (o.apiVersion === want ? o : { ...o, apiVersion: want });
+}
+
 export async function handleResource(ctx: HandlerContext, req: IncomingMessage, res: ServerResponse, r: ResourceRoute, q: Query): Promise<void> {
   const { api } = ctx;
   const { t, ns, name, sub } = r;
@@ -87,18 +97,21 @@ export async function handleResource(ctx: HandlerContext, req: IncomingMessage, 
   };
   if (method === 'GET') {
     const table = wantsTable(req.headers.accept);
+    const conv = asVersion(r);
     if (!name) {
       if (q.watch) {
         ctx.count('watch');
-        ctx.watches.serve({ t, ns: r.inNamespace ? ns : undefined }, q, res, table ? (o) => toTable(t, [o], {}, q.includeObject === 'Object') : undefined);
+        const transform = table ? (o: any) => toTable(t, [conv(o)], {}, q.includeObject === 'Object') : t.builtin ? undefined : conv;
+        ctx.watches.serve({ t, ns: r.inNamespace ? ns : undefined }, q, res, transform);
         return;
       }
       ctx.count('list');
       const l = list(ctx, r, q) as { metadata: Record<string, unknown>; items: any[] };
+      if (!t.builtin) l.items = l.items.map(conv);
       return ctx.send(res, 200, table ? toTable(t, l.items, l.metadata, q.includeObject === 'Object') : l);
     }
     ctx.count('get');
-    const obj = api.get(t, ns, name);
+    const obj = conv(api.get(t, ns, name));
     if (sub === 'scale') return ctx.send(res, 200, toScale(t, obj));
     return ctx.send(res, 200, table && !sub ? toTable(t, [obj], { resourceVersion: obj.metadata.resourceVersion }, q.includeObject === 'Object') : obj);
   }
