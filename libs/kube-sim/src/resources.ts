@@ -17,6 +17,8 @@ export interface ResourceType {
   generation: boolean;
   /** Built-in kinds know their keyed lists (strategic merge); custom resources treat lists as atomic. */
   builtin: boolean;
+  /** A CRD version's additionalPrinterColumns, for `kubectl get` tables. */
+  printerColumns?: { name: string; type: string; jsonPath: string }[];
 }
 
 export const VERBS = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
@@ -103,6 +105,9 @@ export function typesFromCrd(crd: any): ResourceType[] {
         scale: scale ? { specReplicasPath: scale.specReplicasPath, statusReplicasPath: scale.statusReplicasPath, labelSelectorPath: scale.labelSelectorPath } : undefined,
         generation: true,
         builtin: false,
+        printerColumns: Array.isArray(v.additionalPrinterColumns)
+          ? v.additionalPrinterColumns.filter((c: any) => c?.name && c?.jsonPath).map((c: any) => ({ name: String(c.name), type: String(c.type ?? 'string'), jsonPath: String(c.jsonPath) }))
+          : undefined,
       };
     });
 }

@@ -60,8 +60,20 @@ const COLUMNS: Record<string, Column[]> = {
   CustomResourceDefinition: [['Created At', 'date', (o) => o.metadata.creationTimestamp]],
 };
 
+/** Evaluates the simple JSONPath of a printer column (".spec.size", ".status.items[0].name"). */
+function jsonPathValue(o: any, path: string): unknown {
+  const segs = path.replace(/^\{?\.?/, '').replace(/\}$/, '').split(/\.|\[(\d+)\]/).filter((x) => x !== undefined && x !== '');
+  let cur = o;
+  for (const s of segs) cur = cur == null ? undefined : cur[/^\d+$/.test(s) ? Number(s) : s];
+  if (cur == null) return '';
+  return typeof cur === 'object' ? JSON.stringify(cur) : cur;
+}
+
 function columnsOf(t: ResourceType): Column[] {
-  return [['Name', 'string', (o) => o.metadata.name], ...((t.builtin && COLUMNS[t.kind]) || [age])];
+  const name: Column = ['Name', 'string', (o) => o.metadata.name];
+  if (t.builtin) return [name, ...(COLUMNS[t.kind] ?? [age])];
+  const custom: Column[] = (t.printerColumns ?? []).map((c) => [c.name, c.type, (o) => jsonPathValue(o, c.jsonPath)]);
+  return [name, ...custom, age];
 }
 
 function row(cols: Column[], o: any, full: boolean): Record<string, unknown> {
