@@ -1,5 +1,6 @@
-// Simulated controllers: Deployments, StatefulSets, DaemonSets, ReplicaSets and Jobs get the
-// status a real cluster would give them, a configurable delay after each spec change. A
+// Simulated controllers: Deployments, StatefulSets, DaemonSets, ReplicaSets, Jobs, Pods,
+// PersistentVolumeClaims and LoadBalancer Services get the status a real cluster would give
+// them, a configurable delay after each spec change (or creation). A
 // container image tagged `:broken` never becomes available; a Deployment or Job with one
 // fails after its progress deadline (scaled by `progressDeadlineScale` for tests).
 import { type Api, now } from './api.js';
@@ -12,11 +13,11 @@ export interface SimulationSettings {
   progressDeadlineScale: number;
 }
 
-const KINDS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job']);
+const KINDS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job', 'Pod', 'PersistentVolumeClaim', 'Service']);
 const MANAGER = 'kube-controller-manager';
 
 function broken(obj: any): boolean {
-  const spec = obj.spec?.template?.spec ?? {};
+  const spec = obj.kind === 'Pod' ? (obj.spec ?? {}) : (obj.spec?.template?.spec ?? {});
   return [...(spec.containers ?? []), ...(spec.initContainers ?? [])].some((c: any) => typeof c?.image === 'string' && c.image.endsWith(':broken'));
 }
 
@@ -65,6 +66,31 @@ export function workloadStatus(t: ResourceType, obj: any, timedOut: boolean): an
       const done = obj.spec?.completions ?? 1;
       return { startTime: start, completionTime: at, succeeded: done, ready: 0, conditions: [cond('SuccessCriteriaMet', 'True', 'CompletionsReached', 'Reached expected number of succeeded pods', at), cond('Complete', 'True', 'CompletionsReached', 'Reached expected number of succeeded pods', at)] };
     }
+    case 'Pod': {
+      const containers: any[] = obj.spec?.containers ?? [];
+      const statuses = containers.map((c) => ({
+        name: c.name,
+        image: c.image,
+        imageID: '',
+        ready: !bad,
+        restartCount: 0,
+        started: !bad,
+        state: bad ? { waiting: { reason: 'ImagePullBackOff', message: `Back-off pulling image "${c.image}"` } } : { running: { startedAt: at } },
+      }));
+      const ready = bad ? 'False' : 'True';
+      return {
+        phase: bad ? 'Pending' : 'Running',
+        conditions: ['PodScheduled', 'Initialized', 'ContainersReady', 'Ready'].map((type) => ({ type, status: type === 'PodScheduled' || type === 'Initialized' ? 'True' : ready, lastTransitionTime: at })),
+        hostIP: '10.0.0.1',
+        podIP: '10.244.0.10',
+        startTime: at,
+        containerStatuses: statuses,
+      };
+    }
+    case 'PersistentVolumeClaim':
+      return { phase: 'Bound', accessModes: obj.spec?.accessModes ?? ['ReadWriteOnce'], capacity: { storage: obj.spec?.resources?.requests?.storage ?? '1Gi' } };
+    case 'Service':
+      return obj.spec?.type === 'LoadBalancer' ? { loadBalancer: { ingress: [{ ip: '192.0.2.10' }] } } : obj.status;
   }
   return obj.status;
 }
@@ -78,7 +104,8 @@ export class Simulator {
   ) {
     api.hooks.push((t, obj, prev) => {
       if (!t.builtin || !KINDS.has(t.kind)) return;
-      if (prev && prev.metadata.generation === obj.metadata.generation) return;
+      if (prev && (!t.generation || prev.metadata.generation === obj.metadata.generation)) return;
+      if (t.kind === 'Service' && obj.spec?.type !== 'LoadBalancer') return;
       this.schedule(t, obj);
     });
     api.removeHooks.push((t, obj) => this.cancel(`${storeKey(t)}/${obj.metadata.namespace}/${obj.metadata.name}`));
@@ -105,6 +132,7 @@ export class Simulator {
   private progress(t: ResourceType, seen: any, gen: number, timedOut: boolean): void {
     const cur = this.api.store.get(storeKey(t), seen.metadata.namespace ?? '', seen.metadata.name);
     if (!cur || cur.metadata.generation !== gen || cur.metadata.deletionTimestamp) return;
+    if (!t.status) return;
     const status = workloadStatus(t, cur, timedOut);
     this.api.commit(t, cur, { ...cur, status }, { manager: MANAGER, dryRun: false, subresource: 'status' });
   }

@@ -127,6 +127,21 @@ describe('writes', () => {
     expect((await call('GET', '/api/v1/namespaces/default/configmaps/dry')).status).toBe(404);
   });
 
+  it('simulated Pods run (or wait on a :broken image), claims bind and load balancers get an address', async () => {
+    const pod = (name: string, image: string) => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name }, spec: { containers: [{ name: 'c', image }] } });
+    await call('POST', '/api/v1/namespaces/default/pods', pod('runs', 'nginx:1'));
+    await call('POST', '/api/v1/namespaces/default/pods', pod('stuck', 'nginx:broken'));
+    await call('POST', '/api/v1/namespaces/default/persistentvolumeclaims', { apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'data' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '2Gi' } } } });
+    await call('POST', '/api/v1/namespaces/default/services', { apiVersion: 'v1', kind: 'Service', metadata: { name: 'lb' }, spec: { type: 'LoadBalancer', ports: [{ port: 80 }] } });
+    const get = async (path: string) => (await call('GET', path)).body;
+    await until(async () => (await get('/api/v1/namespaces/default/pods/runs')).status?.phase === 'Running', 5000, 'pod to run');
+    await until(async () => (await get('/api/v1/namespaces/default/services/lb')).status?.loadBalancer?.ingress?.length === 1, 5000, 'load balancer address');
+    expect((await get('/api/v1/namespaces/default/persistentvolumeclaims/data')).status).toMatchObject({ phase: 'Bound', capacity: { storage: '2Gi' } });
+    const stuck = await get('/api/v1/namespaces/default/pods/stuck');
+    expect(stuck.status.phase).toBe('Pending');
+    expect(stuck.status.containerStatuses[0].state.waiting.reason).toBe('ImagePullBackOff');
+  });
+
   it('a simulated Job completes', async () => {
     await call('POST', '/apis/batch/v1/namespaces/default/jobs', { apiVersion: 'batch/v1', kind: 'Job', metadata: { name: 'once' }, spec: { template: { spec: { restartPolicy: 'Never', containers: [{ name: 'c', image: 'busybox' }] } } } });
     await until(async () => (await call('GET', '/apis/batch/v1/namespaces/default/jobs/once')).body.status?.succeeded === 1, 5000, 'job to complete');
