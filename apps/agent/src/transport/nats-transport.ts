@@ -36,6 +36,8 @@ export class NatsTransport {
   private readonly stopping = new AbortController();
   private loop: Promise<void> | undefined;
   private readonly backoff: Backoff;
+  private reconnectDelay = 0;
+  private reconnectDelayUntil = 0;
   private waiters = new Set<{ resolve: (nc: NatsConnection) => void; reject: (e: Error) => void }>();
 
   constructor(private readonly opts: NatsTransportOptions) {
@@ -109,7 +111,7 @@ export class NatsTransport {
           // The first connect fails fast when the server is down and is retried here, with an
           // abortable sleep (a connect() kept waiting for a server cannot be cancelled by stop()).
           maxReconnectAttempts: -1,
-          reconnectDelayHandler: () => this.backoff.next(),
+          reconnectDelayHandler: () => this.nextReconnectDelay(),
           timeout: 5_000,
         });
         if (this.stopping.signal.aborted) {
@@ -119,7 +121,7 @@ export class NatsTransport {
         }
         this.nc = nc;
         this.online = true;
-        this.backoff.reset();
+        this.resetBackoff();
         this.settleWaiters(nc);
         log.info({ server: nc.getServer() }, 'nats: connected');
         await this.watch(nc);
@@ -134,6 +136,25 @@ export class NatsTransport {
     }
   }
 
+  /**
+   * The client asks for the delay on every turn of its reconnect loop, not once per attempt
+   * (it re-asks after sleeping). Hand out the same delay until it has elapsed, so the backoff
+   * grows per attempt and not per question (which would reach the cap within seconds).
+   */
+  private nextReconnectDelay(): number {
+    const now = Date.now();
+    if (now >= this.reconnectDelayUntil) {
+      this.reconnectDelay = this.backoff.next();
+      this.reconnectDelayUntil = now + this.reconnectDelay;
+    }
+    return this.reconnectDelay;
+  }
+
+  private resetBackoff(): void {
+    this.backoff.reset();
+    this.reconnectDelayUntil = 0;
+  }
+
   /** Logs connection state changes until the connection closes. */
   private async watch(nc: NatsConnection): Promise<void> {
     const log = this.opts.logger;
@@ -145,7 +166,7 @@ export class NatsTransport {
           break;
         case 'reconnect':
           this.online = true;
-          this.backoff.reset();
+          this.resetBackoff();
           this.settleWaiters(nc);
           log.info({ server: s.server }, 'nats: reconnected');
           break;
