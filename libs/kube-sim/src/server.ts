@@ -46,6 +46,8 @@ export interface KubeSim {
   setBookmarkInterval(ms: number): void;
   /** Drops the watch history: watches from an older resourceVersion then get 410 Gone. */
   compact(): void;
+  /** Ends every open watch stream, as an API server restart or a load balancer would. */
+  dropWatches(): void;
   close(): Promise<void>;
 }
 
@@ -145,6 +147,7 @@ export async function startKubeSim(opts: KubeSimOptions = {}): Promise<KubeSim> 
     watchers: () => watches.active,
     setBookmarkInterval: (ms) => (watches.bookmarkMs = ms),
     compact: () => api.store.compact(),
+    dropWatches: () => watches.closeAll(),
     close: async () => {
       simulator?.stop();
       watches.closeAll();

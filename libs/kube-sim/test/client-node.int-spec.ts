@@ -156,3 +156,28 @@ describe('@kubernetes/client-node against kube-sim', () => {
     }
   });
 });
+
+describe('@kubernetes/client-node informer across a dropped watch', () => {
+  it('relists after a 410 Gone and keeps seeing changes', async () => {
+    const core = kc.makeApiClient(k8s.CoreV1Api);
+    const informer = k8s.makeInformer(kc, '/api/v1/namespaces/default/configmaps', () => core.listNamespacedConfigMap({ namespace: 'default', labelSelector: 'app=relist' }), 'app=relist');
+    const names = new Set<string>();
+    informer.on('add', (o) => names.add(o.metadata!.name!));
+    await informer.start();
+    try {
+      const relist = (name: string) => ({ ...cm({ v: '1' }, name), metadata: { name, namespace: 'default', labels: { app: 'relist' } } });
+      await client.patch(relist('before'), undefined, undefined, 'flotilla', undefined, ssa);
+      await until(() => names.has('before'), 5_000, 'first add');
+      const lists = sim.counters.list ?? 0;
+      // In one tick, before the informer can reconnect: drop its watch, change something, forget history.
+      sim.dropWatches();
+      sim.api.apply(sim.api.registry.lookup('', 'v1', 'configmaps')!, 'default', 'between', relist('between'), { manager: 'other', dryRun: false, force: false });
+      sim.compact();
+      await client.patch(relist('after'), undefined, undefined, 'flotilla', undefined, ssa);
+      await until(() => names.has('after') && names.has('between'), 10_000, 'adds after the relist');
+      expect(sim.counters.list ?? 0).toBeGreaterThan(lists);
+    } finally {
+      await informer.stop().catch(() => undefined);
+    }
+  });
+});
