@@ -82,25 +82,13 @@ async function waitJetStream(url: string, creds: NatsCreds, timeoutMs = 10_000):
 export async function startNats(opts: { trust?: NatsTrust; revocations?: Revocations } = {}): Promise<TestNats> {
   const trust = opts.trust ?? (await createNatsTrust());
   const dir = await mkdtemp(join(tmpdir(), 'flotilla-nats-'));
-  const port = await freePort();
-  const httpPort = await freePort();
   const confPath = join(dir, 'nats-server.conf');
-  await writeFile(confPath, await natsServerConfig(trust, { port, httpPort, storeDir: join(dir, 'jetstream'), revocations: opts.revocations }), { mode: 0o600 });
   const binary = findNatsServer();
   let proc: ManagedProcess | undefined;
-
-  const url = `nats://127.0.0.1:${port}`;
+  let port = 0;
+  let httpPort = 0;
+  let url = '';
   let hub: NatsCreds | undefined;
-  const start = async () => {
-    if (proc && proc.child.exitCode === null && proc.child.signalCode === null) return;
-    proc = startProcess(binary, ['-c', confPath]);
-    await waitHealthy(httpPort, proc);
-    hub ??= await userFor(hubPermissions(), { name: 'hub', inboxPrefix: subjects.hubInboxPrefix });
-    await waitJetStream(url, hub);
-  };
-  const stop = async () => {
-    await proc?.stop();
-  };
 
   const userFor: TestNats['userFor'] = async (permissions, o = {}) => {
     const user = createUser();
@@ -112,13 +100,33 @@ export async function startNats(opts: { trust?: NatsTrust; revocations?: Revocat
     });
     return { jwt, seed: user.seed, publicKey: user.publicKey, ...(o.inboxPrefix ? { inboxPrefix: o.inboxPrefix } : {}) };
   };
+  const start = async () => {
+    if (proc && proc.child.exitCode === null && proc.child.signalCode === null) return;
+    proc = startProcess(binary, ['-c', confPath]);
+    await waitHealthy(httpPort, proc);
+    hub ??= await userFor(hubPermissions(), { name: 'hub', inboxPrefix: subjects.hubInboxPrefix });
+    await waitJetStream(url, hub);
+  };
+  const stop = async () => {
+    await proc?.stop();
+  };
 
-  try {
-    await start();
-  } catch (error) {
-    await stop();
-    await rm(dir, { recursive: true, force: true });
-    throw error;
+  // A free port can be taken by someone else before nats-server binds it: try fresh ports.
+  for (let attempt = 1; ; attempt++) {
+    port = await freePort();
+    httpPort = await freePort();
+    url = `nats://127.0.0.1:${port}`;
+    const storeDir = join(dir, 'jetstream');
+    await writeFile(confPath, await natsServerConfig(trust, { port, httpPort, storeDir, revocations: opts.revocations }), { mode: 0o600 });
+    try {
+      await start();
+      break;
+    } catch (error) {
+      await stop();
+      if (attempt < 3) continue;
+      await rm(dir, { recursive: true, force: true });
+      throw error;
+    }
   }
   return {
     url,
