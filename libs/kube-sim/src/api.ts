@@ -181,6 +181,7 @@ export class Api {
   apply(t: ResourceType, ns: string, name: string, body: any, opts: WriteOpts & { force: boolean }): any {
     const applied = this.declaredFields(t, checkBody(t, body, { ns, name }, true), opts, true);
     const prev = this.store.get(storeKey(t), t.namespaced ? ns : '', name);
+    if (!prev && opts.subresource) throw errors.notFound(t, name);
     if (!prev && !opts.dryRun) this.requireNamespace(t, ns, name);
     const rv = body.metadata?.resourceVersion;
     if (prev && rv && rv !== prev.metadata.resourceVersion) throw errors.conflict(t, name);

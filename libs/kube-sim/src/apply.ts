@@ -38,6 +38,15 @@ function conflictError(conflicts: Map<ManagerEntry, string[]>): KubeError {
   return new KubeError(409, 'Conflict', msg, { causes });
 }
 
+/** A key field of a keyed-list item ("…\nk:{\"name\":\"web\"}\nf:name"). */
+function isItemKey(p: string): boolean {
+  const pes = p.split(SEP);
+  const parent = pes[pes.length - 2];
+  const last = pes[pes.length - 1];
+  if (!parent?.startsWith('k:') || !last.startsWith('f:')) return false;
+  return Object.prototype.hasOwnProperty.call(JSON.parse(parent.slice(2)), last.slice(2));
+}
+
 /** The object after applying `applied` as `ctx.manager` (live undefined: the apply creates it). */
 export function serverSideApply(live: any, applied: any, ctx: ApplyContext): any {
   const part = partOf(ctx.subresource, ctx.hasStatus);
@@ -70,7 +79,9 @@ export function serverSideApply(live: any, applied: any, ctx: ApplyContext): any
 
   let merged: any = mergeApplied(live ?? {}, clean, '', ctx.builtin);
   merged.metadata = { ...merged.metadata };
-  const stale = [...(mine?.fields ?? [])].filter((p) => !appliedF.has(p)).sort((a, b) => b.length - a.length);
+  // Shallow paths first: removing a list item or map removes what is below it. The key
+  // fields of a list item that stays are never removed on their own.
+  const stale = [...(mine?.fields ?? [])].filter((p) => !appliedF.has(p) && !isItemKey(p)).sort((a, b) => a.length - b.length);
   if (stale.length) {
     const ownedByOthers = (p: string) => others.some((e) => e.fields.has(p) || [...e.fields].some((q) => q.startsWith(p + SEP)));
     merged = structuredCopy(merged);
