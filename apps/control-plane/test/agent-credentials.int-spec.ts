@@ -1,6 +1,6 @@
 import { subjects } from '@flotilla/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { registerAgent, type TestAgent } from './support/agent.js';
+import { eventually, registerAgent, type TestAgent } from './support/agent.js';
 import { createRegistrationToken, startHarness, type Harness } from './support/harness.js';
 
 /** The NATS server, not the agent, enforces what a registered agent's credentials allow. */
@@ -43,6 +43,34 @@ describe('agent NATS credentials minted at registration', () => {
   it("refuses agent A subscribing to agent B's subjects, B's desired state or the shared inbox", async () => {
     for (const subject of [subjects.agentOwn(b.clusterId), subjects.desired(b.clusterId), '_INBOX.>']) {
       expect(await denied(a, () => a.nc.subscribe(subject))).toMatch(/permissions violation for subscription/i);
+    }
+  });
+
+  it('deregistering a cluster disconnects its agent and keeps it out, also after NATS restarts', async () => {
+    const { token } = await createRegistrationToken(h, { maxUses: 2 });
+    const victim = await registerAgent(h, token, 'victim', { maxReconnectAttempts: 0 });
+    const bystander = await registerAgent(h, token, 'bystander');
+    try {
+      const errors: string[] = [];
+      void (async () => {
+        for await (const s of victim.nc.status()) if (s.type === 'error') errors.push(String((s as { error?: unknown }).error));
+      })();
+      await h.gql('mutation($id: ID!) { deregisterCluster(id: $id) { id } }', { id: victim.clusterId });
+      await eventually(async () => errors.some((e) => /revoked/i.test(e)), 5000, 'revocation error');
+      await expect(h.nats.connect(victim.creds, { reconnect: false, timeout: 2000 })).rejects.toThrow(/authorization violation/i);
+      await expect(bystander.heartbeat()).resolves.toBeUndefined();
+
+      await h.nats.stop();
+      await h.nats.start();
+      await eventually(
+        async () => h.nats.connect(victim.creds, { reconnect: false, timeout: 1000 }).then((nc) => nc.close().then(() => false), () => true),
+        10_000,
+        'victim refused after NATS restart',
+      );
+      await eventually(async () => bystander.heartbeat().then(() => true, () => false), 10_000, 'bystander publishing again');
+    } finally {
+      await victim.close().catch(() => undefined);
+      await bystander.close();
     }
   });
 });

@@ -1,7 +1,9 @@
+import { jetstream } from '@nats-io/jetstream';
+import { agentPermissions, PROTOCOL_VERSION, subjects } from '@flotilla/protocol';
 import { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, registerAgent, type TestAgent } from './support/agent.js';
-import { createRegistrationToken, startHarness, type Harness } from './support/harness.js';
+import { createRegistrationToken, FACTS, startHarness, type Harness } from './support/harness.js';
 
 const CLUSTER = 'query($id: ID) { cluster(id: $id) { connection lastSeenAt facts { kubeVersion agentVersion nodeCount provider region } } }';
 
@@ -77,12 +79,21 @@ describe('heartbeat ingest', () => {
     expect(Math.abs(Date.parse(c.lastSeenAt) - sentAt)).toBeLessThan(250);
   });
 
-  it('ignores heartbeats of deregistered clusters', async () => {
+  it('ignores heartbeats of deregistered clusters, even from a credential NATS still accepts', async () => {
     const a = await agent('hb-gone');
     await h.gql('mutation($id: ID!) { deregisterCluster(id: $id) { id } }', { id: a.clusterId });
-    const before = await metric('flotilla_heartbeats_ingested_total');
-    await a.heartbeat();
-    await eventually(async () => (await metric('flotilla_heartbeats_ingested_total')) > before, 5000, 'heartbeat processed');
+    // Deregistration revoked the agent's own key; a second identity with the same permissions stands in
+    // for a credential the server was not told about.
+    const stray = await h.nats.userFor(agentPermissions(a.clusterId), { inboxPrefix: subjects.agentInboxPrefix(a.clusterId) });
+    const nc = await h.nats.connect(stray);
+    try {
+      const before = await metric('flotilla_heartbeats_ingested_total');
+      const hb = { protocol: PROTOCOL_VERSION, clusterId: a.clusterId, sentAt: new Date().toISOString(), seq: 1, facts: FACTS };
+      await jetstream(nc).publish(subjects.agent(a.clusterId, 'heartbeat'), JSON.stringify(hb));
+      await eventually(async () => (await metric('flotilla_heartbeats_ingested_total')) > before, 5000, 'heartbeat processed');
+    } finally {
+      await nc.close();
+    }
     expect(await cluster(a.clusterId)).toBeNull();
     const [row] = (await h.cp.app.get(DataSource).query('SELECT last_seen_at FROM clusters WHERE id = $1', [a.clusterId])) as { last_seen_at: Date | null }[];
     expect(row?.last_seen_at).toBeNull();

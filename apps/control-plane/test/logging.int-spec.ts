@@ -28,7 +28,7 @@ describe('logging', () => {
 
     const all = lines.join('\n');
     expect(all).toContain('registered cluster logged');
-    const secrets = { token, apiToken: api.data.createApiToken.token, jwt: reply.nats.jwt, seed: key.seed, admin: ADMIN_TOKEN, hubSeed: h.config.NATS_HUB_SEED, accountSeed: h.config.NATS_ACCOUNT_SEED, hubJwt: h.config.NATS_HUB_JWT };
+    const secrets = { token, apiToken: api.data.createApiToken.token, jwt: reply.nats.jwt, seed: key.seed, admin: ADMIN_TOKEN, hubSeed: h.config.NATS_HUB_SEED, accountSeed: h.config.NATS_ACCOUNT_SEED, hubJwt: h.config.NATS_HUB_JWT, operatorSeed: h.config.NATS_OPERATOR_SEED!, systemSeed: h.config.NATS_SYSTEM_USER_SEED! };
     for (const [name, secret] of Object.entries(secrets)) expect({ name, leaked: all.includes(secret) }).toEqual({ name, leaked: false });
   });
 

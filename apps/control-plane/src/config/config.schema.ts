@@ -7,12 +7,19 @@ import { z } from 'zod';
 const secret = (description: string) => `${description} (secret)`;
 const positiveInt = z.coerce.number().int().positive();
 
-export const ConfigSchema = z.object({
+const Fields = z.object({
   DATABASE_URL: z.string().url().describe('PostgreSQL connection URL, e.g. postgres://user@host:5432/flotilla'),
   NATS_URL: z.string().min(1).describe('NATS server URL the control plane connects to'),
   NATS_HUB_JWT: z.string().min(1).describe(secret("User JWT of the control plane's own least-privilege NATS identity")),
   NATS_HUB_SEED: z.string().regex(/^SU[A-Z2-7]+$/, 'must be a NATS user seed (SU...)').describe(secret('Seed of the control plane NATS user')),
   NATS_ACCOUNT_SEED: z.string().regex(/^SA[A-Z2-7]+$/, 'must be a NATS account seed (SA...)').describe(secret('Account seed that signs agent user JWTs')),
+  NATS_OPERATOR_SEED: z
+    .string()
+    .regex(/^SO[A-Z2-7]+$/, 'must be a NATS operator seed (SO...)')
+    .optional()
+    .describe(secret('Operator seed; with NATS_SYSTEM_USER_* lets deregistration revoke agent credentials on the server')),
+  NATS_SYSTEM_USER_JWT: z.string().min(1).optional().describe(secret('System-account user JWT allowed to publish $SYS.REQ.ACCOUNT.*.CLAIMS.UPDATE')),
+  NATS_SYSTEM_USER_SEED: z.string().regex(/^SU[A-Z2-7]+$/, 'must be a NATS user seed (SU...)').optional().describe(secret('Seed of that system-account user')),
   AGENT_NATS_URL: z.string().min(1).optional().describe('NATS URL handed to agents at registration (default: NATS_URL)'),
   ADMIN_TOKEN: z.string().min(32, 'must be at least 32 characters').describe(secret('Bootstrap admin API token accepted as a bearer token')),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000).describe('HTTP port (0 picks a free port)'),
@@ -26,7 +33,20 @@ export const ConfigSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').describe('pino log level'),
 });
 
+const REVOCATION_KEYS = ['NATS_OPERATOR_SEED', 'NATS_SYSTEM_USER_JWT', 'NATS_SYSTEM_USER_SEED'] as const;
+
+export const ConfigSchema = Fields.superRefine((c, ctx) => {
+  const set = REVOCATION_KEYS.filter((k) => c[k] !== undefined);
+  if (set.length > 0 && set.length < REVOCATION_KEYS.length) {
+    for (const k of REVOCATION_KEYS.filter((key) => c[key] === undefined)) {
+      ctx.addIssue({ code: 'custom', path: [k], message: `must be set together with ${set.join(', ')} (credential revocation needs all three)` });
+    }
+  }
+});
+
 /** Keys whose values must never be logged. */
-export const SECRET_KEYS = ['NATS_HUB_JWT', 'NATS_HUB_SEED', 'NATS_ACCOUNT_SEED', 'ADMIN_TOKEN', 'DATABASE_URL'] as const;
+export const SECRET_KEYS = ['NATS_HUB_JWT', 'NATS_HUB_SEED', 'NATS_ACCOUNT_SEED', 'NATS_OPERATOR_SEED', 'NATS_SYSTEM_USER_JWT', 'NATS_SYSTEM_USER_SEED', 'ADMIN_TOKEN', 'DATABASE_URL'] as const;
+
+export const ConfigShape = Fields.shape;
 
 export type ControlPlaneConfig = z.infer<typeof ConfigSchema> & { AGENT_NATS_URL: string };

@@ -32,6 +32,12 @@ describe('loadConfig', () => {
     expect((error as Error).message).not.toContain('SUNOTANACCOUNT');
   });
 
+  it('wants the revocation keys all together or not at all', () => {
+    expect(() => loadConfig({ ...valid, NATS_OPERATOR_SEED: 'SOALU7LPGJK2BDF7IHD7UZT6ZM23UMKYLGJLNN2R3ZN2OYVDCMLZ5BZHHU' })).toThrow(
+      /NATS_SYSTEM_USER_JWT: must be set together with NATS_OPERATOR_SEED[\s\S]*NATS_SYSTEM_USER_SEED: must be set together/,
+    );
+  });
+
   it('describes every key and flags the secrets', () => {
     const text = describeConfig();
     for (const key of ['DATABASE_URL', 'NATS_URL', 'NATS_HUB_JWT', 'NATS_HUB_SEED', 'NATS_ACCOUNT_SEED', 'AGENT_NATS_URL', 'ADMIN_TOKEN', 'PORT', 'HOST', 'HEARTBEAT_INTERVAL_SECONDS', 'LOG_LEVEL']) {

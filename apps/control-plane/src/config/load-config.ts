@@ -1,5 +1,5 @@
 /** Validates the environment once at boot and fails with every problem listed. */
-import { ConfigSchema, type ControlPlaneConfig } from './config.schema.js';
+import { ConfigSchema, ConfigShape, type ControlPlaneConfig } from './config.schema.js';
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -19,7 +19,7 @@ export function loadConfig(env: Record<string, string | undefined>): ControlPlan
 
 /** Human-readable list of every key, for `--help` style output. */
 export function describeConfig(): string {
-  return Object.entries(ConfigSchema.shape)
+  return Object.entries(ConfigShape)
     .map(([key, schema]) => `${key}: ${schema.description ?? ''}`)
     .join('\n');
 }

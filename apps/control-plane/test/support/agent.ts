@@ -1,11 +1,14 @@
 /** A minimal simulated agent for tests: registers, then publishes over JetStream as its own NATS user. */
 import { jetstream, type JetStreamClient } from '@nats-io/jetstream';
-import type { NatsConnection } from '@nats-io/transport-node';
+import type { NatsConnection, NodeConnectionOptions } from '@nats-io/transport-node';
+// eslint-disable-next-line @nx/enforce-module-boundaries -- test support (the lint override covers *.int-spec.ts only)
+import type { NatsCreds } from '@flotilla/testing';
 import { PROTOCOL_VERSION, RegisterResponse, subjects } from '@flotilla/protocol';
 import { FACTS, registration, type Harness } from './harness.js';
 
 export interface TestAgent {
   clusterId: string;
+  creds: NatsCreds;
   nc: NatsConnection;
   js: JetStreamClient;
   heartbeat(facts?: Partial<typeof FACTS>, body?: Record<string, unknown>): Promise<void>;
@@ -13,17 +16,19 @@ export interface TestAgent {
   close(): Promise<void>;
 }
 
-export async function registerAgent(h: Harness, token: string, name: string): Promise<TestAgent> {
+export async function registerAgent(h: Harness, token: string, name: string, connectOptions: Partial<NodeConnectionOptions> = {}): Promise<TestAgent> {
   const { body, key } = registration(token, name);
   const res = await h.register(body);
   if (res.status !== 201) throw new Error(`registration of ${name} failed: ${res.status} ${await res.text()}`);
   const reply = RegisterResponse.parse(await res.json());
-  const nc = await h.nats.connect({ jwt: reply.nats.jwt, seed: key.seed, publicKey: key.publicKey, inboxPrefix: reply.nats.inboxPrefix });
+  const creds = { jwt: reply.nats.jwt, seed: key.seed, publicKey: key.publicKey, inboxPrefix: reply.nats.inboxPrefix };
+  const nc = await h.nats.connect(creds, connectOptions);
   const js = jetstream(nc);
   const subject = subjects.agent(reply.clusterId, 'heartbeat');
   let seq = 0;
   return {
     clusterId: reply.clusterId,
+    creds,
     nc,
     js,
     async heartbeat(facts = {}, extra = {}) {

@@ -2,7 +2,7 @@
  * Integration-test harness: a fresh PostgreSQL database, a real nats-server in JWT mode and a
  * control plane on a free port, plus helpers to call GraphQL and register agents.
  */
-import { createUser } from '@flotilla/nats-auth';
+import { createUser, systemUserCreds } from '@flotilla/nats-auth';
 // Test support for this app's integration tests (the lint override covers *.int-spec.ts, not helpers).
 // eslint-disable-next-line @nx/enforce-module-boundaries
 import { createTestDatabase, startNats, type TestDatabase, type TestNats } from '@flotilla/testing';
@@ -44,12 +44,16 @@ export async function startHarness(env: Record<string, string> = {}, opts: Harne
     await db.drop();
     throw e;
   });
+  const system = await systemUserCreds(nats.trust);
   const config = loadConfig({
     DATABASE_URL: db.url,
     NATS_URL: nats.url,
     NATS_HUB_JWT: nats.hub.jwt,
     NATS_HUB_SEED: nats.hub.seed,
     NATS_ACCOUNT_SEED: nats.trust.accountSeed,
+    NATS_OPERATOR_SEED: nats.trust.operatorSeed,
+    NATS_SYSTEM_USER_JWT: system.jwt,
+    NATS_SYSTEM_USER_SEED: system.seed,
     ADMIN_TOKEN,
     PORT: '0',
     HOST: '127.0.0.1',

@@ -1,10 +1,11 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DataSource, type SelectQueryBuilder } from 'typeorm';
 import { decodeCursor, encodeCursor } from '../../common/cursor.util.js';
 import type { ControlPlaneConfig } from '../../config/config.schema.js';
 import { CONFIG } from '../../config/config.token.js';
 import { AuditService } from '../audit/audit.service.js';
 import type { Actor } from '../auth/role.js';
+import { CredentialRevoker } from '../nats/credential-revoker.service.js';
 import { Cluster } from './cluster.entity.js';
 import { ClustersException, ClustersExceptionCode } from './clusters.exception.js';
 import { ConnectionState, MISSED_INTERVALS_OFFLINE } from './connection-state.js';
@@ -22,11 +23,13 @@ const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
 /** Reads and changes registered (not deregistered) clusters. */
 @Injectable()
 export class ClustersService {
+  private readonly logger = new Logger(ClustersService.name);
   private readonly offlineAfterSeconds: number;
 
   constructor(
     private readonly db: DataSource,
     private readonly audit: AuditService,
+    private readonly revoker: CredentialRevoker,
     @Inject(CONFIG) config: ControlPlaneConfig,
   ) {
     this.offlineAfterSeconds = MISSED_INTERVALS_OFFLINE * config.HEARTBEAT_INTERVAL_SECONDS;
@@ -64,14 +67,17 @@ export class ClustersService {
     });
   }
 
+  /** Marks the cluster deregistered, then has NATS refuse its agent's credentials. */
   async deregister(actor: Actor, id: string): Promise<Cluster> {
-    return this.db.transaction(async (m) => {
+    const cluster = await this.db.transaction(async (m) => {
       const cluster = await this.lockActive(m.createQueryBuilder(Cluster, 'c'), id);
       cluster.deregisteredAt = new Date();
       await m.update(Cluster, { id }, { deregisteredAt: cluster.deregisteredAt });
       await this.audit.record(m, actor, { action: 'cluster.deregister', targetType: 'Cluster', targetId: id, details: { name: cluster.name } });
       return cluster;
     });
+    await this.revoker.sync().catch((e: unknown) => this.logger.error(`cluster ${id} deregistered, but revoking its NATS credentials failed (retried on reconnect/boot): ${(e as Error).message}`));
+    return cluster;
   }
 
   async summary(): Promise<FleetSummary> {

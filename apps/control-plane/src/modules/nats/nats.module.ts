@@ -1,7 +1,8 @@
-/** NATS: the hub's connection, the agent stream and the desired-state bucket. */
+/** NATS: the hub's connection, the agent stream, the desired-state bucket and credential revocation. */
 import { Global, Module } from '@nestjs/common';
+import { CredentialRevoker } from './credential-revoker.service.js';
 import { NatsService } from './nats.service.js';
 
 @Global()
-@Module({ providers: [NatsService], exports: [NatsService] })
+@Module({ providers: [NatsService, CredentialRevoker], exports: [NatsService, CredentialRevoker] })
 export class NatsModule {}
