@@ -10,8 +10,10 @@ const CLUSTER = 'query($id: ID) { cluster(id: $id) { connection lastSeenAt facts
 describe('heartbeat ingest', () => {
   let h: Harness;
   const agents: TestAgent[] = [];
+  const logged: string[] = [];
+  const lines = () => logged;
   beforeAll(async () => {
-    h = await startHarness({ HEARTBEAT_INTERVAL_SECONDS: '1' });
+    h = await startHarness({ HEARTBEAT_INTERVAL_SECONDS: '1' }, { onLog: (l) => logged.push(l) });
   });
   afterAll(async () => {
     for (const a of agents) await a.close().catch(() => undefined);
@@ -77,6 +79,19 @@ describe('heartbeat ingest', () => {
     }, 8000, 'heartbeat sent while down');
     expect(c.facts.region).toBe('sent-while-down');
     expect(Math.abs(Date.parse(c.lastSeenAt) - sentAt)).toBeLessThan(250);
+  });
+
+  it('redelivers heartbeats whose database write failed instead of losing them', async () => {
+    const a = await agent('hb-db-down');
+    const db = h.cp.app.get(DataSource);
+    await db.query('ALTER TABLE clusters RENAME TO clusters_away');
+    try {
+      await a.heartbeat({ nodeCount: 11 });
+      await eventually(async () => lines().some((l) => l.includes('heartbeats failed, will retry')), 5000, 'failed write logged');
+    } finally {
+      await db.query('ALTER TABLE clusters_away RENAME TO clusters');
+    }
+    await eventually(async () => (await cluster(a.clusterId)).facts.nodeCount === 11, 8000, 'heartbeat written after redelivery');
   });
 
   it('ignores heartbeats of deregistered clusters, even from a credential NATS still accepts', async () => {
