@@ -49,9 +49,16 @@ export function toJson(obj: object): string {
   return s;
 }
 
-function withoutMetaAndStatus(o: any): string {
+const specCache = new WeakMap<object, string>();
+
+/** JSON of everything but metadata and status (what bumps generation); cached for stored objects. */
+function withoutMetaAndStatus(o: any, cache: boolean): string {
+  const hit = cache ? specCache.get(o) : undefined;
+  if (hit !== undefined) return hit;
   const { metadata: _m, status: _s, ...rest } = o ?? {};
-  return JSON.stringify(rest);
+  const s = JSON.stringify(rest);
+  if (cache) specCache.set(o, s);
+  return s;
 }
 
 export class Api {
@@ -95,7 +102,7 @@ export class Api {
     const m: any = { ...next.metadata };
     if (prev) {
       for (const k of ['uid', 'creationTimestamp', 'deletionTimestamp', 'deletionGracePeriodSeconds', 'generation', 'resourceVersion']) m[k] = prev.metadata[k];
-      if (t.generation && withoutMetaAndStatus(prev) !== withoutMetaAndStatus(next)) m.generation = (prev.metadata.generation ?? 1) + 1;
+      if (t.generation && withoutMetaAndStatus(prev, true) !== withoutMetaAndStatus(next, false)) m.generation = (prev.metadata.generation ?? 1) + 1;
     } else {
       if (!m.name && m.generateName) m.name = `${m.generateName}${randomUUID().slice(0, 5)}`;
       m.uid = randomUUID();
