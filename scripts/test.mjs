@@ -7,6 +7,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
+import { register } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { ensurePrerequisites } from './lib/prerequisites.mjs';
 
@@ -16,7 +17,9 @@ await ensurePrerequisites(root, { kubectl: true });
 let embedded;
 let scratch;
 if (!process.env.DATABASE_URL) {
-  const { startEmbeddedPostgres } = await import('./lib/embedded-postgres.mjs');
+  // TypeScript from here on: dependencies are installed now, so SWC can be registered.
+  register('@swc-node/register/esm', import.meta.url);
+  const { startEmbeddedPostgres } = await import('@flotilla/local-infra');
   scratch = mkdtempSync(join(tmpdir(), 'flotilla-test-pg-'));
   console.error('[setup] DATABASE_URL is not set: starting an embedded PostgreSQL for this run…');
   embedded = await startEmbeddedPostgres({ dataDir: join(scratch, 'data'), database: 'postgres_tests' });

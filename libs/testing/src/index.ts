@@ -1,9 +1,9 @@
 /**
- * libs/testing: real infrastructure for integration and end-to-end tests — free ports,
- * nats-server processes in JWT mode, throwaway PostgreSQL databases, Git over smart HTTP.
+ * libs/testing: real infrastructure for integration and end-to-end tests — nats-server processes
+ * in JWT mode, throwaway PostgreSQL databases, and (re-exported from libs/local-infra) free
+ * ports and Git over smart HTTP.
  */
-export * from './free-port.js';
+export { freePort, startGitServer, commitFiles, runGit } from '@flotilla/local-infra';
+export type { GitServer, GitServerOptions, CommitFilesOptions, GitRunOptions } from '@flotilla/local-infra';
 export * from './nats.js';
 export * from './database.js';
-export * from './git.js';
-export * from './git-server.js';

@@ -6,12 +6,9 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect as natsConnect, type NatsConnection, type NodeConnectionOptions } from '@nats-io/transport-node';
-import { jetstreamManager } from '@nats-io/jetstream';
 import { createNatsTrust, createUser, credsAuthenticator, mintUserJwt, natsServerConfig, type NatsTrust, type Revocations } from '@flotilla/nats-auth';
 import { hubPermissions, subjects, type NatsPermissions } from '@flotilla/protocol';
-import { freePort } from './free-port.js';
-import { findNatsServer } from './nats-binary.js';
-import { startProcess, type ManagedProcess } from './process.js';
+import { freePort, startNatsServer, type NatsServerProcess } from '@flotilla/local-infra';
 
 export interface NatsCreds {
   jwt: string;
@@ -40,51 +37,11 @@ export interface TestNats {
   [Symbol.asyncDispose](): Promise<void>;
 }
 
-async function waitHealthy(httpPort: number, proc: ManagedProcess, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let exited = false;
-  void proc.exited.then(() => (exited = true));
-  while (Date.now() < deadline) {
-    if (exited) throw new Error(`nats-server exited during startup:\n${proc.logTail()}`);
-    try {
-      const res = await fetch(`http://127.0.0.1:${httpPort}/healthz`);
-      if (res.ok) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  await proc.stop();
-  throw new Error(`nats-server not healthy after ${timeoutMs} ms:\n${proc.logTail()}`);
-}
-
-/**
- * In operator mode the account's JetStream comes up when the account is first used, a moment
- * after /healthz: until it answers, early JetStream requests are lost. Wait for it as a user would.
- */
-async function waitJetStream(url: string, creds: NatsCreds, timeoutMs = 10_000): Promise<void> {
-  const nc = await natsConnect({ servers: url, authenticator: credsAuthenticator(creds.jwt, creds.seed), inboxPrefix: creds.inboxPrefix, reconnect: false });
-  try {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      try {
-        await (await jetstreamManager(nc, { timeout: 250 })).getAccountInfo();
-        return;
-      } catch (error) {
-        if (Date.now() > deadline) throw new Error(`JetStream did not come up within ${timeoutMs} ms: ${(error as Error).message}`);
-      }
-    }
-  } finally {
-    await nc.close();
-  }
-}
-
 export async function startNats(opts: { trust?: NatsTrust; revocations?: Revocations } = {}): Promise<TestNats> {
   const trust = opts.trust ?? (await createNatsTrust());
   const dir = await mkdtemp(join(tmpdir(), 'flotilla-nats-'));
   const confPath = join(dir, 'nats-server.conf');
-  const binary = findNatsServer();
-  let proc: ManagedProcess | undefined;
+  let proc: NatsServerProcess | undefined;
   let port = 0;
   let httpPort = 0;
   let url = '';
@@ -101,11 +58,10 @@ export async function startNats(opts: { trust?: NatsTrust; revocations?: Revocat
     return { jwt, seed: user.seed, publicKey: user.publicKey, ...(o.inboxPrefix ? { inboxPrefix: o.inboxPrefix } : {}) };
   };
   const start = async () => {
-    if (proc && proc.child.exitCode === null && proc.child.signalCode === null) return;
-    proc = startProcess(binary, ['-c', confPath]);
-    await waitHealthy(httpPort, proc);
+    const child = proc?.process.child;
+    if (child && child.exitCode === null && child.signalCode === null) return;
     hub ??= await userFor(hubPermissions(), { name: 'hub', inboxPrefix: subjects.hubInboxPrefix });
-    await waitJetStream(url, hub);
+    proc = await startNatsServer({ confPath, httpPort, readyCheck: { url, ...hub } });
   };
   const stop = async () => {
     await proc?.stop();

@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import isogit from 'isomorphic-git';
 import http from 'isomorphic-git/http/node';
-import { runGit, startGitServer, type GitServer } from '@flotilla/testing';
+import { runGit, startGitServer, type GitServer } from '@flotilla/local-infra';
 
 describe('startGitServer', () => {
   let server: GitServer;
