@@ -99,6 +99,7 @@ export class Api {
       else next = { ...next, status: prev.status };
     }
     if (!t.status && sub === 'status') throw errors.noRoute();
+    next = applyDefaults(t.kind, t.builtin, next);
     const m: any = { ...next.metadata };
     if (prev) {
       for (const k of ['uid', 'creationTimestamp', 'deletionTimestamp', 'deletionGracePeriodSeconds', 'generation', 'resourceVersion']) m[k] = prev.metadata[k];
@@ -113,7 +114,7 @@ export class Api {
       else delete m.generation;
       if (t.status && sub !== 'status') delete next.status;
     }
-    next = applyDefaults(t.kind, t.builtin, { ...next, metadata: m });
+    next = { ...next, metadata: m };
     if (opts.managed !== 'apply') {
       const mf = recordUpdate(prev, next, { manager: opts.manager, apiVersion: apiVersionOf(t), subresource: sub, builtin: t.builtin, now: now(), hasStatus: t.status });
       if (mf) m.managedFields = mf;

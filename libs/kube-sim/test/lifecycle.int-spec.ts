@@ -120,6 +120,17 @@ describe('writes', () => {
     expect(main.body.metadata.generation).toBe(2);
   });
 
+  it('a PUT that leaves out server-defaulted fields changes nothing, not even generation', async () => {
+    sim.setSimulation({ delayMs: 60_000 });
+    const dep = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'plain' }, spec: { selector: { matchLabels: { a: 'p' } }, template: { metadata: { labels: { a: 'p' } }, spec: { containers: [{ name: 'c', image: 'nginx:1' }] } } } };
+    const created = (await call('POST', '/apis/apps/v1/namespaces/default/deployments', dep)).body;
+    expect(created.spec.strategy.type).toBe('RollingUpdate');
+    const put = (await call('PUT', '/apis/apps/v1/namespaces/default/deployments/plain', dep)).body;
+    expect(put.metadata.generation).toBe(1);
+    expect(put.metadata.resourceVersion).toBe(created.metadata.resourceVersion);
+    sim.setSimulation({ delayMs: 50 });
+  });
+
   it('dryRun=All returns the result without storing it', async () => {
     const r = await call('POST', '/api/v1/namespaces/default/configmaps?dryRun=All', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'dry' } });
     expect(r.status).toBe(201);
