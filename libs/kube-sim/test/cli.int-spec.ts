@@ -1,0 +1,62 @@
+// The kube-sim CLI: writes its kubeconfig, serves, saves its state on SIGTERM and comes back
+// with it; a bad --port is refused.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const bin = resolve(dirname(fileURLToPath(import.meta.url)), '..', 'bin', 'kube-sim.mjs');
+const dir = mkdtempSync(join(tmpdir(), 'kube-sim-cli-'));
+const children: ChildProcess[] = [];
+
+function start(...args: string[]): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(process.execPath, [bin, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  children.push(child);
+  return new Promise((done, fail) => {
+    let out = '';
+    child.stdout!.on('data', (c: Buffer) => {
+      out += c.toString();
+      const m = /"url":"([^"]+)"/.exec(out);
+      if (m) done({ child, url: m[1] });
+    });
+    child.once('exit', (code) => fail(new Error(`kube-sim exited with ${code}: ${out}`)));
+  });
+}
+
+function exit(child: ChildProcess): Promise<number | null> {
+  return new Promise((done) => child.once('exit', (code) => done(code)));
+}
+
+afterAll(() => {
+  for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('kube-sim CLI', () => {
+  it('serves, writes its kubeconfig, and keeps its state across a restart', async () => {
+    const kubeconfig = join(dir, 'kubeconfig');
+    const state = join(dir, 'state.json');
+    const first = await start('--port', '0', '--kubeconfig', kubeconfig, '--state', state, '--no-simulate');
+    expect(readFileSync(kubeconfig, 'utf8')).toContain(`server: ${first.url}`);
+    const body = JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'kept' }, data: { a: '1' } });
+    const created = await fetch(`${first.url}/api/v1/namespaces/default/configmaps`, { method: 'POST', body, headers: { 'Content-Type': 'application/json' } });
+    expect(created.status).toBe(201);
+    const exited = exit(first.child);
+    first.child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    expect(existsSync(state)).toBe(true);
+    const second = await start('--port', '0', '--kubeconfig', kubeconfig, '--state', state);
+    const got = await fetch(`${second.url}/api/v1/namespaces/default/configmaps/kept`);
+    expect(got.status).toBe(200);
+    expect(((await got.json()) as any).data).toEqual({ a: '1' });
+    const exited2 = exit(second.child);
+    second.child.kill('SIGTERM');
+    expect(await exited2).toBe(0);
+  });
+
+  it('refuses a port that is not a number', async () => {
+    await expect(start('--port', 'abc', '--kubeconfig', join(dir, 'x'))).rejects.toThrow(/exited with 2/);
+  });
+});
