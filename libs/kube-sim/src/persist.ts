@@ -30,7 +30,11 @@ export class Persister {
   touch(): void {
     this.timer ??= setTimeout(() => {
       this.timer = undefined;
-      this.save();
+      try {
+        this.save();
+      } catch (e) {
+        console.error(`kube-sim: saving state to ${this.file} failed (will retry on the next change): ${(e as Error).message}`);
+      }
     }, this.delayMs);
   }
 

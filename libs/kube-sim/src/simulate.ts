@@ -133,8 +133,12 @@ export class Simulator {
     const cur = this.api.store.get(storeKey(t), seen.metadata.namespace ?? '', seen.metadata.name);
     if (!cur || cur.metadata.generation !== gen || cur.metadata.deletionTimestamp) return;
     if (!t.status) return;
-    const status = workloadStatus(t, cur, timedOut);
-    this.api.commit(t, cur, { ...cur, status }, { manager: MANAGER, dryRun: false, subresource: 'status' });
+    try {
+      this.api.commit(t, cur, { ...cur, status: workloadStatus(t, cur, timedOut) }, { manager: MANAGER, dryRun: false, subresource: 'status' });
+    } catch (e) {
+      // A timer must never take the emulator down; the object simply keeps its old status.
+      console.error(`kube-sim: simulated status of ${t.kind} ${cur.metadata.namespace ?? ''}/${cur.metadata.name} failed: ${(e as Error).message}`);
+    }
   }
 
   stop(): void {
