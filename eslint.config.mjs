@@ -40,7 +40,7 @@ export default tseslint.config(
   },
   {
     // Tests may use the testing lib from anywhere.
-    files: ['**/*.spec.ts', '**/*.int-spec.ts', '**/*.e2e-spec.ts', 'test/**/*.ts'],
+    files: ['**/*.spec.ts', '**/*.int-spec.ts', '**/*.e2e-spec.ts', 'test/**/*.ts', 'apps/*/test/**/*.ts', 'libs/*/test/**/*.ts'],
     rules: { '@nx/enforce-module-boundaries': 'off' },
   },
   {

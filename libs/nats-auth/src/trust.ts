@@ -1,5 +1,7 @@
 /** The operator → account chain of trust: three nkey seeds, from which every JWT is derived. */
 import { createAccount, createOperator, fromSeed } from '@nats-io/jwt';
+import type { KeyPair } from '@nats-io/nkeys';
+import { fastKeyPair } from './fast-key.js';
 
 /**
  * The secrets behind a Flotilla NATS deployment. The operator signs the accounts; the Flotilla
@@ -18,11 +20,22 @@ export function seedText(seed: Uint8Array): string {
   return decoder.decode(seed);
 }
 
-/** Parses a seed, checking it is the kind of key we expect (O, A or U prefix). */
-export function keyPairFromSeed(seed: string, kind: 'operator' | 'account' | 'user') {
+const parsed = new Map<string, KeyPair>();
+
+/**
+ * Parses a seed, checking it is the kind of key we expect (O, A or U prefix). Key pairs are
+ * kept per seed (deriving one is the slow part) and sign natively (fast-key.ts).
+ */
+export function keyPairFromSeed(seed: string, kind: 'operator' | 'account' | 'user'): KeyPair {
   const prefix = { operator: 'SO', account: 'SA', user: 'SU' }[kind];
   if (!seed.startsWith(prefix)) throw new Error(`not a NATS ${kind} seed (expected it to start with ${prefix})`);
-  return fromSeed(encoder.encode(seed));
+  let kp = parsed.get(seed);
+  if (!kp) {
+    kp = fastKeyPair(fromSeed(encoder.encode(seed)) as KeyPair & { getRawSeed(): Uint8Array });
+    if (parsed.size > 1000) parsed.clear();
+    parsed.set(seed, kp);
+  }
+  return kp;
 }
 
 export async function createNatsTrust(): Promise<NatsTrust> {
