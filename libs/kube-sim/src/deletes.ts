@@ -48,6 +48,7 @@ export function deleteObject(api: Api, t: ResourceType, ns: string, name: string
 
 function dependentsOf(api: Api, uid: string): { t: ResourceType; obj: any }[] {
   const out: { t: ResourceType; obj: any }[] = [];
+  if (!api.store.owned) return out;
   for (const t of uniqueTypes(api)) {
     for (const o of api.store.list(storeKey(t))) {
       if (o.metadata.ownerReferences?.some((r: any) => r.uid === uid)) out.push({ t, obj: o });
@@ -78,18 +79,26 @@ function cascade(api: Api, owner: any, policy: Propagation): void {
   }
 }
 
+/** Namespaces being emptied right now: their completion is checked once, at the end. */
+const emptying = new Set<string>();
+
 function emptyNamespace(api: Api, ns: string): void {
-  for (const t of uniqueTypes(api)) {
-    if (!t.namespaced) continue;
-    for (const o of api.store.list(storeKey(t), ns)) deleteObject(api, t, ns, o.metadata.name, { dryRun: false });
+  emptying.add(ns);
+  try {
+    for (const t of uniqueTypes(api)) {
+      if (!t.namespaced) continue;
+      for (const o of api.store.list(storeKey(t), ns)) deleteObject(api, t, ns, o.metadata.name, { dryRun: false });
+    }
+  } finally {
+    emptying.delete(ns);
   }
 }
 
 /** Removes a terminating namespace once nothing is left in it; true when it is gone. */
 export function finishNamespace(api: Api, ns: string): boolean {
   const n = api.store.get('namespaces', '', ns);
-  if (!n?.metadata.deletionTimestamp) return false;
-  for (const t of uniqueTypes(api)) if (t.namespaced && api.store.list(storeKey(t), ns).length) return false;
+  if (!n?.metadata.deletionTimestamp || emptying.has(ns)) return false;
+  for (const t of uniqueTypes(api)) if (t.namespaced && api.store.anyIn(storeKey(t), ns)) return false;
   const nsType = api.registry.lookup('', 'v1', 'namespaces')!;
   api.finalize(nsType, n);
   return true;

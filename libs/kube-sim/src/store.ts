@@ -16,11 +16,17 @@ export interface StoreEvent {
 
 export type StoreListener = (e: StoreEvent) => void;
 
+function hasOwners(o: any): number {
+  return o.metadata.ownerReferences?.length ? 1 : 0;
+}
+
 export class Store {
   private objects = new Map<string, Map<string, any>>();
   private history: StoreEvent[] = [];
   private listeners = new Set<StoreListener>();
   rv = 1;
+  /** How many stored objects have ownerReferences (deletion skips the dependents scan at 0). */
+  owned = 0;
   /** Events at or below this resourceVersion are gone: a watch from there gets 410. */
   compactedRv = 1;
 
@@ -34,13 +40,17 @@ export class Store {
   list(resource: string, ns?: string): any[] {
     const m = this.objects.get(resource);
     if (!m) return [];
-    const keys = [...m.keys()].sort();
-    const out: any[] = [];
-    for (const k of keys) {
-      if (ns !== undefined && !k.startsWith(`${ns}/`)) continue;
-      out.push(m.get(k));
-    }
-    return out;
+    let keys = [...m.keys()];
+    if (ns !== undefined) keys = keys.filter((k) => k.startsWith(`${ns}/`));
+    return keys.sort().map((k) => m.get(k));
+  }
+
+  /** Whether any object of the resource lives in the namespace. */
+  anyIn(resource: string, ns: string): boolean {
+    const m = this.objects.get(resource);
+    if (!m) return false;
+    for (const k of m.keys()) if (k.startsWith(`${ns}/`)) return true;
+    return false;
   }
 
   count(resource: string): number {
@@ -61,6 +71,7 @@ export class Store {
     const rv = ++this.rv;
     obj.metadata.resourceVersion = String(rv);
     m.set(k, obj);
+    this.owned += hasOwners(obj) - (old ? hasOwners(old) : 0);
     this.emit({ type: old ? 'MODIFIED' : 'ADDED', rv, resource, obj, old });
     return obj;
   }
@@ -71,6 +82,7 @@ export class Store {
     const old = m?.get(k);
     if (!m || !old) return undefined;
     m.delete(k);
+    this.owned -= hasOwners(old);
     const rv = ++this.rv;
     const obj = { ...old, metadata: { ...old.metadata, resourceVersion: String(rv) } };
     this.emit({ type: 'DELETED', rv, resource, obj, old });
@@ -115,6 +127,7 @@ export class Store {
       this.objects.set(r, m);
     }
     this.rv = state.rv;
+    this.owned = Object.values(state.objects).reduce((n, list) => n + list.reduce((c, o) => c + hasOwners(o), 0), 0);
     this.compact();
   }
 
