@@ -17,9 +17,19 @@ function withDefaults(o: Obj, d: Obj): Obj {
   return out ?? o;
 }
 
+/** Maps a list, returning the same array when no item changed. */
+function mapSame(list: unknown[], f: (v: unknown) => unknown): unknown[] {
+  let out: unknown[] | undefined;
+  list.forEach((v, i) => {
+    const n = f(v);
+    if (n !== v) (out ??= [...list])[i] = n;
+  });
+  return out ?? list;
+}
+
 function ports(list: unknown, service: boolean): unknown {
   if (!Array.isArray(list)) return list;
-  return list.map((p) => {
+  return mapSame(list, (p) => {
     if (!isObj(p)) return p;
     const d: Obj = { protocol: 'TCP' };
     if (service && p.port !== undefined) d.targetPort = p.port;
@@ -33,22 +43,26 @@ function container(c: unknown): unknown {
   const tag = /:([^/:@]+)$/.exec(image)?.[1];
   const pull = image.includes('@') || (tag && tag !== 'latest') ? 'IfNotPresent' : 'Always';
   let out = withDefaults(c, { imagePullPolicy: pull, resources: {}, terminationMessagePath: '/dev/termination-log', terminationMessagePolicy: 'File' });
-  if (c.ports) out = { ...out, ports: ports(c.ports, false) };
+  const p = c.ports ? ports(c.ports, false) : undefined;
+  if (p !== c.ports) out = { ...out, ports: p };
   return out;
 }
 
 function podSpec(s: unknown, restartPolicy: string): unknown {
   if (!isObj(s)) return s;
-  const out = withDefaults(s, { restartPolicy, terminationGracePeriodSeconds: 30, dnsPolicy: 'ClusterFirst', securityContext: {}, schedulerName: 'default-scheduler' });
-  const copy: Obj = { ...out };
-  if (Array.isArray(s.containers)) copy.containers = s.containers.map(container);
-  if (Array.isArray(s.initContainers)) copy.initContainers = s.initContainers.map(container);
-  return copy;
+  let out = withDefaults(s, { restartPolicy, terminationGracePeriodSeconds: 30, dnsPolicy: 'ClusterFirst', securityContext: {}, schedulerName: 'default-scheduler' });
+  for (const k of ['containers', 'initContainers']) {
+    if (!Array.isArray(s[k])) continue;
+    const list = mapSame(s[k], container);
+    if (list !== s[k]) out = { ...out, [k]: list };
+  }
+  return out;
 }
 
 function template(spec: Obj, restartPolicy = 'Always'): Obj {
   if (!isObj(spec.template)) return spec;
-  return { ...spec, template: { ...spec.template, spec: podSpec(spec.template.spec, restartPolicy) } };
+  const ps = podSpec(spec.template.spec, restartPolicy);
+  return ps === spec.template.spec ? spec : { ...spec, template: { ...spec.template, spec: ps } };
 }
 
 let nextIp = 1;
@@ -82,7 +96,8 @@ function specDefaults(kind: string, spec: Obj): Obj {
       return template(withDefaults(spec, { parallelism: 1, completions: 1, backoffLimit: 6, completionMode: 'NonIndexed', suspend: false, podReplacementPolicy: 'TerminatingOrFailed' }), 'Never');
     case 'Service': {
       const out = withDefaults(spec, { type: spec.type ?? 'ClusterIP', sessionAffinity: 'None', internalTrafficPolicy: 'Cluster' });
-      return spec.ports ? { ...out, ports: ports(spec.ports, true) } : out;
+      const p = spec.ports ? ports(spec.ports, true) : undefined;
+      return p !== spec.ports ? { ...out, ports: p } : out;
     }
     case 'Pod':
       return podSpec(spec, 'Always') as Obj;

@@ -78,7 +78,7 @@ async function main(): Promise<void> {
         'Try it:',
         `  curl -s ${base}/graphql -H 'content-type: application/json' \\`,
         `    -H "authorization: Bearer $(cat ${join(home.secretsDir, 'admin-token')})" \\`,
-        `    -d '{"query":"{ fleetSummary { total } }"}'`,
+        `    -d '{"query":"{ fleetSummary { clusters { total online } } }"}'`,
         '',
         'Stop with Ctrl-C; data stays in the data folder for the next start.',
         '',
