@@ -13,10 +13,13 @@ import type { StoredCredential } from './registration/credential.js';
 import { CredentialStore } from './registration/credential-store.js';
 import { Registrar } from './registration/registrar.js';
 import { NatsTransport } from './transport/nats-transport.js';
+import { startReconciling, type ReconcileRuntime } from './reconcile/runtime.js';
 import { AGENT_VERSION } from './version.js';
 
 export interface RunningAgent {
   clusterId: string;
+  /** The reconcile machinery, when a kubeconfig was given. */
+  reconcile?: ReconcileRuntime;
   /** True when this start registered with the token; false when it reused the stored credential. */
   registered: boolean;
   stop(): Promise<void>;
@@ -88,14 +91,28 @@ export async function startAgent(config: AgentConfig, opts: StartOptions = {}): 
     logger: clusterLog.child({ stage: 'heartbeat' }),
   });
   heartbeater.start();
+  const reconcile = config.kubeconfig
+    ? await startReconciling({
+        clusterId: credential.clusterId,
+        stateDir: config.stateDir,
+        kubeconfig: config.kubeconfig,
+        git: config.git,
+        resyncSeconds: config.resyncSeconds,
+        healthTimeoutSeconds: config.healthTimeoutSeconds,
+        transport,
+        logger: clusterLog,
+      })
+    : undefined;
   clusterLog.info({ heartbeatIntervalSeconds: intervalSeconds, agentVersion: AGENT_VERSION }, 'agent: started');
 
   let stopping: Promise<void> | undefined;
   return {
     clusterId: credential.clusterId,
     registered,
+    reconcile,
     stop: () =>
       (stopping ??= (async () => {
+        await reconcile?.stop();
         const lastBeat = heartbeater.stop();
         await transport.stop();
         await lastBeat;

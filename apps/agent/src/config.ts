@@ -24,6 +24,12 @@ export const SETTINGS = {
   'kube-version': { env: 'FLOTILLA_KUBE_VERSION', help: 'Kubernetes version fact reported to the hub' },
   'node-count': { env: 'FLOTILLA_NODE_COUNT', help: 'node count fact reported to the hub' },
   'log-level': { env: 'FLOTILLA_LOG_LEVEL', help: 'pino level: debug, info, warn, error (default info)' },
+  kubeconfig: { env: 'FLOTILLA_KUBECONFIG', help: 'kubeconfig of the cluster to reconcile (without it the agent only heartbeats)' },
+  'git-username': { env: 'FLOTILLA_GIT_USERNAME', help: 'Git username (basic auth, or the user name for --git-token)' },
+  'git-password': { env: 'FLOTILLA_GIT_PASSWORD', help: 'Git password (secret)' },
+  'git-token': { env: 'FLOTILLA_GIT_TOKEN', help: 'Git access token (secret)' },
+  'resync-interval': { env: 'FLOTILLA_RESYNC_INTERVAL', help: 'seconds between periodic reconciles (default 300)' },
+  'health-timeout': { env: 'FLOTILLA_HEALTH_TIMEOUT', help: 'seconds a reconcile waits for objects to become healthy (default 60)' },
 } as const;
 type SettingName = keyof typeof SETTINGS;
 
@@ -42,6 +48,10 @@ const Schema = z.object({
     nodeCount: z.coerce.number().int().min(0).max(1_000_000).default(0),
   }),
   logLevel: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+  kubeconfig: z.string().min(1).optional(),
+  git: z.object({ username: z.string().min(1).max(256).optional(), password: z.string().max(4096).optional(), token: z.string().max(4096).optional() }),
+  resyncSeconds: positiveInt.max(86_400).optional(),
+  healthTimeoutSeconds: positiveInt.max(3_600).optional(),
 });
 
 export interface AgentConfig {
@@ -58,6 +68,12 @@ export interface AgentConfig {
   logLevel: string;
   /** Reconnect and retry delays. */
   backoff?: BackoffOptions;
+  /** The cluster to reconcile; without it the agent only heartbeats. */
+  kubeconfig?: string;
+  /** Git credentials (secrets: never logged). */
+  git?: { username?: string; password?: string; token?: string };
+  resyncSeconds?: number;
+  healthTimeoutSeconds?: number;
 }
 
 export const HELP = [
@@ -110,6 +126,10 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
     natsUrl: r['nats-url'],
     facts: { provider: r.provider, region: r.region, kubeVersion: r['kube-version'], nodeCount: r['node-count'] },
     logLevel: r['log-level'],
+    kubeconfig: r.kubeconfig,
+    git: { username: r['git-username'], password: r['git-password'], token: r['git-token'] },
+    resyncSeconds: r['resync-interval'],
+    healthTimeoutSeconds: r['health-timeout'],
   });
   if (!result.success) {
     throw new AgentError(`invalid configuration: ${describeZodError(result.error)}`, ErrorCode.InvalidConfig, {
@@ -121,6 +141,7 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
     ...c,
     server: c.server?.replace(/\/+$/, ''),
     stateDir: resolve(c.stateDir ?? `.flotilla/agents/${c.name}`),
+    kubeconfig: c.kubeconfig ? resolve(c.kubeconfig) : undefined,
     backoff: DEFAULT_BACKOFF,
   };
 }

@@ -38,6 +38,7 @@ export class NatsTransport {
   private readonly backoff: Backoff;
   private reconnectDelay = 0;
   private reconnectDelayUntil = 0;
+  private readonly connectListeners: Array<(nc: NatsConnection, reconnected: boolean) => void> = [];
   private waiters = new Set<{ resolve: (nc: NatsConnection) => void; reject: (e: Error) => void }>();
 
   constructor(private readonly opts: NatsTransportOptions) {
@@ -54,9 +55,25 @@ export class NatsTransport {
   }
 
   /** Publishes through JetStream and waits for the stream's ack. */
-  async publish(subject: string, payload: string, timeoutMs: number): Promise<PubAck> {
+  async publish(subject: string, payload: string, timeoutMs: number, opts: { msgID?: string } = {}): Promise<PubAck> {
     const nc = await this.connection(timeoutMs);
-    return jetstream(nc, { timeout: timeoutMs }).publish(subject, payload, { timeout: timeoutMs });
+    return jetstream(nc, { timeout: timeoutMs }).publish(subject, payload, { timeout: timeoutMs, ...(opts.msgID ? { msgID: opts.msgID } : {}) });
+  }
+
+  /** Calls `listener` with the connection on every connect and reconnect (e.g. to re-read state). */
+  onConnect(listener: (nc: NatsConnection, reconnected: boolean) => void): void {
+    this.connectListeners.push(listener);
+    if (this.connected) listener(this.nc!, false);
+  }
+
+  private notifyConnect(nc: NatsConnection, reconnected: boolean): void {
+    for (const l of this.connectListeners) {
+      try {
+        l(nc, reconnected);
+      } catch (error) {
+        this.opts.logger.error({ err: error }, 'nats: connect listener failed');
+      }
+    }
   }
 
   /** The current connection, waiting up to `timeoutMs` for one (also while reconnecting). */
@@ -124,6 +141,7 @@ export class NatsTransport {
         this.resetBackoff();
         this.settleWaiters(nc);
         log.info({ server: nc.getServer() }, 'nats: connected');
+        this.notifyConnect(nc, false);
         await this.watch(nc);
         const err = await nc.closed();
         if (err) log.error({ err }, isAuthError(err) ? AUTH_HINT : 'nats: connection closed by error');
@@ -169,6 +187,7 @@ export class NatsTransport {
           this.resetBackoff();
           this.settleWaiters(nc);
           log.info({ server: s.server }, 'nats: reconnected');
+          this.notifyConnect(nc, true);
           break;
         case 'error':
           log.error({ err: s.error }, isAuthError(s.error) ? AUTH_HINT : 'nats: server reported an error');

@@ -1,0 +1,69 @@
+/**
+ * apply/: what the agent last applied, per object id — the desired object, its content digest and
+ * the resource serving it. Drift is measured against it; the plan skips objects whose digest is
+ * unchanged and whose live state matches. Digests survive a restart (applied.json in the state dir).
+ */
+import { readFile, rename, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { KubeObject } from '@flotilla/gitops';
+import type { ResourceInfo } from '../kube/discovery.js';
+
+export interface AppliedObject {
+  obj: KubeObject;
+  digest: string;
+  info: ResourceInfo;
+}
+
+export class AppliedObjects {
+  private readonly byId = new Map<string, AppliedObject>();
+  private digests: Record<string, string> = {};
+  revision: string | undefined;
+
+  constructor(private readonly stateDir: string) {}
+
+  async load(): Promise<void> {
+    try {
+      const saved = JSON.parse(await readFile(join(this.stateDir, 'applied.json'), 'utf8')) as { revision?: string; digests?: Record<string, string> };
+      this.digests = saved.digests ?? {};
+      this.revision = saved.revision;
+    } catch {
+      this.digests = {};
+    }
+  }
+
+  async save(): Promise<void> {
+    const file = join(this.stateDir, 'applied.json');
+    await writeFile(`${file}.tmp`, JSON.stringify({ revision: this.revision, digests: this.digests }), { mode: 0o600 });
+    await rename(`${file}.tmp`, file);
+  }
+
+  get(id: string): AppliedObject | undefined {
+    return this.byId.get(id);
+  }
+
+  /** The digest last applied for `id` (also from before a restart). */
+  digestOf(id: string): string | undefined {
+    return this.byId.get(id)?.digest ?? this.digests[id];
+  }
+
+  set(id: string, entry: AppliedObject): void {
+    this.byId.set(id, entry);
+    this.digests[id] = entry.digest;
+  }
+
+  delete(id: string): void {
+    this.byId.delete(id);
+    delete this.digests[id];
+  }
+
+  /** Keeps the applied object for drift, but forgets its digest: the next plan compares with the server. */
+  invalidate(id: string): void {
+    delete this.digests[id];
+    const e = this.byId.get(id);
+    if (e) this.byId.set(id, { ...e, digest: '' });
+  }
+
+  ids(): string[] {
+    return [...this.byId.keys()];
+  }
+}

@@ -1,0 +1,96 @@
+/**
+ * apply: writes the plan with server-side apply (manager `flotilla`, force). Namespaces and CRDs
+ * go first and CRDs are waited for until Established (then their kinds are discovered); the rest
+ * follows phase by phase in libs/gitops' stable order, objects within a phase in parallel.
+ * Unchanged objects are not written. The applied set is updated before each write, so the watch
+ * event of our own write is never mistaken for drift. A failed object is reported, not fatal.
+ */
+import { applyPhaseOf, type KubeObject } from '@flotilla/gitops';
+import { ObjectAction } from '@flotilla/protocol';
+import type { AppliedObjects } from './applied-objects.js';
+import { mapLimit } from './map-limit.js';
+import { ServerApply } from './server-apply.js';
+import type { LiveCache } from '../drift/live-cache.js';
+import { Discovery, type ResourceInfo } from '../kube/discovery.js';
+import { PlanAction, type Plan, type PlannedObject } from '../plan/planner.js';
+import { sleep } from '../backoff.js';
+
+export interface ApplyResult {
+  id: string;
+  obj: KubeObject;
+  file: string;
+  action: ObjectAction;
+  message?: string;
+}
+
+export interface ApplierOptions {
+  concurrency?: number;
+  crdTimeoutMs?: number;
+}
+
+export class Applier {
+  constructor(
+    private readonly server: ServerApply,
+    private readonly discovery: Discovery,
+    private readonly applied: AppliedObjects,
+    private readonly live: LiveCache,
+    private readonly opts: ApplierOptions = {},
+  ) {}
+
+  private async applyOne(p: PlannedObject, info: ResourceInfo | undefined): Promise<ApplyResult> {
+    const base = { id: p.id, obj: p.obj, file: p.file };
+    if (!info) return { ...base, action: ObjectAction.Failed, message: `kind ${p.obj.apiVersion}/${p.obj.kind} is not served by the cluster` };
+    if (p.action === PlanAction.Unchanged) {
+      if (!this.applied.get(p.id) || this.applied.get(p.id)?.digest !== p.digest) this.applied.set(p.id, { obj: p.obj, digest: p.digest, info });
+      return { ...base, action: ObjectAction.Unchanged };
+    }
+    const before = this.live.get(p.id)?.metadata['resourceVersion'];
+    this.applied.set(p.id, { obj: p.obj, digest: p.digest, info });
+    try {
+      const { status, body } = await this.server.apply(info, p.obj);
+      if (status === 201) return { ...base, action: ObjectAction.Created };
+      return { ...base, action: before !== undefined && body.metadata['resourceVersion'] === before ? ObjectAction.Unchanged : ObjectAction.Configured };
+    } catch (error) {
+      this.applied.invalidate(p.id);
+      return { ...base, action: ObjectAction.Failed, message: (error as Error).message.slice(0, 2000) };
+    }
+  }
+
+  private async waitEstablished(crd: KubeObject): Promise<void> {
+    const info = await this.discovery.resourceFor(crd.apiVersion, crd.kind);
+    const deadline = Date.now() + (this.opts.crdTimeoutMs ?? 30_000);
+    while (info && Date.now() < deadline) {
+      const { body } = await this.server.client.request<KubeObject>('GET', Discovery.objectPath(info, crd));
+      const conditions = ((body['status'] as { conditions?: Array<{ type: string; status: string }> } | undefined)?.conditions ?? []);
+      if (conditions.some((c) => c.type === 'Established' && c.status === 'True')) break;
+      await sleep(100);
+    }
+    const group = (crd['spec'] as { group?: string } | undefined)?.group;
+    if (group) this.discovery.forget(group);
+  }
+
+  async apply(plan: Plan): Promise<ApplyResult[]> {
+    const results: ApplyResult[] = [];
+    const phases = new Map<number, PlannedObject[]>();
+    for (const p of plan.objects) phases.set(applyPhaseOf(p.obj), [...(phases.get(applyPhaseOf(p.obj)) ?? []), p]);
+    for (const phase of [...phases.keys()].sort((a, b) => a - b)) {
+      const batch = phases.get(phase) ?? [];
+      const out = await mapLimit(batch, this.opts.concurrency ?? 16, async (p) => this.applyOne(p, p.info ?? (await this.discovery.resourceFor(p.obj.apiVersion, p.obj.kind))));
+      results.push(...out);
+      const crds = batch.filter((p, i) => p.obj.kind === 'CustomResourceDefinition' && out[i]?.action !== ObjectAction.Failed);
+      await Promise.all(crds.map((p) => this.waitEstablished(p.obj)));
+      await Promise.all(out.map(async (r) => {
+        const info = this.applied.get(r.id)?.info;
+        if (info && r.action !== ObjectAction.Failed) await this.live.watch(info);
+      }));
+    }
+    return results;
+  }
+}
+
+export function summarizeApply(results: readonly ApplyResult[]): string {
+  const counts = new Map<string, number>();
+  for (const r of results) counts.set(r.action, (counts.get(r.action) ?? 0) + 1);
+  return [...counts].map(([a, n]) => `${n} ${a}`).join(', ') || 'nothing to apply';
+}
+

@@ -1,0 +1,93 @@
+/**
+ * desired/: this cluster's desired state, read from NATS — the last value of its key in the
+ * `flotilla-desired` KV bucket. On every connect and reconnect it is re-read with a direct get
+ * (request/reply on the agent's own inbox); in between, a core subscription on the key's subject
+ * sees each new value. The agent may read nothing else. The last value is kept in the state dir,
+ * so after a restart without NATS the agent still enforces what it was told last.
+ */
+import { readFile, rename, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Msg, NatsConnection } from '@nats-io/transport-node';
+import { DesiredState, describeZodError, subjects } from '@flotilla/protocol';
+import type { Logger } from 'pino';
+
+export type DesiredListener = (desired: DesiredState) => void;
+
+export class DesiredSource {
+  private current: DesiredState | undefined;
+  private listener: DesiredListener = () => undefined;
+  private readonly file: string;
+
+  constructor(
+    stateDir: string,
+    private readonly clusterId: string,
+    private readonly logger: Logger,
+  ) {
+    this.file = join(stateDir, 'desired.json');
+  }
+
+  get value(): DesiredState | undefined {
+    return this.current;
+  }
+
+  onChange(listener: DesiredListener): void {
+    this.listener = listener;
+  }
+
+  /** The value saved by the previous run, if any. */
+  async loadSaved(): Promise<DesiredState | undefined> {
+    try {
+      this.current = DesiredState.parse(JSON.parse(await readFile(this.file, 'utf8')));
+    } catch {
+      this.current = undefined;
+    }
+    return this.current;
+  }
+
+  /** Hooks a connection: subscribe once per connection, re-read now. */
+  attach(nc: NatsConnection, reconnected: boolean): void {
+    if (!reconnected) nc.subscribe(subjects.desired(this.clusterId), { callback: (err, msg) => (err ? this.logger.warn({ err }, 'desired: subscription error') : this.accept(msg)) });
+    void this.readNow(nc);
+  }
+
+  private async readNow(nc: NatsConnection): Promise<void> {
+    for (let attempt = 1; attempt <= 5; attempt++) {
+      try {
+        const msg = await nc.request(subjects.desiredDirectGet(this.clusterId), undefined, { timeout: 2_000 });
+        if (msg.headers?.code === 404) return this.logger.info('desired: no desired state for this cluster yet');
+        return this.accept(msg);
+      } catch (error) {
+        if (attempt === 5) this.logger.warn({ err: error }, 'desired: cannot read the desired state; waiting for updates');
+        await new Promise((r) => setTimeout(r, 200 * attempt));
+      }
+    }
+  }
+
+  private accept(msg: Msg): void {
+    const op = msg.headers?.get('KV-Operation');
+    if (op === 'DEL' || op === 'PURGE' || msg.data.length === 0) return this.logger.warn('desired: the desired state was deleted; keeping the last one');
+    let parsed;
+    try {
+      parsed = DesiredState.safeParse(msg.json());
+    } catch (error) {
+      return this.logger.error({ err: error }, 'desired: not JSON; ignored');
+    }
+    if (!parsed.success) return this.logger.error({ problems: describeZodError(parsed.error) }, 'desired: invalid desired state; ignored');
+    const next = parsed.data;
+    if (next.clusterId !== this.clusterId) return this.logger.error({ clusterId: next.clusterId }, 'desired: state for another cluster; ignored');
+    const prev = this.current;
+    if (prev && JSON.stringify(prev) === JSON.stringify(next)) return;
+    this.current = next;
+    void this.save(next);
+    this.listener(next);
+  }
+
+  private async save(d: DesiredState): Promise<void> {
+    try {
+      await writeFile(`${this.file}.tmp`, JSON.stringify(d), { mode: 0o600 });
+      await rename(`${this.file}.tmp`, this.file);
+    } catch (error) {
+      this.logger.warn({ err: error }, 'desired: cannot save the desired state');
+    }
+  }
+}

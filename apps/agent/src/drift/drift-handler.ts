@@ -1,0 +1,98 @@
+/**
+ * Drift: a change by anyone else to an object the agent applied. Fed by the live cache: when a
+ * watched object no longer matches what was applied (`diffObject`), or vanished, it is drift — reported
+ * with the changed fields (key names only for Secrets), the field managers that own them
+ * (`fieldManagersOf`, our own `flotilla` left out) and the time; with self-heal the object is
+ * re-applied at once, else left alone. Paused while a reconcile writes (its own writes are not drift).
+ */
+import { diffObject, fieldManagersOf, type KubeObject } from '@flotilla/gitops';
+import { DriftResolution, type DriftReport } from '@flotilla/protocol';
+import type { Logger } from 'pino';
+import type { AppliedObjects } from '../apply/applied-objects.js';
+import { FIELD_MANAGER, type ServerApply } from '../apply/server-apply.js';
+import type { LiveCache } from './live-cache.js';
+
+export type DriftDetails = Pick<DriftReport, 'object' | 'fields' | 'managers' | 'detectedAt' | 'resolution' | 'revertedAt' | 'revertLatencyMs' | 'message'>;
+
+export interface DriftHandlerOptions {
+  live: LiveCache;
+  applied: AppliedObjects;
+  server: ServerApply;
+  selfHeal: () => boolean;
+  report: (drift: DriftDetails) => void;
+  logger: Logger;
+}
+
+export class DriftHandler {
+  private paused = 0;
+  private readonly deferred = new Set<string>();
+  private readonly healing = new Map<string, Promise<void>>();
+  /** Objects already reported in alert-only mode, by id → the diff reported (not repeated). */
+  private readonly reported = new Map<string, string>();
+
+  constructor(private readonly opts: DriftHandlerOptions) {
+    opts.live.onChange((id, live) => this.check(id, live));
+  }
+
+  pause(): void {
+    this.paused++;
+  }
+
+  resume(): void {
+    if (--this.paused > 0) return;
+    const ids = [...this.deferred];
+    this.deferred.clear();
+    for (const id of ids) this.check(id, this.opts.live.get(id));
+  }
+
+  /** Heals in flight (tests and shutdown wait for them). */
+  async settled(): Promise<void> {
+    await Promise.all(this.healing.values());
+  }
+
+  private check(id: string, live: KubeObject | undefined): void {
+    const applied = this.opts.applied.get(id);
+    if (!applied) return;
+    if (this.paused > 0) return void this.deferred.add(id);
+    if (this.healing.has(id)) return;
+    const diffs = diffObject(applied.obj, live);
+    if (diffs.length === 0) return void this.reported.delete(id);
+    const fields = diffs.map((d) => d.path || '(object deleted)');
+    const managers = live ? [...new Set(fieldManagersOf(live, diffs, { ignoreManagers: [FIELD_MANAGER] }).flatMap((o) => o.owners.map((w) => w.manager)))] : [];
+    const detectedAt = new Date();
+    const { obj } = applied;
+    const object = { apiVersion: obj.apiVersion, kind: obj.kind, name: obj.metadata.name, ...(obj.metadata.namespace ? { namespace: obj.metadata.namespace } : {}) };
+    const base = { object, fields: fields.slice(0, 500), managers: managers.slice(0, 50), detectedAt: detectedAt.toISOString() };
+    if (!this.opts.selfHeal()) {
+      const key = JSON.stringify([fields, managers, live === undefined]);
+      if (this.reported.get(id) === key) return;
+      this.reported.set(id, key);
+      this.opts.logger.warn({ object, fields: base.fields, managers }, 'drift: reported (self-heal off)');
+      return this.opts.report({ ...base, resolution: DriftResolution.Reported });
+    }
+    const seenVersion = live?.metadata['resourceVersion'];
+    const healing = this.heal(id, base, detectedAt).finally(() => {
+      this.healing.delete(id);
+      // Re-check only once the cache has moved past the version we healed; the watch event of
+      // our own write (or of a newer edit) triggers the check otherwise.
+      const now = this.opts.live.get(id);
+      if (now?.metadata['resourceVersion'] !== seenVersion) this.check(id, now);
+    });
+    this.healing.set(id, healing);
+  }
+
+  private async heal(id: string, base: Omit<DriftDetails, 'resolution'>, detectedAt: Date): Promise<void> {
+    const applied = this.opts.applied.get(id);
+    if (!applied) return;
+    try {
+      await this.opts.server.apply(applied.info, applied.obj);
+      const revertedAt = new Date();
+      this.opts.logger.info({ object: base.object, fields: base.fields, managers: base.managers, ms: revertedAt.getTime() - detectedAt.getTime() }, 'drift: reverted');
+      this.opts.report({ ...base, resolution: DriftResolution.Reverted, revertedAt: revertedAt.toISOString(), revertLatencyMs: revertedAt.getTime() - detectedAt.getTime() });
+    } catch (error) {
+      this.opts.logger.warn({ err: error, object: base.object }, 'drift: revert failed');
+      this.opts.report({ ...base, resolution: DriftResolution.RevertFailed, message: (error as Error).message.slice(0, 2000) });
+      await new Promise((r) => setTimeout(r, 1_000));
+    }
+  }
+}

@@ -1,0 +1,123 @@
+/**
+ * drift/: the agent's view of what it applied, kept live. One list+watch per kind, filtered by the
+ * owner label, holds the current objects in memory (so a no-op resync asks the server nothing)
+ * and tells a listener about every change. A watch that ends or fails restarts with backoff;
+ * 410 Gone relists (as client-go's reflector does).
+ */
+import { objectId, type KubeObject } from '@flotilla/gitops';
+import type { Logger } from 'pino';
+import { Backoff, sleep } from '../backoff.js';
+import { Discovery, type ResourceInfo } from '../kube/discovery.js';
+import { KubeApiError, type KubeClient } from '../kube/kube-client.js';
+
+export type LiveChange = 'ADDED' | 'MODIFIED' | 'DELETED';
+export type LiveListener = (id: string, live: KubeObject | undefined, change: LiveChange) => void;
+
+interface KindWatch {
+  info: ResourceInfo;
+  synced: Promise<void>;
+  isSynced: boolean;
+}
+
+export class LiveCache {
+  private readonly objects = new Map<string, KubeObject>();
+  private readonly kinds = new Map<string, KindWatch>();
+  private readonly stopping = new AbortController();
+  private listener: LiveListener = () => undefined;
+
+  constructor(
+    private readonly client: KubeClient,
+    private readonly labelSelector: string,
+    private readonly logger: Logger,
+  ) {}
+
+  onChange(listener: LiveListener): void {
+    this.listener = listener;
+  }
+
+  get(id: string): KubeObject | undefined {
+    return this.objects.get(id);
+  }
+
+  get size(): number {
+    return this.objects.size;
+  }
+
+  /** True once this kind's first list is in: absence from the cache then means absence from the cluster. */
+  isSynced(info: ResourceInfo): boolean {
+    return this.kinds.get(`${info.apiVersion}/${info.kind}`)?.isSynced ?? false;
+  }
+
+  /** Starts watching a kind (once) and resolves when its first list is in. */
+  watch(info: ResourceInfo): Promise<void> {
+    const key = `${info.apiVersion}/${info.kind}`;
+    let kw = this.kinds.get(key);
+    if (!kw) {
+      let resolve!: () => void;
+      const entry: KindWatch = { info, isSynced: false, synced: new Promise<void>((r) => (resolve = r)) };
+      this.kinds.set(key, entry);
+      void this.run(entry, () => {
+        entry.isSynced = true;
+        resolve();
+      });
+      kw = entry;
+    }
+    return kw.synced;
+  }
+
+  stop(): void {
+    this.stopping.abort(new Error('live cache stopping'));
+  }
+
+  private put(obj: KubeObject, change: LiveChange): void {
+    const id = objectId(obj);
+    if (change === 'DELETED') this.objects.delete(id);
+    else this.objects.set(id, obj);
+    this.listener(id, change === 'DELETED' ? undefined : obj, change);
+  }
+
+  private async list(info: ResourceInfo): Promise<string> {
+    const { body } = await this.client.request<{ items: KubeObject[]; metadata: { resourceVersion: string } }>('GET', Discovery.collectionPath(info), {
+      query: { labelSelector: this.labelSelector },
+      signal: this.stopping.signal,
+    });
+    const seen = new Set<string>();
+    for (const item of body.items) {
+      const obj = { ...item, apiVersion: info.apiVersion, kind: info.kind };
+      seen.add(objectId(obj));
+      const old = this.objects.get(objectId(obj));
+      if (old?.metadata['resourceVersion'] !== obj.metadata['resourceVersion']) this.put(obj, old ? 'MODIFIED' : 'ADDED');
+    }
+    for (const [id, obj] of this.objects) {
+      if (obj.apiVersion === info.apiVersion && obj.kind === info.kind && !seen.has(id)) this.put(obj, 'DELETED');
+    }
+    return body.metadata.resourceVersion;
+  }
+
+  private async run(kw: KindWatch, onSynced: () => void): Promise<void> {
+    const backoff = new Backoff({ initialMs: 100, maxMs: 5_000 });
+    const signal = this.stopping.signal;
+    let rv: string | undefined;
+    while (!signal.aborted) {
+      try {
+        rv ??= await this.list(kw.info);
+        onSynced();
+        for await (const ev of this.client.watch(Discovery.collectionPath(kw.info), { labelSelector: this.labelSelector, resourceVersion: rv }, signal)) {
+          backoff.reset();
+          if (ev.type === 'ERROR') {
+            const code = (ev.object as { code?: number }).code;
+            throw new KubeApiError(code ?? 500, 'WatchError', String((ev.object as { message?: string }).message ?? 'watch error'));
+          }
+          const obj = ev.object as unknown as KubeObject;
+          rv = String(obj.metadata?.['resourceVersion'] ?? rv);
+          if (ev.type !== 'BOOKMARK') this.put({ ...obj, apiVersion: kw.info.apiVersion, kind: kw.info.kind }, ev.type);
+        }
+      } catch (error) {
+        if (signal.aborted) return;
+        if (error instanceof KubeApiError && error.status === 410) rv = undefined;
+        else this.logger.debug({ err: error, kind: kw.info.kind }, 'watch: restarting');
+        await sleep(backoff.next(), signal).catch(() => undefined);
+      }
+    }
+  }
+}

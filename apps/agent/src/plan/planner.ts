@@ -1,0 +1,107 @@
+/**
+ * plan/: decides per object whether anything must be written. Checks first that the cluster can
+ * take the whole render (kinds it knows or the render defines, namespaces that exist or are
+ * rendered) — any problem fails the plan, naming the file, and nothing is applied. Then: an object
+ * whose digest is what was last applied and whose live copy (watch cache) has not drifted costs no
+ * request; one absent from a synced cache is a create; anything else gets a server-side dry-run apply.
+ */
+import { canonicalJson, checkNamespaces, diffObject, objectDigest, objectId, parseApiVersion, type KubeObject, type Scope } from '@flotilla/gitops';
+import type { AppliedObjects } from '../apply/applied-objects.js';
+import type { LiveCache } from '../drift/live-cache.js';
+import { AgentError } from '../errors.js';
+import type { Discovery, ResourceInfo } from '../kube/discovery.js';
+import type { Manifests } from '../render/renderer.js';
+import type { ServerApply } from '../apply/server-apply.js';
+import { mapLimit } from '../apply/map-limit.js';
+
+export const PlanAction = { Create: 'create', Apply: 'apply', Unchanged: 'unchanged' } as const;
+export type PlanAction = (typeof PlanAction)[keyof typeof PlanAction];
+
+export interface PlannedObject {
+  id: string;
+  obj: KubeObject;
+  digest: string;
+  file: string;
+  /** Undefined while the kind is defined by a CRD of this same render. */
+  info: ResourceInfo | undefined;
+  action: PlanAction;
+}
+
+export interface Plan {
+  revision: string;
+  objects: PlannedObject[];
+  /** Server requests the plan needed beyond discovery (dry-runs). */
+  dryRuns: number;
+}
+
+export const PlanErrorCode = { UnknownKind: 'UNKNOWN_KIND', MissingNamespace: 'MISSING_NAMESPACE' } as const;
+
+const VOLATILE = new Set(['resourceVersion', 'managedFields', 'generation']);
+
+function comparable(obj: KubeObject): string {
+  const metadata = Object.fromEntries(Object.entries(obj.metadata).filter(([k]) => !VOLATILE.has(k)));
+  return canonicalJson({ ...obj, metadata, status: undefined });
+}
+
+export interface PlannerDeps {
+  discovery: Discovery;
+  live: LiveCache;
+  applied: AppliedObjects;
+  server: ServerApply;
+  listNamespaces: () => Promise<string[]>;
+}
+
+export class Planner {
+  constructor(private readonly deps: PlannerDeps) {}
+
+  private async infos(objects: readonly KubeObject[]): Promise<Map<string, ResourceInfo | undefined>> {
+    const keys = [...new Set(objects.map((o) => `${o.apiVersion}\u0000${o.kind}`))];
+    const out = new Map<string, ResourceInfo | undefined>();
+    await Promise.all(keys.map(async (k) => {
+      const [apiVersion, kind] = k.split('\u0000') as [string, string];
+      out.set(`${apiVersion}/${kind}`, await this.deps.discovery.resourceFor(apiVersion, kind));
+    }));
+    return out;
+  }
+
+  private check(m: Manifests, infos: Map<string, ResourceInfo | undefined>, namespaces: string[]): void {
+    const clusterScopes = new Map<string, Scope>();
+    for (const info of infos.values()) if (info) clusterScopes.set(`${parseApiVersion(info.apiVersion).group}/${info.kind}`, info.namespaced ? 'Namespaced' : 'Cluster');
+    const problems = checkNamespaces(m.objects, { clusterNamespaces: namespaces, clusterScopes });
+    const unknown = problems.unknownKind[0];
+    if (unknown) {
+      throw new AgentError(`unknown kind ${unknown.apiVersion}/${unknown.kind} (${unknown.object}): not served by the cluster nor defined by a CRD in the render`, PlanErrorCode.UnknownKind, { file: m.sources[unknown.id], retryable: false });
+    }
+    const missing = problems.missingNamespace[0];
+    if (missing) {
+      throw new AgentError(`${missing.object}: namespace ${missing.namespace} is neither in the render nor in the cluster`, PlanErrorCode.MissingNamespace, { file: m.sources[missing.id], retryable: false });
+    }
+  }
+
+  async plan(m: Manifests): Promise<Plan> {
+    const [infos, namespaces] = await Promise.all([this.infos(m.objects), this.deps.listNamespaces()]);
+    this.check(m, infos, namespaces);
+    await Promise.all([...infos.values()].filter((i): i is ResourceInfo => i !== undefined).map((i) => this.deps.live.watch(i)));
+    let dryRuns = 0;
+    const objects = await mapLimit(m.objects, 16, async (obj): Promise<PlannedObject> => {
+      const id = objectId(obj);
+      const digest = objectDigest(obj);
+      const info = infos.get(`${obj.apiVersion}/${obj.kind}`);
+      const base = { id, obj, digest, file: m.sources[id] ?? '', info };
+      if (!info) return { ...base, action: PlanAction.Apply };
+      const live = this.deps.live.get(id);
+      if (live && this.deps.applied.digestOf(id) === digest && diffObject(obj, live).length === 0) return { ...base, action: PlanAction.Unchanged };
+      if (!live && this.deps.live.isSynced(info)) return { ...base, action: PlanAction.Create };
+      if (!live) return { ...base, action: PlanAction.Apply };
+      dryRuns++;
+      const { body } = await this.deps.server.apply(info, obj, { dryRun: true });
+      return { ...base, action: comparable(body) === comparable(live) ? PlanAction.Unchanged : PlanAction.Apply };
+    });
+    return { revision: m.revision, objects, dryRuns };
+  }
+}
+
+export function summarizePlan(plan: Plan): string {
+  const n = (a: PlanAction) => plan.objects.filter((o) => o.action === a).length;
+  return `${n(PlanAction.Create)} to create, ${n(PlanAction.Apply)} to apply, ${n(PlanAction.Unchanged)} unchanged (${plan.dryRuns} dry-runs)`;
+}

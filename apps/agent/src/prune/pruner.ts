@@ -1,0 +1,51 @@
+/**
+ * prune/: deletes what the agent's own inventory holds and the new render no longer has — never
+ * anything found by label alone. Each candidate is read first: gone already counts as deleted,
+ * `flotilla.dev/prune: disabled` keeps it, a failed delete stays in the inventory for next time.
+ */
+import { PRUNE_ANNOTATION, PRUNE_DISABLED, entryAsObject, type InventoryDiff, type KubeObject } from '@flotilla/gitops';
+import { ObjectAction } from '@flotilla/protocol';
+import type { AppliedObjects } from '../apply/applied-objects.js';
+import { Discovery } from '../kube/discovery.js';
+import { KubeApiError, type KubeClient } from '../kube/kube-client.js';
+
+export interface PruneResult {
+  id: string;
+  obj: KubeObject;
+  action: typeof ObjectAction.Deleted | typeof ObjectAction.Skipped | typeof ObjectAction.Failed;
+  message?: string;
+}
+
+export class Pruner {
+  constructor(
+    private readonly client: KubeClient,
+    private readonly discovery: Discovery,
+    private readonly applied: AppliedObjects,
+  ) {}
+
+  private async pruneOne(id: string, obj: KubeObject): Promise<PruneResult> {
+    const info = await this.discovery.resourceFor(obj.apiVersion, obj.kind);
+    if (!info) return { id, obj, action: ObjectAction.Deleted, message: 'kind no longer served' };
+    const path = Discovery.objectPath(info, obj);
+    try {
+      const { body } = await this.client.request<KubeObject>('GET', path);
+      if (body.metadata.annotations?.[PRUNE_ANNOTATION] === PRUNE_DISABLED) {
+        this.applied.delete(id);
+        return { id, obj, action: ObjectAction.Skipped, message: `kept: ${PRUNE_ANNOTATION}: ${PRUNE_DISABLED}` };
+      }
+      this.applied.delete(id);
+      await this.client.request('DELETE', path, { body: { kind: 'DeleteOptions', apiVersion: 'v1', propagationPolicy: 'Background' } });
+      return { id, obj, action: ObjectAction.Deleted };
+    } catch (error) {
+      if (error instanceof KubeApiError && error.status === 404) return { id, obj, action: ObjectAction.Deleted, message: 'already gone' };
+      return { id, obj, action: ObjectAction.Failed, message: (error as Error).message.slice(0, 2000) };
+    }
+  }
+
+  /** Deletes in the diff's order (reverse apply order), one at a time. */
+  async prune(diff: InventoryDiff): Promise<PruneResult[]> {
+    const out: PruneResult[] = [];
+    for (const entry of diff.prune) out.push(await this.pruneOne(entry.id, entryAsObject(entry)));
+    return out;
+  }
+}

@@ -1,0 +1,127 @@
+/**
+ * reconcile/: one pass from desired state to cluster, as a linear script (doc.md tells the story).
+ * Every pass ends with exactly one SyncReport, success or failure. A failure before apply keeps the
+ * last good state untouched; prune runs only after a clean apply, only when desired.prune is on,
+ * and only over the agent's own inventory.
+ */
+import { diffInventory, health as healthOf, inventoryAfterPrune, inventoryOf, makeInventory, type Inventory } from '@flotilla/gitops';
+import { HealthStatus, ObjectAction, SyncState, type DesiredState, type ObjectResult, type SyncReport } from '@flotilla/protocol';
+import type { Logger } from 'pino';
+import type { AppliedObjects } from '../apply/applied-objects.js';
+import { summarizeApply, type Applier, type ApplyResult } from '../apply/applier.js';
+import type { DriftHandler } from '../drift/drift-handler.js';
+import type { LiveCache } from '../drift/live-cache.js';
+import { summarizeHealth, type HealthChecker, type HealthResult } from '../health/health-checker.js';
+import type { InventoryStore } from '../inventory/inventory-store.js';
+import { summarizePlan, type Planner } from '../plan/planner.js';
+import type { PruneResult, Pruner } from '../prune/pruner.js';
+import type { Renderer } from '../render/renderer.js';
+import { SourceErrorCode, type Fetcher } from '../source/fetcher.js';
+import { ReconcileError } from './reconcile-error.js';
+import { stageRunner } from './stage.js';
+
+export interface ReconcilerDeps {
+  clusterId: string;
+  fetcher: Fetcher;
+  renderer: Renderer;
+  planner: Planner;
+  applier: Applier;
+  pruner: Pruner;
+  inventory: InventoryStore;
+  applied: AppliedObjects;
+  health: HealthChecker;
+  live: LiveCache;
+  drift: DriftHandler;
+  healthTimeoutMs: number;
+  logger: Logger;
+}
+
+export type SyncResult = Omit<SyncReport, 'seq' | 'protocol' | 'clusterId'>;
+
+export class Reconciler {
+  constructor(private readonly d: ReconcilerDeps) {}
+
+  async reconcile(desired: DesiredState): Promise<SyncResult> {
+    const { d } = this;
+    const log = d.logger.child({ revision: desired.revision.slice(0, 12) });
+    const started = new Date();
+    const stage = stageRunner(log, {});
+    let results: ApplyResult[] = [];
+    let pruned: PruneResult[] = [];
+    let health: HealthResult | undefined;
+    let error: ReconcileError | undefined;
+    try {
+      const artifact  = await stage('source', async () => ({ value: await d.fetcher.fetch(desired), summary: `commit ${desired.revision.slice(0, 12)}` }));
+      const manifests = await stage('render', async () => { const m = await d.renderer.render(artifact, desired.path); return { value: m, summary: `${m.objects.length} objects` }; });
+      const planned   = await stage('plan',   async () => { const previous = await d.inventory.load(); const p = await d.planner.plan(manifests); return { value: { previous, plan: p }, summary: summarizePlan(p) }; });
+      const { previous, plan } = planned;
+      const next      = inventoryOf(manifests.objects);
+      d.drift.pause();
+      try {
+        results       = await stage('apply',  async () => { const r = await this.applyRecorded(plan, previous, next); return { value: r, summary: summarizeApply(r) }; });
+        this.assertApplied(results);
+        pruned        = await stage('prune',  async () => { const r = await this.prune(desired, previous, next); return { value: r, summary: summarizePrune(r, desired.prune) }; });
+      } finally {
+        d.drift.resume();
+      }
+      d.applied.revision = desired.revision;
+      await d.applied.save();
+      health          = await stage('health', async () => { const h = await d.health.wait(results.map((r) => r.id), d.healthTimeoutMs); return { value: h, summary: summarizeHealth(h) }; });
+    } catch (e) {
+      error = e instanceof ReconcileError ? e : ReconcileError.from('apply', e);
+    }
+    return this.result(desired, started, results, pruned, health, error, log);
+  }
+
+  /** Records the union of old and new objects before writing, so a kill mid-apply orphans nothing. */
+  private async applyRecorded(plan: Parameters<Applier['apply']>[0], previous: Inventory, next: Inventory): Promise<ApplyResult[]> {
+    await this.d.inventory.save(makeInventory([...previous.entries, ...next.entries]));
+    return this.d.applier.apply(plan);
+  }
+
+  private assertApplied(results: readonly ApplyResult[]): void {
+    const failed = results.filter((r) => r.action === ObjectAction.Failed);
+    const first = failed[0];
+    if (first) throw new ReconcileError('apply', 'APPLY_FAILED', `${failed.length} object(s) failed to apply; first ${first.id}: ${first.message ?? ''}`, true, first.file);
+  }
+
+  private async prune(desired: DesiredState, previous: Inventory, next: Inventory): Promise<PruneResult[]> {
+    const wanted = new Set(next.entries.map((e) => e.id));
+    for (const id of this.d.applied.ids()) if (!wanted.has(id)) this.d.applied.delete(id);
+    if (!desired.prune) return [];
+    const diff = diffInventory(previous, next);
+    const out = await this.d.pruner.prune(diff);
+    await this.d.inventory.save(inventoryAfterPrune(next, diff, out.filter((r) => r.action === ObjectAction.Failed).map((r) => r.id)));
+    return out;
+  }
+
+  private result(desired: DesiredState, started: Date, results: ApplyResult[], pruned: PruneResult[], health: HealthResult | undefined, error: ReconcileError | undefined, log: Logger): SyncResult {
+    const finished = new Date();
+    const ref = (o: ApplyResult['obj']) => ({ apiVersion: o.apiVersion, kind: o.kind, name: o.metadata.name, ...(o.metadata.namespace ? { namespace: o.metadata.namespace } : {}) });
+    const objects: ObjectResult[] = [
+      ...results.map((r) => ({ ...ref(r.obj), action: r.action, health: health?.byId.get(r.id)?.status ?? healthOf(this.d.live.get(r.id)).status, ...(r.message ? { message: r.message } : {}) })),
+      ...pruned.map((r) => ({ ...ref(r.obj), action: r.action, health: r.action === ObjectAction.Deleted ? HealthStatus.Missing : HealthStatus.Unknown, ...(r.message ? { message: r.message } : {}) })),
+    ];
+    const state = error ? SyncState.Failed : SyncState.Synced;
+    const out: SyncResult = {
+      revision: desired.revision,
+      ...(this.d.applied.revision ? { appliedRevision: this.d.applied.revision } : {}),
+      startedAt: started.toISOString(),
+      finishedAt: finished.toISOString(),
+      durationMs: finished.getTime() - started.getTime(),
+      state,
+      health: health?.status ?? (error ? HealthStatus.Unknown : HealthStatus.Healthy),
+      objects,
+      ...(error ? { error: error.toReport() } : {}),
+      sourceAvailable: !(error?.stage === 'source' && error.code === SourceErrorCode.Unavailable),
+    };
+    const level = error ? 'warn' : 'info';
+    log[level]({ state, health: out.health, ms: out.durationMs, objects: objects.length, ...(error ? { error: error.toReport() } : {}) }, `reconcile: ${state}`);
+    return out;
+  }
+}
+
+function summarizePrune(r: readonly PruneResult[], enabled: boolean): string {
+  if (!enabled) return 'prune is off';
+  return r.length ? r.map((p) => `${p.id} ${p.action}`).join(', ') : 'nothing to prune';
+}

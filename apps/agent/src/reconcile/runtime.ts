@@ -1,0 +1,116 @@
+/**
+ * Wires the reconcile machinery for one cluster: Kubernetes client, watch cache, stages, drift
+ * handler, report outbox and the loop, fed by the desired state from NATS (or the saved copy).
+ */
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { PROTOCOL_VERSION, type DesiredState } from '@flotilla/protocol';
+import type { Logger } from 'pino';
+import { AppliedObjects } from '../apply/applied-objects.js';
+import { Applier } from '../apply/applier.js';
+import { ServerApply } from '../apply/server-apply.js';
+import { DesiredSource } from '../desired/desired-source.js';
+import { DriftHandler } from '../drift/drift-handler.js';
+import { LiveCache } from '../drift/live-cache.js';
+import { HealthChecker } from '../health/health-checker.js';
+import { InventoryStore } from '../inventory/inventory-store.js';
+import { Discovery } from '../kube/discovery.js';
+import { KubeClient } from '../kube/kube-client.js';
+import { loadKubeconfig } from '../kube/kubeconfig.js';
+import { Planner } from '../plan/planner.js';
+import { Pruner } from '../prune/pruner.js';
+import { OWNER_LABEL, Renderer } from '../render/renderer.js';
+import { Outbox, type ReportPublisher } from '../report/outbox.js';
+import { Fetcher, type GitCredentials } from '../source/fetcher.js';
+import { ReconcileLoop } from './loop.js';
+import { Reconciler } from './reconciler.js';
+
+export interface ReconcileSettings {
+  kubeconfig: string;
+  git?: GitCredentials;
+  resyncSeconds?: number;
+  healthTimeoutSeconds?: number;
+}
+
+export interface RuntimeOptions extends ReconcileSettings {
+  clusterId: string;
+  stateDir: string;
+  transport: ReportPublisher & { onConnect(listener: (nc: NatsConnection, reconnected: boolean) => void): void };
+  logger: Logger;
+}
+
+export interface ReconcileRuntime {
+  loop: ReconcileLoop;
+  outbox: Outbox;
+  drift: DriftHandler;
+  live: LiveCache;
+  client: KubeClient;
+  desired: DesiredSource;
+  stop(): Promise<void>;
+}
+
+export async function startReconciling(o: RuntimeOptions): Promise<ReconcileRuntime> {
+  await mkdir(o.stateDir, { recursive: true, mode: 0o700 });
+  const log = o.logger;
+  const client = new KubeClient(loadKubeconfig(o.kubeconfig));
+  const discovery = new Discovery(client);
+  const server = new ServerApply(client);
+  const applied = new AppliedObjects(o.stateDir);
+  await applied.load();
+  const live = new LiveCache(client, `${OWNER_LABEL}=${o.clusterId}`, log.child({ stage: 'drift' }));
+  const outbox = new Outbox(o.stateDir, o.clusterId, o.transport, log.child({ stage: 'report' }));
+  await outbox.open();
+  const desired = new DesiredSource(o.stateDir, o.clusterId, log.child({ stage: 'desired' }));
+  await desired.loadSaved();
+  const header = (seq: number) => ({ protocol: PROTOCOL_VERSION, clusterId: o.clusterId, seq });
+  const drift = new DriftHandler({
+    live,
+    applied,
+    server,
+    selfHeal: () => desired.value?.selfHeal ?? false,
+    report: (d) => void outbox.add('drift', (seq) => ({ ...header(seq), revision: applied.revision ?? desired.value?.revision, ...d })),
+    logger: log.child({ stage: 'drift' }),
+  });
+  const reconciler = new Reconciler({
+    clusterId: o.clusterId,
+    fetcher: new Fetcher(join(o.stateDir, 'git'), o.git),
+    renderer: new Renderer(o.clusterId),
+    planner: new Planner({ discovery, live, applied, server, listNamespaces: async () => (await client.request<{ items: Array<{ metadata: { name: string } }> }>('GET', '/api/v1/namespaces')).body.items.map((n) => n.metadata.name) }),
+    applier: new Applier(server, discovery, applied, live),
+    pruner: new Pruner(client, discovery, applied),
+    inventory: new InventoryStore(client),
+    applied,
+    health: new HealthChecker(live),
+    live,
+    drift,
+    healthTimeoutMs: (o.healthTimeoutSeconds ?? 60) * 1000,
+    logger: log.child({ stage: 'reconcile' }),
+  });
+  const loop = new ReconcileLoop({
+    desired: () => desired.value,
+    reconcile: (d: DesiredState) => reconciler.reconcile(d),
+    onResult: async (r) => void (await outbox.add('sync', (seq) => ({ ...header(seq), ...r }))),
+    resyncMs: (o.resyncSeconds ?? 300) * 1000,
+    logger: log.child({ stage: 'reconcile' }),
+  });
+  desired.onChange(() => void loop.trigger('desired state changed'));
+  o.transport.onConnect((nc, reconnected) => desired.attach(nc, reconnected));
+  outbox.start();
+  loop.start();
+  return {
+    loop,
+    outbox,
+    drift,
+    live,
+    client,
+    desired,
+    stop: async () => {
+      await loop.stop();
+      await drift.settled();
+      live.stop();
+      await outbox.stop();
+      client.close();
+    },
+  };
+}

@@ -1,0 +1,96 @@
+/**
+ * source/: gets exactly the desired commit from Git and hands the renderer a RepoTree over it.
+ * isomorphic-git fetches the branch shallow (depth 1) into a bare store under the state dir,
+ * deepening while the desired SHA is older than the branch head; a commit already in the store
+ * costs no network at all (a restart does not clone again). Credentials never reach the logs.
+ */
+import * as fs from 'node:fs';
+import { createHash } from 'node:crypto';
+import { join } from 'node:path';
+import git, { type AuthCallback } from 'isomorphic-git';
+import http from 'isomorphic-git/http/node';
+import type { DesiredState } from '@flotilla/protocol';
+import type { RepoTree } from '@flotilla/gitops';
+import { AgentError } from '../errors.js';
+import { GitTree } from './git-tree.js';
+
+export interface GitCredentials {
+  username?: string;
+  password?: string;
+  token?: string;
+}
+
+export interface Artifact {
+  revision: string;
+  tree: RepoTree;
+  /** True when this fetch needed the network (false: served from the on-disk store). */
+  fetched: boolean;
+}
+
+export const SourceErrorCode = {
+  Unavailable: 'SOURCE_UNAVAILABLE',
+  RevisionNotFound: 'REVISION_NOT_FOUND',
+} as const;
+
+const MAX_DEEPEN = 4096;
+
+export class Fetcher {
+  constructor(
+    private readonly cacheDir: string,
+    private readonly credentials: GitCredentials = {},
+  ) {}
+
+  private gitdirFor(url: string): string {
+    return join(this.cacheDir, createHash('sha256').update(url).digest('hex').slice(0, 16));
+  }
+
+  private onAuth: AuthCallback = () => {
+    const c = this.credentials;
+    if (c.token) return { username: c.username ?? 'x-access-token', password: c.token };
+    if (c.username) return { username: c.username, password: c.password ?? '' };
+    return { cancel: true };
+  };
+
+  private async hasCommit(gitdir: string, oid: string): Promise<string | undefined> {
+    try {
+      return (await git.readCommit({ fs, gitdir, oid })).commit.tree;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** The desired commit's tree; throws AgentError SOURCE_UNAVAILABLE / REVISION_NOT_FOUND. */
+  async fetch(desired: Pick<DesiredState, 'repoUrl' | 'branch' | 'revision'>): Promise<Artifact> {
+    const gitdir = this.gitdirFor(desired.repoUrl);
+    let tree = await this.hasCommit(gitdir, desired.revision);
+    if (tree) return { revision: desired.revision, tree: new GitTree(fs, gitdir, tree), fetched: false };
+    await fs.promises.mkdir(gitdir, { recursive: true });
+    await git.init({ fs, gitdir, bare: true, defaultBranch: desired.branch });
+    await git.addRemote({ fs, gitdir, remote: 'origin', url: desired.repoUrl, force: true });
+    const base = { fs, http, gitdir, remote: 'origin', url: desired.repoUrl, ref: desired.branch, singleBranch: true, tags: false, onAuth: this.onAuth };
+    try {
+      await git.fetch({ ...base, depth: 1 });
+      for (let depth = 8; !(tree = await this.hasCommit(gitdir, desired.revision)) && depth <= MAX_DEEPEN; depth *= 4) {
+        await git.fetch({ ...base, depth, relative: true });
+      }
+    } catch (error) {
+      throw new AgentError(`cannot fetch ${desired.branch} from ${redactUrl(desired.repoUrl)}: ${(error as Error).message}`, SourceErrorCode.Unavailable, { repoUrl: redactUrl(desired.repoUrl) }, { cause: error });
+    }
+    if (!tree) {
+      throw new AgentError(`commit ${desired.revision} is not on branch ${desired.branch} of ${redactUrl(desired.repoUrl)}`, SourceErrorCode.RevisionNotFound, { revision: desired.revision });
+    }
+    return { revision: desired.revision, tree: new GitTree(fs, gitdir, tree), fetched: true };
+  }
+}
+
+/** A URL safe to log: user info removed. */
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    u.username = '';
+    u.password = '';
+    return u.toString();
+  } catch {
+    return url.replace(/\/\/[^@/]*@/, '//');
+  }
+}
