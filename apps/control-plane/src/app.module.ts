@@ -12,6 +12,7 @@ import { ApiTokensModule } from './modules/api-tokens/api-tokens.module.js';
 import { AuditModule } from './modules/audit/audit.module.js';
 import { AuthModule } from './modules/auth/auth.module.js';
 import { ClustersModule } from './modules/clusters/clusters.module.js';
+import { FleetRepoModule } from './modules/fleet-repo/fleet-repo.module.js';
 import { HealthModule } from './modules/health/health.module.js';
 import { NatsModule } from './modules/nats/nats.module.js';
 import { RegistrationTokensModule } from './modules/registration-tokens/registration-tokens.module.js';
@@ -19,7 +20,7 @@ import { RegistrationModule } from './modules/registration/registration.module.j
 import { StatusIngestModule } from './modules/status-ingest/status-ingest.module.js';
 
 /** The GraphQL-facing modules (also what the schema file is generated from). */
-export const graphQLModules = [AuditModule, AuthModule, ApiTokensModule, RegistrationTokensModule, ClustersModule];
+export const graphQLModules = [AuditModule, AuthModule, ApiTokensModule, RegistrationTokensModule, ClustersModule, FleetRepoModule];
 
 export function graphQLOptions(config: ControlPlaneConfig, logger: Logger): ApolloDriverConfig {
   return {

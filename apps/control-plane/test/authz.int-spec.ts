@@ -46,6 +46,22 @@ const MUTATIONS: MutationCase[] = [
     prepare: async (h) => ({ id: await registeredCluster(h) }),
   },
   {
+    name: 'updateClusterSync',
+    needs: 'operator',
+    query: 'mutation($input: UpdateClusterSyncInput!) { updateClusterSync(input: $input) { id } }',
+    prepare: async (h) => ({ input: { id: await registeredCluster(h), prune: false } }),
+  },
+  {
+    name: 'syncCluster',
+    needs: 'operator',
+    query: 'mutation($id: ID!) { syncCluster(id: $id) { id } }',
+    prepare: async (h) => {
+      const id = await registeredCluster(h);
+      await h.cp.app.get(DataSource).query(`UPDATE clusters SET desired_revision = $2 WHERE id = $1`, [id, 'a'.repeat(40)]);
+      return { id };
+    },
+  },
+  {
     name: 'createApiToken',
     needs: 'admin',
     query: 'mutation($input: CreateApiTokenInput!) { createApiToken(input: $input) { token } }',
@@ -68,6 +84,7 @@ const QUERIES: { query: string; needs: keyof typeof RANK }[] = [
   { query: '{ registrationTokens { id } }', needs: 'operator' },
   { query: '{ apiTokens { id } }', needs: 'admin' },
   { query: '{ auditLog { edges { cursor } } }', needs: 'admin' },
+  { query: '{ fleetRepo { branch } }', needs: 'viewer' },
 ];
 
 describe('authorization matrix', () => {

@@ -30,6 +30,23 @@ const Fields = z.object({
   INGEST_FLUSH_MS: positiveInt.default(200).describe('Longest time an agent message waits before its batch is written'),
   GRAPHQL_MAX_DEPTH: positiveInt.default(10).describe('Deepest GraphQL selection accepted'),
   GRAPHQL_MAX_ALIASES: positiveInt.default(30).describe('Most aliases accepted in one GraphQL operation'),
+  FLOTILLA_SECRET_KEY: z
+    .string()
+    .refine((v) => Buffer.from(v, 'base64').length === 32 && /^[A-Za-z0-9+/]{43}=$/.test(v), 'must be 32 random bytes, base64-encoded (openssl rand -base64 32)')
+    .describe(secret('Key that encrypts notification-target URLs and secrets at rest (AES-256-GCM)')),
+  FLEET_REPO_URL: z.string().url().optional().describe('Smart-HTTP(S) URL of the fleet Git repository; without it no desired state is published'),
+  FLEET_BRANCH: z.string().min(1).default('main').describe('Branch of the fleet repository the clusters follow'),
+  FLEET_GIT_USERNAME: z.string().min(1).optional().describe('User name for the fleet repository (with FLEET_GIT_TOKEN)'),
+  FLEET_GIT_TOKEN: z.string().min(1).optional().describe(secret('Token or password for the fleet repository')),
+  FLEET_POLL_INTERVAL_SECONDS: positiveInt.default(30).describe('How often the branch head of the fleet repository is polled'),
+  FLEET_CLUSTER_PATH_TEMPLATE: z
+    .string()
+    .regex(/\{name\}/, 'must contain {name}')
+    .default('clusters/{name}')
+    .describe("Default path of a cluster's manifests in the fleet repository; {name} is the cluster name"),
+  ALERT_GROUP_WINDOW_MS: positiveInt.default(10_000).describe('Drift / sync-failure alerts with the same cause within this window become one message'),
+  ALERT_RETRY_BASE_MS: positiveInt.default(5_000).describe('First retry delay of a failed alert delivery (doubles per attempt)'),
+  ALERT_MAX_ATTEMPTS: positiveInt.default(8).describe('Delivery attempts before an alert is marked failed'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').describe('pino log level'),
 });
 
@@ -45,7 +62,7 @@ export const ConfigSchema = Fields.superRefine((c, ctx) => {
 });
 
 /** Keys whose values must never be logged. */
-export const SECRET_KEYS = ['NATS_HUB_JWT', 'NATS_HUB_SEED', 'NATS_ACCOUNT_SEED', 'NATS_OPERATOR_SEED', 'NATS_SYSTEM_USER_JWT', 'NATS_SYSTEM_USER_SEED', 'ADMIN_TOKEN', 'DATABASE_URL'] as const;
+export const SECRET_KEYS = ['NATS_HUB_JWT', 'NATS_HUB_SEED', 'NATS_ACCOUNT_SEED', 'NATS_OPERATOR_SEED', 'NATS_SYSTEM_USER_JWT', 'NATS_SYSTEM_USER_SEED', 'ADMIN_TOKEN', 'DATABASE_URL', 'FLOTILLA_SECRET_KEY', 'FLEET_GIT_TOKEN'] as const;
 
 export const ConfigShape = Fields.shape;
 

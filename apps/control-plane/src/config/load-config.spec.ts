@@ -8,6 +8,7 @@ const valid = {
   NATS_HUB_SEED: 'SUAAVWRZG6M5FA5VRRGWSCIHKTOJC7EWNIT4JV3FTOIPO4OBFR5WA7X5TE',
   NATS_ACCOUNT_SEED: 'SAAMGIRP5RPQFLO6RAXRQ4HKLZFWQJZJ2IX6VJBL5ELBDBCL6YGQ3JR7UU',
   ADMIN_TOKEN: 'x'.repeat(40),
+  FLOTILLA_SECRET_KEY: Buffer.alloc(32, 7).toString('base64'),
 };
 
 describe('loadConfig', () => {
@@ -32,6 +33,16 @@ describe('loadConfig', () => {
     expect((error as Error).message).not.toContain('SUNOTANACCOUNT');
   });
 
+  it('refuses to boot without a 32-byte FLOTILLA_SECRET_KEY', () => {
+    expect(() => loadConfig({ ...valid, FLOTILLA_SECRET_KEY: undefined })).toThrow(/FLOTILLA_SECRET_KEY/);
+    expect(() => loadConfig({ ...valid, FLOTILLA_SECRET_KEY: Buffer.alloc(16).toString('base64') })).toThrow(/FLOTILLA_SECRET_KEY: must be 32 random bytes/);
+  });
+
+  it('defaults the fleet branch, poll interval and cluster path template', () => {
+    expect(loadConfig(valid)).toMatchObject({ FLEET_BRANCH: 'main', FLEET_POLL_INTERVAL_SECONDS: 30, FLEET_CLUSTER_PATH_TEMPLATE: 'clusters/{name}' });
+    expect(() => loadConfig({ ...valid, FLEET_CLUSTER_PATH_TEMPLATE: 'clusters/x' })).toThrow(/FLEET_CLUSTER_PATH_TEMPLATE: must contain \{name\}/);
+  });
+
   it('wants the revocation keys all together or not at all', () => {
     expect(() => loadConfig({ ...valid, NATS_OPERATOR_SEED: 'SOALU7LPGJK2BDF7IHD7UZT6ZM23UMKYLGJLNN2R3ZN2OYVDCMLZ5BZHHU' })).toThrow(
       /NATS_SYSTEM_USER_JWT: must be set together with NATS_OPERATOR_SEED[\s\S]*NATS_SYSTEM_USER_SEED: must be set together/,
@@ -45,5 +56,7 @@ describe('loadConfig', () => {
     }
     expect(text).toMatch(/^ADMIN_TOKEN: .*\(secret\)$/m);
     expect(text).toMatch(/^NATS_ACCOUNT_SEED: .*\(secret\)$/m);
+    expect(text).toMatch(/^FLOTILLA_SECRET_KEY: .*\(secret\)$/m);
+    expect(text).toMatch(/^FLEET_GIT_TOKEN: .*\(secret\)$/m);
   });
 });

@@ -12,11 +12,12 @@ import { lexicographicSortSchema, printSchema } from '../common/graphql-runtime.
 import { ApiTokensResolver } from '../modules/api-tokens/api-tokens.resolver.js';
 import { AuditResolver } from '../modules/audit/audit.resolver.js';
 import { ClustersResolver } from '../modules/clusters/clusters.resolver.js';
+import { FleetRepoResolver } from '../modules/fleet-repo/fleet-repo.resolver.js';
 import { RegistrationTokensResolver } from '../modules/registration-tokens/registration-tokens.resolver.js';
 
 export const SCHEMA_FILE = fileURLToPath(new URL('../../schema.gql', import.meta.url));
 
-export const resolvers = [ApiTokensResolver, AuditResolver, ClustersResolver, RegistrationTokensResolver];
+export const resolvers = [ApiTokensResolver, AuditResolver, ClustersResolver, FleetRepoResolver, RegistrationTokensResolver];
 
 export function printSorted(schema: GraphQLSchema): string {
   return `${printSchema(lexicographicSortSchema(schema))}\n`;

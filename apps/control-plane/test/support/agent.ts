@@ -1,7 +1,6 @@
 /** A minimal simulated agent for tests: registers, then publishes over JetStream as its own NATS user. */
 import { jetstream, type JetStreamClient } from '@nats-io/jetstream';
 import type { NatsConnection, NodeConnectionOptions } from '@nats-io/transport-node';
-// eslint-disable-next-line @nx/enforce-module-boundaries -- test support (the lint override covers *.int-spec.ts only)
 import type { NatsCreds } from '@flotilla/testing';
 import { PROTOCOL_VERSION, RegisterResponse, subjects } from '@flotilla/protocol';
 import { FACTS, registration, type Harness } from './harness.js';

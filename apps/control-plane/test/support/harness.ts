@@ -3,8 +3,6 @@
  * control plane on a free port, plus helpers to call GraphQL and register agents.
  */
 import { createUser, systemUserCreds } from '@flotilla/nats-auth';
-// Test support for this app's integration tests (the lint override covers *.int-spec.ts, not helpers).
-// eslint-disable-next-line @nx/enforce-module-boundaries
 import { createTestDatabase, startNats, type TestDatabase, type TestNats } from '@flotilla/testing';
 import { pino } from 'pino';
 import { createControlPlane, type ControlPlane } from '../../src/bootstrap.js';
@@ -12,6 +10,7 @@ import type { ControlPlaneConfig } from '../../src/config/config.schema.js';
 import { loadConfig } from '../../src/config/load-config.js';
 
 export const ADMIN_TOKEN = 'test-admin-token-0123456789abcdef0123456789';
+export const TEST_SECRET_KEY = Buffer.alloc(32, 9).toString('base64');
 
 export interface GqlResult<T = any> {
   status: number;
@@ -59,6 +58,7 @@ export async function startHarness(env: Record<string, string> = {}, opts: Harne
     HOST: '127.0.0.1',
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     INGEST_FLUSH_MS: '20',
+    FLOTILLA_SECRET_KEY: TEST_SECRET_KEY,
     ...env,
   });
   let cp: ControlPlane | undefined;

@@ -16,6 +16,13 @@ export class Cluster {
   @CreateDateColumn({ type: 'timestamptz', name: 'registered_at' }) registeredAt!: Date;
   @Column('timestamptz', { name: 'last_seen_at', nullable: true }) lastSeenAt!: Date | null;
   @Column('timestamptz', { name: 'deregistered_at', nullable: true }) deregisteredAt!: Date | null;
+  /** Path of the cluster's manifests in the fleet repo; null means the configured template. */
+  @Column('text', { name: 'sync_path', nullable: true }) syncPath!: string | null;
+  @Column('boolean', { default: true }) prune!: boolean;
+  @Column('boolean', { name: 'self_heal', default: true }) selfHeal!: boolean;
+  /** The commit the cluster should run; null until the fleet repo has been read. */
+  @Column('text', { name: 'desired_revision', nullable: true }) desiredRevision!: string | null;
+  @Column('timestamptz', { name: 'desired_updated_at', nullable: true }) desiredUpdatedAt!: Date | null;
   @Column('uuid', { name: 'registration_token_id', nullable: true }) registrationTokenId!: string | null;
   @ManyToOne(() => RegistrationToken, { onDelete: 'SET NULL', nullable: true })
   @JoinColumn({ name: 'registration_token_id' })

@@ -1,7 +1,8 @@
 /** Registered clusters: listing, lookup, tags, deregistration and the fleet summary. */
 import { Module } from '@nestjs/common';
+import { FleetRepoModule } from '../fleet-repo/fleet-repo.module.js';
 import { ClustersResolver } from './clusters.resolver.js';
 import { ClustersService } from './clusters.service.js';
 
-@Module({ providers: [ClustersService, ClustersResolver], exports: [ClustersService] })
+@Module({ imports: [FleetRepoModule], providers: [ClustersService, ClustersResolver], exports: [ClustersService] })
 export class ClustersModule {}

@@ -11,10 +11,10 @@ import type { Cluster } from './cluster.entity.js';
 import { ClustersExceptionFilter } from './clusters.exception.filter.js';
 import { ClustersException, ClustersExceptionCode } from './clusters.exception.js';
 import { ClustersService } from './clusters.service.js';
-import { connectionStateOf } from './connection-state.js';
 import { ClustersFilterInput, ClustersFilterSchema } from './dto/clusters-filter.input.js';
 import { UpdateClusterTagsInput, UpdateClusterTagsSchema } from './dto/update-cluster-tags.input.js';
 import { ClusterConnection, ClusterModel } from './models/cluster.model.js';
+import { toClusterModel } from './to-cluster-model.js';
 import { FleetSummary } from './models/fleet-summary.model.js';
 
 const invalid = (message: string, field: string) => new ClustersException(message, ClustersExceptionCode.InvalidInput, field);
@@ -72,14 +72,6 @@ export class ClustersResolver {
   }
 
   private toModel(c: Cluster): ClusterModel {
-    return {
-      id: c.id,
-      name: c.name,
-      tags: c.tags,
-      connection: connectionStateOf(c.lastSeenAt, this.config.HEARTBEAT_INTERVAL_SECONDS),
-      lastSeenAt: c.lastSeenAt,
-      registeredAt: c.registeredAt,
-      facts: { kubeVersion: c.kubeVersion, agentVersion: c.agentVersion, provider: c.provider, region: c.region, nodeCount: c.nodeCount },
-    };
+    return toClusterModel(c, this.config.HEARTBEAT_INTERVAL_SECONDS);
   }
 }

@@ -5,6 +5,7 @@ import type { ControlPlaneConfig } from '../../config/config.schema.js';
 import { CONFIG } from '../../config/config.token.js';
 import { AuditService } from '../audit/audit.service.js';
 import type { Actor } from '../auth/role.js';
+import { DesiredStateService } from '../fleet-repo/desired-state.service.js';
 import { CredentialRevoker } from '../nats/credential-revoker.service.js';
 import { Cluster } from './cluster.entity.js';
 import { ClustersException, ClustersExceptionCode } from './clusters.exception.js';
@@ -30,6 +31,7 @@ export class ClustersService {
     private readonly db: DataSource,
     private readonly audit: AuditService,
     private readonly revoker: CredentialRevoker,
+    private readonly desired: DesiredStateService,
     @Inject(CONFIG) config: ControlPlaneConfig,
   ) {
     this.offlineAfterSeconds = MISSED_INTERVALS_OFFLINE * config.HEARTBEAT_INTERVAL_SECONDS;
@@ -77,6 +79,7 @@ export class ClustersService {
       return cluster;
     });
     await this.revoker.sync().catch((e: unknown) => this.logger.error(`cluster ${id} deregistered, but revoking its NATS credentials failed (retried on reconnect/boot): ${(e as Error).message}`));
+    await this.desired.remove(id).catch((e: unknown) => this.logger.error(`cluster ${id} deregistered, but deleting its desired state failed: ${(e as Error).message}`));
     return cluster;
   }
 

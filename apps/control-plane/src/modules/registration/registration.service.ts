@@ -8,6 +8,7 @@ import type { ControlPlaneConfig } from '../../config/config.schema.js';
 import { CONFIG } from '../../config/config.token.js';
 import { AuditService } from '../audit/audit.service.js';
 import { Cluster } from '../clusters/cluster.entity.js';
+import { DesiredStateService } from '../fleet-repo/desired-state.service.js';
 import { RegistrationToken } from '../registration-tokens/registration-token.entity.js';
 import { INVALID_TOKEN_MESSAGE, RegistrationException, RegistrationExceptionCode } from './registration.exception.js';
 
@@ -26,6 +27,7 @@ export class RegistrationService {
   constructor(
     private readonly db: DataSource,
     private readonly audit: AuditService,
+    private readonly desired: DesiredStateService,
     @Inject(CONFIG) private readonly config: ControlPlaneConfig,
   ) {}
 
@@ -63,6 +65,8 @@ export class RegistrationService {
           lastSeenAt: null,
           deregisteredAt: null,
           registrationTokenId: token.id,
+          desiredRevision: this.desired.currentHead ?? null,
+          desiredUpdatedAt: new Date(),
         });
         await this.audit.record(m, { id: `registration-token:${token.id}`, name: token.name }, { action: 'cluster.register', targetType: 'Cluster', targetId: clusterId, details: { name: req.name, tags: consumed[0]!.tags } });
       });
@@ -71,6 +75,7 @@ export class RegistrationService {
       throw error;
     }
     this.logger.log(`registered cluster ${req.name} (${clusterId})`);
+    await this.desired.publishQuietly(clusterId);
     return {
       protocol: PROTOCOL_VERSION,
       clusterId,

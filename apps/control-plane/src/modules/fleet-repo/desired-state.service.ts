@@ -1,0 +1,104 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Kvm, type KV } from '@nats-io/kv';
+import { DESIRED_BUCKET, PROTOCOL_VERSION, type DesiredState } from '@flotilla/protocol';
+import { DataSource, IsNull } from 'typeorm';
+import type { ControlPlaneConfig } from '../../config/config.schema.js';
+import { CONFIG } from '../../config/config.token.js';
+import { Cluster } from '../clusters/cluster.entity.js';
+import { NatsService } from '../nats/nats.service.js';
+import { redactUrl } from './git-remote.js';
+
+/**
+ * Each cluster's desired state: which revision it should run (the one policy method,
+ * `assignRevisions`) and publishing it to the KV bucket the agent reads (key = cluster id).
+ */
+@Injectable()
+export class DesiredStateService {
+  private readonly logger = new Logger(DesiredStateService.name);
+  private kvPromise?: Promise<KV>;
+  /** The fleet branch head last seen by the poller. */
+  private head: string | undefined;
+  /** Clusters whose last publish failed; retried on the next poll. */
+  private readonly unpublished = new Set<string>();
+
+  constructor(
+    private readonly db: DataSource,
+    private readonly nats: NatsService,
+    @Inject(CONFIG) private readonly config: ControlPlaneConfig,
+  ) {}
+
+  get currentHead(): string | undefined {
+    return this.head;
+  }
+
+  pathOf(cluster: Pick<Cluster, 'name' | 'syncPath'>): string {
+    return cluster.syncPath ?? this.config.FLEET_CLUSTER_PATH_TEMPLATE.replaceAll('{name}', cluster.name);
+  }
+
+  /**
+   * Which revision goes to which cluster. Until rollouts exist: every active cluster follows
+   * the branch head. Returns the clusters whose desired revision changed (already published).
+   */
+  async assignRevisions(head: string): Promise<string[]> {
+    this.head = head;
+    const rows = (await this.db.query(
+      `UPDATE clusters SET desired_revision = $1, desired_updated_at = now()
+        WHERE deregistered_at IS NULL AND desired_revision IS DISTINCT FROM $1 RETURNING id`,
+      [head],
+    )) as [{ id: string }[], number];
+    const ids = rows[0].map((r) => r.id);
+    for (const id of new Set([...this.unpublished, ...ids])) {
+      this.unpublished.delete(id);
+      await this.publish(id).catch((e: unknown) => {
+        this.unpublished.add(id);
+        this.logger.error(`publishing desired state of cluster ${id} failed (retried next poll): ${(e as Error).message}`);
+      });
+    }
+    if (ids.length) this.logger.log(`desired revision ${head.slice(0, 12)} assigned to ${ids.length} cluster(s)`);
+    return ids;
+  }
+
+  /** Publishes the cluster's desired state; a cluster without a desired revision yet has none to publish. */
+  async publish(clusterId: string): Promise<DesiredState | undefined> {
+    const cluster = await this.db.getRepository(Cluster).findOneBy({ id: clusterId, deregisteredAt: IsNull() });
+    const state = cluster ? this.stateOf(cluster) : undefined;
+    if (!state) return undefined;
+    await (await this.kv()).put(clusterId, JSON.stringify(state));
+    return state;
+  }
+
+  /** Publishes without failing the caller: a NATS outage is logged and fixed by the next change or "sync now". */
+  async publishQuietly(clusterId: string): Promise<void> {
+    await this.publish(clusterId).catch((e: unknown) => {
+      this.unpublished.add(clusterId);
+      this.logger.error(`publishing desired state of cluster ${clusterId} failed (retried next poll): ${(e as Error).message}`);
+    });
+  }
+
+  async remove(clusterId: string): Promise<void> {
+    await (await this.kv()).delete(clusterId);
+  }
+
+  stateOf(cluster: Cluster): DesiredState | undefined {
+    if (!cluster.desiredRevision || !this.config.FLEET_REPO_URL) return undefined;
+    return {
+      protocol: PROTOCOL_VERSION,
+      clusterId: cluster.id,
+      repoUrl: redactUrl(this.config.FLEET_REPO_URL),
+      branch: this.config.FLEET_BRANCH,
+      path: this.pathOf(cluster),
+      revision: cluster.desiredRevision,
+      prune: cluster.prune,
+      selfHeal: cluster.selfHeal,
+      updatedAt: (cluster.desiredUpdatedAt ?? new Date()).toISOString(),
+    };
+  }
+
+  private kv(): Promise<KV> {
+    this.kvPromise ??= new Kvm(this.nats.nc).open(DESIRED_BUCKET).catch((e: unknown) => {
+      this.kvPromise = undefined;
+      throw e;
+    });
+    return this.kvPromise;
+  }
+}

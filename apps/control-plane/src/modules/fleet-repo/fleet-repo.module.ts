@@ -1,0 +1,12 @@
+/** The fleet repository: polls its branch head, assigns desired revisions and publishes desired state to agents. */
+import { Module } from '@nestjs/common';
+import { ClusterSyncSettingsService } from './cluster-sync-settings.service.js';
+import { DesiredStateService } from './desired-state.service.js';
+import { FleetRepoResolver } from './fleet-repo.resolver.js';
+import { FleetRepoService } from './fleet-repo.service.js';
+
+@Module({
+  providers: [DesiredStateService, FleetRepoService, ClusterSyncSettingsService, FleetRepoResolver],
+  exports: [DesiredStateService, FleetRepoService],
+})
+export class FleetRepoModule {}
