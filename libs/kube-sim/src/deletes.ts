@@ -23,6 +23,10 @@ export function deleteObject(api: Api, t: ResourceType, ns: string, name: string
   if (pre?.resourceVersion && pre.resourceVersion !== obj.metadata.resourceVersion) throw errors.conflict(t, name);
   if (opts.dryRun) return { obj, gone: false };
   const isNamespace = t.builtin && t.kind === 'Namespace';
+  if (opts.propagationPolicy === 'Foreground' && !isNamespace && !obj.metadata.deletionTimestamp) {
+    const deps = dependentsOf(api, obj.metadata.uid);
+    if (deps.length) return deleteInForeground(api, t, obj, deps);
+  }
   if (obj.metadata.finalizers?.length || isNamespace) {
     if (obj.metadata.deletionTimestamp) {
       if (isNamespace) emptyNamespace(api, name);
@@ -55,6 +59,33 @@ function dependentsOf(api: Api, uid: string): { t: ResourceType; obj: any }[] {
     }
   }
   return out;
+}
+
+const FOREGROUND = 'foregroundDeletion';
+
+/** Foreground: the owner stays (deletionTimestamp, foregroundDeletion finalizer) until its dependents are gone. */
+function deleteInForeground(api: Api, t: ResourceType, obj: any, deps: { t: ResourceType; obj: any }[]): { obj: any; gone: boolean } {
+  const finalizers = [...(obj.metadata.finalizers ?? []).filter((f: string) => f !== FOREGROUND), FOREGROUND];
+  api.store.put(storeKey(t), { ...obj, metadata: { ...obj.metadata, deletionTimestamp: now(), deletionGracePeriodSeconds: 0, finalizers } });
+  for (const d of deps) deleteObject(api, d.t, d.obj.metadata.namespace ?? '', d.obj.metadata.name, { dryRun: false, propagationPolicy: 'Foreground' });
+  finishForeground(api, obj.metadata.uid);
+  const after = api.store.get(storeKey(t), obj.metadata.namespace ?? '', obj.metadata.name);
+  return { obj: after ?? obj, gone: !after };
+}
+
+/** Completes a foreground deletion once the owner with this uid has no dependents left. */
+function finishForeground(api: Api, uid: string): void {
+  for (const t of uniqueTypes(api)) {
+    for (const o of api.store.list(storeKey(t))) {
+      if (o.metadata.uid !== uid) continue;
+      if (!o.metadata.finalizers?.includes(FOREGROUND) || dependentsOf(api, uid).length) return;
+      const finalizers = o.metadata.finalizers.filter((f: string) => f !== FOREGROUND);
+      const next = { ...o, metadata: { ...o.metadata, finalizers: finalizers.length ? finalizers : undefined } };
+      if (finalizers.length) api.store.put(storeKey(t), next);
+      else api.finalize(t, next);
+      return;
+    }
+  }
 }
 
 function uniqueTypes(api: Api): ResourceType[] {
@@ -108,6 +139,7 @@ export function finishNamespace(api: Api, ns: string): boolean {
 export function installDeleteHooks(api: Api): void {
   api.removeHooks.push((t, obj) => {
     if (t.namespaced && obj.metadata.namespace) finishNamespace(api, obj.metadata.namespace);
+    for (const ref of obj.metadata.ownerReferences ?? []) finishForeground(api, ref.uid);
     if (t.builtin && t.kind === 'CustomResourceDefinition') {
       const types = api.registry.unregisterCrd(obj.metadata.name);
       const first = types[0];

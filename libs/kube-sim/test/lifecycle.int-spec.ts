@@ -67,6 +67,18 @@ describe('deletion', () => {
     expect(orphan.status).toBe(200);
     expect(orphan.body.metadata.ownerReferences).toBeUndefined();
   });
+
+  it('foreground propagation keeps the owner until a finalizer-held dependent is gone', async () => {
+    const owner = (await cm('default', 'fg-owner')).body;
+    await cm('default', 'fg-child', { ownerReferences: [{ apiVersion: 'v1', kind: 'ConfigMap', name: 'fg-owner', uid: owner.metadata.uid }], finalizers: ['example.com/slow'] });
+    const del = await call('DELETE', '/api/v1/namespaces/default/configmaps/fg-owner', { propagationPolicy: 'Foreground' });
+    expect(del.status).toBe(200);
+    expect(del.body.metadata.finalizers).toEqual(['foregroundDeletion']);
+    expect((await call('GET', '/api/v1/namespaces/default/configmaps/fg-owner')).body.metadata.deletionTimestamp).toBeTruthy();
+    await call('PATCH', '/api/v1/namespaces/default/configmaps/fg-child', { metadata: { finalizers: null } }, 'application/merge-patch+json');
+    expect((await call('GET', '/api/v1/namespaces/default/configmaps/fg-child')).status).toBe(404);
+    expect((await call('GET', '/api/v1/namespaces/default/configmaps/fg-owner')).status).toBe(404);
+  });
 });
 
 describe('custom resource definitions', () => {
