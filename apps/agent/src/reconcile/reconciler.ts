@@ -86,10 +86,14 @@ export class Reconciler {
   }
 
   private async prune(desired: DesiredState, previous: Inventory, next: Inventory): Promise<PruneResult[]> {
+    const diff = diffInventory(previous, next);
+    if (diff.skipped) {
+      this.d.logger.warn({ reason: diff.skipped }, 'prune: skipped; the inventory is kept as it was');
+      return [];
+    }
     const wanted = new Set(next.entries.map((e) => e.id));
     for (const id of this.d.applied.ids()) if (!wanted.has(id)) this.d.applied.delete(id);
     if (!desired.prune) return [];
-    const diff = diffInventory(previous, next);
     const out = await this.d.pruner.prune(diff);
     await this.d.inventory.save(inventoryAfterPrune(next, diff, out.filter((r) => r.action === ObjectAction.Failed).map((r) => r.id)));
     return out;

@@ -43,8 +43,9 @@ spec:
   ports: [{ port: 80, targetPort: 80 }]
 `;
 
+/** A Secret with base64 `data` (kube-sim, unlike a real server, does not fold stringData into data). */
 export const secret = (ns: string, name: string, data: Record<string, string>) =>
-  ['apiVersion: v1', 'kind: Secret', 'metadata:', `  name: ${name}`, `  namespace: ${ns}`, 'stringData:', ...Object.entries(data).map(([k, v]) => `  ${k}: "${v}"`), ''].join('\n');
+  ['apiVersion: v1', 'kind: Secret', 'metadata:', `  name: ${name}`, `  namespace: ${ns}`, 'data:', ...Object.entries(data).map(([k, v]) => `  ${k}: ${Buffer.from(v).toString('base64')}`), ''].join('\n');
 
 /** The base web app: a namespace, a config map, a deployment and its service. */
 export const webApp = (ns = 'web', replicas = 2): Record<string, string> => ({

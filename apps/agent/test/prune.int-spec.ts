@@ -1,0 +1,69 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { OWNER_LABEL } from '../src/render/renderer.js';
+import { INVENTORY_NAME, INVENTORY_NAMESPACE } from '../src/inventory/inventory-store.js';
+import { configMap, webApp } from './support/manifests.js';
+import { startReconcileEnv, type ReconcileEnv } from './support/reconcile-env.js';
+
+describe('prune: only what the agent applied and Git no longer has', () => {
+  let env: ReconcileEnv;
+  const cm = (name: string) => env.sim.api.store.get('configmaps', 'web', name);
+  async function sync(files: Record<string, string | null>, opts: { prune?: boolean } = {}) {
+    const rev = await env.git.commit({ files, message: 'change' });
+    await env.putDesired({ revision: rev, prune: opts.prune ?? true });
+    const reports = await env.waitSync((r) => r.some((x) => x.revision === rev));
+    return reports.find((x) => x.revision === rev)!;
+  }
+
+  beforeAll(async () => {
+    env = await startReconcileEnv();
+    const runtime = await env.startAgent();
+    await sync({
+      ...webApp(),
+      'clusters/edge/extra.yaml': configMap('web', 'extra'),
+      'clusters/edge/keep.yaml': configMap('web', 'keep', { k: 'v' }, { 'flotilla.dev/prune': 'disabled' }),
+      'clusters/edge/off.yaml': configMap('web', 'prune-off'),
+    });
+    // Someone else's object carrying our owner label: never in the inventory, never pruned.
+    await runtime.client.request('POST', '/api/v1/namespaces/web/configmaps', { body: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'impostor', namespace: 'web', labels: { [OWNER_LABEL]: env.clusterId } }, data: {} } });
+  });
+  afterAll(async () => {
+    await env?.close();
+  });
+
+  it('deletes an object whose file was removed, and nothing else', async () => {
+    const report = await sync({ 'clusters/edge/extra.yaml': null });
+    expect(report.state).toBe('Synced');
+    expect(report.objects.filter((o) => o.action === 'deleted').map((o) => o.name)).toEqual(['extra']);
+    expect(cm('extra')).toBeUndefined();
+    expect(cm('web-config')).toBeDefined();
+    expect(cm('impostor')).toBeDefined();
+  });
+
+  it('keeps an object annotated flotilla.dev/prune: disabled', async () => {
+    const report = await sync({ 'clusters/edge/keep.yaml': null });
+    expect(report.objects.find((o) => o.name === 'keep')).toMatchObject({ action: 'skipped' });
+    expect(cm('keep')).toBeDefined();
+  });
+
+  it('deletes nothing when prune is off', async () => {
+    const report = await sync({ 'clusters/edge/off.yaml': null }, { prune: false });
+    expect(report.objects.some((o) => o.action === 'deleted')).toBe(false);
+    expect(cm('prune-off')).toBeDefined();
+  });
+
+  it('an empty render prunes nothing', async () => {
+    const report = await sync({ 'clusters/edge/namespace.yaml': '# nothing\n', 'clusters/edge/app/config.yaml': null, 'clusters/edge/app/deploy.yaml': null });
+    expect(report.objects.some((o) => o.action === 'deleted')).toBe(false);
+    expect(cm('web-config')).toBeDefined();
+    expect(env.sim.api.store.get('deployments.apps', 'web', 'web')).toBeDefined();
+    const inventory = env.sim.api.store.get('configmaps', INVENTORY_NAMESPACE, INVENTORY_NAME) as { data: { entries: string } };
+    expect(inventory.data.entries).toContain('web_web-config__ConfigMap');
+  });
+
+  it('a failed render prunes nothing', async () => {
+    const report = await sync({ ...webApp(), 'clusters/edge/broken.yaml': 'kind: [' });
+    expect(report.state).toBe('Failed');
+    expect(cm('prune-off')).toBeDefined();
+    expect(cm('web-config')).toBeDefined();
+  });
+});
