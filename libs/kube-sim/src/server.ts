@@ -29,6 +29,8 @@ export interface KubeSimOptions {
   name?: string;
   /** Watch history kept for resuming watches (older versions get 410 Gone). */
   historySize?: number;
+  /** Ready Nodes the cluster starts with (default 1), for agents that report a node count. */
+  nodes?: number;
 }
 
 export interface KubeSim {
@@ -53,6 +55,22 @@ export interface KubeSim {
 
 const DEFAULT_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
 
+function nodeObject(name: string): any {
+  const at = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+  return {
+    apiVersion: 'v1',
+    kind: 'Node',
+    metadata: { name, labels: { 'kubernetes.io/hostname': name, 'kubernetes.io/os': 'linux', 'kubernetes.io/arch': 'amd64', 'topology.kubernetes.io/region': 'local' } },
+    spec: {},
+    status: {
+      capacity: { cpu: '4', memory: '8Gi', pods: '110' },
+      allocatable: { cpu: '4', memory: '8Gi', pods: '110' },
+      conditions: [{ type: 'Ready', status: 'True', reason: 'KubeletReady', message: 'kubelet is posting ready status', lastHeartbeatTime: at, lastTransitionTime: at }],
+      nodeInfo: { kubeletVersion: 'v1.33.0', containerRuntimeVersion: 'containerd://2.0.0', osImage: 'kube-sim', operatingSystem: 'linux', architecture: 'amd64' },
+    },
+  };
+}
+
 function send(res: ServerResponse, code: number, body: unknown): void {
   const s = toJson(body as object);
   res.writeHead(code, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(s) });
@@ -69,6 +87,11 @@ export async function startKubeSim(opts: KubeSimOptions = {}): Promise<KubeSim> 
     const nsType = api.registry.lookup('', 'v1', 'namespaces')!;
     for (const ns of DEFAULT_NAMESPACES)
       api.commit(nsType, undefined, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns }, spec: { finalizers: ['kubernetes'] }, status: { phase: 'Active' } }, { manager: 'kube-apiserver', dryRun: false });
+    const nodeType = api.registry.lookup('', 'v1', 'nodes')!;
+    for (let i = 1; i <= (opts.nodes ?? 1); i++) {
+      const node = api.commit(nodeType, undefined, nodeObject(`${name}-node-${i}`), { manager: 'kubelet', dryRun: false });
+      api.commit(nodeType, node, { ...node, status: nodeObject(node.metadata.name).status }, { manager: 'kubelet', dryRun: false, subresource: 'status' });
+    }
   }
   if (persister) api.store.subscribe(() => persister.touch());
   const simSettings: SimulationSettings = { delayMs: 500, progressDeadlineScale: 1, ...(typeof opts.simulate === 'object' ? opts.simulate : {}) };

@@ -58,6 +58,13 @@ const COLUMNS: Record<string, Column[]> = {
     age,
   ],
   CustomResourceDefinition: [['Created At', 'date', (o) => o.metadata.creationTimestamp]],
+  Node: [['Status', 'string', (o) => (cond(o, 'Ready') ? 'Ready' : 'NotReady')], ['Roles', 'string', () => '<none>'], age, ['Version', 'string', (o) => o.status?.nodeInfo?.kubeletVersion ?? '']],
+  Pod: [
+    ['Ready', 'string', (o) => `${(o.status?.containerStatuses ?? []).filter((c: any) => c.ready).length}/${(o.spec?.containers ?? []).length}`],
+    ['Status', 'string', (o) => o.status?.containerStatuses?.find((c: any) => c.state?.waiting)?.state.waiting.reason ?? o.status?.phase ?? 'Pending'],
+    ['Restarts', 'integer', () => 0],
+    age,
+  ],
 };
 
 /** Evaluates the simple JSONPath of a printer column (".spec.size", ".status.items[0].name"). */

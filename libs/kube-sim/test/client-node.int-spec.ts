@@ -64,6 +64,14 @@ describe('@kubernetes/client-node against kube-sim', () => {
     expect(stale.body.reason).toBe('Conflict');
   });
 
+  it('starts with a Ready node and the usual namespaces', async () => {
+    const core = kc.makeApiClient(k8s.CoreV1Api);
+    const nodes = await core.listNode();
+    expect(nodes.items.map((n) => [n.metadata?.name, n.status?.conditions?.find((c) => c.type === 'Ready')?.status])).toEqual([['kube-sim-node-1', 'True']]);
+    const namespaces = await core.listNamespace();
+    expect(namespaces.items.map((n) => n.metadata?.name)).toEqual(expect.arrayContaining(['default', 'kube-system', 'kube-public']));
+  });
+
   it('a missing namespace is a 404 naming the namespace', async () => {
     const err = await failure(client.patch(cm({ a: '1' }, 'x', 'nowhere'), undefined, undefined, 'flotilla', undefined, ssa));
     expect(err.code).toBe(404);
