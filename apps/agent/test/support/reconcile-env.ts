@@ -74,12 +74,23 @@ export async function startReconcileEnv(opts: { simulate?: boolean | { delayMs: 
     transport = undefined;
   };
 
+  /** Reads retry: a request sent while the hub connection is still reconnecting (after a NATS restart) loses its reply. */
   const readAll = async (kind: 'sync' | 'drift'): Promise<unknown[]> => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await readOnce(kind);
+      } catch (error) {
+        if (attempt >= 20) throw error;
+        await new Promise((r) => setTimeout(r, 250));
+      }
+    }
+  };
+  const readOnce = async (kind: 'sync' | 'drift'): Promise<unknown[]> => {
     const subject = subjects.agent(clusterId, kind);
     const info = await jsm.streams.info(AGENT_STREAM);
     const out: unknown[] = [];
     for (let seq = info.state.first_seq; seq <= info.state.last_seq && info.state.messages > 0; seq++) {
-      const m = await jsm.streams.getMessage(AGENT_STREAM, { seq }).catch(() => null);
+      const m = await jsm.streams.getMessage(AGENT_STREAM, { seq }).catch((e: Error) => { if (e.name === 'TimeoutError') throw e; return null; });
       if (m && m.subject === subject) out.push(m.json());
     }
     return out;
