@@ -1,0 +1,38 @@
+/** `flotilla clusters show NAME`: one cluster's state, facts and tags. */
+import type { Command } from '../command.js';
+import { CliError, ExitCode } from '../errors.js';
+import { ago, json, keyValues, list } from '../output.js';
+import { CLUSTER_FIELDS, type ClusterView } from './cluster-fields.js';
+
+const QUERY = `query($name: String!) { cluster(name: $name) { ${CLUSTER_FIELDS} } }`;
+
+export const showClusterCommand: Command = {
+  path: ['clusters', 'show'],
+  summary: "Show one cluster's connection state, tags and facts",
+  positionals: [{ name: 'NAME', help: 'cluster name', required: true }],
+  flags: { json: { type: 'boolean', help: 'print JSON' } },
+  async run({ io, args, client }) {
+    const name = args.positionals[0]!;
+    const { cluster: c } = await client().request<{ cluster: ClusterView | null }>(QUERY, { name });
+    if (!c) throw new CliError(`no cluster named ${JSON.stringify(name)}`, ExitCode.NotFound);
+    if (args.flags['json'] === true) {
+      io.out(json(c));
+      return;
+    }
+    io.out(
+      keyValues([
+        ['Name', c.name],
+        ['ID', c.id],
+        ['State', c.connection],
+        ['Tags', list(c.tags)],
+        ['Last seen', c.lastSeenAt ? `${c.lastSeenAt} (${ago(c.lastSeenAt)})` : 'never'],
+        ['Registered', c.registeredAt],
+        ['Kubernetes', c.facts.kubeVersion],
+        ['Nodes', String(c.facts.nodeCount)],
+        ['Provider', c.facts.provider],
+        ['Region', c.facts.region],
+        ['Agent', c.facts.agentVersion],
+      ]),
+    );
+  },
+};
