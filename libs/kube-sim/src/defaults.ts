@@ -105,10 +105,22 @@ function specDefaults(kind: string, spec: Obj): Obj {
   return spec;
 }
 
+/** A Secret's stringData is write-only: merged into data (base64) and dropped, as a real server does. */
+function secretDefaults(obj: Obj): Obj {
+  let out = withDefaults(obj, { type: 'Opaque' });
+  if (isObj(obj.stringData)) {
+    const data: Obj = { ...(isObj(obj.data) ? obj.data : {}) };
+    for (const [k, v] of Object.entries(obj.stringData)) data[k] = Buffer.from(String(v), 'utf8').toString('base64');
+    const { stringData: _s, ...rest } = out;
+    out = { ...rest, data };
+  }
+  return out;
+}
+
 /** The object with the defaults a real server adds (unchanged object when nothing is missing). */
 export function applyDefaults(kind: string, builtin: boolean, obj: Obj): Obj {
   if (!builtin) return obj;
-  if (kind === 'Secret') return withDefaults(obj, { type: 'Opaque' });
+  if (kind === 'Secret') return secretDefaults(obj);
   if (kind === 'Namespace') return withDefaults(obj, { spec: { finalizers: ['kubernetes'] } });
   if (kind === 'CronJob' && isObj(obj.spec)) {
     const spec = withDefaults(obj.spec, { concurrencyPolicy: 'Allow', suspend: false, successfulJobsHistoryLimit: 3, failedJobsHistoryLimit: 1 });

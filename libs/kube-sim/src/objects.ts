@@ -90,4 +90,10 @@ export function validate(t: ResourceType, obj: any): void {
       causes.push({ reason: 'FieldValueInvalid', message: `Invalid value: "${name}": must be spec.names.plural+"."+spec.group`, field: 'metadata.name' });
   }
   if (causes.length) throw errors.invalid(t.kind, name, causes, t.group);
+  if (t.builtin && t.kind === 'Secret') {
+    for (const [k, v] of Object.entries(obj.data ?? {})) {
+      if (typeof v !== 'string' || !/^[A-Za-z0-9+/]*={0,2}$/.test(v) || v.length % 4 === 1)
+        throw errors.badRequest(`Secret in version "v1" cannot be handled as a Secret: illegal base64 data in data["${k}"]`);
+    }
+  }
 }

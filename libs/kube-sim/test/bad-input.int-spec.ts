@@ -85,6 +85,15 @@ describe('bad input', () => {
     expectStatus(await call('POST', `${CM}?fieldValidation=Strict`, body.replace('warned', 'strict')), 400, 'BadRequest', /strict decoding error: unknown field "extra"/);
   });
 
+  it("a Secret's stringData is stored as base64 data, and data that is not base64 is a 400", async () => {
+    const ok = await call('POST', '/api/v1/namespaces/default/secrets', JSON.stringify({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'sd' }, stringData: { pw: 'hunter2' } }));
+    expect(ok.status).toBe(201);
+    expect(ok.body.data).toEqual({ pw: Buffer.from('hunter2').toString('base64') });
+    expect(ok.body.stringData).toBeUndefined();
+    expect(ok.body.type).toBe('Opaque');
+    expectStatus(await call('POST', '/api/v1/namespaces/default/secrets', JSON.stringify({ metadata: { name: 'bad' }, data: { pw: 'not base64!' } })), 400, 'BadRequest', /illegal base64 data/);
+  });
+
   it('apply without a fieldManager is rejected, and a stale resourceVersion update is 409 Conflict', async () => {
     expectStatus(await call('PATCH', `${CM}/p`, JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'p' } }), 'application/apply-patch+yaml'), 422, 'Invalid', /fieldManager/);
     const live = (await call('GET', `${CM}/p`)).body;
