@@ -20,3 +20,5 @@ export * from './drift/redact.js';
 export * from './drift/quantity.js';
 export * from './health/health-status.js';
 export * from './health/health.js';
+export * from './tree/object-store-tree.js';
+export * from './fleet/index.js';
