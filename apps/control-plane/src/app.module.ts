@@ -18,6 +18,7 @@ import { NatsModule } from './modules/nats/nats.module.js';
 import { RegistrationTokensModule } from './modules/registration-tokens/registration-tokens.module.js';
 import { RegistrationModule } from './modules/registration/registration.module.js';
 import { StatusIngestModule } from './modules/status-ingest/status-ingest.module.js';
+import { WebhooksModule } from './modules/webhooks/webhooks.module.js';
 
 /** The GraphQL-facing modules (also what the schema file is generated from). */
 export const graphQLModules = [AuditModule, AuthModule, ApiTokensModule, RegistrationTokensModule, ClustersModule, FleetRepoModule];
@@ -51,6 +52,7 @@ export class AppModule {
         NatsModule,
         ...graphQLModules,
         RegistrationModule,
+        WebhooksModule,
         StatusIngestModule,
       ],
       providers: [{ provide: CONFIG, useValue: config }],

@@ -35,7 +35,11 @@ export async function createControlPlane(config: ControlPlaneConfig, opts: { log
   });
   app.disable('x-powered-by');
   app.use(helmet());
-  app.use(express.json({ limit: '1mb', type: ['application/json', 'application/*+json'] }));
+  // The Git webhook's HMAC is over the exact bytes received: keep them for that one route.
+  const keepRawBody = (req: { url?: string; rawBody?: Buffer }, _res: unknown, buf: Buffer) => {
+    if (req.url?.startsWith('/v1/git/webhook')) req.rawBody = buf;
+  };
+  app.use(express.json({ limit: '1mb', type: ['application/json', 'application/*+json'], verify: keepRawBody }));
   app.use(bodyErrors);
   try {
     await app.listen(config.PORT, config.HOST);

@@ -44,6 +44,7 @@ const Fields = z.object({
     .regex(/\{name\}/, 'must contain {name}')
     .default('clusters/{name}')
     .describe("Default path of a cluster's manifests in the fleet repository; {name} is the cluster name"),
+  FLEET_WEBHOOK_SECRET: z.string().min(16, 'must be at least 16 characters').optional().describe(secret('Secret of the Git push webhook POST /v1/git/webhook: HMAC key for GitHub and Gitea, the X-Gitlab-Token for GitLab; unset disables the webhook')),
   ALERT_GROUP_WINDOW_MS: positiveInt.default(10_000).describe('Drift / sync-failure alerts with the same cause within this window become one message'),
   ALERT_RETRY_BASE_MS: positiveInt.default(5_000).describe('First retry delay of a failed alert delivery (doubles per attempt)'),
   ALERT_MAX_ATTEMPTS: positiveInt.default(8).describe('Delivery attempts before an alert is marked failed'),
@@ -62,7 +63,7 @@ export const ConfigSchema = Fields.superRefine((c, ctx) => {
 });
 
 /** Keys whose values must never be logged. */
-export const SECRET_KEYS = ['NATS_HUB_JWT', 'NATS_HUB_SEED', 'NATS_ACCOUNT_SEED', 'NATS_OPERATOR_SEED', 'NATS_SYSTEM_USER_JWT', 'NATS_SYSTEM_USER_SEED', 'ADMIN_TOKEN', 'DATABASE_URL', 'FLOTILLA_SECRET_KEY', 'FLEET_GIT_TOKEN'] as const;
+export const SECRET_KEYS = ['NATS_HUB_JWT', 'NATS_HUB_SEED', 'NATS_ACCOUNT_SEED', 'NATS_OPERATOR_SEED', 'NATS_SYSTEM_USER_JWT', 'NATS_SYSTEM_USER_SEED', 'ADMIN_TOKEN', 'DATABASE_URL', 'FLOTILLA_SECRET_KEY', 'FLEET_GIT_TOKEN', 'FLEET_WEBHOOK_SECRET'] as const;
 
 export const ConfigShape = Fields.shape;
 

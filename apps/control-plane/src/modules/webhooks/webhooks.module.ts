@@ -1,0 +1,12 @@
+/** webhooks: POST /v1/git/webhook — GitHub, GitLab and Gitea push events, verified, trigger a fleet-repo poll. */
+import { Module } from '@nestjs/common';
+import { FleetRepoModule } from '../fleet-repo/fleet-repo.module.js';
+import { WebhooksController } from './webhooks.controller.js';
+import { WebhooksService } from './webhooks.service.js';
+
+@Module({
+  imports: [FleetRepoModule],
+  controllers: [WebhooksController],
+  providers: [WebhooksService],
+})
+export class WebhooksModule {}
