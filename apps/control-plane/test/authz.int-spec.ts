@@ -85,6 +85,7 @@ const QUERIES: { query: string; needs: keyof typeof RANK }[] = [
   { query: '{ apiTokens { id } }', needs: 'admin' },
   { query: '{ auditLog { edges { cursor } } }', needs: 'admin' },
   { query: '{ fleetRepo { branch } }', needs: 'viewer' },
+  { query: '{ driftEvents { edges { cursor } } }', needs: 'viewer' },
 ];
 
 describe('authorization matrix', () => {

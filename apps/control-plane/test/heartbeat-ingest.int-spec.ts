@@ -87,7 +87,7 @@ describe('heartbeat ingest', () => {
     await db.query('ALTER TABLE clusters RENAME TO clusters_away');
     try {
       await a.heartbeat({ nodeCount: 11 });
-      await eventually(async () => lines().some((l) => l.includes('heartbeats failed, will retry')), 5000, 'failed write logged');
+      await eventually(async () => lines().some((l) => l.includes('agent messages failed, will retry')), 5000, 'failed write logged');
     } finally {
       await db.query('ALTER TABLE clusters_away RENAME TO clusters');
     }

@@ -2,7 +2,7 @@
 import { jetstream, type JetStreamClient } from '@nats-io/jetstream';
 import type { NatsConnection, NodeConnectionOptions } from '@nats-io/transport-node';
 import type { NatsCreds } from '@flotilla/testing';
-import { PROTOCOL_VERSION, RegisterResponse, subjects } from '@flotilla/protocol';
+import { PROTOCOL_VERSION, RegisterResponse, subjects, type AgentMessageKind } from '@flotilla/protocol';
 import { FACTS, registration, type Harness } from './harness.js';
 
 export interface TestAgent {
@@ -11,7 +11,9 @@ export interface TestAgent {
   nc: NatsConnection;
   js: JetStreamClient;
   heartbeat(facts?: Partial<typeof FACTS>, body?: Record<string, unknown>): Promise<void>;
-  publishRaw(data: string | Uint8Array): Promise<void>;
+  publishRaw(data: string | Uint8Array, kind?: AgentMessageKind): Promise<void>;
+  /** Publishes a report body as-is (no msgID, so a replay reaches the control plane). */
+  report(kind: 'sync' | 'drift', body: object): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -34,8 +36,11 @@ export async function registerAgent(h: Harness, token: string, name: string, con
       const hb = { protocol: PROTOCOL_VERSION, clusterId: reply.clusterId, sentAt: new Date().toISOString(), seq: seq++, facts: { ...FACTS, ...facts }, ...extra };
       await js.publish(subject, JSON.stringify(hb));
     },
-    async publishRaw(data) {
-      await js.publish(subject, data);
+    async publishRaw(data, kind = 'heartbeat') {
+      await js.publish(subjects.agent(reply.clusterId, kind), data);
+    },
+    async report(kind, body) {
+      await js.publish(subjects.agent(reply.clusterId, kind), JSON.stringify(body));
     },
     close: () => nc.close(),
   };

@@ -4,9 +4,10 @@ import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { AuthExceptionFilter } from './auth.exception.filter.js';
 import { AuthGuard } from './auth.guard.js';
 import { AuthService } from './auth.service.js';
+import { MeResolver } from './me.resolver.js';
 
 @Module({
-  providers: [AuthService, { provide: APP_GUARD, useClass: AuthGuard }, { provide: APP_FILTER, useClass: AuthExceptionFilter }],
+  providers: [AuthService, MeResolver, { provide: APP_GUARD, useClass: AuthGuard }, { provide: APP_FILTER, useClass: AuthExceptionFilter }],
   exports: [AuthService],
 })
 export class AuthModule {}

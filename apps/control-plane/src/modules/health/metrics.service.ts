@@ -19,6 +19,20 @@ export class MetricsService {
     registers: [this.registry],
   });
 
+  readonly reportsIngested = new Counter({
+    name: 'flotilla_reports_ingested_total',
+    help: 'New agent sync and drift reports stored (replays not counted), by kind',
+    labelNames: ['kind'] as const,
+    registers: [this.registry],
+  });
+
+  readonly alertDeliveries = new Counter({
+    name: 'flotilla_alert_deliveries_total',
+    help: 'Alert delivery attempts by outcome',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
+
   readonly registrations = new Counter({
     name: 'flotilla_registrations_total',
     help: 'POST /v1/register outcomes by HTTP status',

@@ -7,7 +7,7 @@ export interface AcceptedHeartbeat {
   heartbeat: Heartbeat;
 }
 
-export type RejectReason = 'bad_subject' | 'bad_json' | 'schema' | 'cluster_mismatch';
+export type RejectReason = 'bad_subject' | 'bad_json' | 'schema' | 'cluster_mismatch' | 'unsupported_kind';
 export type ParsedHeartbeat = { ok: true; value: AcceptedHeartbeat } | { ok: false; reason: RejectReason; detail: string };
 
 /**

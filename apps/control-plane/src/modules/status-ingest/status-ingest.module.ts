@@ -1,7 +1,10 @@
-/** Agent status ingestion: heartbeats from JetStream into the clusters table. */
+/** Agent status ingestion: heartbeats, sync and drift reports from JetStream into the database. */
 import { Module } from '@nestjs/common';
+import { DriftReportWriter } from './drift-report.writer.js';
 import { HeartbeatWriter } from './heartbeat.writer.js';
+import { IngestWriter } from './ingest.writer.js';
 import { StatusIngestService } from './status-ingest.service.js';
+import { SyncReportWriter } from './sync-report.writer.js';
 
-@Module({ providers: [HeartbeatWriter, StatusIngestService] })
+@Module({ providers: [HeartbeatWriter, SyncReportWriter, DriftReportWriter, IngestWriter, StatusIngestService] })
 export class StatusIngestModule {}
