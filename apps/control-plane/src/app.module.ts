@@ -24,6 +24,7 @@ import { RegistrationModule } from './modules/registration/registration.module.j
 import { SyncsModule } from './modules/syncs/syncs.module.js';
 import { StatusIngestModule } from './modules/status-ingest/status-ingest.module.js';
 import { WebhooksModule } from './modules/webhooks/webhooks.module.js';
+import { WebModule } from './modules/web/web.module.js';
 
 /** The GraphQL-facing modules (also what the schema file is generated from). */
 export const graphQLModules = [AuditModule, AuthModule, ApiTokensModule, RegistrationTokensModule, ClustersModule, FleetRepoModule, SyncsModule, DriftModule];
@@ -89,6 +90,7 @@ export class AppModule {
         RegistrationModule,
         WebhooksModule,
         StatusIngestModule,
+        WebModule,
       ],
       providers: [{ provide: CONFIG, useValue: config }],
       exports: [CONFIG],

@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 const require = createRequire(import.meta.url);
 
@@ -11,10 +12,14 @@ export interface WebRoots {
   graphqlWs: string;
 }
 
-/** Resolves both through node_modules (the @flotilla/web workspace link), so no path is hard-coded. */
+/**
+ * The dashboard sits beside the control plane in the workspace (apps/web; the image copies it
+ * the same way), found relative to this file rather than imported: one app does not import another.
+ * graphql-ws is a dependency, resolved through node_modules.
+ */
 export function resolveWebRoots(): WebRoots {
   return {
-    app: join(dirname(require.resolve('@flotilla/web/package.json')), 'src'),
+    app: fileURLToPath(new URL('../../../../web/src/', import.meta.url)),
     graphqlWs: join(dirname(require.resolve('graphql-ws/package.json')), 'dist'),
   };
 }

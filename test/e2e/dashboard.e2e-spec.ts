@@ -1,0 +1,197 @@
+/**
+ * The web dashboard driven by a real browser (Debian's Chromium through playwright-core)
+ * against a real control plane with a small fleet of protocol-level agents: log in, see the
+ * fleet as tiles, filter by tag, open a cluster with its objects, drift and sync history,
+ * manage registration tokens, read the audit log. Screenshots go to test-results/dashboard/.
+ */
+import { startGitServer, type GitServer } from '@flotilla/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventually, registerAgent, type TestAgent } from '../../apps/control-plane/test/support/agent.js';
+import { ADMIN_TOKEN, createRegistrationToken, startHarness, type Harness } from '../../apps/control-plane/test/support/harness.js';
+import { deployment, driftReport, syncReport } from '../../apps/control-plane/test/support/reports.js';
+import { launchBrowser, type Browser } from '../../apps/web/test/browser.js';
+
+/** name → tags, and what its agent reports (none: registered but never heard from). */
+const FLEET = [
+  { name: 'canary-1', tags: ['canary'], report: 'synced' },
+  { name: 'canary-2', tags: ['canary'], report: 'progressing' },
+  { name: 'edge-eu-1', tags: ['edge-eu'], report: 'synced' },
+  { name: 'edge-eu-2', tags: ['edge-eu'], report: 'failed' },
+  { name: 'edge-eu-3', tags: ['edge-eu'], report: 'synced' },
+  { name: 'edge-us-1', tags: ['edge-us'], report: 'synced' },
+  { name: 'edge-us-2', tags: ['edge-us'], report: 'none' },
+  { name: 'cloud-1', tags: ['cloud'], report: 'synced' },
+] as const;
+
+describe('web dashboard', () => {
+  let git: GitServer;
+  let h: Harness;
+  let head: string;
+  let b: Browser;
+  const agents = new Map<string, TestAgent>();
+  let heartbeats: NodeJS.Timeout | undefined;
+
+  beforeAll(async () => {
+    git = await startGitServer();
+    head = await git.commit({ files: { 'clusters/canary-1/app.yaml': 'kind: ConfigMap\n' }, message: 'fleet' });
+    h = await startHarness({ FLEET_REPO_URL: git.url, FLEET_POLL_INTERVAL_SECONDS: '1' });
+    await eventually(async () => (await h.gql('{ fleetRepo { headRevision } }')).data?.fleetRepo.headRevision === head, 10_000, 'first poll');
+    for (const c of FLEET) {
+      const a = await registerAgent(h, (await createRegistrationToken(h, { name: `for ${c.name}`, tags: [...c.tags] })).token, c.name);
+      agents.set(c.name, a);
+      if (c.report === 'none') continue;
+      await a.heartbeat();
+      const objects = [deployment('api', 'created'), deployment('web', c.report === 'progressing' ? 'configured' : 'unchanged', c.report === 'progressing' ? 'Progressing' : 'Healthy')];
+      if (c.report === 'failed') {
+        await a.report('sync', syncReport(a.clusterId, 0, head, { state: 'Failed', appliedRevision: undefined, objects: [], error: { stage: 'render', code: 'INVALID_YAML', reason: 'bad indentation at line 3', file: 'clusters/edge-eu-2/app.yaml', retryable: false } }));
+      } else {
+        await a.report('sync', syncReport(a.clusterId, 0, head, { objects, health: c.report === 'progressing' ? 'Progressing' : 'Healthy' }));
+      }
+    }
+    await agents.get('edge-eu-1')!.report('drift', driftReport(agents.get('edge-eu-1')!.clusterId, 1, head, { object: { apiVersion: 'apps/v1', kind: 'Deployment', namespace: 'web', name: 'api' }, managers: ['kubectl-scale'], fields: ['spec.replicas'] }));
+    await eventually(async () => {
+      const r = await h.gql('{ clusters(first: 20) { edges { node { name connection sync { state } } } } }');
+      const reported = r.data.clusters.edges.filter((e: any) => e.node.connection === 'ONLINE' && e.node.sync.state !== 'OUT_OF_SYNC');
+      return reported.length === FLEET.filter((c) => c.report !== 'none').length;
+    }, 15_000, 'every reporting agent online with its sync state');
+    await eventually(async () => (await h.gql('{ driftEvents(first: 5) { edges { node { id } } } }')).data.driftEvents.edges.length === 1, 10_000, 'drift stored');
+    // Keep the reporting agents online for the whole test, as real agents would.
+    const online = FLEET.filter((c) => c.report !== 'none').map((c) => agents.get(c.name)!);
+    heartbeats = setInterval(() => online.forEach((a) => void a.heartbeat().catch(() => undefined)), 2000);
+    b = await launchBrowser();
+  });
+
+  afterAll(async () => {
+    clearInterval(heartbeats);
+    await b?.close();
+    for (const a of agents.values()) await a.close().catch(() => undefined);
+    await h?.close();
+    await git?.close();
+  });
+
+  const page = () => b.page;
+  const login = async (token: string) => {
+    await page().goto(h.cp.url);
+    await page().fill('#token', token);
+    await page().click('button[type=submit]');
+  };
+  const tileNames = async () => (await page().locator('.tile').evaluateAll((els) => els.map((e) => e.getAttribute('data-cluster')))).sort();
+
+  it('refuses a wrong token with the reason and keeps the user on the login page', async () => {
+    await login('not-a-real-token-0000000000000000');
+    await expect(page().locator('.login .error').textContent()).resolves.toMatch(/invalid, revoked or unknown API token/);
+    await expect(page().locator('#topbar').isHidden()).resolves.toBe(true);
+  });
+
+  it('logs in and shows every cluster as a tile coloured by sync, health and connection, with counts per state', async () => {
+    await login(ADMIN_TOKEN);
+    await page().waitForSelector('.tile');
+    expect(await tileNames()).toEqual(FLEET.map((c) => c.name).sort());
+    const tile = (name: string) => page().locator(`.tile[data-cluster="${name}"]`);
+    await expect(tile('canary-1').getAttribute('class')).resolves.toContain('fill-ok');
+    await expect(tile('canary-2').getAttribute('class')).resolves.toContain('stripe-busy');
+    await expect(tile('edge-eu-2').getAttribute('class')).resolves.toContain('fill-bad');
+    await expect(tile('edge-us-2').getAttribute('class')).resolves.toContain('fill-off');
+    await expect(page().locator('.count-total strong').textContent()).resolves.toBe('8');
+    await expect(page().locator('.count-online strong').textContent()).resolves.toBe('7');
+    await expect(page().locator('.count-pending strong').textContent()).resolves.toBe('1');
+    await expect(page().locator('#whoami').textContent()).resolves.toContain('admin');
+    await b.screenshot('01-fleet');
+  });
+
+  it('filters the fleet by tag and by connection state on the server', async () => {
+    await page().click('.chip[data-tag="edge-eu"]');
+    await eventually(async () => (await tileNames()).join() === 'edge-eu-1,edge-eu-2,edge-eu-3', 5000, 'edge-eu tiles only');
+    await expect(page().locator('.page-status').textContent()).resolves.toContain('Showing 3 of 3');
+    await b.screenshot('02-fleet-edge-eu');
+    await page().click('.chip[data-tag="edge-eu"]');
+    await page().click('.count-pending');
+    await eventually(async () => (await tileNames()).join() === 'edge-us-2', 5000, 'the pending cluster only');
+    await page().click('.count-total');
+    await eventually(async () => (await tileNames()).length === FLEET.length, 5000, 'all tiles again');
+  });
+
+  it('opens a cluster: revision, objects with last action and health, drift and sync history', async () => {
+    await page().click('.tile[data-cluster="edge-eu-1"]');
+    await page().waitForSelector('.cluster h1');
+    await expect(page().locator('.cluster h1').textContent()).resolves.toBe('edge-eu-1');
+    const text = await page().locator('.cluster').innerText();
+    expect(text).toContain(head.slice(0, 8));
+    expect(text).toMatch(/Deployment\s+web\s+api\s+created\s+healthy/i);
+    const drift = await page().locator('.drift-row').innerText();
+    expect(drift).toMatch(/Deployment web\/api/);
+    expect(drift).toContain('spec.replicas');
+    expect(drift).toContain('kubectl-scale');
+    expect(drift).toMatch(/reverted/i);
+    expect(text).toMatch(/Sync history[\s\S]*synced/i);
+    await b.screenshot('03-cluster-edge-eu-1');
+  });
+
+  it('shows why a failed cluster failed', async () => {
+    await page().goto(`${h.cp.url}/#/clusters/edge-eu-2`);
+    await page().waitForSelector('.cluster h1');
+    await expect(page().locator('.cluster .error').first().textContent()).resolves.toContain('render failed (INVALID_YAML): bad indentation at line 3');
+  });
+
+  it('redraws a cluster live when a new drift event arrives over the subscription', async () => {
+    await page().goto(`${h.cp.url}/#/clusters/canary-1`);
+    await page().waitForSelector('.cluster h1');
+    await expect(page().locator('.drift-row').count()).resolves.toBe(0);
+    const a = agents.get('canary-1')!;
+    await a.report('drift', driftReport(a.clusterId, 1, head, { object: { apiVersion: 'v1', kind: 'ConfigMap', namespace: 'web', name: 'settings' }, managers: ['kubectl-edit'], fields: ['data.mode'], resolution: 'reported', revertedAt: undefined, revertLatencyMs: undefined }));
+    await page().waitForSelector('.drift-row', { timeout: 10_000 });
+    await expect(page().locator('.drift-row').innerText()).resolves.toMatch(/ConfigMap web\/settings[\s\S]*kubectl-edit[\s\S]*reported/i);
+  });
+
+  it('creates a registration token showing its secret once, and revokes it', async () => {
+    await page().goto(`${h.cp.url}/#/tokens`);
+    await page().waitForSelector('form.form-row');
+    await page().fill('input[name=name]', 'dashboard-made');
+    await page().fill('input[name=tags]', 'edge-eu, canary');
+    await page().fill('input[name=maxUses]', '3');
+    await page().click('form.form-row button[type=submit]');
+    const secret = (await page().locator('#new-token-secret').textContent())!;
+    const row = page().locator('tr[data-token="dashboard-made"]');
+    await expect(row.innerText()).resolves.toMatch(/edge-eu\s*canary[\s\S]*0 \/ 3[\s\S]*active/);
+    await b.screenshot('04-tokens');
+    // The secret works once shown: an agent can register with it.
+    agents.set('from-dashboard', await registerAgent(h, secret, 'from-dashboard'));
+    await row.locator('button', { hasText: 'Revoke' }).click();
+    await eventually(async () => /revoked/.test(await row.innerText()), 5000, 'token shown revoked');
+    // Reloading never shows a secret again.
+    await page().reload();
+    await page().waitForSelector('tr[data-token="dashboard-made"]');
+    await expect(page().locator('#new-token-secret').count()).resolves.toBe(0);
+    expect(await page().content()).not.toContain(secret);
+  });
+
+  it('lists the changes made in the audit log', async () => {
+    await page().goto(`${h.cp.url}/#/audit`);
+    await page().waitForSelector('.card table');
+    const text = await page().locator('.card table').innerText();
+    expect(text).toMatch(/registrationToken\.revoke|registration-token\.revoke|revoke/i);
+    await b.screenshot('05-audit');
+  });
+
+  it('offers a viewer only what a viewer may do', async () => {
+    const viewer = await h.gql(`mutation { createApiToken(input: { name: "look only", role: VIEWER }) { token } }`);
+    await page().click('#logout');
+    await login(viewer.data.createApiToken.token);
+    await page().waitForSelector('.tile');
+    await expect(page().locator('#nav a').allTextContents()).resolves.toEqual(['Fleet']);
+    await page().click('.tile[data-cluster="canary-1"]');
+    await page().waitForSelector('.cluster h1');
+    await expect(page().locator('button', { hasText: 'Sync now' }).count()).resolves.toBe(0);
+    await page().goto(`${h.cp.url}/#/tokens`);
+    await expect(page().locator('main .error').textContent()).resolves.toContain('needs the admin role; your token has viewer');
+  });
+
+  it('loads everything from the control plane itself, with no script errors', () => {
+    const origin = new URL(h.cp.url);
+    const foreign = b.requests.filter((u) => new URL(u).host !== origin.host && !u.startsWith('data:'));
+    expect(foreign).toEqual([]);
+    expect(b.requests.some((u) => u.endsWith('/vendor/graphql-ws/client.js'))).toBe(true);
+    expect(b.requests.some((u) => u.startsWith(`ws://${origin.host}/graphql`))).toBe(true);
+    expect(b.errors.filter((e) => !/status of 40[13]/.test(e))).toEqual([]);
+  });
+});
