@@ -54,6 +54,14 @@ export function ensureGit() {
   throw new MissingPrerequisite('git (with git http-backend) is missing. Install it with: sudo apt-get install -y git');
 }
 
+/** Returns the path of Debian's Chromium (the dashboard's browser tests drive it), installing it when root. */
+export function ensureChromium() {
+  const found = process.env.FLOTILLA_CHROMIUM ?? onPath('chromium');
+  if (found) return found;
+  if (aptInstall('chromium')) return onPath('chromium');
+  throw new MissingPrerequisite('chromium is missing (the dashboard tests drive it). Install it with: sudo apt-get install -y chromium');
+}
+
 function hasHttpBackend(git) {
   try {
     const execPath = execFileSync(git, ['--exec-path'], { encoding: 'utf8' }).trim();
@@ -64,7 +72,7 @@ function hasHttpBackend(git) {
 }
 
 /** Runs every check; prints what is missing and exits non-zero when something cannot be had. */
-export async function ensurePrerequisites(root, { kubectl = false } = {}) {
+export async function ensurePrerequisites(root, { kubectl = false, chromium = false } = {}) {
   try {
     checkNode();
     ensureNodeModules(root);
@@ -75,6 +83,7 @@ export async function ensurePrerequisites(root, { kubectl = false } = {}) {
       const { ensureKubectl } = await import('../setup-kubectl.mjs');
       process.env.FLOTILLA_KUBECTL = ensureKubectl();
     }
+    if (chromium) process.env.FLOTILLA_CHROMIUM = ensureChromium();
   } catch (err) {
     if (err instanceof MissingPrerequisite) {
       console.error(`\nFlotilla cannot start: ${err.message}`);
