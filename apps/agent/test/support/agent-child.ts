@@ -27,6 +27,11 @@ process.stdout.write('ready\n');
 process.stdin.setEncoding('utf8');
 process.stdin.on('data', (line: string) => {
   for (const cmd of line.split('\n')) {
+    if (cmd === 'resync') {
+      const started = performance.now();
+      const before = runtime.client.requests;
+      void runtime.loop.trigger('resync asked').then(() => process.stdout.write(`resync ${(performance.now() - started).toFixed(1)} requests ${runtime.client.requests - before}\n`));
+    }
     if (cmd === 'rss') {
       global.gc?.();
       process.stdout.write(`rss ${process.memoryUsage().rss} passes ${runtime.loop.passes} live ${runtime.live.size}\n`);
