@@ -20,6 +20,7 @@ export class DesiredStateService {
   private head: string | undefined;
   /** Clusters whose last publish failed; retried on the next poll. */
   private readonly unpublished = new Set<string>();
+  private headHandler?: (head: string) => Promise<string[]>;
 
   constructor(
     private readonly db: DataSource,
@@ -41,12 +42,7 @@ export class DesiredStateService {
    */
   async assignRevisions(head: string): Promise<string[]> {
     this.head = head;
-    const rows = (await this.db.query(
-      `UPDATE clusters SET desired_revision = $1, desired_updated_at = now()
-        WHERE deregistered_at IS NULL AND desired_revision IS DISTINCT FROM $1 RETURNING id`,
-      [head],
-    )) as [{ id: string }[], number];
-    const ids = rows[0].map((r) => r.id);
+    const ids = this.headHandler ? await this.headHandler(head) : await this.allToHead(head);
     for (const id of new Set([...this.unpublished, ...ids])) {
       this.unpublished.delete(id);
       await this.publish(id).catch((e: unknown) => {
@@ -56,6 +52,23 @@ export class DesiredStateService {
     }
     if (ids.length) this.logger.log(`desired revision ${head.slice(0, 12)} assigned to ${ids.length} cluster(s)`);
     return ids;
+  }
+
+  /**
+   * Seam for the rollouts module: once set, it decides which clusters move when the head moves
+   * (it returns the ids whose desired revision it changed; they are published here).
+   */
+  setHeadHandler(handler: (head: string) => Promise<string[]>): void {
+    this.headHandler = handler;
+  }
+
+  private async allToHead(head: string): Promise<string[]> {
+    const rows = (await this.db.query(
+      `UPDATE clusters SET desired_revision = $1, desired_updated_at = now()
+        WHERE deregistered_at IS NULL AND desired_revision IS DISTINCT FROM $1 RETURNING id`,
+      [head],
+    )) as [{ id: string }[], number];
+    return rows[0].map((r) => r.id);
   }
 
   /** Publishes the cluster's desired state; a cluster without a desired revision yet has none to publish. */

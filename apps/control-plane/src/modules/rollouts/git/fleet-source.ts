@@ -1,0 +1,58 @@
+/**
+ * The control plane's own copy of the fleet repository: a bare isomorphic-git store in a temp
+ * folder (removed on shutdown), fetched on demand. It hands out RepoTrees over any commit
+ * (ObjectStoreTree from libs/gitops, the same walking logic the agent's renderer reads through)
+ * and the RevertWriter that commits rollbacks.
+ */
+import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
+import * as fs from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import git from 'isomorphic-git';
+import { ObjectStoreTree, type GitTreeEntry, type RepoTree } from '@flotilla/gitops';
+import type { ControlPlaneConfig } from '../../../config/config.schema.js';
+import { CONFIG } from '../../../config/config.token.js';
+import { RevertWriter } from './revert-writer.js';
+
+@Injectable()
+export class FleetSource implements OnModuleDestroy {
+  readonly gitdir: string;
+  private readonly cache = {};
+  private fetching?: Promise<string>;
+  readonly writer: RevertWriter;
+
+  constructor(@Inject(CONFIG) private readonly config: ControlPlaneConfig) {
+    this.gitdir = join(fs.mkdtempSync(join(tmpdir(), 'flotilla-fleet-')), 'store.git');
+    this.writer = new RevertWriter({ url: config.FLEET_REPO_URL ?? '', branch: config.FLEET_BRANCH, username: config.FLEET_GIT_USERNAME, token: config.FLEET_GIT_TOKEN, gitdir: this.gitdir });
+  }
+
+  /** Fetches the tracked branch (one fetch at a time); returns its head. */
+  fetch(): Promise<string> {
+    this.fetching ??= this.writer.fetchHead().finally(() => (this.fetching = undefined));
+    return this.fetching;
+  }
+
+  private async has(oid: string): Promise<boolean> {
+    return git.readCommit({ fs, gitdir: this.gitdir, oid, cache: this.cache }).then(
+      () => true,
+      () => false,
+    );
+  }
+
+  /** A RepoTree over `revision`, fetching first when the store does not have it yet. */
+  async treeAt(revision: string): Promise<RepoTree> {
+    if (!(await this.has(revision))) await this.fetch();
+    const { commit } = await git.readCommit({ fs, gitdir: this.gitdir, oid: revision, cache: this.cache });
+    return new ObjectStoreTree(
+      {
+        readTree: async (oid) => (await git.readTree({ fs, gitdir: this.gitdir, oid, cache: this.cache })).tree as GitTreeEntry[],
+        readBlob: async (oid) => (await git.readBlob({ fs, gitdir: this.gitdir, oid, cache: this.cache })).blob,
+      },
+      commit.tree,
+    );
+  }
+
+  onModuleDestroy(): void {
+    fs.rmSync(join(this.gitdir, '..'), { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,122 @@
+/**
+ * From a new commit to a rollout. When the tracked branch head moves, the planner reads fleet.yaml
+ * at the head (invalid → a Rejected rollout carrying file, line and reason; nothing moves),
+ * computes the affected clusters (render digest at the revision each runs vs the head), moves the
+ * unaffected ones straight to the head, and creates a Running rollout of the affected ones in
+ * waves; the engine then pins wave by wave.
+ *
+ * Supersede rule: a newer head supersedes every Running or Paused rollout (it ends Superseded) and
+ * the new rollout compares each cluster against the revision it is pinned to now — clusters the old
+ * rollout pinned are re-pinned by the new one or moved to the head, so none stays on a revision
+ * no rollout owns. While a rollout is RollingBack the newer head waits (it is handled on a later
+ * poll), and the revert commit itself only moves the clusters the rollback does not own.
+ */
+import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import { computeAffected, createRolloutState, FleetPolicyError, loadFleetPolicy, pinnedClusters, planWaves, supersedeRollout, type RolloutState } from '@flotilla/gitops';
+import { randomUUID } from 'node:crypto';
+import { DataSource, type EntityManager } from 'typeorm';
+import { AuditService } from '../audit/audit.service.js';
+import { DesiredStateService } from '../fleet-repo/desired-state.service.js';
+import { FleetSource } from './git/fleet-source.js';
+import { RolloutEngine } from './rollout-engine.service.js';
+import { RolloutEvents, SystemActors } from './rollout-events.js';
+import { insertRollout, lockRollout, pinClusters, REJECTED, saveState } from './rollout-store.js';
+
+interface ClusterRow {
+  id: string;
+  name: string;
+  tags: string[];
+  sync_path: string | null;
+  desired_revision: string | null;
+}
+
+@Injectable()
+export class RolloutPlanner implements OnModuleInit {
+  private readonly logger = new Logger(RolloutPlanner.name);
+
+  constructor(
+    private readonly db: DataSource,
+    private readonly source: FleetSource,
+    private readonly desired: DesiredStateService,
+    private readonly audit: AuditService,
+    private readonly engine: RolloutEngine,
+    private readonly events: RolloutEvents,
+  ) {}
+
+  onModuleInit(): void {
+    this.desired.setHeadHandler((head) => this.onHead(head));
+  }
+
+  clusters(m: EntityManager): Promise<ClusterRow[]> {
+    return m.query(`SELECT id, name, tags, sync_path, desired_revision FROM clusters WHERE deregistered_at IS NULL ORDER BY name`) as Promise<ClusterRow[]>;
+  }
+
+  /** The head hook (DesiredStateService.assignRevisions): returns the clusters moved straight to the head. */
+  async onHead(head: string): Promise<string[]> {
+    const result = await this.db.transaction(async (m) => {
+      // One planner at a time across replicas; a head already handled is a no-op.
+      await m.query(`SELECT pg_advisory_xact_lock(hashtext('flotilla.rollouts.head'))`);
+      const [known] = (await m.query(`SELECT id FROM rollouts WHERE revision = $1 AND trigger = 'commit' LIMIT 1`, [head])) as { id: string }[];
+      if (known) return { moved: [] as string[] };
+      const [revert] = (await m.query(`SELECT state FROM rollouts WHERE rollback_revision = $1 LIMIT 1`, [head])) as { state: RolloutState }[];
+      if (revert) return { moved: await this.moveOthers(m, head, pinnedClusters(revert.state).map((c) => c.id)) };
+      const [rollingBack] = (await m.query(`SELECT id FROM rollouts WHERE phase = 'RollingBack' LIMIT 1`)) as { id: string }[];
+      if (rollingBack) return { moved: [] as string[] };
+      return this.plan(m, head);
+    });
+    if ('rolloutId' in result) {
+      this.events.publish('rolloutProgress', { rolloutId: result.rolloutId as string });
+      void this.engine.kick();
+    }
+    return result.moved;
+  }
+
+  /** The revert commit: every cluster the rollback does not own moves to it (its render is unchanged for them). */
+  private async moveOthers(m: EntityManager, head: string, rollbackOwned: string[]): Promise<string[]> {
+    const rows = (await m.query(
+      `UPDATE clusters SET desired_revision = $1, desired_updated_at = now()
+        WHERE deregistered_at IS NULL AND desired_revision IS DISTINCT FROM $1 AND NOT (id = ANY($2::uuid[])) RETURNING id`,
+      [head, rollbackOwned],
+    )) as [{ id: string }[], number];
+    return rows[0].map((r) => r.id);
+  }
+
+  private async plan(m: EntityManager, head: string): Promise<{ moved: string[]; rolloutId: string }> {
+    const id = randomUUID();
+    const now = Date.now();
+    let policy;
+    try {
+      policy = await loadFleetPolicy(await this.source.treeAt(head));
+    } catch (e) {
+      if (!(e instanceof FleetPolicyError)) throw e;
+      const state = { ...createRolloutState({ id, revision: head, onFailure: 'pause', plan: { waves: [], unassigned: [] }, now }), finishedAt: now, reason: e.message };
+      await insertRollout(m, { state, trigger: 'commit', actor: SystemActors.git, phase: REJECTED, reason: e.message, policyError: e.toJSON().data });
+      await this.audit.record(m, SystemActors.git, { action: 'rollout.reject', targetType: 'Rollout', targetId: id, details: { revision: head, error: e.toJSON().data } });
+      this.logger.warn(`commit ${head}: invalid fleet.yaml, no rollout started: ${e.message}`);
+      return { moved: [], rolloutId: id };
+    }
+    const superseded: string[] = [];
+    for (const { id: old } of (await m.query(`SELECT id FROM rollouts WHERE phase IN ('Running', 'Paused') ORDER BY created_at`)) as { id: string }[]) {
+      const row = await lockRollout(m, old, true);
+      if (!row) continue;
+      await saveState(m, supersedeRollout(row.state, head, now));
+      await this.audit.record(m, SystemActors.git, { action: 'rollout.supersede', targetType: 'Rollout', targetId: old, details: { revision: row.revision, by: head, byRollout: id } });
+      superseded.push(old);
+    }
+    const clusters = await this.clusters(m);
+    const affected = await computeAffected({ clusters: clusters.map((c) => ({ id: c.id, path: this.desired.pathOf({ name: c.name, syncPath: c.sync_path }), revision: c.desired_revision ?? undefined })), target: head, treeAt: (rev) => this.source.treeAt(rev) });
+    const byId = new Map(clusters.map((c) => [c.id, c]));
+    const plan = planWaves(policy, affected.affected.map((cid) => byId.get(cid)!).map((c) => ({ id: c.id, name: c.name, tags: c.tags })));
+    const state = createRolloutState({ id, revision: head, onFailure: policy.onFailure, plan, now });
+    await insertRollout(m, { state, trigger: 'commit', actor: SystemActors.git });
+    const moved = await pinClusters(m, affected.unaffected, head);
+    await this.audit.record(m, SystemActors.git, {
+      action: 'rollout.start',
+      targetType: 'Rollout',
+      targetId: id,
+      details: { revision: head, policy: policy.source, waves: plan.waves.map((w) => ({ name: w.name, clusters: w.clusterIds.length })), affected: affected.affected.length, unaffectedMoved: moved.length, unassigned: plan.unassigned, superseded },
+    });
+    this.logger.log(`commit ${head.slice(0, 12)}: rollout ${id} over ${affected.affected.length} cluster(s) in ${plan.waves.length} wave(s); ${moved.length} unaffected moved`);
+    return { moved, rolloutId: id };
+  }
+}

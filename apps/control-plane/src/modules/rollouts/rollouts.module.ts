@@ -1,0 +1,18 @@
+/** rollouts: commits → rollouts in waves by tag (fleet.yaml), the engine that drives them, rollback as a revert commit, GraphQL. */
+import { Module } from '@nestjs/common';
+import { FleetRepoModule } from '../fleet-repo/fleet-repo.module.js';
+import { FleetSource } from './git/fleet-source.js';
+import { RolloutCommands } from './rollout-commands.service.js';
+import { RolloutEngine } from './rollout-engine.service.js';
+import { RolloutEvents } from './rollout-events.js';
+import { RolloutPlanner } from './rollout-planner.service.js';
+import { RolloutReverter } from './rollout-reverter.service.js';
+import { RolloutsResolver } from './rollouts.resolver.js';
+import { RolloutsService } from './rollouts.service.js';
+
+@Module({
+  imports: [FleetRepoModule],
+  providers: [{ provide: RolloutEvents, useFactory: () => new RolloutEvents() }, FleetSource, RolloutEngine, RolloutReverter, RolloutPlanner, RolloutCommands, RolloutsService, RolloutsResolver],
+  exports: [RolloutEngine, RolloutsService],
+})
+export class RolloutsModule {}

@@ -1,0 +1,85 @@
+/**
+ * A protocol-level fake agent for rollout tests and benchmarks: it reads its own DesiredState the
+ * way an agent can (a direct get on the KV bucket as its own NATS user) and, after `delayMs`,
+ * publishes a SyncReport over JetStream — Synced + Healthy, or Failed for revisions in `bad`.
+ */
+import { DesiredState, PROTOCOL_VERSION, subjects, type SyncReport } from '@flotilla/protocol';
+import type { TestAgent } from './agent.js';
+
+export interface FakeAgentOptions {
+  delayMs?: number;
+  /** Revisions this agent fails to apply. */
+  bad?: ReadonlySet<string>;
+  pollMs?: number;
+}
+
+export class FakeFleetAgent {
+  /** Every revision the hub ever told this agent to run, in order. */
+  readonly received: string[] = [];
+  private seq = 1000;
+  private timer?: NodeJS.Timeout;
+  private reported?: string;
+  private stopped = false;
+
+  constructor(
+    readonly agent: TestAgent,
+    readonly name: string,
+    private readonly opts: FakeAgentOptions = {},
+  ) {}
+
+  get clusterId(): string {
+    return this.agent.clusterId;
+  }
+
+  async desired(): Promise<DesiredState | undefined> {
+    const msg = await this.agent.nc.request(subjects.desiredDirectGet(this.clusterId), undefined, { timeout: 2000 });
+    if (msg.headers?.code === 404 || ['DEL', 'PURGE'].includes(msg.headers?.get('KV-Operation') ?? '')) return undefined;
+    return DesiredState.parse(msg.json());
+  }
+
+  start(): void {
+    const loop = async () => {
+      if (this.stopped) return;
+      try {
+        const d = await this.desired();
+        if (d && d.revision !== this.reported) {
+          this.reported = d.revision;
+          if (this.received.at(-1) !== d.revision) this.received.push(d.revision);
+          const revision = d.revision;
+          setTimeout(() => void this.report(revision).catch(() => undefined), this.opts.delayMs ?? 0);
+        }
+      } catch {
+        // the control plane may be restarting: try again on the next round
+      }
+      if (!this.stopped) this.timer = setTimeout(() => void loop(), this.opts.pollMs ?? 100);
+    };
+    void loop();
+  }
+
+  async report(revision: string): Promise<void> {
+    const bad = this.opts.bad?.has(revision) ?? false;
+    const now = new Date().toISOString();
+    const report: SyncReport = {
+      protocol: PROTOCOL_VERSION,
+      clusterId: this.clusterId,
+      seq: this.seq++,
+      revision,
+      ...(bad ? {} : { appliedRevision: revision }),
+      startedAt: now,
+      finishedAt: now,
+      durationMs: 0,
+      state: bad ? 'Failed' : 'Synced',
+      health: bad ? 'Degraded' : 'Healthy',
+      objects: [],
+      ...(bad ? { error: { stage: 'health', code: 'DEGRADED', reason: 'Deployment web: image web:broken cannot be pulled', retryable: true } } : {}),
+      sourceAvailable: true,
+    };
+    await this.agent.report('sync', report);
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    await this.agent.close();
+  }
+}
