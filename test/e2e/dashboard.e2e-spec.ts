@@ -2,69 +2,36 @@
  * The web dashboard driven by a real browser (Debian's Chromium through playwright-core)
  * against a real control plane with a small fleet of protocol-level agents: log in, see the
  * fleet as tiles, filter by tag, open a cluster with its objects, drift and sync history,
- * manage registration tokens, read the audit log. Screenshots go to test-results/dashboard/.
+ * start a rollout by tag and watch it complete, manage registration tokens, read the audit log. Screenshots go to test-results/dashboard/.
  */
 import { startGitServer, type GitServer } from '@flotilla/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventually, registerAgent, type TestAgent } from '../../apps/control-plane/test/support/agent.js';
-import { ADMIN_TOKEN, createRegistrationToken, startHarness, type Harness } from '../../apps/control-plane/test/support/harness.js';
-import { deployment, driftReport, syncReport } from '../../apps/control-plane/test/support/reports.js';
+import { eventually, registerAgent } from '../../apps/control-plane/test/support/agent.js';
+import { ADMIN_TOKEN, startHarness, type Harness } from '../../apps/control-plane/test/support/harness.js';
+import { driftReport } from '../../apps/control-plane/test/support/reports.js';
 import { launchBrowser, type Browser } from '../../apps/web/test/browser.js';
-
-/** name → tags, and what its agent reports (none: registered but never heard from). */
-const FLEET = [
-  { name: 'canary-1', tags: ['canary'], report: 'synced' },
-  { name: 'canary-2', tags: ['canary'], report: 'progressing' },
-  { name: 'edge-eu-1', tags: ['edge-eu'], report: 'synced' },
-  { name: 'edge-eu-2', tags: ['edge-eu'], report: 'failed' },
-  { name: 'edge-eu-3', tags: ['edge-eu'], report: 'synced' },
-  { name: 'edge-us-1', tags: ['edge-us'], report: 'synced' },
-  { name: 'edge-us-2', tags: ['edge-us'], report: 'none' },
-  { name: 'cloud-1', tags: ['cloud'], report: 'synced' },
-] as const;
+import { commitFleet, configMap, FLEET, startFakeFleet, type FakeFleet } from '../../apps/web/test/fake-fleet.js';
 
 describe('web dashboard', () => {
   let git: GitServer;
   let h: Harness;
   let head: string;
   let b: Browser;
-  const agents = new Map<string, TestAgent>();
-  let heartbeats: NodeJS.Timeout | undefined;
+  let fleet: FakeFleet;
 
   beforeAll(async () => {
     git = await startGitServer();
-    head = await git.commit({ files: { 'clusters/canary-1/app.yaml': 'kind: ConfigMap\n' }, message: 'fleet' });
-    h = await startHarness({ FLEET_REPO_URL: git.url, FLEET_POLL_INTERVAL_SECONDS: '1' });
+    head = await commitFleet(git);
+    // Polled once at boot only: the rollout test starts its rollout by hand, not by a poll seeing a commit.
+    h = await startHarness({ FLEET_REPO_URL: git.url, FLEET_POLL_INTERVAL_SECONDS: '3600' });
     await eventually(async () => (await h.gql('{ fleetRepo { headRevision } }')).data?.fleetRepo.headRevision === head, 10_000, 'first poll');
-    for (const c of FLEET) {
-      const a = await registerAgent(h, (await createRegistrationToken(h, { name: `for ${c.name}`, tags: [...c.tags] })).token, c.name);
-      agents.set(c.name, a);
-      if (c.report === 'none') continue;
-      await a.heartbeat();
-      const objects = [deployment('api', 'created'), deployment('web', c.report === 'progressing' ? 'configured' : 'unchanged', c.report === 'progressing' ? 'Progressing' : 'Healthy')];
-      if (c.report === 'failed') {
-        await a.report('sync', syncReport(a.clusterId, 0, head, { state: 'Failed', appliedRevision: undefined, objects: [], error: { stage: 'render', code: 'INVALID_YAML', reason: 'bad indentation at line 3', file: 'clusters/edge-eu-2/app.yaml', retryable: false } }));
-      } else {
-        await a.report('sync', syncReport(a.clusterId, 0, head, { objects, health: c.report === 'progressing' ? 'Progressing' : 'Healthy' }));
-      }
-    }
-    await agents.get('edge-eu-1')!.report('drift', driftReport(agents.get('edge-eu-1')!.clusterId, 1, head, { object: { apiVersion: 'apps/v1', kind: 'Deployment', namespace: 'web', name: 'api' }, managers: ['kubectl-scale'], fields: ['spec.replicas'] }));
-    await eventually(async () => {
-      const r = await h.gql('{ clusters(first: 20) { edges { node { name connection sync { state } } } } }');
-      const reported = r.data.clusters.edges.filter((e: any) => e.node.connection === 'ONLINE' && e.node.sync.state !== 'OUT_OF_SYNC');
-      return reported.length === FLEET.filter((c) => c.report !== 'none').length;
-    }, 15_000, 'every reporting agent online with its sync state');
-    await eventually(async () => (await h.gql('{ driftEvents(first: 5) { edges { node { id } } } }')).data.driftEvents.edges.length === 1, 10_000, 'drift stored');
-    // Keep the reporting agents online for the whole test, as real agents would.
-    const online = FLEET.filter((c) => c.report !== 'none').map((c) => agents.get(c.name)!);
-    heartbeats = setInterval(() => online.forEach((a) => void a.heartbeat().catch(() => undefined)), 2000);
+    fleet = await startFakeFleet(h, head);
     b = await launchBrowser();
   });
 
   afterAll(async () => {
-    clearInterval(heartbeats);
     await b?.close();
-    for (const a of agents.values()) await a.close().catch(() => undefined);
+    await fleet?.close();
     await h?.close();
     await git?.close();
   });
@@ -137,10 +104,45 @@ describe('web dashboard', () => {
     await page().goto(`${h.cp.url}/#/clusters/canary-1`);
     await page().waitForSelector('.cluster h1');
     await expect(page().locator('.drift-row').count()).resolves.toBe(0);
-    const a = agents.get('canary-1')!;
+    const a = fleet.agents.get('canary-1')!;
     await a.report('drift', driftReport(a.clusterId, 1, head, { object: { apiVersion: 'v1', kind: 'ConfigMap', namespace: 'web', name: 'settings' }, managers: ['kubectl-edit'], fields: ['data.mode'], resolution: 'reported', revertedAt: undefined, revertLatencyMs: undefined }));
     await page().waitForSelector('.drift-row', { timeout: 10_000 });
     await expect(page().locator('.drift-row').innerText()).resolves.toMatch(/ConfigMap web\/settings[\s\S]*kubectl-edit[\s\S]*reported/i);
+  });
+
+  it('starts a rollout by tag, pauses and resumes it, and watches its waves complete live', async () => {
+    const eu = FLEET.filter((c) => (c.tags as readonly string[]).includes('eu')).map((c) => c.name);
+    const next = await git.commit({ files: Object.fromEntries(eu.map((n) => [`clusters/${n}/app.yaml`, configMap(n, '2')])), message: 'v2 for eu' });
+    await page().goto(`${h.cp.url}/#/rollouts`);
+    await page().waitForSelector('form.form-row');
+    await page().fill('input[name=revision]', next);
+    await page().selectOption('select[name=tag]', 'eu');
+    await page().click('form.form-row button[type=submit]');
+    await page().waitForSelector('.rollout .wave');
+    const waves = page().locator('.wave');
+    await expect(waves.evaluateAll((els) => els.map((e) => `${e.getAttribute('data-wave')}:${e.querySelectorAll('.cluster-state').length}`))).resolves.toEqual(['canary:1', 'edge-eu:3']);
+    await expect(page().locator('.rollout-phase').textContent()).resolves.toBe('running');
+    await page().click('button[data-command=pause]');
+    await page().waitForSelector('.rollout-phase >> text=paused');
+    await b.screenshot('06-rollout-paused');
+    await page().click('button[data-command=resume]');
+    await page().waitForSelector('.rollout-phase >> text=running');
+    // The agents now follow: the page (never reloaded) moves wave by wave to the end.
+    const stop = fleet.followDesired();
+    try {
+      await page().waitForSelector('.wave[data-wave="canary"][data-phase="PASSED"]', { timeout: 20_000 });
+      await page().waitForSelector('.rollout-phase >> text=succeeded', { timeout: 20_000 });
+    } finally {
+      stop();
+    }
+    await expect(page().locator('.wave[data-wave="edge-eu"]').getAttribute('data-phase')).resolves.toBe('PASSED');
+    await expect(page().locator('.cluster-state[data-phase="SUCCEEDED"]').count()).resolves.toBe(4);
+    await expect(page().locator('button[data-command=pause]').count()).resolves.toBe(0);
+    await b.screenshot('07-rollout-succeeded');
+    await page().goto(`${h.cp.url}/#/rollouts`);
+    await page().waitForSelector('.rollout-row');
+    await expect(page().locator('.rollout-row').first().innerText()).resolves.toMatch(/succeeded[\s\S]*2 \/ 2 waves · 4 clusters/);
+    await b.screenshot('08-rollouts');
   });
 
   it('creates a registration token showing its secret once, and revokes it', async () => {
@@ -155,7 +157,7 @@ describe('web dashboard', () => {
     await expect(row.innerText()).resolves.toMatch(/edge-eu\s*canary[\s\S]*0 \/ 3[\s\S]*active/);
     await b.screenshot('04-tokens');
     // The secret works once shown: an agent can register with it.
-    agents.set('from-dashboard', await registerAgent(h, secret, 'from-dashboard'));
+    await (await registerAgent(h, secret, 'from-dashboard')).close();
     await row.locator('button', { hasText: 'Revoke' }).click();
     await eventually(async () => /revoked/.test(await row.innerText()), 5000, 'token shown revoked');
     // Reloading never shows a secret again.
@@ -178,10 +180,16 @@ describe('web dashboard', () => {
     await page().click('#logout');
     await login(viewer.data.createApiToken.token);
     await page().waitForSelector('.tile');
-    await expect(page().locator('#nav a').allTextContents()).resolves.toEqual(['Fleet']);
+    await expect(page().locator('#nav a').allTextContents()).resolves.toEqual(['Fleet', 'Rollouts']);
     await page().click('.tile[data-cluster="canary-1"]');
     await page().waitForSelector('.cluster h1');
     await expect(page().locator('button', { hasText: 'Sync now' }).count()).resolves.toBe(0);
+    await page().goto(`${h.cp.url}/#/rollouts`);
+    await page().waitForSelector('.rollout-row');
+    await expect(page().locator('form.form-row').count()).resolves.toBe(0);
+    await page().click('.rollout-row a');
+    await page().waitForSelector('.rollout .wave');
+    await expect(page().locator('.rollout .actions button').count()).resolves.toBe(0);
     await page().goto(`${h.cp.url}/#/tokens`);
     await expect(page().locator('main .error').textContent()).resolves.toContain('needs the admin role; your token has viewer');
   });

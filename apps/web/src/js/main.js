@@ -1,5 +1,5 @@
 // The dashboard's entry point: login gate, top navigation and a small hash router
-// (#/fleet, #/clusters/<name>, #/tokens, #/audit).
+// (#/fleet, #/clusters/<name>, #/rollouts, #/rollouts/<id>, #/tokens, #/audit).
 /* global document, location, window */
 import { errorBox, h, replace } from './dom.js';
 import { forget, login, storedToken } from './session.js';
@@ -9,6 +9,7 @@ import { renderLogin } from './views/login.js';
 const ROUTES = [
   { path: 'fleet', label: 'Fleet', need: 'VIEWER', load: () => import('./views/fleet.js') },
   { path: 'clusters', label: null, need: 'VIEWER', load: () => import('./views/cluster.js') },
+  { path: 'rollouts', label: 'Rollouts', need: 'VIEWER', load: () => import('./views/rollouts.js') },
   { path: 'tokens', label: 'Registration tokens', need: 'ADMIN', load: () => import('./views/tokens.js') },
   { path: 'audit', label: 'Audit log', need: 'ADMIN', load: () => import('./views/audit.js') },
 ];
