@@ -3,7 +3,7 @@
 // and the agent's RSS idle and at 1,000 objects. Prints a table with ratios and targets.
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,6 +14,7 @@ import { startKubeSim } from '@flotilla/kube-sim';
 import { startGitServer, startNats } from '@flotilla/testing';
 import { createAgentStream } from '../../apps/agent/test/support/stream.js';
 import { spawnAgent } from '../../apps/agent/test/support/spawn-agent.js';
+import { compileAgent } from '../../apps/agent/test/support/compile-agent.js';
 
 const NS = 10;
 const MiB = 1024 * 1024;
@@ -40,6 +41,11 @@ const time = async <T>(fn: () => Promise<T>): Promise<[T, number]> => {
   return [v, performance.now() - t];
 };
 const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]!;
+/** CPU time (user + system) a process has used, in ms, from /proc. */
+const cpuOf = async (pid: number): Promise<number> => {
+  const fields = (await readFile(`/proc/${pid}/stat`, 'utf8')).split(') ')[1]!.split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+};
 const run = (bin: string, args: string[]) => new Promise<string>((res, rej) => execFile(bin, args, { maxBuffer: 64 * MiB }, (e, out, err) => (e ? rej(new Error(`${err}`)) : res(out))));
 
 async function main(): Promise<void> {
@@ -63,12 +69,16 @@ async function main(): Promise<void> {
     const kube = ['--kubeconfig', sim.kubeconfigPath, '--cache-dir', join(dir, 'kcache')];
     await run(kubectl, [...kube, 'api-resources']);
     console.error(`bench: ${new Date().toISOString()} %s`, 'const [, kubectlMs] = await time(');
+    const kcpu0 = process.cpuUsage();
     const [, kubectlMs] = await time(() => run(kubectl, [...kube, 'apply', '--server-side', '--field-manager=bench-kubectl', '-R', '-f', join(dir, 'k')]));
 
+    const kubectlSimCpuMs = (process.cpuUsage(kcpu0).user + process.cpuUsage(kcpu0).system) / 1000;
     const files = Object.fromEntries(Object.entries(manifests('bench-a')).map(([p, c]) => [`clusters/bench/${p}`, c]));
     const rev1 = await git.commit({ files, message: '1,000 objects' });
     console.error(`bench: ${new Date().toISOString()} %s`, 'const agent = await spawnAgent(');
-    const agent = await spawnAgent({ nats, clusterId, stateDir: join(dir, 'state'), kubeconfig: sim.kubeconfigPath, logLevel: 'info' });
+    // The agent runs as plain JavaScript (compiled first), as it would be shipped: no TypeScript loader in its RSS.
+    const compiled = await compileAgent();
+    const agent = await spawnAgent({ nats, clusterId, stateDir: join(dir, 'state'), kubeconfig: sim.kubeconfigPath, logLevel: 'info', compiled });
     await new Promise((r) => setTimeout(r, 1000));
     const rssIdle = await agent.rss();
 
@@ -90,14 +100,20 @@ async function main(): Promise<void> {
     const put = (revision: string) => kv.put(clusterId, JSON.stringify({ protocol: PROTOCOL_VERSION, clusterId, repoUrl: git.url, branch: 'main', path: 'clusters/bench', revision, prune: true, selfHeal: true, updatedAt: new Date().toISOString() }));
     sim.resetCounters();
     console.error(`bench: ${new Date().toISOString()} %s`, 'const [first, agentWallMs] =');
+    const cpu0 = process.cpuUsage();
+    const agentCpu0 = await cpuOf(agent.proc.pid!);
     const [first, agentWallMs] = await time(async () => (await put(rev1), until(rev1)));
+    const simCpuMs = (process.cpuUsage(cpu0).user + process.cpuUsage(cpu0).system) / 1000;
+    const agentCpuMs = (await cpuOf(agent.proc.pid!)) - agentCpu0;
     const applyWrites = (sim.counters['apply'] ?? 0) + (sim.counters['patch'] ?? 0);
     const stageMs = (name: string) => agent.logs.filter((l) => l['stage'] === name && typeof l['ms'] === 'number').map((l) => l['ms'] as number).at(-1) ?? NaN;
     const applyMs = stageMs('apply');
 
     sim.resetCounters();
     console.error(`bench: ${new Date().toISOString()} %s`, 'const resync = await agent.resync();');
+    const logMark = agent.logs.length;
     const resync = await agent.resync();
+    const resyncStages = agent.logs.slice(logMark).filter((l) => typeof l['ms'] === 'number' && l['stage'] !== 'reconcile').map((l) => `${String(l['stage'])} ${String(l['ms'])}`).join(', ');
     const resyncServer = Object.values(sim.counters).reduce((a, b) => a + b, 0);
 
     const rev2 = await git.commit({ files: { 'clusters/bench/bench-a-0/objects-00.yaml': manifests('bench-a', 'v2')['bench-a-0/objects-00.yaml']!.replace(/key: "v2"/, 'key: "changed"') }, message: 'one change' });
@@ -137,9 +153,11 @@ async function main(): Promise<void> {
     const kubectlRate = 1000 / (kubectlMs / 1000);
     const agentRate = 1000 / (agentWallMs / 1000);
     rows.push(['apply 1,000 objects, empty cluster (wall)', `${agentWallMs.toFixed(0)} ms (${agentRate.toFixed(0)}/s)`, `${kubectlMs.toFixed(0)} ms (${kubectlRate.toFixed(0)}/s)`, `${ratio(agentRate, kubectlRate)} kubectl (target ≥ 2×)`]);
+    rows.push(['  CPU during the apply: kube-sim / client', `${simCpuMs.toFixed(0)} / ${agentCpuMs.toFixed(0)} ms`, `${kubectlSimCpuMs.toFixed(0)} ms / (kubectl)`, 'kube-sim runs in the bench process']);
     rows.push(['  of which the apply stage', `${applyMs} ms (${(1000 / (applyMs / 1000)).toFixed(0)}/s)`, '', `${ratio(1000 / applyMs, 1000 / kubectlMs)} kubectl`]);
     rows.push(['  agent stages source/render/plan/health', ['source', 'render', 'plan', 'health'].map((s) => `${agent.logs.filter((l) => l['stage'] === s && typeof l['ms'] === 'number')[0]?.['ms']}`).join('/') + ' ms', '', `writes: ${applyWrites}, state ${first.state}/${first.health}`]);
     rows.push(['no-op resync of 1,000 objects', `${resync.ms.toFixed(0)} ms, ${resync.requests} requests`, '', `server saw ${resyncServer} requests (target < 300 ms, no request per object)`]);
+    rows.push(['  resync stages (ms)', resyncStages, '', '']);
     rows.push(['change one object (wall, commit → report)', `${changeMs.toFixed(0)} ms, ${changeWrites} writes`, '', `${changed.objects.filter((o) => o.action === 'configured').length} configured, agent ${changed.durationMs} ms`]);
     rows.push(['drift → revert, 100 hand edits', `p50 ${pct(latencies, 50).toFixed(0)} ms, p99 ${pct(latencies, 99).toFixed(0)} ms`, '', 'target p99 < 1,000 ms']);
     rows.push(['agent RSS idle', `${(rssIdle / MiB).toFixed(1)} MiB`, '', 'target ≤ 96 MiB']);

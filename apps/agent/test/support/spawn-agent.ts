@@ -16,11 +16,11 @@ export interface AgentChild {
   kill(signal?: NodeJS.Signals): Promise<void>;
 }
 
-export async function spawnAgent(o: { nats: TestNats; clusterId: string; stateDir: string; kubeconfig: string; resyncSeconds?: number; logLevel?: string }): Promise<AgentChild> {
+export async function spawnAgent(o: { nats: TestNats; clusterId: string; stateDir: string; kubeconfig: string; resyncSeconds?: number; logLevel?: string; compiled?: string }): Promise<AgentChild> {
   const inboxPrefix = subjects.agentInboxPrefix(o.clusterId);
   const creds = await o.nats.userFor(agentPermissions(o.clusterId), { inboxPrefix });
   const settings = { clusterId: o.clusterId, stateDir: o.stateDir, kubeconfig: o.kubeconfig, natsUrl: o.nats.url, jwt: creds.jwt, seed: creds.seed, inboxPrefix, resyncSeconds: o.resyncSeconds };
-  const proc = spawn(process.execPath, ['--expose-gc', '--import', '@swc-node/register/esm-register', join(import.meta.dirname, 'agent-child.ts')], {
+  const proc = spawn(process.execPath, [...(process.env['AGENT_PROF'] ? ['--cpu-prof', '--cpu-prof-dir', process.env['AGENT_PROF']] : []), '--expose-gc', ...(o.compiled ? [o.compiled] : ['--import', '@swc-node/register/esm-register', join(import.meta.dirname, 'agent-child.ts')])], {
     env: { ...process.env, FLOTILLA_TEST_AGENT: JSON.stringify(settings), ...(o.logLevel ? { AGENT_TEST_LOG: o.logLevel } : {}) },
     stdio: ['pipe', 'pipe', 'pipe'],
   });
