@@ -1,0 +1,28 @@
+# syntax=docker/dockerfile:1
+# The Flotilla agent. Build from the repository root:
+#   docker build -f docker/agent.Dockerfile -t flotilla/agent .
+# Stage 1 installs the workspace and compiles the agent with only the npm packages it reaches
+# (no NestJS, TypeORM or pg: about 25 MB on top of node:20-slim); stage 2 runs it as non-root.
+FROM node:20-slim AS build
+WORKDIR /src
+COPY package.json package-lock.json ./
+COPY apps ./apps
+COPY libs ./libs
+RUN npm ci --ignore-scripts --no-audit --no-fund
+COPY docker/build-app.mjs ./docker/
+RUN node docker/build-app.mjs --entry apps/agent/src/main.ts --out /out
+
+FROM node:20-slim
+ENV NODE_ENV=production \
+    FLOTILLA_STATE_DIR=/var/lib/flotilla
+RUN groupadd --gid 10001 flotilla \
+ && useradd --uid 10001 --gid flotilla --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin flotilla \
+ && mkdir -p /var/lib/flotilla \
+ && chown 10001:10001 /var/lib/flotilla \
+ && chmod 0700 /var/lib/flotilla
+WORKDIR /app
+COPY --from=build /out /app
+USER 10001:10001
+# The credential, Git cache and report outbox live here: mount a volume (infra/agent uses a PVC).
+VOLUME ["/var/lib/flotilla"]
+ENTRYPOINT ["node", "apps/agent/src/main.js"]
