@@ -1,7 +1,7 @@
 // One rollout: its waves with live progress (the rolloutProgress subscription), every
 // cluster's state, and pause / resume / abort / rollback for operators.
 import { errorBox, h, pill, replace } from '../dom.js';
-import { ago, shortSha, when, words } from '../format.js';
+import { ago, shortSha, words } from '../format.js';
 
 export const PHASE_KIND = { RUNNING: 'busy', PAUSED: 'warn', ROLLING_BACK: 'warn', SUCCEEDED: 'ok', ROLLED_BACK: 'idle', ABORTED: 'off', SUPERSEDED: 'off', REJECTED: 'bad' };
 const WAVE_KIND = { PENDING: 'idle', PROGRESSING: 'busy', SOAKING: 'busy', PASSED: 'ok', FAILED: 'bad' };
@@ -60,7 +60,7 @@ export async function renderRollout({ session, params }) {
           h('p', { class: 'muted', text: `${words(r.trigger)} by ${r.actor}, ${ago(r.createdAt)} · on failure: ${words(r.onFailure)}${r.rollbackRevision ? ` · revert commit ${shortSha(r.rollbackRevision)}` : ''}` })),
         h('div', { class: 'head-pills' }, h('span', { class: 'rollout-phase' }, pill(words(r.phase), PHASE_KIND[r.phase] ?? 'idle')), h('div', { class: 'actions' }, buttons))),
       note,
-      r.reason ? h('div', { class: 'error', text: r.reason }) : null,
+      r.reason ? h('div', { class: r.failedClusterIds.length || r.phase === 'REJECTED' ? 'error' : 'notice', text: r.reason }) : null,
       r.policyError ? h('div', { class: 'error', text: `${r.policyError.file}${r.policyError.line ? `:${r.policyError.line}` : ''}: ${r.policyError.reason}` }) : null,
       h('div', { class: 'card' }, h('h2', { text: `Progress: ${waveCounts(all).SUCCEEDED} of ${all.length} clusters` }), progressBar(waveCounts(all))),
       h('div', { class: 'waves' }, r.waves.map((w, i) => wave(w, i))),
@@ -85,7 +85,7 @@ export async function renderRollout({ session, params }) {
   async function command(name) {
     try {
       const { [`${name}Rollout`]: r } = await api.gql(`mutation($id: ID!) { ${name}Rollout(id: $id) { ${FIELDS} } }`, { id });
-      replace(note, h('p', { class: 'muted', text: `${name} requested at ${when(new Date().toISOString())}.` }));
+      replace(note);
       draw(r);
     } catch (err) {
       replace(note, errorBox(err));
