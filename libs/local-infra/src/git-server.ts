@@ -30,6 +30,8 @@ export interface GitServerOptions {
   name?: string;
   /** Default branch. */
   branch?: string;
+  /** TCP port on 127.0.0.1 (default: a free one). */
+  port?: number;
 }
 
 /** Splits CGI output into status, headers and the rest of the body. */
@@ -113,7 +115,7 @@ export async function startGitServer(opts: GitServerOptions = {}): Promise<GitSe
     requests++;
     serveCgi(root, req, res);
   });
-  await new Promise<void>((resolve, reject) => server.once('error', reject).listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve, reject) => server.once('error', reject).listen(opts.port ?? 0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/${name}`;
 
   let closed = false;

@@ -1,13 +1,18 @@
 /**
  * `npm start`: Flotilla on embedded defaults — an embedded PostgreSQL and a nats-server child
- * process (JWT mode, JetStream), both keeping their data under .flotilla/, and the control plane
- * on http://localhost:3000. Stopping and starting again keeps all data.
+ * process (JWT mode, JetStream), both keeping their data under .flotilla/, the control plane on
+ * http://localhost:3000, and a live demo fleet: a local fleet repository and six kube-sim
+ * clusters with their agents (FLOTILLA_DEMO=0 leaves the demo out). Stopping and starting
+ * again keeps all data.
  */
 import { join, resolve } from 'node:path';
 import { createServer } from 'node:net';
 import { startEmbeddedPostgres } from '@flotilla/local-infra';
 import { createControlPlane } from '../bootstrap.js';
 import { ConfigError, loadConfig } from '../config/load-config.js';
+import { banner } from './banner.js';
+import { startDemoFleet, startDemoRepo, type DemoFleet } from './demo/demo-fleet.js';
+import type { DemoCluster } from './demo/demo-repo.js';
 import { EmbeddedHome } from './embedded-home.js';
 import { startEmbeddedNats } from './embedded-nats.js';
 
@@ -25,29 +30,54 @@ async function requirePort(port: number, what: string, envKey: string): Promise<
   if (!(await portFree(port))) throw new Error(`port ${port} (${what}) is in use: stop what holds it, or set ${envKey} to another port`);
 }
 
+/** A one-use registration token for a demo cluster, made over the public GraphQL API. */
+async function demoToken(base: string, adminToken: string, cluster: DemoCluster): Promise<string> {
+  const res = await fetch(`${base}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${adminToken}` },
+    body: JSON.stringify({
+      query: 'mutation($input: CreateRegistrationTokenInput!) { createRegistrationToken(input: $input) { token } }',
+      variables: { input: { name: `demo ${cluster.name}`, tags: cluster.tags, expiresIn: 3600, maxUses: 1 } },
+    }),
+  });
+  const body = (await res.json()) as { data?: { createRegistrationToken: { token: string } }; errors?: { message: string }[] };
+  if (!body.data) throw new Error(`could not create a registration token for ${cluster.name}: ${body.errors?.[0]?.message ?? res.status}`);
+  return body.data.createRegistrationToken.token;
+}
+
 async function main(): Promise<void> {
   const home = new EmbeddedHome(resolve(process.env.FLOTILLA_HOME ?? join(process.cwd(), '.flotilla')));
+  const demo = process.env.FLOTILLA_DEMO !== '0';
   const port = Number(process.env.PORT ?? 3000);
   const natsPort = Number(process.env.FLOTILLA_NATS_PORT ?? 4223);
   const natsHttpPort = Number(process.env.FLOTILLA_NATS_MONITOR_PORT ?? 8223);
+  const gitPort = Number(process.env.FLOTILLA_GIT_PORT ?? 3001);
   await requirePort(port, 'control plane', 'PORT');
   await requirePort(natsPort, 'NATS', 'FLOTILLA_NATS_PORT');
   await requirePort(natsHttpPort, 'NATS monitoring', 'FLOTILLA_NATS_MONITOR_PORT');
+  if (demo) await requirePort(gitPort, 'demo fleet repository', 'FLOTILLA_GIT_PORT');
 
   const secrets = await home.secrets();
-  step(`data folder ${home.root}`);
-  step('starting embedded PostgreSQL…');
-  const pg = await startEmbeddedPostgres({ dataDir: home.postgresDir });
-  const stops: (() => Promise<void>)[] = [() => pg.stop()];
+  const stops: (() => Promise<void>)[] = [];
   const stopAll = async () => {
     for (const stop of stops.reverse()) await stop().catch((e: unknown) => step(`while stopping: ${(e as Error).message}`));
   };
   try {
-    step('starting nats-server (JWT mode, JetStream)…');
+    step(`data folder ${home.root}`);
+    step('[1/5] starting embedded PostgreSQL…');
+    const pg = await startEmbeddedPostgres({ dataDir: home.postgresDir });
+    stops.push(() => pg.stop());
+    step('[2/5] starting nats-server (JWT mode, JetStream)…');
     const nats = await startEmbeddedNats({ dir: home.natsDir, trust: secrets.trust, port: natsPort, httpPort: natsHttpPort });
     stops.push(() => nats.stop());
-    step('starting the control plane…');
+    step(demo ? '[3/5] serving the demo fleet repository…' : '[3/5] no demo fleet (FLOTILLA_DEMO=0)');
+    const repo = demo ? await startDemoRepo({ root: join(home.root, 'git'), port: gitPort }) : undefined;
+    if (repo) stops.push(() => repo.close());
+    step('[4/5] starting the control plane…');
     const config = loadConfig({
+      FLEET_POLL_INTERVAL_SECONDS: '5',
+      HEARTBEAT_INTERVAL_SECONDS: '5',
+      LOG_LEVEL: 'warn',
       ...process.env,
       DATABASE_URL: pg.url,
       NATS_URL: nats.url,
@@ -61,28 +91,31 @@ async function main(): Promise<void> {
       FLOTILLA_SECRET_KEY: secrets.secretKey,
       PORT: String(port),
       HOST: process.env.HOST ?? '127.0.0.1',
+      ...(repo ? { FLEET_REPO_URL: repo.git.url } : {}),
     });
     const cp = await createControlPlane(config);
     stops.push(() => cp.close());
     const base = `http://localhost:${port}`;
+    let fleet: DemoFleet | undefined;
+    if (demo) {
+      step('[5/5] starting six kube-sim clusters and their agents…');
+      fleet = await startDemoFleet({
+        home: home.root,
+        controlPlaneUrl: cp.url,
+        createToken: (c) => demoToken(cp.url, secrets.adminToken, c),
+        progress: (m) => step(`      ${m}`),
+      });
+      stops.push(() => fleet!.close());
+    }
     console.log(
-      [
-        '',
-        'Flotilla is running on embedded defaults.',
-        `  GraphQL API     ${base}/graphql`,
-        `  health/metrics  ${base}/healthz  ${base}/metrics`,
-        `  agent NATS      ${nats.url}`,
-        `  admin token     ${secrets.adminToken}`,
-        `                  (kept in ${join(home.secretsDir, 'admin-token')}, readable by you only)`,
-        '',
-        'Try it:',
-        `  curl -s ${base}/graphql -H 'content-type: application/json' \\`,
-        `    -H "authorization: Bearer $(cat ${join(home.secretsDir, 'admin-token')})" \\`,
-        `    -d '{"query":"{ fleetSummary { clusters { total online } } }"}'`,
-        '',
-        'Stop with Ctrl-C; data stays in the data folder for the next start.',
-        '',
-      ].join('\n'),
+      banner({
+        base,
+        adminToken: secrets.adminToken,
+        adminTokenFile: join(home.secretsDir, 'admin-token'),
+        natsUrl: nats.url,
+        ...(repo ? { repoUrl: repo.git.url.replace('127.0.0.1', 'localhost') } : {}),
+        clusters: fleet?.clusters ?? [],
+      }),
     );
   } catch (error) {
     await stopAll();

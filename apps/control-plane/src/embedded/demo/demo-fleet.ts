@@ -1,0 +1,103 @@
+/**
+ * The demo fleet of `npm start`: the fleet repository (bare, served by `git http-backend` on a
+ * fixed loopback port, seeded once with demo-repo.ts), and six kube-sim clusters, each with its
+ * own agent process, tagged like a real fleet. Clusters keep their state in .flotilla/clusters/,
+ * agents their credential in .flotilla/agents/: a restart needs no new token.
+ */
+import { createWriteStream, existsSync, mkdirSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { commitFiles, runGit, startGitServer, type GitServer } from '@flotilla/local-infra';
+import { startKubeSim, type KubeSim } from '@flotilla/kube-sim';
+import { DEMO_CLUSTERS, demoRepoFiles, type DemoCluster } from './demo-repo.js';
+
+const AGENT_BIN = fileURLToPath(new URL('../../../../agent/bin/flotilla-agent.mjs', import.meta.url));
+
+export interface DemoRepo {
+  git: GitServer;
+  close(): Promise<void>;
+}
+
+/** Serves the demo repository, creating it with its first commit when it has none. */
+export async function startDemoRepo(opts: { root: string; port: number }): Promise<DemoRepo> {
+  const git = await startGitServer({ root: opts.root, name: 'fleet.git', port: opts.port });
+  const head = await runGit(['rev-parse', '--verify', '--quiet', 'refs/heads/main'], { cwd: git.repoPath }).catch(() => '');
+  if (!head) await commitFiles(git.repoPath, { files: demoRepoFiles(), message: 'Demo fleet: podinfo on six clusters, rolled out canary → edge → rest' });
+  return { git, close: () => git.close() };
+}
+
+export interface DemoFleet {
+  clusters: { name: string; tags: string[]; kubeconfigPath: string }[];
+  close(): Promise<void>;
+}
+
+interface DemoFleetOptions {
+  home: string;
+  controlPlaneUrl: string;
+  /** Mints a one-use registration token carrying these tags. */
+  createToken(cluster: DemoCluster): Promise<string>;
+  progress(message: string): void;
+}
+
+function spawnAgent(opts: { cluster: DemoCluster; home: string; server: string; kubeconfigPath: string; token?: string }): ChildProcess {
+  const logs = join(opts.home, 'logs');
+  mkdirSync(logs, { recursive: true });
+  const log = createWriteStream(join(logs, `agent-${opts.cluster.name}.log`), { flags: 'a', mode: 0o600 });
+  const args = [
+    AGENT_BIN,
+    ...['--server', opts.server, '--name', opts.cluster.name],
+    ...['--state-dir', join(opts.home, 'agents', opts.cluster.name), '--kubeconfig', opts.kubeconfigPath],
+    ...['--provider', 'kube-sim', '--region', opts.cluster.tags[0] ?? 'local', '--kube-version', 'v1.33.0'],
+  ];
+  // The token goes through the environment, not argv, so `ps` does not show it.
+  const env = { ...process.env, ...(opts.token ? { FLOTILLA_TOKEN: opts.token } : {}) };
+  const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  child.stdout?.pipe(log);
+  child.stderr?.pipe(log);
+  return child;
+}
+
+export async function startDemoFleet(opts: DemoFleetOptions): Promise<DemoFleet> {
+  const sims: KubeSim[] = [];
+  const agents: ChildProcess[] = [];
+  const close = async () => {
+    await Promise.all(
+      agents.map(
+        (a) =>
+          new Promise<void>((res) => {
+            if (a.exitCode !== null || a.signalCode !== null) return res();
+            a.once('exit', () => res());
+            a.kill('SIGTERM');
+          }),
+      ),
+    );
+    await Promise.all(sims.map((s) => s.close()));
+  };
+  try {
+    const clusterDir = join(opts.home, 'clusters');
+    mkdirSync(clusterDir, { recursive: true });
+    for (const [i, cluster] of DEMO_CLUSTERS.entries()) {
+      opts.progress(`cluster ${i + 1}/${DEMO_CLUSTERS.length}: ${cluster.name} [${cluster.tags.join(', ')}]`);
+      const sim = await startKubeSim({
+        port: 0,
+        name: cluster.name,
+        stateFile: join(clusterDir, `${cluster.name}.state.json`),
+        kubeconfigPath: join(clusterDir, `${cluster.name}.kubeconfig`),
+        simulate: { delayMs: 1500 },
+        nodes: cluster.replicas,
+      });
+      sims.push(sim);
+      const registered = existsSync(join(opts.home, 'agents', cluster.name, 'credential.json'));
+      const token = registered ? undefined : await opts.createToken(cluster);
+      agents.push(spawnAgent({ cluster, home: opts.home, server: opts.controlPlaneUrl, kubeconfigPath: sim.kubeconfigPath, ...(token ? { token } : {}) }));
+    }
+  } catch (error) {
+    await close();
+    throw error;
+  }
+  return {
+    clusters: DEMO_CLUSTERS.map((c, i) => ({ name: c.name, tags: c.tags, kubeconfigPath: sims[i]!.kubeconfigPath })),
+    close,
+  };
+}
