@@ -20,6 +20,7 @@ import { FleetRepoModule } from './modules/fleet-repo/fleet-repo.module.js';
 import { HealthModule } from './modules/health/health.module.js';
 import { NatsModule } from './modules/nats/nats.module.js';
 import { RegistrationTokensModule } from './modules/registration-tokens/registration-tokens.module.js';
+import { NotificationsModule } from './modules/notifications/notifications.module.js';
 import { RegistrationModule } from './modules/registration/registration.module.js';
 import { SyncsModule } from './modules/syncs/syncs.module.js';
 import { StatusIngestModule } from './modules/status-ingest/status-ingest.module.js';
@@ -28,7 +29,7 @@ import { RolloutsModule } from './modules/rollouts/rollouts.module.js';
 import { WebModule } from './modules/web/web.module.js';
 
 /** The GraphQL-facing modules (also what the schema file is generated from). */
-export const graphQLModules = [AuditModule, AuthModule, ApiTokensModule, RegistrationTokensModule, ClustersModule, FleetRepoModule, SyncsModule, DriftModule, RolloutsModule];
+export const graphQLModules = [AuditModule, AuthModule, ApiTokensModule, RegistrationTokensModule, ClustersModule, FleetRepoModule, SyncsModule, DriftModule, NotificationsModule, RolloutsModule];
 
 /** A request-shaped context for both transports: HTTP has `req`; graphql-ws carries the actor authenticated on connect. */
 function graphQLContext(arg: { req?: unknown; extra?: { actor?: Actor } }) {

@@ -62,6 +62,23 @@ const MUTATIONS: MutationCase[] = [
     },
   },
   {
+    name: 'createNotificationTarget',
+    needs: 'admin',
+    query: 'mutation($input: CreateNotificationTargetInput!) { createNotificationTarget(input: $input) { id } }',
+    prepare: async () => ({ input: { name: `t-${Math.random().toString(36).slice(2, 10)}`, kind: 'WEBHOOK', url: 'https://hooks.example.com/x', events: ['DRIFT_DETECTED'] } }),
+  },
+  {
+    name: 'deleteNotificationTarget',
+    needs: 'admin',
+    query: 'mutation($id: ID!) { deleteNotificationTarget(id: $id) { id } }',
+    prepare: async (h) => {
+      const r = await h.gql('mutation($input: CreateNotificationTargetInput!) { createNotificationTarget(input: $input) { id } }', {
+        input: { name: `victim-${Math.random().toString(36).slice(2, 10)}`, kind: 'SLACK', url: 'https://hooks.example.com/y', events: ['SYNC_FAILED'] },
+      });
+      return { id: r.data.createNotificationTarget.id };
+    },
+  },
+  {
     name: 'createApiToken',
     needs: 'admin',
     query: 'mutation($input: CreateApiTokenInput!) { createApiToken(input: $input) { token } }',
@@ -86,6 +103,8 @@ const QUERIES: { query: string; needs: keyof typeof RANK }[] = [
   { query: '{ auditLog { edges { cursor } } }', needs: 'admin' },
   { query: '{ fleetRepo { branch } }', needs: 'viewer' },
   { query: '{ driftEvents { edges { cursor } } }', needs: 'viewer' },
+  { query: '{ notificationTargets { id } }', needs: 'admin' },
+  { query: '{ notificationDeliveries { edges { cursor } } }', needs: 'operator' },
 ];
 
 describe('authorization matrix', () => {

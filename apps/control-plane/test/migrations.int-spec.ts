@@ -3,7 +3,7 @@ import type { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDataSource, migrations } from '../src/database/data-source.js';
 
-const TABLES = ['api_tokens', 'audit_events', 'cluster_objects', 'clusters', 'drift_events', 'registration_tokens', 'rollout_clusters', 'rollouts', 'sync_results'];
+const TABLES = ['api_tokens', 'audit_events', 'cluster_objects', 'clusters', 'drift_events', 'notification_deliveries', 'notification_targets', 'registration_tokens', 'rollout_clusters', 'rollouts', 'sync_results'];
 
 describe('migrations', () => {
   let db: TestDatabase;

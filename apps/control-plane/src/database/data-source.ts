@@ -6,10 +6,11 @@ import { Cluster } from '../modules/clusters/cluster.entity.js';
 import { RegistrationToken } from '../modules/registration-tokens/registration-token.entity.js';
 import { InitialSchema1764270000000 } from './migrations/1764270000000-initial-schema.js';
 import { DesiredStateAndReports1764280000000 } from './migrations/1764280000000-desired-state-and-reports.js';
+import { Notifications1764291000000 } from './migrations/1764291000000-notifications.js';
 import { Rollouts1764290500000 } from './migrations/1764290500000-rollouts.js';
 
 export const entities = [Cluster, RegistrationToken, ApiToken, AuditEvent];
-export const migrations = [InitialSchema1764270000000, DesiredStateAndReports1764280000000, Rollouts1764290500000];
+export const migrations = [InitialSchema1764270000000, DesiredStateAndReports1764280000000, Rollouts1764290500000, Notifications1764291000000];
 
 export function createDataSource(url: string): DataSource {
   return new DataSource({

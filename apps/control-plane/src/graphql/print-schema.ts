@@ -16,12 +16,13 @@ import { ClustersResolver } from '../modules/clusters/clusters.resolver.js';
 import { DriftResolver } from '../modules/drift/drift.resolver.js';
 import { FleetRepoResolver } from '../modules/fleet-repo/fleet-repo.resolver.js';
 import { RolloutsResolver } from '../modules/rollouts/rollouts.resolver.js';
+import { NotificationsResolver } from '../modules/notifications/notifications.resolver.js';
 import { RegistrationTokensResolver } from '../modules/registration-tokens/registration-tokens.resolver.js';
 import { SyncsResolver } from '../modules/syncs/syncs.resolver.js';
 
 export const SCHEMA_FILE = fileURLToPath(new URL('../../schema.gql', import.meta.url));
 
-export const resolvers = [ApiTokensResolver, AuditResolver, ClustersResolver, DriftResolver, MeResolver, FleetRepoResolver, RegistrationTokensResolver, RolloutsResolver, SyncsResolver];
+export const resolvers = [ApiTokensResolver, AuditResolver, ClustersResolver, DriftResolver, MeResolver, FleetRepoResolver, NotificationsResolver, RegistrationTokensResolver, RolloutsResolver, SyncsResolver];
 
 export function printSorted(schema: GraphQLSchema): string {
   return `${printSchema(lexicographicSortSchema(schema))}\n`;
