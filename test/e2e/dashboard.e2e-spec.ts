@@ -8,7 +8,7 @@ import { startGitServer, type GitServer } from '@flotilla/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, registerAgent } from '../../apps/control-plane/test/support/agent.js';
 import { ADMIN_TOKEN, startHarness, type Harness } from '../../apps/control-plane/test/support/harness.js';
-import { driftReport } from '../../apps/control-plane/test/support/reports.js';
+import { driftReport, syncReport } from '../../apps/control-plane/test/support/reports.js';
 import { launchBrowser, type Browser } from '../../apps/web/test/browser.js';
 import { commitFleet, configMap, FLEET, startFakeFleet, type FakeFleet } from '../../apps/web/test/fake-fleet.js';
 
@@ -78,6 +78,15 @@ describe('web dashboard', () => {
     await eventually(async () => (await tileNames()).length === FLEET.length, 5000, 'all tiles again');
   });
 
+  it('recolours a tile live when its cluster reports, without reloading the page', async () => {
+    const tile = page().locator('.tile[data-cluster="cloud-1"]');
+    await expect(tile.getAttribute('class')).resolves.toContain('fill-ok');
+    const a = fleet.agents.get('cloud-1')!;
+    await a.report('sync', syncReport(a.clusterId, 50, head, { state: 'Failed', appliedRevision: undefined, objects: [], error: { stage: 'apply', code: 'APPLY_FAILED', reason: 'admission webhook denied the request', retryable: true } }));
+    await eventually(async () => (await tile.getAttribute('class'))?.includes('fill-bad'), 10_000, 'cloud-1 tile turns red');
+    await expect(page().locator('.sync-bar').innerText()).resolves.toContain('2 failed');
+  });
+
   it('opens a cluster: revision, objects with last action and health, drift and sync history', async () => {
     await page().click('.tile[data-cluster="edge-eu-1"]');
     await page().waitForSelector('.cluster h1');
@@ -110,7 +119,7 @@ describe('web dashboard', () => {
     await expect(page().locator('.drift-row').innerText()).resolves.toMatch(/ConfigMap web\/settings[\s\S]*kubectl-edit[\s\S]*reported/i);
   });
 
-  it('starts a rollout by tag, pauses and resumes it, and watches its waves complete live', async () => {
+  it('starts a rollout by tag, pauses and resumes it, watches its waves complete live, and rolls it back', async () => {
     const eu = FLEET.filter((c) => (c.tags as readonly string[]).includes('eu')).map((c) => c.name);
     const next = await git.commit({ files: Object.fromEntries(eu.map((n) => [`clusters/${n}/app.yaml`, configMap(n, '2')])), message: 'v2 for eu' });
     await page().goto(`${h.cp.url}/#/rollouts`);
@@ -132,17 +141,23 @@ describe('web dashboard', () => {
     try {
       await page().waitForSelector('.wave[data-wave="canary"][data-phase="PASSED"]', { timeout: 20_000 });
       await page().waitForSelector('.rollout-phase >> text=succeeded', { timeout: 20_000 });
+      await expect(page().locator('.wave[data-wave="edge-eu"]').getAttribute('data-phase')).resolves.toBe('PASSED');
+      await expect(page().locator('.cluster-state[data-phase="SUCCEEDED"]').count()).resolves.toBe(4);
+      await expect(page().locator('button[data-command]').evaluateAll((els) => els.map((e) => e.getAttribute('data-command')))).resolves.toEqual(['rollback']);
+      await b.screenshot('07-rollout-succeeded');
+      // Roll back: a revert commit in Git, rolled out to the clusters that got the change.
+      await page().click('button[data-command=rollback]');
+      await page().waitForSelector('.rollout-phase >> text=rolled back', { timeout: 30_000 });
     } finally {
       stop();
     }
-    await expect(page().locator('.wave[data-wave="edge-eu"]').getAttribute('data-phase')).resolves.toBe('PASSED');
-    await expect(page().locator('.cluster-state[data-phase="SUCCEEDED"]').count()).resolves.toBe(4);
-    await expect(page().locator('button[data-command=pause]').count()).resolves.toBe(0);
-    await b.screenshot('07-rollout-succeeded');
+    await expect(page().locator('.rollout .muted').first().textContent()).resolves.toMatch(/revert commit [0-9a-f]{8}/);
+    await expect(page().locator('.cluster-state').evaluateAll((els) => els.map((e) => `${e.getAttribute('data-rollback')} ${e.textContent}`))).resolves.toEqual(['canary-1', 'edge-eu-1', 'edge-eu-2', 'edge-eu-3'].map((n) => `SUCCEEDED ${n}rollback succeeded`));
+    await b.screenshot('08-rollout-rolled-back');
     await page().goto(`${h.cp.url}/#/rollouts`);
     await page().waitForSelector('.rollout-row');
-    await expect(page().locator('.rollout-row').first().innerText()).resolves.toMatch(/succeeded[\s\S]*2 \/ 2 waves · 4 clusters/);
-    await b.screenshot('08-rollouts');
+    await expect(page().locator('.rollout-row').first().innerText()).resolves.toMatch(/rolled back[\s\S]*2 \/ 2 waves · 4 clusters/);
+    await b.screenshot('09-rollouts');
   });
 
   it('creates a registration token showing its secret once, and revokes it', async () => {

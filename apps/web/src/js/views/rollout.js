@@ -77,8 +77,8 @@ export async function renderRollout({ session, params }) {
         class: `chip cluster-state fill-${CLUSTER_KIND[c.phase] ?? 'idle'}`,
         href: c.clusterName ? `#/clusters/${encodeURIComponent(c.clusterName)}` : null,
         title: `${words(c.phase)}${c.rollbackPhase ? `, rollback ${words(c.rollbackPhase)}` : ''}${c.offline ? ', offline' : ''}${c.reason ? `: ${c.reason}` : ''}`,
-        dataset: { cluster: c.clusterName ?? c.clusterId, phase: c.phase },
-      }, c.clusterName ?? c.clusterId.slice(0, 8), h('span', { class: 'chip-count', text: words(c.phase) })))),
+        dataset: { cluster: c.clusterName ?? c.clusterId, phase: c.phase, rollback: c.rollbackPhase ?? undefined },
+      }, c.clusterName ?? c.clusterId.slice(0, 8), h('span', { class: 'chip-count', text: c.rollbackPhase ? `rollback ${words(c.rollbackPhase)}` : words(c.phase) })))),
     );
   }
 
