@@ -17,6 +17,8 @@ export interface AppliedObject {
 export class AppliedObjects {
   private readonly byId = new Map<string, AppliedObject>();
   private digests: Record<string, string> = {};
+  /** The live resourceVersion at which each object was last seen to match what was applied. */
+  private readonly verified = new Map<string, string>();
   revision: string | undefined;
 
   constructor(private readonly stateDir: string) {}
@@ -47,20 +49,33 @@ export class AppliedObjects {
   }
 
   set(id: string, entry: AppliedObject): void {
+    if (this.byId.get(id)?.digest !== entry.digest) this.verified.delete(id);
     this.byId.set(id, entry);
     this.digests[id] = entry.digest;
   }
 
   delete(id: string): void {
     this.byId.delete(id);
+    this.verified.delete(id);
     delete this.digests[id];
   }
 
   /** Keeps the applied object for drift, but forgets its digest: the next plan compares with the server. */
   invalidate(id: string): void {
     delete this.digests[id];
+    this.verified.delete(id);
     const e = this.byId.get(id);
     if (e) this.byId.set(id, { ...e, digest: '' });
+  }
+
+  /** Records that the live object at `version` matched what was applied. */
+  markVerified(id: string, version: unknown): void {
+    if (typeof version === 'string') this.verified.set(id, version);
+  }
+
+  /** True when the live object at `version` was already seen to match (no need to diff it again). */
+  isVerified(id: string, version: unknown): boolean {
+    return typeof version === 'string' && this.verified.get(id) === version;
   }
 
   ids(): string[] {

@@ -56,7 +56,10 @@ export class DriftHandler {
     if (this.paused > 0) return void this.deferred.add(id);
     if (this.healing.has(id)) return;
     const diffs = diffObject(applied.obj, live);
-    if (diffs.length === 0) return void this.reported.delete(id);
+    if (diffs.length === 0) {
+      if (applied.digest) this.opts.applied.markVerified(id, live?.metadata['resourceVersion']);
+      return void this.reported.delete(id);
+    }
     const fields = diffs.map((d) => d.path || '(object deleted)');
     const managers = live ? [...new Set(fieldManagersOf(live, diffs, { ignoreManagers: [FIELD_MANAGER] }).flatMap((o) => o.owners.map((w) => w.manager)))] : [];
     const detectedAt = new Date();

@@ -85,12 +85,19 @@ export class Planner {
     let dryRuns = 0;
     const objects = await mapLimit(m.objects, 16, async (obj): Promise<PlannedObject> => {
       const id = objectId(obj);
-      const digest = objectDigest(obj);
+      const digest = m.digests.get(id) ?? objectDigest(obj);
       const info = infos.get(`${obj.apiVersion}/${obj.kind}`);
       const base = { id, obj, digest, file: m.sources[id] ?? '', info };
       if (!info) return { ...base, action: PlanAction.Apply };
       const live = this.deps.live.get(id);
-      if (live && this.deps.applied.digestOf(id) === digest && diffObject(obj, live).length === 0) return { ...base, action: PlanAction.Unchanged };
+      if (live && this.deps.applied.digestOf(id) === digest) {
+        const version = live.metadata['resourceVersion'];
+        if (this.deps.applied.isVerified(id, version)) return { ...base, action: PlanAction.Unchanged };
+        if (diffObject(obj, live).length === 0) {
+          this.deps.applied.markVerified(id, version);
+          return { ...base, action: PlanAction.Unchanged };
+        }
+      }
       if (!live && this.deps.live.isSynced(info)) return { ...base, action: PlanAction.Create };
       if (!live) return { ...base, action: PlanAction.Apply };
       dryRuns++;
