@@ -116,7 +116,7 @@ async function main(): Promise<void> {
     const resyncStages = agent.logs.slice(logMark).filter((l) => typeof l['ms'] === 'number' && l['stage'] !== 'reconcile').map((l) => `${String(l['stage'])} ${String(l['ms'])}`).join(', ');
     const resyncServer = Object.values(sim.counters).reduce((a, b) => a + b, 0);
 
-    const rev2 = await git.commit({ files: { 'clusters/bench/bench-a-0/objects-00.yaml': manifests('bench-a', 'v2')['bench-a-0/objects-00.yaml']!.replace(/key: "v2"/, 'key: "changed"') }, message: 'one change' });
+    const rev2 = await git.commit({ files: { 'clusters/bench/bench-a-0/objects-00.yaml': manifests('bench-a')['bench-a-0/objects-00.yaml']!.replace(/key: "v1"/, 'key: "changed"') }, message: 'one change' });
     sim.resetCounters();
     console.error(`bench: ${new Date().toISOString()} %s`, 'const [changed, changeMs] =');
     const [changed, changeMs] = await time(async () => (await put(rev2), until(rev2)));

@@ -1,4 +1,8 @@
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { KubeClient } from '../src/kube/kube-client.js';
+import { loadKubeconfig } from '../src/kube/kubeconfig.js';
 import { OWNER_LABEL } from '../src/render/renderer.js';
 import { INVENTORY_NAME, INVENTORY_NAMESPACE } from '../src/inventory/inventory-store.js';
 import { configMap, webApp } from './support/manifests.js';
@@ -61,5 +65,21 @@ describe('reconcile: source → render → plan → apply → report', () => {
     const reports = await env.waitSync((r) => r.length > before);
     expect(reports.at(-1)).toMatchObject({ state: 'Synced', sourceAvailable: true });
     expect(env.git.requests()).toBe(served);
+  });
+
+  it('without known digests a dry-run decides: objects as desired are not written, one edited while the agent was down is configured', async () => {
+    await env.stopAgent();
+    await rm(join(env.stateDir, 'applied.json'));
+    const client = new KubeClient(loadKubeconfig(env.sim.kubeconfigPath));
+    await client.request('PATCH', '/api/v1/namespaces/web/configmaps/web-config', { body: { data: { key: 'edited-offline' } }, contentType: 'application/merge-patch+json', query: { fieldManager: 'someone' } });
+    client.close();
+    const version = (kind: string, ns: string, name: string) => (env.sim.api.store.get(kind, ns, name) as { metadata: { resourceVersion: string } }).metadata.resourceVersion;
+    const deployBefore = version('deployments.apps', 'web', 'web');
+    const before = (await env.syncReports()).length;
+    await env.startAgent();
+    const last = (await env.waitSync((r) => r.length > before)).at(-1)!;
+    expect(last.objects.map((o) => `${o.kind}/${o.name}:${o.action}`).sort()).toEqual(['ConfigMap/web-config:configured', 'Deployment/web:unchanged', 'Namespace/web:unchanged', 'Service/web:unchanged']);
+    expect(version('deployments.apps', 'web', 'web')).toBe(deployBefore);
+    expect((env.sim.api.store.get('configmaps', 'web', 'web-config') as { data: Record<string, string> }).data['key']).toBe('changed');
   });
 });

@@ -3,7 +3,8 @@
  * take the whole render (kinds it knows or the render defines, namespaces that exist or are
  * rendered) — any problem fails the plan, naming the file, and nothing is applied. Then: an object
  * whose digest is what was last applied and whose live copy (watch cache) has not drifted costs no
- * request; one absent from a synced cache is a create; anything else gets a server-side dry-run apply.
+ * request; one absent from a synced cache is a create; one whose content changed since the last
+ * apply is applied; anything else (no digest known, or drifted) gets a server-side dry-run apply.
  */
 import { canonicalJson, checkNamespaces, diffObject, objectDigest, objectId, parseApiVersion, type KubeObject, type Scope } from '@flotilla/gitops';
 import type { AppliedObjects } from '../apply/applied-objects.js';
@@ -100,6 +101,9 @@ export class Planner {
       }
       if (!live && this.deps.live.isSynced(info)) return { ...base, action: PlanAction.Create };
       if (!live) return { ...base, action: PlanAction.Apply };
+      // The content changed since the last apply: a write is needed, and its answer tells configured from unchanged.
+      const last = this.deps.applied.digestOf(id);
+      if (last !== undefined && last !== '' && last !== digest) return { ...base, action: PlanAction.Apply };
       dryRuns++;
       const { body } = await this.deps.server.apply(info, obj, { dryRun: true });
       return { ...base, action: comparable(body) === comparable(live) ? PlanAction.Unchanged : PlanAction.Apply };
