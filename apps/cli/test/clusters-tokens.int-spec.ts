@@ -39,13 +39,13 @@ describe('flotilla against a running control plane', () => {
       cli.run(['clusters', 'list', '--search', 'cloud', '--state', 'PENDING']),
     ]);
     expect(all.code, all.stderr).toBe(0);
-    expect(all.stdout.split('\n')[0]).toMatch(/^NAME\s+STATE\s+TAGS\s+PROVIDER\s+REGION\s+KUBE\s+LAST SEEN$/);
+    expect(all.stdout.split('\n')[0]).toMatch(/^NAME\s+STATE\s+SYNC\s+HEALTH\s+REVISION\s+TAGS\s+PROVIDER\s+REGION\s+KUBE\s+LAST SEEN$/);
     expect(tableNames(all.stdout)).toEqual(['cloud-1', 'cloud-2', 'edge-a', 'edge-b', 'edge-c']);
-    expect(all.stdout).toMatch(/edge-a\s+PENDING\s+edge,eu\s+kind\s+eu-west-1\s+v1\.31\.2\s+-/);
+    expect(all.stdout).toMatch(/edge-a\s+PENDING\s+OUT_OF_SYNC\s+UNKNOWN\s+-\s+edge,eu\s+kind\s+eu-west-1\s+v1\.31\.2\s+-/);
     expect(all.stdout).toContain('5 of 5 clusters.');
     expect(tableNames(edge.stdout)).toEqual(['edge-a', 'edge-b', 'edge-c']);
     expect(tableNames(online.stdout)).toEqual(['cloud-2']);
-    expect(online.stdout).toMatch(/cloud-2\s+ONLINE\s+cloud\s.*\d+s ago/);
+    expect(online.stdout).toMatch(/cloud-2\s+ONLINE\s+\S+\s+\S+\s+\S+\s+cloud\s.*\d+s ago/);
     expect(tableNames(search.stdout)).toEqual(['cloud-1']);
   });
 
@@ -67,6 +67,7 @@ describe('flotilla against a running control plane', () => {
     expect(shown.stdout).toMatch(/^Name:\s+cloud-2$/m);
     expect(shown.stdout).toMatch(/^State:\s+ONLINE$/m);
     expect(shown.stdout).toMatch(/^Nodes:\s+3$/m);
+    expect(shown.stdout).toMatch(/^Last sync:\s+none reported$/m);
     expect(JSON.parse(json.stdout)).toMatchObject({ name: 'edge-b', tags: ['edge', 'eu'], connection: 'PENDING', facts: { region: 'eu-west-1' } });
     expect(missing.code).toBe(4);
     expect(missing.stderr).toContain('no cluster named "nowhere"');

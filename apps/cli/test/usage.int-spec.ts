@@ -18,7 +18,16 @@ describe('flotilla usage and help', () => {
   });
 
   it('prints help for every command and group', async () => {
-    const paths = [['login'], ['clusters', 'list'], ['clusters', 'show'], ['tokens', 'create'], ['tokens', 'list'], ['tokens', 'revoke']];
+    const paths = [
+      ['login'],
+      ['clusters', 'list'],
+      ['clusters', 'show'],
+      ['tokens', 'create'],
+      ['tokens', 'list'],
+      ['tokens', 'revoke'],
+      ['drift', 'list'],
+      ...['start', 'list', 'status', 'pause', 'resume', 'rollback', 'abort'].map((v) => ['rollout', v]),
+    ];
     const results = await Promise.all(paths.map((p) => cli.run([...p, '--help'])));
     results.forEach((r, i) => {
       expect(r.code, paths[i]!.join(' ')).toBe(0);
@@ -45,6 +54,12 @@ describe('flotilla usage and help', () => {
       [['tokens', 'create', '--name', 'x', '--max-uses', 'many'], /--max-uses must be a whole number/],
       [['tokens', 'revoke'], /missing argument ID/],
       [['login', '--server', 'ftp://x', '--token', 't'], /must be an http\(s\) URL/],
+      [['drift', 'list', '--resolution', 'ignored'], /--resolution must be one of reverted, reported, revert-failed/],
+      [['drift', 'list', '--since', 'yesterday-ish'], /--since must be a duration like 2h or 7d, or a date-time/],
+      [['rollout', 'start', '--tag', 'canary'], /missing required flag --revision/],
+      [['rollout', 'start', '--tag', 'canary', '--revision', 'abc', '--on-failure', 'panic'], /--on-failure must be rollback or pause/],
+      [['rollout', 'status', 'x', '--watch', '--json'], /--watch and --json cannot be combined/],
+      [['rollout', 'pause'], /missing argument ID/],
     ];
     const results = await Promise.all(cases.map(([args]) => cli.run(args)));
     results.forEach((r, i) => {

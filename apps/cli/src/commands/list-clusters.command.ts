@@ -3,7 +3,7 @@ import { intFlag, listFlag, stringFlag } from '../args.js';
 import type { Command } from '../command.js';
 import { usageError } from '../errors.js';
 import { ago, json, list, table } from '../output.js';
-import { CLUSTER_FIELDS, type ClusterView } from './cluster-fields.js';
+import { CLUSTER_FIELDS, shortRev, type ClusterView } from './cluster-fields.js';
 
 const QUERY = `query($filter: ClustersFilterInput, $first: Int!, $after: String) {
   clusters(filter: $filter, first: $first, after: $after) {
@@ -54,8 +54,8 @@ export const listClustersCommand: Command = {
       io.out('No clusters match.');
       return;
     }
-    const rows = nodes.map((c) => [c.name, c.connection, list(c.tags), c.facts.provider, c.facts.region, c.facts.kubeVersion, ago(c.lastSeenAt)]);
-    io.out(table(['NAME', 'STATE', 'TAGS', 'PROVIDER', 'REGION', 'KUBE', 'LAST SEEN'], rows));
+    const rows = nodes.map((c) => [c.name, c.connection, c.sync.state, c.sync.health, shortRev(c.sync.appliedRevision), list(c.tags), c.facts.provider, c.facts.region, c.facts.kubeVersion, ago(c.lastSeenAt)]);
+    io.out(table(['NAME', 'STATE', 'SYNC', 'HEALTH', 'REVISION', 'TAGS', 'PROVIDER', 'REGION', 'KUBE', 'LAST SEEN'], rows));
     io.out(`\n${nodes.length} of ${page.totalCount} clusters.${more ? ` Next page: --after ${more}` : ''}`);
   },
 };

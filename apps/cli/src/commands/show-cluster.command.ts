@@ -2,9 +2,15 @@
 import type { Command } from '../command.js';
 import { CliError, ExitCode } from '../errors.js';
 import { ago, json, keyValues, list } from '../output.js';
-import { CLUSTER_FIELDS, type ClusterView } from './cluster-fields.js';
+import { CLUSTER_DETAIL_FIELDS, shortRev, type ClusterView } from './cluster-fields.js';
 
-const QUERY = `query($name: String!) { cluster(name: $name) { ${CLUSTER_FIELDS} } }`;
+const QUERY = `query($name: String!) { cluster(name: $name) { ${CLUSTER_DETAIL_FIELDS} } }`;
+
+function lastSync(r: ClusterView['sync']['lastResult']): string {
+  if (!r) return 'none reported';
+  const base = `${r.state} ${ago(r.finishedAt)} in ${r.durationMs}ms`;
+  return r.error ? `${base}: ${r.error.stage} ${r.error.code}: ${r.error.reason}${r.error.file ? ` (${r.error.file})` : ''}` : base;
+}
 
 export const showClusterCommand: Command = {
   path: ['clusters', 'show'],
@@ -32,6 +38,10 @@ export const showClusterCommand: Command = {
         ['Provider', c.facts.provider],
         ['Region', c.facts.region],
         ['Agent', c.facts.agentVersion],
+        ['Sync', `${c.sync.state} (desired ${shortRev(c.sync.revision)}, running ${shortRev(c.sync.appliedRevision)})`],
+        ['Health', c.sync.health],
+        ['Path', `${c.sync.path ?? '-'} on ${c.sync.branch ?? '-'} (prune ${c.sync.prune ? 'on' : 'off'}, self-heal ${c.sync.selfHeal ? 'on' : 'off'})`],
+        ['Last sync', lastSync(c.sync.lastResult)],
       ]),
     );
   },
