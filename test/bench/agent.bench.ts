@@ -94,7 +94,7 @@ async function main(): Promise<void> {
         const r = await reports();
         if (r?.revision === rev) return r;
         if (Date.now() > deadline) throw new Error(`no report for ${rev} after 120 s; last ${JSON.stringify(r)?.slice(0, 500)}; agent logs: ${JSON.stringify(agent.logs.slice(-5))}`);
-        await new Promise((res) => setTimeout(res, 10));
+        await new Promise((res) => setTimeout(res, 50));
       }
     };
     const put = (revision: string) => kv.put(clusterId, JSON.stringify({ protocol: PROTOCOL_VERSION, clusterId, repoUrl: git.url, branch: 'main', path: 'clusters/bench', revision, prune: true, selfHeal: true, updatedAt: new Date().toISOString() }));
