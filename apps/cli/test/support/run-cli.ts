@@ -16,7 +16,7 @@ export interface CliResult {
 export interface CliRunner {
   /** XDG_CONFIG_HOME of this runner (the login file lives below it). */
   configHome: string;
-  run(args: string[], opts?: { env?: Record<string, string>; stdin?: string; timeoutMs?: number }): Promise<CliResult>;
+  run(args: string[], opts?: { env?: Record<string, string>; stdin?: string; timeoutMs?: number; onStdout?: (all: string) => void }): Promise<CliResult>;
   close(): void;
 }
 
@@ -33,7 +33,10 @@ export function cliRunner(baseEnv: Record<string, string> = {}): CliRunner {
         });
         let stdout = '';
         let stderr = '';
-        child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+        child.stdout.on('data', (d: Buffer) => {
+          stdout += d.toString();
+          opts.onStdout?.(stdout);
+        });
         child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
         const timer = setTimeout(() => {
           child.kill('SIGKILL');
