@@ -1,6 +1,5 @@
 /** The GraphQL error codes clients may see; anything else becomes INTERNAL. */
-import type { GraphQLError as GraphQLErrorType } from 'graphql';
-import { GraphQLError } from './graphql-runtime.js';
+import { GraphQLError } from 'graphql';
 import type { ZodType } from 'zod';
 
 export const GraphQLErrorCode = {
@@ -12,7 +11,7 @@ export const GraphQLErrorCode = {
 } as const;
 export type GraphQLErrorCode = (typeof GraphQLErrorCode)[keyof typeof GraphQLErrorCode];
 
-export function graphQLError(message: string, code: GraphQLErrorCode, field?: string): GraphQLErrorType {
+export function graphQLError(message: string, code: GraphQLErrorCode, field?: string): GraphQLError {
   return new GraphQLError(message, { extensions: field ? { code, field } : { code } });
 }
 

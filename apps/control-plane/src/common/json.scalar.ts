@@ -1,5 +1,5 @@
 /** An output-only JSON object scalar (audit details). Input is refused: use typed arguments. */
-import { GraphQLError, GraphQLScalarType } from './graphql-runtime.js';
+import { GraphQLError, GraphQLScalarType } from 'graphql';
 
 const GraphQLJSON = new GraphQLScalarType({
   name: 'JSONObject',

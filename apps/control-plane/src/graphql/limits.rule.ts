@@ -2,8 +2,7 @@
  * Validation rules graphql-js lacks: a maximum selection depth and a maximum number of
  * aliases per operation (fragments are followed, cycles are already rejected by graphql-js).
  */
-import type { ASTNode, FragmentDefinitionNode, SelectionSetNode, ValidationContext, ValidationRule } from 'graphql';
-import { GraphQLError, Kind } from '../common/graphql-runtime.js';
+import { GraphQLError, Kind, type ASTNode, type FragmentDefinitionNode, type SelectionSetNode, type ValidationContext, type ValidationRule } from 'graphql';
 
 const limitError = (message: string, node: ASTNode) => new GraphQLError(message, { nodes: [node], extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } });
 

@@ -6,9 +6,8 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { GraphQLSchemaBuilderModule, GraphQLSchemaFactory } from '@nestjs/graphql';
-import type { GraphQLSchema } from 'graphql';
 import { fileURLToPath } from 'node:url';
-import { lexicographicSortSchema, printSchema } from '../common/graphql-runtime.js';
+import { lexicographicSortSchema, printSchema, type GraphQLSchema } from 'graphql';
 import { ApiTokensResolver } from '../modules/api-tokens/api-tokens.resolver.js';
 import { AuditResolver } from '../modules/audit/audit.resolver.js';
 import { MeResolver } from '../modules/auth/me.resolver.js';
