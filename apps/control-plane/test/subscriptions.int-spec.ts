@@ -67,6 +67,18 @@ describe('GraphQL subscriptions over graphql-ws', () => {
     expect(sub.got[0]!.data.clusterStatusChanged).toEqual({ name: 'sub-status', sync: { state: 'OUT_OF_SYNC', health: 'DEGRADED', lastResult: { seq: 0 } } });
   });
 
+  it('announces a cluster coming online with its first heartbeat, once', async () => {
+    const a = await agent('sub-online');
+    const c = client({ token: ADMIN_TOKEN });
+    const sub = subscribe(c, 'subscription($id: ID) { clusterStatusChanged(clusterId: $id) { name connection } }', { id: a.clusterId });
+    await new Promise((r) => setTimeout(r, 200));
+    await a.heartbeat();
+    await eventually(async () => sub.got.length === 1, 5000, 'online announced');
+    await a.heartbeat();
+    await new Promise((r) => setTimeout(r, 300));
+    expect(sub.got.map((g) => g.data.clusterStatusChanged)).toEqual([{ name: 'sub-online', connection: 'ONLINE' }]);
+  });
+
   it('refuses a connection without a valid API token', async () => {
     for (const params of [{}, { authorization: 'Bearer flt_api_nope' }]) {
       const sub = subscribe(client(params), 'subscription { driftDetected { id } }');

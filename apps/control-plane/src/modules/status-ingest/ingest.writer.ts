@@ -23,8 +23,9 @@ export class IngestWriter {
   ) {}
 
   async write(batch: AgentMessageBatch): Promise<void> {
-    await this.heartbeats.write(batch.heartbeats());
+    const cameOnline = await this.heartbeats.write(batch.heartbeats());
     this.metrics.heartbeatsIngested.inc(batch.heartbeatCount);
+    for (const id of cameOnline) this.events.publish('clusterStatusChanged', { clusterId: id });
     const syncs = batch.syncs();
     const drifts = batch.drifts();
     if (syncs.length === 0 && drifts.length === 0) return;
