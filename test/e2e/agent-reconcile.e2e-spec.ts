@@ -138,7 +138,7 @@ describe('agent reconcile end to end', () => {
     expect((await drifts()).length).toBe(before);
     const upAt = Date.now();
     await h.nats.start();
-    const late = await eventually(async () => {
+    await eventually(async () => {
       const d = await drifts();
       return d.length > before ? d : undefined;
     }, 60_000, 'the offline drift report');
