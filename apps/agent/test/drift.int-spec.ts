@@ -70,6 +70,18 @@ describe('drift: detected with who did it, healed within a second, or only repor
     expect((await env.driftReports()).length).toBe(before + 1);
   });
 
+  it('in alert-only mode a resync leaves the drifted object too, and reports OutOfSync', async () => {
+    expect(replicas()).toBe(7);
+    const runtime = await env.startAgent();
+    const before = (await env.syncReports()).length;
+    await runtime.loop.trigger('resync');
+    const last = (await env.waitSync((r) => r.length > before)).at(-1)!;
+    expect(last.state).toBe('OutOfSync');
+    expect(last.objects.find((o) => o.kind === 'Deployment')).toMatchObject({ action: 'skipped' });
+    expect(last.objects.filter((o) => o.kind !== 'Deployment').every((o) => o.action === 'unchanged')).toBe(true);
+    expect(replicas()).toBe(7);
+  });
+
   it('an unrelated field written by another manager is not drift', async () => {
     await env.putDesired({ revision: rev, selfHeal: true });
     await waitFor(replicas, (n) => n === 2, 5000, 'reconcile restores replicas');

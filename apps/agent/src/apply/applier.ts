@@ -15,6 +15,9 @@ import { Discovery, type ResourceInfo } from '../kube/discovery.js';
 import { PlanAction, type Plan, type PlannedObject } from '../plan/planner.js';
 import { sleep } from '../backoff.js';
 
+/** Why a drifted object was not written. */
+export const DRIFT_LEFT = 'live state differs from Git; self-heal is off, so it is left as it is';
+
 export interface ApplyResult {
   id: string;
   obj: KubeObject;
@@ -40,6 +43,10 @@ export class Applier {
   private async applyOne(p: PlannedObject, info: ResourceInfo | undefined): Promise<ApplyResult> {
     const base = { id: p.id, obj: p.obj, file: p.file };
     if (!info) return { ...base, action: ObjectAction.Failed, message: `kind ${p.obj.apiVersion}/${p.obj.kind} is not served by the cluster` };
+    if (p.action === PlanAction.Drifted) {
+      this.applied.set(p.id, { obj: p.obj, digest: p.digest, info });
+      return { ...base, action: ObjectAction.Skipped, message: DRIFT_LEFT };
+    }
     if (p.action === PlanAction.Unchanged) {
       if (!this.applied.get(p.id) || this.applied.get(p.id)?.digest !== p.digest) this.applied.set(p.id, { obj: p.obj, digest: p.digest, info });
       return { ...base, action: ObjectAction.Unchanged };

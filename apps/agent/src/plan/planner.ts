@@ -15,7 +15,7 @@ import type { Manifests } from '../render/renderer.js';
 import type { ServerApply } from '../apply/server-apply.js';
 import { mapLimit } from '../apply/map-limit.js';
 
-export const PlanAction = { Create: 'create', Apply: 'apply', Unchanged: 'unchanged' } as const;
+export const PlanAction = { Create: 'create', Apply: 'apply', Unchanged: 'unchanged', Drifted: 'drifted' } as const;
 export type PlanAction = (typeof PlanAction)[keyof typeof PlanAction];
 
 export interface PlannedObject {
@@ -79,7 +79,8 @@ export class Planner {
     }
   }
 
-  async plan(m: Manifests): Promise<Plan> {
+  /** With `selfHeal` off, an object changed in the cluster but not in Git is left as it is (Drifted). */
+  async plan(m: Manifests, opts: { selfHeal: boolean } = { selfHeal: true }): Promise<Plan> {
     const [infos, namespaces] = await Promise.all([this.infos(m.objects), this.deps.listNamespaces()]);
     this.check(m, infos, namespaces);
     await Promise.all([...infos.values()].filter((i): i is ResourceInfo => i !== undefined).map((i) => this.deps.live.watch(i)));
@@ -98,7 +99,9 @@ export class Planner {
           this.deps.applied.markVerified(id, version);
           return { ...base, action: PlanAction.Unchanged };
         }
+        if (!opts.selfHeal) return { ...base, action: PlanAction.Drifted };
       }
+      if (!live && !opts.selfHeal && this.deps.applied.digestOf(id) === digest && this.deps.live.isSynced(info)) return { ...base, action: PlanAction.Drifted };
       if (!live && this.deps.live.isSynced(info)) return { ...base, action: PlanAction.Create };
       if (!live) return { ...base, action: PlanAction.Apply };
       // The content changed since the last apply: a write is needed, and its answer tells configured from unchanged.
@@ -114,5 +117,5 @@ export class Planner {
 
 export function summarizePlan(plan: Plan): string {
   const n = (a: PlanAction) => plan.objects.filter((o) => o.action === a).length;
-  return `${n(PlanAction.Create)} to create, ${n(PlanAction.Apply)} to apply, ${n(PlanAction.Unchanged)} unchanged (${plan.dryRuns} dry-runs)`;
+  return `${n(PlanAction.Create)} to create, ${n(PlanAction.Apply)} to apply, ${n(PlanAction.Unchanged)} unchanged (${plan.dryRuns} dry-runs)${n(PlanAction.Drifted) ? `, ${n(PlanAction.Drifted)} drifted and left (self-heal off)` : ''}`;
 }

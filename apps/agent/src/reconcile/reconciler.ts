@@ -8,7 +8,7 @@ import { diffInventory, health as healthOf, inventoryAfterPrune, inventoryOf, ma
 import { HealthStatus, ObjectAction, SyncState, type DesiredState, type ObjectResult, type SyncReport } from '@flotilla/protocol';
 import type { Logger } from 'pino';
 import type { AppliedObjects } from '../apply/applied-objects.js';
-import { summarizeApply, type Applier, type ApplyResult } from '../apply/applier.js';
+import { DRIFT_LEFT, summarizeApply, type Applier, type ApplyResult } from '../apply/applier.js';
 import type { DriftHandler } from '../drift/drift-handler.js';
 import type { LiveCache } from '../drift/live-cache.js';
 import { summarizeHealth, type HealthChecker, type HealthResult } from '../health/health-checker.js';
@@ -53,7 +53,7 @@ export class Reconciler {
     try {
       const artifact  = await stage('source', async () => ({ value: await d.fetcher.fetch(desired), summary: `commit ${desired.revision.slice(0, 12)}` }));
       const manifests = await stage('render', async () => { const m = await d.renderer.render(artifact, desired.path); return { value: m, summary: `${m.objects.length} objects` }; });
-      const planned   = await stage('plan',   async () => { const previous = await d.inventory.load(); const p = await d.planner.plan(manifests); return { value: { previous, plan: p }, summary: summarizePlan(p) }; });
+      const planned   = await stage('plan',   async () => { const previous = await d.inventory.load(); const p = await d.planner.plan(manifests, { selfHeal: desired.selfHeal }); return { value: { previous, plan: p }, summary: summarizePlan(p) }; });
       const { previous, plan } = planned;
       const next      = inventoryOf(manifests.objects);
       d.drift.pause();
@@ -106,7 +106,8 @@ export class Reconciler {
       ...results.map((r) => ({ ...ref(r.obj), action: r.action, health: health?.byId.get(r.id)?.status ?? healthOf(this.d.live.get(r.id)).status, ...(r.message ? { message: r.message } : {}) })),
       ...pruned.map((r) => ({ ...ref(r.obj), action: r.action, health: r.action === ObjectAction.Deleted ? HealthStatus.Missing : HealthStatus.Unknown, ...(r.message ? { message: r.message } : {}) })),
     ];
-    const state = error ? SyncState.Failed : SyncState.Synced;
+    const drifted = results.some((r) => r.message === DRIFT_LEFT);
+    const state = error ? SyncState.Failed : drifted ? SyncState.OutOfSync : SyncState.Synced;
     const out: SyncResult = {
       revision: desired.revision,
       ...(this.d.applied.revision ? { appliedRevision: this.d.applied.revision } : {}),
