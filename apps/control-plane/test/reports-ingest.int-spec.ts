@@ -100,6 +100,20 @@ describe('sync and drift report ingest', () => {
     head = next;
   });
 
+  it('resolves each cluster of a page to its own sync state', async () => {
+    const fleet = await Promise.all(['rep-page-a', 'rep-page-b', 'rep-page-c'].map((n) => agent(n)));
+    await fleet[0]!.report('sync', syncReport(fleet[0]!.clusterId, 0, head));
+    await fleet[1]!.report('sync', syncReport(fleet[1]!.clusterId, 0, head, { state: 'Failed', health: 'Degraded' }));
+    await eventually(async () => (await sync(fleet[1]!.clusterId)).lastResult, 5000, 'reports stored');
+    await eventually(async () => (await sync(fleet[0]!.clusterId)).lastResult, 5000, 'reports stored');
+    const r = await h.gql('{ clusters(filter: { search: "rep-page-" }) { edges { node { name sync { state health lastResult { seq } } } } } }');
+    expect(r.data.clusters.edges.map((e: any) => e.node)).toEqual([
+      { name: 'rep-page-a', sync: { state: 'SYNCED', health: 'HEALTHY', lastResult: { seq: 0 } } },
+      { name: 'rep-page-b', sync: { state: 'FAILED', health: 'DEGRADED', lastResult: { seq: 0 } } },
+      { name: 'rep-page-c', sync: { state: 'OUT_OF_SYNC', health: 'UNKNOWN', lastResult: null } },
+    ]);
+  });
+
   it('counts, logs and drops bad reports and keeps ingesting', async () => {
     const a = await agent('rep-bad');
     const other = await agent('rep-bad-other');

@@ -1,7 +1,8 @@
 import { Inject, UseFilters } from '@nestjs/common';
-import { Args, ID, Int, Parent, ResolveField, Resolver, Subscription } from '@nestjs/graphql';
+import { Args, Context, ID, Int, Parent, ResolveField, Resolver, Subscription } from '@nestjs/graphql';
 import { z } from 'zod';
 import { parseInput } from '../../common/graphql-error.util.js';
+import { BatchLoader, loaderOn } from '../../common/batch-loader.js';
 import { mapIterator } from '../../common/pub-sub.js';
 import type { ControlPlaneConfig } from '../../config/config.schema.js';
 import { CONFIG } from '../../config/config.token.js';
@@ -13,11 +14,11 @@ import { DesiredStateService } from '../fleet-repo/desired-state.service.js';
 import { redactUrl } from '../fleet-repo/git-remote.js';
 import { ClusterObjectConnection } from './models/cluster-object.model.js';
 import { ClusterSyncModel } from './models/cluster-sync.model.js';
-import { SyncResultConnection } from './models/sync-result.model.js';
+import { SyncResultConnection, type SyncResultModel } from './models/sync-result.model.js';
 import { syncStateOf } from './sync-state.js';
 import { SyncsExceptionFilter } from './syncs.exception.filter.js';
 import { SyncsException, SyncsExceptionCode } from './syncs.exception.js';
-import { SyncsService } from './syncs.service.js';
+import { SyncsService, type DesiredRow } from './syncs.service.js';
 
 const First = z.number().int().min(1).max(500);
 const invalid = (message: string, field: string) => new SyncsException(message, SyncsExceptionCode.InvalidInput, field);
@@ -35,8 +36,11 @@ export class SyncsResolver {
   ) {}
 
   @ResolveField(() => ClusterSyncModel, { description: 'Desired state, sync state, health and the latest reconcile' })
-  async sync(@Parent() cluster: ClusterModel): Promise<ClusterSyncModel> {
-    const [row, latest] = await Promise.all([this.clusters.get({ id: cluster.id }), this.syncs.latest(cluster.id)]);
+  async sync(@Parent() cluster: ClusterModel, @Context() ctx: { req: object }): Promise<ClusterSyncModel> {
+    // Batched per request: a page of clusters costs two queries, not two per cluster.
+    const desired = loaderOn(ctx.req, 'syncs.desired', () => new BatchLoader((ids: string[]) => this.syncs.desiredMany(ids), null as DesiredRow | null));
+    const latestSync = loaderOn(ctx.req, 'syncs.latest', () => new BatchLoader((ids: string[]) => this.syncs.latestMany(ids), null as SyncResultModel | null));
+    const [row, latest] = await Promise.all([desired.load(cluster.id), latestSync.load(cluster.id)]);
     const desiredRevision = row?.desiredRevision ?? null;
     return {
       repoUrl: this.config.FLEET_REPO_URL ? redactUrl(this.config.FLEET_REPO_URL) : null,

@@ -38,6 +38,14 @@ const toResult = (r: SyncRow): SyncResultModel => ({
 
 const badCursor = (what: string) => new SyncsException(`after: not a cursor from ${what}`, SyncsExceptionCode.BadCursor, 'after');
 
+export interface DesiredRow {
+  name: string;
+  syncPath: string | null;
+  prune: boolean;
+  selfHeal: boolean;
+  desiredRevision: string | null;
+}
+
 export interface Page<T> {
   items: { cursor: string; node: T }[];
   hasNextPage: boolean;
@@ -49,8 +57,26 @@ export class SyncsService {
   constructor(private readonly db: DataSource) {}
 
   async latest(clusterId: string): Promise<SyncResultModel | null> {
-    const [row] = (await this.db.query(`SELECT * FROM sync_results WHERE cluster_id = $1 ORDER BY seq DESC LIMIT 1`, [clusterId])) as SyncRow[];
-    return row ? toResult(row) : null;
+    return (await this.latestMany([clusterId])).get(clusterId) ?? null;
+  }
+
+  /** The latest sync result of each cluster (one index probe per cluster, one round trip). */
+  async latestMany(clusterIds: string[]): Promise<Map<string, SyncResultModel>> {
+    const rows = (await this.db.query(
+      `SELECT s.* FROM unnest($1::uuid[]) AS c(id)
+         CROSS JOIN LATERAL (SELECT * FROM sync_results WHERE cluster_id = c.id ORDER BY seq DESC LIMIT 1) s`,
+      [clusterIds],
+    )) as (SyncRow & { cluster_id: string })[];
+    return new Map(rows.map((r) => [r.cluster_id, toResult(r)]));
+  }
+
+  /** Each active cluster's sync settings and desired revision. */
+  async desiredMany(clusterIds: string[]): Promise<Map<string, DesiredRow>> {
+    const rows = (await this.db.query(
+      `SELECT id, name, sync_path, prune, self_heal, desired_revision FROM clusters WHERE id = ANY($1::uuid[]) AND deregistered_at IS NULL`,
+      [clusterIds],
+    )) as { id: string; name: string; sync_path: string | null; prune: boolean; self_heal: boolean; desired_revision: string | null }[];
+    return new Map(rows.map((r) => [r.id, { name: r.name, syncPath: r.sync_path, prune: r.prune, selfHeal: r.self_heal, desiredRevision: r.desired_revision }]));
   }
 
   /** Newest first (by seq). */
