@@ -65,6 +65,8 @@ describe('POST /v1/git/webhook', () => {
     expect(res.status).toBe(202);
     expect(await res.json()).toMatchObject({ outcome: 'poll', revision: next });
     await eventually(async () => (await head()) === next, 5000, `head ${next}`);
+    const rollout = await eventually(async () => (await h.gql('query($rev: String) { rollouts(filter: { revision: $rev }) { edges { node { actor trigger } } } }', { rev: next })).data?.rollouts.edges[0]?.node, 5000, `rollout of ${next}`);
+    expect(rollout).toEqual({ actor: `${_provider.toLowerCase()} push webhook`, trigger: 'COMMIT' });
   });
 
   it('ignores pushes to other branches and tag deletions without polling', async () => {

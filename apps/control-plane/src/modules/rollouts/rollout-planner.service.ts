@@ -33,6 +33,8 @@ interface ClusterRow {
 @Injectable()
 export class RolloutPlanner implements OnModuleInit {
   private readonly logger = new Logger(RolloutPlanner.name);
+  /** Who announced a revision (a webhook), so its rollout is audited with that actor instead of the poller. */
+  private readonly announced = new Map<string, { id: string; name: string }>();
 
   constructor(
     private readonly db: DataSource,
@@ -45,6 +47,12 @@ export class RolloutPlanner implements OnModuleInit {
 
   onModuleInit(): void {
     this.desired.setHeadHandler((head) => this.onHead(head));
+  }
+
+  /** Called by the webhook before it polls: the rollout of `revision` names this actor. */
+  announce(revision: string, actor: { id: string; name: string }): void {
+    this.announced.set(revision, actor);
+    if (this.announced.size > 100) this.announced.delete(this.announced.keys().next().value as string);
   }
 
   clusters(m: EntityManager): Promise<ClusterRow[]> {
@@ -83,6 +91,7 @@ export class RolloutPlanner implements OnModuleInit {
 
   private async plan(m: EntityManager, head: string): Promise<{ moved: string[]; rolloutId: string }> {
     const id = randomUUID();
+    const actor = this.announced.get(head) ?? SystemActors.git;
     const now = Date.now();
     let policy;
     try {
@@ -90,8 +99,8 @@ export class RolloutPlanner implements OnModuleInit {
     } catch (e) {
       if (!(e instanceof FleetPolicyError)) throw e;
       const state = { ...createRolloutState({ id, revision: head, onFailure: 'pause', plan: { waves: [], unassigned: [] }, now }), finishedAt: now, reason: e.message };
-      await insertRollout(m, { state, trigger: 'commit', actor: SystemActors.git, phase: REJECTED, reason: e.message, policyError: e.toJSON().data });
-      await this.audit.record(m, SystemActors.git, { action: 'rollout.reject', targetType: 'Rollout', targetId: id, details: { revision: head, error: e.toJSON().data } });
+      await insertRollout(m, { state, trigger: 'commit', actor, phase: REJECTED, reason: e.message, policyError: e.toJSON().data });
+      await this.audit.record(m, actor, { action: 'rollout.reject', targetType: 'Rollout', targetId: id, details: { revision: head, error: e.toJSON().data } });
       this.logger.warn(`commit ${head}: invalid fleet.yaml, no rollout started: ${e.message}`);
       return { moved: [], rolloutId: id };
     }
@@ -100,7 +109,7 @@ export class RolloutPlanner implements OnModuleInit {
       const row = await lockRollout(m, old, true);
       if (!row) continue;
       await saveState(m, supersedeRollout(row.state, head, now));
-      await this.audit.record(m, SystemActors.git, { action: 'rollout.supersede', targetType: 'Rollout', targetId: old, details: { revision: row.revision, by: head, byRollout: id } });
+      await this.audit.record(m, actor, { action: 'rollout.supersede', targetType: 'Rollout', targetId: old, details: { revision: row.revision, by: head, byRollout: id } });
       superseded.push(old);
     }
     const clusters = await this.clusters(m);
@@ -108,9 +117,9 @@ export class RolloutPlanner implements OnModuleInit {
     const byId = new Map(clusters.map((c) => [c.id, c]));
     const plan = planWaves(policy, affected.affected.map((cid) => byId.get(cid)!).map((c) => ({ id: c.id, name: c.name, tags: c.tags })));
     const state = createRolloutState({ id, revision: head, onFailure: policy.onFailure, plan, now });
-    await insertRollout(m, { state, trigger: 'commit', actor: SystemActors.git });
+    await insertRollout(m, { state, trigger: 'commit', actor });
     const moved = await pinClusters(m, affected.unaffected, head);
-    await this.audit.record(m, SystemActors.git, {
+    await this.audit.record(m, actor, {
       action: 'rollout.start',
       targetType: 'Rollout',
       targetId: id,

@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { ControlPlaneConfig } from '../../config/config.schema.js';
 import { CONFIG } from '../../config/config.token.js';
 import { FleetRepoService } from '../fleet-repo/fleet-repo.service.js';
+import { RolloutPlanner } from '../rollouts/rollout-planner.service.js';
 import { parseWebhookEvent, detectProvider, WebhookPayloadError } from './webhook-event.js';
 import { verifySignature } from './webhook-signature.js';
 import { WebhooksException, WebhooksExceptionCode } from './webhooks.exception.js';
@@ -32,6 +33,7 @@ export class WebhooksService {
   constructor(
     @Inject(CONFIG) private readonly config: ControlPlaneConfig,
     private readonly fleetRepo: FleetRepoService,
+    private readonly planner: RolloutPlanner,
   ) {}
 
   handle(req: WebhookRequest): WebhookResult {
@@ -55,6 +57,7 @@ export class WebhooksService {
       if (event.ref !== tracked) return { ...base, outcome: 'ignored', revision: event.after, reason: `push to ${event.ref}, not the tracked ${tracked}` };
       if (event.deleted) return { ...base, outcome: 'ignored', reason: `push deletes ${event.ref}` };
       this.logger.log(`${source.provider} push to ${tracked} at ${event.after}: polling the fleet repo`);
+      this.planner.announce(event.after, { id: `webhook:${source.provider}`, name: `${source.provider} push webhook` });
       void this.fleetRepo.poll();
       return { ...base, outcome: 'poll', revision: event.after };
     } catch (e) {
