@@ -49,6 +49,17 @@ describe('drift: detected with who did it, healed within a second, or only repor
     expect(JSON.stringify(drift)).not.toMatch(/stolen|hunter2|c3RvbGVu|aHVudGVy/);
   });
 
+  it('keeps detecting drift after its watches are dropped and the history is compacted (410 Gone)', async () => {
+    env.sim.compact();
+    env.sim.dropWatches();
+    await waitFor(() => env.sim.watchers(), (n) => n > 0, 5000, 'watches re-established');
+    const before = (await env.driftReports()).length;
+    await k('scale', 'deployment/web', '-n', 'web', '--replicas=3');
+    const [drift] = (await env.waitDrift((r) => r.length > before)).slice(before);
+    expect(drift).toMatchObject({ object: { kind: 'Deployment', name: 'web' }, resolution: 'reverted' });
+    await waitFor(replicas, (n) => n === 2, 2000, 'replicas back to 2');
+  });
+
   it('recreates an object someone deleted', async () => {
     const before = (await env.driftReports()).length;
     await k('delete', 'configmap/web-config', '-n', 'web');
