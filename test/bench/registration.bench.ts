@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 // bench:registration — agent registrations per second and heartbeats ingested per second with
 // 1,000 simulated agents, against a real control plane (its own process), PostgreSQL and a
 // nats-server in JWT mode. Each agent registers with its own nkey, connects with the NATS
@@ -30,6 +31,7 @@ async function startControlPlane(): Promise<string> {
       NATS_HUB_SEED: nats.hub.seed,
       NATS_ACCOUNT_SEED: nats.trust.accountSeed,
       ADMIN_TOKEN,
+      FLOTILLA_SECRET_KEY: randomBytes(32).toString('base64'),
       PORT: '0',
       HOST: '127.0.0.1',
       LOG_LEVEL: 'info',
@@ -95,7 +97,7 @@ try {
 
   // Each agent connects with its own credentials.
   const c0 = performance.now();
-  await pool(keys, 50, async (key, i) => {
+  await pool(keys, 10, async (key, i) => {
     const r = replies[i]!;
     conns[i] = await nats.connect({ jwt: r.nats.jwt, seed: key.seed, publicKey: key.publicKey, inboxPrefix: r.nats.inboxPrefix });
   });
