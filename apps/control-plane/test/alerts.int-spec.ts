@@ -124,6 +124,25 @@ describe('alerts', () => {
     await deleteAll();
   });
 
+  it('alerts once for an agent retrying the same failure, and again after it recovered', async () => {
+    const r = await receiver();
+    await target({ name: 'retry-hook', kind: 'WEBHOOK', url: r.url, events: ['SYNC_FAILED'] });
+    const [c] = await clusters('retrying', 1);
+    const js = jetstream(publisher);
+    const error = { stage: 'apply', code: 'FORBIDDEN', reason: 'deployments.apps is forbidden', retryable: true } as const;
+    const send = (seq: number, state: 'Failed' | 'Synced') => js.publish(subjects.agent(c!.id, 'sync'), JSON.stringify(syncReport(c!.id, seq, SHA, state === 'Failed' ? { state, error } : {})));
+    await send(0, 'Failed');
+    await eventually(async () => r.received.length === 1, 8000, 'first alert');
+    await send(1, 'Failed');
+    await send(2, 'Failed');
+    await new Promise((res) => setTimeout(res, 2000));
+    expect(r.received).toHaveLength(1);
+    await send(3, 'Synced');
+    await send(4, 'Failed');
+    await eventually(async () => r.received.length === 2, 8000, 'alert after recovery');
+    await deleteAll();
+  });
+
   it('alerts when a cluster goes offline', async () => {
     const r = await receiver();
     await target({ name: 'offline-hook', kind: 'WEBHOOK', url: r.url, events: ['CLUSTER_OFFLINE'] });

@@ -4,7 +4,7 @@ import { DataSource } from 'typeorm';
 import type { ControlPlaneConfig } from '../../config/config.schema.js';
 import { CONFIG } from '../../config/config.token.js';
 import { FleetEvents } from '../fleet-events/fleet-events.js';
-import { IncidentGrouper, type Incident } from './alert-event.js';
+import { IncidentGrouper, incidentKey, type Incident } from './alert-event.js';
 import { slackBody, summarize, webhookBody } from './alert-message.js';
 import { DeliveryWorker } from './delivery-worker.service.js';
 import { NotificationTargetsService } from './notification-targets.service.js';
@@ -12,7 +12,8 @@ import { NotificationTargetsService } from './notification-targets.service.js';
 /**
  * Turns fleet events into alerts: drift, failed syncs (the cluster's latest report) and clusters
  * going offline are grouped into incidents over ALERT_GROUP_WINDOW_MS, then one delivery row
- * per subscribed target is written for the worker. Listeners only buffer: ingest never waits.
+ * per subscribed target is written for the worker. A cluster that keeps failing the same way
+ * alerts once, until a report that is not Failed. Listeners only buffer: ingest never waits.
  */
 @Injectable()
 export class AlertDispatcher implements OnApplicationBootstrap, OnModuleDestroy {
@@ -20,6 +21,8 @@ export class AlertDispatcher implements OnApplicationBootstrap, OnModuleDestroy 
   private readonly grouper: IncidentGrouper;
   private readonly offs: (() => void)[] = [];
   private writing: Promise<void> = Promise.resolve();
+  /** Per cluster, the failure it was last alerted for: an agent retrying the same failure alerts once. */
+  private readonly failing = new Map<string, string>();
 
   constructor(
     private readonly db: DataSource,
@@ -42,10 +45,14 @@ export class AlertDispatcher implements OnApplicationBootstrap, OnModuleDestroy 
         }),
       ),
       this.events.on('syncReported', (e) => {
-        if (!e.latest || e.report.state !== SyncState.Failed) return;
+        if (!e.latest) return;
+        if (e.report.state !== SyncState.Failed) return void this.failing.delete(e.clusterId);
         const error = e.report.error ?? { stage: 'apply' as const, code: 'UNKNOWN', reason: 'the agent reported a failure without an error' };
+        const cause = { kind: 'sync_failed' as const, error: { stage: error.stage, code: error.code, reason: error.reason } };
+        if (this.failing.get(e.clusterId) === incidentKey(cause)) return;
+        this.failing.set(e.clusterId, incidentKey(cause));
         this.grouper.add({
-          cause: { kind: 'sync_failed', error: { stage: error.stage, code: error.code, reason: error.reason } },
+          cause,
           cluster: { id: e.clusterId, name: e.clusterName, detail: { revision: e.report.revision, file: e.report.error?.file ?? null } },
         });
       }),

@@ -7,7 +7,7 @@ export interface StoredSync {
   clusterId: string;
   clusterName: string;
   report: SyncReport;
-  /** True when no report with a higher seq was stored before: this one is the cluster's latest. */
+  /** True when no report with a higher seq was stored before this batch (a late, older report is false). */
   latest: boolean;
 }
 
@@ -56,11 +56,10 @@ export class SyncReportWriter {
     const isNew = new Map(inserted.map((row) => [`${row.cluster_id}:${row.seq}`, row]));
     const fresh = reports.filter((r) => isNew.has(`${r.clusterId}:${r.report.seq}`));
     await this.updateObjects(m, fresh);
-    const newestSeq = new Map<string, number>();
-    for (const r of fresh) newestSeq.set(r.clusterId, Math.max(newestSeq.get(r.clusterId) ?? -1, r.report.seq));
+    // In seq order: a consumer that takes each `latest` report in turn ends at the newest.
     return fresh.map((r) => {
       const row = isNew.get(`${r.clusterId}:${r.report.seq}`)!;
-      return { clusterId: r.clusterId, clusterName: row.name, report: r.report, latest: row.newer && newestSeq.get(r.clusterId) === r.report.seq };
+      return { clusterId: r.clusterId, clusterName: row.name, report: r.report, latest: row.newer };
     });
   }
 
