@@ -43,7 +43,7 @@ spec:
   ports: [{ port: 80, targetPort: 80 }]
 `;
 
-/** A Secret with base64 `data` (kube-sim, unlike a real server, does not fold stringData into data). */
+/** A Secret with base64 `data`. */
 export const secret = (ns: string, name: string, data: Record<string, string>) =>
   ['apiVersion: v1', 'kind: Secret', 'metadata:', `  name: ${name}`, `  namespace: ${ns}`, 'data:', ...Object.entries(data).map(([k, v]) => `  ${k}: ${Buffer.from(v).toString('base64')}`), ''].join('\n');
 
