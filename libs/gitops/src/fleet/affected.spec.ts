@@ -66,4 +66,52 @@ describe('affected clusters', () => {
     await computeAffected({ clusters, target: 'r2', treeAt });
     expect(renders).toBe(2);
   });
+
+  describe('with the changed paths between revisions', () => {
+    const changedPaths = async (from: string, to: string): Promise<string[]> => {
+      const a = trees[from]!;
+      const b = trees[to]!;
+      const all = new Set<string>();
+      const walk = async (t: MemoryTree, dir: string): Promise<void> => {
+        for (const name of await t.readDir(dir)) {
+          const p = dir ? `${dir}/${name}` : name;
+          if ((await t.entry(p))?.type === 'dir') await walk(t, p);
+          else all.add(p);
+        }
+      };
+      await walk(a, '');
+      await walk(b, '');
+      const out: string[] = [];
+      for (const p of all) {
+        const x = (await a.entry(p)) ? new TextDecoder().decode(await a.readFile(p)) : undefined;
+        const y = (await b.entry(p)) ? new TextDecoder().decode(await b.readFile(p)) : undefined;
+        if (x !== y) out.push(p);
+      }
+      return out;
+    };
+
+    it('gives the same answer without rendering the new revision for clusters the change cannot reach', async () => {
+      const memo = new Map();
+      const r = await computeAffected({ clusters, target: 'r2', treeAt, changedPaths, memo });
+      expect(r.affected).toEqual(['a', 'b']);
+      expect(r.unaffected).toEqual(['c', 'd']);
+      const rendered = [...memo.keys()].filter((k: string) => k.startsWith('r2\u0000'));
+      expect(rendered.sort()).toEqual(['r2\u0000clusters/a', 'r2\u0000clusters/b', 'r2\u0000clusters/c', 'r2\u0000clusters/d']);
+      // c and d were answered from their r1 render (no r2 render ran): same summary object
+      expect(await memo.get('r2\u0000clusters/c')).toBe(await memo.get('r1\u0000clusters/c'));
+    });
+
+    it('still catches a new file under a plain cluster path, and re-renders (not guesses) near misses', async () => {
+      // d renders its plain directory: the new file is in it. bases/db/extra.yaml sits beside a file c
+      // reads, so c is rendered again — and stays unaffected, because its kustomization does not list it.
+      trees['r5'] = repo('1', '1', { 'clusters/d/more.yaml': cm('more', '1'), 'bases/db/extra.yaml': cm('extra', '1') });
+      const memo = new Map();
+      const r = await computeAffected({ clusters, target: 'r5', treeAt, changedPaths, memo });
+      expect(r.affected).toEqual(['d']);
+      expect(r.unaffected).toEqual(['a', 'b', 'c']);
+      expect(await memo.get('r5\u0000clusters/c')).not.toBe(await memo.get('r1\u0000clusters/c'));
+      expect(await memo.get('r5\u0000clusters/a')).toBe(await memo.get('r1\u0000clusters/a'));
+    });
+  });
 });
+

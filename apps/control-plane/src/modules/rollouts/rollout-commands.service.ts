@@ -85,7 +85,7 @@ export class RolloutCommands {
       const [active] = (await m.query(`SELECT id, phase FROM rollouts WHERE phase IN ('Running', 'Paused', 'RollingBack') LIMIT 1`)) as { id: string; phase: string }[];
       if (active) throw new RolloutsException(`rollout ${active.id} is ${active.phase}: finish, abort or roll it back first`, RolloutsExceptionCode.Conflict, 'input');
       const clusters = (await this.planner.clusters(m)).filter((c) => matchesSelector(c.tags, input.selector));
-      const affected = await computeAffected({ clusters: clusters.map((c) => ({ id: c.id, path: this.desired.pathOf({ name: c.name, syncPath: c.sync_path }), revision: c.desired_revision ?? undefined })), target: input.revision, treeAt: (rev) => this.source.treeAt(rev) });
+      const affected = await computeAffected({ clusters: clusters.map((c) => ({ id: c.id, path: this.desired.pathOf({ name: c.name, syncPath: c.sync_path }), revision: c.desired_revision ?? undefined })), target: input.revision, treeAt: (rev) => this.source.treeAt(rev), changedPaths: (a, b) => this.source.changedPaths(a, b), memo: this.source.renderMemo });
       const plan = planWaves(policy, clusters.filter((c) => affected.affected.includes(c.id)));
       const state = createRolloutState({ id, revision: input.revision, onFailure, plan, now: Date.now() });
       await insertRollout(m, { state, trigger: 'manual', actor });

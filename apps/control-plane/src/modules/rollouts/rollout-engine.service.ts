@@ -91,7 +91,7 @@ export class RolloutEngine implements OnApplicationBootstrap, OnModuleDestroy {
       return { state: next.state, pinned, needsRevert: next.state.phase === 'RollingBack' && !next.state.rollbackRevision, changed: true };
     });
     if (!result) return;
-    for (const cid of result.pinned) await this.desired.publishQuietly(cid);
+    await this.publishAll(result.pinned);
     if ('changed' in result) this.events.publish('rolloutProgress', { rolloutId: id });
     if (result.needsRevert && (await this.reverter.revert(id))) await this.step(id);
   }
@@ -102,10 +102,15 @@ export class RolloutEngine implements OnApplicationBootstrap, OnModuleDestroy {
     return out;
   }
 
+  /** Publishes desired states 64 at a time (a wave of hundreds of clusters is not published one by one). */
+  private async publishAll(ids: readonly string[]): Promise<void> {
+    for (let i = 0; i < ids.length; i += 64) await Promise.all(ids.slice(i, i + 64).map((cid) => this.desired.publishQuietly(cid)));
+  }
+
   /** Publishes the desired state of every cluster an active rollout pinned (idempotent). */
   async republishPins(): Promise<void> {
     const rows = (await this.db.query(`SELECT state FROM rollouts WHERE phase IN ('Running', 'Paused', 'RollingBack')`)) as { state: RolloutState }[];
-    for (const { state } of rows) for (const c of pinnedClusters(state)) await this.desired.publishQuietly(c.id);
+    await this.publishAll(rows.flatMap(({ state }) => pinnedClusters(state).map((c) => c.id)));
   }
 
   async onModuleDestroy(): Promise<void> {

@@ -113,7 +113,7 @@ export class RolloutPlanner implements OnModuleInit {
       superseded.push(old);
     }
     const clusters = await this.clusters(m);
-    const affected = await computeAffected({ clusters: clusters.map((c) => ({ id: c.id, path: this.desired.pathOf({ name: c.name, syncPath: c.sync_path }), revision: c.desired_revision ?? undefined })), target: head, treeAt: (rev) => this.source.treeAt(rev) });
+    const affected = await computeAffected({ clusters: clusters.map((c) => ({ id: c.id, path: this.desired.pathOf({ name: c.name, syncPath: c.sync_path }), revision: c.desired_revision ?? undefined })), target: head, treeAt: (rev) => this.source.treeAt(rev), changedPaths: (a, b) => this.source.changedPaths(a, b), memo: this.source.renderMemo });
     const byId = new Map(clusters.map((c) => [c.id, c]));
     const plan = planWaves(policy, affected.affected.map((cid) => byId.get(cid)!).map((c) => ({ id: c.id, name: c.name, tags: c.tags })));
     const state = createRolloutState({ id, revision: head, onFailure: policy.onFailure, plan, now });

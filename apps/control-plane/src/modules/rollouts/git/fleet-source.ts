@@ -9,10 +9,11 @@ import * as fs from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import git from 'isomorphic-git';
-import { ObjectStoreTree, type GitTreeEntry, type RepoTree } from '@flotilla/gitops';
+import { ObjectStoreTree, type GitTreeEntry, type RenderMemo, type RepoTree } from '@flotilla/gitops';
 import type { ControlPlaneConfig } from '../../../config/config.schema.js';
 import { CONFIG } from '../../../config/config.token.js';
 import { RevertWriter } from './revert-writer.js';
+import { diffTrees } from './tree-edit.js';
 
 @Injectable()
 export class FleetSource implements OnModuleDestroy {
@@ -50,6 +51,21 @@ export class FleetSource implements OnModuleDestroy {
       },
       commit.tree,
     );
+  }
+
+  /** Renders kept across rollouts (by revision and path), so the next commit re-renders only what it can change. */
+  readonly renderMemo: RenderMemo = new Map();
+
+  /** File paths whose content differs between two commits (from their trees, no checkout). */
+  async changedPaths(from: string, to: string): Promise<string[]> {
+    if (this.renderMemo.size > 50_000) this.renderMemo.clear();
+    await Promise.all([this.treeAt(from), this.treeAt(to)]);
+    const treeOf = async (oid: string) => (await git.readCommit({ fs, gitdir: this.gitdir, oid, cache: this.cache })).commit.tree;
+    const store = {
+      readTree: async (oid: string) => (await git.readTree({ fs, gitdir: this.gitdir, oid, cache: this.cache })).tree as GitTreeEntry[],
+      writeTree: () => Promise.reject(new Error('read-only')),
+    };
+    return [...(await diffTrees(store, await treeOf(from), await treeOf(to))).keys()];
   }
 
   onModuleDestroy(): void {
