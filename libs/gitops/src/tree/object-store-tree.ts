@@ -49,6 +49,11 @@ export class ObjectStoreTree implements RepoTree {
     return current;
   }
 
+  /** The object id at `path` (blob or tree), or undefined: equal ids mean equal content. */
+  async oidOf(path: string): Promise<string | undefined> {
+    return (await this.lookup(path))?.oid;
+  }
+
   async entry(path: string): Promise<TreeEntry | undefined> {
     const e = await this.lookup(path);
     if (!e) return undefined;
