@@ -31,7 +31,7 @@ describe('flotilla against a running control plane', () => {
 
   const tableNames = (stdout: string) => stdout.split('\n').slice(1).filter((l) => /^\S/.test(l) && !/ of \d+ clusters/.test(l)).map((l) => l.split(/\s+/)[0]);
 
-  it('lists clusters as a table, filtered by tag, state and text', async () => {
+  it('lists clusters as a table, filtered by tag, state and text', { timeout: 60_000 }, async () => {
     const [all, edge, online, search] = await Promise.all([
       cli.run(['clusters', 'list']),
       cli.run(['clusters', 'list', '--tag', 'edge', '--tag', 'eu']),
@@ -49,7 +49,7 @@ describe('flotilla against a running control plane', () => {
     expect(tableNames(search.stdout)).toEqual(['cloud-1']);
   });
 
-  it('pages with --limit and --after, or follows every page with --all', async () => {
+  it('pages with --limit and --after, or follows every page with --all', { timeout: 60_000 }, async () => {
     const first = await cli.run(['clusters', 'list', '--limit', '2']);
     expect(tableNames(first.stdout)).toEqual(['cloud-1', 'cloud-2']);
     const cursor = /Next page: --after (\S+)/.exec(first.stdout)?.[1];
@@ -61,7 +61,7 @@ describe('flotilla against a running control plane', () => {
     expect(doc).toMatchObject({ totalCount: 5, nextCursor: null });
   });
 
-  it('shows one cluster, and exits 4 for a name that does not exist', async () => {
+  it('shows one cluster, and exits 4 for a name that does not exist', { timeout: 60_000 }, async () => {
     const [shown, json, missing] = await Promise.all([cli.run(['clusters', 'show', 'cloud-2']), cli.run(['clusters', 'show', 'edge-b', '--json']), cli.run(['clusters', 'show', 'nowhere'])]);
     expect(shown.code, shown.stderr).toBe(0);
     expect(shown.stdout).toMatch(/^Name:\s+cloud-2$/m);
@@ -73,7 +73,7 @@ describe('flotilla against a running control plane', () => {
     expect(missing.stderr).toContain('no cluster named "nowhere"');
   });
 
-  it('creates a registration token whose secret registers a cluster, lists it, and revokes it', async () => {
+  it('creates a registration token whose secret registers a cluster, lists it, and revokes it', { timeout: 60_000 }, async () => {
     const created = await cli.run(['tokens', 'create', '--name', 'lab', '--tag', 'lab,gpu', '--expires-in', '2h', '--max-uses', '3']);
     expect(created.code, created.stderr).toBe(0);
     const secret = created.stdout.trim().split('\n').at(-1)!;
@@ -94,13 +94,13 @@ describe('flotilla against a running control plane', () => {
     expect((await h.register(registration(secret, 'lab-2').body)).status).toBe(401);
   });
 
-  it('exits 4 when revoking a token that does not exist', async () => {
+  it('exits 4 when revoking a token that does not exist', { timeout: 60_000 }, async () => {
     const r = await cli.run(['tokens', 'revoke', '00000000-0000-4000-8000-000000000000']);
     expect(r.code).toBe(4);
     expect(r.stderr).toContain('no registration token with id 00000000-0000-4000-8000-000000000000');
   });
 
-  it('exits 3 for a bad token and for a role that may not do the operation', async () => {
+  it('exits 3 for a bad token and for a role that may not do the operation', { timeout: 60_000 }, async () => {
     const [bad, viewer, viewerRead] = await Promise.all([
       cli.run(['clusters', 'list'], { env: { FLOTILLA_TOKEN: 'not-a-real-token' } }),
       cli.run(['tokens', 'create', '--name', 'nope'], { env: { FLOTILLA_TOKEN: viewerToken } }),
@@ -114,7 +114,7 @@ describe('flotilla against a running control plane', () => {
     expect(viewerRead.code).toBe(0);
   });
 
-  it('logs in with a token from stdin, stores it 0600, and later commands use it', async () => {
+  it('logs in with a token from stdin, stores it 0600, and later commands use it', { timeout: 60_000 }, async () => {
     const own = cliRunner();
     try {
       const refused = await own.run(['login', '--server', h.cp.url, '--token-stdin'], { stdin: 'wrong-token\n' });

@@ -35,7 +35,7 @@ describe('flotilla rollout and drift commands', () => {
   const latestRolloutOf = (rev: string) =>
     eventually(async () => (await f.h.gql('query($rev: String) { rollouts(filter: { revision: $rev }) { edges { node { id phase } } } }', { rev })).data?.rollouts.edges[0]?.node as { id: string; phase: string } | undefined, 10_000, `rollout of ${rev}`);
 
-  it('follows a rollout with --watch to the end, one progress bar per wave', async () => {
+  it('follows a rollout with --watch to the end, one progress bar per wave', { timeout: 90_000 }, async () => {
     const rev = await f.git.commit({ files: { 'bases/web/deploy.yaml': deployment('web:2.0') }, message: 'web 2.0' });
     const { id } = await latestRolloutOf(rev);
     // Held paused until the watch has drawn it, so the live frames are seen change.
@@ -61,9 +61,9 @@ describe('flotilla rollout and drift commands', () => {
     const [latest, listed] = await Promise.all([cli.run(['rollout', 'status', '--json']), cli.run(['rollout', 'list'])]);
     expect(JSON.parse(latest.stdout)).toMatchObject({ id, phase: 'SUCCEEDED', revision: rev });
     expect(listed.stdout).toMatch(new RegExp(`^${id}\\s+${rev.slice(0, 12)}\\s+SUCCEEDED\\s+3/3\\s+COMMIT`, 'm'));
-  }, 90_000);
+  });
 
-  it('starts a rollout by tag, pauses and resumes it, and --watch exits 0 when it succeeds', async () => {
+  it('starts a rollout by tag, pauses and resumes it, and --watch exits 0 when it succeeds', { timeout: 90_000 }, async () => {
     await eventually(async () => (await f.h.gql('{ rollouts(filter: { phase: "RUNNING" }) { edges { node { id } } } }')).data.rollouts.edges.length === 0, 20_000, 'no running rollout');
     const rev = await f.git.commit({ files: { 'clusters/us-1/extra.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata: { name: extra, namespace: web }\n' }, message: 'us extra' });
     const auto = await latestRolloutOf(rev);
@@ -93,9 +93,9 @@ describe('flotilla rollout and drift commands', () => {
     expect(watched.code, watched.stderr).toBe(0);
     expect(watched.stdout.trim().split('\n\n').at(-1)).toContain('SUCCEEDED');
     expect(f.agents.get('us-1')!.received.at(-1)).toBe(next);
-  }, 90_000);
+  });
 
-  it('exits with clear errors for a bad revision, an unknown rollout and a viewer token', async () => {
+  it('exits with clear errors for a bad revision, an unknown rollout and a viewer token', { timeout: 60_000 }, async () => {
     const viewer = (await f.h.gql('mutation { createApiToken(input: { name: "v", role: VIEWER }) { token } }')).data.createApiToken.token as string;
     const [bad, unknown, denied, noTags] = await Promise.all([
       cli.run(['rollout', 'start', '--tag', 'canary', '--revision', 'abc']),
@@ -113,7 +113,7 @@ describe('flotilla rollout and drift commands', () => {
     expect(watchDenied.code).toBe(3);
   });
 
-  it('lists drift events, filtered by cluster and resolution', async () => {
+  it('lists drift events, filtered by cluster and resolution', { timeout: 60_000 }, async () => {
     const can = f.agents.get('can')!;
     const eu = f.agents.get('eu-1')!;
     const head = can.received.at(-1)!;

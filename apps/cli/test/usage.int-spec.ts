@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { cliRunner } from './support/run-cli.js';
+import { cliRunner, runAll } from './support/run-cli.js';
 
 // Usage errors are found before any request: no control plane is needed (the server below
 // does not exist, so a command that reached the network would fail with exit 1, not 2).
@@ -17,7 +17,7 @@ describe('flotilla usage and help', () => {
     }
   });
 
-  it('prints help for every command and group', async () => {
+  it('prints help for every command and group', { timeout: 90_000 }, async () => {
     const paths = [
       ['login'],
       ['clusters', 'list'],
@@ -28,7 +28,7 @@ describe('flotilla usage and help', () => {
       ['drift', 'list'],
       ...['start', 'list', 'status', 'pause', 'resume', 'rollback', 'abort'].map((v) => ['rollout', v]),
     ];
-    const results = await Promise.all(paths.map((p) => cli.run([...p, '--help'])));
+    const results = await runAll(paths, (p) => cli.run([...p, '--help']));
     results.forEach((r, i) => {
       expect(r.code, paths[i]!.join(' ')).toBe(0);
       expect(r.stdout).toContain(`Usage: flotilla ${paths[i]!.join(' ')}`);
@@ -40,7 +40,7 @@ describe('flotilla usage and help', () => {
     expect(group.stdout).not.toContain('clusters list');
   });
 
-  it('exits 2 naming the problem for bad commands, flags and values', async () => {
+  it('exits 2 naming the problem for bad commands, flags and values', { timeout: 90_000 }, async () => {
     const cases: [string[], RegExp][] = [
       [['frobnicate'], /unknown command "frobnicate"/],
       [['clusters', 'list', '--bogus'], /Unknown option '--bogus'/],
@@ -61,7 +61,7 @@ describe('flotilla usage and help', () => {
       [['rollout', 'status', 'x', '--watch', '--json'], /--watch and --json cannot be combined/],
       [['rollout', 'pause'], /missing argument ID/],
     ];
-    const results = await Promise.all(cases.map(([args]) => cli.run(args)));
+    const results = await runAll(cases, ([args]) => cli.run(args));
     results.forEach((r, i) => {
       const [args, message] = cases[i]!;
       expect(r.code, args.join(' ')).toBe(2);

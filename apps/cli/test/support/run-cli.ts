@@ -53,3 +53,17 @@ export function cliRunner(baseEnv: Record<string, string> = {}): CliRunner {
     close: () => rmSync(configHome, { recursive: true, force: true }),
   };
 }
+
+/** Runs many CLI invocations, at most `limit` at a time (2 cores: a burst of starts slows them all). */
+export async function runAll<T>(items: T[], fn: (item: T) => Promise<CliResult>, limit = 4): Promise<CliResult[]> {
+  const results: CliResult[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await fn(items[i]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}
