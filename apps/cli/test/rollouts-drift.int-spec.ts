@@ -137,4 +137,15 @@ describe('flotilla rollout and drift commands', () => {
     const missing = await cli.run(['drift', 'list', '--cluster', 'nowhere']);
     expect(missing.code).toBe(4);
   });
+
+  it("shows each cluster's sync state, health and revisions from its reports", { timeout: 60_000 }, async () => {
+    const rev = f.agents.get('can')!.received.at(-1)!;
+    await eventually(async () => (await f.h.gql('{ cluster(name: "can") { sync { state appliedRevision } } }')).data.cluster.sync.appliedRevision === rev, 10_000, 'can synced');
+    const [shown, listed] = await Promise.all([cli.run(['clusters', 'show', 'can']), cli.run(['clusters', 'list', '--tag', 'canary'])]);
+    expect(shown.stdout).toMatch(new RegExp(`^Sync:\\s+SYNCED \\(desired ${rev.slice(0, 12)}, running ${rev.slice(0, 12)}\\)$`, 'm'));
+    expect(shown.stdout).toMatch(/^Health:\s+HEALTHY$/m);
+    expect(shown.stdout).toMatch(/^Path:\s+clusters\/can on main \(prune on, self-heal on\)$/m);
+    expect(shown.stdout).toMatch(/^Last sync:\s+SYNCED \S+ ago in 0ms$/m);
+    expect(listed.stdout).toMatch(new RegExp(`^can\\s+ONLINE\\s+SYNCED\\s+HEALTHY\\s+${rev.slice(0, 12)}\\s+canary`, 'm'));
+  });
 });
