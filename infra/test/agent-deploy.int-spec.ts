@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig, startAgent, type RunningAgent } from '../../apps/agent/src/index.js';
 import { eventually } from '../../apps/control-plane/test/support/agent.js';
 import { createRegistrationToken, startHarness, type Harness } from '../../apps/control-plane/test/support/harness.js';
-import { kubectl, kubectlPath, parseObjects, REPO_ROOT } from './support/kubectl.js';
+import { kubectl, kubectlPath, REPO_ROOT } from './support/kubectl.js';
 
 // The agent base as an operator would use it: agent.env and registration.env filled in, applied
 // to a cluster; then the agent runs with exactly the flags, settings and token the cluster holds
@@ -38,13 +38,7 @@ describe('an agent configured from the applied infra/agent manifests', () => {
     cpSync(join(REPO_ROOT, 'infra', 'agent'), base, { recursive: true });
     writeFileSync(join(base, 'agent.env'), `FLOTILLA_NAME=deployed-1\nFLOTILLA_SERVER=${h.cp.url}\nFLOTILLA_REGION=eu-west-1\nFLOTILLA_LOG_LEVEL=info\n`);
     writeFileSync(join(base, 'registration.env'), `token=${token}\n`);
-    // kustomize wraps base64 Secret data at 70 columns. kube-apiserver accepts that (Go's base64
-    // decoder skips line breaks); kube-sim still answers 400, so the line breaks are joined here.
-    const rendered = parseObjects(await kubectl(bin, ['kustomize', base])).map((o) =>
-      o.kind === 'Secret' ? { ...o, data: Object.fromEntries(Object.entries(o.data as Record<string, string>).map(([key, v]) => [key, v.replace(/\s+/g, '')])) } : o,
-    );
-    writeFileSync(join(dir, 'agent.yaml'), rendered.map((o) => JSON.stringify(o)).join('\n---\n'));
-    await k(['apply', '--server-side', '-f', join(dir, 'agent.yaml')]);
+    await k(['apply', '--server-side', '-k', base]);
 
     const deploy = JSON.parse(await k(['get', 'deployment', 'flotilla-agent', '-n', 'flotilla-system', '-o', 'json']));
     const container = deploy.spec.template.spec.containers[0];

@@ -92,8 +92,12 @@ export function validate(t: ResourceType, obj: any): void {
   if (causes.length) throw errors.invalid(t.kind, name, causes, t.group);
   if (t.builtin && t.kind === 'Secret') {
     for (const [k, v] of Object.entries(obj.data ?? {})) {
-      if (typeof v !== 'string' || !/^[A-Za-z0-9+/]*={0,2}$/.test(v) || v.length % 4 === 1)
+      // Go's base64 decoder skips \r and \n (kustomize wraps generated data at 70 columns);
+      // the server then stores and serves the bytes re-encoded on one line.
+      const flat = typeof v === 'string' ? v.replace(/[\r\n]/g, '') : v;
+      if (typeof flat !== 'string' || !/^[A-Za-z0-9+/]*={0,2}$/.test(flat) || flat.length % 4 === 1)
         throw errors.badRequest(`Secret in version "v1" cannot be handled as a Secret: illegal base64 data in data["${k}"]`);
+      obj.data[k] = flat;
     }
   }
 }
