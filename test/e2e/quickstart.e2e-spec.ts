@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, runGit } from '@flotilla/testing';
 import { eventually } from '../../apps/control-plane/test/support/agent.js';
 import { ensureKubectl } from '../../scripts/setup-kubectl.mjs';
+import { launchBrowser } from '../../apps/web/test/browser.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const run = promisify(execFile);
@@ -70,6 +71,7 @@ describe('quick start: npm start and the tour', () => {
       return cs.length === 6 && cs.every((c: any) => c.sync.state === 'SYNCED' && c.sync.health === 'HEALTHY' && (!revision || c.sync.appliedRevision === revision)) ? cs : undefined;
     };
     const first = await eventually(() => converged(), 120_000, 'six clusters Synced + Healthy');
+    const firstRevision = first[0].sync.appliedRevision as string;
     expect(first.map((c: any) => c.tags[0]).sort()).toEqual(['canary', 'cloud', 'edge-eu', 'edge-eu', 'edge-us', 'edge-us']);
 
     // Step 2 of the tour: clone, change a manifest, push.
@@ -104,5 +106,39 @@ describe('quick start: npm start and the tour', () => {
       return edges.find((e: any) => e.node.fields.includes('spec.replicas'))?.node;
     }, 15_000, 'the drift event');
     expect(drift).toMatchObject({ object: { name: 'podinfo' }, managers: ['kubectl'], resolution: 'REVERTED' });
-  }, 400_000);
+
+    // The dashboard on the running demo: the fleet, a rollout by tag watched to completion, a
+    // cluster's drift event. Screenshots land in test-results/dashboard/.
+    const b = await launchBrowser();
+    try {
+      const page = b.page;
+      await page.goto(base);
+      await page.fill('#token', token);
+      await page.click('button[type=submit]');
+      await eventually(async () => (await page.locator('.tile.fill-ok').count()) === 6, 30_000, 'six green tiles');
+      await b.screenshot('demo-01-fleet');
+      await page.goto(`${base}/#/rollouts`);
+      await page.waitForSelector('form.form-row');
+      await page.fill('input[name=revision]', firstRevision);
+      await page.selectOption('select[name=tag]', 'edge-us');
+      await page.click('form.form-row button[type=submit]');
+      await page.waitForSelector('.rollout .wave');
+      const phase = await eventually(async () => {
+        const p = await page.locator('.rollout-phase').textContent();
+        return p && !['running', 'pending'].includes(p) ? p : undefined;
+      }, 90_000, 'the rollout by tag to finish');
+      expect(phase).toBe('succeeded');
+      const targets = await page.locator('.cluster-state').evaluateAll((els) => els.map((e) => e.textContent ?? ''));
+      expect(targets.map((t) => /^[a-z]+(-[a-z]+)*-\d+/.exec(t)?.[0]).sort()).toEqual(['edge-us-1', 'edge-us-2']);
+      expect(targets.every((t) => t.endsWith('succeeded'))).toBe(true);
+      await b.screenshot('demo-02-rollout-by-tag');
+      await page.goto(`${base}/#/clusters/canary-1`);
+      await page.waitForSelector('.drift-row');
+      await expect(page.locator('.drift-row').first().innerText()).resolves.toMatch(/Deployment podinfo\/podinfo[\s\S]*spec\.replicas[\s\S]*kubectl[\s\S]*reverted/i);
+      await b.screenshot('demo-03-cluster-drift');
+      expect(b.errors).toEqual([]);
+    } finally {
+      await b.close();
+    }
+  }, 500_000);
 });
