@@ -27,7 +27,7 @@ const Fields = z.object({
   HEARTBEAT_INTERVAL_SECONDS: positiveInt.default(10).describe('Heartbeat interval told to agents; 3 missed intervals mean Offline'),
   REGISTER_RATE_LIMIT_PER_MINUTE: positiveInt.default(60).describe('POST /v1/register requests allowed per source address per minute'),
   INGEST_BATCH_SIZE: positiveInt.default(500).describe('Most agent messages written to the database in one batch'),
-  INGEST_FLUSH_MS: positiveInt.default(200).describe('Longest time an agent message waits before its batch is written'),
+  INGEST_FLUSH_MS: positiveInt.default(50).describe('Longest time an agent message waits before its batch is written'),
   GRAPHQL_MAX_DEPTH: positiveInt.default(10).describe('Deepest GraphQL selection accepted'),
   GRAPHQL_MAX_ALIASES: positiveInt.default(30).describe('Most aliases accepted in one GraphQL operation'),
   FLOTILLA_SECRET_KEY: z
