@@ -26,10 +26,11 @@ import { SyncsModule } from './modules/syncs/syncs.module.js';
 import { StatusIngestModule } from './modules/status-ingest/status-ingest.module.js';
 import { WebhooksModule } from './modules/webhooks/webhooks.module.js';
 import { RolloutsModule } from './modules/rollouts/rollouts.module.js';
+import { DiffsModule } from './modules/diffs/diffs.module.js';
 import { WebModule } from './modules/web/web.module.js';
 
 /** The GraphQL-facing modules (also what the schema file is generated from). */
-export const graphQLModules = [AuditModule, AuthModule, ApiTokensModule, RegistrationTokensModule, ClustersModule, FleetRepoModule, SyncsModule, DriftModule, NotificationsModule, RolloutsModule];
+export const graphQLModules = [AuditModule, AuthModule, ApiTokensModule, RegistrationTokensModule, ClustersModule, FleetRepoModule, SyncsModule, DriftModule, NotificationsModule, RolloutsModule, DiffsModule];
 
 /** A request-shaped context for both transports: HTTP has `req`; graphql-ws carries the actor authenticated on connect. */
 function graphQLContext(arg: { req?: unknown; extra?: { actor?: Actor } }) {

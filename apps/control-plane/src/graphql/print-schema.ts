@@ -12,6 +12,7 @@ import { ApiTokensResolver } from '../modules/api-tokens/api-tokens.resolver.js'
 import { AuditResolver } from '../modules/audit/audit.resolver.js';
 import { MeResolver } from '../modules/auth/me.resolver.js';
 import { ClustersResolver } from '../modules/clusters/clusters.resolver.js';
+import { DiffsResolver } from '../modules/diffs/diffs.resolver.js';
 import { DriftResolver } from '../modules/drift/drift.resolver.js';
 import { FleetRepoResolver } from '../modules/fleet-repo/fleet-repo.resolver.js';
 import { RolloutsResolver } from '../modules/rollouts/rollouts.resolver.js';
@@ -21,7 +22,7 @@ import { SyncsResolver } from '../modules/syncs/syncs.resolver.js';
 
 export const SCHEMA_FILE = fileURLToPath(new URL('../../schema.gql', import.meta.url));
 
-export const resolvers = [ApiTokensResolver, AuditResolver, ClustersResolver, DriftResolver, MeResolver, FleetRepoResolver, NotificationsResolver, RegistrationTokensResolver, RolloutsResolver, SyncsResolver];
+export const resolvers = [ApiTokensResolver, AuditResolver, ClustersResolver, DiffsResolver, DriftResolver, MeResolver, FleetRepoResolver, NotificationsResolver, RegistrationTokensResolver, RolloutsResolver, SyncsResolver];
 
 export function printSorted(schema: GraphQLSchema): string {
   return `${printSchema(lexicographicSortSchema(schema))}\n`;

@@ -13,6 +13,6 @@ import { RolloutsService } from './rollouts.service.js';
 @Module({
   imports: [FleetRepoModule],
   providers: [{ provide: RolloutEvents, useFactory: () => new RolloutEvents() }, FleetSource, RolloutEngine, RolloutReverter, RolloutPlanner, RolloutCommands, RolloutsService, RolloutsResolver],
-  exports: [RolloutEngine, RolloutsService, RolloutPlanner],
+  exports: [RolloutEngine, RolloutsService, RolloutPlanner, FleetSource],
 })
 export class RolloutsModule {}

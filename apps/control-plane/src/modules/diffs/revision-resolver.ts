@@ -1,0 +1,60 @@
+/**
+ * Turns what a person types as a revision (a full SHA, a short SHA, a branch name) into a commit
+ * of the fleet repository, using the rollouts module's FleetSource store (no second fetcher).
+ * Only the tracked branch's history is fetched, so commits elsewhere are "not in the repository".
+ */
+import { Inject, Injectable } from '@nestjs/common';
+import * as fs from 'node:fs';
+import git from 'isomorphic-git';
+import type { RepoTree } from '@flotilla/gitops';
+import type { ControlPlaneConfig } from '../../config/config.schema.js';
+import { CONFIG } from '../../config/config.token.js';
+import { readBranchHead, redactUrl } from '../fleet-repo/git-remote.js';
+import { FleetSource } from '../rollouts/git/fleet-source.js';
+import { DiffsException, DiffsExceptionCode } from './diffs.exception.js';
+
+const FULL_SHA = /^[0-9a-f]{40}$/i;
+const SHORT_SHA = /^[0-9a-f]{4,39}$/i;
+const unknown = (revision: string, why: string) => new DiffsException(`revision ${revision} ${why}`, DiffsExceptionCode.InvalidInput, 'revision');
+
+@Injectable()
+export class RevisionResolver {
+  constructor(
+    private readonly source: FleetSource,
+    @Inject(CONFIG) private readonly config: ControlPlaneConfig,
+  ) {}
+
+  /** The full commit SHA `revision` names; BAD_USER_INPUT naming `revision` when it names none. */
+  async resolve(revision: string): Promise<string> {
+    this.requireRepo();
+    if (FULL_SHA.test(revision)) return revision.toLowerCase();
+    const head = await this.fetch();
+    if (revision === this.config.FLEET_BRANCH || revision === 'HEAD') return head;
+    if (SHORT_SHA.test(revision)) {
+      const oid = await git.expandOid({ fs, gitdir: this.source.gitdir, oid: revision.toLowerCase() }).catch(() => undefined);
+      if (oid) return oid;
+    }
+    return readBranchHead({ url: this.config.FLEET_REPO_URL!, branch: revision, username: this.config.FLEET_GIT_USERNAME, token: this.config.FLEET_GIT_TOKEN, timeoutMs: 15_000 }).catch(() => {
+      throw unknown(revision, 'is not a commit or branch of the fleet repository');
+    });
+  }
+
+  /** The tree of a resolved commit; `revision` is what the caller named (for the error). */
+  async treeAt(sha: string, revision = sha): Promise<RepoTree> {
+    return this.source.treeAt(sha).catch(() => {
+      throw unknown(revision, `is not in the fleet repository (branch ${this.config.FLEET_BRANCH} and its history)`);
+    });
+  }
+
+  private requireRepo(): void {
+    if (!this.config.FLEET_REPO_URL) throw new DiffsException('FLEET_REPO_URL is not configured: there is no fleet repository to diff', DiffsExceptionCode.Unavailable);
+  }
+
+  private async fetch(): Promise<string> {
+    const url = this.config.FLEET_REPO_URL!;
+    return this.source.fetch().catch((e: unknown) => {
+      const reason = (e as Error).message.replaceAll(url, redactUrl(url));
+      throw new DiffsException(`cannot fetch the fleet repository ${redactUrl(url)}: ${reason}`, DiffsExceptionCode.Unavailable);
+    });
+  }
+}
