@@ -2,6 +2,7 @@
 import type { Command } from '../command.js';
 import { abortRolloutCommand } from './abort-rollout.command.js';
 import { createTokenCommand } from './create-token.command.js';
+import { diffCommand } from './diff.command.js';
 import { listClustersCommand } from './list-clusters.command.js';
 import { listDriftCommand } from './list-drift.command.js';
 import { listRolloutsCommand } from './list-rollouts.command.js';
@@ -30,4 +31,5 @@ export const commands: Command[] = [
   resumeRolloutCommand,
   rollbackRolloutCommand,
   abortRolloutCommand,
+  diffCommand,
 ];
