@@ -95,7 +95,8 @@ const MUTATIONS: MutationCase[] = [
   },
 ];
 
-const QUERIES: { query: string; needs: keyof typeof RANK }[] = [
+/** `reached`: the error an allowed caller gets from the resolver itself (no data set up for it), instead of none. */
+const QUERIES: { query: string; needs: keyof typeof RANK; reached?: string }[] = [
   { query: '{ clusters { totalCount } }', needs: 'viewer' },
   { query: '{ fleetSummary { clusters { total } } }', needs: 'viewer' },
   { query: '{ registrationTokens { id } }', needs: 'operator' },
@@ -105,6 +106,7 @@ const QUERIES: { query: string; needs: keyof typeof RANK }[] = [
   { query: '{ driftEvents { edges { cursor } } }', needs: 'viewer' },
   { query: '{ notificationTargets { id } }', needs: 'admin' },
   { query: '{ notificationDeliveries { edges { cursor } } }', needs: 'operator' },
+  { query: '{ clusterDiff(cluster: "no-such-cluster", revision: "main") { toRevision } }', needs: 'viewer', reached: 'NOT_FOUND' },
 ];
 
 describe('authorization matrix', () => {
@@ -155,7 +157,8 @@ describe('authorization matrix', () => {
     it(`${q.query} needs ${q.needs}`, async () => {
       for (const caller of CALLERS) {
         const r = await h.gql(q.query, {}, tokens[caller]);
-        const outcome = expected(caller, q.needs);
+        const allowed = expected(caller, q.needs);
+        const outcome = allowed === 'allowed' && q.reached ? q.reached : allowed;
         expect({ caller, got: r.errors?.[0]?.extensions?.code ?? 'allowed' }).toEqual({ caller, got: outcome });
       }
     });

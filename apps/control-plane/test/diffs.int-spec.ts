@@ -79,11 +79,16 @@ describe('clusterDiff: what a revision would change on a cluster', () => {
     expect(back.data.clusterDiff.objects[0].diff).toContain('-  color: green\n+  color: blue\n');
   });
 
-  it('rejects an unknown revision naming `revision`, and an unknown cluster as NOT_FOUND', async () => {
+  it('rejects unknown revisions and commits off the tracked branch naming `revision`, and an unknown cluster as NOT_FOUND', async () => {
     for (const revision of ['no-such-branch', 'a'.repeat(40), 'abcdef12']) {
       const r = await h.gql(DIFF, { cluster: 'd1', revision });
       expect(r.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'revision' });
       expect(r.errors?.[0]?.message).toContain(revision);
+    }
+    const elsewhere = await git.commit({ message: 'not tracked', branch: 'candidate', files: { 'clusters/d1/x.yaml': cm('x', '  a: "1"\n') } });
+    for (const revision of ['candidate', elsewhere]) {
+      const r = await h.gql(DIFF, { cluster: 'd1', revision });
+      expect(r.errors?.[0]).toMatchObject({ message: `revision ${revision} is not in the fleet repository (branch main and its history)`, extensions: { code: 'BAD_USER_INPUT', field: 'revision' } });
     }
     const missing = await h.gql(DIFF, { cluster: 'nope', revision: second });
     expect(missing.errors?.[0]).toMatchObject({ message: 'cluster nope does not exist', extensions: { code: 'NOT_FOUND' } });
