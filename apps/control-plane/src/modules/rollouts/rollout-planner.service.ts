@@ -66,8 +66,8 @@ export class RolloutPlanner implements OnModuleInit {
       await m.query(`SELECT pg_advisory_xact_lock(hashtext('flotilla.rollouts.head'))`);
       const [known] = (await m.query(`SELECT id FROM rollouts WHERE revision = $1 AND trigger = 'commit' LIMIT 1`, [head])) as { id: string }[];
       if (known) return { moved: [] as string[] };
-      const [revert] = (await m.query(`SELECT state FROM rollouts WHERE rollback_revision = $1 LIMIT 1`, [head])) as { state: RolloutState }[];
-      if (revert) return { moved: await this.moveOthers(m, head, pinnedClusters(revert.state).map((c) => c.id)) };
+      const [revert] = (await m.query(`SELECT id, state FROM rollouts WHERE rollback_revision = $1 LIMIT 1`, [head])) as { id: string; state: RolloutState }[];
+      if (revert) return { moved: await this.moveOthers(m, head, pinnedClusters(revert.state).map((c) => c.id), revert.id) };
       const [rollingBack] = (await m.query(`SELECT id FROM rollouts WHERE phase = 'RollingBack' LIMIT 1`)) as { id: string }[];
       if (rollingBack) return { moved: [] as string[] };
       return this.plan(m, head);
@@ -79,12 +79,19 @@ export class RolloutPlanner implements OnModuleInit {
     return result.moved;
   }
 
-  /** The revert commit: every cluster the rollback does not own moves to it (its render is unchanged for them). */
-  private async moveOthers(m: EntityManager, head: string, rollbackOwned: string[]): Promise<string[]> {
+  /**
+   * The revert commit: every cluster the rollback does not own moves to it (its render is
+   * unchanged for them) — except clusters a later rollout (e.g. a startRollout by tag) has pinned
+   * since: the head stays the revert commit, and this runs on every poll.
+   */
+  private async moveOthers(m: EntityManager, head: string, rollbackOwned: string[], rollbackId: string): Promise<string[]> {
     const rows = (await m.query(
       `UPDATE clusters SET desired_revision = $1, desired_updated_at = now()
-        WHERE deregistered_at IS NULL AND desired_revision IS DISTINCT FROM $1 AND NOT (id = ANY($2::uuid[])) RETURNING id`,
-      [head, rollbackOwned],
+        WHERE deregistered_at IS NULL AND desired_revision IS DISTINCT FROM $1 AND NOT (id = ANY($2::uuid[]))
+          AND NOT EXISTS (SELECT 1 FROM rollout_clusters rc JOIN rollouts r ON r.id = rc.rollout_id
+                           WHERE rc.cluster_id = clusters.id AND r.created_at > (SELECT created_at FROM rollouts WHERE id = $3))
+        RETURNING id`,
+      [head, rollbackOwned, rollbackId],
     )) as [{ id: string }[], number];
     return rows[0].map((r) => r.id);
   }
