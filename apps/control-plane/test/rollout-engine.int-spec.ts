@@ -1,4 +1,4 @@
-import { runGit, startGitServer, type GitServer } from '@flotilla/testing';
+import { commitFiles, runGit, startGitServer, type GitServer } from '@flotilla/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, registerAgent } from './support/agent.js';
 import { FakeFleetAgent } from './support/fake-fleet-agent.js';
@@ -124,6 +124,20 @@ describe('rollout engine with fake agents (real Postgres, nats-server, git http-
       await eventually(async () => agents.get(n)!.received.at(-1) === revert, 8000, `${n} on the revert`);
     }
     expect(await head()).toBe(revert);
+  }, 60_000);
+
+  it('rolls back a push of several commits as a whole, not only its last commit', async () => {
+    // Both commits reach main in one ref update, as one push does: the poller sees only the second.
+    await runGit(['update-ref', 'refs/heads/push', 'main'], { cwd: git.repoPath });
+    await commitFiles(git.repoPath, { branch: 'push', files: { 'bases/web/deploy.yaml': base('web:broken-again') }, message: 'break it' });
+    const rev = await commitFiles(git.repoPath, { branch: 'push', files: { 'NOTES.md': 'unrelated\n' }, message: 'notes' });
+    bad.add(rev);
+    await runGit(['update-ref', 'refs/heads/main', rev], { cwd: git.repoPath });
+    const { id } = await rolloutOf(rev);
+    const r = await finished(id, ['ROLLED_BACK']);
+    const revert = r.rollbackRevision!;
+    expect(await runGit(['show', `${revert}:bases/web/deploy.yaml`], { cwd: git.repoPath })).toBe(base('web:1.1').trim());
+    expect(await runGit(['ls-tree', '--name-only', revert, 'NOTES.md'], { cwd: git.repoPath })).toBe('');
   }, 60_000);
 
   it('an invalid fleet.yaml starts nothing and shows file, line and reason', async () => {

@@ -70,6 +70,11 @@ export interface RolloutState {
   failedClusterIds?: string[];
   /** The revert commit, once the control plane made it. */
   rollbackRevision?: string;
+  /**
+   * The revision the affected clusters ran when the rollout began (when they all ran the same
+   * one): a rollback reverts everything between it and `revision`, not only the last commit.
+   */
+  baseRevision?: string;
 }
 
 export function createRolloutState(args: { id: string; revision: string; onFailure: OnFailure; plan: WavePlan; now: number }): RolloutState {

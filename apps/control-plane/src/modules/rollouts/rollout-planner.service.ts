@@ -123,7 +123,10 @@ export class RolloutPlanner implements OnModuleInit {
     const affected = await computeAffected({ clusters: clusters.map((c) => ({ id: c.id, path: this.desired.pathOf({ name: c.name, syncPath: c.sync_path }), revision: c.desired_revision ?? undefined })), target: head, treeAt: (rev) => this.source.treeAt(rev), changedPaths: (a, b) => this.source.changedPaths(a, b), memo: this.source.renderMemo });
     const byId = new Map(clusters.map((c) => [c.id, c]));
     const plan = planWaves(policy, affected.affected.map((cid) => byId.get(cid)!).map((c) => ({ id: c.id, name: c.name, tags: c.tags })));
-    const state = createRolloutState({ id, revision: head, onFailure: policy.onFailure, plan, now });
+    // What the affected clusters ran: a push of several commits is rolled back as a whole.
+    const bases = new Set(affected.affected.map((cid) => byId.get(cid)!.desired_revision).filter((r): r is string => !!r));
+    const baseRevision = bases.size === 1 ? [...bases][0] : undefined;
+    const state = { ...createRolloutState({ id, revision: head, onFailure: policy.onFailure, plan, now }), ...(baseRevision ? { baseRevision } : {}) };
     await insertRollout(m, { state, trigger: 'commit', actor });
     const moved = await pinClusters(m, affected.unaffected, head);
     await this.audit.record(m, actor, {

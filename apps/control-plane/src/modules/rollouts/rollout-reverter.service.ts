@@ -47,7 +47,7 @@ export class RolloutReverter {
       let paths: string[] = [];
       let parent: string | undefined;
       if (!revision) {
-        const result = await this.source.writer.revert({ badRevision: state.revision, message: revertMessage(state) });
+        const result = await this.source.writer.revert({ badRevision: state.revision, ...(state.baseRevision ? { baseRevision: state.baseRevision } : {}), message: revertMessage(state) });
         if (!result.ok) {
           const paused = pauseRollout(state, `rollback could not be committed: ${result.reason}`);
           await saveState(m, paused);
