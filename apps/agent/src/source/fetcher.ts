@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import git, { type AuthCallback } from 'isomorphic-git';
 import http from 'isomorphic-git/http/node';
 import type { DesiredState } from '@flotilla/protocol';
-import type { RepoTree } from '@flotilla/gitops';
+import { redactUrl, type RepoTree } from '@flotilla/gitops';
 import { AgentError } from '../errors.js';
 import { GitTree } from './git-tree.js';
 
@@ -83,14 +83,3 @@ export class Fetcher {
   }
 }
 
-/** A URL safe to log: user info removed. */
-export function redactUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    u.username = '';
-    u.password = '';
-    return u.toString();
-  } catch {
-    return url.replace(/\/\/[^@/]*@/, '//');
-  }
-}

@@ -9,7 +9,8 @@ import git from 'isomorphic-git';
 import type { RepoTree } from '@flotilla/gitops';
 import type { ControlPlaneConfig } from '../../config/config.schema.js';
 import { CONFIG } from '../../config/config.token.js';
-import { readBranchHead, redactUrl } from '../fleet-repo/git-remote.js';
+import { redactUrl } from '@flotilla/gitops';
+import { readBranchHead } from '../fleet-repo/git-remote.js';
 import { FleetSource } from '../rollouts/git/fleet-source.js';
 import { DiffsException, DiffsExceptionCode } from './diffs.exception.js';
 

@@ -6,7 +6,7 @@ import type { ControlPlaneConfig } from '../../config/config.schema.js';
 import { CONFIG } from '../../config/config.token.js';
 import { Cluster } from '../clusters/cluster.entity.js';
 import { NatsService } from '../nats/nats.service.js';
-import { redactUrl } from './git-remote.js';
+import { redactUrl } from '@flotilla/gitops';
 
 /**
  * Each cluster's desired state: which revision it should run (the one policy method,

@@ -2,7 +2,8 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleD
 import type { ControlPlaneConfig } from '../../config/config.schema.js';
 import { CONFIG } from '../../config/config.token.js';
 import { DesiredStateService } from './desired-state.service.js';
-import { readBranchHead, redactUrl } from './git-remote.js';
+import { redactUrl } from '@flotilla/gitops';
+import { readBranchHead } from './git-remote.js';
 
 export interface FleetRepoStatus {
   url: string | null;

@@ -1,6 +1,7 @@
 /** Reads a branch head from a smart-HTTP Git remote (isomorphic-git; no clone, refs only). */
 import git from 'isomorphic-git';
 import http from 'isomorphic-git/http/node';
+import { redactUrl } from '@flotilla/gitops';
 
 export interface RemoteBranch {
   url: string;
@@ -10,17 +11,6 @@ export interface RemoteBranch {
   timeoutMs: number;
 }
 
-/** A URL safe to show: credentials embedded in it are removed. */
-export function redactUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    u.username = '';
-    u.password = '';
-    return u.toString();
-  } catch {
-    return url;
-  }
-}
 
 function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;

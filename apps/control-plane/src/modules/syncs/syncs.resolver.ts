@@ -11,7 +11,7 @@ import { ClusterModel } from '../clusters/models/cluster.model.js';
 import { toClusterModel } from '../clusters/to-cluster-model.js';
 import { FleetEvents } from '../fleet-events/fleet-events.js';
 import { DesiredStateService } from '../fleet-repo/desired-state.service.js';
-import { redactUrl } from '../fleet-repo/git-remote.js';
+import { redactUrl } from '@flotilla/gitops';
 import { ClusterObjectConnection } from './models/cluster-object.model.js';
 import { ClusterSyncModel } from './models/cluster-sync.model.js';
 import { SyncResultConnection, type SyncResultModel } from './models/sync-result.model.js';
