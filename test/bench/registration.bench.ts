@@ -3,7 +3,8 @@ import { randomBytes } from 'node:crypto';
 // 1,000 simulated agents, against a real control plane (its own process), PostgreSQL and a
 // nats-server in JWT mode. Each agent registers with its own nkey, connects with the NATS
 // credentials it was given and publishes heartbeats through JetStream. Prints a table.
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { pool, spawnControlPlane, stopProcess } from './support/control-plane-process.js';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { createUser } from '@flotilla/nats-auth';
@@ -21,43 +22,19 @@ const nats = await startNats();
 let child: ChildProcess | undefined;
 const conns: NatsConnection[] = [];
 
-async function startControlPlane(): Promise<string> {
-  child = spawn(process.execPath, ['--import', '@swc-node/register/esm-register', 'apps/control-plane/src/main.ts'], {
-    env: {
-      ...process.env,
-      DATABASE_URL: db.url,
-      NATS_URL: nats.url,
-      NATS_HUB_JWT: nats.hub.jwt,
-      NATS_HUB_SEED: nats.hub.seed,
-      NATS_ACCOUNT_SEED: nats.trust.accountSeed,
-      ADMIN_TOKEN,
-      FLOTILLA_SECRET_KEY: randomBytes(32).toString('base64'),
-      PORT: '0',
-      HOST: '127.0.0.1',
-      LOG_LEVEL: 'info',
-      REGISTER_RATE_LIMIT_PER_MINUTE: String(AGENTS * 10),
-    },
-    stdio: ['ignore', 'pipe', 'inherit'],
+function startControlPlane(): Promise<string> {
+  const cp = spawnControlPlane({
+    DATABASE_URL: db.url,
+    NATS_URL: nats.url,
+    NATS_HUB_JWT: nats.hub.jwt,
+    NATS_HUB_SEED: nats.hub.seed,
+    NATS_ACCOUNT_SEED: nats.trust.accountSeed,
+    ADMIN_TOKEN,
+    FLOTILLA_SECRET_KEY: randomBytes(32).toString('base64'),
+    REGISTER_RATE_LIMIT_PER_MINUTE: String(AGENTS * 10),
   });
-  return new Promise<string>((resolve, reject) => {
-    let out = '';
-    child!.stdout!.on('data', (c: Buffer) => {
-      out += c.toString();
-      const m = /"url":"([^"]+)"/.exec(out);
-      if (m) resolve(m[1]!);
-    });
-    child!.once('exit', (code) => reject(new Error(`control plane exited with ${code} before listening`)));
-  });
-}
-
-async function pool<T>(items: T[], n: number, fn: (item: T, i: number) => Promise<void>): Promise<void> {
-  let next = 0;
-  await Promise.all(Array.from({ length: n }, async () => {
-    while (next < items.length) {
-      const i = next++;
-      await fn(items[i]!, i);
-    }
-  }));
+  child = cp.child;
+  return cp.url;
 }
 
 const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]!;
@@ -120,9 +97,7 @@ try {
 
   // Backlog drain: heartbeats queued in JetStream while the control plane is down, then the
   // time its durable consumer needs to write them all once it is back (pure ingest rate).
-  const exited = new Promise((r) => child!.once('exit', r));
-  child!.kill('SIGTERM');
-  await exited;
+  await stopProcess(child);
   for (let round = 0; round < ROUNDS; round++) {
     await pool(conns, 200, async (nc, i) => {
       const clusterId = replies[i]!.clusterId;
@@ -163,11 +138,7 @@ try {
   for (const [k, v] of rows) console.log(`${k.padEnd(w)} | ${v}`);
 } finally {
   await Promise.all(conns.map((c) => c?.close().catch(() => undefined)));
-  if (child && child.exitCode === null) {
-    const exited = new Promise((r) => child!.once('exit', r));
-    child.kill('SIGTERM');
-    await exited;
-  }
+  await stopProcess(child);
   await nats[Symbol.asyncDispose]();
   await db.drop();
 }

@@ -5,7 +5,8 @@
 // rest): commit → whole fleet converged, and the engine's overhead per wave (wave duration minus
 // the apply delay; soak 0). Scenario 2: a commit that changes 100 of the 1,000 clusters' paths,
 // zero apply delay: commit (announced by a signed webhook) → rollout Succeeded. Prints a table.
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { pool, spawnControlPlane, stopProcess } from './support/control-plane-process.js';
 import { createHmac } from 'node:crypto';
 import { jetstream } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
@@ -31,29 +32,9 @@ const conns: NatsConnection[] = [];
 let applyDelayMs = APPLY_DELAY_MS;
 
 function startControlPlane(): Promise<string> {
-  child = spawn(process.execPath, ['--import', '@swc-node/register/esm-register', 'apps/control-plane/src/main.ts'], {
-    env: { ...process.env, DATABASE_URL: db.url, NATS_URL: nats.url, NATS_HUB_JWT: nats.hub.jwt, NATS_HUB_SEED: nats.hub.seed, NATS_ACCOUNT_SEED: nats.trust.accountSeed, ADMIN_TOKEN, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', REGISTER_RATE_LIMIT_PER_MINUTE: String(AGENTS * 10), HEARTBEAT_INTERVAL_SECONDS: '600', FLOTILLA_SECRET_KEY: Buffer.alloc(32, 7).toString('base64'), FLEET_REPO_URL: git.url, FLEET_POLL_INTERVAL_SECONDS: '3600', FLEET_WEBHOOK_SECRET: WEBHOOK_SECRET },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  return new Promise<string>((resolve, reject) => {
-    let out = '';
-    child!.stdout!.on('data', (c: Buffer) => {
-      out += c.toString();
-      const m = /"url":"([^"]+)"/.exec(out);
-      if (m) resolve(m[1]!);
-    });
-    child!.once('exit', (code) => reject(new Error(`control plane exited with ${code} before listening`)));
-  });
-}
-
-async function pool<T>(items: T[], n: number, fn: (item: T, i: number) => Promise<void>): Promise<void> {
-  let next = 0;
-  await Promise.all(Array.from({ length: n }, async () => {
-    while (next < items.length) {
-      const i = next++;
-      await fn(items[i]!, i);
-    }
-  }));
+  const cp = spawnControlPlane({ DATABASE_URL: db.url, NATS_URL: nats.url, NATS_HUB_JWT: nats.hub.jwt, NATS_HUB_SEED: nats.hub.seed, NATS_ACCOUNT_SEED: nats.trust.accountSeed, ADMIN_TOKEN, REGISTER_RATE_LIMIT_PER_MINUTE: String(AGENTS * 10), HEARTBEAT_INTERVAL_SECONDS: '600', FLOTILLA_SECRET_KEY: Buffer.alloc(32, 7).toString('base64'), FLEET_REPO_URL: git.url, FLEET_POLL_INTERVAL_SECONDS: '3600', FLEET_WEBHOOK_SECRET: WEBHOOK_SECRET });
+  child = cp.child;
+  return cp.url;
 }
 
 async function gql<T>(url: string, query: string, variables: Record<string, unknown> = {}): Promise<T> {
@@ -169,11 +150,7 @@ try {
   for (const [k, v] of rows) console.log(`${k.padEnd(w)} | ${v}`);
 } finally {
   await Promise.all(conns.filter(Boolean).map((c) => c.close().catch(() => undefined)));
-  if (child && child.exitCode === null) {
-    const exited = new Promise((r) => child!.once('exit', r));
-    child.kill('SIGTERM');
-    await exited;
-  }
+  await stopProcess(child);
   await git.close();
   await nats[Symbol.asyncDispose]();
   await db.drop();
