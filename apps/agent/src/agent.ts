@@ -11,6 +11,7 @@ import { Heartbeater } from './heartbeat/heartbeater.js';
 import { createLogger } from './logger.js';
 import type { StoredCredential } from './registration/credential.js';
 import { CredentialStore } from './registration/credential-store.js';
+import { CredentialRenewer } from './registration/renewer.js';
 import { Registrar } from './registration/registrar.js';
 import { NatsTransport } from './transport/nats-transport.js';
 import { startReconciling, type ReconcileRuntime } from './reconcile/runtime.js';
@@ -70,16 +71,33 @@ export async function startAgent(config: AgentConfig, opts: StartOptions = {}): 
   const logger = root.child({ cluster: config.name });
   const { credential, registered } = await credentialFor(config, logger, opts.signal ?? new AbortController().signal);
   const clusterLog = logger.child({ clusterId: credential.clusterId });
+  const backoff = config.backoff ?? DEFAULT_BACKOFF;
+
+  // The NATS JWT is short-lived: renewed at the control plane the agent registered with.
+  const server = credential.server ?? config.server;
+  const renewer = server
+    ? new CredentialRenewer({
+        server,
+        store: new CredentialStore(config.stateDir),
+        credential,
+        logger: clusterLog.child({ stage: 'credential' }),
+        backoff,
+        onRenewed: () => void transport.refreshCredentials(),
+      })
+    : undefined;
+  if (!renewer) clusterLog.warn('credential: no --server known, so the NATS credential cannot be renewed before it expires');
 
   const transport = new NatsTransport({
     url: config.natsUrl ?? credential.nats.url,
-    jwt: credential.nats.jwt,
+    jwt: () => renewer?.jwt ?? credential.nats.jwt,
     seed: credential.nats.seed,
     inboxPrefix: credential.nats.inboxPrefix,
     name: `flotilla-agent ${config.name}`,
     logger: clusterLog.child({ stage: 'transport' }),
-    backoff: config.backoff ?? DEFAULT_BACKOFF,
+    backoff,
+    onAuthRefused: () => renewer?.renewSoon(),
   });
+  renewer?.start();
   transport.start();
 
   const intervalSeconds = config.heartbeatIntervalSeconds ?? credential.heartbeatIntervalSeconds;
@@ -114,6 +132,7 @@ export async function startAgent(config: AgentConfig, opts: StartOptions = {}): 
       (stopping ??= (async () => {
         await reconcile?.stop();
         const lastBeat = heartbeater.stop();
+        await renewer?.stop();
         await transport.stop();
         await lastBeat;
         clusterLog.info('agent: stopped');

@@ -27,6 +27,7 @@ export const ErrorCode = {
   NameTaken: 'NAME_TAKEN',
   InvalidRegistrationResponse: 'INVALID_REGISTRATION_RESPONSE',
   ServerUnavailable: 'SERVER_UNAVAILABLE',
+  RenewalRefused: 'RENEWAL_REFUSED',
   Aborted: 'ABORTED',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

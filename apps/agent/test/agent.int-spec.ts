@@ -152,7 +152,7 @@ describe('agent registration and heartbeat', () => {
     const sys = await connect({ servers: nats.url, authenticator: credsAuthenticator(sysCreds.jwt, sysCreds.seed) });
     try {
       await pushRevocations(sys, nats.trust, { [decodeUserJwt(stored.nats.jwt).publicKey]: Math.floor(Date.now() / 1000) });
-      await expect.poll(() => lines.some((l) => /refused this agent's credential.*register again with a new token/.test(l.msg)), { timeout: 5000 }).toBe(true);
+      await expect.poll(() => lines.some((l) => /refused this agent's credential.*registering again with a new token/.test(l.msg)), { timeout: 5000 }).toBe(true);
       const before = await heartbeatCount(jsm, agent.clusterId);
       await new Promise((r) => setTimeout(r, 1500));
       expect(await heartbeatCount(jsm, agent.clusterId)).toBe(before);

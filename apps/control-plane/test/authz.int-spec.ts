@@ -1,3 +1,4 @@
+import { GraphQLSchemaHost } from '@nestjs/graphql';
 import { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRegistrationToken, registration, startHarness, type Harness } from './support/harness.js';
@@ -14,8 +15,8 @@ interface MutationCase {
   prepare(h: Harness): Promise<Record<string, unknown>>;
 }
 
-async function registeredCluster(h: Harness): Promise<string> {
-  const { token } = await createRegistrationToken(h);
+async function registeredCluster(h: Harness, opts: { requireApproval?: boolean } = {}): Promise<string> {
+  const { token } = await createRegistrationToken(h, opts);
   const res = await h.register(registration(token, `c-${Math.random().toString(36).slice(2, 10)}`).body);
   return ((await res.json()) as { clusterId: string }).clusterId;
 }
@@ -44,6 +45,28 @@ const MUTATIONS: MutationCase[] = [
     needs: 'admin',
     query: 'mutation($id: ID!) { deregisterCluster(id: $id) { id } }',
     prepare: async (h) => ({ id: await registeredCluster(h) }),
+  },
+  {
+    name: 'approveCluster',
+    needs: 'admin',
+    query: 'mutation($id: ID!) { approveCluster(id: $id) { id } }',
+    prepare: async (h) => ({ id: await registeredCluster(h, { requireApproval: true }) }),
+  },
+  {
+    name: 'suspendCluster',
+    needs: 'admin',
+    query: 'mutation($id: ID!) { suspendCluster(id: $id) { id } }',
+    prepare: async (h) => ({ id: await registeredCluster(h) }),
+  },
+  {
+    name: 'resumeCluster',
+    needs: 'admin',
+    query: 'mutation($id: ID!) { resumeCluster(id: $id) { id } }',
+    prepare: async (h) => {
+      const id = await registeredCluster(h);
+      await h.gql('mutation($id: ID!) { suspendCluster(id: $id) { id } }', { id });
+      return { id };
+    },
   },
   {
     name: 'updateClusterSync',
@@ -130,6 +153,11 @@ describe('authorization matrix', () => {
 
   const expected = (caller: Caller, needs: keyof typeof RANK) =>
     caller === 'anonymous' || caller === 'bad-token' ? 'UNAUTHENTICATED' : RANK[caller] >= RANK[needs] ? 'allowed' : 'FORBIDDEN';
+
+  it('covers every mutation in the schema (rollout mutations need a fleet: rollout-control.int-spec checks their roles)', async () => {
+    const inSchema = Object.keys(h.cp.app.get(GraphQLSchemaHost).schema.getMutationType()!.getFields()).filter((n) => !/Rollout$/.test(n));
+    expect(MUTATIONS.map((m) => m.name).sort()).toEqual(inSchema.sort());
+  });
 
   for (const m of MUTATIONS) {
     for (const caller of CALLERS) {

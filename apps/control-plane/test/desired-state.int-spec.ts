@@ -1,28 +1,12 @@
-import { agentPermissions, DesiredState, subjects } from '@flotilla/protocol';
+import type { DesiredState } from '@flotilla/protocol';
 import { startGitServer, type GitServer } from '@flotilla/testing';
-import type { NatsConnection } from '@nats-io/transport-node';
 import { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventually, registerAgent } from './support/agent.js';
+import { eventually, readAsAgent, registerAgent } from './support/agent.js';
 import { createRegistrationToken, startHarness, type Harness } from './support/harness.js';
 
 const FLEET_REPO = '{ fleetRepo { url branch headRevision lastPolledAt error } }';
 const UPDATE_SYNC = 'mutation($input: UpdateClusterSyncInput!) { updateClusterSync(input: $input) { id } }';
-
-/** Reads a cluster's desired state the way its agent does: a direct get as the agent's own NATS user. */
-async function readAsAgent(h: Harness, clusterId: string): Promise<DesiredState | 'none'> {
-  const creds = await h.nats.userFor(agentPermissions(clusterId), { inboxPrefix: subjects.agentInboxPrefix(clusterId) });
-  const nc: NatsConnection = await h.nats.connect(creds);
-  try {
-    const msg = await nc.request(subjects.desiredDirectGet(clusterId), undefined, { timeout: 2000 });
-    if (msg.headers?.code === 404) return 'none';
-    // A deleted key reads back as its delete marker, as the agent sees it.
-    if (['DEL', 'PURGE'].includes(msg.headers?.get('KV-Operation') ?? '')) return 'none';
-    return DesiredState.parse(msg.json());
-  } finally {
-    await nc.close();
-  }
-}
 
 describe('desired state', () => {
   let git: GitServer;

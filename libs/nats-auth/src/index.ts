@@ -6,3 +6,4 @@ export * from './trust.js';
 export * from './server-config.js';
 export * from './user.js';
 export * from './revocation.js';
+export * from './renewal.js';

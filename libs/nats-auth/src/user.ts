@@ -42,19 +42,23 @@ export async function mintUserJwt(trust: Pick<NatsTrust, 'accountSeed'>, opts: M
 }
 
 /** The claims of a user JWT (no signature check: for display and tests). */
-export function decodeUserJwt(jwt: string): { publicKey: string; issuer: string; name: string; expiresAt?: Date; permissions: NatsPermissions } {
+export function decodeUserJwt(jwt: string): { publicKey: string; issuer: string; name: string; issuedAt: Date; expiresAt?: Date; permissions: NatsPermissions } {
   const c = decode<{ pub?: { allow?: string[] }; sub?: { allow?: string[] } }>(jwt);
   return {
     publicKey: c.sub,
     issuer: c.iss,
     name: c.name,
+    issuedAt: new Date(c.iat * 1000),
     ...(c.exp ? { expiresAt: new Date(c.exp * 1000) } : {}),
     permissions: { pub: { allow: c.nats.pub?.allow ?? [] }, sub: { allow: c.nats.sub?.allow ?? [] } },
   };
 }
 
-/** An authenticator for `connect({ authenticator })`: presents the JWT and signs the nonce. */
-export function credsAuthenticator(jwt: string, seed: string): Authenticator {
+/**
+ * An authenticator for `connect({ authenticator })`: presents the JWT and signs the nonce. Give a
+ * function for a JWT that is renewed: every (re)connect presents the current one.
+ */
+export function credsAuthenticator(jwt: string | (() => string), seed: string): Authenticator {
   keyPairFromSeed(seed, 'user');
   return jwtAuthenticator(jwt, new TextEncoder().encode(seed));
 }

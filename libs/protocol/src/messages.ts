@@ -89,3 +89,35 @@ export type DesiredState = z.infer<typeof DesiredState>;
 export function describeZodError(error: z.ZodError): string {
   return error.issues.map((i) => `${i.path.length ? i.path.join('.') : '(root)'}: ${i.message}`).join('; ');
 }
+
+/**
+ * POST /v1/agent/renew: the agent asks for a fresh NATS JWT and proves it holds the key the
+ * cluster registered with by signing `renewalSigningInput(request)` with its nkey seed.
+ */
+export const RenewRequest = z
+  .object({
+    protocol: protocol.default(PROTOCOL_VERSION),
+    clusterId: z.string().uuid(),
+    natsPublicKey: z.string().regex(/^U[A-Z2-7]{55}$/, 'must be a NATS user public key'),
+    /** When the agent signed; the hub refuses one too far from its clock, or not newer than the last. */
+    signedAt: z.string().datetime(),
+    nonce: z.string().regex(/^[A-Za-z0-9_-]{16,64}$/, 'must be 16-64 base64url characters'),
+    /** Ed25519 signature (base64url) of renewalSigningInput by the agent's nkey. */
+    signature: z.string().regex(/^[A-Za-z0-9_-]{86}$/, 'must be a base64url Ed25519 signature'),
+  })
+  .strict();
+export type RenewRequest = z.infer<typeof RenewRequest>;
+
+/** The exact bytes an agent signs to renew: a fixed context line, then every field but the signature. */
+export function renewalSigningInput(r: Pick<RenewRequest, 'clusterId' | 'natsPublicKey' | 'signedAt' | 'nonce'>): string {
+  return ['flotilla-credential-renewal-v1', r.clusterId, r.natsPublicKey, r.signedAt, r.nonce].join('\n');
+}
+
+/** POST /v1/agent/renew response body. */
+export const RenewResponse = z.object({
+  protocol,
+  /** A new user JWT for the same key and the same permissions. */
+  jwt: z.string().min(1),
+  expiresAt: z.string().datetime(),
+});
+export type RenewResponse = z.infer<typeof RenewResponse>;

@@ -18,6 +18,8 @@ export const StoredCredential = z.object({
     inboxPrefix: z.string().min(1),
   }),
   heartbeatIntervalSeconds: z.number().int().positive(),
+  /** The control plane the agent registered with; it renews the NATS JWT there. */
+  server: z.string().url().optional(),
   registeredAt: z.string().datetime(),
 });
 export type StoredCredential = z.infer<typeof StoredCredential>;

@@ -115,6 +115,7 @@ export class Registrar {
       name: this.opts.name,
       nats: { url: response.nats.url, jwt: response.nats.jwt, seed: key.seed, inboxPrefix: response.nats.inboxPrefix },
       heartbeatIntervalSeconds: response.heartbeatIntervalSeconds,
+      server: this.opts.server,
       registeredAt: new Date().toISOString(),
     };
   }

@@ -11,18 +11,21 @@ import { Backoff, sleep, type BackoffOptions } from '../backoff.js';
 
 export interface NatsTransportOptions {
   url: string;
-  jwt: string;
+  /** The current user JWT, read on every (re)connect: it is renewed while the agent runs. */
+  jwt: () => string;
   seed: string;
   inboxPrefix: string;
   /** Client name shown in the server's monitoring pages. */
   name: string;
   logger: Logger;
   backoff: BackoffOptions;
+  /** Called when the server refuses the credential (expired or revoked). */
+  onAuthRefused?: () => void;
 }
 
 const AUTH_HINT =
-  'NATS refused this agent\'s credential (revoked when the cluster was deregistered, or expired); the agent keeps retrying. ' +
-  'To rejoin, move credential.json away and register again with a new token.';
+  "NATS refused this agent's credential (expired, or revoked when the cluster was suspended or deregistered); the agent renews it and keeps retrying. " +
+  'A deregistered cluster rejoins only by moving credential.json away and registering again with a new token.';
 
 /** True for the server's authentication/authorization refusals. */
 export function isAuthError(error: unknown): boolean {
@@ -58,6 +61,20 @@ export class NatsTransport {
   async publish(subject: string, payload: string, timeoutMs: number, opts: { msgID?: string } = {}): Promise<PubAck> {
     const nc = await this.connection(timeoutMs);
     return jetstream(nc, { timeout: timeoutMs }).publish(subject, payload, { timeout: timeoutMs, ...(opts.msgID ? { msgID: opts.msgID } : {}) });
+  }
+
+  /** Reconnects at once so the server sees the current (just renewed) JWT. */
+  async refreshCredentials(): Promise<void> {
+    const nc = this.nc;
+    if (nc && !nc.isClosed() && !nc.isDraining()) await nc.reconnect().catch((e: unknown) => this.opts.logger.warn({ err: e }, 'nats: reconnect with the renewed credential failed'));
+  }
+
+  private authRefused(): void {
+    try {
+      this.opts.onAuthRefused?.();
+    } catch (error) {
+      this.opts.logger.error({ err: error }, 'nats: auth-refused listener failed');
+    }
   }
 
   /** Calls `listener` with the connection on every connect and reconnect (e.g. to re-read state). */
@@ -145,8 +162,10 @@ export class NatsTransport {
         await this.watch(nc);
         const err = await nc.closed();
         if (err) log.error({ err }, isAuthError(err) ? AUTH_HINT : 'nats: connection closed by error');
+        if (isAuthError(err)) this.authRefused();
       } catch (error) {
         log.error({ err: error, url: this.opts.url }, isAuthError(error) ? AUTH_HINT : 'nats: cannot connect');
+        if (isAuthError(error)) this.authRefused();
       }
       this.nc = undefined;
       this.online = false;
@@ -191,6 +210,7 @@ export class NatsTransport {
           break;
         case 'error':
           log.error({ err: s.error }, isAuthError(s.error) ? AUTH_HINT : 'nats: server reported an error');
+          if (isAuthError(s.error)) this.authRefused();
           break;
         case 'close':
           return;

@@ -20,7 +20,7 @@ interface ChildSettings {
 
 const s = JSON.parse(process.env['FLOTILLA_TEST_AGENT'] ?? '{}') as ChildSettings;
 const logger = pino({ level: process.env['AGENT_TEST_LOG'] ?? 'silent' }, pino.destination(2));
-const transport = new NatsTransport({ url: s.natsUrl, jwt: s.jwt, seed: s.seed, inboxPrefix: s.inboxPrefix, name: `agent ${s.clusterId}`, logger, backoff: { initialMs: 50, maxMs: 300 } });
+const transport = new NatsTransport({ url: s.natsUrl, jwt: () => s.jwt, seed: s.seed, inboxPrefix: s.inboxPrefix, name: `agent ${s.clusterId}`, logger, backoff: { initialMs: 50, maxMs: 300 } });
 transport.start();
 const runtime = await startReconciling({ clusterId: s.clusterId, stateDir: s.stateDir, kubeconfig: s.kubeconfig, transport, logger, resyncSeconds: s.resyncSeconds ?? 3600, healthTimeoutSeconds: 5 });
 process.stdout.write('ready\n');

@@ -102,7 +102,7 @@ export async function startReconcileEnv(opts: { simulate?: boolean | { delayMs: 
     nats, hub, jsm, kv, sim, git, clusterId, stateDir, logger,
     async startAgent(settings = {}) {
       await stopAgent();
-      transport = new NatsTransport({ url: nats.url, jwt: creds.jwt, seed: creds.seed, inboxPrefix, name: `agent ${clusterId}`, logger, backoff: { initialMs: 50, maxMs: 300 } });
+      transport = new NatsTransport({ url: nats.url, jwt: () => creds.jwt, seed: creds.seed, inboxPrefix, name: `agent ${clusterId}`, logger, backoff: { initialMs: 50, maxMs: 300 } });
       transport.start();
       runtime = await startReconciling({ clusterId, stateDir, kubeconfig: sim.kubeconfigPath, transport, logger, healthTimeoutSeconds: 5, ...settings });
       return runtime;

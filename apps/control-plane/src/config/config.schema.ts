@@ -25,6 +25,12 @@ const Fields = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000).describe('HTTP port (0 picks a free port)'),
   HOST: z.string().min(1).default('0.0.0.0').describe('HTTP listen address'),
   HEARTBEAT_INTERVAL_SECONDS: positiveInt.default(10).describe('Heartbeat interval told to agents; 3 missed intervals mean Offline'),
+  REGISTRATION_REQUIRE_APPROVAL: z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((v) => v === 'true')
+    .describe('Policy: clusters registered with a token that does not say otherwise wait for approveCluster before they get desired state'),
+  AGENT_JWT_TTL_SECONDS: z.coerce.number().int().min(10).max(30 * 86_400).default(3_600).describe('Lifetime of the NATS JWTs handed to agents; they renew it before it expires'),
   REGISTER_RATE_LIMIT_PER_MINUTE: positiveInt.default(60).describe('POST /v1/register requests allowed per source address per minute'),
   INGEST_BATCH_SIZE: positiveInt.default(500).describe('Most agent messages written to the database in one batch'),
   INGEST_FLUSH_MS: positiveInt.default(50).describe('Longest time an agent message waits before its batch is written'),

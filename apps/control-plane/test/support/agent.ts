@@ -2,7 +2,7 @@
 import { jetstream, type JetStreamClient } from '@nats-io/jetstream';
 import type { NatsConnection, NodeConnectionOptions } from '@nats-io/transport-node';
 import type { NatsCreds } from '@flotilla/testing';
-import { PROTOCOL_VERSION, RegisterResponse, subjects, type AgentMessageKind } from '@flotilla/protocol';
+import { agentPermissions, DesiredState, PROTOCOL_VERSION, RegisterResponse, subjects, type AgentMessageKind } from '@flotilla/protocol';
 import { FACTS, registration, type Harness } from './harness.js';
 
 export interface TestAgent {
@@ -54,5 +54,20 @@ export async function eventually<T>(fn: () => Promise<T | undefined | null | fal
     if (value) return value;
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** Reads a cluster's desired state the way its agent does: a direct get as the agent's own NATS user. */
+export async function readAsAgent(h: Harness, clusterId: string): Promise<DesiredState | 'none'> {
+  const creds = await h.nats.userFor(agentPermissions(clusterId), { inboxPrefix: subjects.agentInboxPrefix(clusterId) });
+  const nc: NatsConnection = await h.nats.connect(creds);
+  try {
+    const msg = await nc.request(subjects.desiredDirectGet(clusterId), undefined, { timeout: 2000 });
+    if (msg.headers?.code === 404) return 'none';
+    // A deleted key reads back as its delete marker, as the agent sees it.
+    if (['DEL', 'PURGE'].includes(msg.headers?.get('KV-Operation') ?? '')) return 'none';
+    return DesiredState.parse(msg.json());
+  } finally {
+    await nc.close();
   }
 }

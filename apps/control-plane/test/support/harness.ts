@@ -118,10 +118,10 @@ export function registration(token: string, name: string) {
 }
 
 export const CREATE_REGISTRATION_TOKEN = `mutation($input: CreateRegistrationTokenInput!) {
-  createRegistrationToken(input: $input) { token registrationToken { id name tags maxUses usedCount expiresAt revokedAt } }
+  createRegistrationToken(input: $input) { token registrationToken { id name tags maxUses usedCount expiresAt revokedAt requireApproval clusterName } }
 }`;
 
-export async function createRegistrationToken(h: Harness, input: { name?: string; tags?: string[]; expiresIn?: number; maxUses?: number } = {}) {
+export async function createRegistrationToken(h: Harness, input: { name?: string; tags?: string[]; expiresIn?: number; maxUses?: number; clusterName?: string; requireApproval?: boolean } = {}) {
   const r = await h.gql(CREATE_REGISTRATION_TOKEN, { input: { name: 'test', tags: [], expiresIn: 3600, maxUses: 1, ...input } });
   if (!r.data) throw new Error(`createRegistrationToken failed: ${JSON.stringify(r.errors)}`);
   return r.data.createRegistrationToken as { token: string; registrationToken: { id: string; usedCount: number } };

@@ -7,6 +7,7 @@ const codes: Record<ClustersExceptionCode, GraphQLErrorCode> = {
   [ClustersExceptionCode.NotFound]: GraphQLErrorCode.NotFound,
   [ClustersExceptionCode.BadCursor]: GraphQLErrorCode.BadUserInput,
   [ClustersExceptionCode.InvalidInput]: GraphQLErrorCode.BadUserInput,
+  [ClustersExceptionCode.WrongAdmission]: GraphQLErrorCode.Conflict,
 };
 
 @Catch(ClustersException)

@@ -71,6 +71,24 @@ export class ClustersResolver {
     return this.toModel(await this.service.deregister(actor, parseInput(z.string().uuid(), id, 'id', invalid)));
   }
 
+  @Mutation(() => ClusterModel, { description: 'Let a cluster that is AWAITING_APPROVAL take part: it gets desired state from now on' })
+  @RequireRole(Role.Admin)
+  async approveCluster(@CurrentActor() actor: Actor, @Args('id', { type: () => ID }) id: string): Promise<ClusterModel> {
+    return this.toModel(await this.service.approve(actor, parseInput(z.string().uuid(), id, 'id', invalid)));
+  }
+
+  @Mutation(() => ClusterModel, { description: "Cut a cluster off: its agent's NATS credentials are revoked (connection dropped within seconds) and renewals refused until resumeCluster" })
+  @RequireRole(Role.Admin)
+  async suspendCluster(@CurrentActor() actor: Actor, @Args('id', { type: () => ID }) id: string): Promise<ClusterModel> {
+    return this.toModel(await this.service.suspend(actor, parseInput(z.string().uuid(), id, 'id', invalid)));
+  }
+
+  @Mutation(() => ClusterModel, { description: 'Undo suspendCluster: the agent may renew its credential again (credentials issued before the suspension stay revoked)' })
+  @RequireRole(Role.Admin)
+  async resumeCluster(@CurrentActor() actor: Actor, @Args('id', { type: () => ID }) id: string): Promise<ClusterModel> {
+    return this.toModel(await this.service.resume(actor, parseInput(z.string().uuid(), id, 'id', invalid)));
+  }
+
   private toModel(c: Cluster): ClusterModel {
     return toClusterModel(c, this.config.HEARTBEAT_INTERVAL_SECONDS);
   }

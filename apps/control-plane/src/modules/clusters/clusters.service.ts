@@ -7,7 +7,7 @@ import { AuditService } from '../audit/audit.service.js';
 import type { Actor } from '../auth/role.js';
 import { DesiredStateService } from '../fleet-repo/desired-state.service.js';
 import { CredentialRevoker } from '../nats/credential-revoker.service.js';
-import { Cluster } from './cluster.entity.js';
+import { Admission, Cluster } from './cluster.entity.js';
 import { ClustersException, ClustersExceptionCode } from './clusters.exception.js';
 import { ConnectionState, MISSED_INTERVALS_OFFLINE } from './connection-state.js';
 import type { ClustersFilter } from './dto/clusters-filter.input.js';
@@ -74,13 +74,58 @@ export class ClustersService {
     const cluster = await this.db.transaction(async (m) => {
       const cluster = await this.lockActive(m.createQueryBuilder(Cluster, 'c'), id);
       cluster.deregisteredAt = new Date();
-      await m.update(Cluster, { id }, { deregisteredAt: cluster.deregisteredAt });
+      cluster.credentialsRevokedAt = cluster.deregisteredAt;
+      await m.update(Cluster, { id }, { deregisteredAt: cluster.deregisteredAt, credentialsRevokedAt: cluster.credentialsRevokedAt });
       await this.audit.record(m, actor, { action: 'cluster.deregister', targetType: 'Cluster', targetId: id, details: { name: cluster.name } });
       return cluster;
     });
-    await this.revoker.sync().catch((e: unknown) => this.logger.error(`cluster ${id} deregistered, but revoking its NATS credentials failed (retried on reconnect/boot): ${(e as Error).message}`));
-    await this.desired.remove(id).catch((e: unknown) => this.logger.error(`cluster ${id} deregistered, but deleting its desired state failed: ${(e as Error).message}`));
+    await this.cutOff(cluster, 'deregistered');
     return cluster;
+  }
+
+  /** AwaitingApproval → Active: the cluster follows the branch head from now on. */
+  async approve(actor: Actor, id: string): Promise<Cluster> {
+    const cluster = await this.changeAdmission(actor, id, 'cluster.approve', [Admission.AwaitingApproval], Admission.Active);
+    await this.desired.publishQuietly(id);
+    return cluster;
+  }
+
+  /** Active or AwaitingApproval → Suspended: its credentials are revoked now and renewals refused. */
+  async suspend(actor: Actor, id: string): Promise<Cluster> {
+    const cluster = await this.changeAdmission(actor, id, 'cluster.suspend', [Admission.Active, Admission.AwaitingApproval], Admission.Suspended);
+    await this.cutOff(cluster, 'suspended');
+    return cluster;
+  }
+
+  /** Suspended → Active. Credentials issued before the suspension stay revoked: the agent renews. */
+  async resume(actor: Actor, id: string): Promise<Cluster> {
+    const cluster = await this.changeAdmission(actor, id, 'cluster.resume', [Admission.Suspended], Admission.Active);
+    await this.desired.publishQuietly(id);
+    return cluster;
+  }
+
+  private async changeAdmission(actor: Actor, id: string, action: string, from: Admission[], to: Admission): Promise<Cluster> {
+    return this.db.transaction(async (m) => {
+      const cluster = await this.lockActive(m.createQueryBuilder(Cluster, 'c'), id);
+      if (!from.includes(cluster.admission)) {
+        throw new ClustersException(`cluster ${cluster.name} is ${cluster.admission}; ${action} needs ${from.join(' or ')}`, ClustersExceptionCode.WrongAdmission, 'id');
+      }
+      const change: Partial<Cluster> = { admission: to };
+      if (to === Admission.Suspended) change.credentialsRevokedAt = new Date();
+      if (cluster.admission === Admission.AwaitingApproval && to === Admission.Active) Object.assign(change, { approvedAt: new Date(), approvedBy: actor.id });
+      // Joining (again): follow the branch head, like a newly registered cluster.
+      if (to === Admission.Active) Object.assign(change, { desiredRevision: this.desired.currentHead ?? cluster.desiredRevision, desiredUpdatedAt: new Date() });
+      await m.update(Cluster, { id }, change);
+      await this.audit.record(m, actor, { action, targetType: 'Cluster', targetId: id, details: { name: cluster.name, from: cluster.admission, to } });
+      return Object.assign(cluster, change);
+    });
+  }
+
+  /** Revokes the agent's NATS credentials on the server and withdraws its desired state. */
+  private async cutOff(cluster: Cluster, why: string): Promise<void> {
+    const id = cluster.id;
+    await this.revoker.sync().catch((e: unknown) => this.logger.error(`cluster ${id} ${why}, but revoking its NATS credentials failed (retried every 30 s and on reconnect): ${(e as Error).message}`));
+    await this.desired.remove(id).catch((e: unknown) => this.logger.error(`cluster ${id} ${why}, but deleting its desired state failed: ${(e as Error).message}`));
   }
 
   async summary(): Promise<FleetSummary> {
@@ -108,6 +153,7 @@ export class ClustersService {
 
   private filtered(filter: ClustersFilter): SelectQueryBuilder<Cluster> {
     const q = this.active();
+    if (filter.admission) q.andWhere('c.admission = :admission', { admission: filter.admission });
     if (filter.tags?.length) q.andWhere('c.tags @> :tags::text[]', { tags: filter.tags });
     if (filter.search) {
       q.andWhere("(c.name ILIKE :s ESCAPE '\\' OR c.provider ILIKE :s ESCAPE '\\' OR c.region ILIKE :s ESCAPE '\\')", { s: `%${escapeLike(filter.search)}%` });

@@ -10,6 +10,9 @@ export function toClusterModel(c: Cluster, heartbeatIntervalSeconds: number): Cl
     tags: c.tags,
     connection: connectionStateOf(c.lastSeenAt, heartbeatIntervalSeconds),
     lastSeenAt: c.lastSeenAt,
+    admission: c.admission,
+    credentialExpiresAt: c.credentialExpiresAt,
+    approvedAt: c.approvedAt,
     registeredAt: c.registeredAt,
     facts: { kubeVersion: c.kubeVersion, agentVersion: c.agentVersion, provider: c.provider, region: c.region, nodeCount: c.nodeCount },
   };

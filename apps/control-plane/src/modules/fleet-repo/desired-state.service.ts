@@ -4,7 +4,7 @@ import { DESIRED_BUCKET, PROTOCOL_VERSION, type DesiredState } from '@flotilla/p
 import { DataSource, IsNull } from 'typeorm';
 import type { ControlPlaneConfig } from '../../config/config.schema.js';
 import { CONFIG } from '../../config/config.token.js';
-import { Cluster } from '../clusters/cluster.entity.js';
+import { Admission, Cluster } from '../clusters/cluster.entity.js';
 import { NatsService } from '../nats/nats.service.js';
 import { redactUrl } from '@flotilla/gitops';
 
@@ -65,15 +65,18 @@ export class DesiredStateService {
   private async allToHead(head: string): Promise<string[]> {
     const rows = (await this.db.query(
       `UPDATE clusters SET desired_revision = $1, desired_updated_at = now()
-        WHERE deregistered_at IS NULL AND desired_revision IS DISTINCT FROM $1 RETURNING id`,
+        WHERE deregistered_at IS NULL AND admission = 'Active' AND desired_revision IS DISTINCT FROM $1 RETURNING id`,
       [head],
     )) as [{ id: string }[], number];
     return rows[0].map((r) => r.id);
   }
 
-  /** Publishes the cluster's desired state; a cluster without a desired revision yet has none to publish. */
+  /**
+   * Publishes the cluster's desired state; a cluster without a desired revision yet has none to
+   * publish, and one that is not Active (awaiting approval, suspended) gets none.
+   */
   async publish(clusterId: string): Promise<DesiredState | undefined> {
-    const cluster = await this.db.getRepository(Cluster).findOneBy({ id: clusterId, deregisteredAt: IsNull() });
+    const cluster = await this.db.getRepository(Cluster).findOneBy({ id: clusterId, deregisteredAt: IsNull(), admission: Admission.Active });
     const state = cluster ? this.stateOf(cluster) : undefined;
     if (!state) return undefined;
     await (await this.kv()).put(clusterId, JSON.stringify(state));

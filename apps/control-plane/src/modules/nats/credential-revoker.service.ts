@@ -6,17 +6,22 @@ import type { ControlPlaneConfig } from '../../config/config.schema.js';
 import { CONFIG } from '../../config/config.token.js';
 
 /**
- * Keeps the NATS server's revocation list equal to the agent keys of deregistered clusters:
- * pushed at boot, after every deregistration and whenever the system connection reconnects
- * (the server's MEMORY resolver forgets updates when it restarts). The database is the source
- * of truth, so a failed push is retried on the next trigger. Off unless the operator seed and
- * a system-account user are configured.
+ * Keeps the NATS server's revocation list equal to the agent keys of deregistered and
+ * suspended clusters (JWTs issued at or before `credentials_revoked_at` are refused, and the
+ * server drops connections using them at once): pushed at boot, after every deregistration or
+ * suspension and whenever the system connection reconnects (the server's MEMORY resolver
+ * forgets updates when it restarts). The database is the source of truth, so a failed push is
+ * retried every RETRY_MS. Off unless the operator seed and a system-account user are configured.
  */
 @Injectable()
 export class CredentialRevoker implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(CredentialRevoker.name);
   private nc?: NatsConnection;
   private chain: Promise<void> = Promise.resolve();
+  /** True while the last push failed; a timer retries it. */
+  private failed = false;
+  private retryTimer?: NodeJS.Timeout;
+  static readonly RETRY_MS = 15_000;
 
   constructor(
     @Inject(CONFIG) private readonly config: ControlPlaneConfig,
@@ -29,7 +34,7 @@ export class CredentialRevoker implements OnApplicationBootstrap, OnApplicationS
 
   async onApplicationBootstrap(): Promise<void> {
     if (!this.enabled) {
-      this.logger.warn('NATS_OPERATOR_SEED / NATS_SYSTEM_USER_* not set: deregistered clusters keep valid NATS credentials (their messages are ignored)');
+      this.logger.warn('NATS_OPERATOR_SEED / NATS_SYSTEM_USER_* not set: deregistered or suspended clusters keep their NATS connection until their JWT expires (AGENT_JWT_TTL_SECONDS; their messages are ignored)');
       return;
     }
     this.nc = await connect({
@@ -40,6 +45,10 @@ export class CredentialRevoker implements OnApplicationBootstrap, OnApplicationS
       reconnectTimeWait: 500,
     });
     void this.watchReconnects(this.nc);
+    this.retryTimer = setInterval(() => {
+      if (this.failed) this.sync().catch((e: unknown) => this.logger.error(`re-pushing NATS revocations failed: ${(e as Error).message}`));
+    }, CredentialRevoker.RETRY_MS);
+    this.retryTimer.unref();
     await this.sync();
   }
 
@@ -48,8 +57,15 @@ export class CredentialRevoker implements OnApplicationBootstrap, OnApplicationS
     if (!this.nc) return Promise.resolve();
     const nc = this.nc;
     this.chain = this.chain.then(async () => {
-      const revocations = await this.revocations();
-      await pushRevocations(nc, { operatorSeed: this.config.NATS_OPERATOR_SEED!, accountSeed: this.config.NATS_ACCOUNT_SEED }, revocations);
+      let revocations: Revocations;
+      try {
+        revocations = await this.revocations();
+        await pushRevocations(nc, { operatorSeed: this.config.NATS_OPERATOR_SEED!, accountSeed: this.config.NATS_ACCOUNT_SEED }, revocations);
+      } catch (error) {
+        this.failed = true;
+        throw error;
+      }
+      this.failed = false;
       this.logger.log(`NATS revocation list updated (${Object.keys(revocations).length} agent keys)`);
     });
     const done = this.chain;
@@ -59,8 +75,8 @@ export class CredentialRevoker implements OnApplicationBootstrap, OnApplicationS
 
   private async revocations(): Promise<Revocations> {
     const rows = (await this.db.query(
-      `SELECT nats_public_key AS key, ceil(extract(epoch FROM max(deregistered_at)))::bigint AS at
-         FROM clusters WHERE deregistered_at IS NOT NULL GROUP BY nats_public_key`,
+      `SELECT nats_public_key AS key, ceil(extract(epoch FROM max(credentials_revoked_at)))::bigint AS at
+         FROM clusters WHERE credentials_revoked_at IS NOT NULL GROUP BY nats_public_key`,
     )) as { key: string; at: string }[];
     return Object.fromEntries(rows.map((r) => [r.key, Number(r.at)]));
   }
@@ -72,6 +88,7 @@ export class CredentialRevoker implements OnApplicationBootstrap, OnApplicationS
   }
 
   async onApplicationShutdown(): Promise<void> {
+    clearInterval(this.retryTimer);
     await this.chain;
     if (this.nc && !this.nc.isClosed()) await this.nc.close();
   }

@@ -1,6 +1,8 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { issueSecret } from '../../common/secret-token.util.js';
+import type { ControlPlaneConfig } from '../../config/config.schema.js';
+import { CONFIG } from '../../config/config.token.js';
 import { AuditService } from '../audit/audit.service.js';
 import type { Actor } from '../auth/role.js';
 import { RegistrationToken } from './registration-token.entity.js';
@@ -11,6 +13,8 @@ export interface NewRegistrationToken {
   tags: string[];
   expiresIn: number;
   maxUses: number;
+  clusterName?: string | null;
+  requireApproval?: boolean | null;
 }
 
 /** Creates, lists and revokes registration tokens; the secret is returned once and stored only hashed. */
@@ -19,10 +23,13 @@ export class RegistrationTokensService {
   constructor(
     private readonly db: DataSource,
     private readonly audit: AuditService,
+    @Inject(CONFIG) private readonly config: ControlPlaneConfig,
   ) {}
 
   async create(actor: Actor, input: NewRegistrationToken): Promise<{ registrationToken: RegistrationToken; token: string }> {
     const secret = issueSecret('reg');
+    const requireApproval = input.requireApproval ?? this.config.REGISTRATION_REQUIRE_APPROVAL;
+    const clusterName = input.clusterName ?? null;
     const registrationToken = await this.db.transaction(async (m) => {
       await m.insert(RegistrationToken, {
         id: secret.id,
@@ -33,9 +40,11 @@ export class RegistrationTokensService {
         usedCount: 0,
         expiresAt: new Date(Date.now() + input.expiresIn * 1000),
         revokedAt: null,
+        requireApproval,
+        clusterName,
         createdBy: actor.id,
       });
-      await this.audit.record(m, actor, { action: 'registrationToken.create', targetType: 'RegistrationToken', targetId: secret.id, details: { ...input } });
+      await this.audit.record(m, actor, { action: 'registrationToken.create', targetType: 'RegistrationToken', targetId: secret.id, details: { name: input.name, tags: input.tags, expiresIn: input.expiresIn, maxUses: input.maxUses, clusterName, requireApproval } });
       return m.findOneByOrFail(RegistrationToken, { id: secret.id });
     });
     return { registrationToken, token: secret.token };

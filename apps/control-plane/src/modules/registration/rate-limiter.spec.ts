@@ -11,4 +11,18 @@ describe('RateLimiter', () => {
     now = 60_000;
     expect(rl.take('a')).toBe(0);
   });
+
+  it('peek() says whether a key is at its limit without counting', () => {
+    let now = 0;
+    const rl = new RateLimiter(2, 60_000, () => now);
+    expect(rl.peek('a')).toBe(0);
+    rl.take('a');
+    expect([rl.peek('a'), rl.peek('a')]).toEqual([0, 0]);
+    rl.take('a');
+    now = 20_000;
+    expect(rl.peek('a')).toBe(40);
+    expect(rl.peek('b')).toBe(0);
+    now = 60_000;
+    expect(rl.peek('a')).toBe(0);
+  });
 });

@@ -21,6 +21,14 @@ export class RateLimiter {
     return w.count <= this.limit ? 0 : Math.max(1, Math.ceil((w.start + this.windowMs - t) / 1000));
   }
 
+  /** Like take() without counting: 0 while the key is under its limit, else the seconds to wait. */
+  peek(key: string): number {
+    const t = this.now();
+    const w = this.windows.get(key);
+    if (!w || t - w.start >= this.windowMs || w.count < this.limit) return 0;
+    return Math.max(1, Math.ceil((w.start + this.windowMs - t) / 1000));
+  }
+
   private sweep(t: number): void {
     for (const [k, w] of this.windows) if (t - w.start >= this.windowMs) this.windows.delete(k);
   }

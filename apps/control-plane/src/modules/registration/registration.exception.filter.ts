@@ -6,6 +6,8 @@ import { RegistrationException, RegistrationExceptionCode } from './registration
 const statuses: Record<RegistrationExceptionCode, number> = {
   [RegistrationExceptionCode.InvalidBody]: 400,
   [RegistrationExceptionCode.InvalidToken]: 401,
+  [RegistrationExceptionCode.NameNotAllowed]: 403,
+  [RegistrationExceptionCode.RenewalRefused]: 401,
   [RegistrationExceptionCode.NameTaken]: 409,
   [RegistrationExceptionCode.RateLimited]: 429,
 };

@@ -7,7 +7,7 @@ import { parseSecret, secretMatches } from '../../common/secret-token.util.js';
 import type { ControlPlaneConfig } from '../../config/config.schema.js';
 import { CONFIG } from '../../config/config.token.js';
 import { AuditService } from '../audit/audit.service.js';
-import { Cluster } from '../clusters/cluster.entity.js';
+import { Admission, Cluster } from '../clusters/cluster.entity.js';
 import { DesiredStateService } from '../fleet-repo/desired-state.service.js';
 import { RegistrationToken } from '../registration-tokens/registration-token.entity.js';
 import { INVALID_TOKEN_MESSAGE, RegistrationException, RegistrationExceptionCode } from './registration.exception.js';
@@ -44,18 +44,27 @@ export class RegistrationService {
       ? await this.db.getRepository(RegistrationToken).createQueryBuilder('t').addSelect('t.secretHash').where('t.id = :id', { id: tokenId }).getOne()
       : null;
     if (!secretMatches(req.token, token?.secretHash) || !token) throw this.invalidToken();
+    // A token bound to one name refuses any other, before a use is spent.
+    if (token.clusterName !== null && token.clusterName !== req.name) {
+      throw new RegistrationException(`this registration token is bound to another cluster name than ${req.name}`, RegistrationExceptionCode.NameNotAllowed, 'name');
+    }
     const clusterId = randomUUID();
-    const jwt = await mintUserJwt({ accountSeed: this.config.NATS_ACCOUNT_SEED }, { publicKey: req.natsPublicKey, name: `cluster:${req.name}`, permissions: agentPermissions(clusterId) });
+    const ttl = this.config.AGENT_JWT_TTL_SECONDS;
+    const jwt = await mintUserJwt(
+      { accountSeed: this.config.NATS_ACCOUNT_SEED },
+      { publicKey: req.natsPublicKey, name: `cluster:${req.name}`, permissions: agentPermissions(clusterId), expiresInSeconds: ttl },
+    );
     try {
       await this.db.transaction(async (m) => {
         // Expiry, revocation and uses left are checked and one use consumed in one atomic statement.
         const [consumed] = (await m.query(
           `UPDATE registration_tokens SET used_count = used_count + 1
             WHERE id = $1 AND revoked_at IS NULL AND expires_at > now() AND used_count < max_uses
-            RETURNING tags`,
+            RETURNING tags, require_approval`,
           [token.id],
-        )) as [{ tags: string[] }[], number];
+        )) as [{ tags: string[]; require_approval: boolean }[], number];
         if (consumed.length === 0) throw this.invalidToken();
+        const awaitingApproval = consumed[0]!.require_approval;
         await m.insert(Cluster, {
           id: clusterId,
           name: req.name,
@@ -65,10 +74,17 @@ export class RegistrationService {
           lastSeenAt: null,
           deregisteredAt: null,
           registrationTokenId: token.id,
-          desiredRevision: this.desired.currentHead ?? null,
+          // A cluster awaiting approval gets no desired state until approveCluster.
+          admission: awaitingApproval ? Admission.AwaitingApproval : Admission.Active,
+          credentialExpiresAt: new Date(Date.now() + ttl * 1000),
+          desiredRevision: awaitingApproval ? null : (this.desired.currentHead ?? null),
           desiredUpdatedAt: new Date(),
         });
-        await this.audit.record(m, { id: `registration-token:${token.id}`, name: token.name }, { action: 'cluster.register', targetType: 'Cluster', targetId: clusterId, details: { name: req.name, tags: consumed[0]!.tags } });
+        await this.audit.record(
+          m,
+          { id: `registration-token:${token.id}`, name: token.name },
+          { action: 'cluster.register', targetType: 'Cluster', targetId: clusterId, details: { name: req.name, tags: consumed[0]!.tags, awaitingApproval } },
+        );
       });
     } catch (error) {
       if (isUniqueViolation(error)) throw new RegistrationException(`a cluster named ${req.name} is already registered`, RegistrationExceptionCode.NameTaken, 'name');

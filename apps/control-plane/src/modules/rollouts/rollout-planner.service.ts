@@ -56,7 +56,7 @@ export class RolloutPlanner implements OnModuleInit {
   }
 
   clusters(m: EntityManager): Promise<ClusterRow[]> {
-    return m.query(`SELECT id, name, tags, sync_path, desired_revision FROM clusters WHERE deregistered_at IS NULL ORDER BY name`) as Promise<ClusterRow[]>;
+    return m.query(`SELECT id, name, tags, sync_path, desired_revision FROM clusters WHERE deregistered_at IS NULL AND admission = 'Active' ORDER BY name`) as Promise<ClusterRow[]>;
   }
 
   /** The head hook (DesiredStateService.assignRevisions): returns the clusters moved straight to the head. */
@@ -87,7 +87,7 @@ export class RolloutPlanner implements OnModuleInit {
   private async moveOthers(m: EntityManager, head: string, rollbackOwned: string[], rollbackId: string): Promise<string[]> {
     const rows = (await m.query(
       `UPDATE clusters SET desired_revision = $1, desired_updated_at = now()
-        WHERE deregistered_at IS NULL AND desired_revision IS DISTINCT FROM $1 AND NOT (id = ANY($2::uuid[]))
+        WHERE deregistered_at IS NULL AND admission = 'Active' AND desired_revision IS DISTINCT FROM $1 AND NOT (id = ANY($2::uuid[]))
           AND NOT EXISTS (SELECT 1 FROM rollout_clusters rc JOIN rollouts r ON r.id = rc.rollout_id
                            WHERE rc.cluster_id = clusters.id AND r.created_at > (SELECT created_at FROM rollouts WHERE id = $3))
         RETURNING id`,

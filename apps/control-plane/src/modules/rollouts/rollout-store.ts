@@ -72,7 +72,7 @@ export async function activeRolloutIds(m: EntityManager, phases: readonly string
 export async function pinClusters(m: EntityManager, ids: readonly string[], revision: string): Promise<string[]> {
   if (!ids.length) return [];
   const rows = (await m.query(
-    `UPDATE clusters SET desired_revision = $2, desired_updated_at = now() WHERE id = ANY($1) AND deregistered_at IS NULL AND desired_revision IS DISTINCT FROM $2 RETURNING id`,
+    `UPDATE clusters SET desired_revision = $2, desired_updated_at = now() WHERE id = ANY($1) AND deregistered_at IS NULL AND admission = 'Active' AND desired_revision IS DISTINCT FROM $2 RETURNING id`,
     [ids, revision],
   )) as [{ id: string }[], number];
   return rows[0].map((r) => r.id);

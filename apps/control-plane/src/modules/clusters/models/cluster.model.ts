@@ -1,6 +1,8 @@
 import { Field, ID, Int, ObjectType } from '@nestjs/graphql';
 import { PageInfo } from '../../../common/page-info.model.js';
+import type { Admission } from '../cluster.entity.js';
 import type { ConnectionState } from '../connection-state.js';
+import { AdmissionEnum } from './admission.enum.js';
 import { ConnectionStateEnum } from './connection-state.enum.js';
 
 @ObjectType('ClusterFacts')
@@ -18,6 +20,9 @@ export class ClusterModel {
   @Field() name!: string;
   @Field(() => [String]) tags!: string[];
   @Field(() => ConnectionStateEnum) connection!: ConnectionState;
+  @Field(() => AdmissionEnum) admission!: Admission;
+  @Field(() => Date, { nullable: true, description: "When the agent's current NATS credential expires (it renews it before then)" }) credentialExpiresAt!: Date | null;
+  @Field(() => Date, { nullable: true }) approvedAt!: Date | null;
   @Field(() => Date, { nullable: true, description: 'When the last heartbeat was received' }) lastSeenAt!: Date | null;
   @Field() registeredAt!: Date;
   @Field(() => ClusterFactsModel) facts!: ClusterFactsModel;

@@ -9,6 +9,8 @@ export class RegistrationTokenModel {
   @Field(() => Int) usedCount!: number;
   @Field() expiresAt!: Date;
   @Field(() => Date, { nullable: true }) revokedAt!: Date | null;
+  @Field({ description: 'Clusters registered with it wait for approveCluster' }) requireApproval!: boolean;
+  @Field(() => String, { nullable: true, description: 'The one cluster name it accepts, when bound' }) clusterName!: string | null;
   @Field() createdBy!: string;
   @Field() createdAt!: Date;
 }
