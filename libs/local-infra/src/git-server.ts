@@ -3,6 +3,7 @@
  * request as a CGI), on loopback and a free port: clone, fetch and push work with any client.
  */
 import { spawn } from 'node:child_process';
+import { timingSafeEqual } from 'node:crypto';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -32,6 +33,8 @@ export interface GitServerOptions {
   branch?: string;
   /** TCP port on 127.0.0.1 (default: a free one). */
   port?: number;
+  /** Require HTTP basic auth with exactly these credentials (401 otherwise). */
+  basicAuth?: { username: string; password: string };
 }
 
 /** Splits CGI output into status, headers and the rest of the body. */
@@ -111,8 +114,17 @@ export async function startGitServer(opts: GitServerOptions = {}): Promise<GitSe
   await runGit(['config', 'http.receivepack', 'true'], { cwd: repoPath });
 
   let requests = 0;
+  const expected = opts.basicAuth ? Buffer.from(`Basic ${Buffer.from(`${opts.basicAuth.username}:${opts.basicAuth.password}`).toString('base64')}`) : undefined;
   const server = createServer((req, res) => {
     requests++;
+    if (expected) {
+      const got = Buffer.from(req.headers.authorization ?? '');
+      if (got.length !== expected.length || !timingSafeEqual(got, expected)) {
+        req.resume();
+        res.writeHead(401, { 'www-authenticate': 'Basic realm="fleet"', 'content-type': 'text/plain' });
+        return void res.end('authentication required\n');
+      }
+    }
     serveCgi(root, req, res);
   });
   await new Promise<void>((resolve, reject) => server.once('error', reject).listen(opts.port ?? 0, '127.0.0.1', resolve));
