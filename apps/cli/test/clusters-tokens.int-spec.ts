@@ -94,6 +94,33 @@ describe('flotilla against a running control plane', () => {
     expect((await h.register(registration(secret, 'lab-2').body)).status).toBe(401);
   });
 
+  it('creates a token bound to a name that requires approval; approves, suspends and resumes the cluster', { timeout: 60_000 }, async () => {
+    const created = await cli.run(['tokens', 'create', '--name', 'gate', '--cluster-name', 'gated-1', '--require-approval']);
+    expect(created.code, created.stderr).toBe(0);
+    expect(created.stdout).toMatch(/Cluster name:\s+gated-1/);
+    expect(created.stdout).toMatch(/Approval:\s+required/);
+    const secret = created.stdout.trim().split('\n').at(-1)!;
+    expect((await h.register(registration(secret, 'gated-2').body)).status).toBe(403);
+    expect((await h.register(registration(secret, 'gated-1').body)).status).toBe(201);
+    expect((await cli.run(['clusters', 'show', 'gated-1'])).stdout).toMatch(/Admission:\s+AWAITING_APPROVAL/);
+
+    const steps = [
+      [['clusters', 'approve', 'gated-1'], 'Approved cluster gated-1: ACTIVE.'],
+      [['clusters', 'suspend', 'gated-1'], 'Suspended cluster gated-1: SUSPENDED.'],
+      [['clusters', 'resume', 'gated-1'], 'Resumed cluster gated-1: ACTIVE.'],
+    ] as const;
+    for (const [argv, said] of steps) {
+      const r = await cli.run([...argv]);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout.trim()).toBe(said);
+    }
+    const again = await cli.run(['clusters', 'resume', 'gated-1']);
+    expect(again.code).not.toBe(0);
+    expect(again.stderr).toMatch(/gated-1 is ACTIVE; only a SUSPENDED cluster can be resumed/);
+    const viewer = await cli.run(['clusters', 'suspend', 'gated-1'], { env: { FLOTILLA_TOKEN: viewerToken } });
+    expect(viewer.code).toBe(3);
+  });
+
   it('exits 4 when revoking a token that does not exist', { timeout: 60_000 }, async () => {
     const r = await cli.run(['tokens', 'revoke', '00000000-0000-4000-8000-000000000000']);
     expect(r.code).toBe(4);
@@ -125,7 +152,7 @@ describe('flotilla against a running control plane', () => {
 
       const ok = await own.run(['login', '--server', `${h.cp.url}/`, '--token-stdin'], { stdin: `${viewerToken}\n` });
       expect(ok.code, ok.stderr).toBe(0);
-      expect(ok.stdout).toContain(`Logged in to ${h.cp.url} (6 clusters)`);
+      expect(ok.stdout).toContain(`Logged in to ${h.cp.url} (7 clusters)`);
       expect(ok.stdout).not.toContain(viewerToken);
       expect(statSync(path).mode & 0o777).toBe(0o600);
       expect(statSync(join(own.configHome, 'flotilla')).mode & 0o777).toBe(0o700);
@@ -133,7 +160,7 @@ describe('flotilla against a running control plane', () => {
 
       const listed = await own.run(['clusters', 'list', '--json']);
       expect(listed.code, listed.stderr).toBe(0);
-      expect(JSON.parse(listed.stdout).totalCount).toBe(6);
+      expect(JSON.parse(listed.stdout).totalCount).toBe(7);
       const overridden = await own.run(['clusters', 'list'], { env: { FLOTILLA_TOKEN: 'env-beats-file' } });
       expect(overridden.code).toBe(3);
     } finally {

@@ -3,7 +3,7 @@ export const CLUSTER_FIELDS = `id name connection tags registeredAt lastSeenAt
   facts { kubeVersion agentVersion provider region nodeCount }
   sync { state health revision appliedRevision }`;
 
-export const CLUSTER_DETAIL_FIELDS = `id name connection tags registeredAt lastSeenAt
+export const CLUSTER_DETAIL_FIELDS = `id name connection admission credentialExpiresAt tags registeredAt lastSeenAt
   facts { kubeVersion agentVersion provider region nodeCount }
   sync { state health revision appliedRevision path branch prune selfHeal
     lastResult { state finishedAt durationMs error { stage code reason file } } }`;
@@ -12,6 +12,8 @@ export interface ClusterView {
   id: string;
   name: string;
   connection: string;
+  admission?: string;
+  credentialExpiresAt?: string | null;
   tags: string[];
   registeredAt: string;
   lastSeenAt: string | null;

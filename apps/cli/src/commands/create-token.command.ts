@@ -18,6 +18,8 @@ export const createTokenCommand: Command = {
     tag: { type: 'string', multiple: true, value: 'TAG', help: 'tag given to every cluster registered with it (repeat or comma-separate)' },
     'expires-in': { type: 'string', value: 'DURATION', help: 'lifetime: seconds or 30m, 12h, 7d, 2w (default 24h; 1m to 365d)' },
     'max-uses': { type: 'string', value: 'N', help: 'how many clusters may register with it (default 1)' },
+    'cluster-name': { type: 'string', value: 'NAME', help: 'only a cluster of exactly this name may register with it' },
+    'require-approval': { type: 'boolean', help: 'clusters registered with it wait for `flotilla clusters approve` (default: the hub policy)' },
     json: { type: 'boolean', help: 'print JSON (includes the secret)' },
   },
   async run({ io, args, client }) {
@@ -28,6 +30,8 @@ export const createTokenCommand: Command = {
       tags: listFlag(args, 'tag'),
       expiresIn,
       maxUses: intFlag(args, 'max-uses', { min: 1, max: 100_000, fallback: 1 }),
+      ...(stringFlag(args, 'cluster-name') ? { clusterName: stringFlag(args, 'cluster-name') } : {}),
+      ...(args.flags['require-approval'] === true ? { requireApproval: true } : {}),
     };
     const { createRegistrationToken: created } = await client().request<{ createRegistrationToken: { token: string; registrationToken: TokenView } }>(MUTATION, { input });
     const t = created.registrationToken;
@@ -41,6 +45,8 @@ export const createTokenCommand: Command = {
         ['Name', t.name],
         ['Tags', list(t.tags)],
         ['Max uses', String(t.maxUses)],
+        ['Cluster name', t.clusterName ?? 'any'],
+        ['Approval', t.requireApproval ? 'required' : 'not required'],
         ['Expires', t.expiresAt],
       ]),
     );

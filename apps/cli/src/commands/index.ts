@@ -1,6 +1,7 @@
 /** Every command the CLI knows, in the order help lists them. */
 import type { Command } from '../command.js';
 import { abortRolloutCommand } from './abort-rollout.command.js';
+import { approveClusterCommand, resumeClusterCommand, suspendClusterCommand } from './cluster-action.js';
 import { createTokenCommand } from './create-token.command.js';
 import { diffCommand } from './diff.command.js';
 import { listClustersCommand } from './list-clusters.command.js';
@@ -20,6 +21,9 @@ export const commands: Command[] = [
   loginCommand,
   listClustersCommand,
   showClusterCommand,
+  approveClusterCommand,
+  suspendClusterCommand,
+  resumeClusterCommand,
   listTokensCommand,
   createTokenCommand,
   revokeTokenCommand,

@@ -30,6 +30,8 @@ export const showClusterCommand: Command = {
         ['Name', c.name],
         ['ID', c.id],
         ['State', c.connection],
+        ['Admission', c.admission ?? '-'],
+        ['Credential', c.credentialExpiresAt ? `expires ${c.credentialExpiresAt}` : '-'],
         ['Tags', list(c.tags)],
         ['Last seen', c.lastSeenAt ? `${c.lastSeenAt} (${ago(c.lastSeenAt)})` : 'never'],
         ['Registered', c.registeredAt],

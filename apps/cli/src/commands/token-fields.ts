@@ -1,5 +1,5 @@
 /** Registration-token fields shared by the `tokens` commands. */
-export const TOKEN_FIELDS = 'id name tags maxUses usedCount expiresAt revokedAt createdAt createdBy';
+export const TOKEN_FIELDS = 'id name tags maxUses usedCount expiresAt revokedAt createdAt createdBy clusterName requireApproval';
 
 export interface TokenView {
   id: string;
@@ -11,6 +11,8 @@ export interface TokenView {
   revokedAt: string | null;
   createdAt: string;
   createdBy: string;
+  clusterName: string | null;
+  requireApproval: boolean;
 }
 
 export function tokenState(t: TokenView, now = Date.now()): string {

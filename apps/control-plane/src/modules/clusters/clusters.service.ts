@@ -8,6 +8,7 @@ import type { Actor } from '../auth/role.js';
 import { DesiredStateService } from '../fleet-repo/desired-state.service.js';
 import { CredentialRevoker } from '../nats/credential-revoker.service.js';
 import { Admission, Cluster } from './cluster.entity.js';
+import { admissionName } from './models/admission.enum.js';
 import { ClustersException, ClustersExceptionCode } from './clusters.exception.js';
 import { ConnectionState, MISSED_INTERVALS_OFFLINE } from './connection-state.js';
 import type { ClustersFilter } from './dto/clusters-filter.input.js';
@@ -85,30 +86,32 @@ export class ClustersService {
 
   /** AwaitingApproval → Active: the cluster follows the branch head from now on. */
   async approve(actor: Actor, id: string): Promise<Cluster> {
-    const cluster = await this.changeAdmission(actor, id, 'cluster.approve', [Admission.AwaitingApproval], Admission.Active);
+    const cluster = await this.changeAdmission(actor, id, 'approve', [Admission.AwaitingApproval], Admission.Active);
     await this.desired.publishQuietly(id);
     return cluster;
   }
 
   /** Active or AwaitingApproval → Suspended: its credentials are revoked now and renewals refused. */
   async suspend(actor: Actor, id: string): Promise<Cluster> {
-    const cluster = await this.changeAdmission(actor, id, 'cluster.suspend', [Admission.Active, Admission.AwaitingApproval], Admission.Suspended);
+    const cluster = await this.changeAdmission(actor, id, 'suspend', [Admission.Active, Admission.AwaitingApproval], Admission.Suspended);
     await this.cutOff(cluster, 'suspended');
     return cluster;
   }
 
   /** Suspended → Active. Credentials issued before the suspension stay revoked: the agent renews. */
   async resume(actor: Actor, id: string): Promise<Cluster> {
-    const cluster = await this.changeAdmission(actor, id, 'cluster.resume', [Admission.Suspended], Admission.Active);
+    const cluster = await this.changeAdmission(actor, id, 'resume', [Admission.Suspended], Admission.Active);
     await this.desired.publishQuietly(id);
     return cluster;
   }
 
-  private async changeAdmission(actor: Actor, id: string, action: string, from: Admission[], to: Admission): Promise<Cluster> {
+  private async changeAdmission(actor: Actor, id: string, verb: 'approve' | 'suspend' | 'resume', from: Admission[], to: Admission): Promise<Cluster> {
+    const action = `cluster.${verb}`;
     return this.db.transaction(async (m) => {
       const cluster = await this.lockActive(m.createQueryBuilder(Cluster, 'c'), id);
       if (!from.includes(cluster.admission)) {
-        throw new ClustersException(`cluster ${cluster.name} is ${cluster.admission}; ${action} needs ${from.join(' or ')}`, ClustersExceptionCode.WrongAdmission, 'id');
+        const need = from.map(admissionName).join(' or ');
+        throw new ClustersException(`cluster ${cluster.name} is ${admissionName(cluster.admission)}; only a ${need} cluster can be ${verb}d`, ClustersExceptionCode.WrongAdmission, 'id');
       }
       const change: Partial<Cluster> = { admission: to };
       if (to === Admission.Suspended) change.credentialsRevokedAt = new Date();

@@ -8,3 +8,6 @@ registerEnumType(AdmissionEnum, {
   name: 'ClusterAdmission',
   description: 'ACTIVE: gets desired state and takes part in rollouts; AWAITING_APPROVAL: registered with a token that requires approveCluster; SUSPENDED: its agent is cut off until resumeCluster',
 });
+
+/** The API name of an admission value (ACTIVE, …), for messages. */
+export const admissionName = (a: Admission): string => Object.entries(AdmissionEnum).find(([, v]) => v === a)![0];
