@@ -7,10 +7,11 @@ import type { ControlPlaneConfig } from './config/config.schema.js';
 import { CONFIG } from './config/config.token.js';
 import { DatabaseModule } from './database/database.module.js';
 import { createFormatError } from './graphql/format-error.js';
-import { operationLimits } from './graphql/limits.rule.js';
+import { operationGuards } from './graphql/operation-guards.js';
 import { ApiTokensModule } from './modules/api-tokens/api-tokens.module.js';
 import { AuditModule } from './modules/audit/audit.module.js';
 import { AuthModule } from './modules/auth/auth.module.js';
+import { AuthFailureLimiter, tooManyFailures } from './modules/auth/auth-failure-limiter.js';
 import { AuthService } from './modules/auth/auth.service.js';
 import type { Actor } from './modules/auth/role.js';
 import { DriftModule } from './modules/drift/drift.module.js';
@@ -37,25 +38,48 @@ function graphQLContext(arg: { req?: unknown; extra?: { actor?: Actor } }) {
   return arg.req ? { req: arg.req } : { req: { headers: {}, actor: arg.extra?.actor } };
 }
 
-/** graphql-ws on /graphql: the API token comes in connectionParams (`authorization: "Bearer …"` or `token`). */
-function subscriptionOptions(auth: AuthService) {
-  return {
-    'graphql-ws': {
-      path: '/graphql',
-      onConnect: async (ctx: { connectionParams?: Record<string, unknown>; extra: unknown }) => {
-        const p = ctx.connectionParams ?? {};
-        const raw = typeof p.authorization === 'string' ? p.authorization : typeof p.Authorization === 'string' ? p.Authorization : typeof p.token === 'string' ? `Bearer ${p.token}` : '';
-        const match = /^Bearer\s+(\S+)$/i.exec(raw);
-        const actor = match ? await auth.authenticate(match[1]!) : undefined;
-        if (!actor) return false;
-        (ctx.extra as { actor?: Actor }).actor = actor;
-        return true;
-      },
-    },
+/** What graphql-ws hands onConnect: the connection params and the upgrade request. */
+interface WsConnect {
+  connectionParams?: Record<string, unknown>;
+  extra: unknown;
+}
+interface WsExtra {
+  actor?: Actor;
+  request?: { socket?: { remoteAddress?: string } };
+  socket?: { close(code: number, reason: string): void };
+}
+
+/** Close code for an address over its authentication-failure limit (4429, as HTTP 429). */
+export const WS_CLOSE_TOO_MANY_FAILURES = 4429;
+
+/**
+ * graphql-ws on /graphql: the API token comes in connectionParams (`authorization: "Bearer …"`
+ * or `token`); an address over its failure limit is closed with 4429 before any token check.
+ */
+function authenticateOnConnect(auth: AuthService, failures: AuthFailureLimiter) {
+  return async (ctx: WsConnect): Promise<boolean> => {
+    const extra = ctx.extra as WsExtra;
+    const address = extra.request?.socket?.remoteAddress;
+    const wait = failures.retryAfter(address);
+    if (wait > 0) {
+      extra.socket?.close(WS_CLOSE_TOO_MANY_FAILURES, tooManyFailures(wait));
+      return false;
+    }
+    const p = ctx.connectionParams ?? {};
+    const raw = typeof p.authorization === 'string' ? p.authorization : typeof p.Authorization === 'string' ? p.Authorization : typeof p.token === 'string' ? `Bearer ${p.token}` : '';
+    const match = /^Bearer\s+(\S+)$/i.exec(raw);
+    const actor = match ? await auth.authenticate(match[1]!) : undefined;
+    if (!actor) {
+      if (match) failures.failed(address);
+      return false;
+    }
+    extra.actor = actor;
+    return true;
   };
 }
 
-export function graphQLOptions(config: ControlPlaneConfig, logger: Logger, auth?: AuthService): ApolloDriverConfig {
+export function graphQLOptions(config: ControlPlaneConfig, logger: Logger, auth?: { service: AuthService; failures: AuthFailureLimiter }): ApolloDriverConfig {
+  const guards = operationGuards(config);
   return {
     driver: ApolloDriver,
     path: '/graphql',
@@ -63,12 +87,11 @@ export function graphQLOptions(config: ControlPlaneConfig, logger: Logger, auth?
     sortSchema: true,
     playground: false,
     graphiql: false,
-    introspection: true,
     includeStacktraceInErrorResponses: false,
     context: graphQLContext,
-    ...(auth ? { subscriptions: subscriptionOptions(auth) } : {}),
+    ...guards.apollo,
+    ...(auth ? { subscriptions: { 'graphql-ws': { path: '/graphql', onConnect: authenticateOnConnect(auth.service, auth.failures), ...guards.graphqlWs } } } : {}),
     formatError: createFormatError(logger),
-    validationRules: [operationLimits({ maxDepth: config.GRAPHQL_MAX_DEPTH, maxAliases: config.GRAPHQL_MAX_ALIASES })],
   };
 }
 
@@ -83,8 +106,8 @@ export class AppModule {
         GraphQLModule.forRootAsync<ApolloDriverConfig>({
           driver: ApolloDriver,
           imports: [AuthModule],
-          inject: [AuthService],
-          useFactory: (auth: AuthService) => graphQLOptions(config, logger, auth),
+          inject: [AuthService, AuthFailureLimiter],
+          useFactory: (service: AuthService, failures: AuthFailureLimiter) => graphQLOptions(config, logger, { service, failures }),
         }),
         HealthModule,
         NatsModule,
