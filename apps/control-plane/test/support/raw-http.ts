@@ -61,3 +61,17 @@ export function sendLargeBody(opts: LargeBodyOptions): Promise<LargeBodyResult> 
     pump();
   });
 }
+
+/** A JSON POST from a chosen source address (fetch cannot pick one). */
+export function postFrom(opts: { url: string; localAddress: string; headers?: Record<string, string>; body: string }): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; json: unknown }> {
+  return new Promise((resolve, reject) => {
+    const req = request(opts.url, { method: 'POST', localAddress: opts.localAddress, headers: { 'content-type': 'application/json', ...opts.headers } }, (res) => {
+      const parts: Buffer[] = [];
+      res.on('data', (c: Buffer) => parts.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, json: JSON.parse(Buffer.concat(parts).toString('utf8')) as unknown }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(opts.body);
+  });
+}
