@@ -9,6 +9,7 @@ import { AppModule } from './app.module.js';
 import { bodyReader } from './common/body-reader.js';
 import { corsAllowList } from './common/cors.js';
 import { createLogger, NestPinoLogger } from './common/logger.js';
+import { limitWsMessageSize } from './graphql/ws-message-limit.js';
 import type { ControlPlaneConfig } from './config/config.schema.js';
 import { authFailureGate } from './modules/auth/auth-failure-gate.js';
 import { AuthFailureLimiter } from './modules/auth/auth-failure-limiter.js';
@@ -34,6 +35,8 @@ export async function createControlPlane(config: ControlPlaneConfig, opts: { log
   app.use(bodyReader(config.HTTP_MAX_BODY_BYTES));
   app.use('/graphql', authFailureGate(app.get(AuthFailureLimiter)));
   try {
+    await app.init();
+    limitWsMessageSize(app, config.HTTP_MAX_BODY_BYTES);
     await app.listen(config.PORT, config.HOST);
   } catch (error) {
     await app.close().catch(() => undefined);

@@ -118,6 +118,24 @@ describe('API hardening', () => {
     });
   });
 
+  describe('graphql-ws message size', () => {
+    it('closes a connection whose message is over HTTP_MAX_BODY_BYTES with 1009, and keeps one under it', async () => {
+      const send = (bytes: number) =>
+        new Promise<{ code: number; reply?: string }>((resolve, reject) => {
+          const ws = new WebSocket(`${h.cp.url.replace('http', 'ws')}/graphql`, 'graphql-transport-ws');
+          ws.on('error', reject);
+          ws.on('open', () => ws.send(JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${ADMIN_TOKEN}`, pad: 'x'.repeat(bytes) } })));
+          ws.on('message', (m: Buffer) => {
+            resolve({ code: 0, reply: JSON.parse(m.toString()).type as string });
+            ws.close();
+          });
+          ws.on('close', (code) => resolve({ code }));
+        });
+      expect(await send(2 * 1024 * 1024)).toEqual({ code: 1009 });
+      expect(await send(512 * 1024)).toEqual({ code: 0, reply: 'connection_ack' });
+    });
+  });
+
   describe('helmet', () => {
     it('sets its headers on GraphQL answers, good and refused', async () => {
       for (const res of [await gql(h.cp.url, '{ me { role } }'), await gql(h.cp.url, '{ nope }'), await gql(h.cp.url, '{ me { role } }', { 'content-type': 'text/plain' })]) {
