@@ -11,8 +11,9 @@ import { operationGuards } from './graphql/operation-guards.js';
 import { ApiTokensModule } from './modules/api-tokens/api-tokens.module.js';
 import { AuditModule } from './modules/audit/audit.module.js';
 import { AuthModule } from './modules/auth/auth.module.js';
-import { AuthFailureLimiter, tooManyFailures } from './modules/auth/auth-failure-limiter.js';
+import { AuthFailureLimiter } from './modules/auth/auth-failure-limiter.js';
 import { AuthService } from './modules/auth/auth.service.js';
+import { authenticateOnConnect } from './modules/auth/ws-authenticate.js';
 import type { Actor } from './modules/auth/role.js';
 import { DriftModule } from './modules/drift/drift.module.js';
 import { ClustersModule } from './modules/clusters/clusters.module.js';
@@ -36,46 +37,6 @@ export const graphQLModules = [AuditModule, AuthModule, ApiTokensModule, Registr
 /** A request-shaped context for both transports: HTTP has `req`; graphql-ws carries the actor authenticated on connect. */
 function graphQLContext(arg: { req?: unknown; extra?: { actor?: Actor } }) {
   return arg.req ? { req: arg.req } : { req: { headers: {}, actor: arg.extra?.actor } };
-}
-
-/** What graphql-ws hands onConnect: the connection params and the upgrade request. */
-interface WsConnect {
-  connectionParams?: Record<string, unknown>;
-  extra: unknown;
-}
-interface WsExtra {
-  actor?: Actor;
-  request?: { socket?: { remoteAddress?: string } };
-  socket?: { close(code: number, reason: string): void };
-}
-
-/** Close code for an address over its authentication-failure limit (4429, as HTTP 429). */
-export const WS_CLOSE_TOO_MANY_FAILURES = 4429;
-
-/**
- * graphql-ws on /graphql: the API token comes in connectionParams (`authorization: "Bearer …"`
- * or `token`); an address over its failure limit is closed with 4429 before any token check.
- */
-function authenticateOnConnect(auth: AuthService, failures: AuthFailureLimiter) {
-  return async (ctx: WsConnect): Promise<boolean> => {
-    const extra = ctx.extra as WsExtra;
-    const address = extra.request?.socket?.remoteAddress;
-    const wait = failures.retryAfter(address);
-    if (wait > 0) {
-      extra.socket?.close(WS_CLOSE_TOO_MANY_FAILURES, tooManyFailures(wait));
-      return false;
-    }
-    const p = ctx.connectionParams ?? {};
-    const raw = typeof p.authorization === 'string' ? p.authorization : typeof p.Authorization === 'string' ? p.Authorization : typeof p.token === 'string' ? `Bearer ${p.token}` : '';
-    const match = /^Bearer\s+(\S+)$/i.exec(raw);
-    const actor = match ? await auth.authenticate(match[1]!) : undefined;
-    if (!actor) {
-      if (match) failures.failed(address);
-      return false;
-    }
-    extra.actor = actor;
-    return true;
-  };
 }
 
 export function graphQLOptions(config: ControlPlaneConfig, logger: Logger, auth?: { service: AuthService; failures: AuthFailureLimiter }): ApolloDriverConfig {
