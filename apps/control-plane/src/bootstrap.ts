@@ -33,7 +33,9 @@ export async function createControlPlane(config: ControlPlaneConfig, opts: { log
   app.use(helmet());
   app.use(corsAllowList(config.CORS_ORIGINS));
   app.use(bodyReader(config.HTTP_MAX_BODY_BYTES));
-  app.use('/graphql', authFailureGate(app.get(AuthFailureLimiter)));
+  const failures = app.get(AuthFailureLimiter);
+  app.use('/graphql', authFailureGate(failures, { shape: 'graphql' }));
+  app.use('/v1/git/webhook', authFailureGate(failures, { shape: 'json', countUnauthorized: true }));
   try {
     await app.init();
     limitWsMessageSize(app, config.HTTP_MAX_BODY_BYTES);

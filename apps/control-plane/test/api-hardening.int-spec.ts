@@ -182,5 +182,19 @@ describe('API hardening', () => {
       expect(logs.length).toBeGreaterThan(0);
       expect(logs.join('\n')).not.toContain(BAD_TOKEN.slice(-20));
     });
+
+    it('counts bad Git webhook secrets the same way: past the limit even the right secret gets 429', async () => {
+      const secret = 'hardening-webhook-secret-01';
+      const cp = await controlPlane({ AUTH_FAILURE_LIMIT_PER_MINUTE: 2, FLEET_WEBHOOK_SECRET: secret });
+      const hook = (token: string) => fetch(`${cp.url}/v1/git/webhook`, { method: 'POST', headers: { ...json, 'x-gitlab-event': 'Push Hook', 'x-gitlab-token': token }, body: '{}' });
+      expect((await hook('not-the-secret')).status).toBe(401);
+      expect((await hook('not-the-secret')).status).toBe(401);
+      const refused = await hook(secret);
+      expect(refused.status).toBe(429);
+      expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+      expect(((await refused.json()) as { error: { code: string } }).error.code).toBe('RATE_LIMITED');
+      // The same address is refused on /graphql too: one budget per address.
+      expect((await gql(cp.url, '{ me { role } }')).status).toBe(429);
+    });
   });
 });

@@ -56,7 +56,7 @@ const Fields = z.object({
       return origins;
     })
     .describe('Comma-separated browser origins allowed to call the API cross-origin (exact match); empty: same origin only'),
-  AUTH_FAILURE_LIMIT_PER_MINUTE: positiveInt.default(20).describe('Failed API-token authentications per source address per minute before that address gets 429'),
+  AUTH_FAILURE_LIMIT_PER_MINUTE: positiveInt.default(20).describe('Failed authentications (API tokens, Git webhook secrets) per source address per minute before that address gets 429'),
   HTTP_MAX_BODY_BYTES: positiveInt.default(1024 * 1024).describe('Largest request body accepted on any route, in bytes; larger ones get 413 unread'),
   FLOTILLA_SECRET_KEY: z
     .string()

@@ -4,7 +4,8 @@ import type { ControlPlaneConfig } from '../../config/config.schema.js';
 import { CONFIG } from '../../config/config.token.js';
 
 /**
- * Failed API-token authentications per source address (GraphQL over HTTP and graphql-ws).
+ * Failed authentications per source address: API tokens (GraphQL over HTTP and graphql-ws)
+ * and the Git webhook's secret (its 401s, counted by the gate in front of it).
  * Once an address has used up AUTH_FAILURE_LIMIT_PER_MINUTE it is refused before any token
  * check until its minute is over; successes are not counted and other addresses go on.
  */
