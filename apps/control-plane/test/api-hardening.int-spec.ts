@@ -4,6 +4,7 @@
  * and the per-address limit on failed authentications (HTTP and graphql-ws).
  */
 import { createClient, type Client } from 'graphql-ws';
+import { gzipSync } from 'node:zlib';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
@@ -115,6 +116,17 @@ describe('API hardening', () => {
       const long = await overWs(h.cp.url, `{ ${Array.from({ length: 700 }, () => 'me { id }').join(' ')} }`);
       expect(long.errors?.[0]?.message).toContain('2000 tokens');
       expect(await overWs(h.cp.url, '{ me { role } }')).toEqual({ data: { me: { role: 'ADMIN' } } });
+    });
+  });
+
+  describe('the body reader', () => {
+    it('refuses compressed bodies (415) and answers malformed JSON with 400 naming it', async () => {
+      const gz = await fetch(`${h.cp.url}/graphql`, { method: 'POST', headers: { ...json, 'content-encoding': 'gzip', authorization: `Bearer ${ADMIN_TOKEN}` }, body: gzipSync(JSON.stringify({ query: '{ me { role } }' })) });
+      expect(gz.status).toBe(415);
+      expect(await gz.json()).toEqual({ error: { code: 'UNSUPPORTED_ENCODING', message: 'content-encoding gzip is not accepted; send the body uncompressed' } });
+      const bad = await fetch(`${h.cp.url}/v1/register`, { method: 'POST', headers: json, body: '{"protocol": 1,' });
+      expect(bad.status).toBe(400);
+      expect(await bad.json()).toEqual({ error: { code: 'INVALID_BODY', message: 'request body is not valid JSON', field: '(root)' } });
     });
   });
 
