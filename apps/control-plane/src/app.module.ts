@@ -7,11 +7,13 @@ import type { ControlPlaneConfig } from './config/config.schema.js';
 import { CONFIG } from './config/config.token.js';
 import { DatabaseModule } from './database/database.module.js';
 import { createFormatError } from './graphql/format-error.js';
-import { operationLimits } from './graphql/limits.rule.js';
+import { operationGuards } from './graphql/operation-guards.js';
 import { ApiTokensModule } from './modules/api-tokens/api-tokens.module.js';
 import { AuditModule } from './modules/audit/audit.module.js';
 import { AuthModule } from './modules/auth/auth.module.js';
+import { AuthFailureLimiter } from './modules/auth/auth-failure-limiter.js';
 import { AuthService } from './modules/auth/auth.service.js';
+import { authenticateOnConnect } from './modules/auth/ws-authenticate.js';
 import type { Actor } from './modules/auth/role.js';
 import { DriftModule } from './modules/drift/drift.module.js';
 import { ClustersModule } from './modules/clusters/clusters.module.js';
@@ -37,25 +39,8 @@ function graphQLContext(arg: { req?: unknown; extra?: { actor?: Actor } }) {
   return arg.req ? { req: arg.req } : { req: { headers: {}, actor: arg.extra?.actor } };
 }
 
-/** graphql-ws on /graphql: the API token comes in connectionParams (`authorization: "Bearer …"` or `token`). */
-function subscriptionOptions(auth: AuthService) {
-  return {
-    'graphql-ws': {
-      path: '/graphql',
-      onConnect: async (ctx: { connectionParams?: Record<string, unknown>; extra: unknown }) => {
-        const p = ctx.connectionParams ?? {};
-        const raw = typeof p.authorization === 'string' ? p.authorization : typeof p.Authorization === 'string' ? p.Authorization : typeof p.token === 'string' ? `Bearer ${p.token}` : '';
-        const match = /^Bearer\s+(\S+)$/i.exec(raw);
-        const actor = match ? await auth.authenticate(match[1]!) : undefined;
-        if (!actor) return false;
-        (ctx.extra as { actor?: Actor }).actor = actor;
-        return true;
-      },
-    },
-  };
-}
-
-export function graphQLOptions(config: ControlPlaneConfig, logger: Logger, auth?: AuthService): ApolloDriverConfig {
+export function graphQLOptions(config: ControlPlaneConfig, logger: Logger, auth?: { service: AuthService; failures: AuthFailureLimiter }): ApolloDriverConfig {
+  const guards = operationGuards(config);
   return {
     driver: ApolloDriver,
     path: '/graphql',
@@ -63,12 +48,11 @@ export function graphQLOptions(config: ControlPlaneConfig, logger: Logger, auth?
     sortSchema: true,
     playground: false,
     graphiql: false,
-    introspection: true,
     includeStacktraceInErrorResponses: false,
     context: graphQLContext,
-    ...(auth ? { subscriptions: subscriptionOptions(auth) } : {}),
+    ...guards.apollo,
+    ...(auth ? { subscriptions: { 'graphql-ws': { path: '/graphql', onConnect: authenticateOnConnect(auth.service, auth.failures), ...guards.graphqlWs } } } : {}),
     formatError: createFormatError(logger),
-    validationRules: [operationLimits({ maxDepth: config.GRAPHQL_MAX_DEPTH, maxAliases: config.GRAPHQL_MAX_ALIASES })],
   };
 }
 
@@ -83,8 +67,8 @@ export class AppModule {
         GraphQLModule.forRootAsync<ApolloDriverConfig>({
           driver: ApolloDriver,
           imports: [AuthModule],
-          inject: [AuthService],
-          useFactory: (auth: AuthService) => graphQLOptions(config, logger, auth),
+          inject: [AuthService, AuthFailureLimiter],
+          useFactory: (service: AuthService, failures: AuthFailureLimiter) => graphQLOptions(config, logger, { service, failures }),
         }),
         HealthModule,
         NatsModule,

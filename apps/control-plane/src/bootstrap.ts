@@ -2,13 +2,17 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import express, { type ErrorRequestHandler } from 'express';
 import helmet from 'helmet';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { AppModule } from './app.module.js';
+import { bodyReader } from './common/body-reader.js';
+import { corsAllowList } from './common/cors.js';
 import { createLogger, NestPinoLogger } from './common/logger.js';
+import { limitWsMessageSize } from './graphql/ws-message-limit.js';
 import type { ControlPlaneConfig } from './config/config.schema.js';
+import { authFailureGate } from './modules/auth/auth-failure-gate.js';
+import { AuthFailureLimiter } from './modules/auth/auth-failure-limiter.js';
 
 export interface ControlPlane {
   app: NestExpressApplication;
@@ -17,14 +21,6 @@ export interface ControlPlane {
   logger: Logger;
   close(): Promise<void>;
 }
-
-/** Body-parser failures (too large, not JSON) as JSON errors, not HTML pages. */
-const bodyErrors: ErrorRequestHandler = (err: { type?: string; status?: number }, _req, res, next) => {
-  if (err.type === 'entity.too.large') return void res.status(413).json({ error: { code: 'BODY_TOO_LARGE', message: 'request body is larger than 1 MiB' } });
-  if (err.type === 'entity.parse.failed') return void res.status(400).json({ error: { code: 'INVALID_BODY', message: 'request body is not valid JSON', field: '(root)' } });
-  if (err.status && err.status >= 400 && err.status < 500) return void res.status(err.status).json({ error: { code: 'BAD_REQUEST', message: 'malformed request' } });
-  next(err);
-};
 
 export async function createControlPlane(config: ControlPlaneConfig, opts: { logger?: Logger } = {}): Promise<ControlPlane> {
   const logger = opts.logger ?? createLogger(config.LOG_LEVEL);
@@ -35,13 +31,14 @@ export async function createControlPlane(config: ControlPlaneConfig, opts: { log
   });
   app.disable('x-powered-by');
   app.use(helmet());
-  // The Git webhook's HMAC is over the exact bytes received: keep them for that one route.
-  const keepRawBody = (req: { url?: string; rawBody?: Buffer }, _res: unknown, buf: Buffer) => {
-    if (req.url?.startsWith('/v1/git/webhook')) req.rawBody = buf;
-  };
-  app.use(express.json({ limit: '1mb', type: ['application/json', 'application/*+json'], verify: keepRawBody }));
-  app.use(bodyErrors);
+  app.use(corsAllowList(config.CORS_ORIGINS));
+  app.use(bodyReader(config.HTTP_MAX_BODY_BYTES));
+  const failures = app.get(AuthFailureLimiter);
+  app.use('/graphql', authFailureGate(failures, { shape: 'graphql' }));
+  app.use('/v1/git/webhook', authFailureGate(failures, { shape: 'json', countUnauthorized: true }));
   try {
+    await app.init();
+    limitWsMessageSize(app, config.HTTP_MAX_BODY_BYTES);
     await app.listen(config.PORT, config.HOST);
   } catch (error) {
     await app.close().catch(() => undefined);

@@ -138,7 +138,7 @@ describe('authorization matrix', () => {
   const ids: Partial<Record<Caller, string>> = {};
 
   beforeAll(async () => {
-    h = await startHarness({ REGISTER_RATE_LIMIT_PER_MINUTE: '1000' });
+    h = await startHarness({ REGISTER_RATE_LIMIT_PER_MINUTE: '1000', AUTH_FAILURE_LIMIT_PER_MINUTE: '1000' });
     for (const role of ['viewer', 'operator', 'admin'] as const) {
       const r = await h.gql('mutation($input: CreateApiTokenInput!) { createApiToken(input: $input) { token apiToken { id } } }', { input: { name: role, role: role.toUpperCase() } });
       tokens[role] = r.data.createApiToken.token;

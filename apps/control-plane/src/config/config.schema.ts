@@ -7,6 +7,15 @@ import { z } from 'zod';
 const secret = (description: string) => `${description} (secret)`;
 const positiveInt = z.coerce.number().int().positive();
 
+function isOrigin(value: string): boolean {
+  try {
+    const u = new URL(value);
+    return (u.protocol === 'http:' || u.protocol === 'https:') && u.origin === value;
+  } catch {
+    return false;
+  }
+}
+
 const Fields = z.object({
   DATABASE_URL: z.string().url().describe('PostgreSQL connection URL, e.g. postgres://user@host:5432/flotilla'),
   NATS_URL: z.string().min(1).describe('NATS server URL the control plane connects to'),
@@ -36,6 +45,25 @@ const Fields = z.object({
   INGEST_FLUSH_MS: positiveInt.default(50).describe('Longest time an agent message waits before its batch is written'),
   GRAPHQL_MAX_DEPTH: positiveInt.default(10).describe('Deepest GraphQL selection accepted'),
   GRAPHQL_MAX_ALIASES: positiveInt.default(30).describe('Most aliases accepted in one GraphQL operation'),
+  GRAPHQL_MAX_COST: positiveInt.default(100_000).describe('Highest estimated GraphQL operation cost accepted: each field costs 1, a page multiplies its items by first/last'),
+  GRAPHQL_DEFAULT_LIST_SIZE: positiveInt.default(10).describe('Items a list field without first/last is assumed to hold when estimating cost'),
+  GRAPHQL_MAX_TOKENS: positiveInt.default(2_000).describe('Most lexical tokens in one GraphQL document; longer ones are refused while parsing'),
+  GRAPHQL_INTROSPECTION: z
+    .enum(['true', 'false'], { message: 'must be true or false' })
+    .default('false')
+    .transform((v) => v === 'true')
+    .describe('Answer introspection (__schema, __type) queries; off by default'),
+  CORS_ORIGINS: z
+    .string()
+    .default('')
+    .transform((v, ctx) => {
+      const origins = v.split(',').map((o) => o.trim()).filter(Boolean);
+      for (const o of origins) if (!isOrigin(o)) ctx.addIssue({ code: 'custom', message: `${o} is not an origin (scheme://host[:port], nothing after)` });
+      return origins;
+    })
+    .describe('Comma-separated browser origins allowed to call the API cross-origin (exact match); empty: same origin only'),
+  AUTH_FAILURE_LIMIT_PER_MINUTE: positiveInt.default(20).describe('Failed authentications (API tokens, Git webhook secrets) per source address per minute before that address gets 429'),
+  HTTP_MAX_BODY_BYTES: positiveInt.default(1024 * 1024).describe('Largest request body accepted on any route, in bytes; larger ones get 413 unread'),
   FLOTILLA_SECRET_KEY: z
     .string()
     .refine((v) => Buffer.from(v, 'base64').length === 32 && /^[A-Za-z0-9+/]{43}=$/.test(v), 'must be 32 random bytes, base64-encoded (openssl rand -base64 32)')

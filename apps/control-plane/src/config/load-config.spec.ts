@@ -49,6 +49,25 @@ describe('loadConfig', () => {
     );
   });
 
+  it('defaults the API limits: introspection off, no cross-origin callers, 1 MiB bodies', () => {
+    expect(loadConfig(valid)).toMatchObject({
+      GRAPHQL_MAX_DEPTH: 10,
+      GRAPHQL_MAX_COST: 100_000,
+      GRAPHQL_MAX_TOKENS: 2_000,
+      GRAPHQL_INTROSPECTION: false,
+      CORS_ORIGINS: [],
+      AUTH_FAILURE_LIMIT_PER_MINUTE: 20,
+      HTTP_MAX_BODY_BYTES: 1_048_576,
+    });
+    expect(loadConfig({ ...valid, GRAPHQL_INTROSPECTION: 'true' }).GRAPHQL_INTROSPECTION).toBe(true);
+    expect(() => loadConfig({ ...valid, GRAPHQL_INTROSPECTION: 'yes' })).toThrow(/GRAPHQL_INTROSPECTION: must be true or false/);
+  });
+
+  it('takes CORS_ORIGINS as exact origins and names any that is not one', () => {
+    expect(loadConfig({ ...valid, CORS_ORIGINS: 'https://ops.example.com, http://localhost:5173' }).CORS_ORIGINS).toEqual(['https://ops.example.com', 'http://localhost:5173']);
+    expect(() => loadConfig({ ...valid, CORS_ORIGINS: 'https://ops.example.com/app,*' })).toThrow(/CORS_ORIGINS: https:\/\/ops.example.com\/app is not an origin[\s\S]*CORS_ORIGINS: \* is not an origin/);
+  });
+
   it('describes every key and flags the secrets', () => {
     const text = describeConfig();
     for (const key of ['DATABASE_URL', 'NATS_URL', 'NATS_HUB_JWT', 'NATS_HUB_SEED', 'NATS_ACCOUNT_SEED', 'AGENT_NATS_URL', 'ADMIN_TOKEN', 'PORT', 'HOST', 'HEARTBEAT_INTERVAL_SECONDS', 'LOG_LEVEL']) {

@@ -1,6 +1,7 @@
 import { Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { GqlExecutionContext } from '@nestjs/graphql';
+import { AuthFailureLimiter } from './auth-failure-limiter.js';
 import { AuthException, AuthExceptionCode } from './auth.exception.js';
 import { AuthService } from './auth.service.js';
 import { REQUIRED_ROLE } from './roles.decorator.js';
@@ -8,7 +9,10 @@ import { Role, roleAllows, type Actor } from './role.js';
 
 interface GqlRequest {
   headers: Record<string, string | string[] | undefined>;
+  socket?: { remoteAddress?: string };
   actor?: Actor;
+  /** Set once the token was refused, so a many-field operation counts as one failure. */
+  authFailed?: boolean;
 }
 
 /** Every GraphQL operation needs a bearer API token whose role is at least the required one. */
@@ -16,6 +20,7 @@ interface GqlRequest {
 export class AuthGuard implements CanActivate {
   constructor(
     private readonly auth: AuthService,
+    private readonly failures: AuthFailureLimiter,
     private readonly reflector: Reflector,
   ) {}
 
@@ -35,8 +40,12 @@ export class AuthGuard implements CanActivate {
     const value = Array.isArray(header) ? header[0] : header;
     const match = value ? /^Bearer\s+(\S+)$/i.exec(value) : null;
     if (!match) throw new AuthException('missing API token: send "Authorization: Bearer <token>"', AuthExceptionCode.MissingToken);
-    const actor = await this.auth.authenticate(match[1]!);
-    if (!actor) throw new AuthException('invalid, revoked or unknown API token', AuthExceptionCode.InvalidToken);
+    const actor = req.authFailed ? undefined : await this.auth.authenticate(match[1]!);
+    if (!actor) {
+      if (!req.authFailed) this.failures.failed(req.socket?.remoteAddress);
+      req.authFailed = true;
+      throw new AuthException('invalid, revoked or unknown API token', AuthExceptionCode.InvalidToken);
+    }
     req.actor = actor;
     return actor;
   }

@@ -1,13 +1,14 @@
 /** Bearer-token authentication and role checks for the GraphQL API. */
 import { Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import { AuthFailureLimiter } from './auth-failure-limiter.js';
 import { AuthExceptionFilter } from './auth.exception.filter.js';
 import { AuthGuard } from './auth.guard.js';
 import { AuthService } from './auth.service.js';
 import { MeResolver } from './me.resolver.js';
 
 @Module({
-  providers: [AuthService, MeResolver, { provide: APP_GUARD, useClass: AuthGuard }, { provide: APP_FILTER, useClass: AuthExceptionFilter }],
-  exports: [AuthService],
+  providers: [AuthService, AuthFailureLimiter, MeResolver, { provide: APP_GUARD, useClass: AuthGuard }, { provide: APP_FILTER, useClass: AuthExceptionFilter }],
+  exports: [AuthService, AuthFailureLimiter],
 })
 export class AuthModule {}

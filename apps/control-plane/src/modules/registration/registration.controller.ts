@@ -4,7 +4,7 @@ import type { RegisterResponse } from '@flotilla/protocol';
 import type { ControlPlaneConfig } from '../../config/config.schema.js';
 import { CONFIG } from '../../config/config.token.js';
 import { MetricsService } from '../health/metrics.service.js';
-import { RateLimiter } from './rate-limiter.js';
+import { RateLimiter } from '../../common/rate-limiter.js';
 import { RegistrationExceptionFilter } from './registration.exception.filter.js';
 import { RegistrationException, RegistrationExceptionCode } from './registration.exception.js';
 import { RegistrationService } from './registration.service.js';

@@ -3,7 +3,7 @@ import type { Request } from 'express';
 import type { RenewResponse } from '@flotilla/protocol';
 import type { ControlPlaneConfig } from '../../config/config.schema.js';
 import { CONFIG } from '../../config/config.token.js';
-import { RateLimiter } from './rate-limiter.js';
+import { RateLimiter } from '../../common/rate-limiter.js';
 import { RegistrationExceptionFilter } from './registration.exception.filter.js';
 import { RegistrationException, RegistrationExceptionCode } from './registration.exception.js';
 import { RenewalService } from './renewal.service.js';
@@ -25,7 +25,7 @@ export class RenewalController {
   @HttpCode(200)
   async renew(@Req() req: Request, @Body() body: unknown): Promise<RenewResponse> {
     const source = req.socket.remoteAddress ?? 'unknown';
-    const wait = this.failures.peek(source);
+    const wait = this.failures.blocked(source);
     if (wait > 0) {
       const e = new RegistrationException(`too many refused renewals from this address; retry in ${wait} s`, RegistrationExceptionCode.RateLimited);
       e.retryAfterSeconds = wait;

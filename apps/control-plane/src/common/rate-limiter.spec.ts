@@ -12,17 +12,18 @@ describe('RateLimiter', () => {
     expect(rl.take('a')).toBe(0);
   });
 
-  it('peek() says whether a key is at its limit without counting', () => {
+  it('blocked() asks without counting: a key is blocked once it used up the limit, until its window resets', () => {
     let now = 0;
     const rl = new RateLimiter(2, 60_000, () => now);
-    expect(rl.peek('a')).toBe(0);
+    expect(rl.blocked('a')).toBe(0);
+    expect(rl.blocked('a')).toBe(0);
     rl.take('a');
-    expect([rl.peek('a'), rl.peek('a')]).toEqual([0, 0]);
+    expect(rl.blocked('a')).toBe(0);
     rl.take('a');
     now = 20_000;
-    expect(rl.peek('a')).toBe(40);
-    expect(rl.peek('b')).toBe(0);
+    expect(rl.blocked('a')).toBe(40);
+    expect(rl.blocked('b')).toBe(0);
     now = 60_000;
-    expect(rl.peek('a')).toBe(0);
+    expect(rl.blocked('a')).toBe(0);
   });
 });

@@ -1,0 +1,43 @@
+import { tooManyFailures, type AuthFailureLimiter } from './auth-failure-limiter.js';
+import type { AuthService } from './auth.service.js';
+import type { Actor } from './role.js';
+
+/** What graphql-ws hands onConnect: the connection params and the upgrade request. */
+interface WsConnect {
+  connectionParams?: Record<string, unknown>;
+  extra: unknown;
+}
+interface WsExtra {
+  actor?: Actor;
+  request?: { socket?: { remoteAddress?: string } };
+  socket?: { close(code: number, reason: string): void };
+}
+
+/** Close code for an address over its authentication-failure limit (4429, as HTTP 429). */
+export const WS_CLOSE_TOO_MANY_FAILURES = 4429;
+
+/**
+ * graphql-ws on /graphql: the API token comes in connectionParams (`authorization: "Bearer …"`
+ * or `token`); an address over its failure limit is closed with 4429 before any token check.
+ */
+export function authenticateOnConnect(auth: AuthService, failures: AuthFailureLimiter) {
+  return async (ctx: WsConnect): Promise<boolean> => {
+    const extra = ctx.extra as WsExtra;
+    const address = extra.request?.socket?.remoteAddress;
+    const wait = failures.retryAfter(address);
+    if (wait > 0) {
+      extra.socket?.close(WS_CLOSE_TOO_MANY_FAILURES, tooManyFailures(wait));
+      return false;
+    }
+    const p = ctx.connectionParams ?? {};
+    const raw = typeof p.authorization === 'string' ? p.authorization : typeof p.Authorization === 'string' ? p.Authorization : typeof p.token === 'string' ? `Bearer ${p.token}` : '';
+    const match = /^Bearer\s+(\S+)$/i.exec(raw);
+    const actor = match ? await auth.authenticate(match[1]!) : undefined;
+    if (!actor) {
+      if (match) failures.failed(address);
+      return false;
+    }
+    extra.actor = actor;
+    return true;
+  };
+}
