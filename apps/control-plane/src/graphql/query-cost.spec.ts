@@ -103,8 +103,10 @@ function clientOperations(): { file: string; query: string }[] {
   const ops: { file: string; query: string }[] = [];
   for (const { file, text } of texts) {
     for (const m of text.matchAll(/`([^`]*)`/g)) {
-      // The rollout actions (`${name}Rollout`, `${opts.mutation}`) are pause, resume, abort or rollback: all cost the same.
-      const query = m[1]!.replace(/\$\{([A-Z_]+)\}/g, (_, name: string) => consts.get(name) ?? '').replace(/\$\{[\w.]+\}(?:Rollout)?\(/, 'pauseRollout(');
+      // The rollout actions (`${name}Rollout`, `${opts.mutation}`) are pause, resume, abort or rollback, and the
+      // cluster actions (cluster-action.ts) approve, suspend or resume: each family costs the same.
+      const action = file.endsWith('cluster-action.ts') ? 'suspendCluster(' : 'pauseRollout(';
+      const query = m[1]!.replace(/\$\{([A-Z_]+)\}/g, (_, name: string) => consts.get(name) ?? '').replace(/\$\{[\w.]+\}(?:Rollout)?\(/, action);
       if (/^\s*(query|mutation|subscription)\b|^\s*\{\s*\w+[\s({]/.test(query)) ops.push({ file: file.slice(root.length), query });
     }
   }
