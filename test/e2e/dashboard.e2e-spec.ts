@@ -182,6 +182,35 @@ describe('web dashboard', () => {
     expect(await page().content()).not.toContain(secret);
   });
 
+  it('creates a token that requires approval; the cluster it registers waits until an admin approves it, and can be suspended and resumed', async () => {
+    await page().goto(`${h.cp.url}/#/tokens`);
+    await page().waitForSelector('form.form-row');
+    await page().fill('input[name=name]', 'gated');
+    await page().fill('input[name=clusterName]', 'gated-1');
+    await page().check('input[name=requireApproval]');
+    await page().click('form.form-row button[type=submit]');
+    const secret = (await page().locator('#new-token-secret').textContent())!;
+    await expect(page().locator('tr[data-token="gated"]').innerText()).resolves.toMatch(/only gated-1, approval required/);
+    await expect(registerAgent(h, secret, 'gated-2')).rejects.toThrow(/403/);
+    await (await registerAgent(h, secret, 'gated-1')).close();
+
+    await page().goto(`${h.cp.url}/#/clusters/gated-1`);
+    await page().waitForSelector('.cluster h1');
+    await expect(page().locator('.head-pills').innerText()).resolves.toMatch(/awaiting approval/i);
+    await b.screenshot('04b-awaiting-approval');
+    await page().click('button[data-action=approveCluster]');
+    await page().waitForSelector('button[data-action=approveCluster]', { state: 'detached' });
+    await expect(page().locator('.head-pills').innerText()).resolves.not.toMatch(/awaiting approval/i);
+    page().once('dialog', (d) => void d.accept());
+    await page().click('button[data-action=suspendCluster]');
+    await page().waitForSelector('button[data-action=resumeCluster]');
+    await expect(page().locator('.head-pills').innerText()).resolves.toMatch(/suspended/i);
+    await page().click('button[data-action=resumeCluster]');
+    await page().waitForSelector('button[data-action=suspendCluster]');
+    const audit = (await h.gql('{ auditLog(first: 10) { edges { node { action } } } }')).data.auditLog.edges.map((e: any) => e.node.action);
+    expect(audit.slice(0, 3)).toEqual(['cluster.resume', 'cluster.suspend', 'cluster.approve']);
+  });
+
   it('lists the changes made in the audit log', async () => {
     await page().goto(`${h.cp.url}/#/audit`);
     await page().waitForSelector('.card table');

@@ -1,12 +1,13 @@
 // One cluster: revision and sync state, facts, the objects its agent manages (last action,
 // health), drift events (what changed, which manager, when, reverted or not) and sync history.
 // Updates live on the cluster's status and drift subscriptions.
+/* global window */
 import { errorBox, h, pill, replace, table } from '../dom.js';
 import { ACTION_KIND, ago, CONNECTION_KIND, DRIFT_KIND, HEALTH_KIND, objectName, shortSha, SYNC_KIND, when, words } from '../format.js';
 
 const CLUSTER = `query Cluster($name: String!) {
   cluster(name: $name) {
-    id name tags connection lastSeenAt registeredAt
+    id name tags connection admission credentialExpiresAt lastSeenAt registeredAt
     facts { kubeVersion agentVersion provider region nodeCount }
     sync { revision appliedRevision state health path branch repoUrl prune selfHeal
       lastResult { finishedAt error { stage code reason file } } }
@@ -19,6 +20,13 @@ const DRIFT = `query Drift($id: ID!) {
   driftEvents(filter: { clusterId: $id }, first: 50) { edges { node { id detectedAt fields managers message resolution revertedAt revertLatencyMs revision object { kind namespace name } } } }
 }`;
 const SYNC_NOW = `mutation($id: ID!) { syncCluster(id: $id) { id } }`;
+/** Admission changes an admin may make, by the cluster's admission: [button, mutation, confirmation or null]. */
+const ADMISSION_ACTIONS = {
+  AWAITING_APPROVAL: [['Approve', 'approveCluster', null], ['Suspend', 'suspendCluster', 'Suspend this cluster? Its agent is cut off until resumed.']],
+  ACTIVE: [['Suspend', 'suspendCluster', 'Suspend this cluster? Its agent is cut off until resumed.']],
+  SUSPENDED: [['Resume', 'resumeCluster', null]],
+};
+const ADMISSION_KIND = { ACTIVE: 'ok', AWAITING_APPROVAL: 'warn', SUSPENDED: 'bad' };
 
 /** @param {{ session: import('../session.js').Session, params: string[] }} ctx */
 export async function render({ session, params }) {
@@ -37,7 +45,7 @@ export async function render({ session, params }) {
 
   function header(c) {
     const note = h('span', { class: 'muted action-note' });
-    const syncNow = session.can('OPERATOR')
+    const syncNow = session.can('OPERATOR') && c.admission === 'ACTIVE'
       ? h('button', { type: 'button', class: 'primary', text: 'Sync now', onclick: async (e) => {
           e.target.disabled = true;
           try {
@@ -50,11 +58,27 @@ export async function render({ session, params }) {
           }
         } })
       : null;
+    const admission = session.can('ADMIN')
+      ? (ADMISSION_ACTIONS[c.admission] ?? []).map(([label, mutation, confirmText]) =>
+          h('button', { type: 'button', dataset: { action: mutation }, text: label, onclick: async (e) => {
+            if (confirmText && !window.confirm(confirmText)) return;
+            e.target.disabled = true;
+            try {
+              await api.gql(`mutation($id: ID!) { ${mutation}(id: $id) { id admission } }`, { id: c.id });
+              await draw();
+            } catch (err) {
+              replace(note, errorBox(err));
+              e.target.disabled = false;
+            }
+          } }),
+        )
+      : [];
+    const admissionPill = c.admission === 'ACTIVE' ? null : pill(words(c.admission), ADMISSION_KIND[c.admission]);
     return h(
       'div',
       { class: 'page-head' },
       h('div', null, h('a', { href: '#/fleet', class: 'back', text: '← Fleet' }), h('h1', { text: c.name }), h('div', { class: 'tags' }, c.tags.map((t) => h('a', { class: 'chip', href: `#/fleet/${encodeURIComponent(t)}`, text: t })))),
-      h('div', { class: 'head-pills' }, pill(words(c.connection), CONNECTION_KIND[c.connection]), pill(words(c.sync.state), SYNC_KIND[c.sync.state]), pill(words(c.sync.health), HEALTH_KIND[c.sync.health]), syncNow, note),
+      h('div', { class: 'head-pills' }, pill(words(c.connection), CONNECTION_KIND[c.connection]), pill(words(c.sync.state), SYNC_KIND[c.sync.state]), pill(words(c.sync.health), HEALTH_KIND[c.sync.health]), admissionPill, syncNow, admission, note),
     );
   }
 
