@@ -5,6 +5,12 @@ import { describe, expect, it } from 'vitest';
 import { loadConfig } from './config.js';
 
 describe('loadConfig', () => {
+  it('takes --trusted-keys (or FLOTILLA_TRUSTED_KEYS) as an absolute path; unset leaves the signed-commit policy off', () => {
+    expect(loadConfig(['--name', 'edge-1', '--trusted-keys', 'keys/fleet.asc'], {})!.trustedKeysFile).toBe(resolve('keys/fleet.asc'));
+    expect(loadConfig(['--name', 'edge-1'], { FLOTILLA_TRUSTED_KEYS: '/etc/flotilla/keys.asc' })!.trustedKeysFile).toBe('/etc/flotilla/keys.asc');
+    expect(loadConfig(['--name', 'edge-1'], {})!.trustedKeysFile).toBeUndefined();
+  });
+
   it('reads flags, with FLOTILLA_* environment as fallback', () => {
     const c = loadConfig(['--name', 'edge-1', '--server', 'http://hub:3000/', '--heartbeat-interval', '5'], {
       FLOTILLA_TOKEN: 'secret',
