@@ -10,6 +10,7 @@ import { DataSource } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
 import type { Actor } from '../auth/role.js';
 import { DesiredStateService } from '../fleet-repo/desired-state.service.js';
+import { CommitPolicy } from './git/commit-policy.service.js';
 import { FleetSource } from './git/fleet-source.js';
 import { RolloutEngine } from './rollout-engine.service.js';
 import { RolloutEvents } from './rollout-events.js';
@@ -37,6 +38,7 @@ export class RolloutCommands {
     private readonly source: FleetSource,
     private readonly planner: RolloutPlanner,
     private readonly desired: DesiredStateService,
+    private readonly policy: CommitPolicy,
   ) {}
 
   async run(actor: Actor, id: string, command: RolloutCommand, reason?: string): Promise<void> {
@@ -71,6 +73,8 @@ export class RolloutCommands {
     } catch {
       throw new RolloutsException(`revision ${input.revision} is not in the fleet repository`, RolloutsExceptionCode.InvalidInput, 'input.revision');
     }
+    const refused = await this.policy.refusal(input.revision, []);
+    if (refused) throw new RolloutsException(refused.reason, RolloutsExceptionCode.InvalidInput, 'input.revision');
     let policy;
     try {
       policy = await this.policyFor(input);
