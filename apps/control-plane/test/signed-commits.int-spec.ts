@@ -141,6 +141,19 @@ describe('signed-commit policy on the control plane', () => {
     expect((await rollouts(rev)).map((x) => x.phase)).toEqual(['SUCCEEDED']);
   }, 40_000);
 
+  it('refuses startRollout of an unsigned revision, or of an older one the clusters would have to go back to (BAD_USER_INPUT)', async () => {
+    const START = `mutation($i: StartRolloutInput!) { startRollout(input: $i) { id } }`;
+    // an unsigned commit inside the branch, under a signed head that changes no render (clusters move to it)
+    const unsigned = await repo.commit({ files: { 'README.md': 'unsigned\n' }, message: 'unsigned, under a signed head' });
+    accepted = await trusted.commitSigned(repo.repoPath, { files: { 'README.md': 'signed\n' }, message: 'readme, signed' });
+    await eventually(async () => JSON.stringify(await desiredRevisions()) === JSON.stringify(everyoneOn(accepted)), 10_000, 'clusters on the signed head');
+    const a = await h.gql(START, { i: { revision: unsigned, selector: { anyOf: ['canary'] } } });
+    expect(a.errors?.[0]).toMatchObject({ message: expect.stringContaining(`commit ${unsigned} is not signed`), extensions: { code: 'BAD_USER_INPUT' } });
+    const b = await h.gql(START, { i: { revision: first, selector: { anyOf: ['canary'] } } });
+    expect(b.errors?.[0]).toMatchObject({ message: expect.stringContaining(`commit ${first} does not descend from ${accepted}`), extensions: { code: 'BAD_USER_INPUT' } });
+    expect(await desiredRevisions()).toEqual(everyoneOn(accepted));
+  }, 30_000);
+
   it('rolls back with a revert commit signed by FLEET_SIGNING_KEY_FILE, which git and the agents’ check accept', async () => {
     const rev = await trusted.commitSigned(repo.repoPath, { files: { 'bases/web/deploy.yaml': deployment('web:broken') }, message: 'web broken, signed' });
     bad.add(rev);

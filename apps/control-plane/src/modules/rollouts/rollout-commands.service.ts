@@ -66,7 +66,11 @@ export class RolloutCommands {
     return parseFleetPolicy(new TextEncoder().encode(doc), 'startRollout.input');
   }
 
-  /** A rollout of `revision` to the clusters matching `selector` only; refused while another rollout is active. */
+  /**
+   * A rollout of `revision` to the clusters matching `selector` only; refused while another rollout
+   * is active, and under the signed-commit policy when the revision is not validly signed or is not
+   * built on top of what those clusters run.
+   */
   async start(actor: Actor, input: StartRollout): Promise<string> {
     try {
       await this.source.treeAt(input.revision);
@@ -89,6 +93,8 @@ export class RolloutCommands {
       const [active] = (await m.query(`SELECT id, phase FROM rollouts WHERE phase IN ('Running', 'Paused', 'RollingBack') LIMIT 1`)) as { id: string; phase: string }[];
       if (active) throw new RolloutsException(`rollout ${active.id} is ${active.phase}: finish, abort or roll it back first`, RolloutsExceptionCode.Conflict, 'input');
       const clusters = (await this.planner.clusters(m)).filter((c) => matchesSelector(c.tags, input.selector));
+      const rewound = await this.policy.descentRefusal(input.revision, clusters.map((c) => c.desired_revision).filter((r): r is string => !!r));
+      if (rewound) throw new RolloutsException(`${rewound.reason}; with the signed-commit policy on, clusters only move forward`, RolloutsExceptionCode.InvalidInput, 'input.revision');
       const affected = await computeAffected({ clusters: clusters.map((c) => ({ id: c.id, path: this.desired.pathOf({ name: c.name, syncPath: c.sync_path }), revision: c.desired_revision ?? undefined })), target: input.revision, treeAt: (rev) => this.source.treeAt(rev), changedPaths: (a, b) => this.source.changedPaths(a, b), memo: this.source.renderMemo });
       const plan = planWaves(policy, clusters.filter((c) => affected.affected.includes(c.id)));
       const state = createRolloutState({ id, revision: input.revision, onFailure, plan, now: Date.now() });
