@@ -6,9 +6,19 @@ import { loadConfig } from './config.js';
 
 describe('loadConfig', () => {
   it('takes --trusted-keys (or FLOTILLA_TRUSTED_KEYS) as an absolute path; unset leaves the signed-commit policy off', () => {
-    expect(loadConfig(['--name', 'edge-1', '--trusted-keys', 'keys/fleet.asc'], {})!.trustedKeysFile).toBe(resolve('keys/fleet.asc'));
-    expect(loadConfig(['--name', 'edge-1'], { FLOTILLA_TRUSTED_KEYS: '/etc/flotilla/keys.asc' })!.trustedKeysFile).toBe('/etc/flotilla/keys.asc');
-    expect(loadConfig(['--name', 'edge-1'], {})!.trustedKeysFile).toBeUndefined();
+    const dir = mkdtempSync(join(tmpdir(), 'flotilla-keys-'));
+    try {
+      const file = join(dir, 'fleet.asc');
+      writeFileSync(file, '-----BEGIN PGP PUBLIC KEY BLOCK-----\n\nxx\n-----END PGP PUBLIC KEY BLOCK-----\n');
+      expect(loadConfig(['--name', 'edge-1', '--trusted-keys', file], {})!.trustedKeysFile).toBe(file);
+      expect(loadConfig(['--name', 'edge-1'], { FLOTILLA_TRUSTED_KEYS: file })!.trustedKeysFile).toBe(file);
+      expect(loadConfig(['--name', 'edge-1'], {})!.trustedKeysFile).toBeUndefined();
+      expect(() => loadConfig(['--name', 'edge-1', '--trusted-keys', join(dir, 'missing.asc')], {})).toThrow(/cannot read the trusted keys file .*missing\.asc/);
+      writeFileSync(file, 'not a key');
+      expect(() => loadConfig(['--name', 'edge-1', '--trusted-keys', file], {})).toThrow(`the trusted keys file ${file} holds no armored OpenPGP public key block`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('reads flags, with FLOTILLA_* environment as fallback', () => {

@@ -116,6 +116,19 @@ function readTokenFile(path: string): string {
   }
 }
 
+/** A first look at the trusted keys file, so a wrong path stops the start before registering (source/commit-guard.ts parses it). */
+function checkTrustedKeysFile(path: string): void {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new AgentError(`cannot read the trusted keys file ${path}: ${(error as Error).message}`, ErrorCode.InvalidConfig, { path });
+  }
+  if (!text.includes('-----BEGIN PGP PUBLIC KEY BLOCK-----')) {
+    throw new AgentError(`the trusted keys file ${path} holds no armored OpenPGP public key block`, ErrorCode.InvalidConfig, { path });
+  }
+}
+
 /** Parses flags and environment. Returns undefined when help was asked for. */
 export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env): AgentConfig | undefined {
   const r = raw(argv, env);
@@ -142,6 +155,7 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
     });
   }
   const c = result.data;
+  if (c.trustedKeysFile) checkTrustedKeysFile(resolve(c.trustedKeysFile));
   return {
     ...c,
     server: c.server?.replace(/\/+$/, ''),

@@ -18,6 +18,9 @@ export interface CommitAcceptance {
 }
 
 export class CommitGuard {
+  /** Commits whose signature already verified (objects are immutable and the trust set is fixed). */
+  private readonly verified = new Map<string, string>();
+
   private constructor(
     private readonly trust: TrustSet,
     private readonly fetcher: Fetcher,
@@ -44,15 +47,21 @@ export class CommitGuard {
 
   /** Accepts the desired commit (already fetched) or throws the refusal; `running` is the revision applied now. */
   async check(desired: Pick<DesiredState, 'repoUrl' | 'branch' | 'revision'>, running: string | undefined): Promise<CommitAcceptance> {
-    const verdict = await verifyCommit(await this.fetcher.readCommitObject(desired.repoUrl, desired.revision), this.trust);
-    const refused = refusalOf(desired.revision, verdict);
-    if (refused) throw refusal(refused);
+    const signer = this.verified.get(desired.revision) ?? (await this.verify(desired));
     if (running && running !== desired.revision) {
       const ancestry = await this.fetcher.ancestry(desired, desired.revision, running);
       if (ancestry === 'not-descendant') throw refusal(notDescendantRefusal(desired.revision, running));
       if (ancestry === 'incomplete') throw refusal(notDescendantRefusal(desired.revision, running, 'not found among its ancestors within the fetch bound'));
     }
-    return { signer: verdict.status === 'valid' ? verdict.fingerprint : '' };
+    return { signer };
+  }
+
+  private async verify(desired: Pick<DesiredState, 'repoUrl' | 'revision'>): Promise<string> {
+    const verdict = await verifyCommit(await this.fetcher.readCommitObject(desired.repoUrl, desired.revision), this.trust);
+    if (verdict.status !== 'valid') throw refusal(refusalOf(desired.revision, verdict));
+    if (this.verified.size >= 1000) this.verified.clear();
+    this.verified.set(desired.revision, verdict.fingerprint);
+    return verdict.fingerprint;
   }
 }
 

@@ -18,6 +18,8 @@ export interface CommitRefusal {
 }
 
 /** Undefined for a valid signature; otherwise the code and a sentence naming the commit. */
+export function refusalOf(oid: string, verdict: Exclude<CommitVerdict, { status: 'valid' }>): CommitRefusal;
+export function refusalOf(oid: string, verdict: CommitVerdict): CommitRefusal | undefined;
 export function refusalOf(oid: string, verdict: CommitVerdict): CommitRefusal | undefined {
   switch (verdict.status) {
     case 'valid':

@@ -73,12 +73,12 @@ export class RolloutPlanner implements OnModuleInit {
       if (known) {
         // A head handled before: under the signed-commit policy, a force-push back to it is refused.
         const rewound = await this.policy.descentRefusal(head, await this.acceptedRevisions(m));
-        return rewound ? this.reject(m, head, rewound.reason, { code: rewound.code }) : { moved: [] as string[], accepted: true };
+        return rewound ? this.reject(m, head, rewound.reason, { ...rewound }) : { moved: [] as string[], accepted: true };
       }
       const [rollingBack] = (await m.query(`SELECT id FROM rollouts WHERE phase = 'RollingBack' LIMIT 1`)) as { id: string }[];
       if (rollingBack) return { moved: [] as string[], accepted: false };
       const refused = await this.policy.refusal(head, await this.acceptedRevisions(m));
-      if (refused) return this.reject(m, head, refused.reason, { code: refused.code });
+      if (refused) return this.reject(m, head, refused.reason, { ...refused });
       return this.plan(m, head);
     });
     if ('rolloutId' in result) {
