@@ -48,6 +48,11 @@ describe('splitSignedCommit', () => {
     expect(split.parents).toEqual([await runGit(['rev-parse', 'main'], { cwd: repo })]);
   });
 
+  it('calls an SSH signature a bad signature: only OpenPGP is accepted', async () => {
+    const text = 'tree 4b825dc642cb6eb9a060e54bf8d69288fbee4904\nauthor A <a@b> 1 +0000\ncommitter A <a@b> 1 +0000\ngpgsig -----BEGIN SSH SIGNATURE-----\n U1NIU0lH\n -----END SSH SIGNATURE-----\n\nssh-signed\n';
+    await expect(verifyCommit(new TextEncoder().encode(text), trust)).resolves.toEqual({ status: 'bad-signature', reason: 'not an OpenPGP signature (only OpenPGP signatures are accepted)' });
+  });
+
   it('strips only the header: a message line starting with "gpgsig " stays in the payload', () => {
     const text = 'tree 4b825dc642cb6eb9a060e54bf8d69288fbee4904\ngpgsig -----BEGIN PGP SIGNATURE-----\n \n abc\n -----END PGP SIGNATURE-----\nauthor A <a@b> 1 +0000\n\ngpgsig in the message\n continued\n';
     const split = splitSignedCommit(new TextEncoder().encode(text));
@@ -104,6 +109,24 @@ describe('verifyCommit', () => {
     const oid = await git.commit({ fs, gitdir: repo, message: 'signed by openpgp.js\n', tree, parent: [parent], author: { name: 'Flotilla', email: 'flotilla@flotilla.invalid', timestamp: 1_700_000_000, timezoneOffset: 0 }, signingKey: 'unused', onSign: async ({ payload }) => ({ signature: await signer.sign(payload) }), noUpdateBranch: true });
     await expect(verifyCommit(await raw(oid), trust)).resolves.toMatchObject({ status: 'valid', fingerprint: trusted.fingerprint });
     await expect(runGit(['verify-commit', oid], { cwd: repo, env: { GNUPGHOME: trusted.home } })).resolves.toBeDefined();
+  });
+});
+
+describe('clock skew', () => {
+  const commitSignedAt = async (date: Date) => {
+    const key = await trust.pgp.readPrivateKey({ armoredKey: trusted.secretKey });
+    const tree = await runGit(['rev-parse', 'main^{tree}'], { cwd: repo });
+    return git.commit({
+      fs, gitdir: repo, message: `signed at ${date.toISOString()}\n`, tree, parent: [], noUpdateBranch: true,
+      author: { name: 'Skewed', email: 'skew@fleet.invalid', timestamp: Math.floor(date.getTime() / 1000), timezoneOffset: 0 },
+      signingKey: 'unused',
+      onSign: async ({ payload }) => ({ signature: await trust.pgp.sign({ message: await trust.pgp.createMessage({ binary: new TextEncoder().encode(payload) }), signingKeys: key, detached: true, date }) }),
+    });
+  };
+
+  it('accepts a signature made by a clock a minute ahead, refuses one an hour ahead', async () => {
+    await expect(verifyCommit(await raw(await commitSignedAt(new Date(Date.now() + 60_000))), trust)).resolves.toMatchObject({ status: 'valid' });
+    await expect(verifyCommit(await raw(await commitSignedAt(new Date(Date.now() + 3_600_000))), trust)).resolves.toEqual({ status: 'bad-signature', reason: 'Signature creation time is in the future' });
   });
 });
 

@@ -20,6 +20,12 @@ export type CommitVerdict =
   | { status: 'bad-signature'; reason: string };
 
 const MAX_SIGNATURE_CHARS = 64 * 1024;
+/**
+ * How far in the future a signature's creation time may be: the signer's clock (a laptop, the
+ * control plane writing a revert) and the verifier's differ a little; openpgp.js would otherwise
+ * refuse a signature made a second "from now".
+ */
+export const SIGNATURE_CLOCK_SKEW_MS = 5 * 60_000;
 
 /** The verdict on one raw commit object (isomorphic-git `readObject` format 'content'). */
 export async function verifyCommit(raw: Uint8Array, trust: TrustSet): Promise<CommitVerdict> {
@@ -38,7 +44,7 @@ export async function verifyCommit(raw: Uint8Array, trust: TrustSet): Promise<Co
   const key = trust.keyFor(keyIds);
   if (!key) return { status: 'unknown-key', keyIds: keyIds.map((id) => id.toHex().toUpperCase()) };
   const message = await pgp.createMessage({ binary: payload });
-  const { signatures } = await pgp.verify({ message, signature, verificationKeys: [key], format: 'binary' });
+  const { signatures } = await pgp.verify({ message, signature, verificationKeys: [key], format: 'binary', date: new Date(Date.now() + SIGNATURE_CLOCK_SKEW_MS) });
   let failure = 'no signature by a trusted key';
   for (const s of signatures) {
     try {
