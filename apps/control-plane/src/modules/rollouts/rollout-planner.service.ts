@@ -1,5 +1,7 @@
 /**
- * From a new commit to a rollout. When the tracked branch head moves, the planner reads fleet.yaml
+ * From a new commit to a rollout. When the tracked branch head moves, the planner checks the
+ * signed-commit policy (git/commit-policy.service.ts: unsigned, untrusted, tampered or not built on
+ * what was accepted → a Rejected rollout with the reason; nothing moves), reads fleet.yaml
  * at the head (invalid → a Rejected rollout carrying file, line and reason; nothing moves),
  * computes the affected clusters (render digest at the revision each runs vs the head), moves the
  * unaffected ones straight to the head, and creates a Running rollout of the affected ones in
