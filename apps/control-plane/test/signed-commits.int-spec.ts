@@ -117,8 +117,10 @@ describe('signed-commit policy on the control plane', () => {
   }, 30_000);
 
   it('rejects a tampered head (a trusted signature over another tree): COMMIT_SIGNATURE_INVALID', async () => {
-    const signed = await trusted.commitSigned(repo.repoPath, { files: { 'bases/web/deploy.yaml': deployment('web:1.1') }, message: 'web 1.1' });
-    const evilTree = await runGit(['log', '-1', '--format=%T', await commitFiles(repo.repoPath, { files: { 'bases/web/deploy.yaml': deployment('web:evil') }, message: 'evil' })], { cwd: repo.repoPath });
+    // built on a side branch, so the poller never sees the genuine signed commit as the head
+    await runGit(['update-ref', 'refs/heads/scratch', 'main'], { cwd: repo.repoPath });
+    const signed = await trusted.commitSigned(repo.repoPath, { branch: 'scratch', files: { 'bases/web/deploy.yaml': deployment('web:1.1') }, message: 'web 1.1' });
+    const evilTree = await runGit(['log', '-1', '--format=%T', await commitFiles(repo.repoPath, { branch: 'scratch', files: { 'bases/web/deploy.yaml': deployment('web:evil') }, message: 'evil' })], { cwd: repo.repoPath });
     const object = await runGit(['cat-file', 'commit', signed], { cwd: repo.repoPath });
     const forged = await runGit(['hash-object', '-w', '-t', 'commit', '--stdin'], { cwd: repo.repoPath, input: `${object.replace(/^tree [0-9a-f]{40}/, `tree ${evilTree}`)}\n` });
     await runGit(['update-ref', 'refs/heads/main', forged], { cwd: repo.repoPath });
@@ -170,6 +172,20 @@ describe('signed-commit policy on the control plane', () => {
     await eventually(async () => [...agents.values()].every((a) => a.received.at(-1) === revert), 10_000, 'every cluster on the revert');
     expect(agents.get('us')!.received).not.toContain(rev);
   }, 40_000);
+
+  it('after a restart (a fresh Git store) the accepted head stays accepted: nothing rejected, nothing moves', async () => {
+    const head = await runGit(['rev-parse', 'main'], { cwd: repo.repoPath });
+    const before = await desiredRevisions();
+    const rejectedBefore = (await h.gql(`{ rollouts(first: 50) { edges { node { phase } } } }`)).data.rollouts.edges.filter((e: { node: { phase: string } }) => e.node.phase === 'REJECTED').length;
+    await h.stopControlPlane();
+    await h.startControlPlane();
+    await eventually(async () => (await h.gql('{ fleetRepo { headRevision lastPolledAt } }')).data.fleetRepo.lastPolledAt, 8000, 'a poll after the restart');
+    await new Promise((resolve) => setTimeout(resolve, 2500));
+    expect((await h.gql('{ fleetRepo { headRevision error } }')).data.fleetRepo).toEqual({ headRevision: head, error: null });
+    const rejectedAfter = (await h.gql(`{ rollouts(first: 50) { edges { node { phase } } } }`)).data.rollouts.edges.filter((e: { node: { phase: string } }) => e.node.phase === 'REJECTED').length;
+    expect(rejectedAfter).toBe(rejectedBefore);
+    expect(await desiredRevisions()).toEqual(before);
+  }, 30_000);
 });
 
 describe('signed-commit policy configuration', () => {
