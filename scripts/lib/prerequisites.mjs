@@ -62,6 +62,13 @@ export function ensureChromium() {
   throw new MissingPrerequisite('chromium is missing (the dashboard tests drive it). Install it with: sudo apt-get install -y chromium');
 }
 
+/** Returns the path of GnuPG (the signed-commit tests sign commits with real gpg), installing it when root. */
+export function ensureGnupg() {
+  if (existsSync('/usr/bin/gpg')) return '/usr/bin/gpg';
+  if (aptInstall('gnupg')) return '/usr/bin/gpg';
+  throw new MissingPrerequisite('gpg is missing (the signed-commit tests sign commits with it). Install it with: sudo apt-get install -y gnupg');
+}
+
 function hasHttpBackend(git) {
   try {
     const execPath = execFileSync(git, ['--exec-path'], { encoding: 'utf8' }).trim();
@@ -72,7 +79,7 @@ function hasHttpBackend(git) {
 }
 
 /** Runs every check; prints what is missing and exits non-zero when something cannot be had. */
-export async function ensurePrerequisites(root, { kubectl = false, chromium = false } = {}) {
+export async function ensurePrerequisites(root, { kubectl = false, chromium = false, gnupg = false } = {}) {
   try {
     checkNode();
     ensureNodeModules(root);
@@ -84,6 +91,7 @@ export async function ensurePrerequisites(root, { kubectl = false, chromium = fa
       process.env.FLOTILLA_KUBECTL = ensureKubectl();
     }
     if (chromium) process.env.FLOTILLA_CHROMIUM = ensureChromium();
+    if (gnupg) ensureGnupg();
   } catch (err) {
     if (err instanceof MissingPrerequisite) {
       console.error(`\nFlotilla cannot start: ${err.message}`);

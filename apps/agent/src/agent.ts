@@ -117,6 +117,7 @@ export async function startAgent(config: AgentConfig, opts: StartOptions = {}): 
         git: config.git,
         resyncSeconds: config.resyncSeconds,
         healthTimeoutSeconds: config.healthTimeoutSeconds,
+        trustedKeysFile: config.trustedKeysFile,
         transport,
         logger: clusterLog,
       })

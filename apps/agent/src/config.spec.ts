@@ -5,6 +5,22 @@ import { describe, expect, it } from 'vitest';
 import { loadConfig } from './config.js';
 
 describe('loadConfig', () => {
+  it('takes --trusted-keys (or FLOTILLA_TRUSTED_KEYS) as an absolute path; unset leaves the signed-commit policy off', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'flotilla-keys-'));
+    try {
+      const file = join(dir, 'fleet.asc');
+      writeFileSync(file, '-----BEGIN PGP PUBLIC KEY BLOCK-----\n\nxx\n-----END PGP PUBLIC KEY BLOCK-----\n');
+      expect(loadConfig(['--name', 'edge-1', '--trusted-keys', file], {})!.trustedKeysFile).toBe(file);
+      expect(loadConfig(['--name', 'edge-1'], { FLOTILLA_TRUSTED_KEYS: file })!.trustedKeysFile).toBe(file);
+      expect(loadConfig(['--name', 'edge-1'], {})!.trustedKeysFile).toBeUndefined();
+      expect(() => loadConfig(['--name', 'edge-1', '--trusted-keys', join(dir, 'missing.asc')], {})).toThrow(/cannot read the trusted keys file .*missing\.asc/);
+      writeFileSync(file, 'not a key');
+      expect(() => loadConfig(['--name', 'edge-1', '--trusted-keys', file], {})).toThrow(`the trusted keys file ${file} holds no armored OpenPGP public key block`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('reads flags, with FLOTILLA_* environment as fallback', () => {
     const c = loadConfig(['--name', 'edge-1', '--server', 'http://hub:3000/', '--heartbeat-interval', '5'], {
       FLOTILLA_TOKEN: 'secret',

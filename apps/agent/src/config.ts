@@ -30,6 +30,7 @@ export const SETTINGS = {
   'git-token': { env: 'FLOTILLA_GIT_TOKEN', help: 'Git access token (secret)' },
   'resync-interval': { env: 'FLOTILLA_RESYNC_INTERVAL', help: 'seconds between periodic reconciles (default 300)' },
   'health-timeout': { env: 'FLOTILLA_HEALTH_TIMEOUT', help: 'seconds a reconcile waits for objects to become healthy (default 60)' },
+  'trusted-keys': { env: 'FLOTILLA_TRUSTED_KEYS', help: 'file of armored OpenPGP public keys: apply only commits signed by one of them that descend from the running commit' },
 } as const;
 type SettingName = keyof typeof SETTINGS;
 
@@ -52,6 +53,7 @@ const Schema = z.object({
   git: z.object({ username: z.string().min(1).max(256).optional(), password: z.string().max(4096).optional(), token: z.string().max(4096).optional() }),
   resyncSeconds: positiveInt.max(86_400).optional(),
   healthTimeoutSeconds: positiveInt.max(3_600).optional(),
+  trustedKeysFile: z.string().min(1).optional(),
 });
 
 export interface AgentConfig {
@@ -74,6 +76,8 @@ export interface AgentConfig {
   git?: { username?: string; password?: string; token?: string };
   resyncSeconds?: number;
   healthTimeoutSeconds?: number;
+  /** Armored OpenPGP public keys; when set, only signed commits that descend from the running one are applied. */
+  trustedKeysFile?: string;
 }
 
 export const HELP = [
@@ -112,6 +116,19 @@ function readTokenFile(path: string): string {
   }
 }
 
+/** A first look at the trusted keys file, so a wrong path stops the start before registering (source/commit-guard.ts parses it). */
+function checkTrustedKeysFile(path: string): void {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new AgentError(`cannot read the trusted keys file ${path}: ${(error as Error).message}`, ErrorCode.InvalidConfig, { path });
+  }
+  if (!text.includes('-----BEGIN PGP PUBLIC KEY BLOCK-----')) {
+    throw new AgentError(`the trusted keys file ${path} holds no armored OpenPGP public key block`, ErrorCode.InvalidConfig, { path });
+  }
+}
+
 /** Parses flags and environment. Returns undefined when help was asked for. */
 export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env): AgentConfig | undefined {
   const r = raw(argv, env);
@@ -130,6 +147,7 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
     git: { username: r['git-username'], password: r['git-password'], token: r['git-token'] },
     resyncSeconds: r['resync-interval'],
     healthTimeoutSeconds: r['health-timeout'],
+    trustedKeysFile: r['trusted-keys'],
   });
   if (!result.success) {
     throw new AgentError(`invalid configuration: ${describeZodError(result.error)}`, ErrorCode.InvalidConfig, {
@@ -137,11 +155,13 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
     });
   }
   const c = result.data;
+  if (c.trustedKeysFile) checkTrustedKeysFile(resolve(c.trustedKeysFile));
   return {
     ...c,
     server: c.server?.replace(/\/+$/, ''),
     stateDir: resolve(c.stateDir ?? `.flotilla/agents/${c.name}`),
     kubeconfig: c.kubeconfig ? resolve(c.kubeconfig) : undefined,
+    trustedKeysFile: c.trustedKeysFile ? resolve(c.trustedKeysFile) : undefined,
     backoff: DEFAULT_BACKOFF,
   };
 }

@@ -77,4 +77,12 @@ describe('flotilla-agent as a process', () => {
     expect(agent.out.stderr).toMatch(/name: must be a DNS label/);
     expect(agent.out.stderr).toMatch(/heartbeatIntervalSeconds/);
   });
+
+  it('exits 2 before registering when the --trusted-keys file is missing, naming it', async () => {
+    const keys = join(dir, 'no-such-keys.asc');
+    const agent = runAgent(['--name', 'edge-keys', '--server', hub.url, '--token', TOKEN, '--state-dir', join(dir, 'edge-keys'), '--trusted-keys', keys], {});
+    expect(await agent.exited).toBe(2);
+    expect(agent.out.stderr).toContain(`cannot read the trusted keys file ${keys}`);
+    await expect(stat(join(dir, 'edge-keys', 'credential.json'))).rejects.toThrow(/ENOENT/);
+  });
 });

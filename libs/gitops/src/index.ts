@@ -23,3 +23,4 @@ export * from './health/health.js';
 export * from './tree/object-store-tree.js';
 export * from './fleet/index.js';
 export * from './git/redact-url.js';
+export * from './signature/index.js';

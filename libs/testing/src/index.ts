@@ -7,3 +7,4 @@ export { freePort, startGitServer, commitFiles, runGit } from '@flotilla/local-i
 export type { GitServer, GitServerOptions, CommitFilesOptions, GitRunOptions } from '@flotilla/local-infra';
 export * from './nats.js';
 export * from './database.js';
+export * from './gpg.js';

@@ -16,6 +16,7 @@ import type { InventoryStore } from '../inventory/inventory-store.js';
 import { summarizePlan, type Planner } from '../plan/planner.js';
 import type { PruneResult, Pruner } from '../prune/pruner.js';
 import type { Renderer } from '../render/renderer.js';
+import type { CommitGuard } from '../source/commit-guard.js';
 import { SourceErrorCode, type Fetcher } from '../source/fetcher.js';
 import { ReconcileError } from './reconcile-error.js';
 import { stageRunner } from './stage.js';
@@ -23,6 +24,8 @@ import { stageRunner } from './stage.js';
 export interface ReconcilerDeps {
   clusterId: string;
   fetcher: Fetcher;
+  /** The signed-commit policy (--trusted-keys); without it any commit of the branch is taken. */
+  guard?: CommitGuard;
   renderer: Renderer;
   planner: Planner;
   applier: Applier;
@@ -51,7 +54,7 @@ export class Reconciler {
     let health: HealthResult | undefined;
     let error: ReconcileError | undefined;
     try {
-      const artifact  = await stage('source', async () => ({ value: await d.fetcher.fetch(desired), summary: `commit ${desired.revision.slice(0, 12)}` }));
+      const artifact  = await stage('source', async () => { const a = await d.fetcher.fetch(desired); const ok = await d.guard?.check(desired, d.applied.revision); return { value: a, summary: `commit ${desired.revision.slice(0, 12)}${ok ? `, signed by ${ok.signer}` : ''}` }; });
       const manifests = await stage('render', async () => { const m = await d.renderer.render(artifact, desired.path); return { value: m, summary: `${m.objects.length} objects` }; });
       const planned   = await stage('plan',   async () => { const previous = await d.inventory.load(); const p = await d.planner.plan(manifests, { selfHeal: desired.selfHeal }); return { value: { previous, plan: p }, summary: summarizePlan(p) }; });
       const { previous, plan } = planned;

@@ -22,6 +22,7 @@ import { Planner } from '../plan/planner.js';
 import { Pruner } from '../prune/pruner.js';
 import { OWNER_LABEL, Renderer } from '../render/renderer.js';
 import { Outbox, type ReportPublisher } from '../report/outbox.js';
+import { CommitGuard } from '../source/commit-guard.js';
 import { Fetcher, type GitCredentials } from '../source/fetcher.js';
 import { ReconcileLoop } from './loop.js';
 import { Reconciler } from './reconciler.js';
@@ -31,6 +32,8 @@ export interface ReconcileSettings {
   git?: GitCredentials;
   resyncSeconds?: number;
   healthTimeoutSeconds?: number;
+  /** Armored OpenPGP public keys: turns the signed-commit policy on (source/commit-guard.ts). */
+  trustedKeysFile?: string;
 }
 
 export interface RuntimeOptions extends ReconcileSettings {
@@ -72,9 +75,13 @@ export async function startReconciling(o: RuntimeOptions): Promise<ReconcileRunt
     report: (d) => void outbox.add('drift', (seq) => ({ ...header(seq), revision: applied.revision ?? desired.value?.revision, ...d })),
     logger: log.child({ stage: 'drift' }),
   });
+  const fetcher = new Fetcher(join(o.stateDir, 'git'), o.git);
+  const guard = o.trustedKeysFile ? await CommitGuard.fromFile(o.trustedKeysFile, fetcher) : undefined;
+  if (guard) log.info({ keys: guard.keys }, 'source: signed-commit policy on; only commits signed by these keys are applied');
   const reconciler = new Reconciler({
     clusterId: o.clusterId,
-    fetcher: new Fetcher(join(o.stateDir, 'git'), o.git),
+    fetcher,
+    ...(guard ? { guard } : {}),
     renderer: new Renderer(o.clusterId),
     planner: new Planner({ discovery, live, applied, server, listNamespaces: async () => (await client.request<{ items: Array<{ metadata: { name: string } }> }>('GET', '/api/v1/namespaces')).body.items.map((n) => n.metadata.name) }),
     applier: new Applier(server, discovery, applied, live),

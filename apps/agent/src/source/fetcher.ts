@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import git, { type AuthCallback } from 'isomorphic-git';
 import http from 'isomorphic-git/http/node';
 import type { DesiredState } from '@flotilla/protocol';
-import { redactUrl, type RepoTree } from '@flotilla/gitops';
+import { ancestryOf, redactUrl, type Ancestry, type RepoTree } from '@flotilla/gitops';
 import { AgentError } from '../errors.js';
 import { GitTree } from './git-tree.js';
 
@@ -51,6 +51,14 @@ export class Fetcher {
     return { cancel: true };
   };
 
+  private base(desired: Pick<DesiredState, 'repoUrl' | 'branch'>, gitdir: string) {
+    return { fs, http, gitdir, remote: 'origin', url: desired.repoUrl, ref: desired.branch, singleBranch: true, tags: false, onAuth: this.onAuth };
+  }
+
+  private unavailable(desired: Pick<DesiredState, 'repoUrl' | 'branch'>, error: unknown): AgentError {
+    return new AgentError(`cannot fetch ${desired.branch} from ${redactUrl(desired.repoUrl)}: ${(error as Error).message}`, SourceErrorCode.Unavailable, { repoUrl: redactUrl(desired.repoUrl) }, { cause: error });
+  }
+
   private async hasCommit(gitdir: string, oid: string): Promise<string | undefined> {
     try {
       return (await git.readCommit({ fs, gitdir, oid })).commit.tree;
@@ -67,19 +75,43 @@ export class Fetcher {
     await fs.promises.mkdir(gitdir, { recursive: true });
     await git.init({ fs, gitdir, bare: true, defaultBranch: desired.branch });
     await git.addRemote({ fs, gitdir, remote: 'origin', url: desired.repoUrl, force: true });
-    const base = { fs, http, gitdir, remote: 'origin', url: desired.repoUrl, ref: desired.branch, singleBranch: true, tags: false, onAuth: this.onAuth };
+    const base = this.base(desired, gitdir);
     try {
       await git.fetch({ ...base, depth: 1 });
       for (let depth = 8; !(tree = await this.hasCommit(gitdir, desired.revision)) && depth <= MAX_DEEPEN; depth *= 4) {
         await git.fetch({ ...base, depth, relative: true });
       }
     } catch (error) {
-      throw new AgentError(`cannot fetch ${desired.branch} from ${redactUrl(desired.repoUrl)}: ${(error as Error).message}`, SourceErrorCode.Unavailable, { repoUrl: redactUrl(desired.repoUrl) }, { cause: error });
+      throw this.unavailable(desired, error);
     }
     if (!tree) {
       throw new AgentError(`commit ${desired.revision} is not on branch ${desired.branch} of ${redactUrl(desired.repoUrl)}`, SourceErrorCode.RevisionNotFound, { revision: desired.revision });
     }
     return { revision: desired.revision, tree: new GitTree(fs, gitdir, tree), fetched: true };
   }
-}
 
+  /** The raw commit object (for signature checks) of a commit already in the store. */
+  async readCommitObject(repoUrl: string, oid: string): Promise<Uint8Array> {
+    const { object } = await git.readObject({ fs, gitdir: this.gitdirFor(repoUrl), oid, format: 'content' });
+    return object as Uint8Array;
+  }
+
+  /**
+   * Whether `oid` is `ancestor` or built on top of it, deepening the shallow store while the walk
+   * runs into its boundary (bounded: `incomplete` after MAX_DEEPEN commits).
+   */
+  async ancestry(desired: Pick<DesiredState, 'repoUrl' | 'branch'>, oid: string, ancestor: string): Promise<Ancestry> {
+    const gitdir = this.gitdirFor(desired.repoUrl);
+    const cache = {};
+    const readParents = (commit: string) => git.readCommit({ fs, gitdir, oid: commit, cache }).then((c) => c.commit.parent, () => undefined);
+    for (let depth = 8; ; depth *= 4) {
+      const answer = await ancestryOf({ oid, ancestor, readParents, maxCommits: MAX_DEEPEN });
+      if (answer !== 'incomplete' || depth > MAX_DEEPEN) return answer;
+      try {
+        await git.fetch({ ...this.base(desired, gitdir), depth, relative: true });
+      } catch (error) {
+        throw this.unavailable(desired, error);
+      }
+    }
+  }
+}

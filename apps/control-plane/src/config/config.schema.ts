@@ -78,6 +78,8 @@ const Fields = z.object({
     .regex(/\{name\}/, 'must contain {name}')
     .default('clusters/{name}')
     .describe("Default path of a cluster's manifests in the fleet repository; {name} is the cluster name"),
+  FLEET_TRUSTED_KEYS_FILE: z.string().min(1).optional().describe('File of armored OpenPGP public keys: turns the signed-commit policy on — a branch head not signed by one of them, or not descending from the commits already accepted (force-push), is rejected and reaches no cluster'),
+  FLEET_SIGNING_KEY_FILE: z.string().min(1).optional().describe('File of one unprotected armored OpenPGP private key that signs the revert commits of rollbacks (its key must be in FLEET_TRUSTED_KEYS_FILE); without it, with the policy on, a rollback pauses instead of pushing an unsigned commit'),
   FLEET_WEBHOOK_SECRET: z.string().min(16, 'must be at least 16 characters').optional().describe(secret('Secret of the Git push webhook POST /v1/git/webhook: HMAC key for GitHub and Gitea, the X-Gitlab-Token for GitLab; unset disables the webhook')),
   ALERT_GROUP_WINDOW_MS: positiveInt.default(10_000).describe('Drift / sync-failure alerts with the same cause within this window become one message'),
   ALERT_RETRY_BASE_MS: positiveInt.default(5_000).describe('First retry delay of a failed alert delivery (doubles per attempt)'),

@@ -12,15 +12,22 @@ import { redactUrl } from '@flotilla/gitops';
  * Each cluster's desired state: which revision it should run (the one policy method,
  * `assignRevisions`) and publishing it to the KV bucket the agent reads (key = cluster id).
  */
+export interface HeadOutcome {
+  /** Clusters whose desired revision changed. */
+  moved: string[];
+  /** False when the head was rejected (invalid fleet.yaml, signed-commit policy). */
+  accepted: boolean;
+}
+
 @Injectable()
 export class DesiredStateService {
   private readonly logger = new Logger(DesiredStateService.name);
   private kvPromise?: Promise<KV>;
-  /** The fleet branch head last seen by the poller. */
+  /** The fleet branch head last accepted (a head the rollouts module rejected is not taken). */
   private head: string | undefined;
   /** Clusters whose last publish failed; retried on the next poll. */
   private readonly unpublished = new Set<string>();
-  private headHandler?: (head: string) => Promise<string[]>;
+  private headHandler?: (head: string) => Promise<HeadOutcome>;
 
   constructor(
     private readonly db: DataSource,
@@ -41,8 +48,8 @@ export class DesiredStateService {
    * the branch head. Returns the clusters whose desired revision changed (already published).
    */
   async assignRevisions(head: string): Promise<string[]> {
-    this.head = head;
-    const ids = this.headHandler ? await this.headHandler(head) : await this.allToHead(head);
+    const { moved: ids, accepted } = this.headHandler ? await this.headHandler(head) : { moved: await this.allToHead(head), accepted: true };
+    if (accepted) this.head = head;
     for (const id of new Set([...this.unpublished, ...ids])) {
       this.unpublished.delete(id);
       await this.publish(id).catch((e: unknown) => {
@@ -56,9 +63,10 @@ export class DesiredStateService {
 
   /**
    * Seam for the rollouts module: once set, it decides which clusters move when the head moves
-   * (it returns the ids whose desired revision it changed; they are published here).
+   * (it returns the ids whose desired revision it changed, published here, and whether the head
+   * was accepted: a rejected head is never handed to newly registered clusters).
    */
-  setHeadHandler(handler: (head: string) => Promise<string[]>): void {
+  setHeadHandler(handler: (head: string) => Promise<HeadOutcome>): void {
     this.headHandler = handler;
   }
 

@@ -10,6 +10,7 @@ import { DataSource } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
 import type { Actor } from '../auth/role.js';
 import { DesiredStateService } from '../fleet-repo/desired-state.service.js';
+import { CommitPolicy } from './git/commit-policy.service.js';
 import { FleetSource } from './git/fleet-source.js';
 import { RolloutEngine } from './rollout-engine.service.js';
 import { RolloutEvents } from './rollout-events.js';
@@ -37,6 +38,7 @@ export class RolloutCommands {
     private readonly source: FleetSource,
     private readonly planner: RolloutPlanner,
     private readonly desired: DesiredStateService,
+    private readonly policy: CommitPolicy,
   ) {}
 
   async run(actor: Actor, id: string, command: RolloutCommand, reason?: string): Promise<void> {
@@ -64,13 +66,19 @@ export class RolloutCommands {
     return parseFleetPolicy(new TextEncoder().encode(doc), 'startRollout.input');
   }
 
-  /** A rollout of `revision` to the clusters matching `selector` only; refused while another rollout is active. */
+  /**
+   * A rollout of `revision` to the clusters matching `selector` only; refused while another rollout
+   * is active, and under the signed-commit policy when the revision is not validly signed or is not
+   * built on top of what those clusters run.
+   */
   async start(actor: Actor, input: StartRollout): Promise<string> {
     try {
       await this.source.treeAt(input.revision);
     } catch {
       throw new RolloutsException(`revision ${input.revision} is not in the fleet repository`, RolloutsExceptionCode.InvalidInput, 'input.revision');
     }
+    const refused = await this.policy.refusal(input.revision, []);
+    if (refused) throw new RolloutsException(refused.reason, RolloutsExceptionCode.InvalidInput, 'input.revision');
     let policy;
     try {
       policy = await this.policyFor(input);
@@ -85,6 +93,8 @@ export class RolloutCommands {
       const [active] = (await m.query(`SELECT id, phase FROM rollouts WHERE phase IN ('Running', 'Paused', 'RollingBack') LIMIT 1`)) as { id: string; phase: string }[];
       if (active) throw new RolloutsException(`rollout ${active.id} is ${active.phase}: finish, abort or roll it back first`, RolloutsExceptionCode.Conflict, 'input');
       const clusters = (await this.planner.clusters(m)).filter((c) => matchesSelector(c.tags, input.selector));
+      const rewound = await this.policy.descentRefusal(input.revision, clusters.map((c) => c.desired_revision).filter((r): r is string => !!r));
+      if (rewound) throw new RolloutsException(`${rewound.reason}; with the signed-commit policy on, clusters only move forward`, RolloutsExceptionCode.InvalidInput, 'input.revision');
       const affected = await computeAffected({ clusters: clusters.map((c) => ({ id: c.id, path: this.desired.pathOf({ name: c.name, syncPath: c.sync_path }), revision: c.desired_revision ?? undefined })), target: input.revision, treeAt: (rev) => this.source.treeAt(rev), changedPaths: (a, b) => this.source.changedPaths(a, b), memo: this.source.renderMemo });
       const plan = planWaves(policy, clusters.filter((c) => affected.affected.includes(c.id)));
       const state = createRolloutState({ id, revision: input.revision, onFailure, plan, now: Date.now() });

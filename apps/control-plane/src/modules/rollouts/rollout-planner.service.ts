@@ -1,5 +1,7 @@
 /**
- * From a new commit to a rollout. When the tracked branch head moves, the planner reads fleet.yaml
+ * From a new commit to a rollout. When the tracked branch head moves, the planner checks the
+ * signed-commit policy (git/commit-policy.service.ts: unsigned, untrusted, tampered or not built on
+ * what was accepted → a Rejected rollout with the reason; nothing moves), reads fleet.yaml
  * at the head (invalid → a Rejected rollout carrying file, line and reason; nothing moves),
  * computes the affected clusters (render digest at the revision each runs vs the head), moves the
  * unaffected ones straight to the head, and creates a Running rollout of the affected ones in
@@ -16,7 +18,8 @@ import { computeAffected, createRolloutState, FleetPolicyError, loadFleetPolicy,
 import { randomUUID } from 'node:crypto';
 import { DataSource, type EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
-import { DesiredStateService } from '../fleet-repo/desired-state.service.js';
+import { DesiredStateService, type HeadOutcome } from '../fleet-repo/desired-state.service.js';
+import { CommitPolicy } from './git/commit-policy.service.js';
 import { FleetSource } from './git/fleet-source.js';
 import { RolloutEngine } from './rollout-engine.service.js';
 import { RolloutEvents, SystemActors } from './rollout-events.js';
@@ -43,6 +46,7 @@ export class RolloutPlanner implements OnModuleInit {
     private readonly audit: AuditService,
     private readonly engine: RolloutEngine,
     private readonly events: RolloutEvents,
+    private readonly policy: CommitPolicy,
   ) {}
 
   onModuleInit(): void {
@@ -59,24 +63,31 @@ export class RolloutPlanner implements OnModuleInit {
     return m.query(`SELECT id, name, tags, sync_path, desired_revision FROM clusters WHERE deregistered_at IS NULL AND admission = 'Active' ORDER BY name`) as Promise<ClusterRow[]>;
   }
 
-  /** The head hook (DesiredStateService.assignRevisions): returns the clusters moved straight to the head. */
-  async onHead(head: string): Promise<string[]> {
+  /** The head hook (DesiredStateService.assignRevisions): the clusters moved straight to the head, and whether it was accepted. */
+  async onHead(head: string): Promise<HeadOutcome> {
     const result = await this.db.transaction(async (m) => {
       // One planner at a time across replicas; a head already handled is a no-op.
       await m.query(`SELECT pg_advisory_xact_lock(hashtext('flotilla.rollouts.head'))`);
-      const [known] = (await m.query(`SELECT id FROM rollouts WHERE revision = $1 AND trigger = 'commit' LIMIT 1`, [head])) as { id: string }[];
-      if (known) return { moved: [] as string[] };
+      const [known] = (await m.query(`SELECT id, phase FROM rollouts WHERE revision = $1 AND trigger = 'commit' ORDER BY created_at DESC LIMIT 1`, [head])) as { id: string; phase: string }[];
+      if (known?.phase === REJECTED) return { moved: [] as string[], accepted: false };
       const [revert] = (await m.query(`SELECT id, state FROM rollouts WHERE rollback_revision = $1 LIMIT 1`, [head])) as { id: string; state: RolloutState }[];
-      if (revert) return { moved: await this.moveOthers(m, head, pinnedClusters(revert.state).map((c) => c.id), revert.id) };
+      if (revert) return { moved: await this.moveOthers(m, head, pinnedClusters(revert.state).map((c) => c.id), revert.id), accepted: true };
+      if (known) {
+        // A head handled before: under the signed-commit policy, a force-push back to it is refused.
+        const rewound = await this.policy.descentRefusal(head, await this.acceptedRevisions(m));
+        return rewound ? this.reject(m, head, rewound.reason, { ...rewound }) : { moved: [] as string[], accepted: true };
+      }
       const [rollingBack] = (await m.query(`SELECT id FROM rollouts WHERE phase = 'RollingBack' LIMIT 1`)) as { id: string }[];
-      if (rollingBack) return { moved: [] as string[] };
+      if (rollingBack) return { moved: [] as string[], accepted: false };
+      const refused = await this.policy.refusal(head, await this.acceptedRevisions(m));
+      if (refused) return this.reject(m, head, refused.reason, { ...refused });
       return this.plan(m, head);
     });
     if ('rolloutId' in result) {
       this.events.publish('rolloutProgress', { rolloutId: result.rolloutId as string });
       void this.engine.kick();
     }
-    return result.moved;
+    return { moved: result.moved, accepted: result.accepted };
   }
 
   /**
@@ -96,7 +107,33 @@ export class RolloutPlanner implements OnModuleInit {
     return rows[0].map((r) => r.id);
   }
 
-  private async plan(m: EntityManager, head: string): Promise<{ moved: string[]; rolloutId: string }> {
+  /**
+   * Commits a new head must descend from under the signed-commit policy: every revision a cluster
+   * is assigned, and the last head that was accepted (and its revert commit, if it was rolled back).
+   */
+  private async acceptedRevisions(m: EntityManager): Promise<string[]> {
+    if (!this.policy.enabled) return [];
+    const rows = (await m.query(
+      `SELECT DISTINCT desired_revision AS revision FROM clusters WHERE deregistered_at IS NULL AND desired_revision IS NOT NULL
+       UNION SELECT unnest(ARRAY[revision, rollback_revision]) FROM (SELECT revision, rollback_revision FROM rollouts WHERE trigger = 'commit' AND phase <> $1 ORDER BY created_at DESC LIMIT 1) last`,
+      [REJECTED],
+    )) as { revision: string | null }[];
+    return rows.map((r) => r.revision).filter((r): r is string => !!r);
+  }
+
+  /** A Rejected rollout of `head` with the reason: nothing moves, and later polls of the same head are no-ops. */
+  private async reject(m: EntityManager, head: string, reason: string, error: Record<string, unknown>, policyError?: { file: string; line?: number; reason: string }): Promise<{ moved: string[]; rolloutId: string; accepted: boolean }> {
+    const id = randomUUID();
+    const actor = this.announced.get(head) ?? SystemActors.git;
+    const now = Date.now();
+    const state = { ...createRolloutState({ id, revision: head, onFailure: 'pause', plan: { waves: [], unassigned: [] }, now }), finishedAt: now, reason };
+    await insertRollout(m, { state, trigger: 'commit', actor, phase: REJECTED, reason, ...(policyError ? { policyError } : {}) });
+    await this.audit.record(m, actor, { action: 'rollout.reject', targetType: 'Rollout', targetId: id, details: { revision: head, error } });
+    this.logger.warn(`commit ${head}: rejected, no rollout started: ${reason}`);
+    return { moved: [], rolloutId: id, accepted: false };
+  }
+
+  private async plan(m: EntityManager, head: string): Promise<{ moved: string[]; rolloutId: string; accepted: boolean }> {
     const id = randomUUID();
     const actor = this.announced.get(head) ?? SystemActors.git;
     const now = Date.now();
@@ -105,11 +142,7 @@ export class RolloutPlanner implements OnModuleInit {
       policy = await loadFleetPolicy(await this.source.treeAt(head));
     } catch (e) {
       if (!(e instanceof FleetPolicyError)) throw e;
-      const state = { ...createRolloutState({ id, revision: head, onFailure: 'pause', plan: { waves: [], unassigned: [] }, now }), finishedAt: now, reason: e.message };
-      await insertRollout(m, { state, trigger: 'commit', actor, phase: REJECTED, reason: e.message, policyError: e.toJSON().data });
-      await this.audit.record(m, actor, { action: 'rollout.reject', targetType: 'Rollout', targetId: id, details: { revision: head, error: e.toJSON().data } });
-      this.logger.warn(`commit ${head}: invalid fleet.yaml, no rollout started: ${e.message}`);
-      return { moved: [], rolloutId: id };
+      return this.reject(m, head, e.message, e.toJSON().data, e.toJSON().data);
     }
     const superseded: string[] = [];
     for (const { id: old } of (await m.query(`SELECT id FROM rollouts WHERE phase IN ('Running', 'Paused') ORDER BY created_at`)) as { id: string }[]) {
@@ -136,6 +169,6 @@ export class RolloutPlanner implements OnModuleInit {
       details: { revision: head, policy: policy.source, waves: plan.waves.map((w) => ({ name: w.name, clusters: w.clusterIds.length })), affected: affected.affected.length, unaffectedMoved: moved.length, unassigned: plan.unassigned, superseded },
     });
     this.logger.log(`commit ${head.slice(0, 12)}: rollout ${id} over ${affected.affected.length} cluster(s) in ${plan.waves.length} wave(s); ${moved.length} unaffected moved`);
-    return { moved, rolloutId: id };
+    return { moved, rolloutId: id, accepted: true };
   }
 }

@@ -2,7 +2,9 @@
  * Makes the revert commit of a rolling-back rollout and records it. The commit message names the
  * rollout, the failing clusters and the reason, and ends with a `Flotilla-Rollout: <id>` trailer:
  * after a crash between push and record, the commit is found again by that trailer instead of
- * being made twice. A refused push pauses the rollout with the reason.
+ * being made twice. A refused push pauses the rollout with the reason. The commit is signed with
+ * FLEET_SIGNING_KEY_FILE when set; with the signed-commit policy on and no signing key, the rollout
+ * pauses instead of pushing a commit agents would refuse.
  */
 import { Injectable, Logger } from '@nestjs/common';
 import { pauseRollout, setRollbackRevision, type RolloutState } from '@flotilla/gitops';
@@ -10,6 +12,7 @@ import * as fs from 'node:fs';
 import git from 'isomorphic-git';
 import { DataSource } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
+import { CommitPolicy } from './git/commit-policy.service.js';
 import { FleetSource } from './git/fleet-source.js';
 import { RolloutEvents, SystemActors } from './rollout-events.js';
 import { lockRollout, saveState } from './rollout-store.js';
@@ -28,6 +31,7 @@ export class RolloutReverter {
     private readonly source: FleetSource,
     private readonly audit: AuditService,
     private readonly events: RolloutEvents,
+    private readonly policy: CommitPolicy,
   ) {}
 
   /** Finds a revert commit already pushed for this rollout (by its trailer) on the branch. */
@@ -47,7 +51,11 @@ export class RolloutReverter {
       let paths: string[] = [];
       let parent: string | undefined;
       if (!revision) {
-        const result = await this.source.writer.revert({ badRevision: state.revision, ...(state.baseRevision ? { baseRevision: state.baseRevision } : {}), message: revertMessage(state) });
+        const signer = this.policy.signer;
+        const result =
+          this.policy.enabled && !signer
+            ? { ok: false as const, reason: 'the signed-commit policy is on (FLEET_TRUSTED_KEYS_FILE) but FLEET_SIGNING_KEY_FILE is not set, and agents refuse an unsigned revert commit; revert the change with a signed commit, or set FLEET_SIGNING_KEY_FILE' }
+            : await this.source.writer.revert({ badRevision: state.revision, ...(state.baseRevision ? { baseRevision: state.baseRevision } : {}), message: revertMessage(state), ...(signer ? { sign: (payload: string) => signer.sign(payload) } : {}) });
         if (!result.ok) {
           const paused = pauseRollout(state, `rollback could not be committed: ${result.reason}`);
           await saveState(m, paused);

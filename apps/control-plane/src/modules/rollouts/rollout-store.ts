@@ -6,7 +6,7 @@ import type { ClusterObservation, RolloutState } from '@flotilla/gitops';
 import type { EntityManager } from 'typeorm';
 
 export const ACTIVE_PHASES = ['Running', 'Paused', 'RollingBack'] as const;
-/** A rollout that never started: its fleet.yaml was invalid. */
+/** A rollout that never started: its fleet.yaml was invalid, or the signed-commit policy refused its commit. */
 export const REJECTED = 'Rejected';
 
 export interface RolloutRow {

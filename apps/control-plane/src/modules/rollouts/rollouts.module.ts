@@ -1,6 +1,7 @@
 /** rollouts: commits → rollouts in waves by tag (fleet.yaml), the engine that drives them, rollback as a revert commit, GraphQL. */
 import { Module } from '@nestjs/common';
 import { FleetRepoModule } from '../fleet-repo/fleet-repo.module.js';
+import { CommitPolicy } from './git/commit-policy.service.js';
 import { FleetSource } from './git/fleet-source.js';
 import { RolloutCommands } from './rollout-commands.service.js';
 import { RolloutEngine } from './rollout-engine.service.js';
@@ -12,7 +13,7 @@ import { RolloutsService } from './rollouts.service.js';
 
 @Module({
   imports: [FleetRepoModule],
-  providers: [{ provide: RolloutEvents, useFactory: () => new RolloutEvents() }, FleetSource, RolloutEngine, RolloutReverter, RolloutPlanner, RolloutCommands, RolloutsService, RolloutsResolver],
+  providers: [{ provide: RolloutEvents, useFactory: () => new RolloutEvents() }, FleetSource, CommitPolicy, RolloutEngine, RolloutReverter, RolloutPlanner, RolloutCommands, RolloutsService, RolloutsResolver],
   exports: [RolloutEngine, RolloutsService, RolloutPlanner, FleetSource],
 })
 export class RolloutsModule {}

@@ -2,7 +2,7 @@
  * Rollback as a commit: fetches the tracked branch into a bare store (isomorphic-git), builds a
  * tree that is the branch head's tree with every path the bad change touched set back to its
  * content before the change (tree-edit.ts: built from the trees, never a partial checkout),
- * commits it as "Flotilla" on top of the head and pushes it over smart HTTP. A path changed again
+ * commits it as "Flotilla" on top of the head (signed when a signer is given) and pushes it over smart HTTP. A path changed again
  * after the bad commit is a conflict; a refused push (protected branch, branch moved) is returned
  * as the reason, never thrown, so the rollout can pause and say why.
  */
@@ -27,6 +27,8 @@ export interface RevertRequest {
   /** What the change is measured from (the revision clusters ran before); default: the bad commit's first parent. */
   baseRevision?: string;
   message: string;
+  /** Signs the commit payload (armored detached OpenPGP signature); unsigned without it. */
+  sign?: (payload: string) => Promise<string>;
 }
 
 export type RevertResult = { ok: true; revision: string; parent: string; paths: string[] } | { ok: false; reason: string };
@@ -91,7 +93,9 @@ export class RevertWriter {
     await git.writeRef({ fs, gitdir: this.opts.gitdir, ref, value: head, force: true });
     const now = Math.floor(Date.now() / 1000);
     const author = { ...FLOTILLA_AUTHOR, timestamp: now, timezoneOffset: 0 };
-    const revision = await git.commit({ fs, gitdir: this.opts.gitdir, message: req.message, author, committer: author, tree, parent: [head], ref });
+    const { sign } = req;
+    const signing = sign ? { signingKey: 'FLEET_SIGNING_KEY_FILE', onSign: async ({ payload }: { payload: string }) => ({ signature: await sign(payload) }) } : {};
+    const revision = await git.commit({ fs, gitdir: this.opts.gitdir, message: req.message, author, committer: author, tree, parent: [head], ref, ...signing });
     return { ok: true, revision, parent: head, paths: [...edits.keys()].sort() };
   }
 
