@@ -104,8 +104,8 @@ function clientOperations(): { file: string; query: string }[] {
   for (const { file, text } of texts) {
     for (const m of text.matchAll(/`([^`]*)`/g)) {
       // The rollout actions (`${name}Rollout`, `${opts.mutation}`) are pause, resume, abort or rollback, and the
-      // cluster actions (cluster-action.ts) approve, suspend or resume: each family costs the same.
-      const action = file.endsWith('cluster-action.ts') ? 'suspendCluster(' : 'pauseRollout(';
+      // cluster admission actions (they select `admission`) approve, suspend or resume: each family costs the same.
+      const action = /\badmission\b/.test(m[1]!) ? 'suspendCluster(' : 'pauseRollout(';
       const query = m[1]!.replace(/\$\{([A-Z_]+)\}/g, (_, name: string) => consts.get(name) ?? '').replace(/\$\{[\w.]+\}(?:Rollout)?\(/, action);
       if (/^\s*(query|mutation|subscription)\b|^\s*\{\s*\w+[\s({]/.test(query)) ops.push({ file: file.slice(root.length), query });
     }
