@@ -32,15 +32,23 @@ interface Sourced {
 
 const MANIFEST_FILE = /\.ya?ml$/i;
 
+/** How many manifest files of a directory are read ahead of the one being parsed. */
+const READ_AHEAD = 8;
+
 async function renderPlain(ctx: RenderContext, dir: string): Promise<Sourced[]> {
   const out: Sourced[] = [];
-  for (const name of await ctx.listDir(dir)) {
+  const names = await ctx.listDir(dir);
+  const manifests = names.filter((name) => MANIFEST_FILE.test(name)).map((name) => joinRepoPath(dir, name));
+  let next = 0;
+  for (const name of names) {
     const path = joinRepoPath(dir, name);
     const entry = await ctx.entry(path);
     if (!entry) continue;
     if (entry.type === 'dir') {
       out.push(...((await findKustomizationFile(ctx, path)) ? await buildKustomization(ctx, path) : await renderPlain(ctx, path)));
     } else if (entry.type === 'file' && MANIFEST_FILE.test(name)) {
+      while (manifests[next] !== path) next++;
+      ctx.prefetch(manifests.slice(next, next + READ_AHEAD));
       const objects = toKubeObjects(path, await ctx.readYamlDocuments(path, path));
       out.push(...objects.map((obj) => ({ obj, file: path })));
     }
