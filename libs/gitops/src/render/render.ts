@@ -7,7 +7,7 @@
 import { RenderError, RenderErrorCode } from '../errors/render-error.js';
 import type { KubeObject } from '../objects/kube-object.js';
 import { objectId } from '../objects/kube-object.js';
-import { compareForApply } from '../objects/apply-order.js';
+import { sortForApply } from '../objects/apply-order.js';
 import { joinRepoPath, normalizeRepoPath } from '../tree/repo-path.js';
 import type { RepoTree } from '../tree/repo-tree.js';
 import { buildKustomization, findKustomizationFile } from './kustomize/build.js';
@@ -67,7 +67,7 @@ function finish(ctx: RenderContext, sourced: readonly Sourced[]): RenderResult {
     if (first !== undefined) throw new RenderError(RenderErrorCode.DuplicateObject, file, `object ${id} is also defined in ${first}`);
     seen.set(id, file);
   }
-  const objects = sourced.map((s) => s.obj).sort(compareForApply);
+  const objects = sortForApply(sourced.map((s) => s.obj));
   const sources = Object.fromEntries([...seen].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
   return { objects, files: [...ctx.filesRead].sort(), sources };
 }
