@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseWithYaml, parseYamlDocuments } from './parse-manifests.js';
 import { parsePlainYaml } from './plain-yaml.js';
+import { PLAIN_TAG_TESTS } from './yaml-schema.js';
 
 /** An order- and type-exact rendering of a parsed value (NaN, -0, Infinity, prototypes included). */
 function dump(v: unknown): string {
@@ -96,6 +97,31 @@ describe('parsePlainYaml against yaml', () => {
   it('resolves YAML 1.1 scalars as Kubernetes does (and as yaml is configured)', () => {
     const [doc] = parsePlainYaml('a: yes\nb: off\nc: 0755\nd: 1e3\ne: .inf\nf: ~\ng: 12:30:00\nh: 2024-01-01\ni: "0755"\nj: 0x1F\nk: 1_000\n', 1000) ?? [];
     expect(doc).toStrictEqual({ a: true, b: false, c: 493, d: 1000, e: Infinity, f: null, g: '12:30:00', h: '2024-01-01', i: '0755', j: 31, k: 1000 });
+  });
+
+  it('agrees on scalars starting with every printable ASCII character (the shortcut for plain strings)', () => {
+    let taken = 0;
+    for (let c = 0x20; c < 0x7f; c++) {
+      const ch = String.fromCharCode(c);
+      for (const rest of ['', '1', '0', 'e3', 'x', 'nf', 'ull', 'es', 'rue', 'ff', '.5', '_1']) if (agrees(`key: ${ch}${rest}\n`)) taken++;
+    }
+    expect(taken).toBeGreaterThan(600);
+  });
+
+  it("pins yaml's plain-scalar tests, which the plain-string shortcut was derived from", () => {
+    expect(PLAIN_TAG_TESTS).toEqual([
+      '/^(?:~|[Nn]ull|NULL)?$/',
+      '/^(?:Y|y|[Yy]es|YES|[Tt]rue|TRUE|[Oo]n|ON)$/',
+      '/^(?:N|n|[Nn]o|NO|[Ff]alse|FALSE|[Oo]ff|OFF)$/',
+      '/^[-+]?0b[0-1_]+$/',
+      '/^[-+]?0[0-7_]+$/',
+      '/^[-+]?[0-9][0-9_]*$/',
+      '/^[-+]?0x[0-9a-fA-F_]+$/',
+      '/^(?:[-+]?\\.(?:inf|Inf|INF)|\\.nan|\\.NaN|\\.NAN)$/',
+      '/^[-+]?(?:[0-9][0-9_]*)?(?:\\.[0-9_]*)?[eE][-+]?[0-9]+$/',
+      '/^[-+]?(?:[0-9][0-9_]*)?\\.[0-9_]*$/',
+      '/^<<$/',
+    ]);
   });
 
   it('agrees on keys, including ones that are not plain strings', () => {

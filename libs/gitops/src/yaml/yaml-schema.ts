@@ -29,6 +29,16 @@ interface ScalarTagLike {
 
 const plainTags = (tags as unknown as ScalarTagLike[]).filter((t) => !t.collection && t.test && t.default !== false);
 
+/** The tests (regular expressions) of the tags above, in order; a spec pins them, so a `yaml` upgrade that changes one is noticed. */
+export const PLAIN_TAG_TESTS: readonly string[] = plainTags.map((t) => String(t.test));
+
+/**
+ * Every first character a match of one of those tests can start with (null: `~`, `null`; bool:
+ * `y n true false on off` in their cases; numbers: sign, digit, `.`, and `e` of an exponent-only
+ * float). A scalar starting otherwise is a string without trying each test.
+ */
+const MAY_NOT_BE_STRING = new Set('~nNyYtTfFoO-+0123456789.eE');
+
 /** Thrown when `yaml` itself would report a problem resolving a scalar: the caller falls back. */
 export class ScalarNotPlain extends Error {}
 
@@ -38,6 +48,7 @@ export class ScalarNotPlain extends Error {}
  * throws ScalarNotPlain: merging is `yaml`'s job.
  */
 export function resolvePlainScalar(source: string, atKey: boolean): unknown {
+  if (source !== '' && !MAY_NOT_BE_STRING.has(source[0] as string) && source[0] !== '<') return source;
   for (const tag of plainTags) {
     if (tag.default === 'key' && atKey && tag.test?.test(source)) throw new ScalarNotPlain(`${source} is a merge key`);
     if (tag.default === true && tag.test?.test(source)) {
