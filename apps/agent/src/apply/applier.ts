@@ -1,11 +1,13 @@
 /**
- * apply: writes the plan with server-side apply (manager `flotilla`, force). Namespaces and CRDs
- * go first and CRDs are waited for until Established (then their kinds are discovered); the rest
- * follows phase by phase in libs/gitops' stable order, objects within a phase in parallel.
- * Unchanged objects are not written. The applied set is updated before each write, so the watch
- * event of our own write is never mistaken for drift. A failed object is reported, not fatal.
+ * apply: writes the plan with server-side apply (manager `flotilla`, force), in stages as
+ * fluxcd/pkg/ssa does: Namespaces and CRDs first, CRDs waited for until Established (then their
+ * kinds are discovered); then cluster-wide config; then every namespaced object and the rest
+ * together; webhooks last. Within a stage objects go out in libs/gitops' stable order, a fixed
+ * number in flight, and a stage starts once the one before is done. Unchanged objects are not
+ * written. The applied set is updated before each write, so the watch event of our own write is
+ * never mistaken for drift. A failed object is reported, not fatal.
  */
-import { applyPhaseOf, type KubeObject } from '@flotilla/gitops';
+import { ApplyPhase, applyPhaseOf, type KubeObject } from '@flotilla/gitops';
 import { ObjectAction } from '@flotilla/protocol';
 import type { AppliedObjects } from './applied-objects.js';
 import { mapLimit } from './map-limit.js';
@@ -14,6 +16,15 @@ import type { LiveCache } from '../drift/live-cache.js';
 import { Discovery, type ResourceInfo } from '../kube/discovery.js';
 import { PlanAction, type Plan, type PlannedObject } from '../plan/planner.js';
 import { sleep } from '../backoff.js';
+
+/** The phases (libs/gitops apply order) written together, stage after stage. */
+export const APPLY_STAGES: ReadonlyArray<readonly ApplyPhase[]> = [
+  [ApplyPhase.Foundation],
+  [ApplyPhase.ClusterConfig],
+  [ApplyPhase.NamespacedConfig, ApplyPhase.Services, ApplyPhase.Workloads, ApplyPhase.Other],
+  [ApplyPhase.Webhooks],
+];
+const STAGE_OF_PHASE = new Map(APPLY_STAGES.flatMap((phases, stage) => phases.map((phase) => [phase, stage] as const)));
 
 /** Why a drifted object was not written. */
 export const DRIFT_LEFT = 'live state differs from Git; self-heal is off, so it is left as it is';
@@ -51,12 +62,12 @@ export class Applier {
       if (!this.applied.get(p.id) || this.applied.get(p.id)?.digest !== p.digest) this.applied.set(p.id, { obj: p.obj, digest: p.digest, info });
       return { ...base, action: ObjectAction.Unchanged };
     }
-    const before = this.live.get(p.id)?.metadata['resourceVersion'];
+    const before = this.live.get(p.id)?.metadata['resourceVersion'] ?? p.liveVersion;
     this.applied.set(p.id, { obj: p.obj, digest: p.digest, info });
     try {
-      const { status, body } = await this.server.apply(info, p.obj);
-      if (status === 201) return { ...base, action: ObjectAction.Created };
-      return { ...base, action: before !== undefined && body.metadata['resourceVersion'] === before ? ObjectAction.Unchanged : ObjectAction.Configured };
+      const res = await this.server.apply(info, p.obj);
+      if (res.status === 201) return { ...base, action: ObjectAction.Created };
+      return { ...base, action: before !== undefined && res.body.metadata['resourceVersion'] === before ? ObjectAction.Unchanged : ObjectAction.Configured };
     } catch (error) {
       this.applied.invalidate(p.id);
       return { ...base, action: ObjectAction.Failed, message: (error as Error).message.slice(0, 2000) };
@@ -77,19 +88,21 @@ export class Applier {
   }
 
   async apply(plan: Plan): Promise<ApplyResult[]> {
+    const stages = APPLY_STAGES.map(() => [] as PlannedObject[]);
+    for (const p of plan.objects) stages[STAGE_OF_PHASE.get(applyPhaseOf(p.obj)) ?? 0]?.push(p);
     const results: ApplyResult[] = [];
-    const phases = new Map<number, PlannedObject[]>();
-    for (const p of plan.objects) phases.set(applyPhaseOf(p.obj), [...(phases.get(applyPhaseOf(p.obj)) ?? []), p]);
-    for (const phase of [...phases.keys()].sort((a, b) => a - b)) {
-      const batch = phases.get(phase) ?? [];
+    for (const batch of stages) {
+      if (batch.length === 0) continue;
       const out = await mapLimit(batch, this.opts.concurrency ?? 16, async (p) => this.applyOne(p, p.info ?? (await this.discovery.resourceFor(p.obj.apiVersion, p.obj.kind))));
       results.push(...out);
       const crds = batch.filter((p, i) => p.obj.kind === 'CustomResourceDefinition' && out[i]?.action !== ObjectAction.Failed);
       await Promise.all(crds.map((p) => this.waitEstablished(p.obj)));
-      await Promise.all(out.map(async (r) => {
+      const infos = new Map<string, ResourceInfo>();
+      for (const r of out) {
         const info = this.applied.get(r.id)?.info;
-        if (info && r.action !== ObjectAction.Failed) await this.live.watch(info);
-      }));
+        if (info && r.action !== ObjectAction.Failed) infos.set(`${info.apiVersion}/${info.kind}`, info);
+      }
+      await Promise.all([...infos.values()].map((info) => this.live.watch(info)));
     }
     return results;
   }

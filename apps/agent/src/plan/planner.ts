@@ -2,9 +2,11 @@
  * plan/: decides per object whether anything must be written. Checks first that the cluster can
  * take the whole render (kinds it knows or the render defines, namespaces that exist or are
  * rendered) — any problem fails the plan, naming the file, and nothing is applied. Then: an object
- * whose digest is what was last applied and whose live copy (watch cache) has not drifted costs no
- * request; one absent from a synced cache is a create; one whose content changed since the last
- * apply is applied; anything else (no digest known, or drifted) gets a server-side dry-run apply.
+ * whose digest is what was last applied and whose live copy has not drifted costs no request; one
+ * absent from the cluster is a create; one whose content changed since the last apply is applied;
+ * anything else (no digest known, or drifted) gets a server-side dry-run apply. The live copies come
+ * from the watch cache, or — for kinds it does not follow yet, as on a first apply — from one list
+ * per kind: their watches start after the apply.
  */
 import { canonicalJson, checkNamespaces, diffObject, objectDigest, objectId, parseApiVersion, type KubeObject, type Scope } from '@flotilla/gitops';
 import type { AppliedObjects } from '../apply/applied-objects.js';
@@ -25,6 +27,8 @@ export interface PlannedObject {
   file: string;
   /** Undefined while the kind is defined by a CRD of this same render. */
   info: ResourceInfo | undefined;
+  /** The live object's resourceVersion when planned (undefined: absent, or kind not served yet). */
+  liveVersion?: unknown;
   action: PlanAction;
 }
 
@@ -50,6 +54,8 @@ export interface PlannerDeps {
   applied: AppliedObjects;
   server: ServerApply;
   listNamespaces: () => Promise<string[]>;
+  /** This agent's live objects of one kind (the watch cache's label selector), straight from the server. */
+  listLive: (info: ResourceInfo) => Promise<KubeObject[]>;
 }
 
 export class Planner {
@@ -79,19 +85,32 @@ export class Planner {
     }
   }
 
+  /**
+   * The live objects of the kinds the watch cache does not follow yet, listed once for this plan.
+   * Their watches start after the apply (the applier starts them), so a first apply's own writes
+   * come back in one list per kind rather than as one watch event each.
+   */
+  private async snapshot(infos: Map<string, ResourceInfo | undefined>): Promise<Map<string, KubeObject>> {
+    const unwatched = [...infos.values()].filter((i): i is ResourceInfo => i !== undefined && !this.deps.live.isSynced(i));
+    const out = new Map<string, KubeObject>();
+    for (const items of await Promise.all(unwatched.map((i) => this.deps.listLive(i)))) for (const o of items) out.set(objectId(o), o);
+    return out;
+  }
+
   /** With `selfHeal` off, an object changed in the cluster but not in Git is left as it is (Drifted). */
   async plan(m: Manifests, opts: { selfHeal: boolean } = { selfHeal: true }): Promise<Plan> {
     const [infos, namespaces] = await Promise.all([this.infos(m.objects), this.deps.listNamespaces()]);
     this.check(m, infos, namespaces);
-    await Promise.all([...infos.values()].filter((i): i is ResourceInfo => i !== undefined).map((i) => this.deps.live.watch(i)));
+    const listed = await this.snapshot(infos);
     let dryRuns = 0;
     const objects = await mapLimit(m.objects, 16, async (obj): Promise<PlannedObject> => {
       const id = objectId(obj);
       const digest = m.digests.get(id) ?? objectDigest(obj);
       const info = infos.get(`${obj.apiVersion}/${obj.kind}`);
-      const base = { id, obj, digest, file: m.sources[id] ?? '', info };
+      // Every kind with an info is known here: followed by the watch cache, or listed just now.
+      const live = info && (this.deps.live.isSynced(info) ? this.deps.live.get(id) : listed.get(id));
+      const base = { id, obj, digest, file: m.sources[id] ?? '', info, liveVersion: live?.metadata['resourceVersion'] };
       if (!info) return { ...base, action: PlanAction.Apply };
-      const live = this.deps.live.get(id);
       if (live && this.deps.applied.digestOf(id) === digest) {
         const version = live.metadata['resourceVersion'];
         if (this.deps.applied.isVerified(id, version)) return { ...base, action: PlanAction.Unchanged };
@@ -101,9 +120,8 @@ export class Planner {
         }
         if (!opts.selfHeal) return { ...base, action: PlanAction.Drifted };
       }
-      if (!live && !opts.selfHeal && this.deps.applied.digestOf(id) === digest && this.deps.live.isSynced(info)) return { ...base, action: PlanAction.Drifted };
-      if (!live && this.deps.live.isSynced(info)) return { ...base, action: PlanAction.Create };
-      if (!live) return { ...base, action: PlanAction.Apply };
+      if (!live && !opts.selfHeal && this.deps.applied.digestOf(id) === digest) return { ...base, action: PlanAction.Drifted };
+      if (!live) return { ...base, action: PlanAction.Create };
       // The content changed since the last apply: a write is needed, and its answer tells configured from unchanged.
       const last = this.deps.applied.digestOf(id);
       if (last !== undefined && last !== '' && last !== digest) return { ...base, action: PlanAction.Apply };

@@ -18,6 +18,7 @@ import { InventoryStore } from '../inventory/inventory-store.js';
 import { Discovery } from '../kube/discovery.js';
 import { KubeClient } from '../kube/kube-client.js';
 import { loadKubeconfig } from '../kube/kubeconfig.js';
+import { listObjects } from '../kube/list-objects.js';
 import { Planner } from '../plan/planner.js';
 import { Pruner } from '../prune/pruner.js';
 import { OWNER_LABEL, Renderer } from '../render/renderer.js';
@@ -61,7 +62,8 @@ export async function startReconciling(o: RuntimeOptions): Promise<ReconcileRunt
   const server = new ServerApply(client);
   const applied = new AppliedObjects(o.stateDir);
   await applied.load();
-  const live = new LiveCache(client, `${OWNER_LABEL}=${o.clusterId}`, log.child({ stage: 'drift' }));
+  const owned = `${OWNER_LABEL}=${o.clusterId}`;
+  const live = new LiveCache(client, owned, log.child({ stage: 'drift' }));
   const outbox = new Outbox(o.stateDir, o.clusterId, o.transport, log.child({ stage: 'report' }));
   await outbox.open();
   const desired = new DesiredSource(o.stateDir, o.clusterId, log.child({ stage: 'desired' }));
@@ -83,7 +85,7 @@ export async function startReconciling(o: RuntimeOptions): Promise<ReconcileRunt
     fetcher,
     ...(guard ? { guard } : {}),
     renderer: new Renderer(o.clusterId),
-    planner: new Planner({ discovery, live, applied, server, listNamespaces: async () => (await client.request<{ items: Array<{ metadata: { name: string } }> }>('GET', '/api/v1/namespaces')).body.items.map((n) => n.metadata.name) }),
+    planner: new Planner({ discovery, live, applied, server, listNamespaces: async () => (await client.request<{ items: Array<{ metadata: { name: string } }> }>('GET', '/api/v1/namespaces')).body.items.map((n) => n.metadata.name), listLive: (info) => listObjects(client, info, { labelSelector: owned }) }),
     applier: new Applier(server, discovery, applied, live),
     pruner: new Pruner(client, discovery, applied),
     inventory: new InventoryStore(client),

@@ -81,9 +81,14 @@ export function compareForApply(a: KubeObject, b: KubeObject): number {
   );
 }
 
-/** A sorted copy in apply order. */
+/** A sorted copy in apply order (compareForApply's order, with each object's sort key computed once). */
 export function sortForApply<T extends KubeObject>(objects: readonly T[]): T[] {
-  return [...objects].sort(compareForApply);
+  const keyed = objects.map((obj) => {
+    const rank = KIND_RANK.get(obj.kind);
+    return { obj, phase: rank?.phase ?? ApplyPhase.Other, index: rank?.index ?? Number.MAX_SAFE_INTEGER, group: parseApiVersion(obj.apiVersion).group, namespace: obj.metadata.namespace ?? '' };
+  });
+  keyed.sort((a, b) => a.phase - b.phase || a.index - b.index || cmp(a.obj.kind, b.obj.kind) || cmp(a.group, b.group) || cmp(a.namespace, b.namespace) || cmp(a.obj.metadata.name, b.obj.metadata.name));
+  return keyed.map((k) => k.obj);
 }
 
 /** A sorted copy in prune (delete) order: the reverse of apply order. */

@@ -7,14 +7,27 @@ import { createHash } from 'node:crypto';
 import type { KubeObject } from './kube-object.js';
 import { objectId } from './kube-object.js';
 
-/** JSON with object keys sorted at every level (arrays keep their order). */
+/** JSON with object keys sorted at every level (arrays keep their order; undefined members dropped, undefined items null). */
 export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map((v) => (v === undefined ? 'null' : canonicalJson(v))).join(',')}]`;
+  if (Array.isArray(value)) {
+    let out = '[';
+    for (let i = 0; i < value.length; i++) {
+      const v: unknown = value[i];
+      out += `${i > 0 ? ',' : ''}${v === undefined ? 'null' : canonicalJson(v)}`;
+    }
+    return `${out}]`;
+  }
   if (value !== null && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+    const record = value as Record<string, unknown>;
+    // Default sort order is by UTF-16 code units, the same order as comparing with < and >.
+    const keys = Object.keys(record).sort();
+    let out = '{';
+    for (const k of keys) {
+      const v = record[k];
+      if (v === undefined) continue;
+      out += `${out.length > 1 ? ',' : ''}${JSON.stringify(k)}:${canonicalJson(v)}`;
+    }
+    return `${out}}`;
   }
   return JSON.stringify(value) ?? 'null';
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { sortForApply, sortForPrune } from './apply-order.js';
+import { compareForApply, sortForApply, sortForPrune } from './apply-order.js';
 import type { KubeObject } from './kube-object.js';
 import { gvkOf, objectId, parseObjectId } from './kube-object.js';
 import { checkNamespaces } from './namespace-check.js';
@@ -62,6 +62,12 @@ describe('apply order', () => {
     const b = sortForApply([...shuffled].reverse());
     expect(b).toEqual(a);
     expect(sortForPrune(shuffled)).toEqual([...a].reverse());
+  });
+
+  it('sortForApply gives exactly the order of compareForApply, also across groups, namespaces and unknown kinds', () => {
+    const many = [...shuffled, obj('example.com/v1', 'Widget', 'a', 'z'), obj('other.io/v1', 'Widget', 'a', 'z'), obj('v1', 'ConfigMap', 'b', 'a'), obj('v1', 'ConfigMap', 'a', 'b'), obj('apps/v1', 'Gadget', 'g')];
+    expect(sortForApply(many)).toEqual([...many].sort(compareForApply));
+    expect(sortForApply([...many].reverse())).toEqual([...many].sort(compareForApply));
   });
 });
 

@@ -1,16 +1,15 @@
 /** Turns parsed YAML documents into validated Kubernetes objects (v1 List documents are expanded). */
 import { RenderError, RenderErrorCode } from '../errors/render-error.js';
 import type { KubeObject } from '../objects/kube-object.js';
-import { deepCopy } from '../yaml/deep-copy.js';
 import { isPlainObject } from '../yaml/parse-manifests.js';
 
 /**
- * Validated objects of a file's documents. Each is a deep copy: YAML aliases inside a document
- * would otherwise share one JS object (structuredClone keeps such sharing) between, say, metadata.labels and the pod template's labels.
+ * Validated objects of a file's documents, built in place: the documents must be the caller's own,
+ * with no value shared between two places (what parseYamlDocuments and ParseCache hand out — YAML
+ * aliases are copied apart there), since later stages mutate objects one at a time.
  */
-export function toKubeObjects(file: string, documents: readonly unknown[]): KubeObject[] {
+export function toKubeObjects(file: string, docs: readonly unknown[]): KubeObject[] {
   const out: KubeObject[] = [];
-  const docs = deepCopy(documents);
   docs.forEach((doc, index) => {
     const where = docs.length > 1 ? ` (document ${index + 1})` : '';
     if (isPlainObject(doc) && doc['apiVersion'] === 'v1' && typeof doc['kind'] === 'string' && doc['kind'].endsWith('List') && Array.isArray(doc['items'])) {

@@ -8,6 +8,8 @@ import type { ResolvedRenderOptions } from './render-options.js';
 export class RenderContext {
   readonly filesRead = new Set<string>();
   private readonly entries = new Map<string, Promise<TreeEntry | undefined>>();
+  /** Reads started ahead of need (prefetch), by path; taken by readFile. */
+  private readonly reads = new Map<string, Promise<Uint8Array>>();
 
   constructor(
     readonly tree: RepoTree,
@@ -49,11 +51,26 @@ export class RenderContext {
     if (this.filesRead.size > this.options.maxFiles) {
       throw new RenderError(RenderErrorCode.TooManyObjects, path, `render reads more than ${this.options.maxFiles} files`);
     }
-    const bytes = await this.tree.readFile(path);
+    const pending = this.reads.get(path);
+    this.reads.delete(path);
+    const bytes = await (pending ?? this.tree.readFile(path));
     if (bytes.byteLength > this.options.maxFileBytes) {
       throw new RenderError(RenderErrorCode.FileTooLarge, path, `file is ${bytes.byteLength} bytes, over the cap of ${this.options.maxFileBytes} bytes`);
     }
     return bytes;
+  }
+
+  /**
+   * Starts reading files the render is about to read, so the store's I/O overlaps the parsing of
+   * the files before them. Checks and errors stay with readFile, in the render's own order.
+   */
+  prefetch(paths: readonly string[]): void {
+    for (const path of paths) {
+      if (this.reads.has(path) || this.filesRead.has(path)) continue;
+      const read = this.tree.readFile(path);
+      read.catch(() => undefined);
+      this.reads.set(path, read);
+    }
   }
 
   async readYamlDocuments(path: string, referencedFrom: string): Promise<unknown[]> {

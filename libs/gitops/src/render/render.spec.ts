@@ -189,3 +189,38 @@ describe('render: parse cache', () => {
     expect(cache.size).toBe(2);
   });
 });
+
+describe('render: reading ahead', () => {
+  /** A MemoryTree whose reads finish only when released, and which records the order they start in. */
+  class SlowTree extends MemoryTree {
+    readonly started: string[] = [];
+    inFlight = 0;
+    maxInFlight = 0;
+    override async readFile(path: string): Promise<Uint8Array> {
+      this.started.push(path);
+      this.maxInFlight = Math.max(this.maxInFlight, ++this.inFlight);
+      await new Promise((r) => setTimeout(r, 5));
+      this.inFlight--;
+      return super.readFile(path);
+    }
+  }
+
+  it('starts reading the next files of a directory before the first is parsed', async () => {
+    const files = Object.fromEntries(Array.from({ length: 12 }, (_, i) => [`p/f${String(i).padStart(2, '0')}.yaml`, cm(`c${i}`)]));
+    const tree = new SlowTree(files);
+    const { objects } = await render(tree, 'p');
+    expect(objects).toHaveLength(12);
+    // Eight reads were in flight at once, started in directory order, each file read once.
+    expect(tree.maxInFlight).toBe(8);
+    expect(tree.started.slice(0, 8)).toEqual(Object.keys(files).slice(0, 8));
+    expect(new Set(tree.started).size).toBe(12);
+    expect(tree.started).toHaveLength(12);
+  });
+
+  it('still reports the first bad file in directory order, whatever finished reading first', async () => {
+    const tree = new SlowTree({ 'p/a.yaml': cm('a'), 'p/b.yaml': 'kind: [unclosed\n', 'p/c.yaml': 'apiVersion: v1\nkind: ConfigMap\n', 'p/d.yaml': cm('d') });
+    const err = await renderError(tree, 'p');
+    expect(err.code).toBe(RenderErrorCode.InvalidYaml);
+    expect(err.data.file).toBe('p/b.yaml');
+  });
+});

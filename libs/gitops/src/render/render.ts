@@ -7,7 +7,7 @@
 import { RenderError, RenderErrorCode } from '../errors/render-error.js';
 import type { KubeObject } from '../objects/kube-object.js';
 import { objectId } from '../objects/kube-object.js';
-import { compareForApply } from '../objects/apply-order.js';
+import { sortForApply } from '../objects/apply-order.js';
 import { joinRepoPath, normalizeRepoPath } from '../tree/repo-path.js';
 import type { RepoTree } from '../tree/repo-tree.js';
 import { buildKustomization, findKustomizationFile } from './kustomize/build.js';
@@ -32,15 +32,23 @@ interface Sourced {
 
 const MANIFEST_FILE = /\.ya?ml$/i;
 
+/** How many manifest files of a directory are read ahead of the one being parsed. */
+const READ_AHEAD = 8;
+
 async function renderPlain(ctx: RenderContext, dir: string): Promise<Sourced[]> {
   const out: Sourced[] = [];
-  for (const name of await ctx.listDir(dir)) {
+  const names = await ctx.listDir(dir);
+  const manifests = names.filter((name) => MANIFEST_FILE.test(name)).map((name) => joinRepoPath(dir, name));
+  let next = 0;
+  for (const name of names) {
     const path = joinRepoPath(dir, name);
     const entry = await ctx.entry(path);
     if (!entry) continue;
     if (entry.type === 'dir') {
       out.push(...((await findKustomizationFile(ctx, path)) ? await buildKustomization(ctx, path) : await renderPlain(ctx, path)));
     } else if (entry.type === 'file' && MANIFEST_FILE.test(name)) {
+      while (manifests[next] !== path) next++;
+      ctx.prefetch(manifests.slice(next, next + READ_AHEAD));
       const objects = toKubeObjects(path, await ctx.readYamlDocuments(path, path));
       out.push(...objects.map((obj) => ({ obj, file: path })));
     }
@@ -59,7 +67,7 @@ function finish(ctx: RenderContext, sourced: readonly Sourced[]): RenderResult {
     if (first !== undefined) throw new RenderError(RenderErrorCode.DuplicateObject, file, `object ${id} is also defined in ${first}`);
     seen.set(id, file);
   }
-  const objects = sourced.map((s) => s.obj).sort(compareForApply);
+  const objects = sortForApply(sourced.map((s) => s.obj));
   const sources = Object.fromEntries([...seen].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
   return { objects, files: [...ctx.filesRead].sort(), sources };
 }

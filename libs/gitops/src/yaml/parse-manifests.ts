@@ -1,11 +1,14 @@
 /**
- * Safe YAML parsing for Git content: `yaml` v2 with YAML 1.1 scalars (what Kubernetes' own
- * decoder sees: `0755` is octal, `on` is true), an alias limit against alias bombs, a size cap
- * and a document-count cap. Empty documents are skipped.
+ * Safe YAML parsing for Git content: YAML 1.1 scalars (what Kubernetes' own decoder sees: `0755`
+ * is octal, `on` is true; yaml-schema.ts), an alias limit against alias bombs, a size cap and a
+ * document-count cap. Empty documents are skipped. Plain files take the fast path
+ * (plain-yaml.ts), which yields exactly what `yaml` yields; everything else goes to `yaml` v2.
  */
 import { parseAllDocuments } from 'yaml';
-import type { Tags } from 'yaml';
 import { RenderError, RenderErrorCode } from '../errors/render-error.js';
+import { deepCopy } from './deep-copy.js';
+import { parsePlainYaml } from './plain-yaml.js';
+import { YAML_PARSE_OPTIONS } from './yaml-schema.js';
 
 export interface YamlLimits {
   /** Largest file accepted, in bytes. */
@@ -32,30 +35,30 @@ export function decodeUtf8(file: string, bytes: Uint8Array): string {
   }
 }
 
-/** YAML 1.1 as Kubernetes decodes it: no timestamps and no sexagesimal numbers (both stay strings). */
-function kubernetesScalars(tags: Tags): Tags {
-  return tags.filter((t) => typeof t === 'string' || (t.tag !== 'tag:yaml.org,2002:timestamp' && t.format !== 'TIME'));
-}
-
 /** Parses every non-empty document of a YAML file into plain JS values. */
 export function parseYamlDocuments(file: string, bytes: Uint8Array, limits: YamlLimits = DEFAULT_YAML_LIMITS): unknown[] {
   checkFileSize(file, bytes.byteLength, limits);
   const text = decodeUtf8(file, bytes);
-  const docs = parseAllDocuments(text, { version: '1.1', uniqueKeys: true, prettyErrors: true, customTags: kubernetesScalars });
+  const docs = parsePlainYaml(text, limits.maxDocuments) ?? parseWithYaml(file, text, limits);
+  return docs.filter((value) => value !== null && value !== undefined);
+}
+
+/** Every document of `text` through `yaml` itself (empty ones as null, aliases copied apart); errors name the file, document and line. */
+export function parseWithYaml(file: string, text: string, limits: YamlLimits = DEFAULT_YAML_LIMITS): unknown[] {
+  const docs = parseAllDocuments(text, YAML_PARSE_OPTIONS);
   if (!Array.isArray(docs)) return []; // an empty stream
   if (docs.length > limits.maxDocuments) {
     throw new RenderError(RenderErrorCode.TooManyDocuments, file, `file has ${docs.length} YAML documents, over the cap of ${limits.maxDocuments}`);
   }
-  const out: unknown[] = [];
-  docs.forEach((doc, index) => {
+  return docs.map((doc, index) => {
     const err = doc.errors[0];
     if (err) {
       const where = err.linePos?.[0] ? ` at line ${err.linePos[0].line}, column ${err.linePos[0].col}` : '';
       throw new RenderError(RenderErrorCode.InvalidYaml, file, `invalid YAML in document ${index + 1}${where}: ${err.message.split('\n')[0]?.replace(/ at line \d+, column \d+:?$/, '')}`);
     }
-    let value: unknown;
     try {
-      value = doc.toJS({ maxAliasCount: limits.maxAliasCount });
+      // A copy, so aliases no longer share one JS value (structuredClone would keep the sharing).
+      return deepCopy(doc.toJS({ maxAliasCount: limits.maxAliasCount }) as unknown);
     } catch (e) {
       const message = e instanceof Error ? e.message : String(e);
       if (/alias/i.test(message)) {
@@ -63,9 +66,7 @@ export function parseYamlDocuments(file: string, bytes: Uint8Array, limits: Yaml
       }
       throw new RenderError(RenderErrorCode.InvalidYaml, file, `invalid YAML in document ${index + 1}: ${message}`);
     }
-    if (value !== null && value !== undefined) out.push(value);
   });
-  return out;
 }
 
 /** Parses a file that must hold exactly one YAML mapping (a kustomization, a transformer config). */
