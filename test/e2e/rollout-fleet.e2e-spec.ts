@@ -8,11 +8,11 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startKubeSim, type KubeSim } from '@flotilla/kube-sim';
+import type { KubeSim } from '@flotilla/kube-sim';
 import { runGit, startGitServer, type GitServer } from '@flotilla/testing';
-import { startAgent } from '../../apps/agent/src/agent.js';
 import { createRegistrationToken, startHarness, type Harness } from '../../apps/control-plane/test/support/harness.js';
 import { eventually } from '../../apps/control-plane/test/support/agent.js';
+import { appFiles, clusterPaths, startSimCluster } from './support/sim-fleet.js';
 
 const FLEET = [
   { name: 'canary-1', tag: 'canary' },
@@ -25,27 +25,6 @@ waves:
   - { name: edge-eu, selector: { anyOf: [edge-eu] }, soak: 2s, healthTimeout: 60s }
   - { name: edge-us, selector: { anyOf: [edge-us] }, healthTimeout: 60s }
 `;
-const base = (image: string, message: string) => ({
-  'bases/app/kustomization.yaml': 'resources: [namespace.yaml, app.yaml]\n',
-  'bases/app/namespace.yaml': 'apiVersion: v1\nkind: Namespace\nmetadata: { name: app }\n',
-  'bases/app/app.yaml': `apiVersion: v1
-kind: ConfigMap
-metadata: { name: settings, namespace: app }
-data: { message: "${message}" }
----
-apiVersion: apps/v1
-kind: Deployment
-metadata: { name: web, namespace: app }
-spec:
-  replicas: 1
-  progressDeadlineSeconds: 600
-  selector: { matchLabels: { app: web } }
-  template:
-    metadata: { labels: { app: web } }
-    spec: { containers: [{ name: web, image: "${image}" }] }
-`,
-});
-
 describe('fleet rollouts by tag end to end', () => {
   let git: GitServer;
   let h: Harness;
@@ -69,7 +48,7 @@ describe('fleet rollouts by tag end to end', () => {
     dir = await mkdtemp(join(tmpdir(), 'flotilla-e2e-rollout-'));
     git = await startGitServer();
     await git.commit({
-      files: { 'fleet.yaml': FLEET_YAML, ...base('nginx:1.27', 'v1'), ...Object.fromEntries(FLEET.map((c) => [`clusters/${c.name}/kustomization.yaml`, 'resources: [../../bases/app]\n'])) },
+      files: { 'fleet.yaml': FLEET_YAML, ...appFiles('nginx:1.27', 'v1'), ...clusterPaths(FLEET) },
       message: 'v1',
     });
     h = await startHarness({ FLEET_REPO_URL: git.url, FLEET_POLL_INTERVAL_SECONDS: '1', HEARTBEAT_INTERVAL_SECONDS: '2' });
@@ -77,21 +56,9 @@ describe('fleet rollouts by tag end to end', () => {
     for (const tag of ['canary', 'edge-eu', 'edge-us']) tokens.set(tag, (await createRegistrationToken(h, { name: tag, tags: [tag], maxUses: 6 })).token);
     await Promise.all(
       FLEET.map(async (c) => {
-        const sim = await startKubeSim({ port: 0, name: c.name, simulate: { delayMs: 200, progressDeadlineScale: 0.005 }, kubeconfigPath: join(dir, `${c.name}.kubeconfig`) });
+        const { sim, agent } = await startSimCluster(c, { server: h.cp.url, token: tokens.get(c.tag)!, dir });
         sims.set(c.name, sim);
-        agents.push(
-          await startAgent({
-            server: h.cp.url,
-            token: tokens.get(c.tag)!,
-            name: c.name,
-            stateDir: join(dir, 'agents', c.name),
-            kubeconfig: sim.kubeconfigPath,
-            facts: { provider: 'kube-sim', region: c.tag, kubeVersion: 'v1.33.0', nodeCount: 1 },
-            logLevel: 'silent',
-            resyncSeconds: 600,
-            healthTimeoutSeconds: 30,
-          }),
-        );
+        agents.push(agent);
       }),
     );
   }, 180_000);
@@ -112,7 +79,7 @@ describe('fleet rollouts by tag end to end', () => {
     }, 150_000, 'the fleet on v1');
 
     // A good commit: canary, then edge-eu, then edge-us, each after the previous wave soaked.
-    const v2 = await git.commit({ files: base('nginx:1.27', 'v2'), message: 'v2' });
+    const v2 = await git.commit({ files: appFiles('nginx:1.27', 'v2'), message: 'v2' });
     const good = await rolloutOf(v2, ['SUCCEEDED']);
     expect(good.waves.map((w: any) => w.name)).toEqual(['canary', 'edge-eu', 'edge-us']);
     expect(good.waves.map((w: any) => w.clusters.length)).toEqual([1, 5, 6]);
@@ -124,7 +91,7 @@ describe('fleet rollouts by tag end to end', () => {
     await eventually(async () => (await clusters()).every((c: any) => c.sync.appliedRevision === v2 && c.sync.health === 'HEALTHY'), 60_000, 'the fleet on v2');
 
     // A bad commit: the canary never becomes available → a revert commit rolls it back.
-    const bad = await git.commit({ files: base('nginx:broken', 'v3'), message: 'v3 (broken)' });
+    const bad = await git.commit({ files: appFiles('nginx:broken', 'v3'), message: 'v3 (broken)' });
     const failed = await rolloutOf(bad, ['ROLLED_BACK']);
     expect(failed.waves[0].clusters[0]).toMatchObject({ clusterName: 'canary-1' });
     expect(failed.rollbackRevision).toMatch(/^[0-9a-f]{40}$/);
@@ -154,7 +121,7 @@ describe('fleet rollouts by tag end to end', () => {
     }
 
     // The control plane stopped mid-rollout resumes it on restart, no wave skipped or repeated.
-    const v4 = await git.commit({ files: base('nginx:1.27', 'v4'), message: 'v4' });
+    const v4 = await git.commit({ files: appFiles('nginx:1.27', 'v4'), message: 'v4' });
     await eventually(async () => {
       const r = (await rollouts()).find((x: any) => x.revision === v4);
       return r?.waves[0]?.phase === 'PASSED' && r.waves[1]?.phase !== 'PASSED' ? r : undefined;

@@ -13,11 +13,11 @@ import { join } from 'node:path';
 import { Kvm } from '@nats-io/kv';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DESIRED_BUCKET, DesiredState } from '@flotilla/protocol';
-import { startKubeSim, type KubeSim } from '@flotilla/kube-sim';
+import type { KubeSim } from '@flotilla/kube-sim';
 import { createGpgKey, runGit, startGitServer, type GitServer, type GpgKey } from '@flotilla/testing';
-import { startAgent } from '../../apps/agent/src/agent.js';
 import { createRegistrationToken, startHarness, type Harness } from '../../apps/control-plane/test/support/harness.js';
 import { eventually } from '../../apps/control-plane/test/support/agent.js';
+import { appFiles, clusterPaths, startSimCluster } from './support/sim-fleet.js';
 
 const CLUSTERS = [
   { name: 'canary-1', tag: 'canary' },
@@ -28,27 +28,6 @@ waves:
   - { name: canary, selector: { anyOf: [canary] }, healthTimeout: 60s }
   - { name: edge, selector: { anyOf: [edge] }, healthTimeout: 60s }
 `;
-const app = (image: string, message: string) => ({
-  'bases/app/kustomization.yaml': 'resources: [namespace.yaml, app.yaml]\n',
-  'bases/app/namespace.yaml': 'apiVersion: v1\nkind: Namespace\nmetadata: { name: app }\n',
-  'bases/app/app.yaml': `apiVersion: v1
-kind: ConfigMap
-metadata: { name: settings, namespace: app }
-data: { message: "${message}" }
----
-apiVersion: apps/v1
-kind: Deployment
-metadata: { name: web, namespace: app }
-spec:
-  replicas: 1
-  progressDeadlineSeconds: 600
-  selector: { matchLabels: { app: web } }
-  template:
-    metadata: { labels: { app: web } }
-    spec: { containers: [{ name: web, image: "${image}" }] }
-`,
-});
-
 describe('signed commits end to end', () => {
   let git: GitServer;
   let h: Harness;
@@ -78,28 +57,15 @@ describe('signed commits end to end', () => {
     git = await startGitServer();
     await runGit(['config', 'http.receivepack', 'true'], { cwd: git.repoPath });
     await key.commitSigned(git.repoPath, {
-      files: { 'fleet.yaml': FLEET_YAML, ...app('nginx:1.27', 'v1'), ...Object.fromEntries(CLUSTERS.map((c) => [`clusters/${c.name}/kustomization.yaml`, 'resources: [../../bases/app]\n'])) },
+      files: { 'fleet.yaml': FLEET_YAML, ...appFiles('nginx:1.27', 'v1'), ...clusterPaths(CLUSTERS) },
       message: 'v1',
     });
     h = await startHarness({ FLEET_REPO_URL: git.url, FLEET_POLL_INTERVAL_SECONDS: '1', HEARTBEAT_INTERVAL_SECONDS: '2', FLEET_TRUSTED_KEYS_FILE: join(dir, 'trusted.asc'), FLEET_SIGNING_KEY_FILE: join(dir, 'signing.asc') });
     for (const c of CLUSTERS) {
       const { token } = await createRegistrationToken(h, { name: c.tag, tags: [c.tag] });
-      const sim = await startKubeSim({ port: 0, name: c.name, simulate: { delayMs: 200, progressDeadlineScale: 0.005 }, kubeconfigPath: join(dir, `${c.name}.kubeconfig`) });
+      const { sim, agent } = await startSimCluster(c, { server: h.cp.url, token, dir, agent: { trustedKeysFile: join(dir, 'trusted.asc') } });
       sims.set(c.name, sim);
-      agents.push(
-        await startAgent({
-          server: h.cp.url,
-          token,
-          name: c.name,
-          stateDir: join(dir, 'agents', c.name),
-          kubeconfig: sim.kubeconfigPath,
-          facts: { provider: 'kube-sim', region: c.tag, kubeVersion: 'v1.33.0', nodeCount: 1 },
-          logLevel: 'silent',
-          resyncSeconds: 600,
-          healthTimeoutSeconds: 30,
-          trustedKeysFile: join(dir, 'trusted.asc'),
-        }),
-      );
+      agents.push(agent);
     }
   }, 120_000);
 
@@ -117,7 +83,7 @@ describe('signed commits end to end', () => {
     await fleetOn(v1, 'the fleet on the signed v1');
 
     // An unsigned push: the control plane rejects it and no cluster gets it.
-    const unsigned = await git.commit({ files: app('nginx:1.27', 'unsigned'), message: 'unsigned' });
+    const unsigned = await git.commit({ files: appFiles('nginx:1.27', 'unsigned'), message: 'unsigned' });
     const rejected = await eventually(async () => (await rollouts()).find((r: any) => r.revision === unsigned && r.phase === 'REJECTED'), 20_000, 'the unsigned head rejected');
     expect(rejected.reason).toContain(`commit ${unsigned} is not signed`);
     await new Promise((r) => setTimeout(r, 2_000));
@@ -143,7 +109,7 @@ describe('signed commits end to end', () => {
     await fleetOn(v1, 'the fleet back on v1 after sync now');
 
     // A bad signed commit: the canary fails, the control plane signs its revert, the agents accept it.
-    const bad = await key.commitSigned(git.repoPath, { files: app('nginx:broken', 'v2 (broken)'), message: 'v2 broken, signed' });
+    const bad = await key.commitSigned(git.repoPath, { files: appFiles('nginx:broken', 'v2 (broken)'), message: 'v2 broken, signed' });
     const failed = await eventually(async () => (await rollouts()).find((r: any) => r.revision === bad && r.phase === 'ROLLED_BACK'), 150_000, 'the bad commit rolled back');
     const revert = failed.rollbackRevision as string;
     await expect(runGit(['verify-commit', revert], { cwd: git.repoPath, env: { GNUPGHOME: key.home } })).resolves.toBeDefined();

@@ -36,6 +36,7 @@ export async function createControlPlane(config: ControlPlaneConfig, opts: { log
   const failures = app.get(AuthFailureLimiter);
   app.use('/graphql', authFailureGate(failures, { shape: 'graphql' }));
   app.use('/v1/git/webhook', authFailureGate(failures, { shape: 'json', countUnauthorized: true }));
+  app.use('/v1/agent/renew', authFailureGate(failures, { shape: 'json', countUnauthorized: true }));
   try {
     await app.init();
     limitWsMessageSize(app, config.HTTP_MAX_BODY_BYTES);

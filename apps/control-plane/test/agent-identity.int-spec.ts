@@ -168,6 +168,26 @@ describe('agent identity', () => {
     });
   });
 
+  it('counts refused renewals as authentication failures: past the limit the address gets 429 before any check', async () => {
+    const strict = await startHarness({ AUTH_FAILURE_LIMIT_PER_MINUTE: '3' });
+    try {
+      const { token } = await createRegistrationToken(strict);
+      const reg = registration(token, 'id-limited');
+      expect((await strict.register(reg.body)).status).toBe(201);
+      const post = (body: unknown) => fetch(`${strict.cp.url}/v1/agent/renew`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      const other = '00000000-0000-4000-8000-000000000001';
+      for (let i = 0; i < 3; i++) expect((await post(signRenewal(reg.key.seed, other))).status).toBe(401);
+      // Its own valid renewal is refused too now, without being looked at.
+      const [cluster] = (await strict.cp.app.get(DataSource).query(`SELECT id FROM clusters WHERE name = 'id-limited'`)) as { id: string }[];
+      const limited = await post(signRenewal(reg.key.seed, cluster!.id));
+      expect(limited.status).toBe(429);
+      expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
+      expect(await limited.json()).toMatchObject({ error: { code: 'RATE_LIMITED' } });
+    } finally {
+      await strict.close();
+    }
+  });
+
   describe('cut-off', () => {
     const cutOffMs = async (a: TestAgent, act: () => Promise<unknown>) => {
       const closed = a.nc.closed();

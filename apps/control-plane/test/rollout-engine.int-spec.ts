@@ -1,8 +1,9 @@
-import { commitFiles, runGit, startGitServer, type GitServer } from '@flotilla/testing';
+import { commitFiles, runGit, type GitServer } from '@flotilla/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventually, registerAgent } from './support/agent.js';
-import { FakeFleetAgent } from './support/fake-fleet-agent.js';
-import { createRegistrationToken, startHarness, type Harness } from './support/harness.js';
+import { eventually } from './support/agent.js';
+import type { FakeFleetAgent } from './support/fake-fleet-agent.js';
+import type { Harness } from './support/harness.js';
+import { deployment, startRolloutFleet, type RolloutFleet } from './support/rollout-fleet.js';
 
 const FLEET = `onFailure: rollback
 healthTimeout: 20s
@@ -16,7 +17,6 @@ waves:
   - name: rest
     rest: true
 `;
-const base = (image: string) => `apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n  namespace: web\nspec:\n  template:\n    spec:\n      containers:\n        - name: web\n          image: ${image}\n`;
 const CLUSTERS = [
   ['can', ['canary']],
   ['eu-1', ['edge-eu']],
@@ -31,37 +31,26 @@ const AUDIT = `{ auditLog(first: 200) { edges { node { action targetId actorName
 interface Wave { name: string; phase: string; startedAt: string | null; healthyAt: string | null; finishedAt: string | null; clusters: { clusterName: string; pinnedAt: string | null; phase: string; rollbackPhase: string | null }[] }
 
 describe('rollout engine with fake agents (real Postgres, nats-server, git http-backend)', () => {
+  let fleet: RolloutFleet;
   let git: GitServer;
   let h: Harness;
-  const agents = new Map<string, FakeFleetAgent>();
-  const bad = new Set<string>();
+  let agents: Map<string, FakeFleetAgent>;
+  let bad: Set<string>;
   const head = () => runGit(['rev-parse', 'main'], { cwd: git.repoPath });
 
   beforeAll(async () => {
-    git = await startGitServer();
-    await runGit(['config', 'http.receivepack', 'true'], { cwd: git.repoPath });
-    const files: Record<string, string> = { 'fleet.yaml': FLEET, 'bases/web/deploy.yaml': base('web:1.0'), 'bases/web/kustomization.yaml': 'resources: [deploy.yaml]\n' };
-    for (const [name] of CLUSTERS) {
-      files[`clusters/${name}/kustomization.yaml`] = `resources: [../../bases/web, cm.yaml]\n`;
-      files[`clusters/${name}/cm.yaml`] = `apiVersion: v1\nkind: ConfigMap\nmetadata: { name: own, namespace: web }\ndata: { v: "1" }\n`;
-    }
-    const first = await git.commit({ files, message: 'fleet' });
-    h = await startHarness({ FLEET_REPO_URL: git.url, FLEET_POLL_INTERVAL_SECONDS: '1' });
-    await eventually(async () => (await h.gql('{ fleetRepo { headRevision } }')).data.fleetRepo.headRevision === first, 8000, 'first poll');
-    for (const [name, tags] of CLUSTERS) {
-      const { token } = await createRegistrationToken(h, { name: `t-${name}`, tags: [...tags] });
-      const a = new FakeFleetAgent(await registerAgent(h, token, name), name, { delayMs: 150, bad });
-      await a.agent.heartbeat();
-      a.start();
-      agents.set(name, a);
-    }
-    await eventually(async () => [...agents.values()].every((a) => a.received.at(-1) === first), 8000, 'agents on the first commit');
+    fleet = await startRolloutFleet({
+      fleetYaml: FLEET,
+      clusters: CLUSTERS,
+      delayMs: 150,
+      clusterFiles: (name) => ({
+        [`clusters/${name}/kustomization.yaml`]: 'resources: [../../bases/web, cm.yaml]\n',
+        [`clusters/${name}/cm.yaml`]: `apiVersion: v1\nkind: ConfigMap\nmetadata: { name: own, namespace: web }\ndata: { v: "1" }\n`,
+      }),
+    });
+    ({ git, h, agents, bad } = fleet);
   }, 60_000);
-  afterAll(async () => {
-    for (const a of agents.values()) await a.stop();
-    await h?.close();
-    await git?.close();
-  });
+  afterAll(() => fleet?.close());
 
   const rolloutOf = async (revision: string) => eventually(async () => (await h.gql(ROLLOUTS, { rev: revision })).data?.rollouts.edges[0]?.node as { id: string; phase: string; trigger: string } | undefined, 10_000, `rollout of ${revision}`);
   const finished = (id: string, phases: string[], ms = 30_000) =>
@@ -72,7 +61,7 @@ describe('rollout engine with fake agents (real Postgres, nats-server, git http-
   const t = (s: string | null) => (s ? Date.parse(s) : NaN);
 
   it('rolls a good commit out wave by wave, respecting the soak, and the whole fleet converges', async () => {
-    const rev = await git.commit({ files: { 'bases/web/deploy.yaml': base('web:1.1') }, message: 'web 1.1' });
+    const rev = await git.commit({ files: { 'bases/web/deploy.yaml': deployment('web:1.1') }, message: 'web 1.1' });
     const { id, trigger } = await rolloutOf(rev);
     expect(trigger).toBe('COMMIT');
     const r = await finished(id, ['SUCCEEDED']);
@@ -105,7 +94,7 @@ describe('rollout engine with fake agents (real Postgres, nats-server, git http-
   }, 60_000);
 
   it('a bad commit fails the canary, is reverted by a commit in git log, the canary goes back and no other wave ever gets it', async () => {
-    const rev = await git.commit({ files: { 'bases/web/deploy.yaml': base('web:broken') }, message: 'web broken' });
+    const rev = await git.commit({ files: { 'bases/web/deploy.yaml': deployment('web:broken') }, message: 'web broken' });
     bad.add(rev);
     const { id } = await rolloutOf(rev);
     const r = await finished(id, ['ROLLED_BACK']);
@@ -116,7 +105,7 @@ describe('rollout engine with fake agents (real Postgres, nats-server, git http-
     const [top] = log.split('\n');
     expect(top).toBe(`${revert}|Flotilla|Revert ${rev.slice(0, 12)}: rollback of rollout ${id}|${rev}`);
     expect(await runGit(['log', '-1', '--format=%B', revert], { cwd: git.repoPath })).toContain(`Failing clusters: ${agents.get('can')!.clusterId}`);
-    expect(await runGit(['show', `${revert}:bases/web/deploy.yaml`], { cwd: git.repoPath })).toBe(base('web:1.1').trim());
+    expect(await runGit(['show', `${revert}:bases/web/deploy.yaml`], { cwd: git.repoPath })).toBe(deployment('web:1.1').trim());
     expect(r.waves[0]?.clusters[0]?.rollbackPhase).toBe('SUCCEEDED');
     expect(agents.get('can')!.received.slice(-2)).toEqual([rev, revert]);
     for (const n of ['eu-1', 'eu-2', 'us-1']) {
@@ -129,19 +118,19 @@ describe('rollout engine with fake agents (real Postgres, nats-server, git http-
   it('rolls back a push of several commits as a whole, not only its last commit', async () => {
     // Both commits reach main in one ref update, as one push does: the poller sees only the second.
     await runGit(['update-ref', 'refs/heads/push', 'main'], { cwd: git.repoPath });
-    await commitFiles(git.repoPath, { branch: 'push', files: { 'bases/web/deploy.yaml': base('web:broken-again') }, message: 'break it' });
+    await commitFiles(git.repoPath, { branch: 'push', files: { 'bases/web/deploy.yaml': deployment('web:broken-again') }, message: 'break it' });
     const rev = await commitFiles(git.repoPath, { branch: 'push', files: { 'NOTES.md': 'unrelated\n' }, message: 'notes' });
     bad.add(rev);
     await runGit(['update-ref', 'refs/heads/main', rev], { cwd: git.repoPath });
     const { id } = await rolloutOf(rev);
     const r = await finished(id, ['ROLLED_BACK']);
     const revert = r.rollbackRevision!;
-    expect(await runGit(['show', `${revert}:bases/web/deploy.yaml`], { cwd: git.repoPath })).toBe(base('web:1.1').trim());
+    expect(await runGit(['show', `${revert}:bases/web/deploy.yaml`], { cwd: git.repoPath })).toBe(deployment('web:1.1').trim());
     expect(await runGit(['ls-tree', '--name-only', revert, 'NOTES.md'], { cwd: git.repoPath })).toBe('');
   }, 60_000);
 
   it('an invalid fleet.yaml starts nothing and shows file, line and reason', async () => {
-    const rev = await git.commit({ files: { 'fleet.yaml': `${FLEET}    soak: never\n`, 'bases/web/deploy.yaml': base('web:1.2') }, message: 'bad policy' });
+    const rev = await git.commit({ files: { 'fleet.yaml': `${FLEET}    soak: never\n`, 'bases/web/deploy.yaml': deployment('web:1.2') }, message: 'bad policy' });
     const { id, phase } = await eventually(async () => {
       const n = (await h.gql(ROLLOUTS, { rev })).data?.rollouts.edges[0]?.node;
       return n?.phase === 'REJECTED' && n;

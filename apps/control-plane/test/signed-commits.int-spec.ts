@@ -12,15 +12,15 @@ import * as fs from 'node:fs';
 import git from 'isomorphic-git';
 import pg from 'pg';
 import { ancestryOf, TrustSet, verifyCommit } from '@flotilla/gitops';
-import { commitFiles, createGpgKey, runGit, startGitServer, type GitServer, type GpgKey } from '@flotilla/testing';
+import { commitFiles, createGpgKey, runGit, type GitServer, type GpgKey } from '@flotilla/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config/load-config.js';
 import { CommitPolicy } from '../src/modules/rollouts/git/commit-policy.service.js';
 import { FleetSource } from '../src/modules/rollouts/git/fleet-source.js';
-import { eventually, registerAgent } from './support/agent.js';
-import { FakeFleetAgent } from './support/fake-fleet-agent.js';
-import { createRegistrationToken, startHarness, type Harness } from './support/harness.js';
-import { deployment, rolloutAudit } from './support/rollout-fleet.js';
+import { eventually } from './support/agent.js';
+import type { FakeFleetAgent } from './support/fake-fleet-agent.js';
+import type { Harness } from './support/harness.js';
+import { deployment, rolloutAudit, startRolloutFleet, type RolloutFleet } from './support/rollout-fleet.js';
 
 const FLEET = `onFailure: rollback
 healthTimeout: 20s
@@ -38,6 +38,7 @@ const ROLLOUTS = `query($rev: String) { rollouts(filter: { revision: $rev }) { e
 type RolloutNode = { id: string; revision: string; phase: string; trigger: string; reason: string | null; rollbackRevision: string | null };
 
 describe('signed-commit policy on the control plane', () => {
+  let fleet: RolloutFleet;
   let repo: GitServer;
   let h: Harness;
   let trusted: GpgKey;
@@ -45,8 +46,8 @@ describe('signed-commit policy on the control plane', () => {
   let dir: string;
   let first: string;
   let accepted: string;
-  const agents = new Map<string, FakeFleetAgent>();
-  const bad = new Set<string>();
+  let agents: Map<string, FakeFleetAgent>;
+  let bad: Set<string>;
 
   const rollouts = async (rev: string) => ((await h.gql(ROLLOUTS, { rev })).data?.rollouts.edges ?? []).map((e: { node: RolloutNode }) => e.node) as RolloutNode[];
   const rolloutIn = (rev: string, phases: string[], ms = 10_000) => eventually(async () => (await rollouts(rev)).find((r) => phases.includes(r.phase)), ms, `rollout of ${rev} in ${phases.join('/')}`);
@@ -80,26 +81,17 @@ describe('signed-commit policy on the control plane', () => {
     dir = await mkdtemp(join(tmpdir(), 'fl-cp-sig-'));
     await writeFile(join(dir, 'trusted.asc'), trusted.publicKey);
     await writeFile(join(dir, 'signing.asc'), trusted.secretKey, { mode: 0o600 });
-    repo = await startGitServer();
-    await runGit(['config', 'http.receivepack', 'true'], { cwd: repo.repoPath });
-    const files: Record<string, string> = { 'fleet.yaml': FLEET, 'bases/web/deploy.yaml': deployment('web:1.0'), 'bases/web/kustomization.yaml': 'resources: [deploy.yaml]\n' };
-    for (const [name] of CLUSTERS) files[`clusters/${name}/kustomization.yaml`] = 'resources: [../../bases/web]\n';
-    first = accepted = await trusted.commitSigned(repo.repoPath, { files, message: 'fleet' });
-    h = await startHarness({ FLEET_REPO_URL: repo.url, FLEET_POLL_INTERVAL_SECONDS: '1', FLEET_TRUSTED_KEYS_FILE: join(dir, 'trusted.asc'), FLEET_SIGNING_KEY_FILE: join(dir, 'signing.asc') });
-    await eventually(async () => (await h.gql('{ fleetRepo { headRevision } }')).data.fleetRepo.headRevision === first, 8000, 'first poll');
-    for (const [name, tags] of CLUSTERS) {
-      const { token } = await createRegistrationToken(h, { name: `t-${name}`, tags: [...tags] });
-      const a = new FakeFleetAgent(await registerAgent(h, token, name), name, { delayMs: 100, bad });
-      await a.agent.heartbeat();
-      a.start();
-      agents.set(name, a);
-    }
-    await eventually(async () => [...agents.values()].every((a) => a.received.at(-1) === first), 8000, 'agents on the first commit');
+    fleet = await startRolloutFleet({
+      fleetYaml: FLEET,
+      clusters: CLUSTERS,
+      env: { FLEET_TRUSTED_KEYS_FILE: join(dir, 'trusted.asc'), FLEET_SIGNING_KEY_FILE: join(dir, 'signing.asc') },
+      commit: (repoPath, o) => trusted.commitSigned(repoPath, o),
+    });
+    ({ git: repo, h, agents, bad, first } = fleet);
+    accepted = first;
   }, 60_000);
   afterAll(async () => {
-    for (const a of agents.values()) await a.stop();
-    await h?.close();
-    await repo?.close();
+    await fleet?.close();
     await Promise.all([trusted?.close(), stranger?.close()]);
     await rm(dir, { recursive: true, force: true });
   });
@@ -233,31 +225,25 @@ describe('signed-commit policy without a signing key', () => {
   it('pauses a rollback with the reason instead of pushing an unsigned revert commit', async () => {
     const key = await createGpgKey({ name: 'Fleet Admin', email: 'admin@fleet.invalid' });
     const dir = await mkdtemp(join(tmpdir(), 'fl-cp-nosign-'));
-    const repo = await startGitServer();
-    let h: Harness | undefined;
-    let agent: FakeFleetAgent | undefined;
+    let f: RolloutFleet | undefined;
     try {
       await writeFile(join(dir, 'trusted.asc'), key.publicKey);
-      await runGit(['config', 'http.receivepack', 'true'], { cwd: repo.repoPath });
-      const first = await key.commitSigned(repo.repoPath, { files: { 'fleet.yaml': FLEET, 'bases/web/deploy.yaml': deployment('web:1.0'), 'bases/web/kustomization.yaml': 'resources: [deploy.yaml]\n', 'clusters/can/kustomization.yaml': 'resources: [../../bases/web]\n' }, message: 'fleet' });
-      h = await startHarness({ FLEET_REPO_URL: repo.url, FLEET_POLL_INTERVAL_SECONDS: '1', FLEET_TRUSTED_KEYS_FILE: join(dir, 'trusted.asc') });
-      const { token } = await createRegistrationToken(h, { name: 't-can', tags: ['canary'] });
-      const badRevs = new Set<string>();
-      agent = new FakeFleetAgent(await registerAgent(h, token, 'can'), 'can', { delayMs: 50, bad: badRevs });
-      await agent.agent.heartbeat();
-      agent.start();
-      await eventually(async () => agent!.received.at(-1) === first, 8000, 'agent on the first commit');
+      f = await startRolloutFleet({
+        fleetYaml: FLEET,
+        clusters: [['can', ['canary']]],
+        delayMs: 50,
+        env: { FLEET_TRUSTED_KEYS_FILE: join(dir, 'trusted.asc') },
+        commit: (repoPath, o) => key.commitSigned(repoPath, o),
+      });
+      const { git: repo, h } = f;
       const rev = await key.commitSigned(repo.repoPath, { files: { 'bases/web/deploy.yaml': deployment('web:broken') }, message: 'broken, signed' });
-      badRevs.add(rev);
-      const hh = h;
-      const r = await eventually(async () => ((await hh.gql(ROLLOUTS, { rev })).data?.rollouts.edges ?? []).map((e: { node: RolloutNode }) => e.node).find((n: RolloutNode) => n.phase === 'PAUSED') as RolloutNode | undefined, 20_000, 'rollout paused');
+      f.bad.add(rev);
+      const r = await eventually(async () => ((await h.gql(ROLLOUTS, { rev })).data?.rollouts.edges ?? []).map((e: { node: RolloutNode }) => e.node).find((n: RolloutNode) => n.phase === 'PAUSED') as RolloutNode | undefined, 20_000, 'rollout paused');
       expect(r.reason).toContain('FLEET_SIGNING_KEY_FILE is not set');
       expect(r.rollbackRevision).toBeNull();
       expect(await runGit(['rev-parse', 'main'], { cwd: repo.repoPath })).toBe(rev);
     } finally {
-      await agent?.stop();
-      await h?.close();
-      await repo.close();
+      await f?.close();
       await key.close();
       await rm(dir, { recursive: true, force: true });
     }

@@ -3,12 +3,13 @@
  * public nkey (the seed stays here), validate the answer, and return the credential to store.
  * Refusals (401, 409, 4xx) are final; an unreachable or failing hub (5xx, 429) is retried.
  */
-import { RegisterRequest, RegisterResponse, describeZodError, type ClusterFacts } from '@flotilla/protocol';
-import { createUser, decodeUserJwt } from '@flotilla/nats-auth';
+import { RegisterRequest, RegisterResponse, type ClusterFacts } from '@flotilla/protocol';
+import { createUser } from '@flotilla/nats-auth';
 import type { Logger } from 'pino';
 import { Backoff, sleep, type BackoffOptions } from '../backoff.js';
 import { AgentError, ErrorCode } from '../errors.js';
 import type { StoredCredential } from './credential.js';
+import { assertJwtFor, parseAnswer, postJson } from './hub-call.js';
 
 export interface RegistrarOptions {
   server: string;
@@ -47,19 +48,8 @@ export class Registrar {
 
   private async post(body: RegisterRequest, signal: AbortSignal): Promise<RegisterResponse> {
     const url = `${this.opts.server}/v1/register`;
-    let res: Response;
-    try {
-      res = await fetch(url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', accept: 'application/json' },
-        body: JSON.stringify(body),
-        signal: AbortSignal.any([signal, AbortSignal.timeout(this.opts.timeoutMs ?? 10_000)]),
-      });
-    } catch (error) {
-      throw new AgentError(`cannot reach ${url}: ${(error as Error).message}`, ErrorCode.ServerUnavailable, { url }, { cause: error });
-    }
-    const text = await res.text().catch(() => '');
-    if (res.ok) return this.parse(text, url);
+    const { res, text } = await postJson(url, body, signal, this.opts.timeoutMs);
+    if (res.ok) return parseAnswer(text, url, RegisterResponse, 'registration response');
     const detail = errorDetail(text);
     if (res.status === 401 || res.status === 403) {
       throw new AgentError(
@@ -85,30 +75,8 @@ export class Registrar {
     });
   }
 
-  private parse(text: string, url: string): RegisterResponse {
-    let json: unknown;
-    try {
-      json = JSON.parse(text);
-    } catch {
-      throw new AgentError(`${url} answered with a body that is not JSON`, ErrorCode.InvalidRegistrationResponse);
-    }
-    const parsed = RegisterResponse.safeParse(json);
-    if (!parsed.success) {
-      throw new AgentError(`${url} answered with an invalid registration response: ${describeZodError(parsed.error)}`, ErrorCode.InvalidRegistrationResponse);
-    }
-    return parsed.data;
-  }
-
   private toCredential(response: RegisterResponse, key: { publicKey: string; seed: string }): StoredCredential {
-    let subject: string;
-    try {
-      subject = decodeUserJwt(response.nats.jwt).publicKey;
-    } catch {
-      throw new AgentError('the registration response carries a NATS JWT that cannot be decoded', ErrorCode.InvalidRegistrationResponse);
-    }
-    if (subject !== key.publicKey) {
-      throw new AgentError('the registration response carries a NATS JWT for another public key', ErrorCode.InvalidRegistrationResponse);
-    }
+    assertJwtFor(response.nats.jwt, key.publicKey, 'registration response');
     return {
       version: 1,
       clusterId: response.clusterId,

@@ -6,12 +6,13 @@
  * a resumed cluster comes back by itself; a NATS auth refusal asks for a renewal at once.
  */
 import { decodeUserJwt, signRenewal } from '@flotilla/nats-auth';
-import { describeZodError, RenewResponse } from '@flotilla/protocol';
+import { RenewResponse } from '@flotilla/protocol';
 import type { Logger } from 'pino';
 import { Backoff, sleep, type BackoffOptions } from '../backoff.js';
 import { AgentError, ErrorCode } from '../errors.js';
 import type { StoredCredential } from './credential.js';
 import type { CredentialStore } from './credential-store.js';
+import { assertJwtFor, parseAnswer, postJson } from './hub-call.js';
 import { errorDetail } from './registrar.js';
 
 export interface RenewerOptions {
@@ -97,37 +98,18 @@ export class CredentialRenewer {
   async renewOnce(): Promise<string> {
     const url = `${this.opts.server}/v1/agent/renew`;
     const body = signRenewal(this.credential.nats.seed, this.credential.clusterId);
-    let res: Response;
-    try {
-      res = await fetch(url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', accept: 'application/json' },
-        body: JSON.stringify(body),
-        signal: AbortSignal.any([this.stopping.signal, AbortSignal.timeout(this.opts.timeoutMs ?? 10_000)]),
-      });
-    } catch (error) {
-      throw new AgentError(`cannot reach ${url}: ${(error as Error).message}`, ErrorCode.ServerUnavailable, { url }, { cause: error });
-    }
-    const text = await res.text().catch(() => '');
+    const { res, text } = await postJson(url, body, this.stopping.signal, this.opts.timeoutMs);
     if (res.status === 401) {
       throw new AgentError(`credential renewal refused by ${url}: the cluster was deregistered or suspended (${errorDetail(text)})`, ErrorCode.RenewalRefused, { status: 401 });
     }
     if (!res.ok) throw new AgentError(`${url} answered HTTP ${res.status}: ${errorDetail(text)}`, ErrorCode.ServerUnavailable, { status: res.status });
-    let parsed;
-    try {
-      parsed = RenewResponse.safeParse(JSON.parse(text));
-    } catch {
-      throw new AgentError(`${url} answered with a body that is not JSON`, ErrorCode.InvalidRegistrationResponse);
-    }
-    if (!parsed.success) throw new AgentError(`${url} answered with an invalid renewal: ${describeZodError(parsed.error)}`, ErrorCode.InvalidRegistrationResponse);
-    const jwt = parsed.data.jwt;
-    if (decodeUserJwt(jwt).publicKey !== body.natsPublicKey) {
-      throw new AgentError('the renewal carries a NATS JWT for another public key', ErrorCode.InvalidRegistrationResponse);
-    }
+    const answer = parseAnswer(text, url, RenewResponse, 'renewal');
+    const jwt = answer.jwt;
+    assertJwtFor(jwt, body.natsPublicKey, 'renewal');
     const next: StoredCredential = { ...this.credential, nats: { ...this.credential.nats, jwt } };
     await this.opts.store.save(next);
     this.credential = next;
-    this.opts.logger.info({ credentialExpiresAt: parsed.data.expiresAt }, 'credential: renewed');
+    this.opts.logger.info({ credentialExpiresAt: answer.expiresAt }, 'credential: renewed');
     this.opts.onRenewed(jwt);
     return jwt;
   }

@@ -8,18 +8,33 @@ export const deployment = (image: string) => `apiVersion: apps/v1\nkind: Deploym
 
 export interface RolloutFleet {
   git: GitServer;
+  /** The first commit, which every agent runs when the fleet is returned. */
+  first: string;
   h: Harness;
   agents: Map<string, FakeFleetAgent>;
   bad: Set<string>;
   close(): Promise<void>;
 }
 
-export async function startRolloutFleet(opts: { fleetYaml: string; clusters: readonly (readonly [string, readonly string[]])[]; delayMs?: number; env?: Record<string, string> }): Promise<RolloutFleet> {
+export interface RolloutFleetOptions {
+  fleetYaml: string;
+  clusters: readonly (readonly [string, readonly string[]])[];
+  delayMs?: number;
+  env?: Record<string, string>;
+  /** A cluster's own files (default: a kustomization onto bases/web). */
+  clusterFiles?: (name: string) => Record<string, string>;
+  /** Makes the first commit (default: an unsigned commit; e.g. a signed one). */
+  commit?: (repoPath: string, opts: { files: Record<string, string>; message: string }) => Promise<string>;
+}
+
+const ontoBase = (name: string) => ({ [`clusters/${name}/kustomization.yaml`]: 'resources: [../../bases/web]\n' });
+
+export async function startRolloutFleet(opts: RolloutFleetOptions): Promise<RolloutFleet> {
   const git = await startGitServer();
   await runGit(['config', 'http.receivepack', 'true'], { cwd: git.repoPath });
   const files: Record<string, string> = { 'fleet.yaml': opts.fleetYaml, 'bases/web/deploy.yaml': deployment('web:1.0'), 'bases/web/kustomization.yaml': 'resources: [deploy.yaml]\n' };
-  for (const [name] of opts.clusters) files[`clusters/${name}/kustomization.yaml`] = 'resources: [../../bases/web]\n';
-  const first = await git.commit({ files, message: 'fleet' });
+  for (const [name] of opts.clusters) Object.assign(files, (opts.clusterFiles ?? ontoBase)(name));
+  const first = opts.commit ? await opts.commit(git.repoPath, { files, message: 'fleet' }) : await git.commit({ files, message: 'fleet' });
   const h = await startHarness({ FLEET_REPO_URL: git.url, FLEET_POLL_INTERVAL_SECONDS: '1', ...opts.env });
   await eventually(async () => (await h.gql('{ fleetRepo { headRevision } }')).data.fleetRepo.headRevision === first, 8000, 'first poll');
   const agents = new Map<string, FakeFleetAgent>();
@@ -34,6 +49,7 @@ export async function startRolloutFleet(opts: { fleetYaml: string; clusters: rea
   await eventually(async () => [...agents.values()].every((a) => a.received.at(-1) === first), 8000, 'agents on the first commit');
   return {
     git,
+    first,
     h,
     agents,
     bad,

@@ -5,7 +5,8 @@ import { CONFIG } from '../../config/config.token.js';
 
 /**
  * Failed authentications per source address: API tokens (GraphQL over HTTP and graphql-ws)
- * and the Git webhook's secret (its 401s, counted by the gate in front of it).
+ * the Git webhook's secret and agent credential renewals (their 401s, counted by the gate in
+ * front of each route).
  * Once an address has used up AUTH_FAILURE_LIMIT_PER_MINUTE it is refused before any token
  * check until its minute is over; successes are not counted and other addresses go on.
  */

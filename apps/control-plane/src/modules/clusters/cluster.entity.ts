@@ -5,6 +5,9 @@ import { RegistrationToken } from '../registration-tokens/registration-token.ent
 export const Admission = { Active: 'Active', AwaitingApproval: 'AwaitingApproval', Suspended: 'Suspended' } as const;
 export type Admission = (typeof Admission)[keyof typeof Admission];
 
+/** SQL condition on `clusters`: the clusters that get desired state and take part in rollouts. */
+export const PARTICIPATING = `deregistered_at IS NULL AND admission = '${Admission.Active}'`;
+
 /** A registered cluster, its facts and when its agent was last heard from. */
 @Entity({ name: 'clusters' })
 export class Cluster {

@@ -4,6 +4,7 @@ import type { ControlPlaneConfig } from '../../config/config.schema.js';
 import { CONFIG } from '../../config/config.token.js';
 import { FleetEvents } from '../fleet-events/fleet-events.js';
 import { MISSED_INTERVALS_OFFLINE } from './connection-state.js';
+import { PARTICIPATING } from './cluster.entity.js';
 
 /**
  * Notices clusters crossing into Offline (3 missed heartbeat intervals) or back, once per
@@ -34,7 +35,7 @@ export class OfflineWatcher implements OnApplicationBootstrap, OnModuleDestroy {
 
   private async check(): Promise<void> {
     const rows = (await this.db.query(
-      `SELECT id, name, last_seen_at FROM clusters WHERE deregistered_at IS NULL AND admission = 'Active' AND last_seen_at < now() - make_interval(secs => $1)`,
+      `SELECT id, name, last_seen_at FROM clusters WHERE ${PARTICIPATING} AND last_seen_at < now() - make_interval(secs => $1)`,
       [MISSED_INTERVALS_OFFLINE * this.config.HEARTBEAT_INTERVAL_SECONDS],
     )) as { id: string; name: string; last_seen_at: Date }[];
     const now = new Set(rows.map((r) => r.id));

@@ -4,7 +4,7 @@ import { DESIRED_BUCKET, PROTOCOL_VERSION, type DesiredState } from '@flotilla/p
 import { DataSource, IsNull } from 'typeorm';
 import type { ControlPlaneConfig } from '../../config/config.schema.js';
 import { CONFIG } from '../../config/config.token.js';
-import { Admission, Cluster } from '../clusters/cluster.entity.js';
+import { Admission, Cluster, PARTICIPATING } from '../clusters/cluster.entity.js';
 import { NatsService } from '../nats/nats.service.js';
 import { redactUrl } from '@flotilla/gitops';
 
@@ -73,7 +73,7 @@ export class DesiredStateService {
   private async allToHead(head: string): Promise<string[]> {
     const rows = (await this.db.query(
       `UPDATE clusters SET desired_revision = $1, desired_updated_at = now()
-        WHERE deregistered_at IS NULL AND admission = 'Active' AND desired_revision IS DISTINCT FROM $1 RETURNING id`,
+        WHERE ${PARTICIPATING} AND desired_revision IS DISTINCT FROM $1 RETURNING id`,
       [head],
     )) as [{ id: string }[], number];
     return rows[0].map((r) => r.id);

@@ -24,6 +24,7 @@ import { FleetSource } from './git/fleet-source.js';
 import { RolloutEngine } from './rollout-engine.service.js';
 import { RolloutEvents, SystemActors } from './rollout-events.js';
 import { insertRollout, lockRollout, pinClusters, REJECTED, saveState } from './rollout-store.js';
+import { PARTICIPATING } from '../clusters/cluster.entity.js';
 
 interface ClusterRow {
   id: string;
@@ -60,7 +61,7 @@ export class RolloutPlanner implements OnModuleInit {
   }
 
   clusters(m: EntityManager): Promise<ClusterRow[]> {
-    return m.query(`SELECT id, name, tags, sync_path, desired_revision FROM clusters WHERE deregistered_at IS NULL AND admission = 'Active' ORDER BY name`) as Promise<ClusterRow[]>;
+    return m.query(`SELECT id, name, tags, sync_path, desired_revision FROM clusters WHERE ${PARTICIPATING} ORDER BY name`) as Promise<ClusterRow[]>;
   }
 
   /** The head hook (DesiredStateService.assignRevisions): the clusters moved straight to the head, and whether it was accepted. */
@@ -98,7 +99,7 @@ export class RolloutPlanner implements OnModuleInit {
   private async moveOthers(m: EntityManager, head: string, rollbackOwned: string[], rollbackId: string): Promise<string[]> {
     const rows = (await m.query(
       `UPDATE clusters SET desired_revision = $1, desired_updated_at = now()
-        WHERE deregistered_at IS NULL AND admission = 'Active' AND desired_revision IS DISTINCT FROM $1 AND NOT (id = ANY($2::uuid[]))
+        WHERE ${PARTICIPATING} AND desired_revision IS DISTINCT FROM $1 AND NOT (id = ANY($2::uuid[]))
           AND NOT EXISTS (SELECT 1 FROM rollout_clusters rc JOIN rollouts r ON r.id = rc.rollout_id
                            WHERE rc.cluster_id = clusters.id AND r.created_at > (SELECT created_at FROM rollouts WHERE id = $3))
         RETURNING id`,

@@ -4,6 +4,7 @@
  */
 import type { ClusterObservation, RolloutState } from '@flotilla/gitops';
 import type { EntityManager } from 'typeorm';
+import { PARTICIPATING } from '../clusters/cluster.entity.js';
 
 export const ACTIVE_PHASES = ['Running', 'Paused', 'RollingBack'] as const;
 /** A rollout that never started: its fleet.yaml was invalid, or the signed-commit policy refused its commit. */
@@ -72,7 +73,7 @@ export async function activeRolloutIds(m: EntityManager, phases: readonly string
 export async function pinClusters(m: EntityManager, ids: readonly string[], revision: string): Promise<string[]> {
   if (!ids.length) return [];
   const rows = (await m.query(
-    `UPDATE clusters SET desired_revision = $2, desired_updated_at = now() WHERE id = ANY($1) AND deregistered_at IS NULL AND admission = 'Active' AND desired_revision IS DISTINCT FROM $2 RETURNING id`,
+    `UPDATE clusters SET desired_revision = $2, desired_updated_at = now() WHERE id = ANY($1) AND ${PARTICIPATING} AND desired_revision IS DISTINCT FROM $2 RETURNING id`,
     [ids, revision],
   )) as [{ id: string }[], number];
   return rows[0].map((r) => r.id);

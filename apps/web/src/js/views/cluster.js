@@ -3,7 +3,7 @@
 // Updates live on the cluster's status and drift subscriptions.
 /* global window */
 import { errorBox, h, pill, replace, table } from '../dom.js';
-import { ACTION_KIND, ago, CONNECTION_KIND, DRIFT_KIND, HEALTH_KIND, objectName, shortSha, SYNC_KIND, when, words } from '../format.js';
+import { ACTION_KIND, ADMISSION_KIND, ago, CONNECTION_KIND, DRIFT_KIND, HEALTH_KIND, objectName, shortSha, SYNC_KIND, when, words } from '../format.js';
 
 const CLUSTER = `query Cluster($name: String!) {
   cluster(name: $name) {
@@ -26,7 +26,7 @@ const ADMISSION_ACTIONS = {
   ACTIVE: [['Suspend', 'suspendCluster', 'Suspend this cluster? Its agent is cut off until resumed.']],
   SUSPENDED: [['Resume', 'resumeCluster', null]],
 };
-const ADMISSION_KIND = { ACTIVE: 'ok', AWAITING_APPROVAL: 'warn', SUSPENDED: 'bad' };
+
 
 /** @param {{ session: import('../session.js').Session, params: string[] }} ctx */
 export async function render({ session, params }) {

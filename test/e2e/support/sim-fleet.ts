@@ -1,0 +1,64 @@
+/**
+ * A fleet of kube-sim clusters, each with a real agent in this process, over one shared Kustomize
+ * base: the app's files (a Namespace, a ConfigMap carrying a message, a Deployment of an image),
+ * a per-cluster path onto the base, and starting one cluster with its agent.
+ */
+import { join } from 'node:path';
+import { startKubeSim, type KubeSim } from '@flotilla/kube-sim';
+import { startAgent, type RunningAgent } from '../../../apps/agent/src/agent.js';
+import type { AgentConfig } from '../../../apps/agent/src/config.js';
+
+export interface SimCluster {
+  name: string;
+  tag: string;
+}
+
+/** The shared base `bases/app`: the Deployment runs `image`, the ConfigMap says `message`. */
+export const appFiles = (image: string, message: string): Record<string, string> => ({
+  'bases/app/kustomization.yaml': 'resources: [namespace.yaml, app.yaml]\n',
+  'bases/app/namespace.yaml': 'apiVersion: v1\nkind: Namespace\nmetadata: { name: app }\n',
+  'bases/app/app.yaml': `apiVersion: v1
+kind: ConfigMap
+metadata: { name: settings, namespace: app }
+data: { message: "${message}" }
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: { name: web, namespace: app }
+spec:
+  replicas: 1
+  progressDeadlineSeconds: 600
+  selector: { matchLabels: { app: web } }
+  template:
+    metadata: { labels: { app: web } }
+    spec: { containers: [{ name: web, image: "${image}" }] }
+`,
+});
+
+/** Each cluster's path, onto the shared base. */
+export const clusterPaths = (clusters: readonly SimCluster[]): Record<string, string> =>
+  Object.fromEntries(clusters.map((c) => [`clusters/${c.name}/kustomization.yaml`, 'resources: [../../bases/app]\n']));
+
+/** A kube-sim cluster (fast simulated rollouts) and a real agent registered for it with `token`. */
+export async function startSimCluster(
+  c: SimCluster,
+  opts: { server: string; token: string; dir: string; agent?: Partial<AgentConfig> },
+): Promise<{ sim: KubeSim; agent: RunningAgent }> {
+  const sim = await startKubeSim({ port: 0, name: c.name, simulate: { delayMs: 200, progressDeadlineScale: 0.005 }, kubeconfigPath: join(opts.dir, `${c.name}.kubeconfig`) });
+  const agent = await startAgent({
+    server: opts.server,
+    token: opts.token,
+    name: c.name,
+    stateDir: join(opts.dir, 'agents', c.name),
+    kubeconfig: sim.kubeconfigPath,
+    facts: { provider: 'kube-sim', region: c.tag, kubeVersion: 'v1.33.0', nodeCount: 1 },
+    logLevel: 'silent',
+    resyncSeconds: 600,
+    healthTimeoutSeconds: 30,
+    ...opts.agent,
+  }).catch(async (error: unknown) => {
+    await sim.close();
+    throw error;
+  });
+  return { sim, agent };
+}
