@@ -1,9 +1,11 @@
 /**
- * The HTTP side of the agent's Kubernetes client: JSON requests over one keep-alive agent, and
- * watch streams read line by line. Counts its requests (the benchmark and tests read it).
+ * The HTTP side of the agent's Kubernetes client: JSON requests over a pool of keep-alive
+ * connections (http1-pool.ts), and watch streams (node:http) read line by line. Counts its
+ * requests (the benchmark and tests read it).
  */
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import { ConnectionClosedError, Http1Pool } from './http1-pool.js';
 import type { KubeEndpoint } from './kubeconfig.js';
 
 export class KubeApiError extends Error {
@@ -59,6 +61,8 @@ export function queryString(query: Record<string, string | undefined> | undefine
 
 export class KubeClient {
   requests = 0;
+  private readonly pool: Http1Pool;
+  /** For watches only. */
   private readonly agent: HttpAgent | HttpsAgent;
   private readonly send: typeof httpRequest;
   /** Where every request goes; only `path` and the per-request fields change. */
@@ -69,41 +73,46 @@ export class KubeClient {
     const base = new URL(endpoint.server);
     const https = base.protocol === 'https:';
     // Keep-alive sockets, a few more than the applier and planner keep in flight, so a burst never waits for a connection.
-    const common = { keepAlive: true, maxSockets: 32 };
-    this.agent = https
-      ? new HttpsAgent({ ...common, ca: endpoint.ca, cert: endpoint.cert, key: endpoint.key, rejectUnauthorized: !endpoint.insecureSkipTlsVerify })
-      : new HttpAgent(common);
+    const tls = { ca: endpoint.ca, cert: endpoint.cert, key: endpoint.key, rejectUnauthorized: !endpoint.insecureSkipTlsVerify };
+    this.pool = new Http1Pool({ origin: base, tls, maxConnections: 32 });
+    this.agent = https ? new HttpsAgent({ keepAlive: true, ...tls }) : new HttpAgent({ keepAlive: true });
     this.send = https ? (httpsRequest as unknown as typeof httpRequest) : httpRequest;
     // IPv6 literals come bracketed from URL; the request options want them bare.
     this.target = { protocol: base.protocol, hostname: base.hostname.replace(/^\[(.*)\]$/, '$1'), port: base.port, prefix: base.pathname.replace(/\/$/, '') };
     this.baseHeaders = { accept: 'application/json', 'user-agent': 'flotilla-agent', ...(endpoint.token ? { authorization: `Bearer ${endpoint.token}` } : {}) };
+    this.headerLines = Object.entries(this.baseHeaders).map(([k, v]) => `${k}: ${v}\r\n`).join('');
   }
 
+  /** baseHeaders as header lines, each ending in CRLF. */
+  private readonly headerLines: string;
+
+  /** Opens a streaming request (watches). */
   private open(method: string, path: string, opts: RequestOptions): Promise<IncomingMessage> {
     this.requests++;
-    const payload = opts.body === undefined ? undefined : Buffer.from(JSON.stringify(opts.body));
-    const headers = payload ? { ...this.baseHeaders, 'content-type': opts.contentType ?? 'application/json', 'content-length': String(payload.length) } : this.baseHeaders;
     const { protocol, hostname, port, prefix } = this.target;
     return new Promise((resolve, reject) => {
-      const req = this.send({ protocol, hostname, port, path: prefix + path + queryString(opts.query), method, headers, agent: this.agent, signal: opts.signal }, resolve);
+      const req = this.send({ protocol, hostname, port, path: prefix + path + queryString(opts.query), method, headers: this.baseHeaders, agent: this.agent, signal: opts.signal }, resolve);
       req.on('error', reject);
-      req.end(payload);
+      req.end();
     });
   }
 
   /** One request; a non-2xx answer throws KubeApiError with the server's reason and message. */
   async request<T = Record<string, unknown>>(method: string, path: string, opts: RequestOptions = {}): Promise<KubeResponse<T>> {
-    const res = await this.open(method, path, opts);
-    const text = await new Promise<string>((resolve, reject) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('end', () => resolve(chunks.length === 1 ? (chunks[0] as Buffer).toString('utf8') : Buffer.concat(chunks).toString('utf8')));
-      res.on('error', reject);
-      res.on('close', () => {
-        if (!res.complete) reject(new KubeApiError(res.statusCode ?? 0, 'ConnectionClosed', `${method} ${path}: the connection closed before the response ended`));
-      });
-    });
-    const status = res.statusCode ?? 0;
+    this.requests++;
+    const payload = opts.body === undefined ? undefined : JSON.stringify(opts.body);
+    const contentType = payload === undefined ? '' : `content-type: ${opts.contentType ?? 'application/json'}\r\n`;
+    const head = `${method} ${this.target.prefix}${path}${queryString(opts.query)} HTTP/1.1\r\n${this.headerLines}${contentType}`;
+    let status: number;
+    let text: string;
+    try {
+      const res = await this.pool.request(head, payload, opts.signal);
+      status = res.status;
+      text = res.body.toString('utf8');
+    } catch (error) {
+      if (error instanceof ConnectionClosedError) throw new KubeApiError(0, 'ConnectionClosed', `${method} ${path}: ${error.message}`);
+      throw error;
+    }
     if (status < 200 || status > 299) {
       const s = (parseBody(text) ?? {}) as { reason?: string; message?: string };
       throw new KubeApiError(status, s.reason ?? 'Unknown', `${method} ${path}: ${status} ${s.message ?? text.slice(0, 300)}`);
@@ -145,6 +154,7 @@ export class KubeClient {
   }
 
   close(): void {
+    this.pool.close();
     this.agent.destroy();
   }
 }
