@@ -36,6 +36,15 @@ describe('objectStoreFs', () => {
     expect(await readdir(join(gitdir, 'objects', 'pack'))).toEqual(['pack-x.idx']);
   });
 
+  it("fails isomorphic-git's path-less probe with ENOENT, and stats the gitdir once", async () => {
+    const view = objectStoreFs(gitdir);
+    await expect((view.promises.readFile as (p?: string) => Promise<Buffer>)()).rejects.toMatchObject({ code: 'ENOENT' });
+    const first = view.promises.stat(gitdir);
+    expect(view.promises.stat(gitdir)).toBe(first);
+    expect((await first).isDirectory()).toBe(true);
+    expect(view.promises.stat(join(gitdir, 'objects'))).not.toBe(view.promises.stat(join(gitdir, 'objects')));
+  });
+
   it('GitTree still finds an object written after its view listed the store', async () => {
     const { oid: later } = await git.hashBlob({ object: Buffer.from('b: 2\n') });
     const tree = await git.writeTree({ fs, gitdir, tree: [{ mode: '100644', path: 'b.yaml', oid: later, type: 'blob' }] });

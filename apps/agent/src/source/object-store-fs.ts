@@ -3,7 +3,10 @@
  * already fetched: isomorphic-git looks every object up as a loose file first (a failed open
  * and an ENOENT error per object) and lists the pack directory again for each one. Here the
  * loose objects and the pack list are read once, when first needed; a lookup of an object that
- * is not loose answers ENOENT without touching the disk. Everything else is node:fs.
+ * is not loose answers ENOENT without touching the disk. isomorphic-git also probes its fs on
+ * every call (a readFile without a path, expected to fail) and stats the gitdir (is it a
+ * `.git` file?): the probe fails at once with one prepared error, and the gitdir's stat is
+ * taken once. Everything else is node:fs.
  */
 import * as fs from 'node:fs';
 import { join } from 'node:path';
@@ -29,9 +32,12 @@ export function objectStoreFs(gitdir: string): typeof fs {
     }
     return names;
   };
+  let gitdirStat: Promise<fs.Stats> | undefined;
+  const probe = Object.assign(new Error('ENOENT: no path'), { code: 'ENOENT' });
   const promises: Record<string, unknown> = {};
   for (const c of COMMANDS) promises[c] = (base[c] as (...a: unknown[]) => unknown).bind(base);
-  promises.readFile = async (path: string, options?: unknown) => {
+  promises.readFile = async (path: string | undefined, options?: unknown) => {
+    if (path === undefined) throw probe;
     const m = LOOSE.exec(path);
     if (m && !(await (loose ??= listLoose())).has(m[1]! + m[2]!)) throw enoent(path);
     return base.readFile(path, options as undefined);
@@ -40,6 +46,7 @@ export function objectStoreFs(gitdir: string): typeof fs {
     if (path === packDir && options === undefined) return [...(await (packs ??= base.readdir(packDir).catch(() => [])))];
     return base.readdir(path, options as undefined);
   };
+  promises.stat = (path: string, options?: unknown) => (path === gitdir && options === undefined ? (gitdirStat ??= base.stat(gitdir)) : base.stat(path, options as undefined));
   // isomorphic-git takes `promises` when it is an enumerable own property.
   return { promises } as unknown as typeof fs;
 }
