@@ -23,8 +23,12 @@ export interface DriftHandlerOptions {
   logger: Logger;
 }
 
+/** Deferred drift checks run per turn of the event loop. */
+const DRAIN_BATCH = 200;
+
 export class DriftHandler {
   private paused = 0;
+  private draining = false;
   private readonly deferred = new Set<string>();
   private readonly healing = new Map<string, Promise<void>>();
   /** Objects already reported in alert-only mode, by id → the diff reported (not repeated). */
@@ -40,13 +44,32 @@ export class DriftHandler {
 
   resume(): void {
     if (--this.paused > 0) return;
-    const ids = [...this.deferred];
-    this.deferred.clear();
-    for (const id of ids) this.check(id, this.opts.live.get(id));
+    this.drain();
   }
 
-  /** Heals in flight (tests and shutdown wait for them). */
+  /**
+   * Checks the objects that changed while paused, a batch per turn of the event loop, so a
+   * reconcile's report does not wait for a thousand diffs (after a first apply every object's
+   * watch event arrives while paused).
+   */
+  private drain(): void {
+    if (this.draining || this.deferred.size === 0) return;
+    this.draining = true;
+    setImmediate(() => {
+      this.draining = false;
+      let n = 0;
+      for (const id of this.deferred) {
+        if (this.paused > 0 || n++ === DRAIN_BATCH) break;
+        this.deferred.delete(id);
+        this.check(id, this.opts.live.get(id));
+      }
+      if (this.paused === 0) this.drain();
+    });
+  }
+
+  /** Deferred checks done and heals finished (tests and shutdown wait for them). */
   async settled(): Promise<void> {
+    while (this.draining) await new Promise((r) => setImmediate(r));
     await Promise.all(this.healing.values());
   }
 

@@ -24,6 +24,7 @@ export class LiveCache {
   private readonly kinds = new Map<string, KindWatch>();
   private readonly stopping = new AbortController();
   private listener: LiveListener = () => undefined;
+  private changeWaiters: Array<() => void> = [];
 
   constructor(
     private readonly client: KubeClient,
@@ -33,6 +34,11 @@ export class LiveCache {
 
   onChange(listener: LiveListener): void {
     this.listener = listener;
+  }
+
+  /** Resolves at the next change to any object in the cache. */
+  nextChange(): Promise<void> {
+    return new Promise((resolve) => this.changeWaiters.push(resolve));
   }
 
   get(id: string): KubeObject | undefined {
@@ -74,6 +80,7 @@ export class LiveCache {
     if (change === 'DELETED') this.objects.delete(id);
     else this.objects.set(id, obj);
     this.listener(id, change === 'DELETED' ? undefined : obj, change);
+    if (this.changeWaiters.length > 0) for (const wake of this.changeWaiters.splice(0)) wake();
   }
 
   private async list(info: ResourceInfo): Promise<string> {

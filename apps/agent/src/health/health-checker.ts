@@ -1,7 +1,8 @@
 /**
  * health/: kstatus-like readiness of what was applied, read from the watch cache (no polling of
  * the server): waits until nothing is Progressing any more, or the timeout, and returns each
- * object's health (libs/gitops `health()`) and the aggregate (`worstOf`).
+ * object's health (libs/gitops `health()`) and the aggregate (`worstOf`). It looks again when the
+ * cache changes (the changes of one turn of the event loop together), and every `pollMs` besides.
  */
 import { HealthStatus, health, worstOf, type Health } from '@flotilla/gitops';
 import type { LiveCache } from '../drift/live-cache.js';
@@ -25,14 +26,24 @@ export class HealthChecker {
 
   async wait(ids: readonly string[], timeoutMs: number, signal?: AbortSignal): Promise<HealthResult> {
     const deadline = Date.now() + timeoutMs;
+    let byId = this.snapshot(ids);
     for (;;) {
-      const byId = this.snapshot(ids);
-      const pending = [...byId.values()].some((h) => h.status === HealthStatus.Progressing || h.status === HealthStatus.Missing);
-      if (!pending || Date.now() >= deadline || signal?.aborted) return { byId, status: worstOf(byId.values()), timedOut: pending };
-      await sleep(Math.min(this.pollMs, Math.max(1, deadline - Date.now())), signal).catch(() => undefined);
+      let pending = ids.filter((id) => isPending(byId.get(id)!));
+      while (pending.length > 0 && Date.now() < deadline && !signal?.aborted) {
+        const changed = this.live.nextChange().then(() => new Promise((r) => setImmediate(r)));
+        await Promise.race([changed, sleep(Math.min(this.pollMs, Math.max(1, deadline - Date.now())), signal).catch(() => undefined)]);
+        for (const id of pending) byId.set(id, health(this.live.get(id)));
+        pending = pending.filter((id) => isPending(byId.get(id)!));
+      }
+      // What was ready may have changed meanwhile: the answer is one look at everything.
+      byId = this.snapshot(ids);
+      const stillPending = ids.some((id) => isPending(byId.get(id)!));
+      if (!stillPending || Date.now() >= deadline || signal?.aborted) return { byId, status: worstOf(byId.values()), timedOut: stillPending };
     }
   }
 }
+
+const isPending = (h: Health) => h.status === HealthStatus.Progressing || h.status === HealthStatus.Missing;
 
 export function summarizeHealth(r: HealthResult): string {
   const counts = new Map<string, number>();
