@@ -71,7 +71,7 @@ export class Fetcher {
   async fetch(desired: Pick<DesiredState, 'repoUrl' | 'branch' | 'revision'>): Promise<Artifact> {
     const gitdir = this.gitdirFor(desired.repoUrl);
     let tree = await this.hasCommit(gitdir, desired.revision);
-    if (tree) return { revision: desired.revision, tree: new GitTree(fs, gitdir, tree), fetched: false };
+    if (tree) return { revision: desired.revision, tree: new GitTree(gitdir, tree), fetched: false };
     await fs.promises.mkdir(gitdir, { recursive: true });
     await git.init({ fs, gitdir, bare: true, defaultBranch: desired.branch });
     await git.addRemote({ fs, gitdir, remote: 'origin', url: desired.repoUrl, force: true });
@@ -87,7 +87,7 @@ export class Fetcher {
     if (!tree) {
       throw new AgentError(`commit ${desired.revision} is not on branch ${desired.branch} of ${redactUrl(desired.repoUrl)}`, SourceErrorCode.RevisionNotFound, { revision: desired.revision });
     }
-    return { revision: desired.revision, tree: new GitTree(fs, gitdir, tree), fetched: true };
+    return { revision: desired.revision, tree: new GitTree(gitdir, tree), fetched: true };
   }
 
   /** The raw commit object (for signature checks) of a commit already in the store. */
