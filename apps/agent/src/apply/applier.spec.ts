@@ -62,4 +62,14 @@ describe('Applier', () => {
     // …but go out in apply order, four at a time.
     expect(events.filter((e) => e.startsWith('start')).map((e) => e.slice(6))).toEqual(objects.map((o) => `${o.kind}/${o.metadata.name}`));
   });
+
+  it('records the version each write made as verified, so the watch event of that write costs no diff', async () => {
+    const cm = obj('v1', 'ConfigMap', 'settings', 'a');
+    const server = { apply: async (_i: ResourceInfo, o: KubeObject) => ({ status: 201, body: { ...o, metadata: { ...o.metadata, resourceVersion: '42' } } }) } as unknown as ServerApply;
+    const applied = new AppliedObjects(await mkdtemp(join(tmpdir(), 'applier-')));
+    const plan = { revision: 'r', dryRuns: 0, objects: [{ id: objectId(cm), obj: cm, digest: 'd', file: 'f.yaml', info: { apiVersion: 'v1', kind: 'ConfigMap', plural: 'configmaps', namespaced: true }, action: PlanAction.Create }] };
+    await new Applier(server, {} as Discovery, applied, live).apply(plan);
+    expect(applied.isVerified(objectId(cm), '42')).toBe(true);
+    expect(applied.isVerified(objectId(cm), '43')).toBe(false);
+  });
 });

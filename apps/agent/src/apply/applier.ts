@@ -5,7 +5,8 @@
  * together; webhooks last. Within a stage objects go out in libs/gitops' stable order, a fixed
  * number in flight, and a stage starts once the one before is done. Unchanged objects are not
  * written. The applied set is updated before each write, so the watch event of our own write is
- * never mistaken for drift. A failed object is reported, not fatal.
+ * never mistaken for drift, and the version each write made is recorded as verified (that event
+ * costs no diff). A failed object is reported, not fatal.
  */
 import { ApplyPhase, applyPhaseOf, type KubeObject } from '@flotilla/gitops';
 import { ObjectAction } from '@flotilla/protocol';
@@ -66,8 +67,11 @@ export class Applier {
     this.applied.set(p.id, { obj: p.obj, digest: p.digest, info });
     try {
       const res = await this.server.apply(info, p.obj);
+      const version = res.body.metadata['resourceVersion'];
+      // The answer is the live object our write made: its watch event needs no diff.
+      this.applied.markVerified(p.id, version);
       if (res.status === 201) return { ...base, action: ObjectAction.Created };
-      return { ...base, action: before !== undefined && res.body.metadata['resourceVersion'] === before ? ObjectAction.Unchanged : ObjectAction.Configured };
+      return { ...base, action: before !== undefined && version === before ? ObjectAction.Unchanged : ObjectAction.Configured };
     } catch (error) {
       this.applied.invalidate(p.id);
       return { ...base, action: ObjectAction.Failed, message: (error as Error).message.slice(0, 2000) };

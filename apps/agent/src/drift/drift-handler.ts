@@ -78,6 +78,7 @@ export class DriftHandler {
     if (!applied) return;
     if (this.paused > 0) return void this.deferred.add(id);
     if (this.healing.has(id)) return;
+    if (live && this.opts.applied.isVerified(id, live.metadata['resourceVersion'])) return void this.reported.delete(id);
     const diffs = diffObject(applied.obj, live);
     if (diffs.length === 0) {
       if (applied.digest) this.opts.applied.markVerified(id, live?.metadata['resourceVersion']);
