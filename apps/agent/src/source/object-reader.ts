@@ -111,10 +111,10 @@ function varint(delta: Buffer, at: number): [number, number] {
 
 /** Git's delta format: copy ranges of the base and insert literal bytes. */
 export function applyDelta(base: Buffer, delta: Buffer): Buffer {
-  let [baseSize, at] = varint(delta, 0);
+  const [baseSize, sizeAt] = varint(delta, 0);
   if (baseSize !== base.length) throw new ObjectFormatError(`a delta expects a base of ${baseSize} bytes, got ${base.length}`);
-  let size;
-  [size, at] = varint(delta, at);
+  const [size, opsAt] = varint(delta, sizeAt);
+  let at = opsAt;
   const out = Buffer.allocUnsafe(size);
   let written = 0;
   while (at < delta.length) {
