@@ -43,6 +43,12 @@ const PATCH_TYPES: Record<string, 'json' | 'merge' | 'strategic' | 'apply'> = {
   'application/apply-patch+yaml': 'apply',
 };
 
+/** Patch media types by target: custom resources take no strategic merge patch. Worked out once, not per request. */
+const PATCH_ACCEPTED = {
+  builtin: Object.keys(PATCH_TYPES),
+  custom: Object.keys(PATCH_TYPES).filter((k) => PATCH_TYPES[k] !== 'strategic'),
+};
+
 function decode(raw: Buffer, yaml: boolean): unknown {
   const text = raw.toString('utf8');
   if (!text.trim()) throw errors.badRequest('the request body is empty: expected an object');
@@ -70,7 +76,7 @@ export function decodeWrite(req: IncomingMessage, raw: Buffer): unknown {
 export function decodePatch(req: IncomingMessage, raw: Buffer, builtin: boolean): { type: 'json' | 'merge' | 'strategic' | 'apply'; patch: unknown } {
   const mt = mediaType(req);
   const type = PATCH_TYPES[mt];
-  const accepted = Object.keys(PATCH_TYPES).filter((k) => builtin || PATCH_TYPES[k] !== 'strategic');
+  const accepted = builtin ? PATCH_ACCEPTED.builtin : PATCH_ACCEPTED.custom;
   if (!type || !accepted.includes(mt)) throw errors.unsupportedMediaType(mt, accepted);
   return { type, patch: decode(raw, type === 'apply') };
 }
