@@ -125,13 +125,16 @@ function walk(v: unknown, path: string, field: string, out: FieldMap, builtin: b
     out.set(path, v);
     return;
   }
-  if (!isObj(v) || Object.keys(v).length === 0 || field === 'selector') {
+  // One key list for the emptiness test and the walk (Object.entries made a pair per key).
+  const keys = isObj(v) ? Object.keys(v) : [];
+  if (keys.length === 0 || field === 'selector') {
     out.set(path, v);
     return;
   }
+  const map = v as Record<string, unknown>;
   const granular = MAP_FIELDS.has(field);
   if (granular) out.set(path, CONTAINER);
-  for (const [ck, cv] of Object.entries(v)) walk(cv, `${path}${SEP}f:${ck}`, granular ? '' : ck, out, builtin, false);
+  for (const ck of keys) walk(map[ck], `${path}${SEP}f:${ck}`, granular ? '' : ck, out, builtin, false);
 }
 
 /** The paths an Apply manager owns: everything but map and list nodes. */
