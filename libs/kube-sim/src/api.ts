@@ -61,6 +61,23 @@ function withoutMetaAndStatus(o: any, cache: boolean): string {
   return s;
 }
 
+/**
+ * Whether `b` holds the very same values as `a` in the same key order, metadata and status
+ * aside: then their JSON without those is equal too, with nothing serialized (a status
+ * write keeps the spec it found). Otherwise the JSON comparison decides.
+ */
+function sameBesidesMetaAndStatus(a: any, b: any): boolean {
+  const ka = Object.keys(a);
+  const kb = Object.keys(b);
+  if (ka.length !== kb.length) return false;
+  for (let i = 0; i < ka.length; i++) {
+    const k = ka[i];
+    if (k !== kb[i]) return false;
+    if (k !== 'metadata' && k !== 'status' && a[k] !== b[k]) return false;
+  }
+  return true;
+}
+
 export class Api {
   readonly store: Store;
   readonly registry = new Registry();
@@ -103,7 +120,7 @@ export class Api {
     const m: any = { ...next.metadata };
     if (prev) {
       for (const k of ['uid', 'creationTimestamp', 'deletionTimestamp', 'deletionGracePeriodSeconds', 'generation', 'resourceVersion']) m[k] = prev.metadata[k];
-      if (t.generation && withoutMetaAndStatus(prev, true) !== withoutMetaAndStatus(next, false)) m.generation = (prev.metadata.generation ?? 1) + 1;
+      if (t.generation && !sameBesidesMetaAndStatus(prev, next) && withoutMetaAndStatus(prev, true) !== withoutMetaAndStatus(next, false)) m.generation = (prev.metadata.generation ?? 1) + 1;
     } else {
       if (!m.name && m.generateName) m.name = `${m.generateName}${randomUUID().slice(0, 5)}`;
       m.uid = randomUUID();
