@@ -32,7 +32,10 @@ export function readBody(req: IncomingMessage): Promise<Buffer> {
 }
 
 export function mediaType(req: IncomingMessage): string {
-  return String(req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+  // Up to the first ';' by index: split made an array of every parameter on each write.
+  const h = String(req.headers['content-type'] ?? '');
+  const semi = h.indexOf(';');
+  return (semi < 0 ? h : h.slice(0, semi)).trim().toLowerCase();
 }
 
 const WRITE_TYPES = ['application/json', 'application/yaml'];
