@@ -61,6 +61,9 @@ function withoutMetaAndStatus(o: any, cache: boolean): string {
   return s;
 }
 
+/** Metadata an update keeps from the stored object whatever the body says. */
+const KEPT_METADATA = ['uid', 'creationTimestamp', 'deletionTimestamp', 'deletionGracePeriodSeconds', 'generation', 'resourceVersion'];
+
 /**
  * Whether `b` holds the very same values as `a` in the same key order, metadata and status
  * aside: then their JSON without those is equal too, with nothing serialized (a status
@@ -119,7 +122,7 @@ export class Api {
     next = applyDefaults(t.kind, t.builtin, next);
     const m: any = { ...next.metadata };
     if (prev) {
-      for (const k of ['uid', 'creationTimestamp', 'deletionTimestamp', 'deletionGracePeriodSeconds', 'generation', 'resourceVersion']) m[k] = prev.metadata[k];
+      for (const k of KEPT_METADATA) m[k] = prev.metadata[k];
       if (t.generation && !sameBesidesMetaAndStatus(prev, next) && withoutMetaAndStatus(prev, true) !== withoutMetaAndStatus(next, false)) m.generation = (prev.metadata.generation ?? 1) + 1;
     } else {
       if (!m.name && m.generateName) m.name = `${m.generateName}${randomUUID().slice(0, 5)}`;
