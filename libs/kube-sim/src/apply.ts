@@ -4,7 +4,7 @@
 // that no one else owns.
 import { KubeError } from './errors.js';
 import { applySet, CONTAINER, describePath, flatten, flattenStored, NODE, SEP, sameValue } from './fieldpath.js';
-import { entryKey, type ManagerEntry, partOf, readManagers, type WriteContext, writeManagers } from './managed.js';
+import { entryKey, managerEntry, type ManagerEntry, partOf, readManagers, type WriteContext, writeManagers } from './managed.js';
 import { deletePath, dropEmptyParents, mergeApplied, structuredCopy } from './objpath.js';
 
 export interface ApplyContext extends WriteContext {
@@ -91,7 +91,7 @@ export function serverSideApply(live: any, applied: any, ctx: ApplyContext): any
 
   const newFields = applySet(appliedF);
   if (!mine) {
-    mine = { manager: ctx.manager, operation: 'Apply', apiVersion: ctx.apiVersion, time: ctx.now, subresource: ctx.subresource, fields: newFields };
+    mine = managerEntry(ctx.manager, 'Apply', ctx.apiVersion, ctx.now, ctx.subresource, newFields);
     entries.push(mine);
   } else if (mine.fields.size !== newFields.size || [...newFields].some((p) => !mine!.fields.has(p)) || mine.apiVersion !== ctx.apiVersion) {
     Object.assign(mine, { fields: newFields, time: ctx.now, apiVersion: ctx.apiVersion, raw: undefined });
