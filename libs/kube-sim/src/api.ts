@@ -143,7 +143,9 @@ export class Api {
     if (!prev) next = allocate(t.kind, t.builtin, next);
     next = canonical(next);
     validate(t, next);
-    const json = JSON.stringify(next);
+    // Only a write over an earlier version needs its JSON before storing (the no-op check); a
+    // create's is made once, from the stored object.
+    const json = prev ? JSON.stringify(next) : undefined;
     if (prev && json === toJson(prev)) return prev;
     if (prev?.metadata.deletionTimestamp && !next.metadata.finalizers?.length) {
       if (opts.dryRun) return next;
@@ -153,9 +155,10 @@ export class Api {
     if (!prev) this.requireNamespace(t, next.metadata.namespace, next.metadata.name);
     const before = `"resourceVersion":"${next.metadata.resourceVersion}"`;
     const stored = this.store.put(storeKey(t), next);
-    // The stored JSON differs from the one just made only in resourceVersion, which canonical
-    // order puts before any user-controlled string: patch it instead of serializing again.
-    serialized.set(stored, json.replace(before, `"resourceVersion":"${stored.metadata.resourceVersion}"`));
+    // The stored JSON differs from the one made for the no-op check only in resourceVersion,
+    // which canonical order puts before any user-controlled string: patch it instead of
+    // serializing again.
+    serialized.set(stored, json === undefined ? JSON.stringify(stored) : json.replace(before, `"resourceVersion":"${stored.metadata.resourceVersion}"`));
     for (const h of this.hooks) h(t, stored, prev);
     return stored;
   }
