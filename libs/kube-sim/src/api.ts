@@ -61,6 +61,26 @@ function withoutMetaAndStatus(o: any, cache: boolean): string {
   return s;
 }
 
+/** Metadata an update keeps from the stored object whatever the body says. */
+const KEPT_METADATA = ['uid', 'creationTimestamp', 'deletionTimestamp', 'deletionGracePeriodSeconds', 'generation', 'resourceVersion'];
+
+/**
+ * Whether `b` holds the very same values as `a` in the same key order, metadata and status
+ * aside: then their JSON without those is equal too, with nothing serialized (a status
+ * write keeps the spec it found). Otherwise the JSON comparison decides.
+ */
+function sameBesidesMetaAndStatus(a: any, b: any): boolean {
+  const ka = Object.keys(a);
+  const kb = Object.keys(b);
+  if (ka.length !== kb.length) return false;
+  for (let i = 0; i < ka.length; i++) {
+    const k = ka[i];
+    if (k !== kb[i]) return false;
+    if (k !== 'metadata' && k !== 'status' && a[k] !== b[k]) return false;
+  }
+  return true;
+}
+
 export class Api {
   readonly store: Store;
   readonly registry = new Registry();
@@ -102,8 +122,8 @@ export class Api {
     next = applyDefaults(t.kind, t.builtin, next);
     const m: any = { ...next.metadata };
     if (prev) {
-      for (const k of ['uid', 'creationTimestamp', 'deletionTimestamp', 'deletionGracePeriodSeconds', 'generation', 'resourceVersion']) m[k] = prev.metadata[k];
-      if (t.generation && withoutMetaAndStatus(prev, true) !== withoutMetaAndStatus(next, false)) m.generation = (prev.metadata.generation ?? 1) + 1;
+      for (const k of KEPT_METADATA) m[k] = prev.metadata[k];
+      if (t.generation && !sameBesidesMetaAndStatus(prev, next) && withoutMetaAndStatus(prev, true) !== withoutMetaAndStatus(next, false)) m.generation = (prev.metadata.generation ?? 1) + 1;
     } else {
       if (!m.name && m.generateName) m.name = `${m.generateName}${randomUUID().slice(0, 5)}`;
       m.uid = randomUUID();
@@ -123,7 +143,9 @@ export class Api {
     if (!prev) next = allocate(t.kind, t.builtin, next);
     next = canonical(next);
     validate(t, next);
-    const json = JSON.stringify(next);
+    // Only a write over an earlier version needs its JSON before storing (the no-op check); a
+    // create's is made once, from the stored object.
+    const json = prev ? JSON.stringify(next) : undefined;
     if (prev && json === toJson(prev)) return prev;
     if (prev?.metadata.deletionTimestamp && !next.metadata.finalizers?.length) {
       if (opts.dryRun) return next;
@@ -133,9 +155,10 @@ export class Api {
     if (!prev) this.requireNamespace(t, next.metadata.namespace, next.metadata.name);
     const before = `"resourceVersion":"${next.metadata.resourceVersion}"`;
     const stored = this.store.put(storeKey(t), next);
-    // The stored JSON differs from the one just made only in resourceVersion, which canonical
-    // order puts before any user-controlled string: patch it instead of serializing again.
-    serialized.set(stored, json.replace(before, `"resourceVersion":"${stored.metadata.resourceVersion}"`));
+    // The stored JSON differs from the one made for the no-op check only in resourceVersion,
+    // which canonical order puts before any user-controlled string: patch it instead of
+    // serializing again.
+    serialized.set(stored, json === undefined ? JSON.stringify(stored) : json.replace(before, `"resourceVersion":"${stored.metadata.resourceVersion}"`));
     for (const h of this.hooks) h(t, stored, prev);
     return stored;
   }

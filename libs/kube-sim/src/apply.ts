@@ -4,7 +4,7 @@
 // that no one else owns.
 import { KubeError } from './errors.js';
 import { applySet, CONTAINER, describePath, flatten, flattenStored, NODE, SEP, sameValue } from './fieldpath.js';
-import { entryKey, type ManagerEntry, partOf, readManagers, type WriteContext, writeManagers } from './managed.js';
+import { entryKey, managerEntry, type ManagerEntry, partOf, readManagers, type WriteContext, writeManagers } from './managed.js';
 import { deletePath, dropEmptyParents, mergeApplied, structuredCopy } from './objpath.js';
 
 export interface ApplyContext extends WriteContext {
@@ -16,8 +16,9 @@ const SERVER_METADATA = ['managedFields', 'resourceVersion', 'uid', 'creationTim
 
 function cleanApplied(applied: any, part: 'main' | 'status' | 'all'): any {
   const out: any = { ...applied, metadata: { ...(applied.metadata ?? {}) } };
-  for (const k of SERVER_METADATA) delete out.metadata[k];
-  if (part === 'main') delete out.status;
+  // Only keys that are there: `delete` of an absent key still costs a runtime call.
+  for (const k of SERVER_METADATA) if (Object.hasOwn(out.metadata, k)) delete out.metadata[k];
+  if (part === 'main' && Object.hasOwn(out, 'status')) delete out.status;
   if (part === 'status') {
     for (const k of Object.keys(out)) if (!['apiVersion', 'kind', 'metadata', 'status'].includes(k)) delete out[k];
     out.metadata = { name: out.metadata.name, namespace: out.metadata.namespace };
@@ -90,7 +91,7 @@ export function serverSideApply(live: any, applied: any, ctx: ApplyContext): any
 
   const newFields = applySet(appliedF);
   if (!mine) {
-    mine = { manager: ctx.manager, operation: 'Apply', apiVersion: ctx.apiVersion, time: ctx.now, subresource: ctx.subresource, fields: newFields };
+    mine = managerEntry(ctx.manager, 'Apply', ctx.apiVersion, ctx.now, ctx.subresource, newFields);
     entries.push(mine);
   } else if (mine.fields.size !== newFields.size || [...newFields].some((p) => !mine!.fields.has(p)) || mine.apiVersion !== ctx.apiVersion) {
     Object.assign(mine, { fields: newFields, time: ctx.now, apiVersion: ctx.apiVersion, raw: undefined });

@@ -125,13 +125,16 @@ function walk(v: unknown, path: string, field: string, out: FieldMap, builtin: b
     out.set(path, v);
     return;
   }
-  if (!isObj(v) || Object.keys(v).length === 0 || field === 'selector') {
+  // One key list for the emptiness test and the walk (Object.entries made a pair per key).
+  const keys = isObj(v) ? Object.keys(v) : [];
+  if (keys.length === 0 || field === 'selector') {
     out.set(path, v);
     return;
   }
+  const map = v as Record<string, unknown>;
   const granular = MAP_FIELDS.has(field);
   if (granular) out.set(path, CONTAINER);
-  for (const [ck, cv] of Object.entries(v)) walk(cv, `${path}${SEP}f:${ck}`, granular ? '' : ck, out, builtin, false);
+  for (const ck of keys) walk(map[ck], `${path}${SEP}f:${ck}`, granular ? '' : ck, out, builtin, false);
 }
 
 /** The paths an Apply manager owns: everything but map and list nodes. */
@@ -147,8 +150,30 @@ export function sameValue(a: unknown, b: unknown): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
 }
 
-/** A set of paths as a FieldsV1 object. */
+const fieldsV1Memo = new Map<string, Record<string, any>>();
+const FIELDS_V1_MEMO_MAX = 4096;
+
+/**
+ * A set of paths as a FieldsV1 object. Objects of one kind applied by one tool own the same
+ * paths (names and values are not part of them), so the result is remembered per path list
+ * and shared: FieldsV1 objects live inside stored objects, which are never modified.
+ */
 export function toFieldsV1(paths: Iterable<string>): Record<string, any> {
+  const list = [...paths];
+  // NUL separates the paths in the memo key; a path holding one (a field name with NUL) is not remembered.
+  const key = list.join('\u0000');
+  const cacheable = !list.some((p) => p.includes('\u0000'));
+  const hit = cacheable ? fieldsV1Memo.get(key) : undefined;
+  if (hit) return hit;
+  const f = buildFieldsV1(list);
+  if (cacheable) {
+    if (fieldsV1Memo.size >= FIELDS_V1_MEMO_MAX) fieldsV1Memo.clear();
+    fieldsV1Memo.set(key, f);
+  }
+  return f;
+}
+
+function buildFieldsV1(paths: string[]): Record<string, any> {
   type N = { self: boolean; kids: Map<string, N> };
   const root: N = { self: false, kids: new Map() };
   for (const p of paths) {

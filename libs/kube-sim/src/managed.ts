@@ -18,17 +18,20 @@ export function entryKey(e: Pick<ManagerEntry, 'manager' | 'operation' | 'subres
   return `${e.manager}\u0000${e.operation}\u0000${e.subresource ?? ''}`;
 }
 
+/**
+ * A manager entry, always built here so every entry has one shape (the same keys in the same
+ * order): entries made three ways had three, and the functions reading them were optimized
+ * and thrown away again as each new shape turned up.
+ */
+export function managerEntry(manager: string, operation: 'Apply' | 'Update', apiVersion: string, time: string, subresource: string | undefined, fields: Set<string>, raw?: any): ManagerEntry {
+  return { manager, operation, apiVersion, time, subresource, fields, raw };
+}
+
 export function readManagers(obj: any): ManagerEntry[] {
   const list: any[] = Array.isArray(obj?.metadata?.managedFields) ? obj.metadata.managedFields : [];
-  return list.map((m) => ({
-    manager: String(m.manager ?? ''),
-    operation: m.operation === 'Apply' ? 'Apply' : 'Update',
-    apiVersion: String(m.apiVersion ?? ''),
-    time: String(m.time ?? ''),
-    subresource: m.subresource || undefined,
-    fields: fromFieldsV1(m.fieldsV1),
-    raw: m,
-  }));
+  return list.map((m) =>
+    managerEntry(String(m.manager ?? ''), m.operation === 'Apply' ? 'Apply' : 'Update', String(m.apiVersion ?? ''), String(m.time ?? ''), m.subresource || undefined, fromFieldsV1(m.fieldsV1), m),
+  );
 }
 
 export function writeManagers(entries: ManagerEntry[]): any[] | undefined {
@@ -86,7 +89,7 @@ export function recordUpdate(prev: any, next: any, ctx: WriteContext & { hasStat
     e.raw = undefined;
   }
   if (!mine && changed.size) {
-    mine = { ...me, apiVersion: ctx.apiVersion, time: ctx.now, fields: new Set() };
+    mine = managerEntry(me.manager, me.operation, ctx.apiVersion, ctx.now, me.subresource, new Set());
     entries.push(mine);
   }
   if (mine) {

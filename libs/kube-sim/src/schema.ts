@@ -60,20 +60,26 @@ function isObj(v: unknown): v is Record<string, any> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
+function fieldPath(parent: string, k: string): string {
+  return parent ? `${parent}.${k}` : k;
+}
+
 function walk(v: unknown, node: Node, path: string, unknown: string[]): unknown {
   if (!isObj(v)) return v;
   let out: Record<string, any> | undefined;
-  for (const [k, child] of Object.entries(v)) {
-    const p = path ? `${path}.${k}` : k;
+  for (const k of Object.keys(v)) {
     if (!(k in node)) {
       if (k.startsWith('$')) continue;
-      unknown.push(p);
+      unknown.push(fieldPath(path, k));
       out ??= { ...v };
       delete out[k];
       continue;
     }
     const type = node[k];
     if (!type) continue;
+    // The path is only spelled out below declared structures, not for every leaf.
+    const p = fieldPath(path, k);
+    const child = v[k];
     let next: unknown = child;
     if (type.startsWith('[]') && Array.isArray(child)) {
       const items = child.map((item, i) => walk(item, TYPES[type.slice(2)], `${p}[${i}]`, unknown));

@@ -13,6 +13,7 @@ import { errors, KubeError, statusBody } from './errors.js';
 import { parseQuery } from './http/query.js';
 import { handleResource, type HandlerContext } from './http/resource-handler.js';
 import { route } from './http/route.js';
+import { requestTarget } from './http/target.js';
 import { writeKubeconfig } from './kubeconfig.js';
 import { openapiGroupDoc, openapiRootDoc } from './openapi.js';
 import { Persister } from './persist.js';
@@ -101,7 +102,7 @@ export async function startKubeSim(opts: KubeSimOptions = {}): Promise<KubeSim> 
   const ctx: HandlerContext = { api, watches, send, count: (verb) => (counters[verb] = (counters[verb] ?? 0) + 1) };
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const url = new URL(req.url ?? '/', 'http://kube-sim');
+    const url = requestTarget(req.url ?? '/');
     const r = route(url.pathname, api.registry);
     if (r.kind === 'resource') return handleResource(ctx, req, res, r.r, parseQuery(url.searchParams));
     if (req.method !== 'GET') throw errors.methodNotAllowed(req.method ?? '', url.pathname);

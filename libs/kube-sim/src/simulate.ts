@@ -25,9 +25,21 @@ function cond(type: string, status: string, reason: string, message: string, at:
   return { type, status, lastUpdateTime: at, lastTransitionTime: at, reason, message };
 }
 
+const isHigh = (c: number) => c >= 0xd800 && c <= 0xdbff;
+const isLow = (c: number) => c >= 0xdc00 && c <= 0xdfff;
+
+/**
+ * A hash of each code point's first UTF-16 unit of the pod template's JSON. Walked by index:
+ * for…of made a string per character; a surrogate pair counts once, as it did there.
+ */
 function hash(obj: any): string {
+  const s = JSON.stringify(obj.spec?.template ?? {});
   let h = 0;
-  for (const c of JSON.stringify(obj.spec?.template ?? {})) h = (h * 31 + c.charCodeAt(0)) >>> 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    h = (h * 31 + c) >>> 0;
+    if (isHigh(c) && isLow(s.charCodeAt(i + 1))) i++;
+  }
   return h.toString(36).slice(0, 10);
 }
 

@@ -32,7 +32,10 @@ export function readBody(req: IncomingMessage): Promise<Buffer> {
 }
 
 export function mediaType(req: IncomingMessage): string {
-  return String(req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+  // Up to the first ';' by index: split made an array of every parameter on each write.
+  const h = String(req.headers['content-type'] ?? '');
+  const semi = h.indexOf(';');
+  return (semi < 0 ? h : h.slice(0, semi)).trim().toLowerCase();
 }
 
 const WRITE_TYPES = ['application/json', 'application/yaml'];
@@ -41,6 +44,12 @@ const PATCH_TYPES: Record<string, 'json' | 'merge' | 'strategic' | 'apply'> = {
   'application/merge-patch+json': 'merge',
   'application/strategic-merge-patch+json': 'strategic',
   'application/apply-patch+yaml': 'apply',
+};
+
+/** Patch media types by target: custom resources take no strategic merge patch. Worked out once, not per request. */
+const PATCH_ACCEPTED = {
+  builtin: Object.keys(PATCH_TYPES),
+  custom: Object.keys(PATCH_TYPES).filter((k) => PATCH_TYPES[k] !== 'strategic'),
 };
 
 function decode(raw: Buffer, yaml: boolean): unknown {
@@ -70,7 +79,7 @@ export function decodeWrite(req: IncomingMessage, raw: Buffer): unknown {
 export function decodePatch(req: IncomingMessage, raw: Buffer, builtin: boolean): { type: 'json' | 'merge' | 'strategic' | 'apply'; patch: unknown } {
   const mt = mediaType(req);
   const type = PATCH_TYPES[mt];
-  const accepted = Object.keys(PATCH_TYPES).filter((k) => builtin || PATCH_TYPES[k] !== 'strategic');
+  const accepted = builtin ? PATCH_ACCEPTED.builtin : PATCH_ACCEPTED.custom;
   if (!type || !accepted.includes(mt)) throw errors.unsupportedMediaType(mt, accepted);
   return { type, patch: decode(raw, type === 'apply') };
 }

@@ -20,11 +20,13 @@ export type Route =
   | { kind: 'resource'; r: ResourceRoute }
   | { kind: 'none' };
 
+const HEALTH_PATHS = new Set(['/healthz', '/livez', '/readyz']);
+
 export function route(path: string, registry: Registry): Route {
   const parts = path.split('/').filter(Boolean);
   const segs = path.includes('%') ? parts.map(safeDecode) : parts;
   if (path === '/version' || path === '/version/') return { kind: 'version' };
-  if (['/healthz', '/livez', '/readyz'].includes(path)) return { kind: 'healthz' };
+  if (HEALTH_PATHS.has(path)) return { kind: 'healthz' };
   if (segs[0] === 'openapi' && segs[1] === 'v3') {
     if (segs.length === 2) return { kind: 'openapi-root' };
     if (segs[2] === 'api' && segs[3]) return { kind: 'openapi', group: '', version: segs[3] };
