@@ -8,7 +8,7 @@
  * never mistaken for drift, and the version each write made is recorded as verified (that event
  * costs no diff). A failed object is reported, not fatal.
  */
-import { ApplyPhase, applyPhaseOf, type KubeObject } from '@flotilla/gitops';
+import { ApplyPhase, applyPhaseOf, hasNoStatus, type KubeObject } from '@flotilla/gitops';
 import { ObjectAction } from '@flotilla/protocol';
 import type { AppliedObjects } from './applied-objects.js';
 import { mapLimit } from './map-limit.js';
@@ -106,7 +106,10 @@ export class Applier {
         const info = this.applied.get(r.id)?.info;
         if (info && r.action !== ObjectAction.Failed) infos.set(`${info.apiVersion}/${info.kind}`, info);
       }
-      await Promise.all([...infos.values()].map((info) => this.live.watch(info)));
+      // Health waits on the watch cache, except for kinds without status (their apply answered
+      // it): their first list may land after the report.
+      const watches = [...infos.values()].map((info) => ({ info, synced: this.live.watch(info) }));
+      await Promise.all(watches.filter((w) => !hasNoStatus(w.info.apiVersion, w.info.kind)).map((w) => w.synced));
     }
     return results;
   }

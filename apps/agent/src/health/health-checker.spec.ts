@@ -7,8 +7,10 @@ import { HealthChecker } from './health-checker.js';
 function fakeLive() {
   const objects = new Map<string, KubeObject>();
   let waiters: Array<() => void> = [];
+  let synced = false;
   const live = {
     get: (id: string) => objects.get(id),
+    isSynced: () => synced,
     nextChange: () => new Promise<void>((r) => waiters.push(r)),
   } as unknown as LiveCache;
   const set = (id: string, ready: boolean) => {
@@ -17,7 +19,13 @@ function fakeLive() {
     waiters = [];
     for (const wake of w) wake();
   };
-  return { live, set };
+  const sync = () => {
+    synced = true;
+    const w = waiters;
+    waiters = [];
+    for (const wake of w) wake();
+  };
+  return { live, set, sync };
 }
 
 describe('HealthChecker', () => {
@@ -52,5 +60,16 @@ describe('HealthChecker', () => {
     set('a', false);
     const r = await new HealthChecker(live, 20).wait(['a'], 60);
     expect(r).toMatchObject({ status: 'Progressing', timedOut: true });
+  });
+
+  it('takes an applied object of a kind without status as Healthy until its kind is listed; then the cache decides', async () => {
+    const { live, sync } = fakeLive();
+    const cm = { apiVersion: 'v1', kind: 'ConfigMap', plural: 'configmaps', namespaced: true };
+    const checker = new HealthChecker(live, 20);
+    const before = await checker.wait(['cm'], 1_000, { applied: new Map([['cm', cm]]) });
+    expect(before.byId.get('cm')).toEqual({ status: 'Healthy', message: 'object exists (its apply succeeded)' });
+    sync(); // listed, and not there: someone deleted it
+    const after = await checker.wait(['cm'], 60, { applied: new Map([['cm', cm]]) });
+    expect(after).toMatchObject({ status: 'Missing', timedOut: true });
   });
 });

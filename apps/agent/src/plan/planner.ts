@@ -58,8 +58,20 @@ export interface PlannerDeps {
   listLive: (info: ResourceInfo) => Promise<KubeObject[]>;
 }
 
+/** The plan's reads that do not depend on the render, started early (while the commit is fetched). */
+export interface PlanPrelude {
+  namespaces: Promise<string[]>;
+}
+
 export class Planner {
   constructor(private readonly deps: PlannerDeps) {}
+
+  /** Starts the reads a plan needs whatever the render holds; a failure surfaces in plan(). */
+  prelude(): PlanPrelude {
+    const namespaces = this.deps.listNamespaces();
+    namespaces.catch(() => undefined);
+    return { namespaces };
+  }
 
   private async infos(objects: readonly KubeObject[]): Promise<Map<string, ResourceInfo | undefined>> {
     const keys = [...new Set(objects.map((o) => `${o.apiVersion}\u0000${o.kind}`))];
@@ -98,8 +110,8 @@ export class Planner {
   }
 
   /** With `selfHeal` off, an object changed in the cluster but not in Git is left as it is (Drifted). */
-  async plan(m: Manifests, opts: { selfHeal: boolean } = { selfHeal: true }): Promise<Plan> {
-    const [infos, namespaces] = await Promise.all([this.infos(m.objects), this.deps.listNamespaces()]);
+  async plan(m: Manifests, opts: { selfHeal: boolean; prelude?: PlanPrelude } = { selfHeal: true }): Promise<Plan> {
+    const [infos, namespaces] = await Promise.all([this.infos(m.objects), (opts.prelude ?? this.prelude()).namespaces]);
     this.check(m, infos, namespaces);
     const listed = await this.snapshot(infos);
     let dryRuns = 0;

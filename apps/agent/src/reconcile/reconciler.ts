@@ -4,7 +4,7 @@
  * last good state untouched; prune runs only after a clean apply, only when desired.prune is on,
  * and only over the agent's own inventory.
  */
-import { diffInventory, health as healthOf, inventoryAfterPrune, inventoryOf, makeInventory, type Inventory } from '@flotilla/gitops';
+import { diffInventory, hasNoStatus, health as healthOf, inventoryAfterPrune, inventoryOf, makeInventory, type Inventory } from '@flotilla/gitops';
 import { HealthStatus, ObjectAction, SyncState, type DesiredState, type ObjectResult, type SyncReport } from '@flotilla/protocol';
 import type { Logger } from 'pino';
 import type { AppliedObjects } from '../apply/applied-objects.js';
@@ -13,6 +13,7 @@ import type { DriftHandler } from '../drift/drift-handler.js';
 import type { LiveCache } from '../drift/live-cache.js';
 import { summarizeHealth, type HealthChecker, type HealthResult } from '../health/health-checker.js';
 import type { InventoryStore } from '../inventory/inventory-store.js';
+import type { ResourceInfo } from '../kube/discovery.js';
 import { summarizePlan, type Planner } from '../plan/planner.js';
 import type { PruneResult, Pruner } from '../prune/pruner.js';
 import type { Renderer } from '../render/renderer.js';
@@ -53,10 +54,14 @@ export class Reconciler {
     let pruned: PruneResult[] = [];
     let health: HealthResult | undefined;
     let error: ReconcileError | undefined;
+    // Reads that do not depend on the commit go out while it is fetched.
+    const previousInventory = d.inventory.load();
+    previousInventory.catch(() => undefined);
+    const prelude = d.planner.prelude();
     try {
       const artifact  = await stage('source', async () => { const a = await d.fetcher.fetch(desired); const ok = await d.guard?.check(desired, d.applied.revision); return { value: a, summary: `commit ${desired.revision.slice(0, 12)}${ok ? `, signed by ${ok.signer}` : ''}` }; });
       const manifests = await stage('render', async () => { const m = await d.renderer.render(artifact, desired.path); return { value: m, summary: `${m.objects.length} objects` }; });
-      const planned   = await stage('plan',   async () => { const previous = await d.inventory.load(); const p = await d.planner.plan(manifests, { selfHeal: desired.selfHeal }); return { value: { previous, plan: p }, summary: summarizePlan(p) }; });
+      const planned   = await stage('plan',   async () => { const previous = await previousInventory; const p = await d.planner.plan(manifests, { selfHeal: desired.selfHeal, prelude }); return { value: { previous, plan: p }, summary: summarizePlan(p) }; });
       const { previous, plan } = planned;
       const next      = inventoryOf(manifests.objects);
       d.drift.pause();
@@ -69,7 +74,7 @@ export class Reconciler {
       }
       d.applied.revision = desired.revision;
       await d.applied.save();
-      health          = await stage('health', async () => { const h = await d.health.wait(results.map((r) => r.id), d.healthTimeoutMs); return { value: h, summary: summarizeHealth(h) }; });
+      health          = await stage('health', async () => { const h = await d.health.wait(results.map((r) => r.id), d.healthTimeoutMs, { applied: this.answeredByApply(results) }); return { value: h, summary: summarizeHealth(h) }; });
     } catch (e) {
       error = e instanceof ReconcileError ? e : ReconcileError.from('apply', e);
     }
@@ -80,6 +85,16 @@ export class Reconciler {
   private async applyRecorded(plan: Parameters<Applier['apply']>[0], previous: Inventory, next: Inventory): Promise<ApplyResult[]> {
     await this.d.inventory.save(makeInventory([...previous.entries, ...next.entries]));
     return this.d.applier.apply(plan);
+  }
+
+  /** Objects of kinds without status that this pass wrote or found unchanged: existing is all their health needs. */
+  private answeredByApply(results: readonly ApplyResult[]): Map<string, ResourceInfo> {
+    const out = new Map<string, ResourceInfo>();
+    for (const r of results) {
+      const info = this.d.applied.get(r.id)?.info;
+      if (info && (r.action === ObjectAction.Created || r.action === ObjectAction.Configured || r.action === ObjectAction.Unchanged) && hasNoStatus(r.obj.apiVersion, r.obj.kind)) out.set(r.id, info);
+    }
+    return out;
   }
 
   private assertApplied(results: readonly ApplyResult[]): void {

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import type { KubeObject } from '../objects/kube-object.js';
 import { parseYamlDocuments } from '../yaml/parse-manifests.js';
-import { health } from './health.js';
+import { hasNoStatus, health } from './health.js';
 import { compareHealth, HEALTH_WORST_FIRST, HealthStatus, worstOf } from './health-status.js';
 
 const dir = resolve(dirname(fileURLToPath(import.meta.url)), '../../test/fixtures/health');
@@ -51,5 +51,17 @@ describe('aggregate health', () => {
     expect(worstOf([HealthStatus.Healthy, HealthStatus.Progressing, HealthStatus.Suspended])).toBe(HealthStatus.Progressing);
     expect(worstOf([{ status: HealthStatus.Healthy, message: '' }, { status: HealthStatus.Degraded, message: '' }])).toBe(HealthStatus.Degraded);
     expect(worstOf([])).toBe(HealthStatus.Healthy);
+  });
+});
+
+describe('hasNoStatus', () => {
+  it('names the kinds Kubernetes keeps no status for, and only those', () => {
+    expect(['ConfigMap', 'Secret', 'ServiceAccount'].every((k) => hasNoStatus('v1', k))).toBe(true);
+    expect(hasNoStatus('rbac.authorization.k8s.io/v1', 'ClusterRoleBinding')).toBe(true);
+    expect(hasNoStatus('v1', 'Service')).toBe(false);
+    expect(hasNoStatus('apps/v1', 'Deployment')).toBe(false);
+    expect(hasNoStatus('example.com/v1', 'ConfigMap')).toBe(false); // a custom kind of the same name may have status
+    // And what health() says of one once it exists: Healthy.
+    expect(health({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'a', namespace: 'b' }, data: {} } as KubeObject).status).toBe(HealthStatus.Healthy);
   });
 });

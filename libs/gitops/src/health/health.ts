@@ -66,3 +66,13 @@ export function health(obj: KubeObject | undefined): Health {
   if (generationPending(obj)) return { status: HealthStatus.Progressing, message: 'waiting for the controller to observe the latest generation' };
   return { status: HealthStatus.Healthy, message: 'object exists' };
 }
+
+/**
+ * Kinds Kubernetes keeps no status for (no status, no conditions, no generation to observe): their
+ * health is Healthy once they exist, so a successful apply answers it without watching them.
+ */
+const STATUSLESS = new Set(['/ConfigMap', '/Secret', '/ServiceAccount', 'rbac.authorization.k8s.io/Role', 'rbac.authorization.k8s.io/RoleBinding', 'rbac.authorization.k8s.io/ClusterRole', 'rbac.authorization.k8s.io/ClusterRoleBinding']);
+
+export function hasNoStatus(apiVersion: string, kind: string): boolean {
+  return STATUSLESS.has(`${parseApiVersion(apiVersion).group}/${kind}`);
+}
