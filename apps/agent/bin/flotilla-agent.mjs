@@ -1,4 +1,5 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --max-semi-space-size=4
+// The options in the line above are src/node-options.ts's AGENT_NODE_OPTIONS (keep them in step).
 // Runs the agent's TypeScript entry point directly (no build step), compiled on load by SWC
 // with the workspace tsconfig, whatever the current directory is.
 import { register } from 'node:module';

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JetStreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { startNats, type TestNats } from '@flotilla/testing';
+import { AGENT_NODE_OPTIONS } from '../src/node-options.js';
 import { startFakeHub, type FakeHub } from './support/fake-hub.js';
 import { createAgentStream, heartbeatCount } from './support/stream.js';
 
@@ -15,7 +16,7 @@ const TOKEN = 'flt_process_test_token';
 
 /** Runs the agent as a separate process, collecting its output. */
 function runAgent(args: string[], env: Record<string, string>) {
-  const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...AGENT_NODE_OPTIONS, BIN, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   const out = { stdout: '', stderr: '' };
   child.stdout.on('data', (c: Buffer) => (out.stdout += c.toString()));
   child.stderr.on('data', (c: Buffer) => (out.stderr += c.toString()));

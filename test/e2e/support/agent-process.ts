@@ -1,6 +1,7 @@
 /** Runs `flotilla-agent` as a separate OS process, as an operator would, and keeps its log. */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { AGENT_NODE_OPTIONS } from '../../../apps/agent/src/node-options.js';
 
 const BIN = fileURLToPath(new URL('../../../apps/agent/bin/flotilla-agent.mjs', import.meta.url));
 
@@ -14,7 +15,7 @@ export interface AgentProcess {
 
 export function startAgentProcess(args: Record<string, string | number>, env: Record<string, string> = {}): AgentProcess {
   const argv = Object.entries(args).flatMap(([k, v]) => [`--${k}`, String(v)]);
-  const child = spawn(process.execPath, [BIN, ...argv], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...AGENT_NODE_OPTIONS, BIN, ...argv], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let log = '';
   const keep = (b: Buffer) => (log = (log + b.toString('utf8')).slice(-200_000));
   child.stdout?.on('data', keep);

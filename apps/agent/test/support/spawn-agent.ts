@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { agentPermissions, subjects } from '@flotilla/protocol';
 import type { TestNats } from '@flotilla/testing';
+import { AGENT_NODE_OPTIONS } from '../../src/node-options.js';
 
 export interface AgentChild {
   proc: ChildProcess;
@@ -20,7 +21,7 @@ export async function spawnAgent(o: { nats: TestNats; clusterId: string; stateDi
   const inboxPrefix = subjects.agentInboxPrefix(o.clusterId);
   const creds = await o.nats.userFor(agentPermissions(o.clusterId), { inboxPrefix });
   const settings = { clusterId: o.clusterId, stateDir: o.stateDir, kubeconfig: o.kubeconfig, natsUrl: o.nats.url, jwt: creds.jwt, seed: creds.seed, inboxPrefix, resyncSeconds: o.resyncSeconds };
-  const proc = spawn(process.execPath, [...(process.env['AGENT_PROF'] ? ['--cpu-prof', '--cpu-prof-dir', process.env['AGENT_PROF']] : []), '--expose-gc', ...(o.compiled ? [o.compiled] : ['--import', '@swc-node/register/esm-register', join(import.meta.dirname, 'agent-child.ts')])], {
+  const proc = spawn(process.execPath, [...(process.env['AGENT_PROF'] ? ['--cpu-prof', '--cpu-prof-dir', process.env['AGENT_PROF']] : []), '--expose-gc', ...AGENT_NODE_OPTIONS, ...(o.compiled ? [o.compiled] : ['--import', '@swc-node/register/esm-register', join(import.meta.dirname, 'agent-child.ts')])], {
     env: { ...process.env, FLOTILLA_TEST_AGENT: JSON.stringify(settings), ...(o.logLevel ? { AGENT_TEST_LOG: o.logLevel } : {}) },
     stdio: ['pipe', 'pipe', 'pipe'],
   });

@@ -45,6 +45,8 @@ function spawnAgent(opts: { cluster: DemoCluster; home: string; server: string; 
   mkdirSync(logs, { recursive: true });
   const log = createWriteStream(join(logs, `agent-${opts.cluster.name}.log`), { flags: 'a', mode: 0o600 });
   const args = [
+    // The agent's Node options (apps/agent/src/node-options.ts): small young-generation semi-spaces keep its RSS low.
+    '--max-semi-space-size=4',
     AGENT_BIN,
     ...['--server', opts.server, '--name', opts.cluster.name],
     ...['--state-dir', join(opts.home, 'agents', opts.cluster.name), '--kubeconfig', opts.kubeconfigPath],
