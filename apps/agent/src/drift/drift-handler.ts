@@ -67,6 +67,14 @@ export class DriftHandler {
     });
   }
 
+  /**
+   * Resolves once no revert is in flight. A pass waits for it after pause(): a revert re-applies
+   * the version from before the pass, and landing after the pass's own write it would undo it.
+   */
+  async healsDone(): Promise<void> {
+    await Promise.all(this.healing.values());
+  }
+
   /** Deferred checks done and heals finished (tests and shutdown wait for them). */
   async settled(): Promise<void> {
     while (this.draining) await new Promise((r) => setImmediate(r));

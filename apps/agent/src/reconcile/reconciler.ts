@@ -66,6 +66,7 @@ export class Reconciler {
       const next      = inventoryOf(manifests.objects);
       d.drift.pause();
       try {
+        await d.drift.healsDone();
         results       = await stage('apply',  async () => { const r = await this.applyRecorded(plan, previous, next); return { value: r, summary: summarizeApply(r) }; });
         this.assertApplied(results);
         pruned        = await stage('prune',  async () => { const r = await this.prune(desired, previous, next); return { value: r, summary: summarizePrune(r, desired.prune) }; });

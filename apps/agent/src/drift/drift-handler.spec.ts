@@ -1,0 +1,67 @@
+import type { KubeObject } from '@flotilla/gitops';
+import { pino } from 'pino';
+import { describe, expect, it } from 'vitest';
+import type { AppliedObjects } from '../apply/applied-objects.js';
+import type { ServerApply } from '../apply/server-apply.js';
+import type { LiveCache, LiveListener } from './live-cache.js';
+import { DriftHandler, type DriftDetails } from './drift-handler.js';
+
+const cm = (value: string, rv: string): KubeObject => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', namespace: 'n', resourceVersion: rv }, data: { key: value } }) as KubeObject;
+const info = { apiVersion: 'v1', kind: 'ConfigMap', plural: 'configmaps', namespaced: true };
+
+/** A DriftHandler over fakes: `edit` is a hand edit seen by the watch; reverts wait for `release`. */
+function setup() {
+  let listener: LiveListener = () => undefined;
+  let live: KubeObject | undefined = cm('git', '1');
+  const live$ = { onChange: (l: LiveListener) => (listener = l), get: () => live } as unknown as LiveCache;
+  const applied = { get: () => ({ obj: cm('git', '0'), digest: 'd', info }), isVerified: () => false, markVerified: () => undefined } as unknown as AppliedObjects;
+  const writes: string[] = [];
+  const pending: Array<() => void> = [];
+  const server = {
+    apply: async (_i: unknown, o: KubeObject) => {
+      writes.push(`start revert to ${(o['data'] as { key: string }).key}`);
+      await new Promise<void>((r) => pending.push(r));
+      writes.push('revert landed');
+      return { status: 200, body: o };
+    },
+  } as unknown as ServerApply;
+  const reports: DriftDetails[] = [];
+  const drift = new DriftHandler({ live: live$, applied, server, selfHeal: () => true, report: (d) => reports.push(d), logger: pino({ level: 'silent' }) });
+  const edit = (value: string, rv: string) => {
+    live = cm(value, rv);
+    listener('n/c', live, 'MODIFIED');
+  };
+  return { drift, edit, writes, reports, release: () => pending.shift()?.() };
+}
+
+describe('DriftHandler', () => {
+  it('lets a revert in flight land before a pass writes, and starts none while paused', async () => {
+    const { drift, edit, writes, release } = setup();
+    edit('by hand', '2');
+    expect(writes).toEqual(['start revert to git']);
+    drift.pause();
+    let done = false;
+    const waiting = drift.healsDone().then(() => (done = true));
+    edit('by hand again', '3'); // while paused: deferred, no second revert
+    await new Promise((r) => setTimeout(r, 10));
+    expect(done).toBe(false);
+    release();
+    await waiting;
+    expect(writes).toEqual(['start revert to git', 'revert landed']);
+    drift.resume();
+  });
+
+  it('checks what changed while paused once resumed', async () => {
+    const { drift, edit, writes, reports, release } = setup();
+    drift.pause();
+    edit('by hand', '2');
+    await new Promise((r) => setTimeout(r, 10));
+    expect(writes).toEqual([]);
+    drift.resume();
+    await new Promise((r) => setTimeout(r, 10));
+    expect(writes).toEqual(['start revert to git']);
+    release();
+    await drift.settled();
+    expect(reports.map((r) => r.resolution)).toEqual(['reverted']);
+  });
+});
