@@ -5,8 +5,9 @@
  * fetch; isomorphic-git's readBlob costs about 30 µs of overhead per object on top of the work
  * (an fs wrapper built per call, a stat of the gitdir, pure-JS inflate), a third of a render.
  *
- * The store is listed (packs, loose objects) when first needed and again when an object is not
- * found, so objects fetched later are still found.
+ * The store is listed (pack indexes, loose objects) when first needed and again when an object
+ * is not found, so objects fetched later are still found; a pack file is read when an object is
+ * first found in it, and packs already known are not read again.
  */
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -32,24 +33,32 @@ export class ObjectFormatError extends Error {
   override readonly name = 'ObjectFormatError';
 }
 
-/** One pack and its index, both held in memory (isomorphic-git does the same). */
+/** One pack and its index, both held in memory once read (isomorphic-git does the same). */
 class Pack {
   private readonly count: number;
   private readonly namesAt = 8 + 256 * 4;
   private readonly offsetsAt: number;
   private readonly largeAt: number;
+  private bytes: Promise<Buffer> | undefined;
 
   constructor(
     readonly name: string,
+    private readonly packPath: string,
     private readonly idx: Buffer,
-    readonly data: Buffer,
   ) {
     if (idx.length < 8 + 256 * 4 || idx.readUInt32BE(0) !== IDX_MAGIC || idx.readUInt32BE(4) !== 2) throw new ObjectFormatError(`${name}.idx is not a version 2 pack index`);
     this.count = idx.readUInt32BE(8 + 255 * 4);
     this.offsetsAt = this.namesAt + this.count * 24; // names (20 bytes each), then CRCs (4 bytes each)
     this.largeAt = this.offsetsAt + this.count * 4;
     if (idx.length < this.largeAt + 40) throw new ObjectFormatError(`${name}.idx is truncated`);
-    if (data.length < 12 || data.toString('latin1', 0, 4) !== 'PACK') throw new ObjectFormatError(`${name}.pack is not a pack file`);
+  }
+
+  /** The pack file's bytes, read on first use. */
+  data(): Promise<Buffer> {
+    return (this.bytes ??= readFile(this.packPath).then((d) => {
+      if (d.length < 12 || d.toString('latin1', 0, 4) !== 'PACK') throw new ObjectFormatError(`${this.name}.pack is not a pack file`);
+      return d;
+    }));
   }
 
   /** The object's offset in the pack, or undefined when the pack does not hold it. */
@@ -75,8 +84,7 @@ class Pack {
 }
 
 /** The entry at `offset`: its type, where its zlib data starts, and its delta base. */
-function entryAt(pack: Pack, offset: number): { type: number; dataAt: number; baseOffset?: number; baseOid?: Buffer } {
-  const d = pack.data;
+function entryAt(pack: Pack, d: Buffer, offset: number): { type: number; dataAt: number; baseOffset?: number; baseOid?: Buffer } {
   let at = offset;
   let byte = d[at++]!;
   const type = (byte >> 4) & 7;
@@ -138,25 +146,28 @@ export function applyDelta(base: Buffer, delta: Buffer): Buffer {
 }
 
 export class GitObjectReader {
-  private listing: Promise<{ packs: Pack[]; loose: Set<string> }> | undefined;
+  private readonly packs = new Map<string, Pack>();
+  /** The loose objects (and, as it runs, the packs) as last listed. */
+  private listing: Promise<Set<string>> | undefined;
   /** Resolved pack entries by pack and offset: delta bases are shared by many objects. */
   private readonly resolved = new Map<string, GitObject>();
   private cachedBytes = 0;
 
   constructor(private readonly gitdir: string) {}
 
-  private list(): Promise<{ packs: Pack[]; loose: Set<string> }> {
+  private list(): Promise<Set<string>> {
     return (this.listing ??= (async () => {
       const objects = join(this.gitdir, 'objects');
       const packDir = join(objects, 'pack');
       const names = (await readdir(packDir).catch(() => [] as string[])).filter((n) => n.endsWith('.idx')).map((n) => n.slice(0, -4));
-      const packs = await Promise.all(names.map(async (n) => new Pack(n, await readFile(join(packDir, `${n}.idx`)), await readFile(join(packDir, `${n}.pack`)))));
+      const added = await Promise.all(names.filter((n) => !this.packs.has(n)).map(async (n) => new Pack(n, join(packDir, `${n}.pack`), await readFile(join(packDir, `${n}.idx`)))));
+      for (const pack of added) this.packs.set(pack.name, pack);
       const loose = new Set<string>();
       for (const dir of await readdir(objects).catch(() => [] as string[])) {
         if (!/^[0-9a-f]{2}$/.test(dir)) continue;
         for (const rest of await readdir(join(objects, dir)).catch(() => [] as string[])) loose.add(dir + rest);
       }
-      return { packs, loose };
+      return loose;
     })());
   }
 
@@ -172,9 +183,9 @@ export class GitObjectReader {
   }
 
   private async find(oid: string): Promise<GitObject | undefined> {
-    const { packs, loose } = await this.list();
+    const loose = await this.list();
     const raw = Buffer.from(oid, 'hex');
-    for (const pack of packs) {
+    for (const pack of this.packs.values()) {
       const offset = pack.offsetOf(raw);
       if (offset !== undefined) return this.fromPack(pack, offset);
     }
@@ -198,6 +209,7 @@ export class GitObjectReader {
     const key = `${pack.name}:${offset}`;
     const done = this.resolved.get(key);
     if (done) return done;
+    const bytes = await pack.data();
     const deltas: Buffer[] = [];
     let base: GitObject | undefined;
     let at = offset;
@@ -208,8 +220,8 @@ export class GitObjectReader {
         base = cached;
         break;
       }
-      const e = entryAt(pack, at);
-      const data = inflateSync(pack.data.subarray(e.dataAt));
+      const e = entryAt(pack, bytes, at);
+      const data = inflateSync(bytes.subarray(e.dataAt));
       if (e.baseOffset !== undefined) {
         deltas.push(data);
         at = e.baseOffset;

@@ -18,6 +18,8 @@ import { toClusterModel } from './to-cluster-model.js';
 import { FleetSummary } from './models/fleet-summary.model.js';
 
 const invalid = (message: string, field: string) => new ClustersException(message, ClustersExceptionCode.InvalidInput, field);
+/** The `id` argument of the per-cluster mutations, checked to be a UUID. */
+const clusterIdArg = (id: string) => parseInput(z.string().uuid(), id, 'id', invalid);
 const First = z.number().int().min(1).max(500);
 const ClusterKey = z
   .object({ id: z.string().uuid().nullish(), name: ClusterName.nullish() })
@@ -68,25 +70,25 @@ export class ClustersResolver {
   @Mutation(() => ClusterModel, { description: 'Remove a cluster from the fleet; its agent is no longer accepted' })
   @RequireRole(Role.Admin)
   async deregisterCluster(@CurrentActor() actor: Actor, @Args('id', { type: () => ID }) id: string): Promise<ClusterModel> {
-    return this.toModel(await this.service.deregister(actor, parseInput(z.string().uuid(), id, 'id', invalid)));
+    return this.toModel(await this.service.deregister(actor, clusterIdArg(id)));
   }
 
   @Mutation(() => ClusterModel, { description: 'Let a cluster that is AWAITING_APPROVAL take part: it gets desired state from now on' })
   @RequireRole(Role.Admin)
   async approveCluster(@CurrentActor() actor: Actor, @Args('id', { type: () => ID }) id: string): Promise<ClusterModel> {
-    return this.toModel(await this.service.approve(actor, parseInput(z.string().uuid(), id, 'id', invalid)));
+    return this.toModel(await this.service.approve(actor, clusterIdArg(id)));
   }
 
   @Mutation(() => ClusterModel, { description: "Cut a cluster off: its agent's NATS credentials are revoked (connection dropped within seconds) and renewals refused until resumeCluster" })
   @RequireRole(Role.Admin)
   async suspendCluster(@CurrentActor() actor: Actor, @Args('id', { type: () => ID }) id: string): Promise<ClusterModel> {
-    return this.toModel(await this.service.suspend(actor, parseInput(z.string().uuid(), id, 'id', invalid)));
+    return this.toModel(await this.service.suspend(actor, clusterIdArg(id)));
   }
 
   @Mutation(() => ClusterModel, { description: 'Undo suspendCluster: the agent may renew its credential again (credentials issued before the suspension stay revoked)' })
   @RequireRole(Role.Admin)
   async resumeCluster(@CurrentActor() actor: Actor, @Args('id', { type: () => ID }) id: string): Promise<ClusterModel> {
-    return this.toModel(await this.service.resume(actor, parseInput(z.string().uuid(), id, 'id', invalid)));
+    return this.toModel(await this.service.resume(actor, clusterIdArg(id)));
   }
 
   private toModel(c: Cluster): ClusterModel {
