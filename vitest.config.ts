@@ -12,7 +12,14 @@ export default defineConfig({
     alias: [{ find: /^graphql$/, replacement: createRequire(import.meta.url).resolve('graphql') }],
   },
   test: {
-    include: ['apps/*/src/**/*.spec.ts', 'libs/*/src/**/*.spec.ts', 'apps/*/test/**/*.int-spec.ts', 'libs/*/test/**/*.int-spec.ts', 'test/e2e/**/*.e2e-spec.ts', 'infra/test/**/*.int-spec.ts'],
+    include: [
+      'apps/*/src/**/*.spec.ts',
+      'libs/*/src/**/*.spec.ts',
+      'apps/*/test/**/*.int-spec.ts',
+      'libs/*/test/**/*.int-spec.ts',
+      'test/e2e/**/*.e2e-spec.ts',
+      'infra/test/**/*.int-spec.ts',
+    ],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',

@@ -11,14 +11,37 @@
 // TypeORM loads pg). --copy adds a folder as it is (the dashboard's static files, apps/web/src).
 // --hardlink links npm package files instead of copying them (same result for Node, much faster;
 // for tests on one filesystem).
-import { copyFileSync, cpSync, existsSync, linkSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  cpSync,
+  existsSync,
+  linkSync,
+  lstatSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  realpathSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { builtinModules } from 'node:module';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const { values } = parseArgs({ options: { entry: { type: 'string' }, out: { type: 'string' }, with: { type: 'string', multiple: true }, copy: { type: 'string', multiple: true }, hardlink: { type: 'boolean' } }, strict: true });
+const { values } = parseArgs({
+  options: {
+    entry: { type: 'string' },
+    out: { type: 'string' },
+    with: { type: 'string', multiple: true },
+    copy: { type: 'string', multiple: true },
+    hardlink: { type: 'boolean' },
+  },
+  strict: true,
+});
 if (!values.entry || !values.out) {
   console.error('usage: node docker/build-app.mjs --entry apps/<app>/src/main.ts --out DIR');
   process.exit(2);
@@ -100,7 +123,10 @@ while (queue.length) {
     else if (!assetPackages.has(name)) {
       const dir = workspaceDir(name);
       assetPackages.add(name);
-      cpSync(join(root, dir), join(out, dir), { recursive: true, filter: (p) => !/[/\\](test|node_modules)([/\\]|$)|\.spec\.[jt]s$/.test(relative(root, p)) });
+      cpSync(join(root, dir), join(out, dir), {
+        recursive: true,
+        filter: (p) => !/[/\\](test|node_modules)([/\\]|$)|\.spec\.[jt]s$/.test(relative(root, p)),
+      });
     }
   }
 }
@@ -131,7 +157,8 @@ for (const name of assetPackages) {
   symlinkSync(relative(dirname(link), join(out, workspaceDir(name))), link);
 }
 const appDir = relative(root, resolve(root, values.entry)).split('/').slice(0, 2).join('/');
-if (!existsSync(join(out, appDir, 'package.json'))) cpSync(join(root, appDir, 'package.json'), join(out, appDir, 'package.json'));
+if (!existsSync(join(out, appDir, 'package.json')))
+  cpSync(join(root, appDir, 'package.json'), join(out, appDir, 'package.json'));
 
 // npm packages: what the code imports, plus their dependencies, resolved as Node would.
 function resolvePackage(fromDir, name) {
@@ -156,7 +183,8 @@ while (pending.length) {
   for (const dep of Object.keys(pkg.dependencies ?? {})) pending.push({ from: dir, name: dep, optional: false });
   // Peers marked optional (peerDependenciesMeta) are left out: only code paths nobody uses here load them.
   const peers = Object.keys(pkg.peerDependencies ?? {}).filter((dep) => !pkg.peerDependenciesMeta?.[dep]?.optional);
-  for (const dep of [...Object.keys(pkg.optionalDependencies ?? {}), ...peers]) pending.push({ from: dir, name: dep, optional: true });
+  for (const dep of [...Object.keys(pkg.optionalDependencies ?? {}), ...peers])
+    pending.push({ from: dir, name: dep, optional: true });
 }
 const topLevel = [...copied].filter((dir) => !relative(join(root, 'node_modules'), dir).includes('node_modules'));
 function linkTree(from, to) {
@@ -179,4 +207,6 @@ for (const dir of topLevel) {
   if (values.hardlink) linkTree(dir, target);
   else cpSync(dir, target, { recursive: true, dereference: false });
 }
-console.log(`built ${relative(root, resolve(root, values.entry))}: ${done.size} modules from ${workspacePackages.size + 1} workspace packages, ${topLevel.length} npm packages`);
+console.log(
+  `built ${relative(root, resolve(root, values.entry))}: ${done.size} modules from ${workspacePackages.size + 1} workspace packages, ${topLevel.length} npm packages`,
+);

@@ -8,7 +8,9 @@ import { fileURLToPath } from 'node:url';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const benchDir = join(root, 'test', 'bench');
-const all = readdirSync(benchDir).filter((f) => f.endsWith('.bench.ts')).map((f) => f.replace(/\.bench\.ts$/, ''));
+const all = readdirSync(benchDir)
+  .filter((f) => f.endsWith('.bench.ts'))
+  .map((f) => f.replace(/\.bench\.ts$/, ''));
 const wanted = process.argv[2] ? [process.argv[2]] : all;
 let failed = 0;
 for (const name of wanted) {
@@ -17,10 +19,14 @@ for (const name of wanted) {
     process.exit(2);
   }
   console.log(`\n== bench:${name} ==`);
-  const r = spawnSync(process.execPath, ['--import', '@swc-node/register/esm-register', join(benchDir, `${name}.bench.ts`), ...process.argv.slice(3)], {
-    stdio: 'inherit',
-    cwd: root,
-  });
+  const r = spawnSync(
+    process.execPath,
+    ['--import', '@swc-node/register/esm-register', join(benchDir, `${name}.bench.ts`), ...process.argv.slice(3)],
+    {
+      stdio: 'inherit',
+      cwd: root,
+    },
+  );
   if (r.status !== 0) failed++;
 }
 process.exit(failed ? 1 : 0);

@@ -15,7 +15,8 @@ const EXPECTED = 'v1.33.9';
 
 function version(bin) {
   try {
-    return JSON.parse(execFileSync(bin, ['version', '--client', '-o', 'json'], { encoding: 'utf8' })).clientVersion.gitVersion;
+    return JSON.parse(execFileSync(bin, ['version', '--client', '-o', 'json'], { encoding: 'utf8' })).clientVersion
+      .gitVersion;
   } catch {
     return undefined;
   }
@@ -24,7 +25,10 @@ function version(bin) {
 function unzip(zip, member, outDir) {
   const attempts = [
     ['unzip', ['-o', '-q', zip, member, '-d', outDir]],
-    ['python3', ['-c', 'import sys,zipfile;zipfile.ZipFile(sys.argv[1]).extract(sys.argv[2],sys.argv[3])', zip, member, outDir]],
+    [
+      'python3',
+      ['-c', 'import sys,zipfile;zipfile.ZipFile(sys.argv[1]).extract(sys.argv[2],sys.argv[3])', zip, member, outDir],
+    ],
   ];
   for (const [cmd, args] of attempts) {
     try {

@@ -10,7 +10,12 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 await ensurePrerequisites(root);
 const child = spawn(
   process.execPath,
-  ['--import', '@swc-node/register/esm-register', join(root, 'apps/control-plane/src/embedded/main.ts'), ...process.argv.slice(2)],
+  [
+    '--import',
+    '@swc-node/register/esm-register',
+    join(root, 'apps/control-plane/src/embedded/main.ts'),
+    ...process.argv.slice(2),
+  ],
   { cwd: root, stdio: 'inherit', env: process.env },
 );
 for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => child.kill(sig));

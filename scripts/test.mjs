@@ -29,7 +29,11 @@ if (!process.env.DATABASE_URL) {
 const vitest = join(root, 'node_modules', 'vitest', 'vitest.mjs');
 const report = join(mkdtempSync(join(tmpdir(), 'flotilla-test-report-')), 'report.json');
 const reporters = ['--reporter=default', '--reporter=json', `--outputFile.json=${report}`];
-const child = spawn(process.execPath, [vitest, 'run', ...reporters, ...process.argv.slice(2)], { cwd: root, stdio: 'inherit', env: process.env });
+const child = spawn(process.execPath, [vitest, 'run', ...reporters, ...process.argv.slice(2)], {
+  cwd: root,
+  stdio: 'inherit',
+  env: process.env,
+});
 const stopChild = (sig) => child.kill(sig);
 process.on('SIGINT', stopChild);
 process.on('SIGTERM', stopChild);

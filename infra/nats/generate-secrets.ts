@@ -16,7 +16,14 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { createNatsTrust, createUser, mintUserJwt, natsServerConfig, systemUserCreds, type NatsTrust } from '@flotilla/nats-auth';
+import {
+  createNatsTrust,
+  createUser,
+  mintUserJwt,
+  natsServerConfig,
+  systemUserCreds,
+  type NatsTrust,
+} from '@flotilla/nats-auth';
 import { hubPermissions } from '@flotilla/protocol';
 
 export interface GenerateOptions {
@@ -44,7 +51,11 @@ export async function generateNatsSecrets(opts: GenerateOptions): Promise<Genera
     storeDir: opts.storeDir ?? '/data/jetstream',
   });
   const hubUser = createUser();
-  const hubJwt = await mintUserJwt(trust, { publicKey: hubUser.publicKey, name: 'control-plane', permissions: hubPermissions() });
+  const hubJwt = await mintUserJwt(trust, {
+    publicKey: hubUser.publicKey,
+    name: 'control-plane',
+    permissions: hubPermissions(),
+  });
   const system = await systemUserCreds(trust);
   const env = [
     '# Secret settings of the Flotilla control plane. Load into the Secret flotilla-control-plane:',
@@ -61,7 +72,11 @@ export async function generateNatsSecrets(opts: GenerateOptions): Promise<Genera
     '',
   ].join('\n');
   mkdirSync(opts.outDir, { recursive: true, mode: 0o700 });
-  const files = { natsConf: join(opts.outDir, 'nats-server.conf'), controlPlaneEnv: join(opts.outDir, 'control-plane.secret.env'), trustJson: join(opts.outDir, 'trust.json') };
+  const files = {
+    natsConf: join(opts.outDir, 'nats-server.conf'),
+    controlPlaneEnv: join(opts.outDir, 'control-plane.secret.env'),
+    trustJson: join(opts.outDir, 'trust.json'),
+  };
   writeFileSync(files.natsConf, conf, { mode: 0o600 });
   writeFileSync(files.controlPlaneEnv, env, { mode: 0o600 });
   writeFileSync(files.trustJson, `${JSON.stringify(trust, null, 2)}\n`, { mode: 0o600 });
@@ -71,18 +86,26 @@ export async function generateNatsSecrets(opts: GenerateOptions): Promise<Genera
 function portArg(name: string, raw: string | undefined): number | undefined {
   if (raw === undefined) return undefined;
   const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1 || n > 65535) throw new Error(`--${name} must be a port number, got ${JSON.stringify(raw)}`);
+  if (!Number.isInteger(n) || n < 1 || n > 65535)
+    throw new Error(`--${name} must be a port number, got ${JSON.stringify(raw)}`);
   return n;
 }
 
 async function main(argv: string[]): Promise<void> {
   const { values } = parseArgs({
     args: argv,
-    options: { out: { type: 'string' }, host: { type: 'string' }, port: { type: 'string' }, 'http-port': { type: 'string' }, 'store-dir': { type: 'string' } },
+    options: {
+      out: { type: 'string' },
+      host: { type: 'string' },
+      port: { type: 'string' },
+      'http-port': { type: 'string' },
+      'store-dir': { type: 'string' },
+    },
     strict: true,
   });
   if (!values.out) throw new Error('--out DIR is required');
-  if (existsSync(join(values.out, 'trust.json'))) throw new Error(`${values.out} already holds a trust.json: refusing to replace an existing trust chain`);
+  if (existsSync(join(values.out, 'trust.json')))
+    throw new Error(`${values.out} already holds a trust.json: refusing to replace an existing trust chain`);
   const files = await generateNatsSecrets({
     outDir: values.out,
     host: values.host,
@@ -90,7 +113,9 @@ async function main(argv: string[]): Promise<void> {
     httpPort: portArg('http-port', values['http-port']),
     storeDir: values['store-dir'],
   });
-  console.log(`wrote ${files.natsConf}, ${files.controlPlaneEnv} and ${files.trustJson} (mode 0600; secrets, keep them out of Git)`);
+  console.log(
+    `wrote ${files.natsConf}, ${files.controlPlaneEnv} and ${files.trustJson} (mode 0600; secrets, keep them out of Git)`,
+  );
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {

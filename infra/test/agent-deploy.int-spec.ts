@@ -18,12 +18,16 @@ describe('an agent configured from the applied infra/agent manifests', () => {
   let sim: KubeSim;
   let bin: string;
   let agent: RunningAgent | undefined;
-  const k = (args: string[]) => kubectl(bin, ['--kubeconfig', sim.kubeconfigPath, '--cache-dir', join(dir, 'cache'), ...args]);
+  const k = (args: string[]) =>
+    kubectl(bin, ['--kubeconfig', sim.kubeconfigPath, '--cache-dir', join(dir, 'cache'), ...args]);
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'flotilla-agent-deploy-'));
     bin = await kubectlPath();
-    [h, sim] = await Promise.all([startHarness({ HEARTBEAT_INTERVAL_SECONDS: '1' }), startKubeSim({ name: 'deploy', kubeconfigPath: join(dir, 'kubeconfig'), simulate: false })]);
+    [h, sim] = await Promise.all([
+      startHarness({ HEARTBEAT_INTERVAL_SECONDS: '1' }),
+      startKubeSim({ name: 'deploy', kubeconfigPath: join(dir, 'kubeconfig'), simulate: false }),
+    ]);
   }, 60_000);
   afterAll(async () => {
     await agent?.stop();
@@ -36,26 +40,42 @@ describe('an agent configured from the applied infra/agent manifests', () => {
     const { token } = await createRegistrationToken(h, { name: 'infra', tags: ['edge-eu'] });
     const base = join(dir, 'agent');
     cpSync(join(REPO_ROOT, 'infra', 'agent'), base, { recursive: true });
-    writeFileSync(join(base, 'agent.env'), `FLOTILLA_NAME=deployed-1\nFLOTILLA_SERVER=${h.cp.url}\nFLOTILLA_REGION=eu-west-1\nFLOTILLA_LOG_LEVEL=info\n`);
+    writeFileSync(
+      join(base, 'agent.env'),
+      `FLOTILLA_NAME=deployed-1\nFLOTILLA_SERVER=${h.cp.url}\nFLOTILLA_REGION=eu-west-1\nFLOTILLA_LOG_LEVEL=info\n`,
+    );
     writeFileSync(join(base, 'registration.env'), `token=${token}\n`);
     await k(['apply', '--server-side', '-k', base]);
 
     const deploy = JSON.parse(await k(['get', 'deployment', 'flotilla-agent', '-n', 'flotilla-system', '-o', 'json']));
     const container = deploy.spec.template.spec.containers[0];
-    const settings = JSON.parse(await k(['get', 'configmap', container.envFrom[0].configMapRef.name, '-n', 'flotilla-system', '-o', 'json'])).data as Record<string, string>;
-    const secretName = deploy.spec.template.spec.volumes.find((v: { name: string }) => v.name === 'registration').secret.secretName as string;
+    const settings = JSON.parse(
+      await k(['get', 'configmap', container.envFrom[0].configMapRef.name, '-n', 'flotilla-system', '-o', 'json']),
+    ).data as Record<string, string>;
+    const secretName = deploy.spec.template.spec.volumes.find((v: { name: string }) => v.name === 'registration').secret
+      .secretName as string;
     const secret = JSON.parse(await k(['get', 'secret', secretName, '-n', 'flotilla-system', '-o', 'json']));
     writeFileSync(join(dir, 'token'), Buffer.from(secret.data.token, 'base64'));
 
-    const local: Record<string, string> = { '/var/lib/flotilla': join(dir, 'state'), '/etc/flotilla/registration/token': join(dir, 'token'), '/etc/flotilla/kubeconfig/kubeconfig': sim.kubeconfigPath };
-    const args = (container.args as string[]).map((a) => a.replace(/=(.*)$/, (_m, path: string) => `=${local[path] ?? path}`));
+    const local: Record<string, string> = {
+      '/var/lib/flotilla': join(dir, 'state'),
+      '/etc/flotilla/registration/token': join(dir, 'token'),
+      '/etc/flotilla/kubeconfig/kubeconfig': sim.kubeconfigPath,
+    };
+    const args = (container.args as string[]).map((a) =>
+      a.replace(/=(.*)$/, (_m, path: string) => `=${local[path] ?? path}`),
+    );
     const config = loadConfig(args, settings)!;
     agent = await startAgent({ ...config, logLevel: 'silent' });
     expect(agent.registered).toBe(true);
-    const cluster = await eventually(async () => {
-      const c = (await h.gql('{ cluster(name: "deployed-1") { connection tags facts { region } } }')).data?.cluster;
-      return c?.connection === 'ONLINE' ? c : undefined;
-    }, 20_000, 'deployed-1 online');
+    const cluster = await eventually(
+      async () => {
+        const c = (await h.gql('{ cluster(name: "deployed-1") { connection tags facts { region } } }')).data?.cluster;
+        return c?.connection === 'ONLINE' ? c : undefined;
+      },
+      20_000,
+      'deployed-1 online',
+    );
     expect(cluster).toEqual({ connection: 'ONLINE', tags: ['edge-eu'], facts: { region: 'eu-west-1' } });
   }, 60_000);
 });

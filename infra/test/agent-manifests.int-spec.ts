@@ -12,12 +12,17 @@ describe('infra/agent manifests', () => {
   let dir: string;
   let rendered: string;
   let objects: KubeObject[];
-  const k = (args: string[]) => kubectl(bin, ['--kubeconfig', sim.kubeconfigPath, '--cache-dir', join(dir, 'cache'), ...args]);
+  const k = (args: string[]) =>
+    kubectl(bin, ['--kubeconfig', sim.kubeconfigPath, '--cache-dir', join(dir, 'cache'), ...args]);
 
   beforeAll(async () => {
     bin = await kubectlPath();
     dir = mkdtempSync(join(tmpdir(), 'flotilla-infra-'));
-    sim = await startKubeSim({ name: 'infra-test', kubeconfigPath: join(dir, 'kubeconfig'), simulate: { delayMs: 20 } });
+    sim = await startKubeSim({
+      name: 'infra-test',
+      kubeconfigPath: join(dir, 'kubeconfig'),
+      simulate: { delayMs: 20 },
+    });
     rendered = await kubectl(bin, ['kustomize', join(REPO_ROOT, 'infra', 'agent')]);
     objects = parseObjects(rendered);
   });
@@ -41,33 +46,58 @@ describe('infra/agent manifests', () => {
         ...byKind(objects, 'ConfigMap').map((c) => `ConfigMap/${c.metadata.name}`),
       ].sort(),
     );
-    expect(byKind(objects, 'ConfigMap').map((c) => c.metadata.name.replace(/-[a-z0-9]{10}$/, '')).sort()).toEqual(['flotilla-agent-kubeconfig', 'flotilla-agent-settings']);
-    for (const o of objects.filter((x) => !['Namespace', 'ClusterRole', 'ClusterRoleBinding'].includes(x.kind))) expect(o.metadata.namespace, o.kind).toBe('flotilla-system');
+    expect(
+      byKind(objects, 'ConfigMap')
+        .map((c) => c.metadata.name.replace(/-[a-z0-9]{10}$/, ''))
+        .sort(),
+    ).toEqual(['flotilla-agent-kubeconfig', 'flotilla-agent-settings']);
+    for (const o of objects.filter((x) => !['Namespace', 'ClusterRole', 'ClusterRoleBinding'].includes(x.kind)))
+      expect(o.metadata.namespace, o.kind).toBe('flotilla-system');
   });
 
   it('binds both cluster roles to the agent ServiceAccount, with no escalate, bind or impersonate', () => {
     for (const name of ['flotilla-agent-read', 'flotilla-agent-apply']) {
       const binding = one(objects, 'ClusterRoleBinding', name);
       expect(binding.roleRef).toEqual({ apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name });
-      expect(binding.subjects).toEqual([{ kind: 'ServiceAccount', name: 'flotilla-agent', namespace: 'flotilla-system' }]);
+      expect(binding.subjects).toEqual([
+        { kind: 'ServiceAccount', name: 'flotilla-agent', namespace: 'flotilla-system' },
+      ]);
     }
-    const verbs = byKind(objects, 'ClusterRole').flatMap((r) => (r.rules as { verbs: string[] }[]).flatMap((rule) => rule.verbs));
+    const verbs = byKind(objects, 'ClusterRole').flatMap((r) =>
+      (r.rules as { verbs: string[] }[]).flatMap((rule) => rule.verbs),
+    );
     expect(verbs).toEqual(expect.arrayContaining(['get', 'list', 'watch', 'create', 'update', 'patch', 'delete']));
     expect(verbs.filter((v) => ['*', 'escalate', 'bind', 'impersonate'].includes(v))).toEqual([]);
   });
 
   it('is accepted by server-side apply, and every object exists afterwards', async () => {
     writeFileSync(join(dir, 'agent.yaml'), rendered);
-    const out = await k(['apply', '--server-side', '--field-manager', 'flotilla-install', '-f', join(dir, 'agent.yaml')]);
+    const out = await k([
+      'apply',
+      '--server-side',
+      '--field-manager',
+      'flotilla-install',
+      '-f',
+      join(dir, 'agent.yaml'),
+    ]);
     expect(out.trim().split('\n')).toHaveLength(objects.length);
     for (const o of objects) {
       const ns = o.metadata.namespace ? ['-n', o.metadata.namespace] : [];
       const group = o.apiVersion.includes('/') ? `.${o.apiVersion.split('/')[0]}` : '';
-      const live = JSON.parse(await k(['get', `${o.kind.toLowerCase()}${group}`, o.metadata.name, ...ns, '-o', 'json']));
+      const live = JSON.parse(
+        await k(['get', `${o.kind.toLowerCase()}${group}`, o.metadata.name, ...ns, '-o', 'json']),
+      );
       expect(live.metadata.uid, `${o.kind}/${o.metadata.name}`).toBeTruthy();
       expect(live.metadata.labels?.['app.kubernetes.io/part-of']).toBe('flotilla');
     }
-    const again = await k(['apply', '--server-side', '--field-manager', 'flotilla-install', '-f', join(dir, 'agent.yaml')]);
+    const again = await k([
+      'apply',
+      '--server-side',
+      '--field-manager',
+      'flotilla-install',
+      '-f',
+      join(dir, 'agent.yaml'),
+    ]);
     expect(again).toContain('serverside-applied');
   });
 
@@ -78,13 +108,23 @@ describe('infra/agent manifests', () => {
     expect(pod.securityContext.runAsNonRoot).toBe(true);
     expect(deploy.spec.replicas).toBe(1);
     expect(deploy.spec.strategy.type).toBe('Recreate');
-    const names = (await k(['get', 'configmaps,secrets,persistentvolumeclaims', '-n', 'flotilla-system', '-o', 'name'])).trim().split('\n');
-    for (const v of pod.volumes as { name: string; configMap?: { name: string }; secret?: { secretName: string }; persistentVolumeClaim?: { claimName: string } }[]) {
+    const names = (await k(['get', 'configmaps,secrets,persistentvolumeclaims', '-n', 'flotilla-system', '-o', 'name']))
+      .trim()
+      .split('\n');
+    for (const v of pod.volumes as {
+      name: string;
+      configMap?: { name: string };
+      secret?: { secretName: string };
+      persistentVolumeClaim?: { claimName: string };
+    }[]) {
       if (v.configMap) expect(names).toContain(`configmap/${v.configMap.name}`);
       if (v.secret) expect(names).toContain(`secret/${v.secret.secretName}`);
-      if (v.persistentVolumeClaim) expect(names).toContain(`persistentvolumeclaim/${v.persistentVolumeClaim.claimName}`);
+      if (v.persistentVolumeClaim)
+        expect(names).toContain(`persistentvolumeclaim/${v.persistentVolumeClaim.claimName}`);
     }
-    const envFrom = pod.containers[0].envFrom.map((e: { configMapRef: { name: string } }) => `configmap/${e.configMapRef.name}`);
+    const envFrom = pod.containers[0].envFrom.map(
+      (e: { configMapRef: { name: string } }) => `configmap/${e.configMapRef.name}`,
+    );
     for (const ref of envFrom) expect(names).toContain(ref);
   });
 
@@ -94,11 +134,19 @@ describe('infra/agent manifests', () => {
     const settings = one(objects, 'ConfigMap', container.envFrom[0].configMapRef.name).data as Record<string, string>;
     const tokenFile = join(dir, 'token');
     writeFileSync(tokenFile, Buffer.from(one(objects, 'Secret').data.token, 'base64'));
-    const args = (container.args as string[]).map((a) => a.replace('/etc/flotilla/registration/token', tokenFile).replace('/var/lib/flotilla', join(dir, 'state')));
+    const args = (container.args as string[]).map((a) =>
+      a.replace('/etc/flotilla/registration/token', tokenFile).replace('/var/lib/flotilla', join(dir, 'state')),
+    );
     const config = loadAgentConfig(args, settings)!;
-    expect(config).toMatchObject({ name: 'my-cluster', server: 'https://flotilla.example.com', stateDir: join(dir, 'state'), token: 'REPLACE_WITH_A_REGISTRATION_TOKEN' });
+    expect(config).toMatchObject({
+      name: 'my-cluster',
+      server: 'https://flotilla.example.com',
+      stateDir: join(dir, 'state'),
+      token: 'REPLACE_WITH_A_REGISTRATION_TOKEN',
+    });
     expect(config.kubeconfig).toBe('/etc/flotilla/kubeconfig/kubeconfig');
     const mounts = container.volumeMounts.map((m: { mountPath: string }) => m.mountPath);
-    for (const path of ['/var/lib/flotilla', '/etc/flotilla/registration', '/etc/flotilla/kubeconfig']) expect(mounts).toContain(path);
+    for (const path of ['/var/lib/flotilla', '/etc/flotilla/registration', '/etc/flotilla/kubeconfig'])
+      expect(mounts).toContain(path);
   });
 });

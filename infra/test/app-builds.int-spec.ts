@@ -12,17 +12,35 @@ import { REPO_ROOT } from './support/kubectl.js';
 // code reaches), run here with plain `node` — no SWC, no workspace node_modules.
 const ADMIN_TOKEN = 'images-test-admin-token-0123456789abcdef';
 /** The same extras docker/control-plane.Dockerfile passes. */
-const CONTROL_PLANE_EXTRAS = ['--with', '@nestjs/platform-express', '--with', '@as-integrations/express5', '--with', 'pg', '--copy', 'apps/web/src'];
+const CONTROL_PLANE_EXTRAS = [
+  '--with',
+  '@nestjs/platform-express',
+  '--with',
+  '@as-integrations/express5',
+  '--with',
+  'pg',
+  '--copy',
+  'apps/web/src',
+];
 
 function build(entry: string, out: string, extra: string[] = []): Promise<string> {
   return new Promise((res, rej) =>
-    execFile(process.execPath, [join(REPO_ROOT, 'docker', 'build-app.mjs'), '--entry', entry, '--out', out, '--hardlink', ...extra], { cwd: REPO_ROOT, timeout: 120_000 }, (err, stdout, stderr) =>
-      err ? rej(new Error(`build-app ${entry} failed: ${stderr || err.message}`)) : res(stdout),
+    execFile(
+      process.execPath,
+      [join(REPO_ROOT, 'docker', 'build-app.mjs'), '--entry', entry, '--out', out, '--hardlink', ...extra],
+      { cwd: REPO_ROOT, timeout: 120_000 },
+      (err, stdout, stderr) =>
+        err ? rej(new Error(`build-app ${entry} failed: ${stderr || err.message}`)) : res(stdout),
     ),
   );
 }
 
-async function until<T>(fn: () => Promise<T | undefined>, what: () => string, child: ChildProcess, timeoutMs = 60_000): Promise<T> {
+async function until<T>(
+  fn: () => Promise<T | undefined>,
+  what: () => string,
+  child: ChildProcess,
+  timeoutMs = 60_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`exited with ${child.exitCode} while waiting for ${what()}`);
@@ -40,7 +58,11 @@ describe('app builds for the container images', () => {
   const children: ChildProcess[] = [];
   const logs: string[] = [];
   const startNode = (cwd: string, args: string[], env: Record<string, string>) => {
-    const child = spawn(process.execPath, args, { cwd, env: { PATH: process.env['PATH'] ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, args, {
+      cwd,
+      env: { PATH: process.env['PATH'] ?? '', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     child.stdout!.on('data', (d: Buffer) => logs.push(d.toString()));
     child.stderr!.on('data', (d: Buffer) => logs.push(d.toString()));
     children.push(child);
@@ -50,13 +72,20 @@ describe('app builds for the container images', () => {
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'flotilla-images-'));
     [db, nats] = await Promise.all([createTestDatabase(), startNats()]);
-    const [cp, agent] = await Promise.all([build('apps/control-plane/src/main.ts', join(dir, 'cp'), CONTROL_PLANE_EXTRAS), build('apps/agent/src/main.ts', join(dir, 'agent'))]);
+    const [cp, agent] = await Promise.all([
+      build('apps/control-plane/src/main.ts', join(dir, 'cp'), CONTROL_PLANE_EXTRAS),
+      build('apps/agent/src/main.ts', join(dir, 'agent')),
+    ]);
     expect(cp).toMatch(/built apps\/control-plane\/src\/main.ts: \d+ modules/);
     expect(agent).toMatch(/built apps\/agent\/src\/main.ts: \d+ modules/);
   }, 180_000);
   afterAll(async () => {
     for (const c of children) c.kill('SIGTERM');
-    await Promise.all(children.map((c) => (c.exitCode === null && c.signalCode === null ? new Promise((r) => c.once('exit', r)) : undefined)));
+    await Promise.all(
+      children.map((c) =>
+        c.exitCode === null && c.signalCode === null ? new Promise((r) => c.once('exit', r)) : undefined,
+      ),
+    );
     await nats?.[Symbol.asyncDispose]();
     await db?.drop();
     if (dir) rmSync(dir, { recursive: true, force: true });
@@ -82,20 +111,55 @@ describe('app builds for the container images', () => {
       LOG_LEVEL: 'info',
     });
     const server = `http://127.0.0.1:${port}`;
-    await until(async () => ((await fetch(`${server}/healthz`)).ok ? true : undefined), () => `control plane /healthz\n${logs.join('')}`, cp);
+    await until(
+      async () => ((await fetch(`${server}/healthz`)).ok ? true : undefined),
+      () => `control plane /healthz\n${logs.join('')}`,
+      cp,
+    );
     const gql = async (query: string, variables: Record<string, unknown> = {}) =>
-      (await (await fetch(`${server}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${ADMIN_TOKEN}` }, body: JSON.stringify({ query, variables }) })).json()) as any;
-    const created = await gql('mutation { createRegistrationToken(input: { name: "img", tags: ["edge"], expiresIn: 600 }) { token } }');
+      (await (
+        await fetch(`${server}/graphql`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${ADMIN_TOKEN}` },
+          body: JSON.stringify({ query, variables }),
+        })
+      ).json()) as any;
+    const created = await gql(
+      'mutation { createRegistrationToken(input: { name: "img", tags: ["edge"], expiresIn: 600 }) { token } }',
+    );
     const token = created.data.createRegistrationToken.token as string;
 
-    const agent = startNode(join(dir, 'agent'), ['apps/agent/src/main.js', '--server', server, '--name', 'image-agent', '--state-dir', join(dir, 'agent-state'), '--log-level', 'warn'], {
-      FLOTILLA_TOKEN: token,
+    const agent = startNode(
+      join(dir, 'agent'),
+      [
+        'apps/agent/src/main.js',
+        '--server',
+        server,
+        '--name',
+        'image-agent',
+        '--state-dir',
+        join(dir, 'agent-state'),
+        '--log-level',
+        'warn',
+      ],
+      {
+        FLOTILLA_TOKEN: token,
+      },
+    );
+    const cluster = await until(
+      async () => {
+        const c = (await gql('{ cluster(name: "image-agent") { connection tags facts { agentVersion } } }')).data
+          ?.cluster;
+        return c?.connection === 'ONLINE' ? c : undefined;
+      },
+      () => `agent online\n${logs.join('')}`,
+      agent,
+    );
+    expect(cluster).toEqual({
+      connection: 'ONLINE',
+      tags: ['edge'],
+      facts: { agentVersion: expect.stringMatching(/^\d+\.\d+\.\d+/) },
     });
-    const cluster = await until(async () => {
-      const c = (await gql('{ cluster(name: "image-agent") { connection tags facts { agentVersion } } }')).data?.cluster;
-      return c?.connection === 'ONLINE' ? c : undefined;
-    }, () => `agent online\n${logs.join('')}`, agent);
-    expect(cluster).toEqual({ connection: 'ONLINE', tags: ['edge'], facts: { agentVersion: expect.stringMatching(/^\d+\.\d+\.\d+/) } });
     const page = await fetch(`${server}/`);
     expect(page.status).toBe(200);
     expect(await page.text()).toMatch(/<html/i);

@@ -28,12 +28,23 @@ describe('infra/control-plane manifests and the generated NATS configuration', (
     objects = parseObjects(await kubectl(bin, ['kustomize', join(REPO_ROOT, 'infra', 'control-plane')]));
     const [port, httpPort] = [await freePort(), await freePort()];
     natsUrl = `nats://127.0.0.1:${port}`;
-    const files = await generateNatsSecrets({ outDir: join(dir, 'nats'), host: '127.0.0.1', port, httpPort, storeDir: join(dir, 'jetstream') });
+    const files = await generateNatsSecrets({
+      outDir: join(dir, 'nats'),
+      host: '127.0.0.1',
+      port,
+      httpPort,
+      storeDir: join(dir, 'jetstream'),
+    });
     secretEnv = parseEnv(readFileSync(files.controlPlaneEnv, 'utf8')) as Record<string, string>;
     nats = await startNatsServer({
       confPath: files.natsConf,
       httpPort,
-      readyCheck: { url: natsUrl, jwt: secretEnv['NATS_HUB_JWT']!, seed: secretEnv['NATS_HUB_SEED']!, inboxPrefix: subjects.hubInboxPrefix },
+      readyCheck: {
+        url: natsUrl,
+        jwt: secretEnv['NATS_HUB_JWT']!,
+        seed: secretEnv['NATS_HUB_SEED']!,
+        inboxPrefix: subjects.hubInboxPrefix,
+      },
     });
   });
   afterAll(async () => {
@@ -44,10 +55,19 @@ describe('infra/control-plane manifests and the generated NATS configuration', (
 
   it('applies the control plane manifests server-side to a cluster', async () => {
     writeFileSync(join(dir, 'cp.yaml'), objects.map((o) => JSON.stringify(o)).join('\n---\n'));
-    const k = (args: string[]) => kubectl(bin, ['--kubeconfig', sim.kubeconfigPath, '--cache-dir', join(dir, 'cache'), ...args]);
+    const k = (args: string[]) =>
+      kubectl(bin, ['--kubeconfig', sim.kubeconfigPath, '--cache-dir', join(dir, 'cache'), ...args]);
     await k(['apply', '--server-side', '-f', join(dir, 'cp.yaml')]);
-    const names = (await k(['get', 'deployments,services,serviceaccounts,configmaps', '-n', 'flotilla', '-o', 'name'])).trim().split('\n');
-    expect(names).toEqual(expect.arrayContaining(['deployment.apps/flotilla-control-plane', 'service/flotilla-control-plane', 'serviceaccount/flotilla-control-plane']));
+    const names = (await k(['get', 'deployments,services,serviceaccounts,configmaps', '-n', 'flotilla', '-o', 'name']))
+      .trim()
+      .split('\n');
+    expect(names).toEqual(
+      expect.arrayContaining([
+        'deployment.apps/flotilla-control-plane',
+        'service/flotilla-control-plane',
+        'serviceaccount/flotilla-control-plane',
+      ]),
+    );
     const deploy = JSON.parse(await k(['get', 'deployment', 'flotilla-control-plane', '-n', 'flotilla', '-o', 'json']));
     const container = deploy.spec.template.spec.containers[0];
     expect(names).toContain(`configmap/${container.envFrom[0].configMapRef.name}`);
@@ -55,7 +75,10 @@ describe('infra/control-plane manifests and the generated NATS configuration', (
     expect(deploy.spec.template.spec.securityContext.runAsNonRoot).toBe(true);
     const service = JSON.parse(await k(['get', 'service', 'flotilla-control-plane', '-n', 'flotilla', '-o', 'json']));
     expect(service.spec.selector).toEqual(deploy.spec.selector.matchLabels);
-    expect(container.ports[0]).toMatchObject({ name: 'http', containerPort: Number(container.env.find((e: { name: string }) => e.name === 'PORT').value) });
+    expect(container.ports[0]).toMatchObject({
+      name: 'http',
+      containerPort: Number(container.env.find((e: { name: string }) => e.name === 'PORT').value),
+    });
   });
 
   it('gives the control plane settings plus generated secrets that its config schema accepts', () => {
@@ -63,23 +86,36 @@ describe('infra/control-plane manifests and the generated NATS configuration', (
     const container = deploy.spec.template.spec.containers[0];
     const settings = one(objects, 'ConfigMap').data as Record<string, string>;
     const env = Object.fromEntries((container.env as { name: string; value: string }[]).map((e) => [e.name, e.value]));
-    const config = loadControlPlaneConfig({ ...env, ...settings, ...secretEnv, DATABASE_URL: 'postgres://flotilla@db:5432/flotilla' });
+    const config = loadControlPlaneConfig({
+      ...env,
+      ...settings,
+      ...secretEnv,
+      DATABASE_URL: 'postgres://flotilla@db:5432/flotilla',
+    });
     expect(config.NATS_URL).toBe('nats://nats.flotilla.svc:4222');
     expect(config.PORT).toBe(3000);
     expect(config.NATS_OPERATOR_SEED).toMatch(/^SO/);
   });
 
   it('writes the generated secrets with mode 0600', () => {
-    for (const f of ['nats-server.conf', 'control-plane.secret.env', 'trust.json']) expect(statSync(join(dir, 'nats', f)).mode & 0o777, f).toBe(0o600);
+    for (const f of ['nats-server.conf', 'control-plane.secret.env', 'trust.json'])
+      expect(statSync(join(dir, 'nats', f)).mode & 0o777, f).toBe(0o600);
   });
 
   it('runs nats-server in JWT mode: the hub user gets in, a client without credentials does not', async () => {
-    const hub = await connect({ servers: natsUrl, authenticator: credsAuthenticator(secretEnv['NATS_HUB_JWT']!, secretEnv['NATS_HUB_SEED']!), inboxPrefix: subjects.hubInboxPrefix, reconnect: false });
+    const hub = await connect({
+      servers: natsUrl,
+      authenticator: credsAuthenticator(secretEnv['NATS_HUB_JWT']!, secretEnv['NATS_HUB_SEED']!),
+      inboxPrefix: subjects.hubInboxPrefix,
+      reconnect: false,
+    });
     try {
       expect(hub.info?.server_id).toBeTruthy();
     } finally {
       await hub.close();
     }
-    await expect(connect({ servers: natsUrl, reconnect: false, timeout: 3000 })).rejects.toThrow(/Authorization Violation/i);
+    await expect(connect({ servers: natsUrl, reconnect: false, timeout: 3000 })).rejects.toThrow(
+      /Authorization Violation/i,
+    );
   });
 });

@@ -17,7 +17,9 @@ function onPath(cmd) {
 export function checkNode() {
   const [major, minor] = process.versions.node.split('.').map(Number);
   if (major < 20 || (major === 20 && minor < 19)) {
-    throw new MissingPrerequisite(`Node.js ${process.versions.node} is too old: Flotilla needs Node.js 20.19 or newer.`);
+    throw new MissingPrerequisite(
+      `Node.js ${process.versions.node} is too old: Flotilla needs Node.js 20.19 or newer.`,
+    );
   }
 }
 
@@ -36,7 +38,12 @@ function aptInstall(pkg) {
   say(`installing ${pkg} from Debian's apt…`);
   const update = spawnSync('apt-get', ['update', '-qq'], { stdio: 'inherit' });
   if (update.status !== 0) return false;
-  return spawnSync('apt-get', ['install', '-y', '-qq', pkg], { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } }).status === 0;
+  return (
+    spawnSync('apt-get', ['install', '-y', '-qq', pkg], {
+      stdio: 'inherit',
+      env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+    }).status === 0
+  );
 }
 
 /** Returns the path of nats-server (Debian's package), installing it when root. */
@@ -59,14 +66,18 @@ export function ensureChromium() {
   const found = process.env.FLOTILLA_CHROMIUM ?? onPath('chromium');
   if (found) return found;
   if (aptInstall('chromium')) return onPath('chromium');
-  throw new MissingPrerequisite('chromium is missing (the dashboard tests drive it). Install it with: sudo apt-get install -y chromium');
+  throw new MissingPrerequisite(
+    'chromium is missing (the dashboard tests drive it). Install it with: sudo apt-get install -y chromium',
+  );
 }
 
 /** Returns the path of GnuPG (the signed-commit tests sign commits with real gpg), installing it when root. */
 export function ensureGnupg() {
   if (existsSync('/usr/bin/gpg')) return '/usr/bin/gpg';
   if (aptInstall('gnupg')) return '/usr/bin/gpg';
-  throw new MissingPrerequisite('gpg is missing (the signed-commit tests sign commits with it). Install it with: sudo apt-get install -y gnupg');
+  throw new MissingPrerequisite(
+    'gpg is missing (the signed-commit tests sign commits with it). Install it with: sudo apt-get install -y gnupg',
+  );
 }
 
 function hasHttpBackend(git) {

@@ -12,14 +12,28 @@ const TARGET_APPLIES = 3_000;
 const dir = mkdtempSync(join(tmpdir(), 'kube-sim-bench-'));
 const agent = new Agent({ keepAlive: true, maxSockets: 64 });
 
-function call(base: string, method: string, path: string, body?: string, contentType = 'application/json'): Promise<{ status: number; text: string }> {
+function call(
+  base: string,
+  method: string,
+  path: string,
+  body?: string,
+  contentType = 'application/json',
+): Promise<{ status: number; text: string }> {
   return new Promise((resolve, reject) => {
-    const req = request(`${base}${path}`, { method, agent, headers: body ? { 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(body) } : {} }, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (c) => (text += c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
-    });
+    const req = request(
+      `${base}${path}`,
+      {
+        method,
+        agent,
+        headers: body ? { 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(body) } : {},
+      },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (c) => (text += c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });
@@ -27,9 +41,23 @@ function call(base: string, method: string, path: string, body?: string, content
 
 async function startSim(): Promise<{ child: ChildProcess; url: string }> {
   const kubeconfig = join(dir, 'kubeconfig');
-  const child = spawn(process.execPath, [...(process.env.KUBE_SIM_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.KUBE_SIM_PROF] : []), '--import', '@swc-node/register/esm-register', 'libs/kube-sim/src/cli.ts', '--port', '0', '--kubeconfig', kubeconfig, '--no-simulate'], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const child = spawn(
+    process.execPath,
+    [
+      ...(process.env.KUBE_SIM_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.KUBE_SIM_PROF] : []),
+      '--import',
+      '@swc-node/register/esm-register',
+      'libs/kube-sim/src/cli.ts',
+      '--port',
+      '0',
+      '--kubeconfig',
+      kubeconfig,
+      '--no-simulate',
+    ],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   const url = await new Promise<string>((resolve, reject) => {
     let out = '';
     child.stdout!.on('data', (c: Buffer) => {
@@ -44,7 +72,12 @@ async function startSim(): Promise<{ child: ChildProcess; url: string }> {
 }
 
 function cm(name: string, value: string): string {
-  return JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: 'default', labels: { app: 'bench' } }, data: { key: value, other: 'x' } });
+  return JSON.stringify({
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: { name, namespace: 'default', labels: { app: 'bench' } },
+    data: { key: value, other: 'x' },
+  });
 }
 
 /**
@@ -81,7 +114,9 @@ class RawConn {
   send(method: string, path: string, body: string, contentType: string): Promise<{ status: number; body: string }> {
     return new Promise((resolve) => {
       this.pending = resolve;
-      this.sock.write(`${method} ${path} HTTP/1.1\r\nHost: kube-sim\r\nContent-Type: ${contentType}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nUser-Agent: bench/1.0\r\n\r\n${body}`);
+      this.sock.write(
+        `${method} ${path} HTTP/1.1\r\nHost: kube-sim\r\nContent-Type: ${contentType}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nUser-Agent: bench/1.0\r\n\r\n${body}`,
+      );
     });
   }
 
@@ -111,7 +146,16 @@ function deployment(name: string, value: string): string {
       selector: { matchLabels: { app: name } },
       template: {
         metadata: { labels: { app: name } },
-        spec: { containers: [{ name: 'app', image: `registry.example/app:${value}`, ports: [{ containerPort: 8080 }], env: [{ name: 'MODE', value: 'bench' }] }] },
+        spec: {
+          containers: [
+            {
+              name: 'app',
+              image: `registry.example/app:${value}`,
+              ports: [{ containerPort: 8080 }],
+              env: [{ name: 'MODE', value: 'bench' }],
+            },
+          ],
+        },
       },
     },
   });
@@ -122,7 +166,15 @@ const KINDS = {
   deployment: { path: '/apis/apps/v1/namespaces/default/deployments', body: deployment },
 };
 
-async function applies(pid: number, url: string, total: number, concurrency: number, distinct: number, round: string, kind: keyof typeof KINDS = 'configmap'): Promise<Rate> {
+async function applies(
+  pid: number,
+  url: string,
+  total: number,
+  concurrency: number,
+  distinct: number,
+  round: string,
+  kind: keyof typeof KINDS = 'configmap',
+): Promise<Rate> {
   const cpu0 = cpuSeconds(pid);
   const port = Number(new URL(url).port);
   const conns = Array.from({ length: concurrency }, () => new RawConn(port));
@@ -133,7 +185,12 @@ async function applies(pid: number, url: string, total: number, concurrency: num
       const i = next++;
       const name = `${kind}-${i % distinct}`;
       const k = KINDS[kind];
-      const r = await c.send('PATCH', `${k.path}/${name}?fieldManager=bench&force=true`, k.body(name, `${round}-${i}`), 'application/apply-patch+yaml');
+      const r = await c.send(
+        'PATCH',
+        `${k.path}/${name}?fieldManager=bench&force=true`,
+        k.body(name, `${round}-${i}`),
+        'application/apply-patch+yaml',
+      );
       if (r.status >= 300) throw new Error(`apply ${name} failed: ${r.status} ${r.body}`);
     }
   };
@@ -153,17 +210,20 @@ async function fanOut(url: string, watchers: number, events: number): Promise<{ 
   const reqs = Array.from({ length: watchers }, () => {
     let seen = 0;
     let buf = '';
-    const req = request(`${url}/api/v1/namespaces/default/configmaps?watch=true&resourceVersion=${rv}&labelSelector=app%3Dfan`, (res) => {
-      res.setEncoding('utf8');
-      res.on('data', (c: string) => {
-        buf += c;
-        let nl;
-        while ((nl = buf.indexOf('\n')) >= 0) {
-          buf = buf.slice(nl + 1);
-          if (++seen === events && --remaining === 0) done();
-        }
-      });
-    });
+    const req = request(
+      `${url}/api/v1/namespaces/default/configmaps?watch=true&resourceVersion=${rv}&labelSelector=app%3Dfan`,
+      (res) => {
+        res.setEncoding('utf8');
+        res.on('data', (c: string) => {
+          buf += c;
+          let nl;
+          while ((nl = buf.indexOf('\n')) >= 0) {
+            buf = buf.slice(nl + 1);
+            if (++seen === events && --remaining === 0) done();
+          }
+        });
+      },
+    );
     req.on('error', () => undefined);
     req.end();
     return req;
@@ -171,7 +231,12 @@ async function fanOut(url: string, watchers: number, events: number): Promise<{ 
   await new Promise((r) => setTimeout(r, 300));
   const started = performance.now();
   for (let i = 0; i < events; i++) {
-    const body = JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `fan-${i}`, namespace: 'default', labels: { app: 'fan' } }, data: { i: String(i) } });
+    const body = JSON.stringify({
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: `fan-${i}`, namespace: 'default', labels: { app: 'fan' } },
+      data: { i: String(i) },
+    });
     await call(url, 'POST', '/api/v1/namespaces/default/configmaps', body);
   }
   await all;
@@ -196,12 +261,17 @@ try {
     ['SSA update (1,000 objects, changed)', rate(update)],
     ['SSA re-apply of 1,000 unchanged objects', rate(noop)],
     ['SSA update of 1,000 Deployments (new image)', rate(deploys)],
-    ['watch fan-out: 100 watchers × 200 events', `${Math.round(fan.perSec)} events/s delivered (${Math.round(fan.ms)} ms)`],
+    [
+      'watch fan-out: 100 watchers × 200 events',
+      `${Math.round(fan.perSec)} events/s delivered (${Math.round(fan.ms)} ms)`,
+    ],
   ];
   const w = Math.max(...rows.map((r) => r[0].length));
   console.log(`${'scenario'.padEnd(w)} | result\n${'-'.repeat(w)}-|-${'-'.repeat(60)}`);
   for (const [a, b] of rows) console.log(`${a.padEnd(w)} | ${b}`);
-  console.log(`target: >= ${TARGET_APPLIES} applies per CPU-second of the emulator (one core); wall figures depend on the load generator sharing the machine`);
+  console.log(
+    `target: >= ${TARGET_APPLIES} applies per CPU-second of the emulator (one core); wall figures depend on the load generator sharing the machine`,
+  );
   const worst = Math.min(create.perCpu, update.perCpu, noop.perCpu);
   // Deployments are reported, not held to the small-object target.
   if (worst < TARGET_APPLIES) {

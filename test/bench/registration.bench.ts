@@ -37,7 +37,8 @@ function startControlPlane(): Promise<string> {
   return cp.url;
 }
 
-const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]!;
+const pct = (xs: number[], p: number) =>
+  [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]!;
 
 async function ingested(url: string): Promise<number> {
   const text = await (await fetch(`${url}/metrics`)).text();
@@ -50,9 +51,12 @@ try {
   const gql = await fetch(`${url}/graphql`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${ADMIN_TOKEN}` },
-    body: JSON.stringify({ query: `mutation { createRegistrationToken(input: { name: "bench", tags: ["bench"], expiresIn: 3600, maxUses: ${AGENTS} }) { token } }` }),
+    body: JSON.stringify({
+      query: `mutation { createRegistrationToken(input: { name: "bench", tags: ["bench"], expiresIn: 3600, maxUses: ${AGENTS} }) { token } }`,
+    }),
   });
-  const token = ((await gql.json()) as { data: { createRegistrationToken: { token: string } } }).data.createRegistrationToken.token;
+  const token = ((await gql.json()) as { data: { createRegistrationToken: { token: string } } }).data
+    .createRegistrationToken.token;
   const keys = Array.from({ length: AGENTS }, () => createUser());
 
   // Registration: AGENTS agents, CONCURRENCY at a time.
@@ -64,7 +68,13 @@ try {
     const res = await fetch(`${url}/v1/register`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ protocol: PROTOCOL_VERSION, token, name: `bench-${i}`, natsPublicKey: key.publicKey, facts: FACTS }),
+      body: JSON.stringify({
+        protocol: PROTOCOL_VERSION,
+        token,
+        name: `bench-${i}`,
+        natsPublicKey: key.publicKey,
+        facts: FACTS,
+      }),
     });
     if (res.status !== 201) throw new Error(`registration ${i} failed: ${res.status} ${await res.text()}`);
     replies[i] = RegisterResponse.parse(await res.json());
@@ -76,7 +86,12 @@ try {
   const c0 = performance.now();
   await pool(keys, 10, async (key, i) => {
     const r = replies[i]!;
-    conns[i] = await nats.connect({ jwt: r.nats.jwt, seed: key.seed, publicKey: key.publicKey, inboxPrefix: r.nats.inboxPrefix });
+    conns[i] = await nats.connect({
+      jwt: r.nats.jwt,
+      seed: key.seed,
+      publicKey: key.publicKey,
+      inboxPrefix: r.nats.inboxPrefix,
+    });
   });
   const connectSeconds = (performance.now() - c0) / 1000;
 
@@ -87,7 +102,13 @@ try {
   for (let round = 0; round < ROUNDS; round++) {
     await pool(conns, 200, async (nc, i) => {
       const clusterId = replies[i]!.clusterId;
-      const hb = { protocol: PROTOCOL_VERSION, clusterId, sentAt: new Date().toISOString(), seq: round, facts: { ...FACTS, nodeCount: round } };
+      const hb = {
+        protocol: PROTOCOL_VERSION,
+        clusterId,
+        sentAt: new Date().toISOString(),
+        seq: round,
+        facts: { ...FACTS, nodeCount: round },
+      };
       await jetstream(nc).publish(subjects.agent(clusterId, 'heartbeat'), JSON.stringify(hb));
     });
   }
@@ -101,7 +122,13 @@ try {
   for (let round = 0; round < ROUNDS; round++) {
     await pool(conns, 200, async (nc, i) => {
       const clusterId = replies[i]!.clusterId;
-      const hb = { protocol: PROTOCOL_VERSION, clusterId, sentAt: new Date().toISOString(), seq: ROUNDS + round, facts: { ...FACTS, nodeCount: round } };
+      const hb = {
+        protocol: PROTOCOL_VERSION,
+        clusterId,
+        sentAt: new Date().toISOString(),
+        seq: ROUNDS + round,
+        facts: { ...FACTS, nodeCount: round },
+      };
       await jetstream(nc).publish(subjects.agent(clusterId, 'heartbeat'), JSON.stringify(hb));
     });
   }
@@ -112,7 +139,8 @@ try {
     const info = await jsm.consumers.info(AGENT_STREAM, AGENT_CONSUMER);
     return { undelivered: info.num_pending, unacked: info.num_pending + info.num_ack_pending };
   };
-  if ((await backlog()).unacked !== total) throw new Error(`expected a backlog of ${total}, found ${(await backlog()).unacked}`);
+  if ((await backlog()).unacked !== total)
+    throw new Error(`expected a backlog of ${total}, found ${(await backlog()).unacked}`);
   void startControlPlane();
   let drainStart = 0;
   for (;;) {

@@ -32,17 +32,23 @@ describe('agent identity end to end', () => {
   });
 
   const cluster = async () => (await h.gql(CLUSTER, { name: 'edge-renew' })).data?.cluster;
-  const storedJwt = async () => (JSON.parse(await readFile(join(dir, 'edge-renew', 'credential.json'), 'utf8')) as { nats: { jwt: string } }).nats.jwt;
+  const storedJwt = async () =>
+    (JSON.parse(await readFile(join(dir, 'edge-renew', 'credential.json'), 'utf8')) as { nats: { jwt: string } }).nats
+      .jwt;
   const start = (args: Record<string, string> = {}) => {
     agent = startAgentProcess({ name: 'edge-renew', 'state-dir': join(dir, 'edge-renew'), ...args });
     return agent;
   };
   /** Heartbeats arrive: lastSeenAt moves past `after`. */
   const heardAfter = (after: number, timeoutMs: number, what: string) =>
-    eventually(async () => {
-      const c = await cluster();
-      return c?.lastSeenAt && Date.parse(c.lastSeenAt) > after && c;
-    }, timeoutMs, what);
+    eventually(
+      async () => {
+        const c = await cluster();
+        return c?.lastSeenAt && Date.parse(c.lastSeenAt) > after && c;
+      },
+      timeoutMs,
+      what,
+    );
 
   it('renews its short-lived NATS credential before it expires and keeps heartbeating past the first expiry', async () => {
     const { token } = await createRegistrationToken(h, {});
@@ -51,10 +57,14 @@ describe('agent identity end to end', () => {
     const first = decodeUserJwt(await storedJwt());
     expect(first.expiresAt!.getTime() - first.issuedAt.getTime()).toBe(TTL_SECONDS * 1000);
 
-    const renewed = await eventually(async () => {
-      const jwt = await storedJwt();
-      return decodeUserJwt(jwt).expiresAt!.getTime() > first.expiresAt!.getTime() && jwt;
-    }, 20_000, 'a renewed JWT in credential.json');
+    const renewed = await eventually(
+      async () => {
+        const jwt = await storedJwt();
+        return decodeUserJwt(jwt).expiresAt!.getTime() > first.expiresAt!.getTime() && jwt;
+      },
+      20_000,
+      'a renewed JWT in credential.json',
+    );
     expect(decodeUserJwt(renewed).publicKey).toBe(first.publicKey);
     // Two renewal periods later the agent still talks to NATS, long after the first JWT died.
     await heardAfter(first.expiresAt!.getTime() + 3_000, 25_000, 'heartbeats after the first JWT expired');
@@ -74,7 +84,11 @@ describe('agent identity end to end', () => {
     const { id } = await cluster();
     await h.gql('mutation($id: ID!) { suspendCluster(id: $id) { id } }', { id });
     const suspendedAt = Date.now();
-    await eventually(async () => /NATS refused this agent's credential/.test(agent!.log()), 60_000, 'the agent cut off');
+    await eventually(
+      async () => /NATS refused this agent's credential/.test(agent!.log()),
+      60_000,
+      'the agent cut off',
+    );
     const cutOffMs = Date.now() - suspendedAt;
     expect(cutOffMs).toBeLessThan(60_000);
     const last = Date.parse((await cluster()).lastSeenAt);

@@ -36,7 +36,8 @@ spec:
 const FILES = {
   [`${PATH}/namespace.yaml`]: 'apiVersion: v1\nkind: Namespace\nmetadata: { name: web }\n',
   [`${PATH}/app.yaml`]: `${deployment(2)}---\napiVersion: v1\nkind: ConfigMap\nmetadata: { name: settings, namespace: web }\ndata: { mode: calm }\n`,
-  [`${PATH}/extra.yaml`]: 'apiVersion: v1\nkind: ConfigMap\nmetadata: { name: extra, namespace: web }\ndata: { a: "1" }\n',
+  [`${PATH}/extra.yaml`]:
+    'apiVersion: v1\nkind: ConfigMap\nmetadata: { name: extra, namespace: web }\ndata: { a: "1" }\n',
 };
 
 describe('agent reconcile end to end', () => {
@@ -47,30 +48,67 @@ describe('agent reconcile end to end', () => {
   let dir: string;
   let receiver: Awaited<ReturnType<typeof startAlertReceiver>>;
 
-  const kubectl = async (...args: string[]) => (await run(ensureKubectl(), ['--kubeconfig', sim.kubeconfigPath, '--cache-dir', join(dir, 'kube-cache'), ...args])).stdout;
+  const kubectl = async (...args: string[]) =>
+    (await run(ensureKubectl(), ['--kubeconfig', sim.kubeconfigPath, '--cache-dir', join(dir, 'kube-cache'), ...args]))
+      .stdout;
   const sync = async () =>
-    (await h.gql(`query($n: String!) { cluster(name: $n) { sync { state health revision appliedRevision lastResult { error { stage code reason file } } } } }`, { n: NAME })).data?.cluster?.sync;
+    (
+      await h.gql(
+        `query($n: String!) { cluster(name: $n) { sync { state health revision appliedRevision lastResult { error { stage code reason file } } } } }`,
+        { n: NAME },
+      )
+    ).data?.cluster?.sync;
   const synced = (revision: string) =>
-    eventually(async () => {
-      const s = await sync();
-      return s?.state === 'SYNCED' && s.health === 'HEALTHY' && s.appliedRevision === revision ? s : undefined;
-    }, 60_000, `Synced + Healthy at ${revision.slice(0, 8)}`);
+    eventually(
+      async () => {
+        const s = await sync();
+        return s?.state === 'SYNCED' && s.health === 'HEALTHY' && s.appliedRevision === revision ? s : undefined;
+      },
+      60_000,
+      `Synced + Healthy at ${revision.slice(0, 8)}`,
+    );
   const drifts = async () =>
-    (await h.gql(`{ driftEvents(first: 50) { edges { node { object { kind name } fields managers resolution revertLatencyMs detectedAt } } } }`)).data.driftEvents.edges.map((e: any) => e.node);
+    (
+      await h.gql(
+        `{ driftEvents(first: 50) { edges { node { object { kind name } fields managers resolution revertLatencyMs detectedAt } } } }`,
+      )
+    ).data.driftEvents.edges.map((e: any) => e.node);
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'flotilla-e2e-agent-'));
     git = await startGitServer();
     await git.commit({ files: FILES, message: 'web app' });
-    h = await startHarness({ FLEET_REPO_URL: git.url, FLEET_POLL_INTERVAL_SECONDS: '1', HEARTBEAT_INTERVAL_SECONDS: '1', ALERT_GROUP_WINDOW_MS: '500', ALERT_RETRY_BASE_MS: '200' });
-    receiver = await startAlertReceiver('e2e-alert-secret-0123456789');
-    const target = await h.gql(`mutation($i: CreateNotificationTargetInput!) { createNotificationTarget(input: $i) { id } }`, {
-      i: { name: 'ops', kind: 'WEBHOOK', url: receiver.url, secret: 'e2e-alert-secret-0123456789', events: ['DRIFT_DETECTED', 'SYNC_FAILED'] },
+    h = await startHarness({
+      FLEET_REPO_URL: git.url,
+      FLEET_POLL_INTERVAL_SECONDS: '1',
+      HEARTBEAT_INTERVAL_SECONDS: '1',
+      ALERT_GROUP_WINDOW_MS: '500',
+      ALERT_RETRY_BASE_MS: '200',
     });
+    receiver = await startAlertReceiver('e2e-alert-secret-0123456789');
+    const target = await h.gql(
+      `mutation($i: CreateNotificationTargetInput!) { createNotificationTarget(input: $i) { id } }`,
+      {
+        i: {
+          name: 'ops',
+          kind: 'WEBHOOK',
+          url: receiver.url,
+          secret: 'e2e-alert-secret-0123456789',
+          events: ['DRIFT_DETECTED', 'SYNC_FAILED'],
+        },
+      },
+    );
     expect(target.errors).toBeUndefined();
     sim = await startKubeSim({ port: 0, simulate: { delayMs: 200 }, kubeconfigPath: join(dir, 'kubeconfig') });
     const { token } = await createRegistrationToken(h, { tags: ['edge'] });
-    agent = startAgentProcess({ server: h.cp.url, token, name: NAME, 'state-dir': join(dir, 'agent'), kubeconfig: sim.kubeconfigPath, 'resync-interval': 600 });
+    agent = startAgentProcess({
+      server: h.cp.url,
+      token,
+      name: NAME,
+      'state-dir': join(dir, 'agent'),
+      kubeconfig: sim.kubeconfigPath,
+      'resync-interval': 600,
+    });
   }, 90_000);
 
   afterAll(async () => {
@@ -90,38 +128,59 @@ describe('agent reconcile end to end', () => {
     // Hand edits: drift, reported with kubectl's field manager, reverted in under a second.
     await kubectl('-n', 'web', 'scale', 'deploy/api', '--replicas=7');
     await kubectl('-n', 'web', 'patch', 'configmap/settings', '--type', 'merge', '-p', '{"data":{"mode":"wild"}}');
-    const [scaled, patched] = await eventually(async () => {
-      const d = await drifts();
-      const s = d.find((x: any) => x.object.name === 'api' && x.fields.includes('spec.replicas'));
-      const p = d.find((x: any) => x.object.name === 'settings');
-      return s && p ? [s, p] : undefined;
-    }, 20_000, 'two drift events');
+    const [scaled, patched] = await eventually(
+      async () => {
+        const d = await drifts();
+        const s = d.find((x: any) => x.object.name === 'api' && x.fields.includes('spec.replicas'));
+        const p = d.find((x: any) => x.object.name === 'settings');
+        return s && p ? [s, p] : undefined;
+      },
+      20_000,
+      'two drift events',
+    );
     expect(scaled).toMatchObject({ managers: ['kubectl'], resolution: 'REVERTED' });
     await new Promise((r) => setTimeout(r, 1_500));
     const scaleEvents = (await drifts()).filter((x: any) => x.object.name === 'api');
-    expect(scaleEvents.map((x: any) => [x.fields, x.managers, x.resolution])).toEqual([[['spec.replicas'], ['kubectl'], 'REVERTED']]);
+    expect(scaleEvents.map((x: any) => [x.fields, x.managers, x.resolution])).toEqual([
+      [['spec.replicas'], ['kubectl'], 'REVERTED'],
+    ]);
     expect(patched).toMatchObject({ managers: ['kubectl-patch'], resolution: 'REVERTED', fields: ['data.mode'] });
     expect(scaled.revertLatencyMs).toBeLessThan(1000);
     expect(patched.revertLatencyMs).toBeLessThan(1000);
     expect(await kubectl('-n', 'web', 'get', 'deploy/api', '-o', 'jsonpath={.spec.replicas}')).toBe('2');
     expect(await kubectl('-n', 'web', 'get', 'configmap/settings', '-o', 'jsonpath={.data.mode}')).toBe('calm');
-    const alert = await eventually(async () => receiver.received.find((r) => JSON.stringify(r.body).includes(NAME)), 20_000, 'a drift alert');
+    const alert = await eventually(
+      async () => receiver.received.find((r) => JSON.stringify(r.body).includes(NAME)),
+      20_000,
+      'a drift alert',
+    );
     expect(alert.signed).toBe(true);
     expect(receiver.received.every((r) => r.signed)).toBe(true);
 
     // A file removed from Git: that object is pruned, nothing else.
     const second = await git.commit({ files: { [`${PATH}/extra.yaml`]: null }, message: 'drop extra' });
     await synced(second);
-    await eventually(async () => !(await kubectl('-n', 'web', 'get', 'configmaps', '-o', 'name')).includes('configmap/extra'), 20_000, 'extra pruned');
+    await eventually(
+      async () => !(await kubectl('-n', 'web', 'get', 'configmaps', '-o', 'name')).includes('configmap/extra'),
+      20_000,
+      'extra pruned',
+    );
     expect(await kubectl('-n', 'web', 'get', 'configmaps', '-o', 'name')).toContain('configmap/settings');
     expect(await kubectl('-n', 'web', 'get', 'deploy', '-o', 'name')).toContain('deployment.apps/api');
 
     // Broken YAML: nothing from that revision applied, the error visible, state intact.
-    const broken = await git.commit({ files: { [`${PATH}/app.yaml`]: `${deployment(9)}  broken: [unclosed\n` }, message: 'broken' });
-    const failed = await eventually(async () => {
-      const s = await sync();
-      return s?.revision === broken && s.state === 'FAILED' ? s : undefined;
-    }, 60_000, 'the broken revision reported as failed');
+    const broken = await git.commit({
+      files: { [`${PATH}/app.yaml`]: `${deployment(9)}  broken: [unclosed\n` },
+      message: 'broken',
+    });
+    const failed = await eventually(
+      async () => {
+        const s = await sync();
+        return s?.revision === broken && s.state === 'FAILED' ? s : undefined;
+      },
+      60_000,
+      'the broken revision reported as failed',
+    );
     expect(failed.lastResult.error).toMatchObject({ stage: 'render', file: `${PATH}/app.yaml` });
     expect(failed.appliedRevision).toBe(second);
     expect(await kubectl('-n', 'web', 'get', 'deploy/api', '-o', 'jsonpath={.spec.replicas}')).toBe('2');
@@ -133,19 +192,31 @@ describe('agent reconcile end to end', () => {
     await h.nats.stop();
     const downAt = Date.now();
     await kubectl('-n', 'web', 'scale', 'deploy/api', '--replicas=4');
-    await eventually(async () => (await kubectl('-n', 'web', 'get', 'deploy/api', '-o', 'jsonpath={.spec.replicas}')) === '2', 5_000, 'healed while offline');
+    await eventually(
+      async () => (await kubectl('-n', 'web', 'get', 'deploy/api', '-o', 'jsonpath={.spec.replicas}')) === '2',
+      5_000,
+      'healed while offline',
+    );
     await new Promise((r) => setTimeout(r, 30_000));
     expect((await drifts()).length).toBe(before);
     const upAt = Date.now();
     await h.nats.start();
-    await eventually(async () => {
-      const d = await drifts();
-      return d.length > before ? d : undefined;
-    }, 60_000, 'the offline drift report');
+    await eventually(
+      async () => {
+        const d = await drifts();
+        return d.length > before ? d : undefined;
+      },
+      60_000,
+      'the offline drift report',
+    );
     await new Promise((r) => setTimeout(r, 2_000)); // anything else queued has arrived by now
-    const offline = (await drifts()).filter((x: any) => Date.parse(x.detectedAt) >= downAt && Date.parse(x.detectedAt) <= upAt);
+    const offline = (await drifts()).filter(
+      (x: any) => Date.parse(x.detectedAt) >= downAt && Date.parse(x.detectedAt) <= upAt,
+    );
     // The edit made while NATS was down, reported once, as reverted.
-    expect(offline.map((x: any) => [x.object.name, x.fields, x.resolution])).toEqual([['api', ['spec.replicas'], 'REVERTED']]);
+    expect(offline.map((x: any) => [x.object.name, x.fields, x.resolution])).toEqual([
+      ['api', ['spec.replicas'], 'REVERTED'],
+    ]);
   }, 300_000);
 });
 

@@ -38,7 +38,8 @@ describe('web dashboard at 10,000 clusters', () => {
     b = await launchBrowser();
     b.page.on('request', (r) => {
       const body = r.postData();
-      if (r.url().endsWith('/graphql') && body?.includes('clusters(filter')) asked.push((JSON.parse(body) as { variables: { first: number } }).variables.first);
+      if (r.url().endsWith('/graphql') && body?.includes('clusters(filter'))
+        asked.push((JSON.parse(body) as { variables: { first: number } }).variables.first);
     });
   });
 
@@ -76,7 +77,9 @@ describe('web dashboard at 10,000 clusters', () => {
       await page().click('.chip[data-tag="edge-us"]');
       await page().waitForSelector('.page-status >> text=Showing 200 of 2,500 clusters');
     });
-    const names = await page().locator('.tile').evaluateAll((els) => els.map((e) => e.getAttribute('data-cluster')));
+    const names = await page()
+      .locator('.tile')
+      .evaluateAll((els) => els.map((e) => e.getAttribute('data-cluster')));
     // i % 4 === 2 → edge-us: c-00002, c-00006, …
     expect(names.slice(0, 3)).toEqual(['c-00002', 'c-00006', 'c-00010']);
     const more = await timed(async () => {

@@ -24,7 +24,11 @@ describe('web dashboard', () => {
     head = await commitFleet(git);
     // Polled once at boot only: the rollout test starts its rollout by hand, not by a poll seeing a commit.
     h = await startHarness({ FLEET_REPO_URL: git.url, FLEET_POLL_INTERVAL_SECONDS: '3600' });
-    await eventually(async () => (await h.gql('{ fleetRepo { headRevision } }')).data?.fleetRepo.headRevision === head, 10_000, 'first poll');
+    await eventually(
+      async () => (await h.gql('{ fleetRepo { headRevision } }')).data?.fleetRepo.headRevision === head,
+      10_000,
+      'first poll',
+    );
     fleet = await startFakeFleet(h, head);
     b = await launchBrowser();
   });
@@ -42,11 +46,18 @@ describe('web dashboard', () => {
     await page().fill('#token', token);
     await page().click('button[type=submit]');
   };
-  const tileNames = async () => (await page().locator('.tile').evaluateAll((els) => els.map((e) => e.getAttribute('data-cluster')))).sort();
+  const tileNames = async () =>
+    (
+      await page()
+        .locator('.tile')
+        .evaluateAll((els) => els.map((e) => e.getAttribute('data-cluster')))
+    ).sort();
 
   it('refuses a wrong token with the reason and keeps the user on the login page', async () => {
     await login('not-a-real-token-0000000000000000');
-    await expect(page().locator('.login .error').textContent()).resolves.toMatch(/invalid, revoked or unknown API token/);
+    await expect(page().locator('.login .error').textContent()).resolves.toMatch(
+      /invalid, revoked or unknown API token/,
+    );
     await expect(page().locator('#topbar').isHidden()).resolves.toBe(true);
   });
 
@@ -68,7 +79,11 @@ describe('web dashboard', () => {
 
   it('filters the fleet by tag and by connection state on the server', async () => {
     await page().click('.chip[data-tag="edge-eu"]');
-    await eventually(async () => (await tileNames()).join() === 'edge-eu-1,edge-eu-2,edge-eu-3', 5000, 'edge-eu tiles only');
+    await eventually(
+      async () => (await tileNames()).join() === 'edge-eu-1,edge-eu-2,edge-eu-3',
+      5000,
+      'edge-eu tiles only',
+    );
     await expect(page().locator('.page-status').textContent()).resolves.toContain('Showing 3 of 3');
     await b.screenshot('02-fleet-edge-eu');
     await page().click('.chip[data-tag="edge-eu"]');
@@ -82,8 +97,25 @@ describe('web dashboard', () => {
     const tile = page().locator('.tile[data-cluster="cloud-1"]');
     await expect(tile.getAttribute('class')).resolves.toContain('fill-ok');
     const a = fleet.agents.get('cloud-1')!;
-    await a.report('sync', syncReport(a.clusterId, 50, head, { state: 'Failed', appliedRevision: undefined, objects: [], error: { stage: 'apply', code: 'APPLY_FAILED', reason: 'admission webhook denied the request', retryable: true } }));
-    await eventually(async () => (await tile.getAttribute('class'))?.includes('fill-bad'), 10_000, 'cloud-1 tile turns red');
+    await a.report(
+      'sync',
+      syncReport(a.clusterId, 50, head, {
+        state: 'Failed',
+        appliedRevision: undefined,
+        objects: [],
+        error: {
+          stage: 'apply',
+          code: 'APPLY_FAILED',
+          reason: 'admission webhook denied the request',
+          retryable: true,
+        },
+      }),
+    );
+    await eventually(
+      async () => (await tile.getAttribute('class'))?.includes('fill-bad'),
+      10_000,
+      'cloud-1 tile turns red',
+    );
     await expect(page().locator('.sync-bar').innerText()).resolves.toContain('2 failed');
   });
 
@@ -106,7 +138,9 @@ describe('web dashboard', () => {
   it('shows why a failed cluster failed', async () => {
     await page().goto(`${h.cp.url}/#/clusters/edge-eu-2`);
     await page().waitForSelector('.cluster h1');
-    await expect(page().locator('.cluster .error').first().textContent()).resolves.toContain('render failed (INVALID_YAML): bad indentation at line 3');
+    await expect(page().locator('.cluster .error').first().textContent()).resolves.toContain(
+      'render failed (INVALID_YAML): bad indentation at line 3',
+    );
   });
 
   it('redraws a cluster live when a new drift event arrives over the subscription', async () => {
@@ -114,14 +148,29 @@ describe('web dashboard', () => {
     await page().waitForSelector('.cluster h1');
     await expect(page().locator('.drift-row').count()).resolves.toBe(0);
     const a = fleet.agents.get('canary-1')!;
-    await a.report('drift', driftReport(a.clusterId, 1, head, { object: { apiVersion: 'v1', kind: 'ConfigMap', namespace: 'web', name: 'settings' }, managers: ['kubectl-edit'], fields: ['data.mode'], resolution: 'reported', revertedAt: undefined, revertLatencyMs: undefined }));
+    await a.report(
+      'drift',
+      driftReport(a.clusterId, 1, head, {
+        object: { apiVersion: 'v1', kind: 'ConfigMap', namespace: 'web', name: 'settings' },
+        managers: ['kubectl-edit'],
+        fields: ['data.mode'],
+        resolution: 'reported',
+        revertedAt: undefined,
+        revertLatencyMs: undefined,
+      }),
+    );
     await page().waitForSelector('.drift-row', { timeout: 10_000 });
-    await expect(page().locator('.drift-row').innerText()).resolves.toMatch(/ConfigMap web\/settings[\s\S]*kubectl-edit[\s\S]*reported/i);
+    await expect(page().locator('.drift-row').innerText()).resolves.toMatch(
+      /ConfigMap web\/settings[\s\S]*kubectl-edit[\s\S]*reported/i,
+    );
   });
 
   it('starts a rollout by tag, pauses and resumes it, watches its waves complete live, and rolls it back', async () => {
     const eu = FLEET.filter((c) => (c.tags as readonly string[]).includes('eu')).map((c) => c.name);
-    const next = await git.commit({ files: Object.fromEntries(eu.map((n) => [`clusters/${n}/app.yaml`, configMap(n, '2')])), message: 'v2 for eu' });
+    const next = await git.commit({
+      files: Object.fromEntries(eu.map((n) => [`clusters/${n}/app.yaml`, configMap(n, '2')])),
+      message: 'v2 for eu',
+    });
     await page().goto(`${h.cp.url}/#/rollouts`);
     await page().waitForSelector('form.form-row');
     await page().fill('input[name=revision]', next);
@@ -129,7 +178,11 @@ describe('web dashboard', () => {
     await page().click('form.form-row button[type=submit]');
     await page().waitForSelector('.rollout .wave');
     const waves = page().locator('.wave');
-    await expect(waves.evaluateAll((els) => els.map((e) => `${e.getAttribute('data-wave')}:${e.querySelectorAll('.cluster-state').length}`))).resolves.toEqual(['canary:1', 'edge-eu:3']);
+    await expect(
+      waves.evaluateAll((els) =>
+        els.map((e) => `${e.getAttribute('data-wave')}:${e.querySelectorAll('.cluster-state').length}`),
+      ),
+    ).resolves.toEqual(['canary:1', 'edge-eu:3']);
     await expect(page().locator('.rollout-phase').textContent()).resolves.toBe('running');
     await page().click('button[data-command=pause]');
     await page().waitForSelector('.rollout-phase >> text=paused');
@@ -143,7 +196,11 @@ describe('web dashboard', () => {
       await page().waitForSelector('.rollout-phase >> text=succeeded', { timeout: 20_000 });
       await expect(page().locator('.wave[data-wave="edge-eu"]').getAttribute('data-phase')).resolves.toBe('PASSED');
       await expect(page().locator('.cluster-state[data-phase="SUCCEEDED"]').count()).resolves.toBe(4);
-      await expect(page().locator('button[data-command]').evaluateAll((els) => els.map((e) => e.getAttribute('data-command')))).resolves.toEqual(['rollback']);
+      await expect(
+        page()
+          .locator('button[data-command]')
+          .evaluateAll((els) => els.map((e) => e.getAttribute('data-command'))),
+      ).resolves.toEqual(['rollback']);
       await b.screenshot('07-rollout-succeeded');
       // Roll back: a revert commit in Git, rolled out to the clusters that got the change.
       await page().click('button[data-command=rollback]');
@@ -152,11 +209,19 @@ describe('web dashboard', () => {
       stop();
     }
     await expect(page().locator('.rollout .muted').first().textContent()).resolves.toMatch(/revert commit [0-9a-f]{8}/);
-    await expect(page().locator('.cluster-state').evaluateAll((els) => els.map((e) => `${e.getAttribute('data-rollback')} ${e.textContent}`))).resolves.toEqual(['canary-1', 'edge-eu-1', 'edge-eu-2', 'edge-eu-3'].map((n) => `SUCCEEDED ${n}rollback succeeded`));
+    await expect(
+      page()
+        .locator('.cluster-state')
+        .evaluateAll((els) => els.map((e) => `${e.getAttribute('data-rollback')} ${e.textContent}`)),
+    ).resolves.toEqual(
+      ['canary-1', 'edge-eu-1', 'edge-eu-2', 'edge-eu-3'].map((n) => `SUCCEEDED ${n}rollback succeeded`),
+    );
     await b.screenshot('08-rollout-rolled-back');
     await page().goto(`${h.cp.url}/#/rollouts`);
     await page().waitForSelector('.rollout-row');
-    await expect(page().locator('.rollout-row').first().innerText()).resolves.toMatch(/rolled back[\s\S]*2 \/ 2 waves · 4 clusters/);
+    await expect(page().locator('.rollout-row').first().innerText()).resolves.toMatch(
+      /rolled back[\s\S]*2 \/ 2 waves · 4 clusters/,
+    );
     await b.screenshot('09-rollouts');
   });
 
@@ -190,7 +255,9 @@ describe('web dashboard', () => {
     await page().check('input[name=requireApproval]');
     await page().click('form.form-row button[type=submit]');
     const secret = (await page().locator('#new-token-secret').textContent())!;
-    await expect(page().locator('tr[data-token="gated"]').innerText()).resolves.toMatch(/only gated-1, approval required/);
+    await expect(page().locator('tr[data-token="gated"]').innerText()).resolves.toMatch(
+      /only gated-1, approval required/,
+    );
     await expect(registerAgent(h, secret, 'gated-2')).rejects.toThrow(/403/);
     await (await registerAgent(h, secret, 'gated-1')).close();
 
@@ -207,7 +274,9 @@ describe('web dashboard', () => {
     await expect(page().locator('.head-pills').innerText()).resolves.toMatch(/suspended/i);
     await page().click('button[data-action=resumeCluster]');
     await page().waitForSelector('button[data-action=suspendCluster]');
-    const audit = (await h.gql('{ auditLog(first: 10) { edges { node { action } } } }')).data.auditLog.edges.map((e: any) => e.node.action);
+    const audit = (await h.gql('{ auditLog(first: 10) { edges { node { action } } } }')).data.auditLog.edges.map(
+      (e: any) => e.node.action,
+    );
     expect(audit.slice(0, 3)).toEqual(['cluster.resume', 'cluster.suspend', 'cluster.approve']);
   });
 
@@ -235,7 +304,9 @@ describe('web dashboard', () => {
     await page().waitForSelector('.rollout .wave');
     await expect(page().locator('.rollout .actions button').count()).resolves.toBe(0);
     await page().goto(`${h.cp.url}/#/tokens`);
-    await expect(page().locator('main .error').textContent()).resolves.toContain('needs the admin role; your token has viewer');
+    await expect(page().locator('main .error').textContent()).resolves.toContain(
+      'needs the admin role; your token has viewer',
+    );
   });
 
   it('loads everything from the control plane itself, with no script errors', () => {

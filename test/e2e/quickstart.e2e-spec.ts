@@ -43,13 +43,24 @@ describe('quick start: npm start and the tour', () => {
     base = `http://localhost:${port}`;
     child = spawn('npm', ['start'], {
       cwd: ROOT,
-      env: { ...process.env, FLOTILLA_HOME: join(home, '.flotilla'), PORT: String(port), FLOTILLA_NATS_PORT: String(nats), FLOTILLA_NATS_MONITOR_PORT: String(monitor), FLOTILLA_GIT_PORT: String(git) },
+      env: {
+        ...process.env,
+        FLOTILLA_HOME: join(home, '.flotilla'),
+        PORT: String(port),
+        FLOTILLA_NATS_PORT: String(nats),
+        FLOTILLA_NATS_MONITOR_PORT: String(monitor),
+        FLOTILLA_GIT_PORT: String(git),
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: true,
     });
     child.stdout?.on('data', (b: Buffer) => (output += b.toString()));
     child.stderr?.on('data', (b: Buffer) => (output += b.toString()));
-    await eventually(async () => output.includes('Flotilla is running') || child.exitCode !== null, 120_000, 'npm start');
+    await eventually(
+      async () => output.includes('Flotilla is running') || child.exitCode !== null,
+      120_000,
+      'npm start',
+    );
     if (child.exitCode !== null) throw new Error(`npm start exited:\n${output}`);
     token = (await readFile(join(home, '.flotilla', 'secrets', 'admin-token'), 'utf8')).trim();
     expect(output).toContain(token);
@@ -65,14 +76,31 @@ describe('quick start: npm start and the tour', () => {
 
   it('converges, rolls out a pushed change wave by wave, and reverts a hand edit', async () => {
     const clusters = async () =>
-      (await gql('{ clusters(first: 20) { edges { node { name tags sync { state health appliedRevision } } } } }')).clusters.edges.map((e: any) => e.node);
+      (
+        await gql('{ clusters(first: 20) { edges { node { name tags sync { state health appliedRevision } } } } }')
+      ).clusters.edges.map((e: any) => e.node);
     const converged = async (revision?: string) => {
       const cs = await clusters();
-      return cs.length === 6 && cs.every((c: any) => c.sync.state === 'SYNCED' && c.sync.health === 'HEALTHY' && (!revision || c.sync.appliedRevision === revision)) ? cs : undefined;
+      return cs.length === 6 &&
+        cs.every(
+          (c: any) =>
+            c.sync.state === 'SYNCED' &&
+            c.sync.health === 'HEALTHY' &&
+            (!revision || c.sync.appliedRevision === revision),
+        )
+        ? cs
+        : undefined;
     };
     const first = await eventually(() => converged(), 120_000, 'six clusters Synced + Healthy');
     const firstRevision = first[0].sync.appliedRevision as string;
-    expect(first.map((c: any) => c.tags[0]).sort()).toEqual(['canary', 'cloud', 'edge-eu', 'edge-eu', 'edge-us', 'edge-us']);
+    expect(first.map((c: any) => c.tags[0]).sort()).toEqual([
+      'canary',
+      'cloud',
+      'edge-eu',
+      'edge-eu',
+      'edge-us',
+      'edge-us',
+    ]);
 
     // Step 2 of the tour: clone, change a manifest, push.
     const repoUrl = /fleet repo\s+(\S+)/.exec(output)![1]!;
@@ -80,31 +108,56 @@ describe('quick start: npm start and the tour', () => {
     await runGit(['clone', '--quiet', repoUrl, clone], { cwd: home });
     const cm = join(clone, 'bases/podinfo/configmap.yaml');
     await writeFile(cm, (await readFile(cm, 'utf8')).replace('Hello from Flotilla', 'Hello again'));
-    await runGit(['-c', 'user.name=Tour', '-c', 'user.email=tour@example.com', 'commit', '--quiet', '-am', 'Say hello again'], { cwd: clone });
+    await runGit(
+      ['-c', 'user.name=Tour', '-c', 'user.email=tour@example.com', 'commit', '--quiet', '-am', 'Say hello again'],
+      { cwd: clone },
+    );
     await runGit(['push', '--quiet'], { cwd: clone });
     const pushed = await runGit(['rev-parse', 'HEAD'], { cwd: clone });
 
-    const rollout = await eventually(async () => {
-      const r = (await gql('{ rollouts(first: 5) { edges { node { revision phase waves { name phase startedAt finishedAt } } } } }')).rollouts.edges
-        .map((e: any) => e.node)
-        .find((n: any) => n.revision === pushed);
-      return r?.phase === 'SUCCEEDED' ? r : undefined;
-    }, 150_000, 'the rollout of the pushed commit');
+    const rollout = await eventually(
+      async () => {
+        const r = (
+          await gql(
+            '{ rollouts(first: 5) { edges { node { revision phase waves { name phase startedAt finishedAt } } } } }',
+          )
+        ).rollouts.edges
+          .map((e: any) => e.node)
+          .find((n: any) => n.revision === pushed);
+        return r?.phase === 'SUCCEEDED' ? r : undefined;
+      },
+      150_000,
+      'the rollout of the pushed commit',
+    );
     expect(rollout.waves.map((w: any) => w.name)).toEqual(['canary', 'edge', 'rest']);
     for (let i = 1; i < rollout.waves.length; i++) {
-      expect(Date.parse(rollout.waves[i].startedAt)).toBeGreaterThanOrEqual(Date.parse(rollout.waves[i - 1].finishedAt));
+      expect(Date.parse(rollout.waves[i].startedAt)).toBeGreaterThanOrEqual(
+        Date.parse(rollout.waves[i - 1].finishedAt),
+      );
     }
     await eventually(() => converged(pushed), 60_000, 'all clusters on the pushed revision');
 
     // Step 3: a hand edit with kubectl is drift, reverted by the agent.
     const kubeconfig = join(home, '.flotilla', 'clusters', 'canary-1.kubeconfig');
-    const kubectl = (...args: string[]) => run(ensureKubectl(), ['--kubeconfig', kubeconfig, '--cache-dir', join(home, 'kube-cache'), ...args]);
+    const kubectl = (...args: string[]) =>
+      run(ensureKubectl(), ['--kubeconfig', kubeconfig, '--cache-dir', join(home, 'kube-cache'), ...args]);
     await kubectl('-n', 'podinfo', 'scale', 'deploy/podinfo', '--replicas=5');
-    await eventually(async () => (await kubectl('-n', 'podinfo', 'get', 'deploy/podinfo', '-o', 'jsonpath={.spec.replicas}')).stdout === '1', 10_000, 'replicas reverted');
-    const drift = await eventually(async () => {
-      const edges = (await gql('{ driftEvents(first: 5) { edges { node { object { name } fields managers resolution } } } }')).driftEvents.edges;
-      return edges.find((e: any) => e.node.fields.includes('spec.replicas'))?.node;
-    }, 15_000, 'the drift event');
+    await eventually(
+      async () =>
+        (await kubectl('-n', 'podinfo', 'get', 'deploy/podinfo', '-o', 'jsonpath={.spec.replicas}')).stdout === '1',
+      10_000,
+      'replicas reverted',
+    );
+    const drift = await eventually(
+      async () => {
+        const edges = (
+          await gql('{ driftEvents(first: 5) { edges { node { object { name } fields managers resolution } } } }')
+        ).driftEvents.edges;
+        return edges.find((e: any) => e.node.fields.includes('spec.replicas'))?.node;
+      },
+      15_000,
+      'the drift event',
+    );
     expect(drift).toMatchObject({ object: { name: 'podinfo' }, managers: ['kubectl'], resolution: 'REVERTED' });
 
     // The dashboard on the running demo: the fleet, a rollout by tag watched to completion, a
@@ -123,10 +176,14 @@ describe('quick start: npm start and the tour', () => {
       await page.selectOption('select[name=tag]', 'edge-us');
       await page.click('form.form-row button[type=submit]');
       await page.waitForSelector('.rollout .wave');
-      const phase = await eventually(async () => {
-        const p = await page.locator('.rollout-phase').textContent();
-        return p && !['running', 'pending'].includes(p) ? p : undefined;
-      }, 90_000, 'the rollout by tag to finish');
+      const phase = await eventually(
+        async () => {
+          const p = await page.locator('.rollout-phase').textContent();
+          return p && !['running', 'pending'].includes(p) ? p : undefined;
+        },
+        90_000,
+        'the rollout by tag to finish',
+      );
       expect(phase).toBe('succeeded');
       const targets = await page.locator('.cluster-state').evaluateAll((els) => els.map((e) => e.textContent ?? ''));
       expect(targets.map((t) => /^[a-z]+(-[a-z]+)*-\d+/.exec(t)?.[0]).sort()).toEqual(['edge-us-1', 'edge-us-2']);
@@ -134,7 +191,9 @@ describe('quick start: npm start and the tour', () => {
       await b.screenshot('demo-02-rollout-by-tag');
       await page.goto(`${base}/#/clusters/canary-1`);
       await page.waitForSelector('.drift-row');
-      await expect(page.locator('.drift-row').first().innerText()).resolves.toMatch(/Deployment podinfo\/podinfo[\s\S]*spec\.replicas[\s\S]*kubectl[\s\S]*reverted/i);
+      await expect(page.locator('.drift-row').first().innerText()).resolves.toMatch(
+        /Deployment podinfo\/podinfo[\s\S]*spec\.replicas[\s\S]*kubectl[\s\S]*reverted/i,
+      );
       await b.screenshot('demo-03-cluster-drift');
       expect(b.errors).toEqual([]);
     } finally {

@@ -41,18 +41,31 @@ describe('registration end to end', () => {
   };
 
   it('registers two agents, notices one die, and takes it back without the token', async () => {
-    const { token, registrationToken } = await createRegistrationToken(h, { name: 'e2e', tags: ['edge-eu', 'canary'], maxUses: 2 });
-    const eu = start('edge-eu-1', token, { provider: 'hetzner', region: 'eu-central', 'kube-version': 'v1.33.2', 'node-count': 3 });
+    const { token, registrationToken } = await createRegistrationToken(h, {
+      name: 'e2e',
+      tags: ['edge-eu', 'canary'],
+      maxUses: 2,
+    });
+    const eu = start('edge-eu-1', token, {
+      provider: 'hetzner',
+      region: 'eu-central',
+      'kube-version': 'v1.33.2',
+      'node-count': 3,
+    });
     start('edge-eu-2', token, { provider: 'aws', region: 'eu-west-1', 'kube-version': 'v1.32.5', 'node-count': 5 });
 
     for (const [name, facts] of [
       ['edge-eu-1', { provider: 'hetzner', region: 'eu-central', kubeVersion: 'v1.33.2', nodeCount: 3 }],
       ['edge-eu-2', { provider: 'aws', region: 'eu-west-1', kubeVersion: 'v1.32.5', nodeCount: 5 }],
     ] as const) {
-      const c = await eventually(async () => {
-        const c = await cluster(name);
-        return c?.connection === 'ONLINE' ? c : undefined;
-      }, 30_000, `${name} online`);
+      const c = await eventually(
+        async () => {
+          const c = await cluster(name);
+          return c?.connection === 'ONLINE' ? c : undefined;
+        },
+        30_000,
+        `${name} online`,
+      );
       expect(c.facts).toMatchObject(facts);
       expect([...c.tags].sort()).toEqual(['canary', 'edge-eu']);
     }
@@ -60,7 +73,9 @@ describe('registration end to end', () => {
     expect((await stat(join(dir, 'edge-eu-1', 'credential.json'))).mode & 0o777).toBe(0o600);
 
     // The token has done its job: revoke it, so a restart can only work on the stored credential.
-    const revoke = await h.gql(`mutation($id: ID!) { revokeRegistrationToken(id: $id) { id revokedAt } }`, { id: registrationToken.id });
+    const revoke = await h.gql(`mutation($id: ID!) { revokeRegistrationToken(id: $id) { id revokedAt } }`, {
+      id: registrationToken.id,
+    });
     expect(revoke.data?.revokeRegistrationToken.revokedAt).toBeTruthy();
 
     await eu.kill();
@@ -68,15 +83,27 @@ describe('registration end to end', () => {
     expect((await cluster('edge-eu-2')).connection).toBe('ONLINE');
 
     const before = (await cluster('edge-eu-1')).lastSeenAt as string;
-    const again = start('edge-eu-1', token, { provider: 'hetzner', region: 'eu-central', 'kube-version': 'v1.33.2', 'node-count': 3 });
-    const back = await eventually(async () => {
-      const c = await cluster('edge-eu-1');
-      return c?.connection === 'ONLINE' ? c : undefined;
-    }, 30_000, 'edge-eu-1 online again');
+    const again = start('edge-eu-1', token, {
+      provider: 'hetzner',
+      region: 'eu-central',
+      'kube-version': 'v1.33.2',
+      'node-count': 3,
+    });
+    const back = await eventually(
+      async () => {
+        const c = await cluster('edge-eu-1');
+        return c?.connection === 'ONLINE' ? c : undefined;
+      },
+      30_000,
+      'edge-eu-1 online again',
+    );
     expect(new Date(back.lastSeenAt).getTime()).toBeGreaterThan(new Date(before).getTime());
     expect(again.log()).not.toContain('registration: registered');
     // Still the same cluster, not a second registration.
     const all = await h.gql(`{ clusters(first: 10) { edges { node { name } } } }`);
-    expect(all.data.clusters.edges.map((e: { node: { name: string } }) => e.node.name).sort()).toEqual(['edge-eu-1', 'edge-eu-2']);
+    expect(all.data.clusters.edges.map((e: { node: { name: string } }) => e.node.name).sort()).toEqual([
+      'edge-eu-1',
+      'edge-eu-2',
+    ]);
   }, 120_000);
 });

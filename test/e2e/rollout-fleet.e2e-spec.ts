@@ -33,11 +33,21 @@ describe('fleet rollouts by tag end to end', () => {
   const agents: { stop(): Promise<void> }[] = [];
 
   const rollouts = async () =>
-    (await h.gql(`{ rollouts(first: 20) { edges { node { id phase revision rollbackRevision trigger reason waves { name phase startedAt finishedAt healthyAt soakSeconds clusters { clusterName phase } } } } } }`)).data.rollouts.edges.map((e: any) => e.node);
+    (
+      await h.gql(
+        `{ rollouts(first: 20) { edges { node { id phase revision rollbackRevision trigger reason waves { name phase startedAt finishedAt healthyAt soakSeconds clusters { clusterName phase } } } } } }`,
+      )
+    ).data.rollouts.edges.map((e: any) => e.node);
   const rolloutOf = (revision: string, done: string[]) =>
-    eventually(async () => (await rollouts()).find((r: any) => r.revision === revision && done.includes(r.phase)), 150_000, `rollout of ${revision.slice(0, 8)} → ${done.join('|')}`);
+    eventually(
+      async () => (await rollouts()).find((r: any) => r.revision === revision && done.includes(r.phase)),
+      150_000,
+      `rollout of ${revision.slice(0, 8)} → ${done.join('|')}`,
+    );
   const clusters = async () =>
-    (await h.gql(`{ clusters(first: 50) { edges { node { name sync { revision appliedRevision state health } } } } }`)).data.clusters.edges.map((e: any) => e.node);
+    (
+      await h.gql(`{ clusters(first: 50) { edges { node { name sync { revision appliedRevision state health } } } } }`)
+    ).data.clusters.edges.map((e: any) => e.node);
   const image = async (name: string) => {
     const res = await fetch(`${sims.get(name)!.url}/apis/apps/v1/namespaces/app/deployments/web`);
     return res.ok ? ((await res.json()) as any).spec.template.spec.containers[0].image : undefined;
@@ -51,9 +61,14 @@ describe('fleet rollouts by tag end to end', () => {
       files: { 'fleet.yaml': FLEET_YAML, ...appFiles('nginx:1.27', 'v1'), ...clusterPaths(FLEET) },
       message: 'v1',
     });
-    h = await startHarness({ FLEET_REPO_URL: git.url, FLEET_POLL_INTERVAL_SECONDS: '1', HEARTBEAT_INTERVAL_SECONDS: '2' });
+    h = await startHarness({
+      FLEET_REPO_URL: git.url,
+      FLEET_POLL_INTERVAL_SECONDS: '1',
+      HEARTBEAT_INTERVAL_SECONDS: '2',
+    });
     const tokens = new Map<string, string>();
-    for (const tag of ['canary', 'edge-eu', 'edge-us']) tokens.set(tag, (await createRegistrationToken(h, { name: tag, tags: [tag], maxUses: 6 })).token);
+    for (const tag of ['canary', 'edge-eu', 'edge-us'])
+      tokens.set(tag, (await createRegistrationToken(h, { name: tag, tags: [tag], maxUses: 6 })).token);
     await Promise.all(
       FLEET.map(async (c) => {
         const { sim, agent } = await startSimCluster(c, { server: h.cp.url, token: tokens.get(c.tag)!, dir });
@@ -73,10 +88,19 @@ describe('fleet rollouts by tag end to end', () => {
 
   it('rolls a good commit out wave by wave, reverts a bad one at the canary, and rolls out by tag', async () => {
     const v1 = await head();
-    await eventually(async () => {
-      const cs = await clusters();
-      return cs.length === 12 && cs.every((c: any) => c.sync.appliedRevision === v1 && c.sync.state === 'SYNCED' && c.sync.health === 'HEALTHY');
-    }, 150_000, 'the fleet on v1');
+    await eventually(
+      async () => {
+        const cs = await clusters();
+        return (
+          cs.length === 12 &&
+          cs.every(
+            (c: any) => c.sync.appliedRevision === v1 && c.sync.state === 'SYNCED' && c.sync.health === 'HEALTHY',
+          )
+        );
+      },
+      150_000,
+      'the fleet on v1',
+    );
 
     // A good commit: canary, then edge-eu, then edge-us, each after the previous wave soaked.
     const v2 = await git.commit({ files: appFiles('nginx:1.27', 'v2'), message: 'v2' });
@@ -88,7 +112,11 @@ describe('fleet rollouts by tag end to end', () => {
       expect(Date.parse(w.finishedAt) - Date.parse(w.healthyAt)).toBeGreaterThanOrEqual(w.soakSeconds * 1000 - 50);
       if (i > 0) expect(Date.parse(w.startedAt)).toBeGreaterThanOrEqual(Date.parse(good.waves[i - 1].finishedAt));
     }
-    await eventually(async () => (await clusters()).every((c: any) => c.sync.appliedRevision === v2 && c.sync.health === 'HEALTHY'), 60_000, 'the fleet on v2');
+    await eventually(
+      async () => (await clusters()).every((c: any) => c.sync.appliedRevision === v2 && c.sync.health === 'HEALTHY'),
+      60_000,
+      'the fleet on v2',
+    );
 
     // A bad commit: the canary never becomes available → a revert commit rolls it back.
     const bad = await git.commit({ files: appFiles('nginx:broken', 'v3'), message: 'v3 (broken)' });
@@ -97,23 +125,43 @@ describe('fleet rollouts by tag end to end', () => {
     expect(failed.rollbackRevision).toMatch(/^[0-9a-f]{40}$/);
     const log = await runGit(['log', '--format=%H %an %s', '-3', 'refs/heads/main'], { cwd: git.repoPath });
     expect(log.split('\n')[0]).toMatch(new RegExp(`^${failed.rollbackRevision} Flotilla `));
-    await eventually(async () => (await image('canary-1')) === 'nginx:1.27', 60_000, 'the canary back on the previous image');
+    await eventually(
+      async () => (await image('canary-1')) === 'nginx:1.27',
+      60_000,
+      'the canary back on the previous image',
+    );
     for (const c of FLEET.filter((f) => f.tag !== 'canary')) expect(await image(c.name)).toBe('nginx:1.27');
     const synced = await clusters();
-    expect(synced.filter((c: any) => c.name !== 'canary-1').every((c: any) => c.sync.appliedRevision !== bad)).toBe(true);
+    expect(synced.filter((c: any) => c.name !== 'canary-1').every((c: any) => c.sync.appliedRevision !== bad)).toBe(
+      true,
+    );
 
     // The revert commit is the new head: the whole fleet settles on it (the edge had nothing to undo).
     const revert = await head();
     expect(revert).toBe(failed.rollbackRevision);
-    await eventually(async () => (await clusters()).every((c: any) => c.sync.revision === revert && c.sync.appliedRevision === revert), 60_000, 'the fleet on the revert commit');
+    await eventually(
+      async () => (await clusters()).every((c: any) => c.sync.revision === revert && c.sync.appliedRevision === revert),
+      60_000,
+      'the fleet on the revert commit',
+    );
 
     // startRollout by tag: only edge-us moves to the revision asked for.
     const before = new Map((await clusters()).map((c: any) => [c.name, c.sync.revision]));
-    const started = await h.gql(`mutation($i: StartRolloutInput!) { startRollout(input: $i) { id } }`, { i: { revision: v1, selector: { anyOf: ['edge-us'] } } });
+    const started = await h.gql(`mutation($i: StartRolloutInput!) { startRollout(input: $i) { id } }`, {
+      i: { revision: v1, selector: { anyOf: ['edge-us'] } },
+    });
     expect(started.errors).toBeUndefined();
     const id = started.data.startRollout.id as string;
-    const byTag = await eventually(async () => (await rollouts()).find((r: any) => r.id === id && r.phase === 'SUCCEEDED'), 120_000, 'the rollout by tag');
-    expect(byTag.waves.flatMap((w: any) => w.clusters.map((c: any) => c.clusterName)).sort()).toEqual(FLEET.filter((c) => c.tag === 'edge-us').map((c) => c.name).sort());
+    const byTag = await eventually(
+      async () => (await rollouts()).find((r: any) => r.id === id && r.phase === 'SUCCEEDED'),
+      120_000,
+      'the rollout by tag',
+    );
+    expect(byTag.waves.flatMap((w: any) => w.clusters.map((c: any) => c.clusterName)).sort()).toEqual(
+      FLEET.filter((c) => c.tag === 'edge-us')
+        .map((c) => c.name)
+        .sort(),
+    );
     const after = await clusters();
     for (const c of after) {
       if (c.name.startsWith('edge-us-')) expect(c.sync.revision).toBe(v1);
@@ -122,17 +170,26 @@ describe('fleet rollouts by tag end to end', () => {
 
     // The control plane stopped mid-rollout resumes it on restart, no wave skipped or repeated.
     const v4 = await git.commit({ files: appFiles('nginx:1.27', 'v4'), message: 'v4' });
-    await eventually(async () => {
-      const r = (await rollouts()).find((x: any) => x.revision === v4);
-      return r?.waves[0]?.phase === 'PASSED' && r.waves[1]?.phase !== 'PASSED' ? r : undefined;
-    }, 60_000, 'v4 past its canary wave');
+    await eventually(
+      async () => {
+        const r = (await rollouts()).find((x: any) => x.revision === v4);
+        return r?.waves[0]?.phase === 'PASSED' && r.waves[1]?.phase !== 'PASSED' ? r : undefined;
+      },
+      60_000,
+      'v4 past its canary wave',
+    );
     await h.stopControlPlane();
     await new Promise((r) => setTimeout(r, 1_000));
     await h.startControlPlane();
     const resumed = await rolloutOf(v4, ['SUCCEEDED']);
     expect(resumed.waves.map((w: any) => w.phase)).toEqual(['PASSED', 'PASSED', 'PASSED']);
-    for (let i = 1; i < resumed.waves.length; i++) expect(Date.parse(resumed.waves[i].startedAt)).toBeGreaterThanOrEqual(Date.parse(resumed.waves[i - 1].finishedAt));
-    const audit = (await h.gql(`{ auditLog(first: 200) { edges { node { action targetId } } } }`)).data.auditLog.edges.map((e: any) => e.node);
+    for (let i = 1; i < resumed.waves.length; i++)
+      expect(Date.parse(resumed.waves[i].startedAt)).toBeGreaterThanOrEqual(
+        Date.parse(resumed.waves[i - 1].finishedAt),
+      );
+    const audit = (
+      await h.gql(`{ auditLog(first: 200) { edges { node { action targetId } } } }`)
+    ).data.auditLog.edges.map((e: any) => e.node);
     const ofV4 = (action: string) => audit.filter((a: any) => a.action === action && a.targetId === resumed.id).length;
     expect([ofV4('rollout.wave.start'), ofV4('rollout.wave.pass')]).toEqual([3, 3]);
   }, 600_000);

@@ -12,13 +12,25 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { GraphQLSchemaHost } from '@nestjs/graphql';
-import { getNamedType, isLeafType, isNonNullType, isObjectType, type GraphQLField, type GraphQLObjectType, type GraphQLSchema } from 'graphql';
+import {
+  getNamedType,
+  isLeafType,
+  isNonNullType,
+  isObjectType,
+  type GraphQLField,
+  type GraphQLObjectType,
+  type GraphQLSchema,
+} from 'graphql';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startKubeSim, type KubeSim } from '@flotilla/kube-sim';
 import { startGitServer, type GitServer } from '@flotilla/testing';
-import { CREATE_REGISTRATION_TOKEN, startHarness, type Harness } from '../../apps/control-plane/test/support/harness.js';
+import {
+  CREATE_REGISTRATION_TOKEN,
+  startHarness,
+  type Harness,
+} from '../../apps/control-plane/test/support/harness.js';
 import { eventually } from '../../apps/control-plane/test/support/agent.js';
 import { ensureKubectl } from '../../scripts/setup-kubectl.mjs';
 import { startAgentProcess, type AgentProcess } from './support/agent-process.js';
@@ -55,7 +67,9 @@ describe('canary secrets', () => {
     graphqlTexts.push(JSON.stringify(r));
     return r;
   };
-  const kubectl = async (...args: string[]) => (await run(ensureKubectl(), ['--kubeconfig', sim.kubeconfigPath, '--cache-dir', join(dir, 'kube-cache'), ...args])).stdout;
+  const kubectl = async (...args: string[]) =>
+    (await run(ensureKubectl(), ['--kubeconfig', sim.kubeconfigPath, '--cache-dir', join(dir, 'kube-cache'), ...args]))
+      .stdout;
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'flotilla-e2e-canary-'));
@@ -65,7 +79,8 @@ describe('canary secrets', () => {
       files: {
         [`clusters/${NAME}/namespace.yaml`]: 'apiVersion: v1\nkind: Namespace\nmetadata: { name: shop }\n',
         [`clusters/${NAME}/secret.yaml`]: `apiVersion: v1\nkind: Secret\nmetadata: { name: db, namespace: shop }\ntype: Opaque\ndata:\n  password: ${b64(PLANTED.secretData)}\n`,
-        [`clusters/${NAME}/config.yaml`]: 'apiVersion: v1\nkind: ConfigMap\nmetadata: { name: settings, namespace: shop }\ndata: { mode: calm }\n',
+        [`clusters/${NAME}/config.yaml`]:
+          'apiVersion: v1\nkind: ConfigMap\nmetadata: { name: settings, namespace: shop }\ndata: { mode: calm }\n',
       },
     });
     h = await startHarness(
@@ -93,13 +108,29 @@ describe('canary secrets', () => {
     // Tokens appear once, in the response that creates them (not recorded); never again.
     const created = await h.gql(CREATE_REGISTRATION_TOKEN, { input: { name: 'canary', tags: ['canary'] } });
     generated.registrationToken = created.data.createRegistrationToken.token;
-    const api = await h.gql('mutation($input: CreateApiTokenInput!) { createApiToken(input: $input) { token } }', { input: { name: 'ops', role: 'OPERATOR' } });
+    const api = await h.gql('mutation($input: CreateApiTokenInput!) { createApiToken(input: $input) { token } }', {
+      input: { name: 'ops', role: 'OPERATOR' },
+    });
     generated.apiToken = api.data.createApiToken.token;
     await gql('mutation($i: CreateNotificationTargetInput!) { createNotificationTarget(input: $i) { id } }', {
-      i: { name: 'pager', kind: 'WEBHOOK', url: `http://127.0.0.1:9/hook?token=${PLANTED.alertUrlToken}`, secret: PLANTED.alertSecret, events: ['DRIFT_DETECTED', 'SYNC_FAILED'] },
+      i: {
+        name: 'pager',
+        kind: 'WEBHOOK',
+        url: `http://127.0.0.1:9/hook?token=${PLANTED.alertUrlToken}`,
+        secret: PLANTED.alertSecret,
+        events: ['DRIFT_DETECTED', 'SYNC_FAILED'],
+      },
     });
     agent = startAgentProcess(
-      { server: h.cp.url, name: NAME, 'state-dir': join(dir, 'agent'), kubeconfig: sim.kubeconfigPath, 'git-username': 'fleet', 'log-level': 'debug', 'resync-interval': 600 },
+      {
+        server: h.cp.url,
+        name: NAME,
+        'state-dir': join(dir, 'agent'),
+        kubeconfig: sim.kubeconfigPath,
+        'git-username': 'fleet',
+        'log-level': 'debug',
+        'resync-interval': 600,
+      },
       { FLOTILLA_TOKEN: generated.registrationToken, FLOTILLA_GIT_TOKEN: PLANTED.gitToken },
     );
   }, 90_000);
@@ -115,49 +146,112 @@ describe('canary secrets', () => {
 
   it('syncs the Secret, reports drift on it, and none of the planted or generated secrets appears anywhere', async () => {
     // A working fleet: applied and Synced, the Secret in the cluster with its real value.
-    await eventually(async () => {
-      const s = (await gql(`query($n: String!) { cluster(name: $n) { sync { state health } } }`, { n: NAME })).data?.cluster?.sync;
-      return s?.state === 'SYNCED' && s.health === 'HEALTHY';
-    }, 60_000, 'Synced + Healthy');
-    expect(Buffer.from(await kubectl('-n', 'shop', 'get', 'secret', 'db', '-o', 'jsonpath={.data.password}'), 'base64').toString()).toBe(PLANTED.secretData);
+    await eventually(
+      async () => {
+        const s = (await gql(`query($n: String!) { cluster(name: $n) { sync { state health } } }`, { n: NAME })).data
+          ?.cluster?.sync;
+        return s?.state === 'SYNCED' && s.health === 'HEALTHY';
+      },
+      60_000,
+      'Synced + Healthy',
+    );
+    expect(
+      Buffer.from(
+        await kubectl('-n', 'shop', 'get', 'secret', 'db', '-o', 'jsonpath={.data.password}'),
+        'base64',
+      ).toString(),
+    ).toBe(PLANTED.secretData);
 
     // Drift on the Secret: reported by key name, reverted.
-    await kubectl('-n', 'shop', 'patch', 'secret', 'db', '--type=merge', '-p', JSON.stringify({ data: { password: b64(PLANTED.secretDataDrift) } }));
-    const drift = await eventually(async () => {
-      const edges = (await gql('{ driftEvents(first: 10) { edges { node { object { kind name } fields resolution } } } }')).data.driftEvents.edges;
-      return edges.find((e: any) => e.node.object.kind === 'Secret')?.node;
-    }, 15_000, 'drift on the Secret');
+    await kubectl(
+      '-n',
+      'shop',
+      'patch',
+      'secret',
+      'db',
+      '--type=merge',
+      '-p',
+      JSON.stringify({ data: { password: b64(PLANTED.secretDataDrift) } }),
+    );
+    const drift = await eventually(
+      async () => {
+        const edges = (
+          await gql('{ driftEvents(first: 10) { edges { node { object { kind name } fields resolution } } } }')
+        ).data.driftEvents.edges;
+        return edges.find((e: any) => e.node.object.kind === 'Secret')?.node;
+      },
+      15_000,
+      'drift on the Secret',
+    );
     expect(drift.fields).toEqual(['data.password']);
-    await eventually(async () => Buffer.from(await kubectl('-n', 'shop', 'get', 'secret', 'db', '-o', 'jsonpath={.data.password}'), 'base64').toString() === PLANTED.secretData, 10_000, 'Secret reverted');
+    await eventually(
+      async () =>
+        Buffer.from(
+          await kubectl('-n', 'shop', 'get', 'secret', 'db', '-o', 'jsonpath={.data.password}'),
+          'base64',
+        ).toString() === PLANTED.secretData,
+      10_000,
+      'Secret reverted',
+    );
 
     // The API token in use, then revoked and tried again; the used registration token tried again.
     expect((await gql('{ me { name role } }', {}, generated.apiToken)).data.me.role).toBe('OPERATOR');
     const tokens = await gql('{ apiTokens { id name } }');
-    await gql('mutation($id: ID!) { revokeApiToken(id: $id) { id } }', { id: tokens.data.apiTokens.find((t: any) => t.name === 'ops').id });
-    expect((await gql('{ me { name } }', {}, generated.apiToken)).errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
-    const again = await h.register({ protocol: 1, token: generated.registrationToken, name: 'canary-2', natsPublicKey: `U${'A'.repeat(55)}`, facts: { kubeVersion: 'v1', agentVersion: '1', nodeCount: 1 } });
+    await gql('mutation($id: ID!) { revokeApiToken(id: $id) { id } }', {
+      id: tokens.data.apiTokens.find((t: any) => t.name === 'ops').id,
+    });
+    expect((await gql('{ me { name } }', {}, generated.apiToken)).errors?.[0]?.extensions?.code).toBe(
+      'UNAUTHENTICATED',
+    );
+    const again = await h.register({
+      protocol: 1,
+      token: generated.registrationToken,
+      name: 'canary-2',
+      natsPublicKey: `U${'A'.repeat(55)}`,
+      facts: { kubeVersion: 'v1', agentVersion: '1', nodeCount: 1 },
+    });
     graphqlTexts.push(await again.text());
     // A webhook with a wrong signature; GraphQL called with the webhook secret as a bearer token.
-    const hook = await fetch(`${h.cp.url}/v1/git/webhook`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-github-event': 'push', 'x-hub-signature-256': 'sha256=00' }, body: '{}' });
+    const hook = await fetch(`${h.cp.url}/v1/git/webhook`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-github-event': 'push', 'x-hub-signature-256': 'sha256=00' },
+      body: '{}',
+    });
     graphqlTexts.push(await hook.text());
     await gql('{ me { name } }', {}, PLANTED.webhookSecret);
 
     // Every query field, every field below it (a few levels deep), as admin.
     const schema = h.cp.app.get(GraphQLSchemaHost).schema;
-    for (const query of everyQuery(schema, { cluster: `name: "${NAME}"`, clusterDiff: `cluster: "${NAME}", revision: "main"`, rollout: null })) {
+    for (const query of everyQuery(schema, {
+      cluster: `name: "${NAME}"`,
+      clusterDiff: `cluster: "${NAME}", revision: "main"`,
+      rollout: null,
+    })) {
       const r = await gql(query);
       expect(r.errors, query).toBeUndefined();
     }
 
     // Every row of every table.
     const db = h.cp.app.get(DataSource);
-    const tables = ((await db.query(`SELECT tablename FROM pg_tables WHERE schemaname = 'public'`)) as { tablename: string }[]).map((t) => t.tablename);
-    expect(tables).toEqual(expect.arrayContaining(['clusters', 'registration_tokens', 'api_tokens', 'audit_events', 'notification_targets']));
+    const tables = (
+      (await db.query(`SELECT tablename FROM pg_tables WHERE schemaname = 'public'`)) as { tablename: string }[]
+    ).map((t) => t.tablename);
+    expect(tables).toEqual(
+      expect.arrayContaining(['clusters', 'registration_tokens', 'api_tokens', 'audit_events', 'notification_targets']),
+    );
     const rows: string[] = [];
-    for (const t of tables) for (const r of (await db.query(`SELECT row_to_json(x)::text AS j FROM "${t}" x`)) as { j: string }[]) rows.push(r.j);
+    for (const t of tables)
+      for (const r of (await db.query(`SELECT row_to_json(x)::text AS j FROM "${t}" x`)) as { j: string }[])
+        rows.push(r.j);
 
     await agent.stop();
-    const places = { 'control-plane log': hubLog.join('\n'), 'agent log': agent.log(), GraphQL: graphqlTexts.join('\n'), NATS: natsPayloads.join('\n'), database: rows.join('\n') };
+    const places = {
+      'control-plane log': hubLog.join('\n'),
+      'agent log': agent.log(),
+      GraphQL: graphqlTexts.join('\n'),
+      NATS: natsPayloads.join('\n'),
+      database: rows.join('\n'),
+    };
     // The haystacks are real: logs at debug level, the Secret's drift on NATS and in GraphQL.
     expect(hubLog.length).toBeGreaterThan(20);
     expect(agent.log()).toMatch(/registration: registered[\s\S]*drift/);
@@ -168,7 +262,8 @@ describe('canary secrets', () => {
     const leaks: string[] = [];
     for (const [where, text] of Object.entries(places)) {
       for (const [what, value] of Object.entries(secrets)) {
-        for (const form of [value, b64(value), Buffer.from(value).toString('hex')]) if (text.includes(form)) leaks.push(`${what} in ${where}`);
+        for (const form of [value, b64(value), Buffer.from(value).toString('hex')])
+          if (text.includes(form)) leaks.push(`${what} in ${where}`);
       }
     }
     expect(leaks).toEqual([]);
@@ -199,7 +294,11 @@ function everyQuery(schema: GraphQLSchema, args: Record<string, string | null>, 
     if (required && given === undefined) throw new Error(`everyQuery: give arguments for ${f.name}`);
     const named = getNamedType(f.type);
     const argText = given ? `(${given})` : pageArgs(f);
-    out.push(isLeafType(named) ? `{ ${f.name}${argText} }` : `{ ${f.name}${argText} { ${select(named as GraphQLObjectType, 1, [named.name])} } }`);
+    out.push(
+      isLeafType(named)
+        ? `{ ${f.name}${argText} }`
+        : `{ ${f.name}${argText} { ${select(named as GraphQLObjectType, 1, [named.name])} } }`,
+    );
   }
   return out;
 }

@@ -37,17 +37,34 @@ describe('signed commits end to end', () => {
   const agents: { stop(): Promise<void> }[] = [];
 
   const clusters = async () =>
-    (await h.gql(`{ clusters(first: 10) { edges { node { id name sync { revision appliedRevision state health lastResult { error { stage code reason } } } } } } }`)).data.clusters.edges.map((e: any) => e.node);
-  const rollouts = async () => (await h.gql(`{ rollouts(first: 20) { edges { node { id phase revision reason rollbackRevision } } } }`)).data.rollouts.edges.map((e: any) => e.node);
+    (
+      await h.gql(
+        `{ clusters(first: 10) { edges { node { id name sync { revision appliedRevision state health lastResult { error { stage code reason } } } } } } }`,
+      )
+    ).data.clusters.edges.map((e: any) => e.node);
+  const rollouts = async () =>
+    (
+      await h.gql(`{ rollouts(first: 20) { edges { node { id phase revision reason rollbackRevision } } } }`)
+    ).data.rollouts.edges.map((e: any) => e.node);
   const message = async (name: string) => {
     const res = await fetch(`${sims.get(name)!.url}/api/v1/namespaces/app/configmaps/settings`);
     return res.ok ? ((await res.json()) as any).data.message : undefined;
   };
   const fleetOn = (revision: string, what: string) =>
-    eventually(async () => {
-      const cs = await clusters();
-      return cs.length === CLUSTERS.length && cs.every((c: any) => c.sync.appliedRevision === revision && c.sync.state === 'SYNCED' && c.sync.health === 'HEALTHY') && cs;
-    }, 120_000, what);
+    eventually(
+      async () => {
+        const cs = await clusters();
+        return (
+          cs.length === CLUSTERS.length &&
+          cs.every(
+            (c: any) => c.sync.appliedRevision === revision && c.sync.state === 'SYNCED' && c.sync.health === 'HEALTHY',
+          ) &&
+          cs
+        );
+      },
+      120_000,
+      what,
+    );
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'flotilla-e2e-signed-'));
@@ -60,10 +77,21 @@ describe('signed commits end to end', () => {
       files: { 'fleet.yaml': FLEET_YAML, ...appFiles('nginx:1.27', 'v1'), ...clusterPaths(CLUSTERS) },
       message: 'v1',
     });
-    h = await startHarness({ FLEET_REPO_URL: git.url, FLEET_POLL_INTERVAL_SECONDS: '1', HEARTBEAT_INTERVAL_SECONDS: '2', FLEET_TRUSTED_KEYS_FILE: join(dir, 'trusted.asc'), FLEET_SIGNING_KEY_FILE: join(dir, 'signing.asc') });
+    h = await startHarness({
+      FLEET_REPO_URL: git.url,
+      FLEET_POLL_INTERVAL_SECONDS: '1',
+      HEARTBEAT_INTERVAL_SECONDS: '2',
+      FLEET_TRUSTED_KEYS_FILE: join(dir, 'trusted.asc'),
+      FLEET_SIGNING_KEY_FILE: join(dir, 'signing.asc'),
+    });
     for (const c of CLUSTERS) {
       const { token } = await createRegistrationToken(h, { name: c.tag, tags: [c.tag] });
-      const { sim, agent } = await startSimCluster(c, { server: h.cp.url, token, dir, agent: { trustedKeysFile: join(dir, 'trusted.asc') } });
+      const { sim, agent } = await startSimCluster(c, {
+        server: h.cp.url,
+        token,
+        dir,
+        agent: { trustedKeysFile: join(dir, 'trusted.asc') },
+      });
       sims.set(c.name, sim);
       agents.push(agent);
     }
@@ -84,7 +112,11 @@ describe('signed commits end to end', () => {
 
     // An unsigned push: the control plane rejects it and no cluster gets it.
     const unsigned = await git.commit({ files: appFiles('nginx:1.27', 'unsigned'), message: 'unsigned' });
-    const rejected = await eventually(async () => (await rollouts()).find((r: any) => r.revision === unsigned && r.phase === 'REJECTED'), 20_000, 'the unsigned head rejected');
+    const rejected = await eventually(
+      async () => (await rollouts()).find((r: any) => r.revision === unsigned && r.phase === 'REJECTED'),
+      20_000,
+      'the unsigned head rejected',
+    );
     expect(rejected.reason).toContain(`commit ${unsigned} is not signed`);
     await new Promise((r) => setTimeout(r, 2_000));
     for (const c of await clusters()) expect(c.sync.revision).toBe(v1);
@@ -100,19 +132,40 @@ describe('signed commits end to end', () => {
     } finally {
       await hub.close();
     }
-    const refused = await eventually(async () => (await clusters()).find((c: any) => c.name === 'edge-1' && c.sync.lastResult?.error?.code === 'COMMIT_UNSIGNED'), 30_000, 'the agent refusing the unsigned commit');
+    const refused = await eventually(
+      async () =>
+        (await clusters()).find(
+          (c: any) => c.name === 'edge-1' && c.sync.lastResult?.error?.code === 'COMMIT_UNSIGNED',
+        ),
+      30_000,
+      'the agent refusing the unsigned commit',
+    );
     // The hub still wants v1, so the cluster is OUT_OF_SYNC; its last result names the refused commit.
-    expect(refused.sync).toMatchObject({ state: 'OUT_OF_SYNC', revision: v1, appliedRevision: v1, lastResult: { error: { stage: 'source', reason: expect.stringContaining(`commit ${unsigned}`) } } });
+    expect(refused.sync).toMatchObject({
+      state: 'OUT_OF_SYNC',
+      revision: v1,
+      appliedRevision: v1,
+      lastResult: { error: { stage: 'source', reason: expect.stringContaining(`commit ${unsigned}`) } },
+    });
     expect(await message('edge-1')).toBe('v1');
     // Sync now puts the hub's desired state back; the agent is on v1 again.
     expect((await h.gql(`mutation($id: ID!) { syncCluster(id: $id) { id } }`, { id: edge.id })).errors).toBeUndefined();
     await fleetOn(v1, 'the fleet back on v1 after sync now');
 
     // A bad signed commit: the canary fails, the control plane signs its revert, the agents accept it.
-    const bad = await key.commitSigned(git.repoPath, { files: appFiles('nginx:broken', 'v2 (broken)'), message: 'v2 broken, signed' });
-    const failed = await eventually(async () => (await rollouts()).find((r: any) => r.revision === bad && r.phase === 'ROLLED_BACK'), 150_000, 'the bad commit rolled back');
+    const bad = await key.commitSigned(git.repoPath, {
+      files: appFiles('nginx:broken', 'v2 (broken)'),
+      message: 'v2 broken, signed',
+    });
+    const failed = await eventually(
+      async () => (await rollouts()).find((r: any) => r.revision === bad && r.phase === 'ROLLED_BACK'),
+      150_000,
+      'the bad commit rolled back',
+    );
     const revert = failed.rollbackRevision as string;
-    await expect(runGit(['verify-commit', revert], { cwd: git.repoPath, env: { GNUPGHOME: key.home } })).resolves.toBeDefined();
+    await expect(
+      runGit(['verify-commit', revert], { cwd: git.repoPath, env: { GNUPGHOME: key.home } }),
+    ).resolves.toBeDefined();
     await fleetOn(revert, 'the fleet on the signed revert commit');
     for (const c of CLUSTERS) expect(await message(c.name)).toBe('v1');
   }, 400_000);

@@ -36,12 +36,18 @@ function facts(config: AgentConfig): ClusterFacts {
   return { ...config.facts, agentVersion: AGENT_VERSION };
 }
 
-async function credentialFor(config: AgentConfig, logger: Logger, signal: AbortSignal): Promise<{ credential: StoredCredential; registered: boolean }> {
+async function credentialFor(
+  config: AgentConfig,
+  logger: Logger,
+  signal: AbortSignal,
+): Promise<{ credential: StoredCredential; registered: boolean }> {
   const store = new CredentialStore(config.stateDir);
   const stored = await store.load();
   if (stored) {
-    if (stored.name !== config.name) logger.warn({ storedName: stored.name }, 'registration: the stored credential belongs to another name; using it');
-    if (await store.isExposed()) logger.warn({ path: store.path }, 'registration: the credential file is readable by others; chmod 600 it');
+    if (stored.name !== config.name)
+      logger.warn({ storedName: stored.name }, 'registration: the stored credential belongs to another name; using it');
+    if (await store.isExposed())
+      logger.warn({ path: store.path }, 'registration: the credential file is readable by others; chmod 600 it');
     logger.info({ clusterId: stored.clusterId, path: store.path }, 'registration: using the stored credential');
     return { credential: stored, registered: false };
   }
@@ -85,7 +91,8 @@ export async function startAgent(config: AgentConfig, opts: StartOptions = {}): 
         onRenewed: () => void transport.refreshCredentials(),
       })
     : undefined;
-  if (!renewer) clusterLog.warn('credential: no --server known, so the NATS credential cannot be renewed before it expires');
+  if (!renewer)
+    clusterLog.warn('credential: no --server known, so the NATS credential cannot be renewed before it expires');
 
   const transport = new NatsTransport({
     url: config.natsUrl ?? credential.nats.url,

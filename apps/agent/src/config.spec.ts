@@ -13,9 +13,13 @@ describe('loadConfig', () => {
       expect(loadConfig(['--name', 'edge-1', '--trusted-keys', file], {})!.trustedKeysFile).toBe(file);
       expect(loadConfig(['--name', 'edge-1'], { FLOTILLA_TRUSTED_KEYS: file })!.trustedKeysFile).toBe(file);
       expect(loadConfig(['--name', 'edge-1'], {})!.trustedKeysFile).toBeUndefined();
-      expect(() => loadConfig(['--name', 'edge-1', '--trusted-keys', join(dir, 'missing.asc')], {})).toThrow(/cannot read the trusted keys file .*missing\.asc/);
+      expect(() => loadConfig(['--name', 'edge-1', '--trusted-keys', join(dir, 'missing.asc')], {})).toThrow(
+        /cannot read the trusted keys file .*missing\.asc/,
+      );
       writeFileSync(file, 'not a key');
-      expect(() => loadConfig(['--name', 'edge-1', '--trusted-keys', file], {})).toThrow(`the trusted keys file ${file} holds no armored OpenPGP public key block`);
+      expect(() => loadConfig(['--name', 'edge-1', '--trusted-keys', file], {})).toThrow(
+        `the trusted keys file ${file} holds no armored OpenPGP public key block`,
+      );
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -28,7 +32,12 @@ describe('loadConfig', () => {
       FLOTILLA_NODE_COUNT: '3',
       FLOTILLA_PROVIDER: 'aws',
     })!;
-    expect(c).toMatchObject({ name: 'edge-1', server: 'http://hub:3000', token: 'secret', heartbeatIntervalSeconds: 5 });
+    expect(c).toMatchObject({
+      name: 'edge-1',
+      server: 'http://hub:3000',
+      token: 'secret',
+      heartbeatIntervalSeconds: 5,
+    });
     expect(c.facts).toEqual({ provider: 'aws', region: 'unknown', kubeVersion: 'unknown', nodeCount: 3 });
     expect(c.stateDir).toBe(resolve('.flotilla/agents/edge-1'));
   });

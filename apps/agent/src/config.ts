@@ -17,20 +17,32 @@ export const SETTINGS = {
   'token-file': { env: 'FLOTILLA_TOKEN_FILE', help: 'file holding the registration token (instead of --token)' },
   name: { env: 'FLOTILLA_NAME', help: 'cluster name (DNS label)' },
   'state-dir': { env: 'FLOTILLA_STATE_DIR', help: 'where the credential is kept (default .flotilla/agents/<name>)' },
-  'heartbeat-interval': { env: 'FLOTILLA_HEARTBEAT_INTERVAL', help: 'seconds between heartbeats (default: what the hub says)' },
+  'heartbeat-interval': {
+    env: 'FLOTILLA_HEARTBEAT_INTERVAL',
+    help: 'seconds between heartbeats (default: what the hub says)',
+  },
   'nats-url': { env: 'FLOTILLA_NATS_URL', help: 'override the NATS URL the hub hands out' },
   provider: { env: 'FLOTILLA_PROVIDER', help: 'cloud/provider fact reported to the hub' },
   region: { env: 'FLOTILLA_REGION', help: 'region fact reported to the hub' },
   'kube-version': { env: 'FLOTILLA_KUBE_VERSION', help: 'Kubernetes version fact reported to the hub' },
   'node-count': { env: 'FLOTILLA_NODE_COUNT', help: 'node count fact reported to the hub' },
   'log-level': { env: 'FLOTILLA_LOG_LEVEL', help: 'pino level: debug, info, warn, error (default info)' },
-  kubeconfig: { env: 'FLOTILLA_KUBECONFIG', help: 'kubeconfig of the cluster to reconcile (without it the agent only heartbeats)' },
+  kubeconfig: {
+    env: 'FLOTILLA_KUBECONFIG',
+    help: 'kubeconfig of the cluster to reconcile (without it the agent only heartbeats)',
+  },
   'git-username': { env: 'FLOTILLA_GIT_USERNAME', help: 'Git username (basic auth, or the user name for --git-token)' },
   'git-password': { env: 'FLOTILLA_GIT_PASSWORD', help: 'Git password (secret)' },
   'git-token': { env: 'FLOTILLA_GIT_TOKEN', help: 'Git access token (secret)' },
   'resync-interval': { env: 'FLOTILLA_RESYNC_INTERVAL', help: 'seconds between periodic reconciles (default 300)' },
-  'health-timeout': { env: 'FLOTILLA_HEALTH_TIMEOUT', help: 'seconds a reconcile waits for objects to become healthy (default 60)' },
-  'trusted-keys': { env: 'FLOTILLA_TRUSTED_KEYS', help: 'file of armored OpenPGP public keys: apply only commits signed by one of them that descend from the running commit' },
+  'health-timeout': {
+    env: 'FLOTILLA_HEALTH_TIMEOUT',
+    help: 'seconds a reconcile waits for objects to become healthy (default 60)',
+  },
+  'trusted-keys': {
+    env: 'FLOTILLA_TRUSTED_KEYS',
+    help: 'file of armored OpenPGP public keys: apply only commits signed by one of them that descend from the running commit',
+  },
 } as const;
 type SettingName = keyof typeof SETTINGS;
 
@@ -41,7 +53,10 @@ const Schema = z.object({
   name: ClusterName,
   stateDir: z.string().min(1).optional(),
   heartbeatIntervalSeconds: positiveInt.max(86_400).optional(),
-  natsUrl: z.string().regex(/^(nats|tls|wss?):\/\/\S+$/, 'must be a nats:// URL').optional(),
+  natsUrl: z
+    .string()
+    .regex(/^(nats|tls|wss?):\/\/\S+$/, 'must be a nats:// URL')
+    .optional(),
   facts: z.object({
     provider: z.string().min(1).max(64).default('unknown'),
     region: z.string().min(1).max(64).default('unknown'),
@@ -50,7 +65,11 @@ const Schema = z.object({
   }),
   logLevel: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
   kubeconfig: z.string().min(1).optional(),
-  git: z.object({ username: z.string().min(1).max(256).optional(), password: z.string().max(4096).optional(), token: z.string().max(4096).optional() }),
+  git: z.object({
+    username: z.string().min(1).max(256).optional(),
+    password: z.string().max(4096).optional(),
+    token: z.string().max(4096).optional(),
+  }),
   resyncSeconds: positiveInt.max(86_400).optional(),
   healthTimeoutSeconds: positiveInt.max(3_600).optional(),
   trustedKeysFile: z.string().min(1).optional(),
@@ -112,7 +131,9 @@ function readTokenFile(path: string): string {
   try {
     return readFileSync(path, 'utf8').trim();
   } catch (error) {
-    throw new AgentError(`cannot read the token file ${path}: ${(error as Error).message}`, ErrorCode.InvalidConfig, { path });
+    throw new AgentError(`cannot read the token file ${path}: ${(error as Error).message}`, ErrorCode.InvalidConfig, {
+      path,
+    });
   }
 }
 
@@ -122,10 +143,18 @@ function checkTrustedKeysFile(path: string): void {
   try {
     text = readFileSync(path, 'utf8');
   } catch (error) {
-    throw new AgentError(`cannot read the trusted keys file ${path}: ${(error as Error).message}`, ErrorCode.InvalidConfig, { path });
+    throw new AgentError(
+      `cannot read the trusted keys file ${path}: ${(error as Error).message}`,
+      ErrorCode.InvalidConfig,
+      { path },
+    );
   }
   if (!text.includes('-----BEGIN PGP PUBLIC KEY BLOCK-----')) {
-    throw new AgentError(`the trusted keys file ${path} holds no armored OpenPGP public key block`, ErrorCode.InvalidConfig, { path });
+    throw new AgentError(
+      `the trusted keys file ${path} holds no armored OpenPGP public key block`,
+      ErrorCode.InvalidConfig,
+      { path },
+    );
   }
 }
 
@@ -133,7 +162,8 @@ function checkTrustedKeysFile(path: string): void {
 export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env): AgentConfig | undefined {
   const r = raw(argv, env);
   if (r.help) return undefined;
-  if (r.token && r['token-file']) throw new AgentError('give either --token or --token-file, not both', ErrorCode.InvalidConfig);
+  if (r.token && r['token-file'])
+    throw new AgentError('give either --token or --token-file, not both', ErrorCode.InvalidConfig);
   const result = Schema.safeParse({
     server: r.server,
     token: r.token ?? (r['token-file'] ? readTokenFile(r['token-file']) : undefined),

@@ -37,7 +37,10 @@ async function main(): Promise<number> {
     if (error instanceof AgentError && error.code === ErrorCode.Aborted) return 0;
     logger.fatal({ err: error }, error instanceof Error ? error.message : 'agent failed to start');
     process.stderr.write(`flotilla-agent: ${error instanceof Error ? error.message : String(error)}\n`);
-    return error instanceof AgentError && (error.code === ErrorCode.NoCredential || error.code === ErrorCode.InvalidConfig) ? 2 : 1;
+    return error instanceof AgentError &&
+      (error.code === ErrorCode.NoCredential || error.code === ErrorCode.InvalidConfig)
+      ? 2
+      : 1;
   }
   if (abort.signal.aborted) await agent.stop();
   else await stopped;

@@ -108,7 +108,9 @@ describe('agent registration and heartbeat', () => {
     await new Promise((r) => setTimeout(r, 1500));
     await nats.start();
     const afterRestart = await heartbeatCount(jsm, agent.clusterId);
-    await expect.poll(() => heartbeatCount(jsm, agent.clusterId), { timeout: 5000, interval: 100 }).toBeGreaterThanOrEqual(afterRestart + 1);
+    await expect
+      .poll(() => heartbeatCount(jsm, agent.clusterId), { timeout: 5000, interval: 100 })
+      .toBeGreaterThanOrEqual(afterRestart + 1);
   });
 
   it('starts while NATS is down and heartbeats once it comes up', async () => {
@@ -125,7 +127,9 @@ describe('agent registration and heartbeat', () => {
 
   it('stops promptly while NATS is down, connected before or not', async () => {
     const connectedBefore = await startAgent(await config('edge-stop-after-outage'), { logger: silent });
-    await expect.poll(() => heartbeatCount(jsm, connectedBefore.clusterId), { timeout: 5000 }).toBeGreaterThanOrEqual(1);
+    await expect
+      .poll(() => heartbeatCount(jsm, connectedBefore.clusterId), { timeout: 5000 })
+      .toBeGreaterThanOrEqual(1);
     await nats.stop();
     try {
       const neverConnected = await startAgent(await config('edge-stop-while-down'), { logger: silent });
@@ -142,7 +146,10 @@ describe('agent registration and heartbeat', () => {
 
   it('says why when its credential is revoked, and keeps retrying', async () => {
     const lines: { msg: string }[] = [];
-    const logger = pino({ level: 'info' }, new Writable({ write: (chunk: Buffer, _e, cb) => (lines.push(JSON.parse(chunk.toString())), cb()) }));
+    const logger = pino(
+      { level: 'info' },
+      new Writable({ write: (chunk: Buffer, _e, cb) => (lines.push(JSON.parse(chunk.toString())), cb()) }),
+    );
     const c = await config('edge-revoked');
     const agent = await startAgent(c, { logger });
     running.push(agent);
@@ -151,8 +158,15 @@ describe('agent registration and heartbeat', () => {
     const sysCreds = await systemUserCreds(nats.trust);
     const sys = await connect({ servers: nats.url, authenticator: credsAuthenticator(sysCreds.jwt, sysCreds.seed) });
     try {
-      await pushRevocations(sys, nats.trust, { [decodeUserJwt(stored.nats.jwt).publicKey]: Math.floor(Date.now() / 1000) });
-      await expect.poll(() => lines.some((l) => /refused this agent's credential.*registering again with a new token/.test(l.msg)), { timeout: 5000 }).toBe(true);
+      await pushRevocations(sys, nats.trust, {
+        [decodeUserJwt(stored.nats.jwt).publicKey]: Math.floor(Date.now() / 1000),
+      });
+      await expect
+        .poll(
+          () => lines.some((l) => /refused this agent's credential.*registering again with a new token/.test(l.msg)),
+          { timeout: 5000 },
+        )
+        .toBe(true);
       const before = await heartbeatCount(jsm, agent.clusterId);
       await new Promise((r) => setTimeout(r, 1500));
       expect(await heartbeatCount(jsm, agent.clusterId)).toBe(before);
@@ -176,7 +190,10 @@ describe('agent registration and heartbeat', () => {
 
   it('refuses to start without a stored credential or a token', async () => {
     const c = await config('edge-no-token', { token: undefined });
-    await expect(startAgent(c, { logger: silent })).rejects.toMatchObject({ code: 'NO_CREDENTIAL', message: expect.stringMatching(/--token/) });
+    await expect(startAgent(c, { logger: silent })).rejects.toMatchObject({
+      code: 'NO_CREDENTIAL',
+      message: expect.stringMatching(/--token/),
+    });
     expect(hub.registrations.some((r) => r.name === 'edge-no-token')).toBe(false);
   });
 });

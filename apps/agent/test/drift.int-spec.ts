@@ -8,13 +8,17 @@ describe('drift: detected with who did it, healed within a second, or only repor
   let env: ReconcileEnv;
   let k: (...args: string[]) => Promise<string>;
   let rev: string;
-  const replicas = () => (env.sim.api.store.get('deployments.apps', 'web', 'web') as { spec: { replicas: number } }).spec.replicas;
+  const replicas = () =>
+    (env.sim.api.store.get('deployments.apps', 'web', 'web') as { spec: { replicas: number } }).spec.replicas;
 
   beforeAll(async () => {
     env = await startReconcileEnv();
     const bin = await kubectlPath();
     k = (...args) => kubectl(bin, env.sim.kubeconfigPath, join(env.stateDir, '..', 'kubectl-cache'), args);
-    rev = await env.git.commit({ files: { ...webApp('web', 2), 'clusters/edge/secret.yaml': secret('web', 'creds', { password: 'hunter2' }) }, message: 'web' });
+    rev = await env.git.commit({
+      files: { ...webApp('web', 2), 'clusters/edge/secret.yaml': secret('web', 'creds', { password: 'hunter2' }) },
+      message: 'web',
+    });
     await env.startAgent();
     await env.putDesired({ revision: rev, selfHeal: true });
     await env.waitSync((r) => r.some((x) => x.state === 'Synced'));
@@ -27,7 +31,13 @@ describe('drift: detected with who did it, healed within a second, or only repor
     const before = (await env.driftReports()).length;
     await k('scale', 'deployment/web', '-n', 'web', '--replicas=5');
     const [drift] = (await env.waitDrift((r) => r.length > before)).slice(before);
-    expect(drift).toMatchObject({ clusterId: env.clusterId, revision: rev, object: { kind: 'Deployment', namespace: 'web', name: 'web' }, fields: ['spec.replicas'], resolution: 'reverted' });
+    expect(drift).toMatchObject({
+      clusterId: env.clusterId,
+      revision: rev,
+      object: { kind: 'Deployment', namespace: 'web', name: 'web' },
+      fields: ['spec.replicas'],
+      resolution: 'reverted',
+    });
     expect(drift!.managers.some((m) => m.startsWith('kubectl'))).toBe(true);
     expect(drift!.revertLatencyMs).toBeLessThan(1000);
     await waitFor(replicas, (n) => n === 2, 2000, 'replicas back to 2');
@@ -37,22 +47,49 @@ describe('drift: detected with who did it, healed within a second, or only repor
     const before = (await env.driftReports()).length;
     await k('patch', 'configmap/web-config', '-n', 'web', '--type=merge', '-p', '{"data":{"key":"hacked"}}');
     const [drift] = (await env.waitDrift((r) => r.length > before)).slice(before);
-    expect(drift).toMatchObject({ object: { kind: 'ConfigMap', name: 'web-config' }, fields: ['data.key'], managers: ['kubectl-patch'], resolution: 'reverted' });
-    await waitFor(() => (env.sim.api.store.get('configmaps', 'web', 'web-config') as { data: Record<string, string> }).data['key'], (v) => v === 'value', 2000, 'config restored');
+    expect(drift).toMatchObject({
+      object: { kind: 'ConfigMap', name: 'web-config' },
+      fields: ['data.key'],
+      managers: ['kubectl-patch'],
+      resolution: 'reverted',
+    });
+    await waitFor(
+      () => (env.sim.api.store.get('configmaps', 'web', 'web-config') as { data: Record<string, string> }).data['key'],
+      (v) => v === 'value',
+      2000,
+      'config restored',
+    );
   });
 
   it('reports Secret drift by key name only, never the value', async () => {
     const before = (await env.driftReports()).length;
-    await k('patch', 'secret/creds', '-n', 'web', '--type=merge', '-p', JSON.stringify({ data: { password: Buffer.from('stolen-value').toString('base64') } }));
+    await k(
+      'patch',
+      'secret/creds',
+      '-n',
+      'web',
+      '--type=merge',
+      '-p',
+      JSON.stringify({ data: { password: Buffer.from('stolen-value').toString('base64') } }),
+    );
     const [drift] = (await env.waitDrift((r) => r.length > before)).slice(before);
-    expect(drift).toMatchObject({ object: { kind: 'Secret', name: 'creds' }, fields: ['data.password'], resolution: 'reverted' });
+    expect(drift).toMatchObject({
+      object: { kind: 'Secret', name: 'creds' },
+      fields: ['data.password'],
+      resolution: 'reverted',
+    });
     expect(JSON.stringify(drift)).not.toMatch(/stolen|hunter2|c3RvbGVu|aHVudGVy/);
   });
 
   it('keeps detecting drift after its watches are dropped and the history is compacted (410 Gone)', async () => {
     env.sim.compact();
     env.sim.dropWatches();
-    await waitFor(() => env.sim.watchers(), (n) => n > 0, 5000, 'watches re-established');
+    await waitFor(
+      () => env.sim.watchers(),
+      (n) => n > 0,
+      5000,
+      'watches re-established',
+    );
     const before = (await env.driftReports()).length;
     await k('scale', 'deployment/web', '-n', 'web', '--replicas=3');
     const [drift] = (await env.waitDrift((r) => r.length > before)).slice(before);
@@ -65,16 +102,30 @@ describe('drift: detected with who did it, healed within a second, or only repor
     await k('delete', 'configmap/web-config', '-n', 'web');
     const [drift] = (await env.waitDrift((r) => r.length > before)).slice(before);
     expect(drift).toMatchObject({ object: { kind: 'ConfigMap', name: 'web-config' }, resolution: 'reverted' });
-    await waitFor(() => env.sim.api.store.get('configmaps', 'web', 'web-config'), (v) => v !== undefined, 2000, 'config recreated');
+    await waitFor(
+      () => env.sim.api.store.get('configmaps', 'web', 'web-config'),
+      (v) => v !== undefined,
+      2000,
+      'config recreated',
+    );
   });
 
   it('in alert-only mode reports the drift once and leaves the change', async () => {
     await env.putDesired({ revision: rev, selfHeal: false });
-    await waitFor(() => env.syncReports(), (r) => r.length >= 2, 5000, 'resync after the desired change');
+    await waitFor(
+      () => env.syncReports(),
+      (r) => r.length >= 2,
+      5000,
+      'resync after the desired change',
+    );
     const before = (await env.driftReports()).length;
     await k('scale', 'deployment/web', '-n', 'web', '--replicas=7');
     const [drift] = (await env.waitDrift((r) => r.length > before)).slice(before);
-    expect(drift).toMatchObject({ object: { kind: 'Deployment', name: 'web' }, fields: ['spec.replicas'], resolution: 'reported' });
+    expect(drift).toMatchObject({
+      object: { kind: 'Deployment', name: 'web' },
+      fields: ['spec.replicas'],
+      resolution: 'reported',
+    });
     expect(drift!.revertedAt).toBeUndefined();
     await new Promise((r) => setTimeout(r, 500));
     expect(replicas()).toBe(7);

@@ -17,7 +17,8 @@ describe('reconcile: a first apply', () => {
     // What the server had seen when each object of ours was first written.
     const atFirstWrite: Array<{ watches: number; lists: number }> = [];
     const off = env.sim.api.store.subscribe((e: { obj?: { metadata?: { labels?: Record<string, string> } } }) => {
-      if (e.obj?.metadata?.labels?.[OWNER_LABEL] === env.clusterId) atFirstWrite.push({ watches: env.sim.counters['watch'] ?? 0, lists: env.sim.counters['list'] ?? 0 });
+      if (e.obj?.metadata?.labels?.[OWNER_LABEL] === env.clusterId)
+        atFirstWrite.push({ watches: env.sim.counters['watch'] ?? 0, lists: env.sim.counters['list'] ?? 0 });
     });
     env.sim.resetCounters();
     const runtime = await env.startAgent();
@@ -47,8 +48,17 @@ describe('reconcile: a first apply', () => {
 
   it('still heals a hand edit made right after the first apply', async () => {
     const url = new URL(env.sim.url);
-    const res = await fetch(`${url.origin}/apis/apps/v1/namespaces/web/deployments/web?fieldManager=kubectl-edit`, { method: 'PATCH', headers: { 'content-type': 'application/merge-patch+json' }, body: JSON.stringify({ spec: { replicas: 7 } }) });
+    const res = await fetch(`${url.origin}/apis/apps/v1/namespaces/web/deployments/web?fieldManager=kubectl-edit`, {
+      method: 'PATCH',
+      headers: { 'content-type': 'application/merge-patch+json' },
+      body: JSON.stringify({ spec: { replicas: 7 } }),
+    });
     expect(res.status).toBe(200);
-    await waitFor(() => (env.sim.api.store.get('deployments.apps', 'web', 'web') as { spec: { replicas: number } }).spec.replicas, (n) => n === 2, 10_000, 'the hand edit reverted');
+    await waitFor(
+      () => (env.sim.api.store.get('deployments.apps', 'web', 'web') as { spec: { replicas: number } }).spec.replicas,
+      (n) => n === 2,
+      10_000,
+      'the hand edit reverted',
+    );
   });
 });

@@ -34,16 +34,30 @@ describe('apply order and health', () => {
   });
 
   it('applies a CRD first, waits until it is Established, then its custom resources, in one pass', async () => {
-    const rev = await env.git.commit({ files: { 'clusters/edge/a-widget.yaml': widget, 'clusters/edge/crd.yaml': crd, 'clusters/edge/ns.yaml': namespace('shop') }, message: 'crd' });
+    const rev = await env.git.commit({
+      files: {
+        'clusters/edge/a-widget.yaml': widget,
+        'clusters/edge/crd.yaml': crd,
+        'clusters/edge/ns.yaml': namespace('shop'),
+      },
+      message: 'crd',
+    });
     await env.putDesired({ revision: rev });
     const report = (await env.waitSync((r) => r.some((x) => x.revision === rev))).find((x) => x.revision === rev)!;
     expect(report.state).toBe('Synced');
-    expect(report.objects.map((o) => `${o.kind}:${o.action}`)).toEqual(['Namespace:created', 'CustomResourceDefinition:created', 'Widget:created']);
+    expect(report.objects.map((o) => `${o.kind}:${o.action}`)).toEqual([
+      'Namespace:created',
+      'CustomResourceDefinition:created',
+      'Widget:created',
+    ]);
     expect(env.sim.api.store.get('widgets.example.com', 'shop', 'gear')).toBeDefined();
   });
 
   it('waits for a Deployment to roll out and reports it Healthy', async () => {
-    const rev = await env.git.commit({ files: { 'clusters/edge/app.yaml': deployment('shop', 'web', 2) }, message: 'deploy' });
+    const rev = await env.git.commit({
+      files: { 'clusters/edge/app.yaml': deployment('shop', 'web', 2) },
+      message: 'deploy',
+    });
     await env.putDesired({ revision: rev });
     const report = (await env.waitSync((r) => r.some((x) => x.revision === rev))).find((x) => x.revision === rev)!;
     expect(report.health).toBe('Healthy');
@@ -52,9 +66,14 @@ describe('apply order and health', () => {
   });
 
   it('reports a Deployment that never becomes available as Degraded or Progressing, after the timeout', async () => {
-    const rev = await env.git.commit({ files: { 'clusters/edge/app.yaml': deployment('shop', 'web', 2, 'nginx:broken') }, message: 'broken image' });
+    const rev = await env.git.commit({
+      files: { 'clusters/edge/app.yaml': deployment('shop', 'web', 2, 'nginx:broken') },
+      message: 'broken image',
+    });
     await env.putDesired({ revision: rev });
-    const report = (await env.waitSync((r) => r.some((x) => x.revision === rev), 20_000)).find((x) => x.revision === rev)!;
+    const report = (await env.waitSync((r) => r.some((x) => x.revision === rev), 20_000)).find(
+      (x) => x.revision === rev,
+    )!;
     expect(report.state).toBe('Synced');
     expect(['Degraded', 'Progressing']).toContain(report.health);
     expect(report.objects.find((o) => o.kind === 'Deployment')!.health).toBe(report.health);

@@ -11,7 +11,8 @@ describe('offline: Git or NATS unreachable', () => {
   let runtime: ReconcileRuntime;
   let good: string;
   let k: (...args: string[]) => Promise<string>;
-  const replicas = () => (env.sim.api.store.get('deployments.apps', 'web', 'web') as { spec: { replicas: number } }).spec.replicas;
+  const replicas = () =>
+    (env.sim.api.store.get('deployments.apps', 'web', 'web') as { spec: { replicas: number } }).spec.replicas;
 
   beforeAll(async () => {
     env = await startReconcileEnv();
@@ -28,11 +29,20 @@ describe('offline: Git or NATS unreachable', () => {
 
   it('with Git unreachable reports sourceAvailable false, keeps the applied state and keeps healing', async () => {
     const gone = await startGitServer();
-    const rev = await gone.commit({ files: { 'clusters/edge/x.yaml': configMap('web', 'never') }, message: 'unreachable' });
+    const rev = await gone.commit({
+      files: { 'clusters/edge/x.yaml': configMap('web', 'never') },
+      message: 'unreachable',
+    });
     await gone.close();
     await env.putDesired({ revision: rev, repoUrl: gone.url });
     const report = (await env.waitSync((r) => r.some((x) => x.revision === rev))).find((x) => x.revision === rev)!;
-    expect(report).toMatchObject({ state: 'Failed', sourceAvailable: false, appliedRevision: good, objects: [], error: { stage: 'source', code: 'SOURCE_UNAVAILABLE', retryable: true } });
+    expect(report).toMatchObject({
+      state: 'Failed',
+      sourceAvailable: false,
+      appliedRevision: good,
+      objects: [],
+      error: { stage: 'source', code: 'SOURCE_UNAVAILABLE', retryable: true },
+    });
     expect(report.error!.reason).toContain('cannot fetch');
     expect(env.sim.api.store.get('configmaps', 'web', 'web-config')).toBeDefined();
     await k('scale', 'deployment/web', '-n', 'web', '--replicas=4');
@@ -48,13 +58,28 @@ describe('offline: Git or NATS unreachable', () => {
     await k('scale', 'deployment/web', '-n', 'web', '--replicas=6');
     await waitFor(replicas, (n) => n === 2, 2000, 'healed with NATS down');
     await k('patch', 'configmap/web-config', '-n', 'web', '--type=merge', '-p', '{"data":{"key":"offline-edit"}}');
-    await waitFor(() => (env.sim.api.store.get('configmaps', 'web', 'web-config') as { data: Record<string, string> }).data['key'], (v) => v === 'value', 2000, 'config healed');
+    await waitFor(
+      () => (env.sim.api.store.get('configmaps', 'web', 'web-config') as { data: Record<string, string> }).data['key'],
+      (v) => v === 'value',
+      2000,
+      'config healed',
+    );
     await runtime.loop.trigger('resync while offline');
-    await waitFor(() => runtime.outbox.backlog, (n) => n >= 3, 5000, 'three queued reports');
+    await waitFor(
+      () => runtime.outbox.backlog,
+      (n) => n >= 3,
+      5000,
+      'three queued reports',
+    );
     await env.nats.start();
     const syncs = await env.waitSync((r) => r.length > before.length, 20_000);
     const drifts = await env.waitDrift((r) => r.length >= beforeDrift.length + 2, 20_000);
-    await waitFor(() => runtime.outbox.backlog, (n) => n === 0, 5000, 'outbox drained');
+    await waitFor(
+      () => runtime.outbox.backlog,
+      (n) => n === 0,
+      5000,
+      'outbox drained',
+    );
     const all = [...(await env.syncReports()), ...(await env.driftReports())].map((r) => r.seq).sort((a, b) => a - b);
     expect(new Set(all).size).toBe(all.length);
     expect(all).toEqual(Array.from({ length: all.length }, (_, i) => all[0]! + i));
@@ -68,7 +93,12 @@ describe('offline: Git or NATS unreachable', () => {
     const before = await env.syncReports();
     await env.nats.stop();
     await runtime.loop.trigger('resync before restart');
-    await waitFor(() => runtime.outbox.backlog, (n) => n >= 1, 5000, 'queued report');
+    await waitFor(
+      () => runtime.outbox.backlog,
+      (n) => n >= 1,
+      5000,
+      'queued report',
+    );
     runtime = await env.startAgent();
     await env.nats.start();
     const after = await env.waitSync((r) => r.length >= before.length + 2, 20_000);

@@ -16,7 +16,10 @@ const TOKEN = 'flt_process_test_token';
 
 /** Runs the agent as a separate process, collecting its output. */
 function runAgent(args: string[], env: Record<string, string>) {
-  const child = spawn(process.execPath, [...AGENT_NODE_OPTIONS, BIN, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...AGENT_NODE_OPTIONS, BIN, ...args], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const out = { stdout: '', stderr: '' };
   child.stdout.on('data', (c: Buffer) => (out.stdout += c.toString()));
   child.stderr.on('data', (c: Buffer) => (out.stderr += c.toString()));
@@ -47,15 +50,33 @@ describe('flotilla-agent as a process', () => {
 
   it('registers, heartbeats, logs JSON without secrets, and exits 0 on SIGTERM', async () => {
     const stateDir = join(dir, 'ok');
-    const agent = runAgent(['--server', hub.url, '--name', 'proc-ok', '--state-dir', stateDir, '--node-count', '2'], { FLOTILLA_TOKEN: TOKEN });
+    const agent = runAgent(['--server', hub.url, '--name', 'proc-ok', '--state-dir', stateDir, '--node-count', '2'], {
+      FLOTILLA_TOKEN: TOKEN,
+    });
     try {
-      await expect.poll(() => stat(join(stateDir, 'credential.json')).then(() => true, () => false), { timeout: 15_000 }).toBe(true);
+      await expect
+        .poll(
+          () =>
+            stat(join(stateDir, 'credential.json')).then(
+              () => true,
+              () => false,
+            ),
+          { timeout: 15_000 },
+        )
+        .toBe(true);
       const credential = JSON.parse(await readFile(join(stateDir, 'credential.json'), 'utf8'));
       await expect.poll(() => heartbeatCount(jsm, credential.clusterId), { timeout: 10_000 }).toBeGreaterThanOrEqual(1);
       agent.child.kill('SIGTERM');
-      expect(await Promise.race([agent.exited, new Promise((r) => setTimeout(() => r('still running'), 5000))])).toBe(0);
-      const lines = agent.out.stdout.trim().split('\n').map((l) => JSON.parse(l) as { msg: string });
-      expect(lines.map((l) => l.msg)).toEqual(expect.arrayContaining(['registration: registered; credential stored', 'nats: connected', 'agent: stopped']));
+      expect(await Promise.race([agent.exited, new Promise((r) => setTimeout(() => r('still running'), 5000))])).toBe(
+        0,
+      );
+      const lines = agent.out.stdout
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as { msg: string });
+      expect(lines.map((l) => l.msg)).toEqual(
+        expect.arrayContaining(['registration: registered; credential stored', 'nats: connected', 'agent: stopped']),
+      );
       expect(agent.out.stdout).not.toContain(TOKEN);
       expect(agent.out.stdout).not.toContain(credential.nats.seed);
       expect(agent.out.stdout).not.toContain(credential.nats.jwt);
@@ -66,9 +87,14 @@ describe('flotilla-agent as a process', () => {
 
   it('exits 1 with a clear error when the hub answers 401, and stores nothing', async () => {
     const stateDir = join(dir, 'refused');
-    const agent = runAgent(['--server', hub.url, '--name', 'proc-refused', '--state-dir', stateDir, '--token', 'not-the-token'], {});
+    const agent = runAgent(
+      ['--server', hub.url, '--name', 'proc-refused', '--state-dir', stateDir, '--token', 'not-the-token'],
+      {},
+    );
     expect(await agent.exited).toBe(1);
-    expect(agent.out.stderr).toMatch(/registration refused by .*\/v1\/register \(HTTP 401\): the token is invalid, expired, revoked or used up/);
+    expect(agent.out.stderr).toMatch(
+      /registration refused by .*\/v1\/register \(HTTP 401\): the token is invalid, expired, revoked or used up/,
+    );
     await expect(stat(join(stateDir, 'credential.json'))).rejects.toMatchObject({ code: 'ENOENT' });
   });
 
@@ -81,7 +107,21 @@ describe('flotilla-agent as a process', () => {
 
   it('exits 2 before registering when the --trusted-keys file is missing, naming it', async () => {
     const keys = join(dir, 'no-such-keys.asc');
-    const agent = runAgent(['--name', 'edge-keys', '--server', hub.url, '--token', TOKEN, '--state-dir', join(dir, 'edge-keys'), '--trusted-keys', keys], {});
+    const agent = runAgent(
+      [
+        '--name',
+        'edge-keys',
+        '--server',
+        hub.url,
+        '--token',
+        TOKEN,
+        '--state-dir',
+        join(dir, 'edge-keys'),
+        '--trusted-keys',
+        keys,
+      ],
+      {},
+    );
     expect(await agent.exited).toBe(2);
     expect(agent.out.stderr).toContain(`cannot read the trusted keys file ${keys}`);
     await expect(stat(join(dir, 'edge-keys', 'credential.json'))).rejects.toThrow(/ENOENT/);

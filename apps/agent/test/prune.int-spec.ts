@@ -24,7 +24,14 @@ describe('prune: only what the agent applied and Git no longer has', () => {
       'clusters/edge/off.yaml': configMap('web', 'prune-off'),
     });
     // Someone else's object carrying our owner label: never in the inventory, never pruned.
-    await runtime.client.request('POST', '/api/v1/namespaces/web/configmaps', { body: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'impostor', namespace: 'web', labels: { [OWNER_LABEL]: env.clusterId } }, data: {} } });
+    await runtime.client.request('POST', '/api/v1/namespaces/web/configmaps', {
+      body: {
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata: { name: 'impostor', namespace: 'web', labels: { [OWNER_LABEL]: env.clusterId } },
+        data: {},
+      },
+    });
   });
   afterAll(async () => {
     await env?.close();
@@ -52,11 +59,17 @@ describe('prune: only what the agent applied and Git no longer has', () => {
   });
 
   it('an empty render prunes nothing', async () => {
-    const report = await sync({ 'clusters/edge/namespace.yaml': '# nothing\n', 'clusters/edge/app/config.yaml': null, 'clusters/edge/app/deploy.yaml': null });
+    const report = await sync({
+      'clusters/edge/namespace.yaml': '# nothing\n',
+      'clusters/edge/app/config.yaml': null,
+      'clusters/edge/app/deploy.yaml': null,
+    });
     expect(report.objects.some((o) => o.action === 'deleted')).toBe(false);
     expect(cm('web-config')).toBeDefined();
     expect(env.sim.api.store.get('deployments.apps', 'web', 'web')).toBeDefined();
-    const inventory = env.sim.api.store.get('configmaps', INVENTORY_NAMESPACE, INVENTORY_NAME) as { data: { entries: string } };
+    const inventory = env.sim.api.store.get('configmaps', INVENTORY_NAMESPACE, INVENTORY_NAME) as {
+      data: { entries: string };
+    };
     expect(inventory.data.entries).toContain('web_web-config__ConfigMap');
   });
 

@@ -22,14 +22,35 @@ describe('reconcile: source → render → plan → apply → report', () => {
     await env.startAgent();
     await env.putDesired({ revision: rev });
     const [report] = await env.waitSync((r) => r.length >= 1);
-    expect(report).toMatchObject({ clusterId: env.clusterId, seq: expect.any(Number), revision: rev, appliedRevision: rev, state: 'Synced', health: 'Healthy', sourceAvailable: true });
-    expect(report!.objects.map((o) => `${o.kind}/${o.name}:${o.action}`).sort()).toEqual(['ConfigMap/web-config:created', 'Deployment/web:created', 'Namespace/web:created', 'Service/web:created']);
+    expect(report).toMatchObject({
+      clusterId: env.clusterId,
+      seq: expect.any(Number),
+      revision: rev,
+      appliedRevision: rev,
+      state: 'Synced',
+      health: 'Healthy',
+      sourceAvailable: true,
+    });
+    expect(report!.objects.map((o) => `${o.kind}/${o.name}:${o.action}`).sort()).toEqual([
+      'ConfigMap/web-config:created',
+      'Deployment/web:created',
+      'Namespace/web:created',
+      'Service/web:created',
+    ]);
     expect(report!.objects.every((o) => o.health === 'Healthy')).toBe(true);
-    const deploy = env.sim.api.store.get('deployments.apps', 'web', 'web') as { metadata: { labels: Record<string, string>; managedFields: Array<{ manager: string; operation: string }> } };
+    const deploy = env.sim.api.store.get('deployments.apps', 'web', 'web') as {
+      metadata: { labels: Record<string, string>; managedFields: Array<{ manager: string; operation: string }> };
+    };
     expect(deploy.metadata.labels[OWNER_LABEL]).toBe(env.clusterId);
     expect(deploy.metadata.managedFields.some((m) => m.manager === 'flotilla' && m.operation === 'Apply')).toBe(true);
-    const inventory = env.sim.api.store.get('configmaps', INVENTORY_NAMESPACE, INVENTORY_NAME) as { data: { entries: string } };
-    expect(JSON.parse(inventory.data.entries).map((e: { id: string }) => e.id).sort()).toEqual(['_web__Namespace', 'web_web-config__ConfigMap', 'web_web__Service', 'web_web_apps_Deployment']);
+    const inventory = env.sim.api.store.get('configmaps', INVENTORY_NAMESPACE, INVENTORY_NAME) as {
+      data: { entries: string };
+    };
+    expect(
+      JSON.parse(inventory.data.entries)
+        .map((e: { id: string }) => e.id)
+        .sort(),
+    ).toEqual(['_web__Namespace', 'web_web-config__ConfigMap', 'web_web__Service', 'web_web_apps_Deployment']);
   });
 
   it('a resync with nothing changed writes nothing and sends no request per object', async () => {
@@ -49,12 +70,19 @@ describe('reconcile: source → render → plan → apply → report', () => {
     const runtime = await env.startAgent();
     await env.waitSync((r) => r.length >= 4);
     env.sim.resetCounters();
-    const rev = await env.git.commit({ files: { 'clusters/edge/app/config.yaml': configMap('web', 'web-config', { key: 'changed' }) }, message: 'change config' });
+    const rev = await env.git.commit({
+      files: { 'clusters/edge/app/config.yaml': configMap('web', 'web-config', { key: 'changed' }) },
+      message: 'change config',
+    });
     await env.putDesired({ revision: rev });
     const reports = await env.waitSync((r) => r.some((x) => x.revision === rev));
     const last = reports.find((x) => x.revision === rev)!;
-    expect(last.objects.filter((o) => o.action !== 'unchanged').map((o) => `${o.kind}/${o.name}:${o.action}`)).toEqual(['ConfigMap/web-config:configured']);
-    expect((env.sim.api.store.get('configmaps', 'web', 'web-config') as { data: Record<string, string> }).data['key']).toBe('changed');
+    expect(last.objects.filter((o) => o.action !== 'unchanged').map((o) => `${o.kind}/${o.name}:${o.action}`)).toEqual([
+      'ConfigMap/web-config:configured',
+    ]);
+    expect(
+      (env.sim.api.store.get('configmaps', 'web', 'web-config') as { data: Record<string, string> }).data['key'],
+    ).toBe('changed');
     expect(runtime.live.size).toBeGreaterThanOrEqual(4);
   });
 
@@ -71,15 +99,27 @@ describe('reconcile: source → render → plan → apply → report', () => {
     await env.stopAgent();
     await rm(join(env.stateDir, 'applied.json'));
     const client = new KubeClient(loadKubeconfig(env.sim.kubeconfigPath));
-    await client.request('PATCH', '/api/v1/namespaces/web/configmaps/web-config', { body: { data: { key: 'edited-offline' } }, contentType: 'application/merge-patch+json', query: { fieldManager: 'someone' } });
+    await client.request('PATCH', '/api/v1/namespaces/web/configmaps/web-config', {
+      body: { data: { key: 'edited-offline' } },
+      contentType: 'application/merge-patch+json',
+      query: { fieldManager: 'someone' },
+    });
     client.close();
-    const version = (kind: string, ns: string, name: string) => (env.sim.api.store.get(kind, ns, name) as { metadata: { resourceVersion: string } }).metadata.resourceVersion;
+    const version = (kind: string, ns: string, name: string) =>
+      (env.sim.api.store.get(kind, ns, name) as { metadata: { resourceVersion: string } }).metadata.resourceVersion;
     const deployBefore = version('deployments.apps', 'web', 'web');
     const before = (await env.syncReports()).length;
     await env.startAgent();
     const last = (await env.waitSync((r) => r.length > before)).at(-1)!;
-    expect(last.objects.map((o) => `${o.kind}/${o.name}:${o.action}`).sort()).toEqual(['ConfigMap/web-config:configured', 'Deployment/web:unchanged', 'Namespace/web:unchanged', 'Service/web:unchanged']);
+    expect(last.objects.map((o) => `${o.kind}/${o.name}:${o.action}`).sort()).toEqual([
+      'ConfigMap/web-config:configured',
+      'Deployment/web:unchanged',
+      'Namespace/web:unchanged',
+      'Service/web:unchanged',
+    ]);
     expect(version('deployments.apps', 'web', 'web')).toBe(deployBefore);
-    expect((env.sim.api.store.get('configmaps', 'web', 'web-config') as { data: Record<string, string> }).data['key']).toBe('changed');
+    expect(
+      (env.sim.api.store.get('configmaps', 'web', 'web-config') as { data: Record<string, string> }).data['key'],
+    ).toBe('changed');
   });
 });

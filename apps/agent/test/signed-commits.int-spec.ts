@@ -17,30 +17,45 @@ import { loadKubeconfig } from '../src/kube/kubeconfig.js';
 import { configMap, namespace } from './support/manifests.js';
 import { startReconcileEnv, waitFor, type ReconcileEnv } from './support/reconcile-env.js';
 
-const files = (value: string) => ({ 'clusters/edge/ns.yaml': namespace('web'), 'clusters/edge/config.yaml': configMap('web', 'web-config', { key: value }) });
+const files = (value: string) => ({
+  'clusters/edge/ns.yaml': namespace('web'),
+  'clusters/edge/config.yaml': configMap('web', 'web-config', { key: value }),
+});
 
 describe('signed commits (--trusted-keys)', () => {
   let env: ReconcileEnv;
   let trusted: GpgKey;
   let stranger: GpgKey;
   let good: string;
-  const liveValue = () => (env.sim.api.store.get('configmaps', 'web', 'web-config') as { data: Record<string, string> }).data['key'];
+  const liveValue = () =>
+    (env.sim.api.store.get('configmaps', 'web', 'web-config') as { data: Record<string, string> }).data['key'];
 
   /** Points the desired state at `revision` and returns the first report about it that follows. */
   const reportFor = async (revision: string): Promise<SyncReport> => {
     const before = (await env.syncReports()).length;
     await env.putDesired({ revision });
-    return (await env.waitSync((r) => r.slice(before).some((x) => x.revision === revision))).slice(before).find((x) => x.revision === revision)!;
+    return (await env.waitSync((r) => r.slice(before).some((x) => x.revision === revision)))
+      .slice(before)
+      .find((x) => x.revision === revision)!;
   };
 
   const expectRefused = (report: SyncReport, code: string, revision: string) => {
-    expect(report).toMatchObject({ revision, appliedRevision: good, state: 'Failed', objects: [], error: { stage: 'source', code, retryable: false } });
+    expect(report).toMatchObject({
+      revision,
+      appliedRevision: good,
+      state: 'Failed',
+      objects: [],
+      error: { stage: 'source', code, retryable: false },
+    });
     expect(report.error!.reason).toContain(`commit ${revision}`);
   };
 
   beforeAll(async () => {
     env = await startReconcileEnv();
-    [trusted, stranger] = await Promise.all([createGpgKey({ name: 'Fleet Admin', email: 'admin@fleet.invalid' }), createGpgKey({ name: 'Stranger', email: 'stranger@elsewhere.invalid' })]);
+    [trusted, stranger] = await Promise.all([
+      createGpgKey({ name: 'Fleet Admin', email: 'admin@fleet.invalid' }),
+      createGpgKey({ name: 'Stranger', email: 'stranger@elsewhere.invalid' }),
+    ]);
     const keysFile = join(env.stateDir, '..', 'trusted.asc');
     await writeFile(keysFile, trusted.publicKey);
     good = await trusted.commitSigned(env.git.repoPath, { files: files('v1'), message: 'v1, signed' });
@@ -64,7 +79,10 @@ describe('signed commits (--trusted-keys)', () => {
   });
 
   it('refuses a commit signed by a key outside the trust set: COMMIT_KEY_UNTRUSTED naming the key', async () => {
-    const foreign = await stranger.commitSigned(env.git.repoPath, { files: files('stranger'), message: 'signed by someone else' });
+    const foreign = await stranger.commitSigned(env.git.repoPath, {
+      files: files('stranger'),
+      message: 'signed by someone else',
+    });
     const report = await reportFor(foreign);
     expectRefused(report, 'COMMIT_KEY_UNTRUSTED', foreign);
     expect(report.error!.reason).toContain(stranger.fingerprint.slice(-16));
@@ -73,9 +91,15 @@ describe('signed commits (--trusted-keys)', () => {
 
   it('refuses a tampered commit (a trusted signature over another tree): COMMIT_SIGNATURE_INVALID', async () => {
     const signed = await trusted.commitSigned(env.git.repoPath, { files: files('v2'), message: 'v2, signed' });
-    const evilTree = await runGit(['log', '-1', '--format=%T', await commitFiles(env.git.repoPath, { files: files('evil'), message: 'evil' })], { cwd: env.git.repoPath });
+    const evilTree = await runGit(
+      ['log', '-1', '--format=%T', await commitFiles(env.git.repoPath, { files: files('evil'), message: 'evil' })],
+      { cwd: env.git.repoPath },
+    );
     const object = await runGit(['cat-file', 'commit', signed], { cwd: env.git.repoPath });
-    const forged = await runGit(['hash-object', '-w', '-t', 'commit', '--stdin'], { cwd: env.git.repoPath, input: `${object.replace(/^tree [0-9a-f]{40}/, `tree ${evilTree}`)}\n` });
+    const forged = await runGit(['hash-object', '-w', '-t', 'commit', '--stdin'], {
+      cwd: env.git.repoPath,
+      input: `${object.replace(/^tree [0-9a-f]{40}/, `tree ${evilTree}`)}\n`,
+    });
     await runGit(['update-ref', 'refs/heads/main', forged], { cwd: env.git.repoPath });
     expectRefused(await reportFor(forged), 'COMMIT_SIGNATURE_INVALID', forged);
     expect(liveValue()).toBe('v1');
@@ -83,7 +107,11 @@ describe('signed commits (--trusted-keys)', () => {
 
   it('keeps enforcing the last good commit while refusing: drift on it is still healed', async () => {
     const client = new KubeClient(loadKubeconfig(env.sim.kubeconfigPath));
-    await client.request('PATCH', '/api/v1/namespaces/web/configmaps/web-config', { body: { data: { key: 'edited' } }, contentType: 'application/merge-patch+json', query: { fieldManager: 'someone' } });
+    await client.request('PATCH', '/api/v1/namespaces/web/configmaps/web-config', {
+      body: { data: { key: 'edited' } },
+      contentType: 'application/merge-patch+json',
+      query: { fieldManager: 'someone' },
+    });
     client.close();
     await waitFor(liveValue, (v) => v === 'v1', 5_000, 'drift healed back to v1');
   });
@@ -128,8 +156,13 @@ describe('commit ancestry over a shallow store', () => {
     try {
       const file = join(dir, 'keys.asc');
       await writeFile(file, 'not a key\n');
-      await expect(CommitGuard.fromFile(file, new Fetcher(dir))).rejects.toMatchObject({ code: 'INVALID_CONFIG', message: expect.stringContaining(`${file}: not an armored OpenPGP public key block`) });
-      await expect(CommitGuard.fromFile(join(dir, 'missing.asc'), new Fetcher(dir))).rejects.toThrow(/cannot read the trusted keys file .*missing\.asc/);
+      await expect(CommitGuard.fromFile(file, new Fetcher(dir))).rejects.toMatchObject({
+        code: 'INVALID_CONFIG',
+        message: expect.stringContaining(`${file}: not an armored OpenPGP public key block`),
+      });
+      await expect(CommitGuard.fromFile(join(dir, 'missing.asc'), new Fetcher(dir))).rejects.toThrow(
+        /cannot read the trusted keys file .*missing\.asc/,
+      );
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

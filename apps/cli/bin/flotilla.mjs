@@ -14,7 +14,13 @@ const cacheRoot = join(root, 'node_modules', '.cache', 'flotilla-cli');
 function sources(dir) {
   return readdirSync(dir, { withFileTypes: true })
     .sort((a, b) => a.name.localeCompare(b.name))
-    .flatMap((e) => (e.isDirectory() ? sources(join(dir, e.name)) : e.name.endsWith('.ts') && !e.name.endsWith('.spec.ts') ? [join(dir, e.name)] : []));
+    .flatMap((e) =>
+      e.isDirectory()
+        ? sources(join(dir, e.name))
+        : e.name.endsWith('.ts') && !e.name.endsWith('.spec.ts')
+          ? [join(dir, e.name)]
+          : [],
+    );
 }
 
 async function compiled() {
@@ -42,7 +48,8 @@ async function compiled() {
     rmSync(tmp, { recursive: true, force: true }); // another process won the race: use its copy
   }
   for (const old of readdirSync(cacheRoot)) {
-    if (join(cacheRoot, old) !== outDir && !old.includes('.tmp-')) rmSync(join(cacheRoot, old), { recursive: true, force: true });
+    if (join(cacheRoot, old) !== outDir && !old.includes('.tmp-'))
+      rmSync(join(cacheRoot, old), { recursive: true, force: true });
   }
   return outDir;
 }

@@ -41,7 +41,10 @@ export function parseCommandArgs(argv: string[], flags: FlagSpecs, positionals: 
     parsed = parseArgs({
       args: argv,
       options: Object.fromEntries(
-        Object.entries(all).map(([name, f]) => [name, { type: f.type, ...(f.multiple ? { multiple: true } : {}), ...(f.short ? { short: f.short } : {}) }]),
+        Object.entries(all).map(([name, f]) => [
+          name,
+          { type: f.type, ...(f.multiple ? { multiple: true } : {}), ...(f.short ? { short: f.short } : {}) },
+        ]),
       ),
       strict: true,
       allowPositionals: true,
@@ -53,7 +56,8 @@ export function parseCommandArgs(argv: string[], flags: FlagSpecs, positionals: 
   if (values['help'] === true) return { flags: values, positionals: parsed.positionals };
   for (const [name, f] of Object.entries(flags)) {
     if (f.required && values[name] === undefined) throw usageError(`missing required flag --${name}`);
-    if (f.type === 'string' && typeof values[name] === 'string' && values[name] === '') throw usageError(`--${name} must not be empty`);
+    if (f.type === 'string' && typeof values[name] === 'string' && values[name] === '')
+      throw usageError(`--${name} must not be empty`);
   }
   const required = positionals.filter((p) => p.required).length;
   if (parsed.positionals.length < required) {
@@ -66,11 +70,16 @@ export function parseCommandArgs(argv: string[], flags: FlagSpecs, positionals: 
 }
 
 /** A positive integer flag, or the default when absent. */
-export function intFlag(args: ParsedArgs, name: string, { min, max, fallback }: { min: number; max: number; fallback: number }): number {
+export function intFlag(
+  args: ParsedArgs,
+  name: string,
+  { min, max, fallback }: { min: number; max: number; fallback: number },
+): number {
   const raw = args.flags[name];
   if (raw === undefined) return fallback;
   const n = Number(raw);
-  if (!Number.isInteger(n) || n < min || n > max) throw usageError(`--${name} must be a whole number from ${min} to ${max}, got ${JSON.stringify(raw)}`);
+  if (!Number.isInteger(n) || n < min || n > max)
+    throw usageError(`--${name} must be a whole number from ${min} to ${max}, got ${JSON.stringify(raw)}`);
   return n;
 }
 
@@ -82,7 +91,10 @@ export function stringFlag(args: ParsedArgs, name: string): string | undefined {
 export function listFlag(args: ParsedArgs, name: string): string[] {
   const v = args.flags[name];
   if (!Array.isArray(v)) return [];
-  return v.flatMap((s) => s.split(',')).map((s) => s.trim()).filter(Boolean);
+  return v
+    .flatMap((s) => s.split(','))
+    .map((s) => s.trim())
+    .filter(Boolean);
 }
 
 const UNIT_SECONDS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86_400, w: 604_800 };

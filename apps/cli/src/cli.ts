@@ -30,7 +30,9 @@ export async function run(argv: string[], io: CliIo, env: NodeJS.ProcessEnv, sig
         io.out(overviewHelp(commands, group));
         return ExitCode.Ok;
       }
-      io.err(`flotilla: unknown command ${JSON.stringify(words.join(' ') || argv[0])}\n\n${overviewHelp(commands, group)}`);
+      io.err(
+        `flotilla: unknown command ${JSON.stringify(words.join(' ') || argv[0])}\n\n${overviewHelp(commands, group)}`,
+      );
       return ExitCode.Usage;
     }
     const args = parseCommandArgs(argv.slice(command.path.length), command.flags, command.positionals);

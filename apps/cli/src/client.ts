@@ -28,18 +28,26 @@ export function createClient(server: string, token: string, timeoutMs = 30_000):
         });
       } catch (error) {
         const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-        throw new CliError(`cannot reach the control plane at ${server}: ${cause?.code ?? cause?.message ?? (error as Error).message}`);
+        throw new CliError(
+          `cannot reach the control plane at ${server}: ${cause?.code ?? cause?.message ?? (error as Error).message}`,
+        );
       }
-      if (res.status === 429) throw new CliError(`the control plane at ${server} is rate limiting requests; retry in ${res.headers.get('retry-after') ?? 'a few'} seconds`);
+      if (res.status === 429)
+        throw new CliError(
+          `the control plane at ${server} is rate limiting requests; retry in ${res.headers.get('retry-after') ?? 'a few'} seconds`,
+        );
       let body: GraphQLResponse<T>;
       try {
         body = (await res.json()) as GraphQLResponse<T>;
       } catch {
-        throw new CliError(`unexpected answer from ${server}/graphql: HTTP ${res.status} without a GraphQL body (is this a Flotilla control plane?)`);
+        throw new CliError(
+          `unexpected answer from ${server}/graphql: HTTP ${res.status} without a GraphQL body (is this a Flotilla control plane?)`,
+        );
       }
       const first = body.errors?.[0];
       if (first) throw fromGraphQLError(first);
-      if (res.status === 401 || res.status === 403) throw new CliError(`the control plane refused the token (HTTP ${res.status})`, ExitCode.Auth);
+      if (res.status === 401 || res.status === 403)
+        throw new CliError(`the control plane refused the token (HTTP ${res.status})`, ExitCode.Auth);
       if (!body.data) throw new CliError(`the control plane at ${server} answered HTTP ${res.status} without data`);
       return body.data;
     },

@@ -51,9 +51,13 @@ export function normaliseServer(raw: string): string {
   try {
     url = new URL(raw);
   } catch {
-    throw new CliError(`server ${JSON.stringify(raw)} is not a URL (expected e.g. http://localhost:3000)`, ExitCode.Usage);
+    throw new CliError(
+      `server ${JSON.stringify(raw)} is not a URL (expected e.g. http://localhost:3000)`,
+      ExitCode.Usage,
+    );
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new CliError(`server ${raw} must be an http(s) URL`, ExitCode.Usage);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw new CliError(`server ${raw} must be an http(s) URL`, ExitCode.Usage);
   return url.toString().replace(/\/+$/, '');
 }
 
@@ -67,7 +71,11 @@ export function resolveLogin(flags: { server?: string; token?: string }, env: No
   const stored = flags.server && flags.token ? {} : readLogin(configPath(env));
   const server = flags.server ?? (env['FLOTILLA_SERVER'] || undefined) ?? stored.server;
   const token = flags.token ?? (env['FLOTILLA_TOKEN'] || undefined) ?? stored.token;
-  if (!server) throw new CliError('no control plane configured: run `flotilla login --server URL`, or set FLOTILLA_SERVER', ExitCode.Usage);
+  if (!server)
+    throw new CliError(
+      'no control plane configured: run `flotilla login --server URL`, or set FLOTILLA_SERVER',
+      ExitCode.Usage,
+    );
   if (!token) throw new CliError('no API token: run `flotilla login`, or set FLOTILLA_TOKEN', ExitCode.Auth);
   return { server: normaliseServer(server), token };
 }

@@ -33,7 +33,10 @@ const HINTS: Record<string, string> = {
 };
 
 /** Turns a GraphQL error from the control plane into a CliError with the matching exit code. */
-export function fromGraphQLError(error: { message: string; extensions?: { code?: unknown; field?: unknown } }): CliError {
+export function fromGraphQLError(error: {
+  message: string;
+  extensions?: { code?: unknown; field?: unknown };
+}): CliError {
   const code = typeof error.extensions?.code === 'string' ? error.extensions.code : 'INTERNAL';
   const field = typeof error.extensions?.field === 'string' ? ` [${error.extensions.field}]` : '';
   return new CliError(`${error.message}${field}${HINTS[code] ?? ''}`, BY_GRAPHQL_CODE[code] ?? ExitCode.Failure, code);

@@ -16,7 +16,8 @@ function flagLines(flags: FlagSpecs): string[] {
 export function commandHelp(c: Command): string {
   const positionals = c.positionals.map((p) => (p.required ? p.name : `[${p.name}]`)).join(' ');
   const lines = [`Usage: flotilla ${c.path.join(' ')}${positionals ? ` ${positionals}` : ''} [flags]`, '', c.summary];
-  if (c.positionals.length) lines.push('', 'Arguments:', ...c.positionals.map((p) => `  ${p.name.padEnd(10)}  ${p.help}`));
+  if (c.positionals.length)
+    lines.push('', 'Arguments:', ...c.positionals.map((p) => `  ${p.name.padEnd(10)}  ${p.help}`));
   if (Object.keys(c.flags).length) lines.push('', 'Flags:', ...flagLines(c.flags));
   lines.push('', 'Global flags:', ...flagLines(COMMON_FLAGS));
   if (c.details) lines.push('', c.details);

@@ -23,7 +23,14 @@ export function ago(iso: string | null | undefined, now = Date.now()): string {
   if (!iso) return '-';
   const diff = now - Date.parse(iso);
   const abs = Math.abs(diff) / 1000;
-  const text = abs < 60 ? `${Math.round(abs)}s` : abs < 3600 ? `${Math.round(abs / 60)}m` : abs < 86_400 ? `${Math.round(abs / 3600)}h` : `${Math.round(abs / 86_400)}d`;
+  const text =
+    abs < 60
+      ? `${Math.round(abs)}s`
+      : abs < 3600
+        ? `${Math.round(abs / 60)}m`
+        : abs < 86_400
+          ? `${Math.round(abs / 3600)}h`
+          : `${Math.round(abs / 86_400)}d`;
   return diff >= 0 ? `${text} ago` : `in ${text}`;
 }
 

@@ -14,7 +14,13 @@ export interface Subscription {
   close(): Promise<void>;
 }
 
-export function subscribe<T>(server: string, token: string, query: string, variables: Record<string, unknown>, onData: (data: T) => void): Subscription {
+export function subscribe<T>(
+  server: string,
+  token: string,
+  query: string,
+  variables: Record<string, unknown>,
+  onData: (data: T) => void,
+): Subscription {
   const url = `${server.replace(/^http/, 'ws')}/graphql`;
   let markReady!: () => void;
   const ready = new Promise<void>((r) => (markReady = r));
@@ -41,7 +47,11 @@ export function subscribe<T>(server: string, token: string, query: string, varia
     );
   });
   done.catch(() => undefined);
-  return { ready: Promise.race([ready, done.then(() => undefined)]), done, close: () => client.dispose() as Promise<void> };
+  return {
+    ready: Promise.race([ready, done.then(() => undefined)]),
+    done,
+    close: () => client.dispose() as Promise<void>,
+  };
 }
 
 function toCliError(error: unknown, url: string): CliError {
@@ -49,7 +59,12 @@ function toCliError(error: unknown, url: string): CliError {
   if (Array.isArray(error) && error[0]?.message) return fromGraphQLError(error[0]);
   const close = error as { code?: number; reason?: string };
   if (typeof close.code === 'number') {
-    if (close.code === 4403 || close.code === 4401) return new CliError(`the control plane refused the token for live updates (${close.reason || close.code})`, ExitCode.Auth, 'UNAUTHENTICATED');
+    if (close.code === 4403 || close.code === 4401)
+      return new CliError(
+        `the control plane refused the token for live updates (${close.reason || close.code})`,
+        ExitCode.Auth,
+        'UNAUTHENTICATED',
+      );
     return new CliError(`live updates from ${url} stopped: ${close.reason || `socket closed with code ${close.code}`}`);
   }
   const e = error as { message?: string; code?: string };

@@ -49,7 +49,10 @@ describe('flotilla usage and help', () => {
       [['clusters', 'show'], /missing argument NAME/],
       [['clusters', 'show', 'a', 'b'], /unexpected argument "b"/],
       [['tokens', 'create'], /missing required flag --name/],
-      [['tokens', 'create', '--name', 'x', '--expires-in', 'soon'], /--expires-in must be a duration like 3600, 30m, 12h or 7d, got "soon"/],
+      [
+        ['tokens', 'create', '--name', 'x', '--expires-in', 'soon'],
+        /--expires-in must be a duration like 3600, 30m, 12h or 7d, got "soon"/,
+      ],
       [['tokens', 'create', '--name', 'x', '--expires-in', '10s'], /--expires-in must be between 1m and 365d/],
       [['tokens', 'create', '--name', 'x', '--max-uses', 'many'], /--max-uses must be a whole number/],
       [['tokens', 'revoke'], /missing argument ID/],
@@ -57,7 +60,10 @@ describe('flotilla usage and help', () => {
       [['drift', 'list', '--resolution', 'ignored'], /--resolution must be one of reverted, reported, revert-failed/],
       [['drift', 'list', '--since', 'yesterday-ish'], /--since must be a duration like 2h or 7d, or a date-time/],
       [['rollout', 'start', '--tag', 'canary'], /missing required flag --revision/],
-      [['rollout', 'start', '--tag', 'canary', '--revision', 'abc', '--on-failure', 'panic'], /--on-failure must be rollback or pause/],
+      [
+        ['rollout', 'start', '--tag', 'canary', '--revision', 'abc', '--on-failure', 'panic'],
+        /--on-failure must be rollback or pause/,
+      ],
       [['rollout', 'status', 'x', '--watch', '--json'], /--watch and --json cannot be combined/],
       [['rollout', 'pause'], /missing argument ID/],
     ];

@@ -32,14 +32,30 @@ import { DiffsModule } from './modules/diffs/diffs.module.js';
 import { WebModule } from './modules/web/web.module.js';
 
 /** The GraphQL-facing modules (also what the schema file is generated from). */
-export const graphQLModules = [AuditModule, AuthModule, ApiTokensModule, RegistrationTokensModule, ClustersModule, FleetRepoModule, SyncsModule, DriftModule, NotificationsModule, RolloutsModule, DiffsModule];
+export const graphQLModules = [
+  AuditModule,
+  AuthModule,
+  ApiTokensModule,
+  RegistrationTokensModule,
+  ClustersModule,
+  FleetRepoModule,
+  SyncsModule,
+  DriftModule,
+  NotificationsModule,
+  RolloutsModule,
+  DiffsModule,
+];
 
 /** A request-shaped context for both transports: HTTP has `req`; graphql-ws carries the actor authenticated on connect. */
 function graphQLContext(arg: { req?: unknown; extra?: { actor?: Actor } }) {
   return arg.req ? { req: arg.req } : { req: { headers: {}, actor: arg.extra?.actor } };
 }
 
-export function graphQLOptions(config: ControlPlaneConfig, logger: Logger, auth?: { service: AuthService; failures: AuthFailureLimiter }): ApolloDriverConfig {
+export function graphQLOptions(
+  config: ControlPlaneConfig,
+  logger: Logger,
+  auth?: { service: AuthService; failures: AuthFailureLimiter },
+): ApolloDriverConfig {
   const guards = operationGuards(config);
   return {
     driver: ApolloDriver,
@@ -51,7 +67,17 @@ export function graphQLOptions(config: ControlPlaneConfig, logger: Logger, auth?
     includeStacktraceInErrorResponses: false,
     context: graphQLContext,
     ...guards.apollo,
-    ...(auth ? { subscriptions: { 'graphql-ws': { path: '/graphql', onConnect: authenticateOnConnect(auth.service, auth.failures), ...guards.graphqlWs } } } : {}),
+    ...(auth
+      ? {
+          subscriptions: {
+            'graphql-ws': {
+              path: '/graphql',
+              onConnect: authenticateOnConnect(auth.service, auth.failures),
+              ...guards.graphqlWs,
+            },
+          },
+        }
+      : {}),
     formatError: createFormatError(logger),
   };
 }
@@ -68,7 +94,8 @@ export class AppModule {
           driver: ApolloDriver,
           imports: [AuthModule],
           inject: [AuthService, AuthFailureLimiter],
-          useFactory: (service: AuthService, failures: AuthFailureLimiter) => graphQLOptions(config, logger, { service, failures }),
+          useFactory: (service: AuthService, failures: AuthFailureLimiter) =>
+            graphQLOptions(config, logger, { service, failures }),
         }),
         HealthModule,
         NatsModule,

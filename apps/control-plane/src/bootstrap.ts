@@ -22,7 +22,10 @@ export interface ControlPlane {
   close(): Promise<void>;
 }
 
-export async function createControlPlane(config: ControlPlaneConfig, opts: { logger?: Logger } = {}): Promise<ControlPlane> {
+export async function createControlPlane(
+  config: ControlPlaneConfig,
+  opts: { logger?: Logger } = {},
+): Promise<ControlPlane> {
   const logger = opts.logger ?? createLogger(config.LOG_LEVEL);
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, logger), {
     bodyParser: false,

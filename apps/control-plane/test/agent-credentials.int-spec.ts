@@ -23,7 +23,8 @@ describe('agent NATS credentials minted at registration', () => {
   const denied = async (agent: TestAgent, act: () => unknown) => {
     const errors: string[] = [];
     const watch = (async () => {
-      for await (const s of agent.nc.status()) if (s.type === 'error') errors.push(String((s as { error?: unknown }).error));
+      for await (const s of agent.nc.status())
+        if (s.type === 'error') errors.push(String((s as { error?: unknown }).error));
     })();
     await act();
     await agent.nc.flush();
@@ -32,12 +33,14 @@ describe('agent NATS credentials minted at registration', () => {
     return errors.join('\n');
   };
 
-  it("lets agent A publish its own heartbeat through JetStream", async () => {
+  it('lets agent A publish its own heartbeat through JetStream', async () => {
     await expect(a.heartbeat()).resolves.toBeUndefined();
   });
 
   it("refuses agent A publishing on agent B's subjects", async () => {
-    expect(await denied(a, () => a.nc.publish(subjects.agent(b.clusterId, 'heartbeat'), '{}'))).toMatch(/permissions violation for publish/i);
+    expect(await denied(a, () => a.nc.publish(subjects.agent(b.clusterId, 'heartbeat'), '{}'))).toMatch(
+      /permissions violation for publish/i,
+    );
   });
 
   it("refuses agent A subscribing to agent B's subjects, B's desired state or the shared inbox", async () => {
@@ -53,21 +56,36 @@ describe('agent NATS credentials minted at registration', () => {
     try {
       const errors: string[] = [];
       void (async () => {
-        for await (const s of victim.nc.status()) if (s.type === 'error') errors.push(String((s as { error?: unknown }).error));
+        for await (const s of victim.nc.status())
+          if (s.type === 'error') errors.push(String((s as { error?: unknown }).error));
       })();
       await h.gql('mutation($id: ID!) { deregisterCluster(id: $id) { id } }', { id: victim.clusterId });
       await eventually(async () => errors.some((e) => /revoked/i.test(e)), 5000, 'revocation error');
-      await expect(h.nats.connect(victim.creds, { reconnect: false, timeout: 2000 })).rejects.toThrow(/authorization violation/i);
+      await expect(h.nats.connect(victim.creds, { reconnect: false, timeout: 2000 })).rejects.toThrow(
+        /authorization violation/i,
+      );
       await expect(bystander.heartbeat()).resolves.toBeUndefined();
 
       await h.nats.stop();
       await h.nats.start();
       await eventually(
-        async () => h.nats.connect(victim.creds, { reconnect: false, timeout: 1000 }).then((nc) => nc.close().then(() => false), () => true),
+        async () =>
+          h.nats.connect(victim.creds, { reconnect: false, timeout: 1000 }).then(
+            (nc) => nc.close().then(() => false),
+            () => true,
+          ),
         10_000,
         'victim refused after NATS restart',
       );
-      await eventually(async () => bystander.heartbeat().then(() => true, () => false), 10_000, 'bystander publishing again');
+      await eventually(
+        async () =>
+          bystander.heartbeat().then(
+            () => true,
+            () => false,
+          ),
+        10_000,
+        'bystander publishing again',
+      );
     } finally {
       await victim.close().catch(() => undefined);
       await bystander.close();

@@ -4,9 +4,21 @@ import { startGitServer, type GitServer } from '@flotilla/testing';
 import { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, readAsAgent, registerAgent, type TestAgent } from './support/agent.js';
-import { CREATE_REGISTRATION_TOKEN, createRegistrationToken, registration, startHarness, type Harness } from './support/harness.js';
+import {
+  CREATE_REGISTRATION_TOKEN,
+  createRegistrationToken,
+  registration,
+  startHarness,
+  type Harness,
+} from './support/harness.js';
 
-const REFUSED = { error: { code: 'RENEWAL_REFUSED', message: 'credential renewal refused: the cluster is unknown, deregistered or suspended, or the request is not signed by its key' } };
+const REFUSED = {
+  error: {
+    code: 'RENEWAL_REFUSED',
+    message:
+      'credential renewal refused: the cluster is unknown, deregistered or suspended, or the request is not signed by its key',
+  },
+};
 const CLUSTER = 'query($id: ID!) { cluster(id: $id) { id admission approvedAt credentialExpiresAt } }';
 const mutate = (name: string) => `mutation($id: ID!) { ${name}(id: $id) { id admission } }`;
 
@@ -23,8 +35,17 @@ describe('agent identity', () => {
   beforeAll(async () => {
     git = await startGitServer();
     head = await git.commit({ files: { 'clusters/id-a/app.yaml': 'kind: ConfigMap\n' }, message: 'first' });
-    h = await startHarness({ FLEET_REPO_URL: git.url, FLEET_POLL_INTERVAL_SECONDS: '1', AGENT_JWT_TTL_SECONDS: '600', REGISTER_RATE_LIMIT_PER_MINUTE: '1000' });
-    await eventually(async () => (await h.gql('{ fleetRepo { headRevision } }')).data.fleetRepo.headRevision, 5000, 'first poll');
+    h = await startHarness({
+      FLEET_REPO_URL: git.url,
+      FLEET_POLL_INTERVAL_SECONDS: '1',
+      AGENT_JWT_TTL_SECONDS: '600',
+      REGISTER_RATE_LIMIT_PER_MINUTE: '1000',
+    });
+    await eventually(
+      async () => (await h.gql('{ fleetRepo { headRevision } }')).data.fleetRepo.headRevision,
+      5000,
+      'first poll',
+    );
   });
   afterAll(async () => {
     for (const a of agents) await a.close().catch(() => undefined);
@@ -34,14 +55,23 @@ describe('agent identity', () => {
 
   const db = () => h.cp.app.get(DataSource);
   const join = async (name: string, input: Parameters<typeof createRegistrationToken>[1] = {}) => {
-    const a = await registerAgent(h, (await createRegistrationToken(h, input)).token, name, { maxReconnectAttempts: 0 });
+    const a = await registerAgent(h, (await createRegistrationToken(h, input)).token, name, {
+      maxReconnectAttempts: 0,
+    });
     agents.push(a);
     return a;
   };
   const renew = (body: unknown) =>
-    fetch(`${h.cp.url}/v1/agent/renew`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    fetch(`${h.cp.url}/v1/agent/renew`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
   const refusals = async (clusterId: string) =>
-    (await db().query(`SELECT actor_id, details FROM audit_events WHERE action = 'cluster.renew.refused' AND target_id = $1 ORDER BY id`, [clusterId])) as { actor_id: string; details: { reason: string; keyOwner?: { id: string } } }[];
+    (await db().query(
+      `SELECT actor_id, details FROM audit_events WHERE action = 'cluster.renew.refused' AND target_id = $1 ORDER BY id`,
+      [clusterId],
+    )) as { actor_id: string; details: { reason: string; keyOwner?: { id: string } } }[];
 
   describe('registration tokens', () => {
     it('default to one use and a 24 h expiry; the secret is an id plus 32 random bytes', async () => {
@@ -61,10 +91,14 @@ describe('agent identity', () => {
       const wrong = await h.register(registration(token, 'id-imposter').body);
       expect(wrong.status).toBe(403);
       expect(await wrong.json()).toMatchObject({ error: { code: 'NAME_NOT_ALLOWED', field: 'name' } });
-      const [row] = (await db().query('SELECT used_count FROM registration_tokens WHERE id = $1', [registrationToken.id])) as { used_count: number }[];
+      const [row] = (await db().query('SELECT used_count FROM registration_tokens WHERE id = $1', [
+        registrationToken.id,
+      ])) as { used_count: number }[];
       expect(row!.used_count).toBe(0);
       expect((await h.register(registration(token, 'id-bound').body)).status).toBe(201);
-      expect((await h.gql('{ clusters(filter: { search: "id-imposter" }) { totalCount } }')).data.clusters.totalCount).toBe(0);
+      expect(
+        (await h.gql('{ clusters(filter: { search: "id-imposter" }) { totalCount } }')).data.clusters.totalCount,
+      ).toBe(0);
     });
 
     it('rejects a bound name that is not a cluster name', async () => {
@@ -76,12 +110,18 @@ describe('agent identity', () => {
   describe('approval', () => {
     it('a cluster registered with requireApproval waits, gets no desired state, and gets it once an admin approves', async () => {
       const a = await join('id-pending', { requireApproval: true });
-      expect((await h.gql(CLUSTER, { id: a.clusterId })).data.cluster).toMatchObject({ admission: 'AWAITING_APPROVAL', approvedAt: null });
+      expect((await h.gql(CLUSTER, { id: a.clusterId })).data.cluster).toMatchObject({
+        admission: 'AWAITING_APPROVAL',
+        approvedAt: null,
+      });
       // Its agent is connected (heartbeats work, the operator sees it) but nothing to apply.
       await expect(a.heartbeat()).resolves.toBeUndefined();
       await new Promise((r) => setTimeout(r, 1500)); // a poll went by
       expect(await readAsAgent(h, a.clusterId)).toBe('none');
-      expect((await h.gql('{ clusters(filter: { admission: AWAITING_APPROVAL }) { edges { node { id } } } }')).data.clusters.edges).toEqual([{ node: { id: a.clusterId } }]);
+      expect(
+        (await h.gql('{ clusters(filter: { admission: AWAITING_APPROVAL }) { edges { node { id } } } }')).data.clusters
+          .edges,
+      ).toEqual([{ node: { id: a.clusterId } }]);
 
       const operator = await h.gql(
         'mutation($input: CreateApiTokenInput!) { createApiToken(input: $input) { token } }',
@@ -92,13 +132,20 @@ describe('agent identity', () => {
 
       const approved = await h.gql(mutate('approveCluster'), { id: a.clusterId });
       expect(approved.data.approveCluster.admission).toBe('ACTIVE');
-      await eventually(async () => {
-        const d = await readAsAgent(h, a.clusterId);
-        return d !== 'none' && d.revision === head;
-      }, 5000, 'desired state after approval');
+      await eventually(
+        async () => {
+          const d = await readAsAgent(h, a.clusterId);
+          return d !== 'none' && d.revision === head;
+        },
+        5000,
+        'desired state after approval',
+      );
       const again = await h.gql(mutate('approveCluster'), { id: a.clusterId });
       expect(again.errors?.[0]?.extensions?.code).toBe('CONFLICT');
-      const [audit] = (await db().query(`SELECT details FROM audit_events WHERE action = 'cluster.approve' AND target_id = $1`, [a.clusterId])) as { details: object }[];
+      const [audit] = (await db().query(
+        `SELECT details FROM audit_events WHERE action = 'cluster.approve' AND target_id = $1`,
+        [a.clusterId],
+      )) as { details: object }[];
       expect(audit!.details).toMatchObject({ from: 'AwaitingApproval', to: 'Active' });
     });
 
@@ -128,7 +175,9 @@ describe('agent identity', () => {
       expect(renewed.publicKey).toBe(a.creds.publicKey);
       expect(renewed.permissions).toEqual(agentPermissions(a.clusterId));
       expect(renewed.expiresAt!.getTime()).toBeGreaterThan(first.expiresAt!.getTime());
-      expect(Date.parse((await h.gql(CLUSTER, { id: a.clusterId })).data.cluster.credentialExpiresAt)).toBe(Date.parse(body.expiresAt));
+      expect(Date.parse((await h.gql(CLUSTER, { id: a.clusterId })).data.cluster.credentialExpiresAt)).toBe(
+        Date.parse(body.expiresAt),
+      );
       // The renewed JWT works on NATS.
       const nc = await h.nats.connect({ ...a.creds, jwt: body.jwt }, { reconnect: false });
       await nc.close();
@@ -148,7 +197,11 @@ describe('agent identity', () => {
       const forged = { ...signRenewal(b.creds.seed, a.clusterId), natsPublicKey: a.creds.publicKey };
       expect((await renew(forged)).status).toBe(401);
       const audit = await refusals(a.clusterId);
-      expect(audit.map((e) => e.details.reason)).toEqual(['key of another cluster', 'key not registered', 'bad signature']);
+      expect(audit.map((e) => e.details.reason)).toEqual([
+        'key of another cluster',
+        'key not registered',
+        'bad signature',
+      ]);
       expect(audit[0]!.details.keyOwner?.id).toBe(b.clusterId);
       expect(audit[0]!.actor_id).toBe(`agent-key:${b.creds.publicKey}`);
     });
@@ -158,7 +211,9 @@ describe('agent identity', () => {
       const req = signRenewal(a.creds.seed, a.clusterId);
       expect((await renew(req)).status).toBe(200);
       expect((await renew(req)).status).toBe(401);
-      expect((await renew(signRenewal(a.creds.seed, a.clusterId, new Date(Date.now() - 10 * 60_000)))).status).toBe(401);
+      expect((await renew(signRenewal(a.creds.seed, a.clusterId, new Date(Date.now() - 10 * 60_000)))).status).toBe(
+        401,
+      );
       const unknown = '00000000-0000-4000-8000-000000000000';
       expect((await renew(signRenewal(a.creds.seed, unknown))).status).toBe(401);
       expect((await refusals(a.clusterId)).map((e) => e.details.reason)).toEqual(['replayed']);
@@ -174,11 +229,18 @@ describe('agent identity', () => {
       const { token } = await createRegistrationToken(strict);
       const reg = registration(token, 'id-limited');
       expect((await strict.register(reg.body)).status).toBe(201);
-      const post = (body: unknown) => fetch(`${strict.cp.url}/v1/agent/renew`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      const post = (body: unknown) =>
+        fetch(`${strict.cp.url}/v1/agent/renew`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(body),
+        });
       const other = '00000000-0000-4000-8000-000000000001';
       for (let i = 0; i < 3; i++) expect((await post(signRenewal(reg.key.seed, other))).status).toBe(401);
       // Its own valid renewal is refused too now, without being looked at.
-      const [cluster] = (await strict.cp.app.get(DataSource).query(`SELECT id FROM clusters WHERE name = 'id-limited'`)) as { id: string }[];
+      const [cluster] = (await strict.cp.app
+        .get(DataSource)
+        .query(`SELECT id FROM clusters WHERE name = 'id-limited'`)) as { id: string }[];
       const limited = await post(signRenewal(reg.key.seed, cluster!.id));
       expect(limited.status).toBe(429);
       expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
@@ -200,9 +262,15 @@ describe('agent identity', () => {
     it('suspendCluster drops the NATS connection within 60 s, refuses reconnects and renewals; resumeCluster lets it renew back in', async () => {
       const a = await join('id-suspend');
       const bystander = await join('id-bystander');
-      const ms = await cutOffMs(a, async () => expect((await h.gql(mutate('suspendCluster'), { id: a.clusterId })).data.suspendCluster.admission).toBe('SUSPENDED'));
+      const ms = await cutOffMs(a, async () =>
+        expect((await h.gql(mutate('suspendCluster'), { id: a.clusterId })).data.suspendCluster.admission).toBe(
+          'SUSPENDED',
+        ),
+      );
       expect(ms).toBeLessThan(60_000);
-      await expect(h.nats.connect(a.creds, { reconnect: false, timeout: 2000 })).rejects.toThrow(/authorization violation/i);
+      await expect(h.nats.connect(a.creds, { reconnect: false, timeout: 2000 })).rejects.toThrow(
+        /authorization violation/i,
+      );
       const refused = await renew(signRenewal(a.creds.seed, a.clusterId));
       expect(refused.status).toBe(401);
       expect(await readAsAgent(h, a.clusterId)).toBe('none');
@@ -210,14 +278,22 @@ describe('agent identity', () => {
 
       expect((await h.gql(mutate('resumeCluster'), { id: a.clusterId })).data.resumeCluster.admission).toBe('ACTIVE');
       // The JWT from before the suspension stays revoked; a renewed one connects.
-      await expect(h.nats.connect(a.creds, { reconnect: false, timeout: 2000 })).rejects.toThrow(/authorization violation/i);
+      await expect(h.nats.connect(a.creds, { reconnect: false, timeout: 2000 })).rejects.toThrow(
+        /authorization violation/i,
+      );
       await new Promise((r) => setTimeout(r, 1100));
       const res = await renew(signRenewal(a.creds.seed, a.clusterId));
       expect(res.status).toBe(200);
-      const nc = await h.nats.connect({ ...a.creds, jwt: RenewResponse.parse(await res.json()).jwt }, { reconnect: false, timeout: 2000 });
+      const nc = await h.nats.connect(
+        { ...a.creds, jwt: RenewResponse.parse(await res.json()).jwt },
+        { reconnect: false, timeout: 2000 },
+      );
       await nc.close();
       expect(await readAsAgent(h, a.clusterId)).not.toBe('none');
-      const actions = (await db().query(`SELECT action FROM audit_events WHERE target_id = $1 AND action LIKE 'cluster.%' ORDER BY id`, [a.clusterId])) as { action: string }[];
+      const actions = (await db().query(
+        `SELECT action FROM audit_events WHERE target_id = $1 AND action LIKE 'cluster.%' ORDER BY id`,
+        [a.clusterId],
+      )) as { action: string }[];
       expect(actions.map((r) => r.action)).toEqual(['cluster.register', 'cluster.suspend', 'cluster.resume']);
     });
 
@@ -225,12 +301,18 @@ describe('agent identity', () => {
       const { token } = await createRegistrationToken(h);
       const a = await registerAgent(h, token, 'id-gone', { maxReconnectAttempts: 0 });
       agents.push(a);
-      const ms = await cutOffMs(a, () => h.gql('mutation($id: ID!) { deregisterCluster(id: $id) { id } }', { id: a.clusterId }));
+      const ms = await cutOffMs(a, () =>
+        h.gql('mutation($id: ID!) { deregisterCluster(id: $id) { id } }', { id: a.clusterId }),
+      );
       expect(ms).toBeLessThan(60_000);
-      await expect(h.nats.connect(a.creds, { reconnect: false, timeout: 2000 })).rejects.toThrow(/authorization violation/i);
+      await expect(h.nats.connect(a.creds, { reconnect: false, timeout: 2000 })).rejects.toThrow(
+        /authorization violation/i,
+      );
       expect((await renew(signRenewal(a.creds.seed, a.clusterId))).status).toBe(401);
       expect((await h.register(registration(token, 'id-gone').body)).status).toBe(401);
-      expect((await h.register(registration((await createRegistrationToken(h)).token, 'id-gone').body)).status).toBe(201);
+      expect((await h.register(registration((await createRegistrationToken(h)).token, 'id-gone').body)).status).toBe(
+        201,
+      );
     });
   });
 });

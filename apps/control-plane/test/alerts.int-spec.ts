@@ -11,8 +11,10 @@ import { driftReport, syncReport } from './support/reports.js';
 
 const SECRET = 'whsec-0123456789abcdef';
 const SHA = 'd'.repeat(40);
-const CREATE = 'mutation($input: CreateNotificationTargetInput!) { createNotificationTarget(input: $input) { id name kind host signed events } }';
-const DELIVERIES = '{ notificationDeliveries(first: 20) { edges { node { targetName event summary clusters status attempts lastError nextAttemptAt deliveredAt } } } }';
+const CREATE =
+  'mutation($input: CreateNotificationTargetInput!) { createNotificationTarget(input: $input) { id name kind host signed events } }';
+const DELIVERIES =
+  '{ notificationDeliveries(first: 20) { edges { node { targetName event summary clusters status attempts lastError nextAttemptAt deliveredAt } } } }';
 
 const verify = (raw: string, header: unknown) => {
   const want = Buffer.from(`sha256=${createHmac('sha256', SECRET).update(raw).digest('hex')}`);
@@ -25,9 +27,19 @@ describe('alerts', () => {
   let publisher: NatsConnection;
   const receivers: Receiver[] = [];
   beforeAll(async () => {
-    h = await startHarness({ ALERT_GROUP_WINDOW_MS: '1500', ALERT_RETRY_BASE_MS: '300', REGISTER_RATE_LIMIT_PER_MINUTE: '1000', HEARTBEAT_INTERVAL_SECONDS: '1' });
+    h = await startHarness({
+      ALERT_GROUP_WINDOW_MS: '1500',
+      ALERT_RETRY_BASE_MS: '300',
+      REGISTER_RATE_LIMIT_PER_MINUTE: '1000',
+      HEARTBEAT_INTERVAL_SECONDS: '1',
+    });
     // One identity that may publish on every agent subject, standing in for many agents.
-    publisher = await h.nats.connect(await h.nats.userFor({ pub: { allow: [subjects.agentAll] }, sub: { allow: ['_INBOX_ALERTS.>'] } }, { inboxPrefix: '_INBOX_ALERTS' }));
+    publisher = await h.nats.connect(
+      await h.nats.userFor(
+        { pub: { allow: [subjects.agentAll] }, sub: { allow: ['_INBOX_ALERTS.>'] } },
+        { inboxPrefix: '_INBOX_ALERTS' },
+      ),
+    );
   });
   afterAll(async () => {
     await publisher?.close();
@@ -46,7 +58,8 @@ describe('alerts', () => {
     return r.data.createNotificationTarget;
   };
   const deleteAll = async () => {
-    for (const t of (await h.gql('{ notificationTargets { id } }')).data.notificationTargets) await h.gql('mutation($id: ID!) { deleteNotificationTarget(id: $id) { id } }', { id: t.id });
+    for (const t of (await h.gql('{ notificationTargets { id } }')).data.notificationTargets)
+      await h.gql('mutation($id: ID!) { deleteNotificationTarget(id: $id) { id } }', { id: t.id });
   };
   const clusters = async (prefix: string, n: number) => {
     const { token } = await createRegistrationToken(h, { maxUses: n });
@@ -61,13 +74,30 @@ describe('alerts', () => {
 
   it('never returns or stores a target URL or secret in plain text', async () => {
     const r = await receiver();
-    const t = await target({ name: 'plain-check', kind: 'WEBHOOK', url: r.url, secret: SECRET, events: ['DRIFT_DETECTED'] });
-    expect(t).toEqual({ id: expect.any(String), name: 'plain-check', kind: 'WEBHOOK', host: new URL(r.url).host, signed: true, events: ['DRIFT_DETECTED'] });
-    const [row] = (await h.cp.app.get(DataSource).query(`SELECT t::text AS all FROM notification_targets t WHERE id = $1`, [t.id])) as { all: string }[];
+    const t = await target({
+      name: 'plain-check',
+      kind: 'WEBHOOK',
+      url: r.url,
+      secret: SECRET,
+      events: ['DRIFT_DETECTED'],
+    });
+    expect(t).toEqual({
+      id: expect.any(String),
+      name: 'plain-check',
+      kind: 'WEBHOOK',
+      host: new URL(r.url).host,
+      signed: true,
+      events: ['DRIFT_DETECTED'],
+    });
+    const [row] = (await h.cp.app
+      .get(DataSource)
+      .query(`SELECT t::text AS all FROM notification_targets t WHERE id = $1`, [t.id])) as { all: string }[];
     expect(row!.all).not.toContain('secret-path');
     expect(row!.all).not.toContain(Buffer.from('secret-path').toString('hex'));
     expect(row!.all).not.toContain(Buffer.from(SECRET).toString('hex'));
-    const bad = await h.gql(CREATE, { input: { name: 'x', kind: 'SLACK', url: 'ftp://example.com/a', secret: SECRET, events: [] } });
+    const bad = await h.gql(CREATE, {
+      input: { name: 'x', kind: 'SLACK', url: 'ftp://example.com/a', secret: SECRET, events: [] },
+    });
     expect(bad.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
     expect(bad.errors?.[0]?.message).toMatch(/input\.url: must be an http or https URL/);
     await deleteAll();
@@ -79,7 +109,10 @@ describe('alerts', () => {
     const fleet = await clusters('drift40', 40);
     const js = jetstream(publisher);
     for (const [i, c] of fleet.entries()) {
-      await js.publish(subjects.agent(c.id, 'drift'), JSON.stringify(driftReport(c.id, 0, SHA, { resolution: i < 30 ? 'reverted' : 'reported' })));
+      await js.publish(
+        subjects.agent(c.id, 'drift'),
+        JSON.stringify(driftReport(c.id, 0, SHA, { resolution: i < 30 ? 'reverted' : 'reported' })),
+      );
     }
     await eventually(async () => r.received.length >= 1, 8000, 'alert received');
     await new Promise((res) => setTimeout(res, 2000));
@@ -99,19 +132,45 @@ describe('alerts', () => {
     const r = await receiver((n) => (n < 2 ? 503 : 200));
     await target({ name: 'flaky-slack', kind: 'SLACK', url: r.url, events: ['SYNC_FAILED'] });
     const [c] = await clusters('flaky', 1);
-    const error = { stage: 'render', code: 'INVALID_YAML', reason: 'bad indentation', file: 'clusters/flaky-00/a.yaml', retryable: false } as const;
-    await jetstream(publisher).publish(subjects.agent(c!.id, 'sync'), JSON.stringify(syncReport(c!.id, 0, SHA, { state: 'Failed', error })));
-    const pending = await eventually(async () => {
-      const d = (await h.gql(DELIVERIES)).data.notificationDeliveries.edges.map((e: any) => e.node).find((n: any) => n.targetName === 'flaky-slack');
-      return d?.attempts >= 1 && d;
-    }, 8000, 'first failed attempt');
-    expect(pending).toMatchObject({ event: 'SYNC_FAILED', status: 'PENDING', clusters: ['flaky-00'], lastError: expect.stringContaining('HTTP 503') });
+    const error = {
+      stage: 'render',
+      code: 'INVALID_YAML',
+      reason: 'bad indentation',
+      file: 'clusters/flaky-00/a.yaml',
+      retryable: false,
+    } as const;
+    await jetstream(publisher).publish(
+      subjects.agent(c!.id, 'sync'),
+      JSON.stringify(syncReport(c!.id, 0, SHA, { state: 'Failed', error })),
+    );
+    const pending = await eventually(
+      async () => {
+        const d = (await h.gql(DELIVERIES)).data.notificationDeliveries.edges
+          .map((e: any) => e.node)
+          .find((n: any) => n.targetName === 'flaky-slack');
+        return d?.attempts >= 1 && d;
+      },
+      8000,
+      'first failed attempt',
+    );
+    expect(pending).toMatchObject({
+      event: 'SYNC_FAILED',
+      status: 'PENDING',
+      clusters: ['flaky-00'],
+      lastError: expect.stringContaining('HTTP 503'),
+    });
     expect(pending.lastError).not.toContain('secret-path');
     expect(Date.parse(pending.nextAttemptAt)).toBeGreaterThan(Date.now() - 1000);
-    const done = await eventually(async () => {
-      const d = (await h.gql(DELIVERIES)).data.notificationDeliveries.edges.map((e: any) => e.node).find((n: any) => n.targetName === 'flaky-slack');
-      return d?.status === 'DELIVERED' && d;
-    }, 10_000, 'delivered');
+    const done = await eventually(
+      async () => {
+        const d = (await h.gql(DELIVERIES)).data.notificationDeliveries.edges
+          .map((e: any) => e.node)
+          .find((n: any) => n.targetName === 'flaky-slack');
+        return d?.status === 'DELIVERED' && d;
+      },
+      10_000,
+      'delivered',
+    );
     expect(done).toMatchObject({ attempts: 3, lastError: null, nextAttemptAt: null });
     expect(r.received).toHaveLength(3);
     const gaps = [r.received[1]!.at - r.received[0]!.at, r.received[2]!.at - r.received[1]!.at];
@@ -129,8 +188,17 @@ describe('alerts', () => {
     await target({ name: 'retry-hook', kind: 'WEBHOOK', url: r.url, events: ['SYNC_FAILED'] });
     const [c] = await clusters('retrying', 1);
     const js = jetstream(publisher);
-    const error = { stage: 'apply', code: 'FORBIDDEN', reason: 'deployments.apps is forbidden', retryable: true } as const;
-    const send = (seq: number, state: 'Failed' | 'Synced') => js.publish(subjects.agent(c!.id, 'sync'), JSON.stringify(syncReport(c!.id, seq, SHA, state === 'Failed' ? { state, error } : {})));
+    const error = {
+      stage: 'apply',
+      code: 'FORBIDDEN',
+      reason: 'deployments.apps is forbidden',
+      retryable: true,
+    } as const;
+    const send = (seq: number, state: 'Failed' | 'Synced') =>
+      js.publish(
+        subjects.agent(c!.id, 'sync'),
+        JSON.stringify(syncReport(c!.id, seq, SHA, state === 'Failed' ? { state, error } : {})),
+      );
     await send(0, 'Failed');
     await eventually(async () => r.received.length === 1, 8000, 'first alert');
     await send(1, 'Failed');
@@ -151,7 +219,11 @@ describe('alerts', () => {
     await eventually(async () => r.received.length === 1, 12_000, 'offline alert');
     await a.close();
     const body = JSON.parse(r.received[0]!.raw);
-    expect(body).toMatchObject({ event: 'cluster_offline', summary: '1 cluster went offline', clusters: [{ name: 'goes-offline' }] });
+    expect(body).toMatchObject({
+      event: 'cluster_offline',
+      summary: '1 cluster went offline',
+      clusters: [{ name: 'goes-offline' }],
+    });
     expect(r.received[0]!.headers['x-flotilla-signature']).toBeUndefined();
     await deleteAll();
   });

@@ -20,7 +20,8 @@ describe('API abuse suite', () => {
   beforeAll(async () => {
     h = await startHarness({ FLEET_WEBHOOK_SECRET: 'abuse-webhook-secret-0123' });
     const { token } = await createRegistrationToken(h);
-    clusterId = ((await (await h.register(registration(token, 'abuse-target').body)).json()) as { clusterId: string }).clusterId;
+    clusterId = ((await (await h.register(registration(token, 'abuse-target').body)).json()) as { clusterId: string })
+      .clusterId;
   });
   afterAll(async () => {
     await h?.close();
@@ -35,7 +36,8 @@ describe('API abuse suite', () => {
   });
   const post = (body: string, headers: Record<string, string> = { 'content-type': 'application/json' }) =>
     fetch(`${h.cp.url}/graphql`, { method: 'POST', headers: { ...auth, ...headers }, body });
-  const errorsOf = async (res: Response) => ((await res.json()) as { errors: { message: string; extensions?: { code?: string } }[] }).errors;
+  const errorsOf = async (res: Response) =>
+    ((await res.json()) as { errors: { message: string; extensions?: { code?: string } }[] }).errors;
 
   it('the probe mutation works when sent properly (so a refusal below is the guard, not the probe)', async () => {
     const before = await traces();
@@ -63,10 +65,15 @@ describe('API abuse suite', () => {
     const before = await traces();
     let nested = 'id';
     for (let i = 0; i < 48; i++) nested = `apiToken { ${nested} }`;
-    const res = await post(JSON.stringify({ query: `mutation { createApiToken(input: { name: "abuse", role: ADMIN }) { ${nested} } }` }));
+    const res = await post(
+      JSON.stringify({ query: `mutation { createApiToken(input: { name: "abuse", role: ADMIN }) { ${nested} } }` }),
+    );
     expect(res.status).toBe(400);
     const [error] = await errorsOf(res);
-    expect(error).toMatchObject({ message: 'query is nested 50 levels deep; the limit is 10', extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } });
+    expect(error).toMatchObject({
+      message: 'query is nested 50 levels deep; the limit is 10',
+      extensions: { code: 'GRAPHQL_VALIDATION_FAILED' },
+    });
     expect(await traces()).toEqual(before);
   });
 
@@ -81,11 +88,17 @@ describe('API abuse suite', () => {
     expect(error?.extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
     expect(error?.message).toMatch(/^query cost 900005 is over the limit of 100000 /);
     expect(await traces()).toEqual(before);
-    expect((await h.gql('query($id: ID!) { cluster(id: $id) { name } }', { id: clusterId })).data.cluster).toEqual({ name: 'abuse-target' });
+    expect((await h.gql('query($id: ID!) { cluster(id: $id) { name } }', { id: clusterId })).data.cluster).toEqual({
+      name: 'abuse-target',
+    });
   });
 
   it('a query cost bomb of nested pages is refused the same way', async () => {
-    const res = await post(JSON.stringify({ query: '{ clusters(first: 500) { edges { node { objects(first: 500) { edges { node { name } } } } } } }' }));
+    const res = await post(
+      JSON.stringify({
+        query: '{ clusters(first: 500) { edges { node { objects(first: 500) { edges { node { name } } } } } } }',
+      }),
+    );
     expect(res.status).toBe(400);
     expect((await errorsOf(res))[0]?.message).toMatch(/^query cost 501502 is over the limit of 100000/);
   });
@@ -114,7 +127,9 @@ describe('API abuse suite', () => {
     expect(await simple.text()).toContain('Cross-Site Request Forgery');
     const preflighted = await fetch(url, { headers: { ...auth, 'apollo-require-preflight': 'true' } });
     expect(preflighted.status).toBe(405);
-    expect((await errorsOf(preflighted))[0]?.message).toBe('GET requests only support query operations, not mutation operations');
+    expect((await errorsOf(preflighted))[0]?.message).toBe(
+      'GET requests only support query operations, not mutation operations',
+    );
     expect(await traces()).toEqual(before);
   });
 
@@ -129,23 +144,36 @@ describe('API abuse suite', () => {
   describe('a 50 MB body', () => {
     const routes = ['/graphql', '/v1/register', '/v1/git/webhook', '/healthz', '/no-such-route'];
     const cases = routes.flatMap((path) =>
-      ['application/json', 'text/plain', 'application/octet-stream'].flatMap((type) => [true, false].map((declareLength) => ({ path, type, declareLength }))),
+      ['application/json', 'text/plain', 'application/octet-stream'].flatMap((type) =>
+        [true, false].map((declareLength) => ({ path, type, declareLength })),
+      ),
     );
 
-    it.each(cases)('to $path as $type (Content-Length declared: $declareLength) gets 413 and is not read', async ({ path, type, declareLength }) => {
-      const before = await traces();
-      let peak = 0;
-      const base = process.memoryUsage().rss;
-      const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss - base)), 5);
-      const prefix = path === '/graphql' ? `{"query":"mutation { ${create().replaceAll('"', '\\"')} }","pad":"` : '';
-      const r = await sendLargeBody({ url: `${h.cp.url}${path}`, headers: { 'content-type': type, ...auth }, total: 50 * MB, declareLength, prefix }).finally(() => clearInterval(sampler));
-      expect(r.status).toBe(413);
-      expect(JSON.parse(r.body)).toEqual({ error: { code: 'BODY_TOO_LARGE', message: 'request body is larger than 1048576 bytes' } });
-      expect(r.headers.connection).toBe('close');
-      expect(r.bytesSent).toBeLessThan(25 * MB);
-      expect(peak).toBeLessThan(30 * MB);
-      expect(await traces()).toEqual(before);
-    });
+    it.each(cases)(
+      'to $path as $type (Content-Length declared: $declareLength) gets 413 and is not read',
+      async ({ path, type, declareLength }) => {
+        const before = await traces();
+        let peak = 0;
+        const base = process.memoryUsage().rss;
+        const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss - base)), 5);
+        const prefix = path === '/graphql' ? `{"query":"mutation { ${create().replaceAll('"', '\\"')} }","pad":"` : '';
+        const r = await sendLargeBody({
+          url: `${h.cp.url}${path}`,
+          headers: { 'content-type': type, ...auth },
+          total: 50 * MB,
+          declareLength,
+          prefix,
+        }).finally(() => clearInterval(sampler));
+        expect(r.status).toBe(413);
+        expect(JSON.parse(r.body)).toEqual({
+          error: { code: 'BODY_TOO_LARGE', message: 'request body is larger than 1048576 bytes' },
+        });
+        expect(r.headers.connection).toBe('close');
+        expect(r.bytesSent).toBeLessThan(25 * MB);
+        expect(peak).toBeLessThan(30 * MB);
+        expect(await traces()).toEqual(before);
+      },
+    );
 
     it('a body just under the limit is still read and parsed', async () => {
       const pad = 'x'.repeat(MB - 200);

@@ -31,12 +31,19 @@ describe('API hardening', () => {
 
   /** Another control plane on the same database and NATS, with some config changed. */
   const controlPlane = async (patch: Partial<typeof h.config>, logs?: string[]) => {
-    const cp = await createControlPlane({ ...h.config, ...patch }, logs ? { logger: pino({ level: 'debug' }, { write: (l: string) => void logs.push(l) }) } : {});
+    const cp = await createControlPlane(
+      { ...h.config, ...patch },
+      logs ? { logger: pino({ level: 'debug' }, { write: (l: string) => void logs.push(l) }) } : {},
+    );
     extra.push(cp);
     return cp;
   };
   const gql = (url: string, query: string, headers: Record<string, string> = {}) =>
-    fetch(`${url}/graphql`, { method: 'POST', headers: { ...json, authorization: `Bearer ${ADMIN_TOKEN}`, ...headers }, body: JSON.stringify({ query }) });
+    fetch(`${url}/graphql`, {
+      method: 'POST',
+      headers: { ...json, authorization: `Bearer ${ADMIN_TOKEN}`, ...headers },
+      body: JSON.stringify({ query }),
+    });
   /** Runs one operation over graphql-ws and returns what came back (data, errors or the close). */
   const overWs = (url: string, query: string, opts: { token?: string; localAddress?: string } = {}) => {
     const Impl = class extends WebSocket {
@@ -44,15 +51,31 @@ describe('API hardening', () => {
         super(address, protocols, opts.localAddress ? { localAddress: opts.localAddress } : {});
       }
     };
-    const c = createClient({ url: `${url.replace('http', 'ws')}/graphql`, webSocketImpl: Impl, connectionParams: { authorization: `Bearer ${opts.token ?? ADMIN_TOKEN}` }, retryAttempts: 0, lazy: true });
-    clients.push(c);
-    return new Promise<{ data?: unknown; errors?: { message: string }[]; closed?: { code: number; reason: string } }>((resolve) => {
-      c.subscribe({ query }, {
-        next: (r) => resolve(r as never),
-        error: (e) => resolve(e instanceof Array ? { errors: e as { message: string }[] } : { closed: { code: (e as { code: number }).code, reason: (e as { reason: string }).reason } }),
-        complete: () => undefined,
-      });
+    const c = createClient({
+      url: `${url.replace('http', 'ws')}/graphql`,
+      webSocketImpl: Impl,
+      connectionParams: { authorization: `Bearer ${opts.token ?? ADMIN_TOKEN}` },
+      retryAttempts: 0,
+      lazy: true,
     });
+    clients.push(c);
+    return new Promise<{ data?: unknown; errors?: { message: string }[]; closed?: { code: number; reason: string } }>(
+      (resolve) => {
+        c.subscribe(
+          { query },
+          {
+            next: (r) => resolve(r as never),
+            error: (e) =>
+              resolve(
+                e instanceof Array
+                  ? { errors: e as { message: string }[] }
+                  : { closed: { code: (e as { code: number }).code, reason: (e as { reason: string }).reason } },
+              ),
+            complete: () => undefined,
+          },
+        );
+      },
+    );
   };
 
   describe('CORS', () => {
@@ -69,7 +92,14 @@ describe('API hardening', () => {
 
     it('answers the preflight of an allowed origin with the methods and headers the API uses, and no other', async () => {
       const preflight = (origin: string) =>
-        fetch(`${h.cp.url}/graphql`, { method: 'OPTIONS', headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization, content-type' } });
+        fetch(`${h.cp.url}/graphql`, {
+          method: 'OPTIONS',
+          headers: {
+            origin,
+            'access-control-request-method': 'POST',
+            'access-control-request-headers': 'authorization, content-type',
+          },
+        });
       const ok = await preflight('http://localhost:5173');
       expect(ok.status).toBe(204);
       expect(ok.headers.get('access-control-allow-origin')).toBe('http://localhost:5173');
@@ -82,7 +112,9 @@ describe('API hardening', () => {
 
     it('with CORS_ORIGINS unset no origin gets CORS headers (same origin only)', async () => {
       const cp = await controlPlane({ CORS_ORIGINS: [] });
-      expect((await gql(cp.url, '{ me { role } }', { origin: ALLOWED })).headers.get('access-control-allow-origin')).toBeNull();
+      expect(
+        (await gql(cp.url, '{ me { role } }', { origin: ALLOWED })).headers.get('access-control-allow-origin'),
+      ).toBeNull();
     });
   });
 
@@ -101,7 +133,9 @@ describe('API hardening', () => {
 
     it('is answered with GRAPHQL_INTROSPECTION=true', async () => {
       const cp = await controlPlane({ GRAPHQL_INTROSPECTION: true });
-      expect(await (await gql(cp.url, INTROSPECT)).json()).toEqual({ data: { __schema: { queryType: { name: 'Query' } } } });
+      expect(await (await gql(cp.url, INTROSPECT)).json()).toEqual({
+        data: { __schema: { queryType: { name: 'Query' } } },
+      });
       expect(await overWs(cp.url, INTROSPECT)).toEqual({ data: { __schema: { queryType: { name: 'Query' } } } });
     });
   });
@@ -109,9 +143,15 @@ describe('API hardening', () => {
   describe('graphql-ws gets the same limits as HTTP', () => {
     it('refuses a too-deep subscription, a cost bomb with variables-free pages and an over-long document', async () => {
       let nested = 'name';
-      for (let i = 0; i < 10; i++) nested = `sync { lastResult { objects { created } } } facts { region } objects { edges { node { ${nested} } } }`;
-      expect((await overWs(h.cp.url, `subscription { clusterStatusChanged { ${nested} } }`)).errors?.[0]?.message).toMatch(/^query is nested \d+ levels deep; the limit is 10$/);
-      const bomb = await overWs(h.cp.url, 'subscription { clusterStatusChanged { objects(first: 100000) { edges { node { name kind } } } } }');
+      for (let i = 0; i < 10; i++)
+        nested = `sync { lastResult { objects { created } } } facts { region } objects { edges { node { ${nested} } } }`;
+      expect(
+        (await overWs(h.cp.url, `subscription { clusterStatusChanged { ${nested} } }`)).errors?.[0]?.message,
+      ).toMatch(/^query is nested \d+ levels deep; the limit is 10$/);
+      const bomb = await overWs(
+        h.cp.url,
+        'subscription { clusterStatusChanged { objects(first: 100000) { edges { node { name kind } } } } }',
+      );
       expect(bomb.errors?.[0]?.message).toMatch(/^query cost 300003 is over the limit of 100000/);
       const long = await overWs(h.cp.url, `{ ${Array.from({ length: 700 }, () => 'me { id }').join(' ')} }`);
       expect(long.errors?.[0]?.message).toContain('2000 tokens');
@@ -121,12 +161,23 @@ describe('API hardening', () => {
 
   describe('the body reader', () => {
     it('refuses compressed bodies (415) and answers malformed JSON with 400 naming it', async () => {
-      const gz = await fetch(`${h.cp.url}/graphql`, { method: 'POST', headers: { ...json, 'content-encoding': 'gzip', authorization: `Bearer ${ADMIN_TOKEN}` }, body: gzipSync(JSON.stringify({ query: '{ me { role } }' })) });
+      const gz = await fetch(`${h.cp.url}/graphql`, {
+        method: 'POST',
+        headers: { ...json, 'content-encoding': 'gzip', authorization: `Bearer ${ADMIN_TOKEN}` },
+        body: gzipSync(JSON.stringify({ query: '{ me { role } }' })),
+      });
       expect(gz.status).toBe(415);
-      expect(await gz.json()).toEqual({ error: { code: 'UNSUPPORTED_ENCODING', message: 'content-encoding gzip is not accepted; send the body uncompressed' } });
+      expect(await gz.json()).toEqual({
+        error: {
+          code: 'UNSUPPORTED_ENCODING',
+          message: 'content-encoding gzip is not accepted; send the body uncompressed',
+        },
+      });
       const bad = await fetch(`${h.cp.url}/v1/register`, { method: 'POST', headers: json, body: '{"protocol": 1,' });
       expect(bad.status).toBe(400);
-      expect(await bad.json()).toEqual({ error: { code: 'INVALID_BODY', message: 'request body is not valid JSON', field: '(root)' } });
+      expect(await bad.json()).toEqual({
+        error: { code: 'INVALID_BODY', message: 'request body is not valid JSON', field: '(root)' },
+      });
     });
   });
 
@@ -136,7 +187,14 @@ describe('API hardening', () => {
         new Promise<{ code: number; reply?: string }>((resolve, reject) => {
           const ws = new WebSocket(`${h.cp.url.replace('http', 'ws')}/graphql`, 'graphql-transport-ws');
           ws.on('error', reject);
-          ws.on('open', () => ws.send(JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${ADMIN_TOKEN}`, pad: 'x'.repeat(bytes) } })));
+          ws.on('open', () =>
+            ws.send(
+              JSON.stringify({
+                type: 'connection_init',
+                payload: { authorization: `Bearer ${ADMIN_TOKEN}`, pad: 'x'.repeat(bytes) },
+              }),
+            ),
+          );
           ws.on('message', (m: Buffer) => {
             resolve({ code: 0, reply: JSON.parse(m.toString()).type as string });
             ws.close();
@@ -150,7 +208,11 @@ describe('API hardening', () => {
 
   describe('helmet', () => {
     it('sets its headers on GraphQL answers, good and refused', async () => {
-      for (const res of [await gql(h.cp.url, '{ me { role } }'), await gql(h.cp.url, '{ nope }'), await gql(h.cp.url, '{ me { role } }', { 'content-type': 'text/plain' })]) {
+      for (const res of [
+        await gql(h.cp.url, '{ me { role } }'),
+        await gql(h.cp.url, '{ nope }'),
+        await gql(h.cp.url, '{ me { role } }', { 'content-type': 'text/plain' }),
+      ]) {
         expect(res.headers.get('x-content-type-options')).toBe('nosniff');
         expect(res.headers.get('x-frame-options')).toBe('SAMEORIGIN');
         expect(res.headers.get('content-security-policy')).toContain("default-src 'self'");
@@ -168,8 +230,14 @@ describe('API hardening', () => {
       // Successes are never counted.
       for (let i = 0; i < 5; i++) expect((await gql(cp.url, '{ me { role } }')).status).toBe(200);
       // One operation with three fields and a bad token is one failure, not three.
-      const many = await gql(cp.url, '{ a: cluster(name: "a") { id } b: cluster(name: "b") { id } c: cluster(name: "c") { id } }', { authorization: `Bearer ${BAD_TOKEN}` });
-      expect(((await many.json()) as { errors: { extensions: { code: string } }[] }).errors.map((e) => e.extensions.code)).toEqual(['UNAUTHENTICATED', 'UNAUTHENTICATED', 'UNAUTHENTICATED']);
+      const many = await gql(
+        cp.url,
+        '{ a: cluster(name: "a") { id } b: cluster(name: "b") { id } c: cluster(name: "c") { id } }',
+        { authorization: `Bearer ${BAD_TOKEN}` },
+      );
+      expect(
+        ((await many.json()) as { errors: { extensions: { code: string } }[] }).errors.map((e) => e.extensions.code),
+      ).toEqual(['UNAUTHENTICATED', 'UNAUTHENTICATED', 'UNAUTHENTICATED']);
       // A bad token on graphql-ws connect counts too.
       expect((await overWs(cp.url, '{ me { id } }', { token: BAD_TOKEN })).closed?.code).toBe(4403);
       expect((await gql(cp.url, '{ me { id } }', { authorization: `Bearer ${BAD_TOKEN}` })).status).toBe(200);
@@ -185,9 +253,16 @@ describe('API hardening', () => {
       expect(ws.closed).toMatchObject({ code: 4429 });
       expect(ws.closed?.reason).toMatch(/^too many failed authentications/);
       // Another source address still gets in, over both transports.
-      const other = await postFrom({ url: `${cp.url}/graphql`, localAddress: '127.0.0.2', headers: { authorization: `Bearer ${ADMIN_TOKEN}` }, body: JSON.stringify({ query: '{ me { role } }' }) });
+      const other = await postFrom({
+        url: `${cp.url}/graphql`,
+        localAddress: '127.0.0.2',
+        headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
+        body: JSON.stringify({ query: '{ me { role } }' }),
+      });
       expect(other).toMatchObject({ status: 200, json: { data: { me: { role: 'ADMIN' } } } });
-      expect(await overWs(cp.url, '{ me { role } }', { localAddress: '127.0.0.2' })).toEqual({ data: { me: { role: 'ADMIN' } } });
+      expect(await overWs(cp.url, '{ me { role } }', { localAddress: '127.0.0.2' })).toEqual({
+        data: { me: { role: 'ADMIN' } },
+      });
       // The other control plane has its own counters: this address is fine there.
       expect((await gql(h.cp.url, '{ me { role } }')).status).toBe(200);
       // The presented token is never logged.
@@ -198,7 +273,12 @@ describe('API hardening', () => {
     it('counts bad Git webhook secrets the same way: past the limit even the right secret gets 429', async () => {
       const secret = 'hardening-webhook-secret-01';
       const cp = await controlPlane({ AUTH_FAILURE_LIMIT_PER_MINUTE: 2, FLEET_WEBHOOK_SECRET: secret });
-      const hook = (token: string) => fetch(`${cp.url}/v1/git/webhook`, { method: 'POST', headers: { ...json, 'x-gitlab-event': 'Push Hook', 'x-gitlab-token': token }, body: '{}' });
+      const hook = (token: string) =>
+        fetch(`${cp.url}/v1/git/webhook`, {
+          method: 'POST',
+          headers: { ...json, 'x-gitlab-event': 'Push Hook', 'x-gitlab-token': token },
+          body: '{}',
+        });
       expect((await hook('not-the-secret')).status).toBe(401);
       expect((await hook('not-the-secret')).status).toBe(401);
       const refused = await hook(secret);

@@ -80,7 +80,9 @@ const MUTATIONS: MutationCase[] = [
     query: 'mutation($id: ID!) { syncCluster(id: $id) { id } }',
     prepare: async (h) => {
       const id = await registeredCluster(h);
-      await h.cp.app.get(DataSource).query(`UPDATE clusters SET desired_revision = $2 WHERE id = $1`, [id, 'a'.repeat(40)]);
+      await h.cp.app
+        .get(DataSource)
+        .query(`UPDATE clusters SET desired_revision = $2 WHERE id = $1`, [id, 'a'.repeat(40)]);
       return { id };
     },
   },
@@ -88,16 +90,31 @@ const MUTATIONS: MutationCase[] = [
     name: 'createNotificationTarget',
     needs: 'admin',
     query: 'mutation($input: CreateNotificationTargetInput!) { createNotificationTarget(input: $input) { id } }',
-    prepare: async () => ({ input: { name: `t-${Math.random().toString(36).slice(2, 10)}`, kind: 'WEBHOOK', url: 'https://hooks.example.com/x', events: ['DRIFT_DETECTED'] } }),
+    prepare: async () => ({
+      input: {
+        name: `t-${Math.random().toString(36).slice(2, 10)}`,
+        kind: 'WEBHOOK',
+        url: 'https://hooks.example.com/x',
+        events: ['DRIFT_DETECTED'],
+      },
+    }),
   },
   {
     name: 'deleteNotificationTarget',
     needs: 'admin',
     query: 'mutation($id: ID!) { deleteNotificationTarget(id: $id) { id } }',
     prepare: async (h) => {
-      const r = await h.gql('mutation($input: CreateNotificationTargetInput!) { createNotificationTarget(input: $input) { id } }', {
-        input: { name: `victim-${Math.random().toString(36).slice(2, 10)}`, kind: 'SLACK', url: 'https://hooks.example.com/y', events: ['SYNC_FAILED'] },
-      });
+      const r = await h.gql(
+        'mutation($input: CreateNotificationTargetInput!) { createNotificationTarget(input: $input) { id } }',
+        {
+          input: {
+            name: `victim-${Math.random().toString(36).slice(2, 10)}`,
+            kind: 'SLACK',
+            url: 'https://hooks.example.com/y',
+            events: ['SYNC_FAILED'],
+          },
+        },
+      );
       return { id: r.data.createNotificationTarget.id };
     },
   },
@@ -129,18 +146,28 @@ const QUERIES: { query: string; needs: keyof typeof RANK; reached?: string }[] =
   { query: '{ driftEvents { edges { cursor } } }', needs: 'viewer' },
   { query: '{ notificationTargets { id } }', needs: 'admin' },
   { query: '{ notificationDeliveries { edges { cursor } } }', needs: 'operator' },
-  { query: '{ clusterDiff(cluster: "no-such-cluster", revision: "main") { toRevision } }', needs: 'viewer', reached: 'NOT_FOUND' },
+  {
+    query: '{ clusterDiff(cluster: "no-such-cluster", revision: "main") { toRevision } }',
+    needs: 'viewer',
+    reached: 'NOT_FOUND',
+  },
 ];
 
 describe('authorization matrix', () => {
   let h: Harness;
-  const tokens: Partial<Record<Caller, string | null>> = { anonymous: null, 'bad-token': 'flt_api_00000000000040008000000000000000_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA' };
+  const tokens: Partial<Record<Caller, string | null>> = {
+    anonymous: null,
+    'bad-token': 'flt_api_00000000000040008000000000000000_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA',
+  };
   const ids: Partial<Record<Caller, string>> = {};
 
   beforeAll(async () => {
     h = await startHarness({ REGISTER_RATE_LIMIT_PER_MINUTE: '1000', AUTH_FAILURE_LIMIT_PER_MINUTE: '1000' });
     for (const role of ['viewer', 'operator', 'admin'] as const) {
-      const r = await h.gql('mutation($input: CreateApiTokenInput!) { createApiToken(input: $input) { token apiToken { id } } }', { input: { name: role, role: role.toUpperCase() } });
+      const r = await h.gql(
+        'mutation($input: CreateApiTokenInput!) { createApiToken(input: $input) { token apiToken { id } } }',
+        { input: { name: role, role: role.toUpperCase() } },
+      );
       tokens[role] = r.data.createApiToken.token;
       ids[role] = r.data.createApiToken.apiToken.id;
     }
@@ -149,13 +176,22 @@ describe('authorization matrix', () => {
     await h?.close();
   });
 
-  const auditCount = async () => Number(((await h.cp.app.get(DataSource).query('SELECT count(*)::int AS n FROM audit_events')) as { n: number }[])[0]!.n);
+  const auditCount = async () =>
+    Number(
+      ((await h.cp.app.get(DataSource).query('SELECT count(*)::int AS n FROM audit_events')) as { n: number }[])[0]!.n,
+    );
 
   const expected = (caller: Caller, needs: keyof typeof RANK) =>
-    caller === 'anonymous' || caller === 'bad-token' ? 'UNAUTHENTICATED' : RANK[caller] >= RANK[needs] ? 'allowed' : 'FORBIDDEN';
+    caller === 'anonymous' || caller === 'bad-token'
+      ? 'UNAUTHENTICATED'
+      : RANK[caller] >= RANK[needs]
+        ? 'allowed'
+        : 'FORBIDDEN';
 
   it('covers every mutation in the schema (rollout mutations need a fleet: rollout-control.int-spec checks their roles)', async () => {
-    const inSchema = Object.keys(h.cp.app.get(GraphQLSchemaHost).schema.getMutationType()!.getFields()).filter((n) => !/Rollout$/.test(n));
+    const inSchema = Object.keys(h.cp.app.get(GraphQLSchemaHost).schema.getMutationType()!.getFields()).filter(
+      (n) => !/Rollout$/.test(n),
+    );
     expect(MUTATIONS.map((m) => m.name).sort()).toEqual(inSchema.sort());
   });
 
@@ -169,7 +205,12 @@ describe('authorization matrix', () => {
         if (outcome === 'allowed') {
           expect(r.errors).toBeUndefined();
           expect(r.data[m.name]).toBeTruthy();
-          const [last] = (await h.cp.app.get(DataSource).query('SELECT actor_id, action FROM audit_events ORDER BY id DESC LIMIT 1')) as { actor_id: string; action: string }[];
+          const [last] = (await h.cp.app
+            .get(DataSource)
+            .query('SELECT actor_id, action FROM audit_events ORDER BY id DESC LIMIT 1')) as {
+            actor_id: string;
+            action: string;
+          }[];
           expect(last?.actor_id).toBe(ids[caller]);
           expect(await auditCount()).toBe(before + 1);
         } else {

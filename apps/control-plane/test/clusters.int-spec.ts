@@ -17,14 +17,19 @@ describe('clusters queries and mutations', () => {
     for (const name of ['dev-a', 'dev-b']) agents[name] = await registerAgent(h, dev.token, name);
     await agents.berlin!.heartbeat();
     await agents['dev-a']!.heartbeat();
-    await eventually(async () => (await h.gql(PAGE, { filter: { connection: 'ONLINE' } })).data.clusters.totalCount === 2, 5000, '2 online');
+    await eventually(
+      async () => (await h.gql(PAGE, { filter: { connection: 'ONLINE' } })).data.clusters.totalCount === 2,
+      5000,
+      '2 online',
+    );
   });
   afterAll(async () => {
     for (const a of Object.values(agents)) await a.close();
     await h?.close();
   });
 
-  const names = async (variables: Record<string, unknown>) => (await h.gql(PAGE, variables)).data.clusters.edges.map((e: { node: { name: string } }) => e.node.name);
+  const names = async (variables: Record<string, unknown>) =>
+    (await h.gql(PAGE, variables)).data.clusters.edges.map((e: { node: { name: string } }) => e.node.name);
 
   it('filters by tags (all of them), connection state and text', async () => {
     expect(await names({ filter: { tags: ['prod'] } })).toEqual(['berlin', 'oslo', 'paris']);
@@ -46,7 +51,11 @@ describe('clusters queries and mutations', () => {
   });
 
   it('summarises the fleet by connection state and by tag', async () => {
-    const s = (await h.gql('{ fleetSummary { clusters { total online offline pending } byTag { tag total online offline pending } } }')).data.fleetSummary;
+    const s = (
+      await h.gql(
+        '{ fleetSummary { clusters { total online offline pending } byTag { tag total online offline pending } } }',
+      )
+    ).data.fleetSummary;
     expect(s.clusters).toEqual({ total: 5, online: 2, offline: 0, pending: 3 });
     expect(s.byTag).toEqual([
       { tag: 'dev', total: 2, online: 1, offline: 0, pending: 1 },
@@ -57,25 +66,39 @@ describe('clusters queries and mutations', () => {
 
   it('finds one cluster by id or by name', async () => {
     const id = agents.oslo!.clusterId;
-    expect((await h.gql('query($id: ID) { cluster(id: $id) { name } }', { id })).data.cluster).toEqual({ name: 'oslo' });
+    expect((await h.gql('query($id: ID) { cluster(id: $id) { name } }', { id })).data.cluster).toEqual({
+      name: 'oslo',
+    });
     expect((await h.gql('{ cluster(name: "oslo") { id } }')).data.cluster).toEqual({ id });
     expect((await h.gql('{ cluster(name: "nowhere") { id } }')).data.cluster).toBeNull();
   });
 
   it('replaces tags and audits the change; unknown clusters are NOT_FOUND', async () => {
     const id = agents.paris!.clusterId;
-    const r = await h.gql('mutation($input: UpdateClusterTagsInput!) { updateClusterTags(input: $input) { tags } }', { input: { id, tags: ['canary'] } });
+    const r = await h.gql('mutation($input: UpdateClusterTagsInput!) { updateClusterTags(input: $input) { tags } }', {
+      input: { id, tags: ['canary'] },
+    });
     expect(r.data.updateClusterTags.tags).toEqual(['canary']);
     expect(await names({ filter: { tags: ['canary'] } })).toEqual(['paris']);
-    const audit = (await h.gql('{ auditLog(first: 1) { edges { node { action targetId details } } } }')).data.auditLog.edges[0].node;
-    expect(audit).toEqual({ action: 'cluster.updateTags', targetId: id, details: { name: 'paris', from: ['prod', 'eu'], to: ['canary'] } });
-    const missing = await h.gql('mutation($input: UpdateClusterTagsInput!) { updateClusterTags(input: $input) { tags } }', { input: { id: '00000000-0000-4000-8000-000000000000', tags: [] } });
+    const audit = (await h.gql('{ auditLog(first: 1) { edges { node { action targetId details } } } }')).data.auditLog
+      .edges[0].node;
+    expect(audit).toEqual({
+      action: 'cluster.updateTags',
+      targetId: id,
+      details: { name: 'paris', from: ['prod', 'eu'], to: ['canary'] },
+    });
+    const missing = await h.gql(
+      'mutation($input: UpdateClusterTagsInput!) { updateClusterTags(input: $input) { tags } }',
+      { input: { id: '00000000-0000-4000-8000-000000000000', tags: [] } },
+    );
     expect(missing.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
   });
 
   it('deregistering removes a cluster from queries and frees its name', async () => {
     const id = agents['dev-b']!.clusterId;
-    expect((await h.gql('mutation($id: ID!) { deregisterCluster(id: $id) { name } }', { id })).data.deregisterCluster).toEqual({ name: 'dev-b' });
+    expect(
+      (await h.gql('mutation($id: ID!) { deregisterCluster(id: $id) { name } }', { id })).data.deregisterCluster,
+    ).toEqual({ name: 'dev-b' });
     expect(await names({})).not.toContain('dev-b');
     const again = await h.gql('mutation($id: ID!) { deregisterCluster(id: $id) { name } }', { id });
     expect(again.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');

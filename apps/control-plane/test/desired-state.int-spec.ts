@@ -24,13 +24,21 @@ describe('desired state', () => {
 
   const agent = async (name: string) => registerAgent(h, (await createRegistrationToken(h)).token, name);
   const desiredOf = (id: string, want: (d: DesiredState) => boolean, what: string) =>
-    eventually(async () => {
-      const d = await readAsAgent(h, id);
-      return d !== 'none' && want(d) && d;
-    }, 8000, what);
+    eventually(
+      async () => {
+        const d = await readAsAgent(h, id);
+        return d !== 'none' && want(d) && d;
+      },
+      8000,
+      what,
+    );
 
   it('reports the branch head it polled', async () => {
-    const repo = await eventually(async () => (await h.gql(FLEET_REPO)).data.fleetRepo.headRevision && (await h.gql(FLEET_REPO)).data.fleetRepo, 5000, 'first poll');
+    const repo = await eventually(
+      async () => (await h.gql(FLEET_REPO)).data.fleetRepo.headRevision && (await h.gql(FLEET_REPO)).data.fleetRepo,
+      5000,
+      'first poll',
+    );
     expect(repo).toMatchObject({ url: git.url, branch: 'main', headRevision: first, error: null });
     expect(Date.parse(repo.lastPolledAt)).toBeGreaterThan(Date.now() - 5000);
   });
@@ -39,7 +47,15 @@ describe('desired state', () => {
     const a = await agent('ds-one');
     try {
       const d = await readAsAgent(h, a.clusterId);
-      expect(d).toMatchObject({ clusterId: a.clusterId, repoUrl: git.url, branch: 'main', path: 'clusters/ds-one', revision: first, prune: true, selfHeal: true });
+      expect(d).toMatchObject({
+        clusterId: a.clusterId,
+        repoUrl: git.url,
+        branch: 'main',
+        path: 'clusters/ds-one',
+        revision: first,
+        prune: true,
+        selfHeal: true,
+      });
     } finally {
       await a.close();
     }
@@ -56,12 +72,22 @@ describe('desired state', () => {
   it('publishes path, prune and self-heal changes, audited, and resets the path to the template', async () => {
     const a = await agent('ds-settings');
     await a.close();
-    const r = await h.gql(UPDATE_SYNC, { input: { id: a.clusterId, path: 'envs/prod/edge', prune: false, selfHeal: false } });
+    const r = await h.gql(UPDATE_SYNC, {
+      input: { id: a.clusterId, path: 'envs/prod/edge', prune: false, selfHeal: false },
+    });
     expect(r.errors).toBeUndefined();
     expect(await readAsAgent(h, a.clusterId)).toMatchObject({ path: 'envs/prod/edge', prune: false, selfHeal: false });
     await h.gql(UPDATE_SYNC, { input: { id: a.clusterId, path: '', selfHeal: true } });
-    expect(await readAsAgent(h, a.clusterId)).toMatchObject({ path: 'clusters/ds-settings', prune: false, selfHeal: true });
-    const audit = (await h.cp.app.get(DataSource).query(`SELECT details FROM audit_events WHERE action = 'cluster.updateSync' AND target_id = $1 ORDER BY id`, [a.clusterId])) as { details: any }[];
+    expect(await readAsAgent(h, a.clusterId)).toMatchObject({
+      path: 'clusters/ds-settings',
+      prune: false,
+      selfHeal: true,
+    });
+    const audit = (await h.cp.app
+      .get(DataSource)
+      .query(`SELECT details FROM audit_events WHERE action = 'cluster.updateSync' AND target_id = $1 ORDER BY id`, [
+        a.clusterId,
+      ])) as { details: any }[];
     expect(audit.map((e) => e.details.to)).toEqual([
       { path: 'envs/prod/edge', prune: false, selfHeal: false },
       { path: 'clusters/ds-settings', prune: false, selfHeal: true },
@@ -88,7 +114,9 @@ describe('desired state', () => {
     const r = await h.gql('mutation($id: ID!) { syncCluster(id: $id) { id } }', { id: a.clusterId });
     expect(r.errors).toBeUndefined();
     const after = await readAsAgent(h, a.clusterId);
-    expect(after !== 'none' && before !== 'none' && Date.parse(after.updatedAt)).toBeGreaterThan(before !== 'none' ? Date.parse(before.updatedAt) : Infinity);
+    expect(after !== 'none' && before !== 'none' && Date.parse(after.updatedAt)).toBeGreaterThan(
+      before !== 'none' ? Date.parse(before.updatedAt) : Infinity,
+    );
   });
 
   it('deletes the desired state of a deregistered cluster', async () => {
@@ -104,10 +132,14 @@ describe('desired state', () => {
     await a.close();
     const before = await readAsAgent(h, a.clusterId);
     await git.close();
-    const repo = await eventually(async () => {
-      const r = (await h.gql(FLEET_REPO)).data.fleetRepo;
-      return r.error && r;
-    }, 8000, 'poll error');
+    const repo = await eventually(
+      async () => {
+        const r = (await h.gql(FLEET_REPO)).data.fleetRepo;
+        return r.error && r;
+      },
+      8000,
+      'poll error',
+    );
     expect(repo.error).toMatch(/cannot read http:\/\/127\.0\.0\.1:\d+\/fleet\.git/);
     expect(repo.headRevision).toBe(before !== 'none' && before.revision);
     expect(await readAsAgent(h, a.clusterId)).toEqual(before);
@@ -118,10 +150,22 @@ describe('desired state with a missing branch', () => {
   it('names the missing branch and publishes nothing', async () => {
     await using git = await startGitServer();
     await git.commit({ files: { 'a.yaml': 'x: 1\n' }, message: 'only main' });
-    const h = await startHarness({ FLEET_REPO_URL: git.url, FLEET_BRANCH: 'release', FLEET_POLL_INTERVAL_SECONDS: '1' });
+    const h = await startHarness({
+      FLEET_REPO_URL: git.url,
+      FLEET_BRANCH: 'release',
+      FLEET_POLL_INTERVAL_SECONDS: '1',
+    });
     try {
-      const repo = await eventually(async () => (await h.gql(FLEET_REPO)).data.fleetRepo.error && (await h.gql(FLEET_REPO)).data.fleetRepo, 5000, 'poll error');
-      expect(repo).toMatchObject({ branch: 'release', headRevision: null, error: expect.stringContaining('branch release does not exist') });
+      const repo = await eventually(
+        async () => (await h.gql(FLEET_REPO)).data.fleetRepo.error && (await h.gql(FLEET_REPO)).data.fleetRepo,
+        5000,
+        'poll error',
+      );
+      expect(repo).toMatchObject({
+        branch: 'release',
+        headRevision: null,
+        error: expect.stringContaining('branch release does not exist'),
+      });
       const a = await registerAgent(h, (await createRegistrationToken(h)).token, 'ds-no-branch');
       await a.close();
       expect(await readAsAgent(h, a.clusterId)).toBe('none');

@@ -4,7 +4,8 @@ import { eventually, registerAgent, type TestAgent } from './support/agent.js';
 import { createRegistrationToken, startHarness, type Harness } from './support/harness.js';
 import { syncReport } from './support/reports.js';
 
-const cm = (name: string, data: string) => `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\n  namespace: web\ndata:\n${data}`;
+const cm = (name: string, data: string) =>
+  `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\n  namespace: web\ndata:\n${data}`;
 const DIFF = `query($cluster: String!, $revision: String!) { clusterDiff(cluster: $cluster, revision: $revision) {
   cluster path fromRevision toRevision renderError { code file reason revision } objects { apiVersion kind namespace name change diff } } }`;
 
@@ -18,14 +19,35 @@ describe('clusterDiff: what a revision would change on a cluster', () => {
     git = await startGitServer();
     first = await git.commit({
       message: 'fleet',
-      files: { 'clusters/d1/settings.yaml': cm('settings', '  color: blue\n  size: L\n'), 'clusters/d1/old.yaml': cm('old', '  a: "1"\n'), 'clusters/d1/same.yaml': cm('same', '  a: "1"\n'), 'clusters/d2/settings.yaml': cm('settings', '  color: blue\n') },
+      files: {
+        'clusters/d1/settings.yaml': cm('settings', '  color: blue\n  size: L\n'),
+        'clusters/d1/old.yaml': cm('old', '  a: "1"\n'),
+        'clusters/d1/same.yaml': cm('same', '  a: "1"\n'),
+        'clusters/d2/settings.yaml': cm('settings', '  color: blue\n'),
+      },
     });
     // one poll at start (desired = first), then none during the test: later commits only reach clusterDiff by fetch
     h = await startHarness({ FLEET_REPO_URL: git.url, FLEET_POLL_INTERVAL_SECONDS: '3600' });
-    await eventually(async () => (await h.gql('{ fleetRepo { headRevision } }')).data.fleetRepo.headRevision === first, 8000, 'first poll');
-    for (const name of ['d1', 'd2']) agents.push(await registerAgent(h, (await createRegistrationToken(h, { name: `t-${name}` })).token, name));
-    second = await git.commit({ message: 'red, new, no old', files: { 'clusters/d1/settings.yaml': cm('settings', '  color: red\n  size: L\n'), 'clusters/d1/old.yaml': null, 'clusters/d1/new.yaml': cm('new', '  b: "2"\n'), 'clusters/d2/settings.yaml': cm('settings', '  color: green\n') } });
-    broken = await git.commit({ message: 'broken', files: { 'clusters/d1/bad.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata: [unclosed\n' } });
+    await eventually(
+      async () => (await h.gql('{ fleetRepo { headRevision } }')).data.fleetRepo.headRevision === first,
+      8000,
+      'first poll',
+    );
+    for (const name of ['d1', 'd2'])
+      agents.push(await registerAgent(h, (await createRegistrationToken(h, { name: `t-${name}` })).token, name));
+    second = await git.commit({
+      message: 'red, new, no old',
+      files: {
+        'clusters/d1/settings.yaml': cm('settings', '  color: red\n  size: L\n'),
+        'clusters/d1/old.yaml': null,
+        'clusters/d1/new.yaml': cm('new', '  b: "2"\n'),
+        'clusters/d2/settings.yaml': cm('settings', '  color: green\n'),
+      },
+    });
+    broken = await git.commit({
+      message: 'broken',
+      files: { 'clusters/d1/bad.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata: [unclosed\n' },
+    });
   }, 60_000);
   afterAll(async () => {
     for (const a of agents) await a.close();
@@ -37,7 +59,13 @@ describe('clusterDiff: what a revision would change on a cluster', () => {
     const r = await h.gql(DIFF, { cluster: 'd1', revision: second });
     expect(r.errors).toBeUndefined();
     const d = r.data.clusterDiff;
-    expect(d).toMatchObject({ cluster: 'd1', path: 'clusters/d1', fromRevision: first, toRevision: second, renderError: null });
+    expect(d).toMatchObject({
+      cluster: 'd1',
+      path: 'clusters/d1',
+      fromRevision: first,
+      toRevision: second,
+      renderError: null,
+    });
     expect(d.objects.map((o: { name: string; change: string }) => [o.name, o.change])).toEqual([
       ['new', 'ADDED'],
       ['old', 'REMOVED'],
@@ -62,17 +90,25 @@ describe('clusterDiff: what a revision would change on a cluster', () => {
   it('names the file when the revision does not render', async () => {
     const r = await h.gql(DIFF, { cluster: 'd1', revision: broken });
     expect(r.errors).toBeUndefined();
-    expect(r.data.clusterDiff).toMatchObject({ toRevision: broken, objects: [], renderError: { code: 'INVALID_YAML', file: 'clusters/d1/bad.yaml', revision: broken } });
+    expect(r.data.clusterDiff).toMatchObject({
+      toRevision: broken,
+      objects: [],
+      renderError: { code: 'INVALID_YAML', file: 'clusters/d1/bad.yaml', revision: broken },
+    });
     expect(r.data.clusterDiff.renderError.reason).not.toBe('');
   });
 
   it('compares with the revision the agent reports as applied, not the desired one', async () => {
     const d2 = agents[1]!;
     await d2.report('sync', syncReport(d2.clusterId, 1, second, { appliedRevision: second }));
-    const r = await eventually(async () => {
-      const x = await h.gql(DIFF, { cluster: 'd2', revision: second });
-      return x.data?.clusterDiff.fromRevision === second && x;
-    }, 5000, 'applied revision stored');
+    const r = await eventually(
+      async () => {
+        const x = await h.gql(DIFF, { cluster: 'd2', revision: second });
+        return x.data?.clusterDiff.fromRevision === second && x;
+      },
+      5000,
+      'applied revision stored',
+    );
     expect(r.data.clusterDiff.objects).toEqual([]);
     const back = await h.gql(DIFF, { cluster: 'd2', revision: first });
     expect(back.data.clusterDiff.objects).toMatchObject([{ name: 'settings', change: 'CHANGED' }]);
@@ -85,18 +121,34 @@ describe('clusterDiff: what a revision would change on a cluster', () => {
       expect(r.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'revision' });
       expect(r.errors?.[0]?.message).toContain(revision);
     }
-    const elsewhere = await git.commit({ message: 'not tracked', branch: 'candidate', files: { 'clusters/d1/x.yaml': cm('x', '  a: "1"\n') } });
+    const elsewhere = await git.commit({
+      message: 'not tracked',
+      branch: 'candidate',
+      files: { 'clusters/d1/x.yaml': cm('x', '  a: "1"\n') },
+    });
     for (const revision of ['candidate', elsewhere]) {
       const r = await h.gql(DIFF, { cluster: 'd1', revision });
-      expect(r.errors?.[0]).toMatchObject({ message: `revision ${revision} is not in the fleet repository (branch main and its history)`, extensions: { code: 'BAD_USER_INPUT', field: 'revision' } });
+      expect(r.errors?.[0]).toMatchObject({
+        message: `revision ${revision} is not in the fleet repository (branch main and its history)`,
+        extensions: { code: 'BAD_USER_INPUT', field: 'revision' },
+      });
     }
     const missing = await h.gql(DIFF, { cluster: 'nope', revision: second });
-    expect(missing.errors?.[0]).toMatchObject({ message: 'cluster nope does not exist', extensions: { code: 'NOT_FOUND' } });
+    expect(missing.errors?.[0]).toMatchObject({
+      message: 'cluster nope does not exist',
+      extensions: { code: 'NOT_FOUND' },
+    });
   });
 
   it('is open to viewers and closed to anonymous callers', async () => {
-    const viewer = (await h.gql('mutation($input: CreateApiTokenInput!) { createApiToken(input: $input) { token } }', { input: { name: 'v', role: 'VIEWER' } })).data.createApiToken.token as string;
+    const viewer = (
+      await h.gql('mutation($input: CreateApiTokenInput!) { createApiToken(input: $input) { token } }', {
+        input: { name: 'v', role: 'VIEWER' },
+      })
+    ).data.createApiToken.token as string;
     expect((await h.gql(DIFF, { cluster: 'd1', revision: second }, viewer)).data.clusterDiff.toRevision).toBe(second);
-    expect((await h.gql(DIFF, { cluster: 'd1', revision: second }, '')).errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+    expect((await h.gql(DIFF, { cluster: 'd1', revision: second }, '')).errors?.[0]?.extensions?.code).toBe(
+      'UNAUTHENTICATED',
+    );
   });
 });

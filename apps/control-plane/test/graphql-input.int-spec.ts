@@ -10,7 +10,8 @@ describe('GraphQL input validation', () => {
     await h?.close();
   });
 
-  const tokenCount = async () => (await h.gql('{ registrationTokens { id } }')).data.registrationTokens.length as number;
+  const tokenCount = async () =>
+    (await h.gql('{ registrationTokens { id } }')).data.registrationTokens.length as number;
   const valid = { name: 'ok', tags: ['prod'], expiresIn: 3600, maxUses: 1 };
 
   it.each([
@@ -20,19 +21,32 @@ describe('GraphQL input validation', () => {
     ['zero uses', { maxUses: 0 }, 'input.maxUses'],
     ['an empty name', { name: '  ' }, 'input.name'],
     ['a wrongly typed field', { maxUses: 'three' }, 'maxUses'],
-  ])('createRegistrationToken with %s answers BAD_USER_INPUT naming %s and creates nothing', async (_what, patch, field) => {
-    const before = await tokenCount();
-    const r = await h.gql(CREATE_REGISTRATION_TOKEN, { input: { ...valid, ...patch } });
-    expect(r.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
-    expect(r.errors?.[0]?.message).toContain(field);
-    expect(await tokenCount()).toBe(before);
-  });
+  ])(
+    'createRegistrationToken with %s answers BAD_USER_INPUT naming %s and creates nothing',
+    async (_what, patch, field) => {
+      const before = await tokenCount();
+      const r = await h.gql(CREATE_REGISTRATION_TOKEN, { input: { ...valid, ...patch } });
+      expect(r.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+      expect(r.errors?.[0]?.message).toContain(field);
+      expect(await tokenCount()).toBe(before);
+    },
+  );
 
   it.each([
-    ['an unknown role', 'mutation($i: CreateApiTokenInput!) { createApiToken(input: $i) { token } }', { i: { name: 'x', role: 'ROOT' } }, 'role'],
+    [
+      'an unknown role',
+      'mutation($i: CreateApiTokenInput!) { createApiToken(input: $i) { token } }',
+      { i: { name: 'x', role: 'ROOT' } },
+      'role',
+    ],
     ['a page size of zero', 'query($f: Int!) { clusters(first: $f) { totalCount } }', { f: 0 }, 'first'],
     ['a foreign cursor', 'query($a: String) { clusters(after: $a) { totalCount } }', { a: 'bm9wZQ' }, 'after'],
-    ['a bad tag filter', 'query($t: [String!]) { clusters(filter: { tags: $t }) { totalCount } }', { t: ['a b'] }, 'filter.tags.0'],
+    [
+      'a bad tag filter',
+      'query($t: [String!]) { clusters(filter: { tags: $t }) { totalCount } }',
+      { t: ['a b'] },
+      'filter.tags.0',
+    ],
     ['neither id nor name', '{ cluster { id } }', {}, 'give exactly one of id or name'],
     ['a malformed cluster id', 'mutation($id: ID!) { deregisterCluster(id: $id) { id } }', { id: 'nope' }, 'id'],
   ])('%s answers BAD_USER_INPUT naming it', async (_what, query, variables, field) => {

@@ -26,7 +26,11 @@ describe('health and metrics', () => {
     try {
       const jsm = await jetstreamManager(nc);
       const stream = await jsm.streams.info(AGENT_STREAM);
-      expect(stream.config).toMatchObject({ subjects: [subjects.agentAll], storage: StorageType.File, max_age: 7 * 24 * 3600 * 1e9 });
+      expect(stream.config).toMatchObject({
+        subjects: [subjects.agentAll],
+        storage: StorageType.File,
+        max_age: 7 * 24 * 3600 * 1e9,
+      });
       const bucket = await jsm.streams.info(`KV_${DESIRED_BUCKET}`);
       expect(bucket.config.allow_direct).toBe(true);
       const consumer = await jsm.consumers.info(AGENT_STREAM, AGENT_CONSUMER);
@@ -40,17 +44,26 @@ describe('health and metrics', () => {
     const res = await fetch(`${h.cp.url}/metrics`);
     expect(res.headers.get('content-type')).toContain('text/plain');
     const text = await res.text();
-    for (const name of ['flotilla_agent_messages_rejected_total', 'flotilla_heartbeats_ingested_total', 'flotilla_registrations_total', 'process_cpu_seconds_total']) {
+    for (const name of [
+      'flotilla_agent_messages_rejected_total',
+      'flotilla_heartbeats_ingested_total',
+      'flotilla_registrations_total',
+      'process_cpu_seconds_total',
+    ]) {
       expect(text).toContain(`# TYPE ${name} counter`);
     }
   });
 
   it('answers 503 while NATS is down and recovers when it returns', async () => {
     await h.nats.stop();
-    const down = await eventually(async () => {
-      const r = await fetch(`${h.cp.url}/healthz`);
-      return r.status === 503 && ((await r.json()) as object);
-    }, 5000, '503');
+    const down = await eventually(
+      async () => {
+        const r = await fetch(`${h.cp.url}/healthz`);
+        return r.status === 503 && ((await r.json()) as object);
+      },
+      5000,
+      '503',
+    );
     expect(down).toEqual({ status: 'degraded', database: 'up', nats: 'down' });
     await h.nats.start();
     await eventually(async () => (await fetch(`${h.cp.url}/healthz`)).status === 200, 10_000, 'healthy again');
@@ -61,7 +74,9 @@ describe('health and metrics', () => {
     const agent = await registerAgent(h, token, 'after-nats-restart');
     try {
       await agent.heartbeat({ nodeCount: 9 });
-      const nodeCount = async () => (await h.gql('query($id: ID) { cluster(id: $id) { facts { nodeCount } } }', { id: agent.clusterId })).data.cluster.facts.nodeCount;
+      const nodeCount = async () =>
+        (await h.gql('query($id: ID) { cluster(id: $id) { facts { nodeCount } } }', { id: agent.clusterId })).data
+          .cluster.facts.nodeCount;
       await eventually(async () => (await nodeCount()) === 9, 10_000, 'heartbeat ingested after NATS restart');
     } finally {
       await agent.close();

@@ -5,7 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, registerAgent, type TestAgent } from './support/agent.js';
 import { createRegistrationToken, FACTS, startHarness, type Harness } from './support/harness.js';
 
-const CLUSTER = 'query($id: ID) { cluster(id: $id) { connection lastSeenAt facts { kubeVersion agentVersion nodeCount provider region } } }';
+const CLUSTER =
+  'query($id: ID) { cluster(id: $id) { connection lastSeenAt facts { kubeVersion agentVersion nodeCount provider region } } }';
 
 describe('heartbeat ingest', () => {
   let h: Harness;
@@ -37,11 +38,21 @@ describe('heartbeat ingest', () => {
     const a = await agent('hb-online');
     expect((await cluster(a.clusterId)).connection).toBe('PENDING');
     await a.heartbeat({ nodeCount: 5, kubeVersion: 'v1.32.0', agentVersion: '0.2.0' });
-    const online = await eventually(async () => {
-      const c = await cluster(a.clusterId);
-      return c.connection === 'ONLINE' && c;
-    }, 5000, 'ONLINE');
-    expect(online.facts).toEqual({ kubeVersion: 'v1.32.0', agentVersion: '0.2.0', nodeCount: 5, provider: 'kind', region: 'eu-west-1' });
+    const online = await eventually(
+      async () => {
+        const c = await cluster(a.clusterId);
+        return c.connection === 'ONLINE' && c;
+      },
+      5000,
+      'ONLINE',
+    );
+    expect(online.facts).toEqual({
+      kubeVersion: 'v1.32.0',
+      agentVersion: '0.2.0',
+      nodeCount: 5,
+      provider: 'kind',
+      region: 'eu-west-1',
+    });
     expect(Date.now() - Date.parse(online.lastSeenAt)).toBeLessThan(3000);
 
     await eventually(async () => (await cluster(a.clusterId)).connection === 'OFFLINE', 6000, 'OFFLINE');
@@ -54,12 +65,20 @@ describe('heartbeat ingest', () => {
   it('counts and drops malformed agent messages and keeps ingesting', async () => {
     const a = await agent('hb-malformed');
     const other = await agent('hb-other');
-    const [json0, schema0, mismatch0] = [await metric('flotilla_agent_messages_rejected_total{reason="bad_json"}'), await metric('flotilla_agent_messages_rejected_total{reason="schema"}'), await metric('flotilla_agent_messages_rejected_total{reason="cluster_mismatch"}')];
+    const [json0, schema0, mismatch0] = [
+      await metric('flotilla_agent_messages_rejected_total{reason="bad_json"}'),
+      await metric('flotilla_agent_messages_rejected_total{reason="schema"}'),
+      await metric('flotilla_agent_messages_rejected_total{reason="cluster_mismatch"}'),
+    ];
     await a.publishRaw('{ not json');
     await a.heartbeat({ nodeCount: -1 });
     await a.heartbeat({}, { clusterId: other.clusterId });
     await a.heartbeat({ nodeCount: 42 });
-    await eventually(async () => (await cluster(a.clusterId)).facts.nodeCount === 42, 5000, 'valid heartbeat after bad ones');
+    await eventually(
+      async () => (await cluster(a.clusterId)).facts.nodeCount === 42,
+      5000,
+      'valid heartbeat after bad ones',
+    );
     expect(await metric('flotilla_agent_messages_rejected_total{reason="bad_json"}')).toBe(json0 + 1);
     expect(await metric('flotilla_agent_messages_rejected_total{reason="schema"}')).toBe(schema0 + 1);
     expect(await metric('flotilla_agent_messages_rejected_total{reason="cluster_mismatch"}')).toBe(mismatch0 + 1);
@@ -73,10 +92,14 @@ describe('heartbeat ingest', () => {
     await a.heartbeat({ nodeCount: 7, region: 'sent-while-down' });
     await new Promise((r) => setTimeout(r, 300));
     await h.startControlPlane();
-    const c = await eventually(async () => {
-      const got = await cluster(a.clusterId);
-      return got.facts.nodeCount === 7 && got;
-    }, 8000, 'heartbeat sent while down');
+    const c = await eventually(
+      async () => {
+        const got = await cluster(a.clusterId);
+        return got.facts.nodeCount === 7 && got;
+      },
+      8000,
+      'heartbeat sent while down',
+    );
     expect(c.facts.region).toBe('sent-while-down');
     expect(Math.abs(Date.parse(c.lastSeenAt) - sentAt)).toBeLessThan(250);
   });
@@ -87,11 +110,19 @@ describe('heartbeat ingest', () => {
     await db.query('ALTER TABLE clusters RENAME TO clusters_away');
     try {
       await a.heartbeat({ nodeCount: 11 });
-      await eventually(async () => lines().some((l) => l.includes('agent messages failed, will retry')), 5000, 'failed write logged');
+      await eventually(
+        async () => lines().some((l) => l.includes('agent messages failed, will retry')),
+        5000,
+        'failed write logged',
+      );
     } finally {
       await db.query('ALTER TABLE clusters_away RENAME TO clusters');
     }
-    await eventually(async () => (await cluster(a.clusterId)).facts.nodeCount === 11, 8000, 'heartbeat written after redelivery');
+    await eventually(
+      async () => (await cluster(a.clusterId)).facts.nodeCount === 11,
+      8000,
+      'heartbeat written after redelivery',
+    );
   });
 
   it('ignores heartbeats of deregistered clusters, even from a credential NATS still accepts', async () => {
@@ -99,18 +130,32 @@ describe('heartbeat ingest', () => {
     await h.gql('mutation($id: ID!) { deregisterCluster(id: $id) { id } }', { id: a.clusterId });
     // Deregistration revoked the agent's own key; a second identity with the same permissions stands in
     // for a credential the server was not told about.
-    const stray = await h.nats.userFor(agentPermissions(a.clusterId), { inboxPrefix: subjects.agentInboxPrefix(a.clusterId) });
+    const stray = await h.nats.userFor(agentPermissions(a.clusterId), {
+      inboxPrefix: subjects.agentInboxPrefix(a.clusterId),
+    });
     const nc = await h.nats.connect(stray);
     try {
       const before = await metric('flotilla_heartbeats_ingested_total');
-      const hb = { protocol: PROTOCOL_VERSION, clusterId: a.clusterId, sentAt: new Date().toISOString(), seq: 1, facts: FACTS };
+      const hb = {
+        protocol: PROTOCOL_VERSION,
+        clusterId: a.clusterId,
+        sentAt: new Date().toISOString(),
+        seq: 1,
+        facts: FACTS,
+      };
       await jetstream(nc).publish(subjects.agent(a.clusterId, 'heartbeat'), JSON.stringify(hb));
-      await eventually(async () => (await metric('flotilla_heartbeats_ingested_total')) > before, 5000, 'heartbeat processed');
+      await eventually(
+        async () => (await metric('flotilla_heartbeats_ingested_total')) > before,
+        5000,
+        'heartbeat processed',
+      );
     } finally {
       await nc.close();
     }
     expect(await cluster(a.clusterId)).toBeNull();
-    const [row] = (await h.cp.app.get(DataSource).query('SELECT last_seen_at FROM clusters WHERE id = $1', [a.clusterId])) as { last_seen_at: Date | null }[];
+    const [row] = (await h.cp.app
+      .get(DataSource)
+      .query('SELECT last_seen_at FROM clusters WHERE id = $1', [a.clusterId])) as { last_seen_at: Date | null }[];
     expect(row?.last_seen_at).toBeNull();
   });
 });

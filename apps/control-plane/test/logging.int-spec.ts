@@ -28,8 +28,20 @@ describe('logging', () => {
 
     const all = lines.join('\n');
     expect(all).toContain('registered cluster logged');
-    const secrets = { token, apiToken: api.data.createApiToken.token, jwt: reply.nats.jwt, seed: key.seed, admin: ADMIN_TOKEN, hubSeed: h.config.NATS_HUB_SEED, accountSeed: h.config.NATS_ACCOUNT_SEED, hubJwt: h.config.NATS_HUB_JWT, operatorSeed: h.config.NATS_OPERATOR_SEED!, systemSeed: h.config.NATS_SYSTEM_USER_SEED! };
-    for (const [name, secret] of Object.entries(secrets)) expect({ name, leaked: all.includes(secret) }).toEqual({ name, leaked: false });
+    const secrets = {
+      token,
+      apiToken: api.data.createApiToken.token,
+      jwt: reply.nats.jwt,
+      seed: key.seed,
+      admin: ADMIN_TOKEN,
+      hubSeed: h.config.NATS_HUB_SEED,
+      accountSeed: h.config.NATS_ACCOUNT_SEED,
+      hubJwt: h.config.NATS_HUB_JWT,
+      operatorSeed: h.config.NATS_OPERATOR_SEED!,
+      systemSeed: h.config.NATS_SYSTEM_USER_SEED!,
+    };
+    for (const [name, secret] of Object.entries(secrets))
+      expect({ name, leaked: all.includes(secret) }).toEqual({ name, leaked: false });
   });
 
   it('turns an unexpected failure into INTERNAL for the caller and logs the cause', async () => {
@@ -37,9 +49,17 @@ describe('logging', () => {
     await db.query('ALTER TABLE registration_tokens RENAME TO registration_tokens_hidden');
     try {
       const r = await h.gql('{ registrationTokens { id } }');
-      expect(r.errors).toEqual([{ message: 'Internal server error', extensions: { code: 'INTERNAL' }, path: ['registrationTokens'] }]);
+      expect(r.errors).toEqual([
+        { message: 'Internal server error', extensions: { code: 'INTERNAL' }, path: ['registrationTokens'] },
+      ]);
       expect(JSON.stringify(r)).not.toContain('registration_tokens');
-      expect(lines.some((l) => l.includes('unexpected error in GraphQL operation') && l.includes('relation \\"registration_tokens\\" does not exist'))).toBe(true);
+      expect(
+        lines.some(
+          (l) =>
+            l.includes('unexpected error in GraphQL operation') &&
+            l.includes('relation \\"registration_tokens\\" does not exist'),
+        ),
+      ).toBe(true);
     } finally {
       await db.query('ALTER TABLE registration_tokens_hidden RENAME TO registration_tokens');
     }

@@ -3,7 +3,19 @@ import type { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDataSource, migrations } from '../src/database/data-source.js';
 
-const TABLES = ['api_tokens', 'audit_events', 'cluster_objects', 'clusters', 'drift_events', 'notification_deliveries', 'notification_targets', 'registration_tokens', 'rollout_clusters', 'rollouts', 'sync_results'];
+const TABLES = [
+  'api_tokens',
+  'audit_events',
+  'cluster_objects',
+  'clusters',
+  'drift_events',
+  'notification_deliveries',
+  'notification_targets',
+  'registration_tokens',
+  'rollout_clusters',
+  'rollouts',
+  'sync_results',
+];
 
 describe('migrations', () => {
   let db: TestDatabase;
@@ -19,7 +31,11 @@ describe('migrations', () => {
   });
 
   const tables = async () =>
-    ((await ds.query(`SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_name <> 'migrations' ORDER BY 1`)) as { table_name: string }[]).map((r) => r.table_name);
+    (
+      (await ds.query(
+        `SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_name <> 'migrations' ORDER BY 1`,
+      )) as { table_name: string }[]
+    ).map((r) => r.table_name);
 
   it('run up on an empty database, down back to empty, and up again', async () => {
     expect(await tables()).toEqual([]);

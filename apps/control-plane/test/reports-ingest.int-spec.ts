@@ -6,7 +6,8 @@ import { deployment, driftReport, syncReport } from './support/reports.js';
 
 const SYNC = `query($id: ID) { cluster(id: $id) { sync { revision appliedRevision state health path
   lastResult { seq startedAt finishedAt durationMs objects { created configured unchanged deleted failed } error { stage code reason file retryable } } } } }`;
-const OBJECTS = 'query($id: ID, $after: String) { cluster(id: $id) { objects(first: 2, after: $after) { edges { node { kind namespace name action health revision } } pageInfo { hasNextPage endCursor } } } }';
+const OBJECTS =
+  'query($id: ID, $after: String) { cluster(id: $id) { objects(first: 2, after: $after) { edges { node { kind namespace name action health revision } } pageInfo { hasNextPage endCursor } } } }';
 const HISTORY = 'query($id: ID) { cluster(id: $id) { syncHistory(first: 10) { edges { node { seq state } } } } }';
 
 describe('sync and drift report ingest', () => {
@@ -18,7 +19,11 @@ describe('sync and drift report ingest', () => {
     git = await startGitServer();
     head = await git.commit({ files: { 'clusters/r/app.yaml': 'kind: ConfigMap\n' }, message: 'one' });
     h = await startHarness({ FLEET_REPO_URL: git.url, FLEET_POLL_INTERVAL_SECONDS: '1' });
-    await eventually(async () => (await h.gql('{ fleetRepo { headRevision } }')).data.fleetRepo.headRevision === head, 5000, 'first poll');
+    await eventually(
+      async () => (await h.gql('{ fleetRepo { headRevision } }')).data.fleetRepo.headRevision === head,
+      5000,
+      'first poll',
+    );
   });
   afterAll(async () => {
     for (const a of agents) await a.close().catch(() => undefined);
@@ -41,15 +46,42 @@ describe('sync and drift report ingest', () => {
 
   it('is OUT_OF_SYNC with UNKNOWN health before the first report', async () => {
     const a = await agent('rep-new');
-    expect(await sync(a.clusterId)).toMatchObject({ revision: head, appliedRevision: null, state: 'OUT_OF_SYNC', health: 'UNKNOWN', path: 'clusters/rep-new', lastResult: null });
+    expect(await sync(a.clusterId)).toMatchObject({
+      revision: head,
+      appliedRevision: null,
+      state: 'OUT_OF_SYNC',
+      health: 'UNKNOWN',
+      path: 'clusters/rep-new',
+      lastResult: null,
+    });
   });
 
   it('stores a sync report: state, health, last result and the objects', async () => {
     const a = await agent('rep-synced');
-    const objects = [deployment('api', 'created'), deployment('web', 'configured', 'Progressing'), deployment('db', 'unchanged'), { apiVersion: 'v1', kind: 'Namespace', name: 'web', action: 'unchanged', health: 'Healthy' } as const];
+    const objects = [
+      deployment('api', 'created'),
+      deployment('web', 'configured', 'Progressing'),
+      deployment('db', 'unchanged'),
+      { apiVersion: 'v1', kind: 'Namespace', name: 'web', action: 'unchanged', health: 'Healthy' } as const,
+    ];
     await a.report('sync', syncReport(a.clusterId, 0, head, { objects, health: 'Progressing', durationMs: 321 }));
-    const s = await eventually(async () => (await sync(a.clusterId)).lastResult && sync(a.clusterId), 5000, 'sync stored');
-    expect(s).toMatchObject({ revision: head, appliedRevision: head, state: 'SYNCED', health: 'PROGRESSING', lastResult: { seq: 0, durationMs: 321, objects: { created: 1, configured: 1, unchanged: 2, deleted: 0, failed: 0 }, error: null } });
+    const s = await eventually(
+      async () => (await sync(a.clusterId)).lastResult && sync(a.clusterId),
+      5000,
+      'sync stored',
+    );
+    expect(s).toMatchObject({
+      revision: head,
+      appliedRevision: head,
+      state: 'SYNCED',
+      health: 'PROGRESSING',
+      lastResult: {
+        seq: 0,
+        durationMs: 321,
+        objects: { created: 1, configured: 1, unchanged: 2, deleted: 0, failed: 0 },
+        error: null,
+      },
+    });
     const p1 = (await h.gql(OBJECTS, { id: a.clusterId })).data.cluster.objects;
     expect(p1.edges.map((e: any) => e.node)).toEqual([
       { kind: 'Namespace', namespace: null, name: 'web', action: 'UNCHANGED', health: 'HEALTHY', revision: head },
@@ -63,9 +95,22 @@ describe('sync and drift report ingest', () => {
 
   it('shows a failed reconcile with the stage, code, reason and file', async () => {
     const a = await agent('rep-failed');
-    const error = { stage: 'render', code: 'INVALID_YAML', reason: 'bad indentation at line 3', file: 'clusters/rep-failed/app.yaml', retryable: false } as const;
-    await a.report('sync', syncReport(a.clusterId, 0, head, { state: 'Failed', health: 'Healthy', appliedRevision: undefined, error }));
-    const s = await eventually(async () => (await sync(a.clusterId)).lastResult && sync(a.clusterId), 5000, 'sync stored');
+    const error = {
+      stage: 'render',
+      code: 'INVALID_YAML',
+      reason: 'bad indentation at line 3',
+      file: 'clusters/rep-failed/app.yaml',
+      retryable: false,
+    } as const;
+    await a.report(
+      'sync',
+      syncReport(a.clusterId, 0, head, { state: 'Failed', health: 'Healthy', appliedRevision: undefined, error }),
+    );
+    const s = await eventually(
+      async () => (await sync(a.clusterId)).lastResult && sync(a.clusterId),
+      5000,
+      'sync stored',
+    );
     expect(s).toMatchObject({ state: 'FAILED', appliedRevision: null, lastResult: { error } });
   });
 
@@ -73,15 +118,28 @@ describe('sync and drift report ingest', () => {
     const a = await agent('rep-order');
     const before = await ingested('sync');
     await a.report('sync', syncReport(a.clusterId, 5, head, { objects: [deployment('api', 'configured')] }));
-    await a.report('sync', syncReport(a.clusterId, 4, head, { state: 'Failed', objects: [deployment('api', 'failed', 'Degraded')] }));
-    await a.report('sync', syncReport(a.clusterId, 5, head, { state: 'Reconciling', objects: [deployment('api', 'unchanged')] }));
+    await a.report(
+      'sync',
+      syncReport(a.clusterId, 4, head, { state: 'Failed', objects: [deployment('api', 'failed', 'Degraded')] }),
+    );
+    await a.report(
+      'sync',
+      syncReport(a.clusterId, 5, head, { state: 'Reconciling', objects: [deployment('api', 'unchanged')] }),
+    );
     await eventually(async () => (await ingested('sync')) >= before + 2, 5000, 'two reports ingested');
-    await a.report('sync', syncReport(a.clusterId, 4, head, { state: 'Reconciling', objects: [deployment('api', 'created')] }));
+    await a.report(
+      'sync',
+      syncReport(a.clusterId, 4, head, { state: 'Reconciling', objects: [deployment('api', 'created')] }),
+    );
     await a.report('sync', syncReport(a.clusterId, 6, head, { objects: [deployment('api', 'deleted')] }));
     await eventually(async () => (await sync(a.clusterId)).lastResult.seq === 6, 5000, 'seq 6');
     expect(await ingested('sync')).toBe(before + 3);
     const history = (await h.gql(HISTORY, { id: a.clusterId })).data.cluster.syncHistory.edges.map((e: any) => e.node);
-    expect(history).toEqual([{ seq: 6, state: 'SYNCED' }, { seq: 5, state: 'SYNCED' }, { seq: 4, state: 'FAILED' }]);
+    expect(history).toEqual([
+      { seq: 6, state: 'SYNCED' },
+      { seq: 5, state: 'SYNCED' },
+      { seq: 4, state: 'FAILED' },
+    ]);
     expect((await h.gql(OBJECTS, { id: a.clusterId })).data.cluster.objects.edges).toEqual([]);
   });
 
@@ -90,10 +148,14 @@ describe('sync and drift report ingest', () => {
     await a.report('sync', syncReport(a.clusterId, 0, head));
     await eventually(async () => (await sync(a.clusterId)).state === 'SYNCED', 5000, 'SYNCED');
     const next = await git.commit({ files: { 'clusters/rep-behind/b.yaml': 'kind: Secret\n' }, message: 'two' });
-    const s = await eventually(async () => {
-      const got = await sync(a.clusterId);
-      return got.revision === next && got;
-    }, 5000, 'new desired revision');
+    const s = await eventually(
+      async () => {
+        const got = await sync(a.clusterId);
+        return got.revision === next && got;
+      },
+      5000,
+      'new desired revision',
+    );
     expect(s).toMatchObject({ state: 'OUT_OF_SYNC', appliedRevision: head, health: 'HEALTHY' });
     await a.report('sync', syncReport(a.clusterId, 1, next));
     await eventually(async () => (await sync(a.clusterId)).state === 'SYNCED', 5000, 'SYNCED at the new revision');
@@ -106,7 +168,9 @@ describe('sync and drift report ingest', () => {
     await fleet[1]!.report('sync', syncReport(fleet[1]!.clusterId, 0, head, { state: 'Failed', health: 'Degraded' }));
     await eventually(async () => (await sync(fleet[1]!.clusterId)).lastResult, 5000, 'reports stored');
     await eventually(async () => (await sync(fleet[0]!.clusterId)).lastResult, 5000, 'reports stored');
-    const r = await h.gql('{ clusters(filter: { search: "rep-page-" }) { edges { node { name sync { state health lastResult { seq } } } } } }');
+    const r = await h.gql(
+      '{ clusters(filter: { search: "rep-page-" }) { edges { node { name sync { state health lastResult { seq } } } } } }',
+    );
     expect(r.data.clusters.edges.map((e: any) => e.node)).toEqual([
       { name: 'rep-page-a', sync: { state: 'SYNCED', health: 'HEALTHY', lastResult: { seq: 0 } } },
       { name: 'rep-page-b', sync: { state: 'FAILED', health: 'DEGRADED', lastResult: { seq: 0 } } },
@@ -118,33 +182,66 @@ describe('sync and drift report ingest', () => {
     const a = await agent('rep-bad');
     const other = await agent('rep-bad-other');
     const reason = (r: string) => metric(`flotilla_agent_messages_rejected_total{reason="${r}"}`);
-    const [json0, schema0, mismatch0] = [await reason('bad_json'), await reason('schema'), await reason('cluster_mismatch')];
+    const [json0, schema0, mismatch0] = [
+      await reason('bad_json'),
+      await reason('schema'),
+      await reason('cluster_mismatch'),
+    ];
     await a.publishRaw('{ nope', 'sync');
     await a.report('drift', { ...driftReport(a.clusterId, 1, head), managers: 'kubectl' });
     await a.report('sync', syncReport(other.clusterId, 1, head));
     await a.report('sync', syncReport(a.clusterId, 2, head));
     await eventually(async () => (await sync(a.clusterId)).lastResult?.seq === 2, 5000, 'good report after bad ones');
-    expect([await reason('bad_json'), await reason('schema'), await reason('cluster_mismatch')]).toEqual([json0 + 1, schema0 + 1, mismatch0 + 1]);
+    expect([await reason('bad_json'), await reason('schema'), await reason('cluster_mismatch')]).toEqual([
+      json0 + 1,
+      schema0 + 1,
+      mismatch0 + 1,
+    ]);
     expect((await sync(other.clusterId)).lastResult).toBeNull();
   });
 
   it('stores drift events once and filters them by cluster, time and resolution, a page at a time', async () => {
     const [a, b] = [await agent('rep-drift-a'), await agent('rep-drift-b')];
     const t0 = new Date(Date.now() - 60_000).toISOString();
-    await a.report('drift', driftReport(a.clusterId, 0, head, { detectedAt: t0, resolution: 'reported', revertedAt: undefined, revertLatencyMs: undefined }));
-    await a.report('drift', driftReport(a.clusterId, 1, head, { fields: ['data.password'], object: { apiVersion: 'v1', kind: 'Secret', namespace: 'web', name: 'creds' }, managers: ['kubectl-edit'] }));
+    await a.report(
+      'drift',
+      driftReport(a.clusterId, 0, head, {
+        detectedAt: t0,
+        resolution: 'reported',
+        revertedAt: undefined,
+        revertLatencyMs: undefined,
+      }),
+    );
+    await a.report(
+      'drift',
+      driftReport(a.clusterId, 1, head, {
+        fields: ['data.password'],
+        object: { apiVersion: 'v1', kind: 'Secret', namespace: 'web', name: 'creds' },
+        managers: ['kubectl-edit'],
+      }),
+    );
     await a.report('drift', driftReport(a.clusterId, 1, head));
     await b.report('drift', driftReport(b.clusterId, 0, head));
-    const Q = 'query($f: DriftEventsFilterInput, $after: String) { driftEvents(filter: $f, first: 1, after: $after) { edges { node { clusterName object { kind name } fields managers resolution revertLatencyMs } } pageInfo { hasNextPage endCursor } } }';
+    const Q =
+      'query($f: DriftEventsFilterInput, $after: String) { driftEvents(filter: $f, first: 1, after: $after) { edges { node { clusterName object { kind name } fields managers resolution revertLatencyMs } } pageInfo { hasNextPage endCursor } } }';
     const page = async (f: object, after?: string) => (await h.gql(Q, { f, after })).data.driftEvents;
     await eventually(async () => (await page({ clusterId: b.clusterId })).edges.length === 1, 5000, 'drift stored');
     const p1 = await page({ clusterId: a.clusterId });
-    expect(p1.edges[0].node).toEqual({ clusterName: 'rep-drift-a', object: { kind: 'Secret', name: 'creds' }, fields: ['data.password'], managers: ['kubectl-edit'], resolution: 'REVERTED', revertLatencyMs: 40 });
+    expect(p1.edges[0].node).toEqual({
+      clusterName: 'rep-drift-a',
+      object: { kind: 'Secret', name: 'creds' },
+      fields: ['data.password'],
+      managers: ['kubectl-edit'],
+      resolution: 'REVERTED',
+      revertLatencyMs: 40,
+    });
     const p2 = await page({ clusterId: a.clusterId }, p1.pageInfo.endCursor);
     expect(p2.edges[0].node).toMatchObject({ object: { kind: 'Deployment', name: 'api' }, resolution: 'REPORTED' });
     expect(p2.pageInfo.hasNextPage).toBe(false);
     expect((await page({ clusterId: a.clusterId, resolution: 'REPORTED' })).edges).toHaveLength(1);
-    expect((await page({ clusterId: a.clusterId, since: new Date(Date.now() - 30_000).toISOString() })).pageInfo.hasNextPage).toBe(false);
+    expect(
+      (await page({ clusterId: a.clusterId, since: new Date(Date.now() - 30_000).toISOString() })).pageInfo.hasNextPage,
+    ).toBe(false);
     const bad = await h.gql(Q, { f: { clusterId: 'nope' } });
     expect(bad.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'filter.clusterId' });
   });

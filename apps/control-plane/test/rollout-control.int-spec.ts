@@ -1,7 +1,14 @@
 import { createControlPlane, type ControlPlane } from '../src/bootstrap.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from './support/agent.js';
-import { deployment, rolloutAudit, ROLLOUT_QUERY, ROLLOUTS_QUERY, startRolloutFleet, type RolloutFleet } from './support/rollout-fleet.js';
+import {
+  deployment,
+  rolloutAudit,
+  ROLLOUT_QUERY,
+  ROLLOUTS_QUERY,
+  startRolloutFleet,
+  type RolloutFleet,
+} from './support/rollout-fleet.js';
 
 const FLEET = `onFailure: pause
 waves:
@@ -19,7 +26,9 @@ const CLUSTERS = [
   ['us-2', ['edge-us']],
 ] as const;
 async function createApiToken(h: RolloutFleet['h'], role: string): Promise<string> {
-  const r = await h.gql('mutation($input: CreateApiTokenInput!) { createApiToken(input: $input) { token } }', { input: { name: role, role: role.toUpperCase() } });
+  const r = await h.gql('mutation($input: CreateApiTokenInput!) { createApiToken(input: $input) { token } }', {
+    input: { name: role, role: role.toUpperCase() },
+  });
   return r.data.createApiToken.token as string;
 }
 const START = `mutation($input: StartRolloutInput!) { startRollout(input: $input) { id phase trigger actor waves { name clusters { clusterName } } } }`;
@@ -31,15 +40,35 @@ describe('rollout control: by tag, pause/resume, crash resume, two replicas', ()
   }, 60_000);
   afterAll(async () => f?.close());
 
-  const rolloutOf = (rev: string) => eventually(async () => (await f.h.gql(ROLLOUTS_QUERY, { rev })).data?.rollouts.edges[0]?.node as { id: string } | undefined, 10_000, `rollout of ${rev}`);
-  const rollout = async (id: string) => (await f.h.gql(ROLLOUT_QUERY, { id })).data.rollout as { phase: string; waves: { name: string; phase: string }[]; actor: string; trigger: string };
-  const until = (id: string, what: (r: Awaited<ReturnType<typeof rollout>>) => boolean, ms = 20_000) => eventually(async () => what(await rollout(id)), ms, `rollout ${id}`);
+  const rolloutOf = (rev: string) =>
+    eventually(
+      async () => (await f.h.gql(ROLLOUTS_QUERY, { rev })).data?.rollouts.edges[0]?.node as { id: string } | undefined,
+      10_000,
+      `rollout of ${rev}`,
+    );
+  const rollout = async (id: string) =>
+    (await f.h.gql(ROLLOUT_QUERY, { id })).data.rollout as {
+      phase: string;
+      waves: { name: string; phase: string }[];
+      actor: string;
+      trigger: string;
+    };
+  const until = (id: string, what: (r: Awaited<ReturnType<typeof rollout>>) => boolean, ms = 20_000) =>
+    eventually(async () => what(await rollout(id)), ms, `rollout ${id}`);
   const received = (name: string) => f.agents.get(name)!.received;
 
   it('startRollout by tag touches only clusters with that tag, as the calling person', async () => {
     const rev = await f.git.commit({ files: { 'README.md': 'x\n' }, message: 'docs' }); // the head moves: all unaffected
-    await eventually(async () => [...f.agents.values()].every((a) => a.received.at(-1) === rev), 8000, 'all on the docs commit');
-    const target = await f.git.commit({ files: { 'bases/web/deploy.yaml': deployment('web:2.0') }, message: 'web 2.0', branch: 'candidate' });
+    await eventually(
+      async () => [...f.agents.values()].every((a) => a.received.at(-1) === rev),
+      8000,
+      'all on the docs commit',
+    );
+    const target = await f.git.commit({
+      files: { 'bases/web/deploy.yaml': deployment('web:2.0') },
+      message: 'web 2.0',
+      branch: 'candidate',
+    });
     const viewer = await createApiToken(f.h, 'viewer');
     const denied = await f.h.gql(START, { input: { revision: target, selector: { allOf: ['edge-us'] } } }, viewer);
     expect(denied.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
@@ -48,7 +77,14 @@ describe('rollout control: by tag, pause/resume, crash resume, two replicas', ()
     // the candidate branch is not tracked: the revision must be on the tracked branch
     const missing = await f.h.gql(START, { input: { revision: target, selector: { allOf: ['edge-us'] } } });
     expect(missing.errors?.[0]?.message).toBe(`revision ${target} is not in the fleet repository`);
-    const onMain = await f.git.commit({ files: { 'clusters/us-1/extra.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata: { name: extra, namespace: web }\n', 'clusters/us-2/extra.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata: { name: extra, namespace: web }\n', 'clusters/eu-1/extra.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata: { name: extra, namespace: web }\n' }, message: 'extras' });
+    const onMain = await f.git.commit({
+      files: {
+        'clusters/us-1/extra.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata: { name: extra, namespace: web }\n',
+        'clusters/us-2/extra.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata: { name: extra, namespace: web }\n',
+        'clusters/eu-1/extra.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata: { name: extra, namespace: web }\n',
+      },
+      message: 'extras',
+    });
     await until((await rolloutOf(onMain)).id, (r) => r.phase === 'SUCCEEDED');
     const next = await f.git.commit({ files: { 'bases/web/deploy.yaml': deployment('web:2.1') }, message: 'web 2.1' });
     const auto = await rolloutOf(next);
@@ -56,15 +92,30 @@ describe('rollout control: by tag, pause/resume, crash resume, two replicas', ()
     expect(aborted.data.abortRollout.phase).toBe('ABORTED');
     await new Promise((r) => setTimeout(r, 500)); // let agents read any pin made before the abort
     const before = Object.fromEntries(CLUSTERS.map(([n]) => [n, received(n).at(-1)]));
-    const r = await f.h.gql(START, { input: { revision: next, selector: { allOf: ['edge-us'] }, waves: [{ name: 'us', rest: true, maxParallel: '1' }], onFailure: 'PAUSE' } });
+    const r = await f.h.gql(START, {
+      input: {
+        revision: next,
+        selector: { allOf: ['edge-us'] },
+        waves: [{ name: 'us', rest: true, maxParallel: '1' }],
+        onFailure: 'PAUSE',
+      },
+    });
     expect(r.errors).toBeUndefined();
-    expect(r.data.startRollout).toMatchObject({ trigger: 'MANUAL', actor: 'bootstrap admin', waves: [{ name: 'us', clusters: [{ clusterName: 'us-1' }, { clusterName: 'us-2' }] }] });
+    expect(r.data.startRollout).toMatchObject({
+      trigger: 'MANUAL',
+      actor: 'bootstrap admin',
+      waves: [{ name: 'us', clusters: [{ clusterName: 'us-1' }, { clusterName: 'us-2' }] }],
+    });
     await until(r.data.startRollout.id, (x) => x.phase === 'SUCCEEDED');
     expect(received('us-1').at(-1)).toBe(next);
     expect(received('us-2').at(-1)).toBe(next);
     expect(received('can').at(-1)).toBe(before['can']);
     expect(received('eu-1').at(-1)).toBe(before['eu-1']);
-    expect((await rolloutAudit(f.h, r.data.startRollout.id))[0]).toMatchObject({ action: 'rollout.start', actorName: 'bootstrap admin', details: { revision: next, selector: { allOf: ['edge-us'] } } });
+    expect((await rolloutAudit(f.h, r.data.startRollout.id))[0]).toMatchObject({
+      action: 'rollout.start',
+      actorName: 'bootstrap admin',
+      details: { revision: next, selector: { allOf: ['edge-us'] } },
+    });
   }, 90_000);
 
   it('pause holds the next wave; resume continues it; both audited with the actor', async () => {
@@ -77,7 +128,10 @@ describe('rollout control: by tag, pause/resume, crash resume, two replicas', ()
     expect((await rollout(id)).waves.map((w) => w.phase)).toEqual(['SOAKING', 'PENDING']);
     expect(received('eu-1')).not.toContain(rev);
     const again = await f.h.gql(`mutation($id: ID!) { pauseRollout(id: $id) { phase } }`, { id });
-    expect(again.errors?.[0]).toMatchObject({ message: 'cannot pause a rollout that is Paused', extensions: { code: 'CONFLICT' } });
+    expect(again.errors?.[0]).toMatchObject({
+      message: 'cannot pause a rollout that is Paused',
+      extensions: { code: 'CONFLICT' },
+    });
     await f.h.gql(`mutation($id: ID!) { resumeRollout(id: $id) { phase } }`, { id });
     await until(id, (r) => r.phase === 'SUCCEEDED');
     const actions = (await rolloutAudit(f.h, id)).map((e) => `${e.action}:${e.actorName}`);
@@ -94,7 +148,14 @@ describe('rollout control: by tag, pause/resume, crash resume, two replicas', ()
     await f.h.startControlPlane();
     await until(id, (r) => r.phase === 'SUCCEEDED', 30_000);
     const actions = (await rolloutAudit(f.h, id)).map((e) => `${e.action}:${String(e.details['wave'] ?? '')}`);
-    expect(actions).toEqual(['rollout.start:', 'rollout.wave.start:canary', 'rollout.wave.pass:canary', 'rollout.wave.start:edge', 'rollout.wave.pass:edge', 'rollout.succeed:']);
+    expect(actions).toEqual([
+      'rollout.start:',
+      'rollout.wave.start:canary',
+      'rollout.wave.pass:canary',
+      'rollout.wave.start:edge',
+      'rollout.wave.pass:edge',
+      'rollout.succeed:',
+    ]);
   }, 60_000);
 
   it('two replicas on one database: exactly one drives each rollout, either serves the API', async () => {
@@ -105,8 +166,19 @@ describe('rollout control: by tag, pause/resume, crash resume, two replicas', ()
       const { id } = await rolloutOf(rev);
       await until(id, (r) => r.phase === 'SUCCEEDED', 30_000);
       const actions = (await rolloutAudit(f.h, id)).map((e) => `${e.action}:${String(e.details['wave'] ?? '')}`);
-      expect(actions).toEqual(['rollout.start:', 'rollout.wave.start:canary', 'rollout.wave.pass:canary', 'rollout.wave.start:edge', 'rollout.wave.pass:edge', 'rollout.succeed:']);
-      const res = await fetch(`${second.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${f.h.config.ADMIN_TOKEN}` }, body: JSON.stringify({ query: ROLLOUT_QUERY, variables: { id } }) });
+      expect(actions).toEqual([
+        'rollout.start:',
+        'rollout.wave.start:canary',
+        'rollout.wave.pass:canary',
+        'rollout.wave.start:edge',
+        'rollout.wave.pass:edge',
+        'rollout.succeed:',
+      ]);
+      const res = await fetch(`${second.url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${f.h.config.ADMIN_TOKEN}` },
+        body: JSON.stringify({ query: ROLLOUT_QUERY, variables: { id } }),
+      });
       expect(((await res.json()) as { data: { rollout: { phase: string } } }).data.rollout.phase).toBe('SUCCEEDED');
     } finally {
       await second?.close();

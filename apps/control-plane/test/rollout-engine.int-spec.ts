@@ -28,7 +28,14 @@ const ROLLOUT = `query($id: ID!) { rollout(id: $id) { id revision phase reason r
 const ROLLOUTS = `query($rev: String) { rollouts(filter: { revision: $rev }) { edges { node { id revision phase trigger reason policyError { file line reason } } } } }`;
 const AUDIT = `{ auditLog(first: 200) { edges { node { action targetId actorName details } } } }`;
 
-interface Wave { name: string; phase: string; startedAt: string | null; healthyAt: string | null; finishedAt: string | null; clusters: { clusterName: string; pinnedAt: string | null; phase: string; rollbackPhase: string | null }[] }
+interface Wave {
+  name: string;
+  phase: string;
+  startedAt: string | null;
+  healthyAt: string | null;
+  finishedAt: string | null;
+  clusters: { clusterName: string; pinnedAt: string | null; phase: string; rollbackPhase: string | null }[];
+}
 
 describe('rollout engine with fake agents (real Postgres, nats-server, git http-backend)', () => {
   let fleet: RolloutFleet;
@@ -52,12 +59,24 @@ describe('rollout engine with fake agents (real Postgres, nats-server, git http-
   }, 60_000);
   afterAll(() => fleet?.close());
 
-  const rolloutOf = async (revision: string) => eventually(async () => (await h.gql(ROLLOUTS, { rev: revision })).data?.rollouts.edges[0]?.node as { id: string; phase: string; trigger: string } | undefined, 10_000, `rollout of ${revision}`);
+  const rolloutOf = async (revision: string) =>
+    eventually(
+      async () =>
+        (await h.gql(ROLLOUTS, { rev: revision })).data?.rollouts.edges[0]?.node as
+          { id: string; phase: string; trigger: string } | undefined,
+      10_000,
+      `rollout of ${revision}`,
+    );
   const finished = (id: string, phases: string[], ms = 30_000) =>
-    eventually(async () => {
-      const r = (await h.gql(ROLLOUT, { id })).data?.rollout as { phase: string; waves: Wave[]; rollbackRevision: string | null; reason: string | null } | undefined;
-      return r && phases.includes(r.phase) && r;
-    }, ms, `rollout ${id} to reach ${phases.join('/')}`);
+    eventually(
+      async () => {
+        const r = (await h.gql(ROLLOUT, { id })).data?.rollout as
+          { phase: string; waves: Wave[]; rollbackRevision: string | null; reason: string | null } | undefined;
+        return r && phases.includes(r.phase) && r;
+      },
+      ms,
+      `rollout ${id} to reach ${phases.join('/')}`,
+    );
   const t = (s: string | null) => (s ? Date.parse(s) : NaN);
 
   it('rolls a good commit out wave by wave, respecting the soak, and the whole fleet converges', async () => {
@@ -77,13 +96,30 @@ describe('rollout engine with fake agents (real Postgres, nats-server, git http-
     expect(t(rest.startedAt)).toBeGreaterThanOrEqual(t(eu.finishedAt));
     for (const w of r.waves) for (const c of w.clusters) expect(t(c.pinnedAt)).toBeGreaterThanOrEqual(t(w.startedAt));
     for (const a of agents.values()) expect(a.received.at(-1)).toBe(rev);
-    const audit = ((await h.gql(AUDIT)).data.auditLog.edges as { node: { action: string; targetId: string } }[]).filter((e) => e.node.targetId === id).map((e) => e.node.action).reverse();
-    expect(audit).toEqual(['rollout.start', 'rollout.wave.start', 'rollout.wave.pass', 'rollout.wave.start', 'rollout.wave.pass', 'rollout.wave.start', 'rollout.wave.pass', 'rollout.succeed']);
+    const audit = ((await h.gql(AUDIT)).data.auditLog.edges as { node: { action: string; targetId: string } }[])
+      .filter((e) => e.node.targetId === id)
+      .map((e) => e.node.action)
+      .reverse();
+    expect(audit).toEqual([
+      'rollout.start',
+      'rollout.wave.start',
+      'rollout.wave.pass',
+      'rollout.wave.start',
+      'rollout.wave.pass',
+      'rollout.wave.start',
+      'rollout.wave.pass',
+      'rollout.succeed',
+    ]);
   }, 60_000);
 
   it('moves clusters whose render a commit does not change straight to it, outside the waves', async () => {
     const before = Object.fromEntries([...agents].map(([n, a]) => [n, a.received.length]));
-    const rev = await git.commit({ files: { 'clusters/us-1/cm.yaml': `apiVersion: v1\nkind: ConfigMap\nmetadata: { name: own, namespace: web }\ndata: { v: "2" }\n` }, message: 'us-1 only' });
+    const rev = await git.commit({
+      files: {
+        'clusters/us-1/cm.yaml': `apiVersion: v1\nkind: ConfigMap\nmetadata: { name: own, namespace: web }\ndata: { v: "2" }\n`,
+      },
+      message: 'us-1 only',
+    });
     const { id } = await rolloutOf(rev);
     const r = await finished(id, ['SUCCEEDED']);
     expect(r.waves.map((w) => [w.name, w.clusters.map((c) => c.clusterName)])).toEqual([['rest', ['us-1']]]);
@@ -94,7 +130,10 @@ describe('rollout engine with fake agents (real Postgres, nats-server, git http-
   }, 60_000);
 
   it('a bad commit fails the canary, is reverted by a commit in git log, the canary goes back and no other wave ever gets it', async () => {
-    const rev = await git.commit({ files: { 'bases/web/deploy.yaml': deployment('web:broken') }, message: 'web broken' });
+    const rev = await git.commit({
+      files: { 'bases/web/deploy.yaml': deployment('web:broken') },
+      message: 'web broken',
+    });
     bad.add(rev);
     const { id } = await rolloutOf(rev);
     const r = await finished(id, ['ROLLED_BACK']);
@@ -104,8 +143,12 @@ describe('rollout engine with fake agents (real Postgres, nats-server, git http-
     const log = await runGit(['log', '--format=%H|%an|%s|%P', '-n', '2', 'main'], { cwd: git.repoPath });
     const [top] = log.split('\n');
     expect(top).toBe(`${revert}|Flotilla|Revert ${rev.slice(0, 12)}: rollback of rollout ${id}|${rev}`);
-    expect(await runGit(['log', '-1', '--format=%B', revert], { cwd: git.repoPath })).toContain(`Failing clusters: ${agents.get('can')!.clusterId}`);
-    expect(await runGit(['show', `${revert}:bases/web/deploy.yaml`], { cwd: git.repoPath })).toBe(deployment('web:1.1').trim());
+    expect(await runGit(['log', '-1', '--format=%B', revert], { cwd: git.repoPath })).toContain(
+      `Failing clusters: ${agents.get('can')!.clusterId}`,
+    );
+    expect(await runGit(['show', `${revert}:bases/web/deploy.yaml`], { cwd: git.repoPath })).toBe(
+      deployment('web:1.1').trim(),
+    );
     expect(r.waves[0]?.clusters[0]?.rollbackPhase).toBe('SUCCEEDED');
     expect(agents.get('can')!.received.slice(-2)).toEqual([rev, revert]);
     for (const n of ['eu-1', 'eu-2', 'us-1']) {
@@ -118,28 +161,54 @@ describe('rollout engine with fake agents (real Postgres, nats-server, git http-
   it('rolls back a push of several commits as a whole, not only its last commit', async () => {
     // Both commits reach main in one ref update, as one push does: the poller sees only the second.
     await runGit(['update-ref', 'refs/heads/push', 'main'], { cwd: git.repoPath });
-    await commitFiles(git.repoPath, { branch: 'push', files: { 'bases/web/deploy.yaml': deployment('web:broken-again') }, message: 'break it' });
-    const rev = await commitFiles(git.repoPath, { branch: 'push', files: { 'NOTES.md': 'unrelated\n' }, message: 'notes' });
+    await commitFiles(git.repoPath, {
+      branch: 'push',
+      files: { 'bases/web/deploy.yaml': deployment('web:broken-again') },
+      message: 'break it',
+    });
+    const rev = await commitFiles(git.repoPath, {
+      branch: 'push',
+      files: { 'NOTES.md': 'unrelated\n' },
+      message: 'notes',
+    });
     bad.add(rev);
     await runGit(['update-ref', 'refs/heads/main', rev], { cwd: git.repoPath });
     const { id } = await rolloutOf(rev);
     const r = await finished(id, ['ROLLED_BACK']);
     const revert = r.rollbackRevision!;
-    expect(await runGit(['show', `${revert}:bases/web/deploy.yaml`], { cwd: git.repoPath })).toBe(deployment('web:1.1').trim());
+    expect(await runGit(['show', `${revert}:bases/web/deploy.yaml`], { cwd: git.repoPath })).toBe(
+      deployment('web:1.1').trim(),
+    );
     expect(await runGit(['ls-tree', '--name-only', revert, 'NOTES.md'], { cwd: git.repoPath })).toBe('');
   }, 60_000);
 
   it('an invalid fleet.yaml starts nothing and shows file, line and reason', async () => {
-    const rev = await git.commit({ files: { 'fleet.yaml': `${FLEET}    soak: never\n`, 'bases/web/deploy.yaml': deployment('web:1.2') }, message: 'bad policy' });
-    const { id, phase } = await eventually(async () => {
-      const n = (await h.gql(ROLLOUTS, { rev })).data?.rollouts.edges[0]?.node;
-      return n?.phase === 'REJECTED' && n;
-    }, 10_000, 'rejected rollout');
+    const rev = await git.commit({
+      files: { 'fleet.yaml': `${FLEET}    soak: never\n`, 'bases/web/deploy.yaml': deployment('web:1.2') },
+      message: 'bad policy',
+    });
+    const { id, phase } = await eventually(
+      async () => {
+        const n = (await h.gql(ROLLOUTS, { rev })).data?.rollouts.edges[0]?.node;
+        return n?.phase === 'REJECTED' && n;
+      },
+      10_000,
+      'rejected rollout',
+    );
     expect(phase).toBe('REJECTED');
     const node = (await h.gql(ROLLOUTS, { rev })).data.rollouts.edges[0].node;
-    expect(node.policyError).toEqual({ file: 'fleet.yaml', line: 12, reason: 'waves.2.soak: "never" is not a duration (e.g. 30s, 5m, 1h30m)' });
-    const audit = (await h.gql(AUDIT)).data.auditLog.edges.find((e: { node: { targetId: string } }) => e.node.targetId === id)?.node;
-    expect(audit).toMatchObject({ action: 'rollout.reject', details: { revision: rev, error: { file: 'fleet.yaml', line: 12 } } });
+    expect(node.policyError).toEqual({
+      file: 'fleet.yaml',
+      line: 12,
+      reason: 'waves.2.soak: "never" is not a duration (e.g. 30s, 5m, 1h30m)',
+    });
+    const audit = (await h.gql(AUDIT)).data.auditLog.edges.find(
+      (e: { node: { targetId: string } }) => e.node.targetId === id,
+    )?.node;
+    expect(audit).toMatchObject({
+      action: 'rollout.reject',
+      details: { revision: rev, error: { file: 'fleet.yaml', line: 12 } },
+    });
     for (const a of agents.values()) expect(a.received).not.toContain(rev);
   }, 30_000);
 });

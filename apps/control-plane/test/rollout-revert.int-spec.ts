@@ -5,13 +5,31 @@ import { runGit, startGitServer, type GitServer } from '@flotilla/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { RevertWriter } from '../src/modules/rollouts/git/revert-writer.js';
 
-const deploy = (image: string) => `apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  template:\n    spec:\n      containers:\n        - name: web\n          image: ${image}\n`;
+const deploy = (image: string) =>
+  `apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  template:\n    spec:\n      containers:\n        - name: web\n          image: ${image}\n`;
 
 /** A repository with many files, a good commit, a bad one (changes a shared base, adds and deletes files) and a later unrelated commit. */
 async function fleetRepo(git: GitServer) {
-  const many = Object.fromEntries(Array.from({ length: 40 }, (_, i) => [`clusters/c${i}/cm.yaml`, `kind: ConfigMap\nmetadata: { name: c${i} }\n`]));
-  const good = await git.commit({ files: { ...many, 'bases/web/deploy.yaml': deploy('web:1.0'), 'clusters/eu/old.yaml': 'kind: ConfigMap\n', 'fleet.yaml': 'waves: [{ name: all, rest: true }]\n' }, message: 'good' });
-  const bad = await git.commit({ files: { 'bases/web/deploy.yaml': deploy('web:1.1-broken'), 'clusters/canary/extra.yaml': 'kind: Secret\n', 'clusters/eu/old.yaml': null }, message: 'bad' });
+  const many = Object.fromEntries(
+    Array.from({ length: 40 }, (_, i) => [`clusters/c${i}/cm.yaml`, `kind: ConfigMap\nmetadata: { name: c${i} }\n`]),
+  );
+  const good = await git.commit({
+    files: {
+      ...many,
+      'bases/web/deploy.yaml': deploy('web:1.0'),
+      'clusters/eu/old.yaml': 'kind: ConfigMap\n',
+      'fleet.yaml': 'waves: [{ name: all, rest: true }]\n',
+    },
+    message: 'good',
+  });
+  const bad = await git.commit({
+    files: {
+      'bases/web/deploy.yaml': deploy('web:1.1-broken'),
+      'clusters/canary/extra.yaml': 'kind: Secret\n',
+      'clusters/eu/old.yaml': null,
+    },
+    message: 'bad',
+  });
   const later = await git.commit({ files: { 'README.md': '# fleet\n' }, message: 'unrelated' });
   return { good, bad, later };
 }
@@ -35,11 +53,21 @@ describe('revert commits (isomorphic-git, pushed over smart HTTP)', () => {
 
   it('reverts exactly the bad change on top of the head, keeps every other file, and is the new tip in git log', async () => {
     const { bad, later } = await fleetRepo(git);
-    const result = await writer.revert({ badRevision: bad, message: 'Revert rollout r-1 (bad)\n\nFailing clusters: canary\nReason: Degraded' });
-    expect(result).toMatchObject({ ok: true, parent: later, paths: ['bases/web/deploy.yaml', 'clusters/canary/extra.yaml', 'clusters/eu/old.yaml'] });
+    const result = await writer.revert({
+      badRevision: bad,
+      message: 'Revert rollout r-1 (bad)\n\nFailing clusters: canary\nReason: Degraded',
+    });
+    expect(result).toMatchObject({
+      ok: true,
+      parent: later,
+      paths: ['bases/web/deploy.yaml', 'clusters/canary/extra.yaml', 'clusters/eu/old.yaml'],
+    });
     if (!result.ok) return;
     const log = await runGit(['log', '--format=%H|%an|%s', '-n', '2', 'main'], { cwd: git.repoPath });
-    expect(log.split('\n')).toEqual([`${result.revision}|Flotilla|Revert rollout r-1 (bad)`, `${later}|Flotilla Test|unrelated`]);
+    expect(log.split('\n')).toEqual([
+      `${result.revision}|Flotilla|Revert rollout r-1 (bad)`,
+      `${later}|Flotilla Test|unrelated`,
+    ]);
     expect(await show('main', 'bases/web/deploy.yaml')).toBe(deploy('web:1.0').trim());
     expect(await show('main', 'clusters/eu/old.yaml')).toBe('kind: ConfigMap');
     expect(await show('main', 'README.md')).toBe('# fleet');
@@ -52,14 +80,20 @@ describe('revert commits (isomorphic-git, pushed over smart HTTP)', () => {
   it('reverts against an explicit base when a rollout spanned several commits', async () => {
     const { good, later } = await fleetRepo(git);
     const result = await writer.revert({ badRevision: later, baseRevision: good, message: 'Revert rollout r-2' });
-    expect(result).toMatchObject({ ok: true, paths: ['README.md', 'bases/web/deploy.yaml', 'clusters/canary/extra.yaml', 'clusters/eu/old.yaml'] });
+    expect(result).toMatchObject({
+      ok: true,
+      paths: ['README.md', 'bases/web/deploy.yaml', 'clusters/canary/extra.yaml', 'clusters/eu/old.yaml'],
+    });
     expect(await runGit(['diff', '--name-only', good, 'main'], { cwd: git.repoPath })).toBe('');
   });
 
   it('refuses, without pushing, when a reverted path changed again after the bad commit', async () => {
     const { bad } = await fleetRepo(git);
     const tip = await git.commit({ files: { 'bases/web/deploy.yaml': deploy('web:1.2') }, message: 'fix forward' });
-    await expect(writer.revert({ badRevision: bad, message: 'x' })).resolves.toEqual({ ok: false, reason: `cannot revert ${bad.slice(0, 12)}: bases/web/deploy.yaml changed again after it (conflict)` });
+    await expect(writer.revert({ badRevision: bad, message: 'x' })).resolves.toEqual({
+      ok: false,
+      reason: `cannot revert ${bad.slice(0, 12)}: bases/web/deploy.yaml changed again after it (conflict)`,
+    });
     expect(await runGit(['rev-parse', 'main'], { cwd: git.repoPath })).toBe(tip);
   });
 

@@ -35,7 +35,14 @@ const CLUSTERS = [
   ['us', ['edge']],
 ] as const;
 const ROLLOUTS = `query($rev: String) { rollouts(filter: { revision: $rev }) { edges { node { id revision phase trigger reason rollbackRevision } } } }`;
-type RolloutNode = { id: string; revision: string; phase: string; trigger: string; reason: string | null; rollbackRevision: string | null };
+type RolloutNode = {
+  id: string;
+  revision: string;
+  phase: string;
+  trigger: string;
+  reason: string | null;
+  rollbackRevision: string | null;
+};
 
 describe('signed-commit policy on the control plane', () => {
   let fleet: RolloutFleet;
@@ -49,13 +56,25 @@ describe('signed-commit policy on the control plane', () => {
   let agents: Map<string, FakeFleetAgent>;
   let bad: Set<string>;
 
-  const rollouts = async (rev: string) => ((await h.gql(ROLLOUTS, { rev })).data?.rollouts.edges ?? []).map((e: { node: RolloutNode }) => e.node) as RolloutNode[];
-  const rolloutIn = (rev: string, phases: string[], ms = 10_000) => eventually(async () => (await rollouts(rev)).find((r) => phases.includes(r.phase)), ms, `rollout of ${rev} in ${phases.join('/')}`);
+  const rollouts = async (rev: string) =>
+    ((await h.gql(ROLLOUTS, { rev })).data?.rollouts.edges ?? []).map(
+      (e: { node: RolloutNode }) => e.node,
+    ) as RolloutNode[];
+  const rolloutIn = (rev: string, phases: string[], ms = 10_000) =>
+    eventually(
+      async () => (await rollouts(rev)).find((r) => phases.includes(r.phase)),
+      ms,
+      `rollout of ${rev} in ${phases.join('/')}`,
+    );
   const desiredRevisions = async () => {
     const client = new pg.Client({ connectionString: h.db.url });
     await client.connect();
     try {
-      return (await client.query<{ name: string; desired_revision: string }>('SELECT name, desired_revision FROM clusters ORDER BY name')).rows.map((r) => `${r.name}@${r.desired_revision}`);
+      return (
+        await client.query<{ name: string; desired_revision: string }>(
+          'SELECT name, desired_revision FROM clusters ORDER BY name',
+        )
+      ).rows.map((r) => `${r.name}@${r.desired_revision}`);
     } finally {
       await client.end();
     }
@@ -77,7 +96,10 @@ describe('signed-commit policy on the control plane', () => {
   };
 
   beforeAll(async () => {
-    [trusted, stranger] = await Promise.all([createGpgKey({ name: 'Fleet Admin', email: 'admin@fleet.invalid' }), createGpgKey({ name: 'Stranger', email: 'stranger@elsewhere.invalid' })]);
+    [trusted, stranger] = await Promise.all([
+      createGpgKey({ name: 'Fleet Admin', email: 'admin@fleet.invalid' }),
+      createGpgKey({ name: 'Stranger', email: 'stranger@elsewhere.invalid' }),
+    ]);
     dir = await mkdtemp(join(tmpdir(), 'fl-cp-sig-'));
     await writeFile(join(dir, 'trusted.asc'), trusted.publicKey);
     await writeFile(join(dir, 'signing.asc'), trusted.secretKey, { mode: 0o600 });
@@ -97,13 +119,19 @@ describe('signed-commit policy on the control plane', () => {
   });
 
   it('rejects an unsigned head: COMMIT_UNSIGNED, no cluster moves', async () => {
-    const rev = await repo.commit({ files: { 'bases/web/deploy.yaml': deployment('web:unsigned') }, message: 'unsigned push' });
+    const rev = await repo.commit({
+      files: { 'bases/web/deploy.yaml': deployment('web:unsigned') },
+      message: 'unsigned push',
+    });
     const r = await expectRejected(rev, 'COMMIT_UNSIGNED');
     expect(r.trigger).toBe('COMMIT');
   }, 30_000);
 
   it('rejects a head signed by a key outside the trust set: COMMIT_KEY_UNTRUSTED', async () => {
-    const rev = await stranger.commitSigned(repo.repoPath, { files: { 'bases/web/deploy.yaml': deployment('web:stranger') }, message: 'stranger push' });
+    const rev = await stranger.commitSigned(repo.repoPath, {
+      files: { 'bases/web/deploy.yaml': deployment('web:stranger') },
+      message: 'stranger push',
+    });
     const r = await expectRejected(rev, 'COMMIT_KEY_UNTRUSTED');
     expect(r.reason).toContain(stranger.fingerprint.slice(-16));
   }, 30_000);
@@ -111,21 +139,51 @@ describe('signed-commit policy on the control plane', () => {
   it('rejects a tampered head (a trusted signature over another tree): COMMIT_SIGNATURE_INVALID', async () => {
     // built on a side branch, so the poller never sees the genuine signed commit as the head
     await runGit(['update-ref', 'refs/heads/scratch', 'main'], { cwd: repo.repoPath });
-    const signed = await trusted.commitSigned(repo.repoPath, { branch: 'scratch', files: { 'bases/web/deploy.yaml': deployment('web:1.1') }, message: 'web 1.1' });
-    const evilTree = await runGit(['log', '-1', '--format=%T', await commitFiles(repo.repoPath, { branch: 'scratch', files: { 'bases/web/deploy.yaml': deployment('web:evil') }, message: 'evil' })], { cwd: repo.repoPath });
+    const signed = await trusted.commitSigned(repo.repoPath, {
+      branch: 'scratch',
+      files: { 'bases/web/deploy.yaml': deployment('web:1.1') },
+      message: 'web 1.1',
+    });
+    const evilTree = await runGit(
+      [
+        'log',
+        '-1',
+        '--format=%T',
+        await commitFiles(repo.repoPath, {
+          branch: 'scratch',
+          files: { 'bases/web/deploy.yaml': deployment('web:evil') },
+          message: 'evil',
+        }),
+      ],
+      { cwd: repo.repoPath },
+    );
     const object = await runGit(['cat-file', 'commit', signed], { cwd: repo.repoPath });
-    const forged = await runGit(['hash-object', '-w', '-t', 'commit', '--stdin'], { cwd: repo.repoPath, input: `${object.replace(/^tree [0-9a-f]{40}/, `tree ${evilTree}`)}\n` });
+    const forged = await runGit(['hash-object', '-w', '-t', 'commit', '--stdin'], {
+      cwd: repo.repoPath,
+      input: `${object.replace(/^tree [0-9a-f]{40}/, `tree ${evilTree}`)}\n`,
+    });
     await runGit(['update-ref', 'refs/heads/main', forged], { cwd: repo.repoPath });
     await expectRejected(forged, 'COMMIT_SIGNATURE_INVALID');
   }, 30_000);
 
   it('rolls out a signed head, then rejects a force-push back to the older commit: COMMIT_NOT_DESCENDANT', async () => {
-    const rev = await trusted.commitSigned(repo.repoPath, { files: { 'bases/web/deploy.yaml': deployment('web:1.2') }, message: 'web 1.2, signed' });
+    const rev = await trusted.commitSigned(repo.repoPath, {
+      files: { 'bases/web/deploy.yaml': deployment('web:1.2') },
+      message: 'web 1.2, signed',
+    });
     await rolloutIn(rev, ['SUCCEEDED'], 20_000);
     accepted = rev;
-    await eventually(async () => JSON.stringify(await desiredRevisions()) === JSON.stringify(everyoneOn(rev)), 5000, 'clusters on the signed commit');
+    await eventually(
+      async () => JSON.stringify(await desiredRevisions()) === JSON.stringify(everyoneOn(rev)),
+      5000,
+      'clusters on the signed commit',
+    );
     await runGit(['update-ref', 'refs/heads/main', first], { cwd: repo.repoPath });
-    const r = await eventually(async () => (await rollouts(first)).find((x) => x.phase === 'REJECTED'), 10_000, 'force-push rejected');
+    const r = await eventually(
+      async () => (await rollouts(first)).find((x) => x.phase === 'REJECTED'),
+      10_000,
+      'force-push rejected',
+    );
     expect(r.reason).toContain(`commit ${first} does not descend from ${rev}`);
     await new Promise((resolve) => setTimeout(resolve, 2500));
     expect(await desiredRevisions()).toEqual(everyoneOn(rev));
@@ -138,43 +196,86 @@ describe('signed-commit policy on the control plane', () => {
   it('refuses startRollout of an unsigned revision, or of an older one the clusters would have to go back to (BAD_USER_INPUT)', async () => {
     const START = `mutation($i: StartRolloutInput!) { startRollout(input: $i) { id } }`;
     // an unsigned commit inside the branch, under a signed head that changes no render (clusters move to it)
-    const unsigned = await repo.commit({ files: { 'README.md': 'unsigned\n' }, message: 'unsigned, under a signed head' });
-    accepted = await trusted.commitSigned(repo.repoPath, { files: { 'README.md': 'signed\n' }, message: 'readme, signed' });
-    await eventually(async () => JSON.stringify(await desiredRevisions()) === JSON.stringify(everyoneOn(accepted)), 10_000, 'clusters on the signed head');
+    const unsigned = await repo.commit({
+      files: { 'README.md': 'unsigned\n' },
+      message: 'unsigned, under a signed head',
+    });
+    accepted = await trusted.commitSigned(repo.repoPath, {
+      files: { 'README.md': 'signed\n' },
+      message: 'readme, signed',
+    });
+    await eventually(
+      async () => JSON.stringify(await desiredRevisions()) === JSON.stringify(everyoneOn(accepted)),
+      10_000,
+      'clusters on the signed head',
+    );
     const a = await h.gql(START, { i: { revision: unsigned, selector: { anyOf: ['canary'] } } });
-    expect(a.errors?.[0]).toMatchObject({ message: expect.stringContaining(`commit ${unsigned} is not signed`), extensions: { code: 'BAD_USER_INPUT' } });
+    expect(a.errors?.[0]).toMatchObject({
+      message: expect.stringContaining(`commit ${unsigned} is not signed`),
+      extensions: { code: 'BAD_USER_INPUT' },
+    });
     const b = await h.gql(START, { i: { revision: first, selector: { anyOf: ['canary'] } } });
-    expect(b.errors?.[0]).toMatchObject({ message: expect.stringContaining(`commit ${first} does not descend from ${accepted}`), extensions: { code: 'BAD_USER_INPUT' } });
+    expect(b.errors?.[0]).toMatchObject({
+      message: expect.stringContaining(`commit ${first} does not descend from ${accepted}`),
+      extensions: { code: 'BAD_USER_INPUT' },
+    });
     expect(await desiredRevisions()).toEqual(everyoneOn(accepted));
   }, 30_000);
 
   it('rolls back with a revert commit signed by FLEET_SIGNING_KEY_FILE, which git and the agents’ check accept', async () => {
-    const rev = await trusted.commitSigned(repo.repoPath, { files: { 'bases/web/deploy.yaml': deployment('web:broken') }, message: 'web broken, signed' });
+    const rev = await trusted.commitSigned(repo.repoPath, {
+      files: { 'bases/web/deploy.yaml': deployment('web:broken') },
+      message: 'web broken, signed',
+    });
     bad.add(rev);
     const r = await rolloutIn(rev, ['ROLLED_BACK'], 30_000);
     const revert = r.rollbackRevision!;
     expect(await runGit(['log', '-1', '--format=%an|%P', revert], { cwd: repo.repoPath })).toBe(`Flotilla|${rev}`);
-    await expect(runGit(['verify-commit', revert], { cwd: repo.repoPath, env: { GNUPGHOME: trusted.home } })).resolves.toBeDefined();
+    await expect(
+      runGit(['verify-commit', revert], { cwd: repo.repoPath, env: { GNUPGHOME: trusted.home } }),
+    ).resolves.toBeDefined();
     // the agents' check: a valid signature by the trusted key, and a descendant of the bad commit the canary ran
     const trust = await TrustSet.load([{ name: 'trusted.asc', armored: trusted.publicKey }]);
     const { object } = await git.readObject({ fs, gitdir: repo.repoPath, oid: revert, format: 'content' });
-    await expect(verifyCommit(object as Uint8Array, trust)).resolves.toMatchObject({ status: 'valid', fingerprint: trusted.fingerprint });
-    const readParents = (oid: string) => git.readCommit({ fs, gitdir: repo.repoPath, oid }).then((c) => c.commit.parent, () => undefined);
+    await expect(verifyCommit(object as Uint8Array, trust)).resolves.toMatchObject({
+      status: 'valid',
+      fingerprint: trusted.fingerprint,
+    });
+    const readParents = (oid: string) =>
+      git.readCommit({ fs, gitdir: repo.repoPath, oid }).then(
+        (c) => c.commit.parent,
+        () => undefined,
+      );
     await expect(ancestryOf({ oid: revert, ancestor: rev, readParents, maxCommits: 100 })).resolves.toBe('descendant');
-    await eventually(async () => [...agents.values()].every((a) => a.received.at(-1) === revert), 10_000, 'every cluster on the revert');
+    await eventually(
+      async () => [...agents.values()].every((a) => a.received.at(-1) === revert),
+      10_000,
+      'every cluster on the revert',
+    );
     expect(agents.get('us')!.received).not.toContain(rev);
   }, 40_000);
 
   it('after a restart (a fresh Git store) the accepted head stays accepted: nothing rejected, nothing moves', async () => {
     const head = await runGit(['rev-parse', 'main'], { cwd: repo.repoPath });
     const before = await desiredRevisions();
-    const rejectedBefore = (await h.gql(`{ rollouts(first: 50) { edges { node { phase } } } }`)).data.rollouts.edges.filter((e: { node: { phase: string } }) => e.node.phase === 'REJECTED').length;
+    const rejectedBefore = (
+      await h.gql(`{ rollouts(first: 50) { edges { node { phase } } } }`)
+    ).data.rollouts.edges.filter((e: { node: { phase: string } }) => e.node.phase === 'REJECTED').length;
     await h.stopControlPlane();
     await h.startControlPlane();
-    await eventually(async () => (await h.gql('{ fleetRepo { headRevision lastPolledAt } }')).data.fleetRepo.lastPolledAt, 8000, 'a poll after the restart');
+    await eventually(
+      async () => (await h.gql('{ fleetRepo { headRevision lastPolledAt } }')).data.fleetRepo.lastPolledAt,
+      8000,
+      'a poll after the restart',
+    );
     await new Promise((resolve) => setTimeout(resolve, 2500));
-    expect((await h.gql('{ fleetRepo { headRevision error } }')).data.fleetRepo).toEqual({ headRevision: head, error: null });
-    const rejectedAfter = (await h.gql(`{ rollouts(first: 50) { edges { node { phase } } } }`)).data.rollouts.edges.filter((e: { node: { phase: string } }) => e.node.phase === 'REJECTED').length;
+    expect((await h.gql('{ fleetRepo { headRevision error } }')).data.fleetRepo).toEqual({
+      headRevision: head,
+      error: null,
+    });
+    const rejectedAfter = (
+      await h.gql(`{ rollouts(first: 50) { edges { node { phase } } } }`)
+    ).data.rollouts.edges.filter((e: { node: { phase: string } }) => e.node.phase === 'REJECTED').length;
     expect(rejectedAfter).toBe(rejectedBefore);
     expect(await desiredRevisions()).toEqual(before);
   }, 30_000);
@@ -185,7 +286,10 @@ describe('signed-commit policy configuration', () => {
   let other: GpgKey;
   let dir: string;
   beforeAll(async () => {
-    [keys, other] = await Promise.all([createGpgKey({ name: 'Fleet Admin', email: 'admin@fleet.invalid' }), createGpgKey({ name: 'Other', email: 'other@fleet.invalid' })]);
+    [keys, other] = await Promise.all([
+      createGpgKey({ name: 'Fleet Admin', email: 'admin@fleet.invalid' }),
+      createGpgKey({ name: 'Other', email: 'other@fleet.invalid' }),
+    ]);
     dir = await mkdtemp(join(tmpdir(), 'fl-cp-sigcfg-'));
     await writeFile(join(dir, 'trusted.asc'), keys.publicKey);
     await writeFile(join(dir, 'other-signing.asc'), other.secretKey);
@@ -197,7 +301,16 @@ describe('signed-commit policy configuration', () => {
   });
 
   const policyWith = async (env: Record<string, string>) => {
-    const config = loadConfig({ DATABASE_URL: 'postgres://x@127.0.0.1/x', NATS_URL: 'nats://127.0.0.1:1', NATS_HUB_JWT: 'x', NATS_HUB_SEED: 'SUAAA', NATS_ACCOUNT_SEED: 'SAAAA', ADMIN_TOKEN: 'a'.repeat(32), FLOTILLA_SECRET_KEY: Buffer.alloc(32, 1).toString('base64'), ...env });
+    const config = loadConfig({
+      DATABASE_URL: 'postgres://x@127.0.0.1/x',
+      NATS_URL: 'nats://127.0.0.1:1',
+      NATS_HUB_JWT: 'x',
+      NATS_HUB_SEED: 'SUAAA',
+      NATS_ACCOUNT_SEED: 'SAAAA',
+      ADMIN_TOKEN: 'a'.repeat(32),
+      FLOTILLA_SECRET_KEY: Buffer.alloc(32, 1).toString('base64'),
+      ...env,
+    });
     const source = new FleetSource(config);
     try {
       const policy = new CommitPolicy(config, source);
@@ -209,9 +322,18 @@ describe('signed-commit policy configuration', () => {
   };
 
   it('refuses to start with a signing key outside the trust set, or a keys file that holds no key, naming the setting', async () => {
-    await expect(policyWith({ FLEET_TRUSTED_KEYS_FILE: join(dir, 'trusted.asc'), FLEET_SIGNING_KEY_FILE: join(dir, 'other-signing.asc') })).rejects.toThrow(`FLEET_SIGNING_KEY_FILE: key ${other.fingerprint} is not in FLEET_TRUSTED_KEYS_FILE`);
-    await expect(policyWith({ FLEET_TRUSTED_KEYS_FILE: join(dir, 'broken.asc') })).rejects.toThrow(/^FLEET_TRUSTED_KEYS_FILE \(.*broken\.asc\): not an armored OpenPGP public key block/);
-    await expect(policyWith({ FLEET_TRUSTED_KEYS_FILE: join(dir, 'missing.asc') })).rejects.toThrow(/^FLEET_TRUSTED_KEYS_FILE: cannot read .*missing\.asc/);
+    await expect(
+      policyWith({
+        FLEET_TRUSTED_KEYS_FILE: join(dir, 'trusted.asc'),
+        FLEET_SIGNING_KEY_FILE: join(dir, 'other-signing.asc'),
+      }),
+    ).rejects.toThrow(`FLEET_SIGNING_KEY_FILE: key ${other.fingerprint} is not in FLEET_TRUSTED_KEYS_FILE`);
+    await expect(policyWith({ FLEET_TRUSTED_KEYS_FILE: join(dir, 'broken.asc') })).rejects.toThrow(
+      /^FLEET_TRUSTED_KEYS_FILE \(.*broken\.asc\): not an armored OpenPGP public key block/,
+    );
+    await expect(policyWith({ FLEET_TRUSTED_KEYS_FILE: join(dir, 'missing.asc') })).rejects.toThrow(
+      /^FLEET_TRUSTED_KEYS_FILE: cannot read .*missing\.asc/,
+    );
   });
 
   it('is off without FLEET_TRUSTED_KEYS_FILE', async () => {
@@ -236,9 +358,19 @@ describe('signed-commit policy without a signing key', () => {
         commit: (repoPath, o) => key.commitSigned(repoPath, o),
       });
       const { git: repo, h } = f;
-      const rev = await key.commitSigned(repo.repoPath, { files: { 'bases/web/deploy.yaml': deployment('web:broken') }, message: 'broken, signed' });
+      const rev = await key.commitSigned(repo.repoPath, {
+        files: { 'bases/web/deploy.yaml': deployment('web:broken') },
+        message: 'broken, signed',
+      });
       f.bad.add(rev);
-      const r = await eventually(async () => ((await h.gql(ROLLOUTS, { rev })).data?.rollouts.edges ?? []).map((e: { node: RolloutNode }) => e.node).find((n: RolloutNode) => n.phase === 'PAUSED') as RolloutNode | undefined, 20_000, 'rollout paused');
+      const r = await eventually(
+        async () =>
+          ((await h.gql(ROLLOUTS, { rev })).data?.rollouts.edges ?? [])
+            .map((e: { node: RolloutNode }) => e.node)
+            .find((n: RolloutNode) => n.phase === 'PAUSED') as RolloutNode | undefined,
+        20_000,
+        'rollout paused',
+      );
       expect(r.reason).toContain('FLEET_SIGNING_KEY_FILE is not set');
       expect(r.rollbackRevision).toBeNull();
       expect(await runGit(['rev-parse', 'main'], { cwd: repo.repoPath })).toBe(rev);

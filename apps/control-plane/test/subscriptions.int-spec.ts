@@ -26,7 +26,13 @@ describe('GraphQL subscriptions over graphql-ws', () => {
     return a;
   };
   const client = (connectionParams: Record<string, unknown>) => {
-    const c = createClient({ url: `${h.cp.url.replace('http', 'ws')}/graphql`, webSocketImpl: WebSocket, connectionParams, retryAttempts: 0, lazy: false });
+    const c = createClient({
+      url: `${h.cp.url.replace('http', 'ws')}/graphql`,
+      webSocketImpl: WebSocket,
+      connectionParams,
+      retryAttempts: 0,
+      lazy: false,
+    });
     clients.push(c);
     return c;
   };
@@ -34,16 +40,30 @@ describe('GraphQL subscriptions over graphql-ws', () => {
   const subscribe = (c: Client, query: string, variables: Record<string, unknown> = {}) => {
     const got: { data?: any; errors?: unknown }[] = [];
     const state: { error?: unknown; done: boolean } = { done: false };
-    c.subscribe({ query, variables }, { next: (v) => void got.push(v as never), error: (e) => Object.assign(state, { error: e, done: true }), complete: () => (state.done = true) });
+    c.subscribe(
+      { query, variables },
+      {
+        next: (v) => void got.push(v as never),
+        error: (e) => Object.assign(state, { error: e, done: true }),
+        complete: () => (state.done = true),
+      },
+    );
     return { got, state };
   };
-  const viewerToken = async () => (await h.gql('mutation { createApiToken(input: { name: "sub-viewer", role: VIEWER }) { token } }')).data.createApiToken.token as string;
+  const viewerToken = async () =>
+    (await h.gql('mutation { createApiToken(input: { name: "sub-viewer", role: VIEWER }) { token } }')).data
+      .createApiToken.token as string;
 
   it('delivers drift as it is reported to a viewer, filtered by cluster', async () => {
     const [a, b] = [await agent('sub-drift-a'), await agent('sub-drift-b')];
     const c = client({ authorization: `Bearer ${await viewerToken()}` });
-    const all = subscribe(c, 'subscription { driftDetected { clusterName object { kind name } fields managers resolution } }');
-    const onlyB = subscribe(c, 'subscription($id: ID) { driftDetected(clusterId: $id) { clusterName } }', { id: b.clusterId });
+    const all = subscribe(
+      c,
+      'subscription { driftDetected { clusterName object { kind name } fields managers resolution } }',
+    );
+    const onlyB = subscribe(c, 'subscription($id: ID) { driftDetected(clusterId: $id) { clusterName } }', {
+      id: b.clusterId,
+    });
     await new Promise((r) => setTimeout(r, 200));
     await a.report('drift', driftReport(a.clusterId, 0, SHA));
     await b.report('drift', driftReport(b.clusterId, 0, SHA, { resolution: 'reported' }));
@@ -51,8 +71,20 @@ describe('GraphQL subscriptions over graphql-ws', () => {
     // Order is kept per cluster, not across clusters.
     const byName = all.got.map((g) => g.data.driftDetected).sort((x, y) => x.clusterName.localeCompare(y.clusterName));
     expect(byName).toEqual([
-      { clusterName: 'sub-drift-a', object: { kind: 'Deployment', name: 'api' }, fields: ['spec.replicas'], managers: ['kubectl-scale'], resolution: 'REVERTED' },
-      { clusterName: 'sub-drift-b', object: { kind: 'Deployment', name: 'api' }, fields: ['spec.replicas'], managers: ['kubectl-scale'], resolution: 'REPORTED' },
+      {
+        clusterName: 'sub-drift-a',
+        object: { kind: 'Deployment', name: 'api' },
+        fields: ['spec.replicas'],
+        managers: ['kubectl-scale'],
+        resolution: 'REVERTED',
+      },
+      {
+        clusterName: 'sub-drift-b',
+        object: { kind: 'Deployment', name: 'api' },
+        fields: ['spec.replicas'],
+        managers: ['kubectl-scale'],
+        resolution: 'REPORTED',
+      },
     ]);
     expect(onlyB.got.map((g) => g.data.driftDetected.clusterName)).toEqual(['sub-drift-b']);
   });
@@ -60,17 +92,26 @@ describe('GraphQL subscriptions over graphql-ws', () => {
   it('announces a cluster whose sync status changed, with its new state', async () => {
     const a = await agent('sub-status');
     const c = client({ token: ADMIN_TOKEN });
-    const sub = subscribe(c, 'subscription($id: ID) { clusterStatusChanged(clusterId: $id) { name sync { state health lastResult { seq } } } }', { id: a.clusterId });
+    const sub = subscribe(
+      c,
+      'subscription($id: ID) { clusterStatusChanged(clusterId: $id) { name sync { state health lastResult { seq } } } }',
+      { id: a.clusterId },
+    );
     await new Promise((r) => setTimeout(r, 200));
     await a.report('sync', syncReport(a.clusterId, 0, SHA, { state: 'Failed', health: 'Degraded' }));
     await eventually(async () => sub.got.length === 1, 5000, 'status change delivered');
-    expect(sub.got[0]!.data.clusterStatusChanged).toEqual({ name: 'sub-status', sync: { state: 'OUT_OF_SYNC', health: 'DEGRADED', lastResult: { seq: 0 } } });
+    expect(sub.got[0]!.data.clusterStatusChanged).toEqual({
+      name: 'sub-status',
+      sync: { state: 'OUT_OF_SYNC', health: 'DEGRADED', lastResult: { seq: 0 } },
+    });
   });
 
   it('announces a cluster coming online with its first heartbeat, once', async () => {
     const a = await agent('sub-online');
     const c = client({ token: ADMIN_TOKEN });
-    const sub = subscribe(c, 'subscription($id: ID) { clusterStatusChanged(clusterId: $id) { name connection } }', { id: a.clusterId });
+    const sub = subscribe(c, 'subscription($id: ID) { clusterStatusChanged(clusterId: $id) { name connection } }', {
+      id: a.clusterId,
+    });
     await new Promise((r) => setTimeout(r, 200));
     await a.heartbeat();
     await eventually(async () => sub.got.length === 1, 5000, 'online announced');

@@ -2,7 +2,8 @@ import { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRegistrationToken, registration, startHarness, type Harness } from './support/harness.js';
 
-const CREATE_API = 'mutation($input: CreateApiTokenInput!) { createApiToken(input: $input) { token apiToken { id name role revokedAt } } }';
+const CREATE_API =
+  'mutation($input: CreateApiTokenInput!) { createApiToken(input: $input) { token apiToken { id name role revokedAt } } }';
 
 describe('token lifecycle', () => {
   let h: Harness;
@@ -13,7 +14,8 @@ describe('token lifecycle', () => {
     await h?.close();
   });
 
-  const rows = (sql: string, params: unknown[] = []) => h.cp.app.get(DataSource).query(sql, params) as Promise<Record<string, unknown>[]>;
+  const rows = (sql: string, params: unknown[] = []) =>
+    h.cp.app.get(DataSource).query(sql, params) as Promise<Record<string, unknown>[]>;
 
   it('a registration token is shown once, stored only as a hash, counts its uses and stops working when revoked', async () => {
     const created = await createRegistrationToken(h, { name: 'edge sites', tags: ['edge'], maxUses: 3 });
@@ -22,20 +24,35 @@ describe('token lifecycle', () => {
     expect(JSON.stringify(stored)).not.toContain(created.token.slice(-43));
 
     const listed = await h.gql('{ registrationTokens { id name tags maxUses usedCount revokedAt } }');
-    expect(listed.data.registrationTokens).toEqual([{ id: created.registrationToken.id, name: 'edge sites', tags: ['edge'], maxUses: 3, usedCount: 0, revokedAt: null }]);
+    expect(listed.data.registrationTokens).toEqual([
+      {
+        id: created.registrationToken.id,
+        name: 'edge sites',
+        tags: ['edge'],
+        maxUses: 3,
+        usedCount: 0,
+        revokedAt: null,
+      },
+    ]);
     expect(JSON.stringify(listed)).not.toContain(created.token);
 
     expect((await h.register(registration(created.token, 'edge-1').body)).status).toBe(201);
     const afterUse = await h.gql('{ registrationTokens { usedCount } }');
     expect(afterUse.data.registrationTokens[0].usedCount).toBe(1);
 
-    const revoked = await h.gql('mutation($id: ID!) { revokeRegistrationToken(id: $id) { id revokedAt } }', { id: created.registrationToken.id });
+    const revoked = await h.gql('mutation($id: ID!) { revokeRegistrationToken(id: $id) { id revokedAt } }', {
+      id: created.registrationToken.id,
+    });
     expect(revoked.data.revokeRegistrationToken.revokedAt).toEqual(expect.any(String));
     expect((await h.register(registration(created.token, 'edge-2').body)).status).toBe(401);
 
-    const again = await h.gql('mutation($id: ID!) { revokeRegistrationToken(id: $id) { id } }', { id: created.registrationToken.id });
+    const again = await h.gql('mutation($id: ID!) { revokeRegistrationToken(id: $id) { id } }', {
+      id: created.registrationToken.id,
+    });
     expect(again.errors?.[0]?.extensions?.code).toBe('CONFLICT');
-    const unknown = await h.gql('mutation($id: ID!) { revokeRegistrationToken(id: $id) { id } }', { id: '00000000-0000-4000-8000-000000000000' });
+    const unknown = await h.gql('mutation($id: ID!) { revokeRegistrationToken(id: $id) { id } }', {
+      id: '00000000-0000-4000-8000-000000000000',
+    });
     expect(unknown.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
   });
 
@@ -47,13 +64,21 @@ describe('token lifecycle', () => {
 
     expect((await h.gql('{ fleetSummary { clusters { total } } }', {}, token)).data).toBeTruthy();
     const tampered = token.slice(0, -1) + (token.endsWith('A') ? 'B' : 'A');
-    expect((await h.gql('{ fleetSummary { clusters { total } } }', {}, tampered)).errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+    expect((await h.gql('{ fleetSummary { clusters { total } } }', {}, tampered)).errors?.[0]?.extensions?.code).toBe(
+      'UNAUTHENTICATED',
+    );
 
     await h.gql('mutation($id: ID!) { revokeApiToken(id: $id) { id } }', { id: apiToken.id });
-    expect((await h.gql('{ fleetSummary { clusters { total } } }', {}, token)).errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+    expect((await h.gql('{ fleetSummary { clusters { total } } }', {}, token)).errors?.[0]?.extensions?.code).toBe(
+      'UNAUTHENTICATED',
+    );
 
-    const audit = await h.gql('{ auditLog(first: 50) { edges { node { actorId action targetType targetId occurredAt } } } }');
-    const actions = audit.data.auditLog.edges.map((e: { node: { action: string; targetId: string; actorId: string } }) => e.node);
+    const audit = await h.gql(
+      '{ auditLog(first: 50) { edges { node { actorId action targetType targetId occurredAt } } } }',
+    );
+    const actions = audit.data.auditLog.edges.map(
+      (e: { node: { action: string; targetId: string; actorId: string } }) => e.node,
+    );
     expect(actions.filter((a: { targetId: string }) => a.targetId === apiToken.id)).toEqual([
       expect.objectContaining({ actorId: 'admin-token', action: 'apiToken.revoke', targetType: 'ApiToken' }),
       expect.objectContaining({ actorId: 'admin-token', action: 'apiToken.create', targetType: 'ApiToken' }),
@@ -61,9 +86,16 @@ describe('token lifecycle', () => {
   });
 
   it('pages through the audit log newest first with cursors', async () => {
-    const first = await h.gql('{ auditLog(first: 2) { edges { cursor node { id } } pageInfo { hasNextPage endCursor } } }');
-    const next = await h.gql('query($after: String) { auditLog(first: 100, after: $after) { edges { node { id } } pageInfo { hasNextPage } } }', { after: first.data.auditLog.pageInfo.endCursor });
-    const ids = [...first.data.auditLog.edges, ...next.data.auditLog.edges].map((e: { node: { id: string } }) => Number(e.node.id));
+    const first = await h.gql(
+      '{ auditLog(first: 2) { edges { cursor node { id } } pageInfo { hasNextPage endCursor } } }',
+    );
+    const next = await h.gql(
+      'query($after: String) { auditLog(first: 100, after: $after) { edges { node { id } } pageInfo { hasNextPage } } }',
+      { after: first.data.auditLog.pageInfo.endCursor },
+    );
+    const ids = [...first.data.auditLog.edges, ...next.data.auditLog.edges].map((e: { node: { id: string } }) =>
+      Number(e.node.id),
+    );
     expect(first.data.auditLog.pageInfo.hasNextPage).toBe(true);
     expect(next.data.auditLog.pageInfo.hasNextPage).toBe(false);
     expect(ids).toEqual([...ids].sort((a, b) => b - a));

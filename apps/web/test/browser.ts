@@ -12,7 +12,16 @@ import { chromium, type BrowserContext, type Page } from 'playwright-core';
 export const CHROMIUM = process.env.FLOTILLA_CHROMIUM ?? '/usr/bin/chromium';
 export const SCREENSHOTS = fileURLToPath(new URL('../../../test-results/dashboard/', import.meta.url));
 
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
 export interface Browser {
   context: BrowserContext;
@@ -30,10 +39,17 @@ export async function launchBrowser(): Promise<Browser> {
   let context: BrowserContext;
   try {
     // A persistent context on a fresh folder is how playwright takes --user-data-dir.
-    context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: ARGS, viewport: { width: 1360, height: 860 } });
+    context = await chromium.launchPersistentContext(profile, {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: ARGS,
+      viewport: { width: 1360, height: 860 },
+    });
   } catch (error) {
     await rm(profile, { recursive: true, force: true });
-    throw new Error(`cannot start Chromium at ${CHROMIUM} (install it with: apt-get install -y chromium): ${(error as Error).message}`);
+    throw new Error(
+      `cannot start Chromium at ${CHROMIUM} (install it with: apt-get install -y chromium): ${(error as Error).message}`,
+    );
   }
   const page = context.pages()[0] ?? (await context.newPage());
   const requests: string[] = [];

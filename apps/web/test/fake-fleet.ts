@@ -29,11 +29,18 @@ const FLEET_YAML = `waves:
     rest: true
 `;
 
-export const configMap = (cluster: string, version: string) => `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: app\n  namespace: default\ndata:\n  cluster: ${cluster}\n  version: "${version}"\n`;
+export const configMap = (cluster: string, version: string) =>
+  `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: app\n  namespace: default\ndata:\n  cluster: ${cluster}\n  version: "${version}"\n`;
 
 /** The first commit: fleet.yaml (waves canary, edge-eu, rest) and one ConfigMap per cluster. */
 export const commitFleet = (git: GitServer) =>
-  git.commit({ files: { 'fleet.yaml': FLEET_YAML, ...Object.fromEntries(FLEET.map((c) => [`clusters/${c.name}/app.yaml`, configMap(c.name, '1')])) }, message: 'fleet' });
+  git.commit({
+    files: {
+      'fleet.yaml': FLEET_YAML,
+      ...Object.fromEntries(FLEET.map((c) => [`clusters/${c.name}/app.yaml`, configMap(c.name, '1')])),
+    },
+    message: 'fleet',
+  });
 
 export interface FakeFleet {
   agents: Map<string, TestAgent>;
@@ -42,30 +49,75 @@ export interface FakeFleet {
   close(): Promise<void>;
 }
 
-const FAILED = { stage: 'render', code: 'INVALID_YAML', reason: 'bad indentation at line 3', file: 'clusters/edge-eu-2/app.yaml', retryable: false } as const;
+const FAILED = {
+  stage: 'render',
+  code: 'INVALID_YAML',
+  reason: 'bad indentation at line 3',
+  file: 'clusters/edge-eu-2/app.yaml',
+  retryable: false,
+} as const;
 
 export async function startFakeFleet(h: Harness, head: string): Promise<FakeFleet> {
   const agents = new Map<string, TestAgent>();
   const reporting = FLEET.filter((c) => c.report !== 'none');
   for (const c of FLEET) {
-    const a = await registerAgent(h, (await createRegistrationToken(h, { name: `for ${c.name}`, tags: [...c.tags] })).token, c.name);
+    const a = await registerAgent(
+      h,
+      (await createRegistrationToken(h, { name: `for ${c.name}`, tags: [...c.tags] })).token,
+      c.name,
+    );
     agents.set(c.name, a);
     if (c.report === 'none') continue;
     await a.heartbeat();
     const progressing = c.report === 'progressing';
-    const objects = [deployment('api', 'created'), deployment('web', progressing ? 'configured' : 'unchanged', progressing ? 'Progressing' : 'Healthy')];
-    const over = c.report === 'failed' ? { state: 'Failed' as const, appliedRevision: undefined, objects: [], error: FAILED } : { objects, health: progressing ? ('Progressing' as const) : ('Healthy' as const) };
+    const objects = [
+      deployment('api', 'created'),
+      deployment('web', progressing ? 'configured' : 'unchanged', progressing ? 'Progressing' : 'Healthy'),
+    ];
+    const over =
+      c.report === 'failed'
+        ? { state: 'Failed' as const, appliedRevision: undefined, objects: [], error: FAILED }
+        : { objects, health: progressing ? ('Progressing' as const) : ('Healthy' as const) };
     await a.report('sync', syncReport(a.clusterId, 0, head, over));
   }
   const eu1 = agents.get('edge-eu-1')!;
-  await eu1.report('drift', driftReport(eu1.clusterId, 1, head, { object: { apiVersion: 'apps/v1', kind: 'Deployment', namespace: 'web', name: 'api' }, managers: ['kubectl-scale'], fields: ['spec.replicas'] }));
-  await eventually(async () => {
-    const r = await h.gql('{ clusters(first: 20) { edges { node { connection sync { state } } } } }');
-    return r.data.clusters.edges.filter((e: any) => e.node.connection === 'ONLINE' && e.node.sync.state !== 'OUT_OF_SYNC').length === reporting.length;
-  }, 15_000, 'every reporting agent online with its sync state');
-  await eventually(async () => (await h.gql('{ driftEvents(first: 5) { edges { node { id } } } }')).data.driftEvents.edges.length === 1, 10_000, 'drift stored');
+  await eu1.report(
+    'drift',
+    driftReport(eu1.clusterId, 1, head, {
+      object: { apiVersion: 'apps/v1', kind: 'Deployment', namespace: 'web', name: 'api' },
+      managers: ['kubectl-scale'],
+      fields: ['spec.replicas'],
+    }),
+  );
+  await eventually(
+    async () => {
+      const r = await h.gql('{ clusters(first: 20) { edges { node { connection sync { state } } } } }');
+      return (
+        r.data.clusters.edges.filter((e: any) => e.node.connection === 'ONLINE' && e.node.sync.state !== 'OUT_OF_SYNC')
+          .length === reporting.length
+      );
+    },
+    15_000,
+    'every reporting agent online with its sync state',
+  );
+  await eventually(
+    async () =>
+      (await h.gql('{ driftEvents(first: 5) { edges { node { id } } } }')).data.driftEvents.edges.length === 1,
+    10_000,
+    'drift stored',
+  );
   // Keep the reporting agents online for the whole test, as real agents would.
-  const heartbeats = setInterval(() => reporting.forEach((c) => void agents.get(c.name)!.heartbeat().catch(() => undefined)), 2000);
+  const heartbeats = setInterval(
+    () =>
+      reporting.forEach(
+        (c) =>
+          void agents
+            .get(c.name)!
+            .heartbeat()
+            .catch(() => undefined),
+      ),
+    2000,
+  );
 
   let seq = 100;
   const reported = new Map<string, string>(FLEET.map((c) => [c.name, head]));
@@ -77,8 +129,17 @@ export async function startFakeFleet(h: Harness, head: string): Promise<FakeFlee
         const r = await h.gql('{ clusters(first: 50) { edges { node { name sync { revision } } } } }');
         for (const { node } of r.data?.clusters.edges ?? []) {
           const a = agents.get(node.name);
-          if (!a || !reporting.some((c) => c.name === node.name) || !node.sync.revision || reported.get(node.name) === node.sync.revision) continue;
-          await a.report('sync', syncReport(a.clusterId, seq++, node.sync.revision, { objects: [deployment('api', 'configured')] }));
+          if (
+            !a ||
+            !reporting.some((c) => c.name === node.name) ||
+            !node.sync.revision ||
+            reported.get(node.name) === node.sync.revision
+          )
+            continue;
+          await a.report(
+            'sync',
+            syncReport(a.clusterId, seq++, node.sync.revision, { objects: [deployment('api', 'configured')] }),
+          );
           reported.set(node.name, node.sync.revision);
         }
       };

@@ -7,7 +7,9 @@ import { parseAllDocuments } from 'yaml';
 export const REPO_ROOT = resolve(import.meta.dirname, '../../..');
 
 export async function kubectlPath(): Promise<string> {
-  const mod = (await import(pathToFileURL(join(REPO_ROOT, 'scripts', 'setup-kubectl.mjs')).href)) as { ensureKubectl: () => string };
+  const mod = (await import(pathToFileURL(join(REPO_ROOT, 'scripts', 'setup-kubectl.mjs')).href)) as {
+    ensureKubectl: () => string;
+  };
   return mod.ensureKubectl();
 }
 
@@ -37,6 +39,9 @@ export function parseObjects(yamlText: string): KubeObject[] {
 export const byKind = (objects: KubeObject[], kind: string) => objects.filter((o) => o.kind === kind);
 export const one = (objects: KubeObject[], kind: string, name?: string) => {
   const found = objects.find((o) => o.kind === kind && (name === undefined || o.metadata.name === name));
-  if (!found) throw new Error(`no ${kind}${name ? ` ${name}` : ''} among ${objects.map((o) => `${o.kind}/${o.metadata.name}`).join(', ')}`);
+  if (!found)
+    throw new Error(
+      `no ${kind}${name ? ` ${name}` : ''} among ${objects.map((o) => `${o.kind}/${o.metadata.name}`).join(', ')}`,
+    );
   return found;
 };

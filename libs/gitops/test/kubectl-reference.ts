@@ -20,10 +20,13 @@ export async function kubectlPath(): Promise<string> {
 
 /** `kubectl kustomize <dir>`, parsed the way Kubernetes reads YAML (1.1 scalars, dates kept as text). */
 export async function kubectlKustomize(dir: string): Promise<KubeObject[]> {
-  const { stdout } = await promisify(execFile)(await kubectlPath(), ['kustomize', dir], { maxBuffer: 64 * 1024 * 1024 });
+  const { stdout } = await promisify(execFile)(await kubectlPath(), ['kustomize', dir], {
+    maxBuffer: 64 * 1024 * 1024,
+  });
   return parseAllDocuments(stdout, {
     version: '1.1',
-    customTags: (tags) => tags.filter((t) => typeof t === 'string' || (t.tag !== 'tag:yaml.org,2002:timestamp' && t.format !== 'TIME')),
+    customTags: (tags) =>
+      tags.filter((t) => typeof t === 'string' || (t.tag !== 'tag:yaml.org,2002:timestamp' && t.format !== 'TIME')),
   })
     .map((d) => d.toJS() as KubeObject | null)
     .filter((o): o is KubeObject => o !== null);

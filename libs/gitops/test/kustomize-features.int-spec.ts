@@ -9,11 +9,15 @@ const tree = new FsTree(OWN_FIXTURES);
 /** Each fixture exercises a slice of the subset; kubectl's kustomize is the judge. */
 const CASES: Record<string, string> = {
   'kustomize/base-app': 'a base with a hashed configMapGenerator and plain resources',
-  'kustomize/overlay-refs': 'namespace, namePrefix/nameSuffix, commonLabels, labels, commonAnnotations, generators and name references',
-  'kustomize/patches': 'strategic merge (keys, $patch: delete, null), JSON 6902 with targets, patchesStrategicMerge, patchesJson6902',
+  'kustomize/overlay-refs':
+    'namespace, namePrefix/nameSuffix, commonLabels, labels, commonAnnotations, generators and name references',
+  'kustomize/patches':
+    'strategic merge (keys, $patch: delete, null), JSON 6902 with targets, patchesStrategicMerge, patchesJson6902',
   'kustomize/images': 'images: newName, newTag and digest in pods, templates, init containers and CronJobs',
-  'kustomize/namespace': 'namespace renames Namespace objects and moves binding subjects; literal quotes and env-file whitespace',
-  'kustomize/generators/overlay': 'generator merge/replace behaviors, binary files, env files, options and generatorOptions',
+  'kustomize/namespace':
+    'namespace renames Namespace objects and moves binding subjects; literal quotes and env-file whitespace',
+  'kustomize/generators/overlay':
+    'generator merge/replace behaviors, binary files, env files, options and generatorOptions',
 };
 
 describe('render matches kubectl kustomize on our feature fixtures', () => {

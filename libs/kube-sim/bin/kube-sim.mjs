@@ -7,6 +7,9 @@ import { fileURLToPath } from 'node:url';
 const cli = fileURLToPath(new URL('../src/cli.ts', import.meta.url));
 const project = fileURLToPath(new URL('../../../tsconfig.json', import.meta.url));
 const env = { ...process.env, SWC_NODE_PROJECT: process.env.SWC_NODE_PROJECT ?? project };
-const child = spawn(process.execPath, ['--import', '@swc-node/register/esm-register', cli, ...process.argv.slice(2)], { stdio: 'inherit', env });
+const child = spawn(process.execPath, ['--import', '@swc-node/register/esm-register', cli, ...process.argv.slice(2)], {
+  stdio: 'inherit',
+  env,
+});
 for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => child.kill(sig));
 child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

@@ -62,7 +62,14 @@ function withoutMetaAndStatus(o: any, cache: boolean): string {
 }
 
 /** Metadata an update keeps from the stored object whatever the body says. */
-const KEPT_METADATA = ['uid', 'creationTimestamp', 'deletionTimestamp', 'deletionGracePeriodSeconds', 'generation', 'resourceVersion'];
+const KEPT_METADATA = [
+  'uid',
+  'creationTimestamp',
+  'deletionTimestamp',
+  'deletionGracePeriodSeconds',
+  'generation',
+  'resourceVersion',
+];
 
 /**
  * Whether `b` holds the very same values as `a` in the same key order, metadata and status
@@ -107,7 +114,8 @@ export class Api {
     if (!t.namespaced) return;
     const n = this.store.get('namespaces', '', ns);
     if (!n) throw errors.namespaceNotFound(ns);
-    if (n.metadata.deletionTimestamp) throw errors.forbidden(t, name, `unable to create new content in namespace ${ns} because it is being terminated`);
+    if (n.metadata.deletionTimestamp)
+      throw errors.forbidden(t, name, `unable to create new content in namespace ${ns} because it is being terminated`);
   }
 
   /** Stores `next` as the new version of `prev` (undefined on create) after the server-side rules. */
@@ -115,7 +123,12 @@ export class Api {
     let next = nextIn;
     const sub = opts.subresource;
     if (prev && t.status) {
-      if (sub === 'status') next = { ...prev, status: next.status, metadata: { ...prev.metadata, managedFields: next.metadata.managedFields } };
+      if (sub === 'status')
+        next = {
+          ...prev,
+          status: next.status,
+          metadata: { ...prev.metadata, managedFields: next.metadata.managedFields },
+        };
       else next = { ...next, status: prev.status };
     }
     if (!t.status && sub === 'status') throw errors.noRoute();
@@ -123,7 +136,12 @@ export class Api {
     const m: any = { ...next.metadata };
     if (prev) {
       for (const k of KEPT_METADATA) m[k] = prev.metadata[k];
-      if (t.generation && !sameBesidesMetaAndStatus(prev, next) && withoutMetaAndStatus(prev, true) !== withoutMetaAndStatus(next, false)) m.generation = (prev.metadata.generation ?? 1) + 1;
+      if (
+        t.generation &&
+        !sameBesidesMetaAndStatus(prev, next) &&
+        withoutMetaAndStatus(prev, true) !== withoutMetaAndStatus(next, false)
+      )
+        m.generation = (prev.metadata.generation ?? 1) + 1;
     } else {
       if (!m.name && m.generateName) m.name = `${m.generateName}${randomUUID().slice(0, 5)}`;
       m.uid = randomUUID();
@@ -136,7 +154,14 @@ export class Api {
     }
     next = { ...next, metadata: m };
     if (opts.managed !== 'apply') {
-      const mf = recordUpdate(prev, next, { manager: opts.manager, apiVersion: apiVersionOf(t), subresource: sub, builtin: t.builtin, now: now(), hasStatus: t.status });
+      const mf = recordUpdate(prev, next, {
+        manager: opts.manager,
+        apiVersion: apiVersionOf(t),
+        subresource: sub,
+        builtin: t.builtin,
+        now: now(),
+        hasStatus: t.status,
+      });
       if (mf) m.managedFields = mf;
       else delete m.managedFields;
     }
@@ -158,7 +183,12 @@ export class Api {
     // The stored JSON differs from the one made for the no-op check only in resourceVersion,
     // which canonical order puts before any user-controlled string: patch it instead of
     // serializing again.
-    serialized.set(stored, json === undefined ? JSON.stringify(stored) : json.replace(before, `"resourceVersion":"${stored.metadata.resourceVersion}"`));
+    serialized.set(
+      stored,
+      json === undefined
+        ? JSON.stringify(stored)
+        : json.replace(before, `"resourceVersion":"${stored.metadata.resourceVersion}"`),
+    );
     for (const h of this.hooks) h(t, stored, prev);
     return stored;
   }
@@ -176,9 +206,14 @@ export class Api {
     if (!unknown.length) return obj;
     const m = obj.metadata ?? {};
     if (apply)
-      throw errors.badRequest(`failed to create typed patch object (${m.namespace ?? ''}/${m.name}; ${apiVersionOf(t)}, Kind=${t.kind}): ${unknown.map((u) => `.${u}: field not declared in schema`).join(', ')}`);
+      throw errors.badRequest(
+        `failed to create typed patch object (${m.namespace ?? ''}/${m.name}; ${apiVersionOf(t)}, Kind=${t.kind}): ${unknown.map((u) => `.${u}: field not declared in schema`).join(', ')}`,
+      );
     const mode = opts.fieldValidation ?? 'Warn';
-    if (mode === 'Strict') throw errors.badRequest(`${t.kind} in version "${t.version}" cannot be handled as a ${t.kind}: strict decoding error: ${unknown.map((u) => `unknown field "${u}"`).join(', ')}`);
+    if (mode === 'Strict')
+      throw errors.badRequest(
+        `${t.kind} in version "${t.version}" cannot be handled as a ${t.kind}: strict decoding error: ${unknown.map((u) => `unknown field "${u}"`).join(', ')}`,
+      );
     if (mode === 'Warn') opts.warnings?.push(...unknown.map((u) => `unknown field "${u}"`));
     return pruned;
   }
@@ -186,7 +221,8 @@ export class Api {
   create(t: ResourceType, ns: string, body: any, opts: WriteOpts): any {
     const obj = this.declaredFields(t, checkBody(t, body, { ns }, false), opts, false);
     if (!obj.metadata.name && !obj.metadata.generateName) validate(t, canonical(obj));
-    if (obj.metadata.name && this.store.get(storeKey(t), t.namespaced ? ns : '', obj.metadata.name)) throw errors.alreadyExists(t, obj.metadata.name);
+    if (obj.metadata.name && this.store.get(storeKey(t), t.namespaced ? ns : '', obj.metadata.name))
+      throw errors.alreadyExists(t, obj.metadata.name);
     if (!opts.dryRun) this.requireNamespace(t, ns, obj.metadata.name ?? '');
     return this.commit(t, undefined, obj, opts);
   }
@@ -199,13 +235,21 @@ export class Api {
     return this.commit(t, prev, obj, opts);
   }
 
-  patch(t: ResourceType, ns: string, name: string, type: PatchType, patch: any, opts: WriteOpts & { force: boolean }): any {
+  patch(
+    t: ResourceType,
+    ns: string,
+    name: string,
+    type: PatchType,
+    patch: any,
+    opts: WriteOpts & { force: boolean },
+  ): any {
     if (type === 'apply') return this.apply(t, ns, name, patch, opts);
     const prev = this.get(t, ns, name);
     let next: any;
     if (type === 'json') next = jsonPatch(prev, patch);
     else {
-      if (typeof patch !== 'object' || patch === null || Array.isArray(patch)) throw errors.badRequest('the patch is not a JSON object');
+      if (typeof patch !== 'object' || patch === null || Array.isArray(patch))
+        throw errors.badRequest('the patch is not a JSON object');
       next = type === 'merge' ? mergePatch(prev, patch) : strategicPatch(prev, patch, t.builtin);
     }
     const obj = this.declaredFields(t, checkBody(t, next, { ns, name }, false), opts, false);
@@ -230,6 +274,11 @@ export class Api {
       force: opts.force,
       hasStatus: t.status,
     });
-    return this.commit(t, prev, { ...merged, apiVersion: apiVersionOf(t), kind: t.kind }, { ...opts, managed: 'apply' });
+    return this.commit(
+      t,
+      prev,
+      { ...merged, apiVersion: apiVersionOf(t), kind: t.kind },
+      { ...opts, managed: 'apply' },
+    );
   }
 }

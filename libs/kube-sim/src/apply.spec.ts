@@ -16,7 +16,12 @@ function freshApi(): Api {
   const api = new Api();
   installDeleteHooks(api);
   const ns = api.registry.lookup('', 'v1', 'namespaces')!;
-  api.commit(ns, undefined, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'default' } }, { manager: 'test', dryRun: false });
+  api.commit(
+    ns,
+    undefined,
+    { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'default' } },
+    { manager: 'test', dryRun: false },
+  );
   return api;
 }
 
@@ -25,7 +30,9 @@ function pick(obj: any, path: string): unknown {
 }
 
 describe('server-side apply fixtures', () => {
-  for (const file of readdirSync(dir).filter((f) => f.endsWith('.yaml')).sort()) {
+  for (const file of readdirSync(dir)
+    .filter((f) => f.endsWith('.yaml'))
+    .sort()) {
     const fx = parse(readFileSync(join(dir, file), 'utf8'));
     it(fx.name, () => {
       const api = freshApi();
@@ -38,10 +45,21 @@ describe('server-side apply fixtures', () => {
         const name = (step.apply ?? step.update ?? step.create)?.object?.metadata?.name ?? last?.metadata?.name;
         before = last && api.store.get(api.key(t), ns, name);
         const run = () => {
-          if (step.apply) return api.apply(t, ns, name, step.apply.object, { manager: step.apply.manager, dryRun: false, force: !!step.apply.force });
-          if (step.create) return api.create(t, ns, step.create.object, { manager: step.create.manager, dryRun: false });
-          if (step.update) return api.update(t, ns, name, step.update.object, { manager: step.update.manager, dryRun: false });
-          return api.patch(t, ns, name, step.patch.type, step.patch.patch, { manager: step.patch.manager, dryRun: false, force: false });
+          if (step.apply)
+            return api.apply(t, ns, name, step.apply.object, {
+              manager: step.apply.manager,
+              dryRun: false,
+              force: !!step.apply.force,
+            });
+          if (step.create)
+            return api.create(t, ns, step.create.object, { manager: step.create.manager, dryRun: false });
+          if (step.update)
+            return api.update(t, ns, name, step.update.object, { manager: step.update.manager, dryRun: false });
+          return api.patch(t, ns, name, step.patch.type, step.patch.patch, {
+            manager: step.patch.manager,
+            dryRun: false,
+            force: false,
+          });
         };
         if (step.conflict) {
           let err: unknown;
@@ -66,8 +84,11 @@ describe('server-side apply fixtures', () => {
         else expect(live[k]).toMatchObject(v as object);
       }
       for (const p of ex.absentPaths ?? []) expect(pick(live, p)).toBeUndefined();
-      const managers = new Map<string, any>((live.metadata.managedFields ?? []).map((m: any) => [`${m.manager}/${m.operation}`, m.fieldsV1]));
-      for (const [who, fields] of Object.entries(ex.managedFields ?? {})) expect(managers.get(who), who).toEqual(fields);
+      const managers = new Map<string, any>(
+        (live.metadata.managedFields ?? []).map((m: any) => [`${m.manager}/${m.operation}`, m.fieldsV1]),
+      );
+      for (const [who, fields] of Object.entries(ex.managedFields ?? {}))
+        expect(managers.get(who), who).toEqual(fields);
       for (const who of ex.absentManagers ?? []) expect(managers.has(who), who).toBe(false);
     });
   }

@@ -4,7 +4,15 @@
 // that no one else owns.
 import { KubeError } from './errors.js';
 import { applySet, CONTAINER, describePath, flatten, flattenStored, NODE, SEP, sameValue } from './fieldpath.js';
-import { entryKey, managerEntry, type ManagerEntry, partOf, readManagers, type WriteContext, writeManagers } from './managed.js';
+import {
+  entryKey,
+  managerEntry,
+  type ManagerEntry,
+  partOf,
+  readManagers,
+  type WriteContext,
+  writeManagers,
+} from './managed.js';
 import { deletePath, dropEmptyParents, mergeApplied, structuredCopy } from './objpath.js';
 
 export interface ApplyContext extends WriteContext {
@@ -12,7 +20,16 @@ export interface ApplyContext extends WriteContext {
   hasStatus: boolean;
 }
 
-const SERVER_METADATA = ['managedFields', 'resourceVersion', 'uid', 'creationTimestamp', 'generation', 'deletionTimestamp', 'deletionGracePeriodSeconds', 'selfLink'];
+const SERVER_METADATA = [
+  'managedFields',
+  'resourceVersion',
+  'uid',
+  'creationTimestamp',
+  'generation',
+  'deletionTimestamp',
+  'deletionGracePeriodSeconds',
+  'selfLink',
+];
 
 function cleanApplied(applied: any, part: 'main' | 'status' | 'all'): any {
   const out: any = { ...applied, metadata: { ...(applied.metadata ?? {}) } };
@@ -33,7 +50,11 @@ function conflictError(conflicts: Map<ManagerEntry, string[]>): KubeError {
   for (const [e, paths] of conflicts) {
     const who = `"${e.manager}"${e.subresource ? ` with subresource "${e.subresource}"` : ''} using ${e.apiVersion}`;
     for (const p of paths) causes.push({ reason: 'FieldManagerConflict', message: `conflict with ${who}`, field: p });
-    parts.push(paths.length === 1 ? `conflict with ${who}: ${paths[0]}` : `conflicts with ${who}:\n${paths.map((p) => `- ${p}`).join('\n')}`);
+    parts.push(
+      paths.length === 1
+        ? `conflict with ${who}: ${paths[0]}`
+        : `conflicts with ${who}:\n${paths.map((p) => `- ${p}`).join('\n')}`,
+    );
   }
   const msg = `Apply failed with ${total} conflict${total === 1 ? '' : 's'}: ${parts.join('\n')}`;
   return new KubeError(409, 'Conflict', msg, { causes });
@@ -82,9 +103,12 @@ export function serverSideApply(live: any, applied: any, ctx: ApplyContext): any
   merged.metadata = { ...merged.metadata };
   // Shallow paths first: removing a list item or map removes what is below it. The key
   // fields of a list item that stays are never removed on their own.
-  const stale = [...(mine?.fields ?? [])].filter((p) => !appliedF.has(p) && !isItemKey(p)).sort((a, b) => a.length - b.length);
+  const stale = [...(mine?.fields ?? [])]
+    .filter((p) => !appliedF.has(p) && !isItemKey(p))
+    .sort((a, b) => a.length - b.length);
   if (stale.length) {
-    const ownedByOthers = (p: string) => others.some((e) => e.fields.has(p) || [...e.fields].some((q) => q.startsWith(p + SEP)));
+    const ownedByOthers = (p: string) =>
+      others.some((e) => e.fields.has(p) || [...e.fields].some((q) => q.startsWith(p + SEP)));
     merged = structuredCopy(merged);
     for (const p of stale) if (!ownedByOthers(p) && deletePath(merged, p)) dropEmptyParents(merged, p);
   }
@@ -93,7 +117,11 @@ export function serverSideApply(live: any, applied: any, ctx: ApplyContext): any
   if (!mine) {
     mine = managerEntry(ctx.manager, 'Apply', ctx.apiVersion, ctx.now, ctx.subresource, newFields);
     entries.push(mine);
-  } else if (mine.fields.size !== newFields.size || [...newFields].some((p) => !mine!.fields.has(p)) || mine.apiVersion !== ctx.apiVersion) {
+  } else if (
+    mine.fields.size !== newFields.size ||
+    [...newFields].some((p) => !mine!.fields.has(p)) ||
+    mine.apiVersion !== ctx.apiVersion
+  ) {
     Object.assign(mine, { fields: newFields, time: ctx.now, apiVersion: ctx.apiVersion, raw: undefined });
   }
   const managed = writeManagers(entries);

@@ -42,7 +42,12 @@ function container(c: unknown): unknown {
   const image = String(c.image ?? '');
   const tag = /:([^/:@]+)$/.exec(image)?.[1];
   const pull = image.includes('@') || (tag && tag !== 'latest') ? 'IfNotPresent' : 'Always';
-  let out = withDefaults(c, { imagePullPolicy: pull, resources: {}, terminationMessagePath: '/dev/termination-log', terminationMessagePolicy: 'File' });
+  let out = withDefaults(c, {
+    imagePullPolicy: pull,
+    resources: {},
+    terminationMessagePath: '/dev/termination-log',
+    terminationMessagePolicy: 'File',
+  });
   const p = c.ports ? ports(c.ports, false) : undefined;
   if (p !== c.ports) out = { ...out, ports: p };
   return out;
@@ -50,7 +55,13 @@ function container(c: unknown): unknown {
 
 function podSpec(s: unknown, restartPolicy: string): unknown {
   if (!isObj(s)) return s;
-  let out = withDefaults(s, { restartPolicy, terminationGracePeriodSeconds: 30, dnsPolicy: 'ClusterFirst', securityContext: {}, schedulerName: 'default-scheduler' });
+  let out = withDefaults(s, {
+    restartPolicy,
+    terminationGracePeriodSeconds: 30,
+    dnsPolicy: 'ClusterFirst',
+    securityContext: {},
+    schedulerName: 'default-scheduler',
+  });
   for (const k of ['containers', 'initContainers']) {
     if (!Array.isArray(s[k])) continue;
     const list = mapSame(s[k], container);
@@ -89,13 +100,32 @@ function specDefaults(kind: string, spec: Obj): Obj {
         }),
       );
     case 'DaemonSet':
-      return template(withDefaults(spec, { updateStrategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 1, maxSurge: 0 } }, revisionHistoryLimit: 10 }));
+      return template(
+        withDefaults(spec, {
+          updateStrategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 1, maxSurge: 0 } },
+          revisionHistoryLimit: 10,
+        }),
+      );
     case 'ReplicaSet':
       return template(withDefaults(spec, { replicas: 1 }));
     case 'Job':
-      return template(withDefaults(spec, { parallelism: 1, completions: 1, backoffLimit: 6, completionMode: 'NonIndexed', suspend: false, podReplacementPolicy: 'TerminatingOrFailed' }), 'Never');
+      return template(
+        withDefaults(spec, {
+          parallelism: 1,
+          completions: 1,
+          backoffLimit: 6,
+          completionMode: 'NonIndexed',
+          suspend: false,
+          podReplacementPolicy: 'TerminatingOrFailed',
+        }),
+        'Never',
+      );
     case 'Service': {
-      const out = withDefaults(spec, { type: spec.type ?? 'ClusterIP', sessionAffinity: 'None', internalTrafficPolicy: 'Cluster' });
+      const out = withDefaults(spec, {
+        type: spec.type ?? 'ClusterIP',
+        sessionAffinity: 'None',
+        internalTrafficPolicy: 'Cluster',
+      });
       const p = spec.ports ? ports(spec.ports, true) : undefined;
       return p !== spec.ports ? { ...out, ports: p } : out;
     }
@@ -123,8 +153,16 @@ export function applyDefaults(kind: string, builtin: boolean, obj: Obj): Obj {
   if (kind === 'Secret') return secretDefaults(obj);
   if (kind === 'Namespace') return withDefaults(obj, { spec: { finalizers: ['kubernetes'] } });
   if (kind === 'CronJob' && isObj(obj.spec)) {
-    const spec = withDefaults(obj.spec, { concurrencyPolicy: 'Allow', suspend: false, successfulJobsHistoryLimit: 3, failedJobsHistoryLimit: 1 });
-    const jt = isObj(spec.jobTemplate) && isObj(spec.jobTemplate.spec) ? { ...spec.jobTemplate, spec: specDefaults('Job', spec.jobTemplate.spec) } : spec.jobTemplate;
+    const spec = withDefaults(obj.spec, {
+      concurrencyPolicy: 'Allow',
+      suspend: false,
+      successfulJobsHistoryLimit: 3,
+      failedJobsHistoryLimit: 1,
+    });
+    const jt =
+      isObj(spec.jobTemplate) && isObj(spec.jobTemplate.spec)
+        ? { ...spec.jobTemplate, spec: specDefaults('Job', spec.jobTemplate.spec) }
+        : spec.jobTemplate;
     return { ...obj, spec: { ...spec, jobTemplate: jt } };
   }
   if (!isObj(obj.spec)) return obj;
@@ -143,5 +181,8 @@ export function allocate(kind: string, builtin: boolean, obj: Obj): Obj {
   if ((spec.type ?? 'ClusterIP') === 'ExternalName' || spec.clusterIP !== undefined) return obj;
   const n = nextIp++;
   const ip = `10.96.${(n >> 8) & 255}.${n & 255}`;
-  return { ...obj, spec: withDefaults(spec, { clusterIP: ip, clusterIPs: [ip], ipFamilies: ['IPv4'], ipFamilyPolicy: 'SingleStack' }) };
+  return {
+    ...obj,
+    spec: withDefaults(spec, { clusterIP: ip, clusterIPs: [ip], ipFamilies: ['IPv4'], ipFamilyPolicy: 'SingleStack' }),
+  };
 }

@@ -15,11 +15,16 @@ export interface DeleteOpts {
 }
 
 /** Deletes one object; returns the object as it is after the request (still there if finalizers hold it). */
-export function deleteObject(api: Api, t: ResourceType, ns: string, name: string, opts: DeleteOpts): { obj: any; gone: boolean } {
+export function deleteObject(
+  api: Api,
+  t: ResourceType,
+  ns: string,
+  name: string,
+  opts: DeleteOpts,
+): { obj: any; gone: boolean } {
   const obj = api.get(t, ns, name);
   const pre = opts.preconditions;
-  if (pre?.uid && pre.uid !== obj.metadata.uid)
-    throw errors.conflict(t, name);
+  if (pre?.uid && pre.uid !== obj.metadata.uid) throw errors.conflict(t, name);
   if (pre?.resourceVersion && pre.resourceVersion !== obj.metadata.resourceVersion) throw errors.conflict(t, name);
   if (opts.dryRun) return { obj, gone: false };
   const isNamespace = t.builtin && t.kind === 'Namespace';
@@ -34,7 +39,11 @@ export function deleteObject(api: Api, t: ResourceType, ns: string, name: string
     }
     const marked = {
       ...obj,
-      metadata: { ...obj.metadata, deletionTimestamp: obj.metadata.deletionTimestamp ?? now(), deletionGracePeriodSeconds: 0 },
+      metadata: {
+        ...obj.metadata,
+        deletionTimestamp: obj.metadata.deletionTimestamp ?? now(),
+        deletionGracePeriodSeconds: 0,
+      },
       ...(isNamespace ? { status: { ...(obj.status ?? {}), phase: 'Terminating' } } : {}),
     };
     const stored = api.store.put(storeKey(t), marked);
@@ -64,10 +73,22 @@ function dependentsOf(api: Api, uid: string): { t: ResourceType; obj: any }[] {
 const FOREGROUND = 'foregroundDeletion';
 
 /** Foreground: the owner stays (deletionTimestamp, foregroundDeletion finalizer) until its dependents are gone. */
-function deleteInForeground(api: Api, t: ResourceType, obj: any, deps: { t: ResourceType; obj: any }[]): { obj: any; gone: boolean } {
+function deleteInForeground(
+  api: Api,
+  t: ResourceType,
+  obj: any,
+  deps: { t: ResourceType; obj: any }[],
+): { obj: any; gone: boolean } {
   const finalizers = [...(obj.metadata.finalizers ?? []).filter((f: string) => f !== FOREGROUND), FOREGROUND];
-  api.store.put(storeKey(t), { ...obj, metadata: { ...obj.metadata, deletionTimestamp: now(), deletionGracePeriodSeconds: 0, finalizers } });
-  for (const d of deps) deleteObject(api, d.t, d.obj.metadata.namespace ?? '', d.obj.metadata.name, { dryRun: false, propagationPolicy: 'Foreground' });
+  api.store.put(storeKey(t), {
+    ...obj,
+    metadata: { ...obj.metadata, deletionTimestamp: now(), deletionGracePeriodSeconds: 0, finalizers },
+  });
+  for (const d of deps)
+    deleteObject(api, d.t, d.obj.metadata.namespace ?? '', d.obj.metadata.name, {
+      dryRun: false,
+      propagationPolicy: 'Foreground',
+    });
   finishForeground(api, obj.metadata.uid);
   const after = api.store.get(storeKey(t), obj.metadata.namespace ?? '', obj.metadata.name);
   return { obj: after ?? obj, gone: !after };
@@ -105,7 +126,10 @@ function cascade(api: Api, owner: any, policy: Propagation): void {
       const metadata = { ...obj.metadata, ownerReferences: refs.length ? refs : undefined };
       api.store.put(storeKey(t), { ...obj, metadata });
     } else {
-      deleteObject(api, t, obj.metadata.namespace ?? '', obj.metadata.name, { dryRun: false, propagationPolicy: policy });
+      deleteObject(api, t, obj.metadata.namespace ?? '', obj.metadata.name, {
+        dryRun: false,
+        propagationPolicy: policy,
+      });
     }
   }
 }
@@ -143,7 +167,9 @@ export function installDeleteHooks(api: Api): void {
     if (t.builtin && t.kind === 'CustomResourceDefinition') {
       const types = api.registry.unregisterCrd(obj.metadata.name);
       const first = types[0];
-      if (first) for (const o of api.store.list(storeKey(first))) api.store.remove(storeKey(first), o.metadata.namespace ?? '', o.metadata.name);
+      if (first)
+        for (const o of api.store.list(storeKey(first)))
+          api.store.remove(storeKey(first), o.metadata.namespace ?? '', o.metadata.name);
     }
   });
   api.hooks.push((t, obj) => {
@@ -151,12 +177,36 @@ export function installDeleteHooks(api: Api): void {
     const problem = api.registry.registerCrd(obj);
     const established = !problem;
     const conds = [
-      { type: 'NamesAccepted', status: established ? 'True' : 'False', reason: established ? 'NoConflicts' : 'NameConflict', message: problem ?? 'no conflicts found' },
-      { type: 'Established', status: established ? 'True' : 'False', reason: established ? 'InitialNamesAccepted' : 'NotAccepted', message: established ? 'the initial names have been accepted' : (problem ?? '') },
+      {
+        type: 'NamesAccepted',
+        status: established ? 'True' : 'False',
+        reason: established ? 'NoConflicts' : 'NameConflict',
+        message: problem ?? 'no conflicts found',
+      },
+      {
+        type: 'Established',
+        status: established ? 'True' : 'False',
+        reason: established ? 'InitialNamesAccepted' : 'NotAccepted',
+        message: established ? 'the initial names have been accepted' : (problem ?? ''),
+      },
     ];
     const names = obj.spec?.names ?? {};
-    const status = { conditions: conds, acceptedNames: { plural: names.plural, singular: names.singular, kind: names.kind, listKind: names.listKind ?? `${names.kind}List`, shortNames: names.shortNames }, storedVersions: (obj.spec?.versions ?? []).filter((v: any) => v.storage).map((v: any) => v.name) };
-    if (JSON.stringify(obj.status?.conditions?.map((c: any) => [c.type, c.status])) === JSON.stringify(conds.map((c) => [c.type, c.status]))) return;
+    const status = {
+      conditions: conds,
+      acceptedNames: {
+        plural: names.plural,
+        singular: names.singular,
+        kind: names.kind,
+        listKind: names.listKind ?? `${names.kind}List`,
+        shortNames: names.shortNames,
+      },
+      storedVersions: (obj.spec?.versions ?? []).filter((v: any) => v.storage).map((v: any) => v.name),
+    };
+    if (
+      JSON.stringify(obj.status?.conditions?.map((c: any) => [c.type, c.status])) ===
+      JSON.stringify(conds.map((c) => [c.type, c.status]))
+    )
+      return;
     const withTimes = { ...status, conditions: conds.map((c) => ({ ...c, lastTransitionTime: now() })) };
     api.store.put(storeKey(t), { ...obj, status: withTimes });
   });

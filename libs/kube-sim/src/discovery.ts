@@ -18,7 +18,11 @@ export function versionDoc(): Record<string, unknown> {
 }
 
 export function apiVersionsDoc(): Record<string, unknown> {
-  return { kind: 'APIVersions', versions: ['v1'], serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress: '127.0.0.1' }] };
+  return {
+    kind: 'APIVersions',
+    versions: ['v1'],
+    serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress: '127.0.0.1' }],
+  };
 }
 
 function groupDoc(group: string, versions: string[]): Record<string, unknown> {
@@ -48,13 +52,33 @@ function resourceEntries(t: ResourceType): Record<string, unknown>[] {
   if (t.categories.length) main.categories = t.categories;
   main.storageVersionHash = Buffer.from(`${t.group}/${t.plural}`).toString('base64').slice(0, 11);
   const out = [main];
-  if (t.status) out.push({ name: `${t.plural}/status`, singularName: '', namespaced: t.namespaced, kind: t.kind, verbs: ['get', 'patch', 'update'] });
+  if (t.status)
+    out.push({
+      name: `${t.plural}/status`,
+      singularName: '',
+      namespaced: t.namespaced,
+      kind: t.kind,
+      verbs: ['get', 'patch', 'update'],
+    });
   if (t.scale)
-    out.push({ name: `${t.plural}/scale`, singularName: '', namespaced: t.namespaced, group: 'autoscaling', version: 'v1', kind: 'Scale', verbs: ['get', 'patch', 'update'] });
+    out.push({
+      name: `${t.plural}/scale`,
+      singularName: '',
+      namespaced: t.namespaced,
+      group: 'autoscaling',
+      version: 'v1',
+      kind: 'Scale',
+      verbs: ['get', 'patch', 'update'],
+    });
   return out;
 }
 
 export function resourceListDoc(registry: Registry, group: string, version: string): Record<string, unknown> {
   const gv = group ? `${group}/${version}` : version;
-  return { kind: 'APIResourceList', apiVersion: 'v1', groupVersion: gv, resources: registry.inGroupVersion(group, version).flatMap(resourceEntries) };
+  return {
+    kind: 'APIResourceList',
+    apiVersion: 'v1',
+    groupVersion: gv,
+    resources: registry.inGroupVersion(group, version).flatMap(resourceEntries),
+  };
 }

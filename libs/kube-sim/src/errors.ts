@@ -29,8 +29,20 @@ export class KubeError extends Error {
   }
 }
 
-export function statusBody(code: number, reason: string, message: string, details?: StatusDetails): Record<string, unknown> {
-  const body: Record<string, unknown> = { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason };
+export function statusBody(
+  code: number,
+  reason: string,
+  message: string,
+  details?: StatusDetails,
+): Record<string, unknown> {
+  const body: Record<string, unknown> = {
+    kind: 'Status',
+    apiVersion: 'v1',
+    metadata: {},
+    status: 'Failure',
+    message,
+    reason,
+  };
   if (details) body.details = details;
   body.code = code;
   return body;
@@ -47,11 +59,20 @@ function qualified(r: ResourceRef): string {
 
 export const errors = {
   notFound: (r: ResourceRef, name: string) =>
-    new KubeError(404, 'NotFound', `${qualified(r)} "${name}" not found`, { name, group: r.group || undefined, kind: r.plural }),
-  namespaceNotFound: (ns: string) => new KubeError(404, 'NotFound', `namespaces "${ns}" not found`, { name: ns, kind: 'namespaces' }),
+    new KubeError(404, 'NotFound', `${qualified(r)} "${name}" not found`, {
+      name,
+      group: r.group || undefined,
+      kind: r.plural,
+    }),
+  namespaceNotFound: (ns: string) =>
+    new KubeError(404, 'NotFound', `namespaces "${ns}" not found`, { name: ns, kind: 'namespaces' }),
   noRoute: () => new KubeError(404, 'NotFound', 'the server could not find the requested resource', {}),
   alreadyExists: (r: ResourceRef, name: string) =>
-    new KubeError(409, 'AlreadyExists', `${qualified(r)} "${name}" already exists`, { name, group: r.group || undefined, kind: r.plural }),
+    new KubeError(409, 'AlreadyExists', `${qualified(r)} "${name}" already exists`, {
+      name,
+      group: r.group || undefined,
+      kind: r.plural,
+    }),
   conflict: (r: ResourceRef, name: string) =>
     new KubeError(
       409,
@@ -68,11 +89,25 @@ export const errors = {
       { name, group: group || undefined, kind, causes },
     ),
   methodNotAllowed: (verb: string, what: string) =>
-    new KubeError(405, 'MethodNotAllowed', `the server does not allow this method on the requested resource (${verb} ${what})`, {}),
+    new KubeError(
+      405,
+      'MethodNotAllowed',
+      `the server does not allow this method on the requested resource (${verb} ${what})`,
+      {},
+    ),
   unsupportedMediaType: (got: string, accepted: string[]) =>
-    new KubeError(415, 'UnsupportedMediaType', `the body of the request was in an unknown format (${got || 'none'}) - accepted media types include: ${accepted.join(', ')}`),
-  tooLarge: (limit: number) => new KubeError(413, 'RequestEntityTooLarge', `Request entity too large: limit is ${limit}`),
+    new KubeError(
+      415,
+      'UnsupportedMediaType',
+      `the body of the request was in an unknown format (${got || 'none'}) - accepted media types include: ${accepted.join(', ')}`,
+    ),
+  tooLarge: (limit: number) =>
+    new KubeError(413, 'RequestEntityTooLarge', `Request entity too large: limit is ${limit}`),
   gone: (message: string) => new KubeError(410, 'Expired', message),
   forbidden: (r: ResourceRef, name: string, why: string) =>
-    new KubeError(403, 'Forbidden', `${qualified(r)} "${name}" is forbidden: ${why}`, { name, group: r.group || undefined, kind: r.plural }),
+    new KubeError(403, 'Forbidden', `${qualified(r)} "${name}" is forbidden: ${why}`, {
+      name,
+      group: r.group || undefined,
+      kind: r.plural,
+    }),
 };

@@ -10,7 +10,9 @@ describe('FieldsV1 paths', () => {
     metadata: { name: 'web', labels: { app: 'web' }, finalizers: ['x/y'] },
     spec: {
       selector: { matchLabels: { app: 'web' } },
-      template: { spec: { containers: [{ name: 'web', image: 'nginx', args: ['-a'], ports: [{ containerPort: 80 }] }] } },
+      template: {
+        spec: { containers: [{ name: 'web', image: 'nginx', args: ['-a'], ports: [{ containerPort: 80 }] }] },
+      },
     },
     status: { replicas: 1 },
   };
@@ -24,7 +26,13 @@ describe('FieldsV1 paths', () => {
         'f:template': {
           'f:spec': {
             'f:containers': {
-              'k:{"name":"web"}': { '.': {}, 'f:args': {}, 'f:image': {}, 'f:name': {}, 'f:ports': { 'k:{"containerPort":80,"protocol":"TCP"}': { '.': {}, 'f:containerPort': {} } } },
+              'k:{"name":"web"}': {
+                '.': {},
+                'f:args': {},
+                'f:image': {},
+                'f:name': {},
+                'f:ports': { 'k:{"containerPort":80,"protocol":"TCP"}': { '.': {}, 'f:containerPort': {} } },
+              },
             },
           },
         },
@@ -34,7 +42,10 @@ describe('FieldsV1 paths', () => {
 
   it('includes the map and list nodes an Update writer owns when it creates them', () => {
     const f = toFieldsV1(flatten(deployment, { builtin: true, part: 'main' }).keys());
-    expect(f['f:metadata']).toEqual({ 'f:finalizers': { '.': {}, 'v:"x/y"': {} }, 'f:labels': { '.': {}, 'f:app': {} } });
+    expect(f['f:metadata']).toEqual({
+      'f:finalizers': { '.': {}, 'v:"x/y"': {} },
+      'f:labels': { '.': {}, 'f:app': {} },
+    });
     const container = f['f:spec']['f:template']['f:spec']['f:containers'];
     expect(Object.keys(container)).toEqual(['k:{"name":"web"}']);
     expect(container['k:{"name":"web"}']['f:ports']['.']).toEqual({});

@@ -13,10 +13,25 @@ export type FieldMap = Map<string, unknown>;
 export const SEP = '\n';
 
 /** Maps (granular: each key is owned separately, and the map itself gets a "." entry). */
-const MAP_FIELDS = new Set(['labels', 'annotations', 'data', 'binaryData', 'stringData', 'nodeSelector', 'matchLabels', 'limits', 'requests']);
+const MAP_FIELDS = new Set([
+  'labels',
+  'annotations',
+  'data',
+  'binaryData',
+  'stringData',
+  'nodeSelector',
+  'matchLabels',
+  'limits',
+  'requests',
+]);
 
 /** Keys of keyed lists in built-in kinds (strategic merge keys). */
-export function listKeys(field: string, items: unknown[], builtin: boolean, inMetadata: boolean): string[] | 'set' | undefined {
+export function listKeys(
+  field: string,
+  items: unknown[],
+  builtin: boolean,
+  inMetadata: boolean,
+): string[] | 'set' | undefined {
   if (inMetadata) return field === 'finalizers' ? 'set' : field === 'ownerReferences' ? ['uid'] : undefined;
   if (!builtin) return undefined;
   switch (field) {
@@ -226,7 +241,9 @@ export function describePath(p: string): string {
       if (pe.startsWith('f:')) return `.${pe.slice(2)}`;
       if (pe.startsWith('k:')) {
         const k = JSON.parse(pe.slice(2)) as Record<string, unknown>;
-        return `[${Object.entries(k).map(([a, b]) => `${a}=${JSON.stringify(b)}`).join(',')}]`;
+        return `[${Object.entries(k)
+          .map(([a, b]) => `${a}=${JSON.stringify(b)}`)
+          .join(',')}]`;
       }
       return `[=${pe.slice(2)}]`;
     })

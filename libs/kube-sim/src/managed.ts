@@ -1,7 +1,16 @@
 // managedFields bookkeeping: who owns which field. `recordUpdate` gives the writer of an
 // Update (create, PUT, patch) the fields it changed and takes them from everyone else;
 // server-side apply (apply.ts) sets an Apply manager's set to exactly what it applied.
-import { CONTAINER, type FieldMap, flatten, flattenStored, fromFieldsV1, NODE, sameValue, toFieldsV1 } from './fieldpath.js';
+import {
+  CONTAINER,
+  type FieldMap,
+  flatten,
+  flattenStored,
+  fromFieldsV1,
+  NODE,
+  sameValue,
+  toFieldsV1,
+} from './fieldpath.js';
 
 export interface ManagerEntry {
   manager: string;
@@ -23,14 +32,30 @@ export function entryKey(e: Pick<ManagerEntry, 'manager' | 'operation' | 'subres
  * order): entries made three ways had three, and the functions reading them were optimized
  * and thrown away again as each new shape turned up.
  */
-export function managerEntry(manager: string, operation: 'Apply' | 'Update', apiVersion: string, time: string, subresource: string | undefined, fields: Set<string>, raw?: any): ManagerEntry {
+export function managerEntry(
+  manager: string,
+  operation: 'Apply' | 'Update',
+  apiVersion: string,
+  time: string,
+  subresource: string | undefined,
+  fields: Set<string>,
+  raw?: any,
+): ManagerEntry {
   return { manager, operation, apiVersion, time, subresource, fields, raw };
 }
 
 export function readManagers(obj: any): ManagerEntry[] {
   const list: any[] = Array.isArray(obj?.metadata?.managedFields) ? obj.metadata.managedFields : [];
   return list.map((m) =>
-    managerEntry(String(m.manager ?? ''), m.operation === 'Apply' ? 'Apply' : 'Update', String(m.apiVersion ?? ''), String(m.time ?? ''), m.subresource || undefined, fromFieldsV1(m.fieldsV1), m),
+    managerEntry(
+      String(m.manager ?? ''),
+      m.operation === 'Apply' ? 'Apply' : 'Update',
+      String(m.apiVersion ?? ''),
+      String(m.time ?? ''),
+      m.subresource || undefined,
+      fromFieldsV1(m.fieldsV1),
+      m,
+    ),
   );
 }
 
@@ -39,7 +64,14 @@ export function writeManagers(entries: ManagerEntry[]): any[] | undefined {
     .filter((e) => e.fields.size > 0)
     .map((e) => {
       if (e.raw) return e.raw;
-      const m: Record<string, unknown> = { manager: e.manager, operation: e.operation, apiVersion: e.apiVersion, time: e.time, fieldsType: 'FieldsV1', fieldsV1: toFieldsV1(e.fields) };
+      const m: Record<string, unknown> = {
+        manager: e.manager,
+        operation: e.operation,
+        apiVersion: e.apiVersion,
+        time: e.time,
+        fieldsType: 'FieldsV1',
+        fieldsV1: toFieldsV1(e.fields),
+      };
       if (e.subresource) m.subresource = e.subresource;
       return m;
     });
@@ -74,7 +106,10 @@ export function diffFields(oldF: FieldMap, newF: FieldMap): { changed: Set<strin
 /** managedFields after an Update-operation write of `next` over `prev` (prev undefined on create). */
 export function recordUpdate(prev: any, next: any, ctx: WriteContext & { hasStatus: boolean }): any[] | undefined {
   const part = partOf(ctx.subresource, ctx.hasStatus);
-  const { changed, removed } = diffFields(flattenStored(prev, { builtin: ctx.builtin, part }), flatten(next, { builtin: ctx.builtin, part }));
+  const { changed, removed } = diffFields(
+    flattenStored(prev, { builtin: ctx.builtin, part }),
+    flatten(next, { builtin: ctx.builtin, part }),
+  );
   const entries = readManagers(prev);
   if (!changed.size && !removed.size) return writeManagers(entries);
   const me = { manager: ctx.manager, operation: 'Update' as const, subresource: ctx.subresource };

@@ -4,7 +4,22 @@ import { errors, type StatusCause } from './errors.js';
 import { type ResourceType, apiVersionOf } from './resources.js';
 import { selectorString } from './selectors.js';
 
-const META_ORDER = ['name', 'generateName', 'namespace', 'uid', 'resourceVersion', 'generation', 'creationTimestamp', 'deletionTimestamp', 'deletionGracePeriodSeconds', 'labels', 'annotations', 'ownerReferences', 'finalizers', 'managedFields'];
+const META_ORDER = [
+  'name',
+  'generateName',
+  'namespace',
+  'uid',
+  'resourceVersion',
+  'generation',
+  'creationTimestamp',
+  'deletionTimestamp',
+  'deletionGracePeriodSeconds',
+  'labels',
+  'annotations',
+  'ownerReferences',
+  'finalizers',
+  'managedFields',
+];
 
 /** Stable field order (apiVersion, kind, metadata …, status last) so equal objects serialize equally. */
 export function canonical(obj: any): any {
@@ -36,15 +51,30 @@ export function nameProblem(kind: string, name: string): string | undefined {
 }
 
 /** Checks the body of a write against the URL it was sent to; fills in what may be left out. */
-export function checkBody(t: ResourceType, body: any, url: { ns: string; name?: string }, requireTypeMeta: boolean): any {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw errors.badRequest('the object provided is unrecognized: expected a JSON object');
+export function checkBody(
+  t: ResourceType,
+  body: any,
+  url: { ns: string; name?: string },
+  requireTypeMeta: boolean,
+): any {
+  if (typeof body !== 'object' || body === null || Array.isArray(body))
+    throw errors.badRequest('the object provided is unrecognized: expected a JSON object');
   const want = apiVersionOf(t);
-  if (requireTypeMeta && (!body.apiVersion || !body.kind)) throw errors.badRequest(`${!body.apiVersion ? 'apiVersion' : 'kind'} must be set`);
-  if (body.kind !== undefined && body.kind !== t.kind) throw errors.badRequest(`${body.kind} in version "${t.version}" cannot be handled as a ${t.kind}: the object kind does not match the resource`);
-  if (body.apiVersion !== undefined && body.apiVersion !== want) throw errors.badRequest(`the API version in the data (${body.apiVersion}) does not match the expected API version (${want})`);
+  if (requireTypeMeta && (!body.apiVersion || !body.kind))
+    throw errors.badRequest(`${!body.apiVersion ? 'apiVersion' : 'kind'} must be set`);
+  if (body.kind !== undefined && body.kind !== t.kind)
+    throw errors.badRequest(
+      `${body.kind} in version "${t.version}" cannot be handled as a ${t.kind}: the object kind does not match the resource`,
+    );
+  if (body.apiVersion !== undefined && body.apiVersion !== want)
+    throw errors.badRequest(
+      `the API version in the data (${body.apiVersion}) does not match the expected API version (${want})`,
+    );
   const meta = typeof body.metadata === 'object' && body.metadata !== null ? body.metadata : {};
-  if (t.namespaced && meta.namespace && meta.namespace !== url.ns) throw errors.badRequest('the namespace of the provided object does not match the namespace sent on the request');
-  if (url.name && meta.name && meta.name !== url.name) throw errors.badRequest(`the name of the object (${meta.name}) does not match the name on the URL (${url.name})`);
+  if (t.namespaced && meta.namespace && meta.namespace !== url.ns)
+    throw errors.badRequest('the namespace of the provided object does not match the namespace sent on the request');
+  if (url.name && meta.name && meta.name !== url.name)
+    throw errors.badRequest(`the name of the object (${meta.name}) does not match the name on the URL (${url.name})`);
   const metadata = { ...meta, name: meta.name ?? url.name };
   if (t.namespaced) metadata.namespace = url.ns;
   else delete metadata.namespace;
@@ -59,35 +89,73 @@ function labelsMatch(selector: any, labels: Record<string, string> = {}): boolea
 export function validate(t: ResourceType, obj: any): void {
   const name = obj.metadata?.name ?? '';
   const causes: StatusCause[] = [];
-  if (!name) causes.push({ reason: 'FieldValueRequired', message: 'Required value: name or generateName is required', field: 'metadata.name' });
+  if (!name)
+    causes.push({
+      reason: 'FieldValueRequired',
+      message: 'Required value: name or generateName is required',
+      field: 'metadata.name',
+    });
   else {
     const p = nameProblem(t.kind, name);
-    if (p) causes.push({ reason: 'FieldValueInvalid', message: `Invalid value: "${name}": ${p}`, field: 'metadata.name' });
+    if (p)
+      causes.push({ reason: 'FieldValueInvalid', message: `Invalid value: "${name}": ${p}`, field: 'metadata.name' });
   }
   for (const [k, v] of Object.entries(obj.metadata?.labels ?? {})) {
     if (typeof v !== 'string' || v.length > 63 || (v && !/^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/.test(v)))
-      causes.push({ reason: 'FieldValueInvalid', message: `Invalid value: "${String(v)}": a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.'`, field: `metadata.labels` });
-    if (!k) causes.push({ reason: 'FieldValueInvalid', message: 'Invalid value: "": name part must be non-empty', field: 'metadata.labels' });
+      causes.push({
+        reason: 'FieldValueInvalid',
+        message: `Invalid value: "${String(v)}": a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.'`,
+        field: `metadata.labels`,
+      });
+    if (!k)
+      causes.push({
+        reason: 'FieldValueInvalid',
+        message: 'Invalid value: "": name part must be non-empty',
+        field: 'metadata.labels',
+      });
   }
   if (t.builtin && t.group === 'apps') {
     const spec = obj.spec ?? {};
-    if (!spec.selector) causes.push({ reason: 'FieldValueRequired', message: 'Required value', field: 'spec.selector' });
+    if (!spec.selector)
+      causes.push({ reason: 'FieldValueRequired', message: 'Required value', field: 'spec.selector' });
     else if (!labelsMatch(spec.selector, spec.template?.metadata?.labels))
-      causes.push({ reason: 'FieldValueInvalid', message: `Invalid value: "${selectorString(spec.selector)}": \`selector\` does not match template \`labels\``, field: 'spec.template.metadata.labels' });
+      causes.push({
+        reason: 'FieldValueInvalid',
+        message: `Invalid value: "${selectorString(spec.selector)}": \`selector\` does not match template \`labels\``,
+        field: 'spec.template.metadata.labels',
+      });
     const containers = spec.template?.spec?.containers;
-    if (!Array.isArray(containers) || !containers.length) causes.push({ reason: 'FieldValueRequired', message: 'Required value', field: 'spec.template.spec.containers' });
-    else containers.forEach((c: any, i: number) => {
-      if (!c?.name) causes.push({ reason: 'FieldValueRequired', message: 'Required value', field: `spec.template.spec.containers[${i}].name` });
-      if (!c?.image) causes.push({ reason: 'FieldValueRequired', message: 'Required value', field: `spec.template.spec.containers[${i}].image` });
-    });
+    if (!Array.isArray(containers) || !containers.length)
+      causes.push({ reason: 'FieldValueRequired', message: 'Required value', field: 'spec.template.spec.containers' });
+    else
+      containers.forEach((c: any, i: number) => {
+        if (!c?.name)
+          causes.push({
+            reason: 'FieldValueRequired',
+            message: 'Required value',
+            field: `spec.template.spec.containers[${i}].name`,
+          });
+        if (!c?.image)
+          causes.push({
+            reason: 'FieldValueRequired',
+            message: 'Required value',
+            field: `spec.template.spec.containers[${i}].image`,
+          });
+      });
   }
   if (t.kind === 'CustomResourceDefinition' && t.builtin) {
     const s = obj.spec ?? {};
     if (!s.group) causes.push({ reason: 'FieldValueRequired', message: 'Required value', field: 'spec.group' });
-    if (!s.names?.plural || !s.names?.kind) causes.push({ reason: 'FieldValueRequired', message: 'Required value', field: 'spec.names' });
-    if (!Array.isArray(s.versions) || !s.versions.length) causes.push({ reason: 'FieldValueRequired', message: 'Required value', field: 'spec.versions' });
+    if (!s.names?.plural || !s.names?.kind)
+      causes.push({ reason: 'FieldValueRequired', message: 'Required value', field: 'spec.names' });
+    if (!Array.isArray(s.versions) || !s.versions.length)
+      causes.push({ reason: 'FieldValueRequired', message: 'Required value', field: 'spec.versions' });
     if (name && s.names?.plural && s.group && name !== `${s.names.plural}.${s.group}`)
-      causes.push({ reason: 'FieldValueInvalid', message: `Invalid value: "${name}": must be spec.names.plural+"."+spec.group`, field: 'metadata.name' });
+      causes.push({
+        reason: 'FieldValueInvalid',
+        message: `Invalid value: "${name}": must be spec.names.plural+"."+spec.group`,
+        field: 'metadata.name',
+      });
   }
   if (causes.length) throw errors.invalid(t.kind, name, causes, t.group);
   if (t.builtin && t.kind === 'Secret') {
@@ -96,7 +164,9 @@ export function validate(t: ResourceType, obj: any): void {
       // the server then stores and serves the bytes re-encoded on one line.
       const flat = typeof v === 'string' ? v.replace(/[\r\n]/g, '') : v;
       if (typeof flat !== 'string' || !/^[A-Za-z0-9+/]*={0,2}$/.test(flat) || flat.length % 4 === 1)
-        throw errors.badRequest(`Secret in version "v1" cannot be handled as a Secret: illegal base64 data in data["${k}"]`);
+        throw errors.badRequest(
+          `Secret in version "v1" cannot be handled as a Secret: illegal base64 data in data["${k}"]`,
+        );
       obj.data[k] = flat;
     }
   }

@@ -70,7 +70,13 @@ function atomicObject(field: string): boolean {
  * Subtrees of `applied` are used as they are: the applied configuration belongs to the
  * request, and nothing modifies it afterwards.
  */
-export function mergeApplied(live: unknown, applied: unknown, field: string, builtin: boolean, inMeta = false): unknown {
+export function mergeApplied(
+  live: unknown,
+  applied: unknown,
+  field: string,
+  builtin: boolean,
+  inMeta = false,
+): unknown {
   if (isObj(applied)) {
     if (!isObj(live) || atomicObject(field)) return applied;
     const out: Record<string, any> = { ...live };

@@ -11,7 +11,11 @@ export function openapiRootDoc(registry: Registry): Record<string, unknown> {
   return { paths };
 }
 
-export function openapiGroupDoc(registry: Registry, group: string, version: string): Record<string, unknown> | undefined {
+export function openapiGroupDoc(
+  registry: Registry,
+  group: string,
+  version: string,
+): Record<string, unknown> | undefined {
   const types = registry.inGroupVersion(group, version);
   if (!types.length) return undefined;
   const base = group ? `/apis/${group}/${version}` : `/api/${version}`;
@@ -38,6 +42,15 @@ export function openapiGroupDoc(registry: Registry, group: string, version: stri
   }
   const schemas: Record<string, unknown> = {};
   for (const t of types)
-    schemas[t.kind] = { type: 'object', 'x-kubernetes-preserve-unknown-fields': true, 'x-kubernetes-group-version-kind': [{ group: t.group, version: t.version, kind: t.kind }] };
-  return { openapi: '3.0.0', info: { title: 'Kubernetes', version: 'v1.33.0-kube-sim' }, paths, components: { schemas } };
+    schemas[t.kind] = {
+      type: 'object',
+      'x-kubernetes-preserve-unknown-fields': true,
+      'x-kubernetes-group-version-kind': [{ group: t.group, version: t.version, kind: t.kind }],
+    };
+  return {
+    openapi: '3.0.0',
+    info: { title: 'Kubernetes', version: 'v1.33.0-kube-sim' },
+    paths,
+    components: { schemas },
+  };
 }

@@ -20,7 +20,8 @@ function unescape(s: string): string {
 }
 
 function pointer(path: unknown): string[] {
-  if (typeof path !== 'string' || (path !== '' && !path.startsWith('/'))) throw invalidPatch(`invalid JSON pointer "${String(path)}"`);
+  if (typeof path !== 'string' || (path !== '' && !path.startsWith('/')))
+    throw invalidPatch(`invalid JSON pointer "${String(path)}"`);
   return path === '' ? [] : path.slice(1).split('/').map(unescape);
 }
 
@@ -49,7 +50,8 @@ function getAt(doc: any, segs: string[]): unknown {
 function arrayIndex(arr: any[], s: string, forAdd: boolean): number {
   if (forAdd && s === '-') return arr.length;
   const n = Number(s);
-  if (!/^\d+$/.test(s) || n > arr.length || (!forAdd && n >= arr.length)) throw invalidPatch(`unable to access invalid index: ${s}`);
+  if (!/^\d+$/.test(s) || n > arr.length || (!forAdd && n >= arr.length))
+    throw invalidPatch(`unable to access invalid index: ${s}`);
   return n;
 }
 
@@ -65,7 +67,8 @@ function add(doc: any, segs: string[], value: unknown): any {
 function remove(doc: any, segs: string[]): unknown {
   const { parent, last } = parentOf(doc, segs);
   if (Array.isArray(parent)) return parent.splice(arrayIndex(parent, last, false), 1)[0];
-  if (!isObj(parent) || !(last in parent)) throw invalidPatch(`Unable to remove nonexistent key: ${last}: missing value`);
+  if (!isObj(parent) || !(last in parent))
+    throw invalidPatch(`Unable to remove nonexistent key: ${last}: missing value`);
   const v = parent[last];
   delete parent[last];
   return v;
@@ -73,7 +76,8 @@ function remove(doc: any, segs: string[]): unknown {
 
 /** Applies a JSON patch to a private copy of the document. */
 export function jsonPatch(docIn: unknown, ops: unknown): unknown {
-  if (!Array.isArray(ops)) throw errors.badRequest('json: cannot unmarshal object into Go value of type jsonpatch.Patch');
+  if (!Array.isArray(ops))
+    throw errors.badRequest('json: cannot unmarshal object into Go value of type jsonpatch.Patch');
   let doc: any = JSON.parse(JSON.stringify(docIn));
   for (const op of ops) {
     if (!isObj(op)) throw invalidPatch('operation is not an object');
@@ -103,7 +107,8 @@ export function jsonPatch(docIn: unknown, ops: unknown): unknown {
         doc = add(doc, segs, JSON.parse(JSON.stringify(getAt(doc, pointer(op.from)))));
         break;
       case 'test':
-        if (JSON.stringify(getAt(doc, segs)) !== JSON.stringify(value)) throw invalidPatch(`testing value /${segs.join('/')} failed: test failed`);
+        if (JSON.stringify(getAt(doc, segs)) !== JSON.stringify(value))
+          throw invalidPatch(`testing value /${segs.join('/')} failed: test failed`);
         break;
       default:
         throw invalidPatch(`Unexpected kind: ${String(op.op)}`);

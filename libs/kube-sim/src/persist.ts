@@ -20,9 +20,11 @@ export class Persister {
     } catch (e) {
       throw new Error(`kube-sim state file ${this.file} is not valid JSON: ${(e as Error).message}`);
     }
-    if (typeof state?.rv !== 'number' || typeof state?.objects !== 'object') throw new Error(`kube-sim state file ${this.file} has no rv/objects`);
+    if (typeof state?.rv !== 'number' || typeof state?.objects !== 'object')
+      throw new Error(`kube-sim state file ${this.file} has no rv/objects`);
     this.api.store.load(state);
-    for (const crd of this.api.store.list('customresourcedefinitions.apiextensions.k8s.io')) this.api.registry.registerCrd(crd);
+    for (const crd of this.api.store.list('customresourcedefinitions.apiextensions.k8s.io'))
+      this.api.registry.registerCrd(crd);
     return true;
   }
 
@@ -33,7 +35,9 @@ export class Persister {
       try {
         this.save();
       } catch (e) {
-        console.error(`kube-sim: saving state to ${this.file} failed (will retry on the next change): ${(e as Error).message}`);
+        console.error(
+          `kube-sim: saving state to ${this.file} failed (will retry on the next change): ${(e as Error).message}`,
+        );
       }
     }, this.delayMs);
   }

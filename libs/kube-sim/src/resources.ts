@@ -27,14 +27,20 @@ export function apiVersionOf(t: Pick<ResourceType, 'group' | 'version'>): string
   return t.group ? `${t.group}/${t.version}` : t.version;
 }
 
-const deploymentScale = { specReplicasPath: '.spec.replicas', statusReplicasPath: '.status.replicas', labelSelectorPath: '.status.selector' };
+const deploymentScale = {
+  specReplicasPath: '.spec.replicas',
+  statusReplicasPath: '.status.replicas',
+  labelSelectorPath: '.status.selector',
+};
 
 function t(
   group: string,
   version: string,
   kind: string,
   plural: string,
-  opts: Partial<Pick<ResourceType, 'namespaced' | 'shortNames' | 'status' | 'scale' | 'generation' | 'categories'>> = {},
+  opts: Partial<
+    Pick<ResourceType, 'namespaced' | 'shortNames' | 'status' | 'scale' | 'generation' | 'categories'>
+  > = {},
 ): ResourceType {
   return {
     group,
@@ -62,15 +68,37 @@ export const BUILTIN_TYPES: ResourceType[] = [
   t('', 'v1', 'ServiceAccount', 'serviceaccounts', { shortNames: ['sa'] }),
   t('', 'v1', 'Pod', 'pods', { shortNames: ['po'], status: true, categories: all }),
   t('', 'v1', 'PersistentVolumeClaim', 'persistentvolumeclaims', { shortNames: ['pvc'], status: true }),
-  t('apps', 'v1', 'Deployment', 'deployments', { shortNames: ['deploy'], status: true, scale: deploymentScale, generation: true, categories: all }),
-  t('apps', 'v1', 'StatefulSet', 'statefulsets', { shortNames: ['sts'], status: true, scale: deploymentScale, generation: true, categories: all }),
+  t('apps', 'v1', 'Deployment', 'deployments', {
+    shortNames: ['deploy'],
+    status: true,
+    scale: deploymentScale,
+    generation: true,
+    categories: all,
+  }),
+  t('apps', 'v1', 'StatefulSet', 'statefulsets', {
+    shortNames: ['sts'],
+    status: true,
+    scale: deploymentScale,
+    generation: true,
+    categories: all,
+  }),
   t('apps', 'v1', 'DaemonSet', 'daemonsets', { shortNames: ['ds'], status: true, generation: true, categories: all }),
-  t('apps', 'v1', 'ReplicaSet', 'replicasets', { shortNames: ['rs'], status: true, scale: deploymentScale, generation: true, categories: all }),
+  t('apps', 'v1', 'ReplicaSet', 'replicasets', {
+    shortNames: ['rs'],
+    status: true,
+    scale: deploymentScale,
+    generation: true,
+    categories: all,
+  }),
   t('batch', 'v1', 'Job', 'jobs', { status: true, generation: true, categories: all }),
   t('batch', 'v1', 'CronJob', 'cronjobs', { shortNames: ['cj'], status: true, generation: true, categories: all }),
   t('networking.k8s.io', 'v1', 'Ingress', 'ingresses', { shortNames: ['ing'], status: true, generation: true }),
   t('networking.k8s.io', 'v1', 'NetworkPolicy', 'networkpolicies', { shortNames: ['netpol'], generation: true }),
-  t('autoscaling', 'v2', 'HorizontalPodAutoscaler', 'horizontalpodautoscalers', { shortNames: ['hpa'], status: true, categories: all }),
+  t('autoscaling', 'v2', 'HorizontalPodAutoscaler', 'horizontalpodautoscalers', {
+    shortNames: ['hpa'],
+    status: true,
+    categories: all,
+  }),
   t('rbac.authorization.k8s.io', 'v1', 'Role', 'roles'),
   t('rbac.authorization.k8s.io', 'v1', 'RoleBinding', 'rolebindings'),
   t('rbac.authorization.k8s.io', 'v1', 'ClusterRole', 'clusterroles', { namespaced: false }),
@@ -83,7 +111,11 @@ export const BUILTIN_TYPES: ResourceType[] = [
   t('', 'v1', 'LimitRange', 'limitranges', { shortNames: ['limits'] }),
   t('events.k8s.io', 'v1', 'Event', 'events', { shortNames: ['ev'] }),
   t('coordination.k8s.io', 'v1', 'Lease', 'leases'),
-  t('policy', 'v1', 'PodDisruptionBudget', 'poddisruptionbudgets', { shortNames: ['pdb'], status: true, generation: true }),
+  t('policy', 'v1', 'PodDisruptionBudget', 'poddisruptionbudgets', {
+    shortNames: ['pdb'],
+    status: true,
+    generation: true,
+  }),
   t('storage.k8s.io', 'v1', 'StorageClass', 'storageclasses', { namespaced: false, shortNames: ['sc'] }),
   t('networking.k8s.io', 'v1', 'IngressClass', 'ingressclasses', { namespaced: false }),
   t('scheduling.k8s.io', 'v1', 'PriorityClass', 'priorityclasses', { namespaced: false, shortNames: ['pc'] }),
@@ -114,11 +146,23 @@ export function typesFromCrd(crd: any): ResourceType[] {
         shortNames: Array.isArray(names.shortNames) ? names.shortNames.map(String) : [],
         categories: Array.isArray(names.categories) ? names.categories.map(String) : [],
         status: !!v.subresources?.status,
-        scale: scale ? { specReplicasPath: scale.specReplicasPath, statusReplicasPath: scale.statusReplicasPath, labelSelectorPath: scale.labelSelectorPath } : undefined,
+        scale: scale
+          ? {
+              specReplicasPath: scale.specReplicasPath,
+              statusReplicasPath: scale.statusReplicasPath,
+              labelSelectorPath: scale.labelSelectorPath,
+            }
+          : undefined,
         generation: true,
         builtin: false,
         printerColumns: Array.isArray(v.additionalPrinterColumns)
-          ? v.additionalPrinterColumns.filter((c: any) => c?.name && c?.jsonPath).map((c: any) => ({ name: String(c.name), type: String(c.type ?? 'string'), jsonPath: String(c.jsonPath) }))
+          ? v.additionalPrinterColumns
+              .filter((c: any) => c?.name && c?.jsonPath)
+              .map((c: any) => ({
+                name: String(c.name),
+                type: String(c.type ?? 'string'),
+                jsonPath: String(c.jsonPath),
+              }))
           : undefined,
       };
     });

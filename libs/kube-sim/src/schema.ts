@@ -10,7 +10,9 @@ const f = (names: string, typed: Record<string, string> = {}): Node => {
 };
 
 const TYPES: Record<string, Node> = {
-  ObjectMeta: f('name generateName namespace selfLink uid resourceVersion generation creationTimestamp deletionTimestamp deletionGracePeriodSeconds labels annotations ownerReferences finalizers managedFields'),
+  ObjectMeta: f(
+    'name generateName namespace selfLink uid resourceVersion generation creationTimestamp deletionTimestamp deletionGracePeriodSeconds labels annotations ownerReferences finalizers managedFields',
+  ),
   PodTemplateSpec: f('', { metadata: 'ObjectMeta', spec: 'PodSpec' }),
   PodSpec: f(
     'volumes ephemeralContainers restartPolicy terminationGracePeriodSeconds activeDeadlineSeconds dnsPolicy nodeSelector serviceAccountName serviceAccount automountServiceAccountToken nodeName hostNetwork hostPID hostIPC shareProcessNamespace securityContext imagePullSecrets hostname subdomain affinity schedulerName tolerations hostAliases priorityClassName priority dnsConfig readinessGates runtimeClassName enableServiceLinks preemptionPolicy overhead topologySpreadConstraints setHostnameAsFQDN os hostUsers schedulingGates resourceClaims resources',
@@ -19,10 +21,15 @@ const TYPES: Record<string, Node> = {
   Container: f(
     'name image command args workingDir ports envFrom env resources resizePolicy restartPolicy volumeMounts volumeDevices livenessProbe readinessProbe startupProbe lifecycle terminationMessagePath terminationMessagePolicy imagePullPolicy securityContext stdin stdinOnce tty',
   ),
-  DeploymentSpec: f('replicas selector strategy minReadySeconds revisionHistoryLimit paused progressDeadlineSeconds', { template: 'PodTemplateSpec' }),
-  StatefulSetSpec: f('replicas selector volumeClaimTemplates serviceName podManagementPolicy updateStrategy revisionHistoryLimit minReadySeconds persistentVolumeClaimRetentionPolicy ordinals', {
+  DeploymentSpec: f('replicas selector strategy minReadySeconds revisionHistoryLimit paused progressDeadlineSeconds', {
     template: 'PodTemplateSpec',
   }),
+  StatefulSetSpec: f(
+    'replicas selector volumeClaimTemplates serviceName podManagementPolicy updateStrategy revisionHistoryLimit minReadySeconds persistentVolumeClaimRetentionPolicy ordinals',
+    {
+      template: 'PodTemplateSpec',
+    },
+  ),
   DaemonSetSpec: f('selector updateStrategy minReadySeconds revisionHistoryLimit', { template: 'PodTemplateSpec' }),
   ReplicaSetSpec: f('replicas minReadySeconds selector', { template: 'PodTemplateSpec' }),
   JobSpec: f(
@@ -30,7 +37,10 @@ const TYPES: Record<string, Node> = {
     { template: 'PodTemplateSpec' },
   ),
   JobTemplateSpec: f('', { metadata: 'ObjectMeta', spec: 'JobSpec' }),
-  CronJobSpec: f('schedule timeZone startingDeadlineSeconds concurrencyPolicy suspend successfulJobsHistoryLimit failedJobsHistoryLimit', { jobTemplate: 'JobTemplateSpec' }),
+  CronJobSpec: f(
+    'schedule timeZone startingDeadlineSeconds concurrencyPolicy suspend successfulJobsHistoryLimit failedJobsHistoryLimit',
+    { jobTemplate: 'JobTemplateSpec' },
+  ),
   ServiceSpec: f(
     'ports selector clusterIP clusterIPs type externalIPs sessionAffinity loadBalancerIP loadBalancerSourceRanges externalName externalTrafficPolicy healthCheckNodePort publishNotReadyAddresses sessionAffinityConfig ipFamilies ipFamilyPolicy allocateLoadBalancerNodePorts loadBalancerClass internalTrafficPolicy trafficDistribution',
   ),

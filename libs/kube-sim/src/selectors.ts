@@ -25,7 +25,15 @@ function splitTop(s: string): string[] {
 
 function parseReq(p: string): Req {
   let m = /^(\S+)\s+(in|notin)\s+\(([^)]*)\)$/.exec(p);
-  if (m) return { key: m[1], op: m[2] as 'in' | 'notin', values: m[3].split(',').map((v) => v.trim()).filter(Boolean) };
+  if (m)
+    return {
+      key: m[1],
+      op: m[2] as 'in' | 'notin',
+      values: m[3]
+        .split(',')
+        .map((v) => v.trim())
+        .filter(Boolean),
+    };
   m = /^!\s*(\S+)$/.exec(p);
   if (m) return { key: m[1], op: '!', values: [] };
   m = /^([^=!\s]+)\s*(==|=|!=)\s*(\S*)$/.exec(p);
@@ -37,7 +45,8 @@ function parseReq(p: string): Req {
 export function parseLabelSelector(s: string | null): Matcher | undefined {
   if (!s) return undefined;
   const reqs = splitTop(s).map(parseReq);
-  for (const r of reqs) if (!KEY.test(r.key)) throw errors.badRequest(`unable to parse requirement: invalid label key "${r.key}"`);
+  for (const r of reqs)
+    if (!KEY.test(r.key)) throw errors.badRequest(`unable to parse requirement: invalid label key "${r.key}"`);
   return (obj) => {
     const labels: Record<string, string> = obj?.metadata?.labels ?? {};
     return reqs.every((r) => {

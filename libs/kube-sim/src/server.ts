@@ -61,13 +61,36 @@ function nodeObject(name: string): any {
   return {
     apiVersion: 'v1',
     kind: 'Node',
-    metadata: { name, labels: { 'kubernetes.io/hostname': name, 'kubernetes.io/os': 'linux', 'kubernetes.io/arch': 'amd64', 'topology.kubernetes.io/region': 'local' } },
+    metadata: {
+      name,
+      labels: {
+        'kubernetes.io/hostname': name,
+        'kubernetes.io/os': 'linux',
+        'kubernetes.io/arch': 'amd64',
+        'topology.kubernetes.io/region': 'local',
+      },
+    },
     spec: {},
     status: {
       capacity: { cpu: '4', memory: '8Gi', pods: '110' },
       allocatable: { cpu: '4', memory: '8Gi', pods: '110' },
-      conditions: [{ type: 'Ready', status: 'True', reason: 'KubeletReady', message: 'kubelet is posting ready status', lastHeartbeatTime: at, lastTransitionTime: at }],
-      nodeInfo: { kubeletVersion: 'v1.33.0', containerRuntimeVersion: 'containerd://2.0.0', osImage: 'kube-sim', operatingSystem: 'linux', architecture: 'amd64' },
+      conditions: [
+        {
+          type: 'Ready',
+          status: 'True',
+          reason: 'KubeletReady',
+          message: 'kubelet is posting ready status',
+          lastHeartbeatTime: at,
+          lastTransitionTime: at,
+        },
+      ],
+      nodeInfo: {
+        kubeletVersion: 'v1.33.0',
+        containerRuntimeVersion: 'containerd://2.0.0',
+        osImage: 'kube-sim',
+        operatingSystem: 'linux',
+        architecture: 'amd64',
+      },
     },
   };
 }
@@ -87,15 +110,38 @@ export async function startKubeSim(opts: KubeSimOptions = {}): Promise<KubeSim> 
   if (!loaded) {
     const nsType = api.registry.lookup('', 'v1', 'namespaces')!;
     for (const ns of DEFAULT_NAMESPACES)
-      api.commit(nsType, undefined, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns }, spec: { finalizers: ['kubernetes'] }, status: { phase: 'Active' } }, { manager: 'kube-apiserver', dryRun: false });
+      api.commit(
+        nsType,
+        undefined,
+        {
+          apiVersion: 'v1',
+          kind: 'Namespace',
+          metadata: { name: ns },
+          spec: { finalizers: ['kubernetes'] },
+          status: { phase: 'Active' },
+        },
+        { manager: 'kube-apiserver', dryRun: false },
+      );
     const nodeType = api.registry.lookup('', 'v1', 'nodes')!;
     for (let i = 1; i <= (opts.nodes ?? 1); i++) {
-      const node = api.commit(nodeType, undefined, nodeObject(`${name}-node-${i}`), { manager: 'kubelet', dryRun: false });
-      api.commit(nodeType, node, { ...node, status: nodeObject(node.metadata.name).status }, { manager: 'kubelet', dryRun: false, subresource: 'status' });
+      const node = api.commit(nodeType, undefined, nodeObject(`${name}-node-${i}`), {
+        manager: 'kubelet',
+        dryRun: false,
+      });
+      api.commit(
+        nodeType,
+        node,
+        { ...node, status: nodeObject(node.metadata.name).status },
+        { manager: 'kubelet', dryRun: false, subresource: 'status' },
+      );
     }
   }
   if (persister) api.store.subscribe(() => persister.touch());
-  const simSettings: SimulationSettings = { delayMs: 500, progressDeadlineScale: 1, ...(typeof opts.simulate === 'object' ? opts.simulate : {}) };
+  const simSettings: SimulationSettings = {
+    delayMs: 500,
+    progressDeadlineScale: 1,
+    ...(typeof opts.simulate === 'object' ? opts.simulate : {}),
+  };
   const simulator = opts.simulate === false ? undefined : new Simulator(api, simSettings);
   const watches = new Watches(api.store);
   const counters: Record<string, number> = {};
@@ -144,7 +190,12 @@ export async function startKubeSim(opts: KubeSimOptions = {}): Promise<KubeSim> 
       if (e instanceof KubeError) {
         if (e.code === 413) res.setHeader('Connection', 'close');
         send(res, e.code, e.toStatus());
-      } else send(res, 500, statusBody(500, 'InternalError', `Internal error occurred: ${(e as Error)?.message ?? String(e)}`));
+      } else
+        send(
+          res,
+          500,
+          statusBody(500, 'InternalError', `Internal error occurred: ${(e as Error)?.message ?? String(e)}`),
+        );
     });
   });
   server.keepAliveTimeout = 30_000;

@@ -13,12 +13,23 @@ export interface SimulationSettings {
   progressDeadlineScale: number;
 }
 
-const KINDS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job', 'Pod', 'PersistentVolumeClaim', 'Service']);
+const KINDS = new Set([
+  'Deployment',
+  'StatefulSet',
+  'DaemonSet',
+  'ReplicaSet',
+  'Job',
+  'Pod',
+  'PersistentVolumeClaim',
+  'Service',
+]);
 const MANAGER = 'kube-controller-manager';
 
 function broken(obj: any): boolean {
   const spec = obj.kind === 'Pod' ? (obj.spec ?? {}) : (obj.spec?.template?.spec ?? {});
-  return [...(spec.containers ?? []), ...(spec.initContainers ?? [])].some((c: any) => typeof c?.image === 'string' && c.image.endsWith(':broken'));
+  return [...(spec.containers ?? []), ...(spec.initContainers ?? [])].some(
+    (c: any) => typeof c?.image === 'string' && c.image.endsWith(':broken'),
+  );
 }
 
 function cond(type: string, status: string, reason: string, message: string, at: string): Record<string, string> {
@@ -55,28 +66,84 @@ export function workloadStatus(t: ResourceType, obj: any, timedOut: boolean): an
       const progressing = !bad
         ? cond('Progressing', 'True', 'NewReplicaSetAvailable', `ReplicaSet "${rs}" has successfully progressed.`, at)
         : timedOut
-          ? cond('Progressing', 'False', 'ProgressDeadlineExceeded', `ReplicaSet "${rs}" has timed out progressing.`, at)
+          ? cond(
+              'Progressing',
+              'False',
+              'ProgressDeadlineExceeded',
+              `ReplicaSet "${rs}" has timed out progressing.`,
+              at,
+            )
           : cond('Progressing', 'True', 'ReplicaSetUpdated', `ReplicaSet "${rs}" is progressing.`, at);
       const available = bad
         ? cond('Available', 'False', 'MinimumReplicasUnavailable', 'Deployment does not have minimum availability.', at)
         : cond('Available', 'True', 'MinimumReplicasAvailable', 'Deployment has minimum availability.', at);
-      const s: any = { observedGeneration: gen, replicas: n, updatedReplicas: n, readyReplicas: ok, availableReplicas: ok, unavailableReplicas: n - ok, conditions: [available, progressing] };
-      for (const k of ['readyReplicas', 'availableReplicas', 'unavailableReplicas', 'replicas', 'updatedReplicas']) if (s[k] === 0) delete s[k];
+      const s: any = {
+        observedGeneration: gen,
+        replicas: n,
+        updatedReplicas: n,
+        readyReplicas: ok,
+        availableReplicas: ok,
+        unavailableReplicas: n - ok,
+        conditions: [available, progressing],
+      };
+      for (const k of ['readyReplicas', 'availableReplicas', 'unavailableReplicas', 'replicas', 'updatedReplicas'])
+        if (s[k] === 0) delete s[k];
       return s;
     }
     case 'StatefulSet':
-      return { observedGeneration: gen, replicas: n, readyReplicas: ok, currentReplicas: n, updatedReplicas: n, availableReplicas: ok, currentRevision: rs, updateRevision: rs, collisionCount: 0 };
+      return {
+        observedGeneration: gen,
+        replicas: n,
+        readyReplicas: ok,
+        currentReplicas: n,
+        updatedReplicas: n,
+        availableReplicas: ok,
+        currentRevision: rs,
+        updateRevision: rs,
+        collisionCount: 0,
+      };
     case 'ReplicaSet':
-      return { observedGeneration: gen, replicas: n, fullyLabeledReplicas: n, readyReplicas: ok, availableReplicas: ok };
+      return {
+        observedGeneration: gen,
+        replicas: n,
+        fullyLabeledReplicas: n,
+        readyReplicas: ok,
+        availableReplicas: ok,
+      };
     case 'DaemonSet':
-      return { observedGeneration: gen, desiredNumberScheduled: 1, currentNumberScheduled: 1, updatedNumberScheduled: 1, numberMisscheduled: 0, numberReady: bad ? 0 : 1, numberAvailable: bad ? 0 : 1, ...(bad ? { numberUnavailable: 1 } : {}) };
+      return {
+        observedGeneration: gen,
+        desiredNumberScheduled: 1,
+        currentNumberScheduled: 1,
+        updatedNumberScheduled: 1,
+        numberMisscheduled: 0,
+        numberReady: bad ? 0 : 1,
+        numberAvailable: bad ? 0 : 1,
+        ...(bad ? { numberUnavailable: 1 } : {}),
+      };
     case 'Job': {
       const start = obj.status?.startTime ?? at;
       if (bad && timedOut)
-        return { startTime: start, failed: 1, conditions: [cond('FailureTarget', 'True', 'BackoffLimitExceeded', 'Job has reached the specified backoff limit', at), cond('Failed', 'True', 'BackoffLimitExceeded', 'Job has reached the specified backoff limit', at)] };
+        return {
+          startTime: start,
+          failed: 1,
+          conditions: [
+            cond('FailureTarget', 'True', 'BackoffLimitExceeded', 'Job has reached the specified backoff limit', at),
+            cond('Failed', 'True', 'BackoffLimitExceeded', 'Job has reached the specified backoff limit', at),
+          ],
+        };
       if (bad) return { startTime: start, active: 1, ready: 0 };
       const done = obj.spec?.completions ?? 1;
-      return { startTime: start, completionTime: at, succeeded: done, ready: 0, conditions: [cond('SuccessCriteriaMet', 'True', 'CompletionsReached', 'Reached expected number of succeeded pods', at), cond('Complete', 'True', 'CompletionsReached', 'Reached expected number of succeeded pods', at)] };
+      return {
+        startTime: start,
+        completionTime: at,
+        succeeded: done,
+        ready: 0,
+        conditions: [
+          cond('SuccessCriteriaMet', 'True', 'CompletionsReached', 'Reached expected number of succeeded pods', at),
+          cond('Complete', 'True', 'CompletionsReached', 'Reached expected number of succeeded pods', at),
+        ],
+      };
     }
     case 'Pod': {
       const containers: any[] = obj.spec?.containers ?? [];
@@ -87,12 +154,18 @@ export function workloadStatus(t: ResourceType, obj: any, timedOut: boolean): an
         ready: !bad,
         restartCount: 0,
         started: !bad,
-        state: bad ? { waiting: { reason: 'ImagePullBackOff', message: `Back-off pulling image "${c.image}"` } } : { running: { startedAt: at } },
+        state: bad
+          ? { waiting: { reason: 'ImagePullBackOff', message: `Back-off pulling image "${c.image}"` } }
+          : { running: { startedAt: at } },
       }));
       const ready = bad ? 'False' : 'True';
       return {
         phase: bad ? 'Pending' : 'Running',
-        conditions: ['PodScheduled', 'Initialized', 'ContainersReady', 'Ready'].map((type) => ({ type, status: type === 'PodScheduled' || type === 'Initialized' ? 'True' : ready, lastTransitionTime: at })),
+        conditions: ['PodScheduled', 'Initialized', 'ContainersReady', 'Ready'].map((type) => ({
+          type,
+          status: type === 'PodScheduled' || type === 'Initialized' ? 'True' : ready,
+          lastTransitionTime: at,
+        })),
         hostIP: '10.0.0.1',
         podIP: '10.244.0.10',
         startTime: at,
@@ -100,7 +173,11 @@ export function workloadStatus(t: ResourceType, obj: any, timedOut: boolean): an
       };
     }
     case 'PersistentVolumeClaim':
-      return { phase: 'Bound', accessModes: obj.spec?.accessModes ?? ['ReadWriteOnce'], capacity: { storage: obj.spec?.resources?.requests?.storage ?? '1Gi' } };
+      return {
+        phase: 'Bound',
+        accessModes: obj.spec?.accessModes ?? ['ReadWriteOnce'],
+        capacity: { storage: obj.spec?.resources?.requests?.storage ?? '1Gi' },
+      };
     case 'Service':
       return obj.spec?.type === 'LoadBalancer' ? { loadBalancer: { ingress: [{ ip: '192.0.2.10' }] } } : obj.status;
   }
@@ -134,8 +211,14 @@ export class Simulator {
     const gen = obj.metadata.generation;
     const timers = [setTimeout(() => this.progress(t, obj, gen, false), this.settings.delayMs)];
     if (broken(obj) && (t.kind === 'Deployment' || t.kind === 'Job')) {
-      const seconds = t.kind === 'Job' ? (obj.spec?.activeDeadlineSeconds ?? 600) : (obj.spec?.progressDeadlineSeconds ?? 600);
-      timers.push(setTimeout(() => this.progress(t, obj, gen, true), Math.max(this.settings.delayMs, seconds * 1000 * this.settings.progressDeadlineScale)));
+      const seconds =
+        t.kind === 'Job' ? (obj.spec?.activeDeadlineSeconds ?? 600) : (obj.spec?.progressDeadlineSeconds ?? 600);
+      timers.push(
+        setTimeout(
+          () => this.progress(t, obj, gen, true),
+          Math.max(this.settings.delayMs, seconds * 1000 * this.settings.progressDeadlineScale),
+        ),
+      );
     }
     for (const tm of timers) tm.unref();
     this.timers.set(key, timers);
@@ -146,10 +229,17 @@ export class Simulator {
     if (!cur || cur.metadata.generation !== gen || cur.metadata.deletionTimestamp) return;
     if (!t.status) return;
     try {
-      this.api.commit(t, cur, { ...cur, status: workloadStatus(t, cur, timedOut) }, { manager: MANAGER, dryRun: false, subresource: 'status' });
+      this.api.commit(
+        t,
+        cur,
+        { ...cur, status: workloadStatus(t, cur, timedOut) },
+        { manager: MANAGER, dryRun: false, subresource: 'status' },
+      );
     } catch (e) {
       // A timer must never take the emulator down; the object simply keeps its old status.
-      console.error(`kube-sim: simulated status of ${t.kind} ${cur.metadata.namespace ?? ''}/${cur.metadata.name} failed: ${(e as Error).message}`);
+      console.error(
+        `kube-sim: simulated status of ${t.kind} ${cur.metadata.namespace ?? ''}/${cur.metadata.name} failed: ${(e as Error).message}`,
+      );
     }
   }
 

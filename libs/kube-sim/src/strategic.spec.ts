@@ -11,7 +11,9 @@ import { strategicPatch } from './strategic.js';
 const dir = join(fileURLToPath(new URL('.', import.meta.url)), 'fixtures', 'strategic');
 
 describe('strategic merge patch fixtures', () => {
-  for (const file of readdirSync(dir).filter((f) => f.endsWith('.yaml')).sort()) {
+  for (const file of readdirSync(dir)
+    .filter((f) => f.endsWith('.yaml'))
+    .sort()) {
     const fx = parse(readFileSync(join(dir, file), 'utf8'));
     it(fx.name, () => {
       expect(strategicPatch(fx.live, fx.patch, fx.builtin)).toEqual(fx.expect);
@@ -21,7 +23,10 @@ describe('strategic merge patch fixtures', () => {
 
 describe('JSON merge patch', () => {
   it('merges maps, replaces lists and deletes on null', () => {
-    expect(mergePatch({ a: { b: 1, c: 2 }, l: [1, 2] }, { a: { c: null, d: 3 }, l: [3] })).toEqual({ a: { b: 1, d: 3 }, l: [3] });
+    expect(mergePatch({ a: { b: 1, c: 2 }, l: [1, 2] }, { a: { c: null, d: 3 }, l: [3] })).toEqual({
+      a: { b: 1, d: 3 },
+      l: [3],
+    });
   });
 });
 
@@ -43,7 +48,10 @@ describe('JSON patch', () => {
   });
 
   it('rejects a failed test and a missing path with 422', () => {
-    for (const ops of [[{ op: 'test', path: '/data/a', value: 'nope' }], [{ op: 'replace', path: '/missing/x', value: 1 }]]) {
+    for (const ops of [
+      [{ op: 'test', path: '/data/a', value: 'nope' }],
+      [{ op: 'replace', path: '/missing/x', value: 1 }],
+    ]) {
       let err: unknown;
       try {
         jsonPatch(doc, ops);

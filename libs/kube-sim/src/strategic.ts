@@ -20,7 +20,8 @@ export function strategicPatch(target: unknown, patch: unknown, builtin: boolean
     if (k === '$patch' || k === '$retainKeys' || k.startsWith('$setElementOrder/')) continue;
     if (k.startsWith('$deleteFromPrimitiveList/')) {
       const name = k.slice('$deleteFromPrimitiveList/'.length);
-      if (Array.isArray(out[name]) && Array.isArray(v)) out[name] = out[name].filter((x: unknown) => !v.some((d) => JSON.stringify(d) === JSON.stringify(x)));
+      if (Array.isArray(out[name]) && Array.isArray(v))
+        out[name] = out[name].filter((x: unknown) => !v.some((d) => JSON.stringify(d) === JSON.stringify(x)));
       continue;
     }
     if (v === null) {

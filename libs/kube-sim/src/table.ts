@@ -37,7 +37,12 @@ const COLUMNS: Record<string, Column[]> = {
     age,
   ],
   StatefulSet: [['Ready', 'string', (o) => `${num(o.status?.readyReplicas)}/${o.spec?.replicas ?? 1}`], age],
-  ReplicaSet: [['Desired', 'integer', (o) => o.spec?.replicas ?? 1], ['Current', 'integer', (o) => num(o.status?.replicas)], ['Ready', 'integer', (o) => num(o.status?.readyReplicas)], age],
+  ReplicaSet: [
+    ['Desired', 'integer', (o) => o.spec?.replicas ?? 1],
+    ['Current', 'integer', (o) => num(o.status?.replicas)],
+    ['Ready', 'integer', (o) => num(o.status?.readyReplicas)],
+    age,
+  ],
   DaemonSet: [
     ['Desired', 'integer', (o) => num(o.status?.desiredNumberScheduled)],
     ['Current', 'integer', (o) => num(o.status?.currentNumberScheduled)],
@@ -54,14 +59,35 @@ const COLUMNS: Record<string, Column[]> = {
   Service: [
     ['Type', 'string', (o) => o.spec?.type ?? 'ClusterIP'],
     ['Cluster-IP', 'string', (o) => o.spec?.clusterIP ?? '<none>'],
-    ['Ports', 'string', (o) => (o.spec?.ports ?? []).map((p: any) => `${p.port}/${p.protocol ?? 'TCP'}`).join(',') || '<none>'],
+    [
+      'Ports',
+      'string',
+      (o) => (o.spec?.ports ?? []).map((p: any) => `${p.port}/${p.protocol ?? 'TCP'}`).join(',') || '<none>',
+    ],
     age,
   ],
   CustomResourceDefinition: [['Created At', 'date', (o) => o.metadata.creationTimestamp]],
-  Node: [['Status', 'string', (o) => (cond(o, 'Ready') ? 'Ready' : 'NotReady')], ['Roles', 'string', () => '<none>'], age, ['Version', 'string', (o) => o.status?.nodeInfo?.kubeletVersion ?? '']],
+  Node: [
+    ['Status', 'string', (o) => (cond(o, 'Ready') ? 'Ready' : 'NotReady')],
+    ['Roles', 'string', () => '<none>'],
+    age,
+    ['Version', 'string', (o) => o.status?.nodeInfo?.kubeletVersion ?? ''],
+  ],
   Pod: [
-    ['Ready', 'string', (o) => `${(o.status?.containerStatuses ?? []).filter((c: any) => c.ready).length}/${(o.spec?.containers ?? []).length}`],
-    ['Status', 'string', (o) => o.status?.containerStatuses?.find((c: any) => c.state?.waiting)?.state.waiting.reason ?? o.status?.phase ?? 'Pending'],
+    [
+      'Ready',
+      'string',
+      (o) =>
+        `${(o.status?.containerStatuses ?? []).filter((c: any) => c.ready).length}/${(o.spec?.containers ?? []).length}`,
+    ],
+    [
+      'Status',
+      'string',
+      (o) =>
+        o.status?.containerStatuses?.find((c: any) => c.state?.waiting)?.state.waiting.reason ??
+        o.status?.phase ??
+        'Pending',
+    ],
     ['Restarts', 'integer', () => 0],
     age,
   ],
@@ -69,7 +95,11 @@ const COLUMNS: Record<string, Column[]> = {
 
 /** Evaluates the simple JSONPath of a printer column (".spec.size", ".status.items[0].name"). */
 function jsonPathValue(o: any, path: string): unknown {
-  const segs = path.replace(/^\{?\.?/, '').replace(/\}$/, '').split(/\.|\[(\d+)\]/).filter((x) => x !== undefined && x !== '');
+  const segs = path
+    .replace(/^\{?\.?/, '')
+    .replace(/\}$/, '')
+    .split(/\.|\[(\d+)\]/)
+    .filter((x) => x !== undefined && x !== '');
   let cur = o;
   for (const s of segs) cur = cur == null ? undefined : cur[/^\d+$/.test(s) ? Number(s) : s];
   if (cur == null) return '';
@@ -93,13 +123,24 @@ export function wantsTable(accept: string | undefined): boolean {
 }
 
 /** A Table of objects; `full` puts whole objects in rows (includeObject=Object). */
-export function toTable(t: ResourceType, objs: any[], meta: Record<string, unknown>, full: boolean): Record<string, unknown> {
+export function toTable(
+  t: ResourceType,
+  objs: any[],
+  meta: Record<string, unknown>,
+  full: boolean,
+): Record<string, unknown> {
   const cols = columnsOf(t);
   return {
     kind: 'Table',
     apiVersion: 'meta.k8s.io/v1',
     metadata: meta,
-    columnDefinitions: cols.map(([name, type], i) => ({ name, type, format: i === 0 ? 'name' : '', description: '', priority: 0 })),
+    columnDefinitions: cols.map(([name, type], i) => ({
+      name,
+      type,
+      format: i === 0 ? 'name' : '',
+      description: '',
+      priority: 0,
+    })),
     rows: objs.map((o) => row(cols, o, full)),
   };
 }

@@ -25,7 +25,8 @@ export class Watches {
   serve(target: WatchTarget, q: Query, res: ServerResponse, transform?: (obj: any) => unknown): void {
     const { t, ns } = target;
     const key = storeKey(t);
-    const match: Matcher = both(parseLabelSelector(q.labelSelector), parseFieldSelector(q.fieldSelector)) ?? (() => true);
+    const match: Matcher =
+      both(parseLabelSelector(q.labelSelector), parseFieldSelector(q.fieldSelector)) ?? (() => true);
     const inScope = (o: any) => ns === undefined || o.metadata.namespace === ns;
     let backlog: StoreEvent[] | undefined = [];
     const rv = q.resourceVersion;
@@ -34,14 +35,27 @@ export class Watches {
       const n = Number(rv);
       backlog = Number.isFinite(n) ? this.store.since(n) : undefined;
     }
-    res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache, private', 'Transfer-Encoding': 'chunked' });
+    res.writeHead(200, {
+      'Content-Type': 'application/json',
+      'Cache-Control': 'no-cache, private',
+      'Transfer-Encoding': 'chunked',
+    });
     res.flushHeaders();
     if (!backlog) {
-      const status = { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: `too old resource version: ${rv} (${this.store.compactedRv})`, reason: 'Expired', code: 410 };
+      const status = {
+        kind: 'Status',
+        apiVersion: 'v1',
+        metadata: {},
+        status: 'Failure',
+        message: `too old resource version: ${rv} (${this.store.compactedRv})`,
+        reason: 'Expired',
+        code: 410,
+      };
       res.end(`${JSON.stringify({ type: 'ERROR', object: status })}\n`);
       return;
     }
-    const send = (type: string, obj: any) => res.write(`${JSON.stringify({ type, object: transform ? transform(obj) : obj })}\n`);
+    const send = (type: string, obj: any) =>
+      res.write(`${JSON.stringify({ type, object: transform ? transform(obj) : obj })}\n`);
     const onEvent = (e: StoreEvent) => {
       if (e.resource !== key || !inScope(e.obj)) return;
       const now = e.type !== 'DELETED' && match(e.obj);
@@ -78,7 +92,9 @@ export class Watches {
   private bookmark(t: ResourceType, res: ServerResponse, initialEnd: boolean): void {
     const metadata: Record<string, unknown> = { resourceVersion: String(this.store.rv) };
     if (initialEnd) metadata.annotations = { 'k8s.io/initial-events-end': 'true' };
-    res.write(`${JSON.stringify({ type: 'BOOKMARK', object: { kind: t.kind, apiVersion: apiVersionOf(t), metadata } })}\n`);
+    res.write(
+      `${JSON.stringify({ type: 'BOOKMARK', object: { kind: t.kind, apiVersion: apiVersionOf(t), metadata } })}\n`,
+    );
   }
 
   /** Ends every open watch (server shutdown). */

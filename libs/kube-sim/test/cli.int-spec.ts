@@ -41,7 +41,11 @@ describe('kube-sim CLI', () => {
     const first = await start('--port', '0', '--kubeconfig', kubeconfig, '--state', state, '--no-simulate');
     expect(readFileSync(kubeconfig, 'utf8')).toContain(`server: ${first.url}`);
     const body = JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'kept' }, data: { a: '1' } });
-    const created = await fetch(`${first.url}/api/v1/namespaces/default/configmaps`, { method: 'POST', body, headers: { 'Content-Type': 'application/json' } });
+    const created = await fetch(`${first.url}/api/v1/namespaces/default/configmaps`, {
+      method: 'POST',
+      body,
+      headers: { 'Content-Type': 'application/json' },
+    });
     expect(created.status).toBe(201);
     const exited = exit(first.child);
     first.child.kill('SIGTERM');

@@ -9,7 +9,9 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 
 export async function kubectlPath(): Promise<string> {
-  const mod = (await import(pathToFileURL(join(REPO_ROOT, 'scripts', 'setup-kubectl.mjs')).href)) as { ensureKubectl: () => string };
+  const mod = (await import(pathToFileURL(join(REPO_ROOT, 'scripts', 'setup-kubectl.mjs')).href)) as {
+    ensureKubectl: () => string;
+  };
   return mod.ensureKubectl();
 }
 
@@ -61,7 +63,11 @@ export class Kubectl {
   }
 }
 
-export async function until(check: () => boolean | Promise<boolean>, timeoutMs = 10_000, what = 'condition'): Promise<void> {
+export async function until(
+  check: () => boolean | Promise<boolean>,
+  timeoutMs = 10_000,
+  what = 'condition',
+): Promise<void> {
   const end = Date.now() + timeoutMs;
   while (Date.now() < end) {
     if (await check()) return;

@@ -77,7 +77,9 @@ describe('kubectl against kube-sim', () => {
     const f = k.file('cm.yaml', cm('  mode: fast\n  level: "1"'));
     const conflict = await k.run('apply', '--server-side', '-f', f);
     expect(conflict.code).toBe(1);
-    expect(conflict.stderr).toContain('Apply failed with 1 conflict: conflict with "kubectl-patch" using v1: .data.level');
+    expect(conflict.stderr).toContain(
+      'Apply failed with 1 conflict: conflict with "kubectl-patch" using v1: .data.level',
+    );
     const forced = await k.run('apply', '--server-side', '--force-conflicts', '-f', f);
     expect(forced.code, forced.stderr).toBe(0);
     const yaml = await k.run('get', 'configmap', 'settings', '-o', 'yaml', '--show-managed-fields');
@@ -94,18 +96,40 @@ describe('kubectl against kube-sim', () => {
     const changed = await k.run('apply', '-f', k.file('csa2.yaml', deployment('csa', 'nginx:1.28')));
     expect(changed.code, changed.stderr).toBe(0);
     expect(changed.stdout).toContain('deployment.apps/csa configured');
-    const got = await k.run('get', 'deployment', 'csa', '-o', 'jsonpath={.spec.template.spec.containers[0].image} {.metadata.generation} {.metadata.managedFields[0].manager}');
+    const got = await k.run(
+      'get',
+      'deployment',
+      'csa',
+      '-o',
+      'jsonpath={.spec.template.spec.containers[0].image} {.metadata.generation} {.metadata.managedFields[0].manager}',
+    );
     expect(got.stdout).toBe('nginx:1.28 2 kubectl-client-side-apply');
   });
 
   it('patch --type merge and --type json change the object and record their manager', async () => {
     const merge = await k.run('patch', 'configmap', 'settings', '--type', 'merge', '-p', '{"data":{"extra":"yes"}}');
     expect(merge.code, merge.stderr).toBe(0);
-    const json = await k.run('patch', 'configmap', 'settings', '--type', 'json', '-p', '[{"op":"replace","path":"/data/mode","value":"slow"}]');
+    const json = await k.run(
+      'patch',
+      'configmap',
+      'settings',
+      '--type',
+      'json',
+      '-p',
+      '[{"op":"replace","path":"/data/mode","value":"slow"}]',
+    );
     expect(json.code, json.stderr).toBe(0);
     const got = await k.run('get', 'configmap', 'settings', '-o', 'jsonpath={.data.extra} {.data.mode}');
     expect(got.stdout).toBe('yes slow');
-    const bad = await k.run('patch', 'configmap', 'settings', '--type', 'json', '-p', '[{"op":"test","path":"/data/mode","value":"fast"}]');
+    const bad = await k.run(
+      'patch',
+      'configmap',
+      'settings',
+      '--type',
+      'json',
+      '-p',
+      '[{"op":"test","path":"/data/mode","value":"fast"}]',
+    );
     expect(bad.code).toBe(1);
   });
 
@@ -120,21 +144,39 @@ describe('kubectl against kube-sim', () => {
   });
 
   it('delete of an object with a finalizer returns at once and leaves it with a deletionTimestamp', async () => {
-    const f = k.file('held.yaml', 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: held, namespace: default, finalizers: [example.com/hold]}\ndata: {a: b}\n');
+    const f = k.file(
+      'held.yaml',
+      'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: held, namespace: default, finalizers: [example.com/hold]}\ndata: {a: b}\n',
+    );
     expect((await k.run('apply', '--server-side', '-f', f)).code).toBe(0);
     const del = await k.run('delete', 'configmap', 'held', '--wait=false');
     expect(del.code, del.stderr).toBe(0);
     const got = await k.run('get', 'configmap', 'held', '-o', 'jsonpath={.metadata.deletionTimestamp}');
     expect(got.code).toBe(0);
     expect(got.stdout).toMatch(/^\d{4}-\d\d-\d\dT/);
-    expect((await k.run('patch', 'configmap', 'held', '--type', 'json', '-p', '[{"op":"remove","path":"/metadata/finalizers"}]')).code).toBe(0);
+    expect(
+      (
+        await k.run(
+          'patch',
+          'configmap',
+          'held',
+          '--type',
+          'json',
+          '-p',
+          '[{"op":"remove","path":"/metadata/finalizers"}]',
+        )
+      ).code,
+    ).toBe(0);
     const gone = await k.run('get', 'configmap', 'held');
     expect(gone.code).toBe(1);
     expect(gone.stderr).toContain('configmaps "held" not found');
   });
 
   it('apply into a missing namespace fails with NotFound naming the namespace', async () => {
-    const f = k.file('lost.yaml', 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: lost, namespace: nowhere}\ndata: {a: b}\n');
+    const f = k.file(
+      'lost.yaml',
+      'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: lost, namespace: nowhere}\ndata: {a: b}\n',
+    );
     const r = await k.run('apply', '--server-side', '-f', f);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('Error from server (NotFound): namespaces "nowhere" not found');
@@ -171,7 +213,15 @@ spec:
     expect((await k.run('apply', '--server-side', '-f', crd)).code).toBe(0);
     const est = await k.run('wait', '--for=condition=Established', 'crd/widgets.example.com', '--timeout=10s');
     expect(est.code, est.stderr).toBe(0);
-    const cr = await k.run('apply', '--server-side', '-f', k.file('w.yaml', 'apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w1, namespace: default}\nspec: {size: 3}\n'));
+    const cr = await k.run(
+      'apply',
+      '--server-side',
+      '-f',
+      k.file(
+        'w.yaml',
+        'apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w1, namespace: default}\nspec: {size: 3}\n',
+      ),
+    );
     expect(cr.code, cr.stderr).toBe(0);
     const got = await k.run('get', 'wdg');
     expect(got.code, got.stderr).toBe(0);
@@ -179,7 +229,9 @@ spec:
   });
 
   it('rollout status and wait --for=condition=Available follow a simulated Deployment', async () => {
-    expect((await k.run('apply', '--server-side', '-f', k.file('ok.yaml', deployment('ok', 'nginx:1.27')))).code).toBe(0);
+    expect((await k.run('apply', '--server-side', '-f', k.file('ok.yaml', deployment('ok', 'nginx:1.27')))).code).toBe(
+      0,
+    );
     const status = await k.run('rollout', 'status', 'deployment/ok', '--timeout=20s');
     expect(status.code, status.stderr).toBe(0);
     expect(status.stdout).toContain('deployment "ok" successfully rolled out');
@@ -191,7 +243,9 @@ spec:
   });
 
   it('rollout status fails for an image tagged :broken once the progress deadline passes', async () => {
-    expect((await k.run('apply', '--server-side', '-f', k.file('bad.yaml', deployment('bad', 'nginx:broken')))).code).toBe(0);
+    expect(
+      (await k.run('apply', '--server-side', '-f', k.file('bad.yaml', deployment('bad', 'nginx:broken')))).code,
+    ).toBe(0);
     const status = await k.run('rollout', 'status', 'deployment/bad', '--timeout=20s');
     expect(status.code).toBe(1);
     expect(status.stderr).toContain('exceeded its progress deadline');
@@ -201,7 +255,9 @@ spec:
     const w = k.spawn('get', 'configmap', 'settings', '-w', '--output-watch-events');
     try {
       await until(() => w.output().includes('ADDED'), 10_000, 'the initial ADDED event');
-      expect((await k.run('patch', 'configmap', 'settings', '--type', 'merge', '-p', '{"data":{"watched":"yes"}}')).code).toBe(0);
+      expect(
+        (await k.run('patch', 'configmap', 'settings', '--type', 'merge', '-p', '{"data":{"watched":"yes"}}')).code,
+      ).toBe(0);
       await until(() => w.output().includes('MODIFIED'), 10_000, 'a MODIFIED event');
     } finally {
       w.child.kill('SIGTERM');
@@ -215,7 +271,15 @@ spec:
     expect(c.code, c.stderr).toBe(0);
     const s = await k.run('create', 'secret', 'generic', 'pw', '-n', 'made', '--from-literal=password=hunter2');
     expect(s.code, s.stderr).toBe(0);
-    const got = await k.run('get', 'configmap', 'conf', '-n', 'made', '-o', 'jsonpath={.data.a}{.data.c} {.metadata.managedFields[0].manager}');
+    const got = await k.run(
+      'get',
+      'configmap',
+      'conf',
+      '-n',
+      'made',
+      '-o',
+      'jsonpath={.data.a}{.data.c} {.metadata.managedFields[0].manager}',
+    );
     expect(got.stdout).toBe('bd kubectl-create');
     const secret = await k.run('get', 'secret', 'pw', '-n', 'made', '-o', 'jsonpath={.type} {.data.password}');
     expect(secret.stdout).toBe(`Opaque ${Buffer.from('hunter2').toString('base64')}`);

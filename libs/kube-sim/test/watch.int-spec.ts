@@ -7,12 +7,21 @@ import { until } from './kubectl-runner.js';
 let sim: KubeSim;
 
 async function call(method: string, path: string, body?: unknown, contentType = 'application/json') {
-  const res = await fetch(`${sim.url}${path}`, { method, body: body === undefined ? undefined : JSON.stringify(body), headers: { 'Content-Type': contentType } });
+  const res = await fetch(`${sim.url}${path}`, {
+    method,
+    body: body === undefined ? undefined : JSON.stringify(body),
+    headers: { 'Content-Type': contentType },
+  });
   return { status: res.status, body: (await res.json()) as any };
 }
 
 const apply = (ns: string, name: string, labels: Record<string, string>, data: Record<string, string> = {}) =>
-  call('PATCH', `/api/v1/namespaces/${ns}/configmaps/${name}?fieldManager=test`, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: ns, labels }, data }, 'application/apply-patch+yaml');
+  call(
+    'PATCH',
+    `/api/v1/namespaces/${ns}/configmaps/${name}?fieldManager=test`,
+    { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: ns, labels }, data },
+    'application/apply-patch+yaml',
+  );
 
 /** Opens a watch and collects its events until closed. */
 function watch(path: string) {
@@ -47,7 +56,9 @@ describe('watch', () => {
   it('resumes from a resourceVersion with the events after it', async () => {
     const a = await apply('default', 'resume', { app: 'r' }, { v: '1' });
     await apply('default', 'resume', { app: 'r' }, { v: '2' });
-    const w = watch(`/api/v1/namespaces/default/configmaps?watch=true&resourceVersion=${a.body.metadata.resourceVersion}`);
+    const w = watch(
+      `/api/v1/namespaces/default/configmaps?watch=true&resourceVersion=${a.body.metadata.resourceVersion}`,
+    );
     await until(() => w.events.length >= 1, 5000, 'replayed event');
     w.close();
     expect(w.events[0]).toMatchObject({ type: 'MODIFIED', object: { metadata: { name: 'resume' }, data: { v: '2' } } });
@@ -57,25 +68,41 @@ describe('watch', () => {
     const a = await apply('default', 'old', { app: 'o' });
     await apply('default', 'old', { app: 'o' }, { changed: 'yes' });
     sim.compact();
-    const w = watch(`/api/v1/namespaces/default/configmaps?watch=true&resourceVersion=${a.body.metadata.resourceVersion}`);
+    const w = watch(
+      `/api/v1/namespaces/default/configmaps?watch=true&resourceVersion=${a.body.metadata.resourceVersion}`,
+    );
     await w.done;
-    expect(w.events).toEqual([{ type: 'ERROR', object: expect.objectContaining({ kind: 'Status', code: 410, reason: 'Expired' }) }]);
+    expect(w.events).toEqual([
+      { type: 'ERROR', object: expect.objectContaining({ kind: 'Status', code: 410, reason: 'Expired' }) },
+    ]);
   });
 
   it('sends bookmarks when asked, and watches across all namespaces with a label selector', async () => {
     sim.setBookmarkInterval(50);
     const list = await call('GET', '/api/v1/configmaps?labelSelector=team%3Dblue');
-    const w = watch(`/api/v1/configmaps?watch=true&allowWatchBookmarks=true&labelSelector=team%3Dblue&resourceVersion=${list.body.metadata.resourceVersion}`);
+    const w = watch(
+      `/api/v1/configmaps?watch=true&allowWatchBookmarks=true&labelSelector=team%3Dblue&resourceVersion=${list.body.metadata.resourceVersion}`,
+    );
     await apply('default', 'b1', { team: 'blue' });
     await apply('other', 'b2', { team: 'blue' });
     await apply('other', 'r1', { team: 'red' });
     await apply('default', 'b1', { team: 'red' });
-    await until(() => w.events.filter((e) => e.type !== 'BOOKMARK').length >= 3 && w.events.some((e) => e.type === 'BOOKMARK'), 5000, 'events and a bookmark');
+    await until(
+      () => w.events.filter((e) => e.type !== 'BOOKMARK').length >= 3 && w.events.some((e) => e.type === 'BOOKMARK'),
+      5000,
+      'events and a bookmark',
+    );
     w.close();
-    const real = w.events.filter((e) => e.type !== 'BOOKMARK').map((e) => `${e.type} ${e.object.metadata.namespace}/${e.object.metadata.name}`);
+    const real = w.events
+      .filter((e) => e.type !== 'BOOKMARK')
+      .map((e) => `${e.type} ${e.object.metadata.namespace}/${e.object.metadata.name}`);
     expect(real).toEqual(['ADDED default/b1', 'ADDED other/b2', 'DELETED default/b1']);
     const bookmark = w.events.find((e) => e.type === 'BOOKMARK');
-    expect(bookmark.object).toMatchObject({ kind: 'ConfigMap', apiVersion: 'v1', metadata: { resourceVersion: expect.stringMatching(/^\d+$/) } });
+    expect(bookmark.object).toMatchObject({
+      kind: 'ConfigMap',
+      apiVersion: 'v1',
+      metadata: { resourceVersion: expect.stringMatching(/^\d+$/) },
+    });
   });
 
   it('leaves no watcher behind when clients disconnect', async () => {
@@ -93,7 +120,10 @@ describe('paged list', () => {
     let cont = '';
     let pages = 0;
     do {
-      const r = await call('GET', `/api/v1/namespaces/other/configmaps?labelSelector=paged%3Dyes&limit=3${cont ? `&continue=${cont}` : ''}`);
+      const r = await call(
+        'GET',
+        `/api/v1/namespaces/other/configmaps?labelSelector=paged%3Dyes&limit=3${cont ? `&continue=${cont}` : ''}`,
+      );
       names.push(...r.body.items.map((i: any) => i.metadata.name));
       cont = r.body.metadata.continue ?? '';
       pages++;

@@ -24,7 +24,9 @@ export interface EmbeddedPostgresOptions {
 function assertReachableByOthers(dir: string): void {
   for (let d = resolve(dir); ; d = dirname(d)) {
     if ((statSync(d).mode & 0o001) === 0) {
-      throw new Error(`PostgreSQL runs as the OS user postgres and cannot enter ${d}: run \`chmod o+x ${d}\` or choose a data folder elsewhere`);
+      throw new Error(
+        `PostgreSQL runs as the OS user postgres and cannot enter ${d}: run \`chmod o+x ${d}\` or choose a data folder elsewhere`,
+      );
     }
     if (dirname(d) === d) return;
   }

@@ -114,7 +114,9 @@ export async function startGitServer(opts: GitServerOptions = {}): Promise<GitSe
   await runGit(['config', 'http.receivepack', 'true'], { cwd: repoPath });
 
   let requests = 0;
-  const expected = opts.basicAuth ? Buffer.from(`Basic ${Buffer.from(`${opts.basicAuth.username}:${opts.basicAuth.password}`).toString('base64')}`) : undefined;
+  const expected = opts.basicAuth
+    ? Buffer.from(`Basic ${Buffer.from(`${opts.basicAuth.username}:${opts.basicAuth.password}`).toString('base64')}`)
+    : undefined;
   const server = createServer((req, res) => {
     requests++;
     if (expected) {
@@ -127,7 +129,9 @@ export async function startGitServer(opts: GitServerOptions = {}): Promise<GitSe
     }
     serveCgi(root, req, res);
   });
-  await new Promise<void>((resolve, reject) => server.once('error', reject).listen(opts.port ?? 0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve, reject) =>
+    server.once('error', reject).listen(opts.port ?? 0, '127.0.0.1', resolve),
+  );
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/${name}`;
 
   let closed = false;

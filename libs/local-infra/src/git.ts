@@ -24,9 +24,14 @@ export function runGit(args: string[], opts: GitRunOptions): Promise<string> {
     const child = execFile(
       'git',
       args,
-      { cwd: opts.cwd, env: { ...process.env, ...IDENTITY, GIT_TERMINAL_PROMPT: '0', ...opts.env }, maxBuffer: 64 * 1024 * 1024 },
+      {
+        cwd: opts.cwd,
+        env: { ...process.env, ...IDENTITY, GIT_TERMINAL_PROMPT: '0', ...opts.env },
+        maxBuffer: 64 * 1024 * 1024,
+      },
       (error, stdout, stderr) => {
-        if (error) reject(new Error(`git ${args.join(' ')} failed: ${stderr.trim() || error.message}`, { cause: error }));
+        if (error)
+          reject(new Error(`git ${args.join(' ')} failed: ${stderr.trim() || error.message}`, { cause: error }));
         else resolve(stdout.trim());
       },
     );
@@ -48,7 +53,9 @@ export interface CommitFilesOptions {
 export async function commitFiles(repoPath: string, opts: CommitFilesOptions): Promise<string> {
   const branch = opts.branch ?? 'main';
   const ref = `refs/heads/${branch}`;
-  const parent = await runGit(['rev-parse', '--verify', '--quiet', `${ref}^{commit}`], { cwd: repoPath }).catch(() => '');
+  const parent = await runGit(['rev-parse', '--verify', '--quiet', `${ref}^{commit}`], { cwd: repoPath }).catch(
+    () => '',
+  );
   const index = join(tmpdir(), `flotilla-git-index-${randomBytes(6).toString('hex')}`);
   const env = { GIT_INDEX_FILE: index };
   try {
@@ -60,12 +67,17 @@ export async function commitFiles(repoPath: string, opts: CommitFilesOptions): P
         throw new Error(`commitFiles: path must be relative inside the repo: ${JSON.stringify(path)}`);
       }
       if (content === null) lines.push(`0 ${'0'.repeat(40)}\t${path}`);
-      else lines.push(`100644 ${await runGit(['hash-object', '-w', '--stdin'], { cwd: repoPath, input: content })}\t${path}`);
+      else
+        lines.push(
+          `100644 ${await runGit(['hash-object', '-w', '--stdin'], { cwd: repoPath, input: content })}\t${path}`,
+        );
     }
     // --index-info works without a working tree (a bare repo); mode 0 removes the path.
     await runGit(['update-index', '--index-info'], { cwd: repoPath, env, input: `${lines.join('\n')}\n` });
     const tree = await runGit(['write-tree'], { cwd: repoPath, env });
-    const commit = await runGit(['commit-tree', tree, ...(parent ? ['-p', parent] : []), '-m', opts.message], { cwd: repoPath });
+    const commit = await runGit(['commit-tree', tree, ...(parent ? ['-p', parent] : []), '-m', opts.message], {
+      cwd: repoPath,
+    });
     // Compare-and-swap on the old tip: a concurrent push makes this fail instead of losing it.
     await runGit(['update-ref', ref, commit, parent || '0'.repeat(40)], { cwd: repoPath });
     return commit;

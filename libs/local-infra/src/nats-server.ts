@@ -42,7 +42,10 @@ async function waitHealthy(httpPort: number, proc: ManagedProcess, timeoutMs: nu
   throw new Error(`nats-server not healthy after ${timeoutMs} ms:\n${proc.logTail()}`);
 }
 
-async function waitJetStream(check: NonNullable<StartNatsServerOptions['readyCheck']>, timeoutMs: number): Promise<void> {
+async function waitJetStream(
+  check: NonNullable<StartNatsServerOptions['readyCheck']>,
+  timeoutMs: number,
+): Promise<void> {
   const nc = await natsConnect({
     servers: check.url,
     authenticator: credsAuthenticator(check.jwt, check.seed),
@@ -56,7 +59,8 @@ async function waitJetStream(check: NonNullable<StartNatsServerOptions['readyChe
         await (await jetstreamManager(nc, { timeout: 250 })).getAccountInfo();
         return;
       } catch (error) {
-        if (Date.now() > deadline) throw new Error(`JetStream did not come up within ${timeoutMs} ms: ${(error as Error).message}`);
+        if (Date.now() > deadline)
+          throw new Error(`JetStream did not come up within ${timeoutMs} ms: ${(error as Error).message}`);
       }
     }
   } finally {

@@ -21,7 +21,10 @@ describe('startGitServer', () => {
   });
 
   it('serves commits made with the helper to a real git clone over HTTP', async () => {
-    const sha = await server.commit({ files: { 'clusters/a/cm.yaml': 'kind: ConfigMap\n', 'fleet.yaml': 'waves: []\n' }, message: 'initial' });
+    const sha = await server.commit({
+      files: { 'clusters/a/cm.yaml': 'kind: ConfigMap\n', 'fleet.yaml': 'waves: []\n' },
+      message: 'initial',
+    });
     expect(sha).toMatch(/^[0-9a-f]{40}$/);
     await runGit(['clone', '--quiet', server.url, 'clone'], { cwd: work });
     const clone = join(work, 'clone');
@@ -41,7 +44,10 @@ describe('startGitServer', () => {
 
   it('commits on top of the pushed tip, keeping other files, and deletes on null', async () => {
     const pushed = await runGit(['rev-parse', 'refs/heads/main'], { cwd: server.repoPath });
-    const sha = await server.commit({ files: { 'clusters/b/cm.yaml': 'b\n', 'fleet.yaml': null }, message: 'add b, drop fleet.yaml' });
+    const sha = await server.commit({
+      files: { 'clusters/b/cm.yaml': 'b\n', 'fleet.yaml': null },
+      message: 'add b, drop fleet.yaml',
+    });
     expect(await runGit(['rev-parse', `${sha}^`], { cwd: server.repoPath })).toBe(pushed);
     const clone = join(work, 'clone');
     await runGit(['pull', '--quiet', '--ff-only'], { cwd: clone });

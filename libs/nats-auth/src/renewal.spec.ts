@@ -18,7 +18,9 @@ describe('renewal proof of possession', () => {
   it('refuses a request whose fields were changed after signing (another cluster, time, nonce)', () => {
     const req = signRenewal(createUser().seed, CLUSTER);
     expect(renewalSignatureValid({ ...req, clusterId: OTHER })).toBe(false);
-    expect(renewalSignatureValid({ ...req, signedAt: new Date(Date.parse(req.signedAt) + 1000).toISOString() })).toBe(false);
+    expect(renewalSignatureValid({ ...req, signedAt: new Date(Date.parse(req.signedAt) + 1000).toISOString() })).toBe(
+      false,
+    );
     expect(renewalSignatureValid({ ...req, nonce: `${req.nonce.slice(1)}A` })).toBe(false);
   });
 

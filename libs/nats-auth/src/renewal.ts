@@ -12,7 +12,12 @@ const encoder = new TextEncoder();
 /** A signed renewal request for `clusterId`, made with the agent's user seed. */
 export function signRenewal(seed: string, clusterId: string, now = new Date()): RenewRequest {
   const kp = keyPairFromSeed(seed, 'user');
-  const unsigned = { clusterId, natsPublicKey: kp.getPublicKey(), signedAt: now.toISOString(), nonce: randomBytes(18).toString('base64url') };
+  const unsigned = {
+    clusterId,
+    natsPublicKey: kp.getPublicKey(),
+    signedAt: now.toISOString(),
+    nonce: randomBytes(18).toString('base64url'),
+  };
   const signature = Buffer.from(kp.sign(encoder.encode(renewalSigningInput(unsigned)))).toString('base64url');
   return { protocol: PROTOCOL_VERSION, ...unsigned, signature };
 }
@@ -20,7 +25,10 @@ export function signRenewal(seed: string, clusterId: string, now = new Date()): 
 /** True when `request.signature` is the signature of its own fields by `request.natsPublicKey`. */
 export function renewalSignatureValid(request: RenewRequest): boolean {
   try {
-    return fromPublic(request.natsPublicKey).verify(encoder.encode(renewalSigningInput(request)), Buffer.from(request.signature, 'base64url'));
+    return fromPublic(request.natsPublicKey).verify(
+      encoder.encode(renewalSigningInput(request)),
+      Buffer.from(request.signature, 'base64url'),
+    );
   } catch {
     return false;
   }

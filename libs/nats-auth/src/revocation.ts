@@ -41,14 +41,20 @@ export async function pushRevocations(
   opts: { timeoutMs?: number } = {},
 ): Promise<void> {
   const jwt = await flotillaAccountJwt(trust, revocations);
-  const reply = await nc.request(claimsUpdateSubject(accountPublicKey(trust)), jwt, { timeout: opts.timeoutMs ?? 5000 });
+  const reply = await nc.request(claimsUpdateSubject(accountPublicKey(trust)), jwt, {
+    timeout: opts.timeoutMs ?? 5000,
+  });
   let body: { data?: { code?: number; message?: string }; error?: { code?: number; description?: string } };
   try {
     body = reply.json();
   } catch {
-    throw new Error(`nats-server answered the account update with something that is not JSON: ${reply.string().slice(0, 200)}`);
+    throw new Error(
+      `nats-server answered the account update with something that is not JSON: ${reply.string().slice(0, 200)}`,
+    );
   }
   if (body.error || body.data?.code !== 200) {
-    throw new Error(`nats-server refused the account update: ${body.error?.description ?? body.data?.message ?? JSON.stringify(body)}`);
+    throw new Error(
+      `nats-server refused the account update: ${body.error?.description ?? body.data?.message ?? JSON.stringify(body)}`,
+    );
   }
 }

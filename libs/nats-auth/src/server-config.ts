@@ -41,7 +41,16 @@ const ACCOUNT_LIMITS = {
 };
 
 /** The system account gets connections but no JetStream. */
-const SYSTEM_LIMITS = { subs: -1, data: -1, payload: -1, imports: -1, exports: -1, wildcards: true, conn: -1, leaf: -1 };
+const SYSTEM_LIMITS = {
+  subs: -1,
+  data: -1,
+  payload: -1,
+  imports: -1,
+  exports: -1,
+  wildcards: true,
+  conn: -1,
+  leaf: -1,
+};
 
 export async function operatorJwt(trust: Pick<NatsTrust, 'operatorSeed' | 'systemAccountSeed'>): Promise<string> {
   const operator = keyPairFromSeed(trust.operatorSeed, 'operator');
@@ -49,10 +58,15 @@ export async function operatorJwt(trust: Pick<NatsTrust, 'operatorSeed' | 'syste
 }
 
 /** The Flotilla account JWT, signed by the operator: explicit limits, JetStream on, revocations. */
-export async function flotillaAccountJwt(trust: Pick<NatsTrust, 'operatorSeed' | 'accountSeed'>, revocations: Revocations = {}): Promise<string> {
+export async function flotillaAccountJwt(
+  trust: Pick<NatsTrust, 'operatorSeed' | 'accountSeed'>,
+  revocations: Revocations = {},
+): Promise<string> {
   for (const [key, at] of Object.entries(revocations)) {
-    if (!/^U[A-Z2-7]{55}$/.test(key)) throw new Error(`revocations: ${JSON.stringify(key)} is not a NATS user public key`);
-    if (!Number.isInteger(at) || at <= 0) throw new Error(`revocations: the time for ${key} must be unix seconds, got ${at}`);
+    if (!/^U[A-Z2-7]{55}$/.test(key))
+      throw new Error(`revocations: ${JSON.stringify(key)} is not a NATS user public key`);
+    if (!Number.isInteger(at) || at <= 0)
+      throw new Error(`revocations: the time for ${key} must be unix seconds, got ${at}`);
   }
   return encodeAccount(
     'FLOTILLA',
@@ -62,7 +76,10 @@ export async function flotillaAccountJwt(trust: Pick<NatsTrust, 'operatorSeed' |
   );
 }
 
-export async function accountJwts(trust: NatsTrust, revocations: Revocations = {}): Promise<{ account: string; system: string }> {
+export async function accountJwts(
+  trust: NatsTrust,
+  revocations: Revocations = {},
+): Promise<{ account: string; system: string }> {
   const operator = keyPairFromSeed(trust.operatorSeed, 'operator');
   const account = await flotillaAccountJwt(trust, revocations);
   const system = await encodeAccount(
@@ -78,7 +95,8 @@ export async function accountJwts(trust: NatsTrust, revocations: Revocations = {
 const q = (s: string) => JSON.stringify(s);
 
 export async function natsServerConfig(trust: NatsTrust, opts: NatsServerConfigOptions): Promise<string> {
-  if (!Number.isInteger(opts.port) || opts.port < 0 || opts.port > 65535) throw new Error(`invalid NATS port: ${opts.port}`);
+  if (!Number.isInteger(opts.port) || opts.port < 0 || opts.port > 65535)
+    throw new Error(`invalid NATS port: ${opts.port}`);
   if (!opts.storeDir) throw new Error('natsServerConfig needs a storeDir for JetStream');
   const jwts = await accountJwts(trust, opts.revocations);
   const lines = [

@@ -9,7 +9,11 @@ describe('mintUserJwt', () => {
   it('signs a JWT for the user key, issued by the account, with exactly the given permissions', async () => {
     const trust = await createNatsTrust();
     const user = createUser();
-    const jwt = await mintUserJwt(trust, { publicKey: user.publicKey, name: 'agent', permissions: agentPermissions(id) });
+    const jwt = await mintUserJwt(trust, {
+      publicKey: user.publicKey,
+      name: 'agent',
+      permissions: agentPermissions(id),
+    });
     const claims = decodeUserJwt(jwt);
     expect(claims.publicKey).toBe(user.publicKey);
     expect(claims.issuer).toBe(accountPublicKey(trust));
@@ -19,7 +23,12 @@ describe('mintUserJwt', () => {
 
   it('sets an expiry when asked', async () => {
     const trust = await createNatsTrust();
-    const jwt = await mintUserJwt(trust, { publicKey: createUser().publicKey, name: 'x', permissions: agentPermissions(id), expiresInSeconds: 60 });
+    const jwt = await mintUserJwt(trust, {
+      publicKey: createUser().publicKey,
+      name: 'x',
+      permissions: agentPermissions(id),
+      expiresInSeconds: 60,
+    });
     const exp = decodeUserJwt(jwt).expiresAt!.getTime();
     expect(exp).toBeGreaterThan(Date.now() + 50_000);
     expect(exp).toBeLessThanOrEqual(Date.now() + 61_000);
@@ -27,8 +36,8 @@ describe('mintUserJwt', () => {
 
   it('refuses a public key that is not a user key', async () => {
     const trust = await createNatsTrust();
-    await expect(mintUserJwt(trust, { publicKey: accountPublicKey(trust), name: 'x', permissions: agentPermissions(id) })).rejects.toThrow(
-      /not a NATS user public key/,
-    );
+    await expect(
+      mintUserJwt(trust, { publicKey: accountPublicKey(trust), name: 'x', permissions: agentPermissions(id) }),
+    ).rejects.toThrow(/not a NATS user public key/);
   });
 });

@@ -28,7 +28,8 @@ export async function mintUserJwt(trust: Pick<NatsTrust, 'accountSeed'>, opts: M
     throw new Error(`expiresInSeconds must be positive, got ${opts.expiresInSeconds}`);
   }
   const account = keyPairFromSeed(trust.accountSeed, 'account');
-  const exp = opts.expiresInSeconds === undefined ? undefined : Math.floor(Date.now() / 1000) + Math.ceil(opts.expiresInSeconds);
+  const exp =
+    opts.expiresInSeconds === undefined ? undefined : Math.floor(Date.now() / 1000) + Math.ceil(opts.expiresInSeconds);
   return encodeUser(
     opts.name,
     opts.publicKey,
@@ -42,7 +43,14 @@ export async function mintUserJwt(trust: Pick<NatsTrust, 'accountSeed'>, opts: M
 }
 
 /** The claims of a user JWT (no signature check: for display and tests). */
-export function decodeUserJwt(jwt: string): { publicKey: string; issuer: string; name: string; issuedAt: Date; expiresAt?: Date; permissions: NatsPermissions } {
+export function decodeUserJwt(jwt: string): {
+  publicKey: string;
+  issuer: string;
+  name: string;
+  issuedAt: Date;
+  expiresAt?: Date;
+  permissions: NatsPermissions;
+} {
   const c = decode<{ pub?: { allow?: string[] }; sub?: { allow?: string[] } }>(jwt);
   return {
     publicKey: c.sub,

@@ -32,7 +32,10 @@ describe('NATS identities in JWT mode', () => {
     desired = await new Kvm(hub).create(DESIRED_BUCKET, { allow_direct: true, history: 1 });
     await desired.put(idA, JSON.stringify({ for: idA }));
     await desired.put(idB, JSON.stringify({ for: idB }));
-    credsA = await nats.userFor(agentPermissions(idA), { name: 'agent-a', inboxPrefix: subjects.agentInboxPrefix(idA) });
+    credsA = await nats.userFor(agentPermissions(idA), {
+      name: 'agent-a',
+      inboxPrefix: subjects.agentInboxPrefix(idA),
+    });
   });
 
   // Each test gets a fresh connection: a permission violation must not leak between tests.
@@ -53,23 +56,32 @@ describe('NATS identities in JWT mode', () => {
   };
 
   it('refuses a client without credentials', async () => {
-    await expect(connect({ servers: nats.url, reconnect: false, timeout: 2000 })).rejects.toThrow(/authorization violation/i);
+    await expect(connect({ servers: nats.url, reconnect: false, timeout: 2000 })).rejects.toThrow(
+      /authorization violation/i,
+    );
   });
 
   it('refuses a user JWT signed by an account the operator does not know', async () => {
     const { startNats: startOther } = await import('@flotilla/testing');
     await using other = await startOther();
     const foreign = await other.userFor(agentPermissions(idA));
-    await expect(nats.connect(foreign, { reconnect: false, timeout: 2000 })).rejects.toThrow(/authorization violation/i);
+    await expect(nats.connect(foreign, { reconnect: false, timeout: 2000 })).rejects.toThrow(
+      /authorization violation/i,
+    );
   });
 
   it('refuses an expired user JWT', async () => {
-    const shortLived = await nats.userFor(agentPermissions(idA), { inboxPrefix: subjects.agentInboxPrefix(idA), expiresInSeconds: 1 });
+    const shortLived = await nats.userFor(agentPermissions(idA), {
+      inboxPrefix: subjects.agentInboxPrefix(idA),
+      expiresInSeconds: 1,
+    });
     await new Promise((r) => setTimeout(r, 2100));
-    await expect(nats.connect(shortLived, { reconnect: false, timeout: 2000 })).rejects.toThrow(/authorization violation|expired/i);
+    await expect(nats.connect(shortLived, { reconnect: false, timeout: 2000 })).rejects.toThrow(
+      /authorization violation|expired/i,
+    );
   });
 
-  it("lets agent A publish its own heartbeat into the stream and get the ack on its own inbox", async () => {
+  it('lets agent A publish its own heartbeat into the stream and get the ack on its own inbox', async () => {
     await connectA();
     const ack = await jetstream(a).publish(subjects.agent(idA, 'heartbeat'), '{"seq":1}');
     expect(ack.stream).toBe(AGENT_STREAM);
@@ -83,7 +95,9 @@ describe('NATS identities in JWT mode', () => {
     const subjectB = subjects.agent(idB, 'heartbeat');
     a.publish(subjectB, '{"forged":true}');
     await a.flush();
-    await expect.poll(() => errorsA.join('\n')).toMatch(new RegExp(`permissions violation for publish to "${subjectB.replace(/\./g, '\\.')}"`, 'i'));
+    await expect
+      .poll(() => errorsA.join('\n'))
+      .toMatch(new RegExp(`permissions violation for publish to "${subjectB.replace(/\./g, '\\.')}"`, 'i'));
     expect(await streamCount(subjectB)).toBe(0);
     await closeA();
   });
@@ -150,7 +164,11 @@ describe('NATS identities in JWT mode', () => {
     await jetstream(a).publish(subjects.agent(idA, 'heartbeat'), '{"seq":"for-the-hub"}');
     await closeA();
     const jsm = await jetstreamManager(hub);
-    await jsm.consumers.add(AGENT_STREAM, { durable_name: AGENT_CONSUMER, ack_policy: AckPolicy.Explicit, filter_subject: subjects.agentAll });
+    await jsm.consumers.add(AGENT_STREAM, {
+      durable_name: AGENT_CONSUMER,
+      ack_policy: AckPolicy.Explicit,
+      filter_subject: subjects.agentAll,
+    });
     const consumer = await jetstream(hub).consumers.get(AGENT_STREAM, AGENT_CONSUMER);
     const batch = await consumer.fetch({ max_messages: 10, expires: 1000 });
     const seen: string[] = [];

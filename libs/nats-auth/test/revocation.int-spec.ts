@@ -14,7 +14,8 @@ describe('revoking agent credentials', () => {
     const id = randomUUID();
     return nats.userFor(agentPermissions(id), { inboxPrefix: subjects.agentInboxPrefix(id) });
   };
-  const refused = (creds: NatsCreds) => expect(nats.connect(creds, { reconnect: false, timeout: 2000 })).rejects.toThrow(/authorization violation/i);
+  const refused = (creds: NatsCreds) =>
+    expect(nats.connect(creds, { reconnect: false, timeout: 2000 })).rejects.toThrow(/authorization violation/i);
 
   beforeAll(async () => {
     nats = await startNats();
@@ -64,6 +65,8 @@ describe('revoking agent credentials', () => {
   });
 
   it('refuses revocations that are not user keys', async () => {
-    await expect(pushRevocations(sys, nats.trust, { 'not-a-key': now() })).rejects.toThrow(/not a NATS user public key/);
+    await expect(pushRevocations(sys, nats.trust, { 'not-a-key': now() })).rejects.toThrow(
+      /not a NATS user public key/,
+    );
   });
 });

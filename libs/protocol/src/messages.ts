@@ -109,7 +109,9 @@ export const RenewRequest = z
 export type RenewRequest = z.infer<typeof RenewRequest>;
 
 /** The exact bytes an agent signs to renew: a fixed context line, then every field but the signature. */
-export function renewalSigningInput(r: Pick<RenewRequest, 'clusterId' | 'natsPublicKey' | 'signedAt' | 'nonce'>): string {
+export function renewalSigningInput(
+  r: Pick<RenewRequest, 'clusterId' | 'natsPublicKey' | 'signedAt' | 'nonce'>,
+): string {
   return ['flotilla-credential-renewal-v1', r.clusterId, r.natsPublicKey, r.signedAt, r.nonce].join('\n');
 }
 

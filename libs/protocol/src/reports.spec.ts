@@ -16,7 +16,9 @@ describe('report schemas', () => {
     durationMs: 1000,
     state: 'Synced',
     health: 'Healthy',
-    objects: [{ apiVersion: 'v1', kind: 'ConfigMap', namespace: 'web', name: 'cfg', action: 'created', health: 'Healthy' }],
+    objects: [
+      { apiVersion: 'v1', kind: 'ConfigMap', namespace: 'web', name: 'cfg', action: 'created', health: 'Healthy' },
+    ],
     sourceAvailable: true,
   };
 

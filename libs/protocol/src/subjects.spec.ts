@@ -20,7 +20,9 @@ describe('subjects', () => {
 
   it('gives an agent only its own subjects and a private inbox', () => {
     const p = agentPermissions(id);
-    expect([...p.pub.allow, ...p.sub.allow].every((s) => s.includes(id) || s.includes(id.replace(/-/g, '')))).toBe(true);
+    expect([...p.pub.allow, ...p.sub.allow].every((s) => s.includes(id) || s.includes(id.replace(/-/g, '')))).toBe(
+      true,
+    );
     expect(p.sub.allow.some((s) => s.startsWith('_INBOX.'))).toBe(false);
   });
 });

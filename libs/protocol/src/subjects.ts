@@ -37,8 +37,7 @@ export const subjects = {
   agentAll: `${SUBJECT_ROOT}.agent.>`,
   /** Everything one agent may publish. */
   agentOwn: (clusterId: string) => `${SUBJECT_ROOT}.agent.${assertClusterId(clusterId)}.>`,
-  agent: (clusterId: string, kind: AgentMessageKind) =>
-    `${SUBJECT_ROOT}.agent.${assertClusterId(clusterId)}.${kind}`,
+  agent: (clusterId: string, kind: AgentMessageKind) => `${SUBJECT_ROOT}.agent.${assertClusterId(clusterId)}.${kind}`,
   /** Parses `flotilla.v1.agent.<id>.<kind>`; undefined when the subject is not an agent subject. */
   parseAgent(subject: string): { clusterId: string; kind: string } | undefined {
     const parts = subject.split('.');

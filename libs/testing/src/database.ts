@@ -17,7 +17,9 @@ async function withAdmin<T>(adminUrl: string, fn: (client: pg.Client) => Promise
   try {
     await client.connect();
   } catch (error) {
-    throw new Error(`cannot reach PostgreSQL at DATABASE_URL (${redact(adminUrl)}): ${(error as Error).message}`, { cause: error });
+    throw new Error(`cannot reach PostgreSQL at DATABASE_URL (${redact(adminUrl)}): ${(error as Error).message}`, {
+      cause: error,
+    });
   }
   try {
     return await fn(client);

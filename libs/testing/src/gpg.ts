@@ -26,10 +26,16 @@ export interface GpgKey {
 
 function run(cmd: string, args: string[], env: Record<string, string>, input?: string): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = execFile(cmd, args, { env: { ...process.env, ...env }, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
-      if (error) reject(new Error(`${cmd} ${args.join(' ')} failed: ${stderr.trim() || error.message}`, { cause: error }));
-      else resolve(stdout);
-    });
+    const child = execFile(
+      cmd,
+      args,
+      { env: { ...process.env, ...env }, maxBuffer: 16 * 1024 * 1024 },
+      (error, stdout, stderr) => {
+        if (error)
+          reject(new Error(`${cmd} ${args.join(' ')} failed: ${stderr.trim() || error.message}`, { cause: error }));
+        else resolve(stdout);
+      },
+    );
     if (input !== undefined) child.stdin?.end(input);
   });
 }
@@ -37,7 +43,9 @@ function run(cmd: string, args: string[], env: Record<string, string>, input?: s
 /** Creates a GNUPGHOME with a fresh ed25519 signing key. Throws (naming gnupg) when gpg is not installed. */
 export async function createGpgKey(opts: { name: string; email: string }): Promise<GpgKey> {
   await run(GPG, ['--version'], {}).catch((e: unknown) => {
-    throw new Error(`GnuPG is required for the signed-commit tests and was not found at ${GPG}: install the Debian package gnupg (${(e as Error).message})`);
+    throw new Error(
+      `GnuPG is required for the signed-commit tests and was not found at ${GPG}: install the Debian package gnupg (${(e as Error).message})`,
+    );
   });
   const home = await mkdtemp(join(tmpdir(), 'fl-gpg-'));
   await chmod(home, 0o700);
@@ -48,7 +56,11 @@ export async function createGpgKey(opts: { name: string; email: string }): Promi
   const fingerprint = /^fpr:+([0-9A-F]{40}):/m.exec(colons)?.[1];
   if (!fingerprint) throw new Error(`gpg made no key for ${userId}: ${colons}`);
   const publicKey = await run(GPG, ['--batch', '--armor', '--export', fingerprint], env);
-  const secretKey = await run(GPG, ['--batch', '--pinentry-mode', 'loopback', '--passphrase', '', '--armor', '--export-secret-keys', fingerprint], env);
+  const secretKey = await run(
+    GPG,
+    ['--batch', '--pinentry-mode', 'loopback', '--passphrase', '', '--armor', '--export-secret-keys', fingerprint],
+    env,
+  );
   return {
     home,
     fingerprint,
@@ -58,9 +70,15 @@ export async function createGpgKey(opts: { name: string; email: string }): Promi
     commitSigned: async (repoPath, c) => {
       const ref = `refs/heads/${c.branch ?? 'main'}`;
       const unsigned = await commitFiles(repoPath, c);
-      const [tree, ...parents] = (await runGit(['log', '-1', '--format=%T %P', unsigned], { cwd: repoPath })).split(/\s+/).filter(Boolean);
+      const [tree, ...parents] = (await runGit(['log', '-1', '--format=%T %P', unsigned], { cwd: repoPath }))
+        .split(/\s+/)
+        .filter(Boolean);
       const args = ['commit-tree', `-S${fingerprint}`, tree!, ...parents.flatMap((p) => ['-p', p]), '-F', '-'];
-      const signed = await runGit(args, { cwd: repoPath, env: { ...env, GIT_CONFIG_COUNT: '1', GIT_CONFIG_KEY_0: 'gpg.program', GIT_CONFIG_VALUE_0: GPG }, input: c.message });
+      const signed = await runGit(args, {
+        cwd: repoPath,
+        env: { ...env, GIT_CONFIG_COUNT: '1', GIT_CONFIG_KEY_0: 'gpg.program', GIT_CONFIG_VALUE_0: GPG },
+        input: c.message,
+      });
       await runGit(['update-ref', ref, signed, unsigned], { cwd: repoPath });
       return signed;
     },

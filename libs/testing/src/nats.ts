@@ -6,7 +6,15 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect as natsConnect, type NatsConnection, type NodeConnectionOptions } from '@nats-io/transport-node';
-import { createNatsTrust, createUser, credsAuthenticator, mintUserJwt, natsServerConfig, type NatsTrust, type Revocations } from '@flotilla/nats-auth';
+import {
+  createNatsTrust,
+  createUser,
+  credsAuthenticator,
+  mintUserJwt,
+  natsServerConfig,
+  type NatsTrust,
+  type Revocations,
+} from '@flotilla/nats-auth';
 import { hubPermissions, subjects, type NatsPermissions } from '@flotilla/protocol';
 import { freePort, startNatsServer, type NatsServerProcess } from '@flotilla/local-infra';
 
@@ -27,7 +35,10 @@ export interface TestNats {
   /** A user with hubPermissions() and the hub inbox prefix. */
   hub: NatsCreds;
   /** Mints a user with exactly these permissions. */
-  userFor(permissions: NatsPermissions, opts?: { name?: string; inboxPrefix?: string; expiresInSeconds?: number }): Promise<NatsCreds>;
+  userFor(
+    permissions: NatsPermissions,
+    opts?: { name?: string; inboxPrefix?: string; expiresInSeconds?: number },
+  ): Promise<NatsCreds>;
   /** Connects as `creds` (with its inbox prefix); extra options override. */
   connect(creds: NatsCreds, opts?: Partial<NodeConnectionOptions>): Promise<NatsConnection>;
   /** Stops the server (keeps port and store). */
@@ -55,7 +66,12 @@ export async function startNats(opts: { trust?: NatsTrust; revocations?: Revocat
       permissions,
       ...(o.expiresInSeconds !== undefined ? { expiresInSeconds: o.expiresInSeconds } : {}),
     });
-    return { jwt, seed: user.seed, publicKey: user.publicKey, ...(o.inboxPrefix ? { inboxPrefix: o.inboxPrefix } : {}) };
+    return {
+      jwt,
+      seed: user.seed,
+      publicKey: user.publicKey,
+      ...(o.inboxPrefix ? { inboxPrefix: o.inboxPrefix } : {}),
+    };
   };
   const start = async () => {
     const child = proc?.process.child;
@@ -73,7 +89,11 @@ export async function startNats(opts: { trust?: NatsTrust; revocations?: Revocat
     httpPort = await freePort();
     url = `nats://127.0.0.1:${port}`;
     const storeDir = join(dir, 'jetstream');
-    await writeFile(confPath, await natsServerConfig(trust, { port, httpPort, storeDir, revocations: opts.revocations }), { mode: 0o600 });
+    await writeFile(
+      confPath,
+      await natsServerConfig(trust, { port, httpPort, storeDir, revocations: opts.revocations }),
+      { mode: 0o600 },
+    );
     try {
       await start();
       break;

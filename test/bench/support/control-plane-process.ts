@@ -8,10 +8,14 @@ export interface ControlPlaneProcess {
 }
 
 export function spawnControlPlane(env: Record<string, string>): ControlPlaneProcess {
-  const child = spawn(process.execPath, ['--import', '@swc-node/register/esm-register', 'apps/control-plane/src/main.ts'], {
-    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const child = spawn(
+    process.execPath,
+    ['--import', '@swc-node/register/esm-register', 'apps/control-plane/src/main.ts'],
+    {
+      env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   const url = new Promise<string>((resolve, reject) => {
     let out = '';
     child.stdout!.on('data', (c: Buffer) => {

@@ -13,9 +13,15 @@ export interface AgentProcess {
   stop(): Promise<void>;
 }
 
-export function startAgentProcess(args: Record<string, string | number>, env: Record<string, string> = {}): AgentProcess {
+export function startAgentProcess(
+  args: Record<string, string | number>,
+  env: Record<string, string> = {},
+): AgentProcess {
   const argv = Object.entries(args).flatMap(([k, v]) => [`--${k}`, String(v)]);
-  const child = spawn(process.execPath, [...AGENT_NODE_OPTIONS, BIN, ...argv], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...AGENT_NODE_OPTIONS, BIN, ...argv], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let log = '';
   const keep = (b: Buffer) => (log = (log + b.toString('utf8')).slice(-200_000));
   child.stdout?.on('data', keep);

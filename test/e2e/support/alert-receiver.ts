@@ -17,7 +17,10 @@ export async function startAlertReceiver(secret: string) {
       const raw = Buffer.concat(chunks);
       const expected = Buffer.from(`sha256=${createHmac('sha256', secret).update(raw).digest('hex')}`);
       const given = Buffer.from(String(req.headers['x-flotilla-signature'] ?? ''));
-      received.push({ body: JSON.parse(raw.toString('utf8')), signed: given.length === expected.length && timingSafeEqual(given, expected) });
+      received.push({
+        body: JSON.parse(raw.toString('utf8')),
+        signed: given.length === expected.length && timingSafeEqual(given, expected),
+      });
       res.writeHead(204).end();
     });
   });

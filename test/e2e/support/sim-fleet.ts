@@ -44,7 +44,12 @@ export async function startSimCluster(
   c: SimCluster,
   opts: { server: string; token: string; dir: string; agent?: Partial<AgentConfig> },
 ): Promise<{ sim: KubeSim; agent: RunningAgent }> {
-  const sim = await startKubeSim({ port: 0, name: c.name, simulate: { delayMs: 200, progressDeadlineScale: 0.005 }, kubeconfigPath: join(opts.dir, `${c.name}.kubeconfig`) });
+  const sim = await startKubeSim({
+    port: 0,
+    name: c.name,
+    simulate: { delayMs: 200, progressDeadlineScale: 0.005 },
+    kubeconfigPath: join(opts.dir, `${c.name}.kubeconfig`),
+  });
   const agent = await startAgent({
     server: opts.server,
     token: opts.token,

@@ -25,7 +25,10 @@ export class AppliedObjects {
 
   async load(): Promise<void> {
     try {
-      const saved = JSON.parse(await readFile(join(this.stateDir, 'applied.json'), 'utf8')) as { revision?: string; digests?: Record<string, string> };
+      const saved = JSON.parse(await readFile(join(this.stateDir, 'applied.json'), 'utf8')) as {
+        revision?: string;
+        digests?: Record<string, string>;
+      };
       this.digests = saved.digests ?? {};
       this.revision = saved.revision;
     } catch {

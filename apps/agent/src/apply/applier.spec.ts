@@ -10,7 +10,11 @@ import { AppliedObjects } from './applied-objects.js';
 import { Applier } from './applier.js';
 import type { ServerApply } from './server-apply.js';
 
-const obj = (apiVersion: string, kind: string, name: string, namespace?: string): KubeObject => ({ apiVersion, kind, metadata: { name, ...(namespace ? { namespace } : {}) } });
+const obj = (apiVersion: string, kind: string, name: string, namespace?: string): KubeObject => ({
+  apiVersion,
+  kind,
+  metadata: { name, ...(namespace ? { namespace } : {}) },
+});
 
 /** A server that takes `ms` per write and records when each write starts and ends. */
 function recordingServer(ms: number) {
@@ -42,7 +46,19 @@ describe('Applier', () => {
     const plan = {
       revision: 'r',
       dryRuns: 0,
-      objects: objects.map((o): PlannedObject => ({ id: objectId(o), obj: o, digest: 'd', file: 'f.yaml', info: { apiVersion: o.apiVersion, kind: o.kind, plural: `${o.kind.toLowerCase()}s`, namespaced: !!o.metadata.namespace }, action: PlanAction.Create })),
+      objects: objects.map((o): PlannedObject => ({
+        id: objectId(o),
+        obj: o,
+        digest: 'd',
+        file: 'f.yaml',
+        info: {
+          apiVersion: o.apiVersion,
+          kind: o.kind,
+          plural: `${o.kind.toLowerCase()}s`,
+          namespaced: !!o.metadata.namespace,
+        },
+        action: PlanAction.Create,
+      })),
     };
     const { events, server } = recordingServer(5);
     const applied = new AppliedObjects(await mkdtemp(join(tmpdir(), 'applier-')));
@@ -56,18 +72,40 @@ describe('Applier', () => {
     // A stage starts once the one before is done.
     expect(Math.max(...ends('Namespace'))).toBeLessThan(Math.min(...starts('ClusterRole')));
     expect(Math.max(...ends('ClusterRole'))).toBeLessThan(Math.min(...starts('ConfigMap')));
-    expect(Math.max(...ends('Deployment'), ...ends('ConfigMap'), ...ends('Service'))).toBeLessThan(at('start ValidatingWebhookConfiguration/hook'));
+    expect(Math.max(...ends('Deployment'), ...ends('ConfigMap'), ...ends('Service'))).toBeLessThan(
+      at('start ValidatingWebhookConfiguration/hook'),
+    );
     // Within the namespaced stage, workloads do not wait for every ConfigMap to be written.
     expect(at('start Deployment/web')).toBeLessThan(Math.max(...ends('ConfigMap')));
     // …but go out in apply order, four at a time.
-    expect(events.filter((e) => e.startsWith('start')).map((e) => e.slice(6))).toEqual(objects.map((o) => `${o.kind}/${o.metadata.name}`));
+    expect(events.filter((e) => e.startsWith('start')).map((e) => e.slice(6))).toEqual(
+      objects.map((o) => `${o.kind}/${o.metadata.name}`),
+    );
   });
 
   it('records the version each write made as verified, so the watch event of that write costs no diff', async () => {
     const cm = obj('v1', 'ConfigMap', 'settings', 'a');
-    const server = { apply: async (_i: ResourceInfo, o: KubeObject) => ({ status: 201, body: { ...o, metadata: { ...o.metadata, resourceVersion: '42' } } }) } as unknown as ServerApply;
+    const server = {
+      apply: async (_i: ResourceInfo, o: KubeObject) => ({
+        status: 201,
+        body: { ...o, metadata: { ...o.metadata, resourceVersion: '42' } },
+      }),
+    } as unknown as ServerApply;
     const applied = new AppliedObjects(await mkdtemp(join(tmpdir(), 'applier-')));
-    const plan = { revision: 'r', dryRuns: 0, objects: [{ id: objectId(cm), obj: cm, digest: 'd', file: 'f.yaml', info: { apiVersion: 'v1', kind: 'ConfigMap', plural: 'configmaps', namespaced: true }, action: PlanAction.Create }] };
+    const plan = {
+      revision: 'r',
+      dryRuns: 0,
+      objects: [
+        {
+          id: objectId(cm),
+          obj: cm,
+          digest: 'd',
+          file: 'f.yaml',
+          info: { apiVersion: 'v1', kind: 'ConfigMap', plural: 'configmaps', namespaced: true },
+          action: PlanAction.Create,
+        },
+      ],
+    };
     await new Applier(server, {} as Discovery, applied, live).apply(plan);
     expect(applied.isVerified(objectId(cm), '42')).toBe(true);
     expect(applied.isVerified(objectId(cm), '43')).toBe(false);

@@ -54,13 +54,19 @@ export class Applier {
 
   private async applyOne(p: PlannedObject, info: ResourceInfo | undefined): Promise<ApplyResult> {
     const base = { id: p.id, obj: p.obj, file: p.file };
-    if (!info) return { ...base, action: ObjectAction.Failed, message: `kind ${p.obj.apiVersion}/${p.obj.kind} is not served by the cluster` };
+    if (!info)
+      return {
+        ...base,
+        action: ObjectAction.Failed,
+        message: `kind ${p.obj.apiVersion}/${p.obj.kind} is not served by the cluster`,
+      };
     if (p.action === PlanAction.Drifted) {
       this.applied.set(p.id, { obj: p.obj, digest: p.digest, info });
       return { ...base, action: ObjectAction.Skipped, message: DRIFT_LEFT };
     }
     if (p.action === PlanAction.Unchanged) {
-      if (!this.applied.get(p.id) || this.applied.get(p.id)?.digest !== p.digest) this.applied.set(p.id, { obj: p.obj, digest: p.digest, info });
+      if (!this.applied.get(p.id) || this.applied.get(p.id)?.digest !== p.digest)
+        this.applied.set(p.id, { obj: p.obj, digest: p.digest, info });
       return { ...base, action: ObjectAction.Unchanged };
     }
     const before = this.live.get(p.id)?.metadata['resourceVersion'] ?? p.liveVersion;
@@ -71,7 +77,10 @@ export class Applier {
       // The answer is the live object our write made: its watch event needs no diff.
       this.applied.markVerified(p.id, version);
       if (res.status === 201) return { ...base, action: ObjectAction.Created };
-      return { ...base, action: before !== undefined && version === before ? ObjectAction.Unchanged : ObjectAction.Configured };
+      return {
+        ...base,
+        action: before !== undefined && version === before ? ObjectAction.Unchanged : ObjectAction.Configured,
+      };
     } catch (error) {
       this.applied.invalidate(p.id);
       return { ...base, action: ObjectAction.Failed, message: (error as Error).message.slice(0, 2000) };
@@ -83,7 +92,8 @@ export class Applier {
     const deadline = Date.now() + (this.opts.crdTimeoutMs ?? 30_000);
     while (info && Date.now() < deadline) {
       const { body } = await this.server.client.request<KubeObject>('GET', Discovery.objectPath(info, crd));
-      const conditions = ((body['status'] as { conditions?: Array<{ type: string; status: string }> } | undefined)?.conditions ?? []);
+      const conditions =
+        (body['status'] as { conditions?: Array<{ type: string; status: string }> } | undefined)?.conditions ?? [];
       if (conditions.some((c) => c.type === 'Established' && c.status === 'True')) break;
       await sleep(100);
     }
@@ -97,9 +107,13 @@ export class Applier {
     const results: ApplyResult[] = [];
     for (const batch of stages) {
       if (batch.length === 0) continue;
-      const out = await mapLimit(batch, this.opts.concurrency ?? 16, async (p) => this.applyOne(p, p.info ?? (await this.discovery.resourceFor(p.obj.apiVersion, p.obj.kind))));
+      const out = await mapLimit(batch, this.opts.concurrency ?? 16, async (p) =>
+        this.applyOne(p, p.info ?? (await this.discovery.resourceFor(p.obj.apiVersion, p.obj.kind))),
+      );
       results.push(...out);
-      const crds = batch.filter((p, i) => p.obj.kind === 'CustomResourceDefinition' && out[i]?.action !== ObjectAction.Failed);
+      const crds = batch.filter(
+        (p, i) => p.obj.kind === 'CustomResourceDefinition' && out[i]?.action !== ObjectAction.Failed,
+      );
       await Promise.all(crds.map((p) => this.waitEstablished(p.obj)));
       const infos = new Map<string, ResourceInfo>();
       for (const r of out) {
@@ -120,4 +134,3 @@ export function summarizeApply(results: readonly ApplyResult[]): string {
   for (const r of results) counts.set(r.action, (counts.get(r.action) ?? 0) + 1);
   return [...counts].map(([a, n]) => `${n} ${a}`).join(', ') || 'nothing to apply';
 }
-

@@ -46,7 +46,10 @@ export class DesiredSource {
 
   /** Hooks a connection: subscribe once per connection, re-read now. */
   attach(nc: NatsConnection, reconnected: boolean): void {
-    if (!reconnected) nc.subscribe(subjects.desired(this.clusterId), { callback: (err, msg) => (err ? this.logger.warn({ err }, 'desired: subscription error') : this.accept(msg)) });
+    if (!reconnected)
+      nc.subscribe(subjects.desired(this.clusterId), {
+        callback: (err, msg) => (err ? this.logger.warn({ err }, 'desired: subscription error') : this.accept(msg)),
+      });
     void this.readNow(nc);
   }
 
@@ -57,7 +60,8 @@ export class DesiredSource {
         if (msg.headers?.code === 404) return this.logger.info('desired: no desired state for this cluster yet');
         return this.accept(msg);
       } catch (error) {
-        if (attempt === 5) this.logger.warn({ err: error }, 'desired: cannot read the desired state; waiting for updates');
+        if (attempt === 5)
+          this.logger.warn({ err: error }, 'desired: cannot read the desired state; waiting for updates');
         await new Promise((r) => setTimeout(r, 200 * attempt));
       }
     }
@@ -65,16 +69,19 @@ export class DesiredSource {
 
   private accept(msg: Msg): void {
     const op = msg.headers?.get('KV-Operation');
-    if (op === 'DEL' || op === 'PURGE' || msg.data.length === 0) return this.logger.warn('desired: the desired state was deleted; keeping the last one');
+    if (op === 'DEL' || op === 'PURGE' || msg.data.length === 0)
+      return this.logger.warn('desired: the desired state was deleted; keeping the last one');
     let parsed;
     try {
       parsed = DesiredState.safeParse(msg.json());
     } catch (error) {
       return this.logger.error({ err: error }, 'desired: not JSON; ignored');
     }
-    if (!parsed.success) return this.logger.error({ problems: describeZodError(parsed.error) }, 'desired: invalid desired state; ignored');
+    if (!parsed.success)
+      return this.logger.error({ problems: describeZodError(parsed.error) }, 'desired: invalid desired state; ignored');
     const next = parsed.data;
-    if (next.clusterId !== this.clusterId) return this.logger.error({ clusterId: next.clusterId }, 'desired: state for another cluster; ignored');
+    if (next.clusterId !== this.clusterId)
+      return this.logger.error({ clusterId: next.clusterId }, 'desired: state for another cluster; ignored');
     const prev = this.current;
     if (prev && JSON.stringify(prev) === JSON.stringify(next)) return;
     this.current = next;

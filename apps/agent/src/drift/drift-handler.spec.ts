@@ -6,7 +6,13 @@ import type { ServerApply } from '../apply/server-apply.js';
 import type { LiveCache, LiveListener } from './live-cache.js';
 import { DriftHandler, type DriftDetails } from './drift-handler.js';
 
-const cm = (value: string, rv: string): KubeObject => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', namespace: 'n', resourceVersion: rv }, data: { key: value } }) as KubeObject;
+const cm = (value: string, rv: string): KubeObject =>
+  ({
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: { name: 'c', namespace: 'n', resourceVersion: rv },
+    data: { key: value },
+  }) as KubeObject;
 const info = { apiVersion: 'v1', kind: 'ConfigMap', plural: 'configmaps', namespaced: true };
 
 /** A DriftHandler over fakes: `edit` is a hand edit seen by the watch; reverts wait for `release`. */
@@ -14,7 +20,11 @@ function setup() {
   let listener: LiveListener = () => undefined;
   let live: KubeObject | undefined = cm('git', '1');
   const live$ = { onChange: (l: LiveListener) => (listener = l), get: () => live } as unknown as LiveCache;
-  const applied = { get: () => ({ obj: cm('git', '0'), digest: 'd', info }), isVerified: () => false, markVerified: () => undefined } as unknown as AppliedObjects;
+  const applied = {
+    get: () => ({ obj: cm('git', '0'), digest: 'd', info }),
+    isVerified: () => false,
+    markVerified: () => undefined,
+  } as unknown as AppliedObjects;
   const writes: string[] = [];
   const pending: Array<() => void> = [];
   const server = {
@@ -26,7 +36,14 @@ function setup() {
     },
   } as unknown as ServerApply;
   const reports: DriftDetails[] = [];
-  const drift = new DriftHandler({ live: live$, applied, server, selfHeal: () => true, report: (d) => reports.push(d), logger: pino({ level: 'silent' }) });
+  const drift = new DriftHandler({
+    live: live$,
+    applied,
+    server,
+    selfHeal: () => true,
+    report: (d) => reports.push(d),
+    logger: pino({ level: 'silent' }),
+  });
   const edit = (value: string, rv: string) => {
     live = cm(value, rv);
     listener('n/c', live, 'MODIFIED');

@@ -12,7 +12,10 @@ import type { AppliedObjects } from '../apply/applied-objects.js';
 import { FIELD_MANAGER, type ServerApply } from '../apply/server-apply.js';
 import type { LiveCache } from './live-cache.js';
 
-export type DriftDetails = Pick<DriftReport, 'object' | 'fields' | 'managers' | 'detectedAt' | 'resolution' | 'revertedAt' | 'revertLatencyMs' | 'message'>;
+export type DriftDetails = Pick<
+  DriftReport,
+  'object' | 'fields' | 'managers' | 'detectedAt' | 'resolution' | 'revertedAt' | 'revertLatencyMs' | 'message'
+>;
 
 export interface DriftHandlerOptions {
   live: LiveCache;
@@ -86,18 +89,37 @@ export class DriftHandler {
     if (!applied) return;
     if (this.paused > 0) return void this.deferred.add(id);
     if (this.healing.has(id)) return;
-    if (live && this.opts.applied.isVerified(id, live.metadata['resourceVersion'])) return void this.reported.delete(id);
+    if (live && this.opts.applied.isVerified(id, live.metadata['resourceVersion']))
+      return void this.reported.delete(id);
     const diffs = diffObject(applied.obj, live);
     if (diffs.length === 0) {
       if (applied.digest) this.opts.applied.markVerified(id, live?.metadata['resourceVersion']);
       return void this.reported.delete(id);
     }
     const fields = diffs.map((d) => d.path || '(object deleted)');
-    const managers = live ? [...new Set(fieldManagersOf(live, diffs, { ignoreManagers: [FIELD_MANAGER] }).flatMap((o) => o.owners.map((w) => w.manager)))] : [];
+    const managers = live
+      ? [
+          ...new Set(
+            fieldManagersOf(live, diffs, { ignoreManagers: [FIELD_MANAGER] }).flatMap((o) =>
+              o.owners.map((w) => w.manager),
+            ),
+          ),
+        ]
+      : [];
     const detectedAt = new Date();
     const { obj } = applied;
-    const object = { apiVersion: obj.apiVersion, kind: obj.kind, name: obj.metadata.name, ...(obj.metadata.namespace ? { namespace: obj.metadata.namespace } : {}) };
-    const base = { object, fields: fields.slice(0, 500), managers: managers.slice(0, 50), detectedAt: detectedAt.toISOString() };
+    const object = {
+      apiVersion: obj.apiVersion,
+      kind: obj.kind,
+      name: obj.metadata.name,
+      ...(obj.metadata.namespace ? { namespace: obj.metadata.namespace } : {}),
+    };
+    const base = {
+      object,
+      fields: fields.slice(0, 500),
+      managers: managers.slice(0, 50),
+      detectedAt: detectedAt.toISOString(),
+    };
     if (!this.opts.selfHeal()) {
       const key = JSON.stringify([fields, managers, live === undefined]);
       if (this.reported.get(id) === key) return;
@@ -122,11 +144,28 @@ export class DriftHandler {
     try {
       await this.opts.server.apply(applied.info, applied.obj);
       const revertedAt = new Date();
-      this.opts.logger.info({ object: base.object, fields: base.fields, managers: base.managers, ms: revertedAt.getTime() - detectedAt.getTime() }, 'drift: reverted');
-      this.opts.report({ ...base, resolution: DriftResolution.Reverted, revertedAt: revertedAt.toISOString(), revertLatencyMs: revertedAt.getTime() - detectedAt.getTime() });
+      this.opts.logger.info(
+        {
+          object: base.object,
+          fields: base.fields,
+          managers: base.managers,
+          ms: revertedAt.getTime() - detectedAt.getTime(),
+        },
+        'drift: reverted',
+      );
+      this.opts.report({
+        ...base,
+        resolution: DriftResolution.Reverted,
+        revertedAt: revertedAt.toISOString(),
+        revertLatencyMs: revertedAt.getTime() - detectedAt.getTime(),
+      });
     } catch (error) {
       this.opts.logger.warn({ err: error, object: base.object }, 'drift: revert failed');
-      this.opts.report({ ...base, resolution: DriftResolution.RevertFailed, message: (error as Error).message.slice(0, 2000) });
+      this.opts.report({
+        ...base,
+        resolution: DriftResolution.RevertFailed,
+        message: (error as Error).message.slice(0, 2000),
+      });
       await new Promise((r) => setTimeout(r, 1_000));
     }
   }

@@ -84,16 +84,21 @@ export class LiveCache {
   }
 
   private async list(info: ResourceInfo): Promise<string> {
-    const { body } = await this.client.request<{ items: KubeObject[]; metadata: { resourceVersion: string } }>('GET', Discovery.collectionPath(info), {
-      query: { labelSelector: this.labelSelector },
-      signal: this.stopping.signal,
-    });
+    const { body } = await this.client.request<{ items: KubeObject[]; metadata: { resourceVersion: string } }>(
+      'GET',
+      Discovery.collectionPath(info),
+      {
+        query: { labelSelector: this.labelSelector },
+        signal: this.stopping.signal,
+      },
+    );
     const seen = new Set<string>();
     for (const item of body.items) {
       const obj = { ...item, apiVersion: info.apiVersion, kind: info.kind };
       seen.add(objectId(obj));
       const old = this.objects.get(objectId(obj));
-      if (old?.metadata['resourceVersion'] !== obj.metadata['resourceVersion']) this.put(obj, old ? 'MODIFIED' : 'ADDED');
+      if (old?.metadata['resourceVersion'] !== obj.metadata['resourceVersion'])
+        this.put(obj, old ? 'MODIFIED' : 'ADDED');
     }
     for (const [id, obj] of this.objects) {
       if (obj.apiVersion === info.apiVersion && obj.kind === info.kind && !seen.has(id)) this.put(obj, 'DELETED');
@@ -109,11 +114,19 @@ export class LiveCache {
       try {
         rv ??= await this.list(kw.info);
         onSynced();
-        for await (const ev of this.client.watch(Discovery.collectionPath(kw.info), { labelSelector: this.labelSelector, resourceVersion: rv }, signal)) {
+        for await (const ev of this.client.watch(
+          Discovery.collectionPath(kw.info),
+          { labelSelector: this.labelSelector, resourceVersion: rv },
+          signal,
+        )) {
           backoff.reset();
           if (ev.type === 'ERROR') {
             const code = (ev.object as { code?: number }).code;
-            throw new KubeApiError(code ?? 500, 'WatchError', String((ev.object as { message?: string }).message ?? 'watch error'));
+            throw new KubeApiError(
+              code ?? 500,
+              'WatchError',
+              String((ev.object as { message?: string }).message ?? 'watch error'),
+            );
           }
           const obj = ev.object as unknown as KubeObject;
           rv = String(obj.metadata?.['resourceVersion'] ?? rv);

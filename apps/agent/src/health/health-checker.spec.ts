@@ -14,7 +14,20 @@ function fakeLive() {
     nextChange: () => new Promise<void>((r) => waiters.push(r)),
   } as unknown as LiveCache;
   const set = (id: string, ready: boolean) => {
-    objects.set(id, { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: id, namespace: 'ns', generation: 1 }, spec: { replicas: 1 }, status: { observedGeneration: 1, replicas: 1, updatedReplicas: 1, readyReplicas: ready ? 1 : 0, availableReplicas: ready ? 1 : 0, conditions: [{ type: 'Available', status: ready ? 'True' : 'False' }] } } as KubeObject);
+    objects.set(id, {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: id, namespace: 'ns', generation: 1 },
+      spec: { replicas: 1 },
+      status: {
+        observedGeneration: 1,
+        replicas: 1,
+        updatedReplicas: 1,
+        readyReplicas: ready ? 1 : 0,
+        availableReplicas: ready ? 1 : 0,
+        conditions: [{ type: 'Available', status: ready ? 'True' : 'False' }],
+      },
+    } as KubeObject);
     const w = waiters;
     waiters = [];
     for (const wake of w) wake();

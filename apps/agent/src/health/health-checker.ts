@@ -32,12 +32,19 @@ export class HealthChecker {
     return health(live);
   }
 
-  private snapshot(ids: readonly string[], applied: ReadonlyMap<string, ResourceInfo> | undefined): Map<string, Health> {
+  private snapshot(
+    ids: readonly string[],
+    applied: ReadonlyMap<string, ResourceInfo> | undefined,
+  ): Map<string, Health> {
     return new Map(ids.map((id) => [id, this.of(id, applied)]));
   }
 
   /** Waits for `ids` to be ready; `applied`: objects of kinds without status a write just answered for. */
-  async wait(ids: readonly string[], timeoutMs: number, opts: { signal?: AbortSignal; applied?: ReadonlyMap<string, ResourceInfo> } = {}): Promise<HealthResult> {
+  async wait(
+    ids: readonly string[],
+    timeoutMs: number,
+    opts: { signal?: AbortSignal; applied?: ReadonlyMap<string, ResourceInfo> } = {},
+  ): Promise<HealthResult> {
     const { signal, applied } = opts;
     const deadline = Date.now() + timeoutMs;
     let byId = this.snapshot(ids, applied);
@@ -45,14 +52,18 @@ export class HealthChecker {
       let pending = ids.filter((id) => isPending(byId.get(id)!));
       while (pending.length > 0 && Date.now() < deadline && !signal?.aborted) {
         const changed = this.live.nextChange().then(() => new Promise((r) => setImmediate(r)));
-        await Promise.race([changed, sleep(Math.min(this.pollMs, Math.max(1, deadline - Date.now())), signal).catch(() => undefined)]);
+        await Promise.race([
+          changed,
+          sleep(Math.min(this.pollMs, Math.max(1, deadline - Date.now())), signal).catch(() => undefined),
+        ]);
         for (const id of pending) byId.set(id, this.of(id, applied));
         pending = pending.filter((id) => isPending(byId.get(id)!));
       }
       // What was ready may have changed meanwhile: the answer is one look at everything.
       byId = this.snapshot(ids, applied);
       const stillPending = ids.some((id) => isPending(byId.get(id)!));
-      if (!stillPending || Date.now() >= deadline || signal?.aborted) return { byId, status: worstOf(byId.values()), timedOut: stillPending };
+      if (!stillPending || Date.now() >= deadline || signal?.aborted)
+        return { byId, status: worstOf(byId.values()), timedOut: stillPending };
     }
   }
 }

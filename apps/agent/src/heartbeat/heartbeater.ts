@@ -51,13 +51,18 @@ export class Heartbeater {
     });
     const log = this.opts.logger;
     try {
-      await this.opts.publisher.publish(subjects.agent(this.opts.clusterId, 'heartbeat'), JSON.stringify(message), Math.min(this.opts.intervalMs, 5_000));
+      await this.opts.publisher.publish(
+        subjects.agent(this.opts.clusterId, 'heartbeat'),
+        JSON.stringify(message),
+        Math.min(this.opts.intervalMs, 5_000),
+      );
       if (this.failing) log.info({ seq: message.seq }, 'heartbeat: delivered again');
       else log.debug({ seq: message.seq }, 'heartbeat: sent');
       this.failing = false;
       return true;
     } catch (error) {
-      if (!this.failing) log.warn({ err: error, seq: message.seq }, 'heartbeat: not delivered; will keep trying every interval');
+      if (!this.failing)
+        log.warn({ err: error, seq: message.seq }, 'heartbeat: not delivered; will keep trying every interval');
       this.failing = true;
       return false;
     }

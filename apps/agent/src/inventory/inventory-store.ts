@@ -34,14 +34,25 @@ export class InventoryStore {
   async save(inventory: Inventory): Promise<void> {
     const entries = JSON.stringify(inventory.entries);
     if (entries === this.last) return;
-    const apply = { query: { fieldManager: FIELD_MANAGER, force: 'true' }, contentType: 'application/apply-patch+yaml' };
+    const apply = {
+      query: { fieldManager: FIELD_MANAGER, force: 'true' },
+      contentType: 'application/apply-patch+yaml',
+    };
     if (!this.namespaceReady) {
-      await this.client.request('PATCH', `/api/v1/namespaces/${INVENTORY_NAMESPACE}`, { ...apply, body: { apiVersion: 'v1', kind: 'Namespace', metadata: { name: INVENTORY_NAMESPACE } } });
+      await this.client.request('PATCH', `/api/v1/namespaces/${INVENTORY_NAMESPACE}`, {
+        ...apply,
+        body: { apiVersion: 'v1', kind: 'Namespace', metadata: { name: INVENTORY_NAMESPACE } },
+      });
       this.namespaceReady = true;
     }
     await this.client.request('PATCH', PATH, {
       ...apply,
-      body: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: INVENTORY_NAME, namespace: INVENTORY_NAMESPACE }, data: { entries } },
+      body: {
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata: { name: INVENTORY_NAME, namespace: INVENTORY_NAMESPACE },
+        data: { entries },
+      },
     });
     this.last = entries;
   }

@@ -29,7 +29,8 @@ export class Discovery {
         ({ body }) => {
           const kinds = new Map<string, ResourceInfo>();
           for (const r of body.resources ?? []) {
-            if (!r.name.includes('/')) kinds.set(r.kind, { apiVersion, kind: r.kind, plural: r.name, namespaced: r.namespaced });
+            if (!r.name.includes('/'))
+              kinds.set(r.kind, { apiVersion, kind: r.kind, plural: r.name, namespaced: r.namespaced });
           }
           return kinds;
         },
@@ -60,7 +61,9 @@ export class Discovery {
   /** API path of a collection (`namespace` undefined = all namespaces / cluster-scoped). */
   static collectionPath(info: ResourceInfo, namespace?: string): string {
     const prefix = info.apiVersion.includes('/') ? `/apis/${info.apiVersion}` : `/api/${info.apiVersion}`;
-    return info.namespaced && namespace ? `${prefix}/namespaces/${namespace}/${info.plural}` : `${prefix}/${info.plural}`;
+    return info.namespaced && namespace
+      ? `${prefix}/namespaces/${namespace}/${info.plural}`
+      : `${prefix}/${info.plural}`;
   }
 
   static objectPath(info: ResourceInfo, obj: Pick<KubeObject, 'metadata'>): string {

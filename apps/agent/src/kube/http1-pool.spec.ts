@@ -19,7 +19,11 @@ afterEach(async () => {
   for (const s of servers.splice(0)) await s.close();
 });
 
-function serve(answer: (head: string, socket: Socket, n: number) => void, make: (handler: (s: Socket) => void) => Server = createNetServer, protocol = 'http:'): Promise<RawServer> {
+function serve(
+  answer: (head: string, socket: Socket, n: number) => void,
+  make: (handler: (s: Socket) => void) => Server = createNetServer,
+  protocol = 'http:',
+): Promise<RawServer> {
   const sockets = new Set<Socket>();
   const out: RawServer = { origin: new URL('http://x'), connections: 0, heads: [], close: async () => undefined };
   const server = make((socket) => {
@@ -30,7 +34,7 @@ function serve(answer: (head: string, socket: Socket, n: number) => void, make: 
     let buf = '';
     socket.on('data', (d: Buffer) => {
       buf += d.toString('latin1');
-      for (let end; (end = buf.indexOf('\r\n\r\n')) >= 0; ) {
+      for (let end; (end = buf.indexOf('\r\n\r\n')) >= 0;) {
         const head = buf.slice(0, end);
         const length = Number(/\r\ncontent-length: (\d+)/i.exec(head)?.[1] ?? 0);
         if (buf.length < end + 4 + length) return;
@@ -55,7 +59,8 @@ function pool(origin: URL, extra: Partial<ConstructorParameters<typeof Http1Pool
   servers.push(p);
   return p;
 }
-const ok = (body: string, extra = '') => `HTTP/1.1 200 OK\r\ncontent-type: application/json\r\n${extra}content-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`;
+const ok = (body: string, extra = '') =>
+  `HTTP/1.1 200 OK\r\ncontent-type: application/json\r\n${extra}content-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`;
 const get = (path = '/x') => `GET ${path} HTTP/1.1\r\n`;
 
 describe('Http1Pool', () => {
@@ -67,13 +72,16 @@ describe('Http1Pool', () => {
     expect(a).toMatchObject({ status: 200 });
     expect(a.body.toString()).toBe('{"a":"é"}');
     expect(b.body.toString()).toBe('{"a":"é"}');
-    expect(s.heads[0]).toBe(`PATCH /a?x=1 HTTP/1.1\r\ncontent-type: application/json\r\nHost: ${s.origin.host}\r\nContent-Length: ${Buffer.byteLength('{"v":"ü"}')}`);
+    expect(s.heads[0]).toBe(
+      `PATCH /a?x=1 HTTP/1.1\r\ncontent-type: application/json\r\nHost: ${s.origin.host}\r\nContent-Length: ${Buffer.byteLength('{"v":"ü"}')}`,
+    );
     expect(s.heads[1]).toBe(`GET /b HTTP/1.1\r\nHost: ${s.origin.host}`);
     expect(s.connections).toBe(1);
   });
 
   it('decodes a chunked answer sent a byte at a time, with chunk extensions and trailers', async () => {
-    const wire = 'HTTP/1.1 201 Created\r\ntransfer-encoding: chunked\r\n\r\n4;ext=1\r\n{"ab\r\nA\r\n":"cdefgh"\r\n1\r\n}\r\n0\r\ntrailer: x\r\n\r\n';
+    const wire =
+      'HTTP/1.1 201 Created\r\ntransfer-encoding: chunked\r\n\r\n4;ext=1\r\n{"ab\r\nA\r\n":"cdefgh"\r\n1\r\n}\r\n0\r\ntrailer: x\r\n\r\n';
     const s = await serve((_h, socket) => {
       let i = 0;
       const drip = () => (i < wire.length ? (socket.write(wire[i++]!), setImmediate(drip)) : undefined);
@@ -88,7 +96,11 @@ describe('Http1Pool', () => {
   });
 
   it('reads an answer without a length to the end of the connection, and skips interim answers', async () => {
-    const s = await serve((_h, socket, n) => (n === 1 ? socket.end('HTTP/1.1 200 OK\r\n\r\nto the end') : socket.write('HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 204 No Content\r\n\r\n')));
+    const s = await serve((_h, socket, n) =>
+      n === 1
+        ? socket.end('HTTP/1.1 200 OK\r\n\r\nto the end')
+        : socket.write('HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 204 No Content\r\n\r\n'),
+    );
     const p = pool(s.origin);
     expect((await p.request(get(), undefined)).body.toString()).toBe('to the end');
     const r = await p.request(get(), undefined);
@@ -98,7 +110,9 @@ describe('Http1Pool', () => {
   });
 
   it('closes a connection the server answered with Connection: close, or with more bytes than the answer declared', async () => {
-    const s = await serve((_h, socket, n) => socket.write(n === 1 ? ok('{}', 'connection: close\r\n') : ok('{}') + 'extra'));
+    const s = await serve((_h, socket, n) =>
+      socket.write(n === 1 ? ok('{}', 'connection: close\r\n') : ok('{}') + 'extra'),
+    );
     const p = pool(s.origin);
     await p.request(get(), undefined);
     expect((await p.request(get(), undefined)).body.toString()).toBe('{}');
@@ -126,8 +140,15 @@ describe('Http1Pool', () => {
   });
 
   it('fails, without sending again, when a connection closes part way through the answer', async () => {
-    const s = await serve((_h, socket) => (socket.write('HTTP/1.1 200 OK\r\ncontent-length: 100\r\n\r\n{"half":'), setTimeout(() => socket.destroy(), 10)));
-    const err = await pool(s.origin).request(get(), undefined).catch((e: unknown) => e);
+    const s = await serve(
+      (_h, socket) => (
+        socket.write('HTTP/1.1 200 OK\r\ncontent-length: 100\r\n\r\n{"half":'),
+        setTimeout(() => socket.destroy(), 10)
+      ),
+    );
+    const err = await pool(s.origin)
+      .request(get(), undefined)
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ConnectionClosedError);
     expect((err as ConnectionClosedError).nothingReceived).toBe(false);
     expect(s.heads).toHaveLength(1);
@@ -136,7 +157,11 @@ describe('Http1Pool', () => {
   it.each([
     ['a bad status line', 'HTTP/2 200\r\n\r\n', /bad status line/],
     ['a bad chunk size', 'HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\nzz\r\n', /bad chunk size "zz"/],
-    ['a chunk longer than its size', 'HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n2\r\nabc\r\n0\r\n\r\n', /chunk longer than its size/],
+    [
+      'a chunk longer than its size',
+      'HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n2\r\nabc\r\n0\r\n\r\n',
+      /chunk longer than its size/,
+    ],
     ['a head without end', `HTTP/1.1 200 OK\r\nx: ${'y'.repeat(70_000)}`, /head is too long/],
   ])('refuses %s', async (_name, wire, message) => {
     const s = await serve((_h, socket) => socket.write(wire));
@@ -147,7 +172,9 @@ describe('Http1Pool', () => {
     const s = await serve((h, socket) => setTimeout(() => socket.write(ok(JSON.stringify(h.split(' ')[1]))), 5));
     const p = pool(s.origin, { maxConnections: 2 });
     const answers = await Promise.all(Array.from({ length: 12 }, (_, i) => p.request(get(`/n${i}`), undefined)));
-    expect(answers.map((a) => JSON.parse(a.body.toString()) as string)).toEqual(Array.from({ length: 12 }, (_, i) => `/n${i}`));
+    expect(answers.map((a) => JSON.parse(a.body.toString()) as string)).toEqual(
+      Array.from({ length: 12 }, (_, i) => `/n${i}`),
+    );
     expect(s.connections).toBe(2);
   });
 
@@ -169,7 +196,11 @@ describe('Http1Pool', () => {
     const origin = s.origin;
     await s.close();
     const p = pool(origin, { maxConnections: 1 });
-    const all = await Promise.allSettled([p.request(get(), undefined), p.request(get(), undefined), p.request(get(), undefined)]);
+    const all = await Promise.allSettled([
+      p.request(get(), undefined),
+      p.request(get(), undefined),
+      p.request(get(), undefined),
+    ]);
     expect(all.map((r) => r.status)).toEqual(['rejected', 'rejected', 'rejected']);
     expect(String((all[2] as PromiseRejectedResult).reason)).toMatch(/ECONNREFUSED/);
 
@@ -184,10 +215,36 @@ describe('Http1Pool', () => {
   it('speaks TLS, checking the server certificate against the CA it was given', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'pool-tls-'));
     try {
-      execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1', '-subj', '/CN=localhost', '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')], { stdio: 'ignore' });
+      execFileSync(
+        'openssl',
+        [
+          'req',
+          '-x509',
+          '-newkey',
+          'ec',
+          '-pkeyopt',
+          'ec_paramgen_curve:prime256v1',
+          '-nodes',
+          '-days',
+          '1',
+          '-subj',
+          '/CN=localhost',
+          '-addext',
+          'subjectAltName=IP:127.0.0.1,DNS:localhost',
+          '-keyout',
+          join(dir, 'key.pem'),
+          '-out',
+          join(dir, 'cert.pem'),
+        ],
+        { stdio: 'ignore' },
+      );
       const key = readFileSync(join(dir, 'key.pem'));
       const cert = readFileSync(join(dir, 'cert.pem'));
-      const s = await serve((_h, socket) => socket.write(ok('"secure"')), (handler) => createTlsServer({ key, cert }, handler), 'https:');
+      const s = await serve(
+        (_h, socket) => socket.write(ok('"secure"')),
+        (handler) => createTlsServer({ key, cert }, handler),
+        'https:',
+      );
       expect((await pool(s.origin, { tls: { ca: cert } }).request(get(), undefined)).body.toString()).toBe('"secure"');
       await expect(pool(s.origin, { tls: {} }).request(get(), undefined)).rejects.toThrow(/self.signed|certificate/i);
       expect((await pool(s.origin, { tls: { rejectUnauthorized: false } }).request(get(), undefined)).status).toBe(200);

@@ -106,8 +106,15 @@ class Connection {
     const f = this.inFlight;
     this.inFlight = undefined;
     if (f) {
-      if (this.framing === Framing.UntilClose && !error) f.resolve({ status: this.status, body: Buffer.concat(this.chunks) });
-      else f.reject(new ConnectionClosedError(error ? `the connection failed: ${error.message}` : 'the connection closed before the response ended', this.received === 0));
+      if (this.framing === Framing.UntilClose && !error)
+        f.resolve({ status: this.status, body: Buffer.concat(this.chunks) });
+      else
+        f.reject(
+          new ConnectionClosedError(
+            error ? `the connection failed: ${error.message}` : 'the connection closed before the response ended',
+            this.received === 0,
+          ),
+        );
     }
     this.socket.destroy();
     this.onClosed(this);
@@ -197,10 +204,14 @@ class Connection {
     for (const field of first < 0 ? [] : head.slice(first + 2).split('\r\n')) {
       const colon = field.indexOf(':');
       const name = field.slice(0, colon).trim().toLowerCase();
-      const value = field.slice(colon + 1).trim().toLowerCase();
+      const value = field
+        .slice(colon + 1)
+        .trim()
+        .toLowerCase();
       if (name === 'content-length') length = Number(value);
       else if (name === 'transfer-encoding') chunked = value.split(',').at(-1)!.trim() === 'chunked';
-      else if (name === 'connection') this.keepAlive = value.includes('keep-alive') || (m[1] === '1' && !value.includes('close'));
+      else if (name === 'connection')
+        this.keepAlive = value.includes('keep-alive') || (m[1] === '1' && !value.includes('close'));
     }
     this.chunks = [];
     if (this.status === 204 || this.status === 304) {
@@ -310,7 +321,13 @@ export class Http1Pool {
     return new Promise((resolve, reject) => {
       const ip = /^[\d.]+$|:/.test(this.host);
       const socket = this.https
-        ? tlsConnect({ ...this.o.tls, host: this.host, port: this.port, ...(ip ? {} : { servername: this.host }), ALPNProtocols: ['http/1.1'] })
+        ? tlsConnect({
+            ...this.o.tls,
+            host: this.host,
+            port: this.port,
+            ...(ip ? {} : { servername: this.host }),
+            ALPNProtocols: ['http/1.1'],
+          })
         : netConnect({ host: this.host, port: this.port });
       const failed = (e: Error) => {
         this.open--;
@@ -321,7 +338,12 @@ export class Http1Pool {
       socket.once('error', failed);
       socket.once(this.https ? 'secureConnect' : 'connect', () => {
         socket.off('error', failed);
-        const c = new Connection(socket, this.o.maxHeadBytes ?? 64 * 1024, (x) => this.release(x), (x) => this.forget(x));
+        const c = new Connection(
+          socket,
+          this.o.maxHeadBytes ?? 64 * 1024,
+          (x) => this.release(x),
+          (x) => this.forget(x),
+        );
         this.all.add(c);
         resolve(c);
       });

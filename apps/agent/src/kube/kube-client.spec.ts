@@ -14,11 +14,21 @@ beforeAll(async () => {
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       seen.push({ method: req.method, url: req.url, headers: req.headers, body: Buffer.concat(chunks).toString() });
-      (routes.get(req.url?.split('?')[0] ?? '') ?? ((_q, r) => r.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ reason: 'NotFound', message: 'no such thing' }))))(req, res);
+      (
+        routes.get(req.url?.split('?')[0] ?? '') ??
+        ((_q, r) =>
+          r
+            .writeHead(404, { 'content-type': 'application/json' })
+            .end(JSON.stringify({ reason: 'NotFound', message: 'no such thing' })))
+      )(req, res);
     });
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  client = new KubeClient({ server: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`, token: 't0ken', insecureSkipTlsVerify: false });
+  client = new KubeClient({
+    server: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`,
+    token: 't0ken',
+    insecureSkipTlsVerify: false,
+  });
 });
 
 afterAll(async () => {
@@ -29,13 +39,35 @@ afterAll(async () => {
 
 describe('KubeClient', () => {
   it('sends the path, encoded query, JSON body and bearer token, and decodes the answer', async () => {
-    routes.set('/api/v1/namespaces/a/configmaps/b', (_q, res) => res.writeHead(201, { 'content-type': 'application/json' }).end('{"metadata":{"resourceVersion":"7"}}'));
-    const res = await client.request<{ metadata: { resourceVersion: string } }>('PATCH', '/api/v1/namespaces/a/configmaps/b', { body: { x: 'é' }, contentType: 'application/apply-patch+yaml', query: { fieldManager: 'flotilla', force: 'true', dryRun: undefined, labelSelector: 'flotilla.dev/cluster=a b' } });
+    routes.set('/api/v1/namespaces/a/configmaps/b', (_q, res) =>
+      res.writeHead(201, { 'content-type': 'application/json' }).end('{"metadata":{"resourceVersion":"7"}}'),
+    );
+    const res = await client.request<{ metadata: { resourceVersion: string } }>(
+      'PATCH',
+      '/api/v1/namespaces/a/configmaps/b',
+      {
+        body: { x: 'é' },
+        contentType: 'application/apply-patch+yaml',
+        query: {
+          fieldManager: 'flotilla',
+          force: 'true',
+          dryRun: undefined,
+          labelSelector: 'flotilla.dev/cluster=a b',
+        },
+      },
+    );
     expect(res.status).toBe(201);
     expect(res.body.metadata.resourceVersion).toBe('7');
     const req = seen.at(-1)!;
-    expect(req.url).toBe('/api/v1/namespaces/a/configmaps/b?fieldManager=flotilla&force=true&labelSelector=flotilla.dev%2Fcluster%3Da%20b');
-    expect(req.headers).toMatchObject({ authorization: 'Bearer t0ken', 'content-type': 'application/apply-patch+yaml', 'content-length': String(Buffer.byteLength('{"x":"é"}')), accept: 'application/json' });
+    expect(req.url).toBe(
+      '/api/v1/namespaces/a/configmaps/b?fieldManager=flotilla&force=true&labelSelector=flotilla.dev%2Fcluster%3Da%20b',
+    );
+    expect(req.headers).toMatchObject({
+      authorization: 'Bearer t0ken',
+      'content-type': 'application/apply-patch+yaml',
+      'content-length': String(Buffer.byteLength('{"x":"é"}')),
+      accept: 'application/json',
+    });
     expect(req.body).toBe('{"x":"é"}');
     expect(client.requests).toBeGreaterThanOrEqual(1);
   });

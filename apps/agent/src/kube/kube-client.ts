@@ -73,14 +73,30 @@ export class KubeClient {
     const base = new URL(endpoint.server);
     const https = base.protocol === 'https:';
     // Keep-alive sockets, a few more than the applier and planner keep in flight, so a burst never waits for a connection.
-    const tls = { ca: endpoint.ca, cert: endpoint.cert, key: endpoint.key, rejectUnauthorized: !endpoint.insecureSkipTlsVerify };
+    const tls = {
+      ca: endpoint.ca,
+      cert: endpoint.cert,
+      key: endpoint.key,
+      rejectUnauthorized: !endpoint.insecureSkipTlsVerify,
+    };
     this.pool = new Http1Pool({ origin: base, tls, maxConnections: 32 });
     this.agent = https ? new HttpsAgent({ keepAlive: true, ...tls }) : new HttpAgent({ keepAlive: true });
     this.send = https ? (httpsRequest as unknown as typeof httpRequest) : httpRequest;
     // IPv6 literals come bracketed from URL; the request options want them bare.
-    this.target = { protocol: base.protocol, hostname: base.hostname.replace(/^\[(.*)\]$/, '$1'), port: base.port, prefix: base.pathname.replace(/\/$/, '') };
-    this.baseHeaders = { accept: 'application/json', 'user-agent': 'flotilla-agent', ...(endpoint.token ? { authorization: `Bearer ${endpoint.token}` } : {}) };
-    this.headerLines = Object.entries(this.baseHeaders).map(([k, v]) => `${k}: ${v}\r\n`).join('');
+    this.target = {
+      protocol: base.protocol,
+      hostname: base.hostname.replace(/^\[(.*)\]$/, '$1'),
+      port: base.port,
+      prefix: base.pathname.replace(/\/$/, ''),
+    };
+    this.baseHeaders = {
+      accept: 'application/json',
+      'user-agent': 'flotilla-agent',
+      ...(endpoint.token ? { authorization: `Bearer ${endpoint.token}` } : {}),
+    };
+    this.headerLines = Object.entries(this.baseHeaders)
+      .map(([k, v]) => `${k}: ${v}\r\n`)
+      .join('');
   }
 
   /** baseHeaders as header lines, each ending in CRLF. */
@@ -91,14 +107,30 @@ export class KubeClient {
     this.requests++;
     const { protocol, hostname, port, prefix } = this.target;
     return new Promise((resolve, reject) => {
-      const req = this.send({ protocol, hostname, port, path: prefix + path + queryString(opts.query), method, headers: this.baseHeaders, agent: this.agent, signal: opts.signal }, resolve);
+      const req = this.send(
+        {
+          protocol,
+          hostname,
+          port,
+          path: prefix + path + queryString(opts.query),
+          method,
+          headers: this.baseHeaders,
+          agent: this.agent,
+          signal: opts.signal,
+        },
+        resolve,
+      );
       req.on('error', reject);
       req.end();
     });
   }
 
   /** One request; a non-2xx answer throws KubeApiError with the server's reason and message. */
-  async request<T = Record<string, unknown>>(method: string, path: string, opts: RequestOptions = {}): Promise<KubeResponse<T>> {
+  async request<T = Record<string, unknown>>(
+    method: string,
+    path: string,
+    opts: RequestOptions = {},
+  ): Promise<KubeResponse<T>> {
     this.requests++;
     const payload = opts.body === undefined ? undefined : JSON.stringify(opts.body);
     const contentType = payload === undefined ? '' : `content-type: ${opts.contentType ?? 'application/json'}\r\n`;
@@ -110,12 +142,17 @@ export class KubeClient {
       status = res.status;
       text = res.body.toString('utf8');
     } catch (error) {
-      if (error instanceof ConnectionClosedError) throw new KubeApiError(0, 'ConnectionClosed', `${method} ${path}: ${error.message}`);
+      if (error instanceof ConnectionClosedError)
+        throw new KubeApiError(0, 'ConnectionClosed', `${method} ${path}: ${error.message}`);
       throw error;
     }
     if (status < 200 || status > 299) {
       const s = (parseBody(text) ?? {}) as { reason?: string; message?: string };
-      throw new KubeApiError(status, s.reason ?? 'Unknown', `${method} ${path}: ${status} ${s.message ?? text.slice(0, 300)}`);
+      throw new KubeApiError(
+        status,
+        s.reason ?? 'Unknown',
+        `${method} ${path}: ${status} ${s.message ?? text.slice(0, 300)}`,
+      );
     }
     // Parsed on first read: most applies only need the status.
     let body: { value: unknown } | undefined;
@@ -129,7 +166,11 @@ export class KubeClient {
   }
 
   /** A watch: yields events until the server ends the stream or `signal` aborts. */
-  async *watch(path: string, query: Record<string, string | undefined>, signal: AbortSignal): AsyncGenerator<WatchEvent> {
+  async *watch(
+    path: string,
+    query: Record<string, string | undefined>,
+    signal: AbortSignal,
+  ): AsyncGenerator<WatchEvent> {
     const res = await this.open('GET', path, { query: { ...query, watch: '1', allowWatchBookmarks: 'true' }, signal });
     if ((res.statusCode ?? 0) >= 300) {
       res.resume();

@@ -35,19 +35,28 @@ export function loadKubeconfig(path: string): KubeEndpoint {
   try {
     doc = parse(readFileSync(path, 'utf8')) as KubeconfigFile;
   } catch (error) {
-    throw new AgentError(`cannot read the kubeconfig ${path}: ${(error as Error).message}`, ErrorCode.InvalidConfig, { path });
+    throw new AgentError(`cannot read the kubeconfig ${path}: ${(error as Error).message}`, ErrorCode.InvalidConfig, {
+      path,
+    });
   }
   const ctxName = doc['current-context'];
   const ctx = doc.contexts?.find((c) => c.name === ctxName)?.context;
   const cluster = doc.clusters?.find((c) => c.name === ctx?.cluster)?.cluster;
   if (!ctx || !cluster || typeof cluster['server'] !== 'string') {
-    throw new AgentError(`kubeconfig ${path}: no current context with a cluster server`, ErrorCode.InvalidConfig, { path });
+    throw new AgentError(`kubeconfig ${path}: no current context with a cluster server`, ErrorCode.InvalidConfig, {
+      path,
+    });
   }
   const user = doc.users?.find((u) => u.name === ctx.user)?.user ?? {};
   const tokenFile = user['tokenFile'];
   return {
     server: cluster['server'].replace(/\/+$/, ''),
-    token: typeof user['token'] === 'string' ? user['token'] : typeof tokenFile === 'string' ? readFileSync(tokenFile, 'utf8').trim() : undefined,
+    token:
+      typeof user['token'] === 'string'
+        ? user['token']
+        : typeof tokenFile === 'string'
+          ? readFileSync(tokenFile, 'utf8').trim()
+          : undefined,
     ca: bytes(cluster['certificate-authority-data'], cluster['certificate-authority']),
     cert: bytes(user['client-certificate-data'], user['client-certificate']),
     key: bytes(user['client-key-data'], user['client-key']),

@@ -8,7 +8,16 @@
  * from the watch cache, or — for kinds it does not follow yet, as on a first apply — from one list
  * per kind: their watches start after the apply.
  */
-import { canonicalJson, checkNamespaces, diffObject, objectDigest, objectId, parseApiVersion, type KubeObject, type Scope } from '@flotilla/gitops';
+import {
+  canonicalJson,
+  checkNamespaces,
+  diffObject,
+  objectDigest,
+  objectId,
+  parseApiVersion,
+  type KubeObject,
+  type Scope,
+} from '@flotilla/gitops';
 import type { AppliedObjects } from '../apply/applied-objects.js';
 import type { LiveCache } from '../drift/live-cache.js';
 import { AgentError } from '../errors.js';
@@ -76,24 +85,39 @@ export class Planner {
   private async infos(objects: readonly KubeObject[]): Promise<Map<string, ResourceInfo | undefined>> {
     const keys = [...new Set(objects.map((o) => `${o.apiVersion}\u0000${o.kind}`))];
     const out = new Map<string, ResourceInfo | undefined>();
-    await Promise.all(keys.map(async (k) => {
-      const [apiVersion, kind] = k.split('\u0000') as [string, string];
-      out.set(`${apiVersion}/${kind}`, await this.deps.discovery.resourceFor(apiVersion, kind));
-    }));
+    await Promise.all(
+      keys.map(async (k) => {
+        const [apiVersion, kind] = k.split('\u0000') as [string, string];
+        out.set(`${apiVersion}/${kind}`, await this.deps.discovery.resourceFor(apiVersion, kind));
+      }),
+    );
     return out;
   }
 
   private check(m: Manifests, infos: Map<string, ResourceInfo | undefined>, namespaces: string[]): void {
     const clusterScopes = new Map<string, Scope>();
-    for (const info of infos.values()) if (info) clusterScopes.set(`${parseApiVersion(info.apiVersion).group}/${info.kind}`, info.namespaced ? 'Namespaced' : 'Cluster');
+    for (const info of infos.values())
+      if (info)
+        clusterScopes.set(
+          `${parseApiVersion(info.apiVersion).group}/${info.kind}`,
+          info.namespaced ? 'Namespaced' : 'Cluster',
+        );
     const problems = checkNamespaces(m.objects, { clusterNamespaces: namespaces, clusterScopes });
     const unknown = problems.unknownKind[0];
     if (unknown) {
-      throw new AgentError(`unknown kind ${unknown.apiVersion}/${unknown.kind} (${unknown.object}): not served by the cluster nor defined by a CRD in the render`, PlanErrorCode.UnknownKind, { file: m.sources[unknown.id], retryable: false });
+      throw new AgentError(
+        `unknown kind ${unknown.apiVersion}/${unknown.kind} (${unknown.object}): not served by the cluster nor defined by a CRD in the render`,
+        PlanErrorCode.UnknownKind,
+        { file: m.sources[unknown.id], retryable: false },
+      );
     }
     const missing = problems.missingNamespace[0];
     if (missing) {
-      throw new AgentError(`${missing.object}: namespace ${missing.namespace} is neither in the render nor in the cluster`, PlanErrorCode.MissingNamespace, { file: m.sources[missing.id], retryable: false });
+      throw new AgentError(
+        `${missing.object}: namespace ${missing.namespace} is neither in the render nor in the cluster`,
+        PlanErrorCode.MissingNamespace,
+        { file: m.sources[missing.id], retryable: false },
+      );
     }
   }
 
@@ -103,9 +127,12 @@ export class Planner {
    * come back in one list per kind rather than as one watch event each.
    */
   private async snapshot(infos: Map<string, ResourceInfo | undefined>): Promise<Map<string, KubeObject>> {
-    const unwatched = [...infos.values()].filter((i): i is ResourceInfo => i !== undefined && !this.deps.live.isSynced(i));
+    const unwatched = [...infos.values()].filter(
+      (i): i is ResourceInfo => i !== undefined && !this.deps.live.isSynced(i),
+    );
     const out = new Map<string, KubeObject>();
-    for (const items of await Promise.all(unwatched.map((i) => this.deps.listLive(i)))) for (const o of items) out.set(objectId(o), o);
+    for (const items of await Promise.all(unwatched.map((i) => this.deps.listLive(i))))
+      for (const o of items) out.set(objectId(o), o);
     return out;
   }
 
@@ -132,7 +159,8 @@ export class Planner {
         }
         if (!opts.selfHeal) return { ...base, action: PlanAction.Drifted };
       }
-      if (!live && !opts.selfHeal && this.deps.applied.digestOf(id) === digest) return { ...base, action: PlanAction.Drifted };
+      if (!live && !opts.selfHeal && this.deps.applied.digestOf(id) === digest)
+        return { ...base, action: PlanAction.Drifted };
       if (!live) return { ...base, action: PlanAction.Create };
       // The content changed since the last apply: a write is needed, and its answer tells configured from unchanged.
       const last = this.deps.applied.digestOf(id);

@@ -34,10 +34,13 @@ export class Pruner {
         return { id, obj, action: ObjectAction.Skipped, message: `kept: ${PRUNE_ANNOTATION}: ${PRUNE_DISABLED}` };
       }
       this.applied.delete(id);
-      await this.client.request('DELETE', path, { body: { kind: 'DeleteOptions', apiVersion: 'v1', propagationPolicy: 'Background' } });
+      await this.client.request('DELETE', path, {
+        body: { kind: 'DeleteOptions', apiVersion: 'v1', propagationPolicy: 'Background' },
+      });
       return { id, obj, action: ObjectAction.Deleted };
     } catch (error) {
-      if (error instanceof KubeApiError && error.status === 404) return { id, obj, action: ObjectAction.Deleted, message: 'already gone' };
+      if (error instanceof KubeApiError && error.status === 404)
+        return { id, obj, action: ObjectAction.Deleted, message: 'already gone' };
       return { id, obj, action: ObjectAction.Failed, message: (error as Error).message.slice(0, 2000) };
     }
   }

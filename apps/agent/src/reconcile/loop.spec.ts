@@ -4,7 +4,17 @@ import { PROTOCOL_VERSION, type DesiredState } from '@flotilla/protocol';
 import { ReconcileLoop } from './loop.js';
 import type { SyncResult } from './reconciler.js';
 
-const desired: DesiredState = { protocol: PROTOCOL_VERSION, clusterId: '0b6f6f5e-4c1e-4f7a-9a43-3f1d2c7c9e10', repoUrl: 'x', branch: 'main', path: 'p', revision: 'a'.repeat(40), prune: true, selfHeal: true, updatedAt: new Date().toISOString() };
+const desired: DesiredState = {
+  protocol: PROTOCOL_VERSION,
+  clusterId: '0b6f6f5e-4c1e-4f7a-9a43-3f1d2c7c9e10',
+  repoUrl: 'x',
+  branch: 'main',
+  path: 'p',
+  revision: 'a'.repeat(40),
+  prune: true,
+  selfHeal: true,
+  updatedAt: new Date().toISOString(),
+};
 const ok = { state: 'Synced' } as SyncResult;
 
 describe('ReconcileLoop', () => {
@@ -38,7 +48,13 @@ describe('ReconcileLoop', () => {
     let calls = 0;
     const loop = new ReconcileLoop({
       desired: () => desired,
-      reconcile: async () => (++calls === 1 ? ({ state: 'Failed', error: { stage: 'source', code: 'SOURCE_UNAVAILABLE', reason: 'down', retryable: true } } as SyncResult) : ok),
+      reconcile: async () =>
+        ++calls === 1
+          ? ({
+              state: 'Failed',
+              error: { stage: 'source', code: 'SOURCE_UNAVAILABLE', reason: 'down', retryable: true },
+            } as SyncResult)
+          : ok,
       onResult: async (r) => void results.push(r),
       resyncMs: 60_000,
       logger: pino({ level: 'silent' }),
@@ -51,7 +67,13 @@ describe('ReconcileLoop', () => {
 
   it('does nothing without a desired state', async () => {
     let calls = 0;
-    const loop = new ReconcileLoop({ desired: () => undefined, reconcile: async () => (calls++, ok), onResult: async () => undefined, resyncMs: 60_000, logger: pino({ level: 'silent' }) });
+    const loop = new ReconcileLoop({
+      desired: () => undefined,
+      reconcile: async () => (calls++, ok),
+      onResult: async () => undefined,
+      resyncMs: 60_000,
+      logger: pino({ level: 'silent' }),
+    });
     await loop.trigger('start');
     expect(calls).toBe(0);
     await loop.stop();

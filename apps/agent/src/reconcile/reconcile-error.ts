@@ -20,18 +20,40 @@ export class ReconcileError extends Error {
   /** Wraps whatever a stage threw. Render and plan input errors are not retryable: the same commit fails the same way. */
   static from(stage: ReconcileStage, error: unknown): ReconcileError {
     if (error instanceof ReconcileError) return error;
-    if (isRenderError(error)) return new ReconcileError(stage, error.code, error.reason, false, error.file, { cause: error });
+    if (isRenderError(error))
+      return new ReconcileError(stage, error.code, error.reason, false, error.file, { cause: error });
     if (error instanceof AgentError) {
       const file = typeof error.data['file'] === 'string' ? error.data['file'] : undefined;
       const retryable = error.data['retryable'] !== false;
       return new ReconcileError(stage, error.code, error.message, retryable, file, { cause: error });
     }
-    if (error instanceof KubeApiError) return new ReconcileError(stage, `KUBE_${error.reason.toUpperCase()}`, error.message, error.status >= 500 || error.status === 429 || error.status === 409, undefined, { cause: error });
-    return new ReconcileError(stage, 'INTERNAL', error instanceof Error ? error.message : String(error), true, undefined, { cause: error });
+    if (error instanceof KubeApiError)
+      return new ReconcileError(
+        stage,
+        `KUBE_${error.reason.toUpperCase()}`,
+        error.message,
+        error.status >= 500 || error.status === 429 || error.status === 409,
+        undefined,
+        { cause: error },
+      );
+    return new ReconcileError(
+      stage,
+      'INTERNAL',
+      error instanceof Error ? error.message : String(error),
+      true,
+      undefined,
+      { cause: error },
+    );
   }
 
   toReport(): ReconcileErrorReport {
-    return { stage: this.stage, code: this.code.slice(0, 128), reason: this.reason.slice(0, 4096), retryable: this.retryable, ...(this.file ? { file: this.file.slice(0, 1024) } : {}) };
+    return {
+      stage: this.stage,
+      code: this.code.slice(0, 128),
+      reason: this.reason.slice(0, 4096),
+      retryable: this.retryable,
+      ...(this.file ? { file: this.file.slice(0, 1024) } : {}),
+    };
   }
 
   toJSON() {

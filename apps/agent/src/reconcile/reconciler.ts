@@ -4,8 +4,23 @@
  * last good state untouched; prune runs only after a clean apply, only when desired.prune is on,
  * and only over the agent's own inventory.
  */
-import { diffInventory, hasNoStatus, health as healthOf, inventoryAfterPrune, inventoryOf, makeInventory, type Inventory } from '@flotilla/gitops';
-import { HealthStatus, ObjectAction, SyncState, type DesiredState, type ObjectResult, type SyncReport } from '@flotilla/protocol';
+import {
+  diffInventory,
+  hasNoStatus,
+  health as healthOf,
+  inventoryAfterPrune,
+  inventoryOf,
+  makeInventory,
+  type Inventory,
+} from '@flotilla/gitops';
+import {
+  HealthStatus,
+  ObjectAction,
+  SyncState,
+  type DesiredState,
+  type ObjectResult,
+  type SyncReport,
+} from '@flotilla/protocol';
 import type { Logger } from 'pino';
 import type { AppliedObjects } from '../apply/applied-objects.js';
 import { DRIFT_LEFT, summarizeApply, type Applier, type ApplyResult } from '../apply/applier.js';
@@ -59,23 +74,47 @@ export class Reconciler {
     previousInventory.catch(() => undefined);
     const prelude = d.planner.prelude();
     try {
-      const artifact  = await stage('source', async () => { const a = await d.fetcher.fetch(desired); const ok = await d.guard?.check(desired, d.applied.revision); return { value: a, summary: `commit ${desired.revision.slice(0, 12)}${ok ? `, signed by ${ok.signer}` : ''}` }; });
-      const manifests = await stage('render', async () => { const m = await d.renderer.render(artifact, desired.path); return { value: m, summary: `${m.objects.length} objects` }; });
-      const planned   = await stage('plan',   async () => { const previous = await previousInventory; const p = await d.planner.plan(manifests, { selfHeal: desired.selfHeal, prelude }); return { value: { previous, plan: p }, summary: summarizePlan(p) }; });
+      const artifact = await stage('source', async () => {
+        const a = await d.fetcher.fetch(desired);
+        const ok = await d.guard?.check(desired, d.applied.revision);
+        return { value: a, summary: `commit ${desired.revision.slice(0, 12)}${ok ? `, signed by ${ok.signer}` : ''}` };
+      });
+      const manifests = await stage('render', async () => {
+        const m = await d.renderer.render(artifact, desired.path);
+        return { value: m, summary: `${m.objects.length} objects` };
+      });
+      const planned = await stage('plan', async () => {
+        const previous = await previousInventory;
+        const p = await d.planner.plan(manifests, { selfHeal: desired.selfHeal, prelude });
+        return { value: { previous, plan: p }, summary: summarizePlan(p) };
+      });
       const { previous, plan } = planned;
-      const next      = inventoryOf(manifests.objects);
+      const next = inventoryOf(manifests.objects);
       d.drift.pause();
       try {
         await d.drift.healsDone();
-        results       = await stage('apply',  async () => { const r = await this.applyRecorded(plan, previous, next); return { value: r, summary: summarizeApply(r) }; });
+        results = await stage('apply', async () => {
+          const r = await this.applyRecorded(plan, previous, next);
+          return { value: r, summary: summarizeApply(r) };
+        });
         this.assertApplied(results);
-        pruned        = await stage('prune',  async () => { const r = await this.prune(desired, previous, next); return { value: r, summary: summarizePrune(r, desired.prune) }; });
+        pruned = await stage('prune', async () => {
+          const r = await this.prune(desired, previous, next);
+          return { value: r, summary: summarizePrune(r, desired.prune) };
+        });
       } finally {
         d.drift.resume();
       }
       d.applied.revision = desired.revision;
       await d.applied.save();
-      health          = await stage('health', async () => { const h = await d.health.wait(results.map((r) => r.id), d.healthTimeoutMs, { applied: this.answeredByApply(results) }); return { value: h, summary: summarizeHealth(h) }; });
+      health = await stage('health', async () => {
+        const h = await d.health.wait(
+          results.map((r) => r.id),
+          d.healthTimeoutMs,
+          { applied: this.answeredByApply(results) },
+        );
+        return { value: h, summary: summarizeHealth(h) };
+      });
     } catch (e) {
       error = e instanceof ReconcileError ? e : ReconcileError.from('apply', e);
     }
@@ -83,7 +122,11 @@ export class Reconciler {
   }
 
   /** Records the union of old and new objects before writing, so a kill mid-apply orphans nothing. */
-  private async applyRecorded(plan: Parameters<Applier['apply']>[0], previous: Inventory, next: Inventory): Promise<ApplyResult[]> {
+  private async applyRecorded(
+    plan: Parameters<Applier['apply']>[0],
+    previous: Inventory,
+    next: Inventory,
+  ): Promise<ApplyResult[]> {
     await this.d.inventory.save(makeInventory([...previous.entries, ...next.entries]));
     return this.d.applier.apply(plan);
   }
@@ -93,7 +136,14 @@ export class Reconciler {
     const out = new Map<string, ResourceInfo>();
     for (const r of results) {
       const info = this.d.applied.get(r.id)?.info;
-      if (info && (r.action === ObjectAction.Created || r.action === ObjectAction.Configured || r.action === ObjectAction.Unchanged) && hasNoStatus(r.obj.apiVersion, r.obj.kind)) out.set(r.id, info);
+      if (
+        info &&
+        (r.action === ObjectAction.Created ||
+          r.action === ObjectAction.Configured ||
+          r.action === ObjectAction.Unchanged) &&
+        hasNoStatus(r.obj.apiVersion, r.obj.kind)
+      )
+        out.set(r.id, info);
     }
     return out;
   }
@@ -101,7 +151,14 @@ export class Reconciler {
   private assertApplied(results: readonly ApplyResult[]): void {
     const failed = results.filter((r) => r.action === ObjectAction.Failed);
     const first = failed[0];
-    if (first) throw new ReconcileError('apply', 'APPLY_FAILED', `${failed.length} object(s) failed to apply; first ${first.id}: ${first.message ?? ''}`, true, first.file);
+    if (first)
+      throw new ReconcileError(
+        'apply',
+        'APPLY_FAILED',
+        `${failed.length} object(s) failed to apply; first ${first.id}: ${first.message ?? ''}`,
+        true,
+        first.file,
+      );
   }
 
   private async prune(desired: DesiredState, previous: Inventory, next: Inventory): Promise<PruneResult[]> {
@@ -114,16 +171,45 @@ export class Reconciler {
     for (const id of this.d.applied.ids()) if (!wanted.has(id)) this.d.applied.delete(id);
     if (!desired.prune) return [];
     const out = await this.d.pruner.prune(diff);
-    await this.d.inventory.save(inventoryAfterPrune(next, diff, out.filter((r) => r.action === ObjectAction.Failed).map((r) => r.id)));
+    await this.d.inventory.save(
+      inventoryAfterPrune(
+        next,
+        diff,
+        out.filter((r) => r.action === ObjectAction.Failed).map((r) => r.id),
+      ),
+    );
     return out;
   }
 
-  private result(desired: DesiredState, started: Date, results: ApplyResult[], pruned: PruneResult[], health: HealthResult | undefined, error: ReconcileError | undefined, log: Logger): SyncResult {
+  private result(
+    desired: DesiredState,
+    started: Date,
+    results: ApplyResult[],
+    pruned: PruneResult[],
+    health: HealthResult | undefined,
+    error: ReconcileError | undefined,
+    log: Logger,
+  ): SyncResult {
     const finished = new Date();
-    const ref = (o: ApplyResult['obj']) => ({ apiVersion: o.apiVersion, kind: o.kind, name: o.metadata.name, ...(o.metadata.namespace ? { namespace: o.metadata.namespace } : {}) });
+    const ref = (o: ApplyResult['obj']) => ({
+      apiVersion: o.apiVersion,
+      kind: o.kind,
+      name: o.metadata.name,
+      ...(o.metadata.namespace ? { namespace: o.metadata.namespace } : {}),
+    });
     const objects: ObjectResult[] = [
-      ...results.map((r) => ({ ...ref(r.obj), action: r.action, health: health?.byId.get(r.id)?.status ?? healthOf(this.d.live.get(r.id)).status, ...(r.message ? { message: r.message } : {}) })),
-      ...pruned.map((r) => ({ ...ref(r.obj), action: r.action, health: r.action === ObjectAction.Deleted ? HealthStatus.Missing : HealthStatus.Unknown, ...(r.message ? { message: r.message } : {}) })),
+      ...results.map((r) => ({
+        ...ref(r.obj),
+        action: r.action,
+        health: health?.byId.get(r.id)?.status ?? healthOf(this.d.live.get(r.id)).status,
+        ...(r.message ? { message: r.message } : {}),
+      })),
+      ...pruned.map((r) => ({
+        ...ref(r.obj),
+        action: r.action,
+        health: r.action === ObjectAction.Deleted ? HealthStatus.Missing : HealthStatus.Unknown,
+        ...(r.message ? { message: r.message } : {}),
+      })),
     ];
     const drifted = results.some((r) => r.message === DRIFT_LEFT);
     const state = error ? SyncState.Failed : drifted ? SyncState.OutOfSync : SyncState.Synced;
@@ -140,7 +226,16 @@ export class Reconciler {
       sourceAvailable: !(error?.stage === 'source' && error.code === SourceErrorCode.Unavailable),
     };
     const level = error ? 'warn' : 'info';
-    log[level]({ state, health: out.health, ms: out.durationMs, objects: objects.length, ...(error ? { error: error.toReport() } : {}) }, `reconcile: ${state}`);
+    log[level](
+      {
+        state,
+        health: out.health,
+        ms: out.durationMs,
+        objects: objects.length,
+        ...(error ? { error: error.toReport() } : {}),
+      },
+      `reconcile: ${state}`,
+    );
     return out;
   }
 }

@@ -74,18 +74,34 @@ export async function startReconciling(o: RuntimeOptions): Promise<ReconcileRunt
     applied,
     server,
     selfHeal: () => desired.value?.selfHeal ?? false,
-    report: (d) => void outbox.add('drift', (seq) => ({ ...header(seq), revision: applied.revision ?? desired.value?.revision, ...d })),
+    report: (d) =>
+      void outbox.add('drift', (seq) => ({
+        ...header(seq),
+        revision: applied.revision ?? desired.value?.revision,
+        ...d,
+      })),
     logger: log.child({ stage: 'drift' }),
   });
   const fetcher = new Fetcher(join(o.stateDir, 'git'), o.git);
   const guard = o.trustedKeysFile ? await CommitGuard.fromFile(o.trustedKeysFile, fetcher) : undefined;
-  if (guard) log.info({ keys: guard.keys }, 'source: signed-commit policy on; only commits signed by these keys are applied');
+  if (guard)
+    log.info({ keys: guard.keys }, 'source: signed-commit policy on; only commits signed by these keys are applied');
   const reconciler = new Reconciler({
     clusterId: o.clusterId,
     fetcher,
     ...(guard ? { guard } : {}),
     renderer: new Renderer(o.clusterId),
-    planner: new Planner({ discovery, live, applied, server, listNamespaces: async () => (await client.request<{ items: Array<{ metadata: { name: string } }> }>('GET', '/api/v1/namespaces')).body.items.map((n) => n.metadata.name), listLive: (info) => listObjects(client, info, { labelSelector: owned }) }),
+    planner: new Planner({
+      discovery,
+      live,
+      applied,
+      server,
+      listNamespaces: async () =>
+        (
+          await client.request<{ items: Array<{ metadata: { name: string } }> }>('GET', '/api/v1/namespaces')
+        ).body.items.map((n) => n.metadata.name),
+      listLive: (info) => listObjects(client, info, { labelSelector: owned }),
+    }),
     applier: new Applier(server, discovery, applied, live),
     pruner: new Pruner(client, discovery, applied),
     inventory: new InventoryStore(client),

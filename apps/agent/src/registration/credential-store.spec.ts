@@ -45,7 +45,10 @@ describe('CredentialStore', () => {
   it('refuses a damaged file instead of registering again', async () => {
     const store = new CredentialStore(dir);
     await writeFile(store.path, '{"version":1,');
-    await expect(store.load()).rejects.toMatchObject({ code: 'CREDENTIAL_UNREADABLE', message: expect.stringContaining('not valid JSON') });
+    await expect(store.load()).rejects.toMatchObject({
+      code: 'CREDENTIAL_UNREADABLE',
+      message: expect.stringContaining('not valid JSON'),
+    });
     await writeFile(store.path, JSON.stringify({ ...credential, clusterId: 'x' }));
     await expect(store.load()).rejects.toMatchObject({ message: expect.stringContaining('clusterId') });
   });

@@ -19,19 +19,29 @@ export class CredentialStore {
       text = await readFile(this.path, 'utf8');
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-      throw new AgentError(`cannot read ${this.path}: ${(error as Error).message}`, ErrorCode.CredentialUnreadable, { path: this.path });
+      throw new AgentError(`cannot read ${this.path}: ${(error as Error).message}`, ErrorCode.CredentialUnreadable, {
+        path: this.path,
+      });
     }
     let json: unknown;
     try {
       json = JSON.parse(text);
     } catch {
-      throw new AgentError(`${this.path} is not valid JSON; move it away to register again`, ErrorCode.CredentialUnreadable, { path: this.path });
+      throw new AgentError(
+        `${this.path} is not valid JSON; move it away to register again`,
+        ErrorCode.CredentialUnreadable,
+        { path: this.path },
+      );
     }
     const parsed = StoredCredential.safeParse(json);
     if (!parsed.success) {
-      throw new AgentError(`${this.path} is not a valid credential (${describeZodError(parsed.error)}); move it away to register again`, ErrorCode.CredentialUnreadable, {
-        path: this.path,
-      });
+      throw new AgentError(
+        `${this.path} is not a valid credential (${describeZodError(parsed.error)}); move it away to register again`,
+        ErrorCode.CredentialUnreadable,
+        {
+          path: this.path,
+        },
+      );
     }
     return parsed.data;
   }

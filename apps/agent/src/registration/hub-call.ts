@@ -9,7 +9,12 @@ import type { ZodType } from 'zod';
 import { AgentError, ErrorCode } from '../errors.js';
 
 /** POSTs `body` as JSON; an unreachable hub (network error, timeout) is SERVER_UNAVAILABLE. */
-export async function postJson(url: string, body: unknown, signal: AbortSignal, timeoutMs = 10_000): Promise<{ res: Response; text: string }> {
+export async function postJson(
+  url: string,
+  body: unknown,
+  signal: AbortSignal,
+  timeoutMs = 10_000,
+): Promise<{ res: Response; text: string }> {
   let res: Response;
   try {
     res = await fetch(url, {
@@ -19,7 +24,12 @@ export async function postJson(url: string, body: unknown, signal: AbortSignal, 
       signal: AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]),
     });
   } catch (error) {
-    throw new AgentError(`cannot reach ${url}: ${(error as Error).message}`, ErrorCode.ServerUnavailable, { url }, { cause: error });
+    throw new AgentError(
+      `cannot reach ${url}: ${(error as Error).message}`,
+      ErrorCode.ServerUnavailable,
+      { url },
+      { cause: error },
+    );
   }
   return { res, text: await res.text().catch(() => '') };
 }
@@ -33,7 +43,11 @@ export function parseAnswer<T>(text: string, url: string, schema: ZodType<T>, wh
     throw new AgentError(`${url} answered with a body that is not JSON`, ErrorCode.InvalidRegistrationResponse);
   }
   const parsed = schema.safeParse(json);
-  if (!parsed.success) throw new AgentError(`${url} answered with an invalid ${what}: ${describeZodError(parsed.error)}`, ErrorCode.InvalidRegistrationResponse);
+  if (!parsed.success)
+    throw new AgentError(
+      `${url} answered with an invalid ${what}: ${describeZodError(parsed.error)}`,
+      ErrorCode.InvalidRegistrationResponse,
+    );
   return parsed.data;
 }
 
@@ -43,7 +57,14 @@ export function assertJwtFor(jwt: string, publicKey: string, what: string): void
   try {
     subject = decodeUserJwt(jwt).publicKey;
   } catch {
-    throw new AgentError(`the ${what} carries a NATS JWT that cannot be decoded`, ErrorCode.InvalidRegistrationResponse);
+    throw new AgentError(
+      `the ${what} carries a NATS JWT that cannot be decoded`,
+      ErrorCode.InvalidRegistrationResponse,
+    );
   }
-  if (subject !== publicKey) throw new AgentError(`the ${what} carries a NATS JWT for another public key`, ErrorCode.InvalidRegistrationResponse);
+  if (subject !== publicKey)
+    throw new AgentError(
+      `the ${what} carries a NATS JWT for another public key`,
+      ErrorCode.InvalidRegistrationResponse,
+    );
 }

@@ -38,7 +38,11 @@ const ok: Handler = async (body, _req, res) => {
     clusterId,
     nats: {
       url: 'nats://127.0.0.1:4222',
-      jwt: await mintUserJwt(trust, { publicKey: body.natsPublicKey, name: 'x', permissions: agentPermissions(clusterId) }),
+      jwt: await mintUserJwt(trust, {
+        publicKey: body.natsPublicKey,
+        name: 'x',
+        permissions: agentPermissions(clusterId),
+      }),
       inboxPrefix: subjects.agentInboxPrefix(clusterId),
     },
     heartbeatIntervalSeconds: 7,
@@ -59,7 +63,11 @@ const signal = () => new AbortController().signal;
 
 describe('Registrar', () => {
   it('retries while the hub answers 503, then keeps the credential it is given', async () => {
-    const hub = await serve([(_b, _q, res) => json(res, 503, { message: 'starting' }), (_b, _q, res) => json(res, 502, {}), ok]);
+    const hub = await serve([
+      (_b, _q, res) => json(res, 503, { message: 'starting' }),
+      (_b, _q, res) => json(res, 502, {}),
+      ok,
+    ]);
     const credential = await registrar(hub.url).register(signal());
     expect(hub.calls()).toBe(3);
     expect(credential.heartbeatIntervalSeconds).toBe(7);
@@ -68,12 +76,18 @@ describe('Registrar', () => {
 
   it('does not retry a 409 and names the cluster', async () => {
     const hub = await serve([(_b, _q, res) => json(res, 409, { message: 'name taken' })]);
-    await expect(registrar(hub.url).register(signal())).rejects.toMatchObject({ code: 'NAME_TAKEN', message: expect.stringContaining('"edge-1" already exists') });
+    await expect(registrar(hub.url).register(signal())).rejects.toMatchObject({
+      code: 'NAME_TAKEN',
+      message: expect.stringContaining('"edge-1" already exists'),
+    });
     expect(hub.calls()).toBe(1);
   });
 
   it('reports a 400 with the field the hub named', async () => {
-    const hub = await serve([(_b, _q, res) => json(res, 400, { error: { code: 'INVALID_BODY', message: 'must be >= 0', field: 'facts.nodeCount' } })]);
+    const hub = await serve([
+      (_b, _q, res) =>
+        json(res, 400, { error: { code: 'INVALID_BODY', message: 'must be >= 0', field: 'facts.nodeCount' } }),
+    ]);
     await expect(registrar(hub.url).register(signal())).rejects.toMatchObject({
       code: 'REGISTRATION_REJECTED',
       message: expect.stringContaining('facts.nodeCount: must be >= 0'),

@@ -29,7 +29,12 @@ export class Registrar {
 
   async register(signal: AbortSignal): Promise<StoredCredential> {
     const key = createUser();
-    const body = RegisterRequest.parse({ token: this.opts.token, name: this.opts.name, natsPublicKey: key.publicKey, facts: this.opts.facts });
+    const body = RegisterRequest.parse({
+      token: this.opts.token,
+      name: this.opts.name,
+      natsPublicKey: key.publicKey,
+      facts: this.opts.facts,
+    });
     const backoff = new Backoff(this.opts.backoff);
     for (;;) {
       try {
@@ -59,20 +64,32 @@ export class Registrar {
       );
     }
     if (res.status === 409) {
-      throw new AgentError(`registration refused: a cluster named "${this.opts.name}" already exists${detail ? ` — ${detail}` : ''}`, ErrorCode.NameTaken, {
-        status: res.status,
-      });
+      throw new AgentError(
+        `registration refused: a cluster named "${this.opts.name}" already exists${detail ? ` — ${detail}` : ''}`,
+        ErrorCode.NameTaken,
+        {
+          status: res.status,
+        },
+      );
     }
     if (res.status === 429 || res.status >= 500) {
       const retryAfterSeconds = Number.parseInt(res.headers.get('retry-after') ?? '', 10);
-      throw new AgentError(`${url} answered HTTP ${res.status}${detail ? `: ${detail}` : ''}`, ErrorCode.ServerUnavailable, {
-        status: res.status,
-        ...(retryAfterSeconds > 0 ? { retryAfterSeconds: Math.min(retryAfterSeconds, 3600) } : {}),
-      });
+      throw new AgentError(
+        `${url} answered HTTP ${res.status}${detail ? `: ${detail}` : ''}`,
+        ErrorCode.ServerUnavailable,
+        {
+          status: res.status,
+          ...(retryAfterSeconds > 0 ? { retryAfterSeconds: Math.min(retryAfterSeconds, 3600) } : {}),
+        },
+      );
     }
-    throw new AgentError(`registration rejected by ${url} (HTTP ${res.status})${detail ? `: ${detail}` : ''}`, ErrorCode.RegistrationRejected, {
-      status: res.status,
-    });
+    throw new AgentError(
+      `registration rejected by ${url} (HTTP ${res.status})${detail ? `: ${detail}` : ''}`,
+      ErrorCode.RegistrationRejected,
+      {
+        status: res.status,
+      },
+    );
   }
 
   private toCredential(response: RegisterResponse, key: { publicKey: string; seed: string }): StoredCredential {
@@ -97,9 +114,13 @@ export function errorDetail(text: string): string {
   let detail = text;
   try {
     const json = JSON.parse(text) as { message?: unknown; error?: unknown };
-    const nested = typeof json.error === 'object' && json.error !== null ? (json.error as { message?: unknown; field?: unknown }) : undefined;
+    const nested =
+      typeof json.error === 'object' && json.error !== null
+        ? (json.error as { message?: unknown; field?: unknown })
+        : undefined;
     const m = nested?.message ?? json.message ?? json.error;
-    if (typeof m === 'string') detail = nested && typeof nested.field === 'string' && !m.includes(nested.field) ? `${nested.field}: ${m}` : m;
+    if (typeof m === 'string')
+      detail = nested && typeof nested.field === 'string' && !m.includes(nested.field) ? `${nested.field}: ${m}` : m;
     else if (Array.isArray(m)) detail = m.join('; ');
   } catch {
     // plain text

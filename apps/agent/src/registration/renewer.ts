@@ -66,7 +66,10 @@ export class CredentialRenewer {
     const log = this.opts.logger;
     const backoff = new Backoff(this.opts.backoff);
     // A refusal lasts (suspended, deregistered): ask again at most once a minute.
-    const refusedBackoff = new Backoff({ initialMs: Math.max(this.opts.backoff.initialMs, 5_000), maxMs: Math.max(this.opts.backoff.maxMs, 60_000) });
+    const refusedBackoff = new Backoff({
+      initialMs: Math.max(this.opts.backoff.initialMs, 5_000),
+      maxMs: Math.max(this.opts.backoff.maxMs, 60_000),
+    });
     let retryAt: number | undefined;
     while (!this.stopping.signal.aborted) {
       const due = retryAt ?? renewalDueAt(this.jwt)?.getTime();
@@ -82,7 +85,10 @@ export class CredentialRenewer {
         const delay = refused ? refusedBackoff.next() : backoff.next();
         retryAt = Date.now() + delay;
         const expiresAt = decodeUserJwt(this.jwt).expiresAt;
-        log.error({ err: error, retryInMs: delay, credentialExpiresAt: expiresAt?.toISOString() }, 'credential: renewal failed');
+        log.error(
+          { err: error, retryInMs: delay, credentialExpiresAt: expiresAt?.toISOString() },
+          'credential: renewal failed',
+        );
       }
     }
   }
@@ -90,7 +96,8 @@ export class CredentialRenewer {
   /** Sleeps until `at` (forever when undefined) or until renewSoon()/stop(). */
   private async waitUntil(at: number | undefined): Promise<void> {
     const woken = new Promise<void>((resolve) => (this.wake = resolve));
-    const timer = at === undefined ? undefined : sleep(Math.max(0, at - Date.now()), this.stopping.signal).catch(() => undefined);
+    const timer =
+      at === undefined ? undefined : sleep(Math.max(0, at - Date.now()), this.stopping.signal).catch(() => undefined);
     await Promise.race(timer ? [woken, timer] : [woken]);
     this.wake = undefined;
   }
@@ -100,9 +107,16 @@ export class CredentialRenewer {
     const body = signRenewal(this.credential.nats.seed, this.credential.clusterId);
     const { res, text } = await postJson(url, body, this.stopping.signal, this.opts.timeoutMs);
     if (res.status === 401) {
-      throw new AgentError(`credential renewal refused by ${url}: the cluster was deregistered or suspended (${errorDetail(text)})`, ErrorCode.RenewalRefused, { status: 401 });
+      throw new AgentError(
+        `credential renewal refused by ${url}: the cluster was deregistered or suspended (${errorDetail(text)})`,
+        ErrorCode.RenewalRefused,
+        { status: 401 },
+      );
     }
-    if (!res.ok) throw new AgentError(`${url} answered HTTP ${res.status}: ${errorDetail(text)}`, ErrorCode.ServerUnavailable, { status: res.status });
+    if (!res.ok)
+      throw new AgentError(`${url} answered HTTP ${res.status}: ${errorDetail(text)}`, ErrorCode.ServerUnavailable, {
+        status: res.status,
+      });
     const answer = parseAnswer(text, url, RenewResponse, 'renewal');
     const jwt = answer.jwt;
     assertJwtFor(jwt, body.natsPublicKey, 'renewal');

@@ -20,7 +20,10 @@ export interface Manifests {
 }
 
 export function withOwner(obj: KubeObject, clusterId: string): KubeObject {
-  return { ...obj, metadata: { ...obj.metadata, labels: { ...(obj.metadata.labels ?? {}), [OWNER_LABEL]: clusterId } } };
+  return {
+    ...obj,
+    metadata: { ...obj.metadata, labels: { ...(obj.metadata.labels ?? {}), [OWNER_LABEL]: clusterId } },
+  };
 }
 
 export class Renderer {

@@ -41,7 +41,10 @@ describe('Outbox', () => {
     await box.add('drift', (seq) => ({ seq, n: 'b' }));
     await until(() => pub.sent.length === 2);
     expect(pub.sent.map((s) => s.msgID)).toEqual([`${CLUSTER}:0`, `${CLUSTER}:1`]);
-    expect(pub.sent.map((s) => s.subject)).toEqual([`flotilla.v1.agent.${CLUSTER}.sync`, `flotilla.v1.agent.${CLUSTER}.drift`]);
+    expect(pub.sent.map((s) => s.subject)).toEqual([
+      `flotilla.v1.agent.${CLUSTER}.sync`,
+      `flotilla.v1.agent.${CLUSTER}.drift`,
+    ]);
     await box.stop();
   });
 

@@ -45,7 +45,10 @@ export class Outbox {
 
   /** Reads what is still undelivered from disk (a torn last line from a crash is dropped). */
   async open(): Promise<void> {
-    this.acked = await readFile(this.ackFile, 'utf8').then((t) => (JSON.parse(t) as { seq: number }).seq, () => -1);
+    this.acked = await readFile(this.ackFile, 'utf8').then(
+      (t) => (JSON.parse(t) as { seq: number }).seq,
+      () => -1,
+    );
     const text = await readFile(this.file, 'utf8').catch(() => '');
     const entries: Entry[] = [];
     for (const line of text.split('\n')) {
@@ -114,14 +117,20 @@ export class Outbox {
         continue;
       }
       try {
-        await this.publisher.publish(subjects.agent(this.clusterId, next.kind), next.payload, 5_000, { msgID: reportMsgId(this.clusterId, next.seq) });
+        await this.publisher.publish(subjects.agent(this.clusterId, next.kind), next.payload, 5_000, {
+          msgID: reportMsgId(this.clusterId, next.seq),
+        });
         this.pending.shift();
         await this.markDelivered(next.seq);
         if (failing) this.logger.info({ seq: next.seq, backlog: this.pending.length }, 'outbox: delivering again');
         failing = false;
         backoff.reset();
       } catch (error) {
-        if (!failing) this.logger.warn({ err: error, seq: next.seq, backlog: this.pending.length }, 'outbox: report not delivered; queued, retrying');
+        if (!failing)
+          this.logger.warn(
+            { err: error, seq: next.seq, backlog: this.pending.length },
+            'outbox: report not delivered; queued, retrying',
+          );
         failing = true;
         await sleep(backoff.next(), signal).catch(() => undefined);
       }

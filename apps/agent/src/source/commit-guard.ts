@@ -32,7 +32,11 @@ export class CommitGuard {
     try {
       armored = await readFile(path, 'utf8');
     } catch (e) {
-      throw new AgentError(`cannot read the trusted keys file ${path}: ${(e as Error).message}`, ErrorCode.InvalidConfig, { path });
+      throw new AgentError(
+        `cannot read the trusted keys file ${path}: ${(e as Error).message}`,
+        ErrorCode.InvalidConfig,
+        { path },
+      );
     }
     try {
       return new CommitGuard(await TrustSet.load([{ name: path, armored }]), fetcher);
@@ -46,18 +50,27 @@ export class CommitGuard {
   }
 
   /** Accepts the desired commit (already fetched) or throws the refusal; `running` is the revision applied now. */
-  async check(desired: Pick<DesiredState, 'repoUrl' | 'branch' | 'revision'>, running: string | undefined): Promise<CommitAcceptance> {
+  async check(
+    desired: Pick<DesiredState, 'repoUrl' | 'branch' | 'revision'>,
+    running: string | undefined,
+  ): Promise<CommitAcceptance> {
     const signer = this.verified.get(desired.revision) ?? (await this.verify(desired));
     if (running && running !== desired.revision) {
       const ancestry = await this.fetcher.ancestry(desired, desired.revision, running);
       if (ancestry === 'not-descendant') throw refusal(notDescendantRefusal(desired.revision, running));
-      if (ancestry === 'incomplete') throw refusal(notDescendantRefusal(desired.revision, running, 'not found among its ancestors within the fetch bound'));
+      if (ancestry === 'incomplete')
+        throw refusal(
+          notDescendantRefusal(desired.revision, running, 'not found among its ancestors within the fetch bound'),
+        );
     }
     return { signer };
   }
 
   private async verify(desired: Pick<DesiredState, 'repoUrl' | 'revision'>): Promise<string> {
-    const verdict = await verifyCommit(await this.fetcher.readCommitObject(desired.repoUrl, desired.revision), this.trust);
+    const verdict = await verifyCommit(
+      await this.fetcher.readCommitObject(desired.repoUrl, desired.revision),
+      this.trust,
+    );
     if (verdict.status !== 'valid') throw refusal(refusalOf(desired.revision, verdict));
     if (this.verified.size >= 1000) this.verified.clear();
     this.verified.set(desired.revision, verdict.fingerprint);

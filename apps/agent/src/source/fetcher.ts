@@ -52,11 +52,26 @@ export class Fetcher {
   };
 
   private base(desired: Pick<DesiredState, 'repoUrl' | 'branch'>, gitdir: string) {
-    return { fs, http, gitdir, remote: 'origin', url: desired.repoUrl, ref: desired.branch, singleBranch: true, tags: false, onAuth: this.onAuth };
+    return {
+      fs,
+      http,
+      gitdir,
+      remote: 'origin',
+      url: desired.repoUrl,
+      ref: desired.branch,
+      singleBranch: true,
+      tags: false,
+      onAuth: this.onAuth,
+    };
   }
 
   private unavailable(desired: Pick<DesiredState, 'repoUrl' | 'branch'>, error: unknown): AgentError {
-    return new AgentError(`cannot fetch ${desired.branch} from ${redactUrl(desired.repoUrl)}: ${(error as Error).message}`, SourceErrorCode.Unavailable, { repoUrl: redactUrl(desired.repoUrl) }, { cause: error });
+    return new AgentError(
+      `cannot fetch ${desired.branch} from ${redactUrl(desired.repoUrl)}: ${(error as Error).message}`,
+      SourceErrorCode.Unavailable,
+      { repoUrl: redactUrl(desired.repoUrl) },
+      { cause: error },
+    );
   }
 
   private async hasCommit(gitdir: string, oid: string): Promise<string | undefined> {
@@ -85,7 +100,11 @@ export class Fetcher {
       throw this.unavailable(desired, error);
     }
     if (!tree) {
-      throw new AgentError(`commit ${desired.revision} is not on branch ${desired.branch} of ${redactUrl(desired.repoUrl)}`, SourceErrorCode.RevisionNotFound, { revision: desired.revision });
+      throw new AgentError(
+        `commit ${desired.revision} is not on branch ${desired.branch} of ${redactUrl(desired.repoUrl)}`,
+        SourceErrorCode.RevisionNotFound,
+        { revision: desired.revision },
+      );
     }
     return { revision: desired.revision, tree: new GitTree(gitdir, tree), fetched: true };
   }
@@ -103,7 +122,11 @@ export class Fetcher {
   async ancestry(desired: Pick<DesiredState, 'repoUrl' | 'branch'>, oid: string, ancestor: string): Promise<Ancestry> {
     const gitdir = this.gitdirFor(desired.repoUrl);
     const cache = {};
-    const readParents = (commit: string) => git.readCommit({ fs, gitdir, oid: commit, cache }).then((c) => c.commit.parent, () => undefined);
+    const readParents = (commit: string) =>
+      git.readCommit({ fs, gitdir, oid: commit, cache }).then(
+        (c) => c.commit.parent,
+        () => undefined,
+      );
     for (let depth = 8; ; depth *= 4) {
       const answer = await ancestryOf({ oid, ancestor, readParents, maxCommits: MAX_DEEPEN });
       if (answer !== 'incomplete' || depth > MAX_DEEPEN) return answer;

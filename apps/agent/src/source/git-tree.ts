@@ -14,6 +14,9 @@ export class GitTree extends ObjectStoreTree {
       if (o.type !== type) throw new Error(`object ${oid} is a ${o.type}, not a ${type}`);
       return o.content;
     };
-    super({ readTree: async (oid) => parseTree(await read(oid, 'tree')), readBlob: (oid) => read(oid, 'blob') }, rootTree);
+    super(
+      { readTree: async (oid) => parseTree(await read(oid, 'tree')), readBlob: (oid) => read(oid, 'blob') },
+      rootTree,
+    );
   }
 }

@@ -11,7 +11,13 @@ afterEach(() => {
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
 
-const env = { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@example.com', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@example.com' };
+const env = {
+  ...process.env,
+  GIT_AUTHOR_NAME: 't',
+  GIT_AUTHOR_EMAIL: 't@example.com',
+  GIT_COMMITTER_NAME: 't',
+  GIT_COMMITTER_EMAIL: 't@example.com',
+};
 const git = (cwd: string, ...args: string[]) => execFileSync('git', args, { cwd, env, maxBuffer: 64 * 1024 * 1024 });
 
 /** A work tree with five commits of similar files (so packing makes deltas), a symlink, an executable and a submodule entry. */
@@ -19,7 +25,12 @@ function repo(): string {
   const dir = mkdtempSync(join(tmpdir(), 'object-reader-'));
   dirs.push(dir);
   git(dir, 'init', '-q', '-b', 'main');
-  const doc = (i: number, v: number) => Array.from({ length: 60 }, (_, n) => `apiVersion: v1\nkind: ConfigMap\nmetadata: { name: cm-${i}-${n} }\ndata: { key: "v${n === 7 ? v : 1}" }\n`).join('---\n');
+  const doc = (i: number, v: number) =>
+    Array.from(
+      { length: 60 },
+      (_, n) =>
+        `apiVersion: v1\nkind: ConfigMap\nmetadata: { name: cm-${i}-${n} }\ndata: { key: "v${n === 7 ? v : 1}" }\n`,
+    ).join('---\n');
   for (let v = 1; v <= 5; v++) {
     mkdirSync(join(dir, 'clusters', 'edge', 'apps'), { recursive: true });
     for (let i = 0; i < 6; i++) writeFileSync(join(dir, 'clusters', 'edge', 'apps', `f-${i}.yaml`), doc(i, v + i));
@@ -38,7 +49,10 @@ function repo(): string {
 
 /** Every object git holds, with its type and content as `git cat-file` gives them. */
 function allObjects(dir: string): Array<{ oid: string; type: string; content: Buffer }> {
-  const list = git(dir, 'cat-file', '--batch-all-objects', '--batch-check=%(objectname) %(objecttype)').toString().trim().split('\n');
+  const list = git(dir, 'cat-file', '--batch-all-objects', '--batch-check=%(objectname) %(objecttype)')
+    .toString()
+    .trim()
+    .split('\n');
   return list.map((line) => {
     const [oid, type] = line.split(' ') as [string, string];
     return { oid, type, content: git(dir, 'cat-file', type, oid) };
@@ -50,7 +64,11 @@ async function expectSameAsGit(dir: string): Promise<number> {
   const objects = allObjects(dir);
   for (const o of objects) {
     const got = await reader.read(o.oid);
-    expect({ oid: o.oid, type: got.type, same: got.content.equals(o.content) }).toEqual({ oid: o.oid, type: o.type, same: true });
+    expect({ oid: o.oid, type: got.type, same: got.content.equals(o.content) }).toEqual({
+      oid: o.oid,
+      type: o.type,
+      same: true,
+    });
   }
   return objects.length;
 }
@@ -91,7 +109,10 @@ describe('GitObjectReader', () => {
     writeFileSync(join(dir, 'later.txt'), 'later\n');
     const later = git(dir, 'hash-object', '-w', 'later.txt').toString().trim();
     expect((await reader.read(later)).content.toString()).toBe('later\n');
-    await expect(reader.read('0'.repeat(40))).rejects.toMatchObject({ message: `object ${'0'.repeat(40)} is not in the store`, code: 'NotFoundError' });
+    await expect(reader.read('0'.repeat(40))).rejects.toMatchObject({
+      message: `object ${'0'.repeat(40)} is not in the store`,
+      code: 'NotFoundError',
+    });
     await expect(reader.read('HEAD')).rejects.toThrow(ObjectFormatError);
   });
 
@@ -99,8 +120,16 @@ describe('GitObjectReader', () => {
     const dir = repo();
     git(dir, 'repack', '-adf', '-q');
     const packDir = join(dir, '.git', 'objects', 'pack');
-    writeFileSync(join(packDir, readdirSync(packDir).find((n) => n.endsWith('.idx'))!), Buffer.from('not an index'));
-    await expect(new GitObjectReader(join(dir, '.git')).read('0'.repeat(40))).rejects.toThrow(/is not a version 2 pack index/);
+    writeFileSync(
+      join(
+        packDir,
+        readdirSync(packDir).find((n) => n.endsWith('.idx'))!,
+      ),
+      Buffer.from('not an index'),
+    );
+    await expect(new GitObjectReader(join(dir, '.git')).read('0'.repeat(40))).rejects.toThrow(
+      /is not a version 2 pack index/,
+    );
   });
 });
 
@@ -110,11 +139,15 @@ describe('parseTree', () => {
     const reader = new GitObjectReader(join(dir, '.git'));
     for (const path of ['', 'clusters/edge']) {
       const oid = git(dir, 'rev-parse', `HEAD:${path}`).toString().trim();
-      const expected = git(dir, '-c', 'core.quotePath=false', 'ls-tree', oid).toString().trim().split('\n').map((l) => {
-        const [meta, name] = l.split('\t') as [string, string];
-        const [mode, type, id] = meta.split(' ') as [string, string, string];
-        return { path: name, mode, oid: id, type };
-      });
+      const expected = git(dir, '-c', 'core.quotePath=false', 'ls-tree', oid)
+        .toString()
+        .trim()
+        .split('\n')
+        .map((l) => {
+          const [meta, name] = l.split('\t') as [string, string];
+          const [mode, type, id] = meta.split(' ') as [string, string, string];
+          return { path: name, mode, oid: id, type };
+        });
       expect(parseTree((await reader.read(oid)).content)).toEqual(expected);
     }
   });

@@ -46,7 +46,8 @@ class Pack {
     private readonly packPath: string,
     private readonly idx: Buffer,
   ) {
-    if (idx.length < 8 + 256 * 4 || idx.readUInt32BE(0) !== IDX_MAGIC || idx.readUInt32BE(4) !== 2) throw new ObjectFormatError(`${name}.idx is not a version 2 pack index`);
+    if (idx.length < 8 + 256 * 4 || idx.readUInt32BE(0) !== IDX_MAGIC || idx.readUInt32BE(4) !== 2)
+      throw new ObjectFormatError(`${name}.idx is not a version 2 pack index`);
     this.count = idx.readUInt32BE(8 + 255 * 4);
     this.offsetsAt = this.namesAt + this.count * 24; // names (20 bytes each), then CRCs (4 bytes each)
     this.largeAt = this.offsetsAt + this.count * 4;
@@ -56,7 +57,8 @@ class Pack {
   /** The pack file's bytes, read on first use. */
   data(): Promise<Buffer> {
     return (this.bytes ??= readFile(this.packPath).then((d) => {
-      if (d.length < 12 || d.toString('latin1', 0, 4) !== 'PACK') throw new ObjectFormatError(`${this.name}.pack is not a pack file`);
+      if (d.length < 12 || d.toString('latin1', 0, 4) !== 'PACK')
+        throw new ObjectFormatError(`${this.name}.pack is not a pack file`);
       return d;
     }));
   }
@@ -84,7 +86,11 @@ class Pack {
 }
 
 /** The entry at `offset`: its type, where its zlib data starts, and its delta base. */
-function entryAt(pack: Pack, d: Buffer, offset: number): { type: number; dataAt: number; baseOffset?: number; baseOid?: Buffer } {
+function entryAt(
+  pack: Pack,
+  d: Buffer,
+  offset: number,
+): { type: number; dataAt: number; baseOffset?: number; baseOid?: Buffer } {
   let at = offset;
   let byte = d[at++]!;
   const type = (byte >> 4) & 7;
@@ -96,7 +102,8 @@ function entryAt(pack: Pack, d: Buffer, offset: number): { type: number; dataAt:
       byte = d[at++]!;
       back = (back + 1) * 128 + (byte & 0x7f);
     }
-    if (back <= 0 || back > offset) throw new ObjectFormatError(`${pack.name}.pack: a delta at ${offset} points outside the pack`);
+    if (back <= 0 || back > offset)
+      throw new ObjectFormatError(`${pack.name}.pack: a delta at ${offset} points outside the pack`);
     return { type, dataAt: at, baseOffset: offset - back };
   }
   if (type === REF_DELTA) return { type, dataAt: at + 20, baseOid: d.subarray(at, at + 20) };
@@ -120,7 +127,8 @@ function varint(delta: Buffer, at: number): [number, number] {
 /** Git's delta format: copy ranges of the base and insert literal bytes. */
 export function applyDelta(base: Buffer, delta: Buffer): Buffer {
   const [baseSize, sizeAt] = varint(delta, 0);
-  if (baseSize !== base.length) throw new ObjectFormatError(`a delta expects a base of ${baseSize} bytes, got ${base.length}`);
+  if (baseSize !== base.length)
+    throw new ObjectFormatError(`a delta expects a base of ${baseSize} bytes, got ${base.length}`);
   const [size, opsAt] = varint(delta, sizeAt);
   let at = opsAt;
   const out = Buffer.allocUnsafe(size);
@@ -133,7 +141,8 @@ export function applyDelta(base: Buffer, delta: Buffer): Buffer {
       for (let bit = 0; bit < 4; bit++) if (op & (1 << bit)) offset += delta[at++]! * 2 ** (8 * bit);
       for (let bit = 0; bit < 3; bit++) if (op & (16 << bit)) length += delta[at++]! << (8 * bit);
       if (length === 0) length = 0x10000;
-      if (offset + length > base.length || written + length > size) throw new ObjectFormatError('a delta copies outside its base or result');
+      if (offset + length > base.length || written + length > size)
+        throw new ObjectFormatError('a delta copies outside its base or result');
       written += base.copy(out, written, offset, offset + length);
     } else if (op > 0) {
       if (written + op > size || at + op > delta.length) throw new ObjectFormatError('a delta inserts past its result');
@@ -159,8 +168,14 @@ export class GitObjectReader {
     return (this.listing ??= (async () => {
       const objects = join(this.gitdir, 'objects');
       const packDir = join(objects, 'pack');
-      const names = (await readdir(packDir).catch(() => [] as string[])).filter((n) => n.endsWith('.idx')).map((n) => n.slice(0, -4));
-      const added = await Promise.all(names.filter((n) => !this.packs.has(n)).map(async (n) => new Pack(n, join(packDir, `${n}.pack`), await readFile(join(packDir, `${n}.idx`)))));
+      const names = (await readdir(packDir).catch(() => [] as string[]))
+        .filter((n) => n.endsWith('.idx'))
+        .map((n) => n.slice(0, -4));
+      const added = await Promise.all(
+        names
+          .filter((n) => !this.packs.has(n))
+          .map(async (n) => new Pack(n, join(packDir, `${n}.pack`), await readFile(join(packDir, `${n}.idx`)))),
+      );
       for (const pack of added) this.packs.set(pack.name, pack);
       const loose = new Set<string>();
       for (const dir of await readdir(objects).catch(() => [] as string[])) {
@@ -198,9 +213,11 @@ export class GitObjectReader {
     const space = bytes.indexOf(0x20);
     const nul = bytes.indexOf(0, space);
     const type = bytes.toString('latin1', 0, space);
-    if (space < 0 || nul < 0 || !['commit', 'tree', 'blob', 'tag'].includes(type)) throw new ObjectFormatError(`loose object ${oid} has no valid header`);
+    if (space < 0 || nul < 0 || !['commit', 'tree', 'blob', 'tag'].includes(type))
+      throw new ObjectFormatError(`loose object ${oid} has no valid header`);
     const content = bytes.subarray(nul + 1);
-    if (content.length !== Number(bytes.toString('latin1', space + 1, nul))) throw new ObjectFormatError(`loose object ${oid} is not the size its header says`);
+    if (content.length !== Number(bytes.toString('latin1', space + 1, nul)))
+      throw new ObjectFormatError(`loose object ${oid} is not the size its header says`);
     return { type: type as GitObjectType, content };
   }
 
@@ -214,7 +231,8 @@ export class GitObjectReader {
     let base: GitObject | undefined;
     let at = offset;
     for (let depth = 0; !base; depth++) {
-      if (depth > MAX_CHAIN) throw new ObjectFormatError(`${pack.name}.pack: a delta chain at ${offset} is longer than ${MAX_CHAIN}`);
+      if (depth > MAX_CHAIN)
+        throw new ObjectFormatError(`${pack.name}.pack: a delta chain at ${offset} is longer than ${MAX_CHAIN}`);
       const cached = depth > 0 ? this.resolved.get(`${pack.name}:${at}`) : undefined;
       if (cached) {
         base = cached;

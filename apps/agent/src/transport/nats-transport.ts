@@ -29,7 +29,9 @@ const AUTH_HINT =
 
 /** True for the server's authentication/authorization refusals. */
 export function isAuthError(error: unknown): boolean {
-  return /authorization violation|authentication (revoked|expired)|user authentication/i.test(String((error as Error)?.message ?? error));
+  return /authorization violation|authentication (revoked|expired)|user authentication/i.test(
+    String((error as Error)?.message ?? error),
+  );
 }
 
 export class NatsTransport {
@@ -60,13 +62,19 @@ export class NatsTransport {
   /** Publishes through JetStream and waits for the stream's ack. */
   async publish(subject: string, payload: string, timeoutMs: number, opts: { msgID?: string } = {}): Promise<PubAck> {
     const nc = await this.connection(timeoutMs);
-    return jetstream(nc, { timeout: timeoutMs }).publish(subject, payload, { timeout: timeoutMs, ...(opts.msgID ? { msgID: opts.msgID } : {}) });
+    return jetstream(nc, { timeout: timeoutMs }).publish(subject, payload, {
+      timeout: timeoutMs,
+      ...(opts.msgID ? { msgID: opts.msgID } : {}),
+    });
   }
 
   /** Reconnects at once so the server sees the current (just renewed) JWT. */
   async refreshCredentials(): Promise<void> {
     const nc = this.nc;
-    if (nc && !nc.isClosed() && !nc.isDraining()) await nc.reconnect().catch((e: unknown) => this.opts.logger.warn({ err: e }, 'nats: reconnect with the renewed credential failed'));
+    if (nc && !nc.isClosed() && !nc.isDraining())
+      await nc
+        .reconnect()
+        .catch((e: unknown) => this.opts.logger.warn({ err: e }, 'nats: reconnect with the renewed credential failed'));
   }
 
   private authRefused(): void {

@@ -20,9 +20,25 @@ interface ChildSettings {
 
 const s = JSON.parse(process.env['FLOTILLA_TEST_AGENT'] ?? '{}') as ChildSettings;
 const logger = pino({ level: process.env['AGENT_TEST_LOG'] ?? 'silent' }, pino.destination(2));
-const transport = new NatsTransport({ url: s.natsUrl, jwt: () => s.jwt, seed: s.seed, inboxPrefix: s.inboxPrefix, name: `agent ${s.clusterId}`, logger, backoff: { initialMs: 50, maxMs: 300 } });
+const transport = new NatsTransport({
+  url: s.natsUrl,
+  jwt: () => s.jwt,
+  seed: s.seed,
+  inboxPrefix: s.inboxPrefix,
+  name: `agent ${s.clusterId}`,
+  logger,
+  backoff: { initialMs: 50, maxMs: 300 },
+});
 transport.start();
-const runtime = await startReconciling({ clusterId: s.clusterId, stateDir: s.stateDir, kubeconfig: s.kubeconfig, transport, logger, resyncSeconds: s.resyncSeconds ?? 3600, healthTimeoutSeconds: 5 });
+const runtime = await startReconciling({
+  clusterId: s.clusterId,
+  stateDir: s.stateDir,
+  kubeconfig: s.kubeconfig,
+  transport,
+  logger,
+  resyncSeconds: s.resyncSeconds ?? 3600,
+  healthTimeoutSeconds: 5,
+});
 process.stdout.write('ready\n');
 process.stdin.setEncoding('utf8');
 process.stdin.on('data', (line: string) => {
@@ -30,14 +46,25 @@ process.stdin.on('data', (line: string) => {
     if (cmd === 'resync') {
       const started = performance.now();
       const before = runtime.client.requests;
-      void runtime.loop.trigger('resync asked').then(() => process.stdout.write(`resync ${(performance.now() - started).toFixed(1)} requests ${runtime.client.requests - before}\n`));
+      void runtime.loop
+        .trigger('resync asked')
+        .then(() =>
+          process.stdout.write(
+            `resync ${(performance.now() - started).toFixed(1)} requests ${runtime.client.requests - before}\n`,
+          ),
+        );
     }
     if (cmd === 'rss') {
       global.gc?.();
-      process.stdout.write(`rss ${process.memoryUsage().rss} passes ${runtime.loop.passes} live ${runtime.live.size}\n`);
+      process.stdout.write(
+        `rss ${process.memoryUsage().rss} passes ${runtime.loop.passes} live ${runtime.live.size}\n`,
+      );
     }
   }
 });
 process.once('SIGTERM', () => {
-  void runtime.stop().then(() => transport.stop()).then(() => process.exit(0));
+  void runtime
+    .stop()
+    .then(() => transport.stop())
+    .then(() => process.exit(0));
 });

@@ -9,8 +9,18 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { transformFile } from '@swc/core';
 
 const REPO = resolve(import.meta.dirname, '../../../..');
-const SOURCES = ['apps/agent/src', 'apps/agent/test/support', 'libs/gitops/src', 'libs/protocol/src', 'libs/nats-auth/src'];
-const LIBS: Record<string, string> = { '@flotilla/gitops': 'libs/gitops/src/index.js', '@flotilla/protocol': 'libs/protocol/src/index.js', '@flotilla/nats-auth': 'libs/nats-auth/src/index.js' };
+const SOURCES = [
+  'apps/agent/src',
+  'apps/agent/test/support',
+  'libs/gitops/src',
+  'libs/protocol/src',
+  'libs/nats-auth/src',
+];
+const LIBS: Record<string, string> = {
+  '@flotilla/gitops': 'libs/gitops/src/index.js',
+  '@flotilla/protocol': 'libs/protocol/src/index.js',
+  '@flotilla/nats-auth': 'libs/nats-auth/src/index.js',
+};
 
 async function* tsFiles(dir: string): AsyncGenerator<string> {
   for (const e of await readdir(dir, { withFileTypes: true })) {
@@ -30,7 +40,11 @@ export async function compileAgent(): Promise<string> {
     for await (const file of tsFiles(join(REPO, src))) {
       const rel = relative(REPO, file);
       const target = join(out, rel.replace(/\.ts$/, '.js'));
-      let { code } = await transformFile(file, { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'es6' }, sourceMaps: false });
+      let { code } = await transformFile(file, {
+        jsc: { parser: { syntax: 'typescript' }, target: 'es2022' },
+        module: { type: 'es6' },
+        sourceMaps: false,
+      });
       for (const [spec, path] of Object.entries(LIBS)) {
         let r = relative(dirname(target), join(out, path));
         if (!r.startsWith('.')) r = `./${r}`;

@@ -5,7 +5,14 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { PROTOCOL_VERSION, RegisterRequest, agentPermissions, describeZodError, subjects, type RegisterResponse } from '@flotilla/protocol';
+import {
+  PROTOCOL_VERSION,
+  RegisterRequest,
+  agentPermissions,
+  describeZodError,
+  subjects,
+  type RegisterResponse,
+} from '@flotilla/protocol';
 import { mintUserJwt, type NatsTrust } from '@flotilla/nats-auth';
 
 export interface FakeHub {
@@ -17,7 +24,12 @@ export interface FakeHub {
   close(): Promise<void>;
 }
 
-export async function startFakeHub(opts: { trust: NatsTrust; natsUrl: string; token: string; heartbeatIntervalSeconds: number }): Promise<FakeHub> {
+export async function startFakeHub(opts: {
+  trust: NatsTrust;
+  natsUrl: string;
+  token: string;
+  heartbeatIntervalSeconds: number;
+}): Promise<FakeHub> {
   const hub: FakeHub = { url: '', registrations: [], calls: 0, close: async () => undefined };
   const server: Server = createServer((req, res) => {
     const reply = (status: number, body: unknown) => {
@@ -46,7 +58,11 @@ export async function startFakeHub(opts: { trust: NatsTrust; natsUrl: string; to
           clusterId,
           nats: {
             url: opts.natsUrl,
-            jwt: await mintUserJwt(opts.trust, { publicKey: parsed.data.natsPublicKey, name: parsed.data.name, permissions: agentPermissions(clusterId) }),
+            jwt: await mintUserJwt(opts.trust, {
+              publicKey: parsed.data.natsPublicKey,
+              name: parsed.data.name,
+              permissions: agentPermissions(clusterId),
+            }),
             inboxPrefix: subjects.agentInboxPrefix(clusterId),
           },
           heartbeatIntervalSeconds: opts.heartbeatIntervalSeconds,

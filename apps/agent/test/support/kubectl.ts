@@ -6,15 +6,22 @@ import { pathToFileURL } from 'node:url';
 const REPO_ROOT = resolve(import.meta.dirname, '../../../..');
 
 export async function kubectlPath(): Promise<string> {
-  const mod = (await import(pathToFileURL(join(REPO_ROOT, 'scripts', 'setup-kubectl.mjs')).href)) as { ensureKubectl: () => string };
+  const mod = (await import(pathToFileURL(join(REPO_ROOT, 'scripts', 'setup-kubectl.mjs')).href)) as {
+    ensureKubectl: () => string;
+  };
   return mod.ensureKubectl();
 }
 
 export function kubectl(bin: string, kubeconfig: string, cacheDir: string, args: string[]): Promise<string> {
   return new Promise((res, rej) => {
-    execFile(bin, ['--kubeconfig', kubeconfig, '--cache-dir', cacheDir, ...args], { timeout: 20_000 }, (err, stdout, stderr) => {
-      if (err) rej(new Error(`kubectl ${args.join(' ')} failed: ${stderr || err.message}`));
-      else res(stdout);
-    });
+    execFile(
+      bin,
+      ['--kubeconfig', kubeconfig, '--cache-dir', cacheDir, ...args],
+      { timeout: 20_000 },
+      (err, stdout, stderr) => {
+        if (err) rej(new Error(`kubectl ${args.join(' ')} failed: ${stderr || err.message}`));
+        else res(stdout);
+      },
+    );
   });
 }

@@ -1,14 +1,21 @@
 /** Small manifests for reconcile tests, as the YAML a fleet repo would hold. */
 export const namespace = (name: string) => `apiVersion: v1\nkind: Namespace\nmetadata:\n  name: ${name}\n`;
 
-export const configMap = (ns: string, name: string, data: Record<string, string> = { key: 'value' }, annotations: Record<string, string> = {}) =>
+export const configMap = (
+  ns: string,
+  name: string,
+  data: Record<string, string> = { key: 'value' },
+  annotations: Record<string, string> = {},
+) =>
   [
     'apiVersion: v1',
     'kind: ConfigMap',
     'metadata:',
     `  name: ${name}`,
     `  namespace: ${ns}`,
-    ...(Object.keys(annotations).length ? ['  annotations:', ...Object.entries(annotations).map(([k, v]) => `    ${k}: "${v}"`)] : []),
+    ...(Object.keys(annotations).length
+      ? ['  annotations:', ...Object.entries(annotations).map(([k, v]) => `    ${k}: "${v}"`)]
+      : []),
     'data:',
     ...Object.entries(data).map(([k, v]) => `  ${k}: "${v}"`),
     '',
@@ -45,7 +52,16 @@ spec:
 
 /** A Secret with base64 `data`. */
 export const secret = (ns: string, name: string, data: Record<string, string>) =>
-  ['apiVersion: v1', 'kind: Secret', 'metadata:', `  name: ${name}`, `  namespace: ${ns}`, 'data:', ...Object.entries(data).map(([k, v]) => `  ${k}: ${Buffer.from(v).toString('base64')}`), ''].join('\n');
+  [
+    'apiVersion: v1',
+    'kind: Secret',
+    'metadata:',
+    `  name: ${name}`,
+    `  namespace: ${ns}`,
+    'data:',
+    ...Object.entries(data).map(([k, v]) => `  ${k}: ${Buffer.from(v).toString('base64')}`),
+    '',
+  ].join('\n');
 
 /** The base web app: a namespace, a config map, a deployment and its service. */
 export const webApp = (ns = 'web', replicas = 2): Record<string, string> => ({

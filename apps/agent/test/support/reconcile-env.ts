@@ -11,7 +11,16 @@ import { Kvm, type KV } from '@nats-io/kv';
 import type { JetStreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { pino, type Logger } from 'pino';
-import { AGENT_STREAM, DESIRED_BUCKET, DriftReport, PROTOCOL_VERSION, SyncReport, agentPermissions, subjects, type DesiredState } from '@flotilla/protocol';
+import {
+  AGENT_STREAM,
+  DESIRED_BUCKET,
+  DriftReport,
+  PROTOCOL_VERSION,
+  SyncReport,
+  agentPermissions,
+  subjects,
+  type DesiredState,
+} from '@flotilla/protocol';
 import { startKubeSim, type KubeSim } from '@flotilla/kube-sim';
 import { startGitServer, startNats, type GitServer, type TestNats } from '@flotilla/testing';
 import { startReconciling, type ReconcileRuntime, type ReconcileSettings } from '../../src/reconcile/runtime.js';
@@ -41,17 +50,27 @@ export interface ReconcileEnv {
   close(): Promise<void>;
 }
 
-export async function waitFor<T>(probe: () => Promise<T> | T, pred: (v: T) => boolean, timeoutMs = 10_000, what = 'condition'): Promise<T> {
+export async function waitFor<T>(
+  probe: () => Promise<T> | T,
+  pred: (v: T) => boolean,
+  timeoutMs = 10_000,
+  what = 'condition',
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const v = await probe();
     if (pred(v)) return v;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}; last value: ${JSON.stringify(v)?.slice(0, 2000)}`);
+    if (Date.now() > deadline)
+      throw new Error(
+        `timed out after ${timeoutMs} ms waiting for ${what}; last value: ${JSON.stringify(v)?.slice(0, 2000)}`,
+      );
     await new Promise((r) => setTimeout(r, 50));
   }
 }
 
-export async function startReconcileEnv(opts: { simulate?: boolean | { delayMs: number; progressDeadlineScale: number } } = {}): Promise<ReconcileEnv> {
+export async function startReconcileEnv(
+  opts: { simulate?: boolean | { delayMs: number; progressDeadlineScale: number } } = {},
+): Promise<ReconcileEnv> {
   const logger = pino({ level: process.env['AGENT_TEST_LOG'] ?? 'silent' });
   const nats = await startNats();
   const hub = await nats.connect(nats.hub, { maxReconnectAttempts: -1, reconnectTimeWait: 100 });
@@ -90,7 +109,10 @@ export async function startReconcileEnv(opts: { simulate?: boolean | { delayMs: 
     const info = await jsm.streams.info(AGENT_STREAM);
     const out: unknown[] = [];
     for (let seq = info.state.first_seq; seq <= info.state.last_seq && info.state.messages > 0; seq++) {
-      const m = await jsm.streams.getMessage(AGENT_STREAM, { seq }).catch((e: Error) => { if (e.name === 'TimeoutError') throw e; return null; });
+      const m = await jsm.streams.getMessage(AGENT_STREAM, { seq }).catch((e: Error) => {
+        if (e.name === 'TimeoutError') throw e;
+        return null;
+      });
       if (m && m.subject === subject) out.push(m.json());
     }
     return out;
@@ -99,17 +121,51 @@ export async function startReconcileEnv(opts: { simulate?: boolean | { delayMs: 
   const driftReports = async () => (await readAll('drift')).map((r) => DriftReport.parse(r));
 
   return {
-    nats, hub, jsm, kv, sim, git, clusterId, stateDir, logger,
+    nats,
+    hub,
+    jsm,
+    kv,
+    sim,
+    git,
+    clusterId,
+    stateDir,
+    logger,
     async startAgent(settings = {}) {
       await stopAgent();
-      transport = new NatsTransport({ url: nats.url, jwt: () => creds.jwt, seed: creds.seed, inboxPrefix, name: `agent ${clusterId}`, logger, backoff: { initialMs: 50, maxMs: 300 } });
+      transport = new NatsTransport({
+        url: nats.url,
+        jwt: () => creds.jwt,
+        seed: creds.seed,
+        inboxPrefix,
+        name: `agent ${clusterId}`,
+        logger,
+        backoff: { initialMs: 50, maxMs: 300 },
+      });
       transport.start();
-      runtime = await startReconciling({ clusterId, stateDir, kubeconfig: sim.kubeconfigPath, transport, logger, healthTimeoutSeconds: 5, ...settings });
+      runtime = await startReconciling({
+        clusterId,
+        stateDir,
+        kubeconfig: sim.kubeconfigPath,
+        transport,
+        logger,
+        healthTimeoutSeconds: 5,
+        ...settings,
+      });
       return runtime;
     },
     stopAgent,
     async putDesired(d) {
-      const desired: DesiredState = { protocol: PROTOCOL_VERSION, clusterId, repoUrl: git.url, branch: 'main', path: 'clusters/edge', prune: true, selfHeal: true, updatedAt: new Date().toISOString(), ...d };
+      const desired: DesiredState = {
+        protocol: PROTOCOL_VERSION,
+        clusterId,
+        repoUrl: git.url,
+        branch: 'main',
+        path: 'clusters/edge',
+        prune: true,
+        selfHeal: true,
+        updatedAt: new Date().toISOString(),
+        ...d,
+      };
       await kv.put(clusterId, JSON.stringify(desired));
       return desired;
     },

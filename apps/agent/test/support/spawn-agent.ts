@@ -17,14 +17,46 @@ export interface AgentChild {
   kill(signal?: NodeJS.Signals): Promise<void>;
 }
 
-export async function spawnAgent(o: { nats: TestNats; clusterId: string; stateDir: string; kubeconfig: string; resyncSeconds?: number; logLevel?: string; compiled?: string }): Promise<AgentChild> {
+export async function spawnAgent(o: {
+  nats: TestNats;
+  clusterId: string;
+  stateDir: string;
+  kubeconfig: string;
+  resyncSeconds?: number;
+  logLevel?: string;
+  compiled?: string;
+}): Promise<AgentChild> {
   const inboxPrefix = subjects.agentInboxPrefix(o.clusterId);
   const creds = await o.nats.userFor(agentPermissions(o.clusterId), { inboxPrefix });
-  const settings = { clusterId: o.clusterId, stateDir: o.stateDir, kubeconfig: o.kubeconfig, natsUrl: o.nats.url, jwt: creds.jwt, seed: creds.seed, inboxPrefix, resyncSeconds: o.resyncSeconds };
-  const proc = spawn(process.execPath, [...(process.env['AGENT_PROF'] ? ['--cpu-prof', '--cpu-prof-dir', process.env['AGENT_PROF']] : []), '--expose-gc', ...AGENT_NODE_OPTIONS, ...(o.compiled ? [o.compiled] : ['--import', '@swc-node/register/esm-register', join(import.meta.dirname, 'agent-child.ts')])], {
-    env: { ...process.env, FLOTILLA_TEST_AGENT: JSON.stringify(settings), ...(o.logLevel ? { AGENT_TEST_LOG: o.logLevel } : {}) },
-    stdio: ['pipe', 'pipe', 'pipe'],
-  });
+  const settings = {
+    clusterId: o.clusterId,
+    stateDir: o.stateDir,
+    kubeconfig: o.kubeconfig,
+    natsUrl: o.nats.url,
+    jwt: creds.jwt,
+    seed: creds.seed,
+    inboxPrefix,
+    resyncSeconds: o.resyncSeconds,
+  };
+  const proc = spawn(
+    process.execPath,
+    [
+      ...(process.env['AGENT_PROF'] ? ['--cpu-prof', '--cpu-prof-dir', process.env['AGENT_PROF']] : []),
+      '--expose-gc',
+      ...AGENT_NODE_OPTIONS,
+      ...(o.compiled
+        ? [o.compiled]
+        : ['--import', '@swc-node/register/esm-register', join(import.meta.dirname, 'agent-child.ts')]),
+    ],
+    {
+      env: {
+        ...process.env,
+        FLOTILLA_TEST_AGENT: JSON.stringify(settings),
+        ...(o.logLevel ? { AGENT_TEST_LOG: o.logLevel } : {}),
+      },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    },
+  );
   const logs: Array<Record<string, unknown>> = [];
   createInterface({ input: proc.stderr! }).on('line', (line) => {
     try {
@@ -36,10 +68,11 @@ export async function spawnAgent(o: { nats: TestNats; clusterId: string; stateDi
   const lines = createInterface({ input: proc.stdout! });
   const waiters: Array<(line: string) => void> = [];
   lines.on('line', (line) => waiters.shift()?.(line));
-  const next = () => new Promise<string>((resolve, reject) => {
-    waiters.push(resolve);
-    proc.once('exit', (code) => reject(new Error(`agent process exited (${code})`)));
-  });
+  const next = () =>
+    new Promise<string>((resolve, reject) => {
+      waiters.push(resolve);
+      proc.once('exit', (code) => reject(new Error(`agent process exited (${code})`)));
+    });
   const ready = await next();
   if (ready !== 'ready') throw new Error(`agent process said ${ready}`);
   return {

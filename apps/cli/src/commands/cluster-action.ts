@@ -17,9 +17,15 @@ export function clusterAction(opts: { verb: string; mutation: string; summary: s
     flags: { json: { type: 'boolean', help: 'print JSON' } },
     async run({ io, args, client }) {
       const name = args.positionals[0]!;
-      const { cluster } = await client().request<{ cluster: { id: string } | null }>('query($name: String!) { cluster(name: $name) { id } }', { name });
+      const { cluster } = await client().request<{ cluster: { id: string } | null }>(
+        'query($name: String!) { cluster(name: $name) { id } }',
+        { name },
+      );
       if (!cluster) throw new CliError(`no cluster named ${JSON.stringify(name)}`, ExitCode.NotFound);
-      const data = await client().request<Record<string, AdmissionView>>(`mutation($id: ID!) { ${opts.mutation}(id: $id) { id name admission } }`, { id: cluster.id });
+      const data = await client().request<Record<string, AdmissionView>>(
+        `mutation($id: ID!) { ${opts.mutation}(id: $id) { id name admission } }`,
+        { id: cluster.id },
+      );
       const c = data[opts.mutation]!;
       io.out(args.flags['json'] === true ? json(c) : `${opts.done} cluster ${c.name}: ${c.admission}.`);
     },
@@ -38,4 +44,9 @@ export const suspendClusterCommand = clusterAction({
   summary: "Suspend a cluster: its agent's credentials are revoked and it is cut off until resumed (admin)",
   done: 'Suspended',
 });
-export const resumeClusterCommand = clusterAction({ verb: 'resume', mutation: 'resumeCluster', summary: 'Resume a suspended cluster: its agent renews its credential and rejoins (admin)', done: 'Resumed' });
+export const resumeClusterCommand = clusterAction({
+  verb: 'resume',
+  mutation: 'resumeCluster',
+  summary: 'Resume a suspended cluster: its agent renews its credential and rejoins (admin)',
+  done: 'Resumed',
+});

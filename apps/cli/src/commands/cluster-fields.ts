@@ -27,7 +27,12 @@ export interface ClusterView {
     branch?: string;
     prune?: boolean;
     selfHeal?: boolean;
-    lastResult?: { state: string; finishedAt: string; durationMs: number; error: { stage: string; code: string; reason: string; file: string | null } | null } | null;
+    lastResult?: {
+      state: string;
+      finishedAt: string;
+      durationMs: number;
+      error: { stage: string; code: string; reason: string; file: string | null } | null;
+    } | null;
   };
 }
 

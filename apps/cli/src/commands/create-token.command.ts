@@ -15,16 +15,29 @@ export const createTokenCommand: Command = {
   positionals: [],
   flags: {
     name: { type: 'string', required: true, value: 'NAME', help: 'what the token is for' },
-    tag: { type: 'string', multiple: true, value: 'TAG', help: 'tag given to every cluster registered with it (repeat or comma-separate)' },
-    'expires-in': { type: 'string', value: 'DURATION', help: 'lifetime: seconds or 30m, 12h, 7d, 2w (default 24h; 1m to 365d)' },
+    tag: {
+      type: 'string',
+      multiple: true,
+      value: 'TAG',
+      help: 'tag given to every cluster registered with it (repeat or comma-separate)',
+    },
+    'expires-in': {
+      type: 'string',
+      value: 'DURATION',
+      help: 'lifetime: seconds or 30m, 12h, 7d, 2w (default 24h; 1m to 365d)',
+    },
     'max-uses': { type: 'string', value: 'N', help: 'how many clusters may register with it (default 1)' },
     'cluster-name': { type: 'string', value: 'NAME', help: 'only a cluster of exactly this name may register with it' },
-    'require-approval': { type: 'boolean', help: 'clusters registered with it wait for `flotilla clusters approve` (default: the hub policy)' },
+    'require-approval': {
+      type: 'boolean',
+      help: 'clusters registered with it wait for `flotilla clusters approve` (default: the hub policy)',
+    },
     json: { type: 'boolean', help: 'print JSON (includes the secret)' },
   },
   async run({ io, args, client }) {
     const expiresIn = parseDuration('expires-in', stringFlag(args, 'expires-in') ?? '24h');
-    if (expiresIn < 60 || expiresIn > 31_536_000) throw usageError(`--expires-in must be between 1m and 365d, got ${expiresIn}s`);
+    if (expiresIn < 60 || expiresIn > 31_536_000)
+      throw usageError(`--expires-in must be between 1m and 365d, got ${expiresIn}s`);
     const input = {
       name: stringFlag(args, 'name')!,
       tags: listFlag(args, 'tag'),
@@ -33,7 +46,9 @@ export const createTokenCommand: Command = {
       ...(stringFlag(args, 'cluster-name') ? { clusterName: stringFlag(args, 'cluster-name') } : {}),
       ...(args.flags['require-approval'] === true ? { requireApproval: true } : {}),
     };
-    const { createRegistrationToken: created } = await client().request<{ createRegistrationToken: { token: string; registrationToken: TokenView } }>(MUTATION, { input });
+    const { createRegistrationToken: created } = await client().request<{
+      createRegistrationToken: { token: string; registrationToken: TokenView };
+    }>(MUTATION, { input });
     const t = created.registrationToken;
     if (args.flags['json'] === true) {
       io.out(json({ token: created.token, registrationToken: t }));

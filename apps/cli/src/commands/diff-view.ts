@@ -46,9 +46,17 @@ export function formatDiff(d: ClusterDiffView, color: boolean): string {
   for (const o of d.objects) {
     const title = `${SIGN[o.change]} ${o.kind} ${o.namespace ? `${o.namespace}/` : ''}${o.name} (${o.apiVersion}) ${WORD[o.change]}`;
     out.push('', color ? COLORS[o.change](title) : title);
-    out.push(...o.diff.replace(/\n$/, '').split('\n').map((l) => colorLine(l, color)));
+    out.push(
+      ...o.diff
+        .replace(/\n$/, '')
+        .split('\n')
+        .map((l) => colorLine(l, color)),
+    );
   }
   const count = (c: ObjectDiffView['change']) => d.objects.filter((o) => o.change === c).length;
-  out.push('', `${d.objects.length} object(s): ${count('ADDED')} added, ${count('REMOVED')} removed, ${count('CHANGED')} changed`);
+  out.push(
+    '',
+    `${d.objects.length} object(s): ${count('ADDED')} added, ${count('REMOVED')} removed, ${count('CHANGED')} changed`,
+  );
   return out.join('\n');
 }

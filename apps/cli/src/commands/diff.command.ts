@@ -18,17 +18,26 @@ export const diffCommand: Command = {
   positionals: [],
   flags: {
     cluster: { type: 'string', value: 'NAME', required: true, help: 'cluster name or id' },
-    revision: { type: 'string', value: 'REV', required: true, help: 'commit SHA, short SHA or branch of the fleet repository' },
+    revision: {
+      type: 'string',
+      value: 'REV',
+      required: true,
+      help: 'commit SHA, short SHA or branch of the fleet repository',
+    },
     json: { type: 'boolean', help: 'print JSON' },
   },
-  details: 'Prints "no changes" when the revision renders the same objects. Secret values are never shown. A revision that does not render exits 1 naming the file.',
+  details:
+    'Prints "no changes" when the revision renders the same objects. Secret values are never shown. A revision that does not render exits 1 naming the file.',
   async run({ io, args, env, client }) {
     const vars = { cluster: args.flags['cluster'] as string, revision: args.flags['revision'] as string };
     const { clusterDiff: d } = await client().request<{ clusterDiff: ClusterDiffView }>(QUERY, vars);
     if (args.flags['json'] === true) io.out(json(d));
     if (d.renderError) {
       const e = d.renderError;
-      throw new CliError(`revision ${e.revision} does not render: ${e.file}: ${e.reason} (${e.code})`, ExitCode.Failure);
+      throw new CliError(
+        `revision ${e.revision} does not render: ${e.file}: ${e.reason} (${e.code})`,
+        ExitCode.Failure,
+      );
     }
     if (args.flags['json'] !== true) io.out(formatDiff(d, wantsColor(io.isTty, env)));
   },

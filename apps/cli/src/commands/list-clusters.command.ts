@@ -14,7 +14,11 @@ const QUERY = `query($filter: ClustersFilterInput, $first: Int!, $after: String)
 const STATES = ['online', 'offline', 'pending'];
 
 interface Page {
-  clusters: { totalCount: number; pageInfo: { hasNextPage: boolean; endCursor: string | null }; edges: { node: ClusterView }[] };
+  clusters: {
+    totalCount: number;
+    pageInfo: { hasNextPage: boolean; endCursor: string | null };
+    edges: { node: ClusterView }[];
+  };
 }
 
 export const listClustersCommand: Command = {
@@ -22,7 +26,12 @@ export const listClustersCommand: Command = {
   summary: 'List clusters sorted by name, a page at a time',
   positionals: [],
   flags: {
-    tag: { type: 'string', multiple: true, value: 'TAG', help: 'only clusters with this tag (repeat or comma-separate: all must match)' },
+    tag: {
+      type: 'string',
+      multiple: true,
+      value: 'TAG',
+      help: 'only clusters with this tag (repeat or comma-separate: all must match)',
+    },
     state: { type: 'string', value: 'STATE', help: `connection state: ${STATES.join(', ')}` },
     search: { type: 'string', value: 'TEXT', help: 'substring of name, provider or region' },
     limit: { type: 'string', value: 'N', help: 'clusters per page, 1-500 (default 50)' },
@@ -32,10 +41,15 @@ export const listClustersCommand: Command = {
   },
   async run({ io, args, client }) {
     const state = stringFlag(args, 'state');
-    if (state !== undefined && !STATES.includes(state.toLowerCase())) throw usageError(`--state must be one of ${STATES.join(', ')}, got ${JSON.stringify(state)}`);
+    if (state !== undefined && !STATES.includes(state.toLowerCase()))
+      throw usageError(`--state must be one of ${STATES.join(', ')}, got ${JSON.stringify(state)}`);
     const tags = listFlag(args, 'tag');
     const search = stringFlag(args, 'search');
-    const filter = { ...(tags.length ? { tags } : {}), ...(state ? { connection: state.toUpperCase() } : {}), ...(search ? { search } : {}) };
+    const filter = {
+      ...(tags.length ? { tags } : {}),
+      ...(state ? { connection: state.toUpperCase() } : {}),
+      ...(search ? { search } : {}),
+    };
     const first = intFlag(args, 'limit', { min: 1, max: 500, fallback: 50 });
     let after = stringFlag(args, 'after') ?? null;
     const nodes: ClusterView[] = [];
@@ -54,8 +68,21 @@ export const listClustersCommand: Command = {
       io.out('No clusters match.');
       return;
     }
-    const rows = nodes.map((c) => [c.name, c.connection, c.sync.state, c.sync.health, shortRev(c.sync.appliedRevision), list(c.tags), c.facts.provider, c.facts.region, c.facts.kubeVersion, ago(c.lastSeenAt)]);
-    io.out(table(['NAME', 'STATE', 'SYNC', 'HEALTH', 'REVISION', 'TAGS', 'PROVIDER', 'REGION', 'KUBE', 'LAST SEEN'], rows));
+    const rows = nodes.map((c) => [
+      c.name,
+      c.connection,
+      c.sync.state,
+      c.sync.health,
+      shortRev(c.sync.appliedRevision),
+      list(c.tags),
+      c.facts.provider,
+      c.facts.region,
+      c.facts.kubeVersion,
+      ago(c.lastSeenAt),
+    ]);
+    io.out(
+      table(['NAME', 'STATE', 'SYNC', 'HEALTH', 'REVISION', 'TAGS', 'PROVIDER', 'REGION', 'KUBE', 'LAST SEEN'], rows),
+    );
     io.out(`\n${nodes.length} of ${page.totalCount} clusters.${more ? ` Next page: --after ${more}` : ''}`);
   },
 };

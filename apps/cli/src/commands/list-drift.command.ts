@@ -31,7 +31,8 @@ const RESOLUTIONS = ['reverted', 'reported', 'revert-failed'];
 function since(raw: string): string {
   if (/^\d+[smhdw]?$/.test(raw)) return new Date(Date.now() - parseDuration('since', raw) * 1000).toISOString();
   const t = Date.parse(raw);
-  if (Number.isNaN(t)) throw usageError(`--since must be a duration like 2h or 7d, or a date-time, got ${JSON.stringify(raw)}`);
+  if (Number.isNaN(t))
+    throw usageError(`--since must be a duration like 2h or 7d, or a date-time, got ${JSON.stringify(raw)}`);
   return new Date(t).toISOString();
 }
 
@@ -49,7 +50,8 @@ export const listDriftCommand: Command = {
   },
   async run({ io, args, client }) {
     const resolution = stringFlag(args, 'resolution')?.toLowerCase();
-    if (resolution !== undefined && !RESOLUTIONS.includes(resolution)) throw usageError(`--resolution must be one of ${RESOLUTIONS.join(', ')}, got ${JSON.stringify(resolution)}`);
+    if (resolution !== undefined && !RESOLUTIONS.includes(resolution))
+      throw usageError(`--resolution must be one of ${RESOLUTIONS.join(', ')}, got ${JSON.stringify(resolution)}`);
     const sinceFlag = stringFlag(args, 'since');
     const first = intFlag(args, 'limit', { min: 1, max: 500, fallback: 50 });
     const filter: Record<string, string> = {};
@@ -57,11 +59,16 @@ export const listDriftCommand: Command = {
     if (sinceFlag) filter['since'] = since(sinceFlag);
     const clusterName = stringFlag(args, 'cluster');
     if (clusterName) {
-      const { cluster } = await client().request<{ cluster: { id: string } | null }>('query($name: String!) { cluster(name: $name) { id } }', { name: clusterName });
+      const { cluster } = await client().request<{ cluster: { id: string } | null }>(
+        'query($name: String!) { cluster(name: $name) { id } }',
+        { name: clusterName },
+      );
       if (!cluster) throw new CliError(`no cluster named ${JSON.stringify(clusterName)}`, ExitCode.NotFound);
       filter['clusterId'] = cluster.id;
     }
-    const { driftEvents } = await client().request<{ driftEvents: { pageInfo: { hasNextPage: boolean; endCursor: string | null }; edges: { node: DriftView }[] } }>(QUERY, {
+    const { driftEvents } = await client().request<{
+      driftEvents: { pageInfo: { hasNextPage: boolean; endCursor: string | null }; edges: { node: DriftView }[] };
+    }>(QUERY, {
       filter,
       first,
       after: stringFlag(args, 'after') ?? null,

@@ -24,7 +24,9 @@ export const listRolloutsCommand: Command = {
     const revision = stringFlag(args, 'revision');
     const filter = { ...(phase ? { phase } : {}), ...(revision ? { revision } : {}) };
     const first = intFlag(args, 'limit', { min: 1, max: 100, fallback: 20 });
-    const { rollouts } = await client().request<{ rollouts: { pageInfo: { hasNextPage: boolean; endCursor: string | null }; edges: { node: RolloutView }[] } }>(QUERY, {
+    const { rollouts } = await client().request<{
+      rollouts: { pageInfo: { hasNextPage: boolean; endCursor: string | null }; edges: { node: RolloutView }[] };
+    }>(QUERY, {
       filter,
       first,
       after: stringFlag(args, 'after') ?? null,
@@ -34,8 +36,22 @@ export const listRolloutsCommand: Command = {
     if (args.flags['json'] === true) return io.out(json({ rollouts: nodes, nextCursor: next }));
     if (!nodes.length) return io.out('No rollouts.');
     const rows = nodes.map((r) => {
-      const p = r.waves.map(waveProgress).reduce((a, b) => ({ done: a.done + b.done, failed: a.failed + b.failed, total: a.total + b.total }), { done: 0, failed: 0, total: 0 });
-      return [r.id, r.revision.slice(0, 12), r.phase, `${p.done}/${p.total}${p.failed ? ` (${p.failed} failed)` : ''}`, r.trigger, r.actor, ago(r.createdAt)];
+      const p = r.waves
+        .map(waveProgress)
+        .reduce((a, b) => ({ done: a.done + b.done, failed: a.failed + b.failed, total: a.total + b.total }), {
+          done: 0,
+          failed: 0,
+          total: 0,
+        });
+      return [
+        r.id,
+        r.revision.slice(0, 12),
+        r.phase,
+        `${p.done}/${p.total}${p.failed ? ` (${p.failed} failed)` : ''}`,
+        r.trigger,
+        r.actor,
+        ago(r.createdAt),
+      ];
     });
     io.out(table(['ID', 'REVISION', 'PHASE', 'CLUSTERS', 'TRIGGER', 'ACTOR', 'CREATED'], rows));
     if (next) io.out(`\nNext page: --after ${next}`);

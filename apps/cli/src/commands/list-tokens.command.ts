@@ -9,7 +9,9 @@ export const listTokensCommand: Command = {
   positionals: [],
   flags: { json: { type: 'boolean', help: 'print JSON' } },
   async run({ io, args, client }) {
-    const { registrationTokens } = await client().request<{ registrationTokens: TokenView[] }>(`query { registrationTokens { ${TOKEN_FIELDS} } }`);
+    const { registrationTokens } = await client().request<{ registrationTokens: TokenView[] }>(
+      `query { registrationTokens { ${TOKEN_FIELDS} } }`,
+    );
     if (args.flags['json'] === true) {
       io.out(json(registrationTokens.map((t) => ({ ...t, state: tokenState(t) }))));
       return;
@@ -18,7 +20,14 @@ export const listTokensCommand: Command = {
       io.out('No registration tokens.');
       return;
     }
-    const rows = registrationTokens.map((t) => [t.id, t.name, list(t.tags), `${t.usedCount}/${t.maxUses}`, tokenState(t), ago(t.expiresAt)]);
+    const rows = registrationTokens.map((t) => [
+      t.id,
+      t.name,
+      list(t.tags),
+      `${t.usedCount}/${t.maxUses}`,
+      tokenState(t),
+      ago(t.expiresAt),
+    ]);
     io.out(table(['ID', 'NAME', 'TAGS', 'USES', 'STATE', 'EXPIRES'], rows));
   },
 };

@@ -24,15 +24,18 @@ export const loginCommand: Command = {
     const rawServer = stringFlag(args, 'server') ?? env['FLOTILLA_SERVER'];
     if (!rawServer) throw usageError('login needs --server URL (or $FLOTILLA_SERVER)');
     const fromFlag = stringFlag(args, 'token');
-    if (args.flags['token-stdin'] === true && fromFlag) throw usageError('give either --token or --token-stdin, not both');
-    const token = args.flags['token-stdin'] === true ? (await io.readStdin()).trim() : (fromFlag ?? env['FLOTILLA_TOKEN']);
+    if (args.flags['token-stdin'] === true && fromFlag)
+      throw usageError('give either --token or --token-stdin, not both');
+    const token =
+      args.flags['token-stdin'] === true ? (await io.readStdin()).trim() : (fromFlag ?? env['FLOTILLA_TOKEN']);
     if (!token) throw usageError('login needs a token: --token-stdin, --token or $FLOTILLA_TOKEN');
     if (/\s/.test(token)) throw usageError('the token must be one word without spaces or line breaks');
     const server = normaliseServer(rawServer);
     const data = await createClient(server, token)
       .request<{ fleetSummary: { clusters: { total: number } } }>(WHO)
       .catch((error: unknown) => {
-        if (error instanceof CliError && error.exitCode === ExitCode.Auth) throw new CliError(`login refused by ${server}: ${error.message}`, ExitCode.Auth, error.code);
+        if (error instanceof CliError && error.exitCode === ExitCode.Auth)
+          throw new CliError(`login refused by ${server}: ${error.message}`, ExitCode.Auth, error.code);
         throw error;
       });
     const path = configPath(env);

@@ -1,4 +1,9 @@
 /** `flotilla rollout resume ID`: continue a paused rollout. */
 import { rolloutAction } from './rollout-action.js';
 
-export const resumeRolloutCommand = rolloutAction({ verb: 'resume', mutation: 'resumeRollout', summary: 'Resume a paused rollout', done: 'Resumed' });
+export const resumeRolloutCommand = rolloutAction({
+  verb: 'resume',
+  mutation: 'resumeRollout',
+  summary: 'Resume a paused rollout',
+  done: 'Resumed',
+});

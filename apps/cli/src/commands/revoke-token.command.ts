@@ -11,7 +11,9 @@ export const revokeTokenCommand: Command = {
   positionals: [{ name: 'ID', help: 'token id (see `flotilla tokens list`)', required: true }],
   flags: { json: { type: 'boolean', help: 'print JSON' } },
   async run({ io, args, client }) {
-    const { revokeRegistrationToken: t } = await client().request<{ revokeRegistrationToken: TokenView }>(MUTATION, { id: args.positionals[0] });
+    const { revokeRegistrationToken: t } = await client().request<{ revokeRegistrationToken: TokenView }>(MUTATION, {
+      id: args.positionals[0],
+    });
     io.out(args.flags['json'] === true ? json(t) : `Revoked registration token ${t.name} (${t.id}) at ${t.revokedAt}.`);
   },
 };

@@ -38,9 +38,17 @@ export function renderRollout(r: RolloutView): string {
   const width = Math.max(4, ...r.waves.map((w) => w.name.length));
   const waves = r.waves.map((w) => {
     const p = waveProgress(w);
-    const notes = [p.failed ? `${p.failed} failed` : '', w.clusters.some((c) => c.offline) ? 'waiting for offline clusters' : ''].filter(Boolean).join(', ');
+    const notes = [
+      p.failed ? `${p.failed} failed` : '',
+      w.clusters.some((c) => c.offline) ? 'waiting for offline clusters' : '',
+    ]
+      .filter(Boolean)
+      .join(', ');
     return `  ${w.name.padEnd(width)}  ${bar(p.done, p.total)} ${`${p.done}/${p.total}`.padStart(5)}  ${w.phase}${notes ? `  (${notes})` : ''}`;
   });
-  const tail = [r.reason ? `  reason: ${r.reason}` : '', r.rollbackRevision ? `  rollback commit: ${r.rollbackRevision}` : ''].filter(Boolean);
+  const tail = [
+    r.reason ? `  reason: ${r.reason}` : '',
+    r.rollbackRevision ? `  rollback commit: ${r.rollbackRevision}` : '',
+  ].filter(Boolean);
   return [head, ...(waves.length ? waves : ['  (no waves: no cluster is affected)']), ...tail].join('\n');
 }

@@ -38,7 +38,9 @@ export async function watchRollout(ctx: CommandContext, id: string): Promise<voi
     }
     if (FINAL_PHASES.has(r.phase)) finish();
   };
-  const sub = subscribe<{ rolloutProgress: RolloutView }>(login.server, login.token, SUBSCRIPTION, { id }, (d) => draw(d.rolloutProgress));
+  const sub = subscribe<{ rolloutProgress: RolloutView }>(login.server, login.token, SUBSCRIPTION, { id }, (d) =>
+    draw(d.rolloutProgress),
+  );
   const stop = () => finish();
   signal.addEventListener('abort', stop, { once: true });
   try {
@@ -50,5 +52,6 @@ export async function watchRollout(ctx: CommandContext, id: string): Promise<voi
     await sub.close();
   }
   if (signal.aborted) return;
-  if (latest && latest.phase !== 'SUCCEEDED') throw new CliError(`rollout ${id} ended ${latest.phase}${latest.reason ? `: ${latest.reason}` : ''}`);
+  if (latest && latest.phase !== 'SUCCEEDED')
+    throw new CliError(`rollout ${id} ended ${latest.phase}${latest.reason ? `: ${latest.reason}` : ''}`);
 }

@@ -9,7 +9,9 @@ const QUERY = `query($name: String!) { cluster(name: $name) { ${CLUSTER_DETAIL_F
 function lastSync(r: ClusterView['sync']['lastResult']): string {
   if (!r) return 'none reported';
   const base = `${r.state} ${ago(r.finishedAt)} in ${r.durationMs}ms`;
-  return r.error ? `${base}: ${r.error.stage} ${r.error.code}: ${r.error.reason}${r.error.file ? ` (${r.error.file})` : ''}` : base;
+  return r.error
+    ? `${base}: ${r.error.stage} ${r.error.code}: ${r.error.reason}${r.error.file ? ` (${r.error.file})` : ''}`
+    : base;
 }
 
 export const showClusterCommand: Command = {
@@ -42,7 +44,10 @@ export const showClusterCommand: Command = {
         ['Agent', c.facts.agentVersion],
         ['Sync', `${c.sync.state} (desired ${shortRev(c.sync.revision)}, running ${shortRev(c.sync.appliedRevision)})`],
         ['Health', c.sync.health],
-        ['Path', `${c.sync.path ?? '-'} on ${c.sync.branch ?? '-'} (prune ${c.sync.prune ? 'on' : 'off'}, self-heal ${c.sync.selfHeal ? 'on' : 'off'})`],
+        [
+          'Path',
+          `${c.sync.path ?? '-'} on ${c.sync.branch ?? '-'} (prune ${c.sync.prune ? 'on' : 'off'}, self-heal ${c.sync.selfHeal ? 'on' : 'off'})`,
+        ],
         ['Last sync', lastSync(c.sync.lastResult)],
       ]),
     );

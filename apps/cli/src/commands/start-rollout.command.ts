@@ -14,19 +14,35 @@ export const startRolloutCommand: Command = {
   positionals: [],
   flags: {
     revision: { type: 'string', required: true, value: 'SHA', help: 'full commit SHA on the tracked branch' },
-    tag: { type: 'string', multiple: true, value: 'TAG', help: 'clusters must have every one of these tags (repeat or comma-separate)' },
+    tag: {
+      type: 'string',
+      multiple: true,
+      value: 'TAG',
+      help: 'clusters must have every one of these tags (repeat or comma-separate)',
+    },
     'any-tag': { type: 'string', multiple: true, value: 'TAG', help: 'clusters must have at least one of these tags' },
-    'exclude-tag': { type: 'string', multiple: true, value: 'TAG', help: 'clusters with any of these tags are left out' },
+    'exclude-tag': {
+      type: 'string',
+      multiple: true,
+      value: 'TAG',
+      help: 'clusters with any of these tags are left out',
+    },
     'on-failure': { type: 'string', value: 'ACTION', help: "rollback or pause (default: fleet.yaml's)" },
     watch: { type: 'boolean', short: 'w', help: 'then follow it live until it finishes' },
     json: { type: 'boolean', help: 'print JSON' },
   },
   async run(ctx) {
     const { io, args, client } = ctx;
-    const selector = { allOf: listFlag(args, 'tag'), anyOf: listFlag(args, 'any-tag'), noneOf: listFlag(args, 'exclude-tag') };
-    if (!selector.allOf.length && !selector.anyOf.length) throw usageError('give at least one --tag or --any-tag to select clusters');
+    const selector = {
+      allOf: listFlag(args, 'tag'),
+      anyOf: listFlag(args, 'any-tag'),
+      noneOf: listFlag(args, 'exclude-tag'),
+    };
+    if (!selector.allOf.length && !selector.anyOf.length)
+      throw usageError('give at least one --tag or --any-tag to select clusters');
     const onFailure = stringFlag(args, 'on-failure');
-    if (onFailure !== undefined && !['rollback', 'pause'].includes(onFailure.toLowerCase())) throw usageError(`--on-failure must be rollback or pause, got ${JSON.stringify(onFailure)}`);
+    if (onFailure !== undefined && !['rollback', 'pause'].includes(onFailure.toLowerCase()))
+      throw usageError(`--on-failure must be rollback or pause, got ${JSON.stringify(onFailure)}`);
     const input = {
       revision: stringFlag(args, 'revision')!,
       selector: Object.fromEntries(Object.entries(selector).filter(([, v]) => v.length)),

@@ -1,5 +1,6 @@
 /** Registration-token fields shared by the `tokens` commands. */
-export const TOKEN_FIELDS = 'id name tags maxUses usedCount expiresAt revokedAt createdAt createdBy clusterName requireApproval';
+export const TOKEN_FIELDS =
+  'id name tags maxUses usedCount expiresAt revokedAt createdAt createdBy clusterName requireApproval';
 
 export interface TokenView {
   id: string;

@@ -16,7 +16,10 @@ export interface CliResult {
 export interface CliRunner {
   /** XDG_CONFIG_HOME of this runner (the login file lives below it). */
   configHome: string;
-  run(args: string[], opts?: { env?: Record<string, string>; stdin?: string; timeoutMs?: number; onStdout?: (all: string) => void }): Promise<CliResult>;
+  run(
+    args: string[],
+    opts?: { env?: Record<string, string>; stdin?: string; timeoutMs?: number; onStdout?: (all: string) => void },
+  ): Promise<CliResult>;
   close(): void;
 }
 

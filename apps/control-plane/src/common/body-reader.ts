@@ -34,7 +34,13 @@ export function bodyReader(limit: number): RequestHandler {
     const declared = Number(req.headers['content-length'] ?? 0);
     if (declared > limit) return refuseTooLarge(req, res, limit);
     const encoding = (req.headers['content-encoding'] ?? 'identity').toLowerCase();
-    if (encoding !== 'identity') return httpError(res, 415, 'UNSUPPORTED_ENCODING', `content-encoding ${encoding} is not accepted; send the body uncompressed`);
+    if (encoding !== 'identity')
+      return httpError(
+        res,
+        415,
+        'UNSUPPORTED_ENCODING',
+        `content-encoding ${encoding} is not accepted; send the body uncompressed`,
+      );
     const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim();
     const isJson = JSON_TYPE.test(type);
     const chunks: Buffer[] = [];
@@ -60,7 +66,9 @@ export function bodyReader(limit: number): RequestHandler {
         try {
           req.body = JSON.parse(req.rawBody.toString('utf8')) as unknown;
         } catch {
-          res.status(400).json({ error: { code: 'INVALID_BODY', message: 'request body is not valid JSON', field: '(root)' } });
+          res
+            .status(400)
+            .json({ error: { code: 'INVALID_BODY', message: 'request body is not valid JSON', field: '(root)' } });
           return;
         }
         next();

@@ -31,7 +31,12 @@ export abstract class DomainException<Code extends string = string> extends Erro
  * Parses GraphQL input with a zod schema; on failure calls `fail` with a message naming
  * every bad field (prefixed by the argument name) and the first bad field's path.
  */
-export function parseInput<T>(schema: ZodType<T>, value: unknown, arg: string, fail: (message: string, field: string) => Error): T {
+export function parseInput<T>(
+  schema: ZodType<T>,
+  value: unknown,
+  arg: string,
+  fail: (message: string, field: string) => Error,
+): T {
   const result = schema.safeParse(value);
   if (result.success) return result.data;
   const fields = result.error.issues.map((i) => [arg, ...i.path.map(String)].join('.'));

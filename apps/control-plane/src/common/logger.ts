@@ -7,7 +7,18 @@ export function createLogger(level: string): Logger {
     level,
     base: { service: 'control-plane' },
     redact: {
-      paths: ['token', '*.token', 'jwt', '*.jwt', 'seed', '*.seed', 'req.headers.authorization', 'headers.authorization', 'password', '*.password'],
+      paths: [
+        'token',
+        '*.token',
+        'jwt',
+        '*.jwt',
+        'seed',
+        '*.seed',
+        'req.headers.authorization',
+        'headers.authorization',
+        'password',
+        '*.password',
+      ],
       censor: '[redacted]',
     },
   });

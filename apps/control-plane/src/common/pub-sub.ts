@@ -23,7 +23,10 @@ export class PubSub<Topics extends Record<string, unknown>> {
   }
 
   /** An async iterator of the topic's events (what a GraphQL subscription resolver returns). */
-  iterate<K extends keyof Topics>(topic: K, filter: (event: Topics[K]) => boolean = () => true): AsyncIterableIterator<Topics[K]> {
+  iterate<K extends keyof Topics>(
+    topic: K,
+    filter: (event: Topics[K]) => boolean = () => true,
+  ): AsyncIterableIterator<Topics[K]> {
     const queue: Topics[K][] = [];
     let wake: ((r: IteratorResult<Topics[K]>) => void) | undefined;
     let done = false;
@@ -68,7 +71,10 @@ export class PubSub<Topics extends Record<string, unknown>> {
  * Maps each value of an iterator through an async function, skipping undefined results.
  * Unlike an async generator, `return()` reaches the source at once even while it waits.
  */
-export function mapIterator<T, U>(source: AsyncIterableIterator<T>, fn: (value: T) => Promise<U | undefined>): AsyncIterableIterator<U> {
+export function mapIterator<T, U>(
+  source: AsyncIterableIterator<T>,
+  fn: (value: T) => Promise<U | undefined>,
+): AsyncIterableIterator<U> {
   const it: AsyncIterableIterator<U> = {
     async next(): Promise<IteratorResult<U>> {
       for (;;) {

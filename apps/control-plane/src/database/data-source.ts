@@ -11,7 +11,13 @@ import { Rollouts1764290500000 } from './migrations/1764290500000-rollouts.js';
 import { ClusterAdmission1764300000000 } from './migrations/1764300000000-cluster-admission.js';
 
 export const entities = [Cluster, RegistrationToken, ApiToken, AuditEvent];
-export const migrations = [InitialSchema1764270000000, DesiredStateAndReports1764280000000, Rollouts1764290500000, Notifications1764291000000, ClusterAdmission1764300000000];
+export const migrations = [
+  InitialSchema1764270000000,
+  DesiredStateAndReports1764280000000,
+  Rollouts1764290500000,
+  Notifications1764291000000,
+  ClusterAdmission1764300000000,
+];
 
 export function createDataSource(url: string): DataSource {
   return new DataSource({

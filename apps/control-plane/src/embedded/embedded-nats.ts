@@ -16,18 +16,35 @@ export interface EmbeddedNats {
   stop(): Promise<void>;
 }
 
-export async function startEmbeddedNats(opts: { dir: string; trust: NatsTrust; port: number; httpPort: number }): Promise<EmbeddedNats> {
+export async function startEmbeddedNats(opts: {
+  dir: string;
+  trust: NatsTrust;
+  port: number;
+  httpPort: number;
+}): Promise<EmbeddedNats> {
   mkdirSync(opts.dir, { recursive: true, mode: 0o700 });
   const confPath = join(opts.dir, 'nats-server.conf');
-  const config = await natsServerConfig(opts.trust, { port: opts.port, httpPort: opts.httpPort, storeDir: join(opts.dir, 'jetstream') });
+  const config = await natsServerConfig(opts.trust, {
+    port: opts.port,
+    httpPort: opts.httpPort,
+    storeDir: join(opts.dir, 'jetstream'),
+  });
   writeFileSync(confPath, config, { mode: 0o600 });
   const url = `nats://127.0.0.1:${opts.port}`;
   const user = createUser();
   const hub = {
-    jwt: await mintUserJwt(opts.trust, { publicKey: user.publicKey, name: 'control-plane', permissions: hubPermissions() }),
+    jwt: await mintUserJwt(opts.trust, {
+      publicKey: user.publicKey,
+      name: 'control-plane',
+      permissions: hubPermissions(),
+    }),
     seed: user.seed,
   };
-  const server = await startNatsServer({ confPath, httpPort: opts.httpPort, readyCheck: { url, ...hub, inboxPrefix: subjects.hubInboxPrefix } });
+  const server = await startNatsServer({
+    confPath,
+    httpPort: opts.httpPort,
+    readyCheck: { url, ...hub, inboxPrefix: subjects.hubInboxPrefix },
+  });
   const system = await systemUserCreds(opts.trust);
   return { url, hub, system: { jwt: system.jwt, seed: system.seed }, stop: () => server.stop() };
 }

@@ -27,7 +27,8 @@ function portFree(port: number): Promise<boolean> {
 }
 
 async function requirePort(port: number, what: string, envKey: string): Promise<void> {
-  if (!(await portFree(port))) throw new Error(`port ${port} (${what}) is in use: stop what holds it, or set ${envKey} to another port`);
+  if (!(await portFree(port)))
+    throw new Error(`port ${port} (${what}) is in use: stop what holds it, or set ${envKey} to another port`);
 }
 
 /** A one-use registration token for a demo cluster, made over the public GraphQL API. */
@@ -40,8 +41,14 @@ async function demoToken(base: string, adminToken: string, cluster: DemoCluster)
       variables: { input: { name: `demo ${cluster.name}`, tags: cluster.tags, expiresIn: 3600, maxUses: 1 } },
     }),
   });
-  const body = (await res.json()) as { data?: { createRegistrationToken: { token: string } }; errors?: { message: string }[] };
-  if (!body.data) throw new Error(`could not create a registration token for ${cluster.name}: ${body.errors?.[0]?.message ?? res.status}`);
+  const body = (await res.json()) as {
+    data?: { createRegistrationToken: { token: string } };
+    errors?: { message: string }[];
+  };
+  if (!body.data)
+    throw new Error(
+      `could not create a registration token for ${cluster.name}: ${body.errors?.[0]?.message ?? res.status}`,
+    );
   return body.data.createRegistrationToken.token;
 }
 
@@ -60,7 +67,8 @@ async function main(): Promise<void> {
   const secrets = await home.secrets();
   const stops: (() => Promise<void>)[] = [];
   const stopAll = async () => {
-    for (const stop of stops.reverse()) await stop().catch((e: unknown) => step(`while stopping: ${(e as Error).message}`));
+    for (const stop of stops.reverse())
+      await stop().catch((e: unknown) => step(`while stopping: ${(e as Error).message}`));
   };
   try {
     step(`data folder ${home.root}`);
@@ -68,7 +76,12 @@ async function main(): Promise<void> {
     const pg = await startEmbeddedPostgres({ dataDir: home.postgresDir });
     stops.push(() => pg.stop());
     step('[2/5] starting nats-server (JWT mode, JetStream)…');
-    const nats = await startEmbeddedNats({ dir: home.natsDir, trust: secrets.trust, port: natsPort, httpPort: natsHttpPort });
+    const nats = await startEmbeddedNats({
+      dir: home.natsDir,
+      trust: secrets.trust,
+      port: natsPort,
+      httpPort: natsHttpPort,
+    });
     stops.push(() => nats.stop());
     step(demo ? '[3/5] serving the demo fleet repository…' : '[3/5] no demo fleet (FLOTILLA_DEMO=0)');
     const repo = demo ? await startDemoRepo({ root: join(home.root, 'git'), port: gitPort }) : undefined;

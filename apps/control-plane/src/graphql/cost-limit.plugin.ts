@@ -13,14 +13,28 @@ export interface CostLimit {
 }
 
 export function costLimitError(cost: number, maxCost: number): GraphQLError {
-  return new GraphQLError(`query cost ${cost} is over the limit of ${maxCost} (each field costs 1; lists multiply by their page size)`, {
-    extensions: { code: 'GRAPHQL_VALIDATION_FAILED', cost, maxCost, http: { status: 400 } },
-  });
+  return new GraphQLError(
+    `query cost ${cost} is over the limit of ${maxCost} (each field costs 1; lists multiply by their page size)`,
+    {
+      extensions: { code: 'GRAPHQL_VALIDATION_FAILED', cost, maxCost, http: { status: 400 } },
+    },
+  );
 }
 
 /** The same check for transports outside Apollo's pipeline (graphql-ws). */
-export function checkCost(args: { schema: GraphQLSchema; document: DocumentNode; operation: OperationDefinitionNode; variables?: Record<string, unknown> | null }, limit: CostLimit): GraphQLError | undefined {
-  const cost = operationCost(args.schema, args.document, args.operation, { defaultListSize: limit.defaultListSize, variables: args.variables });
+export function checkCost(
+  args: {
+    schema: GraphQLSchema;
+    document: DocumentNode;
+    operation: OperationDefinitionNode;
+    variables?: Record<string, unknown> | null;
+  },
+  limit: CostLimit,
+): GraphQLError | undefined {
+  const cost = operationCost(args.schema, args.document, args.operation, {
+    defaultListSize: limit.defaultListSize,
+    variables: args.variables,
+  });
   return cost > limit.maxCost ? costLimitError(cost, limit.maxCost) : undefined;
 }
 
@@ -29,7 +43,9 @@ export function costLimitPlugin(limit: CostLimit): ApolloServerPlugin {
     requestDidStart: () =>
       Promise.resolve({
         didResolveOperation({ schema, document, operation, request }) {
-          const error = operation ? checkCost({ schema, document, operation, variables: request.variables }, limit) : undefined;
+          const error = operation
+            ? checkCost({ schema, document, operation, variables: request.variables }, limit)
+            : undefined;
           return error ? Promise.reject(error) : Promise.resolve();
         },
       }),

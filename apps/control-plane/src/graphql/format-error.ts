@@ -28,6 +28,10 @@ export function createFormatError(logger: Logger) {
     }
     const cause = (error as { originalError?: unknown }).originalError ?? error;
     logger.error({ err: cause, path: formatted.path }, 'unexpected error in GraphQL operation');
-    return { message: 'Internal server error', extensions: { code: 'INTERNAL' }, ...(formatted.path ? { path: formatted.path } : {}) };
+    return {
+      message: 'Internal server error',
+      extensions: { code: 'INTERNAL' },
+      ...(formatted.path ? { path: formatted.path } : {}),
+    };
   };
 }

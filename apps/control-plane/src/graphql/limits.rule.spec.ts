@@ -8,8 +8,15 @@ const rule = operationLimits({ maxDepth: 10, maxAliases: 30 });
 
 function shape(query: string) {
   const doc = parse(query);
-  const fragments = new Map(doc.definitions.filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION).map((f) => [f.name.value, f]));
-  return measureSelections((doc.definitions.find((d) => d.kind === Kind.OPERATION_DEFINITION) as OperationDefinitionNode).selectionSet, fragments);
+  const fragments = new Map(
+    doc.definitions
+      .filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION)
+      .map((f) => [f.name.value, f]),
+  );
+  return measureSelections(
+    (doc.definitions.find((d) => d.kind === Kind.OPERATION_DEFINITION) as OperationDefinitionNode).selectionSet,
+    fragments,
+  );
 }
 
 describe('operationLimits', () => {
@@ -29,9 +36,15 @@ describe('operationLimits', () => {
 
   it('measures fragments once each: 2^40 spreads are counted in linear time', () => {
     const levels = 40;
-    const fragments = Array.from({ length: levels }, (_, i) => `fragment F${i} on Query { ...F${i + 1} ...F${i + 1} }`).join('\n');
+    const fragments = Array.from(
+      { length: levels },
+      (_, i) => `fragment F${i} on Query { ...F${i + 1} ...F${i + 1} }`,
+    ).join('\n');
     const started = performance.now();
-    expect(shape(`{ ...F0 }\n${fragments}\nfragment F${levels} on Query { x: me { id } }`)).toEqual({ depth: 2, aliases: 2 ** levels });
+    expect(shape(`{ ...F0 }\n${fragments}\nfragment F${levels} on Query { x: me { id } }`)).toEqual({
+      depth: 2,
+      aliases: 2 ** levels,
+    });
     expect(performance.now() - started).toBeLessThan(50);
   });
 

@@ -4,9 +4,18 @@
  * document that spreads fragments exponentially is still measured in linear time; cycles are
  * already rejected by graphql-js and count as empty here.
  */
-import { GraphQLError, Kind, type ASTNode, type FragmentDefinitionNode, type SelectionSetNode, type ValidationContext, type ValidationRule } from 'graphql';
+import {
+  GraphQLError,
+  Kind,
+  type ASTNode,
+  type FragmentDefinitionNode,
+  type SelectionSetNode,
+  type ValidationContext,
+  type ValidationRule,
+} from 'graphql';
 
-const limitError = (message: string, node: ASTNode) => new GraphQLError(message, { nodes: [node], extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } });
+const limitError = (message: string, node: ASTNode) =>
+  new GraphQLError(message, { nodes: [node], extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } });
 
 interface Shape {
   /** Deepest field chain below (and including) this selection set. */
@@ -15,7 +24,10 @@ interface Shape {
   aliases: number;
 }
 
-export function measureSelections(set: SelectionSetNode, fragments: ReadonlyMap<string, FragmentDefinitionNode>): Shape {
+export function measureSelections(
+  set: SelectionSetNode,
+  fragments: ReadonlyMap<string, FragmentDefinitionNode>,
+): Shape {
   const memo = new Map<string, Shape>();
   const measuring = new Set<string>();
   const measure = (s: SelectionSetNode): Shape => {
@@ -52,12 +64,15 @@ export function measureSelections(set: SelectionSetNode, fragments: ReadonlyMap<
 export function operationLimits(opts: { maxDepth: number; maxAliases: number }): ValidationRule {
   return (context: ValidationContext) => {
     const fragments = new Map<string, FragmentDefinitionNode>();
-    for (const d of context.getDocument().definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments.set(d.name.value, d);
+    for (const d of context.getDocument().definitions)
+      if (d.kind === Kind.FRAGMENT_DEFINITION) fragments.set(d.name.value, d);
     return {
       OperationDefinition(op) {
         const { depth, aliases } = measureSelections(op.selectionSet, fragments);
-        if (depth > opts.maxDepth) context.reportError(limitError(`query is nested ${depth} levels deep; the limit is ${opts.maxDepth}`, op));
-        else if (aliases > opts.maxAliases) context.reportError(limitError(`query uses ${aliases} aliases; the limit is ${opts.maxAliases}`, op));
+        if (depth > opts.maxDepth)
+          context.reportError(limitError(`query is nested ${depth} levels deep; the limit is ${opts.maxDepth}`, op));
+        else if (aliases > opts.maxAliases)
+          context.reportError(limitError(`query uses ${aliases} aliases; the limit is ${opts.maxAliases}`, op));
       },
     };
   };

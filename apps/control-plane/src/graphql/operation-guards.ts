@@ -22,20 +22,36 @@ import type { ControlPlaneConfig } from '../config/config.schema.js';
 import { checkCost, costLimitPlugin, type CostLimit } from './cost-limit.plugin.js';
 import { operationLimits } from './limits.rule.js';
 
-type LimitsConfig = Pick<ControlPlaneConfig, 'GRAPHQL_MAX_DEPTH' | 'GRAPHQL_MAX_ALIASES' | 'GRAPHQL_MAX_COST' | 'GRAPHQL_DEFAULT_LIST_SIZE' | 'GRAPHQL_MAX_TOKENS' | 'GRAPHQL_INTROSPECTION'>;
+type LimitsConfig = Pick<
+  ControlPlaneConfig,
+  | 'GRAPHQL_MAX_DEPTH'
+  | 'GRAPHQL_MAX_ALIASES'
+  | 'GRAPHQL_MAX_COST'
+  | 'GRAPHQL_DEFAULT_LIST_SIZE'
+  | 'GRAPHQL_MAX_TOKENS'
+  | 'GRAPHQL_INTROSPECTION'
+>;
 
 export function operationGuards(config: LimitsConfig) {
-  const rules: ValidationRule[] = [operationLimits({ maxDepth: config.GRAPHQL_MAX_DEPTH, maxAliases: config.GRAPHQL_MAX_ALIASES })];
+  const rules: ValidationRule[] = [
+    operationLimits({ maxDepth: config.GRAPHQL_MAX_DEPTH, maxAliases: config.GRAPHQL_MAX_ALIASES }),
+  ];
   const cost: CostLimit = { maxCost: config.GRAPHQL_MAX_COST, defaultListSize: config.GRAPHQL_DEFAULT_LIST_SIZE };
   const parseOptions = { maxTokens: config.GRAPHQL_MAX_TOKENS };
-  const wsRules = [...specifiedRules, ...(config.GRAPHQL_INTROSPECTION ? [] : [NoSchemaIntrospectionCustomRule]), ...rules];
+  const wsRules = [
+    ...specifiedRules,
+    ...(config.GRAPHQL_INTROSPECTION ? [] : [NoSchemaIntrospectionCustomRule]),
+    ...rules,
+  ];
 
   /** Cost needs the variables, which graphql-ws only hands to execute/subscribe. */
   const costChecked =
     <R>(run: (args: ExecutionArgs) => R) =>
     (args: ExecutionArgs): R | { errors: GraphQLError[] } => {
       const operation = getOperationAST(args.document, args.operationName);
-      const error = operation ? checkCost({ schema: args.schema, document: args.document, operation, variables: args.variableValues }, cost) : undefined;
+      const error = operation
+        ? checkCost({ schema: args.schema, document: args.document, operation, variables: args.variableValues }, cost)
+        : undefined;
       return error ? { errors: [error] } : run(args);
     };
 

@@ -22,7 +22,19 @@ import { SyncsResolver } from '../modules/syncs/syncs.resolver.js';
 
 export const SCHEMA_FILE = fileURLToPath(new URL('../../schema.gql', import.meta.url));
 
-export const resolvers = [ApiTokensResolver, AuditResolver, ClustersResolver, DiffsResolver, DriftResolver, MeResolver, FleetRepoResolver, NotificationsResolver, RegistrationTokensResolver, RolloutsResolver, SyncsResolver];
+export const resolvers = [
+  ApiTokensResolver,
+  AuditResolver,
+  ClustersResolver,
+  DiffsResolver,
+  DriftResolver,
+  MeResolver,
+  FleetRepoResolver,
+  NotificationsResolver,
+  RegistrationTokensResolver,
+  RolloutsResolver,
+  SyncsResolver,
+];
 
 export function printSorted(schema: GraphQLSchema): string {
   return `${printSchema(lexicographicSortSchema(schema))}\n`;

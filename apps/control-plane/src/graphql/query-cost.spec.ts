@@ -14,7 +14,9 @@ const DEFAULT_MAX_COST = ConfigShape.GRAPHQL_MAX_COST.parse(undefined);
 function cost(query: string, variables: Record<string, unknown> = {}, defaultListSize = 10): number {
   const document = parse(query);
   expect(validate(schema, document)).toEqual([]);
-  const operation = document.definitions.find((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION)!;
+  const operation = document.definitions.find(
+    (d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION,
+  )!;
   return operationCost(schema, document, operation, { defaultListSize, variables });
 }
 
@@ -26,7 +28,9 @@ describe('operationCost', () => {
 
   it('multiplies the items of a page by first, not its totalCount or pageInfo', () => {
     // clusters 1 + totalCount 1 + pageInfo (1 + 1) + edges (1 + 25 × (node 1 + id 1 + name 1))
-    expect(cost('{ clusters(first: 25) { totalCount pageInfo { hasNextPage } edges { node { id name } } } }')).toBe(1 + 1 + 2 + 1 + 25 * 3);
+    expect(cost('{ clusters(first: 25) { totalCount pageInfo { hasNextPage } edges { node { id name } } } }')).toBe(
+      1 + 1 + 2 + 1 + 25 * 3,
+    );
   });
 
   it('takes the page size from a variable, else from the argument default', () => {
@@ -37,25 +41,34 @@ describe('operationCost', () => {
   });
 
   it('falls back to the argument default when the variable is not a count', () => {
-    expect(cost('query($n: Int!) { auditLog(first: $n) { edges { node { id } } } }', { n: 'lots' })).toBe(1 + 1 + 50 * 2);
+    expect(cost('query($n: Int!) { auditLog(first: $n) { edges { node { id } } } }', { n: 'lots' })).toBe(
+      1 + 1 + 50 * 2,
+    );
   });
 
   it('multiplies nested pages and plain lists (the default list size)', () => {
     // rollouts 1 + edges (1 + 2 × (node 1 + waves (1 + 10 × (clusters 1 + 10 × clusterName 1))))
-    expect(cost('{ rollouts(first: 2) { edges { node { waves { clusters { clusterName } } } } } }')).toBe(1 + 1 + 2 * (1 + 1 + 10 * (1 + 10)));
-    expect(cost('{ rollouts(first: 2) { edges { node { waves { clusters { clusterName } } } } } }', {}, 3)).toBe(1 + 1 + 2 * (1 + 1 + 3 * (1 + 3)));
+    expect(cost('{ rollouts(first: 2) { edges { node { waves { clusters { clusterName } } } } } }')).toBe(
+      1 + 1 + 2 * (1 + 1 + 10 * (1 + 10)),
+    );
+    expect(cost('{ rollouts(first: 2) { edges { node { waves { clusters { clusterName } } } } } }', {}, 3)).toBe(
+      1 + 1 + 2 * (1 + 1 + 3 * (1 + 3)),
+    );
     // scalar lists cost 1: their items have no selections to multiply
     expect(cost('{ apiTokens { id } registrationTokens { tags } }')).toBe(1 + 10 + 1 + 10);
   });
 
   it('costs fragments and inline fragments like the fields they stand for', () => {
     const inline = cost('{ clusters(first: 4) { edges { node { id facts { region } } } } }');
-    expect(cost('fragment F on Cluster { id facts { region } } { clusters(first: 4) { edges { node { ...F } } } }')).toBe(inline);
+    expect(
+      cost('fragment F on Cluster { id facts { region } } { clusters(first: 4) { edges { node { ...F } } } }'),
+    ).toBe(inline);
     expect(cost('{ clusters(first: 4) { edges { node { ... on Cluster { id facts { region } } } } } }')).toBe(inline);
   });
 
   it('estimates a cost bomb of nested pages in a few milliseconds, far over the default limit', () => {
-    const bomb = '{ clusters(first: 500) { edges { node { objects(first: 500) { edges { node { kind name } } } syncHistory(first: 500) { edges { node { id objects { created } } } } } } } }';
+    const bomb =
+      '{ clusters(first: 500) { edges { node { objects(first: 500) { edges { node { kind name } } } syncHistory(first: 500) { edges { node { id objects { created } } } } } } } }';
     const started = performance.now();
     const n = cost(bomb);
     expect(performance.now() - started).toBeLessThan(50);
@@ -67,7 +80,10 @@ describe('operationCost', () => {
   it('costs each fragment once, so exponentially spread fragments are estimated in linear time', () => {
     // F0 spreads F1 twice, F1 spreads F2 twice, … : 2^40 copies of `me { id }`.
     const levels = 40;
-    const fragments = Array.from({ length: levels }, (_, i) => `fragment F${i} on Query { ...F${i + 1} ...F${i + 1} }`).join('\n');
+    const fragments = Array.from(
+      { length: levels },
+      (_, i) => `fragment F${i} on Query { ...F${i + 1} ...F${i + 1} }`,
+    ).join('\n');
     const document = parse(`{ ...F0 }\n${fragments}\nfragment F${levels} on Query { me { id } }`);
     const operation = document.definitions[0] as OperationDefinitionNode;
     const started = performance.now();
@@ -76,12 +92,25 @@ describe('operationCost', () => {
   });
 
   it('names the cost and the limit when refusing', () => {
-    const document = parse('{ clusters(first: 500) { edges { node { objects(first: 500) { edges { node { kind } } } } } } }');
+    const document = parse(
+      '{ clusters(first: 500) { edges { node { objects(first: 500) { edges { node { kind } } } } } } }',
+    );
     const operation = document.definitions[0] as OperationDefinitionNode;
     const error = checkCost({ schema, document, operation }, { maxCost: 1000, defaultListSize: 10 });
-    expect(error?.message).toBe(`query cost ${1 + 1 + 500 * (1 + 1 + 1 + 500 * 2)} is over the limit of 1000 (each field costs 1; lists multiply by their page size)`);
+    expect(error?.message).toBe(
+      `query cost ${1 + 1 + 500 * (1 + 1 + 1 + 500 * 2)} is over the limit of 1000 (each field costs 1; lists multiply by their page size)`,
+    );
     expect(error?.extensions).toMatchObject({ code: 'GRAPHQL_VALIDATION_FAILED', cost: 501_502, maxCost: 1000 });
-    expect(checkCost({ schema, document: parse('{ me { id } }'), operation: parse('{ me { id } }').definitions[0] as OperationDefinitionNode }, { maxCost: 1000, defaultListSize: 10 })).toBeUndefined();
+    expect(
+      checkCost(
+        {
+          schema,
+          document: parse('{ me { id } }'),
+          operation: parse('{ me { id } }').definitions[0] as OperationDefinitionNode,
+        },
+        { maxCost: 1000, defaultListSize: 10 },
+      ),
+    ).toBeUndefined();
   });
 });
 
@@ -99,15 +128,19 @@ function clientOperations(): { file: string; query: string }[] {
   walk(join(root, 'apps/cli/src'));
   const texts = files.map((file) => ({ file, text: readFileSync(file, 'utf8') }));
   const consts = new Map<string, string>([['PAGE', '200']]); // apps/web fleet.js PAGE
-  for (const { text } of texts) for (const m of text.matchAll(/const ([A-Z_]+) = (?:`([^`]*)`|'([^']*)')/g)) consts.set(m[1]!, m[2] ?? m[3]!);
+  for (const { text } of texts)
+    for (const m of text.matchAll(/const ([A-Z_]+) = (?:`([^`]*)`|'([^']*)')/g)) consts.set(m[1]!, m[2] ?? m[3]!);
   const ops: { file: string; query: string }[] = [];
   for (const { file, text } of texts) {
     for (const m of text.matchAll(/`([^`]*)`/g)) {
       // The rollout actions (`${name}Rollout`, `${opts.mutation}`) are pause, resume, abort or rollback, and the
       // cluster admission actions (they select `admission`) approve, suspend or resume: each family costs the same.
       const action = /\badmission\b/.test(m[1]!) ? 'suspendCluster(' : 'pauseRollout(';
-      const query = m[1]!.replace(/\$\{([A-Z_]+)\}/g, (_, name: string) => consts.get(name) ?? '').replace(/\$\{[\w.]+\}(?:Rollout)?\(/, action);
-      if (/^\s*(query|mutation|subscription)\b|^\s*\{\s*\w+[\s({]/.test(query)) ops.push({ file: file.slice(root.length), query });
+      const query = m[1]!
+        .replace(/\$\{([A-Z_]+)\}/g, (_, name: string) => consts.get(name) ?? '')
+        .replace(/\$\{[\w.]+\}(?:Rollout)?\(/, action);
+      if (/^\s*(query|mutation|subscription)\b|^\s*\{\s*\w+[\s({]/.test(query))
+        ops.push({ file: file.slice(root.length), query });
     }
   }
   return ops;

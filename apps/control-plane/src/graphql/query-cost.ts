@@ -37,10 +37,20 @@ export interface CostOptions {
 const PAGE_ARGS = ['first', 'last'];
 const isCount = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 0;
 
-export function operationCost(schema: GraphQLSchema, document: DocumentNode, operation: OperationDefinitionNode, opts: CostOptions): number {
+export function operationCost(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  operation: OperationDefinitionNode,
+  opts: CostOptions,
+): number {
   const fragments = new Map<string, FragmentDefinitionNode>();
   for (const d of document.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments.set(d.name.value, d);
-  const root = operation.operation === 'query' ? schema.getQueryType() : operation.operation === 'mutation' ? schema.getMutationType() : schema.getSubscriptionType();
+  const root =
+    operation.operation === 'query'
+      ? schema.getQueryType()
+      : operation.operation === 'mutation'
+        ? schema.getMutationType()
+        : schema.getSubscriptionType();
   if (!root) return 0;
   const memo = new Map<string, number>();
   const inProgress = new Set<string>();
@@ -54,7 +64,9 @@ export function operationCost(schema: GraphQLSchema, document: DocumentNode, ope
   }
 
   function pageSize(def: GraphQLField<unknown, unknown>, node: FieldNode): number | undefined {
-    const arg = def.args.find((a) => PAGE_ARGS.includes(a.name) && node.arguments?.some((n) => n.name.value === a.name)) ?? def.args.find((a) => PAGE_ARGS.includes(a.name));
+    const arg =
+      def.args.find((a) => PAGE_ARGS.includes(a.name) && node.arguments?.some((n) => n.name.value === a.name)) ??
+      def.args.find((a) => PAGE_ARGS.includes(a.name));
     if (!arg) return undefined;
     const given = node.arguments?.find((n) => n.name.value === arg.name);
     const value: unknown = given ? valueFromAST(given.value, arg.type, opts.variables ?? undefined) : undefined;
@@ -94,7 +106,8 @@ export function operationCost(schema: GraphQLSchema, document: DocumentNode, ope
     const type = getNamedType(def.type);
     if (!isCompositeType(type)) return 1;
     const own = pageSize(def, node);
-    if (isListType(getNullableType(def.type))) return 1 + (own ?? page ?? opts.defaultListSize) * setCost(node.selectionSet, type, undefined);
+    if (isListType(getNullableType(def.type)))
+      return 1 + (own ?? page ?? opts.defaultListSize) * setCost(node.selectionSet, type, undefined);
     return 1 + setCost(node.selectionSet, type, own);
   }
 

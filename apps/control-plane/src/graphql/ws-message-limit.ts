@@ -15,7 +15,9 @@ interface WithWebSocketServer {
 export function limitWsMessageSize(app: INestApplication, maxBytes: number): void {
   const wss = (app.get(GraphQLModule) as unknown as WithWebSocketServer).graphQlAdapter?._subscriptionService?.wss;
   if (!wss?.options || typeof wss.options.maxPayload !== 'number') {
-    throw new Error('cannot limit graphql-ws message size: the GraphQL module no longer exposes its WebSocket server (check @nestjs/apollo)');
+    throw new Error(
+      'cannot limit graphql-ws message size: the GraphQL module no longer exposes its WebSocket server (check @nestjs/apollo)',
+    );
   }
   wss.options.maxPayload = maxBytes;
 }

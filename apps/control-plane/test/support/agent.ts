@@ -2,7 +2,14 @@
 import { jetstream, type JetStreamClient } from '@nats-io/jetstream';
 import type { NatsConnection, NodeConnectionOptions } from '@nats-io/transport-node';
 import type { NatsCreds } from '@flotilla/testing';
-import { agentPermissions, DesiredState, PROTOCOL_VERSION, RegisterResponse, subjects, type AgentMessageKind } from '@flotilla/protocol';
+import {
+  agentPermissions,
+  DesiredState,
+  PROTOCOL_VERSION,
+  RegisterResponse,
+  subjects,
+  type AgentMessageKind,
+} from '@flotilla/protocol';
 import { FACTS, registration, type Harness } from './harness.js';
 
 export interface TestAgent {
@@ -17,7 +24,12 @@ export interface TestAgent {
   close(): Promise<void>;
 }
 
-export async function registerAgent(h: Harness, token: string, name: string, connectOptions: Partial<NodeConnectionOptions> = {}): Promise<TestAgent> {
+export async function registerAgent(
+  h: Harness,
+  token: string,
+  name: string,
+  connectOptions: Partial<NodeConnectionOptions> = {},
+): Promise<TestAgent> {
   const { body, key } = registration(token, name);
   const res = await h.register(body);
   if (res.status !== 201) throw new Error(`registration of ${name} failed: ${res.status} ${await res.text()}`);
@@ -33,7 +45,14 @@ export async function registerAgent(h: Harness, token: string, name: string, con
     nc,
     js,
     async heartbeat(facts = {}, extra = {}) {
-      const hb = { protocol: PROTOCOL_VERSION, clusterId: reply.clusterId, sentAt: new Date().toISOString(), seq: seq++, facts: { ...FACTS, ...facts }, ...extra };
+      const hb = {
+        protocol: PROTOCOL_VERSION,
+        clusterId: reply.clusterId,
+        sentAt: new Date().toISOString(),
+        seq: seq++,
+        facts: { ...FACTS, ...facts },
+        ...extra,
+      };
       await js.publish(subject, JSON.stringify(hb));
     },
     async publishRaw(data, kind = 'heartbeat') {
@@ -47,7 +66,11 @@ export async function registerAgent(h: Harness, token: string, name: string, con
 }
 
 /** Polls `fn` until it returns a truthy value or the timeout passes. */
-export async function eventually<T>(fn: () => Promise<T | undefined | null | false>, timeoutMs = 10_000, what = 'condition'): Promise<T> {
+export async function eventually<T>(
+  fn: () => Promise<T | undefined | null | false>,
+  timeoutMs = 10_000,
+  what = 'condition',
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await fn();
@@ -59,7 +82,9 @@ export async function eventually<T>(fn: () => Promise<T | undefined | null | fal
 
 /** Reads a cluster's desired state the way its agent does: a direct get as the agent's own NATS user. */
 export async function readAsAgent(h: Harness, clusterId: string): Promise<DesiredState | 'none'> {
-  const creds = await h.nats.userFor(agentPermissions(clusterId), { inboxPrefix: subjects.agentInboxPrefix(clusterId) });
+  const creds = await h.nats.userFor(agentPermissions(clusterId), {
+    inboxPrefix: subjects.agentInboxPrefix(clusterId),
+  });
   const nc: NatsConnection = await h.nats.connect(creds);
   try {
     const msg = await nc.request(subjects.desiredDirectGet(clusterId), undefined, { timeout: 2000 });

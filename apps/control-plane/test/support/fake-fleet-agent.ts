@@ -33,7 +33,8 @@ export class FakeFleetAgent {
 
   async desired(): Promise<DesiredState | undefined> {
     const msg = await this.agent.nc.request(subjects.desiredDirectGet(this.clusterId), undefined, { timeout: 2000 });
-    if (msg.headers?.code === 404 || ['DEL', 'PURGE'].includes(msg.headers?.get('KV-Operation') ?? '')) return undefined;
+    if (msg.headers?.code === 404 || ['DEL', 'PURGE'].includes(msg.headers?.get('KV-Operation') ?? ''))
+      return undefined;
     return DesiredState.parse(msg.json());
   }
 
@@ -71,7 +72,16 @@ export class FakeFleetAgent {
       state: bad ? 'Failed' : 'Synced',
       health: bad ? 'Degraded' : 'Healthy',
       objects: [],
-      ...(bad ? { error: { stage: 'health', code: 'DEGRADED', reason: 'Deployment web: image web:broken cannot be pulled', retryable: true } } : {}),
+      ...(bad
+        ? {
+            error: {
+              stage: 'health',
+              code: 'DEGRADED',
+              reason: 'Deployment web: image web:broken cannot be pulled',
+              retryable: true,
+            },
+          }
+        : {}),
       sourceAvailable: true,
     };
     await this.agent.report('sync', report);

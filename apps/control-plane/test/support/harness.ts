@@ -109,7 +109,13 @@ export async function startHarness(env: Record<string, string> = {}, opts: Harne
   return h;
 }
 
-export const FACTS = { kubeVersion: 'v1.31.2', agentVersion: '0.1.0', provider: 'kind', region: 'eu-west-1', nodeCount: 3 };
+export const FACTS = {
+  kubeVersion: 'v1.31.2',
+  agentVersion: '0.1.0',
+  provider: 'kind',
+  region: 'eu-west-1',
+  nodeCount: 3,
+};
 
 /** A valid registration body for a fresh agent key (the seed is returned for connecting). */
 export function registration(token: string, name: string) {
@@ -121,8 +127,20 @@ export const CREATE_REGISTRATION_TOKEN = `mutation($input: CreateRegistrationTok
   createRegistrationToken(input: $input) { token registrationToken { id name tags maxUses usedCount expiresAt revokedAt requireApproval clusterName } }
 }`;
 
-export async function createRegistrationToken(h: Harness, input: { name?: string; tags?: string[]; expiresIn?: number; maxUses?: number; clusterName?: string; requireApproval?: boolean } = {}) {
-  const r = await h.gql(CREATE_REGISTRATION_TOKEN, { input: { name: 'test', tags: [], expiresIn: 3600, maxUses: 1, ...input } });
+export async function createRegistrationToken(
+  h: Harness,
+  input: {
+    name?: string;
+    tags?: string[];
+    expiresIn?: number;
+    maxUses?: number;
+    clusterName?: string;
+    requireApproval?: boolean;
+  } = {},
+) {
+  const r = await h.gql(CREATE_REGISTRATION_TOKEN, {
+    input: { name: 'test', tags: [], expiresIn: 3600, maxUses: 1, ...input },
+  });
   if (!r.data) throw new Error(`createRegistrationToken failed: ${JSON.stringify(r.errors)}`);
   return r.data.createRegistrationToken as { token: string; registrationToken: { id: string; usedCount: number } };
 }

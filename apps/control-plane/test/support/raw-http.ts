@@ -36,14 +36,27 @@ export function sendLargeBody(opts: LargeBodyOptions): Promise<LargeBodyResult> 
     let answered = false;
     const req = request(opts.url, {
       method: opts.method ?? 'POST',
-      headers: { ...(opts.declareLength === false ? { 'transfer-encoding': 'chunked' } : { 'content-length': String(opts.total) }), ...opts.headers },
+      headers: {
+        ...(opts.declareLength === false
+          ? { 'transfer-encoding': 'chunked' }
+          : { 'content-length': String(opts.total) }),
+        ...opts.headers,
+      },
       ...(opts.localAddress ? { localAddress: opts.localAddress } : {}),
     });
     req.on('response', (res) => {
       answered = true;
       const parts: Buffer[] = [];
       res.on('data', (c: Buffer) => parts.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(parts).toString('utf8'), bytesSent, ms: performance.now() - started }));
+      res.on('end', () =>
+        resolve({
+          status: res.statusCode ?? 0,
+          headers: res.headers,
+          body: Buffer.concat(parts).toString('utf8'),
+          bytesSent,
+          ms: performance.now() - started,
+        }),
+      );
       res.on('error', reject);
     });
     // The server closes the connection after refusing: a write error then is expected.
@@ -52,7 +65,10 @@ export function sendLargeBody(opts: LargeBodyOptions): Promise<LargeBodyResult> 
     });
     const pump = () => {
       while (!answered && bytesSent < opts.total) {
-        const chunk = bytesSent === 0 && opts.prefix ? Buffer.from(opts.prefix) : CHUNK.subarray(0, Math.min(CHUNK.length, opts.total - bytesSent));
+        const chunk =
+          bytesSent === 0 && opts.prefix
+            ? Buffer.from(opts.prefix)
+            : CHUNK.subarray(0, Math.min(CHUNK.length, opts.total - bytesSent));
         bytesSent += chunk.length;
         if (!req.write(chunk)) return void req.once('drain', pump);
       }
@@ -63,14 +79,33 @@ export function sendLargeBody(opts: LargeBodyOptions): Promise<LargeBodyResult> 
 }
 
 /** A JSON POST from a chosen source address (fetch cannot pick one). */
-export function postFrom(opts: { url: string; localAddress: string; headers?: Record<string, string>; body: string }): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; json: unknown }> {
+export function postFrom(opts: {
+  url: string;
+  localAddress: string;
+  headers?: Record<string, string>;
+  body: string;
+}): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; json: unknown }> {
   return new Promise((resolve, reject) => {
-    const req = request(opts.url, { method: 'POST', localAddress: opts.localAddress, headers: { 'content-type': 'application/json', ...opts.headers } }, (res) => {
-      const parts: Buffer[] = [];
-      res.on('data', (c: Buffer) => parts.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, json: JSON.parse(Buffer.concat(parts).toString('utf8')) as unknown }));
-      res.on('error', reject);
-    });
+    const req = request(
+      opts.url,
+      {
+        method: 'POST',
+        localAddress: opts.localAddress,
+        headers: { 'content-type': 'application/json', ...opts.headers },
+      },
+      (res) => {
+        const parts: Buffer[] = [];
+        res.on('data', (c: Buffer) => parts.push(c));
+        res.on('end', () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            headers: res.headers,
+            json: JSON.parse(Buffer.concat(parts).toString('utf8')) as unknown,
+          }),
+        );
+        res.on('error', reject);
+      },
+    );
     req.on('error', reject);
     req.end(opts.body);
   });

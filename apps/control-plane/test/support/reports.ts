@@ -1,7 +1,12 @@
 /** Builders for agent sync and drift reports in tests. */
 import { PROTOCOL_VERSION, type DriftReport, type SyncReport } from '@flotilla/protocol';
 
-export function syncReport(clusterId: string, seq: number, revision: string, over: Partial<SyncReport> = {}): SyncReport {
+export function syncReport(
+  clusterId: string,
+  seq: number,
+  revision: string,
+  over: Partial<SyncReport> = {},
+): SyncReport {
   const finished = new Date();
   return {
     protocol: PROTOCOL_VERSION,
@@ -20,7 +25,12 @@ export function syncReport(clusterId: string, seq: number, revision: string, ove
   };
 }
 
-export function driftReport(clusterId: string, seq: number, revision: string, over: Partial<DriftReport> = {}): DriftReport {
+export function driftReport(
+  clusterId: string,
+  seq: number,
+  revision: string,
+  over: Partial<DriftReport> = {},
+): DriftReport {
   return {
     protocol: PROTOCOL_VERSION,
     clusterId,
@@ -37,4 +47,12 @@ export function driftReport(clusterId: string, seq: number, revision: string, ov
   };
 }
 
-export const deployment = (name: string, action: string, health = 'Healthy') => ({ apiVersion: 'apps/v1', kind: 'Deployment', namespace: 'web', name, action, health }) as SyncReport['objects'][number];
+export const deployment = (name: string, action: string, health = 'Healthy') =>
+  ({
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    namespace: 'web',
+    name,
+    action,
+    health,
+  }) as SyncReport['objects'][number];

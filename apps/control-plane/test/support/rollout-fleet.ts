@@ -4,7 +4,8 @@ import { eventually, registerAgent } from './agent.js';
 import { FakeFleetAgent } from './fake-fleet-agent.js';
 import { createRegistrationToken, startHarness, type Harness } from './harness.js';
 
-export const deployment = (image: string) => `apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n  namespace: web\nspec:\n  template:\n    spec:\n      containers:\n        - name: web\n          image: ${image}\n`;
+export const deployment = (image: string) =>
+  `apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n  namespace: web\nspec:\n  template:\n    spec:\n      containers:\n        - name: web\n          image: ${image}\n`;
 
 export interface RolloutFleet {
   git: GitServer;
@@ -32,11 +33,21 @@ const ontoBase = (name: string) => ({ [`clusters/${name}/kustomization.yaml`]: '
 export async function startRolloutFleet(opts: RolloutFleetOptions): Promise<RolloutFleet> {
   const git = await startGitServer();
   await runGit(['config', 'http.receivepack', 'true'], { cwd: git.repoPath });
-  const files: Record<string, string> = { 'fleet.yaml': opts.fleetYaml, 'bases/web/deploy.yaml': deployment('web:1.0'), 'bases/web/kustomization.yaml': 'resources: [deploy.yaml]\n' };
+  const files: Record<string, string> = {
+    'fleet.yaml': opts.fleetYaml,
+    'bases/web/deploy.yaml': deployment('web:1.0'),
+    'bases/web/kustomization.yaml': 'resources: [deploy.yaml]\n',
+  };
   for (const [name] of opts.clusters) Object.assign(files, (opts.clusterFiles ?? ontoBase)(name));
-  const first = opts.commit ? await opts.commit(git.repoPath, { files, message: 'fleet' }) : await git.commit({ files, message: 'fleet' });
+  const first = opts.commit
+    ? await opts.commit(git.repoPath, { files, message: 'fleet' })
+    : await git.commit({ files, message: 'fleet' });
   const h = await startHarness({ FLEET_REPO_URL: git.url, FLEET_POLL_INTERVAL_SECONDS: '1', ...opts.env });
-  await eventually(async () => (await h.gql('{ fleetRepo { headRevision } }')).data.fleetRepo.headRevision === first, 8000, 'first poll');
+  await eventually(
+    async () => (await h.gql('{ fleetRepo { headRevision } }')).data.fleetRepo.headRevision === first,
+    8000,
+    'first poll',
+  );
   const agents = new Map<string, FakeFleetAgent>();
   const bad = new Set<string>();
   for (const [name, tags] of opts.clusters) {
@@ -46,7 +57,11 @@ export async function startRolloutFleet(opts: RolloutFleetOptions): Promise<Roll
     a.start();
     agents.set(name, a);
   }
-  await eventually(async () => [...agents.values()].every((a) => a.received.at(-1) === first), 8000, 'agents on the first commit');
+  await eventually(
+    async () => [...agents.values()].every((a) => a.received.at(-1) === first),
+    8000,
+    'agents on the first commit',
+  );
   return {
     git,
     first,
@@ -64,9 +79,16 @@ export async function startRolloutFleet(opts: RolloutFleetOptions): Promise<Roll
 export const ROLLOUT_QUERY = `query($id: ID!) { rollout(id: $id) { id revision phase reason actor trigger waves { name phase startedAt healthyAt finishedAt clusters { clusterName phase pinnedAt } } } }`;
 export const ROLLOUTS_QUERY = `query($rev: String) { rollouts(filter: { revision: $rev }) { edges { node { id phase trigger } } } }`;
 
-export async function rolloutAudit(h: Harness, id: string): Promise<{ action: string; actorName: string; details: Record<string, unknown> }[]> {
+export async function rolloutAudit(
+  h: Harness,
+  id: string,
+): Promise<{ action: string; actorName: string; details: Record<string, unknown> }[]> {
   const r = await h.gql(`{ auditLog(first: 200) { edges { node { action targetId actorName details } } } }`);
-  return (r.data.auditLog.edges as { node: { action: string; targetId: string; actorName: string; details: Record<string, unknown> } }[])
+  return (
+    r.data.auditLog.edges as {
+      node: { action: string; targetId: string; actorName: string; details: Record<string, unknown> };
+    }[]
+  )
     .map((e) => e.node)
     .filter((n) => n.targetId === id)
     .reverse();

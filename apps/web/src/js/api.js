@@ -53,11 +53,15 @@ export function createApi({ token, onUnauthenticated }) {
       retryAttempts: 1000,
       shouldRetry: () => true,
     });
-    return ws.subscribe({ query, variables }, {
-      next: (r) => (r.errors?.length ? onError(new ApiError(r.errors[0].message, r.errors[0].extensions?.code)) : onData(r.data)),
-      error: onError,
-      complete: () => {},
-    });
+    return ws.subscribe(
+      { query, variables },
+      {
+        next: (r) =>
+          r.errors?.length ? onError(new ApiError(r.errors[0].message, r.errors[0].extensions?.code)) : onData(r.data),
+        error: onError,
+        complete: () => {},
+      },
+    );
   }
 
   return { gql, subscribe, close: () => ws?.dispose() };

@@ -46,7 +46,20 @@ export function table(headers, rows, empty = 'Nothing yet.') {
   return h(
     'div',
     { class: 'table-wrap' },
-    h('table', null, h('thead', null, h('tr', null, headers.map((t) => h('th', { text: t })))), h('tbody', null, rows)),
+    h(
+      'table',
+      null,
+      h(
+        'thead',
+        null,
+        h(
+          'tr',
+          null,
+          headers.map((t) => h('th', { text: t })),
+        ),
+      ),
+      h('tbody', null, rows),
+    ),
   );
 }
 

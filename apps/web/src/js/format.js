@@ -26,13 +26,27 @@ export const words = (s) => s.toLowerCase().replaceAll('_', ' ');
 /** Colour kind of a sync state (SYNCED, RECONCILING, OUT_OF_SYNC, FAILED). */
 export const SYNC_KIND = { SYNCED: 'ok', RECONCILING: 'busy', OUT_OF_SYNC: 'warn', FAILED: 'bad' };
 /** Colour kind of a health status, worst first. */
-export const HEALTH_KIND = { DEGRADED: 'bad', MISSING: 'bad', PROGRESSING: 'busy', SUSPENDED: 'idle', UNKNOWN: 'idle', HEALTHY: 'ok' };
+export const HEALTH_KIND = {
+  DEGRADED: 'bad',
+  MISSING: 'bad',
+  PROGRESSING: 'busy',
+  SUSPENDED: 'idle',
+  UNKNOWN: 'idle',
+  HEALTHY: 'ok',
+};
 /** Colour kind of a connection state. */
 export const CONNECTION_KIND = { ONLINE: 'ok', OFFLINE: 'off', PENDING: 'idle' };
 /** Colour kind of a cluster's admission (ACTIVE, AWAITING_APPROVAL, SUSPENDED). */
 export const ADMISSION_KIND = { ACTIVE: 'ok', AWAITING_APPROVAL: 'warn', SUSPENDED: 'bad' };
 /** Colour kind of an object action. */
-export const ACTION_KIND = { CREATED: 'ok', CONFIGURED: 'busy', UNCHANGED: 'idle', DELETED: 'warn', SKIPPED: 'idle', FAILED: 'bad' };
+export const ACTION_KIND = {
+  CREATED: 'ok',
+  CONFIGURED: 'busy',
+  UNCHANGED: 'idle',
+  DELETED: 'warn',
+  SKIPPED: 'idle',
+  FAILED: 'bad',
+};
 /** Colour kind of a drift resolution. */
 export const DRIFT_KIND = { REVERTED: 'ok', REPORTED: 'warn', REVERT_FAILED: 'bad' };
 

@@ -37,14 +37,22 @@ function showLogin(message) {
 /** Logs in with a token, then shows the page the URL names. */
 async function start(token) {
   session = await login(token, () => logout('Your API token is no longer accepted. Log in again.'));
-  replace(document.getElementById('whoami'), h('span', { class: 'who-name', text: session.me.name }), h('span', { class: `role role-${session.me.role.toLowerCase()}`, text: session.me.role.toLowerCase() }));
+  replace(
+    document.getElementById('whoami'),
+    h('span', { class: 'who-name', text: session.me.name }),
+    h('span', { class: `role role-${session.me.role.toLowerCase()}`, text: session.me.role.toLowerCase() }),
+  );
   document.getElementById('topbar').hidden = false;
   await route();
 }
 
 function renderNav(current) {
   const links = ROUTES.filter((r) => r.label && session?.can(r.need)).map((r) =>
-    h('a', { href: `#/${r.path}`, class: r.path === current || (current === 'clusters' && r.path === 'fleet') ? 'active' : null, text: r.label }),
+    h('a', {
+      href: `#/${r.path}`,
+      class: r.path === current || (current === 'clusters' && r.path === 'fleet') ? 'active' : null,
+      text: r.label,
+    }),
   );
   replace(document.getElementById('nav'), links);
 }
@@ -56,7 +64,11 @@ async function route() {
   renderNav(r.path);
   disposeView?.();
   disposeView = undefined;
-  if (!session.can(r.need)) return replace(view, errorBox(`This page needs the ${r.need.toLowerCase()} role; your token has ${session.me.role.toLowerCase()}.`));
+  if (!session.can(r.need))
+    return replace(
+      view,
+      errorBox(`This page needs the ${r.need.toLowerCase()} role; your token has ${session.me.role.toLowerCase()}.`),
+    );
   try {
     const mod = await r.load();
     const page = await mod.render({ session, params: rest, navigate: (hash) => (location.hash = hash) });

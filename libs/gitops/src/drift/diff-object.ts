@@ -25,20 +25,42 @@ export interface FieldDiff {
   live?: unknown;
 }
 
-const QUANTITY_PARENTS = new Set(['limits', 'requests', 'hard', 'capacity', 'allocatable', 'default', 'defaultRequest', 'max', 'min', 'storage']);
+const QUANTITY_PARENTS = new Set([
+  'limits',
+  'requests',
+  'hard',
+  'capacity',
+  'allocatable',
+  'default',
+  'defaultRequest',
+  'max',
+  'min',
+  'storage',
+]);
 
 function scalarEqual(desired: unknown, live: unknown, names: readonly string[]): boolean {
   if (desired === live) return true;
-  if ((typeof desired === 'number' || typeof desired === 'string') && (typeof live === 'number' || typeof live === 'string') && String(desired) === String(live)) return true;
+  if (
+    (typeof desired === 'number' || typeof desired === 'string') &&
+    (typeof live === 'number' || typeof live === 'string') &&
+    String(desired) === String(live)
+  )
+    return true;
   const parent = names[names.length - 2] ?? '';
-  return (QUANTITY_PARENTS.has(parent) || QUANTITY_PARENTS.has(names[names.length - 1] ?? '')) && sameQuantity(desired, live);
+  return (
+    (QUANTITY_PARENTS.has(parent) || QUANTITY_PARENTS.has(names[names.length - 1] ?? '')) && sameQuantity(desired, live)
+  );
 }
 
 /** Desired ⊆ live, positionally for lists (for atomic lists and their elements). */
 function contained(desired: unknown, live: unknown, names: readonly string[]): boolean {
   if (desired === null || desired === undefined) return true;
-  if (Array.isArray(desired)) return Array.isArray(live) && live.length === desired.length && desired.every((d, i) => contained(d, live[i], names));
-  if (isPlainObject(desired)) return isPlainObject(live) && Object.entries(desired).every(([k, v]) => contained(v, live[k], [...names, k]));
+  if (Array.isArray(desired))
+    return (
+      Array.isArray(live) && live.length === desired.length && desired.every((d, i) => contained(d, live[i], names))
+    );
+  if (isPlainObject(desired))
+    return isPlainObject(live) && Object.entries(desired).every(([k, v]) => contained(v, live[k], [...names, k]));
   return scalarEqual(desired, live, names);
 }
 
@@ -49,7 +71,11 @@ interface Walk {
 }
 
 function report(w: Walk, segments: FieldPath, desired: unknown, live: unknown): void {
-  const diff: FieldDiff = { path: formatFieldPath(segments), segments, change: live === undefined || live === null ? DriftChange.Missing : DriftChange.Changed };
+  const diff: FieldDiff = {
+    path: formatFieldPath(segments),
+    segments,
+    change: live === undefined || live === null ? DriftChange.Missing : DriftChange.Changed,
+  };
   if (!w.redact) {
     diff.desired = desired;
     if (live !== undefined) diff.live = live;

@@ -23,14 +23,18 @@ describe('diffObject', () => {
   });
 
   it('finds nothing when live is what was applied plus defaults (quantities compared by amount)', () => {
-    const healed = structuredClone(live) as KubeObject & { spec: { replicas: number; template: { spec: { containers: Array<{ image: string }> } } } };
+    const healed = structuredClone(live) as KubeObject & {
+      spec: { replicas: number; template: { spec: { containers: Array<{ image: string }> } } };
+    };
     healed.spec.replicas = 2;
     healed.spec.template.spec.containers[0]!.image = 'example.com/web:1.0';
     expect(diffObject(desired, healed)).toEqual([]);
   });
 
   it('reports removed labels and list elements as missing', () => {
-    const changed = structuredClone(live) as KubeObject & { spec: { template: { spec: { containers: Array<{ env: unknown[] }> } } } };
+    const changed = structuredClone(live) as KubeObject & {
+      spec: { template: { spec: { containers: Array<{ env: unknown[] }> } } };
+    };
     delete changed.metadata.labels?.['app.kubernetes.io/managed-by'];
     changed.spec.template.spec.containers[0]!.env = [];
     const paths = diffObject(desired, changed).map((d) => `${d.change} ${d.path}`);
@@ -39,7 +43,9 @@ describe('diffObject', () => {
   });
 
   it('compares atomic lists whole', () => {
-    const changed = structuredClone(live) as KubeObject & { spec: { template: { spec: { containers: Array<{ args: string[] }> } } } };
+    const changed = structuredClone(live) as KubeObject & {
+      spec: { template: { spec: { containers: Array<{ args: string[] }> } } };
+    };
     changed.spec.template.spec.containers[0]!.args = ['--port=8080', '--debug'];
     expect(diffObject(desired, changed).map((d) => d.path)).toContain('spec.template.spec.containers[name="web"].args');
   });
@@ -49,8 +55,18 @@ describe('diffObject', () => {
   });
 
   it('reports Secret drift by key name only, never values (stringData compared as data)', () => {
-    const secret: KubeObject = { apiVersion: 'v1', kind: 'Secret', metadata: { name: 's' }, stringData: { password: 'hunter2', user: 'admin' } };
-    const liveSecret: KubeObject = { apiVersion: 'v1', kind: 'Secret', metadata: { name: 's' }, data: { password: Buffer.from('changed').toString('base64'), user: Buffer.from('admin').toString('base64') } };
+    const secret: KubeObject = {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: 's' },
+      stringData: { password: 'hunter2', user: 'admin' },
+    };
+    const liveSecret: KubeObject = {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: 's' },
+      data: { password: Buffer.from('changed').toString('base64'), user: Buffer.from('admin').toString('base64') },
+    };
     const diffs = diffObject(secret, liveSecret);
     expect(diffs.map((d) => d.path)).toEqual(['data.password']);
     expect(JSON.stringify(diffs)).not.toContain('hunter2');
@@ -68,12 +84,25 @@ describe('fieldManagersOf', () => {
       ['spec.replicas', ['kubectl'], true],
       ['spec.template.spec.containers[name="web"].image', ['kubectl-patch'], true],
     ]);
-    expect(owners[0]?.owners[0]).toMatchObject({ operation: 'Update', subresource: 'scale', time: '2026-11-27T10:06:00Z' });
+    expect(owners[0]?.owners[0]).toMatchObject({
+      operation: 'Update',
+      subresource: 'scale',
+      time: '2026-11-27T10:06:00Z',
+    });
   });
 
   it('matches keyed elements whose managedFields key has more fields than the merge key, and atomic leaves', () => {
     const owners = fieldManagersOf(live, [
-      [{ field: 'spec' }, { field: 'template' }, { field: 'spec' }, { field: 'containers' }, { key: { name: 'web' } }, { field: 'ports' }, { key: { containerPort: 8080 } }, { field: 'name' }],
+      [
+        { field: 'spec' },
+        { field: 'template' },
+        { field: 'spec' },
+        { field: 'containers' },
+        { key: { name: 'web' } },
+        { field: 'ports' },
+        { key: { containerPort: 8080 } },
+        { field: 'name' },
+      ],
       [{ field: 'spec' }, { field: 'selector' }, { field: 'matchLabels' }, { field: 'app' }],
     ]);
     expect(owners.map((o) => o.owners.map((w) => w.manager))).toEqual([['flotilla'], ['flotilla']]);
@@ -89,7 +118,10 @@ describe('secrets and quantities', () => {
   const secret: KubeObject = {
     apiVersion: 'v1',
     kind: 'Secret',
-    metadata: { name: 's', annotations: { 'kubectl.kubernetes.io/last-applied-configuration': '{"data":{"password":"aHVudGVyMg=="}}' } },
+    metadata: {
+      name: 's',
+      annotations: { 'kubectl.kubernetes.io/last-applied-configuration': '{"data":{"password":"aHVudGVyMg=="}}' },
+    },
     data: { password: 'aHVudGVyMg==' },
     stringData: { token: 'abc' },
   };

@@ -10,8 +10,12 @@ const PLAIN = /^[A-Za-z_][A-Za-z0-9_-]*$/;
 export function formatFieldPath(path: FieldPath): string {
   let out = '';
   for (const seg of path) {
-    if ('field' in seg) out += PLAIN.test(seg.field) ? `${out === '' ? '' : '.'}${seg.field}` : `[${JSON.stringify(seg.field)}]`;
-    else out += `[${Object.entries(seg.key).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(',')}]`;
+    if ('field' in seg)
+      out += PLAIN.test(seg.field) ? `${out === '' ? '' : '.'}${seg.field}` : `[${JSON.stringify(seg.field)}]`;
+    else
+      out += `[${Object.entries(seg.key)
+        .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
+        .join(',')}]`;
   }
   return out;
 }

@@ -57,7 +57,15 @@ function owns(fields: Record<string, unknown>, path: FieldPath): boolean {
 
 function ownersOf(entries: readonly ManagedFieldsEntry[], path: FieldPath, ignore: ReadonlySet<string>): FieldOwner[] {
   return entries
-    .filter((e) => e.manager && !ignore.has(e.manager) && e.fieldsType !== undefined && e.fieldsType === 'FieldsV1' && isPlainObject(e.fieldsV1) && owns(e.fieldsV1, path))
+    .filter(
+      (e) =>
+        e.manager &&
+        !ignore.has(e.manager) &&
+        e.fieldsType !== undefined &&
+        e.fieldsType === 'FieldsV1' &&
+        isPlainObject(e.fieldsV1) &&
+        owns(e.fieldsV1, path),
+    )
     .map((e) => ({ manager: e.manager as string, operation: e.operation, time: e.time, subresource: e.subresource }))
     .sort((a, b) => (b.time ?? '').localeCompare(a.time ?? ''));
 }
@@ -68,8 +76,14 @@ export interface FieldManagersOptions {
 }
 
 /** For each path: the managers of `live` that own it (or own its nearest owned parent). */
-export function fieldManagersOf(live: KubeObject, paths: ReadonlyArray<FieldPath | { segments: FieldPath }>, options: FieldManagersOptions = {}): FieldOwnership[] {
-  const entries = (Array.isArray(live.metadata['managedFields']) ? live.metadata['managedFields'] : []) as ManagedFieldsEntry[];
+export function fieldManagersOf(
+  live: KubeObject,
+  paths: ReadonlyArray<FieldPath | { segments: FieldPath }>,
+  options: FieldManagersOptions = {},
+): FieldOwnership[] {
+  const entries = (
+    Array.isArray(live.metadata['managedFields']) ? live.metadata['managedFields'] : []
+  ) as ManagedFieldsEntry[];
   const ignore = new Set(options.ignoreManagers ?? []);
   return paths.map((p) => {
     const path = Array.isArray(p) ? p : p.segments;

@@ -27,7 +27,8 @@ export function redactObject<T extends KubeObject>(obj: T): T {
   const copy = structuredClone(obj);
   for (const field of ['data', 'stringData']) {
     const map = copy[field];
-    if (map && typeof map === 'object') (copy as Record<string, unknown>)[field] = Object.fromEntries(Object.keys(map).map((k) => [k, REDACTED]));
+    if (map && typeof map === 'object')
+      (copy as Record<string, unknown>)[field] = Object.fromEntries(Object.keys(map).map((k) => [k, REDACTED]));
   }
   const annotations = copy.metadata.annotations;
   if (annotations && LAST_APPLIED in annotations) annotations[LAST_APPLIED] = REDACTED;

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { MemoryTree } from '../tree/repo-tree.js';
 import { computeAffected } from './affected.js';
 
-const cm = (name: string, value: string) => `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\n  namespace: app\ndata:\n  v: "${value}"\n`;
+const cm = (name: string, value: string) =>
+  `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\n  namespace: app\ndata:\n  v: "${value}"\n`;
 const kust = (base: string, extra = '') => `resources:\n  - ../../bases/${base}\n${extra}`;
 
 function repo(webValue: string, dbValue: string, more: Record<string, string> = {}): MemoryTree {
@@ -44,12 +45,20 @@ describe('affected clusters', () => {
   });
 
   it('treats a commit that changes no rendered manifest as affecting nobody', async () => {
-    const r = await computeAffected({ clusters: clusters.map((c) => ({ ...c, revision: 'r2' })), target: 'r3', treeAt });
+    const r = await computeAffected({
+      clusters: clusters.map((c) => ({ ...c, revision: 'r2' })),
+      target: 'r3',
+      treeAt,
+    });
     expect(r.affected).toEqual([]);
   });
 
   it('compares each cluster against the revision it runs, which may differ per cluster', async () => {
-    const mixed = [{ id: 'a', path: 'clusters/a', revision: 'r2' }, { id: 'b', path: 'clusters/b', revision: 'r1' }, { id: 'new', path: 'clusters/c' }];
+    const mixed = [
+      { id: 'a', path: 'clusters/a', revision: 'r2' },
+      { id: 'b', path: 'clusters/b', revision: 'r1' },
+      { id: 'new', path: 'clusters/c' },
+    ];
     const r = await computeAffected({ clusters: mixed, target: 'r3', treeAt });
     expect(r.affected).toEqual(['b', 'new']);
     expect(r.unaffected).toEqual(['a']);
@@ -96,7 +105,12 @@ describe('affected clusters', () => {
       expect(r.affected).toEqual(['a', 'b']);
       expect(r.unaffected).toEqual(['c', 'd']);
       const rendered = [...memo.keys()].filter((k: string) => k.startsWith('r2\u0000'));
-      expect(rendered.sort()).toEqual(['r2\u0000clusters/a', 'r2\u0000clusters/b', 'r2\u0000clusters/c', 'r2\u0000clusters/d']);
+      expect(rendered.sort()).toEqual([
+        'r2\u0000clusters/a',
+        'r2\u0000clusters/b',
+        'r2\u0000clusters/c',
+        'r2\u0000clusters/d',
+      ]);
       // c and d were answered from their r1 render (no r2 render ran): same summary object
       expect(await memo.get('r2\u0000clusters/c')).toBe(await memo.get('r1\u0000clusters/c'));
     });
@@ -104,7 +118,10 @@ describe('affected clusters', () => {
     it('still catches a new file under a plain cluster path, and re-renders (not guesses) near misses', async () => {
       // d renders its plain directory: the new file is in it. bases/db/extra.yaml sits beside a file c
       // reads, so c is rendered again — and stays unaffected, because its kustomization does not list it.
-      trees['r5'] = repo('1', '1', { 'clusters/d/more.yaml': cm('more', '1'), 'bases/db/extra.yaml': cm('extra', '1') });
+      trees['r5'] = repo('1', '1', {
+        'clusters/d/more.yaml': cm('more', '1'),
+        'bases/db/extra.yaml': cm('extra', '1'),
+      });
       const memo = new Map();
       const r = await computeAffected({ clusters, target: 'r5', treeAt, changedPaths, memo });
       expect(r.affected).toEqual(['d']);
@@ -114,4 +131,3 @@ describe('affected clusters', () => {
     });
   });
 });
-

@@ -99,7 +99,8 @@ export async function computeAffected(options: ComputeAffectedOptions): Promise<
       const diff = changed(c.revision);
       if (diff && !changeTouches(before, c.path, await diff)) {
         same = true;
-        if (!memo.has(`${options.target}\u0000${c.path}`)) memo.set(`${options.target}\u0000${c.path}`, Promise.resolve(before));
+        if (!memo.has(`${options.target}\u0000${c.path}`))
+          memo.set(`${options.target}\u0000${c.path}`, Promise.resolve(before));
       } else same = before.digest === (await summaryOf(options.target, c.path)).digest;
     }
     if (same) result.unaffected.push(c.id);

@@ -22,8 +22,10 @@ export type Verdict = { kind: 'healthy' } | { kind: 'pending' } | { kind: 'faile
 export function verdictAt(revision: string, obs: ClusterObservation | undefined, pinnedAt = 0): Verdict {
   const r = obs?.report;
   if (!r || r.revision !== revision || (r.receivedAt ?? pinnedAt) < pinnedAt) return { kind: 'pending' };
-  if (r.state === 'Failed') return { kind: 'failed', reason: `sync of ${revision.slice(0, 12)} failed${r.error ? `: ${r.error}` : ''}` };
-  if (r.health === 'Degraded') return { kind: 'failed', reason: `health Degraded at ${revision.slice(0, 12)}${r.error ? `: ${r.error}` : ''}` };
+  if (r.state === 'Failed')
+    return { kind: 'failed', reason: `sync of ${revision.slice(0, 12)} failed${r.error ? `: ${r.error}` : ''}` };
+  if (r.health === 'Degraded')
+    return { kind: 'failed', reason: `health Degraded at ${revision.slice(0, 12)}${r.error ? `: ${r.error}` : ''}` };
   if (r.state === 'Synced' && r.health === 'Healthy') return { kind: 'healthy' };
   return { kind: 'pending' };
 }

@@ -37,8 +37,22 @@ describe('fleet.yaml policy', () => {
     expect(p.source).toBe('file');
     expect(p.onFailure).toBe('rollback');
     expect(p.waves).toEqual([
-      { name: 'canary', selector: { allOf: ['canary'] }, rest: false, maxParallel: { percent: 100 }, healthTimeoutMs: 120_000, soakMs: 30_000 },
-      { name: 'edge-eu', selector: { anyOf: ['edge-eu', 'eu'], noneOf: ['frozen'] }, rest: false, maxParallel: { count: 2 }, healthTimeoutMs: 300_000, soakMs: 0 },
+      {
+        name: 'canary',
+        selector: { allOf: ['canary'] },
+        rest: false,
+        maxParallel: { percent: 100 },
+        healthTimeoutMs: 120_000,
+        soakMs: 30_000,
+      },
+      {
+        name: 'edge-eu',
+        selector: { anyOf: ['edge-eu', 'eu'], noneOf: ['frozen'] },
+        rest: false,
+        maxParallel: { count: 2 },
+        healthTimeoutMs: 300_000,
+        soakMs: 0,
+      },
       { name: 'everything-else', rest: true, maxParallel: { percent: 25 }, healthTimeoutMs: 120_000, soakMs: 0 },
     ]);
   });
@@ -48,16 +62,41 @@ describe('fleet.yaml policy', () => {
   });
 
   it.each([
-    ['a bad duration', 'waves:\n  - name: a\n    rest: true\n    soak: soon\n', 4, 'waves.0.soak: "soon" is not a duration'],
-    ['maxParallel 0', 'waves:\n  - name: a\n    rest: true\n    maxParallel: 0\n', 4, 'maxParallel must be a whole number'],
+    [
+      'a bad duration',
+      'waves:\n  - name: a\n    rest: true\n    soak: soon\n',
+      4,
+      'waves.0.soak: "soon" is not a duration',
+    ],
+    [
+      'maxParallel 0',
+      'waves:\n  - name: a\n    rest: true\n    maxParallel: 0\n',
+      4,
+      'maxParallel must be a whole number',
+    ],
     ['maxParallel 150%', 'waves:\n  - name: a\n    rest: true\n    maxParallel: "150%"\n', 4, 'maxParallel must be'],
     ['an unknown onFailure', 'onFailure: retry\nwaves:\n  - name: a\n    rest: true\n', 1, 'onFailure'],
-    ['a wave with selector and rest', 'waves:\n  - name: a\n    rest: true\n  - name: b\n    rest: true\n    selector: { allOf: [x] }\n', 4, 'either a selector or `rest: true`'],
+    [
+      'a wave with selector and rest',
+      'waves:\n  - name: a\n    rest: true\n  - name: b\n    rest: true\n    selector: { allOf: [x] }\n',
+      4,
+      'either a selector or `rest: true`',
+    ],
     ['a wave with neither', 'waves:\n  - name: a\n    soak: 1m\n', 2, 'either a selector or `rest: true`'],
     ['an empty selector', 'waves:\n  - name: a\n    selector: {}\n', 3, 'at least one of allOf, anyOf, noneOf'],
     ['an unknown key', 'waves:\n  - name: a\n    rest: true\n    parallel: 3\n', 2, 'parallel'],
-    ['a duplicate wave name', 'waves:\n  - name: a\n    selector: { allOf: [x] }\n  - name: a\n    rest: true\n', 4, 'wave name "a" is used twice'],
-    ['two rest waves', 'waves:\n  - name: a\n    rest: true\n  - name: b\n    rest: true\n', 5, 'only one wave may be `rest`'],
+    [
+      'a duplicate wave name',
+      'waves:\n  - name: a\n    selector: { allOf: [x] }\n  - name: a\n    rest: true\n',
+      4,
+      'wave name "a" is used twice',
+    ],
+    [
+      'two rest waves',
+      'waves:\n  - name: a\n    rest: true\n  - name: b\n    rest: true\n',
+      5,
+      'only one wave may be `rest`',
+    ],
     ['no waves', 'waves: []\n', 1, 'at least one wave'],
     ['a bad tag', 'waves:\n  - name: a\n    selector: { allOf: ["has space"] }\n', 3, 'must be a tag'],
     ['broken YAML', 'waves:\n  - name: a\n    rest: true\n  - [oops\n', 5, 'invalid YAML'],
@@ -68,7 +107,10 @@ describe('fleet.yaml policy', () => {
     expect(err.line).toBe(line);
     expect(err.reason).toContain(reason);
     expect(err.message).toBe(`fleet.yaml:${line}: ${err.reason}`);
-    expect(err.toJSON()).toMatchObject({ code: 'INVALID_FLEET_POLICY', data: { file: 'fleet.yaml', line, reason: err.reason } });
+    expect(err.toJSON()).toMatchObject({
+      code: 'INVALID_FLEET_POLICY',
+      data: { file: 'fleet.yaml', line, reason: err.reason },
+    });
   });
 
   it('refuses alias bombs and oversized files', () => {
@@ -79,12 +121,21 @@ describe('fleet.yaml policy', () => {
 
   it('loads the default policy (one wave of all, pause) when the repository has no fleet.yaml', async () => {
     const p = await loadFleetPolicy(new MemoryTree({ 'clusters/a/x.yaml': 'a: 1' }));
-    expect(p).toMatchObject({ source: 'default', onFailure: 'pause', waves: [{ name: 'all', rest: true, maxParallel: { percent: 100 } }] });
+    expect(p).toMatchObject({
+      source: 'default',
+      onFailure: 'pause',
+      waves: [{ name: 'all', rest: true, maxParallel: { percent: 100 } }],
+    });
   });
 
   it('loads fleet.yaml from the tree root and refuses one that is not a file', async () => {
-    await expect(loadFleetPolicy(new MemoryTree({ 'fleet.yaml': THREE_WAVES }))).resolves.toMatchObject({ source: 'file', waves: [{ name: 'canary' }, { name: 'edge-eu' }, { name: 'everything-else' }] });
-    await expect(loadFleetPolicy(new MemoryTree({ 'fleet.yaml': { symlink: 'other.yaml' } }))).rejects.toThrow('fleet.yaml: must be a regular file, found a symlink');
+    await expect(loadFleetPolicy(new MemoryTree({ 'fleet.yaml': THREE_WAVES }))).resolves.toMatchObject({
+      source: 'file',
+      waves: [{ name: 'canary' }, { name: 'edge-eu' }, { name: 'everything-else' }],
+    });
+    await expect(loadFleetPolicy(new MemoryTree({ 'fleet.yaml': { symlink: 'other.yaml' } }))).rejects.toThrow(
+      'fleet.yaml: must be a regular file, found a symlink',
+    );
   });
 });
 

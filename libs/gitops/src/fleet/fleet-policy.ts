@@ -52,15 +52,24 @@ export class FleetPolicyError extends Error {
     super(`${file}${line ? `:${line}` : ''}: ${reason}`);
   }
   toJSON(): { code: string; data: { file: string; line?: number; reason: string }; message: string } {
-    return { code: this.code, data: { file: this.file, ...(this.line ? { line: this.line } : {}), reason: this.reason }, message: this.message };
+    return {
+      code: this.code,
+      data: { file: this.file, ...(this.line ? { line: this.line } : {}), reason: this.reason },
+      message: this.message,
+    };
   }
 }
 
-const tag = z.string().min(1).max(63).regex(/^[A-Za-z0-9]([A-Za-z0-9._\-/]*[A-Za-z0-9])?$/, 'must be a tag (letters, digits, . _ - /)');
+const tag = z
+  .string()
+  .min(1)
+  .max(63)
+  .regex(/^[A-Za-z0-9]([A-Za-z0-9._\-/]*[A-Za-z0-9])?$/, 'must be a tag (letters, digits, . _ - /)');
 const tags = z.array(tag).max(50);
 const duration = z.union([z.string(), z.number()]).transform((v, ctx) => {
   const ms = parseDuration(v);
-  if (ms === undefined) ctx.addIssue({ code: 'custom', message: `"${String(v)}" is not a duration (e.g. 30s, 5m, 1h30m)` });
+  if (ms === undefined)
+    ctx.addIssue({ code: 'custom', message: `"${String(v)}" is not a duration (e.g. 30s, 5m, 1h30m)` });
   return ms ?? 0;
 });
 const maxParallel = z.union([z.number(), z.string()]).transform((v, ctx): MaxParallel => {
@@ -68,20 +77,35 @@ const maxParallel = z.union([z.number(), z.string()]).transform((v, ctx): MaxPar
   const m = typeof v === 'string' ? /^(\d{1,3})%$/.exec(v) : null;
   const percent = m ? Number(m[1]) : 0;
   if (percent >= 1 && percent <= 100) return { percent };
-  ctx.addIssue({ code: 'custom', message: `maxParallel must be a whole number ≥ 1 or a percentage "1%".."100%", got ${JSON.stringify(v)}` });
+  ctx.addIssue({
+    code: 'custom',
+    message: `maxParallel must be a whole number ≥ 1 or a percentage "1%".."100%", got ${JSON.stringify(v)}`,
+  });
   return { count: 1 };
 });
-const selector = z.strictObject({ allOf: tags.optional(), anyOf: tags.optional(), noneOf: tags.optional() }).refine((s) => s.allOf?.length || s.anyOf?.length || s.noneOf?.length, 'selector needs at least one of allOf, anyOf, noneOf');
+const selector = z
+  .strictObject({ allOf: tags.optional(), anyOf: tags.optional(), noneOf: tags.optional() })
+  .refine(
+    (s) => s.allOf?.length || s.anyOf?.length || s.noneOf?.length,
+    'selector needs at least one of allOf, anyOf, noneOf',
+  );
 const wave = z
   .strictObject({
-    name: z.string().min(1).max(63).regex(/^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/, 'must be lower-case letters, digits and dashes'),
+    name: z
+      .string()
+      .min(1)
+      .max(63)
+      .regex(/^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/, 'must be lower-case letters, digits and dashes'),
     selector: selector.optional(),
     rest: z.literal(true).optional(),
     maxParallel: maxParallel.optional(),
     healthTimeout: duration.optional(),
     soak: duration.optional(),
   })
-  .refine((w) => (w.selector ? !w.rest : w.rest), 'a wave has either a selector or `rest: true`, not both and not neither');
+  .refine(
+    (w) => (w.selector ? !w.rest : w.rest),
+    'a wave has either a selector or `rest: true`, not both and not neither',
+  );
 const policy = z.strictObject({
   apiVersion: z.literal('flotilla.dev/v1').optional(),
   kind: z.literal('FleetPolicy').optional(),
@@ -93,7 +117,13 @@ const policy = z.strictObject({
 
 /** The policy used when the repository has no fleet.yaml: one wave of all affected clusters. */
 export function defaultFleetPolicy(): FleetPolicy {
-  return { source: 'default', onFailure: DEFAULT_ON_FAILURE, waves: [{ name: 'all', rest: true, maxParallel: { percent: 100 }, healthTimeoutMs: DEFAULT_HEALTH_TIMEOUT_MS, soakMs: 0 }] };
+  return {
+    source: 'default',
+    onFailure: DEFAULT_ON_FAILURE,
+    waves: [
+      { name: 'all', rest: true, maxParallel: { percent: 100 }, healthTimeoutMs: DEFAULT_HEALTH_TIMEOUT_MS, soakMs: 0 },
+    ],
+  };
 }
 
 function lineOf(doc: Document, counter: LineCounter, path: readonly PropertyKey[]): number | undefined {
@@ -104,13 +134,16 @@ function lineOf(doc: Document, counter: LineCounter, path: readonly PropertyKey[
   return undefined;
 }
 
-function crossChecks(waves: readonly { name: string; rest?: boolean }[]): { index: number; field: string; reason: string } | undefined {
+function crossChecks(
+  waves: readonly { name: string; rest?: boolean }[],
+): { index: number; field: string; reason: string } | undefined {
   const seen = new Set<string>();
   let rest = -1;
   for (const [index, w] of waves.entries()) {
     if (seen.has(w.name)) return { index, field: 'name', reason: `wave name "${w.name}" is used twice` };
     seen.add(w.name);
-    if (w.rest && rest >= 0) return { index, field: 'rest', reason: `only one wave may be \`rest\` (also "${waves[rest]?.name}")` };
+    if (w.rest && rest >= 0)
+      return { index, field: 'rest', reason: `only one wave may be \`rest\` (also "${waves[rest]?.name}")` };
     if (w.rest) rest = index;
   }
   return undefined;
@@ -128,7 +161,12 @@ export function parseFleetPolicy(bytes: Uint8Array, file = FLEET_POLICY_FILE): F
   const counter = new LineCounter();
   const doc = parseDocument(text, { lineCounter: counter, uniqueKeys: true, prettyErrors: false });
   const yamlError = doc.errors[0];
-  if (yamlError) throw new FleetPolicyError(file, counter.linePos(yamlError.pos[0]).line, `invalid YAML: ${yamlError.message.split('\n')[0]}`);
+  if (yamlError)
+    throw new FleetPolicyError(
+      file,
+      counter.linePos(yamlError.pos[0]).line,
+      `invalid YAML: ${yamlError.message.split('\n')[0]}`,
+    );
   let raw: unknown;
   try {
     raw = doc.toJS({ maxAliasCount: DEFAULT_YAML_LIMITS.maxAliasCount });
@@ -142,7 +180,12 @@ export function parseFleetPolicy(bytes: Uint8Array, file = FLEET_POLICY_FILE): F
     throw new FleetPolicyError(file, lineOf(doc, counter, issue.path), `${where}${issue.message}`);
   }
   const bad = crossChecks(parsed.data.waves);
-  if (bad) throw new FleetPolicyError(file, lineOf(doc, counter, ['waves', bad.index, bad.field]), `waves.${bad.index}.${bad.field}: ${bad.reason}`);
+  if (bad)
+    throw new FleetPolicyError(
+      file,
+      lineOf(doc, counter, ['waves', bad.index, bad.field]),
+      `waves.${bad.index}.${bad.field}: ${bad.reason}`,
+    );
   const p = parsed.data;
   return {
     source: 'file',
@@ -162,6 +205,7 @@ export function parseFleetPolicy(bytes: Uint8Array, file = FLEET_POLICY_FILE): F
 export async function loadFleetPolicy(tree: RepoTree): Promise<FleetPolicy> {
   const entry = await tree.entry(FLEET_POLICY_FILE);
   if (!entry) return defaultFleetPolicy();
-  if (entry.type !== 'file') throw new FleetPolicyError(FLEET_POLICY_FILE, undefined, `must be a regular file, found a ${entry.type}`);
+  if (entry.type !== 'file')
+    throw new FleetPolicyError(FLEET_POLICY_FILE, undefined, `must be a regular file, found a ${entry.type}`);
   return parseFleetPolicy(await tree.readFile(FLEET_POLICY_FILE));
 }

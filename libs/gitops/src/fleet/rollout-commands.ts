@@ -2,7 +2,14 @@
  * Operator and engine commands on a rollout, pure like the machine: each returns the next state
  * or throws RolloutTransitionError naming the phase that forbids it.
  */
-import { ClusterPhase, FINAL_PHASES, RolloutPhase, type RolloutState, WavePhase, pinnedClusters } from './rollout-state.js';
+import {
+  ClusterPhase,
+  FINAL_PHASES,
+  RolloutPhase,
+  type RolloutState,
+  WavePhase,
+  pinnedClusters,
+} from './rollout-state.js';
 
 export class RolloutTransitionError extends Error {
   override readonly name = 'RolloutTransitionError';
@@ -21,7 +28,11 @@ function require(state: RolloutState, command: string, allowed: readonly Rollout
 }
 
 export function pauseRollout(state: RolloutState, reason: string): RolloutState {
-  return { ...require(state, 'pause', [RolloutPhase.Running, RolloutPhase.RollingBack]), phase: RolloutPhase.Paused, reason };
+  return {
+    ...require(state, 'pause', [RolloutPhase.Running, RolloutPhase.RollingBack]),
+    phase: RolloutPhase.Paused,
+    reason,
+  };
 }
 
 /**
@@ -32,11 +43,15 @@ export function pauseRollout(state: RolloutState, reason: string): RolloutState 
 export function resumeRollout(state: RolloutState, now: number): RolloutState {
   const next = require(state, 'resume', [RolloutPhase.Paused]);
   next.reason = undefined;
-  if (next.rollbackRevision !== undefined || (next.failedClusterIds && next.onFailure === 'rollback' && next.waves.some((w) => w.phase === WavePhase.Failed))) {
+  if (
+    next.rollbackRevision !== undefined ||
+    (next.failedClusterIds && next.onFailure === 'rollback' && next.waves.some((w) => w.phase === WavePhase.Failed))
+  ) {
     next.phase = RolloutPhase.RollingBack;
     const timeout = Math.max(...next.waves.map((w) => w.healthTimeoutMs));
     for (const c of pinnedClusters(next)) {
-      if (c.rollback && c.rollback.phase !== ClusterPhase.Succeeded) c.rollback = { phase: ClusterPhase.Updating, pinnedAt: c.rollback.pinnedAt, deadlineAt: now + timeout };
+      if (c.rollback && c.rollback.phase !== ClusterPhase.Succeeded)
+        c.rollback = { phase: ClusterPhase.Updating, pinnedAt: c.rollback.pinnedAt, deadlineAt: now + timeout };
     }
     return next;
   }
@@ -44,7 +59,8 @@ export function resumeRollout(state: RolloutState, now: number): RolloutState {
   for (const wave of next.waves) {
     if (wave.phase === WavePhase.Failed) Object.assign(wave, { phase: WavePhase.Progressing, finishedAt: undefined });
     for (const c of wave.clusters) {
-      if (c.phase === ClusterPhase.Failed) Object.assign(c, { phase: ClusterPhase.Updating, failedAt: undefined, reason: undefined });
+      if (c.phase === ClusterPhase.Failed)
+        Object.assign(c, { phase: ClusterPhase.Updating, failedAt: undefined, reason: undefined });
       if (c.phase === ClusterPhase.Updating) c.deadlineAt = now + wave.healthTimeoutMs;
     }
   }
@@ -54,7 +70,12 @@ export function resumeRollout(state: RolloutState, now: number): RolloutState {
 
 /** Stops the rollout where it is: pinned clusters stay on its revision (it still owns them), pending ones never get it. */
 export function abortRollout(state: RolloutState, reason: string, now: number): RolloutState {
-  return { ...require(state, 'abort', [RolloutPhase.Running, RolloutPhase.Paused, RolloutPhase.RollingBack]), phase: RolloutPhase.Aborted, reason, finishedAt: now };
+  return {
+    ...require(state, 'abort', [RolloutPhase.Running, RolloutPhase.Paused, RolloutPhase.RollingBack]),
+    phase: RolloutPhase.Aborted,
+    reason,
+    finishedAt: now,
+  };
 }
 
 /** Asks for a rollback (operator or policy); the engine then makes the revert commit and calls setRollbackRevision. */

@@ -7,7 +7,14 @@ import type { PlannedWave } from './wave-plan.js';
 const REV = 'b'.repeat(40);
 const OLD = 'a'.repeat(40);
 const REVERT = 'c'.repeat(40);
-const wave = (name: string, batches: string[][], soakMs = 0, healthTimeoutMs = 60_000): PlannedWave => ({ name, index: 0, clusterIds: batches.flat(), batches, soakMs, healthTimeoutMs });
+const wave = (name: string, batches: string[][], soakMs = 0, healthTimeoutMs = 60_000): PlannedWave => ({
+  name,
+  index: 0,
+  clusterIds: batches.flat(),
+  batches,
+  soakMs,
+  healthTimeoutMs,
+});
 
 /** A fleet of fake clusters whose latest report the test sets, and a clock. */
 class World {
@@ -16,10 +23,20 @@ class World {
   state: RolloutState;
   log: RolloutAction[] = [];
   constructor(waves: PlannedWave[], onFailure: 'pause' | 'rollback' = 'pause') {
-    this.state = createRolloutState({ id: 'r1', revision: REV, onFailure, plan: { waves, unassigned: [] }, now: this.now });
+    this.state = createRolloutState({
+      id: 'r1',
+      revision: REV,
+      onFailure,
+      plan: { waves, unassigned: [] },
+      now: this.now,
+    });
   }
   report(ids: string[], r: Partial<ObservedReport> = {}, online = true): void {
-    for (const id of ids) this.obs.set(id, { online, report: { revision: REV, state: 'Synced', health: 'Healthy', receivedAt: this.now, ...r } });
+    for (const id of ids)
+      this.obs.set(id, {
+        online,
+        report: { revision: REV, state: 'Synced', health: 'Healthy', receivedAt: this.now, ...r },
+      });
   }
   offline(id: string): void {
     this.obs.set(id, { ...this.obs.get(id), online: false });
@@ -39,13 +56,20 @@ class World {
 describe('rollout machine: waves in order', () => {
   it('pins the first wave only, then the next once the first is Synced + Healthy, and ends Succeeded', () => {
     const w = new World([wave('canary', [['c1']]), wave('edge', [['e1', 'e2']])]);
-    expect(w.step()).toEqual([{ type: 'waveStarted', wave: 'canary' }, { type: 'pin', clusterIds: ['c1'], revision: REV }]);
+    expect(w.step()).toEqual([
+      { type: 'waveStarted', wave: 'canary' },
+      { type: 'pin', clusterIds: ['c1'], revision: REV },
+    ]);
     expect(w.step(1000)).toEqual([]);
     w.report(['e1', 'e2']); // reports received before their pin are stale: they do not pass the next wave
     w.report(['c1'], { state: 'Reconciling', health: 'Progressing' });
     expect(w.step(1000)).toEqual([]);
     w.report(['c1']);
-    expect(w.step(1000)).toEqual([{ type: 'wavePassed', wave: 'canary' }, { type: 'waveStarted', wave: 'edge' }, { type: 'pin', clusterIds: ['e1', 'e2'], revision: REV }]);
+    expect(w.step(1000)).toEqual([
+      { type: 'wavePassed', wave: 'canary' },
+      { type: 'waveStarted', wave: 'edge' },
+      { type: 'pin', clusterIds: ['e1', 'e2'], revision: REV },
+    ]);
     expect(w.step(1000)).toEqual([]);
     w.report(['e1', 'e2']);
     expect(w.step(1000)).toEqual([{ type: 'wavePassed', wave: 'edge' }, { type: 'succeeded' }]);
@@ -85,7 +109,11 @@ describe('rollout machine: soak', () => {
     expect(w.state.waves[0]).toMatchObject({ phase: WavePhase.Soaking, healthyAt: w.now });
     const healthyAt = w.now;
     expect(w.step(29_999)).toEqual([]);
-    expect(w.step(1)).toEqual([{ type: 'wavePassed', wave: 'canary' }, { type: 'waveStarted', wave: 'rest' }, { type: 'pin', clusterIds: ['r1'], revision: REV }]);
+    expect(w.step(1)).toEqual([
+      { type: 'wavePassed', wave: 'canary' },
+      { type: 'waveStarted', wave: 'rest' },
+      { type: 'pin', clusterIds: ['r1'], revision: REV },
+    ]);
     expect(w.state.waves[0]?.finishedAt).toBe(healthyAt + 30_000);
     expect(w.state.waves[1]?.startedAt).toBe(healthyAt + 30_000);
   });
@@ -122,18 +150,27 @@ describe('rollout machine: failure', () => {
     w.report(['c2']);
     const actions = w.step(1000);
     expect(actions[0]).toMatchObject({ type: 'waveFailed', wave: 'canary', clusterIds: ['c1'] });
-    expect(actions[1]).toEqual({ type: 'paused', reason: expect.stringContaining('c1 (sync of bbbbbbbbbbbb failed: apply: image pull refused)') as string });
+    expect(actions[1]).toEqual({
+      type: 'paused',
+      reason: expect.stringContaining('c1 (sync of bbbbbbbbbbbb failed: apply: image pull refused)') as string,
+    });
     expect(w.state).toMatchObject({ phase: RolloutPhase.Paused, failedClusterIds: ['c1'] });
     expect(w.cluster('c1')).toMatchObject({ phase: ClusterPhase.Failed, failedAt: w.now });
     expect(w.step(60_000)).toEqual([]);
-    expect(w.log.filter((a) => a.type === 'pin').flatMap((a) => (a.type === 'pin' ? a.clusterIds : []))).toEqual(['c1', 'c2']);
+    expect(w.log.filter((a) => a.type === 'pin').flatMap((a) => (a.type === 'pin' ? a.clusterIds : []))).toEqual([
+      'c1',
+      'c2',
+    ]);
   });
 
   it('fails the wave on Degraded health', () => {
     const w = new World([wave('canary', [['c1']])]);
     w.step();
     w.report(['c1'], { state: 'Synced', health: 'Degraded' });
-    expect(w.step(1)[0]).toMatchObject({ type: 'waveFailed', reason: expect.stringContaining('health Degraded') as string });
+    expect(w.step(1)[0]).toMatchObject({
+      type: 'waveFailed',
+      reason: expect.stringContaining('health Degraded') as string,
+    });
   });
 
   it('fails the wave when the health timeout passes without Synced + Healthy', () => {
@@ -141,7 +178,10 @@ describe('rollout machine: failure', () => {
     w.step();
     w.report(['c1'], { state: 'Synced', health: 'Progressing' });
     expect(w.step(59_999)).toEqual([]);
-    expect(w.step(1)[0]).toMatchObject({ type: 'waveFailed', reason: expect.stringContaining('health timeout') as string });
+    expect(w.step(1)[0]).toMatchObject({
+      type: 'waveFailed',
+      reason: expect.stringContaining('health timeout') as string,
+    });
   });
 
   it('asks for a rollback naming the failing clusters when onFailure is rollback', () => {
@@ -149,7 +189,11 @@ describe('rollout machine: failure', () => {
     w.step();
     w.report(['c1'], { state: 'Failed', error: 'boom' });
     const actions = w.step(1);
-    expect(actions[1]).toMatchObject({ type: 'rollbackRequested', clusterIds: ['c1'], reason: expect.stringContaining('boom') as string });
+    expect(actions[1]).toMatchObject({
+      type: 'rollbackRequested',
+      clusterIds: ['c1'],
+      reason: expect.stringContaining('boom') as string,
+    });
     expect(w.state.phase).toBe(RolloutPhase.RollingBack);
   });
 });
@@ -195,7 +239,8 @@ describe('rollout machine: rollback', () => {
     w.state = { ...w.state, rollbackRevision: REVERT };
     expect(w.step(1000)).toEqual([{ type: 'pin', clusterIds: ['c1', 'c2'], revision: REVERT }]);
     expect(w.step(1000)).toEqual([]);
-    for (const id of ['c1', 'c2']) w.obs.set(id, { online: true, report: { revision: REVERT, state: 'Synced', health: 'Healthy' } });
+    for (const id of ['c1', 'c2'])
+      w.obs.set(id, { online: true, report: { revision: REVERT, state: 'Synced', health: 'Healthy' } });
     expect(w.step(1000)).toEqual([{ type: 'rolledBack', revision: REVERT }]);
     expect(w.state).toMatchObject({ phase: RolloutPhase.RolledBack, finishedAt: w.now });
     expect(w.cluster('r1')).toMatchObject({ phase: ClusterPhase.Pending });
@@ -206,9 +251,14 @@ describe('rollout machine: rollback', () => {
     const w = failedCanary();
     w.state = { ...w.state, rollbackRevision: REVERT };
     w.step(1);
-    w.obs.set('c1', { online: true, report: { revision: REVERT, state: 'Failed', health: 'Unknown', error: 'still broken' } });
+    w.obs.set('c1', {
+      online: true,
+      report: { revision: REVERT, state: 'Failed', health: 'Unknown', error: 'still broken' },
+    });
     const actions = w.step(1);
-    expect(actions).toEqual([{ type: 'paused', reason: expect.stringContaining('rollback to cccccccccccc failed: c1') as string }]);
+    expect(actions).toEqual([
+      { type: 'paused', reason: expect.stringContaining('rollback to cccccccccccc failed: c1') as string },
+    ]);
     expect(w.state.phase).toBe(RolloutPhase.Paused);
   });
 

@@ -12,7 +12,14 @@
  * to the revert commit and ends RolledBack once they are all Synced + Healthy there.
  */
 import { type ClusterObservation, verdictAt } from './cluster-verdict.js';
-import { ClusterPhase, RolloutPhase, type RolloutState, type RolloutWaveState, WavePhase, pinnedClusters } from './rollout-state.js';
+import {
+  ClusterPhase,
+  RolloutPhase,
+  type RolloutState,
+  type RolloutWaveState,
+  WavePhase,
+  pinnedClusters,
+} from './rollout-state.js';
 
 export type RolloutAction =
   | { type: 'pin'; clusterIds: string[]; revision: string }
@@ -53,11 +60,16 @@ function observeWave(wave: RolloutWaveState, revision: string, observe: Observe,
     c.offline = !(obs?.online ?? false);
     const v = verdictAt(revision, obs, c.pinnedAt);
     if (v.kind === 'failed') Object.assign(c, { phase: ClusterPhase.Failed, failedAt: now, reason: v.reason });
-    else if (v.kind === 'healthy' && c.phase === ClusterPhase.Updating) Object.assign(c, { phase: ClusterPhase.Succeeded, succeededAt: now, reason: undefined });
+    else if (v.kind === 'healthy' && c.phase === ClusterPhase.Updating)
+      Object.assign(c, { phase: ClusterPhase.Succeeded, succeededAt: now, reason: undefined });
     else if (v.kind === 'pending' && c.phase === ClusterPhase.Updating) {
       if (c.offline) c.deadlineAt = Math.max(c.deadlineAt ?? 0, now + wave.healthTimeoutMs);
       else if (now >= (c.deadlineAt ?? now)) {
-        Object.assign(c, { phase: ClusterPhase.Failed, failedAt: now, reason: `health timeout: not Synced + Healthy at ${revision.slice(0, 12)} within ${wave.healthTimeoutMs / 1000}s` });
+        Object.assign(c, {
+          phase: ClusterPhase.Failed,
+          failedAt: now,
+          reason: `health timeout: not Synced + Healthy at ${revision.slice(0, 12)} within ${wave.healthTimeoutMs / 1000}s`,
+        });
       }
     }
     if (v.kind !== 'healthy') allHealthy = false;
@@ -130,7 +142,12 @@ function runRollback(state: RolloutState, observe: Observe, now: number, actions
     if (v.kind === 'healthy') Object.assign(rb, { phase: ClusterPhase.Succeeded, finishedAt: now });
     else if (v.kind === 'failed') Object.assign(rb, { phase: ClusterPhase.Failed, finishedAt: now, reason: v.reason });
     else if (c.offline) rb.deadlineAt = Math.max(rb.deadlineAt, now + timeout);
-    else if (now >= rb.deadlineAt) Object.assign(rb, { phase: ClusterPhase.Failed, finishedAt: now, reason: `health timeout at revert ${revision.slice(0, 12)}` });
+    else if (now >= rb.deadlineAt)
+      Object.assign(rb, {
+        phase: ClusterPhase.Failed,
+        finishedAt: now,
+        reason: `health timeout at revert ${revision.slice(0, 12)}`,
+      });
   }
   const failed = targets.filter((c) => c.rollback?.phase === ClusterPhase.Failed);
   if (failed.length) {

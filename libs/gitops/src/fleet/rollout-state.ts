@@ -17,12 +17,28 @@ export const RolloutPhase = {
 export type RolloutPhase = (typeof RolloutPhase)[keyof typeof RolloutPhase];
 
 /** Phases after which the machine does nothing more. */
-export const FINAL_PHASES: readonly RolloutPhase[] = [RolloutPhase.Succeeded, RolloutPhase.RolledBack, RolloutPhase.Aborted, RolloutPhase.Superseded];
+export const FINAL_PHASES: readonly RolloutPhase[] = [
+  RolloutPhase.Succeeded,
+  RolloutPhase.RolledBack,
+  RolloutPhase.Aborted,
+  RolloutPhase.Superseded,
+];
 
-export const WavePhase = { Pending: 'Pending', Progressing: 'Progressing', Soaking: 'Soaking', Passed: 'Passed', Failed: 'Failed' } as const;
+export const WavePhase = {
+  Pending: 'Pending',
+  Progressing: 'Progressing',
+  Soaking: 'Soaking',
+  Passed: 'Passed',
+  Failed: 'Failed',
+} as const;
 export type WavePhase = (typeof WavePhase)[keyof typeof WavePhase];
 
-export const ClusterPhase = { Pending: 'Pending', Updating: 'Updating', Succeeded: 'Succeeded', Failed: 'Failed' } as const;
+export const ClusterPhase = {
+  Pending: 'Pending',
+  Updating: 'Updating',
+  Succeeded: 'Succeeded',
+  Failed: 'Failed',
+} as const;
 export type ClusterPhase = (typeof ClusterPhase)[keyof typeof ClusterPhase];
 
 export interface RolloutClusterState {
@@ -77,7 +93,13 @@ export interface RolloutState {
   baseRevision?: string;
 }
 
-export function createRolloutState(args: { id: string; revision: string; onFailure: OnFailure; plan: WavePlan; now: number }): RolloutState {
+export function createRolloutState(args: {
+  id: string;
+  revision: string;
+  onFailure: OnFailure;
+  plan: WavePlan;
+  now: number;
+}): RolloutState {
   return {
     id: args.id,
     revision: args.revision,
@@ -91,7 +113,9 @@ export function createRolloutState(args: { id: string; revision: string; onFailu
       soakMs: w.soakMs,
       batchCount: w.batches.length,
       currentBatch: 0,
-      clusters: w.batches.flatMap((ids, batch) => ids.map((id) => ({ id, batch, phase: ClusterPhase.Pending, offline: false }))),
+      clusters: w.batches.flatMap((ids, batch) =>
+        ids.map((id) => ({ id, batch, phase: ClusterPhase.Pending, offline: false })),
+      ),
     })),
   };
 }

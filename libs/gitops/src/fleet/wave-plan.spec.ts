@@ -31,14 +31,33 @@ describe('tag selectors', () => {
 
 describe('wave planning', () => {
   it('puts each cluster in the first wave it matches, rest takes the others, batches by maxParallel, ordered by name', () => {
-    const plan = planWaves(policy, [c('us-2', 'edge-us'), c('eu-3', 'edge-eu'), c('can', 'canary', 'edge-eu'), c('eu-1', 'edge-eu'), c('eu-2', 'edge-eu'), c('eu-frozen', 'edge-eu', 'frozen'), c('us-1', 'edge-us'), c('us-3')]);
+    const plan = planWaves(policy, [
+      c('us-2', 'edge-us'),
+      c('eu-3', 'edge-eu'),
+      c('can', 'canary', 'edge-eu'),
+      c('eu-1', 'edge-eu'),
+      c('eu-2', 'edge-eu'),
+      c('eu-frozen', 'edge-eu', 'frozen'),
+      c('us-1', 'edge-us'),
+      c('us-3'),
+    ]);
     expect(plan.unassigned).toEqual([]);
     expect(plan.waves.map((w) => [w.name, w.index, w.batches])).toEqual([
       ['canary', 0, [['id-can']]],
       ['eu', 1, [['id-eu-1', 'id-eu-2'], ['id-eu-3']]],
-      ['rest', 2, [['id-eu-frozen', 'id-us-1'], ['id-us-2', 'id-us-3']]],
+      [
+        'rest',
+        2,
+        [
+          ['id-eu-frozen', 'id-us-1'],
+          ['id-us-2', 'id-us-3'],
+        ],
+      ],
     ]);
-    expect(plan.waves[2]).toMatchObject({ soakMs: 60_000, clusterIds: ['id-eu-frozen', 'id-us-1', 'id-us-2', 'id-us-3'] });
+    expect(plan.waves[2]).toMatchObject({
+      soakMs: 60_000,
+      clusterIds: ['id-eu-frozen', 'id-us-1', 'id-us-2', 'id-us-3'],
+    });
   });
 
   it('leaves out waves no affected cluster falls into', () => {

@@ -41,7 +41,9 @@ function chunk<T>(items: readonly T[], size: number): T[][] {
 }
 
 function waveFor(cluster: PlanCluster, waves: readonly WavePolicy[]): number {
-  const matched = waves.findIndex((w) => !w.rest && w.selector !== undefined && matchesSelector(cluster.tags, w.selector));
+  const matched = waves.findIndex(
+    (w) => !w.rest && w.selector !== undefined && matchesSelector(cluster.tags, w.selector),
+  );
   return matched >= 0 ? matched : waves.findIndex((w) => w.rest);
 }
 
@@ -58,7 +60,14 @@ export function planWaves(policy: Pick<FleetPolicy, 'waves'>, clusters: readonly
   policy.waves.forEach((w, index) => {
     const ids = (members[index] ?? []).map((c) => c.id);
     if (ids.length === 0) return;
-    waves.push({ name: w.name, index, clusterIds: ids, batches: chunk(ids, batchSize(w.maxParallel, ids.length)), healthTimeoutMs: w.healthTimeoutMs, soakMs: w.soakMs });
+    waves.push({
+      name: w.name,
+      index,
+      clusterIds: ids,
+      batches: chunk(ids, batchSize(w.maxParallel, ids.length)),
+      healthTimeoutMs: w.healthTimeoutMs,
+      soakMs: w.soakMs,
+    });
   });
   return { waves, unassigned };
 }

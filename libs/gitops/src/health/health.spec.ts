@@ -9,9 +9,15 @@ import { compareHealth, HEALTH_WORST_FIRST, HealthStatus, worstOf } from './heal
 
 const dir = resolve(dirname(fileURLToPath(import.meta.url)), '../../test/fixtures/health');
 /** One fixture per state: `<what>-<expected status>.yaml`. */
-const fixtures = readdirSync(dir).filter((f) => f.endsWith('.yaml')).sort();
+const fixtures = readdirSync(dir)
+  .filter((f) => f.endsWith('.yaml'))
+  .sort();
 const expected = (file: string) => {
-  const state = file.replace(/\.yaml$/, '').split('-').pop() ?? '';
+  const state =
+    file
+      .replace(/\.yaml$/, '')
+      .split('-')
+      .pop() ?? '';
   const status = Object.values(HealthStatus).find((s) => s.toLowerCase() === state);
   if (!status) throw new Error(`fixture ${file} does not end in a health status`);
   return status;
@@ -19,7 +25,9 @@ const expected = (file: string) => {
 
 describe('health of live objects, one fixture per state', () => {
   it('has fixtures for every status an object can report', () => {
-    expect(new Set(fixtures.map(expected))).toEqual(new Set([HealthStatus.Healthy, HealthStatus.Progressing, HealthStatus.Degraded, HealthStatus.Suspended]));
+    expect(new Set(fixtures.map(expected))).toEqual(
+      new Set([HealthStatus.Healthy, HealthStatus.Progressing, HealthStatus.Degraded, HealthStatus.Suspended]),
+    );
   });
 
   for (const file of fixtures) {
@@ -48,8 +56,15 @@ describe('aggregate health', () => {
   });
 
   it('takes the worst member, and Healthy for nothing', () => {
-    expect(worstOf([HealthStatus.Healthy, HealthStatus.Progressing, HealthStatus.Suspended])).toBe(HealthStatus.Progressing);
-    expect(worstOf([{ status: HealthStatus.Healthy, message: '' }, { status: HealthStatus.Degraded, message: '' }])).toBe(HealthStatus.Degraded);
+    expect(worstOf([HealthStatus.Healthy, HealthStatus.Progressing, HealthStatus.Suspended])).toBe(
+      HealthStatus.Progressing,
+    );
+    expect(
+      worstOf([
+        { status: HealthStatus.Healthy, message: '' },
+        { status: HealthStatus.Degraded, message: '' },
+      ]),
+    ).toBe(HealthStatus.Degraded);
     expect(worstOf([])).toBe(HealthStatus.Healthy);
   });
 });
@@ -62,6 +77,9 @@ describe('hasNoStatus', () => {
     expect(hasNoStatus('apps/v1', 'Deployment')).toBe(false);
     expect(hasNoStatus('example.com/v1', 'ConfigMap')).toBe(false); // a custom kind of the same name may have status
     // And what health() says of one once it exists: Healthy.
-    expect(health({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'a', namespace: 'b' }, data: {} } as KubeObject).status).toBe(HealthStatus.Healthy);
+    expect(
+      health({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'a', namespace: 'b' }, data: {} } as KubeObject)
+        .status,
+    ).toBe(HealthStatus.Healthy);
   });
 });

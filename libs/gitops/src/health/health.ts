@@ -8,7 +8,14 @@ import { parseApiVersion } from '../objects/kube-object.js';
 import { conditionOf, describeCondition, generationPending, specOf, statusOf } from './conditions.js';
 import type { Health } from './health-status.js';
 import { HealthStatus } from './health-status.js';
-import { cronJobHealth, daemonSetHealth, deploymentHealth, jobHealth, replicaSetHealth, statefulSetHealth } from './workloads.js';
+import {
+  cronJobHealth,
+  daemonSetHealth,
+  deploymentHealth,
+  jobHealth,
+  replicaSetHealth,
+  statefulSetHealth,
+} from './workloads.js';
 
 function pvcHealth(obj: KubeObject): Health {
   const phase = statusOf(obj)['phase'];
@@ -20,13 +27,15 @@ function pvcHealth(obj: KubeObject): Health {
 function serviceHealth(obj: KubeObject): Health {
   if (specOf(obj)['type'] !== 'LoadBalancer') return { status: HealthStatus.Healthy, message: 'service exists' };
   const ingress = (statusOf(obj)['loadBalancer'] as { ingress?: unknown[] } | undefined)?.ingress;
-  if (Array.isArray(ingress) && ingress.length > 0) return { status: HealthStatus.Healthy, message: 'load balancer provisioned' };
+  if (Array.isArray(ingress) && ingress.length > 0)
+    return { status: HealthStatus.Healthy, message: 'load balancer provisioned' };
   return { status: HealthStatus.Progressing, message: 'waiting for a load balancer address' };
 }
 
 function crdHealth(obj: KubeObject): Health {
   const names = conditionOf(obj, 'NamesAccepted');
-  if (names?.status === 'False') return { status: HealthStatus.Degraded, message: `names not accepted: ${describeCondition(names)}` };
+  if (names?.status === 'False')
+    return { status: HealthStatus.Degraded, message: `names not accepted: ${describeCondition(names)}` };
   const established = conditionOf(obj, 'Established');
   if (established?.status === 'True') return { status: HealthStatus.Healthy, message: 'established' };
   return { status: HealthStatus.Progressing, message: 'waiting to be established' };
@@ -35,12 +44,17 @@ function crdHealth(obj: KubeObject): Health {
 /** Objects with conditions but no kind-specific rule (custom resources, Pods…). */
 function conditionHealth(obj: KubeObject): Health | undefined {
   const stalled = conditionOf(obj, 'Stalled');
-  if (stalled?.status === 'True') return { status: HealthStatus.Degraded, message: `stalled: ${describeCondition(stalled)}` };
+  if (stalled?.status === 'True')
+    return { status: HealthStatus.Degraded, message: `stalled: ${describeCondition(stalled)}` };
   const ready = conditionOf(obj, 'Ready');
   if (!ready) return undefined;
   if (ready.status === 'True') return { status: HealthStatus.Healthy, message: describeCondition(ready) };
-  const reconciling = conditionOf(obj, 'Reconciling')?.status === 'True' || generationPending(obj) || ready.status !== 'False';
-  return { status: reconciling ? HealthStatus.Progressing : HealthStatus.Degraded, message: `not ready: ${describeCondition(ready)}` };
+  const reconciling =
+    conditionOf(obj, 'Reconciling')?.status === 'True' || generationPending(obj) || ready.status !== 'False';
+  return {
+    status: reconciling ? HealthStatus.Progressing : HealthStatus.Degraded,
+    message: `not ready: ${describeCondition(ready)}`,
+  };
 }
 
 const BY_KIND: Readonly<Record<string, (obj: KubeObject) => Health>> = {
@@ -58,12 +72,14 @@ const BY_KIND: Readonly<Record<string, (obj: KubeObject) => Health>> = {
 /** The health of a live object (`undefined` = it does not exist). */
 export function health(obj: KubeObject | undefined): Health {
   if (!obj) return { status: HealthStatus.Missing, message: 'object does not exist' };
-  if (obj.metadata['deletionTimestamp']) return { status: HealthStatus.Progressing, message: 'object is being deleted' };
+  if (obj.metadata['deletionTimestamp'])
+    return { status: HealthStatus.Progressing, message: 'object is being deleted' };
   const check = BY_KIND[`${parseApiVersion(obj.apiVersion).group}/${obj.kind}`];
   if (check) return check(obj);
   const byCondition = conditionHealth(obj);
   if (byCondition) return byCondition;
-  if (generationPending(obj)) return { status: HealthStatus.Progressing, message: 'waiting for the controller to observe the latest generation' };
+  if (generationPending(obj))
+    return { status: HealthStatus.Progressing, message: 'waiting for the controller to observe the latest generation' };
   return { status: HealthStatus.Healthy, message: 'object exists' };
 }
 
@@ -71,7 +87,15 @@ export function health(obj: KubeObject | undefined): Health {
  * Kinds Kubernetes keeps no status for (no status, no conditions, no generation to observe): their
  * health is Healthy once they exist, so a successful apply answers it without watching them.
  */
-const STATUSLESS = new Set(['/ConfigMap', '/Secret', '/ServiceAccount', 'rbac.authorization.k8s.io/Role', 'rbac.authorization.k8s.io/RoleBinding', 'rbac.authorization.k8s.io/ClusterRole', 'rbac.authorization.k8s.io/ClusterRoleBinding']);
+const STATUSLESS = new Set([
+  '/ConfigMap',
+  '/Secret',
+  '/ServiceAccount',
+  'rbac.authorization.k8s.io/Role',
+  'rbac.authorization.k8s.io/RoleBinding',
+  'rbac.authorization.k8s.io/ClusterRole',
+  'rbac.authorization.k8s.io/ClusterRoleBinding',
+]);
 
 export function hasNoStatus(apiVersion: string, kind: string): boolean {
   return STATUSLESS.has(`${parseApiVersion(apiVersion).group}/${kind}`);

@@ -14,7 +14,11 @@ export function deploymentHealth(obj: KubeObject): Health {
   if (spec['paused'] === true) return { status: HealthStatus.Suspended, message: 'rollout is paused' };
   if (generationPending(obj)) return progressing(WAITING);
   const cond = conditionOf(obj, 'Progressing');
-  if (cond?.reason === 'ProgressDeadlineExceeded') return { status: HealthStatus.Degraded, message: `rollout exceeded its progress deadline: ${describeCondition(cond)}` };
+  if (cond?.reason === 'ProgressDeadlineExceeded')
+    return {
+      status: HealthStatus.Degraded,
+      message: `rollout exceeded its progress deadline: ${describeCondition(cond)}`,
+    };
   const replicas = num(spec['replicas'], 1);
   const updated = num(status['updatedReplicas']);
   const total = num(status['replicas']);
@@ -37,7 +41,8 @@ export function statefulSetHealth(obj: KubeObject): Health {
   const partition = num(strategy.rollingUpdate?.partition);
   const updated = num(status['updatedReplicas']);
   if (partition > 0) {
-    if (updated < replicas - partition) return progressing(`${updated} of ${replicas - partition} partitioned replicas updated`);
+    if (updated < replicas - partition)
+      return progressing(`${updated} of ${replicas - partition} partitioned replicas updated`);
     return healthy(`partitioned rollout: ${updated} replicas updated`);
   }
   if (status['updateRevision'] !== undefined && status['currentRevision'] !== status['updateRevision']) {
@@ -71,11 +76,14 @@ export function replicaSetHealth(obj: KubeObject): Health {
 
 export function jobHealth(obj: KubeObject): Health {
   const failed = conditionOf(obj, 'Failed');
-  if (failed?.status === 'True') return { status: HealthStatus.Degraded, message: `job failed: ${describeCondition(failed)}` };
+  if (failed?.status === 'True')
+    return { status: HealthStatus.Degraded, message: `job failed: ${describeCondition(failed)}` };
   const complete = conditionOf(obj, 'Complete');
   if (complete?.status === 'True') return healthy('job completed');
   if (specOf(obj)['suspend'] === true) return { status: HealthStatus.Suspended, message: 'job is suspended' };
-  return progressing(`job running: ${num(statusOf(obj)['active'])} active, ${num(statusOf(obj)['succeeded'])} succeeded`);
+  return progressing(
+    `job running: ${num(statusOf(obj)['active'])} active, ${num(statusOf(obj)['succeeded'])} succeeded`,
+  );
 }
 
 export function cronJobHealth(obj: KubeObject): Health {

@@ -2,7 +2,11 @@ import { describe, expect, it } from 'vitest';
 import type { KubeObject } from '../objects/kube-object.js';
 import { diffInventory, inventoryAfterPrune, inventoryOf, makeInventory, PruneSkipReason } from './inventory.js';
 
-const o = (apiVersion: string, kind: string, name: string, namespace?: string): KubeObject => ({ apiVersion, kind, metadata: namespace ? { name, namespace } : { name } });
+const o = (apiVersion: string, kind: string, name: string, namespace?: string): KubeObject => ({
+  apiVersion,
+  kind,
+  metadata: namespace ? { name, namespace } : { name },
+});
 
 const ns = o('v1', 'Namespace', 'app');
 const cm = o('v1', 'ConfigMap', 'cfg', 'app');
@@ -23,7 +27,12 @@ describe('inventory', () => {
 
   it('prunes what the previous inventory had and the new render lacks, in reverse apply order', () => {
     const diff = diffInventory(inventoryOf([ns, cm, svc, deploy]), inventoryOf([o('v1', 'ConfigMap', 'other', 'app')]));
-    expect(diff.prune.map((e) => e.id)).toEqual(['app_web_apps_Deployment', 'app_web__Service', 'app_cfg__ConfigMap', '_app__Namespace']);
+    expect(diff.prune.map((e) => e.id)).toEqual([
+      'app_web_apps_Deployment',
+      'app_web__Service',
+      'app_cfg__ConfigMap',
+      '_app__Namespace',
+    ]);
     expect(diff.skipped).toBeUndefined();
   });
 
@@ -35,13 +44,22 @@ describe('inventory', () => {
 
   it('prunes nothing after an empty or a failed render', () => {
     const previous = inventoryOf([cm, deploy]);
-    expect(diffInventory(previous, makeInventory([]))).toEqual({ prune: [], retained: [], skipped: PruneSkipReason.EmptyRender });
-    expect(diffInventory(previous, undefined)).toEqual({ prune: [], retained: [], skipped: PruneSkipReason.FailedRender });
+    expect(diffInventory(previous, makeInventory([]))).toEqual({
+      prune: [],
+      retained: [],
+      skipped: PruneSkipReason.EmptyRender,
+    });
+    expect(diffInventory(previous, undefined)).toEqual({
+      prune: [],
+      retained: [],
+      skipped: PruneSkipReason.FailedRender,
+    });
   });
 
   it('keeps objects annotated flotilla.dev/prune: disabled', () => {
     const diff = diffInventory(inventoryOf([cm, deploy, svc]), inventoryOf([svc]), {
-      annotationsOf: (id) => (id === 'app_cfg__ConfigMap' ? { 'flotilla.dev/prune': 'disabled' } : { 'flotilla.dev/prune': 'enabled' }),
+      annotationsOf: (id) =>
+        id === 'app_cfg__ConfigMap' ? { 'flotilla.dev/prune': 'disabled' } : { 'flotilla.dev/prune': 'enabled' },
     });
     expect(diff.prune.map((e) => e.id)).toEqual(['app_web_apps_Deployment']);
     expect(diff.retained.map((e) => e.id)).toEqual(['app_cfg__ConfigMap']);

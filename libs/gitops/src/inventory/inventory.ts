@@ -41,7 +41,11 @@ export function inventoryOf(objects: readonly KubeObject[]): Inventory {
 /** A stand-in object for ordering an entry among others. */
 export function entryAsObject(entry: InventoryEntry): KubeObject {
   const ref = parseObjectId(entry.id);
-  return { apiVersion: entry.apiVersion, kind: ref.kind, metadata: ref.namespace ? { name: ref.name, namespace: ref.namespace } : { name: ref.name } };
+  return {
+    apiVersion: entry.apiVersion,
+    kind: ref.kind,
+    metadata: ref.namespace ? { name: ref.name, namespace: ref.namespace } : { name: ref.name },
+  };
 }
 
 export const PruneSkipReason = {
@@ -67,13 +71,19 @@ export interface DiffInventoryOptions {
 }
 
 /** What to prune going from `previous` to `next` (`undefined` = the render failed). */
-export function diffInventory(previous: Inventory, next: Inventory | undefined, options: DiffInventoryOptions = {}): InventoryDiff {
+export function diffInventory(
+  previous: Inventory,
+  next: Inventory | undefined,
+  options: DiffInventoryOptions = {},
+): InventoryDiff {
   if (next === undefined) return { prune: [], retained: [], skipped: PruneSkipReason.FailedRender };
   if (next.entries.length === 0) return { prune: [], retained: [], skipped: PruneSkipReason.EmptyRender };
   const wanted = new Set(next.entries.map((e) => e.id));
   const gone = previous.entries.filter((e) => !wanted.has(e.id));
   const retained = gone.filter((e) => options.annotationsOf?.(e.id)?.[PRUNE_ANNOTATION] === PRUNE_DISABLED);
-  const prune = gone.filter((e) => !retained.includes(e)).sort((a, b) => compareForApply(entryAsObject(b), entryAsObject(a)));
+  const prune = gone
+    .filter((e) => !retained.includes(e))
+    .sort((a, b) => compareForApply(entryAsObject(b), entryAsObject(a)));
   return { prune, retained };
 }
 

@@ -85,9 +85,23 @@ export function compareForApply(a: KubeObject, b: KubeObject): number {
 export function sortForApply<T extends KubeObject>(objects: readonly T[]): T[] {
   const keyed = objects.map((obj) => {
     const rank = KIND_RANK.get(obj.kind);
-    return { obj, phase: rank?.phase ?? ApplyPhase.Other, index: rank?.index ?? Number.MAX_SAFE_INTEGER, group: parseApiVersion(obj.apiVersion).group, namespace: obj.metadata.namespace ?? '' };
+    return {
+      obj,
+      phase: rank?.phase ?? ApplyPhase.Other,
+      index: rank?.index ?? Number.MAX_SAFE_INTEGER,
+      group: parseApiVersion(obj.apiVersion).group,
+      namespace: obj.metadata.namespace ?? '',
+    };
   });
-  keyed.sort((a, b) => a.phase - b.phase || a.index - b.index || cmp(a.obj.kind, b.obj.kind) || cmp(a.group, b.group) || cmp(a.namespace, b.namespace) || cmp(a.obj.metadata.name, b.obj.metadata.name));
+  keyed.sort(
+    (a, b) =>
+      a.phase - b.phase ||
+      a.index - b.index ||
+      cmp(a.obj.kind, b.obj.kind) ||
+      cmp(a.group, b.group) ||
+      cmp(a.namespace, b.namespace) ||
+      cmp(a.obj.metadata.name, b.obj.metadata.name),
+  );
   return keyed.map((k) => k.obj);
 }
 

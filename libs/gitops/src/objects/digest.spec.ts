@@ -2,8 +2,18 @@ import { describe, expect, it } from 'vitest';
 import { canonicalJson, objectDigest, renderDigest } from './digest.js';
 import type { KubeObject } from './kube-object.js';
 
-const a: KubeObject = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'a', namespace: 'n' }, data: { x: '1', y: '2' } };
-const reordered: KubeObject = { kind: 'ConfigMap', data: { y: '2', x: '1' }, metadata: { namespace: 'n', name: 'a' }, apiVersion: 'v1' };
+const a: KubeObject = {
+  apiVersion: 'v1',
+  kind: 'ConfigMap',
+  metadata: { name: 'a', namespace: 'n' },
+  data: { x: '1', y: '2' },
+};
+const reordered: KubeObject = {
+  kind: 'ConfigMap',
+  data: { y: '2', x: '1' },
+  metadata: { namespace: 'n', name: 'a' },
+  apiVersion: 'v1',
+};
 const b: KubeObject = { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'b' }, data: { k: 'dg==' } };
 
 describe('digests', () => {
@@ -20,9 +30,24 @@ describe('digests', () => {
   });
 
   it('keep their persisted format: the same bytes and digest as before, for keys in any script and values of every kind', () => {
-    const o = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web', namespace: 'prod', labels: { 'app.kubernetes.io/name': 'web', é: 'ü' } }, spec: { replicas: 2, paused: false, list: [1, null, 'x', { b: 1, a: [] }], empty: {}, Zeta: 0.5, '10': 'ten', '9': 'nine' } };
+    const o = {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'web', namespace: 'prod', labels: { 'app.kubernetes.io/name': 'web', é: 'ü' } },
+      spec: {
+        replicas: 2,
+        paused: false,
+        list: [1, null, 'x', { b: 1, a: [] }],
+        empty: {},
+        Zeta: 0.5,
+        '10': 'ten',
+        '9': 'nine',
+      },
+    };
     // Pinned: digests are saved in the agent's state dir and compared with the hub's.
     expect(objectDigest(o as KubeObject)).toBe('a9d0fd0b926712fdd83e9f839ef72eb088d7c0406797c98e51ff604df6ffe2aa');
-    expect(canonicalJson({ b: undefined, a: [undefined, NaN, -0, 'q"\\'], c: null })).toBe('{"a":[null,null,0,"q\\"\\\\"],"c":null}');
+    expect(canonicalJson({ b: undefined, a: [undefined, NaN, -0, 'q"\\'], c: null })).toBe(
+      '{"a":[null,null,0,"q\\"\\\\"],"c":null}',
+    );
   });
 });

@@ -24,7 +24,9 @@ export interface GroupVersionKind {
 /** 'apps/v1' → { group: 'apps', version: 'v1' }; 'v1' → { group: '', version: 'v1' }. */
 export function parseApiVersion(apiVersion: string): { group: string; version: string } {
   const i = apiVersion.indexOf('/');
-  return i < 0 ? { group: '', version: apiVersion } : { group: apiVersion.slice(0, i), version: apiVersion.slice(i + 1) };
+  return i < 0
+    ? { group: '', version: apiVersion }
+    : { group: apiVersion.slice(0, i), version: apiVersion.slice(i + 1) };
 }
 
 export function gvkOf(obj: Pick<KubeObject, 'apiVersion' | 'kind'>): GroupVersionKind {
@@ -39,7 +41,12 @@ export interface ObjectRef {
 }
 
 export function refOf(obj: KubeObject): ObjectRef {
-  return { group: parseApiVersion(obj.apiVersion).group, kind: obj.kind, namespace: obj.metadata.namespace ?? '', name: obj.metadata.name };
+  return {
+    group: parseApiVersion(obj.apiVersion).group,
+    kind: obj.kind,
+    namespace: obj.metadata.namespace ?? '',
+    name: obj.metadata.name,
+  };
 }
 
 /** Inventory id in flux's format: `<namespace>_<name>_<group>_<kind>` (empty namespace/group stay empty). */

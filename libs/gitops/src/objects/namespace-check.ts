@@ -30,14 +30,23 @@ export interface NamespaceCheckOptions {
 
 export function checkNamespaces(objects: readonly KubeObject[], options: NamespaceCheckOptions): NamespaceCheckResult {
   const scopes = new ScopeTable(objects);
-  const rendered = new Set(objects.filter((o) => o.kind === 'Namespace' && parseApiVersion(o.apiVersion).group === '').map((o) => o.metadata.name));
+  const rendered = new Set(
+    objects
+      .filter((o) => o.kind === 'Namespace' && parseApiVersion(o.apiVersion).group === '')
+      .map((o) => o.metadata.name),
+  );
   const existing = new Set(options.clusterNamespaces);
   const result: NamespaceCheckResult = { missingNamespace: [], unknownKind: [] };
   for (const obj of objects) {
     const { group } = parseApiVersion(obj.apiVersion);
     const scope = scopes.scopeOf(group, obj.kind) ?? options.clusterScopes?.get(`${group}/${obj.kind}`);
     if (scope === undefined) {
-      result.unknownKind.push({ id: objectId(obj), object: describeObject(obj), apiVersion: obj.apiVersion, kind: obj.kind });
+      result.unknownKind.push({
+        id: objectId(obj),
+        object: describeObject(obj),
+        apiVersion: obj.apiVersion,
+        kind: obj.kind,
+      });
       continue;
     }
     if (scope === 'Cluster') continue;

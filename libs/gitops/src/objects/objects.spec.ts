@@ -5,7 +5,13 @@ import { gvkOf, objectId, parseObjectId } from './kube-object.js';
 import { checkNamespaces } from './namespace-check.js';
 import { ScopeTable } from './scope.js';
 
-const obj = (apiVersion: string, kind: string, name: string, namespace?: string, extra: Record<string, unknown> = {}): KubeObject => ({
+const obj = (
+  apiVersion: string,
+  kind: string,
+  name: string,
+  namespace?: string,
+  extra: Record<string, unknown> = {},
+): KubeObject => ({
   apiVersion,
   kind,
   metadata: namespace ? { name, namespace } : { name },
@@ -16,12 +22,21 @@ describe('object identity', () => {
   it('formats inventory ids like flux: <namespace>_<name>_<group>_<kind>', () => {
     expect(objectId(obj('apps/v1', 'Deployment', 'web', 'prod'))).toBe('prod_web_apps_Deployment');
     expect(objectId(obj('v1', 'Namespace', 'prod'))).toBe('_prod__Namespace');
-    expect(parseObjectId('prod_web_apps_Deployment')).toEqual({ namespace: 'prod', name: 'web', group: 'apps', kind: 'Deployment' });
+    expect(parseObjectId('prod_web_apps_Deployment')).toEqual({
+      namespace: 'prod',
+      name: 'web',
+      group: 'apps',
+      kind: 'Deployment',
+    });
     expect(() => parseObjectId('a_b_c')).toThrow(/invalid object id/);
   });
 
   it('parses group, version and kind', () => {
-    expect(gvkOf(obj('rbac.authorization.k8s.io/v1', 'Role', 'r'))).toEqual({ group: 'rbac.authorization.k8s.io', version: 'v1', kind: 'Role' });
+    expect(gvkOf(obj('rbac.authorization.k8s.io/v1', 'Role', 'r'))).toEqual({
+      group: 'rbac.authorization.k8s.io',
+      version: 'v1',
+      kind: 'Role',
+    });
     expect(gvkOf(obj('v1', 'Service', 's'))).toEqual({ group: '', version: 'v1', kind: 'Service' });
   });
 });
@@ -65,7 +80,14 @@ describe('apply order', () => {
   });
 
   it('sortForApply gives exactly the order of compareForApply, also across groups, namespaces and unknown kinds', () => {
-    const many = [...shuffled, obj('example.com/v1', 'Widget', 'a', 'z'), obj('other.io/v1', 'Widget', 'a', 'z'), obj('v1', 'ConfigMap', 'b', 'a'), obj('v1', 'ConfigMap', 'a', 'b'), obj('apps/v1', 'Gadget', 'g')];
+    const many = [
+      ...shuffled,
+      obj('example.com/v1', 'Widget', 'a', 'z'),
+      obj('other.io/v1', 'Widget', 'a', 'z'),
+      obj('v1', 'ConfigMap', 'b', 'a'),
+      obj('v1', 'ConfigMap', 'a', 'b'),
+      obj('apps/v1', 'Gadget', 'g'),
+    ];
     expect(sortForApply(many)).toEqual([...many].sort(compareForApply));
     expect(sortForApply([...many].reverse())).toEqual([...many].sort(compareForApply));
   });
@@ -77,9 +99,17 @@ describe('namespace check', () => {
   });
 
   it('reports namespaced objects whose namespace is neither rendered nor in the cluster', () => {
-    const objects = [obj('v1', 'Namespace', 'rendered'), obj('v1', 'ConfigMap', 'a', 'rendered'), obj('v1', 'ConfigMap', 'b', 'exists'), obj('v1', 'ConfigMap', 'c', 'ghost'), obj('rbac.authorization.k8s.io/v1', 'ClusterRole', 'cr')];
+    const objects = [
+      obj('v1', 'Namespace', 'rendered'),
+      obj('v1', 'ConfigMap', 'a', 'rendered'),
+      obj('v1', 'ConfigMap', 'b', 'exists'),
+      obj('v1', 'ConfigMap', 'c', 'ghost'),
+      obj('rbac.authorization.k8s.io/v1', 'ClusterRole', 'cr'),
+    ];
     const result = checkNamespaces(objects, { clusterNamespaces: ['exists', 'default'] });
-    expect(result.missingNamespace).toEqual([{ id: 'ghost_c__ConfigMap', object: 'ConfigMap/ghost/c', namespace: 'ghost' }]);
+    expect(result.missingNamespace).toEqual([
+      { id: 'ghost_c__ConfigMap', object: 'ConfigMap/ghost/c', namespace: 'ghost' },
+    ]);
     expect(result.unknownKind).toEqual([]);
   });
 
@@ -100,7 +130,11 @@ describe('namespace check', () => {
   });
 
   it('reads a CRD scope for cluster-scoped custom kinds', () => {
-    const scopes = new ScopeTable([obj('apiextensions.k8s.io/v1', 'CustomResourceDefinition', 'x', undefined, { spec: { group: 'g.io', scope: 'Cluster', names: { kind: 'X' } } })]);
+    const scopes = new ScopeTable([
+      obj('apiextensions.k8s.io/v1', 'CustomResourceDefinition', 'x', undefined, {
+        spec: { group: 'g.io', scope: 'Cluster', names: { kind: 'X' } },
+      }),
+    ]);
     expect(scopes.isClusterScoped('g.io', 'X')).toBe(true);
     expect(scopes.scopeOf('', 'Namespace')).toBe('Cluster');
     expect(scopes.scopeOf('apps', 'Deployment')).toBe('Namespaced');

@@ -35,13 +35,35 @@ export const BUILTIN_CLUSTER_SCOPED: ReadonlySet<string> = new Set([
 
 /** Built-in namespaced kinds we know of (so an unknown kind can be told apart). */
 export const BUILTIN_NAMESPACED: ReadonlySet<string> = new Set([
-  '/Pod', '/Service', '/ConfigMap', '/Secret', '/ServiceAccount', '/PersistentVolumeClaim', '/Endpoints',
-  '/ReplicationController', '/ResourceQuota', '/LimitRange', '/Event', '/PodTemplate',
-  'apps/Deployment', 'apps/StatefulSet', 'apps/DaemonSet', 'apps/ReplicaSet', 'apps/ControllerRevision',
-  'batch/Job', 'batch/CronJob', 'autoscaling/HorizontalPodAutoscaler', 'policy/PodDisruptionBudget',
-  'networking.k8s.io/Ingress', 'networking.k8s.io/NetworkPolicy', 'discovery.k8s.io/EndpointSlice',
-  'rbac.authorization.k8s.io/Role', 'rbac.authorization.k8s.io/RoleBinding', 'coordination.k8s.io/Lease',
-  'events.k8s.io/Event', 'storage.k8s.io/CSIStorageCapacity',
+  '/Pod',
+  '/Service',
+  '/ConfigMap',
+  '/Secret',
+  '/ServiceAccount',
+  '/PersistentVolumeClaim',
+  '/Endpoints',
+  '/ReplicationController',
+  '/ResourceQuota',
+  '/LimitRange',
+  '/Event',
+  '/PodTemplate',
+  'apps/Deployment',
+  'apps/StatefulSet',
+  'apps/DaemonSet',
+  'apps/ReplicaSet',
+  'apps/ControllerRevision',
+  'batch/Job',
+  'batch/CronJob',
+  'autoscaling/HorizontalPodAutoscaler',
+  'policy/PodDisruptionBudget',
+  'networking.k8s.io/Ingress',
+  'networking.k8s.io/NetworkPolicy',
+  'discovery.k8s.io/EndpointSlice',
+  'rbac.authorization.k8s.io/Role',
+  'rbac.authorization.k8s.io/RoleBinding',
+  'coordination.k8s.io/Lease',
+  'events.k8s.io/Event',
+  'storage.k8s.io/CSIStorageCapacity',
 ]);
 
 export type Scope = 'Cluster' | 'Namespaced';
@@ -56,7 +78,8 @@ export class ScopeTable {
 
   /** Records a CustomResourceDefinition's kind and scope; other objects are ignored. */
   addCrd(obj: KubeObject): void {
-    if (obj.kind !== 'CustomResourceDefinition' || parseApiVersion(obj.apiVersion).group !== 'apiextensions.k8s.io') return;
+    if (obj.kind !== 'CustomResourceDefinition' || parseApiVersion(obj.apiVersion).group !== 'apiextensions.k8s.io')
+      return;
     const spec = obj['spec'] as { group?: string; scope?: string; names?: { kind?: string } } | undefined;
     if (!spec?.group || !spec.names?.kind) return;
     this.custom.set(`${spec.group}/${spec.names.kind}`, spec.scope === 'Cluster' ? 'Cluster' : 'Namespaced');

@@ -12,7 +12,13 @@ export function toKubeObjects(file: string, docs: readonly unknown[]): KubeObjec
   const out: KubeObject[] = [];
   docs.forEach((doc, index) => {
     const where = docs.length > 1 ? ` (document ${index + 1})` : '';
-    if (isPlainObject(doc) && doc['apiVersion'] === 'v1' && typeof doc['kind'] === 'string' && doc['kind'].endsWith('List') && Array.isArray(doc['items'])) {
+    if (
+      isPlainObject(doc) &&
+      doc['apiVersion'] === 'v1' &&
+      typeof doc['kind'] === 'string' &&
+      doc['kind'].endsWith('List') &&
+      Array.isArray(doc['items'])
+    ) {
       for (const item of doc['items'] as unknown[]) out.push(validateObject(file, item, `${where} list item`));
     } else out.push(validateObject(file, doc, where));
   });
@@ -20,7 +26,8 @@ export function toKubeObjects(file: string, docs: readonly unknown[]): KubeObjec
 }
 
 export function validateObject(file: string, doc: unknown, where = ''): KubeObject {
-  if (!isPlainObject(doc)) throw new RenderError(RenderErrorCode.InvalidObject, file, `document${where} is not a mapping`);
+  if (!isPlainObject(doc))
+    throw new RenderError(RenderErrorCode.InvalidObject, file, `document${where} is not a mapping`);
   const missing: string[] = [];
   if (typeof doc['apiVersion'] !== 'string' || doc['apiVersion'] === '') missing.push('apiVersion');
   if (typeof doc['kind'] !== 'string' || doc['kind'] === '') missing.push('kind');

@@ -33,8 +33,14 @@ export class RenderContext {
       const prefix = parts.slice(0, i).join('/');
       const entry = await this.rawEntry(prefix);
       if (!entry) return undefined;
-      if (entry.type === 'symlink') throw new RenderError(RenderErrorCode.Symlink, prefix, 'symbolic links are not followed: commit the file itself');
-      if (entry.type === 'submodule') throw new RenderError(RenderErrorCode.UnsupportedField, prefix, 'git submodules are not supported');
+      if (entry.type === 'symlink')
+        throw new RenderError(
+          RenderErrorCode.Symlink,
+          prefix,
+          'symbolic links are not followed: commit the file itself',
+        );
+      if (entry.type === 'submodule')
+        throw new RenderError(RenderErrorCode.UnsupportedField, prefix, 'git submodules are not supported');
       if (i < parts.length && entry.type !== 'dir') return undefined;
     }
     return parts.length === 0 ? { type: 'dir' } : this.rawEntry(path);
@@ -43,19 +49,32 @@ export class RenderContext {
   async readFile(path: string, referencedFrom: string): Promise<Uint8Array> {
     const entry = await this.entry(path);
     if (!entry) throw new RenderError(RenderErrorCode.NotFound, referencedFrom, `"${path}" does not exist`);
-    if (entry.type !== 'file') throw new RenderError(RenderErrorCode.NotFound, referencedFrom, `"${path}" is a ${entry.type}, not a file`);
+    if (entry.type !== 'file')
+      throw new RenderError(RenderErrorCode.NotFound, referencedFrom, `"${path}" is a ${entry.type}, not a file`);
     if (entry.size !== undefined && entry.size > this.options.maxFileBytes) {
-      throw new RenderError(RenderErrorCode.FileTooLarge, path, `file is ${entry.size} bytes, over the cap of ${this.options.maxFileBytes} bytes`);
+      throw new RenderError(
+        RenderErrorCode.FileTooLarge,
+        path,
+        `file is ${entry.size} bytes, over the cap of ${this.options.maxFileBytes} bytes`,
+      );
     }
     this.filesRead.add(path);
     if (this.filesRead.size > this.options.maxFiles) {
-      throw new RenderError(RenderErrorCode.TooManyObjects, path, `render reads more than ${this.options.maxFiles} files`);
+      throw new RenderError(
+        RenderErrorCode.TooManyObjects,
+        path,
+        `render reads more than ${this.options.maxFiles} files`,
+      );
     }
     const pending = this.reads.get(path);
     this.reads.delete(path);
     const bytes = await (pending ?? this.tree.readFile(path));
     if (bytes.byteLength > this.options.maxFileBytes) {
-      throw new RenderError(RenderErrorCode.FileTooLarge, path, `file is ${bytes.byteLength} bytes, over the cap of ${this.options.maxFileBytes} bytes`);
+      throw new RenderError(
+        RenderErrorCode.FileTooLarge,
+        path,
+        `file is ${bytes.byteLength} bytes, over the cap of ${this.options.maxFileBytes} bytes`,
+      );
     }
     return bytes;
   }

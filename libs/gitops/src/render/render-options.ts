@@ -28,9 +28,12 @@ export const DEFAULT_RENDER_OPTIONS: ResolvedRenderOptions = {
 
 export function resolveRenderOptions(options: RenderOptions & RenderExtras = {}): ResolvedRenderOptions {
   const out = { ...DEFAULT_RENDER_OPTIONS };
-  for (const [key, value] of Object.entries(options) as Array<[keyof ResolvedRenderOptions | 'cache', number | undefined]>) {
+  for (const [key, value] of Object.entries(options) as Array<
+    [keyof ResolvedRenderOptions | 'cache', number | undefined]
+  >) {
     if (value === undefined || key === 'cache') continue;
-    if (!Number.isInteger(value) || value <= 0) throw new TypeError(`render option ${key} must be a positive integer, got ${value}`);
+    if (!Number.isInteger(value) || value <= 0)
+      throw new TypeError(`render option ${key} must be a positive integer, got ${value}`);
     out[key] = value;
   }
   return out;

@@ -4,8 +4,10 @@ import { MemoryTree } from '../tree/repo-tree.js';
 import { ParseCache } from '../yaml/parse-cache.js';
 import { render } from './render.js';
 
-const cm = (name: string, ns?: string) => `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\n${ns ? `  namespace: ${ns}\n` : ''}data:\n  k: v\n`;
-const deploy = (name: string) => `apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: ${name}\n  namespace: web\nspec:\n  replicas: 1\n`;
+const cm = (name: string, ns?: string) =>
+  `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\n${ns ? `  namespace: ${ns}\n` : ''}data:\n  k: v\n`;
+const deploy = (name: string) =>
+  `apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: ${name}\n  namespace: web\nspec:\n  replicas: 1\n`;
 
 async function renderError(tree: MemoryTree, path: string, options = {}): Promise<RenderError> {
   const err = await render(tree, path, options).then(
@@ -26,7 +28,12 @@ describe('render: plain manifests', () => {
       'clusters/b/other.yaml': cm('elsewhere'),
     });
     const result = await render(tree, 'clusters/a');
-    expect(result.objects.map((o) => `${o.kind}/${o.metadata.name}`)).toEqual(['Namespace/web', 'ConfigMap/deep', 'ConfigMap/web-config', 'Deployment/web']);
+    expect(result.objects.map((o) => `${o.kind}/${o.metadata.name}`)).toEqual([
+      'Namespace/web',
+      'ConfigMap/deep',
+      'ConfigMap/web-config',
+      'Deployment/web',
+    ]);
     expect(result.files).toEqual(['clusters/a/apps/web.yaml', 'clusters/a/deep/er/still.yaml', 'clusters/a/ns.yml']);
     expect(result.sources['web_web_apps_Deployment']).toBe('clusters/a/apps/web.yaml');
     expect(result.sources['_web__Namespace']).toBe('clusters/a/ns.yml');
@@ -58,7 +65,10 @@ describe('render: plain manifests', () => {
 
 describe('render: bad input is refused with the file and the reason', () => {
   it('refuses invalid YAML', async () => {
-    const err = await renderError(new MemoryTree({ 'p/ok.yaml': cm('ok'), 'p/bad.yaml': 'kind: ConfigMap\nmetadata: [unclosed\n' }), 'p');
+    const err = await renderError(
+      new MemoryTree({ 'p/ok.yaml': cm('ok'), 'p/bad.yaml': 'kind: ConfigMap\nmetadata: [unclosed\n' }),
+      'p',
+    );
     expect(err.code).toBe(RenderErrorCode.InvalidYaml);
     expect(err.file).toBe('p/bad.yaml');
     expect(err.reason).toMatch(/line/);
@@ -66,7 +76,16 @@ describe('render: bad input is refused with the file and the reason', () => {
 
   it('refuses a YAML alias bomb', async () => {
     const lines = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]'];
-    for (const [prev, name] of [['a', 'b'], ['b', 'c'], ['c', 'd'], ['d', 'e'], ['e', 'f'], ['f', 'g'], ['g', 'h'], ['h', 'i']]) {
+    for (const [prev, name] of [
+      ['a', 'b'],
+      ['b', 'c'],
+      ['c', 'd'],
+      ['d', 'e'],
+      ['e', 'f'],
+      ['f', 'g'],
+      ['g', 'h'],
+      ['h', 'i'],
+    ]) {
       lines.push(`${name}: &${name} [${Array(9).fill(`*${prev}`).join(',')}]`);
     }
     const bomb = `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: bomb\ndata:\n${lines.map((l) => `  ${l}`).join('\n')}\n`;
@@ -76,10 +95,16 @@ describe('render: bad input is refused with the file and the reason', () => {
   });
 
   it('refuses a file over the size cap and more documents than the cap', async () => {
-    const big = await renderError(new MemoryTree({ 'p/big.yaml': `${cm('big')}  blob: ${'x'.repeat(2000)}\n` }), 'p', { maxFileBytes: 1024 });
+    const big = await renderError(new MemoryTree({ 'p/big.yaml': `${cm('big')}  blob: ${'x'.repeat(2000)}\n` }), 'p', {
+      maxFileBytes: 1024,
+    });
     expect(big.code).toBe(RenderErrorCode.FileTooLarge);
     expect(big.reason).toContain('1024');
-    const many = await renderError(new MemoryTree({ 'p/many.yaml': Array.from({ length: 6 }, (_, i) => cm(`c${i}`)).join('---\n') }), 'p', { maxDocuments: 5 });
+    const many = await renderError(
+      new MemoryTree({ 'p/many.yaml': Array.from({ length: 6 }, (_, i) => cm(`c${i}`)).join('---\n') }),
+      'p',
+      { maxDocuments: 5 },
+    );
     expect(many.code).toBe(RenderErrorCode.TooManyDocuments);
     expect(many.file).toBe('p/many.yaml');
   });
@@ -114,7 +139,14 @@ describe('render: bad input is refused with the file and the reason', () => {
       'c/cm.yaml': cm('c'),
       'd/kustomization.yaml': 'configMapGenerator:\n  - name: g\n    files: [../../secret.txt]\n',
     });
-    for (const [path, file] of [['a', 'a/kustomization.yaml'], ['b', 'b/kustomization.yaml'], ['c', 'c/kustomization.yaml'], ['d', 'd/kustomization.yaml'], ['../x', '../x'], ['/abs', '/abs']]) {
+    for (const [path, file] of [
+      ['a', 'a/kustomization.yaml'],
+      ['b', 'b/kustomization.yaml'],
+      ['c', 'c/kustomization.yaml'],
+      ['d', 'd/kustomization.yaml'],
+      ['../x', '../x'],
+      ['/abs', '/abs'],
+    ]) {
       const err = await renderError(tree, path);
       expect(err.code, path).toBe(RenderErrorCode.PathEscape);
       expect(err.file).toBe(file);
@@ -128,9 +160,13 @@ describe('render: bad input is refused with the file and the reason', () => {
       'k/kustomization.yaml': 'resources: [../linked-base]\n',
       'linked-base': { symlink: 'real-base' },
       'real-base/kustomization.yaml': 'resources: []\n',
-      'via': { symlink: 'plain' },
+      via: { symlink: 'plain' },
     });
-    for (const [path, file] of [['plain', 'plain/link.yaml'], ['k', 'linked-base'], ['via', 'via']]) {
+    for (const [path, file] of [
+      ['plain', 'plain/link.yaml'],
+      ['k', 'linked-base'],
+      ['via', 'via'],
+    ]) {
       const err = await renderError(tree, path);
       expect(err.code, path).toBe(RenderErrorCode.Symlink);
       expect(err.file).toBe(file);
@@ -163,9 +199,13 @@ describe('render: bad input is refused with the file and the reason', () => {
 
 describe('render: objects are independent values', () => {
   it('does not share maps that YAML aliases tied together', async () => {
-    const doc = 'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: d\n  labels: &l {app: d}\nspec:\n  template:\n    metadata:\n      labels: *l\n';
+    const doc =
+      'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: d\n  labels: &l {app: d}\nspec:\n  template:\n    metadata:\n      labels: *l\n';
     const { objects } = await render(new MemoryTree({ 'p/d.yaml': doc }), 'p');
-    const [d] = objects as unknown as Array<{ metadata: { labels: Record<string, string> }; spec: { template: { metadata: { labels: Record<string, string> } } } }>;
+    const [d] = objects as unknown as Array<{
+      metadata: { labels: Record<string, string> };
+      spec: { template: { metadata: { labels: Record<string, string> } } };
+    }>;
     d!.metadata.labels['owner'] = 'flotilla';
     expect(d!.spec.template.metadata.labels).toEqual({ app: 'd' });
   });
@@ -206,7 +246,9 @@ describe('render: reading ahead', () => {
   }
 
   it('starts reading the next files of a directory before the first is parsed', async () => {
-    const files = Object.fromEntries(Array.from({ length: 12 }, (_, i) => [`p/f${String(i).padStart(2, '0')}.yaml`, cm(`c${i}`)]));
+    const files = Object.fromEntries(
+      Array.from({ length: 12 }, (_, i) => [`p/f${String(i).padStart(2, '0')}.yaml`, cm(`c${i}`)]),
+    );
     const tree = new SlowTree(files);
     const { objects } = await render(tree, 'p');
     expect(objects).toHaveLength(12);
@@ -218,7 +260,12 @@ describe('render: reading ahead', () => {
   });
 
   it('still reports the first bad file in directory order, whatever finished reading first', async () => {
-    const tree = new SlowTree({ 'p/a.yaml': cm('a'), 'p/b.yaml': 'kind: [unclosed\n', 'p/c.yaml': 'apiVersion: v1\nkind: ConfigMap\n', 'p/d.yaml': cm('d') });
+    const tree = new SlowTree({
+      'p/a.yaml': cm('a'),
+      'p/b.yaml': 'kind: [unclosed\n',
+      'p/c.yaml': 'apiVersion: v1\nkind: ConfigMap\n',
+      'p/d.yaml': cm('d'),
+    });
     const err = await renderError(tree, 'p');
     expect(err.code).toBe(RenderErrorCode.InvalidYaml);
     expect(err.data.file).toBe('p/b.yaml');

@@ -45,7 +45,11 @@ async function renderPlain(ctx: RenderContext, dir: string): Promise<Sourced[]> 
     const entry = await ctx.entry(path);
     if (!entry) continue;
     if (entry.type === 'dir') {
-      out.push(...((await findKustomizationFile(ctx, path)) ? await buildKustomization(ctx, path) : await renderPlain(ctx, path)));
+      out.push(
+        ...((await findKustomizationFile(ctx, path))
+          ? await buildKustomization(ctx, path)
+          : await renderPlain(ctx, path)),
+      );
     } else if (entry.type === 'file' && MANIFEST_FILE.test(name)) {
       while (manifests[next] !== path) next++;
       ctx.prefetch(manifests.slice(next, next + READ_AHEAD));
@@ -58,13 +62,18 @@ async function renderPlain(ctx: RenderContext, dir: string): Promise<Sourced[]> 
 
 function finish(ctx: RenderContext, sourced: readonly Sourced[]): RenderResult {
   if (sourced.length > ctx.options.maxObjects) {
-    throw new RenderError(RenderErrorCode.TooManyObjects, sourced[ctx.options.maxObjects]?.file ?? '', `render has ${sourced.length} objects, over the cap of ${ctx.options.maxObjects}`);
+    throw new RenderError(
+      RenderErrorCode.TooManyObjects,
+      sourced[ctx.options.maxObjects]?.file ?? '',
+      `render has ${sourced.length} objects, over the cap of ${ctx.options.maxObjects}`,
+    );
   }
   const seen = new Map<string, string>();
   for (const { obj, file } of sourced) {
     const id = objectId(obj);
     const first = seen.get(id);
-    if (first !== undefined) throw new RenderError(RenderErrorCode.DuplicateObject, file, `object ${id} is also defined in ${first}`);
+    if (first !== undefined)
+      throw new RenderError(RenderErrorCode.DuplicateObject, file, `object ${id} is also defined in ${first}`);
     seen.set(id, file);
   }
   const objects = sortForApply(sourced.map((s) => s.obj));
@@ -73,14 +82,21 @@ function finish(ctx: RenderContext, sourced: readonly Sourced[]): RenderResult {
 }
 
 /** Renders the repo path `path` (a directory, or a single manifest file) of `tree`. */
-export async function render(tree: RepoTree, path: string, options?: RenderOptions & RenderExtras): Promise<RenderResult> {
+export async function render(
+  tree: RepoTree,
+  path: string,
+  options?: RenderOptions & RenderExtras,
+): Promise<RenderResult> {
   const ctx = new RenderContext(tree, resolveRenderOptions(options), options?.cache);
   const root = normalizeRepoPath(path);
   const entry = await ctx.entry(root);
   if (!entry) throw new RenderError(RenderErrorCode.NotFound, root, 'path does not exist in the repository');
   if (entry.type === 'file') {
     const objects = toKubeObjects(root, await ctx.readYamlDocuments(root, root));
-    return finish(ctx, objects.map((obj) => ({ obj, file: root })));
+    return finish(
+      ctx,
+      objects.map((obj) => ({ obj, file: root })),
+    );
   }
   const kustomization = await findKustomizationFile(ctx, root);
   return finish(ctx, kustomization ? await buildKustomization(ctx, root) : await renderPlain(ctx, root));

@@ -25,15 +25,27 @@ export function refusalOf(oid: string, verdict: CommitVerdict): CommitRefusal | 
     case 'valid':
       return undefined;
     case 'unsigned':
-      return { code: CommitPolicyCode.Unsigned, reason: `commit ${oid} is not signed; the signed-commit policy accepts only commits signed by a trusted key` };
+      return {
+        code: CommitPolicyCode.Unsigned,
+        reason: `commit ${oid} is not signed; the signed-commit policy accepts only commits signed by a trusted key`,
+      };
     case 'unknown-key':
-      return { code: CommitPolicyCode.KeyUntrusted, reason: `commit ${oid} is signed by key ${verdict.keyIds.join(', ') || '(no key id)'}, which is not in the trust set` };
+      return {
+        code: CommitPolicyCode.KeyUntrusted,
+        reason: `commit ${oid} is signed by key ${verdict.keyIds.join(', ') || '(no key id)'}, which is not in the trust set`,
+      };
     case 'bad-signature':
-      return { code: CommitPolicyCode.SignatureInvalid, reason: `commit ${oid} has a signature that does not verify (tampered or corrupt): ${verdict.reason}` };
+      return {
+        code: CommitPolicyCode.SignatureInvalid,
+        reason: `commit ${oid} has a signature that does not verify (tampered or corrupt): ${verdict.reason}`,
+      };
   }
 }
 
 /** The refusal of a commit that does not descend from the one already accepted (a rewritten history). */
 export function notDescendantRefusal(oid: string, accepted: string, detail?: string): CommitRefusal {
-  return { code: CommitPolicyCode.NotDescendant, reason: `commit ${oid} does not descend from ${accepted}, the commit already accepted (history rewritten or force-pushed to an older commit)${detail ? `: ${detail}` : ''}` };
+  return {
+    code: CommitPolicyCode.NotDescendant,
+    reason: `commit ${oid} does not descend from ${accepted}, the commit already accepted (history rewritten or force-pushed to an older commit)${detail ? `: ${detail}` : ''}`,
+  };
 }

@@ -22,7 +22,8 @@ export class CommitSigner {
     } catch (e) {
       throw new TrustSetError(source.name, `not an armored OpenPGP private key: ${(e as Error).message}`);
     }
-    if (!key.isDecrypted()) throw new TrustSetError(source.name, 'the private key is protected by a passphrase; give an unprotected key');
+    if (!key.isDecrypted())
+      throw new TrustSetError(source.name, 'the private key is protected by a passphrase; give an unprotected key');
     const fingerprint = key.getFingerprint().toUpperCase();
     try {
       await key.getSigningKey();

@@ -42,7 +42,12 @@ export class TrustSetError extends Error {
   }
 
   toJSON() {
-    return { name: this.name, code: this.code, message: this.message, data: { source: this.source, reason: this.reason } };
+    return {
+      name: this.name,
+      code: this.code,
+      message: this.message,
+      data: { source: this.source, reason: this.reason },
+    };
   }
 }
 
@@ -64,7 +69,11 @@ export class TrustSet {
     const described: TrustedKey[] = [];
     for (const source of sources) {
       const blocks = source.armored.match(ARMORED_KEY_BLOCK) ?? [];
-      if (!blocks.length) throw new TrustSetError(source.name, 'not an armored OpenPGP public key block (no "-----BEGIN PGP PUBLIC KEY BLOCK-----")');
+      if (!blocks.length)
+        throw new TrustSetError(
+          source.name,
+          'not an armored OpenPGP public key block (no "-----BEGIN PGP PUBLIC KEY BLOCK-----")',
+        );
       const read: OpenPgp.Key[] = [];
       for (const armoredKeys of blocks) {
         try {
@@ -85,7 +94,8 @@ export class TrustSet {
         described.push({ fingerprint, userIds: pub.getUserIDs(), source: source.name });
       }
     }
-    if (!keys.length) throw new TrustSetError(sources.map((s) => s.name).join(', ') || '(no source)', 'the trust set is empty');
+    if (!keys.length)
+      throw new TrustSetError(sources.map((s) => s.name).join(', ') || '(no source)', 'the trust set is empty');
     return new TrustSet(pgp, keys, described);
   }
 

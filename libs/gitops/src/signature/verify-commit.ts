@@ -31,8 +31,10 @@ export const SIGNATURE_CLOCK_SKEW_MS = 5 * 60_000;
 export async function verifyCommit(raw: Uint8Array, trust: TrustSet): Promise<CommitVerdict> {
   const { payload, signature: armored } = splitSignedCommit(raw);
   if (!armored) return { status: 'unsigned' };
-  if (!armored.startsWith('-----BEGIN PGP SIGNATURE-----')) return { status: 'bad-signature', reason: 'not an OpenPGP signature (only OpenPGP signatures are accepted)' };
-  if (armored.length > MAX_SIGNATURE_CHARS) return { status: 'bad-signature', reason: `signature larger than ${MAX_SIGNATURE_CHARS} characters` };
+  if (!armored.startsWith('-----BEGIN PGP SIGNATURE-----'))
+    return { status: 'bad-signature', reason: 'not an OpenPGP signature (only OpenPGP signatures are accepted)' };
+  if (armored.length > MAX_SIGNATURE_CHARS)
+    return { status: 'bad-signature', reason: `signature larger than ${MAX_SIGNATURE_CHARS} characters` };
   const { pgp } = trust;
   let signature;
   try {
@@ -44,7 +46,13 @@ export async function verifyCommit(raw: Uint8Array, trust: TrustSet): Promise<Co
   const key = trust.keyFor(keyIds);
   if (!key) return { status: 'unknown-key', keyIds: keyIds.map((id) => id.toHex().toUpperCase()) };
   const message = await pgp.createMessage({ binary: payload });
-  const { signatures } = await pgp.verify({ message, signature, verificationKeys: [key], format: 'binary', date: new Date(Date.now() + SIGNATURE_CLOCK_SKEW_MS) });
+  const { signatures } = await pgp.verify({
+    message,
+    signature,
+    verificationKeys: [key],
+    format: 'binary',
+    date: new Date(Date.now() + SIGNATURE_CLOCK_SKEW_MS),
+  });
   let failure = 'no signature by a trusted key';
   for (const s of signatures) {
     try {

@@ -32,7 +32,9 @@ export class ObjectStoreTree implements RepoTree {
   private dir(oid: string): Promise<Map<string, Entry>> {
     let p = this.trees.get(oid);
     if (!p) {
-      p = this.store.readTree(oid).then((tree) => new Map(tree.map((e) => [e.path, { mode: e.mode, oid: e.oid, type: e.type }])));
+      p = this.store
+        .readTree(oid)
+        .then((tree) => new Map(tree.map((e) => [e.path, { mode: e.mode, oid: e.oid, type: e.type }])));
       this.trees.set(oid, p);
     }
     return p;

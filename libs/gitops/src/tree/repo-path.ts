@@ -4,7 +4,11 @@ import { RenderError, RenderErrorCode } from '../errors/render-error.js';
 /** Normalizes a repo path ('./a//b/' → 'a/b'); throws PATH_ESCAPE for absolute paths or '..' past the root. */
 export function normalizeRepoPath(path: string, referencedFrom = path): string {
   if (path.startsWith('/') || /^[A-Za-z]:[\\/]/.test(path)) {
-    throw new RenderError(RenderErrorCode.PathEscape, referencedFrom, `absolute path "${path}" is not allowed; paths are relative to the repository`);
+    throw new RenderError(
+      RenderErrorCode.PathEscape,
+      referencedFrom,
+      `absolute path "${path}" is not allowed; paths are relative to the repository`,
+    );
   }
   const out: string[] = [];
   for (const part of path.split('/')) {
@@ -22,7 +26,11 @@ export function normalizeRepoPath(path: string, referencedFrom = path): string {
 /** Resolves `ref` relative to the directory `dir` (both repo-relative). `file` names the referencing file for errors. */
 export function resolveRepoPath(dir: string, ref: string, file: string): string {
   if (ref.startsWith('/')) {
-    throw new RenderError(RenderErrorCode.PathEscape, file, `absolute path "${ref}" is not allowed; paths are relative to the repository`);
+    throw new RenderError(
+      RenderErrorCode.PathEscape,
+      file,
+      `absolute path "${ref}" is not allowed; paths are relative to the repository`,
+    );
   }
   return normalizeRepoPath(dir === '' ? ref : `${dir}/${ref}`, file);
 }

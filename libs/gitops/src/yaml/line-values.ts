@@ -19,10 +19,47 @@ const PLAIN_KEY = /^[A-Za-z0-9_][A-Za-z0-9_./-]*$/;
 /** Longest key `yaml` accepts on one line is 1024 characters; stay clear of the limit. */
 const MAX_KEY = 1000;
 /** Characters no plain scalar may start with (indicators), in block or flow context. */
-const BAD_PLAIN_START = new Set(['[', ']', '{', '}', ',', '#', '&', '*', '!', '|', '>', "'", '"', '%', '@', '`', '?', ':']);
+const BAD_PLAIN_START = new Set([
+  '[',
+  ']',
+  '{',
+  '}',
+  ',',
+  '#',
+  '&',
+  '*',
+  '!',
+  '|',
+  '>',
+  "'",
+  '"',
+  '%',
+  '@',
+  '`',
+  '?',
+  ':',
+]);
 /** A `-` followed by these (or nothing) is an entry indicator or an empty entry, not a plain scalar. */
 const AFTER_DASH_NOT_PLAIN = new Set([' ', ',', '[', ']', '{', '}', '#']);
-const ESCAPES: Record<string, string> = { '0': '\0', a: '\x07', b: '\b', e: '\x1b', f: '\f', n: '\n', r: '\r', t: '\t', v: '\v', N: '\u0085', _: '\u00a0', L: '\u2028', P: '\u2029', ' ': ' ', '"': '"', '/': '/', '\\': '\\' };
+const ESCAPES: Record<string, string> = {
+  '0': '\0',
+  a: '\x07',
+  b: '\b',
+  e: '\x1b',
+  f: '\f',
+  n: '\n',
+  r: '\r',
+  t: '\t',
+  v: '\v',
+  N: '\u0085',
+  _: '\u00a0',
+  L: '\u2028',
+  P: '\u2029',
+  ' ': ' ',
+  '"': '"',
+  '/': '/',
+  '\\': '\\',
+};
 const HEX_LENGTH: Record<string, number> = { x: 2, u: 4, U: 8 };
 
 export function resolvePlain(source: string, atKey: boolean): unknown {
@@ -63,7 +100,8 @@ function doubleQuoted(s: string, start: number): [string, number] {
     } else {
       const length = HEX_LENGTH[next];
       const hex = length ? s.slice(i + 2, i + 2 + length) : '';
-      if (!length || hex.length !== length || !/^[0-9a-fA-F]+$/.test(hex) || parseInt(hex, 16) > 0x10ffff) notPlain(`escape \\${next}`);
+      if (!length || hex.length !== length || !/^[0-9a-fA-F]+$/.test(hex) || parseInt(hex, 16) > 0x10ffff)
+        notPlain(`escape \\${next}`);
       out += String.fromCodePoint(parseInt(hex, 16));
       i += 1 + length;
     }
@@ -98,7 +136,8 @@ export function assertLineEnd(s: string, i: number): void {
 
 function assertPlainStart(s: string, i: number): void {
   const ch = s[i] ?? '';
-  if (BAD_PLAIN_START.has(ch) || (ch === '-' && (i + 1 === s.length || AFTER_DASH_NOT_PLAIN.has(s[i + 1] as string)))) notPlain(`plain scalar starting with ${ch}`);
+  if (BAD_PLAIN_START.has(ch) || (ch === '-' && (i + 1 === s.length || AFTER_DASH_NOT_PLAIN.has(s[i + 1] as string))))
+    notPlain(`plain scalar starting with ${ch}`);
 }
 
 /** A block-context value that sits wholly on its line (`s` from the value's first character). */
@@ -117,7 +156,8 @@ export function lineValue(s: string): unknown {
   assertPlainStart(s, 0);
   const hash = s.indexOf(' #');
   const source = (hash < 0 ? s : s.slice(0, hash)).trimEnd();
-  if (source.includes(': ') || source.endsWith(':') || /[[\]{}]/.test(source)) notPlain(`plain scalar ${source.slice(0, 40)}`);
+  if (source.includes(': ') || source.endsWith(':') || /[[\]{}]/.test(source))
+    notPlain(`plain scalar ${source.slice(0, 40)}`);
   return resolvePlain(source, false);
 }
 

@@ -19,11 +19,19 @@ export interface YamlLimits {
   maxAliasCount: number;
 }
 
-export const DEFAULT_YAML_LIMITS: YamlLimits = { maxFileBytes: 4 * 1024 * 1024, maxDocuments: 1000, maxAliasCount: 100 };
+export const DEFAULT_YAML_LIMITS: YamlLimits = {
+  maxFileBytes: 4 * 1024 * 1024,
+  maxDocuments: 1000,
+  maxAliasCount: 100,
+};
 
 export function checkFileSize(file: string, size: number, limits: YamlLimits): void {
   if (size > limits.maxFileBytes) {
-    throw new RenderError(RenderErrorCode.FileTooLarge, file, `file is ${size} bytes, over the cap of ${limits.maxFileBytes} bytes`);
+    throw new RenderError(
+      RenderErrorCode.FileTooLarge,
+      file,
+      `file is ${size} bytes, over the cap of ${limits.maxFileBytes} bytes`,
+    );
   }
 }
 
@@ -36,7 +44,11 @@ export function decodeUtf8(file: string, bytes: Uint8Array): string {
 }
 
 /** Parses every non-empty document of a YAML file into plain JS values. */
-export function parseYamlDocuments(file: string, bytes: Uint8Array, limits: YamlLimits = DEFAULT_YAML_LIMITS): unknown[] {
+export function parseYamlDocuments(
+  file: string,
+  bytes: Uint8Array,
+  limits: YamlLimits = DEFAULT_YAML_LIMITS,
+): unknown[] {
   checkFileSize(file, bytes.byteLength, limits);
   const text = decodeUtf8(file, bytes);
   const docs = parsePlainYaml(text, limits.maxDocuments) ?? parseWithYaml(file, text, limits);
@@ -48,13 +60,21 @@ export function parseWithYaml(file: string, text: string, limits: YamlLimits = D
   const docs = parseAllDocuments(text, YAML_PARSE_OPTIONS);
   if (!Array.isArray(docs)) return []; // an empty stream
   if (docs.length > limits.maxDocuments) {
-    throw new RenderError(RenderErrorCode.TooManyDocuments, file, `file has ${docs.length} YAML documents, over the cap of ${limits.maxDocuments}`);
+    throw new RenderError(
+      RenderErrorCode.TooManyDocuments,
+      file,
+      `file has ${docs.length} YAML documents, over the cap of ${limits.maxDocuments}`,
+    );
   }
   return docs.map((doc, index) => {
     const err = doc.errors[0];
     if (err) {
       const where = err.linePos?.[0] ? ` at line ${err.linePos[0].line}, column ${err.linePos[0].col}` : '';
-      throw new RenderError(RenderErrorCode.InvalidYaml, file, `invalid YAML in document ${index + 1}${where}: ${err.message.split('\n')[0]?.replace(/ at line \d+, column \d+:?$/, '')}`);
+      throw new RenderError(
+        RenderErrorCode.InvalidYaml,
+        file,
+        `invalid YAML in document ${index + 1}${where}: ${err.message.split('\n')[0]?.replace(/ at line \d+, column \d+:?$/, '')}`,
+      );
     }
     try {
       // A copy, so aliases no longer share one JS value (structuredClone would keep the sharing).
@@ -62,7 +82,11 @@ export function parseWithYaml(file: string, text: string, limits: YamlLimits = D
     } catch (e) {
       const message = e instanceof Error ? e.message : String(e);
       if (/alias/i.test(message)) {
-        throw new RenderError(RenderErrorCode.AliasLimit, file, `document ${index + 1} uses too many YAML aliases (limit ${limits.maxAliasCount}): ${message}`);
+        throw new RenderError(
+          RenderErrorCode.AliasLimit,
+          file,
+          `document ${index + 1} uses too many YAML aliases (limit ${limits.maxAliasCount}): ${message}`,
+        );
       }
       throw new RenderError(RenderErrorCode.InvalidYaml, file, `invalid YAML in document ${index + 1}: ${message}`);
     }
@@ -70,7 +94,11 @@ export function parseWithYaml(file: string, text: string, limits: YamlLimits = D
 }
 
 /** Parses a file that must hold exactly one YAML mapping (a kustomization, a transformer config). */
-export function parseYamlObject(file: string, bytes: Uint8Array, limits: YamlLimits = DEFAULT_YAML_LIMITS): Record<string, unknown> {
+export function parseYamlObject(
+  file: string,
+  bytes: Uint8Array,
+  limits: YamlLimits = DEFAULT_YAML_LIMITS,
+): Record<string, unknown> {
   const docs = parseYamlDocuments(file, bytes, limits);
   const [doc] = docs;
   if (docs.length !== 1 || !isPlainObject(doc)) {
@@ -80,5 +108,11 @@ export function parseYamlObject(file: string, bytes: Uint8Array, limits: YamlLim
 }
 
 export function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Date) && !(value instanceof Uint8Array);
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    !Array.isArray(value) &&
+    !(value instanceof Date) &&
+    !(value instanceof Uint8Array)
+  );
 }

@@ -17,7 +17,9 @@ function dump(v: unknown): string {
   if (Array.isArray(v)) return `[${v.map(dump).join(',')}]`;
   if (v !== null && typeof v === 'object') {
     if (Object.getPrototypeOf(v) !== Object.prototype) return `<${(v as object).constructor?.name ?? 'null-proto'}>`;
-    return `{${Object.keys(v).map((k) => `${JSON.stringify(k)}:${dump((v as Record<string, unknown>)[k])}`).join(',')}}`;
+    return `{${Object.keys(v)
+      .map((k) => `${JSON.stringify(k)}:${dump((v as Record<string, unknown>)[k])}`)
+      .join(',')}}`;
   }
   if (typeof v === 'number') return Object.is(v, -0) ? 'number:-0' : `number:${String(v)}`;
   return `${typeof v}:${JSON.stringify(v)}`;
@@ -60,17 +62,146 @@ const benchDocs = [
 
 /** Scalars whose meaning differs between YAML versions, schemas and styles. */
 const TRICKY = [
-  'yes', 'no', 'on', 'off', 'y', 'n', 'Y', 'N', 'Yes', 'NO', 'On', 'OFF', 'True', 'FALSE', 'true', 'false', '~', 'null', 'Null', 'NULL',
-  '0755', '0o755', '08', '0x1F', '0b101', '1_000', '0', '00', '-0', '+1', '-1', '1e3', '1E3', '-1e-3', '1.5e+10', '.5', '1.', '.', '+.inf', '-.Inf', '.INF', '.nan', '.NaN',
-  '123456789012345678901234567890', '12:30:00', '190:20:30.15', '2001-12-14t21:59:43.10-05:00', '2024-01-01', '6.14.1', '0.1.2', '1__0',
-  '"quoted"', "'single'", "'it''s'", '"a \\"b\\" \\\\ \\n\\t \\u00e9 \\x41 \\U0001F600 \\/ \\_"', '"#34577c"', '"\\q"', '""', "''", '"yes"', "'0755'",
-  'http://x:80/y', 'localhost:9898/healthz', 'nginx:1.27', 'a,b', 'a#b', 'a #b', 'foo bar', 'foo  bar', '-foo', '--port=1', '-.5', '=', 'é€😀',
-  '<<', '@x', '`x', '%x', '&a x', '*a', '!!str 1', '!tag x', '|', '>', '|-', '? x', ': x', '- x', '-', 'a: b', 'a:', 'a]', 'a}', 'a[0]',
-  '[a, b]', '{a: b}', '[]', '{}', '[a, [b, c]]', '{a: [1, 2], b: {c: d}}', '[a: b]', '{a}', '{a: }', '[a,]', '[a, , b]', '{"a":1}', '{"a": 1}', "{'a': yes}", '[a, b', '{a: b',
-  'a # comment', '"a" # comment', '"a"# comment', '[a] # c', '[a]x', '"a" b',
+  'yes',
+  'no',
+  'on',
+  'off',
+  'y',
+  'n',
+  'Y',
+  'N',
+  'Yes',
+  'NO',
+  'On',
+  'OFF',
+  'True',
+  'FALSE',
+  'true',
+  'false',
+  '~',
+  'null',
+  'Null',
+  'NULL',
+  '0755',
+  '0o755',
+  '08',
+  '0x1F',
+  '0b101',
+  '1_000',
+  '0',
+  '00',
+  '-0',
+  '+1',
+  '-1',
+  '1e3',
+  '1E3',
+  '-1e-3',
+  '1.5e+10',
+  '.5',
+  '1.',
+  '.',
+  '+.inf',
+  '-.Inf',
+  '.INF',
+  '.nan',
+  '.NaN',
+  '123456789012345678901234567890',
+  '12:30:00',
+  '190:20:30.15',
+  '2001-12-14t21:59:43.10-05:00',
+  '2024-01-01',
+  '6.14.1',
+  '0.1.2',
+  '1__0',
+  '"quoted"',
+  "'single'",
+  "'it''s'",
+  '"a \\"b\\" \\\\ \\n\\t \\u00e9 \\x41 \\U0001F600 \\/ \\_"',
+  '"#34577c"',
+  '"\\q"',
+  '""',
+  "''",
+  '"yes"',
+  "'0755'",
+  'http://x:80/y',
+  'localhost:9898/healthz',
+  'nginx:1.27',
+  'a,b',
+  'a#b',
+  'a #b',
+  'foo bar',
+  'foo  bar',
+  '-foo',
+  '--port=1',
+  '-.5',
+  '=',
+  'é€😀',
+  '<<',
+  '@x',
+  '`x',
+  '%x',
+  '&a x',
+  '*a',
+  '!!str 1',
+  '!tag x',
+  '|',
+  '>',
+  '|-',
+  '? x',
+  ': x',
+  '- x',
+  '-',
+  'a: b',
+  'a:',
+  'a]',
+  'a}',
+  'a[0]',
+  '[a, b]',
+  '{a: b}',
+  '[]',
+  '{}',
+  '[a, [b, c]]',
+  '{a: [1, 2], b: {c: d}}',
+  '[a: b]',
+  '{a}',
+  '{a: }',
+  '[a,]',
+  '[a, , b]',
+  '{"a":1}',
+  '{"a": 1}',
+  "{'a': yes}",
+  '[a, b',
+  '{a: b',
+  'a # comment',
+  '"a" # comment',
+  '"a"# comment',
+  '[a] # c',
+  '[a]x',
+  '"a" b',
 ];
 
-const KEYS = ['name', 'app.kubernetes.io/name', 'PODINFO_UI_COLOR', 'config.yaml', '"quoted key"', "'single key'", 'yes', 'on', '1', 'null', '<<', 'a b', '-x', '__proto__', 'constructor', '"__proto__"', 'toString', '"1"', '2', '"a:b"'];
+const KEYS = [
+  'name',
+  'app.kubernetes.io/name',
+  'PODINFO_UI_COLOR',
+  'config.yaml',
+  '"quoted key"',
+  "'single key'",
+  'yes',
+  'on',
+  '1',
+  'null',
+  '<<',
+  'a b',
+  '-x',
+  '__proto__',
+  'constructor',
+  '"__proto__"',
+  'toString',
+  '"1"',
+  '2',
+  '"a:b"',
+];
 
 describe('parsePlainYaml against yaml', () => {
   it('takes every podinfo fixture and gives what yaml gives', () => {
@@ -88,22 +219,48 @@ describe('parsePlainYaml against yaml', () => {
   it('agrees on tricky scalars as block values, sequence items, flow values and keys', () => {
     let taken = 0;
     for (const s of TRICKY) {
-      const texts = [`key: ${s}\n`, `- ${s}\n`, `a:\n  - ${s}\n  - x\n`, `m: { k: ${s} }\n`, `m: [${s}, z]\n`, `${s}: v\n`, `- k: ${s}\n  j: 2\n`, `key: ${s}\nnext: 1\n`];
+      const texts = [
+        `key: ${s}\n`,
+        `- ${s}\n`,
+        `a:\n  - ${s}\n  - x\n`,
+        `m: { k: ${s} }\n`,
+        `m: [${s}, z]\n`,
+        `${s}: v\n`,
+        `- k: ${s}\n  j: 2\n`,
+        `key: ${s}\nnext: 1\n`,
+      ];
       for (const t of texts) if (agrees(t)) taken++;
     }
     expect(taken).toBeGreaterThan(TRICKY.length * 3);
   });
 
   it('resolves YAML 1.1 scalars as Kubernetes does (and as yaml is configured)', () => {
-    const [doc] = parsePlainYaml('a: yes\nb: off\nc: 0755\nd: 1e3\ne: .inf\nf: ~\ng: 12:30:00\nh: 2024-01-01\ni: "0755"\nj: 0x1F\nk: 1_000\n', 1000) ?? [];
-    expect(doc).toStrictEqual({ a: true, b: false, c: 493, d: 1000, e: Infinity, f: null, g: '12:30:00', h: '2024-01-01', i: '0755', j: 31, k: 1000 });
+    const [doc] =
+      parsePlainYaml(
+        'a: yes\nb: off\nc: 0755\nd: 1e3\ne: .inf\nf: ~\ng: 12:30:00\nh: 2024-01-01\ni: "0755"\nj: 0x1F\nk: 1_000\n',
+        1000,
+      ) ?? [];
+    expect(doc).toStrictEqual({
+      a: true,
+      b: false,
+      c: 493,
+      d: 1000,
+      e: Infinity,
+      f: null,
+      g: '12:30:00',
+      h: '2024-01-01',
+      i: '0755',
+      j: 31,
+      k: 1000,
+    });
   });
 
   it('agrees on scalars starting with every printable ASCII character (the shortcut for plain strings)', () => {
     let taken = 0;
     for (let c = 0x20; c < 0x7f; c++) {
       const ch = String.fromCharCode(c);
-      for (const rest of ['', '1', '0', 'e3', 'x', 'nf', 'ull', 'es', 'rue', 'ff', '.5', '_1']) if (agrees(`key: ${ch}${rest}\n`)) taken++;
+      for (const rest of ['', '1', '0', 'e3', 'x', 'nf', 'ull', 'es', 'rue', 'ff', '.5', '_1'])
+        if (agrees(`key: ${ch}${rest}\n`)) taken++;
     }
     expect(taken).toBeGreaterThan(600);
   });
@@ -134,26 +291,58 @@ describe('parsePlainYaml against yaml', () => {
 
   it('declines what it does not read: block scalars, anchors, aliases, tags, merge keys, multi-line values', () => {
     const declined = [
-      'a: |\n  line\n', 'a: >-\n  folded\n', 'a: &x 1\nb: *x\n', 'base: &b { x: 1 }\nc:\n  <<: *b\n', 'a: !!str 1\n', 'a: this is\n  continued\n',
-      'a: "multi\n  line"\n', 'a: [1,\n  2]\n', '%YAML 1.1\n---\na: 1\n', 'a: 1\n...\n', 'a:\tb\n', 'a: 1\r\nb: 2\r\n', '? complex\n: key\n', 'a: 1\na: 2\n', '\ufeffa: 1\n',
+      'a: |\n  line\n',
+      'a: >-\n  folded\n',
+      'a: &x 1\nb: *x\n',
+      'base: &b { x: 1 }\nc:\n  <<: *b\n',
+      'a: !!str 1\n',
+      'a: this is\n  continued\n',
+      'a: "multi\n  line"\n',
+      'a: [1,\n  2]\n',
+      '%YAML 1.1\n---\na: 1\n',
+      'a: 1\n...\n',
+      'a:\tb\n',
+      'a: 1\r\nb: 2\r\n',
+      '? complex\n: key\n',
+      'a: 1\na: 2\n',
+      '\ufeffa: 1\n',
     ];
     for (const t of declined) expect(parsePlainYaml(t, 1000), JSON.stringify(t)).toBeUndefined();
     // …and the file still parses, through yaml.
-    expect(parseYamlDocuments('f.yaml', new TextEncoder().encode('a: &x 1\nb: *x\nc: |\n  text\n'))).toStrictEqual([{ a: 1, b: 1, c: 'text\n' }]);
+    expect(parseYamlDocuments('f.yaml', new TextEncoder().encode('a: &x 1\nb: *x\nc: |\n  text\n'))).toStrictEqual([
+      { a: 1, b: 1, c: 'text\n' },
+    ]);
   });
 
   it('gives way to yaml for errors, which then name the file and line', () => {
-    const bad = ['a: 1\na: 2\n', 'a: b: c\n', 'a:\n  - x\n  y: 1\n', '- a\nb: c\n', 'a: [1, 2\n', 'a: "x\n', '  a: 1\nb: 2\n', 'a: 1\n b: 2\n'];
+    const bad = [
+      'a: 1\na: 2\n',
+      'a: b: c\n',
+      'a:\n  - x\n  y: 1\n',
+      '- a\nb: c\n',
+      'a: [1, 2\n',
+      'a: "x\n',
+      '  a: 1\nb: 2\n',
+      'a: 1\n b: 2\n',
+    ];
     for (const t of bad) {
       expect(parsePlainYaml(t, 1000), JSON.stringify(t)).toBeUndefined();
-      expect(() => parseYamlDocuments('bad.yaml', new TextEncoder().encode(t)), JSON.stringify(t)).toThrow(/bad\.yaml|invalid YAML/);
+      expect(() => parseYamlDocuments('bad.yaml', new TextEncoder().encode(t)), JSON.stringify(t)).toThrow(
+        /bad\.yaml|invalid YAML/,
+      );
     }
   });
 
   it('leaves the document cap to yaml', () => {
     const many = Array.from({ length: 5 }, (_, i) => `a: ${i}\n`).join('---\n');
     expect(parsePlainYaml(many, 5)).toBeUndefined();
-    expect(() => parseYamlDocuments('many.yaml', new TextEncoder().encode(many), { maxDocuments: 4, maxFileBytes: 1e6, maxAliasCount: 10 })).toThrow(/over the cap of 4/);
+    expect(() =>
+      parseYamlDocuments('many.yaml', new TextEncoder().encode(many), {
+        maxDocuments: 4,
+        maxFileBytes: 1e6,
+        maxAliasCount: 10,
+      }),
+    ).toThrow(/over the cap of 4/);
     expect(parsePlainYaml(many, 1000)).toHaveLength(5);
   });
 });
@@ -168,13 +357,37 @@ function rng(seed: number): () => number {
   };
 }
 
-const COMMON = ['v1', 'app-0', '80', 'true', '"quoted"', "'single'", '"nginx:1.27"', 'ghcr.io/x/y:6.1', '2', '0755', 'yes', '1e3', '~', '500m', '"#fff"', '--port=9898', 'a,b'];
+const COMMON = [
+  'v1',
+  'app-0',
+  '80',
+  'true',
+  '"quoted"',
+  "'single'",
+  '"nginx:1.27"',
+  'ghcr.io/x/y:6.1',
+  '2',
+  '0755',
+  'yes',
+  '1e3',
+  '~',
+  '500m',
+  '"#fff"',
+  '--port=9898',
+  'a,b',
+];
 
 function generate(r: () => number): string {
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)] as T;
   const scalar = () => pick(r() < 0.7 ? COMMON : TRICKY);
-  const key = () => pick(r() < 0.8 ? ['name', 'kind', 'spec', 'app.kubernetes.io/name', 'data', 'x_y', 'a-b', 'k8s.io/v'] : KEYS);
-  const flow = (depth: number): string => (depth > 1 || r() < 0.5 ? scalar() : r() < 0.5 ? `[${[scalar(), flow(depth + 1)].join(', ')}]` : `{ ${key()}: ${flow(depth + 1)}, z${depth}: ${scalar()} }`);
+  const key = () =>
+    pick(r() < 0.8 ? ['name', 'kind', 'spec', 'app.kubernetes.io/name', 'data', 'x_y', 'a-b', 'k8s.io/v'] : KEYS);
+  const flow = (depth: number): string =>
+    depth > 1 || r() < 0.5
+      ? scalar()
+      : r() < 0.5
+        ? `[${[scalar(), flow(depth + 1)].join(', ')}]`
+        : `{ ${key()}: ${flow(depth + 1)}, z${depth}: ${scalar()} }`;
   const block = (indent: string, depth: number): string[] => {
     const lines: string[] = [];
     const n = 1 + Math.floor(r() * 4);

@@ -12,7 +12,12 @@ function kubernetesScalars(tags: Tags): Tags {
   return tags.filter((t) => typeof t === 'string' || (t.tag !== 'tag:yaml.org,2002:timestamp' && t.format !== 'TIME'));
 }
 
-export const YAML_PARSE_OPTIONS: ParseOptions & DocumentOptions & SchemaOptions = { version: '1.1', uniqueKeys: true, prettyErrors: true, customTags: kubernetesScalars };
+export const YAML_PARSE_OPTIONS: ParseOptions & DocumentOptions & SchemaOptions = {
+  version: '1.1',
+  uniqueKeys: true,
+  prettyErrors: true,
+  customTags: kubernetesScalars,
+};
 
 // `yaml` composes every document with a Document made from these options; its schema and
 // resolved options are what a plain scalar is resolved against.
@@ -52,9 +57,13 @@ export function resolvePlainScalar(source: string, atKey: boolean): unknown {
   for (const tag of plainTags) {
     if (tag.default === 'key' && atKey && tag.test?.test(source)) throw new ScalarNotPlain(`${source} is a merge key`);
     if (tag.default === true && tag.test?.test(source)) {
-      const res = tag.resolve(source, (message) => {
-        throw new ScalarNotPlain(message);
-      }, resolveOptions);
+      const res = tag.resolve(
+        source,
+        (message) => {
+          throw new ScalarNotPlain(message);
+        },
+        resolveOptions,
+      );
       const value = isScalar(res) ? res.value : res;
       return typeof value === 'bigint' ? Number(value) : value;
     }

@@ -71,12 +71,17 @@ function decode(raw: Buffer, yaml: boolean): unknown {
 export function decodeWrite(req: IncomingMessage, raw: Buffer): unknown {
   const mt = mediaType(req);
   if (mt === 'application/vnd.kubernetes.protobuf') return decodeProtobuf(raw);
-  if (!WRITE_TYPES.includes(mt)) throw errors.unsupportedMediaType(mt, [...WRITE_TYPES, 'application/vnd.kubernetes.protobuf']);
+  if (!WRITE_TYPES.includes(mt))
+    throw errors.unsupportedMediaType(mt, [...WRITE_TYPES, 'application/vnd.kubernetes.protobuf']);
   return decode(raw, mt === 'application/yaml');
 }
 
 /** The patch type and decoded patch of a PATCH request. */
-export function decodePatch(req: IncomingMessage, raw: Buffer, builtin: boolean): { type: 'json' | 'merge' | 'strategic' | 'apply'; patch: unknown } {
+export function decodePatch(
+  req: IncomingMessage,
+  raw: Buffer,
+  builtin: boolean,
+): { type: 'json' | 'merge' | 'strategic' | 'apply'; patch: unknown } {
   const mt = mediaType(req);
   const type = PATCH_TYPES[mt];
   const accepted = builtin ? PATCH_ACCEPTED.builtin : PATCH_ACCEPTED.custom;

@@ -89,18 +89,28 @@ const DECODERS: Record<string, (f: Field[]) => Record<string, unknown>> = {
     const finalizers = spec ? strings(fields(bytes(spec)), 1) : undefined;
     return finalizers ? { spec: { finalizers } } : {};
   },
-  ConfigMap: (f) => ({ data: map(f, 2, false), binaryData: map(f, 3, true), immutable: one(f, 4) ? one(f, 4)!.value === 1n : undefined }),
+  ConfigMap: (f) => ({
+    data: map(f, 2, false),
+    binaryData: map(f, 3, true),
+    immutable: one(f, 4) ? one(f, 4)!.value === 1n : undefined,
+  }),
   Secret: (f) => ({ data: map(f, 2, true), type: optStr(one(f, 3)), stringData: map(f, 4, false) }),
   ServiceAccount: (f) => {
-    const pulls = f.filter((x) => x.no === 3).map((x) => ({ name: str(one(fields(bytes(x)), 1) ?? { no: 1, wire: 2, value: Buffer.alloc(0) }) }));
+    const pulls = f
+      .filter((x) => x.no === 3)
+      .map((x) => ({ name: str(one(fields(bytes(x)), 1) ?? { no: 1, wire: 2, value: Buffer.alloc(0) }) }));
     const auto = one(f, 4);
-    return { imagePullSecrets: pulls.length ? pulls : undefined, automountServiceAccountToken: auto ? auto.value === 1n : undefined };
+    return {
+      imagePullSecrets: pulls.length ? pulls : undefined,
+      automountServiceAccountToken: auto ? auto.value === 1n : undefined,
+    };
   },
 };
 
 /** The JSON form of a protobuf-encoded object, for the kinds above. */
 export function decodeProtobuf(raw: Buffer): Record<string, unknown> {
-  if (raw.length < 4 || raw.subarray(0, 4).toString('latin1') !== 'k8s\u0000') throw errors.badRequest('protobuf: the body does not start with the k8s\\0 envelope');
+  if (raw.length < 4 || raw.subarray(0, 4).toString('latin1') !== 'k8s\u0000')
+    throw errors.badRequest('protobuf: the body does not start with the k8s\\0 envelope');
   const unknown = fields(raw.subarray(4));
   const typeMeta = one(unknown, 1);
   const tm = typeMeta ? fields(bytes(typeMeta)) : [];

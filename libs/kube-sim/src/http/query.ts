@@ -31,26 +31,32 @@ function bool(q: URLSearchParams, name: string): boolean {
 function int(q: URLSearchParams, name: string): number | undefined {
   const v = q.get(name);
   if (v === null || v === '') return undefined;
-  if (!/^-?\d+$/.test(v)) throw errors.badRequest(`invalid value for ${name}: strconv.ParseInt: parsing "${v}": invalid syntax`);
+  if (!/^-?\d+$/.test(v))
+    throw errors.badRequest(`invalid value for ${name}: strconv.ParseInt: parsing "${v}": invalid syntax`);
   return Number(v);
 }
 
 function oneOf<T extends string>(q: URLSearchParams, name: string, allowed: readonly T[]): T | undefined {
   const v = q.get(name);
   if (v === null || v === '') return undefined;
-  if (!allowed.includes(v as T)) throw errors.badRequest(`invalid ${name} "${v}": must be one of ${allowed.join(', ')}`);
+  if (!allowed.includes(v as T))
+    throw errors.badRequest(`invalid ${name} "${v}": must be one of ${allowed.join(', ')}`);
   return v as T;
 }
 
 export function parseQuery(q: URLSearchParams): Query {
   const limit = int(q, 'limit');
-  if (limit !== undefined && limit < 0) throw errors.badRequest(`invalid value for limit: must be non-negative, got ${limit}`);
+  if (limit !== undefined && limit < 0)
+    throw errors.badRequest(`invalid value for limit: must be non-negative, got ${limit}`);
   const dryRun = q.getAll('dryRun');
-  for (const d of dryRun) if (d !== 'All') throw errors.badRequest(`dryRun: Unsupported value: "${d}": supported values: "All"`);
+  for (const d of dryRun)
+    if (d !== 'All') throw errors.badRequest(`dryRun: Unsupported value: "${d}": supported values: "All"`);
   const fieldManager = q.get('fieldManager') ?? undefined;
-  if (fieldManager !== undefined && fieldManager.length > 128) throw errors.badRequest('fieldManager: Too long: may not be longer than 128');
+  if (fieldManager !== undefined && fieldManager.length > 128)
+    throw errors.badRequest('fieldManager: Too long: may not be longer than 128');
   const fv = q.get('fieldValidation');
-  const fieldValidation = fv === null || fv === '' ? 'Warn' : oneOf(q, 'fieldValidation', ['Ignore', 'Warn', 'Strict'] as const)!;
+  const fieldValidation =
+    fv === null || fv === '' ? 'Warn' : oneOf(q, 'fieldValidation', ['Ignore', 'Warn', 'Strict'] as const)!;
   return {
     watch: bool(q, 'watch'),
     resourceVersion: q.get('resourceVersion') ?? undefined,

@@ -46,7 +46,9 @@ function list(ctx: HandlerContext, r: ResourceRoute, q: Query): unknown {
   }
   if (q.limit && items.length > q.limit) {
     const last = items[q.limit - 1];
-    metadata.continue = Buffer.from(JSON.stringify({ after: `${last.metadata.namespace ?? ''}/${last.metadata.name}`, rv: ctx.api.store.rv })).toString('base64url');
+    metadata.continue = Buffer.from(
+      JSON.stringify({ after: `${last.metadata.namespace ?? ''}/${last.metadata.name}`, rv: ctx.api.store.rv }),
+    ).toString('base64url');
     metadata.remainingItemCount = items.length - q.limit;
     items = items.slice(0, q.limit);
   }
@@ -57,13 +59,21 @@ function deleteOptions(body: unknown, q: Query): DeleteOpts {
   const b: any = body && typeof body === 'object' ? body : {};
   const policy = b.propagationPolicy ?? q.propagationPolicy;
   if (policy !== undefined && !['Foreground', 'Background', 'Orphan'].includes(policy))
-    throw errors.badRequest(`propagationPolicy: Unsupported value: "${policy}": supported values: "Foreground", "Background", "Orphan"`);
+    throw errors.badRequest(
+      `propagationPolicy: Unsupported value: "${policy}": supported values: "Foreground", "Background", "Orphan"`,
+    );
   const dry = Array.isArray(b.dryRun) ? b.dryRun.includes('All') : q.dryRun;
   return { propagationPolicy: policy, dryRun: dry, preconditions: b.preconditions };
 }
 
 function statusOk(r: ResourceRoute, obj: any): unknown {
-  return { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', details: { name: obj.metadata.name, group: r.t.group, kind: r.t.plural, uid: obj.metadata.uid } };
+  return {
+    kind: 'Status',
+    apiVersion: 'v1',
+    metadata: {},
+    status: 'Success',
+    details: { name: obj.metadata.name, group: r.t.group, kind: r.t.plural, uid: obj.metadata.uid },
+  };
 }
 
 /**
@@ -76,7 +86,13 @@ function asVersion(r: ResourceRoute): (o: any) => any {
   return (o) => (o.apiVersion === want ? o : { ...o, apiVersion: want });
 }
 
-export async function handleResource(ctx: HandlerContext, req: IncomingMessage, res: ServerResponse, r: ResourceRoute, q: Query): Promise<void> {
+export async function handleResource(
+  ctx: HandlerContext,
+  req: IncomingMessage,
+  res: ServerResponse,
+  r: ResourceRoute,
+  q: Query,
+): Promise<void> {
   const { api } = ctx;
   const { t, ns, name, sub } = r;
   if (t.namespaced && !r.inNamespace && name) throw errors.noRoute();
@@ -92,7 +108,11 @@ export async function handleResource(ctx: HandlerContext, req: IncomingMessage, 
     warnings,
   };
   const send = (code: number, body: unknown) => {
-    if (warnings.length) res.setHeader('Warning', warnings.map((w) => `299 - ${JSON.stringify(w)}`));
+    if (warnings.length)
+      res.setHeader(
+        'Warning',
+        warnings.map((w) => `299 - ${JSON.stringify(w)}`),
+      );
     ctx.send(res, code, body);
   };
   if (method === 'GET') {
@@ -101,7 +121,11 @@ export async function handleResource(ctx: HandlerContext, req: IncomingMessage, 
     if (!name) {
       if (q.watch) {
         ctx.count('watch');
-        const transform = table ? (o: any) => toTable(t, [conv(o)], {}, q.includeObject === 'Object') : t.builtin ? undefined : conv;
+        const transform = table
+          ? (o: any) => toTable(t, [conv(o)], {}, q.includeObject === 'Object')
+          : t.builtin
+            ? undefined
+            : conv;
         ctx.watches.serve({ t, ns: r.inNamespace ? ns : undefined }, q, res, transform);
         return;
       }
@@ -113,7 +137,13 @@ export async function handleResource(ctx: HandlerContext, req: IncomingMessage, 
     ctx.count('get');
     const obj = conv(api.get(t, ns, name));
     if (sub === 'scale') return ctx.send(res, 200, toScale(t, obj));
-    return ctx.send(res, 200, table && !sub ? toTable(t, [obj], { resourceVersion: obj.metadata.resourceVersion }, q.includeObject === 'Object') : obj);
+    return ctx.send(
+      res,
+      200,
+      table && !sub
+        ? toTable(t, [obj], { resourceVersion: obj.metadata.resourceVersion }, q.includeObject === 'Object')
+        : obj,
+    );
   }
   const raw = await readBody(req);
   if (method === 'POST') {
@@ -130,10 +160,34 @@ export async function handleResource(ctx: HandlerContext, req: IncomingMessage, 
   if (method === 'PATCH' && name) {
     const p = decodePatch(req, raw, t.builtin);
     ctx.count(p.type === 'apply' ? 'apply' : 'patch');
-    if (opts.force && p.type !== 'apply') throw errors.invalid('PatchOptions', '', [{ reason: 'FieldValueForbidden', field: 'force', message: 'Forbidden: may not be specified for non-apply patch' }], 'meta.k8s.io');
+    if (opts.force && p.type !== 'apply')
+      throw errors.invalid(
+        'PatchOptions',
+        '',
+        [
+          {
+            reason: 'FieldValueForbidden',
+            field: 'force',
+            message: 'Forbidden: may not be specified for non-apply patch',
+          },
+        ],
+        'meta.k8s.io',
+      );
     if (sub === 'scale') return send(200, writeScale(api, t, ns, name, { patch: p }, opts));
     if (p.type === 'apply') {
-      if (!q.fieldManager) throw errors.invalid('PatchOptions', '', [{ reason: 'FieldValueRequired', field: 'fieldManager', message: 'Required value: is required for apply patch' }], 'meta.k8s.io');
+      if (!q.fieldManager)
+        throw errors.invalid(
+          'PatchOptions',
+          '',
+          [
+            {
+              reason: 'FieldValueRequired',
+              field: 'fieldManager',
+              message: 'Required value: is required for apply patch',
+            },
+          ],
+          'meta.k8s.io',
+        );
       const existed = !!api.store.get(storeKey(t), t.namespaced ? ns : '', name);
       return send(existed ? 200 : 201, api.apply(t, ns, name, p.patch, opts));
     }

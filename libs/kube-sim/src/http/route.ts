@@ -48,10 +48,12 @@ export function route(path: string, registry: Registry): Route {
     version = segs[2];
     rest = segs.slice(3);
   } else return { kind: 'none' };
-  if (!rest.length) return registry.inGroupVersion(group, version).length ? { kind: 'resources', group, version } : { kind: 'none' };
+  if (!rest.length)
+    return registry.inGroupVersion(group, version).length ? { kind: 'resources', group, version } : { kind: 'none' };
   if (rest[0] === 'namespaces' && rest.length >= 3) {
     const t = registry.lookup(group, version, rest[2]);
-    if (t?.namespaced) return { kind: 'resource', r: { t, ns: rest[1], inNamespace: true, name: rest[3], sub: rest[4] } };
+    if (t?.namespaced)
+      return { kind: 'resource', r: { t, ns: rest[1], inNamespace: true, name: rest[3], sub: rest[4] } };
     if (rest.length > 4 || t) return { kind: 'none' };
   }
   const t = registry.lookup(group, version, rest[0]);

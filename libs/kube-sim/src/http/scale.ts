@@ -39,19 +39,43 @@ export function toScale(t: ResourceType, obj: any): any {
 }
 
 /** Writes a new Scale (from a PUT body or a patch of the current Scale) back into the object. */
-export function writeScale(api: Api, t: ResourceType, ns: string, name: string, change: { body?: any; patch?: { type: string; patch: unknown } }, opts: WriteOpts): any {
+export function writeScale(
+  api: Api,
+  t: ResourceType,
+  ns: string,
+  name: string,
+  change: { body?: any; patch?: { type: string; patch: unknown } },
+  opts: WriteOpts,
+): any {
   const obj = api.get(t, ns, name);
   const current = toScale(t, obj);
   let next: any;
   if (change.body) next = change.body;
   else if (change.patch?.type === 'json') next = jsonPatch(current, change.patch.patch);
-  else if (change.patch?.type === 'merge' || change.patch?.type === 'strategic') next = mergePatch(current, change.patch.patch);
-  else throw errors.unsupportedMediaType('application/apply-patch+yaml', ['application/json-patch+json', 'application/merge-patch+json', 'application/strategic-merge-patch+json']);
+  else if (change.patch?.type === 'merge' || change.patch?.type === 'strategic')
+    next = mergePatch(current, change.patch.patch);
+  else
+    throw errors.unsupportedMediaType('application/apply-patch+yaml', [
+      'application/json-patch+json',
+      'application/merge-patch+json',
+      'application/strategic-merge-patch+json',
+    ]);
   const rv = next?.metadata?.resourceVersion;
   if (rv && rv !== obj.metadata.resourceVersion) throw errors.conflict(t, name);
   const replicas = next?.spec?.replicas;
   if (!Number.isInteger(replicas) || replicas < 0)
-    throw errors.invalid('Scale', name, [{ reason: 'FieldValueInvalid', field: 'spec.replicas', message: `Invalid value: ${JSON.stringify(replicas)}: must be greater than or equal to 0` }], 'autoscaling');
+    throw errors.invalid(
+      'Scale',
+      name,
+      [
+        {
+          reason: 'FieldValueInvalid',
+          field: 'spec.replicas',
+          message: `Invalid value: ${JSON.stringify(replicas)}: must be greater than or equal to 0`,
+        },
+      ],
+      'autoscaling',
+    );
   const stored = api.commit(t, obj, setAt(obj, t.scale!.specReplicasPath, replicas), { ...opts, subresource: 'scale' });
   return toScale(t, stored);
 }

@@ -21,7 +21,8 @@ export function requestTarget(raw: string): RequestTarget {
   const q = raw.indexOf('?');
   const path = q < 0 ? raw : raw.slice(0, q);
   const query = q < 0 ? '' : raw.slice(q + 1);
-  if (PLAIN_PATH.test(path) && !DOT_SEGMENT.test(path) && PLAIN_QUERY.test(query)) return { pathname: path, searchParams: new URLSearchParams(query) };
+  if (PLAIN_PATH.test(path) && !DOT_SEGMENT.test(path) && PLAIN_QUERY.test(query))
+    return { pathname: path, searchParams: new URLSearchParams(query) };
   const url = new URL(raw, 'http://kube-sim');
   return { pathname: url.pathname, searchParams: url.searchParams };
 }

@@ -78,6 +78,8 @@ export class DesiredStateAndReports1764280000000 implements MigrationInterface {
     await q.query(`DROP TABLE drift_events`);
     await q.query(`DROP TABLE cluster_objects`);
     await q.query(`DROP TABLE sync_results`);
-    await q.query(`ALTER TABLE clusters DROP COLUMN sync_path, DROP COLUMN prune, DROP COLUMN self_heal, DROP COLUMN desired_revision, DROP COLUMN desired_updated_at`);
+    await q.query(
+      `ALTER TABLE clusters DROP COLUMN sync_path, DROP COLUMN prune, DROP COLUMN self_heal, DROP COLUMN desired_revision, DROP COLUMN desired_updated_at`,
+    );
   }
 }

@@ -27,7 +27,9 @@ export class Rollouts1764290500000 implements MigrationInterface {
         updated_at timestamptz NOT NULL DEFAULT now(),
         finished_at timestamptz
       )`);
-    await q.query(`CREATE INDEX rollouts_active_idx ON rollouts (phase) WHERE phase IN ('Running', 'Paused', 'RollingBack')`);
+    await q.query(
+      `CREATE INDEX rollouts_active_idx ON rollouts (phase) WHERE phase IN ('Running', 'Paused', 'RollingBack')`,
+    );
     await q.query(`CREATE INDEX rollouts_created_idx ON rollouts (created_at DESC, id DESC)`);
     await q.query(`CREATE INDEX rollouts_revision_idx ON rollouts (revision)`);
     await q.query(`

@@ -22,8 +22,14 @@ export interface DemoRepo {
 /** Serves the demo repository, creating it with its first commit when it has none. */
 export async function startDemoRepo(opts: { root: string; port: number }): Promise<DemoRepo> {
   const git = await startGitServer({ root: opts.root, name: 'fleet.git', port: opts.port });
-  const head = await runGit(['rev-parse', '--verify', '--quiet', 'refs/heads/main'], { cwd: git.repoPath }).catch(() => '');
-  if (!head) await commitFiles(git.repoPath, { files: demoRepoFiles(), message: 'Demo fleet: podinfo on six clusters, rolled out canary → edge → rest' });
+  const head = await runGit(['rev-parse', '--verify', '--quiet', 'refs/heads/main'], { cwd: git.repoPath }).catch(
+    () => '',
+  );
+  if (!head)
+    await commitFiles(git.repoPath, {
+      files: demoRepoFiles(),
+      message: 'Demo fleet: podinfo on six clusters, rolled out canary → edge → rest',
+    });
   return { git, close: () => git.close() };
 }
 
@@ -40,7 +46,13 @@ interface DemoFleetOptions {
   progress(message: string): void;
 }
 
-function spawnAgent(opts: { cluster: DemoCluster; home: string; server: string; kubeconfigPath: string; token?: string }): ChildProcess {
+function spawnAgent(opts: {
+  cluster: DemoCluster;
+  home: string;
+  server: string;
+  kubeconfigPath: string;
+  token?: string;
+}): ChildProcess {
   const logs = join(opts.home, 'logs');
   mkdirSync(logs, { recursive: true });
   const log = createWriteStream(join(logs, `agent-${opts.cluster.name}.log`), { flags: 'a', mode: 0o600 });
@@ -92,7 +104,15 @@ export async function startDemoFleet(opts: DemoFleetOptions): Promise<DemoFleet>
       sims.push(sim);
       const registered = existsSync(join(opts.home, 'agents', cluster.name, 'credential.json'));
       const token = registered ? undefined : await opts.createToken(cluster);
-      agents.push(spawnAgent({ cluster, home: opts.home, server: opts.controlPlaneUrl, kubeconfigPath: sim.kubeconfigPath, ...(token ? { token } : {}) }));
+      agents.push(
+        spawnAgent({
+          cluster,
+          home: opts.home,
+          server: opts.controlPlaneUrl,
+          kubeconfigPath: sim.kubeconfigPath,
+          ...(token ? { token } : {}),
+        }),
+      );
     }
   } catch (error) {
     await close();

@@ -120,5 +120,12 @@ patches:
 
 /** Every file of the demo repository's first commit. */
 export function demoRepoFiles(): Record<string, string> {
-  return Object.assign({ 'fleet.yaml': FLEET_YAML, 'README.md': '# Demo fleet\n\nEdit a manifest, commit, push: Flotilla rolls it out wave by wave.\n' }, BASE, ...DEMO_CLUSTERS.map(overlay));
+  return Object.assign(
+    {
+      'fleet.yaml': FLEET_YAML,
+      'README.md': '# Demo fleet\n\nEdit a manifest, commit, push: Flotilla rolls it out wave by wave.\n',
+    },
+    BASE,
+    ...DEMO_CLUSTERS.map(overlay),
+  );
 }

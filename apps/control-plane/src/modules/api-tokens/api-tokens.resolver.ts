@@ -10,7 +10,8 @@ import { ApiTokensService } from './api-tokens.service.js';
 import { CreateApiTokenInput, CreateApiTokenSchema } from './dto/create-api-token.input.js';
 import { ApiTokenModel, CreatedApiToken } from './models/api-token.model.js';
 
-const invalid = (message: string, field: string) => new ApiTokensException(message, ApiTokensExceptionCode.InvalidInput, field);
+const invalid = (message: string, field: string) =>
+  new ApiTokensException(message, ApiTokensExceptionCode.InvalidInput, field);
 
 @Resolver(() => ApiTokenModel)
 @UseFilters(ApiTokensExceptionFilter)

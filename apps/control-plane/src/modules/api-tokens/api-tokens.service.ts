@@ -17,9 +17,21 @@ export class ApiTokensService {
   async create(actor: Actor, input: { name: string; role: Role }): Promise<{ apiToken: ApiToken; token: string }> {
     const secret = issueSecret('api');
     const apiToken = await this.db.transaction(async (m) => {
-      const row = m.create(ApiToken, { id: secret.id, name: input.name, role: input.role, secretHash: secret.hash, createdBy: actor.id, revokedAt: null });
+      const row = m.create(ApiToken, {
+        id: secret.id,
+        name: input.name,
+        role: input.role,
+        secretHash: secret.hash,
+        createdBy: actor.id,
+        revokedAt: null,
+      });
       await m.insert(ApiToken, row);
-      await this.audit.record(m, actor, { action: 'apiToken.create', targetType: 'ApiToken', targetId: secret.id, details: { name: input.name, role: input.role } });
+      await this.audit.record(m, actor, {
+        action: 'apiToken.create',
+        targetType: 'ApiToken',
+        targetId: secret.id,
+        details: { name: input.name, role: input.role },
+      });
       return m.findOneByOrFail(ApiToken, { id: secret.id });
     });
     return { apiToken, token: secret.token };
@@ -29,10 +41,16 @@ export class ApiTokensService {
     return this.db.transaction(async (m) => {
       const row = await m.findOne(ApiToken, { where: { id }, lock: { mode: 'pessimistic_write' } });
       if (!row) throw new ApiTokensException(`no API token with id ${id}`, ApiTokensExceptionCode.NotFound, 'id');
-      if (row.revokedAt) throw new ApiTokensException(`API token ${id} is already revoked`, ApiTokensExceptionCode.AlreadyRevoked, 'id');
+      if (row.revokedAt)
+        throw new ApiTokensException(`API token ${id} is already revoked`, ApiTokensExceptionCode.AlreadyRevoked, 'id');
       row.revokedAt = new Date();
       await m.update(ApiToken, { id }, { revokedAt: row.revokedAt });
-      await this.audit.record(m, actor, { action: 'apiToken.revoke', targetType: 'ApiToken', targetId: id, details: { name: row.name } });
+      await this.audit.record(m, actor, {
+        action: 'apiToken.revoke',
+        targetType: 'ApiToken',
+        targetId: id,
+        details: { name: row.name },
+      });
       return row;
     });
   }

@@ -24,15 +24,23 @@ export class AuditService {
       action: entry.action,
       targetType: entry.targetType,
       targetId: entry.targetId,
-      details: (entry.details ?? {}) as AuditEvent["details"] & object,
+      details: (entry.details ?? {}) as AuditEvent['details'] & object,
     });
   }
 
-  async page(first: number, after?: string | null): Promise<{ events: AuditEvent[]; hasNextPage: boolean; cursorOf: (e: AuditEvent) => string }> {
-    const q = this.db.getRepository(AuditEvent).createQueryBuilder('e').orderBy('e.id', 'DESC').limit(first + 1);
+  async page(
+    first: number,
+    after?: string | null,
+  ): Promise<{ events: AuditEvent[]; hasNextPage: boolean; cursorOf: (e: AuditEvent) => string }> {
+    const q = this.db
+      .getRepository(AuditEvent)
+      .createQueryBuilder('e')
+      .orderBy('e.id', 'DESC')
+      .limit(first + 1);
     if (after) {
       const id = decodeCursor(after);
-      if (typeof id !== 'string' || !/^\d+$/.test(id)) throw new AuditException('after: not a cursor from auditLog', AuditExceptionCode.BadCursor, 'after');
+      if (typeof id !== 'string' || !/^\d+$/.test(id))
+        throw new AuditException('after: not a cursor from auditLog', AuditExceptionCode.BadCursor, 'after');
       q.where('e.id < :id', { id });
     }
     const rows = await q.getMany();

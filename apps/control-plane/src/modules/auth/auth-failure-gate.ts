@@ -19,7 +19,13 @@ export function authFailureGate(failures: AuthFailureLimiter, opts: GateOptions)
     if (wait > 0) {
       const message = tooManyFailures(wait);
       res.setHeader('retry-after', String(wait));
-      res.status(429).json(opts.shape === 'graphql' ? { errors: [{ message, extensions: { code: 'RATE_LIMITED', retryAfterSeconds: wait } }] } : { error: { code: 'RATE_LIMITED', message } });
+      res
+        .status(429)
+        .json(
+          opts.shape === 'graphql'
+            ? { errors: [{ message, extensions: { code: 'RATE_LIMITED', retryAfterSeconds: wait } }] }
+            : { error: { code: 'RATE_LIMITED', message } },
+        );
       return;
     }
     if (opts.countUnauthorized) res.once('finish', () => res.statusCode === 401 && failures.failed(address));

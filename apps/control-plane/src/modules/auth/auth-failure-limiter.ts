@@ -28,4 +28,5 @@ export class AuthFailureLimiter {
   }
 }
 
-export const tooManyFailures = (seconds: number) => `too many failed authentications from this address; retry in ${seconds} s`;
+export const tooManyFailures = (seconds: number) =>
+  `too many failed authentications from this address; retry in ${seconds} s`;

@@ -27,10 +27,15 @@ export class AuthGuard implements CanActivate {
   async canActivate(context: ExecutionContext): Promise<boolean> {
     if (context.getType<string>() !== 'graphql') return true;
     const req = GqlExecutionContext.create(context).getContext<{ req: GqlRequest }>().req;
-    const need = this.reflector.getAllAndOverride<Role | undefined>(REQUIRED_ROLE, [context.getHandler(), context.getClass()]) ?? Role.Viewer;
+    const need =
+      this.reflector.getAllAndOverride<Role | undefined>(REQUIRED_ROLE, [context.getHandler(), context.getClass()]) ??
+      Role.Viewer;
     const actor = req.actor ?? (await this.authenticate(req));
     if (!roleAllows(actor.role, need)) {
-      throw new AuthException(`this operation needs the ${need} role; the token has ${actor.role}`, AuthExceptionCode.RoleTooLow);
+      throw new AuthException(
+        `this operation needs the ${need} role; the token has ${actor.role}`,
+        AuthExceptionCode.RoleTooLow,
+      );
     }
     return true;
   }
@@ -39,7 +44,11 @@ export class AuthGuard implements CanActivate {
     const header = req.headers.authorization;
     const value = Array.isArray(header) ? header[0] : header;
     const match = value ? /^Bearer\s+(\S+)$/i.exec(value) : null;
-    if (!match) throw new AuthException('missing API token: send "Authorization: Bearer <token>"', AuthExceptionCode.MissingToken);
+    if (!match)
+      throw new AuthException(
+        'missing API token: send "Authorization: Bearer <token>"',
+        AuthExceptionCode.MissingToken,
+      );
     const actor = req.authFailed ? undefined : await this.auth.authenticate(match[1]!);
     if (!actor) {
       if (!req.authFailed) this.failures.failed(req.socket?.remoteAddress);

@@ -8,7 +8,13 @@ import { AuthService } from './auth.service.js';
 import { MeResolver } from './me.resolver.js';
 
 @Module({
-  providers: [AuthService, AuthFailureLimiter, MeResolver, { provide: APP_GUARD, useClass: AuthGuard }, { provide: APP_FILTER, useClass: AuthExceptionFilter }],
+  providers: [
+    AuthService,
+    AuthFailureLimiter,
+    MeResolver,
+    { provide: APP_GUARD, useClass: AuthGuard },
+    { provide: APP_FILTER, useClass: AuthExceptionFilter },
+  ],
   exports: [AuthService, AuthFailureLimiter],
 })
 export class AuthModule {}

@@ -20,7 +20,8 @@ export class AuthService {
   }
 
   async authenticate(token: string): Promise<Actor | undefined> {
-    if (timingSafeEqual(hashSecret(token), this.adminHash)) return { id: 'admin-token', name: 'bootstrap admin', role: Role.Admin };
+    if (timingSafeEqual(hashSecret(token), this.adminHash))
+      return { id: 'admin-token', name: 'bootstrap admin', role: Role.Admin };
     const id = parseSecret('api', token);
     if (!id) return undefined;
     const row = await this.db

@@ -30,7 +30,14 @@ export function authenticateOnConnect(auth: AuthService, failures: AuthFailureLi
       return false;
     }
     const p = ctx.connectionParams ?? {};
-    const raw = typeof p.authorization === 'string' ? p.authorization : typeof p.Authorization === 'string' ? p.Authorization : typeof p.token === 'string' ? `Bearer ${p.token}` : '';
+    const raw =
+      typeof p.authorization === 'string'
+        ? p.authorization
+        : typeof p.Authorization === 'string'
+          ? p.Authorization
+          : typeof p.token === 'string'
+            ? `Bearer ${p.token}`
+            : '';
     const match = /^Bearer\s+(\S+)$/i.exec(raw);
     const actor = match ? await auth.authenticate(match[1]!) : undefined;
     if (!actor) {

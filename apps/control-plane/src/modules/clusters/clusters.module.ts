@@ -5,5 +5,9 @@ import { ClustersResolver } from './clusters.resolver.js';
 import { ClustersService } from './clusters.service.js';
 import { OfflineWatcher } from './offline-watcher.service.js';
 
-@Module({ imports: [FleetRepoModule], providers: [ClustersService, ClustersResolver, OfflineWatcher], exports: [ClustersService] })
+@Module({
+  imports: [FleetRepoModule],
+  providers: [ClustersService, ClustersResolver, OfflineWatcher],
+  exports: [ClustersService],
+})
 export class ClustersModule {}

@@ -17,7 +17,8 @@ import { ClusterConnection, ClusterModel } from './models/cluster.model.js';
 import { toClusterModel } from './to-cluster-model.js';
 import { FleetSummary } from './models/fleet-summary.model.js';
 
-const invalid = (message: string, field: string) => new ClustersException(message, ClustersExceptionCode.InvalidInput, field);
+const invalid = (message: string, field: string) =>
+  new ClustersException(message, ClustersExceptionCode.InvalidInput, field);
 /** The `id` argument of the per-cluster mutations, checked to be a UUID. */
 const clusterIdArg = (id: string) => parseInput(z.string().uuid(), id, 'id', invalid);
 const First = z.number().int().min(1).max(500);
@@ -42,7 +43,11 @@ export class ClustersResolver {
     const f = parseInput(ClustersFilterSchema, filter, 'filter', invalid) ?? {};
     const page = await this.service.page(f, parseInput(First, first, 'first', invalid), after);
     const edges = page.clusters.map((c) => ({ cursor: this.service.cursorOf(c), node: this.toModel(c) }));
-    return { edges, totalCount: page.totalCount, pageInfo: { hasNextPage: page.hasNextPage, endCursor: edges.at(-1)?.cursor ?? null } };
+    return {
+      edges,
+      totalCount: page.totalCount,
+      pageInfo: { hasNextPage: page.hasNextPage, endCursor: edges.at(-1)?.cursor ?? null },
+    };
   }
 
   @Query(() => ClusterModel, { nullable: true, description: 'One cluster by id or by name' })
@@ -62,30 +67,50 @@ export class ClustersResolver {
 
   @Mutation(() => ClusterModel, { description: "Replace a cluster's tags" })
   @RequireRole(Role.Operator)
-  async updateClusterTags(@CurrentActor() actor: Actor, @Args('input') input: UpdateClusterTagsInput): Promise<ClusterModel> {
+  async updateClusterTags(
+    @CurrentActor() actor: Actor,
+    @Args('input') input: UpdateClusterTagsInput,
+  ): Promise<ClusterModel> {
     const { id, tags } = parseInput(UpdateClusterTagsSchema, input, 'input', invalid);
     return this.toModel(await this.service.updateTags(actor, id, tags));
   }
 
   @Mutation(() => ClusterModel, { description: 'Remove a cluster from the fleet; its agent is no longer accepted' })
   @RequireRole(Role.Admin)
-  async deregisterCluster(@CurrentActor() actor: Actor, @Args('id', { type: () => ID }) id: string): Promise<ClusterModel> {
+  async deregisterCluster(
+    @CurrentActor() actor: Actor,
+    @Args('id', { type: () => ID }) id: string,
+  ): Promise<ClusterModel> {
     return this.toModel(await this.service.deregister(actor, clusterIdArg(id)));
   }
 
-  @Mutation(() => ClusterModel, { description: 'Let a cluster that is AWAITING_APPROVAL take part: it gets desired state from now on' })
+  @Mutation(() => ClusterModel, {
+    description: 'Let a cluster that is AWAITING_APPROVAL take part: it gets desired state from now on',
+  })
   @RequireRole(Role.Admin)
-  async approveCluster(@CurrentActor() actor: Actor, @Args('id', { type: () => ID }) id: string): Promise<ClusterModel> {
+  async approveCluster(
+    @CurrentActor() actor: Actor,
+    @Args('id', { type: () => ID }) id: string,
+  ): Promise<ClusterModel> {
     return this.toModel(await this.service.approve(actor, clusterIdArg(id)));
   }
 
-  @Mutation(() => ClusterModel, { description: "Cut a cluster off: its agent's NATS credentials are revoked (connection dropped within seconds) and renewals refused until resumeCluster" })
+  @Mutation(() => ClusterModel, {
+    description:
+      "Cut a cluster off: its agent's NATS credentials are revoked (connection dropped within seconds) and renewals refused until resumeCluster",
+  })
   @RequireRole(Role.Admin)
-  async suspendCluster(@CurrentActor() actor: Actor, @Args('id', { type: () => ID }) id: string): Promise<ClusterModel> {
+  async suspendCluster(
+    @CurrentActor() actor: Actor,
+    @Args('id', { type: () => ID }) id: string,
+  ): Promise<ClusterModel> {
     return this.toModel(await this.service.suspend(actor, clusterIdArg(id)));
   }
 
-  @Mutation(() => ClusterModel, { description: 'Undo suspendCluster: the agent may renew its credential again (credentials issued before the suspension stay revoked)' })
+  @Mutation(() => ClusterModel, {
+    description:
+      'Undo suspendCluster: the agent may renew its credential again (credentials issued before the suspension stay revoked)',
+  })
   @RequireRole(Role.Admin)
   async resumeCluster(@CurrentActor() actor: Actor, @Args('id', { type: () => ID }) id: string): Promise<ClusterModel> {
     return this.toModel(await this.service.resume(actor, clusterIdArg(id)));

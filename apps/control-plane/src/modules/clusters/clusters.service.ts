@@ -47,10 +47,14 @@ export class ClustersService {
     const totalCount = await q.clone().getCount();
     if (after) {
       const name = decodeCursor(after);
-      if (typeof name !== 'string') throw new ClustersException('after: not a cursor from clusters', ClustersExceptionCode.BadCursor, 'after');
+      if (typeof name !== 'string')
+        throw new ClustersException('after: not a cursor from clusters', ClustersExceptionCode.BadCursor, 'after');
       q.andWhere('c.name > :after', { after: name });
     }
-    const rows = await q.orderBy('c.name', 'ASC').take(first + 1).getMany();
+    const rows = await q
+      .orderBy('c.name', 'ASC')
+      .take(first + 1)
+      .getMany();
     return { clusters: rows.slice(0, first), hasNextPage: rows.length > first, totalCount };
   }
 
@@ -65,7 +69,12 @@ export class ClustersService {
     return this.db.transaction(async (m) => {
       const before = await this.lockActive(m.createQueryBuilder(Cluster, 'c'), id);
       await m.update(Cluster, { id }, { tags });
-      await this.audit.record(m, actor, { action: 'cluster.updateTags', targetType: 'Cluster', targetId: id, details: { name: before.name, from: before.tags, to: tags } });
+      await this.audit.record(m, actor, {
+        action: 'cluster.updateTags',
+        targetType: 'Cluster',
+        targetId: id,
+        details: { name: before.name, from: before.tags, to: tags },
+      });
       return { ...before, tags };
     });
   }
@@ -76,8 +85,17 @@ export class ClustersService {
       const cluster = await this.lockActive(m.createQueryBuilder(Cluster, 'c'), id);
       cluster.deregisteredAt = new Date();
       cluster.credentialsRevokedAt = cluster.deregisteredAt;
-      await m.update(Cluster, { id }, { deregisteredAt: cluster.deregisteredAt, credentialsRevokedAt: cluster.credentialsRevokedAt });
-      await this.audit.record(m, actor, { action: 'cluster.deregister', targetType: 'Cluster', targetId: id, details: { name: cluster.name } });
+      await m.update(
+        Cluster,
+        { id },
+        { deregisteredAt: cluster.deregisteredAt, credentialsRevokedAt: cluster.credentialsRevokedAt },
+      );
+      await this.audit.record(m, actor, {
+        action: 'cluster.deregister',
+        targetType: 'Cluster',
+        targetId: id,
+        details: { name: cluster.name },
+      });
       return cluster;
     });
     await this.cutOff(cluster, 'deregistered');
@@ -93,7 +111,13 @@ export class ClustersService {
 
   /** Active or AwaitingApproval → Suspended: its credentials are revoked now and renewals refused. */
   async suspend(actor: Actor, id: string): Promise<Cluster> {
-    const cluster = await this.changeAdmission(actor, id, 'suspend', [Admission.Active, Admission.AwaitingApproval], Admission.Suspended);
+    const cluster = await this.changeAdmission(
+      actor,
+      id,
+      'suspend',
+      [Admission.Active, Admission.AwaitingApproval],
+      Admission.Suspended,
+    );
     await this.cutOff(cluster, 'suspended');
     return cluster;
   }
@@ -105,21 +129,41 @@ export class ClustersService {
     return cluster;
   }
 
-  private async changeAdmission(actor: Actor, id: string, verb: 'approve' | 'suspend' | 'resume', from: Admission[], to: Admission): Promise<Cluster> {
+  private async changeAdmission(
+    actor: Actor,
+    id: string,
+    verb: 'approve' | 'suspend' | 'resume',
+    from: Admission[],
+    to: Admission,
+  ): Promise<Cluster> {
     const action = `cluster.${verb}`;
     return this.db.transaction(async (m) => {
       const cluster = await this.lockActive(m.createQueryBuilder(Cluster, 'c'), id);
       if (!from.includes(cluster.admission)) {
         const need = from.map(admissionName).join(' or ');
-        throw new ClustersException(`cluster ${cluster.name} is ${admissionName(cluster.admission)}; only a ${need} cluster can be ${verb}d`, ClustersExceptionCode.WrongAdmission, 'id');
+        throw new ClustersException(
+          `cluster ${cluster.name} is ${admissionName(cluster.admission)}; only a ${need} cluster can be ${verb}d`,
+          ClustersExceptionCode.WrongAdmission,
+          'id',
+        );
       }
       const change: Partial<Cluster> = { admission: to };
       if (to === Admission.Suspended) change.credentialsRevokedAt = new Date();
-      if (cluster.admission === Admission.AwaitingApproval && to === Admission.Active) Object.assign(change, { approvedAt: new Date(), approvedBy: actor.id });
+      if (cluster.admission === Admission.AwaitingApproval && to === Admission.Active)
+        Object.assign(change, { approvedAt: new Date(), approvedBy: actor.id });
       // Joining (again): follow the branch head, like a newly registered cluster.
-      if (to === Admission.Active) Object.assign(change, { desiredRevision: this.desired.currentHead ?? cluster.desiredRevision, desiredUpdatedAt: new Date() });
+      if (to === Admission.Active)
+        Object.assign(change, {
+          desiredRevision: this.desired.currentHead ?? cluster.desiredRevision,
+          desiredUpdatedAt: new Date(),
+        });
       await m.update(Cluster, { id }, change);
-      await this.audit.record(m, actor, { action, targetType: 'Cluster', targetId: id, details: { name: cluster.name, from: cluster.admission, to } });
+      await this.audit.record(m, actor, {
+        action,
+        targetType: 'Cluster',
+        targetId: id,
+        details: { name: cluster.name, from: cluster.admission, to },
+      });
       return Object.assign(cluster, change);
     });
   }
@@ -127,8 +171,18 @@ export class ClustersService {
   /** Revokes the agent's NATS credentials on the server and withdraws its desired state. */
   private async cutOff(cluster: Cluster, why: string): Promise<void> {
     const id = cluster.id;
-    await this.revoker.sync().catch((e: unknown) => this.logger.error(`cluster ${id} ${why}, but revoking its NATS credentials failed (retried every 30 s and on reconnect): ${(e as Error).message}`));
-    await this.desired.remove(id).catch((e: unknown) => this.logger.error(`cluster ${id} ${why}, but deleting its desired state failed: ${(e as Error).message}`));
+    await this.revoker
+      .sync()
+      .catch((e: unknown) =>
+        this.logger.error(
+          `cluster ${id} ${why}, but revoking its NATS credentials failed (retried every 30 s and on reconnect): ${(e as Error).message}`,
+        ),
+      );
+    await this.desired
+      .remove(id)
+      .catch((e: unknown) =>
+        this.logger.error(`cluster ${id} ${why}, but deleting its desired state failed: ${(e as Error).message}`),
+      );
   }
 
   async summary(): Promise<FleetSummary> {
@@ -136,7 +190,9 @@ export class ClustersService {
       count(*) FILTER (WHERE last_seen_at >= now() - make_interval(secs => $1))::int AS online,
       count(*) FILTER (WHERE last_seen_at < now() - make_interval(secs => $1))::int AS offline,
       count(*) FILTER (WHERE last_seen_at IS NULL)::int AS pending`;
-    const [clusters] = (await this.db.query(`SELECT ${counts} FROM clusters WHERE deregistered_at IS NULL`, [this.offlineAfterSeconds])) as ConnectionCounts[];
+    const [clusters] = (await this.db.query(`SELECT ${counts} FROM clusters WHERE deregistered_at IS NULL`, [
+      this.offlineAfterSeconds,
+    ])) as ConnectionCounts[];
     const byTag = (await this.db.query(
       `SELECT t.tag, ${counts} FROM clusters, unnest(tags) AS t(tag) WHERE deregistered_at IS NULL GROUP BY t.tag ORDER BY t.tag`,
       [this.offlineAfterSeconds],
@@ -159,7 +215,9 @@ export class ClustersService {
     if (filter.admission) q.andWhere('c.admission = :admission', { admission: filter.admission });
     if (filter.tags?.length) q.andWhere('c.tags @> :tags::text[]', { tags: filter.tags });
     if (filter.search) {
-      q.andWhere("(c.name ILIKE :s ESCAPE '\\' OR c.provider ILIKE :s ESCAPE '\\' OR c.region ILIKE :s ESCAPE '\\')", { s: `%${escapeLike(filter.search)}%` });
+      q.andWhere("(c.name ILIKE :s ESCAPE '\\' OR c.provider ILIKE :s ESCAPE '\\' OR c.region ILIKE :s ESCAPE '\\')", {
+        s: `%${escapeLike(filter.search)}%`,
+      });
     }
     const offline = `now() - make_interval(secs => ${Number(this.offlineAfterSeconds)})`;
     if (filter.connection === ConnectionState.Pending) q.andWhere('c.last_seen_at IS NULL');

@@ -7,5 +7,7 @@ export const MISSED_INTERVALS_OFFLINE = 3;
 
 export function connectionStateOf(lastSeenAt: Date | null, intervalSeconds: number, now = Date.now()): ConnectionState {
   if (!lastSeenAt) return ConnectionState.Pending;
-  return now - lastSeenAt.getTime() <= MISSED_INTERVALS_OFFLINE * intervalSeconds * 1000 ? ConnectionState.Online : ConnectionState.Offline;
+  return now - lastSeenAt.getTime() <= MISSED_INTERVALS_OFFLINE * intervalSeconds * 1000
+    ? ConnectionState.Online
+    : ConnectionState.Offline;
 }

@@ -14,6 +14,12 @@ export function toClusterModel(c: Cluster, heartbeatIntervalSeconds: number): Cl
     credentialExpiresAt: c.credentialExpiresAt,
     approvedAt: c.approvedAt,
     registeredAt: c.registeredAt,
-    facts: { kubeVersion: c.kubeVersion, agentVersion: c.agentVersion, provider: c.provider, region: c.region, nodeCount: c.nodeCount },
+    facts: {
+      kubeVersion: c.kubeVersion,
+      agentVersion: c.agentVersion,
+      provider: c.provider,
+      region: c.region,
+      nodeCount: c.nodeCount,
+    },
   };
 }

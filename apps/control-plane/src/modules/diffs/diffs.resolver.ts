@@ -15,11 +15,17 @@ const Ref = z.string().trim().min(1).max(253);
 export class DiffsResolver {
   constructor(private readonly diffs: DiffsService) {}
 
-  @Query(() => ClusterDiffModel, { description: 'What a revision (SHA, short SHA or branch) would change on a cluster, against the revision it runs (viewer)' })
+  @Query(() => ClusterDiffModel, {
+    description:
+      'What a revision (SHA, short SHA or branch) would change on a cluster, against the revision it runs (viewer)',
+  })
   async clusterDiff(
     @Args('cluster', { description: 'Cluster name or id' }) cluster: string,
     @Args('revision', { description: 'Commit SHA, short SHA or branch of the fleet repository' }) revision: string,
   ): Promise<ClusterDiffModel> {
-    return this.diffs.clusterDiff(parseInput(Ref, cluster, 'cluster', invalid), parseInput(Ref, revision, 'revision', invalid));
+    return this.diffs.clusterDiff(
+      parseInput(Ref, cluster, 'cluster', invalid),
+      parseInput(Ref, revision, 'revision', invalid),
+    );
   }
 }

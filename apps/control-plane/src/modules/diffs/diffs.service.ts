@@ -43,14 +43,18 @@ export class DiffsService {
   }
 
   private async find(ref: string): Promise<Cluster> {
-    const cluster = (UUID.test(ref) ? await this.clusters.get({ id: ref }) : null) ?? (await this.clusters.get({ name: ref }));
+    const cluster =
+      (UUID.test(ref) ? await this.clusters.get({ id: ref }) : null) ?? (await this.clusters.get({ name: ref }));
     if (!cluster) throw new DiffsException(`cluster ${ref} does not exist`, DiffsExceptionCode.NotFound, 'cluster');
     return cluster;
   }
 
   /** The revision the cluster's agent last reported as applied. */
   private async appliedRevision(clusterId: string): Promise<string | null> {
-    const rows = (await this.db.query(`SELECT applied_revision FROM sync_results WHERE cluster_id = $1 AND applied_revision IS NOT NULL ORDER BY seq DESC LIMIT 1`, [clusterId])) as { applied_revision: string }[];
+    const rows = (await this.db.query(
+      `SELECT applied_revision FROM sync_results WHERE cluster_id = $1 AND applied_revision IS NOT NULL ORDER BY seq DESC LIMIT 1`,
+      [clusterId],
+    )) as { applied_revision: string }[];
     return rows[0]?.applied_revision ?? null;
   }
 
@@ -58,7 +62,8 @@ export class DiffsService {
     try {
       return { objects: (await render(await tree, path)).objects };
     } catch (error) {
-      if (error instanceof RenderError) return { error: { code: error.code, file: error.file, reason: error.reason, revision } };
+      if (error instanceof RenderError)
+        return { error: { code: error.code, file: error.file, reason: error.reason, revision } };
       throw error;
     }
   }

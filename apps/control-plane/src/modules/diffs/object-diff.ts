@@ -18,7 +18,8 @@ export interface ObjectChange {
   diff: string;
 }
 
-const keyOf = (o: KubeObject) => `${parseApiVersion(o.apiVersion).group}|${o.kind}|${o.metadata.namespace ?? ''}|${o.metadata.name}`;
+const keyOf = (o: KubeObject) =>
+  `${parseApiVersion(o.apiVersion).group}|${o.kind}|${o.metadata.namespace ?? ''}|${o.metadata.name}`;
 
 /** The object as YAML with every map's keys sorted, so equal objects print the same text. */
 export function stableYaml(obj: KubeObject, redact = true): string {

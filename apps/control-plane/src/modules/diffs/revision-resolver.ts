@@ -16,7 +16,8 @@ import { DiffsException, DiffsExceptionCode } from './diffs.exception.js';
 
 const FULL_SHA = /^[0-9a-f]{40}$/i;
 const SHORT_SHA = /^[0-9a-f]{4,39}$/i;
-const unknown = (revision: string, why: string) => new DiffsException(`revision ${revision} ${why}`, DiffsExceptionCode.InvalidInput, 'revision');
+const unknown = (revision: string, why: string) =>
+  new DiffsException(`revision ${revision} ${why}`, DiffsExceptionCode.InvalidInput, 'revision');
 
 @Injectable()
 export class RevisionResolver {
@@ -32,10 +33,18 @@ export class RevisionResolver {
     const head = await this.fetch();
     if (revision === this.config.FLEET_BRANCH || revision === 'HEAD') return head;
     if (SHORT_SHA.test(revision)) {
-      const oid = await git.expandOid({ fs, gitdir: this.source.gitdir, oid: revision.toLowerCase() }).catch(() => undefined);
+      const oid = await git
+        .expandOid({ fs, gitdir: this.source.gitdir, oid: revision.toLowerCase() })
+        .catch(() => undefined);
       if (oid) return oid;
     }
-    return readBranchHead({ url: this.config.FLEET_REPO_URL!, branch: revision, username: this.config.FLEET_GIT_USERNAME, token: this.config.FLEET_GIT_TOKEN, timeoutMs: 15_000 }).catch(() => {
+    return readBranchHead({
+      url: this.config.FLEET_REPO_URL!,
+      branch: revision,
+      username: this.config.FLEET_GIT_USERNAME,
+      token: this.config.FLEET_GIT_TOKEN,
+      timeoutMs: 15_000,
+    }).catch(() => {
       throw unknown(revision, 'is not a commit or branch of the fleet repository');
     });
   }
@@ -48,14 +57,21 @@ export class RevisionResolver {
   }
 
   private requireRepo(): void {
-    if (!this.config.FLEET_REPO_URL) throw new DiffsException('FLEET_REPO_URL is not configured: there is no fleet repository to diff', DiffsExceptionCode.Unavailable);
+    if (!this.config.FLEET_REPO_URL)
+      throw new DiffsException(
+        'FLEET_REPO_URL is not configured: there is no fleet repository to diff',
+        DiffsExceptionCode.Unavailable,
+      );
   }
 
   private async fetch(): Promise<string> {
     const url = this.config.FLEET_REPO_URL!;
     return this.source.fetch().catch((e: unknown) => {
       const reason = (e as Error).message.replaceAll(url, redactUrl(url));
-      throw new DiffsException(`cannot fetch the fleet repository ${redactUrl(url)}: ${reason}`, DiffsExceptionCode.Unavailable);
+      throw new DiffsException(
+        `cannot fetch the fleet repository ${redactUrl(url)}: ${reason}`,
+        DiffsExceptionCode.Unavailable,
+      );
     });
   }
 }

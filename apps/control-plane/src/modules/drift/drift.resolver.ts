@@ -29,11 +29,19 @@ export class DriftResolver {
   ): Promise<DriftEventConnection> {
     const f = parseInput(DriftEventsFilterSchema, filter ?? {}, 'filter', invalid);
     const page = await this.drift.page(f, parseInput(First, first, 'first', invalid), after);
-    return { edges: page.items, pageInfo: { hasNextPage: page.hasNextPage, endCursor: page.items.at(-1)?.cursor ?? null } };
+    return {
+      edges: page.items,
+      pageInfo: { hasNextPage: page.hasNextPage, endCursor: page.items.at(-1)?.cursor ?? null },
+    };
   }
 
-  @Subscription(() => DriftEventModel, { description: 'Drift as it is reported (all clusters, or one)', resolve: (value: DriftEventModel) => value })
-  driftDetected(@Args('clusterId', { type: () => ID, nullable: true }) clusterId?: string | null): AsyncIterableIterator<DriftEventModel> {
+  @Subscription(() => DriftEventModel, {
+    description: 'Drift as it is reported (all clusters, or one)',
+    resolve: (value: DriftEventModel) => value,
+  })
+  driftDetected(
+    @Args('clusterId', { type: () => ID, nullable: true }) clusterId?: string | null,
+  ): AsyncIterableIterator<DriftEventModel> {
     const id = clusterId ? parseInput(z.string().uuid(), clusterId, 'clusterId', invalid) : undefined;
     return mapIterator(
       this.events.iterate('driftDetected', (e) => !id || e.clusterId === id),

@@ -57,7 +57,14 @@ export class DriftService {
     if (filter.resolution) add('d.resolution = $1', filter.resolution);
     if (after) {
       const c = decodeCursor(after);
-      if (!Array.isArray(c) || c.length !== 2 || typeof c[0] !== 'string' || typeof c[1] !== 'string' || Number.isNaN(Date.parse(c[0])) || !/^\d+$/.test(c[1])) {
+      if (
+        !Array.isArray(c) ||
+        c.length !== 2 ||
+        typeof c[0] !== 'string' ||
+        typeof c[1] !== 'string' ||
+        Number.isNaN(Date.parse(c[0])) ||
+        !/^\d+$/.test(c[1])
+      ) {
         throw new DriftException('after: not a cursor from driftEvents', DriftExceptionCode.BadCursor, 'after');
       }
       add('(d.detected_at, d.id) < ($1::timestamptz, $2::bigint)', c[0], c[1]);
@@ -68,7 +75,9 @@ export class DriftService {
         WHERE ${where.join(' AND ')} ORDER BY d.detected_at DESC, d.id DESC LIMIT $${params.length}`,
       params,
     )) as DriftRow[];
-    const items = rows.slice(0, first).map((r) => ({ cursor: encodeCursor([r.detected_at.toISOString(), String(r.id)]), node: toModel(r) }));
+    const items = rows
+      .slice(0, first)
+      .map((r) => ({ cursor: encodeCursor([r.detected_at.toISOString(), String(r.id)]), node: toModel(r) }));
     return { items, hasNextPage: rows.length > first };
   }
 
@@ -80,7 +89,12 @@ export class DriftService {
       clusterId: e.clusterId,
       clusterName: e.clusterName,
       revision: r.revision,
-      object: { apiVersion: r.object.apiVersion, kind: r.object.kind, namespace: r.object.namespace || null, name: r.object.name },
+      object: {
+        apiVersion: r.object.apiVersion,
+        kind: r.object.kind,
+        namespace: r.object.namespace || null,
+        name: r.object.name,
+      },
       fields: r.fields,
       managers: r.managers,
       detectedAt: new Date(r.detectedAt),

@@ -43,11 +43,20 @@ export class ClusterSyncSettingsService {
     const cluster = await this.db.transaction(async (m) => {
       const c = await this.lockActive(m, id);
       if (!c.desiredRevision) {
-        throw new FleetRepoException(`cluster ${c.name} has no desired revision yet: the fleet repository has not been read`, FleetRepoExceptionCode.NoRevision, 'id');
+        throw new FleetRepoException(
+          `cluster ${c.name} has no desired revision yet: the fleet repository has not been read`,
+          FleetRepoExceptionCode.NoRevision,
+          'id',
+        );
       }
       c.desiredUpdatedAt = new Date();
       await m.update(Cluster, { id }, { desiredUpdatedAt: c.desiredUpdatedAt });
-      await this.audit.record(m, actor, { action: 'cluster.sync', targetType: 'Cluster', targetId: id, details: { name: c.name, revision: c.desiredRevision } });
+      await this.audit.record(m, actor, {
+        action: 'cluster.sync',
+        targetType: 'Cluster',
+        targetId: id,
+        details: { name: c.name, revision: c.desiredRevision },
+      });
       return c;
     });
     await this.desired.publishQuietly(id);
@@ -59,8 +68,13 @@ export class ClusterSyncSettingsService {
   }
 
   private async lockActive(m: EntityManager, id: string): Promise<Cluster> {
-    const row = await m.createQueryBuilder(Cluster, 'c').where('c.id = :id AND c.deregistered_at IS NULL', { id }).setLock('pessimistic_write').getOne();
-    if (!row) throw new FleetRepoException(`no registered cluster with id ${id}`, FleetRepoExceptionCode.NotFound, 'id');
+    const row = await m
+      .createQueryBuilder(Cluster, 'c')
+      .where('c.id = :id AND c.deregistered_at IS NULL', { id })
+      .setLock('pessimistic_write')
+      .getOne();
+    if (!row)
+      throw new FleetRepoException(`no registered cluster with id ${id}`, FleetRepoExceptionCode.NotFound, 'id');
     return row;
   }
 }

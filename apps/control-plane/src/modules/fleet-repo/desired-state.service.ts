@@ -48,13 +48,17 @@ export class DesiredStateService {
    * the branch head. Returns the clusters whose desired revision changed (already published).
    */
   async assignRevisions(head: string): Promise<string[]> {
-    const { moved: ids, accepted } = this.headHandler ? await this.headHandler(head) : { moved: await this.allToHead(head), accepted: true };
+    const { moved: ids, accepted } = this.headHandler
+      ? await this.headHandler(head)
+      : { moved: await this.allToHead(head), accepted: true };
     if (accepted) this.head = head;
     for (const id of new Set([...this.unpublished, ...ids])) {
       this.unpublished.delete(id);
       await this.publish(id).catch((e: unknown) => {
         this.unpublished.add(id);
-        this.logger.error(`publishing desired state of cluster ${id} failed (retried next poll): ${(e as Error).message}`);
+        this.logger.error(
+          `publishing desired state of cluster ${id} failed (retried next poll): ${(e as Error).message}`,
+        );
       });
     }
     if (ids.length) this.logger.log(`desired revision ${head.slice(0, 12)} assigned to ${ids.length} cluster(s)`);
@@ -84,7 +88,9 @@ export class DesiredStateService {
    * publish, and one that is not Active (awaiting approval, suspended) gets none.
    */
   async publish(clusterId: string): Promise<DesiredState | undefined> {
-    const cluster = await this.db.getRepository(Cluster).findOneBy({ id: clusterId, deregisteredAt: IsNull(), admission: Admission.Active });
+    const cluster = await this.db
+      .getRepository(Cluster)
+      .findOneBy({ id: clusterId, deregisteredAt: IsNull(), admission: Admission.Active });
     const state = cluster ? this.stateOf(cluster) : undefined;
     if (!state) return undefined;
     await (await this.kv()).put(clusterId, JSON.stringify(state));
@@ -95,7 +101,9 @@ export class DesiredStateService {
   async publishQuietly(clusterId: string): Promise<void> {
     await this.publish(clusterId).catch((e: unknown) => {
       this.unpublished.add(clusterId);
-      this.logger.error(`publishing desired state of cluster ${clusterId} failed (retried next poll): ${(e as Error).message}`);
+      this.logger.error(
+        `publishing desired state of cluster ${clusterId} failed (retried next poll): ${(e as Error).message}`,
+      );
     });
   }
 

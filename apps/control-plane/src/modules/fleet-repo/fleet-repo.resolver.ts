@@ -15,7 +15,8 @@ import { FleetRepoException, FleetRepoExceptionCode } from './fleet-repo.excepti
 import { FleetRepoService } from './fleet-repo.service.js';
 import { FleetRepoModel } from './models/fleet-repo.model.js';
 
-const invalid = (message: string, field: string) => new FleetRepoException(message, FleetRepoExceptionCode.InvalidInput, field);
+const invalid = (message: string, field: string) =>
+  new FleetRepoException(message, FleetRepoExceptionCode.InvalidInput, field);
 
 @Resolver()
 @UseFilters(FleetRepoExceptionFilter)
@@ -31,14 +32,21 @@ export class FleetRepoResolver {
     return this.repo.status();
   }
 
-  @Mutation(() => ClusterModel, { description: "Change a cluster's path, prune or self-heal setting; its agent gets the new desired state" })
+  @Mutation(() => ClusterModel, {
+    description: "Change a cluster's path, prune or self-heal setting; its agent gets the new desired state",
+  })
   @RequireRole(Role.Operator)
-  async updateClusterSync(@CurrentActor() actor: Actor, @Args('input') input: UpdateClusterSyncInput): Promise<ClusterModel> {
+  async updateClusterSync(
+    @CurrentActor() actor: Actor,
+    @Args('input') input: UpdateClusterSyncInput,
+  ): Promise<ClusterModel> {
     const parsed = parseInput(UpdateClusterSyncSchema, input, 'input', invalid);
     return toClusterModel(await this.settings.update(actor, parsed), this.config.HEARTBEAT_INTERVAL_SECONDS);
   }
 
-  @Mutation(() => ClusterModel, { description: 'Sync now: republish the desired state so the agent reconciles at once' })
+  @Mutation(() => ClusterModel, {
+    description: 'Sync now: republish the desired state so the agent reconciles at once',
+  })
   @RequireRole(Role.Operator)
   async syncCluster(@CurrentActor() actor: Actor, @Args('id', { type: () => ID }) id: string): Promise<ClusterModel> {
     const cluster = await this.settings.syncNow(actor, parseInput(z.string().uuid(), id, 'id', invalid));

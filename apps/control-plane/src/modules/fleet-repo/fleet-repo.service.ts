@@ -30,7 +30,13 @@ export class FleetRepoService implements OnApplicationBootstrap, OnModuleDestroy
     @Inject(CONFIG) private readonly config: ControlPlaneConfig,
     private readonly desired: DesiredStateService,
   ) {
-    this.state = { url: config.FLEET_REPO_URL ? redactUrl(config.FLEET_REPO_URL) : null, branch: config.FLEET_BRANCH, headRevision: null, lastPolledAt: null, error: config.FLEET_REPO_URL ? null : 'FLEET_REPO_URL is not configured' };
+    this.state = {
+      url: config.FLEET_REPO_URL ? redactUrl(config.FLEET_REPO_URL) : null,
+      branch: config.FLEET_BRANCH,
+      headRevision: null,
+      lastPolledAt: null,
+      error: config.FLEET_REPO_URL ? null : 'FLEET_REPO_URL is not configured',
+    };
   }
 
   status(): FleetRepoStatus {
@@ -38,7 +44,8 @@ export class FleetRepoService implements OnApplicationBootstrap, OnModuleDestroy
   }
 
   onApplicationBootstrap(): void {
-    if (!this.config.FLEET_REPO_URL) return void this.logger.warn('FLEET_REPO_URL is not set: no desired state will be published');
+    if (!this.config.FLEET_REPO_URL)
+      return void this.logger.warn('FLEET_REPO_URL is not set: no desired state will be published');
     this.schedule(0);
   }
 
@@ -60,8 +67,15 @@ export class FleetRepoService implements OnApplicationBootstrap, OnModuleDestroy
     if (!url) return;
     const timeoutMs = Math.min(30_000, Math.max(2_000, this.config.FLEET_POLL_INTERVAL_SECONDS * 1000));
     try {
-      const head = await readBranchHead({ url, branch: this.config.FLEET_BRANCH, username: this.config.FLEET_GIT_USERNAME, token: this.config.FLEET_GIT_TOKEN, timeoutMs });
-      if (head !== this.state.headRevision) this.logger.log(`fleet repo ${this.state.url} ${this.config.FLEET_BRANCH} is at ${head}`);
+      const head = await readBranchHead({
+        url,
+        branch: this.config.FLEET_BRANCH,
+        username: this.config.FLEET_GIT_USERNAME,
+        token: this.config.FLEET_GIT_TOKEN,
+        timeoutMs,
+      });
+      if (head !== this.state.headRevision)
+        this.logger.log(`fleet repo ${this.state.url} ${this.config.FLEET_BRANCH} is at ${head}`);
       await this.desired.assignRevisions(head);
       Object.assign(this.state, { headRevision: head, lastPolledAt: new Date(), error: null });
     } catch (error) {

@@ -11,7 +11,6 @@ export interface RemoteBranch {
   timeoutMs: number;
 }
 
-
 function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
@@ -23,10 +22,16 @@ function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
 /** The commit SHA the branch points at; throws an Error naming the problem (unreachable, missing branch). */
 export async function readBranchHead(remote: RemoteBranch): Promise<string> {
   const ref = `refs/heads/${remote.branch}`;
-  const onAuth = remote.token ? () => ({ username: remote.username ?? 'x-access-token', password: remote.token }) : undefined;
+  const onAuth = remote.token
+    ? () => ({ username: remote.username ?? 'x-access-token', password: remote.token })
+    : undefined;
   let refs: { ref: string; oid: string }[];
   try {
-    refs = await withTimeout(git.listServerRefs({ http, url: remote.url, prefix: ref, protocolVersion: 2, onAuth }), remote.timeoutMs, 'listing refs');
+    refs = await withTimeout(
+      git.listServerRefs({ http, url: remote.url, prefix: ref, protocolVersion: 2, onAuth }),
+      remote.timeoutMs,
+      'listing refs',
+    );
   } catch (error) {
     throw new Error(`cannot read ${redactUrl(remote.url)}: ${(error as Error).message}`, { cause: error });
   }

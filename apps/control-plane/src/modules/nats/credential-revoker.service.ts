@@ -29,12 +29,16 @@ export class CredentialRevoker implements OnApplicationBootstrap, OnApplicationS
   ) {}
 
   get enabled(): boolean {
-    return Boolean(this.config.NATS_OPERATOR_SEED && this.config.NATS_SYSTEM_USER_JWT && this.config.NATS_SYSTEM_USER_SEED);
+    return Boolean(
+      this.config.NATS_OPERATOR_SEED && this.config.NATS_SYSTEM_USER_JWT && this.config.NATS_SYSTEM_USER_SEED,
+    );
   }
 
   async onApplicationBootstrap(): Promise<void> {
     if (!this.enabled) {
-      this.logger.warn('NATS_OPERATOR_SEED / NATS_SYSTEM_USER_* not set: deregistered or suspended clusters keep their NATS connection until their JWT expires (AGENT_JWT_TTL_SECONDS; their messages are ignored)');
+      this.logger.warn(
+        'NATS_OPERATOR_SEED / NATS_SYSTEM_USER_* not set: deregistered or suspended clusters keep their NATS connection until their JWT expires (AGENT_JWT_TTL_SECONDS; their messages are ignored)',
+      );
       return;
     }
     this.nc = await connect({
@@ -46,7 +50,10 @@ export class CredentialRevoker implements OnApplicationBootstrap, OnApplicationS
     });
     void this.watchReconnects(this.nc);
     this.retryTimer = setInterval(() => {
-      if (this.failed) this.sync().catch((e: unknown) => this.logger.error(`re-pushing NATS revocations failed: ${(e as Error).message}`));
+      if (this.failed)
+        this.sync().catch((e: unknown) =>
+          this.logger.error(`re-pushing NATS revocations failed: ${(e as Error).message}`),
+        );
     }, CredentialRevoker.RETRY_MS);
     this.retryTimer.unref();
     await this.sync();
@@ -60,7 +67,11 @@ export class CredentialRevoker implements OnApplicationBootstrap, OnApplicationS
       let revocations: Revocations;
       try {
         revocations = await this.revocations();
-        await pushRevocations(nc, { operatorSeed: this.config.NATS_OPERATOR_SEED!, accountSeed: this.config.NATS_ACCOUNT_SEED }, revocations);
+        await pushRevocations(
+          nc,
+          { operatorSeed: this.config.NATS_OPERATOR_SEED!, accountSeed: this.config.NATS_ACCOUNT_SEED },
+          revocations,
+        );
       } catch (error) {
         this.failed = true;
         throw error;
@@ -83,7 +94,10 @@ export class CredentialRevoker implements OnApplicationBootstrap, OnApplicationS
 
   private async watchReconnects(nc: NatsConnection): Promise<void> {
     for await (const s of nc.status()) {
-      if (s.type === 'reconnect') this.sync().catch((e: unknown) => this.logger.error(`re-pushing NATS revocations failed: ${(e as Error).message}`));
+      if (s.type === 'reconnect')
+        this.sync().catch((e: unknown) =>
+          this.logger.error(`re-pushing NATS revocations failed: ${(e as Error).message}`),
+        );
     }
   }
 

@@ -39,7 +39,9 @@ export class NatsService implements OnModuleInit, OnApplicationShutdown {
         reconnectTimeWait: 500,
       });
     } catch (error) {
-      throw new Error(`cannot connect to NATS at ${this.config.NATS_URL}: ${(error as Error).message}`, { cause: error });
+      throw new Error(`cannot connect to NATS at ${this.config.NATS_URL}: ${(error as Error).message}`, {
+        cause: error,
+      });
     }
     const jsm = await jetstreamManager(this.connection);
     await this.ensureAgentStream(jsm);
@@ -52,13 +54,20 @@ export class NatsService implements OnModuleInit, OnApplicationShutdown {
    * long without losing reports while the store stays bounded.
    */
   private async ensureAgentStream(jsm: JetStreamManager): Promise<void> {
-    const config = { name: AGENT_STREAM, subjects: [subjects.agentAll], storage: StorageType.File, max_age: nanos(AGENT_STREAM_MAX_AGE_MS) };
+    const config = {
+      name: AGENT_STREAM,
+      subjects: [subjects.agentAll],
+      storage: StorageType.File,
+      max_age: nanos(AGENT_STREAM_MAX_AGE_MS),
+    };
     const existing = await jsm.streams.info(AGENT_STREAM).catch(() => undefined);
     if (!existing) await jsm.streams.add(config);
-    else if (existing.config.max_age !== config.max_age) await jsm.streams.update(AGENT_STREAM, { ...existing.config, max_age: config.max_age });
+    else if (existing.config.max_age !== config.max_age)
+      await jsm.streams.update(AGENT_STREAM, { ...existing.config, max_age: config.max_age });
   }
 
   async onApplicationShutdown(): Promise<void> {
-    if (this.connection && !this.connection.isClosed()) await this.connection.drain().catch(() => this.connection?.close());
+    if (this.connection && !this.connection.isClosed())
+      await this.connection.drain().catch(() => this.connection?.close());
   }
 }

@@ -32,7 +32,11 @@ export class AlertDispatcher implements OnApplicationBootstrap, OnModuleDestroy 
     @Inject(CONFIG) config: ControlPlaneConfig,
   ) {
     this.grouper = new IncidentGrouper(config.ALERT_GROUP_WINDOW_MS, (incident) => {
-      this.writing = this.writing.then(() => this.enqueue(incident)).catch((e: unknown) => this.logger.error(`queueing alert "${summarize(incident)}" failed: ${(e as Error).message}`));
+      this.writing = this.writing
+        .then(() => this.enqueue(incident))
+        .catch((e: unknown) =>
+          this.logger.error(`queueing alert "${summarize(incident)}" failed: ${(e as Error).message}`),
+        );
     });
   }
 
@@ -41,29 +45,56 @@ export class AlertDispatcher implements OnApplicationBootstrap, OnModuleDestroy 
       this.events.on('driftDetected', (e) =>
         this.grouper.add({
           cause: { kind: 'drift_detected', object: e.report.object, fields: e.report.fields },
-          cluster: { id: e.clusterId, name: e.clusterName, detail: { resolution: e.report.resolution, managers: e.report.managers, revision: e.report.revision, detectedAt: e.report.detectedAt } },
+          cluster: {
+            id: e.clusterId,
+            name: e.clusterName,
+            detail: {
+              resolution: e.report.resolution,
+              managers: e.report.managers,
+              revision: e.report.revision,
+              detectedAt: e.report.detectedAt,
+            },
+          },
         }),
       ),
       this.events.on('syncReported', (e) => {
         if (!e.latest) return;
         if (e.report.state !== SyncState.Failed) return void this.failing.delete(e.clusterId);
-        const error = e.report.error ?? { stage: 'apply' as const, code: 'UNKNOWN', reason: 'the agent reported a failure without an error' };
-        const cause = { kind: 'sync_failed' as const, error: { stage: error.stage, code: error.code, reason: error.reason } };
+        const error = e.report.error ?? {
+          stage: 'apply' as const,
+          code: 'UNKNOWN',
+          reason: 'the agent reported a failure without an error',
+        };
+        const cause = {
+          kind: 'sync_failed' as const,
+          error: { stage: error.stage, code: error.code, reason: error.reason },
+        };
         if (this.failing.get(e.clusterId) === incidentKey(cause)) return;
         this.failing.set(e.clusterId, incidentKey(cause));
         this.grouper.add({
           cause,
-          cluster: { id: e.clusterId, name: e.clusterName, detail: { revision: e.report.revision, file: e.report.error?.file ?? null } },
+          cluster: {
+            id: e.clusterId,
+            name: e.clusterName,
+            detail: { revision: e.report.revision, file: e.report.error?.file ?? null },
+          },
         });
       }),
-      this.events.on('clusterOffline', (e) => this.grouper.add({ cause: { kind: 'cluster_offline' }, cluster: { id: e.clusterId, name: e.clusterName, detail: { lastSeenAt: e.lastSeenAt.toISOString() } } })),
+      this.events.on('clusterOffline', (e) =>
+        this.grouper.add({
+          cause: { kind: 'cluster_offline' },
+          cluster: { id: e.clusterId, name: e.clusterName, detail: { lastSeenAt: e.lastSeenAt.toISOString() } },
+        }),
+      ),
     );
   }
 
   private async enqueue(incident: Incident): Promise<void> {
     const targetIds = await this.targets.subscribers(incident.cause.kind);
     if (targetIds.length === 0) return;
-    const kinds = (await this.db.query(`SELECT id, kind FROM notification_targets WHERE id = ANY($1::uuid[])`, [targetIds])) as { id: string; kind: string }[];
+    const kinds = (await this.db.query(`SELECT id, kind FROM notification_targets WHERE id = ANY($1::uuid[])`, [
+      targetIds,
+    ])) as { id: string; kind: string }[];
     const names = incident.clusters.map((c) => c.name);
     for (const t of kinds) {
       const payload = t.kind === 'slack' ? slackBody(incident) : webhookBody(incident);

@@ -38,13 +38,23 @@ describe('IncidentGrouper', () => {
 
 describe('incident keys and messages', () => {
   it('ignores field order, and keys sync failures by stage, code and reason', () => {
-    expect(incidentKey({ kind: 'drift_detected', object, fields: ['a', 'b'] })).toBe(incidentKey({ kind: 'drift_detected', object, fields: ['b', 'a'] }));
-    const err = (reason: string) => ({ kind: 'sync_failed' as const, error: { stage: 'render' as const, code: 'INVALID_YAML', reason } });
+    expect(incidentKey({ kind: 'drift_detected', object, fields: ['a', 'b'] })).toBe(
+      incidentKey({ kind: 'drift_detected', object, fields: ['b', 'a'] }),
+    );
+    const err = (reason: string) => ({
+      kind: 'sync_failed' as const,
+      error: { stage: 'render' as const, code: 'INVALID_YAML', reason },
+    });
     expect(incidentKey(err('x'))).not.toBe(incidentKey(err('y')));
   });
 
   it('says whether drift was reverted and lists the clusters', () => {
-    const incident = { key: 'k', cause: drift('a').cause, clusters: [drift('a').cluster, drift('b', undefined, 'reported').cluster], firstSeenAt: new Date() };
+    const incident = {
+      key: 'k',
+      cause: drift('a').cause,
+      clusters: [drift('a').cluster, drift('b', undefined, 'reported').cluster],
+      firstSeenAt: new Date(),
+    };
     expect(summarize(incident)).toBe('Drift on Deployment web/api (spec.replicas) on 2 clusters: reverted on 1 of 2');
     expect(slackBody(incident).text).toContain('Clusters: c-a, c-b');
   });

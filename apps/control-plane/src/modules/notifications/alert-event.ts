@@ -1,7 +1,11 @@
 /** What an alert is about, and how same-cause events on many clusters become one incident. Pure. */
 import type { DriftReport, ReconcileErrorReport } from '@flotilla/protocol';
 
-export const AlertEventKind = { DriftDetected: 'drift_detected', SyncFailed: 'sync_failed', ClusterOffline: 'cluster_offline' } as const;
+export const AlertEventKind = {
+  DriftDetected: 'drift_detected',
+  SyncFailed: 'sync_failed',
+  ClusterOffline: 'cluster_offline',
+} as const;
 export type AlertEventKind = (typeof AlertEventKind)[keyof typeof AlertEventKind];
 
 export interface AlertCluster {
@@ -59,7 +63,8 @@ export class IncidentGrouper {
     const key = incidentKey(event.cause);
     const existing = this.open.get(key);
     if (existing) {
-      if (!existing.incident.clusters.some((c) => c.id === event.cluster.id)) existing.incident.clusters.push(event.cluster);
+      if (!existing.incident.clusters.some((c) => c.id === event.cluster.id))
+        existing.incident.clusters.push(event.cluster);
       return;
     }
     const incident: Incident = { key, cause: event.cause, clusters: [event.cluster], firstSeenAt: new Date() };

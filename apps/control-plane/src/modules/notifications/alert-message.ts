@@ -35,7 +35,8 @@ export function webhookBody(incident: Incident): Record<string, unknown> {
 
 export function slackBody(incident: Incident): { text: string; blocks: unknown[] } {
   const names = incident.clusters.map((c) => c.name);
-  const listed = names.slice(0, MAX_LISTED).join(', ') + (names.length > MAX_LISTED ? ` and ${names.length - MAX_LISTED} more` : '');
+  const listed =
+    names.slice(0, MAX_LISTED).join(', ') + (names.length > MAX_LISTED ? ` and ${names.length - MAX_LISTED} more` : '');
   const text = `${summarize(incident)}. Clusters: ${listed}`;
   return {
     text,

@@ -63,8 +63,14 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnModuleDestroy {
 
   private async nextDueInMs(): Promise<number> {
     if (this.stopped) return IDLE_POLL_MS;
-    const [row] = (await this.db.query(`SELECT extract(epoch FROM min(next_attempt_at) - now()) * 1000 AS ms FROM notification_deliveries WHERE status = 'pending'`).catch(() => [])) as { ms: number | null }[];
-    return row?.ms === null || row?.ms === undefined ? IDLE_POLL_MS : Math.min(IDLE_POLL_MS, Math.max(0, Number(row.ms)));
+    const [row] = (await this.db
+      .query(
+        `SELECT extract(epoch FROM min(next_attempt_at) - now()) * 1000 AS ms FROM notification_deliveries WHERE status = 'pending'`,
+      )
+      .catch(() => [])) as { ms: number | null }[];
+    return row?.ms === null || row?.ms === undefined
+      ? IDLE_POLL_MS
+      : Math.min(IDLE_POLL_MS, Math.max(0, Number(row.ms)));
   }
 
   private async round(): Promise<void> {
@@ -75,7 +81,11 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnModuleDestroy {
             WHERE status = 'pending' AND next_attempt_at <= now() ORDER BY next_attempt_at LIMIT 10 FOR UPDATE SKIP LOCKED`,
         )) as { id: string; target_id: string; body: string; attempts: number }[];
         // Claim them: push next_attempt_at past the send timeout so another round skips them meanwhile.
-        if (rows.length) await m.query(`UPDATE notification_deliveries SET next_attempt_at = now() + interval '1 minute' WHERE id = ANY($1::bigint[])`, [rows.map((r) => r.id)]);
+        if (rows.length)
+          await m.query(
+            `UPDATE notification_deliveries SET next_attempt_at = now() + interval '1 minute' WHERE id = ANY($1::bigint[])`,
+            [rows.map((r) => r.id)],
+          );
         return rows;
       });
       if (due.length === 0 || this.stopped) return;
@@ -89,22 +99,36 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnModuleDestroy {
       const target = await this.targets.open(d.target_id);
       if (!target) return;
       await this.send(target, d.id, d.body);
-      await this.db.query(`UPDATE notification_deliveries SET status = 'delivered', attempts = $2, delivered_at = now(), last_error = NULL WHERE id = $1`, [d.id, attempts]);
+      await this.db.query(
+        `UPDATE notification_deliveries SET status = 'delivered', attempts = $2, delivered_at = now(), last_error = NULL WHERE id = $1`,
+        [d.id, attempts],
+      );
       this.metrics.alertDeliveries.inc({ outcome: 'delivered' });
     } catch (error) {
       const message = (error as Error).message.slice(0, 1000);
       const giveUp = attempts >= this.config.ALERT_MAX_ATTEMPTS;
       await this.db.query(
         `UPDATE notification_deliveries SET status = $2, attempts = $3, last_error = $4, next_attempt_at = now() + make_interval(secs => $5) WHERE id = $1`,
-        [d.id, giveUp ? 'failed' : 'pending', attempts, message, backoffMs(this.config.ALERT_RETRY_BASE_MS, attempts) / 1000],
+        [
+          d.id,
+          giveUp ? 'failed' : 'pending',
+          attempts,
+          message,
+          backoffMs(this.config.ALERT_RETRY_BASE_MS, attempts) / 1000,
+        ],
       );
       this.metrics.alertDeliveries.inc({ outcome: giveUp ? 'failed' : 'retry' });
-      this.logger.warn(`alert delivery ${d.id} attempt ${attempts} failed${giveUp ? ', giving up' : ', will retry'}: ${message}`);
+      this.logger.warn(
+        `alert delivery ${d.id} attempt ${attempts} failed${giveUp ? ', giving up' : ', will retry'}: ${message}`,
+      );
     }
   }
 
   private async send(target: OpenedTarget, deliveryId: string, body: string): Promise<void> {
-    const headers: Record<string, string> = { 'content-type': 'application/json', 'user-agent': 'flotilla-control-plane' };
+    const headers: Record<string, string> = {
+      'content-type': 'application/json',
+      'user-agent': 'flotilla-control-plane',
+    };
     if (target.kind === 'webhook') {
       headers['x-flotilla-delivery'] = deliveryId;
       headers['x-flotilla-timestamp'] = String(Math.floor(Date.now() / 1000));
@@ -112,13 +136,20 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnModuleDestroy {
     }
     let res: Response;
     try {
-      res = await fetch(target.url, { method: 'POST', headers, body, redirect: 'manual', signal: AbortSignal.timeout(SEND_TIMEOUT_MS) });
+      res = await fetch(target.url, {
+        method: 'POST',
+        headers,
+        body,
+        redirect: 'manual',
+        signal: AbortSignal.timeout(SEND_TIMEOUT_MS),
+      });
     } catch (error) {
       // The URL may carry a secret (Slack): name the host only.
       throw new Error(`POST to ${new URL(target.url).host} failed: ${(error as Error).message}`);
     }
     await res.body?.cancel().catch(() => undefined);
-    if (res.status < 200 || res.status >= 300) throw new Error(`POST to ${new URL(target.url).host} answered HTTP ${res.status}`);
+    if (res.status < 200 || res.status >= 300)
+      throw new Error(`POST to ${new URL(target.url).host} answered HTTP ${res.status}`);
   }
 
   async onModuleDestroy(): Promise<void> {

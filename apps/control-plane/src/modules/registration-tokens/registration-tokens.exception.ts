@@ -5,6 +5,7 @@ export const RegistrationTokensExceptionCode = {
   AlreadyRevoked: 'REGISTRATION_TOKEN_ALREADY_REVOKED',
   InvalidInput: 'INVALID_INPUT',
 } as const;
-export type RegistrationTokensExceptionCode = (typeof RegistrationTokensExceptionCode)[keyof typeof RegistrationTokensExceptionCode];
+export type RegistrationTokensExceptionCode =
+  (typeof RegistrationTokensExceptionCode)[keyof typeof RegistrationTokensExceptionCode];
 
 export class RegistrationTokensException extends DomainException<RegistrationTokensExceptionCode> {}

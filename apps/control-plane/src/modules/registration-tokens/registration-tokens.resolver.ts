@@ -10,7 +10,8 @@ import { RegistrationTokensExceptionFilter } from './registration-tokens.excepti
 import { RegistrationTokensException, RegistrationTokensExceptionCode } from './registration-tokens.exception.js';
 import { RegistrationTokensService } from './registration-tokens.service.js';
 
-const invalid = (message: string, field: string) => new RegistrationTokensException(message, RegistrationTokensExceptionCode.InvalidInput, field);
+const invalid = (message: string, field: string) =>
+  new RegistrationTokensException(message, RegistrationTokensExceptionCode.InvalidInput, field);
 
 @Resolver(() => RegistrationTokenModel)
 @UseFilters(RegistrationTokensExceptionFilter)
@@ -24,13 +25,21 @@ export class RegistrationTokensResolver {
     return this.tokens.list();
   }
 
-  @Mutation(() => CreatedRegistrationToken, { description: 'Create a registration token; its secret is returned only here' })
-  createRegistrationToken(@CurrentActor() actor: Actor, @Args('input') input: CreateRegistrationTokenInput): Promise<CreatedRegistrationToken> {
+  @Mutation(() => CreatedRegistrationToken, {
+    description: 'Create a registration token; its secret is returned only here',
+  })
+  createRegistrationToken(
+    @CurrentActor() actor: Actor,
+    @Args('input') input: CreateRegistrationTokenInput,
+  ): Promise<CreatedRegistrationToken> {
     return this.tokens.create(actor, parseInput(CreateRegistrationTokenSchema, input, 'input', invalid));
   }
 
   @Mutation(() => RegistrationTokenModel)
-  revokeRegistrationToken(@CurrentActor() actor: Actor, @Args('id', { type: () => ID }) id: string): Promise<RegistrationTokenModel> {
+  revokeRegistrationToken(
+    @CurrentActor() actor: Actor,
+    @Args('id', { type: () => ID }) id: string,
+  ): Promise<RegistrationTokenModel> {
     return this.tokens.revoke(actor, parseInput(z.string().uuid(), id, 'id', invalid));
   }
 }

@@ -26,7 +26,10 @@ export class RegistrationTokensService {
     @Inject(CONFIG) private readonly config: ControlPlaneConfig,
   ) {}
 
-  async create(actor: Actor, input: NewRegistrationToken): Promise<{ registrationToken: RegistrationToken; token: string }> {
+  async create(
+    actor: Actor,
+    input: NewRegistrationToken,
+  ): Promise<{ registrationToken: RegistrationToken; token: string }> {
     const secret = issueSecret('reg');
     const requireApproval = input.requireApproval ?? this.config.REGISTRATION_REQUIRE_APPROVAL;
     const clusterName = input.clusterName ?? null;
@@ -44,7 +47,19 @@ export class RegistrationTokensService {
         clusterName,
         createdBy: actor.id,
       });
-      await this.audit.record(m, actor, { action: 'registrationToken.create', targetType: 'RegistrationToken', targetId: secret.id, details: { name: input.name, tags: input.tags, expiresIn: input.expiresIn, maxUses: input.maxUses, clusterName, requireApproval } });
+      await this.audit.record(m, actor, {
+        action: 'registrationToken.create',
+        targetType: 'RegistrationToken',
+        targetId: secret.id,
+        details: {
+          name: input.name,
+          tags: input.tags,
+          expiresIn: input.expiresIn,
+          maxUses: input.maxUses,
+          clusterName,
+          requireApproval,
+        },
+      });
       return m.findOneByOrFail(RegistrationToken, { id: secret.id });
     });
     return { registrationToken, token: secret.token };
@@ -53,11 +68,26 @@ export class RegistrationTokensService {
   async revoke(actor: Actor, id: string): Promise<RegistrationToken> {
     return this.db.transaction(async (m) => {
       const row = await m.findOne(RegistrationToken, { where: { id }, lock: { mode: 'pessimistic_write' } });
-      if (!row) throw new RegistrationTokensException(`no registration token with id ${id}`, RegistrationTokensExceptionCode.NotFound, 'id');
-      if (row.revokedAt) throw new RegistrationTokensException(`registration token ${id} is already revoked`, RegistrationTokensExceptionCode.AlreadyRevoked, 'id');
+      if (!row)
+        throw new RegistrationTokensException(
+          `no registration token with id ${id}`,
+          RegistrationTokensExceptionCode.NotFound,
+          'id',
+        );
+      if (row.revokedAt)
+        throw new RegistrationTokensException(
+          `registration token ${id} is already revoked`,
+          RegistrationTokensExceptionCode.AlreadyRevoked,
+          'id',
+        );
       row.revokedAt = new Date();
       await m.update(RegistrationToken, { id }, { revokedAt: row.revokedAt });
-      await this.audit.record(m, actor, { action: 'registrationToken.revoke', targetType: 'RegistrationToken', targetId: id, details: { name: row.name } });
+      await this.audit.record(m, actor, {
+        action: 'registrationToken.revoke',
+        targetType: 'RegistrationToken',
+        targetId: id,
+        details: { name: row.name },
+      });
       return row;
     });
   }

@@ -27,7 +27,10 @@ export class RegistrationController {
   async register(@Req() req: Request, @Body() body: unknown): Promise<RegisterResponse> {
     const wait = this.limiter.take(req.socket.remoteAddress ?? 'unknown');
     if (wait > 0) {
-      const e = new RegistrationException(`too many registration attempts from this address; retry in ${wait} s`, RegistrationExceptionCode.RateLimited);
+      const e = new RegistrationException(
+        `too many registration attempts from this address; retry in ${wait} s`,
+        RegistrationExceptionCode.RateLimited,
+      );
       e.retryAfterSeconds = wait;
       throw e;
     }

@@ -14,7 +14,8 @@ export type RegistrationExceptionCode = (typeof RegistrationExceptionCode)[keyof
 export const INVALID_TOKEN_MESSAGE = 'registration token is invalid, expired, revoked or used up';
 
 /** The one message for every refused renewal: the caller learns nothing about which check failed. */
-export const RENEWAL_REFUSED_MESSAGE = 'credential renewal refused: the cluster is unknown, deregistered or suspended, or the request is not signed by its key';
+export const RENEWAL_REFUSED_MESSAGE =
+  'credential renewal refused: the cluster is unknown, deregistered or suspended, or the request is not signed by its key';
 
 export class RegistrationException extends DomainException<RegistrationExceptionCode> {
   retryAfterSeconds?: number;

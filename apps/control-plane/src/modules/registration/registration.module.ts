@@ -6,5 +6,9 @@ import { RegistrationService } from './registration.service.js';
 import { RenewalController } from './renewal.controller.js';
 import { RenewalService } from './renewal.service.js';
 
-@Module({ imports: [FleetRepoModule], controllers: [RegistrationController, RenewalController], providers: [RegistrationService, RenewalService] })
+@Module({
+  imports: [FleetRepoModule],
+  controllers: [RegistrationController, RenewalController],
+  providers: [RegistrationService, RenewalService],
+})
 export class RegistrationModule {}

@@ -2,7 +2,14 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { DataSource, QueryFailedError } from 'typeorm';
 import { mintUserJwt } from '@flotilla/nats-auth';
-import { agentPermissions, describeZodError, PROTOCOL_VERSION, RegisterRequest, subjects, type RegisterResponse } from '@flotilla/protocol';
+import {
+  agentPermissions,
+  describeZodError,
+  PROTOCOL_VERSION,
+  RegisterRequest,
+  subjects,
+  type RegisterResponse,
+} from '@flotilla/protocol';
 import { parseSecret, secretMatches } from '../../common/secret-token.util.js';
 import type { ControlPlaneConfig } from '../../config/config.schema.js';
 import { CONFIG } from '../../config/config.token.js';
@@ -12,7 +19,8 @@ import { DesiredStateService } from '../fleet-repo/desired-state.service.js';
 import { RegistrationToken } from '../registration-tokens/registration-token.entity.js';
 import { INVALID_TOKEN_MESSAGE, RegistrationException, RegistrationExceptionCode } from './registration.exception.js';
 
-const isUniqueViolation = (e: unknown) => e instanceof QueryFailedError && (e.driverError as { code?: string }).code === '23505';
+const isUniqueViolation = (e: unknown) =>
+  e instanceof QueryFailedError && (e.driverError as { code?: string }).code === '23505';
 
 /**
  * POST /v1/register: checks the token's secret (constant time), then one transaction that
@@ -35,24 +43,42 @@ export class RegistrationService {
     const parsed = RegisterRequest.safeParse(body);
     if (!parsed.success) {
       const field = parsed.error.issues[0]?.path.join('.') || '(root)';
-      throw new RegistrationException(`invalid registration request: ${describeZodError(parsed.error)}`, RegistrationExceptionCode.InvalidBody, field);
+      throw new RegistrationException(
+        `invalid registration request: ${describeZodError(parsed.error)}`,
+        RegistrationExceptionCode.InvalidBody,
+        field,
+      );
     }
     const req = parsed.data;
     // Check the secret before any expensive work, so garbage tokens cost one indexed read.
     const tokenId = parseSecret('reg', req.token);
     const token = tokenId
-      ? await this.db.getRepository(RegistrationToken).createQueryBuilder('t').addSelect('t.secretHash').where('t.id = :id', { id: tokenId }).getOne()
+      ? await this.db
+          .getRepository(RegistrationToken)
+          .createQueryBuilder('t')
+          .addSelect('t.secretHash')
+          .where('t.id = :id', { id: tokenId })
+          .getOne()
       : null;
     if (!secretMatches(req.token, token?.secretHash) || !token) throw this.invalidToken();
     // A token bound to one name refuses any other, before a use is spent.
     if (token.clusterName !== null && token.clusterName !== req.name) {
-      throw new RegistrationException(`this registration token is bound to another cluster name than ${req.name}`, RegistrationExceptionCode.NameNotAllowed, 'name');
+      throw new RegistrationException(
+        `this registration token is bound to another cluster name than ${req.name}`,
+        RegistrationExceptionCode.NameNotAllowed,
+        'name',
+      );
     }
     const clusterId = randomUUID();
     const ttl = this.config.AGENT_JWT_TTL_SECONDS;
     const jwt = await mintUserJwt(
       { accountSeed: this.config.NATS_ACCOUNT_SEED },
-      { publicKey: req.natsPublicKey, name: `cluster:${req.name}`, permissions: agentPermissions(clusterId), expiresInSeconds: ttl },
+      {
+        publicKey: req.natsPublicKey,
+        name: `cluster:${req.name}`,
+        permissions: agentPermissions(clusterId),
+        expiresInSeconds: ttl,
+      },
     );
     try {
       await this.db.transaction(async (m) => {
@@ -83,11 +109,21 @@ export class RegistrationService {
         await this.audit.record(
           m,
           { id: `registration-token:${token.id}`, name: token.name },
-          { action: 'cluster.register', targetType: 'Cluster', targetId: clusterId, details: { name: req.name, tags: consumed[0]!.tags, awaitingApproval } },
+          {
+            action: 'cluster.register',
+            targetType: 'Cluster',
+            targetId: clusterId,
+            details: { name: req.name, tags: consumed[0]!.tags, awaitingApproval },
+          },
         );
       });
     } catch (error) {
-      if (isUniqueViolation(error)) throw new RegistrationException(`a cluster named ${req.name} is already registered`, RegistrationExceptionCode.NameTaken, 'name');
+      if (isUniqueViolation(error))
+        throw new RegistrationException(
+          `a cluster named ${req.name} is already registered`,
+          RegistrationExceptionCode.NameTaken,
+          'name',
+        );
       throw error;
     }
     this.logger.log(`registered cluster ${req.name} (${clusterId})`);

@@ -1,7 +1,13 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { mintUserJwt, renewalSignatureValid } from '@flotilla/nats-auth';
-import { agentPermissions, describeZodError, PROTOCOL_VERSION, RenewRequest, type RenewResponse } from '@flotilla/protocol';
+import {
+  agentPermissions,
+  describeZodError,
+  PROTOCOL_VERSION,
+  RenewRequest,
+  type RenewResponse,
+} from '@flotilla/protocol';
 import type { ControlPlaneConfig } from '../../config/config.schema.js';
 import { CONFIG } from '../../config/config.token.js';
 import { AuditService } from '../audit/audit.service.js';
@@ -12,10 +18,24 @@ import { RENEWAL_REFUSED_MESSAGE, RegistrationException, RegistrationExceptionCo
 export const MAX_RENEWAL_SKEW_MS = 5 * 60_000;
 
 /** Why a renewal was refused: logged (and the suspicious ones audited), never told to the caller. */
-type RefusalReason = 'stale signature time' | 'unknown cluster' | 'bad signature' | 'key of another cluster' | 'key not registered' | 'deregistered' | 'suspended' | 'replayed';
+type RefusalReason =
+  | 'stale signature time'
+  | 'unknown cluster'
+  | 'bad signature'
+  | 'key of another cluster'
+  | 'key not registered'
+  | 'deregistered'
+  | 'suspended'
+  | 'replayed';
 
 /** A cut-off agent retrying is expected; these are attempts to get someone else's credential. */
-const AUDITED: ReadonlySet<RefusalReason> = new Set(['unknown cluster', 'bad signature', 'key of another cluster', 'key not registered', 'replayed']);
+const AUDITED: ReadonlySet<RefusalReason> = new Set([
+  'unknown cluster',
+  'bad signature',
+  'key of another cluster',
+  'key not registered',
+  'replayed',
+]);
 
 /**
  * POST /v1/agent/renew: a fresh short-lived NATS JWT for an agent that proves it holds the key
@@ -38,17 +58,29 @@ export class RenewalService {
     const parsed = RenewRequest.safeParse(body);
     if (!parsed.success) {
       const field = parsed.error.issues[0]?.path.join('.') || '(root)';
-      throw new RegistrationException(`invalid renewal request: ${describeZodError(parsed.error)}`, RegistrationExceptionCode.InvalidBody, field);
+      throw new RegistrationException(
+        `invalid renewal request: ${describeZodError(parsed.error)}`,
+        RegistrationExceptionCode.InvalidBody,
+        field,
+      );
     }
     const req = parsed.data;
     const signedAt = new Date(req.signedAt);
-    if (Math.abs(Date.now() - signedAt.getTime()) > MAX_RENEWAL_SKEW_MS) throw await this.refuse(req, source, 'stale signature time');
+    if (Math.abs(Date.now() - signedAt.getTime()) > MAX_RENEWAL_SKEW_MS)
+      throw await this.refuse(req, source, 'stale signature time');
     const cluster = await this.db.getRepository(Cluster).findOneBy({ id: req.clusterId });
     if (!cluster) throw await this.refuse(req, source, 'unknown cluster');
     if (!renewalSignatureValid(req)) throw await this.refuse(req, source, 'bad signature');
     if (req.natsPublicKey !== cluster.natsPublicKey) {
-      const owner = await this.db.getRepository(Cluster).findOne({ where: { natsPublicKey: req.natsPublicKey }, select: { id: true, name: true } });
-      throw await this.refuse(req, source, owner ? 'key of another cluster' : 'key not registered', owner ? { keyOwner: { id: owner.id, name: owner.name } } : {});
+      const owner = await this.db
+        .getRepository(Cluster)
+        .findOne({ where: { natsPublicKey: req.natsPublicKey }, select: { id: true, name: true } });
+      throw await this.refuse(
+        req,
+        source,
+        owner ? 'key of another cluster' : 'key not registered',
+        owner ? { keyOwner: { id: owner.id, name: owner.name } } : {},
+      );
     }
     if (cluster.deregisteredAt) throw await this.refuse(req, source, 'deregistered');
     if (cluster.admission === Admission.Suspended) throw await this.refuse(req, source, 'suspended');
@@ -66,23 +98,39 @@ export class RenewalService {
     if (rows.length === 0) throw await this.refuse(req, source, 'replayed');
     const jwt = await mintUserJwt(
       { accountSeed: this.config.NATS_ACCOUNT_SEED },
-      { publicKey: cluster.natsPublicKey, name: `cluster:${cluster.name}`, permissions: agentPermissions(cluster.id), expiresInSeconds: ttl },
+      {
+        publicKey: cluster.natsPublicKey,
+        name: `cluster:${cluster.name}`,
+        permissions: agentPermissions(cluster.id),
+        expiresInSeconds: ttl,
+      },
     );
     this.logger.debug(`renewed the NATS credential of cluster ${cluster.name} until ${expiresAt.toISOString()}`);
     return { protocol: PROTOCOL_VERSION, jwt, expiresAt: expiresAt.toISOString() };
   }
 
-  private async refuse(req: RenewRequest, source: string, reason: RefusalReason, extra: Record<string, unknown> = {}): Promise<RegistrationException> {
+  private async refuse(
+    req: RenewRequest,
+    source: string,
+    reason: RefusalReason,
+    extra: Record<string, unknown> = {},
+  ): Promise<RegistrationException> {
     this.logger.warn(`refused a credential renewal for cluster id ${req.clusterId} from ${source}: ${reason}`);
-    if (AUDITED.has(reason)) await this.db
-      .transaction((m) =>
-        this.audit.record(
-          m,
-          { id: `agent-key:${req.natsPublicKey}`, name: 'credential renewal' },
-          { action: 'cluster.renew.refused', targetType: 'Cluster', targetId: req.clusterId, details: { reason, presentedKey: req.natsPublicKey, source, ...extra } },
-        ),
-      )
-      .catch((e: unknown) => this.logger.error(`auditing a refused renewal failed: ${(e as Error).message}`));
+    if (AUDITED.has(reason))
+      await this.db
+        .transaction((m) =>
+          this.audit.record(
+            m,
+            { id: `agent-key:${req.natsPublicKey}`, name: 'credential renewal' },
+            {
+              action: 'cluster.renew.refused',
+              targetType: 'Cluster',
+              targetId: req.clusterId,
+              details: { reason, presentedKey: req.natsPublicKey, source, ...extra },
+            },
+          ),
+        )
+        .catch((e: unknown) => this.logger.error(`auditing a refused renewal failed: ${(e as Error).message}`));
     return new RegistrationException(RENEWAL_REFUSED_MESSAGE, RegistrationExceptionCode.RenewalRefused);
   }
 }

@@ -4,7 +4,22 @@
  * the commit SHAs in one transaction, then lets the engine act at once.
  */
 import { Injectable } from '@nestjs/common';
-import { abortRollout, computeAffected, createRolloutState, FleetPolicyError, loadFleetPolicy, matchesSelector, parseFleetPolicy, pauseRollout, planWaves, requestRollback, resumeRollout, RolloutTransitionError, type RolloutState, type TagSelector } from '@flotilla/gitops';
+import {
+  abortRollout,
+  computeAffected,
+  createRolloutState,
+  FleetPolicyError,
+  loadFleetPolicy,
+  matchesSelector,
+  parseFleetPolicy,
+  pauseRollout,
+  planWaves,
+  requestRollback,
+  resumeRollout,
+  RolloutTransitionError,
+  type RolloutState,
+  type TagSelector,
+} from '@flotilla/gitops';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
@@ -48,13 +63,30 @@ export class RolloutCommands {
       const why = reason ?? `${command} by ${actor.name}`;
       let next: RolloutState;
       try {
-        next = command === 'pause' ? pauseRollout(row.state, why) : command === 'resume' ? resumeRollout(row.state, Date.now()) : command === 'abort' ? abortRollout(row.state, why, Date.now()) : requestRollback(row.state, why);
+        next =
+          command === 'pause'
+            ? pauseRollout(row.state, why)
+            : command === 'resume'
+              ? resumeRollout(row.state, Date.now())
+              : command === 'abort'
+                ? abortRollout(row.state, why, Date.now())
+                : requestRollback(row.state, why);
       } catch (e) {
-        if (e instanceof RolloutTransitionError || row.phase === 'Rejected') throw new RolloutsException(e instanceof RolloutTransitionError ? e.message : `cannot ${command} a rejected rollout`, RolloutsExceptionCode.Conflict, 'id');
+        if (e instanceof RolloutTransitionError || row.phase === 'Rejected')
+          throw new RolloutsException(
+            e instanceof RolloutTransitionError ? e.message : `cannot ${command} a rejected rollout`,
+            RolloutsExceptionCode.Conflict,
+            'id',
+          );
         throw e;
       }
       await saveState(m, next);
-      await this.audit.record(m, actor, { action: `rollout.${command}`, targetType: 'Rollout', targetId: id, details: { revision: row.revision, from: row.phase, to: next.phase, reason: why } });
+      await this.audit.record(m, actor, {
+        action: `rollout.${command}`,
+        targetType: 'Rollout',
+        targetId: id,
+        details: { revision: row.revision, from: row.phase, to: next.phase, reason: why },
+      });
     });
     this.events.publish('rolloutProgress', { rolloutId: id });
     void this.engine.kick();
@@ -75,7 +107,11 @@ export class RolloutCommands {
     try {
       await this.source.treeAt(input.revision);
     } catch {
-      throw new RolloutsException(`revision ${input.revision} is not in the fleet repository`, RolloutsExceptionCode.InvalidInput, 'input.revision');
+      throw new RolloutsException(
+        `revision ${input.revision} is not in the fleet repository`,
+        RolloutsExceptionCode.InvalidInput,
+        'input.revision',
+      );
     }
     const refused = await this.policy.refusal(input.revision, []);
     if (refused) throw new RolloutsException(refused.reason, RolloutsExceptionCode.InvalidInput, 'input.revision');
@@ -83,24 +119,68 @@ export class RolloutCommands {
     try {
       policy = await this.policyFor(input);
     } catch (e) {
-      if (e instanceof FleetPolicyError) throw new RolloutsException(`invalid waves: ${e.message}`, RolloutsExceptionCode.InvalidInput, input.waves ? 'input.waves' : 'input.revision');
+      if (e instanceof FleetPolicyError)
+        throw new RolloutsException(
+          `invalid waves: ${e.message}`,
+          RolloutsExceptionCode.InvalidInput,
+          input.waves ? 'input.waves' : 'input.revision',
+        );
       throw e;
     }
     const onFailure = input.onFailure ?? policy.onFailure;
     const id = randomUUID();
     const moved = await this.db.transaction(async (m) => {
       await m.query(`SELECT pg_advisory_xact_lock(hashtext('flotilla.rollouts.head'))`);
-      const [active] = (await m.query(`SELECT id, phase FROM rollouts WHERE phase IN ('Running', 'Paused', 'RollingBack') LIMIT 1`)) as { id: string; phase: string }[];
-      if (active) throw new RolloutsException(`rollout ${active.id} is ${active.phase}: finish, abort or roll it back first`, RolloutsExceptionCode.Conflict, 'input');
+      const [active] = (await m.query(
+        `SELECT id, phase FROM rollouts WHERE phase IN ('Running', 'Paused', 'RollingBack') LIMIT 1`,
+      )) as { id: string; phase: string }[];
+      if (active)
+        throw new RolloutsException(
+          `rollout ${active.id} is ${active.phase}: finish, abort or roll it back first`,
+          RolloutsExceptionCode.Conflict,
+          'input',
+        );
       const clusters = (await this.planner.clusters(m)).filter((c) => matchesSelector(c.tags, input.selector));
-      const rewound = await this.policy.descentRefusal(input.revision, clusters.map((c) => c.desired_revision).filter((r): r is string => !!r));
-      if (rewound) throw new RolloutsException(`${rewound.reason}; with the signed-commit policy on, clusters only move forward`, RolloutsExceptionCode.InvalidInput, 'input.revision');
-      const affected = await computeAffected({ clusters: clusters.map((c) => ({ id: c.id, path: this.desired.pathOf({ name: c.name, syncPath: c.sync_path }), revision: c.desired_revision ?? undefined })), target: input.revision, treeAt: (rev) => this.source.treeAt(rev), changedPaths: (a, b) => this.source.changedPaths(a, b), memo: this.source.renderMemo });
-      const plan = planWaves(policy, clusters.filter((c) => affected.affected.includes(c.id)));
+      const rewound = await this.policy.descentRefusal(
+        input.revision,
+        clusters.map((c) => c.desired_revision).filter((r): r is string => !!r),
+      );
+      if (rewound)
+        throw new RolloutsException(
+          `${rewound.reason}; with the signed-commit policy on, clusters only move forward`,
+          RolloutsExceptionCode.InvalidInput,
+          'input.revision',
+        );
+      const affected = await computeAffected({
+        clusters: clusters.map((c) => ({
+          id: c.id,
+          path: this.desired.pathOf({ name: c.name, syncPath: c.sync_path }),
+          revision: c.desired_revision ?? undefined,
+        })),
+        target: input.revision,
+        treeAt: (rev) => this.source.treeAt(rev),
+        changedPaths: (a, b) => this.source.changedPaths(a, b),
+        memo: this.source.renderMemo,
+      });
+      const plan = planWaves(
+        policy,
+        clusters.filter((c) => affected.affected.includes(c.id)),
+      );
       const state = createRolloutState({ id, revision: input.revision, onFailure, plan, now: Date.now() });
       await insertRollout(m, { state, trigger: 'manual', actor });
       const pinned = await pinClusters(m, affected.unaffected, input.revision);
-      await this.audit.record(m, actor, { action: 'rollout.start', targetType: 'Rollout', targetId: id, details: { revision: input.revision, selector: input.selector, waves: plan.waves.map((w) => ({ name: w.name, clusters: w.clusterIds.length })), affected: affected.affected.length, unaffectedMoved: pinned.length } });
+      await this.audit.record(m, actor, {
+        action: 'rollout.start',
+        targetType: 'Rollout',
+        targetId: id,
+        details: {
+          revision: input.revision,
+          selector: input.selector,
+          waves: plan.waves.map((w) => ({ name: w.name, clusters: w.clusterIds.length })),
+          affected: affected.affected.length,
+          unaffectedMoved: pinned.length,
+        },
+      });
       return pinned;
     });
     for (const cid of moved) await this.desired.publishQuietly(cid);

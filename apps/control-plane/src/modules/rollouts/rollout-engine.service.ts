@@ -41,7 +41,9 @@ export class RolloutEngine implements OnApplicationBootstrap, OnModuleDestroy {
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    await this.republishPins().catch((e: unknown) => this.logger.error(`republishing rollout pins failed: ${(e as Error).message}`));
+    await this.republishPins().catch((e: unknown) =>
+      this.logger.error(`republishing rollout pins failed: ${(e as Error).message}`),
+    );
     this.off = this.fleetEvents.on('syncReported', () => this.kick());
     this.schedule();
   }
@@ -85,10 +87,16 @@ export class RolloutEngine implements OnApplicationBootstrap, OnModuleDestroy {
       const obs = await observe(m, ids, offlineAfterMs);
       const next = advanceRollout(state, (cid) => obs.get(cid), Date.now());
       const pinned = await this.applyPins(m, next.actions);
-      if (!next.actions.length && JSON.stringify(next.state) === JSON.stringify(state)) return { state, pinned, needsRevert: false };
+      if (!next.actions.length && JSON.stringify(next.state) === JSON.stringify(state))
+        return { state, pinned, needsRevert: false };
       await saveState(m, next.state);
       await auditActions(this.audit, m, next.state, next.actions);
-      return { state: next.state, pinned, needsRevert: next.state.phase === 'RollingBack' && !next.state.rollbackRevision, changed: true };
+      return {
+        state: next.state,
+        pinned,
+        needsRevert: next.state.phase === 'RollingBack' && !next.state.rollbackRevision,
+        changed: true,
+      };
     });
     if (!result) return;
     await this.publishAll(result.pinned);
@@ -104,12 +112,15 @@ export class RolloutEngine implements OnApplicationBootstrap, OnModuleDestroy {
 
   /** Publishes desired states 64 at a time (a wave of hundreds of clusters is not published one by one). */
   private async publishAll(ids: readonly string[]): Promise<void> {
-    for (let i = 0; i < ids.length; i += 64) await Promise.all(ids.slice(i, i + 64).map((cid) => this.desired.publishQuietly(cid)));
+    for (let i = 0; i < ids.length; i += 64)
+      await Promise.all(ids.slice(i, i + 64).map((cid) => this.desired.publishQuietly(cid)));
   }
 
   /** Publishes the desired state of every cluster an active rollout pinned (idempotent). */
   async republishPins(): Promise<void> {
-    const rows = (await this.db.query(`SELECT state FROM rollouts WHERE phase IN ('Running', 'Paused', 'RollingBack')`)) as { state: RolloutState }[];
+    const rows = (await this.db.query(
+      `SELECT state FROM rollouts WHERE phase IN ('Running', 'Paused', 'RollingBack')`,
+    )) as { state: RolloutState }[];
     await this.publishAll(rows.flatMap(({ state }) => pinnedClusters(state).map((c) => c.id)));
   }
 

@@ -14,7 +14,16 @@
  * poll), and the revert commit itself only moves the clusters the rollback does not own.
  */
 import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
-import { computeAffected, createRolloutState, FleetPolicyError, loadFleetPolicy, pinnedClusters, planWaves, supersedeRollout, type RolloutState } from '@flotilla/gitops';
+import {
+  computeAffected,
+  createRolloutState,
+  FleetPolicyError,
+  loadFleetPolicy,
+  pinnedClusters,
+  planWaves,
+  supersedeRollout,
+  type RolloutState,
+} from '@flotilla/gitops';
 import { randomUUID } from 'node:crypto';
 import { DataSource, type EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
@@ -61,7 +70,9 @@ export class RolloutPlanner implements OnModuleInit {
   }
 
   clusters(m: EntityManager): Promise<ClusterRow[]> {
-    return m.query(`SELECT id, name, tags, sync_path, desired_revision FROM clusters WHERE ${PARTICIPATING} ORDER BY name`) as Promise<ClusterRow[]>;
+    return m.query(
+      `SELECT id, name, tags, sync_path, desired_revision FROM clusters WHERE ${PARTICIPATING} ORDER BY name`,
+    ) as Promise<ClusterRow[]>;
   }
 
   /** The head hook (DesiredStateService.assignRevisions): the clusters moved straight to the head, and whether it was accepted. */
@@ -69,16 +80,34 @@ export class RolloutPlanner implements OnModuleInit {
     const result = await this.db.transaction(async (m) => {
       // One planner at a time across replicas; a head already handled is a no-op.
       await m.query(`SELECT pg_advisory_xact_lock(hashtext('flotilla.rollouts.head'))`);
-      const [known] = (await m.query(`SELECT id, phase FROM rollouts WHERE revision = $1 AND trigger = 'commit' ORDER BY created_at DESC LIMIT 1`, [head])) as { id: string; phase: string }[];
+      const [known] = (await m.query(
+        `SELECT id, phase FROM rollouts WHERE revision = $1 AND trigger = 'commit' ORDER BY created_at DESC LIMIT 1`,
+        [head],
+      )) as { id: string; phase: string }[];
       if (known?.phase === REJECTED) return { moved: [] as string[], accepted: false };
-      const [revert] = (await m.query(`SELECT id, state FROM rollouts WHERE rollback_revision = $1 LIMIT 1`, [head])) as { id: string; state: RolloutState }[];
-      if (revert) return { moved: await this.moveOthers(m, head, pinnedClusters(revert.state).map((c) => c.id), revert.id), accepted: true };
+      const [revert] = (await m.query(`SELECT id, state FROM rollouts WHERE rollback_revision = $1 LIMIT 1`, [
+        head,
+      ])) as { id: string; state: RolloutState }[];
+      if (revert)
+        return {
+          moved: await this.moveOthers(
+            m,
+            head,
+            pinnedClusters(revert.state).map((c) => c.id),
+            revert.id,
+          ),
+          accepted: true,
+        };
       if (known) {
         // A head handled before: under the signed-commit policy, a force-push back to it is refused.
         const rewound = await this.policy.descentRefusal(head, await this.acceptedRevisions(m));
-        return rewound ? this.reject(m, head, rewound.reason, { ...rewound }) : { moved: [] as string[], accepted: true };
+        return rewound
+          ? this.reject(m, head, rewound.reason, { ...rewound })
+          : { moved: [] as string[], accepted: true };
       }
-      const [rollingBack] = (await m.query(`SELECT id FROM rollouts WHERE phase = 'RollingBack' LIMIT 1`)) as { id: string }[];
+      const [rollingBack] = (await m.query(`SELECT id FROM rollouts WHERE phase = 'RollingBack' LIMIT 1`)) as {
+        id: string;
+      }[];
       if (rollingBack) return { moved: [] as string[], accepted: false };
       const refused = await this.policy.refusal(head, await this.acceptedRevisions(m));
       if (refused) return this.reject(m, head, refused.reason, { ...refused });
@@ -96,7 +125,12 @@ export class RolloutPlanner implements OnModuleInit {
    * unchanged for them) — except clusters a later rollout (e.g. a startRollout by tag) has pinned
    * since: the head stays the revert commit, and this runs on every poll.
    */
-  private async moveOthers(m: EntityManager, head: string, rollbackOwned: string[], rollbackId: string): Promise<string[]> {
+  private async moveOthers(
+    m: EntityManager,
+    head: string,
+    rollbackOwned: string[],
+    rollbackId: string,
+  ): Promise<string[]> {
     const rows = (await m.query(
       `UPDATE clusters SET desired_revision = $1, desired_updated_at = now()
         WHERE ${PARTICIPATING} AND desired_revision IS DISTINCT FROM $1 AND NOT (id = ANY($2::uuid[]))
@@ -123,18 +157,43 @@ export class RolloutPlanner implements OnModuleInit {
   }
 
   /** A Rejected rollout of `head` with the reason: nothing moves, and later polls of the same head are no-ops. */
-  private async reject(m: EntityManager, head: string, reason: string, error: Record<string, unknown>, policyError?: { file: string; line?: number; reason: string }): Promise<{ moved: string[]; rolloutId: string; accepted: boolean }> {
+  private async reject(
+    m: EntityManager,
+    head: string,
+    reason: string,
+    error: Record<string, unknown>,
+    policyError?: { file: string; line?: number; reason: string },
+  ): Promise<{ moved: string[]; rolloutId: string; accepted: boolean }> {
     const id = randomUUID();
     const actor = this.announced.get(head) ?? SystemActors.git;
     const now = Date.now();
-    const state = { ...createRolloutState({ id, revision: head, onFailure: 'pause', plan: { waves: [], unassigned: [] }, now }), finishedAt: now, reason };
-    await insertRollout(m, { state, trigger: 'commit', actor, phase: REJECTED, reason, ...(policyError ? { policyError } : {}) });
-    await this.audit.record(m, actor, { action: 'rollout.reject', targetType: 'Rollout', targetId: id, details: { revision: head, error } });
+    const state = {
+      ...createRolloutState({ id, revision: head, onFailure: 'pause', plan: { waves: [], unassigned: [] }, now }),
+      finishedAt: now,
+      reason,
+    };
+    await insertRollout(m, {
+      state,
+      trigger: 'commit',
+      actor,
+      phase: REJECTED,
+      reason,
+      ...(policyError ? { policyError } : {}),
+    });
+    await this.audit.record(m, actor, {
+      action: 'rollout.reject',
+      targetType: 'Rollout',
+      targetId: id,
+      details: { revision: head, error },
+    });
     this.logger.warn(`commit ${head}: rejected, no rollout started: ${reason}`);
     return { moved: [], rolloutId: id, accepted: false };
   }
 
-  private async plan(m: EntityManager, head: string): Promise<{ moved: string[]; rolloutId: string; accepted: boolean }> {
+  private async plan(
+    m: EntityManager,
+    head: string,
+  ): Promise<{ moved: string[]; rolloutId: string; accepted: boolean }> {
     const id = randomUUID();
     const actor = this.announced.get(head) ?? SystemActors.git;
     const now = Date.now();
@@ -146,30 +205,65 @@ export class RolloutPlanner implements OnModuleInit {
       return this.reject(m, head, e.message, e.toJSON().data, e.toJSON().data);
     }
     const superseded: string[] = [];
-    for (const { id: old } of (await m.query(`SELECT id FROM rollouts WHERE phase IN ('Running', 'Paused') ORDER BY created_at`)) as { id: string }[]) {
+    for (const { id: old } of (await m.query(
+      `SELECT id FROM rollouts WHERE phase IN ('Running', 'Paused') ORDER BY created_at`,
+    )) as { id: string }[]) {
       const row = await lockRollout(m, old, true);
       if (!row) continue;
       await saveState(m, supersedeRollout(row.state, head, now));
-      await this.audit.record(m, actor, { action: 'rollout.supersede', targetType: 'Rollout', targetId: old, details: { revision: row.revision, by: head, byRollout: id } });
+      await this.audit.record(m, actor, {
+        action: 'rollout.supersede',
+        targetType: 'Rollout',
+        targetId: old,
+        details: { revision: row.revision, by: head, byRollout: id },
+      });
       superseded.push(old);
     }
     const clusters = await this.clusters(m);
-    const affected = await computeAffected({ clusters: clusters.map((c) => ({ id: c.id, path: this.desired.pathOf({ name: c.name, syncPath: c.sync_path }), revision: c.desired_revision ?? undefined })), target: head, treeAt: (rev) => this.source.treeAt(rev), changedPaths: (a, b) => this.source.changedPaths(a, b), memo: this.source.renderMemo });
+    const affected = await computeAffected({
+      clusters: clusters.map((c) => ({
+        id: c.id,
+        path: this.desired.pathOf({ name: c.name, syncPath: c.sync_path }),
+        revision: c.desired_revision ?? undefined,
+      })),
+      target: head,
+      treeAt: (rev) => this.source.treeAt(rev),
+      changedPaths: (a, b) => this.source.changedPaths(a, b),
+      memo: this.source.renderMemo,
+    });
     const byId = new Map(clusters.map((c) => [c.id, c]));
-    const plan = planWaves(policy, affected.affected.map((cid) => byId.get(cid)!).map((c) => ({ id: c.id, name: c.name, tags: c.tags })));
+    const plan = planWaves(
+      policy,
+      affected.affected.map((cid) => byId.get(cid)!).map((c) => ({ id: c.id, name: c.name, tags: c.tags })),
+    );
     // What the affected clusters ran: a push of several commits is rolled back as a whole.
-    const bases = new Set(affected.affected.map((cid) => byId.get(cid)!.desired_revision).filter((r): r is string => !!r));
+    const bases = new Set(
+      affected.affected.map((cid) => byId.get(cid)!.desired_revision).filter((r): r is string => !!r),
+    );
     const baseRevision = bases.size === 1 ? [...bases][0] : undefined;
-    const state = { ...createRolloutState({ id, revision: head, onFailure: policy.onFailure, plan, now }), ...(baseRevision ? { baseRevision } : {}) };
+    const state = {
+      ...createRolloutState({ id, revision: head, onFailure: policy.onFailure, plan, now }),
+      ...(baseRevision ? { baseRevision } : {}),
+    };
     await insertRollout(m, { state, trigger: 'commit', actor });
     const moved = await pinClusters(m, affected.unaffected, head);
     await this.audit.record(m, actor, {
       action: 'rollout.start',
       targetType: 'Rollout',
       targetId: id,
-      details: { revision: head, policy: policy.source, waves: plan.waves.map((w) => ({ name: w.name, clusters: w.clusterIds.length })), affected: affected.affected.length, unaffectedMoved: moved.length, unassigned: plan.unassigned, superseded },
+      details: {
+        revision: head,
+        policy: policy.source,
+        waves: plan.waves.map((w) => ({ name: w.name, clusters: w.clusterIds.length })),
+        affected: affected.affected.length,
+        unaffectedMoved: moved.length,
+        unassigned: plan.unassigned,
+        superseded,
+      },
     });
-    this.logger.log(`commit ${head.slice(0, 12)}: rollout ${id} over ${affected.affected.length} cluster(s) in ${plan.waves.length} wave(s); ${moved.length} unaffected moved`);
+    this.logger.log(
+      `commit ${head.slice(0, 12)}: rollout ${id} over ${affected.affected.length} cluster(s) in ${plan.waves.length} wave(s); ${moved.length} unaffected moved`,
+    );
     return { moved, rolloutId: id, accepted: true };
   }
 }

@@ -19,7 +19,15 @@ import { lockRollout, saveState } from './rollout-store.js';
 
 export function revertMessage(state: RolloutState): string {
   const failing = state.failedClusterIds?.length ? state.failedClusterIds.join(', ') : 'none (rollback on demand)';
-  return [`Revert ${state.revision.slice(0, 12)}: rollback of rollout ${state.id}`, '', `Failing clusters: ${failing}`, `Reason: ${state.reason ?? 'rollback requested'}`, '', `Flotilla-Rollout: ${state.id}`, ''].join('\n');
+  return [
+    `Revert ${state.revision.slice(0, 12)}: rollback of rollout ${state.id}`,
+    '',
+    `Failing clusters: ${failing}`,
+    `Reason: ${state.reason ?? 'rollback requested'}`,
+    '',
+    `Flotilla-Rollout: ${state.id}`,
+    '',
+  ].join('\n');
 }
 
 @Injectable()
@@ -54,19 +62,44 @@ export class RolloutReverter {
         const signer = this.policy.signer;
         const result =
           this.policy.enabled && !signer
-            ? { ok: false as const, reason: 'the signed-commit policy is on (FLEET_TRUSTED_KEYS_FILE) but FLEET_SIGNING_KEY_FILE is not set, and agents refuse an unsigned revert commit; revert the change with a signed commit, or set FLEET_SIGNING_KEY_FILE' }
-            : await this.source.writer.revert({ badRevision: state.revision, ...(state.baseRevision ? { baseRevision: state.baseRevision } : {}), message: revertMessage(state), ...(signer ? { sign: (payload: string) => signer.sign(payload) } : {}) });
+            ? {
+                ok: false as const,
+                reason:
+                  'the signed-commit policy is on (FLEET_TRUSTED_KEYS_FILE) but FLEET_SIGNING_KEY_FILE is not set, and agents refuse an unsigned revert commit; revert the change with a signed commit, or set FLEET_SIGNING_KEY_FILE',
+              }
+            : await this.source.writer.revert({
+                badRevision: state.revision,
+                ...(state.baseRevision ? { baseRevision: state.baseRevision } : {}),
+                message: revertMessage(state),
+                ...(signer ? { sign: (payload: string) => signer.sign(payload) } : {}),
+              });
         if (!result.ok) {
           const paused = pauseRollout(state, `rollback could not be committed: ${result.reason}`);
           await saveState(m, paused);
-          await this.audit.record(m, SystemActors.policy, { action: 'rollout.pause', targetType: 'Rollout', targetId: id, details: { revision: state.revision, reason: paused.reason } });
+          await this.audit.record(m, SystemActors.policy, {
+            action: 'rollout.pause',
+            targetType: 'Rollout',
+            targetId: id,
+            details: { revision: state.revision, reason: paused.reason },
+          });
           this.logger.warn(`rollout ${id}: ${paused.reason}`);
           return 'paused' as const;
         }
         ({ revision, paths, parent } = result);
       }
       await saveState(m, setRollbackRevision(state, revision));
-      await this.audit.record(m, SystemActors.policy, { action: 'rollout.revertCommit', targetType: 'Rollout', targetId: id, details: { revision: state.revision, rollbackRevision: revision, parent, paths, failedClusterIds: state.failedClusterIds ?? [] } });
+      await this.audit.record(m, SystemActors.policy, {
+        action: 'rollout.revertCommit',
+        targetType: 'Rollout',
+        targetId: id,
+        details: {
+          revision: state.revision,
+          rollbackRevision: revision,
+          parent,
+          paths,
+          failedClusterIds: state.failedClusterIds ?? [],
+        },
+      });
       this.logger.log(`rollout ${id}: revert commit ${revision} pushed`);
       return 'committed' as const;
     });

@@ -40,33 +40,58 @@ export async function insertRollout(m: EntityManager, r: NewRollout): Promise<vo
   await m.query(
     `INSERT INTO rollouts (id, revision, phase, trigger, actor_id, actor_name, on_failure, state, reason, policy_error, finished_at)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
-    [r.state.id, r.state.revision, r.phase ?? r.state.phase, r.trigger, r.actor.id, r.actor.name, r.state.onFailure, JSON.stringify(r.state), r.reason ?? r.state.reason ?? null, r.policyError ? JSON.stringify(r.policyError) : null, r.state.finishedAt ? new Date(r.state.finishedAt) : null],
+    [
+      r.state.id,
+      r.state.revision,
+      r.phase ?? r.state.phase,
+      r.trigger,
+      r.actor.id,
+      r.actor.name,
+      r.state.onFailure,
+      JSON.stringify(r.state),
+      r.reason ?? r.state.reason ?? null,
+      r.policyError ? JSON.stringify(r.policyError) : null,
+      r.state.finishedAt ? new Date(r.state.finishedAt) : null,
+    ],
   );
   const owned = r.state.waves.flatMap((w) => w.clusters.map((c) => [c.id, w.name] as const));
   if (owned.length) {
-    await m.query(`INSERT INTO rollout_clusters (rollout_id, cluster_id, wave) SELECT $1, * FROM unnest($2::uuid[], $3::text[])`, [r.state.id, owned.map((o) => o[0]), owned.map((o) => o[1])]);
+    await m.query(
+      `INSERT INTO rollout_clusters (rollout_id, cluster_id, wave) SELECT $1, * FROM unnest($2::uuid[], $3::text[])`,
+      [r.state.id, owned.map((o) => o[0]), owned.map((o) => o[1])],
+    );
   }
 }
 
 export async function saveState(m: EntityManager, state: RolloutState): Promise<void> {
-  await m.query(`UPDATE rollouts SET state = $2, phase = $3, reason = $4, rollback_revision = $5, finished_at = $6, updated_at = now() WHERE id = $1`, [
-    state.id,
-    JSON.stringify(state),
-    state.phase,
-    state.reason ?? null,
-    state.rollbackRevision ?? null,
-    state.finishedAt ? new Date(state.finishedAt) : null,
-  ]);
+  await m.query(
+    `UPDATE rollouts SET state = $2, phase = $3, reason = $4, rollback_revision = $5, finished_at = $6, updated_at = now() WHERE id = $1`,
+    [
+      state.id,
+      JSON.stringify(state),
+      state.phase,
+      state.reason ?? null,
+      state.rollbackRevision ?? null,
+      state.finishedAt ? new Date(state.finishedAt) : null,
+    ],
+  );
 }
 
 /** Locks one rollout row for this transaction (null when another replica holds it: SKIP LOCKED). */
 export async function lockRollout(m: EntityManager, id: string, wait = false): Promise<RolloutRow | null> {
-  const [row] = (await m.query(`SELECT * FROM rollouts WHERE id = $1 FOR UPDATE ${wait ? '' : 'SKIP LOCKED'}`, [id])) as RolloutRow[];
+  const [row] = (await m.query(`SELECT * FROM rollouts WHERE id = $1 FOR UPDATE ${wait ? '' : 'SKIP LOCKED'}`, [
+    id,
+  ])) as RolloutRow[];
   return row ?? null;
 }
 
-export async function activeRolloutIds(m: EntityManager, phases: readonly string[] = ['Running', 'RollingBack']): Promise<string[]> {
-  return ((await m.query(`SELECT id FROM rollouts WHERE phase = ANY($1) ORDER BY created_at`, [phases])) as { id: string }[]).map((r) => r.id);
+export async function activeRolloutIds(
+  m: EntityManager,
+  phases: readonly string[] = ['Running', 'RollingBack'],
+): Promise<string[]> {
+  return (
+    (await m.query(`SELECT id FROM rollouts WHERE phase = ANY($1) ORDER BY created_at`, [phases])) as { id: string }[]
+  ).map((r) => r.id);
 }
 
 /** Pins clusters to a revision (their desired revision); returns the ids that changed. */
@@ -84,7 +109,11 @@ export async function pinClusters(m: EntityManager, ids: readonly string[], revi
  * time is not compared with pin times: database and process clocks may differ, and the rollout's
  * revision already tells a report about this rollout from older ones.
  */
-export async function observe(m: EntityManager, ids: readonly string[], offlineAfterMs: number): Promise<Map<string, ClusterObservation>> {
+export async function observe(
+  m: EntityManager,
+  ids: readonly string[],
+  offlineAfterMs: number,
+): Promise<Map<string, ClusterObservation>> {
   const out = new Map<string, ClusterObservation>();
   if (!ids.length) return out;
   const rows = (await m.query(
@@ -93,11 +122,21 @@ export async function observe(m: EntityManager, ids: readonly string[], offlineA
        LEFT JOIN LATERAL (SELECT revision, state, health, error FROM sync_results WHERE cluster_id = c.id ORDER BY seq DESC LIMIT 1) s ON true
       WHERE c.id = ANY($1)`,
     [ids],
-  )) as { id: string; last_seen_at: Date | null; revision: string | null; state: string | null; health: string | null; error: { reason?: string } | null }[];
+  )) as {
+    id: string;
+    last_seen_at: Date | null;
+    revision: string | null;
+    state: string | null;
+    health: string | null;
+    error: { reason?: string } | null;
+  }[];
   const now = Date.now();
   for (const r of rows) {
     const online = r.last_seen_at !== null && now - r.last_seen_at.getTime() < offlineAfterMs;
-    const report = r.revision && r.state && r.health ? { revision: r.revision, state: r.state as 'Synced', health: r.health as 'Healthy', error: r.error?.reason } : undefined;
+    const report =
+      r.revision && r.state && r.health
+        ? { revision: r.revision, state: r.state as 'Synced', health: r.health as 'Healthy', error: r.error?.reason }
+        : undefined;
     out.set(r.id, report ? { online, report } : { online });
   }
   return out;

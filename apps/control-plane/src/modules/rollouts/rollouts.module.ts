@@ -13,7 +13,17 @@ import { RolloutsService } from './rollouts.service.js';
 
 @Module({
   imports: [FleetRepoModule],
-  providers: [{ provide: RolloutEvents, useFactory: () => new RolloutEvents() }, FleetSource, CommitPolicy, RolloutEngine, RolloutReverter, RolloutPlanner, RolloutCommands, RolloutsService, RolloutsResolver],
+  providers: [
+    { provide: RolloutEvents, useFactory: () => new RolloutEvents() },
+    FleetSource,
+    CommitPolicy,
+    RolloutEngine,
+    RolloutReverter,
+    RolloutPlanner,
+    RolloutCommands,
+    RolloutsService,
+    RolloutsResolver,
+  ],
   exports: [RolloutEngine, RolloutsService, RolloutPlanner, FleetSource],
 })
 export class RolloutsModule {}

@@ -20,7 +20,9 @@ export function toRolloutModel(r: RolloutRow, names: ReadonlyMap<string, string>
     actor: r.actor_name,
     onFailure: upperSnake(r.on_failure),
     reason: r.reason,
-    policyError: r.policy_error ? { file: r.policy_error.file, line: r.policy_error.line ?? null, reason: r.policy_error.reason } : null,
+    policyError: r.policy_error
+      ? { file: r.policy_error.file, line: r.policy_error.line ?? null, reason: r.policy_error.reason }
+      : null,
     rollbackRevision: r.rollback_revision,
     failedClusterIds: s.failedClusterIds ?? [],
     createdAt: r.created_at,
@@ -50,7 +52,16 @@ export function toRolloutModel(r: RolloutRow, names: ReadonlyMap<string, string>
   };
 }
 
-const PHASES: Record<string, string> = { RUNNING: 'Running', PAUSED: 'Paused', ROLLING_BACK: 'RollingBack', SUCCEEDED: 'Succeeded', ROLLED_BACK: 'RolledBack', ABORTED: 'Aborted', SUPERSEDED: 'Superseded', REJECTED: 'Rejected' };
+const PHASES: Record<string, string> = {
+  RUNNING: 'Running',
+  PAUSED: 'Paused',
+  ROLLING_BACK: 'RollingBack',
+  SUCCEEDED: 'Succeeded',
+  ROLLED_BACK: 'RolledBack',
+  ABORTED: 'Aborted',
+  SUPERSEDED: 'Superseded',
+  REJECTED: 'Rejected',
+};
 
 @Injectable()
 export class RolloutsService {
@@ -59,7 +70,10 @@ export class RolloutsService {
   private async names(rows: RolloutRow[]): Promise<Map<string, string>> {
     const ids = [...new Set(rows.flatMap((r) => r.state.waves.flatMap((w) => w.clusters.map((c) => c.id))))];
     if (!ids.length) return new Map();
-    const found = (await this.db.query(`SELECT id, name FROM clusters WHERE id = ANY($1)`, [ids])) as { id: string; name: string }[];
+    const found = (await this.db.query(`SELECT id, name FROM clusters WHERE id = ANY($1)`, [ids])) as {
+      id: string;
+      name: string;
+    }[];
     return new Map(found.map((c) => [c.id, c.name]));
   }
 
@@ -74,7 +88,12 @@ export class RolloutsService {
     const params: unknown[] = [];
     if (filter.phase) {
       const phase = PHASES[filter.phase];
-      if (!phase) throw new RolloutsException(`filter.phase: must be one of ${Object.keys(PHASES).join(', ')}`, RolloutsExceptionCode.InvalidInput, 'filter.phase');
+      if (!phase)
+        throw new RolloutsException(
+          `filter.phase: must be one of ${Object.keys(PHASES).join(', ')}`,
+          RolloutsExceptionCode.InvalidInput,
+          'filter.phase',
+        );
       params.push(phase);
       where.push(`phase = $${params.length}`);
     }
@@ -84,14 +103,20 @@ export class RolloutsService {
     }
     if (after) {
       const c = decodeCursor(after) as [string, string] | undefined;
-      if (!Array.isArray(c) || c.length !== 2) throw new RolloutsException('after: not a cursor from rollouts', RolloutsExceptionCode.InvalidInput, 'after');
+      if (!Array.isArray(c) || c.length !== 2)
+        throw new RolloutsException('after: not a cursor from rollouts', RolloutsExceptionCode.InvalidInput, 'after');
       params.push(c[0], c[1]);
       where.push(`(created_at, id) < ($${params.length - 1}::timestamptz, $${params.length}::uuid)`);
     }
     params.push(first + 1);
-    const rows = (await this.db.query(`SELECT *, created_at::text AS cursor_at FROM rollouts ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY created_at DESC, id DESC LIMIT $${params.length}`, params)) as (RolloutRow & { cursor_at: string })[];
+    const rows = (await this.db.query(
+      `SELECT *, created_at::text AS cursor_at FROM rollouts ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY created_at DESC, id DESC LIMIT $${params.length}`,
+      params,
+    )) as (RolloutRow & { cursor_at: string })[];
     const names = await this.names(rows);
-    const items = rows.slice(0, first).map((r) => ({ cursor: encodeCursor([r.cursor_at, r.id]), node: toRolloutModel(r, names) }));
+    const items = rows
+      .slice(0, first)
+      .map((r) => ({ cursor: encodeCursor([r.cursor_at, r.id]), node: toRolloutModel(r, names) }));
     return { edges: items, pageInfo: { hasNextPage: rows.length > first, endCursor: items.at(-1)?.cursor ?? null } };
   }
 }

@@ -8,7 +8,8 @@ export interface AcceptedHeartbeat {
 }
 
 export type RejectReason = 'bad_subject' | 'bad_json' | 'schema' | 'cluster_mismatch' | 'unsupported_kind';
-export type ParsedHeartbeat = { ok: true; value: AcceptedHeartbeat } | { ok: false; reason: RejectReason; detail: string };
+export type ParsedHeartbeat =
+  { ok: true; value: AcceptedHeartbeat } | { ok: false; reason: RejectReason; detail: string };
 
 /**
  * `seenAt` is the server's receive time (from JetStream), so heartbeats queued while the
@@ -16,7 +17,8 @@ export type ParsedHeartbeat = { ok: true; value: AcceptedHeartbeat } | { ok: fal
  */
 export function parseHeartbeat(subject: string, data: Uint8Array, seenAt: Date): ParsedHeartbeat {
   const parsed = subjects.parseAgent(subject);
-  if (!parsed || parsed.kind !== AgentMessageKind.Heartbeat) return { ok: false, reason: 'bad_subject', detail: `not a heartbeat subject: ${subject}` };
+  if (!parsed || parsed.kind !== AgentMessageKind.Heartbeat)
+    return { ok: false, reason: 'bad_subject', detail: `not a heartbeat subject: ${subject}` };
   let body: unknown;
   try {
     body = JSON.parse(new TextDecoder().decode(data));
@@ -26,7 +28,11 @@ export function parseHeartbeat(subject: string, data: Uint8Array, seenAt: Date):
   const result = Heartbeat.safeParse(body);
   if (!result.success) return { ok: false, reason: 'schema', detail: describeZodError(result.error) };
   if (result.data.clusterId !== parsed.clusterId) {
-    return { ok: false, reason: 'cluster_mismatch', detail: `body clusterId ${result.data.clusterId} differs from subject's ${parsed.clusterId}` };
+    return {
+      ok: false,
+      reason: 'cluster_mismatch',
+      detail: `body clusterId ${result.data.clusterId} differs from subject's ${parsed.clusterId}`,
+    };
   }
   return { ok: true, value: { clusterId: parsed.clusterId, seenAt, heartbeat: result.data } };
 }

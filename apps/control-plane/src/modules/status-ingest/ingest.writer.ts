@@ -29,11 +29,14 @@ export class IngestWriter {
     const syncs = batch.syncs();
     const drifts = batch.drifts();
     if (syncs.length === 0 && drifts.length === 0) return;
-    const [newSyncs, newDrifts] = await this.db.transaction(async (m) => [await this.syncs.write(m, syncs), await this.drifts.write(m, drifts)] as const);
+    const [newSyncs, newDrifts] = await this.db.transaction(
+      async (m) => [await this.syncs.write(m, syncs), await this.drifts.write(m, drifts)] as const,
+    );
     this.metrics.reportsIngested.inc({ kind: 'sync' }, newSyncs.length);
     this.metrics.reportsIngested.inc({ kind: 'drift' }, newDrifts.length);
     for (const s of newSyncs) this.events.publish('syncReported', s);
-    for (const id of new Set(newSyncs.filter((s) => s.latest).map((s) => s.clusterId))) this.events.publish('clusterStatusChanged', { clusterId: id });
+    for (const id of new Set(newSyncs.filter((s) => s.latest).map((s) => s.clusterId)))
+      this.events.publish('clusterStatusChanged', { clusterId: id });
     for (const d of newDrifts) this.events.publish('driftDetected', d);
   }
 }

@@ -1,5 +1,12 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
-import { AckPolicy, jetstream, jetstreamManager, type ConsumerConfig, type ConsumerMessages, type JsMsg } from '@nats-io/jetstream';
+import {
+  AckPolicy,
+  jetstream,
+  jetstreamManager,
+  type ConsumerConfig,
+  type ConsumerMessages,
+  type JsMsg,
+} from '@nats-io/jetstream';
 import { AGENT_CONSUMER, AGENT_STREAM, subjects } from '@flotilla/protocol';
 import type { ControlPlaneConfig } from '../../config/config.schema.js';
 import { CONFIG } from '../../config/config.token.js';
@@ -40,14 +47,21 @@ export class StatusIngestService implements OnApplicationBootstrap, OnModuleDest
   /** The durable consumer over every agent subject; one made by an older version (heartbeats only) is widened. */
   private async ensureConsumer(): Promise<void> {
     const jsm = await jetstreamManager(this.nats.nc);
-    const config: Partial<ConsumerConfig> = { durable_name: AGENT_CONSUMER, ack_policy: AckPolicy.Explicit, filter_subject: subjects.agentAll, max_ack_pending: 20_000 };
+    const config: Partial<ConsumerConfig> = {
+      durable_name: AGENT_CONSUMER,
+      ack_policy: AckPolicy.Explicit,
+      filter_subject: subjects.agentAll,
+      max_ack_pending: 20_000,
+    };
     const existing = await jsm.consumers.info(AGENT_STREAM, AGENT_CONSUMER).catch(() => undefined);
     if (existing && existing.config.filter_subject !== subjects.agentAll) {
-      await jsm.consumers.update(AGENT_STREAM, AGENT_CONSUMER, { filter_subject: subjects.agentAll }).catch(async (e: unknown) => {
-        this.logger.warn(`cannot widen consumer ${AGENT_CONSUMER} (${(e as Error).message}); recreating it`);
-        await jsm.consumers.delete(AGENT_STREAM, AGENT_CONSUMER);
-        await jsm.consumers.add(AGENT_STREAM, config);
-      });
+      await jsm.consumers
+        .update(AGENT_STREAM, AGENT_CONSUMER, { filter_subject: subjects.agentAll })
+        .catch(async (e: unknown) => {
+          this.logger.warn(`cannot widen consumer ${AGENT_CONSUMER} (${(e as Error).message}); recreating it`);
+          await jsm.consumers.delete(AGENT_STREAM, AGENT_CONSUMER);
+          await jsm.consumers.add(AGENT_STREAM, config);
+        });
       return;
     }
     await jsm.consumers.add(AGENT_STREAM, config);

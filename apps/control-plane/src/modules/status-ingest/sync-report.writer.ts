@@ -70,7 +70,8 @@ export class SyncReportWriter {
       for (const o of r.report.objects) {
         const key = [r.clusterId, groupOf(o.apiVersion), o.kind, o.namespace ?? '', o.name].join('\0');
         const prev = rows.get(key);
-        if (!prev || prev.seq < r.report.seq) rows.set(key, { clusterId: r.clusterId, seq: r.report.seq, revision: r.report.revision, o });
+        if (!prev || prev.seq < r.report.seq)
+          rows.set(key, { clusterId: r.clusterId, seq: r.report.seq, revision: r.report.revision, o });
       }
     }
     if (rows.size === 0) return;
@@ -98,6 +99,9 @@ export class SyncReportWriter {
         col((r) => r.seq),
       ],
     );
-    await m.query(`DELETE FROM cluster_objects WHERE cluster_id = ANY($1::uuid[]) AND action = $2`, [[...new Set(list.map((r) => r.clusterId))], ObjectAction.Deleted]);
+    await m.query(`DELETE FROM cluster_objects WHERE cluster_id = ANY($1::uuid[]) AND action = $2`, [
+      [...new Set(list.map((r) => r.clusterId))],
+      ObjectAction.Deleted,
+    ]);
   }
 }

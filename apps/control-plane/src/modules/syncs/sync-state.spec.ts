@@ -3,7 +3,12 @@ import { syncStateOf } from './sync-state.js';
 
 const a = 'a'.repeat(40);
 const b = 'b'.repeat(40);
-const report = (revision: string, state: 'Synced' | 'Failed' | 'Reconciling') => ({ revision, state, health: 'Healthy' as const, appliedRevision: revision });
+const report = (revision: string, state: 'Synced' | 'Failed' | 'Reconciling') => ({
+  revision,
+  state,
+  health: 'Healthy' as const,
+  appliedRevision: revision,
+});
 
 describe('syncStateOf', () => {
   it('is OutOfSync with Unknown health before any report', () => {

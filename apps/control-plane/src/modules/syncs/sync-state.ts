@@ -13,7 +13,10 @@ export interface LatestReport {
   appliedRevision: string | null;
 }
 
-export function syncStateOf(desiredRevision: string | null, latest: LatestReport | null): { state: SyncState; health: HealthStatus } {
+export function syncStateOf(
+  desiredRevision: string | null,
+  latest: LatestReport | null,
+): { state: SyncState; health: HealthStatus } {
   const health = latest?.health ?? HealthStatus.Unknown;
   if (!latest || !desiredRevision || latest.revision !== desiredRevision) return { state: SyncState.OutOfSync, health };
   return { state: latest.state, health };

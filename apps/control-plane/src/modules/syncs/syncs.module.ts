@@ -5,5 +5,9 @@ import { FleetRepoModule } from '../fleet-repo/fleet-repo.module.js';
 import { SyncsResolver } from './syncs.resolver.js';
 import { SyncsService } from './syncs.service.js';
 
-@Module({ imports: [ClustersModule, FleetRepoModule], providers: [SyncsService, SyncsResolver], exports: [SyncsService] })
+@Module({
+  imports: [ClustersModule, FleetRepoModule],
+  providers: [SyncsService, SyncsResolver],
+  exports: [SyncsService],
+})
 export class SyncsModule {}

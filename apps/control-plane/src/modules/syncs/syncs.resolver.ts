@@ -38,8 +38,16 @@ export class SyncsResolver {
   @ResolveField(() => ClusterSyncModel, { description: 'Desired state, sync state, health and the latest reconcile' })
   async sync(@Parent() cluster: ClusterModel, @Context() ctx: { req: object }): Promise<ClusterSyncModel> {
     // Batched per request: a page of clusters costs two queries, not two per cluster.
-    const desired = loaderOn(ctx.req, 'syncs.desired', () => new BatchLoader((ids: string[]) => this.syncs.desiredMany(ids), null as DesiredRow | null));
-    const latestSync = loaderOn(ctx.req, 'syncs.latest', () => new BatchLoader((ids: string[]) => this.syncs.latestMany(ids), null as SyncResultModel | null));
+    const desired = loaderOn(
+      ctx.req,
+      'syncs.desired',
+      () => new BatchLoader((ids: string[]) => this.syncs.desiredMany(ids), null as DesiredRow | null),
+    );
+    const latestSync = loaderOn(
+      ctx.req,
+      'syncs.latest',
+      () => new BatchLoader((ids: string[]) => this.syncs.latestMany(ids), null as SyncResultModel | null),
+    );
     const [row, latest] = await Promise.all([desired.load(cluster.id), latestSync.load(cluster.id)]);
     const desiredRevision = row?.desiredRevision ?? null;
     return {
@@ -55,14 +63,19 @@ export class SyncsResolver {
     };
   }
 
-  @ResolveField(() => ClusterObjectConnection, { description: 'Objects the agent manages, by namespace, kind and name' })
+  @ResolveField(() => ClusterObjectConnection, {
+    description: 'Objects the agent manages, by namespace, kind and name',
+  })
   async objects(
     @Parent() cluster: ClusterModel,
     @Args('first', { type: () => Int, defaultValue: 100 }) first: number,
     @Args('after', { type: () => String, nullable: true }) after?: string | null,
   ): Promise<ClusterObjectConnection> {
     const page = await this.syncs.objects(cluster.id, parseInput(First, first, 'first', invalid), after);
-    return { edges: page.items, pageInfo: { hasNextPage: page.hasNextPage, endCursor: page.items.at(-1)?.cursor ?? null } };
+    return {
+      edges: page.items,
+      pageInfo: { hasNextPage: page.hasNextPage, endCursor: page.items.at(-1)?.cursor ?? null },
+    };
   }
 
   @ResolveField(() => SyncResultConnection, { description: 'Reconciles reported, newest first' })
@@ -72,11 +85,19 @@ export class SyncsResolver {
     @Args('after', { type: () => String, nullable: true }) after?: string | null,
   ): Promise<SyncResultConnection> {
     const page = await this.syncs.history(cluster.id, parseInput(First, first, 'first', invalid), after);
-    return { edges: page.items, pageInfo: { hasNextPage: page.hasNextPage, endCursor: page.items.at(-1)?.cursor ?? null } };
+    return {
+      edges: page.items,
+      pageInfo: { hasNextPage: page.hasNextPage, endCursor: page.items.at(-1)?.cursor ?? null },
+    };
   }
 
-  @Subscription(() => ClusterModel, { description: "A cluster's sync status or connection changed (all clusters, or one)", resolve: (value: ClusterModel) => value })
-  clusterStatusChanged(@Args('clusterId', { type: () => ID, nullable: true }) clusterId?: string | null): AsyncIterableIterator<ClusterModel> {
+  @Subscription(() => ClusterModel, {
+    description: "A cluster's sync status or connection changed (all clusters, or one)",
+    resolve: (value: ClusterModel) => value,
+  })
+  clusterStatusChanged(
+    @Args('clusterId', { type: () => ID, nullable: true }) clusterId?: string | null,
+  ): AsyncIterableIterator<ClusterModel> {
     const id = clusterId ? parseInput(z.string().uuid(), clusterId, 'clusterId', invalid) : undefined;
     const source = this.events.iterate('clusterStatusChanged', (e) => !id || e.clusterId === id);
     return mapIterator(source, async (e) => {

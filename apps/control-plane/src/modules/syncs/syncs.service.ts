@@ -33,10 +33,19 @@ const toResult = (r: SyncRow): SyncResultModel => ({
   durationMs: r.duration_ms,
   sourceAvailable: r.source_available,
   objects: { created: 0, configured: 0, unchanged: 0, deleted: 0, failed: 0, skipped: 0, ...r.object_counts },
-  error: r.error ? { stage: r.error.stage, code: r.error.code, reason: r.error.reason, file: r.error.file ?? null, retryable: r.error.retryable } : null,
+  error: r.error
+    ? {
+        stage: r.error.stage,
+        code: r.error.code,
+        reason: r.error.reason,
+        file: r.error.file ?? null,
+        retryable: r.error.retryable,
+      }
+    : null,
 });
 
-const badCursor = (what: string) => new SyncsException(`after: not a cursor from ${what}`, SyncsExceptionCode.BadCursor, 'after');
+const badCursor = (what: string) =>
+  new SyncsException(`after: not a cursor from ${what}`, SyncsExceptionCode.BadCursor, 'after');
 
 export interface DesiredRow {
   name: string;
@@ -75,8 +84,26 @@ export class SyncsService {
     const rows = (await this.db.query(
       `SELECT id, name, sync_path, prune, self_heal, desired_revision FROM clusters WHERE id = ANY($1::uuid[]) AND deregistered_at IS NULL`,
       [clusterIds],
-    )) as { id: string; name: string; sync_path: string | null; prune: boolean; self_heal: boolean; desired_revision: string | null }[];
-    return new Map(rows.map((r) => [r.id, { name: r.name, syncPath: r.sync_path, prune: r.prune, selfHeal: r.self_heal, desiredRevision: r.desired_revision }]));
+    )) as {
+      id: string;
+      name: string;
+      sync_path: string | null;
+      prune: boolean;
+      self_heal: boolean;
+      desired_revision: string | null;
+    }[];
+    return new Map(
+      rows.map((r) => [
+        r.id,
+        {
+          name: r.name,
+          syncPath: r.sync_path,
+          prune: r.prune,
+          selfHeal: r.self_heal,
+          desiredRevision: r.desired_revision,
+        },
+      ]),
+    );
   }
 
   /** Newest first (by seq). */
@@ -87,8 +114,14 @@ export class SyncsService {
       if (typeof seq !== 'number' || !Number.isInteger(seq)) throw badCursor('syncHistory');
       before = seq;
     }
-    const rows = (await this.db.query(`SELECT * FROM sync_results WHERE cluster_id = $1 AND seq < $2 ORDER BY seq DESC LIMIT $3`, [clusterId, before, first + 1])) as SyncRow[];
-    return { items: rows.slice(0, first).map((r) => ({ cursor: encodeCursor(Number(r.seq)), node: toResult(r) })), hasNextPage: rows.length > first };
+    const rows = (await this.db.query(
+      `SELECT * FROM sync_results WHERE cluster_id = $1 AND seq < $2 ORDER BY seq DESC LIMIT $3`,
+      [clusterId, before, first + 1],
+    )) as SyncRow[];
+    return {
+      items: rows.slice(0, first).map((r) => ({ cursor: encodeCursor(Number(r.seq)), node: toResult(r) })),
+      hasNextPage: rows.length > first,
+    };
   }
 
   /** Sorted by namespace, kind, name, API group. */
@@ -103,11 +136,32 @@ export class SyncsService {
       `SELECT * FROM cluster_objects WHERE cluster_id = $1 ${key.length ? 'AND (namespace, kind, name, api_group) > ($3, $4, $5, $6)' : ''}
         ORDER BY namespace, kind, name, api_group LIMIT $2`,
       [clusterId, first + 1, ...key],
-    )) as { namespace: string; kind: string; name: string; api_group: string; api_version: string; action: ClusterObjectModel['action']; health: ClusterObjectModel['health']; message: string | null; revision: string; updated_at: Date }[];
+    )) as {
+      namespace: string;
+      kind: string;
+      name: string;
+      api_group: string;
+      api_version: string;
+      action: ClusterObjectModel['action'];
+      health: ClusterObjectModel['health'];
+      message: string | null;
+      revision: string;
+      updated_at: Date;
+    }[];
     return {
       items: rows.slice(0, first).map((r) => ({
         cursor: encodeCursor([r.namespace, r.kind, r.name, r.api_group]),
-        node: { apiVersion: r.api_version, kind: r.kind, namespace: r.namespace || null, name: r.name, action: r.action, health: r.health, message: r.message, revision: r.revision, updatedAt: r.updated_at },
+        node: {
+          apiVersion: r.api_version,
+          kind: r.kind,
+          namespace: r.namespace || null,
+          name: r.name,
+          action: r.action,
+          health: r.health,
+          message: r.message,
+          revision: r.revision,
+          updatedAt: r.updated_at,
+        },
       })),
       hasNextPage: rows.length > first,
     };

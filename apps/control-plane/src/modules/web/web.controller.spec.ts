@@ -49,7 +49,14 @@ describe('WebModule', () => {
   });
 
   it('answers 404 for missing files, dotfiles and paths that climb out of the folder', async () => {
-    for (const path of ['/assets/js/missing.js', '/assets/.hidden.js', '/assets/%2e%2e/package.json', '/assets/..%2F..%2Fcontrol-plane%2Fpackage.json', '/vendor/graphql-ws/..%2Fpackage.json', '/assets/js/main.ts']) {
+    for (const path of [
+      '/assets/js/missing.js',
+      '/assets/.hidden.js',
+      '/assets/%2e%2e/package.json',
+      '/assets/..%2F..%2Fcontrol-plane%2Fpackage.json',
+      '/vendor/graphql-ws/..%2Fpackage.json',
+      '/assets/js/main.ts',
+    ]) {
       const res = await fetch(`${url}${path}`);
       expect(res.status, path).toBe(404);
       expect(await res.text(), path).not.toContain('"name"');

@@ -34,10 +34,16 @@ export class WebController {
     if (!SAFE_FILE.test(file) || file.split('/').some((part) => part.startsWith('.'))) {
       throw new NotFoundException(`no such dashboard file: ${file}`);
     }
-    res.sendFile(file, { root, dotfiles: 'deny', headers: { 'cache-control': cacheControl } }, (err?: Error & { status?: number }) => {
-      if (!err || res.headersSent) return;
-      res.status(err.status === 404 || (err as { code?: string }).code === 'ENOENT' ? 404 : 500).json({ error: { code: 'NOT_FOUND', message: `no such dashboard file: ${file}` } });
-    });
+    res.sendFile(
+      file,
+      { root, dotfiles: 'deny', headers: { 'cache-control': cacheControl } },
+      (err?: Error & { status?: number }) => {
+        if (!err || res.headersSent) return;
+        res
+          .status(err.status === 404 || (err as { code?: string }).code === 'ENOENT' ? 404 : 500)
+          .json({ error: { code: 'NOT_FOUND', message: `no such dashboard file: ${file}` } });
+      },
+    );
   }
 }
 

@@ -48,9 +48,23 @@ export function parseWebhookEvent(provider: GitProvider, event: string, body: un
   const parsed = push.safeParse(body);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new WebhookPayloadError(`${event} payload: ${issue?.path.join('.') || '(root)'} ${issue?.message ?? 'is invalid'}`);
+    throw new WebhookPayloadError(
+      `${event} payload: ${issue?.path.join('.') || '(root)'} ${issue?.message ?? 'is invalid'}`,
+    );
   }
   const p = parsed.data;
-  const urls = [p.repository?.clone_url, p.repository?.git_http_url, p.repository?.html_url, p.project?.git_http_url, p.project?.web_url].filter((u): u is string => typeof u === 'string');
-  return { kind: 'push', ref: p.ref, after: p.after, deleted: p.deleted === true || /^0{40}$/.test(p.after), repositoryUrls: [...new Set(urls)] };
+  const urls = [
+    p.repository?.clone_url,
+    p.repository?.git_http_url,
+    p.repository?.html_url,
+    p.project?.git_http_url,
+    p.project?.web_url,
+  ].filter((u): u is string => typeof u === 'string');
+  return {
+    kind: 'push',
+    ref: p.ref,
+    after: p.after,
+    deleted: p.deleted === true || /^0{40}$/.test(p.after),
+    repositoryUrls: [...new Set(urls)],
+  };
 }

@@ -13,6 +13,10 @@ const statuses: Record<WebhooksExceptionCode, number> = {
 @Catch(WebhooksException)
 export class WebhooksExceptionFilter implements ExceptionFilter {
   catch(exception: WebhooksException, host: ArgumentsHost): void {
-    host.switchToHttp().getResponse<Response>().status(statuses[exception.code]).json({ error: { code: exception.code, message: exception.message } });
+    host
+      .switchToHttp()
+      .getResponse<Response>()
+      .status(statuses[exception.code])
+      .json({ error: { code: exception.code, message: exception.message } });
   }
 }

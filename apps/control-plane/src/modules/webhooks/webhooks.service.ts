@@ -38,13 +38,24 @@ export class WebhooksService {
 
   handle(req: WebhookRequest): WebhookResult {
     const secret = this.config.FLEET_WEBHOOK_SECRET;
-    if (!secret) throw new WebhooksException('the Git webhook is not enabled (set FLEET_WEBHOOK_SECRET)', WebhooksExceptionCode.Disabled);
+    if (!secret)
+      throw new WebhooksException(
+        'the Git webhook is not enabled (set FLEET_WEBHOOK_SECRET)',
+        WebhooksExceptionCode.Disabled,
+      );
     const source = detectProvider(req.headers);
-    if (!source) throw new WebhooksException('not a GitHub, GitLab or Gitea webhook: no X-GitHub-Event, X-Gitlab-Event or X-Gitea-Event header', WebhooksExceptionCode.UnknownProvider);
+    if (!source)
+      throw new WebhooksException(
+        'not a GitHub, GitLab or Gitea webhook: no X-GitHub-Event, X-Gitlab-Event or X-Gitea-Event header',
+        WebhooksExceptionCode.UnknownProvider,
+      );
     const rawBody = req.rawBody ?? new Uint8Array();
     if (!verifySignature({ provider: source.provider, headers: req.headers, rawBody }, secret)) {
       this.logger.warn(`rejected a ${source.provider} ${source.event} webhook with a missing or wrong signature`);
-      throw new WebhooksException(`${source.provider} webhook signature does not match the configured secret`, WebhooksExceptionCode.BadSignature);
+      throw new WebhooksException(
+        `${source.provider} webhook signature does not match the configured secret`,
+        WebhooksExceptionCode.BadSignature,
+      );
     }
     let body: unknown;
     try {
@@ -52,16 +63,24 @@ export class WebhooksService {
       const event = parseWebhookEvent(source.provider, source.event, body);
       const base = { provider: source.provider, event: source.event };
       if (event.kind === 'ping') return { ...base, outcome: 'pong' };
-      if (event.kind === 'ignored') return { ...base, outcome: 'ignored', reason: `event ${event.event} is not a push` };
+      if (event.kind === 'ignored')
+        return { ...base, outcome: 'ignored', reason: `event ${event.event} is not a push` };
       const tracked = `refs/heads/${this.config.FLEET_BRANCH}`;
-      if (event.ref !== tracked) return { ...base, outcome: 'ignored', revision: event.after, reason: `push to ${event.ref}, not the tracked ${tracked}` };
+      if (event.ref !== tracked)
+        return {
+          ...base,
+          outcome: 'ignored',
+          revision: event.after,
+          reason: `push to ${event.ref}, not the tracked ${tracked}`,
+        };
       if (event.deleted) return { ...base, outcome: 'ignored', reason: `push deletes ${event.ref}` };
       this.logger.log(`${source.provider} push to ${tracked} at ${event.after}: polling the fleet repo`);
       this.planner.announce(event.after, { id: `webhook:${source.provider}`, name: `${source.provider} push webhook` });
       void this.fleetRepo.poll();
       return { ...base, outcome: 'poll', revision: event.after };
     } catch (e) {
-      if (e instanceof WebhookPayloadError || e instanceof SyntaxError) throw new WebhooksException(`invalid webhook body: ${e.message}`, WebhooksExceptionCode.InvalidBody);
+      if (e instanceof WebhookPayloadError || e instanceof SyntaxError)
+        throw new WebhooksException(`invalid webhook body: ${e.message}`, WebhooksExceptionCode.InvalidBody);
       throw e;
     }
   }

@@ -11,13 +11,31 @@ export async function render({ session }) {
   const rows = [];
   let cursor = null;
   const listEl = h('div');
-  const more = h('button', { type: 'button', class: 'ghost', text: 'Older entries', hidden: true, onclick: () => void load().catch((err) => listEl.append(errorBox(err))) });
+  const more = h('button', {
+    type: 'button',
+    class: 'ghost',
+    text: 'Older entries',
+    hidden: true,
+    onclick: () => void load().catch((err) => listEl.append(errorBox(err))),
+  });
 
   async function load() {
     const { auditLog } = await session.api.gql(AUDIT, { first: PAGE, after: cursor });
     for (const { node: e } of auditLog.edges) {
-      const details = Object.entries(e.details).map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`).join('  ');
-      rows.push(h('tr', null, h('td', { title: when(e.occurredAt), text: ago(e.occurredAt) }), h('td', { text: e.actorName }), h('td', null, h('code', { text: e.action })), h('td', { text: `${e.targetType} ${e.targetId}` }), h('td', { class: 'muted details', text: details })));
+      const details = Object.entries(e.details)
+        .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`)
+        .join('  ');
+      rows.push(
+        h(
+          'tr',
+          null,
+          h('td', { title: when(e.occurredAt), text: ago(e.occurredAt) }),
+          h('td', { text: e.actorName }),
+          h('td', null, h('code', { text: e.action })),
+          h('td', { text: `${e.targetType} ${e.targetId}` }),
+          h('td', { class: 'muted details', text: details }),
+        ),
+      );
     }
     cursor = auditLog.pageInfo.endCursor;
     more.hidden = !auditLog.pageInfo.hasNextPage;
@@ -25,5 +43,12 @@ export async function render({ session }) {
   }
 
   await load();
-  return { el: h('section', null, h('div', { class: 'page-head' }, h('h1', { text: 'Audit log' })), h('div', { class: 'card' }, listEl, more)) };
+  return {
+    el: h(
+      'section',
+      null,
+      h('div', { class: 'page-head' }, h('h1', { text: 'Audit log' })),
+      h('div', { class: 'card' }, listEl, more),
+    ),
+  };
 }

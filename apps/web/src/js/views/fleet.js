@@ -35,19 +35,39 @@ export async function render({ session, params }) {
 
   const summaryEl = h('div', { class: 'summary' });
   const tagsEl = h('div', { class: 'tag-filter', 'aria-label': 'Filter by tag' });
-  const search = h('input', { type: 'search', class: 'search', placeholder: 'Search name, provider or region', 'aria-label': 'Search clusters' });
+  const search = h('input', {
+    type: 'search',
+    class: 'search',
+    placeholder: 'Search name, provider or region',
+    'aria-label': 'Search clusters',
+  });
   const grid = h('div', { class: 'tiles', role: 'list', 'aria-label': 'Clusters' });
   const status = h('div', { class: 'page-status' });
-  const more = h('button', { type: 'button', class: 'ghost', text: `Load ${PAGE} more`, hidden: true, onclick: () => void load(false) });
+  const more = h('button', {
+    type: 'button',
+    class: 'ghost',
+    text: `Load ${PAGE} more`,
+    hidden: true,
+    onclick: () => void load(false),
+  });
   const syncBar = h('div', { class: 'sync-bar' });
 
   function tile(c) {
     const look = tileLook(c);
     return h(
       'a',
-      { class: `tile fill-${look.fill} stripe-${look.stripe}`, href: `#/clusters/${encodeURIComponent(c.name)}`, role: 'listitem', title: `${c.name}: ${look.label}`, dataset: { cluster: c.name, sync: c.sync.state, health: c.sync.health, connection: c.connection } },
+      {
+        class: `tile fill-${look.fill} stripe-${look.stripe}`,
+        href: `#/clusters/${encodeURIComponent(c.name)}`,
+        role: 'listitem',
+        title: `${c.name}: ${look.label}`,
+        dataset: { cluster: c.name, sync: c.sync.state, health: c.sync.health, connection: c.connection },
+      },
       h('span', { class: 'tile-name', text: c.name }),
-      h('span', { class: 'tile-meta', text: `${c.connection === 'ONLINE' ? words(c.sync.state) : words(c.connection)} · ${c.facts.region}` }),
+      h('span', {
+        class: 'tile-meta',
+        text: `${c.connection === 'ONLINE' ? words(c.sync.state) : words(c.connection)} · ${c.facts.region}`,
+      }),
     );
   }
 
@@ -59,7 +79,20 @@ export async function render({ session, params }) {
       by.set(key, (by.get(key) ?? 0) + 1);
     }
     const kinds = { SYNCED: 'ok', RECONCILING: 'busy', OUT_OF_SYNC: 'warn', FAILED: 'bad', NOT_CONNECTED: 'off' };
-    replace(syncBar, h('span', { class: 'muted', text: `Loaded ${count(tiles.size)}:` }), [...SYNC_ORDER, 'NOT_CONNECTED'].filter((s) => by.get(s)).map((s) => h('span', { class: 'legend-item' }, h('i', { class: `swatch fill-${kinds[s]}` }), `${count(by.get(s))} ${words(s)}`)));
+    replace(
+      syncBar,
+      h('span', { class: 'muted', text: `Loaded ${count(tiles.size)}:` }),
+      [...SYNC_ORDER, 'NOT_CONNECTED']
+        .filter((s) => by.get(s))
+        .map((s) =>
+          h(
+            'span',
+            { class: 'legend-item' },
+            h('i', { class: `swatch fill-${kinds[s]}` }),
+            `${count(by.get(s))} ${words(s)}`,
+          ),
+        ),
+    );
   }
 
   async function drawSummary() {
@@ -67,10 +100,20 @@ export async function render({ session, params }) {
     replace(
       summaryEl,
       STATES.map((st) =>
-        h('button', { type: 'button', class: ['count', `count-${st.key}`, filter.connection === st.value && 'active'], 'aria-pressed': String(filter.connection === st.value), onclick: () => {
-          filter.connection = st.value;
-          void refresh();
-        } }, h('strong', { text: count(s.clusters[st.key]) }), h('span', { text: st.label })),
+        h(
+          'button',
+          {
+            type: 'button',
+            class: ['count', `count-${st.key}`, filter.connection === st.value && 'active'],
+            'aria-pressed': String(filter.connection === st.value),
+            onclick: () => {
+              filter.connection = st.value;
+              void refresh();
+            },
+          },
+          h('strong', { text: count(s.clusters[st.key]) }),
+          h('span', { text: st.label }),
+        ),
       ),
     );
     replace(
@@ -79,10 +122,22 @@ export async function render({ session, params }) {
       s.byTag.length === 0 ? h('span', { class: 'muted', text: 'none yet' }) : null,
       s.byTag.map((t) => {
         const on = filter.tags.includes(t.tag);
-        return h('button', { type: 'button', class: ['chip', on && 'active'], 'aria-pressed': String(on), dataset: { tag: t.tag }, title: `${t.online} online, ${t.offline} offline, ${t.pending} pending`, onclick: () => {
-          filter.tags = on ? filter.tags.filter((x) => x !== t.tag) : [...filter.tags, t.tag];
-          void refresh();
-        } }, t.tag, h('span', { class: 'chip-count', text: count(t.total) }));
+        return h(
+          'button',
+          {
+            type: 'button',
+            class: ['chip', on && 'active'],
+            'aria-pressed': String(on),
+            dataset: { tag: t.tag },
+            title: `${t.online} online, ${t.offline} offline, ${t.pending} pending`,
+            onclick: () => {
+              filter.tags = on ? filter.tags.filter((x) => x !== t.tag) : [...filter.tags, t.tag];
+              void refresh();
+            },
+          },
+          t.tag,
+          h('span', { class: 'chip-count', text: count(t.total) }),
+        );
       }),
     );
   }
@@ -90,7 +145,15 @@ export async function render({ session, params }) {
   /** Loads the first page (reset) or the next one, for the current filter. */
   async function load(reset) {
     const seq = ++loadSeq;
-    const variables = { first: PAGE, after: reset ? null : cursor, filter: { tags: filter.tags.length ? filter.tags : null, connection: filter.connection, search: filter.search || null } };
+    const variables = {
+      first: PAGE,
+      after: reset ? null : cursor,
+      filter: {
+        tags: filter.tags.length ? filter.tags : null,
+        connection: filter.connection,
+        search: filter.search || null,
+      },
+    };
     more.disabled = true;
     try {
       const { clusters } = await api.gql(CLUSTERS, variables);
@@ -106,7 +169,15 @@ export async function render({ session, params }) {
       }
       cursor = clusters.pageInfo.endCursor;
       more.hidden = !clusters.pageInfo.hasNextPage;
-      replace(status, clusters.totalCount === 0 ? h('p', { class: 'empty', text: 'No cluster matches this filter.' }) : h('span', { class: 'muted', text: `Showing ${count(tiles.size)} of ${count(clusters.totalCount)} clusters` }));
+      replace(
+        status,
+        clusters.totalCount === 0
+          ? h('p', { class: 'empty', text: 'No cluster matches this filter.' })
+          : h('span', {
+              class: 'muted',
+              text: `Showing ${count(tiles.size)} of ${count(clusters.totalCount)} clusters`,
+            }),
+      );
       drawSyncBar();
     } catch (err) {
       replace(status, errorBox(err));
@@ -148,10 +219,25 @@ export async function render({ session, params }) {
   const legend = h(
     'div',
     { class: 'legend' },
-    [['ok', 'synced'], ['busy', 'reconciling'], ['warn', 'out of sync'], ['bad', 'failed'], ['off', 'offline / pending']].map(([k, t]) => h('span', { class: 'legend-item' }, h('i', { class: `swatch fill-${k}` }), t)),
+    [
+      ['ok', 'synced'],
+      ['busy', 'reconciling'],
+      ['warn', 'out of sync'],
+      ['bad', 'failed'],
+      ['off', 'offline / pending'],
+    ].map(([k, t]) => h('span', { class: 'legend-item' }, h('i', { class: `swatch fill-${k}` }), t)),
     h('span', { class: 'legend-item' }, h('i', { class: 'swatch stripe-sample' }), 'left stripe: health'),
   );
-  const el = h('section', { class: 'fleet' }, h('div', { class: 'page-head' }, h('h1', { text: 'Fleet' }), search), summaryEl, tagsEl, h('div', { class: 'bar' }, syncBar, legend), grid, h('div', { class: 'page-foot' }, status, more));
+  const el = h(
+    'section',
+    { class: 'fleet' },
+    h('div', { class: 'page-head' }, h('h1', { text: 'Fleet' }), search),
+    summaryEl,
+    tagsEl,
+    h('div', { class: 'bar' }, syncBar, legend),
+    grid,
+    h('div', { class: 'page-foot' }, status, more),
+  );
   return {
     el,
     dispose: () => {

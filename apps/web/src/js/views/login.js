@@ -3,7 +3,15 @@ import { errorBox, h, replace } from '../dom.js';
 
 /** @param {{ message?: string, onToken: (token: string) => Promise<void> }} opts */
 export function renderLogin({ message, onToken }) {
-  const input = h('input', { id: 'token', type: 'password', name: 'token', autocomplete: 'off', required: true, placeholder: 'API token', 'aria-label': 'API token' });
+  const input = h('input', {
+    id: 'token',
+    type: 'password',
+    name: 'token',
+    autocomplete: 'off',
+    required: true,
+    placeholder: 'API token',
+    'aria-label': 'API token',
+  });
   const status = h('div', { class: 'login-status' }, message ? h('p', { class: 'muted', text: message }) : null);
   const button = h('button', { type: 'submit', class: 'primary', text: 'Log in' });
   const form = h(
@@ -23,7 +31,10 @@ export function renderLogin({ message, onToken }) {
       },
     },
     h('h1', null, h('img', { src: '/assets/favicon.svg', alt: '', width: 28, height: 28 }), 'Flotilla'),
-    h('p', { class: 'muted', text: 'Log in with an API token (viewer, operator or admin). It is kept only for this browser tab.' }),
+    h('p', {
+      class: 'muted',
+      text: 'Log in with an API token (viewer, operator or admin). It is kept only for this browser tab.',
+    }),
     input,
     button,
     status,

@@ -12,20 +12,33 @@ import type { Resource } from './resource.js';
 const SUPPORTED = { LabelTransformer: 'labels', AnnotationsTransformer: 'annotations' } as const;
 
 function parseFieldSpecs(file: string, raw: unknown): FieldSpec[] {
-  if (!Array.isArray(raw) || raw.length === 0) throw new RenderError(RenderErrorCode.InvalidKustomization, file, '"fieldSpecs" must be a non-empty list');
+  if (!Array.isArray(raw) || raw.length === 0)
+    throw new RenderError(RenderErrorCode.InvalidKustomization, file, '"fieldSpecs" must be a non-empty list');
   return raw.map((fs, i) => {
-    if (!isPlainObject(fs) || typeof fs['path'] !== 'string') throw new RenderError(RenderErrorCode.InvalidKustomization, file, `fieldSpecs[${i}] needs a path`);
+    if (!isPlainObject(fs) || typeof fs['path'] !== 'string')
+      throw new RenderError(RenderErrorCode.InvalidKustomization, file, `fieldSpecs[${i}] needs a path`);
     checkKeys(file, `fieldSpecs[${i}]`, fs, ['path', 'create', 'group', 'version', 'kind']);
     const str = (key: string) => (typeof fs[key] === 'string' ? (fs[key] as string) : undefined);
-    return { path: fs['path'], create: fs['create'] === true, group: str('group'), version: str('version'), kind: str('kind') };
+    return {
+      path: fs['path'],
+      create: fs['create'] === true,
+      group: str('group'),
+      version: str('version'),
+      kind: str('kind'),
+    };
   });
 }
 
 function applyConfig(file: string, config: unknown, resources: readonly Resource[]): void {
-  if (!isPlainObject(config)) throw new RenderError(RenderErrorCode.InvalidKustomization, file, 'a transformer config must be a mapping');
+  if (!isPlainObject(config))
+    throw new RenderError(RenderErrorCode.InvalidKustomization, file, 'a transformer config must be a mapping');
   const kind = String(config['kind']);
   if (config['apiVersion'] !== 'builtin' || !(kind in SUPPORTED)) {
-    throw new RenderError(RenderErrorCode.UnsupportedField, file, `transformer ${String(config['apiVersion'])}/${kind} is not supported (only builtin LabelTransformer and AnnotationsTransformer)`);
+    throw new RenderError(
+      RenderErrorCode.UnsupportedField,
+      file,
+      `transformer ${String(config['apiVersion'])}/${kind} is not supported (only builtin LabelTransformer and AnnotationsTransformer)`,
+    );
   }
   const field = SUPPORTED[kind as keyof typeof SUPPORTED];
   checkKeys(file, kind, config, ['apiVersion', 'kind', 'metadata', field, 'fieldSpecs']);
@@ -34,15 +47,25 @@ function applyConfig(file: string, config: unknown, resources: readonly Resource
   for (const res of resources) setPairs(res.obj, specs, pairs);
 }
 
-export async function runTransformers(ctx: RenderContext, k: Kustomization, resources: readonly Resource[]): Promise<void> {
+export async function runTransformers(
+  ctx: RenderContext,
+  k: Kustomization,
+  resources: readonly Resource[],
+): Promise<void> {
   for (const entry of stringList(k, 'transformers')) {
     if (entry.includes('\n')) {
-      for (const doc of parseYamlDocuments(k.file, new TextEncoder().encode(entry), ctx.options)) applyConfig(k.file, doc, resources);
+      for (const doc of parseYamlDocuments(k.file, new TextEncoder().encode(entry), ctx.options))
+        applyConfig(k.file, doc, resources);
       continue;
     }
     const path = resolveRepoPath(k.dir, entry, k.file);
     const found = await ctx.entry(path);
-    if (found?.type === 'dir') throw new RenderError(RenderErrorCode.UnsupportedField, k.file, `transformers entry "${entry}" is a directory; only transformer config files are supported`);
+    if (found?.type === 'dir')
+      throw new RenderError(
+        RenderErrorCode.UnsupportedField,
+        k.file,
+        `transformers entry "${entry}" is a directory; only transformer config files are supported`,
+      );
     for (const doc of await ctx.readYamlDocuments(path, k.file)) applyConfig(path, doc, resources);
   }
 }

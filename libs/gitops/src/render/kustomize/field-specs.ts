@@ -13,16 +13,30 @@ export interface FieldSpec {
 
 export function fieldSpecMatches(obj: KubeObject, fs: FieldSpec): boolean {
   const { group, version } = parseApiVersion(obj.apiVersion);
-  return (fs.kind === undefined || fs.kind === obj.kind) && (fs.group === undefined || fs.group === group) && (fs.version === undefined || fs.version === version);
+  return (
+    (fs.kind === undefined || fs.kind === obj.kind) &&
+    (fs.group === undefined || fs.group === group) &&
+    (fs.version === undefined || fs.version === version)
+  );
 }
 
 /** Calls `visit` with each mapping found at the spec's path, creating missing maps when `create`. */
 export function visitFieldSpec(obj: KubeObject, fs: FieldSpec, visit: (map: Record<string, unknown>) => void): void {
   if (!fieldSpecMatches(obj, fs)) return;
-  walk(obj, fs.path.split('/').filter((s) => s !== ''), fs.create === true, visit);
+  walk(
+    obj,
+    fs.path.split('/').filter((s) => s !== ''),
+    fs.create === true,
+    visit,
+  );
 }
 
-function walk(node: Record<string, unknown>, segments: string[], create: boolean, visit: (map: Record<string, unknown>) => void): void {
+function walk(
+  node: Record<string, unknown>,
+  segments: string[],
+  create: boolean,
+  visit: (map: Record<string, unknown>) => void,
+): void {
   const [head, ...rest] = segments;
   if (head === undefined) return visit(node);
   const isList = head.endsWith('[]');
@@ -63,8 +77,18 @@ const SELECTOR_LABEL_SPECS: readonly FieldSpec[] = [
   { path: 'spec/selector', create: true, version: 'v1', kind: 'ReplicationController' },
   { path: 'spec/selector/matchLabels', create: true, kind: 'Deployment' },
   ...['podAffinity', 'podAntiAffinity'].flatMap((a) => [
-    { path: `${AFFINITY}/${a}/preferredDuringSchedulingIgnoredDuringExecution[]/podAffinityTerm/labelSelector/matchLabels`, create: false, group: 'apps', kind: 'Deployment' },
-    { path: `${AFFINITY}/${a}/requiredDuringSchedulingIgnoredDuringExecution[]/labelSelector/matchLabels`, create: false, group: 'apps', kind: 'Deployment' },
+    {
+      path: `${AFFINITY}/${a}/preferredDuringSchedulingIgnoredDuringExecution[]/podAffinityTerm/labelSelector/matchLabels`,
+      create: false,
+      group: 'apps',
+      kind: 'Deployment',
+    },
+    {
+      path: `${AFFINITY}/${a}/requiredDuringSchedulingIgnoredDuringExecution[]/labelSelector/matchLabels`,
+      create: false,
+      group: 'apps',
+      kind: 'Deployment',
+    },
   ]),
   { path: 'spec/selector/matchLabels', create: true, kind: 'ReplicaSet' },
   { path: 'spec/selector/matchLabels', create: true, kind: 'DaemonSet' },
@@ -73,8 +97,18 @@ const SELECTOR_LABEL_SPECS: readonly FieldSpec[] = [
   { path: 'spec/jobTemplate/spec/selector/matchLabels', create: false, group: 'batch', kind: 'CronJob' },
   { path: 'spec/selector/matchLabels', create: false, group: 'policy', kind: 'PodDisruptionBudget' },
   { path: 'spec/podSelector/matchLabels', create: false, group: 'networking.k8s.io', kind: 'NetworkPolicy' },
-  { path: 'spec/ingress[]/from[]/podSelector/matchLabels', create: false, group: 'networking.k8s.io', kind: 'NetworkPolicy' },
-  { path: 'spec/egress[]/to[]/podSelector/matchLabels', create: false, group: 'networking.k8s.io', kind: 'NetworkPolicy' },
+  {
+    path: 'spec/ingress[]/from[]/podSelector/matchLabels',
+    create: false,
+    group: 'networking.k8s.io',
+    kind: 'NetworkPolicy',
+  },
+  {
+    path: 'spec/egress[]/to[]/podSelector/matchLabels',
+    create: false,
+    group: 'networking.k8s.io',
+    kind: 'NetworkPolicy',
+  },
 ];
 
 /** commonLabels (and labels with includeSelectors): metadata, selectors and templates. */

@@ -20,13 +20,17 @@ interface GeneratorOptions {
 }
 
 function parseOptions(file: string, field: string, raw: unknown, base?: GeneratorOptions): GeneratorOptions {
-  if (raw !== undefined && raw !== null && !isPlainObject(raw)) throw new RenderError(RenderErrorCode.InvalidKustomization, file, `"${field}" must be a mapping`);
+  if (raw !== undefined && raw !== null && !isPlainObject(raw))
+    throw new RenderError(RenderErrorCode.InvalidKustomization, file, `"${field}" must be a mapping`);
   const o = (raw ?? {}) as Record<string, unknown>;
   checkKeys(file, field, o, OPTION_KEYS);
   return {
     labels: { ...base?.labels, ...stringMap(file, `${field}.labels`, o['labels']) },
     annotations: { ...base?.annotations, ...stringMap(file, `${field}.annotations`, o['annotations']) },
-    disableNameSuffixHash: o['disableNameSuffixHash'] === undefined ? (base?.disableNameSuffixHash ?? false) : o['disableNameSuffixHash'] === true,
+    disableNameSuffixHash:
+      o['disableNameSuffixHash'] === undefined
+        ? (base?.disableNameSuffixHash ?? false)
+        : o['disableNameSuffixHash'] === true,
     immutable: o['immutable'] === undefined ? (base?.immutable ?? false) : o['immutable'] === true,
   };
 }
@@ -34,25 +38,38 @@ function parseOptions(file: string, field: string, raw: unknown, base?: Generato
 function list(file: string, field: string, value: unknown): string[] {
   if (value === undefined || value === null) return [];
   if (typeof value === 'string') return [value];
-  if (!Array.isArray(value)) throw new RenderError(RenderErrorCode.InvalidKustomization, file, `"${field}" must be a list of strings`);
+  if (!Array.isArray(value))
+    throw new RenderError(RenderErrorCode.InvalidKustomization, file, `"${field}" must be a list of strings`);
   return value.map((v) => String(v));
 }
 
 function stripQuotes(value: string): string {
-  if (value.length >= 2 && ((value.startsWith('"') && value.endsWith('"')) || (value.startsWith("'") && value.endsWith("'")))) return value.slice(1, -1);
+  if (
+    value.length >= 2 &&
+    ((value.startsWith('"') && value.endsWith('"')) || (value.startsWith("'") && value.endsWith("'")))
+  )
+    return value.slice(1, -1);
   return value;
 }
 
 /** KEY=VALUE lines as kustomize reads env files: leading blanks and CR dropped, '#' comments, no quote stripping. */
 function parseEnvFile(path: string, text: string): Array<[string, string]> {
   const out: Array<[string, string]> = [];
-  text.replace(/^\uFEFF/, '').split('\n').forEach((raw, i) => {
-    const line = raw.replace(/\r$/, '').replace(/^\s+/, '');
-    if (line === '' || line.startsWith('#')) return;
-    const eq = line.indexOf('=');
-    if (eq <= 0) throw new RenderError(RenderErrorCode.InvalidKustomization, path, `line ${i + 1} is not KEY=VALUE (reading values from the environment is not supported)`);
-    out.push([line.slice(0, eq), line.slice(eq + 1)]);
-  });
+  text
+    .replace(/^\uFEFF/, '')
+    .split('\n')
+    .forEach((raw, i) => {
+      const line = raw.replace(/\r$/, '').replace(/^\s+/, '');
+      if (line === '' || line.startsWith('#')) return;
+      const eq = line.indexOf('=');
+      if (eq <= 0)
+        throw new RenderError(
+          RenderErrorCode.InvalidKustomization,
+          path,
+          `line ${i + 1} is not KEY=VALUE (reading values from the environment is not supported)`,
+        );
+      out.push([line.slice(0, eq), line.slice(eq + 1)]);
+    });
   return out;
 }
 
@@ -65,11 +82,21 @@ function isUtf8(bytes: Uint8Array): boolean {
   }
 }
 
-async function collect(ctx: RenderContext, k: Kustomization, entry: Record<string, unknown>, field: string): Promise<Array<[string, Uint8Array | string]>> {
+async function collect(
+  ctx: RenderContext,
+  k: Kustomization,
+  entry: Record<string, unknown>,
+  field: string,
+): Promise<Array<[string, Uint8Array | string]>> {
   const pairs: Array<[string, Uint8Array | string]> = [];
   for (const literal of list(k.file, `${field}.literals`, entry['literals'])) {
     const eq = literal.indexOf('=');
-    if (eq <= 0) throw new RenderError(RenderErrorCode.InvalidKustomization, k.file, `${field}.literals: "${literal.split('=')[0]}" is not KEY=VALUE`);
+    if (eq <= 0)
+      throw new RenderError(
+        RenderErrorCode.InvalidKustomization,
+        k.file,
+        `${field}.literals: "${literal.split('=')[0]}" is not KEY=VALUE`,
+      );
     pairs.push([literal.slice(0, eq), stripQuotes(literal.slice(eq + 1))]);
   }
   for (const spec of list(k.file, `${field}.files`, entry['files'])) {
@@ -81,12 +108,18 @@ async function collect(ctx: RenderContext, k: Kustomization, entry: Record<strin
   for (const spec of [...list(k.file, `${field}.envs`, entry['envs']), ...list(k.file, `${field}.env`, entry['env'])]) {
     const path = resolveRepoPath(k.dir, spec, k.file);
     const bytes = await ctx.readFile(path, k.file);
-    if (!isUtf8(bytes)) throw new RenderError(RenderErrorCode.InvalidKustomization, path, 'env file is not valid UTF-8');
+    if (!isUtf8(bytes))
+      throw new RenderError(RenderErrorCode.InvalidKustomization, path, 'env file is not valid UTF-8');
     pairs.push(...parseEnvFile(path, new TextDecoder().decode(bytes)));
   }
   const seen = new Set<string>();
   for (const [key] of pairs) {
-    if (seen.has(key)) throw new RenderError(RenderErrorCode.InvalidKustomization, k.file, `${field}: key "${key}" is defined more than once`);
+    if (seen.has(key))
+      throw new RenderError(
+        RenderErrorCode.InvalidKustomization,
+        k.file,
+        `${field}: key "${key}" is defined more than once`,
+      );
     seen.add(key);
   }
   return pairs;
@@ -111,7 +144,14 @@ function secretBase64(value: Uint8Array | string): string {
   return out;
 }
 
-function build(kind: 'ConfigMap' | 'Secret', name: string, entry: Record<string, unknown>, pairs: Array<[string, Uint8Array | string]>, o: GeneratorOptions, file: string): KubeObject {
+function build(
+  kind: 'ConfigMap' | 'Secret',
+  name: string,
+  entry: Record<string, unknown>,
+  pairs: Array<[string, Uint8Array | string]>,
+  o: GeneratorOptions,
+  file: string,
+): KubeObject {
   const metadata: KubeObject['metadata'] = { name };
   const namespace = optionalString(file, 'namespace', entry['namespace']);
   if (namespace) metadata.namespace = namespace;
@@ -119,8 +159,12 @@ function build(kind: 'ConfigMap' | 'Secret', name: string, entry: Record<string,
   if (Object.keys(o.annotations).length) metadata.annotations = { ...o.annotations };
   const obj: KubeObject = { apiVersion: 'v1', kind, metadata };
   if (kind === 'ConfigMap') {
-    const text = pairs.filter(([, v]) => typeof v === 'string' || isUtf8(v)).map(([k, v]): [string, string] => [k, typeof v === 'string' ? v : new TextDecoder().decode(v)]);
-    const binary = pairs.filter(([, v]) => typeof v !== 'string' && !isUtf8(v)).map(([k, v]): [string, string] => [k, toBase64(v)]);
+    const text = pairs
+      .filter(([, v]) => typeof v === 'string' || isUtf8(v))
+      .map(([k, v]): [string, string] => [k, typeof v === 'string' ? v : new TextDecoder().decode(v)]);
+    const binary = pairs
+      .filter(([, v]) => typeof v !== 'string' && !isUtf8(v))
+      .map(([k, v]): [string, string] => [k, toBase64(v)]);
     const data = sortedRecord(text);
     const binaryData = sortedRecord(binary);
     if (data) obj['data'] = data;
@@ -137,7 +181,10 @@ function build(kind: 'ConfigMap' | 'Secret', name: string, entry: Record<string,
 /** Runs both generators; merge/replace behaviors update resources already accumulated. */
 export async function runGenerators(ctx: RenderContext, k: Kustomization, resources: Resource[]): Promise<void> {
   const defaults = parseOptions(k.file, 'generatorOptions', k.raw['generatorOptions']);
-  for (const [field, kind] of [['configMapGenerator', 'ConfigMap'], ['secretGenerator', 'Secret']] as const) {
+  for (const [field, kind] of [
+    ['configMapGenerator', 'ConfigMap'],
+    ['secretGenerator', 'Secret'],
+  ] as const) {
     for (const [i, entry] of objectList(k, field).entries()) {
       const where = `${field}[${i}]`;
       checkKeys(k.file, where, entry, kind === 'Secret' ? GENERATOR_KEYS : GENERATOR_KEYS.filter((f) => f !== 'type'));
@@ -150,10 +197,18 @@ export async function runGenerators(ctx: RenderContext, k: Kustomization, resour
         resources.push({ obj, file: k.file, history: [], hashSuffix: !options.disableNameSuffixHash, generated: true });
         continue;
       }
-      if (behavior !== 'merge' && behavior !== 'replace') throw new RenderError(RenderErrorCode.InvalidKustomization, k.file, `${where}.behavior must be create, merge or replace`);
+      if (behavior !== 'merge' && behavior !== 'replace')
+        throw new RenderError(
+          RenderErrorCode.InvalidKustomization,
+          k.file,
+          `${where}.behavior must be create, merge or replace`,
+        );
       const ns = obj.metadata.namespace;
-      const target = resources.find((r) => r.obj.kind === kind && hadName(r, name) && (ns === undefined || (r.obj.metadata.namespace ?? '') === ns));
-      if (!target) throw new RenderError(RenderErrorCode.NotFound, k.file, `${where}: no ${kind} "${name}" to ${behavior}`);
+      const target = resources.find(
+        (r) => r.obj.kind === kind && hadName(r, name) && (ns === undefined || (r.obj.metadata.namespace ?? '') === ns),
+      );
+      if (!target)
+        throw new RenderError(RenderErrorCode.NotFound, k.file, `${where}: no ${kind} "${name}" to ${behavior}`);
       mergeInto(target, obj, behavior, options);
     }
   }
@@ -162,8 +217,12 @@ export async function runGenerators(ctx: RenderContext, k: Kustomization, resour
 function mergeInto(target: Resource, obj: KubeObject, behavior: 'merge' | 'replace', options: GeneratorOptions): void {
   const t = target.obj;
   for (const field of ['data', 'binaryData'] as const) {
-    const merged = behavior === 'merge' ? { ...(t[field] as object | undefined), ...(obj[field] as object | undefined) } : obj[field];
-    if (merged && Object.keys(merged).length > 0) t[field] = Object.fromEntries(Object.entries(merged).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+    const merged =
+      behavior === 'merge'
+        ? { ...(t[field] as object | undefined), ...(obj[field] as object | undefined) }
+        : obj[field];
+    if (merged && Object.keys(merged).length > 0)
+      t[field] = Object.fromEntries(Object.entries(merged).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
     else delete t[field];
   }
   if (obj.metadata.labels) t.metadata.labels = { ...t.metadata.labels, ...obj.metadata.labels };

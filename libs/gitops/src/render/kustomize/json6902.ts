@@ -13,7 +13,10 @@ export class JsonPatchError extends Error {}
 function parsePointer(pointer: string): string[] {
   if (pointer === '') return [];
   if (!pointer.startsWith('/')) throw new JsonPatchError(`invalid JSON pointer "${pointer}"`);
-  return pointer.slice(1).split('/').map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+  return pointer
+    .slice(1)
+    .split('/')
+    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
 }
 
 function clone<T>(v: T): T {
@@ -35,7 +38,8 @@ function arrayIndex(arr: unknown[], key: string, pointer: string, forAdd: boolea
   if (forAdd && key === '-') return arr.length;
   if (!/^(0|[1-9][0-9]*)$/.test(key)) throw new JsonPatchError(`path "${pointer}": "${key}" is not an array index`);
   const i = Number(key);
-  if (i > arr.length || (!forAdd && i === arr.length)) throw new JsonPatchError(`path "${pointer}": index ${i} is out of range`);
+  if (i > arr.length || (!forAdd && i === arr.length))
+    throw new JsonPatchError(`path "${pointer}": index ${i} is out of range`);
   return i;
 }
 
@@ -70,7 +74,13 @@ function remove(doc: unknown, pointer: string): unknown {
 }
 
 function deepEqual(a: unknown, b: unknown): boolean {
-  return JSON.stringify(a) === JSON.stringify(b) || (isPlainObject(a) && isPlainObject(b) && Object.keys(a).length === Object.keys(b).length && Object.keys(a).every((k) => deepEqual(a[k], b[k])));
+  return (
+    JSON.stringify(a) === JSON.stringify(b) ||
+    (isPlainObject(a) &&
+      isPlainObject(b) &&
+      Object.keys(a).length === Object.keys(b).length &&
+      Object.keys(a).every((k) => deepEqual(a[k], b[k])))
+  );
 }
 
 /** Applies the operations in order to (a mutable copy of) `doc` and returns the result. */
@@ -112,5 +122,8 @@ export function applyJsonPatch(doc: unknown, ops: readonly JsonPatchOp[]): unkno
 }
 
 export function isJsonPatchOps(value: unknown): value is JsonPatchOp[] {
-  return Array.isArray(value) && value.every((op) => isPlainObject(op) && typeof op['op'] === 'string' && typeof op['path'] === 'string');
+  return (
+    Array.isArray(value) &&
+    value.every((op) => isPlainObject(op) && typeof op['op'] === 'string' && typeof op['path'] === 'string')
+  );
 }

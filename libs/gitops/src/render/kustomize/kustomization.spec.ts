@@ -15,7 +15,18 @@ async function failure(files: Record<string, string>, path = 'k'): Promise<Rende
 }
 
 describe('kustomize subset: anything outside it is an error naming the field', () => {
-  for (const field of ['helmCharts', 'components', 'replacements', 'vars', 'crds', 'configurations', 'generators', 'validators', 'openapi', 'buildMetadata']) {
+  for (const field of [
+    'helmCharts',
+    'components',
+    'replacements',
+    'vars',
+    'crds',
+    'configurations',
+    'generators',
+    'validators',
+    'openapi',
+    'buildMetadata',
+  ]) {
     it(`refuses "${field}"`, async () => {
       const err = await failure({ 'k/kustomization.yaml': `resources: [c.yaml]\n${field}: []\n`, 'k/c.yaml': cm });
       expect(err.code).toBe(RenderErrorCode.UnsupportedField);
@@ -25,9 +36,15 @@ describe('kustomize subset: anything outside it is an error naming the field', (
   }
 
   it('refuses unsupported sub-fields such as labels[].fields and images[].foo', async () => {
-    const labels = await failure({ 'k/kustomization.yaml': 'resources: [c.yaml]\nlabels:\n  - pairs: {a: b}\n    fields: []\n', 'k/c.yaml': cm });
+    const labels = await failure({
+      'k/kustomization.yaml': 'resources: [c.yaml]\nlabels:\n  - pairs: {a: b}\n    fields: []\n',
+      'k/c.yaml': cm,
+    });
     expect(labels.reason).toContain('labels[0].fields');
-    const images = await failure({ 'k/kustomization.yaml': 'resources: [c.yaml]\nimages:\n  - name: x\n    foo: y\n', 'k/c.yaml': cm });
+    const images = await failure({
+      'k/kustomization.yaml': 'resources: [c.yaml]\nimages:\n  - name: x\n    foo: y\n',
+      'k/c.yaml': cm,
+    });
     expect(images.reason).toContain('images[0].foo');
   });
 
@@ -49,19 +66,24 @@ describe('kustomize subset: anything outside it is an error naming the field', (
     const noK = await failure({ 'k/kustomization.yaml': 'resources: [../plain]\n', 'plain/c.yaml': cm });
     expect(noK.code).toBe(RenderErrorCode.NotFound);
     expect(noK.reason).toContain('plain');
-    const cycle = await failure({ 'k/kustomization.yaml': 'resources: [../j]\n', 'j/kustomization.yaml': 'resources: [../k]\n' });
+    const cycle = await failure({
+      'k/kustomization.yaml': 'resources: [../j]\n',
+      'j/kustomization.yaml': 'resources: [../k]\n',
+    });
     expect(cycle.code).toBe(RenderErrorCode.Cycle);
   });
 
   it('refuses a patch that matches nothing and a JSON 6902 patch that cannot apply', async () => {
     const none = await failure({
-      'k/kustomization.yaml': 'resources: [c.yaml]\npatches:\n  - patch: |\n      apiVersion: v1\n      kind: ConfigMap\n      metadata:\n        name: other\n      data: {a: b}\n',
+      'k/kustomization.yaml':
+        'resources: [c.yaml]\npatches:\n  - patch: |\n      apiVersion: v1\n      kind: ConfigMap\n      metadata:\n        name: other\n      data: {a: b}\n',
       'k/c.yaml': cm,
     });
     expect(none.code).toBe(RenderErrorCode.PatchFailed);
     expect(none.reason).toContain('matches no resource');
     const bad = await failure({
-      'k/kustomization.yaml': 'resources: [c.yaml]\npatches:\n  - target: {kind: ConfigMap}\n    patch: |\n      - op: replace\n        path: /data/missing\n        value: x\n',
+      'k/kustomization.yaml':
+        'resources: [c.yaml]\npatches:\n  - target: {kind: ConfigMap}\n    patch: |\n      - op: replace\n        path: /data/missing\n        value: x\n',
       'k/c.yaml': cm,
     });
     expect(bad.code).toBe(RenderErrorCode.PatchFailed);
@@ -71,8 +93,10 @@ describe('kustomize subset: anything outside it is an error naming the field', (
   it('refuses strategic merge directives kustomize does not implement', async () => {
     const err = await failure({
       'k/kustomization.yaml': 'resources: [d.yaml]\npatches:\n  - path: p.yaml\n',
-      'k/d.yaml': 'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: d\nspec:\n  strategy: {type: RollingUpdate}\n',
-      'k/p.yaml': 'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: d\nspec:\n  strategy:\n    $retainKeys: [type]\n    type: Recreate\n',
+      'k/d.yaml':
+        'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: d\nspec:\n  strategy: {type: RollingUpdate}\n',
+      'k/p.yaml':
+        'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: d\nspec:\n  strategy:\n    $retainKeys: [type]\n    type: Recreate\n',
     });
     expect(err.code).toBe(RenderErrorCode.PatchFailed);
     expect(err.file).toBe('k/p.yaml');
@@ -80,7 +104,11 @@ describe('kustomize subset: anything outside it is an error naming the field', (
   });
 
   it('refuses duplicate ids across resources of one kustomization', async () => {
-    const err = await failure({ 'k/kustomization.yaml': 'resources: [a.yaml, b.yaml]\n', 'k/a.yaml': cm, 'k/b.yaml': cm });
+    const err = await failure({
+      'k/kustomization.yaml': 'resources: [a.yaml, b.yaml]\n',
+      'k/a.yaml': cm,
+      'k/b.yaml': cm,
+    });
     expect(err.code).toBe(RenderErrorCode.DuplicateObject);
     expect(err.file).toBe('k/b.yaml');
     expect(err.reason).toContain('k/a.yaml');
@@ -89,7 +117,8 @@ describe('kustomize subset: anything outside it is an error naming the field', (
   it('applies replicas and namespace-scoped name references inside one kustomization', async () => {
     const { objects } = await render(
       new MemoryTree({
-        'k/kustomization.yaml': 'namespace: prod\nnamePrefix: p-\nresources: [d.yaml]\nreplicas:\n  - name: web\n    count: 3\n',
+        'k/kustomization.yaml':
+          'namespace: prod\nnamePrefix: p-\nresources: [d.yaml]\nreplicas:\n  - name: web\n    count: 3\n',
         'k/d.yaml': 'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  replicas: 1\n',
       }),
       'k',

@@ -6,9 +6,27 @@ export const KUSTOMIZATION_FILE_NAMES = ['kustomization.yaml', 'kustomization.ym
 
 /** Top-level fields we implement. Anything else is refused, naming the field. */
 export const SUPPORTED_FIELDS = new Set([
-  'apiVersion', 'kind', 'metadata', 'resources', 'bases', 'namespace', 'namePrefix', 'nameSuffix', 'labels',
-  'commonLabels', 'commonAnnotations', 'images', 'replicas', 'patches', 'patchesStrategicMerge', 'patchesJson6902',
-  'configMapGenerator', 'secretGenerator', 'generatorOptions', 'transformers', 'sortOptions',
+  'apiVersion',
+  'kind',
+  'metadata',
+  'resources',
+  'bases',
+  'namespace',
+  'namePrefix',
+  'nameSuffix',
+  'labels',
+  'commonLabels',
+  'commonAnnotations',
+  'images',
+  'replicas',
+  'patches',
+  'patchesStrategicMerge',
+  'patchesJson6902',
+  'configMapGenerator',
+  'secretGenerator',
+  'generatorOptions',
+  'transformers',
+  'sortOptions',
 ]);
 
 export interface Kustomization {
@@ -20,11 +38,19 @@ export interface Kustomization {
 export function checkKustomization(file: string, raw: Record<string, unknown>): void {
   const kind = raw['kind'];
   if (kind !== undefined && kind !== 'Kustomization') {
-    throw new RenderError(RenderErrorCode.UnsupportedField, file, `kind "${String(kind)}" is not supported (only Kustomization)`);
+    throw new RenderError(
+      RenderErrorCode.UnsupportedField,
+      file,
+      `kind "${String(kind)}" is not supported (only Kustomization)`,
+    );
   }
   for (const key of Object.keys(raw)) {
     if (!SUPPORTED_FIELDS.has(key)) {
-      throw new RenderError(RenderErrorCode.UnsupportedField, file, `kustomization field "${key}" is not supported by Flotilla's kustomize subset`);
+      throw new RenderError(
+        RenderErrorCode.UnsupportedField,
+        file,
+        `kustomization field "${key}" is not supported by Flotilla's kustomize subset`,
+      );
     }
   }
 }
@@ -50,10 +76,12 @@ export function objectList(k: Kustomization, field: string): Array<Record<string
 
 export function stringMap(file: string, field: string, value: unknown): Record<string, string> {
   if (value === undefined || value === null) return {};
-  if (!isPlainObject(value)) throw new RenderError(RenderErrorCode.InvalidKustomization, file, `"${field}" must be a mapping of strings`);
+  if (!isPlainObject(value))
+    throw new RenderError(RenderErrorCode.InvalidKustomization, file, `"${field}" must be a mapping of strings`);
   const out: Record<string, string> = {};
   for (const [key, v] of Object.entries(value)) {
-    if (v === null || typeof v === 'object') throw new RenderError(RenderErrorCode.InvalidKustomization, file, `"${field}.${key}" must be a string`);
+    if (v === null || typeof v === 'object')
+      throw new RenderError(RenderErrorCode.InvalidKustomization, file, `"${field}.${key}" must be a string`);
     out[key] = String(v);
   }
   return out;
@@ -61,15 +89,25 @@ export function stringMap(file: string, field: string, value: unknown): Record<s
 
 export function optionalString(file: string, field: string, value: unknown): string | undefined {
   if (value === undefined || value === null) return undefined;
-  if (typeof value !== 'string') throw new RenderError(RenderErrorCode.InvalidKustomization, file, `"${field}" must be a string`);
+  if (typeof value !== 'string')
+    throw new RenderError(RenderErrorCode.InvalidKustomization, file, `"${field}" must be a string`);
   return value;
 }
 
 /** Refuses keys of a sub-object we do not implement, e.g. `labels[0].fields`. */
-export function checkKeys(file: string, field: string, value: Record<string, unknown>, allowed: readonly string[]): void {
+export function checkKeys(
+  file: string,
+  field: string,
+  value: Record<string, unknown>,
+  allowed: readonly string[],
+): void {
   for (const key of Object.keys(value)) {
     if (!allowed.includes(key)) {
-      throw new RenderError(RenderErrorCode.UnsupportedField, file, `"${field}.${key}" is not supported by Flotilla's kustomize subset`);
+      throw new RenderError(
+        RenderErrorCode.UnsupportedField,
+        file,
+        `"${field}.${key}" is not supported by Flotilla's kustomize subset`,
+      );
     }
   }
 }

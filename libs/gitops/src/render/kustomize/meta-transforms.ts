@@ -38,7 +38,11 @@ export function addNamePrefixSuffix(resources: readonly Resource[], prefix: stri
   }
 }
 
-export function setLabelsOrAnnotations(resources: readonly Resource[], specs: readonly FieldSpec[], pairs: Record<string, string>): void {
+export function setLabelsOrAnnotations(
+  resources: readonly Resource[],
+  specs: readonly FieldSpec[],
+  pairs: Record<string, string>,
+): void {
   if (Object.keys(pairs).length === 0) return;
   for (const res of resources) setPairs(res.obj, specs, pairs);
 }

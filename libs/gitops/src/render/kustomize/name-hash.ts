@@ -4,7 +4,10 @@ import type { KubeObject } from '../../objects/kube-object.js';
 
 /** JSON as Go's encoding/json writes it: sorted map keys, and <, >, &, U+2028, U+2029 escaped. */
 export function goJson(value: unknown): string {
-  return JSON.stringify(sortKeys(value)).replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return JSON.stringify(sortKeys(value)).replace(
+    /[<>&\u2028\u2029]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
 }
 
 function sortKeys(value: unknown): unknown {
@@ -46,7 +49,12 @@ export function generatedNameHash(obj: KubeObject): string {
     encoded = { kind: 'ConfigMap', name: KUSTOMIZE_HASHED_NAME, data: nodeValue(obj['data']) };
     if (isMapping(obj['binaryData'])) encoded['binaryData'] = obj['binaryData'];
   } else if (obj.kind === 'Secret') {
-    encoded = { kind: 'Secret', type: nodeValue(obj['type']), name: KUSTOMIZE_HASHED_NAME, data: nodeValue(obj['data']) };
+    encoded = {
+      kind: 'Secret',
+      type: nodeValue(obj['type']),
+      name: KUSTOMIZE_HASHED_NAME,
+      data: nodeValue(obj['data']),
+    };
     if (isMapping(obj['stringData'])) encoded['stringData'] = obj['stringData'];
   } else {
     encoded = obj;

@@ -82,11 +82,13 @@ export function referencesOf(obj: KubeObject): Ref[] {
     const target = dig(spec, ['scaleTargetRef']);
     if (target && typeof target['kind'] === 'string') field(target, 'name', target['kind'], out);
   }
-  if (obj.kind === 'ServiceAccount') for (const s of [...items(obj['secrets']), ...items(obj['imagePullSecrets'])]) field(s, 'name', 'Secret', out);
+  if (obj.kind === 'ServiceAccount')
+    for (const s of [...items(obj['secrets']), ...items(obj['imagePullSecrets'])]) field(s, 'name', 'Secret', out);
   if (obj.kind === 'Ingress') {
     for (const t of items(spec?.['tls'])) field(t, 'secretName', 'Secret', out);
     field(dig(spec, ['defaultBackend', 'service']), 'name', 'Service', out);
-    for (const r of items(spec?.['rules'])) for (const p of items(dig(r, ['http'])?.['paths'])) field(dig(p, ['backend', 'service']), 'name', 'Service', out);
+    for (const r of items(spec?.['rules']))
+      for (const p of items(dig(r, ['http'])?.['paths'])) field(dig(p, ['backend', 'service']), 'name', 'Service', out);
   }
   if (obj.kind === 'RoleBinding' || obj.kind === 'ClusterRoleBinding') {
     const roleRef = dig(obj, ['roleRef']);
@@ -94,7 +96,16 @@ export function referencesOf(obj: KubeObject): Ref[] {
     for (const s of items(obj['subjects'])) {
       if (s['kind'] !== 'ServiceAccount' || typeof s['name'] !== 'string') continue;
       const ns = typeof s['namespace'] === 'string' ? s['namespace'] : undefined;
-      out.push({ kind: 'ServiceAccount', namespace: ns, withNamespace: true, get: () => s['name'], set: (name, namespace) => { s['name'] = name; if (namespace) s['namespace'] = namespace; } });
+      out.push({
+        kind: 'ServiceAccount',
+        namespace: ns,
+        withNamespace: true,
+        get: () => s['name'],
+        set: (name, namespace) => {
+          s['name'] = name;
+          if (namespace) s['namespace'] = namespace;
+        },
+      });
     }
   }
   return out;
@@ -104,7 +115,9 @@ const CLUSTER_REFERRALS = new Set(['ClusterRole']);
 
 /** Rewrites references whose target was renamed; a reference matches an earlier name of one candidate. */
 export function fixNameReferences(resources: readonly Resource[]): void {
-  const renamed = resources.filter((r) => r.history.some((h) => h.name !== r.obj.metadata.name || h.namespace !== (r.obj.metadata.namespace ?? '')));
+  const renamed = resources.filter((r) =>
+    r.history.some((h) => h.name !== r.obj.metadata.name || h.namespace !== (r.obj.metadata.namespace ?? '')),
+  );
   if (renamed.length === 0) return;
   for (const referrer of resources) {
     for (const ref of referencesOf(referrer.obj)) {
@@ -114,12 +127,18 @@ export function fixNameReferences(resources: readonly Resource[]): void {
         (r) =>
           r.obj.kind === ref.kind &&
           r !== referrer &&
-          r.history.some((h) => h.name === value && (ref.namespace === undefined || h.namespace === ref.namespace || h.namespace === '')) &&
-          (CLUSTER_REFERRALS.has(ref.kind) || ref.namespace !== undefined || (r.obj.metadata.namespace ?? '') === referrerNs),
+          r.history.some(
+            (h) =>
+              h.name === value && (ref.namespace === undefined || h.namespace === ref.namespace || h.namespace === ''),
+          ) &&
+          (CLUSTER_REFERRALS.has(ref.kind) ||
+            ref.namespace !== undefined ||
+            (r.obj.metadata.namespace ?? '') === referrerNs),
       );
       const names = new Set(candidates.map((c) => `${c.obj.metadata.namespace ?? ''}/${c.obj.metadata.name}`));
       const [only] = candidates;
-      if (names.size === 1 && only) ref.set(only.obj.metadata.name, ref.withNamespace ? only.obj.metadata.namespace : undefined);
+      if (names.size === 1 && only)
+        ref.set(only.obj.metadata.name, ref.withNamespace ? only.obj.metadata.namespace : undefined);
     }
   }
 }

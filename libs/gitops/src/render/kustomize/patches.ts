@@ -11,7 +11,13 @@ import type { Kustomization } from './kustomization.js';
 import { checkKeys, objectList, stringList } from './kustomization.js';
 import type { Resource } from './resource.js';
 import { hadName } from './resource.js';
-import { builtinMergeKeys, isDeletePatch, noMergeKeys, StrategicMergeError, strategicMerge } from './strategic-merge.js';
+import {
+  builtinMergeKeys,
+  isDeletePatch,
+  noMergeKeys,
+  StrategicMergeError,
+  strategicMerge,
+} from './strategic-merge.js';
 
 const SELECTOR_KEYS = ['group', 'version', 'kind', 'name', 'namespace', 'labelSelector', 'annotationSelector'];
 
@@ -27,23 +33,44 @@ function anchored(file: string, field: string, pattern: unknown): RegExp | undef
 }
 
 /** Equality-based selectors only: `a=b,c!=d,e` (set-based `in (...)` is refused). */
-function selectorPredicate(file: string, field: string, selector: unknown, pick: (o: KubeObject) => Record<string, string> | undefined): Predicate | undefined {
+function selectorPredicate(
+  file: string,
+  field: string,
+  selector: unknown,
+  pick: (o: KubeObject) => Record<string, string> | undefined,
+): Predicate | undefined {
   if (selector === undefined || selector === null || selector === '') return undefined;
-  const clauses = String(selector).split(',').map((c) => c.trim()).filter(Boolean);
+  const clauses = String(selector)
+    .split(',')
+    .map((c) => c.trim())
+    .filter(Boolean);
   const tests = clauses.map((clause) => {
     const m = /^([^!=\s]+)\s*(==|=|!=)?\s*([^!=\s]*)$/.exec(clause);
-    if (!m) throw new RenderError(RenderErrorCode.UnsupportedField, file, `${field}: selector "${clause}" is not supported (only key, key=value, key!=value)`);
+    if (!m)
+      throw new RenderError(
+        RenderErrorCode.UnsupportedField,
+        file,
+        `${field}: selector "${clause}" is not supported (only key, key=value, key!=value)`,
+      );
     const [, key, op, value] = m as unknown as [string, string, string | undefined, string];
-    return (labels: Record<string, string>) => (op === undefined ? key in labels : op === '!=' ? labels[key] !== value : labels[key] === value);
+    return (labels: Record<string, string>) =>
+      op === undefined ? key in labels : op === '!=' ? labels[key] !== value : labels[key] === value;
   });
   return (res) => tests.every((t) => t(pick(res.obj) ?? {}));
 }
 
 export function targetPredicate(file: string, field: string, target: Record<string, unknown>): Predicate {
   checkKeys(file, field, target, SELECTOR_KEYS);
-  const re = Object.fromEntries(['group', 'version', 'kind', 'name', 'namespace'].map((k) => [k, anchored(file, `${field}.${k}`, target[k])]));
+  const re = Object.fromEntries(
+    ['group', 'version', 'kind', 'name', 'namespace'].map((k) => [k, anchored(file, `${field}.${k}`, target[k])]),
+  );
   const labels = selectorPredicate(file, `${field}.labelSelector`, target['labelSelector'], (o) => o.metadata.labels);
-  const annotations = selectorPredicate(file, `${field}.annotationSelector`, target['annotationSelector'], (o) => o.metadata.annotations);
+  const annotations = selectorPredicate(
+    file,
+    `${field}.annotationSelector`,
+    target['annotationSelector'],
+    (o) => o.metadata.annotations,
+  );
   return (res) => {
     const { group, version } = parseApiVersion(res.obj.apiVersion);
     const names = [res.obj.metadata.name, ...res.history.map((h) => h.name)];
@@ -67,7 +94,9 @@ function identityPredicate(patch: Record<string, unknown>): Predicate {
     res.obj.kind === patch['kind'] &&
     hadName(res, String(meta['name'])) &&
     (group === undefined || parseApiVersion(res.obj.apiVersion).group === group) &&
-    (typeof meta['namespace'] !== 'string' || (res.obj.metadata.namespace ?? '') === meta['namespace'] || res.history.some((h) => h.namespace === meta['namespace']));
+    (typeof meta['namespace'] !== 'string' ||
+      (res.obj.metadata.namespace ?? '') === meta['namespace'] ||
+      res.history.some((h) => h.namespace === meta['namespace']));
 }
 
 function mergeKeysFor(obj: KubeObject) {
@@ -80,12 +109,18 @@ interface PatchSource {
   file: string;
 }
 
-async function loadPatch(ctx: RenderContext, k: Kustomization, entry: Record<string, unknown>, field: string): Promise<PatchSource> {
+async function loadPatch(
+  ctx: RenderContext,
+  k: Kustomization,
+  entry: Record<string, unknown>,
+  field: string,
+): Promise<PatchSource> {
   if (typeof entry['path'] === 'string') {
     const path = resolveRepoPath(k.dir, entry['path'], k.file);
     return { docs: await ctx.readYamlDocuments(path, k.file), file: path };
   }
-  if (typeof entry['patch'] === 'string') return { docs: parseYamlDocuments(k.file, new TextEncoder().encode(entry['patch']), ctx.options), file: k.file };
+  if (typeof entry['patch'] === 'string')
+    return { docs: parseYamlDocuments(k.file, new TextEncoder().encode(entry['patch']), ctx.options), file: k.file };
   throw new RenderError(RenderErrorCode.InvalidKustomization, k.file, `${field} needs a "path" or a "patch"`);
 }
 
@@ -107,7 +142,11 @@ function applyOne(resources: Resource[], src: PatchSource, doc: unknown, match: 
       try {
         res.obj = applyJsonPatch(res.obj, doc) as KubeObject;
       } catch (e) {
-        throw new RenderError(RenderErrorCode.PatchFailed, src.file, `${label} on ${res.obj.kind}/${res.obj.metadata.name}: ${e instanceof Error ? e.message : String(e)}`);
+        throw new RenderError(
+          RenderErrorCode.PatchFailed,
+          src.file,
+          `${label} on ${res.obj.kind}/${res.obj.metadata.name}: ${e instanceof Error ? e.message : String(e)}`,
+        );
       }
     } else if (isPlainObject(doc)) {
       if (isDeletePatch(doc)) resources.splice(resources.indexOf(res), 1);
@@ -116,10 +155,19 @@ function applyOne(resources: Resource[], src: PatchSource, doc: unknown, match: 
           res.obj = strategicMerge(res.obj, withoutIdentity(doc), mergeKeysFor(res.obj)) as KubeObject;
         } catch (e) {
           if (!(e instanceof StrategicMergeError)) throw e;
-          throw new RenderError(RenderErrorCode.PatchFailed, src.file, `${label} on ${res.obj.kind}/${res.obj.metadata.name}: ${e.message}`);
+          throw new RenderError(
+            RenderErrorCode.PatchFailed,
+            src.file,
+            `${label} on ${res.obj.kind}/${res.obj.metadata.name}: ${e.message}`,
+          );
         }
       }
-    } else throw new RenderError(RenderErrorCode.PatchFailed, src.file, `${label} is neither a strategic merge patch nor a JSON 6902 list`);
+    } else
+      throw new RenderError(
+        RenderErrorCode.PatchFailed,
+        src.file,
+        `${label} is neither a strategic merge patch nor a JSON 6902 list`,
+      );
   }
 }
 
@@ -138,24 +186,46 @@ async function runStrategicMergeFiles(ctx: RenderContext, k: Kustomization, reso
   for (const [i, entry] of stringList(k, 'patchesStrategicMerge').entries()) {
     const inline = entry.includes('\n') || entry.trimStart().startsWith('apiVersion');
     const path = inline ? k.file : resolveRepoPath(k.dir, entry, k.file);
-    const docs = inline ? parseYamlDocuments(k.file, new TextEncoder().encode(entry), ctx.options) : await ctx.readYamlDocuments(path, k.file);
+    const docs = inline
+      ? parseYamlDocuments(k.file, new TextEncoder().encode(entry), ctx.options)
+      : await ctx.readYamlDocuments(path, k.file);
     const src: PatchSource = { docs, file: path };
     for (const doc of src.docs) {
-      if (!isPlainObject(doc)) throw new RenderError(RenderErrorCode.PatchFailed, src.file, `patchesStrategicMerge[${i}] is not a mapping`);
-      applyOne(resources, src, doc, identityPredicate(doc), `patchesStrategicMerge[${i}] (${String(doc['kind'])} ${String((doc['metadata'] as Record<string, unknown> | undefined)?.['name'])})`);
+      if (!isPlainObject(doc))
+        throw new RenderError(RenderErrorCode.PatchFailed, src.file, `patchesStrategicMerge[${i}] is not a mapping`);
+      applyOne(
+        resources,
+        src,
+        doc,
+        identityPredicate(doc),
+        `patchesStrategicMerge[${i}] (${String(doc['kind'])} ${String((doc['metadata'] as Record<string, unknown> | undefined)?.['name'])})`,
+      );
     }
   }
 }
 
-async function runPatchList(ctx: RenderContext, k: Kustomization, resources: Resource[], field: 'patches' | 'patchesJson6902'): Promise<void> {
+async function runPatchList(
+  ctx: RenderContext,
+  k: Kustomization,
+  resources: Resource[],
+  field: 'patches' | 'patchesJson6902',
+): Promise<void> {
   for (const [i, entry] of objectList(k, field).entries()) {
     const where = `${field}[${i}]`;
     checkKeys(k.file, where, entry, ['path', 'patch', 'target']);
     const src = await loadPatch(ctx, k, entry, where);
-    const target = isPlainObject(entry['target']) ? targetPredicate(k.file, `${where}.target`, entry['target']) : undefined;
+    const target = isPlainObject(entry['target'])
+      ? targetPredicate(k.file, `${where}.target`, entry['target'])
+      : undefined;
     for (const doc of src.docs) {
-      if (isJsonPatchOps(doc) && !target) throw new RenderError(RenderErrorCode.InvalidKustomization, k.file, `${where}: a JSON 6902 patch needs a target`);
-      if (!isJsonPatchOps(doc) && field === 'patchesJson6902') throw new RenderError(RenderErrorCode.PatchFailed, src.file, `${where} is not a JSON 6902 operation list`);
+      if (isJsonPatchOps(doc) && !target)
+        throw new RenderError(
+          RenderErrorCode.InvalidKustomization,
+          k.file,
+          `${where}: a JSON 6902 patch needs a target`,
+        );
+      if (!isJsonPatchOps(doc) && field === 'patchesJson6902')
+        throw new RenderError(RenderErrorCode.PatchFailed, src.file, `${where} is not a JSON 6902 operation list`);
       const match = target ?? (isPlainObject(doc) ? identityPredicate(doc) : () => false);
       applyOne(resources, src, doc, match, where);
     }

@@ -29,7 +29,8 @@ export type MergeKeyLookup = (path: readonly string[]) => string | undefined;
 export function builtinMergeKeys(kind: string): MergeKeyLookup {
   return (path) => {
     const field = path[path.length - 1] ?? '';
-    if (field === 'ports') return kind === 'Service' && path.length === 2 && path[0] === 'spec' ? 'port' : 'containerPort';
+    if (field === 'ports')
+      return kind === 'Service' && path.length === 2 && path[0] === 'spec' ? 'port' : 'containerPort';
     return MERGE_KEYS[field];
   };
 }
@@ -43,13 +44,16 @@ export class StrategicMergeError extends Error {}
 
 /** kustomize implements `$patch` only; other directives would reach the API server as literal keys. */
 function checkDirective(key: string, value: unknown): void {
-  if (key !== '$patch') throw new StrategicMergeError(`directive "${key}" is not supported (only $patch: delete|replace|merge)`);
-  if (value !== 'delete' && value !== 'replace' && value !== 'merge') throw new StrategicMergeError(`"$patch: ${String(value)}" is not supported (delete, replace or merge)`);
+  if (key !== '$patch')
+    throw new StrategicMergeError(`directive "${key}" is not supported (only $patch: delete|replace|merge)`);
+  if (value !== 'delete' && value !== 'replace' && value !== 'merge')
+    throw new StrategicMergeError(`"$patch: ${String(value)}" is not supported (delete, replace or merge)`);
 }
 
 /** Removes `$…` directive keys (and nulls) from a value that is added as a whole. */
 function stripDirectives(value: unknown): unknown {
-  if (Array.isArray(value)) return value.filter((v) => !(isPlainObject(v) && v['$patch'] === 'replace')).map(stripDirectives);
+  if (Array.isArray(value))
+    return value.filter((v) => !(isPlainObject(v) && v['$patch'] === 'replace')).map(stripDirectives);
   if (!isPlainObject(value)) return value;
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(value)) {
@@ -109,7 +113,11 @@ function mergeValue(orig: unknown, patch: unknown, path: string[], keys: MergeKe
 }
 
 /** Returns `target` with `patch` merged in (neither input is modified). */
-export function strategicMerge(target: Record<string, unknown>, patch: Record<string, unknown>, keys: MergeKeyLookup): Record<string, unknown> {
+export function strategicMerge(
+  target: Record<string, unknown>,
+  patch: Record<string, unknown>,
+  keys: MergeKeyLookup,
+): Record<string, unknown> {
   const merged = mergeMap(structuredClone(target), structuredClone(patch), [], keys);
   return merged === DELETE ? {} : (merged as Record<string, unknown>);
 }

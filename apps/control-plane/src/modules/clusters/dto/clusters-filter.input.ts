@@ -9,10 +9,12 @@ import { ConnectionStateEnum } from '../models/connection-state.enum.js';
 
 @InputType()
 export class ClustersFilterInput {
-  @Field(() => [String], { nullable: true, description: 'Clusters that have every one of these tags' }) tags?: string[] | null;
+  @Field(() => [String], { nullable: true, description: 'Clusters that have every one of these tags' }) tags?:
+    string[] | null;
   @Field(() => ConnectionStateEnum, { nullable: true }) connection?: ConnectionState | null;
   @Field(() => AdmissionEnum, { nullable: true }) admission?: Admission | null;
-  @Field(() => String, { nullable: true, description: 'Substring of name, provider or region (case-insensitive)' }) search?: string | null;
+  @Field(() => String, { nullable: true, description: 'Substring of name, provider or region (case-insensitive)' })
+  search?: string | null;
 }
 
 export const ClustersFilterSchema = z

@@ -21,7 +21,11 @@ export class ClusterModel {
   @Field(() => [String]) tags!: string[];
   @Field(() => ConnectionStateEnum) connection!: ConnectionState;
   @Field(() => AdmissionEnum) admission!: Admission;
-  @Field(() => Date, { nullable: true, description: "When the agent's current NATS credential expires (it renews it before then)" }) credentialExpiresAt!: Date | null;
+  @Field(() => Date, {
+    nullable: true,
+    description: "When the agent's current NATS credential expires (it renews it before then)",
+  })
+  credentialExpiresAt!: Date | null;
   @Field(() => Date, { nullable: true }) approvedAt!: Date | null;
   @Field(() => Date, { nullable: true, description: 'When the last heartbeat was received' }) lastSeenAt!: Date | null;
   @Field() registeredAt!: Date;

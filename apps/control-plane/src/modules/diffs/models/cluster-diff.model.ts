@@ -1,7 +1,10 @@
 import { Field, ObjectType, registerEnumType } from '@nestjs/graphql';
 
 export const ObjectChangeEnum = { ADDED: 'ADDED', REMOVED: 'REMOVED', CHANGED: 'CHANGED' } as const;
-registerEnumType(ObjectChangeEnum, { name: 'ObjectChange', description: 'How an object differs at the target revision' });
+registerEnumType(ObjectChangeEnum, {
+  name: 'ObjectChange',
+  description: 'How an object differs at the target revision',
+});
 
 @ObjectType('ObjectDiff', { description: 'One object that differs between the two revisions' })
 export class ObjectDiffModel {
@@ -21,12 +24,23 @@ export class DiffRenderErrorModel {
   @Field({ description: 'The revision that failed to render' }) revision!: string;
 }
 
-@ObjectType('ClusterDiff', { description: "What a revision would change on a cluster, compared with the revision it runs" })
+@ObjectType('ClusterDiff', {
+  description: 'What a revision would change on a cluster, compared with the revision it runs',
+})
 export class ClusterDiffModel {
   @Field({ description: 'Cluster name' }) cluster!: string;
   @Field({ description: "The cluster's path in the fleet repository" }) path!: string;
-  @Field(() => String, { nullable: true, description: 'The revision the cluster runs (applied, else desired); null when it has none yet' }) fromRevision!: string | null;
+  @Field(() => String, {
+    nullable: true,
+    description: 'The revision the cluster runs (applied, else desired); null when it has none yet',
+  })
+  fromRevision!: string | null;
   @Field({ description: 'The requested revision, as a full commit SHA' }) toRevision!: string;
-  @Field(() => DiffRenderErrorModel, { nullable: true, description: 'Set when either revision fails to render; objects is then empty' }) renderError!: DiffRenderErrorModel | null;
-  @Field(() => [ObjectDiffModel], { description: 'Objects added, removed or changed; unchanged ones are left out' }) objects!: ObjectDiffModel[];
+  @Field(() => DiffRenderErrorModel, {
+    nullable: true,
+    description: 'Set when either revision fails to render; objects is then empty',
+  })
+  renderError!: DiffRenderErrorModel | null;
+  @Field(() => [ObjectDiffModel], { description: 'Objects added, removed or changed; unchanged ones are left out' })
+  objects!: ObjectDiffModel[];
 }

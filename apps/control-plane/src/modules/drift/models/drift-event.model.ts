@@ -19,7 +19,8 @@ export class DriftEventModel {
   @Field({ description: 'The revision the cluster was running' }) revision!: string;
   @Field(() => ObjectRefModel) object!: ObjectRefModel;
   @Field(() => [String], { description: 'Changed field paths; for a Secret, data key names only' }) fields!: string[];
-  @Field(() => [String], { description: 'Field managers that made the change (e.g. kubectl-patch)' }) managers!: string[];
+  @Field(() => [String], { description: 'Field managers that made the change (e.g. kubectl-patch)' })
+  managers!: string[];
   @Field() detectedAt!: Date;
   @Field(() => DriftResolutionEnum) resolution!: DriftResolution;
   @Field(() => Date, { nullable: true }) revertedAt!: Date | null;

@@ -8,7 +8,11 @@ export class CreateNotificationTargetInput {
   @Field() name!: string;
   @Field(() => TargetKindEnum) kind!: TargetKind;
   @Field({ description: 'http(s) URL; stored encrypted and never shown again' }) url!: string;
-  @Field(() => String, { nullable: true, description: 'HMAC-SHA256 key for X-Flotilla-Signature (webhook only); stored encrypted' }) secret?: string | null;
+  @Field(() => String, {
+    nullable: true,
+    description: 'HMAC-SHA256 key for X-Flotilla-Signature (webhook only); stored encrypted',
+  })
+  secret?: string | null;
   @Field(() => [AlertEventEnum]) events!: AlertEventKind[];
 }
 
@@ -22,7 +26,13 @@ export const CreateNotificationTargetSchema = z
       .url()
       .refine((u) => /^https?:$/.test(new URL(u).protocol), 'must be an http or https URL'),
     secret: z.string().min(16, 'must be at least 16 characters').max(256).nullish(),
-    events: z.array(z.enum([AlertEventKind.DriftDetected, AlertEventKind.SyncFailed, AlertEventKind.ClusterOffline])).min(1).max(3),
+    events: z
+      .array(z.enum([AlertEventKind.DriftDetected, AlertEventKind.SyncFailed, AlertEventKind.ClusterOffline]))
+      .min(1)
+      .max(3),
   })
-  .refine((t) => t.kind === TargetKind.Webhook || !t.secret, { message: 'a Slack target takes no secret (Slack verifies nothing)', path: ['secret'] });
+  .refine((t) => t.kind === TargetKind.Webhook || !t.secret, {
+    message: 'a Slack target takes no secret (Slack verifies nothing)',
+    path: ['secret'],
+  });
 export type CreateNotificationTarget = z.infer<typeof CreateNotificationTargetSchema>;

@@ -14,7 +14,8 @@ export class NotificationDeliveryModel {
   @Field(() => DeliveryStatusEnum) status!: DeliveryStatus;
   @Field(() => Int) attempts!: number;
   @Field(() => String, { nullable: true }) lastError!: string | null;
-  @Field(() => Date, { nullable: true, description: 'When the next attempt is due (pending only)' }) nextAttemptAt!: Date | null;
+  @Field(() => Date, { nullable: true, description: 'When the next attempt is due (pending only)' })
+  nextAttemptAt!: Date | null;
   @Field() createdAt!: Date;
   @Field(() => Date, { nullable: true }) deliveredAt!: Date | null;
 }

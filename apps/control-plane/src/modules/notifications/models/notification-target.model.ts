@@ -2,7 +2,9 @@ import { Field, ID, ObjectType } from '@nestjs/graphql';
 import type { AlertEventKind } from '../alert-event.js';
 import { AlertEventEnum, TargetKindEnum, type TargetKind } from './notification-enums.js';
 
-@ObjectType('NotificationTarget', { description: 'Where alerts go. Its URL and secret are never returned: only the host is shown.' })
+@ObjectType('NotificationTarget', {
+  description: 'Where alerts go. Its URL and secret are never returned: only the host is shown.',
+})
 export class NotificationTargetModel {
   @Field(() => ID) id!: string;
   @Field() name!: string;

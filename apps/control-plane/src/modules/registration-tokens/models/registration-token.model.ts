@@ -10,7 +10,8 @@ export class RegistrationTokenModel {
   @Field() expiresAt!: Date;
   @Field(() => Date, { nullable: true }) revokedAt!: Date | null;
   @Field({ description: 'Clusters registered with it wait for approveCluster' }) requireApproval!: boolean;
-  @Field(() => String, { nullable: true, description: 'The one cluster name it accepts, when bound' }) clusterName!: string | null;
+  @Field(() => String, { nullable: true, description: 'The one cluster name it accepts, when bound' }) clusterName!:
+    string | null;
   @Field() createdBy!: string;
   @Field() createdAt!: Date;
 }
@@ -18,5 +19,6 @@ export class RegistrationTokenModel {
 @ObjectType()
 export class CreatedRegistrationToken {
   @Field(() => RegistrationTokenModel) registrationToken!: RegistrationTokenModel;
-  @Field({ description: 'The secret agents present to POST /v1/register. Shown only in this response.' }) token!: string;
+  @Field({ description: 'The secret agents present to POST /v1/register. Shown only in this response.' })
+  token!: string;
 }

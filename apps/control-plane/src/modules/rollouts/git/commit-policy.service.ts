@@ -11,7 +11,15 @@ import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { readFile } from 'node:fs/promises';
 import * as fs from 'node:fs';
 import git from 'isomorphic-git';
-import { ancestryOf, CommitSigner, notDescendantRefusal, refusalOf, TrustSet, verifyCommit, type CommitRefusal } from '@flotilla/gitops';
+import {
+  ancestryOf,
+  CommitSigner,
+  notDescendantRefusal,
+  refusalOf,
+  TrustSet,
+  verifyCommit,
+  type CommitRefusal,
+} from '@flotilla/gitops';
 import type { ControlPlaneConfig } from '../../../config/config.schema.js';
 import { CONFIG } from '../../../config/config.token.js';
 import { FleetSource } from './fleet-source.js';
@@ -42,13 +50,22 @@ export class CommitPolicy implements OnModuleInit {
   async onModuleInit(): Promise<void> {
     const { FLEET_TRUSTED_KEYS_FILE: keys, FLEET_SIGNING_KEY_FILE: signing } = this.config;
     if (keys) {
-      this.trust = await TrustSet.load([{ name: `FLEET_TRUSTED_KEYS_FILE (${keys})`, armored: await readKeyFile('FLEET_TRUSTED_KEYS_FILE', keys) }]);
-      this.logger.log(`signed-commit policy on: branch heads must be signed by ${this.trust.described.map((k) => k.fingerprint).join(', ')}`);
+      this.trust = await TrustSet.load([
+        { name: `FLEET_TRUSTED_KEYS_FILE (${keys})`, armored: await readKeyFile('FLEET_TRUSTED_KEYS_FILE', keys) },
+      ]);
+      this.logger.log(
+        `signed-commit policy on: branch heads must be signed by ${this.trust.described.map((k) => k.fingerprint).join(', ')}`,
+      );
     }
     if (signing) {
-      this.signer = await CommitSigner.load({ name: `FLEET_SIGNING_KEY_FILE (${signing})`, armored: await readKeyFile('FLEET_SIGNING_KEY_FILE', signing) });
+      this.signer = await CommitSigner.load({
+        name: `FLEET_SIGNING_KEY_FILE (${signing})`,
+        armored: await readKeyFile('FLEET_SIGNING_KEY_FILE', signing),
+      });
       if (this.trust && !this.trust.has(this.signer.fingerprint)) {
-        throw new Error(`FLEET_SIGNING_KEY_FILE: key ${this.signer.fingerprint} is not in FLEET_TRUSTED_KEYS_FILE; agents would refuse the revert commits it signs`);
+        throw new Error(
+          `FLEET_SIGNING_KEY_FILE: key ${this.signer.fingerprint} is not in FLEET_TRUSTED_KEYS_FILE; agents would refuse the revert commits it signs`,
+        );
       }
       this.logger.log(`revert commits are signed by ${this.signer.fingerprint}`);
     }
@@ -67,7 +84,10 @@ export class CommitPolicy implements OnModuleInit {
     await this.source.treeAt(head);
     const gitdir = this.source.gitdir;
     const { object } = await git.readObject({ fs, gitdir, oid: head, format: 'content' });
-    return refusalOf(head, await verifyCommit(object as Uint8Array, this.trust)) ?? (await this.descentRefusal(head, accepted));
+    return (
+      refusalOf(head, await verifyCommit(object as Uint8Array, this.trust)) ??
+      (await this.descentRefusal(head, accepted))
+    );
   }
 
   /** Undefined when `head` equals or is built on top of every commit in `accepted` (or the policy is off). */
@@ -76,11 +96,16 @@ export class CommitPolicy implements OnModuleInit {
     await this.source.treeAt(head); // fetched when this process has not seen it yet (e.g. after a restart)
     const gitdir = this.source.gitdir;
     const cache = {};
-    const readParents = (oid: string) => git.readCommit({ fs, gitdir, oid, cache }).then((c) => c.commit.parent, () => undefined);
+    const readParents = (oid: string) =>
+      git.readCommit({ fs, gitdir, oid, cache }).then(
+        (c) => c.commit.parent,
+        () => undefined,
+      );
     for (const previous of new Set(accepted)) {
       const answer = await ancestryOf({ oid: head, ancestor: previous, readParents, maxCommits: MAX_ANCESTRY_COMMITS });
       if (answer === 'not-descendant') return notDescendantRefusal(head, previous);
-      if (answer === 'incomplete') return notDescendantRefusal(head, previous, `not found within ${MAX_ANCESTRY_COMMITS} commits of its history`);
+      if (answer === 'incomplete')
+        return notDescendantRefusal(head, previous, `not found within ${MAX_ANCESTRY_COMMITS} commits of its history`);
     }
     return undefined;
   }

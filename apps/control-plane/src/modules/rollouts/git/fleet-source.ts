@@ -24,7 +24,13 @@ export class FleetSource implements OnModuleDestroy {
 
   constructor(@Inject(CONFIG) private readonly config: ControlPlaneConfig) {
     this.gitdir = join(fs.mkdtempSync(join(tmpdir(), 'flotilla-fleet-')), 'store.git');
-    this.writer = new RevertWriter({ url: config.FLEET_REPO_URL ?? '', branch: config.FLEET_BRANCH, username: config.FLEET_GIT_USERNAME, token: config.FLEET_GIT_TOKEN, gitdir: this.gitdir });
+    this.writer = new RevertWriter({
+      url: config.FLEET_REPO_URL ?? '',
+      branch: config.FLEET_BRANCH,
+      username: config.FLEET_GIT_USERNAME,
+      token: config.FLEET_GIT_TOKEN,
+      gitdir: this.gitdir,
+    });
   }
 
   /** Fetches the tracked branch (one fetch at a time); returns its head. */
@@ -46,7 +52,8 @@ export class FleetSource implements OnModuleDestroy {
     const { commit } = await git.readCommit({ fs, gitdir: this.gitdir, oid: revision, cache: this.cache });
     return new ObjectStoreTree(
       {
-        readTree: async (oid) => (await git.readTree({ fs, gitdir: this.gitdir, oid, cache: this.cache })).tree as GitTreeEntry[],
+        readTree: async (oid) =>
+          (await git.readTree({ fs, gitdir: this.gitdir, oid, cache: this.cache })).tree as GitTreeEntry[],
         readBlob: async (oid) => (await git.readBlob({ fs, gitdir: this.gitdir, oid, cache: this.cache })).blob,
       },
       commit.tree,
@@ -60,9 +67,11 @@ export class FleetSource implements OnModuleDestroy {
   async changedPaths(from: string, to: string): Promise<string[]> {
     if (this.renderMemo.size > 50_000) this.renderMemo.clear();
     await Promise.all([this.treeAt(from), this.treeAt(to)]);
-    const treeOf = async (oid: string) => (await git.readCommit({ fs, gitdir: this.gitdir, oid, cache: this.cache })).commit.tree;
+    const treeOf = async (oid: string) =>
+      (await git.readCommit({ fs, gitdir: this.gitdir, oid, cache: this.cache })).commit.tree;
     const store = {
-      readTree: async (oid: string) => (await git.readTree({ fs, gitdir: this.gitdir, oid, cache: this.cache })).tree as GitTreeEntry[],
+      readTree: async (oid: string) =>
+        (await git.readTree({ fs, gitdir: this.gitdir, oid, cache: this.cache })).tree as GitTreeEntry[],
       writeTree: () => Promise.reject(new Error('read-only')),
     };
     return [...(await diffTrees(store, await treeOf(from), await treeOf(to))).keys()];

@@ -31,17 +31,22 @@ export interface RevertRequest {
   sign?: (payload: string) => Promise<string>;
 }
 
-export type RevertResult = { ok: true; revision: string; parent: string; paths: string[] } | { ok: false; reason: string };
+export type RevertResult =
+  { ok: true; revision: string; parent: string; paths: string[] } | { ok: false; reason: string };
 
 export const FLOTILLA_AUTHOR = { name: 'Flotilla', email: 'flotilla@flotilla.invalid' };
 
-const same = (x: PathContent, y: PathContent) => (x === null ? y === null : y !== null && x.oid === y.oid && x.mode === y.mode);
+const same = (x: PathContent, y: PathContent) =>
+  x === null ? y === null : y !== null && x.oid === y.oid && x.mode === y.mode;
 
 export class RevertWriter {
   private readonly cache = {};
   constructor(private readonly opts: GitWriterOptions) {}
 
-  private onAuth: AuthCallback = () => (this.opts.token ? { username: this.opts.username ?? 'x-access-token', password: this.opts.token } : { cancel: true });
+  private onAuth: AuthCallback = () =>
+    this.opts.token
+      ? { username: this.opts.username ?? 'x-access-token', password: this.opts.token }
+      : { cancel: true };
 
   private get store(): TreeStore {
     const { gitdir } = this.opts;
@@ -57,7 +62,17 @@ export class RevertWriter {
     await fs.promises.mkdir(gitdir, { recursive: true });
     await git.init({ fs, gitdir, bare: true, defaultBranch: branch });
     await git.addRemote({ fs, gitdir, remote: 'origin', url, force: true });
-    const { fetchHead } = await git.fetch({ fs, http, gitdir, remote: 'origin', url, ref: branch, singleBranch: true, tags: false, onAuth: this.onAuth });
+    const { fetchHead } = await git.fetch({
+      fs,
+      http,
+      gitdir,
+      remote: 'origin',
+      url,
+      ref: branch,
+      singleBranch: true,
+      tags: false,
+      onAuth: this.onAuth,
+    });
     if (!fetchHead) throw new Error(`branch ${branch} does not exist in the fleet repository`);
     return fetchHead;
   }
@@ -85,17 +100,42 @@ export class RevertWriter {
     for (const [path, { a: before }] of changed) {
       const later = since.get(path);
       if (!later) edits.set(path, before);
-      else if (!same(later.b, before)) return { ok: false, reason: `cannot revert ${req.badRevision.slice(0, 12)}: ${path} changed again after it (conflict)` };
+      else if (!same(later.b, before))
+        return {
+          ok: false,
+          reason: `cannot revert ${req.badRevision.slice(0, 12)}: ${path} changed again after it (conflict)`,
+        };
     }
-    if (edits.size === 0) return { ok: false, reason: `nothing to revert: ${this.opts.branch} head ${head.slice(0, 12)} no longer has the change of ${req.badRevision.slice(0, 12)}` };
-    const tree = (await editTree(this.store, headTree, edits)) ?? (await git.writeTree({ fs, gitdir: this.opts.gitdir, tree: [] }));
+    if (edits.size === 0)
+      return {
+        ok: false,
+        reason: `nothing to revert: ${this.opts.branch} head ${head.slice(0, 12)} no longer has the change of ${req.badRevision.slice(0, 12)}`,
+      };
+    const tree =
+      (await editTree(this.store, headTree, edits)) ??
+      (await git.writeTree({ fs, gitdir: this.opts.gitdir, tree: [] }));
     const ref = `refs/heads/${this.opts.branch}`;
     await git.writeRef({ fs, gitdir: this.opts.gitdir, ref, value: head, force: true });
     const now = Math.floor(Date.now() / 1000);
     const author = { ...FLOTILLA_AUTHOR, timestamp: now, timezoneOffset: 0 };
     const { sign } = req;
-    const signing = sign ? { signingKey: 'FLEET_SIGNING_KEY_FILE', onSign: async ({ payload }: { payload: string }) => ({ signature: await sign(payload) }) } : {};
-    const revision = await git.commit({ fs, gitdir: this.opts.gitdir, message: req.message, author, committer: author, tree, parent: [head], ref, ...signing });
+    const signing = sign
+      ? {
+          signingKey: 'FLEET_SIGNING_KEY_FILE',
+          onSign: async ({ payload }: { payload: string }) => ({ signature: await sign(payload) }),
+        }
+      : {};
+    const revision = await git.commit({
+      fs,
+      gitdir: this.opts.gitdir,
+      message: req.message,
+      author,
+      committer: author,
+      tree,
+      parent: [head],
+      ref,
+      ...signing,
+    });
     return { ok: true, revision, parent: head, paths: [...edits.keys()].sort() };
   }
 
@@ -105,7 +145,11 @@ export class RevertWriter {
     try {
       const result = await git.push({ fs, http, gitdir, url, ref: branch, remoteRef: branch, onAuth: this.onAuth });
       const refResult = result.refs[`refs/heads/${branch}`];
-      if (!result.ok || (refResult && !refResult.ok)) return { ok: false, reason: `push of ${revision.slice(0, 12)} to ${branch} refused: ${refResult?.error ?? result.error ?? 'unknown reason'}` };
+      if (!result.ok || (refResult && !refResult.ok))
+        return {
+          ok: false,
+          reason: `push of ${revision.slice(0, 12)} to ${branch} refused: ${refResult?.error ?? result.error ?? 'unknown reason'}`,
+        };
       return { ok: true };
     } catch (e) {
       return { ok: false, reason: `push of ${revision.slice(0, 12)} to ${branch} refused: ${(e as Error).message}` };

@@ -21,7 +21,12 @@ async function entriesOf(store: TreeStore, oid: string | undefined): Promise<Map
 }
 
 /** Every file path whose content differs between trees `a` and `b`, with its content in each. */
-export async function diffTrees(store: TreeStore, a: string | undefined, b: string | undefined, prefix = ''): Promise<Map<string, { a: PathContent; b: PathContent }>> {
+export async function diffTrees(
+  store: TreeStore,
+  a: string | undefined,
+  b: string | undefined,
+  prefix = '',
+): Promise<Map<string, { a: PathContent; b: PathContent }>> {
   const out = new Map<string, { a: PathContent; b: PathContent }>();
   if (a === b) return out;
   const [ea, eb] = await Promise.all([entriesOf(store, a), entriesOf(store, b)]);
@@ -41,7 +46,11 @@ export async function diffTrees(store: TreeStore, a: string | undefined, b: stri
 }
 
 /** Writes `base` with each path in `changes` set to its content (null removes it); empty directories vanish. */
-export async function editTree(store: TreeStore, base: string | undefined, changes: ReadonlyMap<string, PathContent>): Promise<string | undefined> {
+export async function editTree(
+  store: TreeStore,
+  base: string | undefined,
+  changes: ReadonlyMap<string, PathContent>,
+): Promise<string | undefined> {
   const here = new Map<string, PathContent>();
   const below = new Map<string, Map<string, PathContent>>();
   for (const [path, content] of changes) {
@@ -55,7 +64,13 @@ export async function editTree(store: TreeStore, base: string | undefined, chang
   }
   const entries = await entriesOf(store, base);
   for (const [name, content] of here) {
-    if (content) entries.set(name, { path: name, mode: content.mode, oid: content.oid, type: content.mode === '160000' ? 'commit' : 'blob' });
+    if (content)
+      entries.set(name, {
+        path: name,
+        mode: content.mode,
+        oid: content.oid,
+        type: content.mode === '160000' ? 'commit' : 'blob',
+      });
     else entries.delete(name);
   }
   for (const [dir, sub] of below) {

@@ -15,11 +15,13 @@ export class RolloutClusterModel {
   @Field(() => Int, { description: 'Batch (maxParallel) within the wave' }) batch!: number;
   @Field({ description: 'PENDING, UPDATING, SUCCEEDED or FAILED (as the rollout machine names them)' }) phase!: string;
   @Field({ description: 'True while offline: the cluster holds its wave' }) offline!: boolean;
-  @Field(() => Date, { nullable: true, description: 'When it was pinned to the rollout revision' }) pinnedAt!: Date | null;
+  @Field(() => Date, { nullable: true, description: 'When it was pinned to the rollout revision' })
+  pinnedAt!: Date | null;
   @Field(() => Date, { nullable: true }) succeededAt!: Date | null;
   @Field(() => Date, { nullable: true }) failedAt!: Date | null;
   @Field(() => String, { nullable: true }) reason!: string | null;
-  @Field(() => String, { nullable: true, description: 'Rollback progress of a cluster that received the revision' }) rollbackPhase!: string | null;
+  @Field(() => String, { nullable: true, description: 'Rollback progress of a cluster that received the revision' })
+  rollbackPhase!: string | null;
 }
 
 @ObjectType('RolloutWave')
@@ -29,7 +31,11 @@ export class RolloutWaveModel {
   @Field(() => Int) healthTimeoutSeconds!: number;
   @Field(() => Int) soakSeconds!: number;
   @Field(() => Date, { nullable: true }) startedAt!: Date | null;
-  @Field(() => Date, { nullable: true, description: 'Start of the soak: when all its clusters were last seen Synced + Healthy' }) healthyAt!: Date | null;
+  @Field(() => Date, {
+    nullable: true,
+    description: 'Start of the soak: when all its clusters were last seen Synced + Healthy',
+  })
+  healthyAt!: Date | null;
   @Field(() => Date, { nullable: true }) finishedAt!: Date | null;
   @Field(() => [RolloutClusterModel]) clusters!: RolloutClusterModel[];
 }
@@ -38,13 +44,15 @@ export class RolloutWaveModel {
 export class RolloutModel {
   @Field(() => ID) id!: string;
   @Field({ description: 'The commit SHA every cluster in the rollout is pinned to' }) revision!: string;
-  @Field({ description: 'RUNNING, PAUSED, ROLLING_BACK, SUCCEEDED, ROLLED_BACK, ABORTED, SUPERSEDED or REJECTED' }) phase!: string;
+  @Field({ description: 'RUNNING, PAUSED, ROLLING_BACK, SUCCEEDED, ROLLED_BACK, ABORTED, SUPERSEDED or REJECTED' })
+  phase!: string;
   @Field({ description: 'COMMIT (a push or poll), MANUAL (startRollout)' }) trigger!: string;
   @Field() actor!: string;
   @Field() onFailure!: string;
   @Field(() => String, { nullable: true }) reason!: string | null;
   @Field(() => RolloutPolicyErrorModel, { nullable: true }) policyError!: RolloutPolicyErrorModel | null;
-  @Field(() => String, { nullable: true, description: 'The revert commit of a rollback' }) rollbackRevision!: string | null;
+  @Field(() => String, { nullable: true, description: 'The revert commit of a rollback' }) rollbackRevision!:
+    string | null;
   @Field(() => [ID]) failedClusterIds!: string[];
   @Field(() => [RolloutWaveModel]) waves!: RolloutWaveModel[];
   @Field() createdAt!: Date;

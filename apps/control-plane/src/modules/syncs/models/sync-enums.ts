@@ -2,7 +2,12 @@
 import { registerEnumType } from '@nestjs/graphql';
 import { DriftResolution, HealthStatus, ObjectAction, SyncState } from '@flotilla/protocol';
 
-export const SyncStateEnum = { SYNCED: SyncState.Synced, OUT_OF_SYNC: SyncState.OutOfSync, RECONCILING: SyncState.Reconciling, FAILED: SyncState.Failed } as const;
+export const SyncStateEnum = {
+  SYNCED: SyncState.Synced,
+  OUT_OF_SYNC: SyncState.OutOfSync,
+  RECONCILING: SyncState.Reconciling,
+  FAILED: SyncState.Failed,
+} as const;
 registerEnumType(SyncStateEnum, {
   name: 'SyncState',
   description:
@@ -29,5 +34,12 @@ export const ObjectActionEnum = {
 } as const;
 registerEnumType(ObjectActionEnum, { name: 'ObjectAction' });
 
-export const DriftResolutionEnum = { REVERTED: DriftResolution.Reverted, REPORTED: DriftResolution.Reported, REVERT_FAILED: DriftResolution.RevertFailed } as const;
-registerEnumType(DriftResolutionEnum, { name: 'DriftResolution', description: 'REVERTED: self-heal re-applied it; REPORTED: alert-only; REVERT_FAILED: self-heal tried and failed' });
+export const DriftResolutionEnum = {
+  REVERTED: DriftResolution.Reverted,
+  REPORTED: DriftResolution.Reported,
+  REVERT_FAILED: DriftResolution.RevertFailed,
+} as const;
+registerEnumType(DriftResolutionEnum, {
+  name: 'DriftResolution',
+  description: 'REVERTED: self-heal re-applied it; REPORTED: alert-only; REVERT_FAILED: self-heal tried and failed',
+});

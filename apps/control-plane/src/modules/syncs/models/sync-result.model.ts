@@ -3,7 +3,9 @@ import type { HealthStatus, ReconcileStage, SyncState } from '@flotilla/protocol
 import { PageInfo } from '../../../common/page-info.model.js';
 import { HealthStatusEnum, SyncStateEnum } from './sync-enums.js';
 
-@ObjectType('SyncError', { description: 'Why a reconcile failed: the stage, a code, the reason and the file it concerns' })
+@ObjectType('SyncError', {
+  description: 'Why a reconcile failed: the stage, a code, the reason and the file it concerns',
+})
 export class SyncErrorModel {
   @Field(() => String, { description: 'source, render, plan, apply, prune or health' }) stage!: ReconcileStage;
   @Field() code!: string;
@@ -27,7 +29,8 @@ export class SyncResultModel {
   @Field(() => ID) id!: string;
   @Field(() => Int, { description: "The agent's report sequence number" }) seq!: number;
   @Field({ description: 'The revision the reconcile tried to reach' }) revision!: string;
-  @Field(() => String, { nullable: true, description: 'The revision the cluster runs after it' }) appliedRevision!: string | null;
+  @Field(() => String, { nullable: true, description: 'The revision the cluster runs after it' }) appliedRevision!:
+    string | null;
   @Field(() => SyncStateEnum) state!: SyncState;
   @Field(() => HealthStatusEnum) health!: HealthStatus;
   @Field() startedAt!: Date;
