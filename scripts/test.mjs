@@ -22,7 +22,11 @@ if (!process.env.DATABASE_URL) {
   const { startEmbeddedPostgres } = await import('@flotilla/local-infra');
   scratch = mkdtempSync(join(tmpdir(), 'flotilla-test-pg-'));
   console.error('[setup] DATABASE_URL is not set: starting an embedded PostgreSQL for this run…');
-  embedded = await startEmbeddedPostgres({ dataDir: join(scratch, 'data'), database: 'postgres_tests' });
+  embedded = await startEmbeddedPostgres({
+    dataDir: join(scratch, 'data'),
+    database: 'postgres_tests',
+    notice: (m) => console.error(`[setup] ${m}`),
+  });
   process.env.DATABASE_URL = embedded.url;
 }
 

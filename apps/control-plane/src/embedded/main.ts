@@ -73,7 +73,7 @@ async function main(): Promise<void> {
   try {
     step(`data folder ${home.root}`);
     step('[1/5] starting embedded PostgreSQL…');
-    const pg = await startEmbeddedPostgres({ dataDir: home.postgresDir });
+    const pg = await startEmbeddedPostgres({ dataDir: home.postgresDir, notice: step });
     stops.push(() => pg.stop());
     step('[2/5] starting nats-server (JWT mode, JetStream)…');
     const nats = await startEmbeddedNats({
