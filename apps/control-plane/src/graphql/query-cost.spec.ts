@@ -129,7 +129,7 @@ function clientOperations(): { file: string; query: string }[] {
   const texts = files.map((file) => ({ file, text: readFileSync(file, 'utf8') }));
   const consts = new Map<string, string>([['PAGE', '200']]); // apps/web fleet.js PAGE
   for (const { text } of texts)
-    for (const m of text.matchAll(/const ([A-Z_]+) = (?:`([^`]*)`|'([^']*)')/g)) consts.set(m[1]!, m[2] ?? m[3]!);
+    for (const m of text.matchAll(/const ([A-Z_]+) =\s*(?:`([^`]*)`|'([^']*)')/g)) consts.set(m[1]!, m[2] ?? m[3]!);
   const ops: { file: string; query: string }[] = [];
   for (const { file, text } of texts) {
     for (const m of text.matchAll(/`([^`]*)`/g)) {
