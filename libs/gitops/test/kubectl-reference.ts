@@ -9,8 +9,6 @@ import { objectId } from '../src/index.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const REPO_ROOT = resolve(here, '../../..');
-/** /work/shared/fixtures beside the clone (CI lays shared/ out the same way). */
-export const SHARED_FIXTURES = resolve(REPO_ROOT, '../shared/fixtures');
 export const OWN_FIXTURES = resolve(here, 'fixtures');
 
 export async function kubectlPath(): Promise<string> {

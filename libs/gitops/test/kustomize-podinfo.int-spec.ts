@@ -2,15 +2,15 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { render } from '../src/index.js';
 import { FsTree } from './fs-tree.js';
-import { byId, kubectlKustomize, SHARED_FIXTURES } from './kubectl-reference.js';
+import { byId, kubectlKustomize, OWN_FIXTURES } from './kubectl-reference.js';
 
-const tree = new FsTree(SHARED_FIXTURES);
+const tree = new FsTree(OWN_FIXTURES);
 
 describe('render matches kubectl kustomize on the podinfo overlays', () => {
   for (const overlay of ['dev', 'staging', 'production']) {
     it(`renders overlays/${overlay} to the same objects as kubectl kustomize`, async () => {
       const path = `podinfo-deploy/overlays/${overlay}`;
-      const [ours, reference] = await Promise.all([render(tree, path), kubectlKustomize(join(SHARED_FIXTURES, path))]);
+      const [ours, reference] = await Promise.all([render(tree, path), kubectlKustomize(join(OWN_FIXTURES, path))]);
       const want = byId(reference);
       const got = byId(ours.objects);
       expect([...got.keys()].sort()).toEqual([...want.keys()].sort());

@@ -6,7 +6,8 @@
  * `yaml` rejects.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parseWithYaml, parseYamlDocuments } from './parse-manifests.js';
 import { parsePlainYaml } from './plain-yaml.js';
@@ -44,7 +45,7 @@ function agrees(text: string): boolean {
   return true;
 }
 
-const FIXTURES = '/work/shared/fixtures/podinfo-deploy';
+const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), '../../test/fixtures/podinfo-deploy');
 function yamlFiles(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
     const p = join(dir, name);
