@@ -34,6 +34,11 @@ export const SyncState = {
   OutOfSync: 'OutOfSync',
   Reconciling: 'Reconciling',
   Failed: 'Failed',
+  /**
+   * The hub's name for a cluster whose path does not exist yet at its desired revision (agents
+   * report that as Failed, render PATH_NOT_FOUND): nothing to apply, nothing failed.
+   */
+  Waiting: 'Waiting',
 } as const;
 export type SyncState = (typeof SyncState)[keyof typeof SyncState];
 

@@ -15,6 +15,7 @@ import { mapLimit } from './map-limit.js';
 import { ServerApply } from './server-apply.js';
 import type { LiveCache } from '../drift/live-cache.js';
 import { Discovery, type ResourceInfo } from '../kube/discovery.js';
+import { KubeApiError } from '../kube/kube-client.js';
 import { PlanAction, type Plan, type PlannedObject } from '../plan/planner.js';
 import { sleep } from '../backoff.js';
 import { writtenVersionOf, type WrittenVersion } from '../health/written-version.js';
@@ -39,6 +40,14 @@ export interface ApplyResult {
   message?: string;
   /** The resourceVersion (and generation) this write's answer carried: health waits for it. */
   written?: WrittenVersion;
+  /** For a failed write: whether trying again may help (API 429/5xx, timeouts, connection errors). */
+  retryable?: boolean;
+}
+
+/** A write that failed on the API's load or the network may pass later; one the API refused will not. */
+export function isRetryableWrite(error: unknown): boolean {
+  if (error instanceof KubeApiError) return error.status === 429 || error.status >= 500 || error.status === 409;
+  return true;
 }
 
 export interface ApplierOptions {
@@ -61,6 +70,7 @@ export class Applier {
       return {
         ...base,
         action: ObjectAction.Failed,
+        retryable: false,
         message: `kind ${p.obj.apiVersion}/${p.obj.kind} is not served by the cluster`,
       };
     if (p.action === PlanAction.Drifted) {
@@ -88,7 +98,12 @@ export class Applier {
       };
     } catch (error) {
       this.applied.invalidate(p.id);
-      return { ...base, action: ObjectAction.Failed, message: (error as Error).message.slice(0, 2000) };
+      return {
+        ...base,
+        action: ObjectAction.Failed,
+        message: (error as Error).message.slice(0, 2000),
+        retryable: isRetryableWrite(error),
+      };
     }
   }
 

@@ -150,15 +150,17 @@ export class Reconciler {
     return out;
   }
 
+  /** A failed object fails the pass: retryable only when every failure was the API's load or the network. */
   private assertApplied(results: readonly ApplyResult[]): void {
     const failed = results.filter((r) => r.action === ObjectAction.Failed);
-    const first = failed[0];
+    const refused = failed.filter((r) => r.retryable === false);
+    const first = refused[0] ?? failed[0];
     if (first)
       throw new ReconcileError(
         'apply',
-        'APPLY_FAILED',
-        `${failed.length} object(s) failed to apply; first ${first.id}: ${first.message ?? ''}`,
-        true,
+        refused.length ? 'APPLY_REJECTED' : 'APPLY_FAILED',
+        `${failed.length} object(s) failed to apply; ${refused.length ? 'rejected' : 'first'} ${first.id}: ${first.message ?? ''}`,
+        refused.length === 0,
         first.file,
       );
   }

@@ -25,10 +25,16 @@ export function bar(done: number, total: number, width = 20): string {
   return `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}]`;
 }
 
-export function waveProgress(w: RolloutView['waves'][number]): { done: number; failed: number; total: number } {
+export function waveProgress(w: RolloutView['waves'][number]): {
+  done: number;
+  failed: number;
+  waiting: number;
+  total: number;
+} {
   return {
     done: w.clusters.filter((c) => c.phase === 'SUCCEEDED').length,
     failed: w.clusters.filter((c) => c.phase === 'FAILED').length,
+    waiting: w.clusters.filter((c) => c.phase === 'WAITING').length,
     total: w.clusters.length,
   };
 }
@@ -40,6 +46,7 @@ export function renderRollout(r: RolloutView): string {
     const p = waveProgress(w);
     const notes = [
       p.failed ? `${p.failed} failed` : '',
+      p.waiting ? `${p.waiting} waiting for their path` : '',
       w.clusters.some((c) => c.offline) ? 'waiting for offline clusters' : '',
     ]
       .filter(Boolean)

@@ -23,8 +23,8 @@ export const count = (n) => n.toLocaleString('en-US');
 /** @param {string} s  UPPER_SNAKE → "upper snake" */
 export const words = (s) => s.toLowerCase().replaceAll('_', ' ');
 
-/** Colour kind of a sync state (SYNCED, RECONCILING, OUT_OF_SYNC, FAILED). */
-export const SYNC_KIND = { SYNCED: 'ok', RECONCILING: 'busy', OUT_OF_SYNC: 'warn', FAILED: 'bad' };
+/** Colour kind of a sync state (SYNCED, RECONCILING, OUT_OF_SYNC, FAILED; WAITING: its path is not pushed yet). */
+export const SYNC_KIND = { SYNCED: 'ok', RECONCILING: 'busy', OUT_OF_SYNC: 'warn', WAITING: 'idle', FAILED: 'bad' };
 /** Colour kind of a health status, worst first. */
 export const HEALTH_KIND = {
   DEGRADED: 'bad',

@@ -11,6 +11,8 @@ export const RenderErrorCode = {
   PathEscape: 'PATH_ESCAPE',
   Symlink: 'SYMLINK',
   NotFound: 'NOT_FOUND',
+  /** The path to render itself is not in the commit (a cluster whose folder is not pushed yet). */
+  PathNotFound: 'PATH_NOT_FOUND',
   UnsupportedField: 'UNSUPPORTED_FIELD',
   InvalidKustomization: 'INVALID_KUSTOMIZATION',
   PatchFailed: 'PATCH_FAILED',

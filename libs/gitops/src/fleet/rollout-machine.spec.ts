@@ -184,6 +184,65 @@ describe('rollout machine: failure', () => {
     });
   });
 
+  it('holds the wave on a retryable failure, and succeeds once the agent retry gets through', () => {
+    const w = new World([wave('canary', [['c1']], 0, 30_000), wave('edge', [['e1']])], 'rollback');
+    w.step();
+    w.report(['c1'], {
+      state: 'Failed',
+      health: 'Unknown',
+      error: { stage: 'source', code: 'SOURCE_UNAVAILABLE', reason: 'Request timed out', retryable: true },
+    });
+    expect(w.step(10_000)).toEqual([]);
+    expect(w.cluster('c1')).toMatchObject({
+      phase: ClusterPhase.Updating,
+      lastError: expect.stringContaining('SOURCE_UNAVAILABLE') as string,
+    });
+    w.report(['c1']);
+    expect(w.step(10_000).map((a) => a.type)).toEqual(['wavePassed', 'waveStarted', 'pin']);
+  });
+
+  it('fails a wave held by retryable failures at the health timeout, naming cluster, stage and last error', () => {
+    const w = new World([wave('canary', [['c1']], 0, 30_000)], 'rollback');
+    w.obs.set('c1', { online: true, name: 'canary-1' });
+    w.step();
+    w.obs.set('c1', {
+      online: true,
+      name: 'canary-1',
+      report: {
+        revision: REV,
+        state: 'Failed',
+        health: 'Unknown',
+        receivedAt: w.now,
+        error: { stage: 'apply', code: 'KUBE_TOOMANYREQUESTS', reason: 'slow down', retryable: true },
+      },
+    });
+    expect(w.step(29_000)).toEqual([]);
+    const actions = w.step(2_000);
+    expect(actions.map((a) => a.type)).toEqual(['waveFailed', 'rollbackRequested']);
+    expect(w.state.reason).toMatch(
+      /^wave canary failed: canary-1 \(health timeout: .*last error: .*apply: KUBE_TOOMANYREQUESTS: slow down\)/,
+    );
+  });
+
+  it('lets a cluster whose path does not exist yet wait: it holds nothing and is not failed', () => {
+    const w = new World([wave('canary', [['c1', 'c2']]), wave('edge', [['e1']])], 'rollback');
+    w.step();
+    w.report(['c1']);
+    w.report(['c2'], {
+      state: 'Failed',
+      health: 'Unknown',
+      error: {
+        stage: 'render',
+        code: 'PATH_NOT_FOUND',
+        reason: 'path does not exist in the repository',
+        retryable: false,
+      },
+    });
+    expect(w.step(1000).map((a) => a.type)).toEqual(['wavePassed', 'waveStarted', 'pin']);
+    expect(w.cluster('c2')).toMatchObject({ phase: ClusterPhase.Waiting });
+    expect(w.state.failedClusterIds).toBeUndefined();
+  });
+
   it('asks for a rollback naming the failing clusters when onFailure is rollback', () => {
     const w = new World([wave('canary', [['c1']])], 'rollback');
     w.step();

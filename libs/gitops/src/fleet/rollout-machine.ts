@@ -6,16 +6,20 @@
  * Rules. One wave at a time, in order; within a wave one batch (maxParallel) at a time. A wave
  * passes when every cluster reports Synced + Healthy at the rollout's revision and has stayed so
  * for the soak time (any cluster falling out of Healthy restarts the soak). It fails when a
- * cluster's sync fails, its health is Degraded, or its health timeout passes. An offline cluster
- * holds the wave: its timeout is pushed back while it is offline. On failure the rollout pauses
+ * cluster's sync fails for real (render refused, apply rejected), its health is Degraded, or its
+ * health timeout passes; a retryable failure (source unavailable, API 429/5xx, watch behind) holds
+ * the wave while the agent retries, and the timeout names the last one. A cluster whose path does
+ * not exist yet is Waiting: it neither holds the wave nor fails it. An offline cluster holds the
+ * wave: its timeout is pushed back while it is offline. Reasons name the cluster, stage and error. On failure the rollout pauses
  * or asks for a rollback (onFailure); the rollback pins every cluster that received the revision
  * to the revert commit and ends RolledBack once they are all Synced + Healthy there.
  */
-import { type ClusterObservation, verdictAt } from './cluster-verdict.js';
+import { type ClusterObservation, type Verdict, verdictAt } from './cluster-verdict.js';
 import {
   ClusterPhase,
   RolloutPhase,
   type RolloutState,
+  type RolloutClusterState,
   type RolloutWaveState,
   WavePhase,
   pinnedClusters,
@@ -48,7 +52,34 @@ function pinBatch(wave: RolloutWaveState, revision: string, now: number, actions
   if (batch.length) actions.push({ type: 'pin', clusterIds: batch.map((c) => c.id), revision });
 }
 
-/** Updates each pinned cluster of the wave; true when all of them are Synced + Healthy right now. */
+const label = (c: RolloutClusterState) => c.name ?? c.id;
+
+/** The health-timeout reason, naming the last retryable error when there was one. */
+function timeoutReason(revision: string, timeoutMs: number, lastError: string | undefined): string {
+  const base = `health timeout: not Synced + Healthy at ${revision.slice(0, 12)} within ${timeoutMs / 1000}s`;
+  return lastError ? `${base}; last error: ${lastError}` : base;
+}
+
+/** Updates one updating (or waiting) cluster from its verdict. */
+function observeCluster(c: RolloutClusterState, v: Verdict, wave: RolloutWaveState, revision: string, now: number) {
+  if (v.kind === 'failed')
+    return void Object.assign(c, { phase: ClusterPhase.Failed, failedAt: now, reason: v.reason });
+  if (v.kind === 'healthy')
+    return void Object.assign(c, { phase: ClusterPhase.Succeeded, succeededAt: now, reason: undefined });
+  if (v.kind === 'waiting') return void Object.assign(c, { phase: ClusterPhase.Waiting, reason: v.reason });
+  if (c.phase === ClusterPhase.Waiting) Object.assign(c, { phase: ClusterPhase.Updating, reason: undefined });
+  if (c.phase !== ClusterPhase.Updating) return;
+  if (v.kind === 'retrying') c.lastError = v.reason;
+  if (c.offline) c.deadlineAt = Math.max(c.deadlineAt ?? 0, now + wave.healthTimeoutMs);
+  else if (now >= (c.deadlineAt ?? now))
+    Object.assign(c, {
+      phase: ClusterPhase.Failed,
+      failedAt: now,
+      reason: timeoutReason(revision, wave.healthTimeoutMs, c.lastError),
+    });
+}
+
+/** Updates each pinned cluster of the wave; true when all of them are Synced + Healthy (or Waiting) right now. */
 function observeWave(wave: RolloutWaveState, revision: string, observe: Observe, now: number): boolean {
   let allHealthy = true;
   for (const c of wave.clusters) {
@@ -58,28 +89,17 @@ function observeWave(wave: RolloutWaveState, revision: string, observe: Observe,
     }
     const obs = observe(c.id);
     c.offline = !(obs?.online ?? false);
+    if (obs?.name) c.name = obs.name;
     const v = verdictAt(revision, obs, c.pinnedAt);
-    if (v.kind === 'failed') Object.assign(c, { phase: ClusterPhase.Failed, failedAt: now, reason: v.reason });
-    else if (v.kind === 'healthy' && c.phase === ClusterPhase.Updating)
-      Object.assign(c, { phase: ClusterPhase.Succeeded, succeededAt: now, reason: undefined });
-    else if (v.kind === 'pending' && c.phase === ClusterPhase.Updating) {
-      if (c.offline) c.deadlineAt = Math.max(c.deadlineAt ?? 0, now + wave.healthTimeoutMs);
-      else if (now >= (c.deadlineAt ?? now)) {
-        Object.assign(c, {
-          phase: ClusterPhase.Failed,
-          failedAt: now,
-          reason: `health timeout: not Synced + Healthy at ${revision.slice(0, 12)} within ${wave.healthTimeoutMs / 1000}s`,
-        });
-      }
-    }
-    if (v.kind !== 'healthy') allHealthy = false;
+    if (c.phase !== ClusterPhase.Succeeded || v.kind !== 'pending') observeCluster(c, v, wave, revision, now);
+    if (v.kind !== 'healthy' && v.kind !== 'waiting') allHealthy = false;
   }
   return allHealthy;
 }
 
 function failWave(state: RolloutState, wave: RolloutWaveState, now: number, actions: RolloutAction[]): void {
   const failed = wave.clusters.filter((c) => c.phase === ClusterPhase.Failed);
-  const reason = `wave ${wave.name} failed: ${failed.map((c) => `${c.id} (${c.reason})`).join(', ')}`;
+  const reason = `wave ${wave.name} failed: ${failed.map((c) => `${label(c)} (${c.reason})`).join(', ')}`;
   wave.phase = WavePhase.Failed;
   wave.finishedAt = now;
   actions.push({ type: 'waveFailed', wave: wave.name, clusterIds: failed.map((c) => c.id), reason });
@@ -109,7 +129,9 @@ function runWaves(state: RolloutState, observe: Observe, now: number, actions: R
     }
     const allHealthy = observeWave(wave, state.revision, observe, now);
     if (wave.clusters.some((c) => c.phase === ClusterPhase.Failed)) return failWave(state, wave, now, actions);
-    const batchDone = wave.clusters.every((c) => c.batch !== wave.currentBatch || c.phase === ClusterPhase.Succeeded);
+    const batchDone = wave.clusters.every(
+      (c) => c.batch !== wave.currentBatch || c.phase === ClusterPhase.Succeeded || c.phase === ClusterPhase.Waiting,
+    );
     if (batchDone && wave.currentBatch + 1 < wave.batchCount) {
       wave.currentBatch += 1;
       return pinBatch(wave, state.revision, now, actions);
@@ -138,20 +160,23 @@ function runRollback(state: RolloutState, observe: Observe, now: number, actions
     if (!rb || rb.phase !== ClusterPhase.Updating) continue;
     const obs = observe(c.id);
     c.offline = !(obs?.online ?? false);
+    if (obs?.name) c.name = obs.name;
     const v = verdictAt(revision, obs, rb.pinnedAt);
-    if (v.kind === 'healthy') Object.assign(rb, { phase: ClusterPhase.Succeeded, finishedAt: now });
+    // A cluster whose path is gone at the revert has nothing of the bad revision left to run.
+    if (v.kind === 'healthy' || v.kind === 'waiting')
+      Object.assign(rb, { phase: ClusterPhase.Succeeded, finishedAt: now });
     else if (v.kind === 'failed') Object.assign(rb, { phase: ClusterPhase.Failed, finishedAt: now, reason: v.reason });
     else if (c.offline) rb.deadlineAt = Math.max(rb.deadlineAt, now + timeout);
     else if (now >= rb.deadlineAt)
       Object.assign(rb, {
         phase: ClusterPhase.Failed,
         finishedAt: now,
-        reason: `health timeout at revert ${revision.slice(0, 12)}`,
+        reason: `health timeout at revert ${revision.slice(0, 12)}${v.kind === 'retrying' ? `; last error: ${v.reason}` : ''}`,
       });
   }
   const failed = targets.filter((c) => c.rollback?.phase === ClusterPhase.Failed);
   if (failed.length) {
-    const reason = `rollback to ${revision.slice(0, 12)} failed: ${failed.map((c) => `${c.id} (${c.rollback?.reason})`).join(', ')}`;
+    const reason = `rollback to ${revision.slice(0, 12)} failed: ${failed.map((c) => `${label(c)} (${c.rollback?.reason})`).join(', ')}`;
     Object.assign(state, { phase: RolloutPhase.Paused, reason });
     actions.push({ type: 'paused', reason });
   } else if (targets.every((c) => c.rollback?.phase === ClusterPhase.Succeeded)) {

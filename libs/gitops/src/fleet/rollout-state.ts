@@ -36,6 +36,8 @@ export type WavePhase = (typeof WavePhase)[keyof typeof WavePhase];
 export const ClusterPhase = {
   Pending: 'Pending',
   Updating: 'Updating',
+  /** Its path does not exist at the revision yet: it holds nothing and has not failed. */
+  Waiting: 'Waiting',
   Succeeded: 'Succeeded',
   Failed: 'Failed',
 } as const;
@@ -43,6 +45,8 @@ export type ClusterPhase = (typeof ClusterPhase)[keyof typeof ClusterPhase];
 
 export interface RolloutClusterState {
   id: string;
+  /** The cluster's name, as last observed (reasons name it). */
+  name?: string;
   /** Index of the wave batch the cluster belongs to. */
   batch: number;
   phase: ClusterPhase;
@@ -54,6 +58,8 @@ export interface RolloutClusterState {
   succeededAt?: number;
   failedAt?: number;
   reason?: string;
+  /** The last retryable error seen while updating (it holds the wave until the health timeout). */
+  lastError?: string;
   /** Rollback progress of a cluster that received the rollout's revision. */
   rollback?: { phase: ClusterPhase; pinnedAt: number; deadlineAt: number; finishedAt?: number; reason?: string };
 }

@@ -175,7 +175,7 @@ describe('render: bad input is refused with the file and the reason', () => {
 
   it('refuses a path that does not exist and a resource that does not exist', async () => {
     const tree = new MemoryTree({ 'k/kustomization.yaml': 'resources: [missing.yaml]\n' });
-    expect((await renderError(tree, 'nope')).code).toBe(RenderErrorCode.NotFound);
+    expect((await renderError(tree, 'nope')).code).toBe(RenderErrorCode.PathNotFound);
     const err = await renderError(tree, 'k');
     expect(err.code).toBe(RenderErrorCode.NotFound);
     expect(err.reason).toContain('missing.yaml');

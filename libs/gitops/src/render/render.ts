@@ -90,7 +90,7 @@ export async function render(
   const ctx = new RenderContext(tree, resolveRenderOptions(options), options?.cache);
   const root = normalizeRepoPath(path);
   const entry = await ctx.entry(root);
-  if (!entry) throw new RenderError(RenderErrorCode.NotFound, root, 'path does not exist in the repository');
+  if (!entry) throw new RenderError(RenderErrorCode.PathNotFound, root, 'path does not exist in the repository');
   if (entry.type === 'file') {
     const objects = toKubeObjects(root, await ctx.readYamlDocuments(root, root));
     return finish(

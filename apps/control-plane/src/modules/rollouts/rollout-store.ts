@@ -2,7 +2,7 @@
  * SQL for rollouts: a rollout row carries the machine state (libs/gitops RolloutState) as JSONB,
  * written in the same transaction as the cluster pins and audit events it causes.
  */
-import type { ClusterObservation, RolloutState } from '@flotilla/gitops';
+import type { ClusterObservation, ObservedError, ObservedReport, RolloutState } from '@flotilla/gitops';
 import type { EntityManager } from 'typeorm';
 import { PARTICIPATING } from '../clusters/cluster.entity.js';
 
@@ -117,27 +117,35 @@ export async function observe(
   const out = new Map<string, ClusterObservation>();
   if (!ids.length) return out;
   const rows = (await m.query(
-    `SELECT c.id, c.last_seen_at, s.revision, s.state, s.health, s.error
+    `SELECT c.id, c.name, c.last_seen_at, s.revision, s.applied_revision, s.state, s.health, s.error
        FROM clusters c
-       LEFT JOIN LATERAL (SELECT revision, state, health, error FROM sync_results WHERE cluster_id = c.id ORDER BY seq DESC LIMIT 1) s ON true
+       LEFT JOIN LATERAL (SELECT revision, applied_revision, state, health, error FROM sync_results WHERE cluster_id = c.id ORDER BY seq DESC LIMIT 1) s ON true
       WHERE c.id = ANY($1)`,
     [ids],
   )) as {
     id: string;
+    name: string;
     last_seen_at: Date | null;
     revision: string | null;
+    applied_revision: string | null;
     state: string | null;
     health: string | null;
-    error: { reason?: string } | null;
+    error: ObservedError | null;
   }[];
   const now = Date.now();
   for (const r of rows) {
     const online = r.last_seen_at !== null && now - r.last_seen_at.getTime() < offlineAfterMs;
-    const report =
+    const report: ObservedReport | undefined =
       r.revision && r.state && r.health
-        ? { revision: r.revision, state: r.state as 'Synced', health: r.health as 'Healthy', error: r.error?.reason }
+        ? {
+            revision: r.revision,
+            ...(r.applied_revision ? { appliedRevision: r.applied_revision } : {}),
+            state: r.state as ObservedReport['state'],
+            health: r.health as ObservedReport['health'],
+            ...(r.error ? { error: r.error } : {}),
+          }
         : undefined;
-    out.set(r.id, report ? { online, report } : { online });
+    out.set(r.id, report ? { online, name: r.name, report } : { online, name: r.name });
   }
   return out;
 }

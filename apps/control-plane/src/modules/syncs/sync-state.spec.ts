@@ -24,4 +24,17 @@ describe('syncStateOf', () => {
     expect(syncStateOf(a, report(a, 'Reconciling')).state).toBe('Reconciling');
     expect(syncStateOf(a, report(a, 'Failed')).state).toBe('Failed');
   });
+
+  it('is Waiting, not Failed, while the cluster path does not exist at the desired revision', () => {
+    const error = {
+      stage: 'render',
+      code: 'PATH_NOT_FOUND',
+      reason: 'path does not exist in the repository',
+      retryable: false,
+    };
+    expect(syncStateOf(a, { ...report(a, 'Failed'), error }).state).toBe('Waiting');
+    expect(
+      syncStateOf(a, { ...report(a, 'Failed'), error: { ...error, code: 'INVALID_YAML', reason: 'bad' } }).state,
+    ).toBe('Failed');
+  });
 });

@@ -22,7 +22,7 @@ const STATES = [
   { value: 'OFFLINE', label: 'Offline', key: 'offline' },
   { value: 'PENDING', label: 'Pending', key: 'pending' },
 ];
-const SYNC_ORDER = ['SYNCED', 'RECONCILING', 'OUT_OF_SYNC', 'FAILED'];
+const SYNC_ORDER = ['SYNCED', 'RECONCILING', 'OUT_OF_SYNC', 'WAITING', 'FAILED'];
 
 /** @param {{ session: import('../session.js').Session, params: string[] }} ctx */
 export async function render({ session, params }) {
@@ -78,7 +78,14 @@ export async function render({ session, params }) {
       const key = cluster.connection === 'ONLINE' ? cluster.sync.state : 'NOT_CONNECTED';
       by.set(key, (by.get(key) ?? 0) + 1);
     }
-    const kinds = { SYNCED: 'ok', RECONCILING: 'busy', OUT_OF_SYNC: 'warn', FAILED: 'bad', NOT_CONNECTED: 'off' };
+    const kinds = {
+      SYNCED: 'ok',
+      RECONCILING: 'busy',
+      OUT_OF_SYNC: 'warn',
+      WAITING: 'idle',
+      FAILED: 'bad',
+      NOT_CONNECTED: 'off',
+    };
     replace(
       syncBar,
       h('span', { class: 'muted', text: `Loaded ${count(tiles.size)}:` }),

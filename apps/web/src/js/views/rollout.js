@@ -14,7 +14,7 @@ export const PHASE_KIND = {
   REJECTED: 'bad',
 };
 const WAVE_KIND = { PENDING: 'idle', PROGRESSING: 'busy', SOAKING: 'busy', PASSED: 'ok', FAILED: 'bad' };
-const CLUSTER_KIND = { PENDING: 'idle', UPDATING: 'busy', SUCCEEDED: 'ok', FAILED: 'bad' };
+const CLUSTER_KIND = { PENDING: 'idle', UPDATING: 'busy', WAITING: 'idle', SUCCEEDED: 'ok', FAILED: 'bad' };
 
 const FIELDS = `id revision phase trigger actor onFailure reason createdAt finishedAt rollbackRevision failedClusterIds
   policyError { file line reason }

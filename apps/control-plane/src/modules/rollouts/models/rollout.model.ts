@@ -13,7 +13,11 @@ export class RolloutClusterModel {
   @Field(() => ID) clusterId!: string;
   @Field(() => String, { nullable: true }) clusterName!: string | null;
   @Field(() => Int, { description: 'Batch (maxParallel) within the wave' }) batch!: number;
-  @Field({ description: 'PENDING, UPDATING, SUCCEEDED or FAILED (as the rollout machine names them)' }) phase!: string;
+  @Field({
+    description:
+      'PENDING, UPDATING, WAITING (its path does not exist at the revision yet: holds nothing, not failed), SUCCEEDED or FAILED',
+  })
+  phase!: string;
   @Field({ description: 'True while offline: the cluster holds its wave' }) offline!: boolean;
   @Field(() => Date, { nullable: true, description: 'When it was pinned to the rollout revision' })
   pinnedAt!: Date | null;

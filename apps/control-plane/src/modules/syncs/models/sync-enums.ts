@@ -7,11 +7,12 @@ export const SyncStateEnum = {
   OUT_OF_SYNC: SyncState.OutOfSync,
   RECONCILING: SyncState.Reconciling,
   FAILED: SyncState.Failed,
+  WAITING: SyncState.Waiting,
 } as const;
 registerEnumType(SyncStateEnum, {
   name: 'SyncState',
   description:
-    "SYNCED / RECONCILING / FAILED: the agent's own verdict in its latest report for the desired revision; OUT_OF_SYNC: no report for the desired revision yet (a new commit the agent has not finished), or the agent says so",
+    "SYNCED / RECONCILING / FAILED: the agent's own verdict in its latest report for the desired revision; OUT_OF_SYNC: no report for the desired revision yet (a new commit the agent has not finished), or the agent says so; WAITING: the cluster's path does not exist at the desired revision yet (nothing to apply, not a failure)",
 });
 
 export const HealthStatusEnum = {
