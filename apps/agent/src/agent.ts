@@ -124,6 +124,7 @@ export async function startAgent(config: AgentConfig, opts: StartOptions = {}): 
         git: config.git,
         resyncSeconds: config.resyncSeconds,
         healthTimeoutSeconds: config.healthTimeoutSeconds,
+        gitTimeoutSeconds: config.gitTimeoutSeconds,
         trustedKeysFile: config.trustedKeysFile,
         transport,
         logger: clusterLog,

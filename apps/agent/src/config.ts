@@ -35,6 +35,10 @@ export const SETTINGS = {
   'git-password': { env: 'FLOTILLA_GIT_PASSWORD', help: 'Git password (secret)' },
   'git-token': { env: 'FLOTILLA_GIT_TOKEN', help: 'Git access token (secret)' },
   'resync-interval': { env: 'FLOTILLA_RESYNC_INTERVAL', help: 'seconds between periodic reconciles (default 300)' },
+  'git-timeout': {
+    env: 'FLOTILLA_GIT_TIMEOUT',
+    help: 'seconds one request to the Git host may take before it is retried (default 60; a fetch is tried 3 times)',
+  },
   'health-timeout': {
     env: 'FLOTILLA_HEALTH_TIMEOUT',
     help: 'seconds a reconcile waits for objects to become healthy (default 60)',
@@ -72,6 +76,7 @@ const Schema = z.object({
   }),
   resyncSeconds: positiveInt.max(86_400).optional(),
   healthTimeoutSeconds: positiveInt.max(3_600).optional(),
+  gitTimeoutSeconds: positiveInt.max(3_600).optional(),
   trustedKeysFile: z.string().min(1).optional(),
 });
 
@@ -95,6 +100,8 @@ export interface AgentConfig {
   git?: { username?: string; password?: string; token?: string };
   resyncSeconds?: number;
   healthTimeoutSeconds?: number;
+  /** Time limit of one request to the Git host. */
+  gitTimeoutSeconds?: number;
   /** Armored OpenPGP public keys; when set, only signed commits that descend from the running one are applied. */
   trustedKeysFile?: string;
 }
@@ -177,6 +184,7 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
     git: { username: r['git-username'], password: r['git-password'], token: r['git-token'] },
     resyncSeconds: r['resync-interval'],
     healthTimeoutSeconds: r['health-timeout'],
+    gitTimeoutSeconds: r['git-timeout'],
     trustedKeysFile: r['trusted-keys'],
   });
   if (!result.success) {

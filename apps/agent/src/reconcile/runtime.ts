@@ -33,6 +33,8 @@ export interface ReconcileSettings {
   git?: GitCredentials;
   resyncSeconds?: number;
   healthTimeoutSeconds?: number;
+  /** Time limit of one request to the Git host (default 60 s); a failed fetch is retried with backoff. */
+  gitTimeoutSeconds?: number;
   /** Armored OpenPGP public keys: turns the signed-commit policy on (source/commit-guard.ts). */
   trustedKeysFile?: string;
 }
@@ -82,7 +84,7 @@ export async function startReconciling(o: RuntimeOptions): Promise<ReconcileRunt
       })),
     logger: log.child({ stage: 'drift' }),
   });
-  const fetcher = new Fetcher(join(o.stateDir, 'git'), o.git);
+  const fetcher = new Fetcher(join(o.stateDir, 'git'), o.git, { timeoutMs: (o.gitTimeoutSeconds ?? 60) * 1000 });
   const guard = o.trustedKeysFile ? await CommitGuard.fromFile(o.trustedKeysFile, fetcher) : undefined;
   if (guard)
     log.info({ keys: guard.keys }, 'source: signed-commit policy on; only commits signed by these keys are applied');

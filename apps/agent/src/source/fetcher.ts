@@ -3,16 +3,18 @@
  * isomorphic-git fetches the branch shallow (depth 1) into a bare store under the state dir,
  * deepening while the desired SHA is older than the branch head; a commit already in the store
  * costs no network at all (a restart does not clone again). Credentials never reach the logs.
+ * Every request has a time limit (`timeoutMs`, default 60 s) and a fetch that fails is retried
+ * with backoff (`retries`, default 2) before the pass reports SOURCE_UNAVAILABLE (retryable).
  */
 import * as fs from 'node:fs';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import git, { type AuthCallback } from 'isomorphic-git';
-import http from 'isomorphic-git/http/node';
 import type { DesiredState } from '@flotilla/protocol';
 import { ancestryOf, redactUrl, type Ancestry, type RepoTree } from '@flotilla/gitops';
 import { AgentError } from '../errors.js';
 import { GitTree } from './git-tree.js';
+import { timedHttp } from './timed-http.js';
 
 export interface GitCredentials {
   username?: string;
@@ -34,11 +36,38 @@ export const SourceErrorCode = {
 
 const MAX_DEEPEN = 4096;
 
+export interface FetcherOptions {
+  /** Time limit of one HTTP request to the Git host (default 60 s). */
+  timeoutMs?: number;
+  /** Retries of a failed fetch within one pass (default 2), after 1 s, 2 s, … */
+  retries?: number;
+  backoffMs?: number;
+  /** Largest answer accepted from the Git host (default 512 MiB). */
+  maxBytes?: number;
+}
+
 export class Fetcher {
+  private readonly http;
   constructor(
     private readonly cacheDir: string,
     private readonly credentials: GitCredentials = {},
-  ) {}
+    private readonly opts: FetcherOptions = {},
+  ) {
+    this.http = timedHttp({ timeoutMs: opts.timeoutMs ?? 60_000, maxBytes: opts.maxBytes ?? 512 * 1024 * 1024 });
+  }
+
+  /** Runs a network step, retrying a failure with doubling backoff. */
+  private async retrying<T>(step: () => Promise<T>): Promise<T> {
+    const retries = this.opts.retries ?? 2;
+    for (let i = 0; ; i++) {
+      try {
+        return await step();
+      } catch (error) {
+        if (i >= retries) throw error;
+        await new Promise((r) => setTimeout(r, (this.opts.backoffMs ?? 1_000) * 2 ** i));
+      }
+    }
+  }
 
   private gitdirFor(url: string): string {
     return join(this.cacheDir, createHash('sha256').update(url).digest('hex').slice(0, 16));
@@ -54,7 +83,7 @@ export class Fetcher {
   private base(desired: Pick<DesiredState, 'repoUrl' | 'branch'>, gitdir: string) {
     return {
       fs,
-      http,
+      http: this.http,
       gitdir,
       remote: 'origin',
       url: desired.repoUrl,
@@ -92,9 +121,9 @@ export class Fetcher {
     await git.addRemote({ fs, gitdir, remote: 'origin', url: desired.repoUrl, force: true });
     const base = this.base(desired, gitdir);
     try {
-      await git.fetch({ ...base, depth: 1 });
+      await this.retrying(() => git.fetch({ ...base, depth: 1 }));
       for (let depth = 8; !(tree = await this.hasCommit(gitdir, desired.revision)) && depth <= MAX_DEEPEN; depth *= 4) {
-        await git.fetch({ ...base, depth, relative: true });
+        await this.retrying(() => git.fetch({ ...base, depth, relative: true }));
       }
     } catch (error) {
       throw this.unavailable(desired, error);
@@ -131,7 +160,7 @@ export class Fetcher {
       const answer = await ancestryOf({ oid, ancestor, readParents, maxCommits: MAX_DEEPEN });
       if (answer !== 'incomplete' || depth > MAX_DEEPEN) return answer;
       try {
-        await git.fetch({ ...this.base(desired, gitdir), depth, relative: true });
+        await this.retrying(() => git.fetch({ ...this.base(desired, gitdir), depth, relative: true }));
       } catch (error) {
         throw this.unavailable(desired, error);
       }

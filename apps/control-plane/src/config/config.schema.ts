@@ -142,6 +142,17 @@ const Fields = z.object({
   FLEET_POLL_INTERVAL_SECONDS: positiveInt
     .default(30)
     .describe('How often the branch head of the fleet repository is polled'),
+  FLEET_GIT_TIMEOUT_SECONDS: positiveInt
+    .max(600)
+    .default(30)
+    .describe('Time limit of one request to the fleet repository (listing refs, fetch, push)'),
+  FLEET_GIT_RETRIES: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(10)
+    .default(3)
+    .describe('Retries (with backoff) of a fleet-repository request that failed or timed out'),
   FLEET_CLUSTER_PATH_TEMPLATE: z
     .string()
     .regex(/\{name\}/, 'must contain {name}')

@@ -11,6 +11,8 @@ export interface FakeAgentOptions {
   /** Revisions this agent fails to apply. */
   bad?: ReadonlySet<string>;
   pollMs?: number;
+  /** While `down` is true the agent cannot reach Git: it reports SOURCE_UNAVAILABLE (retryable) and retries. */
+  outage?: { down: boolean };
 }
 
 export class FakeFleetAgent {
@@ -20,6 +22,10 @@ export class FakeFleetAgent {
   private timer?: NodeJS.Timeout;
   private reported?: string;
   private stopped = false;
+  /** The revision whose fetch failed last (retried on every round until Git answers). */
+  private failing?: string;
+  /** Reports of SOURCE_UNAVAILABLE sent. */
+  unavailableReports = 0;
 
   constructor(
     readonly agent: TestAgent,
@@ -43,7 +49,13 @@ export class FakeFleetAgent {
       if (this.stopped) return;
       try {
         const d = await this.desired();
-        if (d && d.revision !== this.reported) {
+        if (d && this.opts.outage?.down && (d.revision !== this.reported || this.failing === d.revision)) {
+          this.reported = d.revision;
+          this.failing = d.revision;
+          if (this.received.at(-1) !== d.revision) this.received.push(d.revision);
+          await this.reportUnavailable(d.revision);
+        } else if (d && (d.revision !== this.reported || this.failing === d.revision)) {
+          this.failing = undefined;
           this.reported = d.revision;
           if (this.received.at(-1) !== d.revision) this.received.push(d.revision);
           const revision = d.revision;
@@ -55,6 +67,26 @@ export class FakeFleetAgent {
       if (!this.stopped) this.timer = setTimeout(() => void loop(), this.opts.pollMs ?? 100);
     };
     void loop();
+  }
+
+  /** What an agent sends when its fetch failed: Failed, source stage, retryable, the last good revision kept. */
+  async reportUnavailable(revision: string): Promise<void> {
+    const now = new Date().toISOString();
+    this.unavailableReports++;
+    await this.agent.report('sync', {
+      protocol: PROTOCOL_VERSION,
+      clusterId: this.clusterId,
+      seq: this.seq++,
+      revision,
+      startedAt: now,
+      finishedAt: now,
+      durationMs: 0,
+      state: 'Failed',
+      health: 'Unknown',
+      objects: [],
+      error: { stage: 'source', code: 'SOURCE_UNAVAILABLE', reason: 'Request timed out', retryable: true },
+      sourceAvailable: false,
+    });
   }
 
   async report(revision: string): Promise<void> {

@@ -14,6 +14,8 @@ export interface RolloutFleet {
   h: Harness;
   agents: Map<string, FakeFleetAgent>;
   bad: Set<string>;
+  /** Set `down` to make every fake agent fail to reach Git (SOURCE_UNAVAILABLE) until it is cleared. */
+  outage: { down: boolean };
   close(): Promise<void>;
 }
 
@@ -50,9 +52,14 @@ export async function startRolloutFleet(opts: RolloutFleetOptions): Promise<Roll
   );
   const agents = new Map<string, FakeFleetAgent>();
   const bad = new Set<string>();
+  const outage = { down: false };
   for (const [name, tags] of opts.clusters) {
     const { token } = await createRegistrationToken(h, { name: `t-${name}`, tags: [...tags] });
-    const a = new FakeFleetAgent(await registerAgent(h, token, name), name, { delayMs: opts.delayMs ?? 100, bad });
+    const a = new FakeFleetAgent(await registerAgent(h, token, name), name, {
+      delayMs: opts.delayMs ?? 100,
+      bad,
+      outage,
+    });
     await a.agent.heartbeat();
     a.start();
     agents.set(name, a);
@@ -68,6 +75,7 @@ export async function startRolloutFleet(opts: RolloutFleetOptions): Promise<Roll
     h,
     agents,
     bad,
+    outage,
     async close() {
       for (const a of agents.values()) await a.stop();
       await h.close();

@@ -23,6 +23,7 @@ export class FleetRepoService implements OnApplicationBootstrap, OnModuleDestroy
   private readonly logger = new Logger(FleetRepoService.name);
   private timer?: NodeJS.Timeout;
   private polling?: Promise<void>;
+  private pollAgain?: Promise<void>;
   private stopped = false;
   private readonly state: FleetRepoStatus;
 
@@ -49,9 +50,19 @@ export class FleetRepoService implements OnApplicationBootstrap, OnModuleDestroy
     this.schedule(0);
   }
 
-  /** Reads the head now (one poll at a time) and assigns it if it changed. */
+  /**
+   * Reads the head now and assigns it if it changed. One poll at a time: a call during a poll
+   * (a webhook's push may be newer than what that poll read) runs one more poll right after it.
+   */
   poll(): Promise<void> {
-    this.polling ??= this.pollOnce().finally(() => (this.polling = undefined));
+    if (this.polling) {
+      this.pollAgain ??= this.polling.then(() => {
+        this.pollAgain = undefined;
+        return this.poll();
+      });
+      return this.pollAgain;
+    }
+    this.polling = this.pollOnce().finally(() => (this.polling = undefined));
     return this.polling;
   }
 
@@ -65,14 +76,14 @@ export class FleetRepoService implements OnApplicationBootstrap, OnModuleDestroy
   private async pollOnce(): Promise<void> {
     const url = this.config.FLEET_REPO_URL;
     if (!url) return;
-    const timeoutMs = Math.min(30_000, Math.max(2_000, this.config.FLEET_POLL_INTERVAL_SECONDS * 1000));
     try {
       const head = await readBranchHead({
         url,
         branch: this.config.FLEET_BRANCH,
         username: this.config.FLEET_GIT_USERNAME,
         token: this.config.FLEET_GIT_TOKEN,
-        timeoutMs,
+        timeoutMs: this.config.FLEET_GIT_TIMEOUT_SECONDS * 1000,
+        retries: this.config.FLEET_GIT_RETRIES,
       });
       if (head !== this.state.headRevision)
         this.logger.log(`fleet repo ${this.state.url} ${this.config.FLEET_BRANCH} is at ${head}`);

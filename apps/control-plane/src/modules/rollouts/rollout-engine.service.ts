@@ -5,6 +5,8 @@
  * rollout at a time) and writes the new state, the cluster pins and the audit events together.
  * Desired state is published after commit; at boot every pin of an active rollout is published
  * again, so a crash between commit and publish loses nothing and no wave is skipped or repeated.
+ * A revert commit the engine pushed is handed to the head hook at once (the other clusters move to
+ * it without waiting for the next poll).
  */
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { advanceRollout, pinnedClusters, type RolloutAction, type RolloutState } from '@flotilla/gitops';
@@ -101,7 +103,26 @@ export class RolloutEngine implements OnApplicationBootstrap, OnModuleDestroy {
     if (!result) return;
     await this.publishAll(result.pinned);
     if ('changed' in result) this.events.publish('rolloutProgress', { rolloutId: id });
-    if (result.needsRevert && (await this.reverter.revert(id))) await this.step(id);
+    if (result.needsRevert && (await this.reverter.revert(id))) {
+      await this.step(id);
+      await this.headPushed(id);
+    }
+  }
+
+  /**
+   * The hub's own revert commit is the branch head it just pushed: every other cluster moves to it
+   * now (the planner's head hook), not at the next poll of the fleet repository.
+   */
+  private async headPushed(id: string): Promise<void> {
+    const [row] = (await this.db.query(`SELECT rollback_revision FROM rollouts WHERE id = $1`, [id])) as {
+      rollback_revision: string | null;
+    }[];
+    if (!row?.rollback_revision) return;
+    await this.desired
+      .assignRevisions(row.rollback_revision)
+      .catch((e: unknown) =>
+        this.logger.error(`moving clusters to revert ${row.rollback_revision} failed: ${(e as Error).message}`),
+      );
   }
 
   private async applyPins(m: Parameters<typeof pinClusters>[0], actions: readonly RolloutAction[]): Promise<string[]> {

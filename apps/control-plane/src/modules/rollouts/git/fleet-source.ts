@@ -30,6 +30,8 @@ export class FleetSource implements OnModuleDestroy {
       username: config.FLEET_GIT_USERNAME,
       token: config.FLEET_GIT_TOKEN,
       gitdir: this.gitdir,
+      timeoutMs: config.FLEET_GIT_TIMEOUT_SECONDS * 1000,
+      retries: config.FLEET_GIT_RETRIES,
     });
   }
 

@@ -10,6 +10,7 @@ import * as fs from 'node:fs';
 import git, { type AuthCallback } from 'isomorphic-git';
 import http from 'isomorphic-git/http/node';
 import type { GitTreeEntry } from '@flotilla/gitops';
+import { withGitRetries, withTimeout } from '../../fleet-repo/git-remote.js';
 import { diffTrees, editTree, type PathContent, type TreeStore } from './tree-edit.js';
 
 export interface GitWriterOptions {
@@ -19,6 +20,9 @@ export interface GitWriterOptions {
   token?: string;
   /** Bare store the writer owns (created on first use). */
   gitdir: string;
+  /** Time limit of one fetch or push (default 30 s); a fetch is retried `retries` times with backoff. */
+  timeoutMs?: number;
+  retries?: number;
 }
 
 export interface RevertRequest {
@@ -62,17 +66,22 @@ export class RevertWriter {
     await fs.promises.mkdir(gitdir, { recursive: true });
     await git.init({ fs, gitdir, bare: true, defaultBranch: branch });
     await git.addRemote({ fs, gitdir, remote: 'origin', url, force: true });
-    const { fetchHead } = await git.fetch({
-      fs,
-      http,
-      gitdir,
-      remote: 'origin',
-      url,
-      ref: branch,
-      singleBranch: true,
-      tags: false,
-      onAuth: this.onAuth,
-    });
+    const { fetchHead } = await withGitRetries(
+      () =>
+        git.fetch({
+          fs,
+          http,
+          gitdir,
+          remote: 'origin',
+          url,
+          ref: branch,
+          singleBranch: true,
+          tags: false,
+          onAuth: this.onAuth,
+        }),
+      `fetching ${branch}`,
+      { timeoutMs: this.opts.timeoutMs ?? 30_000, retries: this.opts.retries ?? 0 },
+    );
     if (!fetchHead) throw new Error(`branch ${branch} does not exist in the fleet repository`);
     return fetchHead;
   }
@@ -143,7 +152,11 @@ export class RevertWriter {
   async push(revision: string): Promise<{ ok: true } | { ok: false; reason: string }> {
     const { gitdir, url, branch } = this.opts;
     try {
-      const result = await git.push({ fs, http, gitdir, url, ref: branch, remoteRef: branch, onAuth: this.onAuth });
+      const result = await withTimeout(
+        git.push({ fs, http, gitdir, url, ref: branch, remoteRef: branch, onAuth: this.onAuth }),
+        this.opts.timeoutMs ?? 30_000,
+        `pushing ${branch}`,
+      );
       const refResult = result.refs[`refs/heads/${branch}`];
       if (!result.ok || (refResult && !refResult.ok))
         return {
