@@ -4,7 +4,11 @@
 // BENCH_APPLY_DELAY_MS. Scenario 1: a commit to a shared base, three waves (canary / edge-eu /
 // rest): commit → whole fleet converged, and the engine's overhead per wave (wave duration minus
 // the apply delay; soak 0). Scenario 2: a commit that changes 100 of the 1,000 clusters' paths,
-// zero apply delay: commit (announced by a signed webhook) → rollout Succeeded. Prints a table.
+// zero apply delay: commit (announced by a signed webhook) → rollout Succeeded. Scenario 3: a
+// bad image on the shared base fails the canary wave (its agents report Degraded), the hub pushes
+// the revert commit, and every cluster is placed on it: revert push → all 1,000 clusters have the
+// revert revision (issue 14: at once, not at the next poll; the poll interval here is an hour).
+// Prints a table.
 import type { ChildProcess } from 'node:child_process';
 import { pool, spawnControlPlane, stopProcess } from './support/control-plane-process.js';
 import { createHmac } from 'node:crypto';
@@ -19,7 +23,7 @@ const APPLY_DELAY_MS = Number(process.env.BENCH_APPLY_DELAY_MS ?? 200);
 const ADMIN_TOKEN = `bench-admin-${'x'.repeat(40)}`;
 const WEBHOOK_SECRET = 'bench-webhook-secret-123';
 const FACTS = { kubeVersion: 'v1.31.2', agentVersion: '0.1.0', provider: 'bench', region: 'local', nodeCount: 3 };
-const FLEET = `onFailure: pause\nhealthTimeout: 5m\nwaves:\n  - name: canary\n    selector: { allOf: [canary] }\n  - name: edge-eu\n    selector: { allOf: [edge-eu] }\n  - name: rest\n    rest: true\n`;
+const FLEET = `onFailure: rollback\nhealthTimeout: 5m\nwaves:\n  - name: canary\n    selector: { allOf: [canary] }\n  - name: edge-eu\n    selector: { allOf: [edge-eu] }\n  - name: rest\n    rest: true\n`;
 const deploy = (image: string) =>
   `apiVersion: apps/v1\nkind: Deployment\nmetadata: { name: web, namespace: web }\nspec:\n  template:\n    spec:\n      containers: [{ name: web, image: "${image}" }]\n`;
 const name = (i: number) => `bench-${String(i).padStart(4, '0')}`;
@@ -31,6 +35,8 @@ const git = await startGitServer();
 let child: ChildProcess | undefined;
 const conns: NatsConnection[] = [];
 let applyDelayMs = APPLY_DELAY_MS;
+/** Images whose revisions the fake agents report Degraded (scenario 3). */
+const badRevisions = new Set<string>();
 
 function startControlPlane(): Promise<string> {
   const cp = spawnControlPlane({
@@ -77,8 +83,10 @@ async function commitAndNotify(
   url: string,
   files: Record<string, string>,
   message: string,
+  beforeNotify?: (rev: string) => void,
 ): Promise<{ rev: string; at: number }> {
   const rev = await git.commit({ files, message });
+  beforeNotify?.(rev);
   const at = performance.now();
   const body = JSON.stringify({ ref: 'refs/heads/main', after: rev, repository: { clone_url: git.url } });
   const res = await fetch(`${url}/v1/git/webhook`, {
@@ -168,6 +176,7 @@ try {
           received.set(`${r.clusterId} ${revision}`, performance.now());
           setTimeout(() => {
             const now = new Date().toISOString();
+            const bad = badRevisions.has(revision);
             const report = {
               protocol: PROTOCOL_VERSION,
               clusterId: r.clusterId,
@@ -178,7 +187,7 @@ try {
               finishedAt: now,
               durationMs: 0,
               state: 'Synced',
-              health: 'Healthy',
+              health: bad ? 'Degraded' : 'Healthy',
               objects: [],
               sourceAvailable: true,
             };
@@ -241,6 +250,33 @@ try {
   const placed2 = performance.now() - s2.at;
   const targeted = done2.waves.reduce((n, w) => n + w.clusters.length, 0);
 
+  // Scenario 3: a bad commit fails the canary; revert push → every cluster placed on the revert.
+  const { rev: badRev } = await commitAndNotify(
+    url,
+    { 'bases/web/deploy.yaml': deploy('web:broken') },
+    'web broken',
+    (rev) => badRevisions.add(rev),
+  );
+  const REVERTED = `query($rev: String) { rollouts(filter: { revision: $rev }, first: 1) { edges { node { phase rollbackRevision } } } }`;
+  const revert = await until(
+    async () =>
+      (
+        await gql<{ rollouts: { edges: { node: { rollbackRevision: string | null } }[] } }>(url, REVERTED, {
+          rev: badRev,
+        })
+      ).rollouts.edges[0]?.node.rollbackRevision,
+    120_000,
+    'the revert commit',
+  );
+  const seen = performance.now();
+  const allPlaced = await until(
+    async () => ids.every((id) => received.has(`${id} ${revert}`)) && performance.now(),
+    120_000,
+    'every cluster on the revert',
+  );
+  const firstPlaced = Math.min(...ids.map((id) => received.get(`${id} ${revert}`) ?? Infinity));
+  const revertAt = Math.min(seen, firstPlaced);
+
   const rows: [string, string][] = [
     ['agents (registered + connected)', `${AGENTS} in ${setupSeconds.toFixed(1)} s`],
     ['apply delay of the fake agents (scenario 1)', `${APPLY_DELAY_MS} ms`],
@@ -251,6 +287,10 @@ try {
       `${((Date.parse(w.finishedAt) - Date.parse(w.startedAt) - APPLY_DELAY_MS) / 1000).toFixed(2)} s (wave ${((Date.parse(w.finishedAt) - Date.parse(w.startedAt)) / 1000).toFixed(2)} s)`,
     ]),
     [`2: ${targeted} of ${AGENTS} clusters, zero delay: commit → Succeeded`, `${(placed2 / 1000).toFixed(2)} s`],
+    [
+      `3: revert push → all ${AGENTS} clusters placed on it (target ≤ 2 s)`,
+      `${((allPlaced - revertAt) / 1000).toFixed(2)} s`,
+    ],
   ];
   const w = Math.max(...rows.map(([k]) => k.length));
   console.log(`\n${'metric'.padEnd(w)} | value\n${'-'.repeat(w)}-|------`);
