@@ -52,15 +52,20 @@ export class DesiredStateService {
       ? await this.headHandler(head)
       : { moved: await this.allToHead(head), accepted: true };
     if (accepted) this.head = head;
-    for (const id of new Set([...this.unpublished, ...ids])) {
-      this.unpublished.delete(id);
-      await this.publish(id).catch((e: unknown) => {
-        this.unpublished.add(id);
-        this.logger.error(
-          `publishing desired state of cluster ${id} failed (retried next poll): ${(e as Error).message}`,
-        );
-      });
-    }
+    // 64 at a time: a head that moves a thousand clusters (a revert) is not published one by one.
+    const toPublish = [...new Set([...this.unpublished, ...ids])];
+    for (let i = 0; i < toPublish.length; i += 64)
+      await Promise.all(
+        toPublish.slice(i, i + 64).map(async (id) => {
+          this.unpublished.delete(id);
+          await this.publish(id).catch((e: unknown) => {
+            this.unpublished.add(id);
+            this.logger.error(
+              `publishing desired state of cluster ${id} failed (retried next poll): ${(e as Error).message}`,
+            );
+          });
+        }),
+      );
     if (ids.length) this.logger.log(`desired revision ${head.slice(0, 12)} assigned to ${ids.length} cluster(s)`);
     return ids;
   }
