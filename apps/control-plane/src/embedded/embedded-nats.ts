@@ -43,6 +43,7 @@ export async function startEmbeddedNats(opts: {
   const server = await startNatsServer({
     confPath,
     httpPort: opts.httpPort,
+    ownProcessGroup: true, // Ctrl-C reaches main.ts only, which stops NATS after the control plane and agents
     readyCheck: { url, ...hub, inboxPrefix: subjects.hubInboxPrefix },
   });
   const system = await systemUserCreds(opts.trust);

@@ -12,6 +12,9 @@ import { commitFiles, runGit, startGitServer, type GitServer } from '@flotilla/l
 import { startKubeSim, type KubeSim } from '@flotilla/kube-sim';
 import { DEMO_CLUSTERS, demoRepoFiles, type DemoCluster } from './demo-repo.js';
 
+/** How long a stopping agent may take to send its last report and close NATS before it is killed. */
+const AGENT_STOP_GRACE_MS = 20_000;
+
 const AGENT_BIN = fileURLToPath(new URL('../../../../agent/bin/flotilla-agent.mjs', import.meta.url));
 
 export interface DemoRepo {
@@ -66,26 +69,35 @@ function spawnAgent(opts: {
   ];
   // The token goes through the environment, not argv, so `ps` does not show it.
   const env = { ...process.env, ...(opts.token ? { FLOTILLA_TOKEN: opts.token } : {}) };
-  const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  // A process group of its own: a terminal's Ctrl-C reaches only main.ts, which stops the agents
+  // first (SIGTERM), then the control plane, NATS and PostgreSQL.
+  const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   child.stdout?.pipe(log);
   child.stderr?.pipe(log);
+  const orphanGuard = () => child.kill('SIGTERM');
+  process.once('exit', orphanGuard);
+  child.once('exit', () => process.off('exit', orphanGuard));
   return child;
+}
+
+/** SIGTERM, then SIGKILL when the agent has not stopped within `graceMs`. */
+function stopAgent(agent: ChildProcess, graceMs: number): Promise<void> {
+  return new Promise<void>((res) => {
+    if (agent.exitCode !== null || agent.signalCode !== null) return res();
+    const force = setTimeout(() => agent.kill('SIGKILL'), graceMs);
+    agent.once('exit', () => {
+      clearTimeout(force);
+      res();
+    });
+    agent.kill('SIGTERM');
+  });
 }
 
 export async function startDemoFleet(opts: DemoFleetOptions): Promise<DemoFleet> {
   const sims: KubeSim[] = [];
   const agents: ChildProcess[] = [];
   const close = async () => {
-    await Promise.all(
-      agents.map(
-        (a) =>
-          new Promise<void>((res) => {
-            if (a.exitCode !== null || a.signalCode !== null) return res();
-            a.once('exit', () => res());
-            a.kill('SIGTERM');
-          }),
-      ),
-    );
+    await Promise.all(agents.map((a) => stopAgent(a, AGENT_STOP_GRACE_MS)));
     await Promise.all(sims.map((s) => s.close()));
   };
   try {
