@@ -66,6 +66,8 @@ export function graphQLOptions(
     graphiql: false,
     includeStacktraceInErrorResponses: false,
     context: graphQLContext,
+    // Module exception filters also map errors thrown in field resolvers (Cluster.objects, …).
+    fieldResolverEnhancers: ['filters'],
     ...guards.apollo,
     ...(auth
       ? {

@@ -2,6 +2,7 @@
  * Message schemas (zod) for everything that crosses the wire between hub and agent.
  * Every message carries `protocol`, validated on the way in.
  */
+import { fromPublic } from '@nats-io/nkeys';
 import { z } from 'zod';
 import { PROTOCOL_VERSION } from './version.js';
 
@@ -18,6 +19,22 @@ const tag = z
   .regex(/^[a-zA-Z0-9]([-_.a-zA-Z0-9]*[a-zA-Z0-9])?$/, 'must be letters, digits, -, _ or .');
 
 export const ClusterName = clusterName;
+
+/** True when the nkey's CRC-16 checksum holds (a well-formed key with one character changed fails it). */
+function nkeyChecksumValid(key: string): boolean {
+  try {
+    fromPublic(key);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** A NATS user public key: `U` + 55 base32 characters whose checksum holds. */
+export const NatsUserPublicKey = z
+  .string()
+  .regex(/^U[A-Z2-7]{55}$/, 'must be a NATS user public key')
+  .refine(nkeyChecksumValid, 'is not a valid NATS user public key (bad checksum)');
 export const Tag = tag;
 
 /** Facts an agent reports about its cluster. */
@@ -37,7 +54,7 @@ export const RegisterRequest = z
     token: z.string().min(1).max(512),
     name: clusterName,
     /** The agent's NATS user public key (nkey, starts with U). Its seed never leaves the agent. */
-    natsPublicKey: z.string().regex(/^U[A-Z2-7]{55}$/, 'must be a NATS user public key'),
+    natsPublicKey: NatsUserPublicKey,
     facts: ClusterFacts,
   })
   .strict();
@@ -98,7 +115,7 @@ export const RenewRequest = z
   .object({
     protocol: protocol.default(PROTOCOL_VERSION),
     clusterId: z.string().uuid(),
-    natsPublicKey: z.string().regex(/^U[A-Z2-7]{55}$/, 'must be a NATS user public key'),
+    natsPublicKey: NatsUserPublicKey,
     /** When the agent signed; the hub refuses one too far from its clock, or not newer than the last. */
     signedAt: z.string().datetime(),
     nonce: z.string().regex(/^[A-Za-z0-9_-]{16,64}$/, 'must be 16-64 base64url characters'),

@@ -120,6 +120,11 @@ const Fields = z.object({
   HTTP_MAX_BODY_BYTES: positiveInt
     .default(1024 * 1024)
     .describe('Largest request body accepted on any route, in bytes; larger ones get 413 unread'),
+  HTTP_MAX_JSON_DEPTH: positiveInt
+    .default(64)
+    .describe(
+      'Deepest nesting of a JSON request body (GraphQL variables included); deeper ones get 400 while streaming',
+    ),
   FLOTILLA_SECRET_KEY: z
     .string()
     .refine(
