@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// kube-sim CLI: `kube-sim --port N --kubeconfig FILE [--state FILE] [--no-simulate] [--name NAME]`.
+// kube-sim CLI: `kube-sim --port N --kubeconfig FILE [--state FILE] [--no-simulate] [--name NAME] [--watch-lag-ms N]`.
 // Runs until SIGINT/SIGTERM, then saves its state (when --state is given) and exits.
 import { parseArgs } from 'node:util';
 import { startKubeSim } from './server.js';
@@ -13,6 +13,7 @@ const { values } = parseArgs({
     name: { type: 'string', default: 'kube-sim' },
     'no-simulate': { type: 'boolean', default: false },
     'sim-delay-ms': { type: 'string' },
+    'watch-lag-ms': { type: 'string', default: '0' },
   },
 });
 const port = Number(values.port);
@@ -20,7 +21,15 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) {
   console.error(`kube-sim: --port must be a port number, got "${values.port}"`);
   process.exit(2);
 }
+const watchLagMs = Number(values['watch-lag-ms']);
+if (!Number.isInteger(watchLagMs) || watchLagMs < 0 || watchLagMs > 600_000) {
+  console.error(
+    `kube-sim: --watch-lag-ms must be a whole number of milliseconds from 0 to 600000, got "${values['watch-lag-ms']}"`,
+  );
+  process.exit(2);
+}
 const sim = await startKubeSim({
+  watchLagMs,
   port,
   host: values.host,
   kubeconfigPath: values.kubeconfig,

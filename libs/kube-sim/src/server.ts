@@ -32,6 +32,8 @@ export interface KubeSimOptions {
   historySize?: number;
   /** Ready Nodes the cluster starts with (default 1), for agents that report a node count. */
   nodes?: number;
+  /** Watch lag: each watch event reaches each watcher a random 0..watchLagMs ms late, in order (default 0). */
+  watchLagMs?: number;
 }
 
 export interface KubeSim {
@@ -47,6 +49,8 @@ export interface KubeSim {
   /** Open watch connections. */
   watchers(): number;
   setBookmarkInterval(ms: number): void;
+  /** Sets the watch lag (see KubeSimOptions.watchLagMs); 0 turns it off. */
+  setWatchLag(ms: number): void;
   /** Drops the watch history: watches from an older resourceVersion then get 410 Gone. */
   compact(): void;
   /** Ends every open watch stream, as an API server restart or a load balancer would. */
@@ -93,6 +97,12 @@ function nodeObject(name: string): any {
       },
     },
   };
+}
+
+function checkedLag(ms: number): number {
+  if (!Number.isInteger(ms) || ms < 0 || ms > 600_000)
+    throw new RangeError(`watch lag must be a whole number of milliseconds from 0 to 600000, got ${ms}`);
+  return ms;
 }
 
 function send(res: ServerResponse, code: number, body: unknown): void {
@@ -144,6 +154,7 @@ export async function startKubeSim(opts: KubeSimOptions = {}): Promise<KubeSim> 
   };
   const simulator = opts.simulate === false ? undefined : new Simulator(api, simSettings);
   const watches = new Watches(api.store);
+  watches.lagMs = checkedLag(opts.watchLagMs ?? 0);
   const counters: Record<string, number> = {};
   const ctx: HandlerContext = { api, watches, send, count: (verb) => (counters[verb] = (counters[verb] ?? 0) + 1) };
 
@@ -221,6 +232,7 @@ export async function startKubeSim(opts: KubeSimOptions = {}): Promise<KubeSim> 
     setSimulation: (s) => Object.assign(simSettings, s),
     watchers: () => watches.active,
     setBookmarkInterval: (ms) => (watches.bookmarkMs = ms),
+    setWatchLag: (ms) => void (watches.lagMs = checkedLag(ms)),
     compact: () => api.store.compact(),
     dropWatches: () => watches.closeAll(),
     close: async () => {
