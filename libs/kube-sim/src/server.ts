@@ -34,6 +34,11 @@ export interface KubeSimOptions {
   nodes?: number;
   /** Watch lag: each watch event reaches each watcher a random 0..watchLagMs ms late, in order (default 0). */
   watchLagMs?: number;
+  /**
+   * Bearer tokens the server accepts; when set, any other request but /healthz gets 401 as a real
+   * server answers an expired or revoked token (default: no authentication).
+   */
+  tokens?: string[];
 }
 
 export interface KubeSim {
@@ -51,6 +56,8 @@ export interface KubeSim {
   setBookmarkInterval(ms: number): void;
   /** Sets the watch lag (see KubeSimOptions.watchLagMs); 0 turns it off. */
   setWatchLag(ms: number): void;
+  /** Replaces the accepted bearer tokens (a rotation); undefined turns authentication off. */
+  setTokens(tokens: string[] | undefined): void;
   /** Drops the watch history: watches from an older resourceVersion then get 410 Gone. */
   compact(): void;
   /** Ends every open watch stream, as an API server restart or a load balancer would. */
@@ -158,9 +165,17 @@ export async function startKubeSim(opts: KubeSimOptions = {}): Promise<KubeSim> 
   const counters: Record<string, number> = {};
   const ctx: HandlerContext = { api, watches, send, count: (verb) => (counters[verb] = (counters[verb] ?? 0) + 1) };
 
+  let tokens = opts.tokens ? new Set(opts.tokens) : undefined;
+  function authenticate(req: IncomingMessage, r: ReturnType<typeof route>): void {
+    if (!tokens || r.kind === 'healthz') return;
+    const header = req.headers.authorization ?? '';
+    if (!header.startsWith('Bearer ') || !tokens.has(header.slice(7))) throw errors.unauthorized();
+  }
+
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = requestTarget(req.url ?? '/');
     const r = route(url.pathname, api.registry);
+    authenticate(req, r);
     if (r.kind === 'resource') return handleResource(ctx, req, res, r.r, parseQuery(url.searchParams));
     if (req.method !== 'GET') throw errors.methodNotAllowed(req.method ?? '', url.pathname);
     ctx.count('discovery');
@@ -233,6 +248,7 @@ export async function startKubeSim(opts: KubeSimOptions = {}): Promise<KubeSim> 
     watchers: () => watches.active,
     setBookmarkInterval: (ms) => (watches.bookmarkMs = ms),
     setWatchLag: (ms) => void (watches.lagMs = checkedLag(ms)),
+    setTokens: (list) => void (tokens = list ? new Set(list) : undefined),
     compact: () => api.store.compact(),
     dropWatches: () => watches.closeAll(),
     close: async () => {
