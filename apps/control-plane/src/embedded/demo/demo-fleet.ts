@@ -65,7 +65,6 @@ function spawnAgent(opts: {
     AGENT_BIN,
     ...['--server', opts.server, '--name', opts.cluster.name],
     ...['--state-dir', join(opts.home, 'agents', opts.cluster.name), '--kubeconfig', opts.kubeconfigPath],
-    ...['--provider', 'kube-sim', '--region', opts.cluster.tags[0] ?? 'local', '--kube-version', 'v1.33.0'],
   ];
   // The token goes through the environment, not argv, so `ps` does not show it.
   const env = { ...process.env, ...(opts.token ? { FLOTILLA_TOKEN: opts.token } : {}) };
@@ -111,7 +110,8 @@ export async function startDemoFleet(opts: DemoFleetOptions): Promise<DemoFleet>
         stateFile: join(clusterDir, `${cluster.name}.state.json`),
         kubeconfigPath: join(clusterDir, `${cluster.name}.kubeconfig`),
         simulate: { delayMs: 1500 },
-        nodes: cluster.replicas,
+        // The agent reads its facts from these Nodes: provider from spec.providerID, region from the labels.
+        nodes: { count: cluster.replicas, provider: 'kube-sim', region: cluster.tags[0] ?? 'local' },
       });
       sims.push(sim);
       const registered = existsSync(join(opts.home, 'agents', cluster.name, 'credential.json'));
