@@ -115,7 +115,7 @@ describe('npm start: Ctrl-C', () => {
 
     const running = descendants(child.pid!);
     const commands = [...running.values()];
-    expect(commands.filter((c) => c.includes('flotilla-agent'))).toHaveLength(DEMO_AGENTS);
+    expect(commands.filter((c) => c.includes('/agent-build/apps/agent/src/main.js'))).toHaveLength(DEMO_AGENTS);
     expect(commands.some((c) => c.includes('nats-server'))).toBe(true);
     expect(commands.some((c) => /\bpostgres\b.* -D /.test(c))).toBe(true);
 

@@ -7,7 +7,10 @@ import type { ClusterFacts } from '@flotilla/protocol';
 import { DEFAULT_BACKOFF } from './backoff.js';
 import type { AgentConfig } from './config.js';
 import { AgentError, ErrorCode } from './errors.js';
+import { FactsReader, mergeFacts } from './facts/facts-reader.js';
 import { Heartbeater } from './heartbeat/heartbeater.js';
+import { KubeClient } from './kube/kube-client.js';
+import { loadKubeconfig } from './kube/kubeconfig.js';
 import { createLogger } from './logger.js';
 import type { StoredCredential } from './registration/credential.js';
 import { CredentialStore } from './registration/credential-store.js';
@@ -32,12 +35,25 @@ export interface StartOptions {
   signal?: AbortSignal;
 }
 
-function facts(config: AgentConfig): ClusterFacts {
-  return { ...config.facts, agentVersion: AGENT_VERSION };
+/** Facts from flags; with a kubeconfig, what the flags leave out is read from the cluster's Nodes. */
+async function startFactsReader(config: AgentConfig, logger: Logger): Promise<FactsReader | undefined> {
+  const f = config.facts;
+  const complete = f.provider && f.region && f.kubeVersion && f.nodeCount !== undefined;
+  if (!config.kubeconfig || complete) return undefined;
+  const client = new KubeClient(loadKubeconfig(config.kubeconfig));
+  const reader = new FactsReader({ client, configured: f, logger: logger.child({ stage: 'facts' }) });
+  await reader.refresh();
+  reader.start();
+  return reader;
+}
+
+function closeFactsReader(reader: FactsReader | undefined): Promise<void> {
+  return reader ? reader.stop().then(() => reader.client.close()) : Promise.resolve();
 }
 
 async function credentialFor(
   config: AgentConfig,
+  facts: () => ClusterFacts,
   logger: Logger,
   signal: AbortSignal,
 ): Promise<{ credential: StoredCredential; registered: boolean }> {
@@ -62,7 +78,7 @@ async function credentialFor(
     server: config.server,
     token: config.token,
     name: config.name,
-    facts: facts(config),
+    facts: facts(),
     logger,
     backoff: config.backoff ?? DEFAULT_BACKOFF,
   });
@@ -75,7 +91,19 @@ async function credentialFor(
 export async function startAgent(config: AgentConfig, opts: StartOptions = {}): Promise<RunningAgent> {
   const root = opts.logger ?? createLogger({ level: config.logLevel });
   const logger = root.child({ cluster: config.name });
-  const { credential, registered } = await credentialFor(config, logger, opts.signal ?? new AbortController().signal);
+  const factsReader = await startFactsReader(config, logger);
+  const facts = (): ClusterFacts => ({
+    ...(factsReader?.current() ?? mergeFacts(config.facts, undefined)),
+    agentVersion: AGENT_VERSION,
+  });
+  let credentialFound;
+  try {
+    credentialFound = await credentialFor(config, facts, logger, opts.signal ?? new AbortController().signal);
+  } catch (error) {
+    await closeFactsReader(factsReader);
+    throw error;
+  }
+  const { credential, registered } = credentialFound;
   const clusterLog = logger.child({ clusterId: credential.clusterId });
   const backoff = config.backoff ?? DEFAULT_BACKOFF;
 
@@ -110,7 +138,7 @@ export async function startAgent(config: AgentConfig, opts: StartOptions = {}): 
   const intervalSeconds = config.heartbeatIntervalSeconds ?? credential.heartbeatIntervalSeconds;
   const heartbeater = new Heartbeater({
     clusterId: credential.clusterId,
-    facts: () => facts(config),
+    facts,
     publisher: transport,
     intervalMs: intervalSeconds * 1000,
     logger: clusterLog.child({ stage: 'heartbeat' }),
@@ -143,6 +171,7 @@ export async function startAgent(config: AgentConfig, opts: StartOptions = {}): 
         await renewer?.stop();
         await transport.stop();
         await lastBeat;
+        await closeFactsReader(factsReader);
         clusterLog.info('agent: stopped');
       })()),
   };

@@ -30,8 +30,8 @@ export interface KubeSimOptions {
   name?: string;
   /** Watch history kept for resuming watches (older versions get 410 Gone). */
   historySize?: number;
-  /** Ready Nodes the cluster starts with (default 1), for agents that report a node count. */
-  nodes?: number;
+  /** The Nodes a fresh cluster starts with (default: one), for agents that report node facts. */
+  nodes?: number | NodeSeed;
   /** Watch lag: each watch event reaches each watcher a random 0..watchLagMs ms late, in order (default 0). */
   watchLagMs?: number;
   /**
@@ -39,6 +39,23 @@ export interface KubeSimOptions {
    * server answers an expired or revoked token (default: no authentication).
    */
   tokens?: string[];
+}
+
+/** Ready Nodes to seed, and what their well-known fields and labels say. */
+export interface NodeSeed {
+  count: number;
+  /** spec.providerID becomes `<provider>://<node name>` (aws, gce, azure, …); unset leaves it out. */
+  provider?: string;
+  /** topology.kubernetes.io/region (default `local`; empty leaves the label out). */
+  region?: string;
+  /** topology.kubernetes.io/zone (unset leaves it out). */
+  zone?: string;
+  /** status.nodeInfo.kubeletVersion (default v1.33.0). */
+  kubeletVersion?: string;
+}
+
+function nodeSeed(nodes: KubeSimOptions['nodes']): NodeSeed {
+  return typeof nodes === 'object' ? nodes : { count: nodes ?? 1 };
 }
 
 export interface KubeSim {
@@ -67,8 +84,9 @@ export interface KubeSim {
 
 const DEFAULT_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
 
-function nodeObject(name: string): any {
+function nodeObject(name: string, seed: NodeSeed): any {
   const at = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+  const region = seed.region ?? 'local';
   return {
     apiVersion: 'v1',
     kind: 'Node',
@@ -78,10 +96,11 @@ function nodeObject(name: string): any {
         'kubernetes.io/hostname': name,
         'kubernetes.io/os': 'linux',
         'kubernetes.io/arch': 'amd64',
-        'topology.kubernetes.io/region': 'local',
+        ...(region ? { 'topology.kubernetes.io/region': region } : {}),
+        ...(seed.zone ? { 'topology.kubernetes.io/zone': seed.zone } : {}),
       },
     },
-    spec: {},
+    spec: seed.provider ? { providerID: `${seed.provider}://${name}` } : {},
     status: {
       capacity: { cpu: '4', memory: '8Gi', pods: '110' },
       allocatable: { cpu: '4', memory: '8Gi', pods: '110' },
@@ -96,7 +115,7 @@ function nodeObject(name: string): any {
         },
       ],
       nodeInfo: {
-        kubeletVersion: 'v1.33.0',
+        kubeletVersion: seed.kubeletVersion ?? 'v1.33.0',
         containerRuntimeVersion: 'containerd://2.0.0',
         osImage: 'kube-sim',
         operatingSystem: 'linux',
@@ -140,15 +159,16 @@ export async function startKubeSim(opts: KubeSimOptions = {}): Promise<KubeSim> 
         { manager: 'kube-apiserver', dryRun: false },
       );
     const nodeType = api.registry.lookup('', 'v1', 'nodes')!;
-    for (let i = 1; i <= (opts.nodes ?? 1); i++) {
-      const node = api.commit(nodeType, undefined, nodeObject(`${name}-node-${i}`), {
+    const seed = nodeSeed(opts.nodes);
+    for (let i = 1; i <= seed.count; i++) {
+      const node = api.commit(nodeType, undefined, nodeObject(`${name}-node-${i}`, seed), {
         manager: 'kubelet',
         dryRun: false,
       });
       api.commit(
         nodeType,
         node,
-        { ...node, status: nodeObject(node.metadata.name).status },
+        { ...node, status: nodeObject(node.metadata.name, seed).status },
         { manager: 'kubelet', dryRun: false, subresource: 'status' },
       );
     }
