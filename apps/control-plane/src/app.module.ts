@@ -29,6 +29,7 @@ import { StatusIngestModule } from './modules/status-ingest/status-ingest.module
 import { WebhooksModule } from './modules/webhooks/webhooks.module.js';
 import { RolloutsModule } from './modules/rollouts/rollouts.module.js';
 import { DiffsModule } from './modules/diffs/diffs.module.js';
+import { DeadLettersModule } from './modules/dead-letters/dead-letters.module.js';
 import { WebModule } from './modules/web/web.module.js';
 
 /** The GraphQL-facing modules (also what the schema file is generated from). */
@@ -44,6 +45,7 @@ export const graphQLModules = [
   NotificationsModule,
   RolloutsModule,
   DiffsModule,
+  DeadLettersModule,
 ];
 
 /** A request-shaped context for both transports: HTTP has `req`; graphql-ws carries the actor authenticated on connect. */

@@ -8,6 +8,7 @@ const TABLES = [
   'audit_events',
   'cluster_objects',
   'clusters',
+  'dead_letters',
   'drift_events',
   'notification_deliveries',
   'notification_targets',
@@ -66,7 +67,8 @@ describe('migrations', () => {
 
   it('refuse to make keys unique over squatted data, naming the clusters, and change nothing', async () => {
     await ds.query(`DELETE FROM clusters`);
-    await ds.undoLastMigration({ transaction: 'each' });
+    await ds.undoLastMigration({ transaction: 'each' }); // dead letters
+    await ds.undoLastMigration({ transaction: 'each' }); // unique agent keys
     const insert = (id: string, name: string) =>
       ds.query(
         `INSERT INTO clusters (id, name, nats_public_key, kube_version, agent_version, provider, region, node_count)

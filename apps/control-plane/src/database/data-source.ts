@@ -10,6 +10,7 @@ import { Notifications1764291000000 } from './migrations/1764291000000-notificat
 import { Rollouts1764290500000 } from './migrations/1764290500000-rollouts.js';
 import { ClusterAdmission1764300000000 } from './migrations/1764300000000-cluster-admission.js';
 import { UniqueAgentKeys1764310000000 } from './migrations/1764310000000-unique-agent-keys.js';
+import { DeadLetters1764320000000 } from './migrations/1764320000000-dead-letters.js';
 
 export const entities = [Cluster, RegistrationToken, ApiToken, AuditEvent];
 export const migrations = [
@@ -19,6 +20,7 @@ export const migrations = [
   Notifications1764291000000,
   ClusterAdmission1764300000000,
   UniqueAgentKeys1764310000000,
+  DeadLetters1764320000000,
 ];
 
 export function createDataSource(url: string): DataSource {
