@@ -4,6 +4,7 @@
  */
 import { fromPublic } from '@nats-io/nkeys';
 import { z } from 'zod';
+import { pgDatetime, pgText } from './storable.js';
 import { PROTOCOL_VERSION } from './version.js';
 
 const protocol = z.literal(PROTOCOL_VERSION);
@@ -39,10 +40,10 @@ export const Tag = tag;
 
 /** Facts an agent reports about its cluster. */
 export const ClusterFacts = z.object({
-  kubeVersion: z.string().min(1).max(64),
-  agentVersion: z.string().min(1).max(64),
-  provider: z.string().max(64).default('unknown'),
-  region: z.string().max(64).default('unknown'),
+  kubeVersion: pgText(64).min(1),
+  agentVersion: pgText(64).min(1),
+  provider: pgText(64).default('unknown'),
+  region: pgText(64).default('unknown'),
   nodeCount: z.number().int().min(0).max(1_000_000),
 });
 export type ClusterFacts = z.infer<typeof ClusterFacts>;
@@ -79,7 +80,7 @@ export const Heartbeat = z
   .object({
     protocol,
     clusterId: z.string().uuid(),
-    sentAt: z.string().datetime(),
+    sentAt: pgDatetime(),
     seq: z.number().int().nonnegative(),
     facts: ClusterFacts,
   })

@@ -78,6 +78,11 @@ const Fields = z.object({
     .describe('POST /v1/register requests allowed per source address per minute'),
   INGEST_BATCH_SIZE: positiveInt.default(500).describe('Most agent messages written to the database in one batch'),
   INGEST_FLUSH_MS: positiveInt.default(50).describe('Longest time an agent message waits before its batch is written'),
+  INGEST_MAX_DELIVER: positiveInt
+    .default(10)
+    .describe(
+      'Deliveries of one agent message before ingest gives up on it and keeps it in dead_letters (max_deliver of the ingest consumer)',
+    ),
   GRAPHQL_MAX_DEPTH: positiveInt.default(10).describe('Deepest GraphQL selection accepted'),
   GRAPHQL_MAX_ALIASES: positiveInt.default(30).describe('Most aliases accepted in one GraphQL operation'),
   GRAPHQL_MAX_COST: positiveInt
