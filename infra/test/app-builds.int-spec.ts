@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '@flotilla/local-infra';
 import { systemUserCreds } from '@flotilla/nats-auth';
-import { createTestDatabase, startNats, type TestDatabase, type TestNats } from '@flotilla/testing';
+import { createTestDatabase, startNats, type TestDatabase, type TestNats, scaled } from '@flotilla/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from './support/kubectl.js';
 
@@ -28,7 +28,7 @@ function build(entry: string, out: string, extra: string[] = []): Promise<string
     execFile(
       process.execPath,
       [join(REPO_ROOT, 'docker', 'build-app.mjs'), '--entry', entry, '--out', out, '--hardlink', ...extra],
-      { cwd: REPO_ROOT, timeout: 120_000 },
+      { cwd: REPO_ROOT, timeout: scaled(120_000) },
       (err, stdout, stderr) =>
         err ? rej(new Error(`build-app ${entry} failed: ${stderr || err.message}`)) : res(stdout),
     ),
@@ -41,7 +41,7 @@ async function until<T>(
   child: ChildProcess,
   timeoutMs = 60_000,
 ): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
+  const deadline = Date.now() + scaled(timeoutMs);
   for (;;) {
     if (child.exitCode !== null) throw new Error(`exited with ${child.exitCode} while waiting for ${what()}`);
     const v = await fn().catch(() => undefined);
