@@ -51,7 +51,10 @@ async function until<T>(
   }
 }
 
-describe('app builds for the container images', () => {
+/** Its tests wait on a control plane, agents and git: a deadline that stretches with the load. */
+const SLOW = { timeout: scaled(120_000) };
+
+describe('app builds for the container images', SLOW, () => {
   let dir: string;
   let db: TestDatabase;
   let nats: TestNats;
@@ -78,7 +81,7 @@ describe('app builds for the container images', () => {
     ]);
     expect(cp).toMatch(/built apps\/control-plane\/src\/main.ts: \d+ modules/);
     expect(agent).toMatch(/built apps\/agent\/src\/main.ts: \d+ modules/);
-  }, 180_000);
+  }, scaled(180_000));
   afterAll(async () => {
     for (const c of children) c.kill('SIGTERM');
     await Promise.all(
@@ -163,5 +166,5 @@ describe('app builds for the container images', () => {
     const page = await fetch(`${server}/`);
     expect(page.status).toBe(200);
     expect(await page.text()).toMatch(/<html/i);
-  }, 120_000);
+  });
 });

@@ -44,7 +44,7 @@ describe('flotilla diff against a running control plane and fleet repository', (
     });
     broken = await git.commit({ message: 'broken', files: { 'clusters/web-1/bad.yaml': 'kind: [unclosed\n' } });
     cli = cliRunner({ FLOTILLA_SERVER: h.cp.url, FLOTILLA_TOKEN: ADMIN_TOKEN });
-  }, 60_000);
+  }, scaled(60_000));
   afterAll(async () => {
     await agent?.close();
     await h?.close();

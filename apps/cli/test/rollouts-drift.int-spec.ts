@@ -27,7 +27,7 @@ describe('flotilla rollout and drift commands', () => {
   beforeAll(async () => {
     f = await startRolloutFleet({ fleetYaml: FLEET, clusters: CLUSTERS, delayMs: 300 });
     cli = cliRunner({ FLOTILLA_SERVER: f.h.cp.url, FLOTILLA_TOKEN: ADMIN_TOKEN });
-  }, 90_000);
+  }, scaled(90_000));
   afterAll(async () => {
     await f?.close();
     cli?.close();
