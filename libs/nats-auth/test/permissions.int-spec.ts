@@ -118,7 +118,7 @@ describe('NATS identities in JWT mode', () => {
           // no message may arrive
         }
       })(),
-      new Promise((_r, reject) => setTimeout(() => reject(new Error('subscription stayed open')), 3000)),
+      new Promise((_r, reject) => setTimeout(() => reject(new Error('subscription stayed open')), scaled(3000))),
     ]);
     await expect(ended).rejects.toThrow(/permissions violation for subscription/i);
     expect(errorsA.join('\n')).toMatch(/permissions violation for subscription/i);
