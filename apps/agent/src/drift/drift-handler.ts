@@ -134,7 +134,9 @@ export class DriftHandler {
     this.seenWhileHealing.set(id, seen);
     let ours: unknown;
     const healing = this.heal(id, base, detectedAt)
-      .then((version) => (ours = version))
+      .then((version) => {
+        ours = version;
+      })
       .finally(() => {
         this.healing.delete(id);
         this.seenWhileHealing.delete(id);
