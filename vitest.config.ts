@@ -44,6 +44,8 @@ export default defineConfig({
     testTimeout: Math.ceil(30_000 * factor),
     hookTimeout: Math.ceil(60_000 * factor),
     teardownTimeout: Math.ceil(30_000 * factor),
+    // expect.poll() without its own timeout waits this long (vitest's default is 1 s).
+    expect: { poll: { timeout: Math.ceil(5_000 * factor) } },
     pool: 'forks',
     maxWorkers,
     fileParallelism: maxWorkers > 1,

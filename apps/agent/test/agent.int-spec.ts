@@ -78,7 +78,7 @@ describe('agent registration and heartbeat', () => {
 
   it('publishes schema-valid heartbeats into the JetStream stream', async () => {
     const agent = await start(await config('edge-heartbeat'));
-    await expect.poll(() => heartbeatCount(jsm, agent.clusterId), { timeout: 5000 }).toBeGreaterThanOrEqual(2);
+    await expect.poll(() => heartbeatCount(jsm, agent.clusterId), { timeout: scaled(5000) }).toBeGreaterThanOrEqual(2);
     const beat = await lastHeartbeat(jsm, agent.clusterId);
     expect(beat.clusterId).toBe(agent.clusterId);
     expect(beat.seq).toBeGreaterThanOrEqual(1);
@@ -95,7 +95,7 @@ describe('agent registration and heartbeat', () => {
     const second = await start({ ...c, token: 'revoked-token' });
     expect(second.registered).toBe(false);
     expect(second.clusterId).toBe(first.clusterId);
-    await expect.poll(() => heartbeatCount(jsm, first.clusterId), { timeout: 5000 }).toBeGreaterThan(before);
+    await expect.poll(() => heartbeatCount(jsm, first.clusterId), { timeout: scaled(5000) }).toBeGreaterThan(before);
     expect(hub.calls).toBe(callsBefore);
   });
 
@@ -114,7 +114,7 @@ describe('agent registration and heartbeat', () => {
     await nats.start();
     const afterRestart = await heartbeatCount(jsm, agent.clusterId);
     await expect
-      .poll(() => heartbeatCount(jsm, agent.clusterId), { timeout: 5000, interval: 100 })
+      .poll(() => heartbeatCount(jsm, agent.clusterId), { timeout: scaled(5000), interval: 100 })
       .toBeGreaterThanOrEqual(afterRestart + 1);
   });
 
@@ -129,13 +129,15 @@ describe('agent registration and heartbeat', () => {
     } finally {
       await nats.start();
     }
-    await expect.poll(() => heartbeatCount(jsm, agent.clusterId), { timeout: 10_000 }).toBeGreaterThanOrEqual(1);
+    await expect
+      .poll(() => heartbeatCount(jsm, agent.clusterId), { timeout: scaled(10_000) })
+      .toBeGreaterThanOrEqual(1);
   });
 
   it('stops promptly while NATS is down, connected before or not', async () => {
     const connectedBefore = await startAgent(await config('edge-stop-after-outage'), { logger: silent });
     await expect
-      .poll(() => heartbeatCount(jsm, connectedBefore.clusterId), { timeout: 5000 })
+      .poll(() => heartbeatCount(jsm, connectedBefore.clusterId), { timeout: scaled(5000) })
       .toBeGreaterThanOrEqual(1);
     await nats.stop();
     try {
@@ -161,7 +163,7 @@ describe('agent registration and heartbeat', () => {
     const c = await config('edge-revoked');
     const agent = await startAgent(c, { logger });
     running.push(agent);
-    await expect.poll(() => heartbeatCount(jsm, agent.clusterId), { timeout: 5000 }).toBeGreaterThanOrEqual(1);
+    await expect.poll(() => heartbeatCount(jsm, agent.clusterId), { timeout: scaled(5000) }).toBeGreaterThanOrEqual(1);
     const stored = JSON.parse(await readFile(join(c.stateDir, 'credential.json'), 'utf8'));
     const sysCreds = await systemUserCreds(nats.trust);
     const sys = await connect({ servers: nats.url, authenticator: credsAuthenticator(sysCreds.jwt, sysCreds.seed) });
@@ -172,7 +174,7 @@ describe('agent registration and heartbeat', () => {
       await expect
         .poll(
           () => lines.some((l) => /refused this agent's credential.*registering again with a new token/.test(l.msg)),
-          { timeout: 5000 },
+          { timeout: scaled(5000) },
         )
         .toBe(true);
       const before = await heartbeatCount(jsm, agent.clusterId);
@@ -186,7 +188,7 @@ describe('agent registration and heartbeat', () => {
       expect(await heartbeatCount(jsm, agent.clusterId)).toBe(before);
       // Still retrying: once the revocation is lifted it is back without a restart.
       await pushRevocations(sys, nats.trust, {});
-      await expect.poll(() => heartbeatCount(jsm, agent.clusterId), { timeout: 8000 }).toBeGreaterThan(before);
+      await expect.poll(() => heartbeatCount(jsm, agent.clusterId), { timeout: scaled(8000) }).toBeGreaterThan(before);
     } finally {
       await pushRevocations(sys, nats.trust, {});
       await sys.close();

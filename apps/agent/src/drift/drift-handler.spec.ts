@@ -54,6 +54,9 @@ function setup() {
   return { drift, edit, writes, reports, release };
 }
 
+/** One turn of the event loop: what the handler defers (its drain) has had its chance to run. */
+const turn = () => new Promise<void>((r) => setImmediate(r));
+
 describe('DriftHandler', () => {
   it('lets a revert in flight land before a pass writes, and starts none while paused', async () => {
     const { drift, edit, writes, release } = setup();
@@ -63,7 +66,7 @@ describe('DriftHandler', () => {
     let done = false;
     const waiting = drift.healsDone().then(() => (done = true));
     edit('by hand again', '3'); // while paused: deferred, no second revert
-    await new Promise((r) => setTimeout(r, 10));
+    await turn();
     expect(done).toBe(false);
     release();
     await waiting;
@@ -75,11 +78,10 @@ describe('DriftHandler', () => {
     const { drift, edit, writes, reports, release } = setup();
     drift.pause();
     edit('by hand', '2');
-    await new Promise((r) => setTimeout(r, 10));
+    await turn();
     expect(writes).toEqual([]);
     drift.resume();
-    await new Promise((r) => setTimeout(r, 10));
-    expect(writes).toEqual(['start revert to git']);
+    await expect.poll(() => writes).toEqual(['start revert to git']);
     release();
     await drift.settled();
     expect(reports.map((r) => r.resolution)).toEqual(['reverted']);
