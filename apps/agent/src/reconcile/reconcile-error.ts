@@ -4,9 +4,9 @@ import { isRenderError } from '@flotilla/gitops';
 import { AgentError } from '../errors.js';
 import { KubeApiError } from '../kube/kube-client.js';
 
-/** Server errors, throttling and conflicts may pass on a later try; other answers repeat. */
+/** No answer (0: a closed connection, a timeout), server errors, throttling and conflicts may pass on a later try; other answers repeat. */
 function retryableStatus(status: number): boolean {
-  return status >= 500 || status === 429 || status === 409;
+  return status === 0 || status >= 500 || status === 429 || status === 409;
 }
 
 export class ReconcileError extends Error {
