@@ -33,7 +33,7 @@ function descendants(pid: number): Map<number, string> {
   const walk = (p: number) => {
     for (const [child, parent] of parentOf)
       if (parent === p && !out.has(child)) {
-        out.set(child, commandOf(child));
+        out.set(child, identityOf(child));
         walk(child);
       }
   };
@@ -44,6 +44,16 @@ function descendants(pid: number): Map<number, string> {
 function commandOf(pid: number): string {
   try {
     return readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ').trim();
+  } catch {
+    return '';
+  }
+}
+
+/** A process's start time (clock ticks after boot) and command line: a reused pid gets another. */
+function identityOf(pid: number): string {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return `${stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]} ${commandOf(pid)}`;
   } catch {
     return '';
   }
@@ -99,7 +109,7 @@ describe('npm start: Ctrl-C', () => {
         60_000,
         'npm start to exit',
       ).catch(() => process.kill(-child.pid!, 'SIGKILL'));
-      for (const [pid, cmd] of left) if (commandOf(pid) === cmd) process.kill(pid, 'SIGKILL');
+      for (const [pid, id] of left) if (identityOf(pid) === id) process.kill(pid, 'SIGKILL');
     }
     await rm(home, { recursive: true, force: true });
   }, 120_000);
@@ -137,10 +147,8 @@ describe('npm start: Ctrl-C', () => {
       expect(warnings(tail), f).toEqual([]);
       expect(tail, f).toContain('"agent: stopped"');
     }
-    await eventually(
-      async () => [...running].every(([pid, cmd]) => commandOf(pid) !== cmd),
-      30_000,
-      'every process of the run gone',
-    );
+    const left = () => [...running].filter(([pid, id]) => identityOf(pid) === id).map(([pid, cmd]) => `${pid} ${cmd}`);
+    await eventually(async () => left().length === 0, 30_000, 'every process of the run gone').catch(() => undefined);
+    expect(left()).toEqual([]);
   }, 300_000);
 });
