@@ -33,7 +33,8 @@ function descendants(pid: number): Map<number, string> {
   const walk = (p: number) => {
     for (const [child, parent] of parentOf)
       if (parent === p && !out.has(child)) {
-        out.set(child, identityOf(child));
+        const id = identityOf(child);
+        if (id) out.set(child, id); // else already gone
         walk(child);
       }
   };
@@ -59,44 +60,78 @@ function identityOf(pid: number): string {
   }
 }
 
-/** Lines of pino JSON logs at warn (40) or above. */
-function warnings(log: string): string[] {
+/**
+ * Warnings of pino JSON logs from the agent's NATS side (transport, report outbox, heartbeat):
+ * what an agent logs when NATS stops before it does.
+ */
+function natsWarnings(log: string): string[] {
   return log
     .split('\n')
     .filter((l) => l.startsWith('{'))
-    .filter((l) => (JSON.parse(l) as { level: number }).level >= 40);
+    .filter((l) => {
+      const entry = JSON.parse(l) as { level: number; stage?: string };
+      return entry.level >= 40 && ['transport', 'report', 'heartbeat'].includes(entry.stage ?? '');
+    });
+}
+
+interface Run {
+  child: ChildProcess;
+  output(): string;
+}
+
+/** `npm start` with its data in `home` and free ports, in a process group of its own like a terminal's foreground job. */
+async function launch(home: string): Promise<Run> {
+  const [port, nats, monitor, git] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
+  const child = spawn('npm', ['start'], {
+    cwd: ROOT,
+    env: {
+      ...process.env,
+      FLOTILLA_HOME: join(home, '.flotilla'),
+      PORT: String(port),
+      FLOTILLA_NATS_PORT: String(nats),
+      FLOTILLA_NATS_MONITOR_PORT: String(monitor),
+      FLOTILLA_GIT_PORT: String(git),
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
+  let output = '';
+  child.stdout?.on('data', (b: Buffer) => (output += b.toString()));
+  child.stderr?.on('data', (b: Buffer) => (output += b.toString()));
+  return { child, output: () => output };
+}
+
+/** SIGINT to the whole process group, as a terminal's Ctrl-C; resolves with the exit code or signal. */
+function ctrlC(child: ChildProcess): Promise<string> {
+  const exited = new Promise<string>((res) => child.once('exit', (code, signal) => res(signal ?? String(code))));
+  process.kill(-child.pid!, 'SIGINT');
+  return exited;
+}
+
+/** Processes that still name `folder` on their command line. */
+function processesUsing(folder: string): string[] {
+  return readdirSync('/proc')
+    .filter((e) => /^\d+$/.test(e))
+    .map((pid) => `${pid} ${commandOf(Number(pid))}`)
+    .filter((line) => line.includes(folder));
 }
 
 describe('npm start: Ctrl-C', () => {
   let home: string;
   let child: ChildProcess;
-  let output = '';
+  let run: Run;
 
   beforeAll(async () => {
     home = await mkdtemp(join(tmpdir(), 'flotilla-start-stop-'));
     await chmod(home, 0o755); // as root, the embedded PostgreSQL runs as the OS user postgres
-    const [port, nats, monitor, git] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
-    child = spawn('npm', ['start'], {
-      cwd: ROOT,
-      env: {
-        ...process.env,
-        FLOTILLA_HOME: join(home, '.flotilla'),
-        PORT: String(port),
-        FLOTILLA_NATS_PORT: String(nats),
-        FLOTILLA_NATS_MONITOR_PORT: String(monitor),
-        FLOTILLA_GIT_PORT: String(git),
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-      detached: true, // a process group of its own, like a terminal's foreground job
-    });
-    child.stdout?.on('data', (b: Buffer) => (output += b.toString()));
-    child.stderr?.on('data', (b: Buffer) => (output += b.toString()));
+    run = await launch(home);
+    child = run.child;
     await eventually(
-      async () => output.includes('Flotilla is running') || child.exitCode !== null,
+      async () => run.output().includes('Flotilla is running') || child.exitCode !== null,
       240_000,
       'npm start',
     );
-    if (child.exitCode !== null) throw new Error(`npm start exited:\n${output}`);
+    if (child.exitCode !== null) throw new Error(`npm start exited:\n${run.output()}`);
   }, 300_000);
 
   afterAll(async () => {
@@ -129,26 +164,58 @@ describe('npm start: Ctrl-C', () => {
     expect(commands.some((c) => c.includes('nats-server'))).toBe(true);
     expect(commands.some((c) => /\bpostgres\b.* -D /.test(c))).toBe(true);
 
-    const exited = new Promise<string>((res) => child.once('exit', (code, signal) => res(signal ?? String(code))));
-    process.kill(-child.pid!, 'SIGINT');
+    const exit = await ctrlC(child);
     // npm ends itself with the signal it got (or reports it as 130), whatever the script's own exit code.
-    expect(['0', '130', 'SIGINT'], output).toContain(await exited);
+    expect(['0', '130', 'SIGINT'], run.output()).toContain(exit);
 
-    const afterStopping = output.slice(output.indexOf(': stopping'));
-    expect(output).toContain('SIGINT: stopping');
+    const afterStopping = run.output().slice(run.output().indexOf(': stopping'));
+    expect(run.output()).toContain('SIGINT: stopping');
     expect(
       afterStopping.split('\n').filter((l) => ERROR_LINE.test(l)),
-      output,
+      run.output(),
     ).toEqual([]);
-    // The agents stopped while NATS still ran: no reconnect warnings, a clean "agent: stopped".
+    // The agents stopped while NATS still ran: no reconnect or undelivered-report warnings, a clean "agent: stopped".
     for (const f of readdirSync(logs).filter((n) => n.startsWith('agent-'))) {
       const text = agentLog(f);
       const tail = text.slice(text.lastIndexOf('"agent: stopping"'));
-      expect(warnings(tail), f).toEqual([]);
+      expect(natsWarnings(tail), f).toEqual([]);
       expect(tail, f).toContain('"agent: stopped"');
     }
     const left = () => [...running].filter(([pid, id]) => identityOf(pid) === id).map(([pid, cmd]) => `${pid} ${cmd}`);
     await eventually(async () => left().length === 0, 30_000, 'every process of the run gone').catch(() => undefined);
     expect(left()).toEqual([]);
+  }, 300_000);
+});
+
+describe('npm start: Ctrl-C while starting', () => {
+  let home: string;
+  let run: Run | undefined;
+
+  afterAll(async () => {
+    if (run && run.child.exitCode === null && run.child.signalCode === null) process.kill(-run.child.pid!, 'SIGKILL');
+    for (const line of home ? processesUsing(home) : []) process.kill(Number(line.split(' ')[0]), 'SIGKILL');
+    if (home) await rm(home, { recursive: true, force: true });
+  }, 60_000);
+
+  it('stops what already runs, quietly, and leaves nothing running', async () => {
+    home = await mkdtemp(join(tmpdir(), 'flotilla-start-stop-early-'));
+    await chmod(home, 0o755);
+    run = await launch(home);
+    const r = run;
+    // PostgreSQL runs and NATS is starting.
+    await eventually(async () => r.output().includes('[2/5]') || r.child.exitCode !== null, 240_000, 'step 2/5');
+    const exit = await ctrlC(r.child);
+    expect(['0', '130', 'SIGINT'], r.output()).toContain(exit);
+    const afterStopping = r.output().slice(r.output().indexOf(': stopping'));
+    expect(r.output()).toContain('SIGINT: stopping');
+    expect(r.output()).not.toContain('Flotilla is running');
+    expect(
+      afterStopping.split('\n').filter((l) => ERROR_LINE.test(l)),
+      r.output(),
+    ).toEqual([]);
+    await eventually(async () => processesUsing(home).length === 0, 30_000, 'every process of the run gone').catch(
+      () => undefined,
+    );
+    expect(processesUsing(home)).toEqual([]);
   }, 300_000);
 });
