@@ -21,14 +21,13 @@ function sources(): string[] {
     cwd: REPO_ROOT,
     encoding: 'utf8',
   });
-  return out.split('\n').filter((f) => f && !f.endsWith('readme-env.spec.ts'));
+  // Unit specs are left out: the scripts they write for fake helpers (a kubectl exec plugin) read their own variables.
+  return out.split('\n').filter((f) => f && !f.endsWith('.spec.ts'));
 }
 
-/** Variables named in `text` that `readme` does not mention, as `file: NAME`. */
+/** The variables `readme` does not name (as a word), as `file: NAME`. */
 function undocumented(names: Iterable<[string, string]>, readme: string): string[] {
-  return [...names]
-    .filter(([, name]) => !readme.includes(`\`${name}\``) && !readme.includes(`| ${name} `))
-    .map(([f, n]) => `${f}: ${n}`);
+  return [...names].filter(([, name]) => !new RegExp(`\\b${name}\\b`).test(readme)).map(([f, n]) => `${f}: ${n}`);
 }
 
 describe('environment variables are documented', () => {
