@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '@flotilla/testing';
+import { freePort, scaled } from '@flotilla/testing';
 import { eventually } from '../../apps/control-plane/test/support/agent.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -132,7 +132,7 @@ describe('npm start: Ctrl-C', () => {
       'npm start',
     );
     if (child.exitCode !== null) throw new Error(`npm start exited:\n${run.output()}`);
-  }, 300_000);
+  }, scaled(300_000));
 
   afterAll(async () => {
     // After a failure: stop what is left, own process groups included, then the folder.
@@ -147,44 +147,49 @@ describe('npm start: Ctrl-C', () => {
       for (const [pid, id] of left) if (identityOf(pid) === id) process.kill(pid, 'SIGKILL');
     }
     await rm(home, { recursive: true, force: true });
-  }, 120_000);
+  }, scaled(120_000));
 
-  it('stops the agents, the control plane, NATS and PostgreSQL in order, quietly, and leaves nothing running', async () => {
-    const logs = join(home, '.flotilla', 'logs');
-    const agentLog = (name: string) => readFileSync(join(logs, name), 'utf8');
-    const started = () =>
-      existsSync(logs) &&
-      readdirSync(logs).filter((f) => f.startsWith('agent-') && agentLog(f).includes('"agent: started"')).length ===
-        DEMO_AGENTS;
-    await eventually(async () => started(), 120_000, `${DEMO_AGENTS} demo agents started`);
+  it(
+    'stops the agents, the control plane, NATS and PostgreSQL in order, quietly, and leaves nothing running',
+    async () => {
+      const logs = join(home, '.flotilla', 'logs');
+      const agentLog = (name: string) => readFileSync(join(logs, name), 'utf8');
+      const started = () =>
+        existsSync(logs) &&
+        readdirSync(logs).filter((f) => f.startsWith('agent-') && agentLog(f).includes('"agent: started"')).length ===
+          DEMO_AGENTS;
+      await eventually(async () => started(), 120_000, `${DEMO_AGENTS} demo agents started`);
 
-    const running = descendants(child.pid!);
-    const commands = [...running.values()];
-    expect(commands.filter((c) => c.includes('/agent-build/apps/agent/src/main.js'))).toHaveLength(DEMO_AGENTS);
-    expect(commands.some((c) => c.includes('nats-server'))).toBe(true);
-    expect(commands.some((c) => /\bpostgres\b.* -D /.test(c))).toBe(true);
+      const running = descendants(child.pid!);
+      const commands = [...running.values()];
+      expect(commands.filter((c) => c.includes('/agent-build/apps/agent/src/main.js'))).toHaveLength(DEMO_AGENTS);
+      expect(commands.some((c) => c.includes('nats-server'))).toBe(true);
+      expect(commands.some((c) => /\bpostgres\b.* -D /.test(c))).toBe(true);
 
-    const exit = await ctrlC(child);
-    // npm ends itself with the signal it got (or reports it as 130), whatever the script's own exit code.
-    expect(['0', '130', 'SIGINT'], run.output()).toContain(exit);
+      const exit = await ctrlC(child);
+      // npm ends itself with the signal it got (or reports it as 130), whatever the script's own exit code.
+      expect(['0', '130', 'SIGINT'], run.output()).toContain(exit);
 
-    const afterStopping = run.output().slice(run.output().indexOf(': stopping'));
-    expect(run.output()).toContain('SIGINT: stopping');
-    expect(
-      afterStopping.split('\n').filter((l) => ERROR_LINE.test(l)),
-      run.output(),
-    ).toEqual([]);
-    // The agents stopped while NATS still ran: no reconnect or undelivered-report warnings, a clean "agent: stopped".
-    for (const f of readdirSync(logs).filter((n) => n.startsWith('agent-'))) {
-      const text = agentLog(f);
-      const tail = text.slice(text.lastIndexOf('"agent: stopping"'));
-      expect(natsWarnings(tail), f).toEqual([]);
-      expect(tail, f).toContain('"agent: stopped"');
-    }
-    const left = () => [...running].filter(([pid, id]) => identityOf(pid) === id).map(([pid, cmd]) => `${pid} ${cmd}`);
-    await eventually(async () => left().length === 0, 30_000, 'every process of the run gone').catch(() => undefined);
-    expect(left()).toEqual([]);
-  }, 300_000);
+      const afterStopping = run.output().slice(run.output().indexOf(': stopping'));
+      expect(run.output()).toContain('SIGINT: stopping');
+      expect(
+        afterStopping.split('\n').filter((l) => ERROR_LINE.test(l)),
+        run.output(),
+      ).toEqual([]);
+      // The agents stopped while NATS still ran: no reconnect or undelivered-report warnings, a clean "agent: stopped".
+      for (const f of readdirSync(logs).filter((n) => n.startsWith('agent-'))) {
+        const text = agentLog(f);
+        const tail = text.slice(text.lastIndexOf('"agent: stopping"'));
+        expect(natsWarnings(tail), f).toEqual([]);
+        expect(tail, f).toContain('"agent: stopped"');
+      }
+      const left = () =>
+        [...running].filter(([pid, id]) => identityOf(pid) === id).map(([pid, cmd]) => `${pid} ${cmd}`);
+      await eventually(async () => left().length === 0, 30_000, 'every process of the run gone').catch(() => undefined);
+      expect(left()).toEqual([]);
+    },
+    scaled(300_000),
+  );
 });
 
 describe('npm start: Ctrl-C while starting', () => {
@@ -195,27 +200,31 @@ describe('npm start: Ctrl-C while starting', () => {
     if (run && run.child.exitCode === null && run.child.signalCode === null) process.kill(-run.child.pid!, 'SIGKILL');
     for (const line of home ? processesUsing(home) : []) process.kill(Number(line.split(' ')[0]), 'SIGKILL');
     if (home) await rm(home, { recursive: true, force: true });
-  }, 60_000);
+  }, scaled(60_000));
 
-  it('stops what already runs, quietly, and leaves nothing running', async () => {
-    home = await mkdtemp(join(tmpdir(), 'flotilla-start-stop-early-'));
-    await chmod(home, 0o755);
-    run = await launch(home);
-    const r = run;
-    // PostgreSQL runs and NATS is starting.
-    await eventually(async () => r.output().includes('[2/5]') || r.child.exitCode !== null, 240_000, 'step 2/5');
-    const exit = await ctrlC(r.child);
-    expect(['0', '130', 'SIGINT'], r.output()).toContain(exit);
-    const afterStopping = r.output().slice(r.output().indexOf(': stopping'));
-    expect(r.output()).toContain('SIGINT: stopping');
-    expect(r.output()).not.toContain('Flotilla is running');
-    expect(
-      afterStopping.split('\n').filter((l) => ERROR_LINE.test(l)),
-      r.output(),
-    ).toEqual([]);
-    await eventually(async () => processesUsing(home).length === 0, 30_000, 'every process of the run gone').catch(
-      () => undefined,
-    );
-    expect(processesUsing(home)).toEqual([]);
-  }, 300_000);
+  it(
+    'stops what already runs, quietly, and leaves nothing running',
+    async () => {
+      home = await mkdtemp(join(tmpdir(), 'flotilla-start-stop-early-'));
+      await chmod(home, 0o755);
+      run = await launch(home);
+      const r = run;
+      // PostgreSQL runs and NATS is starting.
+      await eventually(async () => r.output().includes('[2/5]') || r.child.exitCode !== null, 240_000, 'step 2/5');
+      const exit = await ctrlC(r.child);
+      expect(['0', '130', 'SIGINT'], r.output()).toContain(exit);
+      const afterStopping = r.output().slice(r.output().indexOf(': stopping'));
+      expect(r.output()).toContain('SIGINT: stopping');
+      expect(r.output()).not.toContain('Flotilla is running');
+      expect(
+        afterStopping.split('\n').filter((l) => ERROR_LINE.test(l)),
+        r.output(),
+      ).toEqual([]);
+      await eventually(async () => processesUsing(home).length === 0, 30_000, 'every process of the run gone').catch(
+        () => undefined,
+      );
+      expect(processesUsing(home)).toEqual([]);
+    },
+    scaled(300_000),
+  );
 });

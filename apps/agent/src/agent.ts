@@ -16,6 +16,7 @@ import type { StoredCredential } from './registration/credential.js';
 import { CredentialStore } from './registration/credential-store.js';
 import { CredentialRenewer } from './registration/renewer.js';
 import { Registrar } from './registration/registrar.js';
+import { RegistrationKeyStore } from './registration/registration-key-store.js';
 import { NatsTransport } from './transport/nats-transport.js';
 import { startReconciling, type ReconcileRuntime } from './reconcile/runtime.js';
 import { AGENT_VERSION } from './version.js';
@@ -74,6 +75,10 @@ async function credentialFor(
       { stateDir: config.stateDir },
     );
   }
+  // The key is on disk before the hub hears of it, so a registration whose answer is lost can be retried.
+  const keys = new RegistrationKeyStore(config.stateDir);
+  const { key, reused } = await keys.loadOrCreate();
+  if (reused) logger.info({ path: keys.path }, 'registration: retrying with the key of an unfinished registration');
   const registrar = new Registrar({
     server: config.server,
     token: config.token,
@@ -81,9 +86,11 @@ async function credentialFor(
     facts: facts(),
     logger,
     backoff: config.backoff ?? DEFAULT_BACKOFF,
+    key,
   });
   const credential = await registrar.register(signal);
   await store.save(credential);
+  await keys.discard();
   logger.info({ clusterId: credential.clusterId, path: store.path }, 'registration: registered; credential stored');
   return { credential, registered: true };
 }

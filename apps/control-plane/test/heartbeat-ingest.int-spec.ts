@@ -89,8 +89,7 @@ describe('heartbeat ingest', () => {
     const a = await agent('hb-restart');
     await h.stopControlPlane();
     const sentAt = Date.now();
-    await a.heartbeat({ nodeCount: 7, region: 'sent-while-down' });
-    await new Promise((r) => setTimeout(r, 300));
+    await a.heartbeat({ nodeCount: 7, region: 'sent-while-down' }); // stored by JetStream once this resolves
     await h.startControlPlane();
     const c = await eventually(
       async () => {

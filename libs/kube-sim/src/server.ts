@@ -32,6 +32,13 @@ export interface KubeSimOptions {
   historySize?: number;
   /** The Nodes a fresh cluster starts with (default: one), for agents that report node facts. */
   nodes?: number | NodeSeed;
+  /** Watch lag: each watch event reaches each watcher a random 0..watchLagMs ms late, in order (default 0). */
+  watchLagMs?: number;
+  /**
+   * Bearer tokens the server accepts; when set, any other request but /healthz gets 401 as a real
+   * server answers an expired or revoked token (default: no authentication).
+   */
+  tokens?: string[];
 }
 
 /** Ready Nodes to seed, and what their well-known fields and labels say. */
@@ -64,6 +71,10 @@ export interface KubeSim {
   /** Open watch connections. */
   watchers(): number;
   setBookmarkInterval(ms: number): void;
+  /** Sets the watch lag (see KubeSimOptions.watchLagMs); 0 turns it off. */
+  setWatchLag(ms: number): void;
+  /** Replaces the accepted bearer tokens (a rotation); undefined turns authentication off. */
+  setTokens(tokens: string[] | undefined): void;
   /** Drops the watch history: watches from an older resourceVersion then get 410 Gone. */
   compact(): void;
   /** Ends every open watch stream, as an API server restart or a load balancer would. */
@@ -112,6 +123,12 @@ function nodeObject(name: string, seed: NodeSeed): any {
       },
     },
   };
+}
+
+function checkedLag(ms: number): number {
+  if (!Number.isInteger(ms) || ms < 0 || ms > 600_000)
+    throw new RangeError(`watch lag must be a whole number of milliseconds from 0 to 600000, got ${ms}`);
+  return ms;
 }
 
 function send(res: ServerResponse, code: number, body: unknown): void {
@@ -164,12 +181,21 @@ export async function startKubeSim(opts: KubeSimOptions = {}): Promise<KubeSim> 
   };
   const simulator = opts.simulate === false ? undefined : new Simulator(api, simSettings);
   const watches = new Watches(api.store);
+  watches.lagMs = checkedLag(opts.watchLagMs ?? 0);
   const counters: Record<string, number> = {};
   const ctx: HandlerContext = { api, watches, send, count: (verb) => (counters[verb] = (counters[verb] ?? 0) + 1) };
+
+  let tokens = opts.tokens ? new Set(opts.tokens) : undefined;
+  function authenticate(req: IncomingMessage, r: ReturnType<typeof route>): void {
+    if (!tokens || r.kind === 'healthz') return;
+    const header = req.headers.authorization ?? '';
+    if (!header.startsWith('Bearer ') || !tokens.has(header.slice(7))) throw errors.unauthorized();
+  }
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = requestTarget(req.url ?? '/');
     const r = route(url.pathname, api.registry);
+    authenticate(req, r);
     if (r.kind === 'resource') return handleResource(ctx, req, res, r.r, parseQuery(url.searchParams));
     if (req.method !== 'GET') throw errors.methodNotAllowed(req.method ?? '', url.pathname);
     ctx.count('discovery');
@@ -241,6 +267,8 @@ export async function startKubeSim(opts: KubeSimOptions = {}): Promise<KubeSim> 
     setSimulation: (s) => Object.assign(simSettings, s),
     watchers: () => watches.active,
     setBookmarkInterval: (ms) => (watches.bookmarkMs = ms),
+    setWatchLag: (ms) => void (watches.lagMs = checkedLag(ms)),
+    setTokens: (list) => void (tokens = list ? new Set(list) : undefined),
     compact: () => api.store.compact(),
     dropWatches: () => watches.closeAll(),
     close: async () => {

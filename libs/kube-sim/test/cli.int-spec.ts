@@ -90,4 +90,24 @@ describe('kube-sim CLI', () => {
   it('refuses a port that is not a number', async () => {
     await expect(start('--port', 'abc', '--kubeconfig', join(dir, 'x'))).rejects.toThrow(/exited with 2/);
   });
+
+  it('takes --watch-lag-ms and refuses a bad one', async () => {
+    const lagged = await start(
+      '--port',
+      '0',
+      '--kubeconfig',
+      join(dir, 'lag'),
+      '--no-simulate',
+      '--watch-lag-ms',
+      '50',
+    );
+    const got = await fetch(`${lagged.url}/api/v1/namespaces`);
+    expect(got.status).toBe(200);
+    const exited = exit(lagged.child);
+    lagged.child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    await expect(start('--port', '0', '--kubeconfig', join(dir, 'y'), '--watch-lag-ms', 'soon')).rejects.toThrow(
+      /exited with 2/,
+    );
+  });
 });

@@ -28,6 +28,7 @@ import type { DriftHandler } from '../drift/drift-handler.js';
 import type { LiveCache } from '../drift/live-cache.js';
 import { summarizeHealth, type HealthChecker, type HealthResult } from '../health/health-checker.js';
 import type { InventoryStore } from '../inventory/inventory-store.js';
+import type { WrittenVersion } from '../health/written-version.js';
 import type { ResourceInfo } from '../kube/discovery.js';
 import { summarizePlan, type Plan, type PlanPrelude, type Planner } from '../plan/planner.js';
 import type { PruneResult, Pruner } from '../prune/pruner.js';
@@ -90,6 +91,7 @@ export class Reconciler {
       d.applied.revision = desired.revision;
       await d.applied.save();
       health = await stage('health', () => this.waitHealthy(results));
+      if (health.watchBehind.length > 0) error = watchBehindError(health);
     } catch (e) {
       error = e instanceof ReconcileError ? e : ReconcileError.from('apply', e);
     }
@@ -130,8 +132,8 @@ export class Reconciler {
 
   private async waitHealthy(results: readonly ApplyResult[]): Promise<StageResult<HealthResult>> {
     const ids = results.map((r) => r.id);
-    const applied = this.answeredByApply(results);
-    const health = await this.d.health.wait(ids, this.d.healthTimeoutMs, { applied });
+    const seen = { applied: this.answeredByApply(results), written: writtenBy(results) };
+    const health = await this.d.health.wait(ids, this.d.healthTimeoutMs, seen);
     return { value: health, summary: summarizeHealth(health) };
   }
 
@@ -246,6 +248,24 @@ export class Reconciler {
     );
     return out;
   }
+}
+
+/** What each write of this pass produced: health judges nothing older. */
+function writtenBy(results: readonly ApplyResult[]): Map<string, WrittenVersion> {
+  const out = new Map<string, WrittenVersion>();
+  for (const r of results) if (r.written) out.set(r.id, r.written);
+  return out;
+}
+
+/** The health timeout passed before the watch showed this pass's writes: retryable, not a verdict. */
+function watchBehindError(h: HealthResult): ReconcileError {
+  const first = h.watchBehind[0]!;
+  return new ReconcileError(
+    'health',
+    'WATCH_NOT_CAUGHT_UP',
+    `${h.watchBehind.length} object(s) not yet seen at the version this pass wrote; first ${first}: ${h.byId.get(first)?.message ?? ''}`,
+    true,
+  );
 }
 
 function summarizePrune(r: readonly PruneResult[], enabled: boolean): string {

@@ -100,7 +100,7 @@ export async function startReconciling(o: RuntimeOptions): Promise<ReconcileRunt
       listLive: (info) => listObjects(client, info, { labelSelector: owned }),
     }),
     applier: new Applier(server, discovery, applied, live),
-    pruner: new Pruner(client, discovery, applied),
+    pruner: new Pruner(client, discovery, applied, o.clusterId),
     inventory: new InventoryStore(client),
     applied,
     health: new HealthChecker(live),

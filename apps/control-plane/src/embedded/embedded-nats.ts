@@ -28,6 +28,8 @@ export async function startEmbeddedNats(opts: {
     port: opts.port,
     httpPort: opts.httpPort,
     storeDir: join(opts.dir, 'jetstream'),
+    // nats-server's 2 s default is missed by clients on a busy laptop; they would see a connect timeout.
+    authTimeoutSeconds: 10,
   });
   writeFileSync(confPath, config, { mode: 0o600 });
   const url = `nats://127.0.0.1:${opts.port}`;
