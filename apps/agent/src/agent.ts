@@ -41,7 +41,7 @@ async function startFactsReader(config: AgentConfig, logger: Logger): Promise<Fa
   const f = config.facts;
   const complete = f.provider && f.region && f.kubeVersion && f.nodeCount !== undefined;
   if (!config.kubeconfig || complete) return undefined;
-  const client = new KubeClient(loadKubeconfig(config.kubeconfig));
+  const client = new KubeClient(loadKubeconfig(config.kubeconfig, { context: config.kubeContext }));
   const reader = new FactsReader({ client, configured: f, logger: logger.child({ stage: 'facts' }) });
   await reader.refresh();
   reader.start();
@@ -156,6 +156,7 @@ export async function startAgent(config: AgentConfig, opts: StartOptions = {}): 
         clusterId: credential.clusterId,
         stateDir: config.stateDir,
         kubeconfig: config.kubeconfig,
+        kubeContext: config.kubeContext,
         git: config.git,
         resyncSeconds: config.resyncSeconds,
         healthTimeoutSeconds: config.healthTimeoutSeconds,

@@ -41,6 +41,10 @@ export const SETTINGS = {
     env: 'FLOTILLA_KUBECONFIG',
     help: 'kubeconfig of the cluster to reconcile (without it the agent only heartbeats)',
   },
+  'kube-context': {
+    env: 'FLOTILLA_KUBE_CONTEXT',
+    help: "kubeconfig context to use (default: the kubeconfig's current-context)",
+  },
   'git-username': { env: 'FLOTILLA_GIT_USERNAME', help: 'Git username (basic auth, or the user name for --git-token)' },
   'git-password': { env: 'FLOTILLA_GIT_PASSWORD', help: 'Git password (secret)' },
   'git-token': { env: 'FLOTILLA_GIT_TOKEN', help: 'Git access token (secret)' },
@@ -75,6 +79,7 @@ const Schema = z.object({
   }),
   logLevel: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
   kubeconfig: z.string().min(1).optional(),
+  kubeContext: z.string().min(1).max(253).optional(),
   git: z.object({
     username: z.string().min(1).max(256).optional(),
     password: z.string().max(4096).optional(),
@@ -102,6 +107,8 @@ export interface AgentConfig {
   backoff?: BackoffOptions;
   /** The cluster to reconcile; without it the agent only heartbeats. */
   kubeconfig?: string;
+  /** The kubeconfig context to use instead of its current-context. */
+  kubeContext?: string;
   /** Git credentials (secrets: never logged). */
   git?: { username?: string; password?: string; token?: string };
   resyncSeconds?: number;
@@ -185,6 +192,7 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
     facts: { provider: r.provider, region: r.region, kubeVersion: r['kube-version'], nodeCount: r['node-count'] },
     logLevel: r['log-level'],
     kubeconfig: r.kubeconfig,
+    kubeContext: r['kube-context'],
     git: { username: r['git-username'], password: r['git-password'], token: r['git-token'] },
     resyncSeconds: r['resync-interval'],
     healthTimeoutSeconds: r['health-timeout'],
