@@ -4,6 +4,7 @@ import { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, registerAgent, type TestAgent } from './support/agent.js';
 import { createRegistrationToken, FACTS, startHarness, type Harness } from './support/harness.js';
+import { scaled } from '@flotilla/testing';
 
 const CLUSTER =
   'query($id: ID) { cluster(id: $id) { connection lastSeenAt facts { kubeVersion agentVersion nodeCount provider region } } }';
@@ -53,7 +54,7 @@ describe('heartbeat ingest', () => {
       provider: 'kind',
       region: 'eu-west-1',
     });
-    expect(Date.now() - Date.parse(online.lastSeenAt)).toBeLessThan(3000);
+    expect(Date.now() - Date.parse(online.lastSeenAt)).toBeLessThan(scaled(3000));
 
     await eventually(async () => (await cluster(a.clusterId)).connection === 'OFFLINE', 6000, 'OFFLINE');
     const summary = await h.gql('{ fleetSummary { clusters { offline } byTag { tag offline } } }');
