@@ -111,8 +111,13 @@ describe('flotilla rollout and drift commands', () => {
       });
       const commitRollout = await latestRolloutOf(next);
       const aborted = await cli.run(['rollout', 'abort', commitRollout.id]);
-      expect(aborted.code, aborted.stderr).toBe(0);
-      expect(aborted.stdout).toContain(`Aborted rollout ${commitRollout.id}.`);
+      if (aborted.code === 0) {
+        expect(aborted.stdout).toContain(`Aborted rollout ${commitRollout.id}.`);
+      } else {
+        // On a busy machine its short soaks may be over before the CLI is up: aborting a finished rollout is a conflict (exit 1)
+        expect(aborted.code, aborted.stderr).toBe(1);
+        expect(aborted.stderr).toMatch(/cannot abort a rollout that is Succeeded/);
+      }
 
       const started = await cli.run([
         'rollout',
