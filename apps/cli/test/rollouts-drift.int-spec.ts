@@ -109,8 +109,15 @@ describe('flotilla rollout and drift commands', () => {
         files: { 'bases/web/deploy.yaml': deployment('web:3.0') },
         message: 'web 3.0',
       });
+      // Its canary fails, so the commit's own rollout pauses there instead of finishing before the
+      // CLI (slow to start on a busy machine) aborts it; us-1 never gets the commit from it.
+      f.bad.add(next);
       const commitRollout = await latestRolloutOf(next);
       const aborted = await cli.run(['rollout', 'abort', commitRollout.id]);
+      f.bad.delete(next);
+      // The canary took the commit and failed it; it applies it after all, as an agent's retry would.
+      const canary = f.agents.get('can')!;
+      if (canary.received.at(-1) === next) await canary.report(next);
       expect(aborted.code, aborted.stderr).toBe(0);
       expect(aborted.stdout).toContain(`Aborted rollout ${commitRollout.id}.`);
 

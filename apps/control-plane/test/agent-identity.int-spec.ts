@@ -1,6 +1,6 @@
 import { createUser, decodeUserJwt, signRenewal } from '@flotilla/nats-auth';
 import { agentPermissions, RenewResponse } from '@flotilla/protocol';
-import { startGitServer, type GitServer } from '@flotilla/testing';
+import { startGitServer, type GitServer, scaled } from '@flotilla/testing';
 import { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, readAsAgent, registerAgent, type TestAgent } from './support/agent.js';
@@ -278,7 +278,7 @@ describe('agent identity', () => {
         ),
       );
       expect(ms).toBeLessThan(60_000);
-      await expect(h.nats.connect(a.creds, { reconnect: false, timeout: 2000 })).rejects.toThrow(
+      await expect(h.nats.connect(a.creds, { reconnect: false, timeout: scaled(2000) })).rejects.toThrow(
         /authorization violation/i,
       );
       const refused = await renew(signRenewal(a.creds.seed, a.clusterId));
@@ -288,7 +288,7 @@ describe('agent identity', () => {
 
       expect((await h.gql(mutate('resumeCluster'), { id: a.clusterId })).data.resumeCluster.admission).toBe('ACTIVE');
       // The JWT from before the suspension stays revoked; a renewed one connects.
-      await expect(h.nats.connect(a.creds, { reconnect: false, timeout: 2000 })).rejects.toThrow(
+      await expect(h.nats.connect(a.creds, { reconnect: false, timeout: scaled(2000) })).rejects.toThrow(
         /authorization violation/i,
       );
       await nextSecond(new Date()); // a renewed JWT must be issued in a later second than the revocation
@@ -296,7 +296,7 @@ describe('agent identity', () => {
       expect(res.status).toBe(200);
       const nc = await h.nats.connect(
         { ...a.creds, jwt: RenewResponse.parse(await res.json()).jwt },
-        { reconnect: false, timeout: 2000 },
+        { reconnect: false, timeout: scaled(2000) },
       );
       await nc.close();
       expect(await readAsAgent(h, a.clusterId)).not.toBe('none');
@@ -315,7 +315,7 @@ describe('agent identity', () => {
         h.gql('mutation($id: ID!) { deregisterCluster(id: $id) { id } }', { id: a.clusterId }),
       );
       expect(ms).toBeLessThan(60_000);
-      await expect(h.nats.connect(a.creds, { reconnect: false, timeout: 2000 })).rejects.toThrow(
+      await expect(h.nats.connect(a.creds, { reconnect: false, timeout: scaled(2000) })).rejects.toThrow(
         /authorization violation/i,
       );
       expect((await renew(signRenewal(a.creds.seed, a.clusterId))).status).toBe(401);

@@ -15,7 +15,9 @@ describe('revoking agent credentials', () => {
     return nats.userFor(agentPermissions(id), { inboxPrefix: subjects.agentInboxPrefix(id) });
   };
   const refused = (creds: NatsCreds) =>
-    expect(nats.connect(creds, { reconnect: false, timeout: 2000 })).rejects.toThrow(/authorization violation/i);
+    expect(nats.connect(creds, { reconnect: false, timeout: scaled(2000) })).rejects.toThrow(
+      /authorization violation/i,
+    );
 
   beforeAll(async () => {
     nats = await startNats();
@@ -52,14 +54,16 @@ describe('revoking agent credentials', () => {
     await pushRevocations(sys, nats.trust, { [a.publicKey]: now() });
     await refused(a);
     await pushRevocations(sys, nats.trust, {});
-    const nc = await nats.connect(a, { reconnect: false, timeout: 2000 });
+    const nc = await nats.connect(a, { reconnect: false, timeout: scaled(2000) });
     await nc.close();
   });
 
   it('keeps revoked users out after a restart when the config carries the revocations', async () => {
     const a = await agent();
     await using restarted = await startNats({ trust: nats.trust, revocations: { [a.publicKey]: now() } });
-    await expect(restarted.connect(a, { reconnect: false, timeout: 2000 })).rejects.toThrow(/authorization violation/i);
+    await expect(restarted.connect(a, { reconnect: false, timeout: scaled(2000) })).rejects.toThrow(
+      /authorization violation/i,
+    );
     const other = await agent();
     await (await restarted.connect(other, { reconnect: false })).close();
   });

@@ -1,7 +1,7 @@
 /** A minimal simulated agent for tests: registers, then publishes over JetStream as its own NATS user. */
 import { jetstream, type JetStreamClient } from '@nats-io/jetstream';
 import type { NatsConnection, NodeConnectionOptions } from '@nats-io/transport-node';
-import { eventually as pollUntil, type NatsCreds } from '@flotilla/testing';
+import { eventually as pollUntil, type NatsCreds, scaled } from '@flotilla/testing';
 import {
   agentPermissions,
   DesiredState,
@@ -81,7 +81,7 @@ export async function readAsAgent(h: Harness, clusterId: string): Promise<Desire
   });
   const nc: NatsConnection = await h.nats.connect(creds);
   try {
-    const msg = await nc.request(subjects.desiredDirectGet(clusterId), undefined, { timeout: 2000 });
+    const msg = await nc.request(subjects.desiredDirectGet(clusterId), undefined, { timeout: scaled(2000) });
     if (msg.headers?.code === 404) return 'none';
     // A deleted key reads back as its delete marker, as the agent sees it.
     if (['DEL', 'PURGE'].includes(msg.headers?.get('KV-Operation') ?? '')) return 'none';

@@ -5,12 +5,15 @@
  */
 import { DesiredState, PROTOCOL_VERSION, subjects, type SyncReport } from '@flotilla/protocol';
 import type { TestAgent } from './agent.js';
+import { scaled } from '@flotilla/testing';
 
 export interface FakeAgentOptions {
   delayMs?: number;
   /** Revisions this agent fails to apply. */
   bad?: ReadonlySet<string>;
   pollMs?: number;
+  /** How often it heartbeats while running (default 1 s), as a real agent does: a rollout skips clusters gone quiet. */
+  heartbeatMs?: number;
 }
 
 export class FakeFleetAgent {
@@ -20,6 +23,7 @@ export class FakeFleetAgent {
   private timer?: NodeJS.Timeout;
   private reported?: string;
   private stopped = false;
+  private lastBeat = Date.now();
 
   constructor(
     readonly agent: TestAgent,
@@ -32,7 +36,9 @@ export class FakeFleetAgent {
   }
 
   async desired(): Promise<DesiredState | undefined> {
-    const msg = await this.agent.nc.request(subjects.desiredDirectGet(this.clusterId), undefined, { timeout: 2000 });
+    const msg = await this.agent.nc.request(subjects.desiredDirectGet(this.clusterId), undefined, {
+      timeout: scaled(2000),
+    });
     if (msg.headers?.code === 404 || ['DEL', 'PURGE'].includes(msg.headers?.get('KV-Operation') ?? ''))
       return undefined;
     return DesiredState.parse(msg.json());
@@ -41,6 +47,10 @@ export class FakeFleetAgent {
   start(): void {
     const loop = async () => {
       if (this.stopped) return;
+      if (Date.now() - this.lastBeat >= (this.opts.heartbeatMs ?? 1000)) {
+        this.lastBeat = Date.now();
+        void this.agent.heartbeat().catch(() => undefined); // the control plane may be restarting
+      }
       try {
         const d = await this.desired();
         if (d && d.revision !== this.reported) {
