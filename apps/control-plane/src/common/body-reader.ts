@@ -21,9 +21,37 @@ export function httpError(res: Response, status: number, code: string, message: 
   res.status(status).json({ error: { code, message } });
 }
 
+/** How long, and how many bytes, a refused body is still read and dropped after the answer. */
+export const LINGER = { ms: 2_000, bytes: 8 * 1024 * 1024 };
+
+/**
+ * A lingering close, as nginx does it: after refusing a body, the answer is sent, the socket's
+ * sending side closed, and what the client still sends is read and dropped for a moment (bounded
+ * in time and bytes) before the socket is destroyed. Destroying it at once, with the client's
+ * bytes still unread, makes the kernel answer with a reset, and the client — busy sending — may
+ * then lose the 413 it was about to read and see only EPIPE or ECONNRESET.
+ */
+function lingerOnClose(req: Request): void {
+  const socket = req.socket;
+  socket.destroySoon = () => {
+    let dropped = 0;
+    const stop = () => socket.destroy();
+    const timer = setTimeout(stop, LINGER.ms);
+    timer.unref();
+    socket.once('close', () => clearTimeout(timer));
+    req.on('data', (chunk: Buffer) => {
+      if ((dropped += chunk.length) > LINGER.bytes) stop();
+    });
+    req.once('end', stop);
+    req.resume();
+    socket.end();
+  };
+}
+
 function refuseTooLarge(req: Request, res: Response, limit: number): void {
   req.pause();
   res.setHeader('connection', 'close');
+  lingerOnClose(req);
   httpError(res, 413, 'BODY_TOO_LARGE', `request body is larger than ${limit} bytes`);
 }
 
