@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig as loadControlPlaneConfig } from '../../apps/control-plane/src/config/load-config.js';
 import { generateNatsSecrets } from '../nats/generate-secrets.js';
 import { kubectl, kubectlPath, one, parseObjects, REPO_ROOT, type KubeObject } from './support/kubectl.js';
+import { scaled } from '@flotilla/testing';
 
 describe('infra/control-plane manifests and the generated NATS configuration', () => {
   let dir: string;
@@ -114,7 +115,7 @@ describe('infra/control-plane manifests and the generated NATS configuration', (
     } finally {
       await hub.close();
     }
-    await expect(connect({ servers: natsUrl, reconnect: false, timeout: 3000 })).rejects.toThrow(
+    await expect(connect({ servers: natsUrl, reconnect: false, timeout: scaled(3000) })).rejects.toThrow(
       /Authorization Violation/i,
     );
   });

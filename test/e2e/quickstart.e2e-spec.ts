@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, runGit } from '@flotilla/testing';
+import { freePort, runGit, scaled } from '@flotilla/testing';
 import { eventually } from '../../apps/control-plane/test/support/agent.js';
 import { ensureKubectl } from '../../scripts/setup-kubectl.mjs';
 import { launchBrowser } from '../../apps/web/test/browser.js';
@@ -18,7 +18,10 @@ import { launchBrowser } from '../../apps/web/test/browser.js';
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const run = promisify(execFile);
 
-describe('quick start: npm start and the tour', () => {
+/** Its tests wait on a control plane, agents and git: a deadline that stretches with the load. */
+const SLOW = { timeout: scaled(500_000) };
+
+describe('quick start: npm start and the tour', SLOW, () => {
   let home: string;
   let child: ChildProcess;
   let output = '';
@@ -64,7 +67,10 @@ describe('quick start: npm start and the tour', () => {
     if (child.exitCode !== null) throw new Error(`npm start exited:\n${output}`);
     token = (await readFile(join(home, '.flotilla', 'secrets', 'admin-token'), 'utf8')).trim();
     expect(output).toContain(token);
-  }, 150_000);
+    // FLOTILLA_HOME lies outside the checkout: the banner names its files by absolute path.
+    expect(output).toContain(`(kept in ${join(home, '.flotilla', 'secrets', 'admin-token')},`);
+    expect(output).not.toMatch(/\.\.\//);
+  }, scaled(150_000));
 
   afterAll(async () => {
     if (child?.pid && child.exitCode === null) {
@@ -77,7 +83,9 @@ describe('quick start: npm start and the tour', () => {
   it('converges, rolls out a pushed change wave by wave, and reverts a hand edit', async () => {
     const clusters = async () =>
       (
-        await gql('{ clusters(first: 20) { edges { node { name tags sync { state health appliedRevision } } } } }')
+        await gql(
+          '{ clusters(first: 20) { edges { node { name tags facts { provider region nodeCount } sync { state health appliedRevision } } } } }',
+        )
       ).clusters.edges.map((e: any) => e.node);
     const converged = async (revision?: string) => {
       const cs = await clusters();
@@ -101,6 +109,12 @@ describe('quick start: npm start and the tour', () => {
       'edge-us',
       'edge-us',
     ]);
+    // The agents run without fact flags: provider, region and node count come from their clusters' Nodes.
+    for (const c of first) {
+      expect(c.facts.provider, c.name).toBe('kube-sim');
+      expect(c.facts.region, c.name).toBe(c.tags[0]);
+      expect(c.facts.nodeCount, c.name).toBeGreaterThan(0);
+    }
 
     // Step 2 of the tour: clone, change a manifest, push.
     const repoUrl = /fleet repo\s+(\S+)/.exec(output)![1]!;
@@ -199,5 +213,5 @@ describe('quick start: npm start and the tour', () => {
     } finally {
       await b.close();
     }
-  }, 500_000);
+  });
 });

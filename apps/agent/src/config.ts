@@ -9,6 +9,7 @@ import { z } from 'zod';
 import { ClusterName, describeZodError } from '@flotilla/protocol';
 import { DEFAULT_BACKOFF, type BackoffOptions } from './backoff.js';
 import { AgentError, ErrorCode } from './errors.js';
+import type { ConfiguredFacts } from './facts/facts-reader.js';
 
 /** Every setting: flag name, environment variable, and what it is for. */
 export const SETTINGS = {
@@ -22,14 +23,27 @@ export const SETTINGS = {
     help: 'seconds between heartbeats (default: what the hub says)',
   },
   'nats-url': { env: 'FLOTILLA_NATS_URL', help: 'override the NATS URL the hub hands out' },
-  provider: { env: 'FLOTILLA_PROVIDER', help: 'cloud/provider fact reported to the hub' },
-  region: { env: 'FLOTILLA_REGION', help: 'region fact reported to the hub' },
-  'kube-version': { env: 'FLOTILLA_KUBE_VERSION', help: 'Kubernetes version fact reported to the hub' },
-  'node-count': { env: 'FLOTILLA_NODE_COUNT', help: 'node count fact reported to the hub' },
+  provider: {
+    env: 'FLOTILLA_PROVIDER',
+    help: "provider fact (default: the scheme of the Nodes' spec.providerID, e.g. aws)",
+  },
+  region: {
+    env: 'FLOTILLA_REGION',
+    help: "region fact (default: the Nodes' topology.kubernetes.io/region, else zone, label)",
+  },
+  'kube-version': {
+    env: 'FLOTILLA_KUBE_VERSION',
+    help: 'Kubernetes version fact (default: the oldest kubelet version of the Nodes)',
+  },
+  'node-count': { env: 'FLOTILLA_NODE_COUNT', help: 'node count fact (default: the Nodes the cluster lists)' },
   'log-level': { env: 'FLOTILLA_LOG_LEVEL', help: 'pino level: debug, info, warn, error (default info)' },
   kubeconfig: {
     env: 'FLOTILLA_KUBECONFIG',
     help: 'kubeconfig of the cluster to reconcile (without it the agent only heartbeats)',
+  },
+  'kube-context': {
+    env: 'FLOTILLA_KUBE_CONTEXT',
+    help: "kubeconfig context to use (default: the kubeconfig's current-context)",
   },
   'git-username': { env: 'FLOTILLA_GIT_USERNAME', help: 'Git username (basic auth, or the user name for --git-token)' },
   'git-password': { env: 'FLOTILLA_GIT_PASSWORD', help: 'Git password (secret)' },
@@ -62,13 +76,14 @@ const Schema = z.object({
     .regex(/^(nats|tls|wss?):\/\/\S+$/, 'must be a nats:// URL')
     .optional(),
   facts: z.object({
-    provider: z.string().min(1).max(64).default('unknown'),
-    region: z.string().min(1).max(64).default('unknown'),
-    kubeVersion: z.string().min(1).max(64).default('unknown'),
-    nodeCount: z.coerce.number().int().min(0).max(1_000_000).default(0),
+    provider: z.string().min(1).max(64).optional(),
+    region: z.string().min(1).max(64).optional(),
+    kubeVersion: z.string().min(1).max(64).optional(),
+    nodeCount: z.coerce.number().int().min(0).max(1_000_000).optional(),
   }),
   logLevel: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
   kubeconfig: z.string().min(1).optional(),
+  kubeContext: z.string().min(1).max(253).optional(),
   git: z.object({
     username: z.string().min(1).max(256).optional(),
     password: z.string().max(4096).optional(),
@@ -90,12 +105,15 @@ export interface AgentConfig {
   /** Overrides the interval the hub hands out. */
   heartbeatIntervalSeconds?: number;
   natsUrl?: string;
-  facts: { provider: string; region: string; kubeVersion: string; nodeCount: number };
+  /** Facts given by flags; what they leave out is read from the cluster's Nodes (with --kubeconfig), else "unknown" / 0. */
+  facts: ConfiguredFacts;
   logLevel: string;
   /** Reconnect and retry delays. */
   backoff?: BackoffOptions;
   /** The cluster to reconcile; without it the agent only heartbeats. */
   kubeconfig?: string;
+  /** The kubeconfig context to use instead of its current-context. */
+  kubeContext?: string;
   /** Git credentials (secrets: never logged). */
   git?: { username?: string; password?: string; token?: string };
   resyncSeconds?: number;
@@ -181,6 +199,7 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
     facts: { provider: r.provider, region: r.region, kubeVersion: r['kube-version'], nodeCount: r['node-count'] },
     logLevel: r['log-level'],
     kubeconfig: r.kubeconfig,
+    kubeContext: r['kube-context'],
     git: { username: r['git-username'], password: r['git-password'], token: r['git-token'] },
     resyncSeconds: r['resync-interval'],
     healthTimeoutSeconds: r['health-timeout'],

@@ -9,13 +9,31 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SyncReport } from '@flotilla/protocol';
-import { commitFiles, createGpgKey, runGit, startGitServer, type GpgKey } from '@flotilla/testing';
+import { commitFiles, createGpgKey, runGit, startGitServer, type GpgKey, scaled } from '@flotilla/testing';
 import { CommitGuard } from '../src/source/commit-guard.js';
 import { Fetcher } from '../src/source/fetcher.js';
 import { KubeClient } from '../src/kube/kube-client.js';
 import { loadKubeconfig } from '../src/kube/kubeconfig.js';
 import { configMap, namespace } from './support/manifests.js';
 import { startReconcileEnv, waitFor, type ReconcileEnv } from './support/reconcile-env.js';
+
+/** A git fast-import stream of `n` commits on main, each setting a.txt to its number. */
+function linearHistory(n: number): string {
+  const data = (text: string) => `data ${Buffer.byteLength(text)}\n${text}`;
+  return Array.from(
+    { length: n },
+    (_, i) =>
+      [
+        'commit refs/heads/main',
+        `mark :${i + 1}`,
+        `committer Test <test@example.invalid> ${1_700_000_000 + i} +0000`,
+        data(`c${i}`),
+        ...(i > 0 ? [`from :${i}`] : []),
+        'M 100644 inline a.txt',
+        data(String(i)),
+      ].join('\n') + '\n',
+  ).join('');
+}
 
 const files = (value: string) => ({
   'clusters/edge/ns.yaml': namespace('web'),
@@ -60,7 +78,7 @@ describe('signed commits (--trusted-keys)', () => {
     await writeFile(keysFile, trusted.publicKey);
     good = await trusted.commitSigned(env.git.repoPath, { files: files('v1'), message: 'v1, signed' });
     await env.startAgent({ trustedKeysFile: keysFile });
-  }, 60_000);
+  }, scaled(60_000));
   afterAll(async () => {
     await env?.close();
     await Promise.all([trusted?.close(), stranger?.close()]);
@@ -135,8 +153,9 @@ describe('commit ancestry over a shallow store', () => {
     const git = await startGitServer();
     const dir = await mkdtemp(join(tmpdir(), 'fl-ancestry-'));
     try {
-      const first = await git.commit({ files: { 'a.txt': '0' }, message: 'c0' });
-      for (let i = 1; i < 60; i++) await git.commit({ files: { 'a.txt': String(i) }, message: `c${i}` });
+      // 60 commits in one git process (one `git commit` each took minutes on a busy machine).
+      await runGit(['fast-import', '--quiet'], { cwd: git.repoPath, input: linearHistory(60) });
+      const first = await runGit(['rev-parse', 'main~59'], { cwd: git.repoPath });
       const head = await runGit(['rev-parse', 'main'], { cwd: git.repoPath });
       const fetcher = new Fetcher(dir);
       const desired = { repoUrl: git.url, branch: 'main' };

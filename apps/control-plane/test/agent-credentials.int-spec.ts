@@ -2,6 +2,7 @@ import { subjects } from '@flotilla/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, registerAgent, type TestAgent } from './support/agent.js';
 import { createRegistrationToken, startHarness, type Harness } from './support/harness.js';
+import { scaled } from '@flotilla/testing';
 
 /** The NATS server, not the agent, enforces what a registered agent's credentials allow. */
 describe('agent NATS credentials minted at registration', () => {
@@ -28,7 +29,8 @@ describe('agent NATS credentials minted at registration', () => {
     })();
     await act();
     await agent.nc.flush();
-    await new Promise((r) => setTimeout(r, 200));
+    // The server's refusal arrives as an asynchronous error status.
+    await eventually(async () => errors.length > 0, 5000, 'a permissions error from the server');
     void watch;
     return errors.join('\n');
   };
@@ -61,7 +63,7 @@ describe('agent NATS credentials minted at registration', () => {
       })();
       await h.gql('mutation($id: ID!) { deregisterCluster(id: $id) { id } }', { id: victim.clusterId });
       await eventually(async () => errors.some((e) => /revoked/i.test(e)), 5000, 'revocation error');
-      await expect(h.nats.connect(victim.creds, { reconnect: false, timeout: 2000 })).rejects.toThrow(
+      await expect(h.nats.connect(victim.creds, { reconnect: false, timeout: scaled(2000) })).rejects.toThrow(
         /authorization violation/i,
       );
       await expect(bystander.heartbeat()).resolves.toBeUndefined();
@@ -70,7 +72,7 @@ describe('agent NATS credentials minted at registration', () => {
       await h.nats.start();
       await eventually(
         async () =>
-          h.nats.connect(victim.creds, { reconnect: false, timeout: 1000 }).then(
+          h.nats.connect(victim.creds, { reconnect: false, timeout: scaled(1000) }).then(
             (nc) => nc.close().then(() => false),
             () => true,
           ),

@@ -8,6 +8,7 @@ import { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sendLargeBody } from './support/raw-http.js';
 import { ADMIN_TOKEN, createRegistrationToken, registration, startHarness, type Harness } from './support/harness.js';
+import { scaled } from '@flotilla/testing';
 
 const MB = 1024 * 1024;
 const create = (alias = '') => `${alias}createApiToken(input: { name: "abuse", role: ADMIN }) { token }`;
@@ -57,7 +58,7 @@ describe('API abuse suite', () => {
     const [error] = await errorsOf(res);
     expect(error?.extensions?.code).toBe('GRAPHQL_PARSE_FAILED');
     expect(error?.message).toContain('2000 tokens. Parsing aborted.');
-    expect(ms).toBeLessThan(500);
+    expect(ms).toBeLessThan(scaled(500));
     expect(await traces()).toEqual(before);
   });
 

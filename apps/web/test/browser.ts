@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { scaled } from '@flotilla/testing';
 
 /** Debian's package puts it here; `npm test` exports FLOTILLA_CHROMIUM after checking it is installed. */
 export const CHROMIUM = process.env.FLOTILLA_CHROMIUM ?? '/usr/bin/chromium';
@@ -44,6 +45,7 @@ export async function launchBrowser(): Promise<Browser> {
       headless: true,
       args: ARGS,
       viewport: { width: 1360, height: 860 },
+      timeout: scaled(30_000),
     });
   } catch (error) {
     await rm(profile, { recursive: true, force: true });
@@ -51,6 +53,9 @@ export async function launchBrowser(): Promise<Browser> {
       `cannot start Chromium at ${CHROMIUM} (install it with: apt-get install -y chromium): ${(error as Error).message}`,
     );
   }
+  // Playwright's own defaults (30 s per action and navigation) stretch with the machine's load.
+  context.setDefaultTimeout(scaled(30_000));
+  context.setDefaultNavigationTimeout(scaled(30_000));
   const page = context.pages()[0] ?? (await context.newPage());
   const requests: string[] = [];
   const errors: string[] = [];

@@ -4,7 +4,8 @@ import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { AckPolicy, jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { Kvm, type KV } from '@nats-io/kv';
 import { AGENT_CONSUMER, AGENT_STREAM, DESIRED_BUCKET, agentPermissions, subjects } from '@flotilla/protocol';
-import { startNats, type NatsCreds, type TestNats } from '@flotilla/testing';
+import { scaled, startNats, type NatsCreds, type TestNats } from '@flotilla/testing';
+import { decodeUserJwt } from '../src/index.js';
 
 /** Collects the server errors a connection reports on its status stream. */
 function serverErrors(nc: NatsConnection): string[] {
@@ -56,7 +57,7 @@ describe('NATS identities in JWT mode', () => {
   };
 
   it('refuses a client without credentials', async () => {
-    await expect(connect({ servers: nats.url, reconnect: false, timeout: 2000 })).rejects.toThrow(
+    await expect(connect({ servers: nats.url, reconnect: false, timeout: scaled(2000) })).rejects.toThrow(
       /authorization violation/i,
     );
   });
@@ -65,7 +66,7 @@ describe('NATS identities in JWT mode', () => {
     const { startNats: startOther } = await import('@flotilla/testing');
     await using other = await startOther();
     const foreign = await other.userFor(agentPermissions(idA));
-    await expect(nats.connect(foreign, { reconnect: false, timeout: 2000 })).rejects.toThrow(
+    await expect(nats.connect(foreign, { reconnect: false, timeout: scaled(2000) })).rejects.toThrow(
       /authorization violation/i,
     );
   });
@@ -75,8 +76,9 @@ describe('NATS identities in JWT mode', () => {
       inboxPrefix: subjects.agentInboxPrefix(idA),
       expiresInSeconds: 1,
     });
-    await new Promise((r) => setTimeout(r, 2100));
-    await expect(nats.connect(shortLived, { reconnect: false, timeout: 2000 })).rejects.toThrow(
+    const expiresAt = decodeUserJwt(shortLived.jwt).expiresAt!.getTime();
+    await expect.poll(() => Date.now(), { timeout: scaled(5_000) }).toBeGreaterThan(expiresAt + 1_000);
+    await expect(nats.connect(shortLived, { reconnect: false, timeout: scaled(2000) })).rejects.toThrow(
       /authorization violation|expired/i,
     );
   });
@@ -116,7 +118,7 @@ describe('NATS identities in JWT mode', () => {
           // no message may arrive
         }
       })(),
-      new Promise((_r, reject) => setTimeout(() => reject(new Error('subscription stayed open')), 3000)),
+      new Promise((_r, reject) => setTimeout(() => reject(new Error('subscription stayed open')), scaled(3000))),
     ]);
     await expect(ended).rejects.toThrow(/permissions violation for subscription/i);
     expect(errorsA.join('\n')).toMatch(/permissions violation for subscription/i);
@@ -125,7 +127,9 @@ describe('NATS identities in JWT mode', () => {
 
   it('denies agent A the JetStream API (it cannot delete the stream)', async () => {
     await connectA();
-    await expect(jetstreamManager(a, { timeout: 1000 }).then((m) => m.streams.delete(AGENT_STREAM))).rejects.toThrow();
+    await expect(
+      jetstreamManager(a, { timeout: scaled(1000) }).then((m) => m.streams.delete(AGENT_STREAM)),
+    ).rejects.toThrow();
     expect(errorsA.join('\n')).toMatch(/permissions violation for publish to "\$JS\.API/i);
     expect((await (await jetstreamManager(hub)).streams.info(AGENT_STREAM)).config.name).toBe(AGENT_STREAM);
     await closeA();
@@ -133,7 +137,7 @@ describe('NATS identities in JWT mode', () => {
 
   it('lets agent A read its own desired state by direct get', async () => {
     await connectA();
-    const reply = await a.request(subjects.desiredDirectGet(idA), '', { timeout: 2000 });
+    const reply = await a.request(subjects.desiredDirectGet(idA), '', { timeout: scaled(2000) });
     expect(reply.string()).toBe(JSON.stringify({ for: idA }));
     expect(reply.headers?.get('Nats-Subject')).toBe(subjects.desired(idA));
     await closeA();
@@ -141,7 +145,7 @@ describe('NATS identities in JWT mode', () => {
 
   it("denies agent A reading B's desired state by direct get", async () => {
     await connectA();
-    await expect(a.request(subjects.desiredDirectGet(idB), '', { timeout: 1000 })).rejects.toThrow();
+    await expect(a.request(subjects.desiredDirectGet(idB), '', { timeout: scaled(1000) })).rejects.toThrow();
     expect(errorsA.join('\n')).toMatch(/permissions violation for publish to "\$JS\.API\.DIRECT\.GET/i);
     await closeA();
   });

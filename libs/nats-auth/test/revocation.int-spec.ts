@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { agentPermissions, subjects } from '@flotilla/protocol';
 import { credsAuthenticator, pushRevocations, systemUserCreds } from '@flotilla/nats-auth';
-import { startNats, type NatsCreds, type TestNats } from '@flotilla/testing';
+import { startNats, type NatsCreds, type TestNats, scaled } from '@flotilla/testing';
 
 const now = () => Math.floor(Date.now() / 1000);
 
@@ -15,7 +15,9 @@ describe('revoking agent credentials', () => {
     return nats.userFor(agentPermissions(id), { inboxPrefix: subjects.agentInboxPrefix(id) });
   };
   const refused = (creds: NatsCreds) =>
-    expect(nats.connect(creds, { reconnect: false, timeout: 2000 })).rejects.toThrow(/authorization violation/i);
+    expect(nats.connect(creds, { reconnect: false, timeout: scaled(2000) })).rejects.toThrow(
+      /authorization violation/i,
+    );
 
   beforeAll(async () => {
     nats = await startNats();
@@ -39,7 +41,7 @@ describe('revoking agent credentials', () => {
 
     await pushRevocations(sys, nats.trust, { [victim.publicKey]: now() });
 
-    await expect.poll(() => victimErrors.join('\n'), { timeout: 5000 }).toMatch(/revoked/i);
+    await expect.poll(() => victimErrors.join('\n'), { timeout: scaled(5000) }).toMatch(/revoked/i);
     await refused(victim);
     await bystanderNc.flush();
     expect(bystanderNc.isClosed()).toBe(false);
@@ -52,14 +54,16 @@ describe('revoking agent credentials', () => {
     await pushRevocations(sys, nats.trust, { [a.publicKey]: now() });
     await refused(a);
     await pushRevocations(sys, nats.trust, {});
-    const nc = await nats.connect(a, { reconnect: false, timeout: 2000 });
+    const nc = await nats.connect(a, { reconnect: false, timeout: scaled(2000) });
     await nc.close();
   });
 
   it('keeps revoked users out after a restart when the config carries the revocations', async () => {
     const a = await agent();
     await using restarted = await startNats({ trust: nats.trust, revocations: { [a.publicKey]: now() } });
-    await expect(restarted.connect(a, { reconnect: false, timeout: 2000 })).rejects.toThrow(/authorization violation/i);
+    await expect(restarted.connect(a, { reconnect: false, timeout: scaled(2000) })).rejects.toThrow(
+      /authorization violation/i,
+    );
     const other = await agent();
     await (await restarted.connect(other, { reconnect: false })).close();
   });

@@ -17,6 +17,13 @@ import {
 } from '@flotilla/nats-auth';
 import { hubPermissions, subjects, type NatsPermissions } from '@flotilla/protocol';
 import { freePort, startNatsServer, type NatsServerProcess } from '@flotilla/local-infra';
+import { scaled } from './slowdown.js';
+
+/**
+ * nats-server's 2 s default for a client to authenticate is missed on a busy machine (the client
+ * only sees a connect timeout); the tests' servers give clients this long instead.
+ */
+export const TEST_AUTH_TIMEOUT_SECONDS = 20;
 
 export interface NatsCreds {
   jwt: string;
@@ -77,7 +84,7 @@ export async function startNats(opts: { trust?: NatsTrust; revocations?: Revocat
     const child = proc?.process.child;
     if (child && child.exitCode === null && child.signalCode === null) return;
     hub ??= await userFor(hubPermissions(), { name: 'hub', inboxPrefix: subjects.hubInboxPrefix });
-    proc = await startNatsServer({ confPath, httpPort, readyCheck: { url, ...hub } });
+    proc = await startNatsServer({ confPath, httpPort, readyCheck: { url, ...hub }, timeoutMs: scaled(10_000) });
   };
   const stop = async () => {
     await proc?.stop();
@@ -91,7 +98,13 @@ export async function startNats(opts: { trust?: NatsTrust; revocations?: Revocat
     const storeDir = join(dir, 'jetstream');
     await writeFile(
       confPath,
-      await natsServerConfig(trust, { port, httpPort, storeDir, revocations: opts.revocations }),
+      await natsServerConfig(trust, {
+        port,
+        httpPort,
+        storeDir,
+        revocations: opts.revocations,
+        authTimeoutSeconds: TEST_AUTH_TIMEOUT_SECONDS,
+      }),
       { mode: 0o600 },
     );
     try {

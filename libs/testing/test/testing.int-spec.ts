@@ -2,7 +2,7 @@ import { createServer } from 'node:net';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jetstreamManager, jetstream } from '@nats-io/jetstream';
-import { createTestDatabase, freePort, startNats, type TestNats } from '@flotilla/testing';
+import { createTestDatabase, freePort, startNats, type TestNats, scaled } from '@flotilla/testing';
 
 describe('freePort', () => {
   it('returns a port that can be listened on', async () => {
@@ -60,7 +60,7 @@ describe('startNats', () => {
     await nc.close();
 
     await nats.stop();
-    await expect(nats.connect(admin, { timeout: 500, reconnect: false })).rejects.toThrow();
+    await expect(nats.connect(admin, { timeout: scaled(500), reconnect: false })).rejects.toThrow();
     await nats.start();
 
     nc = await nats.connect(admin);

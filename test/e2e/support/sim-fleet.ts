@@ -5,6 +5,7 @@
  */
 import { join } from 'node:path';
 import { startKubeSim, type KubeSim } from '@flotilla/kube-sim';
+import { scaled } from '@flotilla/testing';
 import { startAgent, type RunningAgent } from '../../../apps/agent/src/agent.js';
 import type { AgentConfig } from '../../../apps/agent/src/config.js';
 
@@ -59,7 +60,7 @@ export async function startSimCluster(
     facts: { provider: 'kube-sim', region: c.tag, kubeVersion: 'v1.33.0', nodeCount: 1 },
     logLevel: 'silent',
     resyncSeconds: 600,
-    healthTimeoutSeconds: 30,
+    healthTimeoutSeconds: Math.ceil(scaled(30_000) / 1000),
     ...opts.agent,
   }).catch(async (error: unknown) => {
     await sim.close();

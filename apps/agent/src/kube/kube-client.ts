@@ -5,7 +5,7 @@
  */
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
-import { ConnectionClosedError, Http1Pool } from './http1-pool.js';
+import { ConnectionClosedError, Http1Pool, POOL_DEFAULTS, RequestTimeoutError } from './http1-pool.js';
 import type { KubeEndpoint } from './kubeconfig.js';
 
 export class KubeApiError extends Error {
@@ -59,6 +59,26 @@ export function queryString(query: Record<string, string | undefined> | undefine
   return out;
 }
 
+export interface ClientLimits {
+  /** Connect timeout (default 10 s). */
+  connectTimeoutMs?: number;
+  /** Whole-answer timeout of a request, and the head timeout of a watch (default 60 s). */
+  requestTimeoutMs?: number;
+  /** Largest answer accepted (default 256 MiB). */
+  maxBodyBytes?: number;
+  /**
+   * A watch that brings nothing (no event, no bookmark, no byte) for this long is ended, as a
+   * server that went silent without closing would otherwise hold it for ever (default 60 s). The
+   * caller resumes it from its last resourceVersion, which costs one request on a quiet cluster.
+   */
+  watchIdleMs?: number;
+}
+
+/** How long the server may keep a watch open, chosen per watch as client-go does (5–10 minutes). */
+function watchTimeoutSeconds(): string {
+  return String(300 + Math.floor(Math.random() * 300));
+}
+
 export class KubeClient {
   requests = 0;
   private readonly pool: Http1Pool;
@@ -69,7 +89,10 @@ export class KubeClient {
   private readonly target: { protocol: string; hostname: string; port: string; prefix: string };
   private readonly baseHeaders: Record<string, string>;
 
-  constructor(readonly endpoint: KubeEndpoint) {
+  constructor(
+    readonly endpoint: KubeEndpoint,
+    private readonly limits: ClientLimits = {},
+  ) {
     const base = new URL(endpoint.server);
     const https = base.protocol === 'https:';
     // Keep-alive sockets, a few more than the applier and planner keep in flight, so a burst never waits for a connection.
@@ -78,8 +101,16 @@ export class KubeClient {
       cert: endpoint.cert,
       key: endpoint.key,
       rejectUnauthorized: !endpoint.insecureSkipTlsVerify,
+      ...(endpoint.tlsServerName ? { servername: endpoint.tlsServerName } : {}),
     };
-    this.pool = new Http1Pool({ origin: base, tls, maxConnections: 32 });
+    this.pool = new Http1Pool({
+      origin: base,
+      tls,
+      maxConnections: 32,
+      connectTimeoutMs: limits.connectTimeoutMs,
+      requestTimeoutMs: limits.requestTimeoutMs,
+      maxBodyBytes: limits.maxBodyBytes,
+    });
     this.agent = https ? new HttpsAgent({ keepAlive: true, ...tls }) : new HttpAgent({ keepAlive: true });
     this.send = https ? (httpsRequest as unknown as typeof httpRequest) : httpRequest;
     // IPv6 literals come bracketed from URL; the request options want them bare.
@@ -89,11 +120,7 @@ export class KubeClient {
       port: base.port,
       prefix: base.pathname.replace(/\/$/, ''),
     };
-    this.baseHeaders = {
-      accept: 'application/json',
-      'user-agent': 'flotilla-agent',
-      ...(endpoint.token ? { authorization: `Bearer ${endpoint.token}` } : {}),
-    };
+    this.baseHeaders = { accept: 'application/json', 'user-agent': 'flotilla-agent' };
     this.headerLines = Object.entries(this.baseHeaders)
       .map(([k, v]) => `${k}: ${v}\r\n`)
       .join('');
@@ -102,10 +129,35 @@ export class KubeClient {
   /** baseHeaders as header lines, each ending in CRLF. */
   private readonly headerLines: string;
 
-  /** Opens a streaming request (watches). */
-  private open(method: string, path: string, opts: RequestOptions): Promise<IncomingMessage> {
+  /** The authorization header's value now (the token may rotate), or undefined. */
+  private async authorization(): Promise<string | undefined> {
+    const token = await this.endpoint.bearer?.token();
+    return token ? `Bearer ${token}` : undefined;
+  }
+
+  /** After a 401: whether a fresh token might help (a token file or exec plugin), once per request. */
+  private retryAfterUnauthorized(status: number, retried: boolean): boolean {
+    return status === 401 && !retried && this.endpoint.bearer?.invalidate() === true;
+  }
+
+  /** Opens a streaming request (watches); a 401 is retried once with a fresh token. */
+  private async open(method: string, path: string, opts: RequestOptions, retried = false): Promise<IncomingMessage> {
+    const res = await this.openOnce(method, path, opts, await this.authorization());
+    if (!this.retryAfterUnauthorized(res.statusCode ?? 0, retried)) return res;
+    res.resume();
+    return this.open(method, path, opts, true);
+  }
+
+  private openOnce(
+    method: string,
+    path: string,
+    opts: RequestOptions,
+    auth: string | undefined,
+  ): Promise<IncomingMessage> {
     this.requests++;
     const { protocol, hostname, port, prefix } = this.target;
+    const headers = auth ? { ...this.baseHeaders, authorization: auth } : this.baseHeaders;
+    const headLimit = this.limits.requestTimeoutMs ?? POOL_DEFAULTS.requestTimeoutMs;
     return new Promise((resolve, reject) => {
       const req = this.send(
         {
@@ -114,13 +166,23 @@ export class KubeClient {
           port,
           path: prefix + path + queryString(opts.query),
           method,
-          headers: this.baseHeaders,
+          headers,
           agent: this.agent,
           signal: opts.signal,
         },
-        resolve,
+        (res) => {
+          clearTimeout(timer);
+          resolve(res);
+        },
       );
-      req.on('error', reject);
+      const timer = setTimeout(
+        () => req.destroy(new KubeApiError(0, 'Timeout', `${method} ${path}: no answer within ${headLimit} ms`)),
+        headLimit,
+      );
+      req.on('error', (e) => {
+        clearTimeout(timer);
+        reject(e);
+      });
       req.end();
     });
   }
@@ -131,21 +193,12 @@ export class KubeClient {
     path: string,
     opts: RequestOptions = {},
   ): Promise<KubeResponse<T>> {
-    this.requests++;
     const payload = opts.body === undefined ? undefined : JSON.stringify(opts.body);
     const contentType = payload === undefined ? '' : `content-type: ${opts.contentType ?? 'application/json'}\r\n`;
-    const head = `${method} ${this.target.prefix}${path}${queryString(opts.query)} HTTP/1.1\r\n${this.headerLines}${contentType}`;
-    let status: number;
-    let text: string;
-    try {
-      const res = await this.pool.request(head, payload, opts.signal);
-      status = res.status;
-      text = res.body.toString('utf8');
-    } catch (error) {
-      if (error instanceof ConnectionClosedError)
-        throw new KubeApiError(0, 'ConnectionClosed', `${method} ${path}: ${error.message}`);
-      throw error;
-    }
+    const start = `${method} ${this.target.prefix}${path}${queryString(opts.query)} HTTP/1.1\r\n${this.headerLines}${contentType}`;
+    let { status, text } = await this.send1(method, path, start, payload, opts.signal);
+    if (this.retryAfterUnauthorized(status, false))
+      ({ status, text } = await this.send1(method, path, start, payload, opts.signal));
     if (status < 200 || status > 299) {
       const s = (parseBody(text) ?? {}) as { reason?: string; message?: string };
       throw new KubeApiError(
@@ -165,22 +218,55 @@ export class KubeClient {
     };
   }
 
+  private async send1(
+    method: string,
+    path: string,
+    start: string,
+    payload: string | undefined,
+    signal: AbortSignal | undefined,
+  ): Promise<{ status: number; text: string }> {
+    this.requests++;
+    const auth = await this.authorization();
+    const head = auth ? `${start}authorization: ${auth}\r\n` : start;
+    try {
+      const res = await this.pool.request(head, payload, signal);
+      return { status: res.status, text: res.body.toString('utf8') };
+    } catch (error) {
+      if (error instanceof ConnectionClosedError)
+        throw new KubeApiError(0, 'ConnectionClosed', `${method} ${path}: ${error.message}`);
+      if (error instanceof RequestTimeoutError)
+        throw new KubeApiError(0, 'Timeout', `${method} ${path}: ${error.message}`);
+      throw error;
+    }
+  }
+
   /** A watch: yields events until the server ends the stream or `signal` aborts. */
   async *watch(
     path: string,
     query: Record<string, string | undefined>,
     signal: AbortSignal,
   ): AsyncGenerator<WatchEvent> {
-    const res = await this.open('GET', path, { query: { ...query, watch: '1', allowWatchBookmarks: 'true' }, signal });
+    const res = await this.open('GET', path, {
+      query: { timeoutSeconds: watchTimeoutSeconds(), ...query, watch: '1', allowWatchBookmarks: 'true' },
+      signal,
+    });
     if ((res.statusCode ?? 0) >= 300) {
       res.resume();
       throw new KubeApiError(res.statusCode ?? 0, 'WatchFailed', `watch ${path}: ${res.statusCode}`);
     }
     // Decoded as a stream, so a character split across two chunks stays whole.
     res.setEncoding('utf8');
+    const idleMs = this.limits.watchIdleMs ?? 60_000;
+    let idle = false;
+    const quiet = () => {
+      idle = true;
+      res.destroy();
+    };
+    const timer = setTimeout(quiet, idleMs);
     let buffer = '';
     try {
       for await (const chunk of res) {
+        timer.refresh();
         buffer += chunk as string;
         let nl;
         while ((nl = buffer.indexOf('\n')) >= 0) {
@@ -189,9 +275,15 @@ export class KubeClient {
           if (line) yield JSON.parse(line) as WatchEvent;
         }
       }
+    } catch (error) {
+      if (idle)
+        throw new KubeApiError(0, 'WatchIdle', `watch ${path}: nothing for ${idleMs} ms; the server went silent`);
+      throw error;
     } finally {
+      clearTimeout(timer);
       res.destroy();
     }
+    if (idle) throw new KubeApiError(0, 'WatchIdle', `watch ${path}: nothing for ${idleMs} ms; the server went silent`);
   }
 
   close(): void {

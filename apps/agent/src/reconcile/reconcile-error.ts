@@ -1,8 +1,13 @@
 /** A reconcile failure: the stage it happened in, a code, the reason (naming the file for render errors) and whether a retry may help. */
-import type { ReconcileErrorReport, ReconcileStage } from '@flotilla/protocol';
+import { storableText, type ReconcileErrorReport, type ReconcileStage } from '@flotilla/protocol';
 import { isRenderError } from '@flotilla/gitops';
 import { AgentError } from '../errors.js';
 import { KubeApiError } from '../kube/kube-client.js';
+
+/** No answer (0: a closed connection, a timeout), server errors, throttling and conflicts may pass on a later try; other answers repeat. */
+function retryableStatus(status: number): boolean {
+  return status === 0 || status >= 500 || status === 429 || status === 409;
+}
 
 export class ReconcileError extends Error {
   override readonly name = 'ReconcileError';
@@ -27,15 +32,10 @@ export class ReconcileError extends Error {
       const retryable = error.data['retryable'] !== false;
       return new ReconcileError(stage, error.code, error.message, retryable, file, { cause: error });
     }
-    if (error instanceof KubeApiError)
-      return new ReconcileError(
-        stage,
-        `KUBE_${error.reason.toUpperCase()}`,
-        error.message,
-        error.status >= 500 || error.status === 429 || error.status === 409,
-        undefined,
-        { cause: error },
-      );
+    if (error instanceof KubeApiError) {
+      const code = `KUBE_${error.reason.toUpperCase()}`;
+      return new ReconcileError(stage, code, error.message, retryableStatus(error.status), undefined, { cause: error });
+    }
     return new ReconcileError(
       stage,
       'INTERNAL',
@@ -49,10 +49,10 @@ export class ReconcileError extends Error {
   toReport(): ReconcileErrorReport {
     return {
       stage: this.stage,
-      code: this.code.slice(0, 128),
-      reason: this.reason.slice(0, 4096),
+      code: storableText(this.code, 128),
+      reason: storableText(this.reason, 4096),
       retryable: this.retryable,
-      ...(this.file ? { file: this.file.slice(0, 1024) } : {}),
+      ...(this.file ? { file: storableText(this.file, 1024) } : {}),
     };
   }
 

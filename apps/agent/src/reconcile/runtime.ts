@@ -16,7 +16,7 @@ import { LiveCache } from '../drift/live-cache.js';
 import { HealthChecker } from '../health/health-checker.js';
 import { InventoryStore } from '../inventory/inventory-store.js';
 import { Discovery } from '../kube/discovery.js';
-import { KubeClient } from '../kube/kube-client.js';
+import { KubeClient, type ClientLimits } from '../kube/kube-client.js';
 import { loadKubeconfig } from '../kube/kubeconfig.js';
 import { listObjects } from '../kube/list-objects.js';
 import { Planner } from '../plan/planner.js';
@@ -30,6 +30,10 @@ import { Reconciler } from './reconciler.js';
 
 export interface ReconcileSettings {
   kubeconfig: string;
+  /** The kubeconfig context to use instead of its current-context. */
+  kubeContext?: string;
+  /** Timeouts and size caps of the Kubernetes client (kube/kube-client.ts defaults otherwise). */
+  kubeLimits?: ClientLimits;
   git?: GitCredentials;
   resyncSeconds?: number;
   healthTimeoutSeconds?: number;
@@ -59,7 +63,7 @@ export interface ReconcileRuntime {
 export async function startReconciling(o: RuntimeOptions): Promise<ReconcileRuntime> {
   await mkdir(o.stateDir, { recursive: true, mode: 0o700 });
   const log = o.logger;
-  const client = new KubeClient(loadKubeconfig(o.kubeconfig));
+  const client = new KubeClient(loadKubeconfig(o.kubeconfig, { context: o.kubeContext }), o.kubeLimits);
   const discovery = new Discovery(client);
   const server = new ServerApply(client);
   const applied = new AppliedObjects(o.stateDir);
@@ -98,14 +102,11 @@ export async function startReconciling(o: RuntimeOptions): Promise<ReconcileRunt
       live,
       applied,
       server,
-      listNamespaces: async () =>
-        (
-          await client.request<{ items: Array<{ metadata: { name: string } }> }>('GET', '/api/v1/namespaces')
-        ).body.items.map((n) => n.metadata.name),
+      listNamespaces: () => namespaceNames(client),
       listLive: (info) => listObjects(client, info, { labelSelector: owned }),
     }),
     applier: new Applier(server, discovery, applied, live),
-    pruner: new Pruner(client, discovery, applied),
+    pruner: new Pruner(client, discovery, applied, o.clusterId),
     inventory: new InventoryStore(client),
     applied,
     health: new HealthChecker(live),
@@ -140,4 +141,10 @@ export async function startReconciling(o: RuntimeOptions): Promise<ReconcileRunt
       client.close();
     },
   };
+}
+
+/** The names of the cluster's namespaces. */
+async function namespaceNames(client: KubeClient): Promise<string[]> {
+  const res = await client.request<{ items: Array<{ metadata: { name: string } }> }>('GET', '/api/v1/namespaces');
+  return res.body.items.map((n) => n.metadata.name);
 }

@@ -18,10 +18,7 @@ class FakePublisher implements ReportPublisher {
   }
 }
 
-const until = async (pred: () => boolean) => {
-  for (let i = 0; i < 200 && !pred(); i++) await new Promise((r) => setTimeout(r, 10));
-  expect(pred()).toBe(true);
-};
+const until = (pred: () => boolean) => expect.poll(pred, { interval: 10 }).toBe(true);
 
 describe('Outbox', () => {
   const dirs: string[] = [];

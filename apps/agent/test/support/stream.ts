@@ -2,9 +2,10 @@
 import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { AGENT_STREAM, Heartbeat, subjects } from '@flotilla/protocol';
+import { scaled } from '@flotilla/testing';
 
 export async function createAgentStream(hub: NatsConnection): Promise<JetStreamManager> {
-  const jsm = await jetstreamManager(hub, { timeout: 2000 });
+  const jsm = await jetstreamManager(hub, { timeout: scaled(2000) });
   await jsm.streams.add({ name: AGENT_STREAM, subjects: [subjects.agentAll] });
   return jsm;
 }

@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { scaled } from '@flotilla/testing';
 
 const BIN = fileURLToPath(new URL('../../bin/flotilla.mjs', import.meta.url));
 
@@ -41,10 +42,15 @@ export function cliRunner(baseEnv: Record<string, string> = {}): CliRunner {
           opts.onStdout?.(stdout);
         });
         child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-        const timer = setTimeout(() => {
-          child.kill('SIGKILL');
-          reject(new Error(`flotilla ${args.join(' ')} did not finish in time\nstdout: ${stdout}\nstderr: ${stderr}`));
-        }, opts.timeoutMs ?? 20_000);
+        const timer = setTimeout(
+          () => {
+            child.kill('SIGKILL');
+            reject(
+              new Error(`flotilla ${args.join(' ')} did not finish in time\nstdout: ${stdout}\nstderr: ${stderr}`),
+            );
+          },
+          scaled(opts.timeoutMs ?? 20_000),
+        );
         child.on('error', reject);
         child.on('close', (code) => {
           clearTimeout(timer);

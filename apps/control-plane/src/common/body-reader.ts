@@ -6,8 +6,11 @@
  * application/*+json) are parsed into `req.body`, with the exact bytes kept as `req.rawBody`
  * (the Git webhook's HMAC is over them); any other body is read, counted and dropped.
  * Compressed bodies are refused (415): their size on the wire says nothing of their size.
+ * A JSON body nested deeper than `maxJsonDepth` is refused (400) as soon as the bytes read so
+ * far go that deep, before it is buffered in full or parsed.
  */
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import { JsonDepthScanner } from './json-depth.js';
 
 type BodyRequest = Request & { rawBody?: Buffer };
 
@@ -18,9 +21,37 @@ export function httpError(res: Response, status: number, code: string, message: 
   res.status(status).json({ error: { code, message } });
 }
 
+/** How long, and how many bytes, a refused body is still read and dropped after the answer. */
+export const LINGER = { ms: 2_000, bytes: 8 * 1024 * 1024 };
+
+/**
+ * A lingering close, as nginx does it: after refusing a body, the answer is sent, the socket's
+ * sending side closed, and what the client still sends is read and dropped for a moment (bounded
+ * in time and bytes) before the socket is destroyed. Destroying it at once, with the client's
+ * bytes still unread, makes the kernel answer with a reset, and the client — busy sending — may
+ * then lose the 413 it was about to read and see only EPIPE or ECONNRESET.
+ */
+function lingerOnClose(req: Request): void {
+  const socket = req.socket;
+  socket.destroySoon = () => {
+    let dropped = 0;
+    const stop = () => socket.destroy();
+    const timer = setTimeout(stop, LINGER.ms);
+    timer.unref();
+    socket.once('close', () => clearTimeout(timer));
+    req.on('data', (chunk: Buffer) => {
+      if ((dropped += chunk.length) > LINGER.bytes) stop();
+    });
+    req.once('end', stop);
+    req.resume();
+    socket.end();
+  };
+}
+
 function refuseTooLarge(req: Request, res: Response, limit: number): void {
   req.pause();
   res.setHeader('connection', 'close');
+  lingerOnClose(req);
   httpError(res, 413, 'BODY_TOO_LARGE', `request body is larger than ${limit} bytes`);
 }
 
@@ -28,7 +59,19 @@ function hasBody(req: Request): boolean {
   return req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
 }
 
-export function bodyReader(limit: number): RequestHandler {
+function refuseTooDeep(req: Request, res: Response, maxDepth: number): void {
+  req.pause();
+  res.setHeader('connection', 'close');
+  res.status(400).json({
+    error: {
+      code: 'BODY_TOO_DEEP',
+      message: `request body is nested deeper than ${maxDepth} levels`,
+      field: '(root)',
+    },
+  });
+}
+
+export function bodyReader(limit: number, maxJsonDepth: number): RequestHandler {
   return (req: BodyRequest, res: Response, next: NextFunction) => {
     if (!hasBody(req)) return next();
     const declared = Number(req.headers['content-length'] ?? 0);
@@ -44,6 +87,7 @@ export function bodyReader(limit: number): RequestHandler {
     const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim();
     const isJson = JSON_TYPE.test(type);
     const chunks: Buffer[] = [];
+    const depth = isJson ? new JsonDepthScanner(maxJsonDepth) : undefined;
     let size = 0;
     let done = false;
     const finish = (fn: () => void) => {
@@ -55,6 +99,7 @@ export function bodyReader(limit: number): RequestHandler {
     const onData = (chunk: Buffer) => {
       size += chunk.length;
       if (size > limit) return finish(() => refuseTooLarge(req, res, limit));
+      if (depth && !depth.feed(chunk)) return finish(() => refuseTooDeep(req, res, maxJsonDepth));
       if (isJson) chunks.push(chunk);
     };
     req.on('data', onData);

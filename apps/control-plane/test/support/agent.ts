@@ -1,7 +1,7 @@
 /** A minimal simulated agent for tests: registers, then publishes over JetStream as its own NATS user. */
 import { jetstream, type JetStreamClient } from '@nats-io/jetstream';
 import type { NatsConnection, NodeConnectionOptions } from '@nats-io/transport-node';
-import type { NatsCreds } from '@flotilla/testing';
+import { eventually as pollUntil, type NatsCreds, scaled } from '@flotilla/testing';
 import {
   agentPermissions,
   DesiredState,
@@ -65,19 +65,13 @@ export async function registerAgent(
   };
 }
 
-/** Polls `fn` until it returns a truthy value or the timeout passes. */
-export async function eventually<T>(
+/** Polls `fn` until it returns a truthy value; the deadline stretches with the machine's load (libs/testing). */
+export function eventually<T>(
   fn: () => Promise<T | undefined | null | false>,
   timeoutMs = 10_000,
   what = 'condition',
 ): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await fn();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  return pollUntil(fn, { timeoutMs, what }) as Promise<T>;
 }
 
 /** Reads a cluster's desired state the way its agent does: a direct get as the agent's own NATS user. */
@@ -87,7 +81,7 @@ export async function readAsAgent(h: Harness, clusterId: string): Promise<Desire
   });
   const nc: NatsConnection = await h.nats.connect(creds);
   try {
-    const msg = await nc.request(subjects.desiredDirectGet(clusterId), undefined, { timeout: 2000 });
+    const msg = await nc.request(subjects.desiredDirectGet(clusterId), undefined, { timeout: scaled(2000) });
     if (msg.headers?.code === 404) return 'none';
     // A deleted key reads back as its delete marker, as the agent sees it.
     if (['DEL', 'PURGE'].includes(msg.headers?.get('KV-Operation') ?? '')) return 'none';

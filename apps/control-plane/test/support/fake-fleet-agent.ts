@@ -5,6 +5,7 @@
  */
 import { DesiredState, PROTOCOL_VERSION, subjects, type SyncReport } from '@flotilla/protocol';
 import type { TestAgent } from './agent.js';
+import { scaled } from '@flotilla/testing';
 
 export interface FakeAgentOptions {
   delayMs?: number;
@@ -13,6 +14,8 @@ export interface FakeAgentOptions {
   pollMs?: number;
   /** While `down` is true the agent cannot reach Git: it reports SOURCE_UNAVAILABLE (retryable) and retries. */
   outage?: { down: boolean };
+  /** How often it heartbeats while running (default 1 s), as a real agent does: a rollout skips clusters gone quiet. */
+  heartbeatMs?: number;
 }
 
 export class FakeFleetAgent {
@@ -26,6 +29,7 @@ export class FakeFleetAgent {
   private failing?: string;
   /** Reports of SOURCE_UNAVAILABLE sent. */
   unavailableReports = 0;
+  private lastBeat = Date.now();
 
   constructor(
     readonly agent: TestAgent,
@@ -38,7 +42,9 @@ export class FakeFleetAgent {
   }
 
   async desired(): Promise<DesiredState | undefined> {
-    const msg = await this.agent.nc.request(subjects.desiredDirectGet(this.clusterId), undefined, { timeout: 2000 });
+    const msg = await this.agent.nc.request(subjects.desiredDirectGet(this.clusterId), undefined, {
+      timeout: scaled(2000),
+    });
     if (msg.headers?.code === 404 || ['DEL', 'PURGE'].includes(msg.headers?.get('KV-Operation') ?? ''))
       return undefined;
     return DesiredState.parse(msg.json());
@@ -47,6 +53,10 @@ export class FakeFleetAgent {
   start(): void {
     const loop = async () => {
       if (this.stopped) return;
+      if (Date.now() - this.lastBeat >= (this.opts.heartbeatMs ?? 1000)) {
+        this.lastBeat = Date.now();
+        void this.agent.heartbeat().catch(() => undefined); // the control plane may be restarting
+      }
       try {
         const d = await this.desired();
         if (d && this.opts.outage?.down && (d.revision !== this.reported || this.failing === d.revision)) {

@@ -26,6 +26,13 @@ export class MetricsService {
     registers: [this.registry],
   });
 
+  readonly agentMessagesDeadLettered = new Counter({
+    name: 'flotilla_agent_messages_dead_lettered_total',
+    help: 'Agent messages ingest gave up on and kept in dead_letters (schema, database refusal, redeliveries spent), by reason',
+    labelNames: ['reason'] as const,
+    registers: [this.registry],
+  });
+
   readonly alertDeliveries = new Counter({
     name: 'flotilla_alert_deliveries_total',
     help: 'Alert delivery attempts by outcome',
