@@ -1,13 +1,15 @@
 /**
  * transport/: the agent's one NATS connection, as its own least-privilege user with its own
  * inbox prefix. Connects and reconnects forever with backoff (a NATS restart, a hub outage or
- * an auth refusal never ends the agent); JetStream publishes get an ack or an error.
+ * an auth refusal never ends the agent). Messages go as requests to the hub's relay, which
+ * answers only after JetStream stored them; the agent never addresses JetStream itself.
  */
 import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { jetstream, type PubAck } from '@nats-io/jetstream';
 import { credsAuthenticator } from '@flotilla/nats-auth';
+import type { RelayAccepted } from '@flotilla/protocol';
 import type { Logger } from 'pino';
 import { Backoff, sleep, type BackoffOptions } from '../backoff.js';
+import { readRelayReply } from './relay-reply.js';
 
 export interface NatsTransportOptions {
   url: string;
@@ -59,13 +61,16 @@ export class NatsTransport {
     this.loop ??= this.run();
   }
 
-  /** Publishes through JetStream and waits for the stream's ack. */
-  async publish(subject: string, payload: string, timeoutMs: number, opts: { msgID?: string } = {}): Promise<PubAck> {
+  /**
+   * Sends one message to the hub's relay (`subjects.relay(...)`) and resolves once the relay
+   * answers that JetStream stored it. Throws on a timeout, on no relay (no responders), or with
+   * an AgentError RELAY_REFUSED (`retryable` false for a message that can never be accepted).
+   */
+  async publish(subject: string, payload: string, timeoutMs: number): Promise<RelayAccepted> {
+    const deadline = Date.now() + timeoutMs;
     const nc = await this.connection(timeoutMs);
-    return jetstream(nc, { timeout: timeoutMs }).publish(subject, payload, {
-      timeout: timeoutMs,
-      ...(opts.msgID ? { msgID: opts.msgID } : {}),
-    });
+    const msg = await nc.request(subject, payload, { timeout: Math.max(1, deadline - Date.now()) });
+    return readRelayReply(msg);
   }
 
   /** Reconnects at once so the server sees the current (just renewed) JWT. */
