@@ -19,6 +19,7 @@ import {
   type RelayReply,
 } from '@flotilla/protocol';
 import { decide, type RelayDecision, type RelayDropReason } from './relay-request.js';
+import { StreamWriter } from './stream-writer.js';
 
 export interface RelayLogger {
   warn(message: string): void;
@@ -48,6 +49,7 @@ export class AgentRelay {
   private sub: Subscription | undefined;
   private readonly js: JetStreamClient;
   private kv: Promise<KV> | undefined;
+  private writer: StreamWriter | undefined;
   private inFlight = 0;
   private readonly idle = new Set<() => void>();
   private logWindow = { start: 0, count: 0 };
@@ -77,6 +79,8 @@ export class AgentRelay {
     this.sub = undefined;
     if (sub && !sub.isClosed()) await sub.drain().catch(() => sub.unsubscribe());
     if (this.inFlight > 0) await new Promise<void>((resolve) => this.idle.add(resolve));
+    this.writer?.close();
+    this.writer = undefined;
   }
 
   private handle(msg: Msg): void {
@@ -105,10 +109,11 @@ export class AgentRelay {
         this.answer(d.reply, { ok: true, desired });
         return this.outcome({ type: 'accepted', kind: 'desired', duplicate: false });
       }
-      const ack = await this.js.publish(d.streamSubject, d.data, {
-        timeout: this.timeoutMs,
-        ...(d.msgId ? { msgID: d.msgId } : {}),
-      });
+      const ack = await (this.writer ??= new StreamWriter(this.opts.nc, this.timeoutMs)).write(
+        d.streamSubject,
+        d.data,
+        d.msgId,
+      );
       this.answer(d.reply, { ok: true, streamSeq: ack.seq, duplicate: ack.duplicate });
       this.outcome({ type: 'accepted', kind: d.kind, duplicate: ack.duplicate });
     } catch (error) {
