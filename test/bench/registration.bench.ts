@@ -49,7 +49,8 @@ function startControlPlane(): Promise<string> {
 const pct = (xs: number[], p: number) =>
   [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]!;
 
-/** One heartbeat as a relay request; throws unless the relay stored it. */
+let retried = 0;
+/** One heartbeat as a relay request; like the agent, sends again after a retryable refusal (counted). */
 async function heartbeat(nc: NatsConnection, clusterId: string, seq: number, nodeCount: number): Promise<void> {
   const hb = {
     protocol: PROTOCOL_VERSION,
@@ -58,9 +59,14 @@ async function heartbeat(nc: NatsConnection, clusterId: string, seq: number, nod
     seq,
     facts: { ...FACTS, nodeCount },
   };
-  const msg = await nc.request(subjects.relay(clusterId, 'heartbeat'), JSON.stringify(hb), { timeout: 30_000 });
-  const reply = RelayReply.parse(msg.json());
-  if (!reply.ok) throw new Error(`relay refused a heartbeat: ${reply.code} ${reply.error}`);
+  for (let attempt = 1; ; attempt++) {
+    const msg = await nc.request(subjects.relay(clusterId, 'heartbeat'), JSON.stringify(hb), { timeout: 30_000 });
+    const reply = RelayReply.parse(msg.json());
+    if (reply.ok) return;
+    if (!reply.retryable || attempt >= 5) throw new Error(`relay refused a heartbeat: ${reply.code} ${reply.error}`);
+    retried++;
+    await new Promise((r) => setTimeout(r, 100 * attempt));
+  }
 }
 
 async function ingested(url: string): Promise<number> {
@@ -197,6 +203,7 @@ try {
     ['baseline: ingested/s, live (publish start → all in PostgreSQL)', (total / baseIngestSeconds).toFixed(0)],
     ['relay: sent and acked/s (answer after the JetStream ack)', (total / publishSeconds).toFixed(0)],
     ['relay: ingested/s, live (send start → all in PostgreSQL)', (total / ingestSeconds).toFixed(0)],
+    ['relay: requests sent again after a retryable refusal (busy, JetStream slow)', String(retried)],
     ['relay / baseline, acked rate', (basePublishSeconds / publishSeconds).toFixed(2)],
     ['relay / baseline, live ingest rate', (baseIngestSeconds / ingestSeconds).toFixed(2)],
     [`heartbeats ingested/s, backlog of ${total} drained after restart`, (total / drainSeconds).toFixed(0)],
