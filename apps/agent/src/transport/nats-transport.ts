@@ -36,6 +36,17 @@ export function isAuthError(error: unknown): boolean {
   );
 }
 
+/**
+ * True when the server refused a publish on the agent's own relay subjects: its JWT was minted
+ * before agents talked to the relay (it still allows the old stream subjects). A renewal mints
+ * one with the current permissions.
+ */
+export function isStalePermission(error: unknown): boolean {
+  return /permissions violation for publish to "flotilla\.v1\.relay\./i.test(
+    String((error as Error)?.message ?? error),
+  );
+}
+
 export class NatsTransport {
   private nc: NatsConnection | undefined;
   /** False between a disconnect and the reconnect: requests sent then lose their replies. */
@@ -222,6 +233,11 @@ export class NatsTransport {
           this.notifyConnect(nc, true);
           break;
         case 'error':
+          if (isStalePermission(s.error)) {
+            log.warn("nats: this credential predates the hub's relay; renewing it for the current permissions");
+            this.authRefused();
+            break;
+          }
           log.error({ err: s.error }, isAuthError(s.error) ? AUTH_HINT : 'nats: server reported an error');
           if (isAuthError(s.error)) this.authRefused();
           break;
