@@ -206,6 +206,9 @@ describe('reply-subject attacks with a real agent credential', () => {
     const fresh = await h.nats.connect(h.nats.hub);
     expect((await (await jetstreamManager(fresh)).streams.info(AGENT_STREAM)).config.name).toBe(AGENT_STREAM);
     await fresh.close();
+    // No stream in the account captures what an agent may publish.
+    for (const kind of Object.values(RelayKind))
+      await expect(jsm.streams.find(subjects.relay(attacker.clusterId, kind))).rejects.toThrow(/no stream matches/i);
   });
 
   it("answers in the agent's own inbox only, so another agent cannot read a victim's state through it", async () => {
