@@ -1,6 +1,27 @@
+import { availableParallelism } from 'node:os';
 import { createRequire } from 'node:module';
 import swc from 'unplugin-swc';
 import { defineConfig } from 'vitest/config';
+import { slowdown } from './libs/testing/src/slowdown.js';
+
+/**
+ * Test files run in parallel: every test makes its own database, nats-server, ports and temp
+ * folders. FLOTILLA_TEST_WORKERS sets how many files run at once (default: twice the cores, at
+ * least 2 — most of a test's time is spent waiting on child processes, not computing).
+ */
+function workers(): number {
+  const raw = process.env['FLOTILLA_TEST_WORKERS'];
+  if (raw === undefined || raw.trim() === '') return Math.max(2, availableParallelism() * 2);
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1 || n > 64)
+    throw new Error(`FLOTILLA_TEST_WORKERS must be a whole number from 1 to 64, got ${JSON.stringify(raw)}`);
+  return n;
+}
+
+const maxWorkers = workers();
+// Timeouts stretch with the machine's load, counting the load our own workers are about to add
+// (FLOTILLA_TEST_SLOWDOWN overrides; see libs/testing/src/slowdown.ts).
+const factor = slowdown({ extraLoad: maxWorkers / 2 });
 
 // One config for the whole workspace. SWC (not esbuild) compiles TypeScript so that
 // NestJS gets decorator metadata.
@@ -20,8 +41,13 @@ export default defineConfig({
       'test/e2e/**/*.e2e-spec.ts',
       'infra/test/**/*.int-spec.ts',
     ],
-    testTimeout: 30_000,
-    hookTimeout: 60_000,
+    testTimeout: Math.ceil(30_000 * factor),
+    hookTimeout: Math.ceil(60_000 * factor),
+    teardownTimeout: Math.ceil(30_000 * factor),
+    // expect.poll() without its own timeout waits this long (vitest's default is 1 s).
+    expect: { poll: { timeout: Math.ceil(5_000 * factor) } },
     pool: 'forks',
+    maxWorkers,
+    fileParallelism: maxWorkers > 1,
   },
 });

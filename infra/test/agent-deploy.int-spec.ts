@@ -7,12 +7,16 @@ import { loadConfig, startAgent, type RunningAgent } from '../../apps/agent/src/
 import { eventually } from '../../apps/control-plane/test/support/agent.js';
 import { createRegistrationToken, startHarness, type Harness } from '../../apps/control-plane/test/support/harness.js';
 import { kubectl, kubectlPath, REPO_ROOT } from './support/kubectl.js';
+import { scaled } from '@flotilla/testing';
 
 // The agent base as an operator would use it: agent.env and registration.env filled in, applied
 // to a cluster; then the agent runs with exactly the flags, settings and token the cluster holds
 // (only the file paths inside the pod are mapped to local ones, and the in-cluster kubeconfig to
 // the kube-sim one) and registers with a real control plane.
-describe('an agent configured from the applied infra/agent manifests', () => {
+/** Its tests wait on a control plane, agents and git: a deadline that stretches with the load. */
+const SLOW = { timeout: scaled(60_000) };
+
+describe('an agent configured from the applied infra/agent manifests', SLOW, () => {
   let dir: string;
   let h: Harness;
   let sim: KubeSim;
@@ -28,7 +32,7 @@ describe('an agent configured from the applied infra/agent manifests', () => {
       startHarness({ HEARTBEAT_INTERVAL_SECONDS: '1' }),
       startKubeSim({ name: 'deploy', kubeconfigPath: join(dir, 'kubeconfig'), simulate: false }),
     ]);
-  }, 60_000);
+  }, scaled(60_000));
   afterAll(async () => {
     await agent?.stop();
     await sim?.close();
@@ -77,5 +81,5 @@ describe('an agent configured from the applied infra/agent manifests', () => {
       'deployed-1 online',
     );
     expect(cluster).toEqual({ connection: 'ONLINE', tags: ['edge-eu'], facts: { region: 'eu-west-1' } });
-  }, 60_000);
+  });
 });

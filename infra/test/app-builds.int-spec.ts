@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '@flotilla/local-infra';
 import { systemUserCreds } from '@flotilla/nats-auth';
-import { createTestDatabase, startNats, type TestDatabase, type TestNats } from '@flotilla/testing';
+import { createTestDatabase, startNats, type TestDatabase, type TestNats, scaled } from '@flotilla/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from './support/kubectl.js';
 
@@ -28,7 +28,7 @@ function build(entry: string, out: string, extra: string[] = []): Promise<string
     execFile(
       process.execPath,
       [join(REPO_ROOT, 'docker', 'build-app.mjs'), '--entry', entry, '--out', out, '--hardlink', ...extra],
-      { cwd: REPO_ROOT, timeout: 120_000 },
+      { cwd: REPO_ROOT, timeout: scaled(120_000) },
       (err, stdout, stderr) =>
         err ? rej(new Error(`build-app ${entry} failed: ${stderr || err.message}`)) : res(stdout),
     ),
@@ -41,7 +41,7 @@ async function until<T>(
   child: ChildProcess,
   timeoutMs = 60_000,
 ): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
+  const deadline = Date.now() + scaled(timeoutMs);
   for (;;) {
     if (child.exitCode !== null) throw new Error(`exited with ${child.exitCode} while waiting for ${what()}`);
     const v = await fn().catch(() => undefined);
@@ -51,7 +51,10 @@ async function until<T>(
   }
 }
 
-describe('app builds for the container images', () => {
+/** Its tests wait on a control plane, agents and git: a deadline that stretches with the load. */
+const SLOW = { timeout: scaled(120_000) };
+
+describe('app builds for the container images', SLOW, () => {
   let dir: string;
   let db: TestDatabase;
   let nats: TestNats;
@@ -78,7 +81,7 @@ describe('app builds for the container images', () => {
     ]);
     expect(cp).toMatch(/built apps\/control-plane\/src\/main.ts: \d+ modules/);
     expect(agent).toMatch(/built apps\/agent\/src\/main.ts: \d+ modules/);
-  }, 180_000);
+  }, scaled(180_000));
   afterAll(async () => {
     for (const c of children) c.kill('SIGTERM');
     await Promise.all(
@@ -163,5 +166,5 @@ describe('app builds for the container images', () => {
     const page = await fetch(`${server}/`);
     expect(page.status).toBe(200);
     expect(await page.text()).toMatch(/<html/i);
-  }, 120_000);
+  });
 });

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startKubeSim, type KubeSim } from '@flotilla/kube-sim';
-import { startGitServer, type GitServer } from '@flotilla/testing';
+import { scaled as scaledMs, startGitServer, type GitServer } from '@flotilla/testing';
 import { createRegistrationToken, startHarness, type Harness } from '../../apps/control-plane/test/support/harness.js';
 import { eventually } from '../../apps/control-plane/test/support/agent.js';
 import { ensureKubectl } from '../../scripts/setup-kubectl.mjs';
@@ -74,6 +74,51 @@ describe('agent reconcile end to end', () => {
       )
     ).data.driftEvents.edges.map((e: any) => e.node);
 
+  /** deploy/api's simulated rollout is done: no status write of the simulator's is still to come. */
+  const apiSettled = () =>
+    eventually(
+      async () => {
+        const [gen, observed] = (
+          await kubectl(
+            '-n',
+            'web',
+            'get',
+            'deploy/api',
+            '-o',
+            'jsonpath={.metadata.generation} {.status.observedGeneration}',
+          )
+        ).split(' ');
+        return gen !== '' && gen === observed;
+      },
+      20_000,
+      'deploy/api settled',
+    );
+  /**
+   * Every report the agent made so far has reached the control plane: a fresh hand edit of the
+   * ConfigMap is reported after them (the agent's outbox delivers first in, first out).
+   */
+  const reportsFlushed = async () => {
+    const settings = async () => (await drifts()).filter((x: any) => x.object.name === 'settings').length;
+    const n = await settings();
+    await kubectl(
+      '-n',
+      'web',
+      'patch',
+      'configmap/settings',
+      '--type',
+      'merge',
+      '-p',
+      `{"data":{"mode":"marker-${n}"}}`,
+    );
+    await eventually(async () => (await settings()) > n, 20_000, 'the marker drift report');
+    await eventually(
+      async () => (await kubectl('-n', 'web', 'get', 'configmap/settings', '-o', 'jsonpath={.data.mode}')) === 'calm',
+      20_000,
+      'the marker edit reverted',
+    );
+  };
+  const logCount = (text: string) => agent.log().split(text).length - 1;
+
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'flotilla-e2e-agent-'));
     git = await startGitServer();
@@ -109,7 +154,7 @@ describe('agent reconcile end to end', () => {
       kubeconfig: sim.kubeconfigPath,
       'resync-interval': 600,
     });
-  }, 90_000);
+  }, scaledMs(90_000));
 
   afterAll(async () => {
     await agent?.stop();
@@ -120,104 +165,116 @@ describe('agent reconcile end to end', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  it('applies, heals drift with who-did-it, prunes, refuses broken YAML and heals offline', async () => {
-    const first = await runGitRevParse(git);
-    await synced(first);
-    expect(await kubectl('-n', 'web', 'get', 'deploy/api', '-o', 'jsonpath={.spec.replicas}')).toBe('2');
+  it(
+    'applies, heals drift with who-did-it, prunes, refuses broken YAML and heals offline',
+    async () => {
+      const first = await runGitRevParse(git);
+      await synced(first);
+      expect(await kubectl('-n', 'web', 'get', 'deploy/api', '-o', 'jsonpath={.spec.replicas}')).toBe('2');
 
-    // Hand edits: drift, reported with kubectl's field manager, reverted in under a second.
-    await kubectl('-n', 'web', 'scale', 'deploy/api', '--replicas=7');
-    await kubectl('-n', 'web', 'patch', 'configmap/settings', '--type', 'merge', '-p', '{"data":{"mode":"wild"}}');
-    const [scaled, patched] = await eventually(
-      async () => {
-        const d = await drifts();
-        const s = d.find((x: any) => x.object.name === 'api' && x.fields.includes('spec.replicas'));
-        const p = d.find((x: any) => x.object.name === 'settings');
-        return s && p ? [s, p] : undefined;
-      },
-      20_000,
-      'two drift events',
-    );
-    expect(scaled).toMatchObject({ managers: ['kubectl'], resolution: 'REVERTED' });
-    await new Promise((r) => setTimeout(r, 1_500));
-    const scaleEvents = (await drifts()).filter((x: any) => x.object.name === 'api');
-    expect(scaleEvents.map((x: any) => [x.fields, x.managers, x.resolution])).toEqual([
-      [['spec.replicas'], ['kubectl'], 'REVERTED'],
-    ]);
-    expect(patched).toMatchObject({ managers: ['kubectl-patch'], resolution: 'REVERTED', fields: ['data.mode'] });
-    expect(scaled.revertLatencyMs).toBeLessThan(1000);
-    expect(patched.revertLatencyMs).toBeLessThan(1000);
-    expect(await kubectl('-n', 'web', 'get', 'deploy/api', '-o', 'jsonpath={.spec.replicas}')).toBe('2');
-    expect(await kubectl('-n', 'web', 'get', 'configmap/settings', '-o', 'jsonpath={.data.mode}')).toBe('calm');
-    const alert = await eventually(
-      async () => receiver.received.find((r) => JSON.stringify(r.body).includes(NAME)),
-      20_000,
-      'a drift alert',
-    );
-    expect(alert.signed).toBe(true);
-    expect(receiver.received.every((r) => r.signed)).toBe(true);
+      // Hand edits: drift, reported with kubectl's field manager, reverted in under a second.
+      await kubectl('-n', 'web', 'scale', 'deploy/api', '--replicas=7');
+      await kubectl('-n', 'web', 'patch', 'configmap/settings', '--type', 'merge', '-p', '{"data":{"mode":"wild"}}');
+      const [scaled, patched] = await eventually(
+        async () => {
+          const d = await drifts();
+          const s = d.find((x: any) => x.object.name === 'api' && x.fields.includes('spec.replicas'));
+          const p = d.find((x: any) => x.object.name === 'settings');
+          return s && p ? [s, p] : undefined;
+        },
+        20_000,
+        'two drift events',
+      );
+      expect(scaled).toMatchObject({ managers: ['kubectl'], resolution: 'REVERTED' });
+      await apiSettled();
+      await reportsFlushed();
+      const scaleEvents = (await drifts()).filter((x: any) => x.object.name === 'api');
+      expect(scaleEvents.map((x: any) => [x.fields, x.managers, x.resolution])).toEqual([
+        [['spec.replicas'], ['kubectl'], 'REVERTED'],
+      ]);
+      expect(patched).toMatchObject({ managers: ['kubectl-patch'], resolution: 'REVERTED', fields: ['data.mode'] });
+      expect(scaled.revertLatencyMs).toBeLessThan(scaledMs(1000));
+      expect(patched.revertLatencyMs).toBeLessThan(scaledMs(1000));
+      expect(await kubectl('-n', 'web', 'get', 'deploy/api', '-o', 'jsonpath={.spec.replicas}')).toBe('2');
+      expect(await kubectl('-n', 'web', 'get', 'configmap/settings', '-o', 'jsonpath={.data.mode}')).toBe('calm');
+      const alert = await eventually(
+        async () => receiver.received.find((r) => JSON.stringify(r.body).includes(NAME)),
+        20_000,
+        'a drift alert',
+      );
+      expect(alert.signed).toBe(true);
+      expect(receiver.received.every((r) => r.signed)).toBe(true);
 
-    // A file removed from Git: that object is pruned, nothing else.
-    const second = await git.commit({ files: { [`${PATH}/extra.yaml`]: null }, message: 'drop extra' });
-    await synced(second);
-    await eventually(
-      async () => !(await kubectl('-n', 'web', 'get', 'configmaps', '-o', 'name')).includes('configmap/extra'),
-      20_000,
-      'extra pruned',
-    );
-    expect(await kubectl('-n', 'web', 'get', 'configmaps', '-o', 'name')).toContain('configmap/settings');
-    expect(await kubectl('-n', 'web', 'get', 'deploy', '-o', 'name')).toContain('deployment.apps/api');
+      // A file removed from Git: that object is pruned, nothing else.
+      const second = await git.commit({ files: { [`${PATH}/extra.yaml`]: null }, message: 'drop extra' });
+      await synced(second);
+      await eventually(
+        async () => !(await kubectl('-n', 'web', 'get', 'configmaps', '-o', 'name')).includes('configmap/extra'),
+        20_000,
+        'extra pruned',
+      );
+      expect(await kubectl('-n', 'web', 'get', 'configmaps', '-o', 'name')).toContain('configmap/settings');
+      expect(await kubectl('-n', 'web', 'get', 'deploy', '-o', 'name')).toContain('deployment.apps/api');
 
-    // Broken YAML: nothing from that revision applied, the error visible, state intact.
-    const broken = await git.commit({
-      files: { [`${PATH}/app.yaml`]: `${deployment(9)}  broken: [unclosed\n` },
-      message: 'broken',
-    });
-    const failed = await eventually(
-      async () => {
-        const s = await sync();
-        return s?.revision === broken && s.state === 'FAILED' ? s : undefined;
-      },
-      60_000,
-      'the broken revision reported as failed',
-    );
-    expect(failed.lastResult.error).toMatchObject({ stage: 'render', file: `${PATH}/app.yaml` });
-    expect(failed.appliedRevision).toBe(second);
-    expect(await kubectl('-n', 'web', 'get', 'deploy/api', '-o', 'jsonpath={.spec.replicas}')).toBe('2');
-    const fixed = await git.commit({ files: { [`${PATH}/app.yaml`]: FILES[`${PATH}/app.yaml`]! }, message: 'fix' });
-    await synced(fixed);
+      // Broken YAML: nothing from that revision applied, the error visible, state intact.
+      const broken = await git.commit({
+        files: { [`${PATH}/app.yaml`]: `${deployment(9)}  broken: [unclosed\n` },
+        message: 'broken',
+      });
+      const failed = await eventually(
+        async () => {
+          const s = await sync();
+          return s?.revision === broken && s.state === 'FAILED' ? s : undefined;
+        },
+        60_000,
+        'the broken revision reported as failed',
+      );
+      expect(failed.lastResult.error).toMatchObject({ stage: 'render', file: `${PATH}/app.yaml` });
+      expect(failed.appliedRevision).toBe(second);
+      expect(await kubectl('-n', 'web', 'get', 'deploy/api', '-o', 'jsonpath={.spec.replicas}')).toBe('2');
+      const fixed = await git.commit({ files: { [`${PATH}/app.yaml`]: FILES[`${PATH}/app.yaml`]! }, message: 'fix' });
+      await synced(fixed);
 
-    // NATS down for 30 s: a hand edit is healed locally; its report arrives after NATS returns.
-    const before = (await drifts()).length;
-    await h.nats.stop();
-    const downAt = Date.now();
-    await kubectl('-n', 'web', 'scale', 'deploy/api', '--replicas=4');
-    await eventually(
-      async () => (await kubectl('-n', 'web', 'get', 'deploy/api', '-o', 'jsonpath={.spec.replicas}')) === '2',
-      5_000,
-      'healed while offline',
-    );
-    await new Promise((r) => setTimeout(r, 30_000));
-    expect((await drifts()).length).toBe(before);
-    const upAt = Date.now();
-    await h.nats.start();
-    await eventually(
-      async () => {
-        const d = await drifts();
-        return d.length > before ? d : undefined;
-      },
-      60_000,
-      'the offline drift report',
-    );
-    await new Promise((r) => setTimeout(r, 2_000)); // anything else queued has arrived by now
-    const offline = (await drifts()).filter(
-      (x: any) => Date.parse(x.detectedAt) >= downAt && Date.parse(x.detectedAt) <= upAt,
-    );
-    // The edit made while NATS was down, reported once, as reverted.
-    expect(offline.map((x: any) => [x.object.name, x.fields, x.resolution])).toEqual([
-      ['api', ['spec.replicas'], 'REVERTED'],
-    ]);
-  }, 300_000);
+      // NATS down: a hand edit is healed locally and its report queued (a delivery failed); it
+      // arrives after NATS returns.
+      const before = (await drifts()).length;
+      const queuedBefore = logCount('outbox: report not delivered');
+      await h.nats.stop();
+      const downAt = Date.now();
+      await kubectl('-n', 'web', 'scale', 'deploy/api', '--replicas=4');
+      await eventually(
+        async () => (await kubectl('-n', 'web', 'get', 'deploy/api', '-o', 'jsonpath={.spec.replicas}')) === '2',
+        5_000,
+        'healed while offline',
+      );
+      await eventually(
+        async () => logCount('outbox: report not delivered') > queuedBefore,
+        30_000,
+        'the agent to fail a delivery and queue the report',
+      );
+      expect((await drifts()).length).toBe(before);
+      const upAt = Date.now();
+      await h.nats.start();
+      await eventually(
+        async () => {
+          const d = await drifts();
+          return d.length > before ? d : undefined;
+        },
+        60_000,
+        'the offline drift report',
+      );
+      await apiSettled();
+      await reportsFlushed(); // anything else queued has arrived by now
+      const offline = (await drifts()).filter(
+        (x: any) => Date.parse(x.detectedAt) >= downAt && Date.parse(x.detectedAt) <= upAt,
+      );
+      // The edit made while NATS was down, reported once, as reverted.
+      expect(offline.map((x: any) => [x.object.name, x.fields, x.resolution])).toEqual([
+        ['api', ['spec.replicas'], 'REVERTED'],
+      ]);
+    },
+    scaledMs(300_000),
+  );
 });
 
 async function runGitRevParse(git: GitServer): Promise<string> {

@@ -4,7 +4,7 @@
  * fleet as tiles, filter by tag, open a cluster with its objects, drift and sync history,
  * start a rollout by tag and watch it complete, manage registration tokens, read the audit log. Screenshots go to test-results/dashboard/.
  */
-import { startGitServer, type GitServer } from '@flotilla/testing';
+import { startGitServer, type GitServer, scaled } from '@flotilla/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, registerAgent } from '../../apps/control-plane/test/support/agent.js';
 import { ADMIN_TOKEN, startHarness, type Harness } from '../../apps/control-plane/test/support/harness.js';
@@ -159,7 +159,7 @@ describe('web dashboard', () => {
         revertLatencyMs: undefined,
       }),
     );
-    await page().waitForSelector('.drift-row', { timeout: 10_000 });
+    await page().waitForSelector('.drift-row', { timeout: scaled(10_000) });
     await expect(page().locator('.drift-row').innerText()).resolves.toMatch(
       /ConfigMap web\/settings[\s\S]*kubectl-edit[\s\S]*reported/i,
     );
@@ -192,8 +192,8 @@ describe('web dashboard', () => {
     // The agents now follow: the page (never reloaded) moves wave by wave to the end.
     const stop = fleet.followDesired();
     try {
-      await page().waitForSelector('.wave[data-wave="canary"][data-phase="PASSED"]', { timeout: 20_000 });
-      await page().waitForSelector('.rollout-phase >> text=succeeded', { timeout: 20_000 });
+      await page().waitForSelector('.wave[data-wave="canary"][data-phase="PASSED"]', { timeout: scaled(20_000) });
+      await page().waitForSelector('.rollout-phase >> text=succeeded', { timeout: scaled(20_000) });
       await expect(page().locator('.wave[data-wave="edge-eu"]').getAttribute('data-phase')).resolves.toBe('PASSED');
       await expect(page().locator('.cluster-state[data-phase="SUCCEEDED"]').count()).resolves.toBe(4);
       await expect(
@@ -204,7 +204,7 @@ describe('web dashboard', () => {
       await b.screenshot('07-rollout-succeeded');
       // Roll back: a revert commit in Git, rolled out to the clusters that got the change.
       await page().click('button[data-command=rollback]');
-      await page().waitForSelector('.rollout-phase >> text=rolled back', { timeout: 30_000 });
+      await page().waitForSelector('.rollout-phase >> text=rolled back', { timeout: scaled(30_000) });
     } finally {
       stop();
     }

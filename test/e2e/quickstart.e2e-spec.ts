@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, runGit } from '@flotilla/testing';
+import { freePort, runGit, scaled } from '@flotilla/testing';
 import { eventually } from '../../apps/control-plane/test/support/agent.js';
 import { ensureKubectl } from '../../scripts/setup-kubectl.mjs';
 import { launchBrowser } from '../../apps/web/test/browser.js';
@@ -18,7 +18,10 @@ import { launchBrowser } from '../../apps/web/test/browser.js';
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const run = promisify(execFile);
 
-describe('quick start: npm start and the tour', () => {
+/** Its tests wait on a control plane, agents and git: a deadline that stretches with the load. */
+const SLOW = { timeout: scaled(500_000) };
+
+describe('quick start: npm start and the tour', SLOW, () => {
   let home: string;
   let child: ChildProcess;
   let output = '';
@@ -64,7 +67,7 @@ describe('quick start: npm start and the tour', () => {
     if (child.exitCode !== null) throw new Error(`npm start exited:\n${output}`);
     token = (await readFile(join(home, '.flotilla', 'secrets', 'admin-token'), 'utf8')).trim();
     expect(output).toContain(token);
-  }, 150_000);
+  }, scaled(150_000));
 
   afterAll(async () => {
     if (child?.pid && child.exitCode === null) {
@@ -199,5 +202,5 @@ describe('quick start: npm start and the tour', () => {
     } finally {
       await b.close();
     }
-  }, 500_000);
+  });
 });

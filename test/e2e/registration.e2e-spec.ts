@@ -10,10 +10,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRegistrationToken, startHarness, type Harness } from '../../apps/control-plane/test/support/harness.js';
 import { eventually } from '../../apps/control-plane/test/support/agent.js';
 import { startAgentProcess, type AgentProcess } from './support/agent-process.js';
+import { scaled } from '@flotilla/testing';
 
 const CLUSTER = `query($name: String!) { cluster(name: $name) { id name connection tags lastSeenAt facts { kubeVersion agentVersion provider region nodeCount } } }`;
 
-describe('registration end to end', () => {
+/** Its tests wait on a control plane, agents and git: a deadline that stretches with the load. */
+const SLOW = { timeout: scaled(120_000) };
+
+describe('registration end to end', SLOW, () => {
   let h: Harness;
   let dir: string;
   const agents: AgentProcess[] = [];
@@ -105,5 +109,5 @@ describe('registration end to end', () => {
       'edge-eu-1',
       'edge-eu-2',
     ]);
-  }, 120_000);
+  });
 });

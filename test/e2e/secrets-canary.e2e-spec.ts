@@ -25,7 +25,7 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startKubeSim, type KubeSim } from '@flotilla/kube-sim';
-import { startGitServer, type GitServer } from '@flotilla/testing';
+import { startGitServer, type GitServer, scaled } from '@flotilla/testing';
 import {
   CREATE_REGISTRATION_TOKEN,
   startHarness,
@@ -133,7 +133,7 @@ describe('canary secrets', () => {
       },
       { FLOTILLA_TOKEN: generated.registrationToken, FLOTILLA_GIT_TOKEN: PLANTED.gitToken },
     );
-  }, 90_000);
+  }, scaled(90_000));
 
   afterAll(async () => {
     await agent?.stop();

@@ -14,7 +14,7 @@ import { Kvm } from '@nats-io/kv';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DESIRED_BUCKET, DesiredState } from '@flotilla/protocol';
 import type { KubeSim } from '@flotilla/kube-sim';
-import { createGpgKey, runGit, startGitServer, type GitServer, type GpgKey } from '@flotilla/testing';
+import { createGpgKey, runGit, startGitServer, type GitServer, type GpgKey, scaled } from '@flotilla/testing';
 import { createRegistrationToken, startHarness, type Harness } from '../../apps/control-plane/test/support/harness.js';
 import { eventually } from '../../apps/control-plane/test/support/agent.js';
 import { appFiles, clusterPaths, startSimCluster } from './support/sim-fleet.js';
@@ -28,7 +28,10 @@ waves:
   - { name: canary, selector: { anyOf: [canary] }, healthTimeout: 60s }
   - { name: edge, selector: { anyOf: [edge] }, healthTimeout: 60s }
 `;
-describe('signed commits end to end', () => {
+/** Its tests wait on a control plane, agents and git: a deadline that stretches with the load. */
+const SLOW = { timeout: scaled(400_000) };
+
+describe('signed commits end to end', SLOW, () => {
   let git: GitServer;
   let h: Harness;
   let dir: string;
@@ -95,7 +98,7 @@ describe('signed commits end to end', () => {
       sims.set(c.name, sim);
       agents.push(agent);
     }
-  }, 120_000);
+  }, scaled(120_000));
 
   afterAll(async () => {
     await Promise.all(agents.map((a) => a.stop()));
@@ -118,7 +121,12 @@ describe('signed commits end to end', () => {
       'the unsigned head rejected',
     );
     expect(rejected.reason).toContain(`commit ${unsigned} is not signed`);
-    await new Promise((r) => setTimeout(r, 2_000));
+    // Two more polls of the fleet repo, each leaving the clusters where they were.
+    for (let i = 0; i < 2; i++) {
+      const polledAt = async () => (await h.gql('{ fleetRepo { lastPolledAt } }')).data.fleetRepo.lastPolledAt;
+      const before = await polledAt();
+      await eventually(async () => (await polledAt()) !== before, 10_000, 'another poll of the fleet repo');
+    }
     for (const c of await clusters()) expect(c.sync.revision).toBe(v1);
     for (const c of CLUSTERS) expect(await message(c.name)).toBe('v1');
 
@@ -168,5 +176,5 @@ describe('signed commits end to end', () => {
     ).resolves.toBeDefined();
     await fleetOn(revert, 'the fleet on the signed revert commit');
     for (const c of CLUSTERS) expect(await message(c.name)).toBe('v1');
-  }, 400_000);
+  });
 });

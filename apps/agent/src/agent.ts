@@ -7,12 +7,16 @@ import type { ClusterFacts } from '@flotilla/protocol';
 import { DEFAULT_BACKOFF } from './backoff.js';
 import type { AgentConfig } from './config.js';
 import { AgentError, ErrorCode } from './errors.js';
+import { FactsReader, mergeFacts } from './facts/facts-reader.js';
 import { Heartbeater } from './heartbeat/heartbeater.js';
+import { KubeClient } from './kube/kube-client.js';
+import { loadKubeconfig } from './kube/kubeconfig.js';
 import { createLogger } from './logger.js';
 import type { StoredCredential } from './registration/credential.js';
 import { CredentialStore } from './registration/credential-store.js';
 import { CredentialRenewer } from './registration/renewer.js';
 import { Registrar } from './registration/registrar.js';
+import { RegistrationKeyStore } from './registration/registration-key-store.js';
 import { NatsTransport } from './transport/nats-transport.js';
 import { startReconciling, type ReconcileRuntime } from './reconcile/runtime.js';
 import { AGENT_VERSION } from './version.js';
@@ -32,12 +36,25 @@ export interface StartOptions {
   signal?: AbortSignal;
 }
 
-function facts(config: AgentConfig): ClusterFacts {
-  return { ...config.facts, agentVersion: AGENT_VERSION };
+/** Facts from flags; with a kubeconfig, what the flags leave out is read from the cluster's Nodes. */
+async function startFactsReader(config: AgentConfig, logger: Logger): Promise<FactsReader | undefined> {
+  const f = config.facts;
+  const complete = f.provider && f.region && f.kubeVersion && f.nodeCount !== undefined;
+  if (!config.kubeconfig || complete) return undefined;
+  const client = new KubeClient(loadKubeconfig(config.kubeconfig));
+  const reader = new FactsReader({ client, configured: f, logger: logger.child({ stage: 'facts' }) });
+  await reader.refresh();
+  reader.start();
+  return reader;
+}
+
+function closeFactsReader(reader: FactsReader | undefined): Promise<void> {
+  return reader ? reader.stop().then(() => reader.client.close()) : Promise.resolve();
 }
 
 async function credentialFor(
   config: AgentConfig,
+  facts: () => ClusterFacts,
   logger: Logger,
   signal: AbortSignal,
 ): Promise<{ credential: StoredCredential; registered: boolean }> {
@@ -58,16 +75,22 @@ async function credentialFor(
       { stateDir: config.stateDir },
     );
   }
+  // The key is on disk before the hub hears of it, so a registration whose answer is lost can be retried.
+  const keys = new RegistrationKeyStore(config.stateDir);
+  const { key, reused } = await keys.loadOrCreate();
+  if (reused) logger.info({ path: keys.path }, 'registration: retrying with the key of an unfinished registration');
   const registrar = new Registrar({
     server: config.server,
     token: config.token,
     name: config.name,
-    facts: facts(config),
+    facts: facts(),
     logger,
     backoff: config.backoff ?? DEFAULT_BACKOFF,
+    key,
   });
   const credential = await registrar.register(signal);
   await store.save(credential);
+  await keys.discard();
   logger.info({ clusterId: credential.clusterId, path: store.path }, 'registration: registered; credential stored');
   return { credential, registered: true };
 }
@@ -75,7 +98,19 @@ async function credentialFor(
 export async function startAgent(config: AgentConfig, opts: StartOptions = {}): Promise<RunningAgent> {
   const root = opts.logger ?? createLogger({ level: config.logLevel });
   const logger = root.child({ cluster: config.name });
-  const { credential, registered } = await credentialFor(config, logger, opts.signal ?? new AbortController().signal);
+  const factsReader = await startFactsReader(config, logger);
+  const facts = (): ClusterFacts => ({
+    ...(factsReader?.current() ?? mergeFacts(config.facts, undefined)),
+    agentVersion: AGENT_VERSION,
+  });
+  let credentialFound;
+  try {
+    credentialFound = await credentialFor(config, facts, logger, opts.signal ?? new AbortController().signal);
+  } catch (error) {
+    await closeFactsReader(factsReader);
+    throw error;
+  }
+  const { credential, registered } = credentialFound;
   const clusterLog = logger.child({ clusterId: credential.clusterId });
   const backoff = config.backoff ?? DEFAULT_BACKOFF;
 
@@ -110,7 +145,7 @@ export async function startAgent(config: AgentConfig, opts: StartOptions = {}): 
   const intervalSeconds = config.heartbeatIntervalSeconds ?? credential.heartbeatIntervalSeconds;
   const heartbeater = new Heartbeater({
     clusterId: credential.clusterId,
-    facts: () => facts(config),
+    facts,
     publisher: transport,
     intervalMs: intervalSeconds * 1000,
     logger: clusterLog.child({ stage: 'heartbeat' }),
@@ -143,6 +178,7 @@ export async function startAgent(config: AgentConfig, opts: StartOptions = {}): 
         await renewer?.stop();
         await transport.stop();
         await lastBeat;
+        await closeFactsReader(factsReader);
         clusterLog.info('agent: stopped');
       })()),
   };

@@ -9,6 +9,7 @@ import { z } from 'zod';
 import { ClusterName, describeZodError } from '@flotilla/protocol';
 import { DEFAULT_BACKOFF, type BackoffOptions } from './backoff.js';
 import { AgentError, ErrorCode } from './errors.js';
+import type { ConfiguredFacts } from './facts/facts-reader.js';
 
 /** Every setting: flag name, environment variable, and what it is for. */
 export const SETTINGS = {
@@ -22,10 +23,19 @@ export const SETTINGS = {
     help: 'seconds between heartbeats (default: what the hub says)',
   },
   'nats-url': { env: 'FLOTILLA_NATS_URL', help: 'override the NATS URL the hub hands out' },
-  provider: { env: 'FLOTILLA_PROVIDER', help: 'cloud/provider fact reported to the hub' },
-  region: { env: 'FLOTILLA_REGION', help: 'region fact reported to the hub' },
-  'kube-version': { env: 'FLOTILLA_KUBE_VERSION', help: 'Kubernetes version fact reported to the hub' },
-  'node-count': { env: 'FLOTILLA_NODE_COUNT', help: 'node count fact reported to the hub' },
+  provider: {
+    env: 'FLOTILLA_PROVIDER',
+    help: "provider fact (default: the scheme of the Nodes' spec.providerID, e.g. aws)",
+  },
+  region: {
+    env: 'FLOTILLA_REGION',
+    help: "region fact (default: the Nodes' topology.kubernetes.io/region, else zone, label)",
+  },
+  'kube-version': {
+    env: 'FLOTILLA_KUBE_VERSION',
+    help: 'Kubernetes version fact (default: the oldest kubelet version of the Nodes)',
+  },
+  'node-count': { env: 'FLOTILLA_NODE_COUNT', help: 'node count fact (default: the Nodes the cluster lists)' },
   'log-level': { env: 'FLOTILLA_LOG_LEVEL', help: 'pino level: debug, info, warn, error (default info)' },
   kubeconfig: {
     env: 'FLOTILLA_KUBECONFIG',
@@ -58,10 +68,10 @@ const Schema = z.object({
     .regex(/^(nats|tls|wss?):\/\/\S+$/, 'must be a nats:// URL')
     .optional(),
   facts: z.object({
-    provider: z.string().min(1).max(64).default('unknown'),
-    region: z.string().min(1).max(64).default('unknown'),
-    kubeVersion: z.string().min(1).max(64).default('unknown'),
-    nodeCount: z.coerce.number().int().min(0).max(1_000_000).default(0),
+    provider: z.string().min(1).max(64).optional(),
+    region: z.string().min(1).max(64).optional(),
+    kubeVersion: z.string().min(1).max(64).optional(),
+    nodeCount: z.coerce.number().int().min(0).max(1_000_000).optional(),
   }),
   logLevel: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
   kubeconfig: z.string().min(1).optional(),
@@ -85,7 +95,8 @@ export interface AgentConfig {
   /** Overrides the interval the hub hands out. */
   heartbeatIntervalSeconds?: number;
   natsUrl?: string;
-  facts: { provider: string; region: string; kubeVersion: string; nodeCount: number };
+  /** Facts given by flags; what they leave out is read from the cluster's Nodes (with --kubeconfig), else "unknown" / 0. */
+  facts: ConfiguredFacts;
   logLevel: string;
   /** Reconnect and retry delays. */
   backoff?: BackoffOptions;

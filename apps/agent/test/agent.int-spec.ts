@@ -8,7 +8,7 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import { Writable } from 'node:stream';
 import { connect } from '@nats-io/transport-node';
 import { credsAuthenticator, decodeUserJwt, pushRevocations, systemUserCreds } from '@flotilla/nats-auth';
-import { startNats, type TestNats } from '@flotilla/testing';
+import { captureLogs, scaled, startNats, type TestNats } from '@flotilla/testing';
 import { startAgent, type AgentConfig, type RunningAgent } from '../src/index.js';
 import { startFakeHub, type FakeHub } from './support/fake-hub.js';
 import { createAgentStream, heartbeatCount, lastHeartbeat } from './support/stream.js';
@@ -78,7 +78,7 @@ describe('agent registration and heartbeat', () => {
 
   it('publishes schema-valid heartbeats into the JetStream stream', async () => {
     const agent = await start(await config('edge-heartbeat'));
-    await expect.poll(() => heartbeatCount(jsm, agent.clusterId), { timeout: 5000 }).toBeGreaterThanOrEqual(2);
+    await expect.poll(() => heartbeatCount(jsm, agent.clusterId), { timeout: scaled(5000) }).toBeGreaterThanOrEqual(2);
     const beat = await lastHeartbeat(jsm, agent.clusterId);
     expect(beat.clusterId).toBe(agent.clusterId);
     expect(beat.seq).toBeGreaterThanOrEqual(1);
@@ -95,21 +95,26 @@ describe('agent registration and heartbeat', () => {
     const second = await start({ ...c, token: 'revoked-token' });
     expect(second.registered).toBe(false);
     expect(second.clusterId).toBe(first.clusterId);
-    await expect.poll(() => heartbeatCount(jsm, first.clusterId), { timeout: 5000 }).toBeGreaterThan(before);
+    await expect.poll(() => heartbeatCount(jsm, first.clusterId), { timeout: scaled(5000) }).toBeGreaterThan(before);
     expect(hub.calls).toBe(callsBefore);
   });
 
   it('resumes heartbeats within seconds after the nats-server is stopped and started again', async () => {
     // Production backoff (250 ms doubling to 15 s): the next attempt after a 1.5 s outage is due
     // at most ~2 s after the server is back, then the next heartbeat within one interval.
-    const agent = await start(await config('edge-nats-restart', { backoff: { initialMs: 250, maxMs: 15_000 } }));
-    await expect.poll(() => heartbeatCount(jsm, agent.clusterId), { timeout: 5000 }).toBeGreaterThanOrEqual(1);
+    const log = captureLogs();
+    const agent = await startAgent(await config('edge-nats-restart', { backoff: { initialMs: 250, maxMs: 15_000 } }), {
+      logger: log.logger,
+    });
+    running.push(agent);
+    await expect.poll(() => heartbeatCount(jsm, agent.clusterId), { timeout: scaled(5000) }).toBeGreaterThanOrEqual(1);
     await nats.stop();
-    await new Promise((r) => setTimeout(r, 1500));
+    // The outage lasts until the agent has noticed it and failed to reconnect at least once.
+    await log.waitForLine(/nats: disconnected, reconnecting/);
     await nats.start();
     const afterRestart = await heartbeatCount(jsm, agent.clusterId);
     await expect
-      .poll(() => heartbeatCount(jsm, agent.clusterId), { timeout: 5000, interval: 100 })
+      .poll(() => heartbeatCount(jsm, agent.clusterId), { timeout: scaled(5000), interval: 100 })
       .toBeGreaterThanOrEqual(afterRestart + 1);
   });
 
@@ -117,27 +122,32 @@ describe('agent registration and heartbeat', () => {
     await nats.stop();
     let agent: RunningAgent;
     try {
-      agent = await start(await config('edge-nats-late'));
-      await new Promise((r) => setTimeout(r, 1000));
+      const log = captureLogs();
+      agent = await startAgent(await config('edge-nats-late'), { logger: log.logger });
+      running.push(agent);
+      await log.waitForLine(/nats: cannot connect/, { count: 2 }); // it has tried, and tried again
     } finally {
       await nats.start();
     }
-    await expect.poll(() => heartbeatCount(jsm, agent.clusterId), { timeout: 10_000 }).toBeGreaterThanOrEqual(1);
+    await expect
+      .poll(() => heartbeatCount(jsm, agent.clusterId), { timeout: scaled(10_000) })
+      .toBeGreaterThanOrEqual(1);
   });
 
   it('stops promptly while NATS is down, connected before or not', async () => {
     const connectedBefore = await startAgent(await config('edge-stop-after-outage'), { logger: silent });
     await expect
-      .poll(() => heartbeatCount(jsm, connectedBefore.clusterId), { timeout: 5000 })
+      .poll(() => heartbeatCount(jsm, connectedBefore.clusterId), { timeout: scaled(5000) })
       .toBeGreaterThanOrEqual(1);
     await nats.stop();
     try {
-      const neverConnected = await startAgent(await config('edge-stop-while-down'), { logger: silent });
-      await new Promise((r) => setTimeout(r, 500));
+      const log = captureLogs();
+      const neverConnected = await startAgent(await config('edge-stop-while-down'), { logger: log.logger });
+      await log.waitForLine(/nats: cannot connect/); // waiting to retry, not still in its first connect
       for (const agent of [neverConnected, connectedBefore]) {
         const started = Date.now();
         await agent.stop();
-        expect(Date.now() - started).toBeLessThan(1000);
+        expect(Date.now() - started).toBeLessThan(scaled(1000));
       }
     } finally {
       await nats.start();
@@ -153,7 +163,7 @@ describe('agent registration and heartbeat', () => {
     const c = await config('edge-revoked');
     const agent = await startAgent(c, { logger });
     running.push(agent);
-    await expect.poll(() => heartbeatCount(jsm, agent.clusterId), { timeout: 5000 }).toBeGreaterThanOrEqual(1);
+    await expect.poll(() => heartbeatCount(jsm, agent.clusterId), { timeout: scaled(5000) }).toBeGreaterThanOrEqual(1);
     const stored = JSON.parse(await readFile(join(c.stateDir, 'credential.json'), 'utf8'));
     const sysCreds = await systemUserCreds(nats.trust);
     const sys = await connect({ servers: nats.url, authenticator: credsAuthenticator(sysCreds.jwt, sysCreds.seed) });
@@ -164,15 +174,21 @@ describe('agent registration and heartbeat', () => {
       await expect
         .poll(
           () => lines.some((l) => /refused this agent's credential.*registering again with a new token/.test(l.msg)),
-          { timeout: 5000 },
+          { timeout: scaled(5000) },
         )
         .toBe(true);
       const before = await heartbeatCount(jsm, agent.clusterId);
-      await new Promise((r) => setTimeout(r, 1500));
+      // It retries, and each retry is refused: no heartbeat gets through meanwhile.
+      const refusals = lines.filter((l) => /refused this agent's credential/.test(l.msg)).length;
+      await expect
+        .poll(() => lines.filter((l) => /refused this agent's credential/.test(l.msg)).length, {
+          timeout: scaled(10_000),
+        })
+        .toBeGreaterThanOrEqual(refusals + 2);
       expect(await heartbeatCount(jsm, agent.clusterId)).toBe(before);
       // Still retrying: once the revocation is lifted it is back without a restart.
       await pushRevocations(sys, nats.trust, {});
-      await expect.poll(() => heartbeatCount(jsm, agent.clusterId), { timeout: 8000 }).toBeGreaterThan(before);
+      await expect.poll(() => heartbeatCount(jsm, agent.clusterId), { timeout: scaled(8000) }).toBeGreaterThan(before);
     } finally {
       await pushRevocations(sys, nats.trust, {});
       await sys.close();

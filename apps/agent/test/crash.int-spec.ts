@@ -4,6 +4,7 @@ import { INVENTORY_NAME, INVENTORY_NAMESPACE } from '../src/inventory/inventory-
 import { configMap, namespace } from './support/manifests.js';
 import { spawnAgent, type AgentChild } from './support/spawn-agent.js';
 import { startReconcileEnv, waitFor, type ReconcileEnv } from './support/reconcile-env.js';
+import { scaled } from '@flotilla/testing';
 
 const many = (prefix: string, n: number) =>
   Object.fromEntries(
@@ -21,7 +22,10 @@ const batched = (prefix: string, n: number) =>
     ]),
   );
 
-describe('killed mid-apply', () => {
+/** Its tests wait on a control plane, agents and git: a deadline that stretches with the load. */
+const SLOW = { timeout: scaled(60_000) };
+
+describe('killed mid-apply', SLOW, () => {
   let env: ReconcileEnv;
   let child: AgentChild | undefined;
   beforeAll(async () => {
@@ -97,5 +101,5 @@ describe('killed mid-apply', () => {
     ) as unknown[];
     expect(inventory).toHaveLength(1 + 10 + 400);
     expect(runtime.live.size).toBe(1 + 10 + 400);
-  }, 60_000);
+  });
 });

@@ -52,6 +52,13 @@ describe('offline: Git or NATS unreachable', () => {
   });
 
   it('with NATS down keeps healing and queues reports; delivers them in order, once each, when NATS returns', async () => {
+    // Everything from before is delivered first: a report still queued would count as a new one.
+    await waitFor(
+      () => runtime.outbox.backlog,
+      (n) => n === 0,
+      5000,
+      'earlier reports delivered',
+    );
     const before = await env.syncReports();
     const beforeDrift = await env.driftReports();
     await env.nats.stop();
@@ -72,14 +79,14 @@ describe('offline: Git or NATS unreachable', () => {
       'three queued reports',
     );
     await env.nats.start();
-    const syncs = await env.waitSync((r) => r.length > before.length, 20_000);
-    const drifts = await env.waitDrift((r) => r.length >= beforeDrift.length + 2, 20_000);
     await waitFor(
       () => runtime.outbox.backlog,
       (n) => n === 0,
-      5000,
+      20_000,
       'outbox drained',
     );
+    const syncs = await env.waitSync((r) => r.length > before.length, 20_000);
+    const drifts = await env.waitDrift((r) => r.length >= beforeDrift.length + 2, 20_000);
     const all = [...(await env.syncReports()), ...(await env.driftReports())].map((r) => r.seq).sort((a, b) => a - b);
     expect(new Set(all).size).toBe(all.length);
     expect(all).toEqual(Array.from({ length: all.length }, (_, i) => all[0]! + i));

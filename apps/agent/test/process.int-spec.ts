@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JetStreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { startNats, type TestNats } from '@flotilla/testing';
+import { startNats, type TestNats, scaled } from '@flotilla/testing';
 import { AGENT_NODE_OPTIONS } from '../src/node-options.js';
 import { startFakeHub, type FakeHub } from './support/fake-hub.js';
 import { createAgentStream, heartbeatCount } from './support/stream.js';
@@ -61,15 +61,17 @@ describe('flotilla-agent as a process', () => {
               () => true,
               () => false,
             ),
-          { timeout: 15_000 },
+          { timeout: scaled(15_000) },
         )
         .toBe(true);
       const credential = JSON.parse(await readFile(join(stateDir, 'credential.json'), 'utf8'));
-      await expect.poll(() => heartbeatCount(jsm, credential.clusterId), { timeout: 10_000 }).toBeGreaterThanOrEqual(1);
+      await expect
+        .poll(() => heartbeatCount(jsm, credential.clusterId), { timeout: scaled(10_000) })
+        .toBeGreaterThanOrEqual(1);
       agent.child.kill('SIGTERM');
-      expect(await Promise.race([agent.exited, new Promise((r) => setTimeout(() => r('still running'), 5000))])).toBe(
-        0,
-      );
+      expect(
+        await Promise.race([agent.exited, new Promise((r) => setTimeout(() => r('still running'), scaled(5000)))]),
+      ).toBe(0);
       const lines = agent.out.stdout
         .trim()
         .split('\n')

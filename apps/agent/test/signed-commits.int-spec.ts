@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SyncReport } from '@flotilla/protocol';
-import { commitFiles, createGpgKey, runGit, startGitServer, type GpgKey } from '@flotilla/testing';
+import { commitFiles, createGpgKey, runGit, startGitServer, type GpgKey, scaled } from '@flotilla/testing';
 import { CommitGuard } from '../src/source/commit-guard.js';
 import { Fetcher } from '../src/source/fetcher.js';
 import { KubeClient } from '../src/kube/kube-client.js';
@@ -60,7 +60,7 @@ describe('signed commits (--trusted-keys)', () => {
     await writeFile(keysFile, trusted.publicKey);
     good = await trusted.commitSigned(env.git.repoPath, { files: files('v1'), message: 'v1, signed' });
     await env.startAgent({ trustedKeysFile: keysFile });
-  }, 60_000);
+  }, scaled(60_000));
   afterAll(async () => {
     await env?.close();
     await Promise.all([trusted?.close(), stranger?.close()]);

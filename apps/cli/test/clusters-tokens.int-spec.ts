@@ -10,6 +10,7 @@ import {
   type Harness,
 } from '../../control-plane/test/support/harness.js';
 import { cliRunner, type CliRunner } from './support/run-cli.js';
+import { scaled } from '@flotilla/testing';
 
 describe('flotilla against a running control plane', () => {
   let h: Harness;
@@ -47,7 +48,7 @@ describe('flotilla against a running control plane', () => {
       .filter((l) => /^\S/.test(l) && !/ of \d+ clusters/.test(l))
       .map((l) => l.split(/\s+/)[0]);
 
-  it('lists clusters as a table, filtered by tag, state and text', { timeout: 60_000 }, async () => {
+  it('lists clusters as a table, filtered by tag, state and text', { timeout: scaled(60_000) }, async () => {
     const [all, edge, online, search] = await Promise.all([
       cli.run(['clusters', 'list']),
       cli.run(['clusters', 'list', '--tag', 'edge', '--tag', 'eu']),
@@ -69,7 +70,7 @@ describe('flotilla against a running control plane', () => {
     expect(tableNames(search.stdout)).toEqual(['cloud-1']);
   });
 
-  it('pages with --limit and --after, or follows every page with --all', { timeout: 60_000 }, async () => {
+  it('pages with --limit and --after, or follows every page with --all', { timeout: scaled(60_000) }, async () => {
     const first = await cli.run(['clusters', 'list', '--limit', '2']);
     expect(tableNames(first.stdout)).toEqual(['cloud-1', 'cloud-2']);
     const cursor = /Next page: --after (\S+)/.exec(first.stdout)?.[1];
@@ -90,7 +91,7 @@ describe('flotilla against a running control plane', () => {
     expect(doc).toMatchObject({ totalCount: 5, nextCursor: null });
   });
 
-  it('shows one cluster, and exits 4 for a name that does not exist', { timeout: 60_000 }, async () => {
+  it('shows one cluster, and exits 4 for a name that does not exist', { timeout: scaled(60_000) }, async () => {
     const [shown, json, missing] = await Promise.all([
       cli.run(['clusters', 'show', 'cloud-2']),
       cli.run(['clusters', 'show', 'edge-b', '--json']),
@@ -113,7 +114,7 @@ describe('flotilla against a running control plane', () => {
 
   it(
     'creates a registration token whose secret registers a cluster, lists it, and revokes it',
-    { timeout: 60_000 },
+    { timeout: scaled(60_000) },
     async () => {
       const created = await cli.run([
         'tokens',
@@ -155,7 +156,7 @@ describe('flotilla against a running control plane', () => {
 
   it(
     'creates a token bound to a name that requires approval; approves, suspends and resumes the cluster',
-    { timeout: 60_000 },
+    { timeout: scaled(60_000) },
     async () => {
       const created = await cli.run([
         'tokens',
@@ -192,13 +193,13 @@ describe('flotilla against a running control plane', () => {
     },
   );
 
-  it('exits 4 when revoking a token that does not exist', { timeout: 60_000 }, async () => {
+  it('exits 4 when revoking a token that does not exist', { timeout: scaled(60_000) }, async () => {
     const r = await cli.run(['tokens', 'revoke', '00000000-0000-4000-8000-000000000000']);
     expect(r.code).toBe(4);
     expect(r.stderr).toContain('no registration token with id 00000000-0000-4000-8000-000000000000');
   });
 
-  it('exits 3 for a bad token and for a role that may not do the operation', { timeout: 60_000 }, async () => {
+  it('exits 3 for a bad token and for a role that may not do the operation', { timeout: scaled(60_000) }, async () => {
     const [bad, viewer, viewerRead] = await Promise.all([
       cli.run(['clusters', 'list'], { env: { FLOTILLA_TOKEN: 'not-a-real-token' } }),
       cli.run(['tokens', 'create', '--name', 'nope'], { env: { FLOTILLA_TOKEN: viewerToken } }),
@@ -212,30 +213,34 @@ describe('flotilla against a running control plane', () => {
     expect(viewerRead.code).toBe(0);
   });
 
-  it('logs in with a token from stdin, stores it 0600, and later commands use it', { timeout: 60_000 }, async () => {
-    const own = cliRunner();
-    try {
-      const refused = await own.run(['login', '--server', h.cp.url, '--token-stdin'], { stdin: 'wrong-token\n' });
-      expect(refused.code).toBe(3);
-      expect(refused.stderr).toContain(`login refused by ${h.cp.url}`);
-      const path = join(own.configHome, 'flotilla', 'config.json');
-      expect(existsSync(path)).toBe(false);
+  it(
+    'logs in with a token from stdin, stores it 0600, and later commands use it',
+    { timeout: scaled(60_000) },
+    async () => {
+      const own = cliRunner();
+      try {
+        const refused = await own.run(['login', '--server', h.cp.url, '--token-stdin'], { stdin: 'wrong-token\n' });
+        expect(refused.code).toBe(3);
+        expect(refused.stderr).toContain(`login refused by ${h.cp.url}`);
+        const path = join(own.configHome, 'flotilla', 'config.json');
+        expect(existsSync(path)).toBe(false);
 
-      const ok = await own.run(['login', '--server', `${h.cp.url}/`, '--token-stdin'], { stdin: `${viewerToken}\n` });
-      expect(ok.code, ok.stderr).toBe(0);
-      expect(ok.stdout).toContain(`Logged in to ${h.cp.url} (7 clusters)`);
-      expect(ok.stdout).not.toContain(viewerToken);
-      expect(statSync(path).mode & 0o777).toBe(0o600);
-      expect(statSync(join(own.configHome, 'flotilla')).mode & 0o777).toBe(0o700);
-      expect(JSON.parse(readFileSync(path, 'utf8'))).toEqual({ server: h.cp.url, token: viewerToken });
+        const ok = await own.run(['login', '--server', `${h.cp.url}/`, '--token-stdin'], { stdin: `${viewerToken}\n` });
+        expect(ok.code, ok.stderr).toBe(0);
+        expect(ok.stdout).toContain(`Logged in to ${h.cp.url} (7 clusters)`);
+        expect(ok.stdout).not.toContain(viewerToken);
+        expect(statSync(path).mode & 0o777).toBe(0o600);
+        expect(statSync(join(own.configHome, 'flotilla')).mode & 0o777).toBe(0o700);
+        expect(JSON.parse(readFileSync(path, 'utf8'))).toEqual({ server: h.cp.url, token: viewerToken });
 
-      const listed = await own.run(['clusters', 'list', '--json']);
-      expect(listed.code, listed.stderr).toBe(0);
-      expect(JSON.parse(listed.stdout).totalCount).toBe(7);
-      const overridden = await own.run(['clusters', 'list'], { env: { FLOTILLA_TOKEN: 'env-beats-file' } });
-      expect(overridden.code).toBe(3);
-    } finally {
-      own.close();
-    }
-  });
+        const listed = await own.run(['clusters', 'list', '--json']);
+        expect(listed.code, listed.stderr).toBe(0);
+        expect(JSON.parse(listed.stdout).totalCount).toBe(7);
+        const overridden = await own.run(['clusters', 'list'], { env: { FLOTILLA_TOKEN: 'env-beats-file' } });
+        expect(overridden.code).toBe(3);
+      } finally {
+        own.close();
+      }
+    },
+  );
 });

@@ -1,4 +1,4 @@
-import { startGitServer, type GitServer } from '@flotilla/testing';
+import { startGitServer, type GitServer, scaled } from '@flotilla/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, registerAgent, type TestAgent } from '../../control-plane/test/support/agent.js';
 import {
@@ -44,7 +44,7 @@ describe('flotilla diff against a running control plane and fleet repository', (
     });
     broken = await git.commit({ message: 'broken', files: { 'clusters/web-1/bad.yaml': 'kind: [unclosed\n' } });
     cli = cliRunner({ FLOTILLA_SERVER: h.cp.url, FLOTILLA_TOKEN: ADMIN_TOKEN });
-  }, 60_000);
+  }, scaled(60_000));
   afterAll(async () => {
     await agent?.close();
     await h?.close();
@@ -54,7 +54,7 @@ describe('flotilla diff against a running control plane and fleet repository', (
 
   it(
     'prints a header and a unified diff per added, removed and changed object, exit 0',
-    { timeout: 60_000 },
+    { timeout: scaled(60_000) },
     async () => {
       const [plain, json, colored] = await runAll(
         [[], ['--json'], ['--server', h.cp.url]].map((extra) => [
@@ -98,13 +98,13 @@ describe('flotilla diff against a running control plane and fleet repository', (
     },
   );
 
-  it('prints "no changes" for the revision the cluster runs, exit 0', { timeout: 30_000 }, async () => {
+  it('prints "no changes" for the revision the cluster runs, exit 0', { timeout: scaled(30_000) }, async () => {
     const r = await cli.run(['diff', '--cluster', 'web-1', '--revision', first]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout.trim().split('\n').at(-1)).toBe('no changes');
   });
 
-  it('exits 1 naming the file when the revision does not render', { timeout: 30_000 }, async () => {
+  it('exits 1 naming the file when the revision does not render', { timeout: scaled(30_000) }, async () => {
     const r = await cli.run(['diff', '--cluster', 'web-1', '--revision', 'main']);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain(`revision ${broken} does not render: clusters/web-1/bad.yaml:`);
@@ -113,7 +113,7 @@ describe('flotilla diff against a running control plane and fleet repository', (
 
   it(
     'exits 2 for usage errors and unknown revisions, 3 without a valid token, 4 for an unknown cluster',
-    { timeout: 60_000 },
+    { timeout: scaled(60_000) },
     async () => {
       const [noRevision, badRevision, badToken, noCluster] = await runAll(
         [

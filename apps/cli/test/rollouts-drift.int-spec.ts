@@ -4,6 +4,7 @@ import { ADMIN_TOKEN } from '../../control-plane/test/support/harness.js';
 import { driftReport } from '../../control-plane/test/support/reports.js';
 import { deployment, startRolloutFleet, type RolloutFleet } from '../../control-plane/test/support/rollout-fleet.js';
 import { cliRunner, type CliRunner } from './support/run-cli.js';
+import { scaled } from '@flotilla/testing';
 
 const FLEET = `onFailure: pause
 waves:
@@ -26,7 +27,7 @@ describe('flotilla rollout and drift commands', () => {
   beforeAll(async () => {
     f = await startRolloutFleet({ fleetYaml: FLEET, clusters: CLUSTERS, delayMs: 300 });
     cli = cliRunner({ FLOTILLA_SERVER: f.h.cp.url, FLOTILLA_TOKEN: ADMIN_TOKEN });
-  }, 90_000);
+  }, scaled(90_000));
   afterAll(async () => {
     await f?.close();
     cli?.close();
@@ -45,7 +46,7 @@ describe('flotilla rollout and drift commands', () => {
       `rollout of ${rev}`,
     );
 
-  it('follows a rollout with --watch to the end, one progress bar per wave', { timeout: 90_000 }, async () => {
+  it('follows a rollout with --watch to the end, one progress bar per wave', { timeout: scaled(90_000) }, async () => {
     const rev = await f.git.commit({ files: { 'bases/web/deploy.yaml': deployment('web:2.0') }, message: 'web 2.0' });
     const { id } = await latestRolloutOf(rev);
     // Held paused until the watch has drawn it, so the live frames are seen change.
@@ -81,7 +82,7 @@ describe('flotilla rollout and drift commands', () => {
 
   it(
     'starts a rollout by tag, pauses and resumes it, and --watch exits 0 when it succeeds',
-    { timeout: 90_000 },
+    { timeout: scaled(90_000) },
     async () => {
       await eventually(
         async () =>
@@ -151,7 +152,7 @@ describe('flotilla rollout and drift commands', () => {
 
   it(
     'exits with clear errors for a bad revision, an unknown rollout and a viewer token',
-    { timeout: 60_000 },
+    { timeout: scaled(60_000) },
     async () => {
       const viewer = (await f.h.gql('mutation { createApiToken(input: { name: "v", role: VIEWER }) { token } }')).data
         .createApiToken.token as string;
@@ -174,7 +175,7 @@ describe('flotilla rollout and drift commands', () => {
     },
   );
 
-  it('lists drift events, filtered by cluster and resolution', { timeout: 60_000 }, async () => {
+  it('lists drift events, filtered by cluster and resolution', { timeout: scaled(60_000) }, async () => {
     const can = f.agents.get('can')!;
     const eu = f.agents.get('eu-1')!;
     const head = can.received.at(-1)!;
@@ -218,27 +219,38 @@ describe('flotilla rollout and drift commands', () => {
     expect(missing.code).toBe(4);
   });
 
-  it("shows each cluster's sync state, health and revisions from its reports", { timeout: 60_000 }, async () => {
-    const rev = f.agents.get('can')!.received.at(-1)!;
-    await eventually(
-      async () =>
-        (await f.h.gql('{ cluster(name: "can") { sync { state appliedRevision } } }')).data.cluster.sync
-          .appliedRevision === rev,
-      10_000,
-      'can synced',
-    );
-    const [shown, listed] = await Promise.all([
-      cli.run(['clusters', 'show', 'can']),
-      cli.run(['clusters', 'list', '--tag', 'canary']),
-    ]);
-    expect(shown.stdout).toMatch(
-      new RegExp(`^Sync:\\s+SYNCED \\(desired ${rev.slice(0, 12)}, running ${rev.slice(0, 12)}\\)$`, 'm'),
-    );
-    expect(shown.stdout).toMatch(/^Health:\s+HEALTHY$/m);
-    expect(shown.stdout).toMatch(/^Path:\s+clusters\/can on main \(prune on, self-heal on\)$/m);
-    expect(shown.stdout).toMatch(/^Last sync:\s+SYNCED \S+ ago in 0ms$/m);
-    expect(listed.stdout).toMatch(
-      new RegExp(`^can\\s+ONLINE\\s+SYNCED\\s+HEALTHY\\s+${rev.slice(0, 12)}\\s+canary`, 'm'),
-    );
-  });
+  it(
+    "shows each cluster's sync state, health and revisions from its reports",
+    { timeout: scaled(60_000) },
+    async () => {
+      const rev = f.agents.get('can')!.received.at(-1)!;
+      await eventually(
+        async () =>
+          (await f.h.gql('{ cluster(name: "can") { sync { state appliedRevision } } }')).data.cluster.sync
+            .appliedRevision === rev,
+        10_000,
+        'can synced',
+      );
+      // Its only heartbeat was at the start of this file, which a busy machine can take minutes to reach.
+      await f.agents.get('can')!.agent.heartbeat();
+      await eventually(
+        async () => (await f.h.gql('{ cluster(name: "can") { connection } }')).data.cluster.connection === 'ONLINE',
+        10_000,
+        'can online',
+      );
+      const [shown, listed] = await Promise.all([
+        cli.run(['clusters', 'show', 'can']),
+        cli.run(['clusters', 'list', '--tag', 'canary']),
+      ]);
+      expect(shown.stdout).toMatch(
+        new RegExp(`^Sync:\\s+SYNCED \\(desired ${rev.slice(0, 12)}, running ${rev.slice(0, 12)}\\)$`, 'm'),
+      );
+      expect(shown.stdout).toMatch(/^Health:\s+HEALTHY$/m);
+      expect(shown.stdout).toMatch(/^Path:\s+clusters\/can on main \(prune on, self-heal on\)$/m);
+      expect(shown.stdout).toMatch(/^Last sync:\s+SYNCED \S+ ago in 0ms$/m);
+      expect(listed.stdout).toMatch(
+        new RegExp(`^can\\s+ONLINE\\s+SYNCED\\s+HEALTHY\\s+${rev.slice(0, 12)}\\s+canary`, 'm'),
+      );
+    },
+  );
 });

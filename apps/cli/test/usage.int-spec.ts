@@ -1,5 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { cliRunner, runAll } from './support/run-cli.js';
+import { scaled } from '@flotilla/testing';
 
 // Usage errors are found before any request: no control plane is needed (the server below
 // does not exist, so a command that reached the network would fail with exit 1, not 2).
@@ -17,7 +18,7 @@ describe('flotilla usage and help', () => {
     }
   });
 
-  it('prints help for every command and group', { timeout: 90_000 }, async () => {
+  it('prints help for every command and group', { timeout: scaled(90_000) }, async () => {
     const paths = [
       ['login'],
       ['clusters', 'list'],
@@ -40,7 +41,7 @@ describe('flotilla usage and help', () => {
     expect(group.stdout).not.toContain('clusters list');
   });
 
-  it('exits 2 naming the problem for bad commands, flags and values', { timeout: 90_000 }, async () => {
+  it('exits 2 naming the problem for bad commands, flags and values', { timeout: scaled(90_000) }, async () => {
     const cases: [string[], RegExp][] = [
       [['frobnicate'], /unknown command "frobnicate"/],
       [['clusters', 'list', '--bogus'], /Unknown option '--bogus'/],

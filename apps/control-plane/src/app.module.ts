@@ -13,8 +13,8 @@ import { AuditModule } from './modules/audit/audit.module.js';
 import { AuthModule } from './modules/auth/auth.module.js';
 import { AuthFailureLimiter } from './modules/auth/auth-failure-limiter.js';
 import { AuthService } from './modules/auth/auth.service.js';
-import { authenticateOnConnect } from './modules/auth/ws-authenticate.js';
-import type { Actor } from './modules/auth/role.js';
+import { authenticateOnConnect, type WsExtra } from './modules/auth/ws-authenticate.js';
+import { WsSessions } from './modules/auth/ws-sessions.js';
 import { DriftModule } from './modules/drift/drift.module.js';
 import { ClustersModule } from './modules/clusters/clusters.module.js';
 import { FleetEventsModule } from './modules/fleet-events/fleet-events.module.js';
@@ -30,6 +30,7 @@ import { StatusIngestModule } from './modules/status-ingest/status-ingest.module
 import { WebhooksModule } from './modules/webhooks/webhooks.module.js';
 import { RolloutsModule } from './modules/rollouts/rollouts.module.js';
 import { DiffsModule } from './modules/diffs/diffs.module.js';
+import { DeadLettersModule } from './modules/dead-letters/dead-letters.module.js';
 import { WebModule } from './modules/web/web.module.js';
 
 /** The GraphQL-facing modules (also what the schema file is generated from). */
@@ -45,17 +46,26 @@ export const graphQLModules = [
   NotificationsModule,
   RolloutsModule,
   DiffsModule,
+  DeadLettersModule,
 ];
 
-/** A request-shaped context for both transports: HTTP has `req`; graphql-ws carries the actor authenticated on connect. */
-function graphQLContext(arg: { req?: unknown; extra?: { actor?: Actor } }) {
-  return arg.req ? { req: arg.req } : { req: { headers: {}, actor: arg.extra?.actor } };
+/**
+ * A request-shaped context for both transports: HTTP has `req`; graphql-ws carries the token it
+ * connected with, which the auth guard checks again for every operation (revocation and role
+ * changes apply at once).
+ */
+function graphQLContext(arg: { req?: unknown; extra?: WsExtra }) {
+  if (arg.req) return { req: arg.req };
+  const token = arg.extra?.token;
+  return {
+    req: { headers: token ? { authorization: `Bearer ${token}` } : {}, socket: arg.extra?.request?.socket },
+  };
 }
 
 export function graphQLOptions(
   config: ControlPlaneConfig,
   logger: Logger,
-  auth?: { service: AuthService; failures: AuthFailureLimiter },
+  auth?: { service: AuthService; failures: AuthFailureLimiter; sessions: WsSessions },
 ): ApolloDriverConfig {
   const guards = operationGuards(config);
   return {
@@ -67,13 +77,15 @@ export function graphQLOptions(
     graphiql: false,
     includeStacktraceInErrorResponses: false,
     context: graphQLContext,
+    // Module exception filters also map errors thrown in field resolvers (Cluster.objects, …).
+    fieldResolverEnhancers: ['filters'],
     ...guards.apollo,
     ...(auth
       ? {
           subscriptions: {
             'graphql-ws': {
               path: '/graphql',
-              onConnect: authenticateOnConnect(auth.service, auth.failures),
+              onConnect: authenticateOnConnect(auth.service, auth.failures, auth.sessions),
               ...guards.graphqlWs,
             },
           },
@@ -94,9 +106,9 @@ export class AppModule {
         GraphQLModule.forRootAsync<ApolloDriverConfig>({
           driver: ApolloDriver,
           imports: [AuthModule],
-          inject: [AuthService, AuthFailureLimiter],
-          useFactory: (service: AuthService, failures: AuthFailureLimiter) =>
-            graphQLOptions(config, logger, { service, failures }),
+          inject: [AuthService, AuthFailureLimiter, WsSessions],
+          useFactory: (service: AuthService, failures: AuthFailureLimiter, sessions: WsSessions) =>
+            graphQLOptions(config, logger, { service, failures, sessions }),
         }),
         HealthModule,
         NatsModule,

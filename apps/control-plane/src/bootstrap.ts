@@ -35,7 +35,7 @@ export async function createControlPlane(
   app.disable('x-powered-by');
   app.use(helmet());
   app.use(corsAllowList(config.CORS_ORIGINS));
-  app.use(bodyReader(config.HTTP_MAX_BODY_BYTES));
+  app.use(bodyReader(config.HTTP_MAX_BODY_BYTES, config.HTTP_MAX_JSON_DEPTH));
   const failures = app.get(AuthFailureLimiter);
   app.use('/graphql', authFailureGate(failures, { shape: 'graphql' }));
   app.use('/v1/git/webhook', authFailureGate(failures, { shape: 'json', countUnauthorized: true }));

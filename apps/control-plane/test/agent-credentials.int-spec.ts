@@ -28,7 +28,8 @@ describe('agent NATS credentials minted at registration', () => {
     })();
     await act();
     await agent.nc.flush();
-    await new Promise((r) => setTimeout(r, 200));
+    // The server's refusal arrives as an asynchronous error status.
+    await eventually(async () => errors.length > 0, 5000, 'a permissions error from the server');
     void watch;
     return errors.join('\n');
   };

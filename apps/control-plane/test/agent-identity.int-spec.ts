@@ -12,6 +12,10 @@ import {
   type Harness,
 } from './support/harness.js';
 
+/** Waits until the wall clock is in a later whole second than `t` (JWT times have second precision). */
+const nextSecond = (t: Date) =>
+  eventually(async () => Math.floor(Date.now() / 1000) > Math.floor(t.getTime() / 1000), 5_000, 'the next second');
+
 const REFUSED = {
   error: {
     code: 'RENEWAL_REFUSED',
@@ -54,6 +58,12 @@ describe('agent identity', () => {
   });
 
   const db = () => h.cp.app.get(DataSource);
+  /** Waits until the control plane has finished another poll of the fleet repo. */
+  const fleetPolled = async () => {
+    const polledAt = async () => (await h.gql('{ fleetRepo { lastPolledAt } }')).data.fleetRepo.lastPolledAt;
+    const before = await polledAt();
+    await eventually(async () => (await polledAt()) !== before, 10_000, 'a poll of the fleet repo');
+  };
   const join = async (name: string, input: Parameters<typeof createRegistrationToken>[1] = {}) => {
     const a = await registerAgent(h, (await createRegistrationToken(h, input)).token, name, {
       maxReconnectAttempts: 0,
@@ -116,7 +126,7 @@ describe('agent identity', () => {
       });
       // Its agent is connected (heartbeats work, the operator sees it) but nothing to apply.
       await expect(a.heartbeat()).resolves.toBeUndefined();
-      await new Promise((r) => setTimeout(r, 1500)); // a poll went by
+      await fleetPolled(); // a poll went by
       expect(await readAsAgent(h, a.clusterId)).toBe('none');
       expect(
         (await h.gql('{ clusters(filter: { admission: AWAITING_APPROVAL }) { edges { node { id } } } }')).data.clusters
@@ -167,7 +177,7 @@ describe('agent identity', () => {
       const a = await join('id-a');
       const first = decodeUserJwt(a.creds.jwt);
       expect(first.expiresAt!.getTime() - first.issuedAt.getTime()).toBe(600_000);
-      await new Promise((r) => setTimeout(r, 1100)); // a later issued-at second
+      await nextSecond(first.issuedAt); // a later issued-at second
       const res = await renew(signRenewal(a.creds.seed, a.clusterId));
       expect(res.status).toBe(200);
       const body = RenewResponse.parse(await res.json());
@@ -281,7 +291,7 @@ describe('agent identity', () => {
       await expect(h.nats.connect(a.creds, { reconnect: false, timeout: 2000 })).rejects.toThrow(
         /authorization violation/i,
       );
-      await new Promise((r) => setTimeout(r, 1100));
+      await nextSecond(new Date()); // a renewed JWT must be issued in a later second than the revocation
       const res = await renew(signRenewal(a.creds.seed, a.clusterId));
       expect(res.status).toBe(200);
       const nc = await h.nats.connect(

@@ -110,7 +110,8 @@ describe('desired state', () => {
     const a = await agent('ds-sync-now');
     await a.close();
     const before = await readAsAgent(h, a.clusterId);
-    await new Promise((r) => setTimeout(r, 5));
+    const stamped = before !== 'none' ? Date.parse(before.updatedAt) : 0;
+    await eventually(async () => Date.now() > stamped, 5000, 'a later millisecond');
     const r = await h.gql('mutation($id: ID!) { syncCluster(id: $id) { id } }', { id: a.clusterId });
     expect(r.errors).toBeUndefined();
     const after = await readAsAgent(h, a.clusterId);

@@ -1,4 +1,4 @@
-import { startGitServer, type GitServer } from '@flotilla/testing';
+import { startGitServer, type GitServer, scaled } from '@flotilla/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, registerAgent, type TestAgent } from './support/agent.js';
 import { createRegistrationToken, startHarness, type Harness } from './support/harness.js';
@@ -48,7 +48,7 @@ describe('clusterDiff: what a revision would change on a cluster', () => {
       message: 'broken',
       files: { 'clusters/d1/bad.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata: [unclosed\n' },
     });
-  }, 60_000);
+  }, scaled(60_000));
   afterAll(async () => {
     for (const a of agents) await a.close();
     await h?.close();

@@ -97,7 +97,7 @@ describe('heartbeat ingest', () => {
     await replica.flush();
     const sentAt = Date.now();
     try {
-      await a.heartbeat({ nodeCount: 7, region: 'sent-while-down' });
+      await a.heartbeat({ nodeCount: 7, region: 'sent-while-down' }); // stored by JetStream once this resolves
     } finally {
       await relay.stop();
       await replica.close();

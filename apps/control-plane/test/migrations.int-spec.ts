@@ -8,6 +8,7 @@ const TABLES = [
   'audit_events',
   'cluster_objects',
   'clusters',
+  'dead_letters',
   'drift_events',
   'notification_deliveries',
   'notification_targets',
@@ -56,11 +57,32 @@ describe('migrations', () => {
     const insert = (id: string, deregistered: boolean) =>
       ds.query(
         `INSERT INTO clusters (id, name, nats_public_key, kube_version, agent_version, provider, region, node_count, deregistered_at)
-         VALUES ($1, 'dup', 'U', 'v1', '0.1', 'p', 'r', 1, $2)`,
-        [id, deregistered ? new Date() : null],
+         VALUES ($1, 'dup', $3, 'v1', '0.1', 'p', 'r', 1, $2)`,
+        [id, deregistered ? new Date() : null, `U${id}`],
       );
     await insert('00000000-0000-4000-8000-000000000001', true);
     await insert('00000000-0000-4000-8000-000000000002', false);
     await expect(insert('00000000-0000-4000-8000-000000000003', false)).rejects.toThrow(/clusters_active_name_key/);
+  });
+
+  it('refuse to make keys unique over squatted data, naming the clusters, and change nothing', async () => {
+    await ds.query(`DELETE FROM clusters`);
+    await ds.undoLastMigration({ transaction: 'each' }); // dead letters
+    await ds.undoLastMigration({ transaction: 'each' }); // unique agent keys
+    const insert = (id: string, name: string) =>
+      ds.query(
+        `INSERT INTO clusters (id, name, nats_public_key, kube_version, agent_version, provider, region, node_count)
+         VALUES ($1, $2, 'USQUATTED', 'v1', '0.1', 'p', 'r', 1)`,
+        [id, name],
+      );
+    await insert('00000000-0000-4000-8000-00000000000a', 'owner');
+    await insert('00000000-0000-4000-8000-00000000000b', 'squatter');
+    await expect(ds.runMigrations({ transaction: 'each' })).rejects.toThrow(
+      /USQUATTED: owner \(00000000-0000-4000-8000-00000000000a.*squatter \(00000000-0000-4000-8000-00000000000b/,
+    );
+    expect(await ds.showMigrations()).toBe(true);
+    await ds.query(`DELETE FROM clusters WHERE name = 'squatter'`);
+    await ds.runMigrations({ transaction: 'each' });
+    expect(await ds.showMigrations()).toBe(false);
   });
 });

@@ -9,6 +9,8 @@ import {
   startRolloutFleet,
   type RolloutFleet,
 } from './support/rollout-fleet.js';
+import { scaled } from '@flotilla/testing';
+import { ROLLOUT_TICK_MS } from '../src/modules/rollouts/rollout-engine.service.js';
 
 const FLEET = `onFailure: pause
 waves:
@@ -33,11 +35,14 @@ async function createApiToken(h: RolloutFleet['h'], role: string): Promise<strin
 }
 const START = `mutation($input: StartRolloutInput!) { startRollout(input: $input) { id phase trigger actor waves { name clusters { clusterName } } } }`;
 
-describe('rollout control: by tag, pause/resume, crash resume, two replicas', () => {
+/** Its tests wait on a control plane, agents and git: a deadline that stretches with the load. */
+const SLOW = { timeout: scaled(90_000) };
+
+describe('rollout control: by tag, pause/resume, crash resume, two replicas', SLOW, () => {
   let f: RolloutFleet;
   beforeAll(async () => {
     f = await startRolloutFleet({ fleetYaml: FLEET, clusters: CLUSTERS });
-  }, 60_000);
+  }, scaled(60_000));
   afterAll(async () => f?.close());
 
   const rolloutOf = (rev: string) =>
@@ -49,12 +54,19 @@ describe('rollout control: by tag, pause/resume, crash resume, two replicas', ()
   const rollout = async (id: string) =>
     (await f.h.gql(ROLLOUT_QUERY, { id })).data.rollout as {
       phase: string;
-      waves: { name: string; phase: string }[];
+      waves: { name: string; phase: string; healthyAt: string | null }[];
       actor: string;
       trigger: string;
     };
   const until = (id: string, what: (r: Awaited<ReturnType<typeof rollout>>) => boolean, ms = 20_000) =>
-    eventually(async () => what(await rollout(id)), ms, `rollout ${id}`);
+    eventually(
+      async () => {
+        const r = await rollout(id);
+        return what(r) ? r : undefined;
+      },
+      ms,
+      `rollout ${id}`,
+    );
   const received = (name: string) => f.agents.get(name)!.received;
 
   it('startRollout by tag touches only clusters with that tag, as the calling person', async () => {
@@ -90,7 +102,15 @@ describe('rollout control: by tag, pause/resume, crash resume, two replicas', ()
     const auto = await rolloutOf(next);
     const aborted = await f.h.gql(`mutation($id: ID!) { abortRollout(id: $id) { phase } }`, { id: auto.id });
     expect(aborted.data.abortRollout.phase).toBe('ABORTED');
-    await new Promise((r) => setTimeout(r, 500)); // let agents read any pin made before the abort
+    // Every agent has taken what it is pinned to now (a pin made before the abort included).
+    for (const [n] of CLUSTERS) {
+      const agent = f.agents.get(n)!;
+      await eventually(
+        async () => received(n).at(-1) === (await agent.desired())?.revision,
+        10_000,
+        `${n} on its desired revision`,
+      );
+    }
     const before = Object.fromEntries(CLUSTERS.map(([n]) => [n, received(n).at(-1)]));
     const r = await f.h.gql(START, {
       input: {
@@ -116,7 +136,7 @@ describe('rollout control: by tag, pause/resume, crash resume, two replicas', ()
       actorName: 'bootstrap admin',
       details: { revision: next, selector: { allOf: ['edge-us'] } },
     });
-  }, 90_000);
+  });
 
   it('pause holds the next wave; resume continues it; both audited with the actor', async () => {
     const rev = await f.git.commit({ files: { 'bases/web/deploy.yaml': deployment('web:3.0') }, message: 'web 3.0' });
@@ -124,7 +144,10 @@ describe('rollout control: by tag, pause/resume, crash resume, two replicas', ()
     await until(id, (r) => r.waves[0]?.phase === 'SOAKING');
     const paused = await f.h.gql(`mutation($id: ID!) { pauseRollout(id: $id) { phase } }`, { id });
     expect(paused.data.pauseRollout.phase).toBe('PAUSED');
-    await new Promise((r) => setTimeout(r, 4500)); // longer than the canary soak
+    // Past the end of the canary's soak by its own clock, and two engine ticks more: a wave that
+    // ignored the pause would have started by then.
+    const soakEnd = Date.parse((await rollout(id)).waves[0]!.healthyAt!) + 3_000 + 2 * ROLLOUT_TICK_MS;
+    await eventually(async () => Date.now() > soakEnd, 20_000, 'the canary soak over');
     expect((await rollout(id)).waves.map((w) => w.phase)).toEqual(['SOAKING', 'PENDING']);
     expect(received('eu-1')).not.toContain(rev);
     const again = await f.h.gql(`mutation($id: ID!) { pauseRollout(id: $id) { phase } }`, { id });
@@ -137,14 +160,16 @@ describe('rollout control: by tag, pause/resume, crash resume, two replicas', ()
     const actions = (await rolloutAudit(f.h, id)).map((e) => `${e.action}:${e.actorName}`);
     expect(actions).toContain('rollout.pause:bootstrap admin');
     expect(actions).toContain('rollout.resume:bootstrap admin');
-  }, 60_000);
+  });
 
   it('a control plane killed mid-wave resumes on restart without skipping or repeating a wave', async () => {
     const rev = await f.git.commit({ files: { 'bases/web/deploy.yaml': deployment('web:4.0') }, message: 'web 4.0' });
     const { id } = await rolloutOf(rev);
-    await until(id, (r) => r.waves[0]?.phase === 'SOAKING');
+    const soaking = await until(id, (r) => r.waves[0]?.phase === 'SOAKING');
     await f.h.stopControlPlane();
-    await new Promise((r) => setTimeout(r, 1500));
+    // Down until the canary's soak is over by its own clock: the restarted engine must pass it, then go on.
+    const soakEnd = Date.parse(soaking.waves[0]!.healthyAt!) + 3_000;
+    await eventually(async () => Date.now() > soakEnd, 20_000, 'the canary soak over');
     await f.h.startControlPlane();
     await until(id, (r) => r.phase === 'SUCCEEDED', 30_000);
     const actions = (await rolloutAudit(f.h, id)).map((e) => `${e.action}:${String(e.details['wave'] ?? '')}`);
@@ -156,7 +181,7 @@ describe('rollout control: by tag, pause/resume, crash resume, two replicas', ()
       'rollout.wave.pass:edge',
       'rollout.succeed:',
     ]);
-  }, 60_000);
+  });
 
   it('two replicas on one database: exactly one drives each rollout, either serves the API', async () => {
     let second: ControlPlane | undefined;
@@ -183,5 +208,5 @@ describe('rollout control: by tag, pause/resume, crash resume, two replicas', ()
     } finally {
       await second?.close();
     }
-  }, 60_000);
+  });
 });

@@ -10,6 +10,7 @@ import {
   startRolloutFleet,
   type RolloutFleet,
 } from './support/rollout-fleet.js';
+import { scaled } from '@flotilla/testing';
 
 const FLEET = `waves:
   - name: canary
@@ -41,7 +42,10 @@ function spawnControlPlane(f: RolloutFleet): Promise<{ child: ChildProcess; url:
   });
 }
 
-describe('a control plane process killed (SIGKILL) mid-rollout', () => {
+/** Its tests wait on a control plane, agents and git: a deadline that stretches with the load. */
+const SLOW = { timeout: scaled(90_000) };
+
+describe('a control plane process killed (SIGKILL) mid-rollout', SLOW, () => {
   let f: RolloutFleet;
   let child: ChildProcess | undefined;
   beforeAll(async () => {
@@ -53,7 +57,7 @@ describe('a control plane process killed (SIGKILL) mid-rollout', () => {
         ['us-1', ['edge-us']],
       ],
     });
-  }, 60_000);
+  }, scaled(60_000));
   afterAll(async () => {
     if (child && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     await f?.close();
@@ -102,5 +106,5 @@ describe('a control plane process killed (SIGKILL) mid-rollout', () => {
       'rollout.succeed:',
     ]);
     for (const a of f.agents.values()) expect(a.received.at(-1)).toBe(rev);
-  }, 90_000);
+  });
 });

@@ -1,4 +1,4 @@
-import { commitFiles, runGit, type GitServer } from '@flotilla/testing';
+import { commitFiles, runGit, type GitServer, scaled } from '@flotilla/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from './support/agent.js';
 import type { FakeFleetAgent } from './support/fake-fleet-agent.js';
@@ -37,7 +37,10 @@ interface Wave {
   clusters: { clusterName: string; pinnedAt: string | null; phase: string; rollbackPhase: string | null }[];
 }
 
-describe('rollout engine with fake agents (real Postgres, nats-server, git http-backend)', () => {
+/** Its tests wait on a control plane, agents and git: a deadline that stretches with the load. */
+const SLOW = { timeout: scaled(60_000) };
+
+describe('rollout engine with fake agents (real Postgres, nats-server, git http-backend)', SLOW, () => {
   let fleet: RolloutFleet;
   let git: GitServer;
   let h: Harness;
@@ -56,7 +59,7 @@ describe('rollout engine with fake agents (real Postgres, nats-server, git http-
       }),
     });
     ({ git, h, agents, bad } = fleet);
-  }, 60_000);
+  }, scaled(60_000));
   afterAll(() => fleet?.close());
 
   const rolloutOf = async (revision: string) =>
@@ -110,7 +113,7 @@ describe('rollout engine with fake agents (real Postgres, nats-server, git http-
       'rollout.wave.pass',
       'rollout.succeed',
     ]);
-  }, 60_000);
+  });
 
   it('moves clusters whose render a commit does not change straight to it, outside the waves', async () => {
     const before = Object.fromEntries([...agents].map(([n, a]) => [n, a.received.length]));
@@ -127,7 +130,7 @@ describe('rollout engine with fake agents (real Postgres, nats-server, git http-
       await eventually(async () => a.received.at(-1) === rev, 5000, `${n} on ${rev}`);
       expect(a.received.length).toBe((before[n] ?? 0) + 1);
     }
-  }, 60_000);
+  });
 
   it('a bad commit fails the canary, is reverted by a commit in git log, the canary goes back and no other wave ever gets it', async () => {
     const rev = await git.commit({
@@ -156,7 +159,7 @@ describe('rollout engine with fake agents (real Postgres, nats-server, git http-
       await eventually(async () => agents.get(n)!.received.at(-1) === revert, 8000, `${n} on the revert`);
     }
     expect(await head()).toBe(revert);
-  }, 60_000);
+  });
 
   it('rolls back a push of several commits as a whole, not only its last commit', async () => {
     // Both commits reach main in one ref update, as one push does: the poller sees only the second.
@@ -180,7 +183,7 @@ describe('rollout engine with fake agents (real Postgres, nats-server, git http-
       deployment('web:1.1').trim(),
     );
     expect(await runGit(['ls-tree', '--name-only', revert, 'NOTES.md'], { cwd: git.repoPath })).toBe('');
-  }, 60_000);
+  });
 
   it('an invalid fleet.yaml starts nothing and shows file, line and reason', async () => {
     const rev = await git.commit({
@@ -210,5 +213,5 @@ describe('rollout engine with fake agents (real Postgres, nats-server, git http-
       details: { revision: rev, error: { file: 'fleet.yaml', line: 12 } },
     });
     for (const a of agents.values()) expect(a.received).not.toContain(rev);
-  }, 30_000);
+  });
 });

@@ -12,7 +12,7 @@ import * as fs from 'node:fs';
 import git from 'isomorphic-git';
 import pg from 'pg';
 import { ancestryOf, TrustSet, verifyCommit } from '@flotilla/gitops';
-import { commitFiles, createGpgKey, runGit, type GitServer, type GpgKey } from '@flotilla/testing';
+import { commitFiles, createGpgKey, runGit, type GitServer, type GpgKey, scaled } from '@flotilla/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config/load-config.js';
 import { CommitPolicy } from '../src/modules/rollouts/git/commit-policy.service.js';
@@ -44,7 +44,10 @@ type RolloutNode = {
   rollbackRevision: string | null;
 };
 
-describe('signed-commit policy on the control plane', () => {
+/** Its tests wait on a control plane, agents and git: a deadline that stretches with the load. */
+const SLOW_1 = { timeout: scaled(40_000) };
+
+describe('signed-commit policy on the control plane', SLOW_1, () => {
   let fleet: RolloutFleet;
   let repo: GitServer;
   let h: Harness;
@@ -81,6 +84,24 @@ describe('signed-commit policy on the control plane', () => {
   };
   const everyoneOn = (rev: string) => CLUSTERS.map(([n]) => `${n}@${rev}`);
 
+  const lastPolledAt = async (): Promise<string | null> =>
+    (await h.gql('{ fleetRepo { lastPolledAt } }')).data.fleetRepo.lastPolledAt;
+  /** Waits until the control plane has finished `n` more polls of the fleet repo. */
+  const morePolls = async (n = 2) => {
+    let last = await lastPolledAt();
+    for (let i = 0; i < n; i++) {
+      const seen = last;
+      last = await eventually(
+        async () => {
+          const t = await lastPolledAt();
+          return t !== seen ? t : undefined;
+        },
+        10_000,
+        'another poll of the fleet repo',
+      );
+    }
+  };
+
   /** The head is rejected with `code`, once, and after more polls every cluster still runs `accepted`. */
   const expectRejected = async (rev: string, code: string) => {
     const r = await rolloutIn(rev, ['REJECTED']);
@@ -88,7 +109,7 @@ describe('signed-commit policy on the control plane', () => {
     const audit = await rolloutAudit(h, r.id);
     expect(audit.map((a) => a.action)).toEqual(['rollout.reject']);
     expect(audit[0]!.details).toMatchObject({ revision: rev, error: { code } });
-    await new Promise((resolve) => setTimeout(resolve, 2500)); // two more polls
+    await morePolls(2);
     expect(await rollouts(rev)).toHaveLength(1);
     expect(await desiredRevisions()).toEqual(everyoneOn(accepted));
     for (const a of agents.values()) expect(a.received).not.toContain(rev);
@@ -111,7 +132,7 @@ describe('signed-commit policy on the control plane', () => {
     });
     ({ git: repo, h, agents, bad, first } = fleet);
     accepted = first;
-  }, 60_000);
+  }, scaled(60_000));
   afterAll(async () => {
     await fleet?.close();
     await Promise.all([trusted?.close(), stranger?.close()]);
@@ -125,7 +146,7 @@ describe('signed-commit policy on the control plane', () => {
     });
     const r = await expectRejected(rev, 'COMMIT_UNSIGNED');
     expect(r.trigger).toBe('COMMIT');
-  }, 30_000);
+  });
 
   it('rejects a head signed by a key outside the trust set: COMMIT_KEY_UNTRUSTED', async () => {
     const rev = await stranger.commitSigned(repo.repoPath, {
@@ -134,7 +155,7 @@ describe('signed-commit policy on the control plane', () => {
     });
     const r = await expectRejected(rev, 'COMMIT_KEY_UNTRUSTED');
     expect(r.reason).toContain(stranger.fingerprint.slice(-16));
-  }, 30_000);
+  });
 
   it('rejects a tampered head (a trusted signature over another tree): COMMIT_SIGNATURE_INVALID', async () => {
     // built on a side branch, so the poller never sees the genuine signed commit as the head
@@ -164,7 +185,7 @@ describe('signed-commit policy on the control plane', () => {
     });
     await runGit(['update-ref', 'refs/heads/main', forged], { cwd: repo.repoPath });
     await expectRejected(forged, 'COMMIT_SIGNATURE_INVALID');
-  }, 30_000);
+  });
 
   it('rolls out a signed head, then rejects a force-push back to the older commit: COMMIT_NOT_DESCENDANT', async () => {
     const rev = await trusted.commitSigned(repo.repoPath, {
@@ -185,13 +206,13 @@ describe('signed-commit policy on the control plane', () => {
       'force-push rejected',
     );
     expect(r.reason).toContain(`commit ${first} does not descend from ${rev}`);
-    await new Promise((resolve) => setTimeout(resolve, 2500));
+    await morePolls(2);
     expect(await desiredRevisions()).toEqual(everyoneOn(rev));
     // the branch put back where it was is accepted again, with no new rollout
     await runGit(['update-ref', 'refs/heads/main', rev], { cwd: repo.repoPath });
-    await new Promise((resolve) => setTimeout(resolve, 2500));
+    await morePolls(2);
     expect((await rollouts(rev)).map((x) => x.phase)).toEqual(['SUCCEEDED']);
-  }, 40_000);
+  });
 
   it('refuses startRollout of an unsigned revision, or of an older one the clusters would have to go back to (BAD_USER_INPUT)', async () => {
     const START = `mutation($i: StartRolloutInput!) { startRollout(input: $i) { id } }`;
@@ -220,7 +241,7 @@ describe('signed-commit policy on the control plane', () => {
       extensions: { code: 'BAD_USER_INPUT' },
     });
     expect(await desiredRevisions()).toEqual(everyoneOn(accepted));
-  }, 30_000);
+  });
 
   it('rolls back with a revert commit signed by FLEET_SIGNING_KEY_FILE, which git and the agents’ check accept', async () => {
     const rev = await trusted.commitSigned(repo.repoPath, {
@@ -253,7 +274,7 @@ describe('signed-commit policy on the control plane', () => {
       'every cluster on the revert',
     );
     expect(agents.get('us')!.received).not.toContain(rev);
-  }, 40_000);
+  });
 
   it('after a restart (a fresh Git store) the accepted head stays accepted: nothing rejected, nothing moves', async () => {
     const head = await runGit(['rev-parse', 'main'], { cwd: repo.repoPath });
@@ -268,7 +289,7 @@ describe('signed-commit policy on the control plane', () => {
       8000,
       'a poll after the restart',
     );
-    await new Promise((resolve) => setTimeout(resolve, 2500));
+    await morePolls(2);
     expect((await h.gql('{ fleetRepo { headRevision error } }')).data.fleetRepo).toEqual({
       headRevision: head,
       error: null,
@@ -278,7 +299,7 @@ describe('signed-commit policy on the control plane', () => {
     ).data.rollouts.edges.filter((e: { node: { phase: string } }) => e.node.phase === 'REJECTED').length;
     expect(rejectedAfter).toBe(rejectedBefore);
     expect(await desiredRevisions()).toEqual(before);
-  }, 30_000);
+  });
 });
 
 describe('signed-commit policy configuration', () => {
@@ -294,7 +315,7 @@ describe('signed-commit policy configuration', () => {
     await writeFile(join(dir, 'trusted.asc'), keys.publicKey);
     await writeFile(join(dir, 'other-signing.asc'), other.secretKey);
     await writeFile(join(dir, 'broken.asc'), 'not a key');
-  }, 30_000);
+  }, scaled(30_000));
   afterAll(async () => {
     await Promise.all([keys?.close(), other?.close()]);
     await rm(dir, { recursive: true, force: true });
@@ -343,7 +364,10 @@ describe('signed-commit policy configuration', () => {
   });
 });
 
-describe('signed-commit policy without a signing key', () => {
+/** Its tests wait on a control plane, agents and git: a deadline that stretches with the load. */
+const SLOW_2 = { timeout: scaled(60_000) };
+
+describe('signed-commit policy without a signing key', SLOW_2, () => {
   it('pauses a rollback with the reason instead of pushing an unsigned revert commit', async () => {
     const key = await createGpgKey({ name: 'Fleet Admin', email: 'admin@fleet.invalid' });
     const dir = await mkdtemp(join(tmpdir(), 'fl-cp-nosign-'));
@@ -379,5 +403,5 @@ describe('signed-commit policy without a signing key', () => {
       await key.close();
       await rm(dir, { recursive: true, force: true });
     }
-  }, 60_000);
+  });
 });

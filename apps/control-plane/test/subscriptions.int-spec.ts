@@ -4,6 +4,7 @@ import WebSocket from 'ws';
 import { eventually, registerAgent, type TestAgent } from './support/agent.js';
 import { ADMIN_TOKEN, createRegistrationToken, startHarness, type Harness } from './support/harness.js';
 import { driftReport, syncReport } from './support/reports.js';
+import { FleetEvents, type FleetEventTopics } from '../src/modules/fleet-events/fleet-events.js';
 
 const SHA = 'c'.repeat(40);
 
@@ -50,6 +51,14 @@ describe('GraphQL subscriptions over graphql-ws', () => {
     );
     return { got, state };
   };
+  /** In-process listeners of a topic: each live GraphQL subscription adds one. */
+  const listeners = (topic: keyof FleetEventTopics) =>
+    (h.cp.app.get(FleetEvents) as unknown as { listeners: Map<string, Set<unknown>> }).listeners.get(topic)?.size ?? 0;
+  /** Waits until the server has set up `n` listeners on `topic` (the subscriptions are live). */
+  const live = (topic: keyof FleetEventTopics, n: number) =>
+    eventually(async () => listeners(topic) >= n, 5000, `${n} listeners on ${topic}`);
+  const lastSeenAt = async (id: string): Promise<string> =>
+    (await h.gql('query($id: ID!) { cluster(id: $id) { lastSeenAt } }', { id })).data.cluster.lastSeenAt;
   const viewerToken = async () =>
     (await h.gql('mutation { createApiToken(input: { name: "sub-viewer", role: VIEWER }) { token } }')).data
       .createApiToken.token as string;
@@ -57,6 +66,7 @@ describe('GraphQL subscriptions over graphql-ws', () => {
   it('delivers drift as it is reported to a viewer, filtered by cluster', async () => {
     const [a, b] = [await agent('sub-drift-a'), await agent('sub-drift-b')];
     const c = client({ authorization: `Bearer ${await viewerToken()}` });
+    const base = listeners('driftDetected');
     const all = subscribe(
       c,
       'subscription { driftDetected { clusterName object { kind name } fields managers resolution } }',
@@ -64,7 +74,7 @@ describe('GraphQL subscriptions over graphql-ws', () => {
     const onlyB = subscribe(c, 'subscription($id: ID) { driftDetected(clusterId: $id) { clusterName } }', {
       id: b.clusterId,
     });
-    await new Promise((r) => setTimeout(r, 200));
+    await live('driftDetected', base + 2);
     await a.report('drift', driftReport(a.clusterId, 0, SHA));
     await b.report('drift', driftReport(b.clusterId, 0, SHA, { resolution: 'reported' }));
     await eventually(async () => all.got.length === 2 && onlyB.got.length === 1, 5000, 'drift delivered');
@@ -92,12 +102,13 @@ describe('GraphQL subscriptions over graphql-ws', () => {
   it('announces a cluster whose sync status changed, with its new state', async () => {
     const a = await agent('sub-status');
     const c = client({ token: ADMIN_TOKEN });
+    const statusBase = listeners('clusterStatusChanged');
     const sub = subscribe(
       c,
       'subscription($id: ID) { clusterStatusChanged(clusterId: $id) { name sync { state health lastResult { seq } } } }',
       { id: a.clusterId },
     );
-    await new Promise((r) => setTimeout(r, 200));
+    await live('clusterStatusChanged', statusBase + 1);
     await a.report('sync', syncReport(a.clusterId, 0, SHA, { state: 'Failed', health: 'Degraded' }));
     await eventually(async () => sub.got.length === 1, 5000, 'status change delivered');
     expect(sub.got[0]!.data.clusterStatusChanged).toEqual({
@@ -109,14 +120,16 @@ describe('GraphQL subscriptions over graphql-ws', () => {
   it('announces a cluster coming online with its first heartbeat, once', async () => {
     const a = await agent('sub-online');
     const c = client({ token: ADMIN_TOKEN });
+    const statusBase = listeners('clusterStatusChanged');
     const sub = subscribe(c, 'subscription($id: ID) { clusterStatusChanged(clusterId: $id) { name connection } }', {
       id: a.clusterId,
     });
-    await new Promise((r) => setTimeout(r, 200));
+    await live('clusterStatusChanged', statusBase + 1);
     await a.heartbeat();
     await eventually(async () => sub.got.length === 1, 5000, 'online announced');
+    const seen = await lastSeenAt(a.clusterId);
     await a.heartbeat();
-    await new Promise((r) => setTimeout(r, 300));
+    await eventually(async () => (await lastSeenAt(a.clusterId)) !== seen, 5000, 'the second heartbeat stored');
     expect(sub.got.map((g) => g.data.clusterStatusChanged)).toEqual([{ name: 'sub-online', connection: 'ONLINE' }]);
   });
 

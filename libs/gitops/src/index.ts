@@ -5,6 +5,7 @@ export * from './tree/repo-path.js';
 export * from './yaml/parse-manifests.js';
 export * from './yaml/parse-cache.js';
 export * from './yaml/deep-copy.js';
+export * from './yaml/unsafe-keys.js';
 export * from './objects/kube-object.js';
 export * from './objects/scope.js';
 export * from './objects/apply-order.js';

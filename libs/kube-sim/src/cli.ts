@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// kube-sim CLI: `kube-sim --port N --kubeconfig FILE [--state FILE] [--no-simulate] [--name NAME]`.
+// kube-sim CLI: `kube-sim --port N --kubeconfig FILE [--state FILE] [--no-simulate] [--name NAME]
+//   [--nodes N] [--node-provider aws] [--node-region R] [--node-zone Z] [--kubelet-version V] [--watch-lag-ms N]`.
 // Runs until SIGINT/SIGTERM, then saves its state (when --state is given) and exits.
 import { parseArgs } from 'node:util';
 import { startKubeSim } from './server.js';
@@ -13,6 +14,12 @@ const { values } = parseArgs({
     name: { type: 'string', default: 'kube-sim' },
     'no-simulate': { type: 'boolean', default: false },
     'sim-delay-ms': { type: 'string' },
+    'watch-lag-ms': { type: 'string', default: '0' },
+    nodes: { type: 'string', default: '1' },
+    'node-provider': { type: 'string' },
+    'node-region': { type: 'string' },
+    'node-zone': { type: 'string' },
+    'kubelet-version': { type: 'string' },
   },
 });
 const port = Number(values.port);
@@ -20,12 +27,32 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) {
   console.error(`kube-sim: --port must be a port number, got "${values.port}"`);
   process.exit(2);
 }
+const watchLagMs = Number(values['watch-lag-ms']);
+if (!Number.isInteger(watchLagMs) || watchLagMs < 0 || watchLagMs > 600_000) {
+  console.error(
+    `kube-sim: --watch-lag-ms must be a whole number of milliseconds from 0 to 600000, got "${values['watch-lag-ms']}"`,
+  );
+  process.exit(2);
+}
+const nodeCount = Number(values.nodes);
+if (!Number.isInteger(nodeCount) || nodeCount < 0 || nodeCount > 10_000) {
+  console.error(`kube-sim: --nodes must be a whole number from 0 to 10000, got "${values.nodes}"`);
+  process.exit(2);
+}
 const sim = await startKubeSim({
+  watchLagMs,
   port,
   host: values.host,
   kubeconfigPath: values.kubeconfig,
   stateFile: values.state,
   name: values.name,
+  nodes: {
+    count: nodeCount,
+    ...(values['node-provider'] ? { provider: values['node-provider'] } : {}),
+    ...(values['node-region'] !== undefined ? { region: values['node-region'] } : {}),
+    ...(values['node-zone'] ? { zone: values['node-zone'] } : {}),
+    ...(values['kubelet-version'] ? { kubeletVersion: values['kubelet-version'] } : {}),
+  },
   simulate: values['no-simulate'] ? false : values['sim-delay-ms'] ? { delayMs: Number(values['sim-delay-ms']) } : true,
 });
 console.log(JSON.stringify({ msg: 'kube-sim listening', url: sim.url, kubeconfig: sim.kubeconfigPath }));

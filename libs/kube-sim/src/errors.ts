@@ -81,6 +81,7 @@ export const errors = {
       { name, group: r.group || undefined, kind: r.plural },
     ),
   badRequest: (message: string) => new KubeError(400, 'BadRequest', message),
+  unauthorized: () => new KubeError(401, 'Unauthorized', 'Unauthorized'),
   invalid: (kind: string, name: string, causes: StatusCause[], group = '') =>
     new KubeError(
       422,

@@ -1,7 +1,7 @@
 // libs/kube-sim: a Kubernetes API server emulator over HTTP for tests, benchmarks and the
 // demo — discovery, CRUD, server-side apply with managedFields, patches, watches, CRDs,
 // deletion semantics and simulated workload status, checked against the real kubectl.
-export { startKubeSim, type KubeSim, type KubeSimOptions } from './server.js';
+export { startKubeSim, type KubeSim, type KubeSimOptions, type NodeSeed } from './server.js';
 export type { SimulationSettings } from './simulate.js';
 export { KubeError } from './errors.js';
 export type { ResourceType } from './resources.js';

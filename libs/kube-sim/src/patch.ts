@@ -1,5 +1,6 @@
 // JSON merge patch (RFC 7386) and JSON patch (RFC 6902) over plain JSON objects.
 import { errors, KubeError } from './errors.js';
+import { isUnsafeKey } from './http/unsafe-keys.js';
 
 function isObj(v: unknown): v is Record<string, any> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -22,7 +23,10 @@ function unescape(s: string): string {
 function pointer(path: unknown): string[] {
   if (typeof path !== 'string' || (path !== '' && !path.startsWith('/')))
     throw invalidPatch(`invalid JSON pointer "${String(path)}"`);
-  return path === '' ? [] : path.slice(1).split('/').map(unescape);
+  const segs = path === '' ? [] : path.slice(1).split('/').map(unescape);
+  const unsafe = segs.find(isUnsafeKey);
+  if (unsafe !== undefined) throw invalidPatch(`JSON pointer "${path}": "${unsafe}" is not allowed`);
+  return segs;
 }
 
 function invalidPatch(why: string): KubeError {

@@ -30,8 +30,32 @@ export interface KubeSimOptions {
   name?: string;
   /** Watch history kept for resuming watches (older versions get 410 Gone). */
   historySize?: number;
-  /** Ready Nodes the cluster starts with (default 1), for agents that report a node count. */
-  nodes?: number;
+  /** The Nodes a fresh cluster starts with (default: one), for agents that report node facts. */
+  nodes?: number | NodeSeed;
+  /** Watch lag: each watch event reaches each watcher a random 0..watchLagMs ms late, in order (default 0). */
+  watchLagMs?: number;
+  /**
+   * Bearer tokens the server accepts; when set, any other request but /healthz gets 401 as a real
+   * server answers an expired or revoked token (default: no authentication).
+   */
+  tokens?: string[];
+}
+
+/** Ready Nodes to seed, and what their well-known fields and labels say. */
+export interface NodeSeed {
+  count: number;
+  /** spec.providerID becomes `<provider>://<node name>` (aws, gce, azure, …); unset leaves it out. */
+  provider?: string;
+  /** topology.kubernetes.io/region (default `local`; empty leaves the label out). */
+  region?: string;
+  /** topology.kubernetes.io/zone (unset leaves it out). */
+  zone?: string;
+  /** status.nodeInfo.kubeletVersion (default v1.33.0). */
+  kubeletVersion?: string;
+}
+
+function nodeSeed(nodes: KubeSimOptions['nodes']): NodeSeed {
+  return typeof nodes === 'object' ? nodes : { count: nodes ?? 1 };
 }
 
 export interface KubeSim {
@@ -47,6 +71,10 @@ export interface KubeSim {
   /** Open watch connections. */
   watchers(): number;
   setBookmarkInterval(ms: number): void;
+  /** Sets the watch lag (see KubeSimOptions.watchLagMs); 0 turns it off. */
+  setWatchLag(ms: number): void;
+  /** Replaces the accepted bearer tokens (a rotation); undefined turns authentication off. */
+  setTokens(tokens: string[] | undefined): void;
   /** Drops the watch history: watches from an older resourceVersion then get 410 Gone. */
   compact(): void;
   /** Ends every open watch stream, as an API server restart or a load balancer would. */
@@ -56,8 +84,9 @@ export interface KubeSim {
 
 const DEFAULT_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
 
-function nodeObject(name: string): any {
+function nodeObject(name: string, seed: NodeSeed): any {
   const at = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+  const region = seed.region ?? 'local';
   return {
     apiVersion: 'v1',
     kind: 'Node',
@@ -67,10 +96,11 @@ function nodeObject(name: string): any {
         'kubernetes.io/hostname': name,
         'kubernetes.io/os': 'linux',
         'kubernetes.io/arch': 'amd64',
-        'topology.kubernetes.io/region': 'local',
+        ...(region ? { 'topology.kubernetes.io/region': region } : {}),
+        ...(seed.zone ? { 'topology.kubernetes.io/zone': seed.zone } : {}),
       },
     },
-    spec: {},
+    spec: seed.provider ? { providerID: `${seed.provider}://${name}` } : {},
     status: {
       capacity: { cpu: '4', memory: '8Gi', pods: '110' },
       allocatable: { cpu: '4', memory: '8Gi', pods: '110' },
@@ -85,7 +115,7 @@ function nodeObject(name: string): any {
         },
       ],
       nodeInfo: {
-        kubeletVersion: 'v1.33.0',
+        kubeletVersion: seed.kubeletVersion ?? 'v1.33.0',
         containerRuntimeVersion: 'containerd://2.0.0',
         osImage: 'kube-sim',
         operatingSystem: 'linux',
@@ -93,6 +123,12 @@ function nodeObject(name: string): any {
       },
     },
   };
+}
+
+function checkedLag(ms: number): number {
+  if (!Number.isInteger(ms) || ms < 0 || ms > 600_000)
+    throw new RangeError(`watch lag must be a whole number of milliseconds from 0 to 600000, got ${ms}`);
+  return ms;
 }
 
 function send(res: ServerResponse, code: number, body: unknown): void {
@@ -123,15 +159,16 @@ export async function startKubeSim(opts: KubeSimOptions = {}): Promise<KubeSim> 
         { manager: 'kube-apiserver', dryRun: false },
       );
     const nodeType = api.registry.lookup('', 'v1', 'nodes')!;
-    for (let i = 1; i <= (opts.nodes ?? 1); i++) {
-      const node = api.commit(nodeType, undefined, nodeObject(`${name}-node-${i}`), {
+    const seed = nodeSeed(opts.nodes);
+    for (let i = 1; i <= seed.count; i++) {
+      const node = api.commit(nodeType, undefined, nodeObject(`${name}-node-${i}`, seed), {
         manager: 'kubelet',
         dryRun: false,
       });
       api.commit(
         nodeType,
         node,
-        { ...node, status: nodeObject(node.metadata.name).status },
+        { ...node, status: nodeObject(node.metadata.name, seed).status },
         { manager: 'kubelet', dryRun: false, subresource: 'status' },
       );
     }
@@ -144,12 +181,21 @@ export async function startKubeSim(opts: KubeSimOptions = {}): Promise<KubeSim> 
   };
   const simulator = opts.simulate === false ? undefined : new Simulator(api, simSettings);
   const watches = new Watches(api.store);
+  watches.lagMs = checkedLag(opts.watchLagMs ?? 0);
   const counters: Record<string, number> = {};
   const ctx: HandlerContext = { api, watches, send, count: (verb) => (counters[verb] = (counters[verb] ?? 0) + 1) };
+
+  let tokens = opts.tokens ? new Set(opts.tokens) : undefined;
+  function authenticate(req: IncomingMessage, r: ReturnType<typeof route>): void {
+    if (!tokens || r.kind === 'healthz') return;
+    const header = req.headers.authorization ?? '';
+    if (!header.startsWith('Bearer ') || !tokens.has(header.slice(7))) throw errors.unauthorized();
+  }
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = requestTarget(req.url ?? '/');
     const r = route(url.pathname, api.registry);
+    authenticate(req, r);
     if (r.kind === 'resource') return handleResource(ctx, req, res, r.r, parseQuery(url.searchParams));
     if (req.method !== 'GET') throw errors.methodNotAllowed(req.method ?? '', url.pathname);
     ctx.count('discovery');
@@ -221,6 +267,8 @@ export async function startKubeSim(opts: KubeSimOptions = {}): Promise<KubeSim> 
     setSimulation: (s) => Object.assign(simSettings, s),
     watchers: () => watches.active,
     setBookmarkInterval: (ms) => (watches.bookmarkMs = ms),
+    setWatchLag: (ms) => void (watches.lagMs = checkedLag(ms)),
+    setTokens: (list) => void (tokens = list ? new Set(list) : undefined),
     compact: () => api.store.compact(),
     dropWatches: () => watches.closeAll(),
     close: async () => {

@@ -1,7 +1,8 @@
 // Watch streams: newline-delimited {"type","object"} events from a resourceVersion (or the
 // current state as ADDED events), filtered by namespace and selectors, with bookmarks when
 // asked and an ERROR 410 event when the history is gone. A watcher ends when its
-// connection closes; nothing is left behind.
+// connection closes; nothing is left behind. With a watch lag set, every event reaches each
+// watcher a random 0..lagMs late (still in order, as a real watch cache that falls behind).
 import type { ServerResponse } from 'node:http';
 import type { Query } from './http/query.js';
 import { storeKey } from './registry.js';
@@ -17,6 +18,8 @@ export interface WatchTarget {
 export class Watches {
   active = 0;
   bookmarkMs = 5_000;
+  /** Upper bound of the random delay (ms) added to each event a watcher receives; 0 = none. */
+  lagMs = 0;
   private closers = new Set<() => void>();
 
   constructor(private store: Store) {}
@@ -54,8 +57,9 @@ export class Watches {
       res.end(`${JSON.stringify({ type: 'ERROR', object: status })}\n`);
       return;
     }
+    const out = laggedWriter(res, () => this.lagMs);
     const send = (type: string, obj: any) =>
-      res.write(`${JSON.stringify({ type, object: transform ? transform(obj) : obj })}\n`);
+      out.write(`${JSON.stringify({ type, object: transform ? transform(obj) : obj })}\n`);
     const onEvent = (e: StoreEvent) => {
       if (e.resource !== key || !inScope(e.obj)) return;
       const now = e.type !== 'DELETED' && match(e.obj);
@@ -65,23 +69,24 @@ export class Watches {
       else if (now) type = before || e.type === 'ADDED' ? e.type : 'ADDED';
       else if (before) type = 'DELETED';
       if (!type) return;
-      if (type === e.type && !transform) res.write((e.line ??= `${JSON.stringify({ type: e.type, object: e.obj })}\n`));
+      if (type === e.type && !transform) out.write((e.line ??= `${JSON.stringify({ type: e.type, object: e.obj })}\n`));
       else send(type, e.obj);
     };
     if (fromNow || q.sendInitialEvents) {
       for (const o of this.store.list(key, ns)) if (match(o)) send('ADDED', o);
     }
-    if (q.sendInitialEvents) this.bookmark(t, res, true);
+    if (q.sendInitialEvents) this.bookmark(t, out, true);
     for (const e of backlog) onEvent(e);
     const unsubscribe = this.store.subscribe(onEvent);
     const timers: NodeJS.Timeout[] = [];
-    if (q.allowWatchBookmarks) timers.push(setInterval(() => this.bookmark(t, res, false), this.bookmarkMs));
+    if (q.allowWatchBookmarks) timers.push(setInterval(() => this.bookmark(t, out, false), this.bookmarkMs));
     if (q.timeoutSeconds && q.timeoutSeconds > 0) timers.push(setTimeout(() => res.end(), q.timeoutSeconds * 1000));
     this.active++;
     const close = () => {
       if (!this.closers.delete(close)) return;
       this.active--;
       unsubscribe();
+      out.cancel();
       for (const tm of timers) clearTimeout(tm);
       if (!res.writableEnded) res.end();
     };
@@ -89,7 +94,7 @@ export class Watches {
     res.on('close', close);
   }
 
-  private bookmark(t: ResourceType, res: ServerResponse, initialEnd: boolean): void {
+  private bookmark(t: ResourceType, res: { write(line: string): unknown }, initialEnd: boolean): void {
     const metadata: Record<string, unknown> = { resourceVersion: String(this.store.rv) };
     if (initialEnd) metadata.annotations = { 'k8s.io/initial-events-end': 'true' };
     res.write(
@@ -101,4 +106,38 @@ export class Watches {
   closeAll(): void {
     for (const c of [...this.closers]) c();
   }
+}
+
+/**
+ * Writes lines to a watch response, each a random 0..lag() ms late when a lag is set, in order:
+ * a line never overtakes the one before it (one queue, one timer for its head).
+ */
+function laggedWriter(res: ServerResponse, lag: () => number): { write(line: string): void; cancel(): void } {
+  const queue: Array<{ at: number; line: string }> = [];
+  let timer: NodeJS.Timeout | undefined;
+  const flush = () => {
+    timer = undefined;
+    const now = Date.now();
+    while (queue.length > 0 && queue[0]!.at <= now) {
+      const { line } = queue.shift()!;
+      if (!res.writableEnded) res.write(line);
+    }
+    if (queue.length > 0) timer = setTimeout(flush, queue[0]!.at - now);
+  };
+  return {
+    write(line: string) {
+      const max = lag();
+      if (max <= 0 && queue.length === 0) {
+        res.write(line);
+        return;
+      }
+      const last = queue.length > 0 ? queue[queue.length - 1]!.at : 0;
+      queue.push({ at: Math.max(last, Date.now() + Math.floor(Math.random() * (max + 1))), line });
+      timer ??= setTimeout(flush, queue[0]!.at - Date.now());
+    },
+    cancel() {
+      clearTimeout(timer);
+      queue.length = 0;
+    },
+  };
 }

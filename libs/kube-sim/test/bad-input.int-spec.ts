@@ -43,6 +43,28 @@ describe('bad input', () => {
     expectStatus(await call('POST', CM, '[1,2]'), 400, 'BadRequest', /unrecognized/);
   });
 
+  it('__proto__, constructor and prototype keys are 400 in any body, and 422 in a JSON patch pointer', async () => {
+    const hostile = '{"metadata":{"name":"h","__proto__":{"namespace":"kube-system"}},"data":{"a":"1"}}';
+    expectStatus(await call('POST', CM, hostile), 400, 'BadRequest', /metadata\.__proto__.*not allowed/);
+    expectStatus(
+      await call(
+        'PATCH',
+        `${CM}/h?fieldManager=t`,
+        'metadata:\n  name: h\n  constructor: {}\n',
+        'application/apply-patch+yaml',
+      ),
+      400,
+      'BadRequest',
+      /metadata\.constructor/,
+    );
+    expect((await call('GET', `${CM}/h`)).status).toBe(404);
+    expect((await call('GET', '/api/v1/namespaces/kube-system/configmaps/h')).status).toBe(404);
+    await call('POST', CM, JSON.stringify({ metadata: { name: 'h2' } }));
+    const patch = JSON.stringify([{ op: 'add', path: '/metadata/__proto__/namespace', value: 'kube-system' }]);
+    expectStatus(await call('PATCH', `${CM}/h2`, patch, 'application/json-patch+json'), 422, 'Invalid', /__proto__/);
+    expect((await call('GET', `${CM}/h2`)).body.metadata.namespace).toBe('default');
+  });
+
   it('wrong content types are 415 listing what is accepted', async () => {
     expectStatus(await call('POST', CM, '{}', 'text/plain'), 415, 'UnsupportedMediaType', /application\/json/);
     await call('POST', CM, JSON.stringify({ metadata: { name: 'p' } }));

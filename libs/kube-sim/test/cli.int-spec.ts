@@ -60,7 +60,54 @@ describe('kube-sim CLI', () => {
     expect(await exited2).toBe(0);
   });
 
+  it('seeds the Nodes its flags describe', async () => {
+    const { child, url } = await start(
+      ...['--port', '0', '--kubeconfig', join(dir, 'nodes-kubeconfig'), '--no-simulate', '--nodes', '2'],
+      ...['--node-provider', 'aws', '--node-region', 'eu-west-1', '--node-zone', 'eu-west-1b'],
+      ...['--kubelet-version', 'v1.31.4'],
+    );
+    const nodes = (await (await fetch(`${url}/api/v1/nodes`)).json()) as any;
+    expect(nodes.items).toHaveLength(2);
+    for (const n of nodes.items) {
+      expect(n.spec.providerID).toBe(`aws://${n.metadata.name}`);
+      expect(n.metadata.labels).toMatchObject({
+        'topology.kubernetes.io/region': 'eu-west-1',
+        'topology.kubernetes.io/zone': 'eu-west-1b',
+      });
+      expect(n.status.nodeInfo.kubeletVersion).toBe('v1.31.4');
+    }
+    const exited = exit(child);
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+  });
+
+  it('refuses a node count that is not a whole number', async () => {
+    await expect(start('--port', '0', '--kubeconfig', join(dir, 'y'), '--nodes', 'many')).rejects.toThrow(
+      /exited with 2/,
+    );
+  });
+
   it('refuses a port that is not a number', async () => {
     await expect(start('--port', 'abc', '--kubeconfig', join(dir, 'x'))).rejects.toThrow(/exited with 2/);
+  });
+
+  it('takes --watch-lag-ms and refuses a bad one', async () => {
+    const lagged = await start(
+      '--port',
+      '0',
+      '--kubeconfig',
+      join(dir, 'lag'),
+      '--no-simulate',
+      '--watch-lag-ms',
+      '50',
+    );
+    const got = await fetch(`${lagged.url}/api/v1/namespaces`);
+    expect(got.status).toBe(200);
+    const exited = exit(lagged.child);
+    lagged.child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    await expect(start('--port', '0', '--kubeconfig', join(dir, 'y'), '--watch-lag-ms', 'soon')).rejects.toThrow(
+      /exited with 2/,
+    );
   });
 });

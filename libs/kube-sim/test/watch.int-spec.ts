@@ -105,6 +105,50 @@ describe('watch', () => {
     });
   });
 
+  it('with a watch lag, delivers events late but in order, while the write answers at once', async () => {
+    sim.setWatchLag(300);
+    try {
+      const list = await call('GET', '/api/v1/namespaces/default/configmaps?labelSelector=lag%3Dyes');
+      const w = watch(
+        `/api/v1/namespaces/default/configmaps?watch=true&labelSelector=lag%3Dyes&resourceVersion=${list.body.metadata.resourceVersion}`,
+      );
+      await until(() => sim.watchers() >= 1, 5000, 'the watcher');
+      const written: string[] = [];
+      const answeredAt = new Map<string, number>();
+      for (let i = 0; i < 20; i++) {
+        const r = await apply('default', `lag-${i % 3}`, { lag: 'yes' }, { i: String(i) });
+        expect(r.status).toBeLessThan(300);
+        written.push(r.body.metadata.resourceVersion);
+        answeredAt.set(r.body.metadata.resourceVersion, Date.now());
+      }
+      const arrivedAt = new Map<string, number>();
+      await until(
+        () => {
+          for (const e of w.events)
+            arrivedAt.set(
+              e.object.metadata.resourceVersion,
+              arrivedAt.get(e.object.metadata.resourceVersion) ?? Date.now(),
+            );
+          return w.events.length >= 20;
+        },
+        10_000,
+        'all lagged events',
+      );
+      w.close();
+      // Random 0..300 ms per event: some of 20 arrive well after their write answered.
+      const late = written.map((rv) => (arrivedAt.get(rv) ?? 0) - (answeredAt.get(rv) ?? 0));
+      expect(Math.max(...late)).toBeGreaterThan(100);
+      expect(w.events.map((e) => e.object.metadata.resourceVersion)).toEqual(written);
+    } finally {
+      sim.setWatchLag(0);
+    }
+  });
+
+  it('refuses a watch lag that is not a whole number of milliseconds', () => {
+    expect(() => sim.setWatchLag(-1)).toThrow(/watch lag must be a whole number/);
+    expect(() => sim.setWatchLag(1.5)).toThrow(/watch lag must be a whole number/);
+  });
+
   it('leaves no watcher behind when clients disconnect', async () => {
     const ws = Array.from({ length: 5 }, () => watch('/api/v1/configmaps?watch=true'));
     await until(() => sim.watchers() >= 5, 5000, 'five watchers');

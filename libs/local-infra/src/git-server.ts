@@ -70,7 +70,9 @@ function serveCgi(projectRoot: string, req: IncomingMessage, res: ServerResponse
   if (req.headers['content-encoding']) env.HTTP_CONTENT_ENCODING = String(req.headers['content-encoding']);
   if (req.headers['git-protocol']) env.GIT_PROTOCOL = String(req.headers['git-protocol']);
 
-  const cgi = spawn('git', ['http-backend'], { env, stdio: ['pipe', 'pipe', 'pipe'] });
+  // Its own process group: a terminal's Ctrl-C, meant for whoever runs this server, must not fail a
+  // request in flight (`npm start` stops its agents first and this server after them).
+  const cgi = spawn('git', ['http-backend'], { env, stdio: ['pipe', 'pipe', 'pipe'], detached: true });
   let stderr = '';
   cgi.stderr.on('data', (c: Buffer) => (stderr = (stderr + c.toString()).slice(-4096)));
   req.pipe(cgi.stdin);

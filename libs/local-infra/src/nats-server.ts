@@ -21,8 +21,10 @@ export interface StartNatsServerOptions {
   /** When given, also waits until JetStream answers this user. */
   readyCheck?: { url: string; jwt: string; seed: string; inboxPrefix?: string };
   timeoutMs?: number;
-  /** Keep the child attached to this process's stdio instead of a log tail. */
+  /** The nats-server executable (default: found on PATH and in the usual sbin folders). */
   binary?: string;
+  /** Run it in a process group of its own: a terminal's Ctrl-C then reaches only us, and we stop it last. */
+  ownProcessGroup?: boolean;
 }
 
 async function waitHealthy(httpPort: number, proc: ManagedProcess, timeoutMs: number): Promise<void> {
@@ -70,7 +72,9 @@ async function waitJetStream(
 
 export async function startNatsServer(opts: StartNatsServerOptions): Promise<NatsServerProcess> {
   const timeoutMs = opts.timeoutMs ?? 10_000;
-  const proc = startProcess(opts.binary ?? findNatsServer(), ['-c', opts.confPath]);
+  const proc = startProcess(opts.binary ?? findNatsServer(), ['-c', opts.confPath], {
+    ownProcessGroup: opts.ownProcessGroup === true,
+  });
   try {
     await waitHealthy(opts.httpPort, proc, timeoutMs);
     if (opts.readyCheck) await waitJetStream(opts.readyCheck, timeoutMs);

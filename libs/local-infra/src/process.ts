@@ -1,4 +1,4 @@
-/** Child processes started by tests: a bounded log tail, a graceful stop, and no orphans on exit. */
+/** Child processes (of tests and `npm start`): a bounded log tail, a graceful stop, and no orphans on exit. */
 import { spawn, type ChildProcess } from 'node:child_process';
 
 const live = new Set<ChildProcess>();
@@ -20,9 +20,17 @@ export interface ManagedProcess {
   stop(timeoutMs?: number): Promise<void>;
 }
 
-export function startProcess(command: string, args: string[]): ManagedProcess {
+export interface StartProcessOptions {
+  /**
+   * Run the child in a process group of its own, so that a terminal's Ctrl-C (sent to the whole
+   * foreground group) reaches only us and we stop the child in order, after what uses it.
+   */
+  ownProcessGroup?: boolean;
+}
+
+export function startProcess(command: string, args: string[], opts: StartProcessOptions = {}): ManagedProcess {
   installExitHook();
-  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: opts.ownProcessGroup === true });
   live.add(child);
   let tail = '';
   const keep = (chunk: Buffer) => {

@@ -16,6 +16,21 @@ describe('natsServerConfig', () => {
     expect(conf).not.toContain(trust.operatorSeed);
   });
 
+  it('writes an auth timeout as an authorization block holding only the timeout', async () => {
+    const trust = await createNatsTrust();
+    const conf = await natsServerConfig(trust, { port: 4333, storeDir: '/data/js', authTimeoutSeconds: 10 });
+    expect(conf.match(/authorization.*$/gm)).toEqual(['authorization { timeout: 10 }']);
+    expect(conf).not.toMatch(/accounts\s*[:{]|users|token|password/);
+  });
+
+  it('refuses an auth timeout that is not a positive number of seconds up to 120', async () => {
+    const trust = await createNatsTrust();
+    for (const bad of [0, -1, Number.NaN, 121])
+      await expect(natsServerConfig(trust, { port: 4333, storeDir: '/d', authTimeoutSeconds: bad })).rejects.toThrow(
+        /authTimeoutSeconds/,
+      );
+  });
+
   it('gives the Flotilla account explicit limits with JetStream on', async () => {
     const trust = await createNatsTrust();
     const conf = await natsServerConfig(trust, { port: 4333, storeDir: '/data/js' });

@@ -4,7 +4,8 @@ import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { AckPolicy, jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { Kvm, type KV } from '@nats-io/kv';
 import { AGENT_CONSUMER, AGENT_STREAM, DESIRED_BUCKET, agentPermissions, subjects } from '@flotilla/protocol';
-import { startNats, type NatsCreds, type TestNats } from '@flotilla/testing';
+import { scaled, startNats, type NatsCreds, type TestNats } from '@flotilla/testing';
+import { decodeUserJwt } from '../src/index.js';
 
 /** Collects the server errors a connection reports on its status stream. */
 function serverErrors(nc: NatsConnection): string[] {
@@ -75,7 +76,8 @@ describe('NATS identities in JWT mode', () => {
       inboxPrefix: subjects.agentInboxPrefix(idA),
       expiresInSeconds: 1,
     });
-    await new Promise((r) => setTimeout(r, 2100));
+    const expiresAt = decodeUserJwt(shortLived.jwt).expiresAt!.getTime();
+    await expect.poll(() => Date.now(), { timeout: scaled(5_000) }).toBeGreaterThan(expiresAt + 1_000);
     await expect(nats.connect(shortLived, { reconnect: false, timeout: 2000 })).rejects.toThrow(
       /authorization violation|expired/i,
     );
@@ -131,7 +133,7 @@ describe('NATS identities in JWT mode', () => {
           // no message may arrive
         }
       })(),
-      new Promise((_r, reject) => setTimeout(() => reject(new Error('subscription stayed open')), 3000)),
+      new Promise((_r, reject) => setTimeout(() => reject(new Error('subscription stayed open')), scaled(3000))),
     ]);
     await expect(ended).rejects.toThrow(/permissions violation for subscription/i);
     expect(errorsA.join('\n')).toMatch(/permissions violation for subscription/i);

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { agentPermissions, subjects } from '@flotilla/protocol';
 import { credsAuthenticator, pushRevocations, systemUserCreds } from '@flotilla/nats-auth';
-import { startNats, type NatsCreds, type TestNats } from '@flotilla/testing';
+import { startNats, type NatsCreds, type TestNats, scaled } from '@flotilla/testing';
 
 const now = () => Math.floor(Date.now() / 1000);
 
@@ -39,7 +39,7 @@ describe('revoking agent credentials', () => {
 
     await pushRevocations(sys, nats.trust, { [victim.publicKey]: now() });
 
-    await expect.poll(() => victimErrors.join('\n'), { timeout: 5000 }).toMatch(/revoked/i);
+    await expect.poll(() => victimErrors.join('\n'), { timeout: scaled(5000) }).toMatch(/revoked/i);
     await refused(victim);
     await bystanderNc.flush();
     expect(bystanderNc.isClosed()).toBe(false);

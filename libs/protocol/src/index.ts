@@ -4,3 +4,4 @@ export * from './subjects.js';
 export * from './messages.js';
 export * from './reports.js';
 export * from './relay.js';
+export * from './storable.js';

@@ -2,7 +2,9 @@
  * Message schemas (zod) for everything that crosses the wire between hub and agent.
  * Every message carries `protocol`, validated on the way in.
  */
+import { fromPublic } from '@nats-io/nkeys';
 import { z } from 'zod';
+import { pgDatetime, pgText } from './storable.js';
 import { PROTOCOL_VERSION } from './version.js';
 
 const protocol = z.literal(PROTOCOL_VERSION);
@@ -18,14 +20,30 @@ const tag = z
   .regex(/^[a-zA-Z0-9]([-_.a-zA-Z0-9]*[a-zA-Z0-9])?$/, 'must be letters, digits, -, _ or .');
 
 export const ClusterName = clusterName;
+
+/** True when the nkey's CRC-16 checksum holds (a well-formed key with one character changed fails it). */
+function nkeyChecksumValid(key: string): boolean {
+  try {
+    fromPublic(key);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** A NATS user public key: `U` + 55 base32 characters whose checksum holds. */
+export const NatsUserPublicKey = z
+  .string()
+  .regex(/^U[A-Z2-7]{55}$/, 'must be a NATS user public key')
+  .refine(nkeyChecksumValid, 'is not a valid NATS user public key (bad checksum)');
 export const Tag = tag;
 
 /** Facts an agent reports about its cluster. */
 export const ClusterFacts = z.object({
-  kubeVersion: z.string().min(1).max(64),
-  agentVersion: z.string().min(1).max(64),
-  provider: z.string().max(64).default('unknown'),
-  region: z.string().max(64).default('unknown'),
+  kubeVersion: pgText(64).min(1),
+  agentVersion: pgText(64).min(1),
+  provider: pgText(64).default('unknown'),
+  region: pgText(64).default('unknown'),
   nodeCount: z.number().int().min(0).max(1_000_000),
 });
 export type ClusterFacts = z.infer<typeof ClusterFacts>;
@@ -37,7 +55,7 @@ export const RegisterRequest = z
     token: z.string().min(1).max(512),
     name: clusterName,
     /** The agent's NATS user public key (nkey, starts with U). Its seed never leaves the agent. */
-    natsPublicKey: z.string().regex(/^U[A-Z2-7]{55}$/, 'must be a NATS user public key'),
+    natsPublicKey: NatsUserPublicKey,
     facts: ClusterFacts,
   })
   .strict();
@@ -62,7 +80,7 @@ export const Heartbeat = z
   .object({
     protocol,
     clusterId: z.string().uuid(),
-    sentAt: z.string().datetime(),
+    sentAt: pgDatetime(),
     seq: z.number().int().nonnegative(),
     facts: ClusterFacts,
   })
@@ -98,7 +116,7 @@ export const RenewRequest = z
   .object({
     protocol: protocol.default(PROTOCOL_VERSION),
     clusterId: z.string().uuid(),
-    natsPublicKey: z.string().regex(/^U[A-Z2-7]{55}$/, 'must be a NATS user public key'),
+    natsPublicKey: NatsUserPublicKey,
     /** When the agent signed; the hub refuses one too far from its clock, or not newer than the last. */
     signedAt: z.string().datetime(),
     nonce: z.string().regex(/^[A-Za-z0-9_-]{16,64}$/, 'must be 16-64 base64url characters'),

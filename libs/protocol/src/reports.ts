@@ -4,6 +4,7 @@
  * after a reconnect is stored once; `seq` grows by one per report and orders them.
  */
 import { z } from 'zod';
+import { pgDatetime, pgInt, pgText } from './storable.js';
 import { PROTOCOL_VERSION } from './version.js';
 
 /** Per-object outcome of an apply or prune. */
@@ -52,25 +53,25 @@ const enumOf = <T extends Record<string, string>>(o: T) => z.enum(Object.values(
 const sha = z.string().regex(/^[0-9a-f]{40}$/, 'must be a full commit SHA');
 
 export const ObjectRef = z.object({
-  apiVersion: z.string().min(1).max(253),
-  kind: z.string().min(1).max(253),
-  namespace: z.string().max(253).optional(),
-  name: z.string().min(1).max(253),
+  apiVersion: pgText(253).min(1),
+  kind: pgText(253).min(1),
+  namespace: pgText(253).optional(),
+  name: pgText(253).min(1),
 });
 export type ObjectRef = z.infer<typeof ObjectRef>;
 
 export const ObjectResult = ObjectRef.extend({
   action: enumOf(ObjectAction),
   health: enumOf(HealthStatus),
-  message: z.string().max(2048).optional(),
+  message: pgText(2048).optional(),
 });
 export type ObjectResult = z.infer<typeof ObjectResult>;
 
 export const ReconcileErrorReport = z.object({
   stage: enumOf(ReconcileStage),
-  code: z.string().min(1).max(128),
-  reason: z.string().max(4096),
-  file: z.string().max(1024).optional(),
+  code: pgText(128).min(1),
+  reason: pgText(4096),
+  file: pgText(1024).optional(),
   retryable: z.boolean(),
 });
 export type ReconcileErrorReport = z.infer<typeof ReconcileErrorReport>;
@@ -85,9 +86,9 @@ export const SyncReport = z
     revision: sha,
     /** The revision the cluster actually runs after it (the last good one on failure). */
     appliedRevision: sha.optional(),
-    startedAt: z.string().datetime(),
-    finishedAt: z.string().datetime(),
-    durationMs: z.number().int().nonnegative(),
+    startedAt: pgDatetime(),
+    finishedAt: pgDatetime(),
+    durationMs: pgInt(),
     state: enumOf(SyncState),
     health: enumOf(HealthStatus),
     objects: z.array(ObjectResult).max(10_000),
@@ -114,15 +115,15 @@ export const DriftReport = z
     revision: sha,
     object: ObjectRef,
     /** Field paths that differ from what was applied; for a Secret, data key names only. */
-    fields: z.array(z.string().max(1024)).max(500),
+    fields: z.array(pgText(1024)).max(500),
     /** Field managers that own the changed fields (from managedFields), e.g. `kubectl-patch`. */
-    managers: z.array(z.string().max(256)).max(50),
-    detectedAt: z.string().datetime(),
+    managers: z.array(pgText(256)).max(50),
+    detectedAt: pgDatetime(),
     resolution: enumOf(DriftResolution),
     /** When the revert was applied (self-heal on), and how long after detection. */
-    revertedAt: z.string().datetime().optional(),
-    revertLatencyMs: z.number().int().nonnegative().optional(),
-    message: z.string().max(2048).optional(),
+    revertedAt: pgDatetime().optional(),
+    revertLatencyMs: pgInt().optional(),
+    message: pgText(2048).optional(),
   })
   .strict();
 export type DriftReport = z.infer<typeof DriftReport>;

@@ -8,3 +8,6 @@ export type { GitServer, GitServerOptions, CommitFilesOptions, GitRunOptions } f
 export * from './nats.js';
 export * from './database.js';
 export * from './gpg.js';
+export * from './slowdown.js';
+export * from './eventually.js';
+export * from './log-capture.js';

@@ -18,6 +18,12 @@ import {
 import { hubPermissions, subjects, type NatsPermissions } from '@flotilla/protocol';
 import { freePort, startNatsServer, type NatsServerProcess } from '@flotilla/local-infra';
 
+/**
+ * nats-server's 2 s default for a client to authenticate is missed on a busy machine (the client
+ * only sees a connect timeout); the tests' servers give clients this long instead.
+ */
+export const TEST_AUTH_TIMEOUT_SECONDS = 20;
+
 export interface NatsCreds {
   jwt: string;
   seed: string;
@@ -91,7 +97,13 @@ export async function startNats(opts: { trust?: NatsTrust; revocations?: Revocat
     const storeDir = join(dir, 'jetstream');
     await writeFile(
       confPath,
-      await natsServerConfig(trust, { port, httpPort, storeDir, revocations: opts.revocations }),
+      await natsServerConfig(trust, {
+        port,
+        httpPort,
+        storeDir,
+        revocations: opts.revocations,
+        authTimeoutSeconds: TEST_AUTH_TIMEOUT_SECONDS,
+      }),
       { mode: 0o600 },
     );
     try {

@@ -17,6 +17,7 @@ import type { LiveCache } from '../drift/live-cache.js';
 import { Discovery, type ResourceInfo } from '../kube/discovery.js';
 import { PlanAction, type Plan, type PlannedObject } from '../plan/planner.js';
 import { sleep } from '../backoff.js';
+import { writtenVersionOf, type WrittenVersion } from '../health/written-version.js';
 
 /** The phases (libs/gitops apply order) written together, stage after stage. */
 export const APPLY_STAGES: ReadonlyArray<readonly ApplyPhase[]> = [
@@ -36,6 +37,8 @@ export interface ApplyResult {
   file: string;
   action: ObjectAction;
   message?: string;
+  /** The resourceVersion (and generation) this write's answer carried: health waits for it. */
+  written?: WrittenVersion;
 }
 
 export interface ApplierOptions {
@@ -76,9 +79,11 @@ export class Applier {
       const version = res.body.metadata['resourceVersion'];
       // The answer is the live object our write made: its watch event needs no diff.
       this.applied.markVerified(p.id, version);
-      if (res.status === 201) return { ...base, action: ObjectAction.Created };
+      const written = writtenVersionOf(res.body);
+      const wrote = { ...base, ...(written ? { written } : {}) };
+      if (res.status === 201) return { ...wrote, action: ObjectAction.Created };
       return {
-        ...base,
+        ...wrote,
         action: before !== undefined && version === before ? ObjectAction.Unchanged : ObjectAction.Configured,
       };
     } catch (error) {

@@ -34,6 +34,8 @@ export class DriftHandler {
   private draining = false;
   private readonly deferred = new Set<string>();
   private readonly healing = new Map<string, Promise<void>>();
+  /** Versions the watch delivered while a revert of that object was in flight, in order. */
+  private readonly seenWhileHealing = new Map<string, unknown[]>();
   /** Objects already reported in alert-only mode, by id → the diff reported (not repeated). */
   private readonly reported = new Map<string, string>();
 
@@ -88,7 +90,7 @@ export class DriftHandler {
     const applied = this.opts.applied.get(id);
     if (!applied) return;
     if (this.paused > 0) return void this.deferred.add(id);
-    if (this.healing.has(id)) return;
+    if (this.healing.has(id)) return void this.seenWhileHealing.get(id)?.push(live?.metadata['resourceVersion']);
     if (live && this.opts.applied.isVerified(id, live.metadata['resourceVersion']))
       return void this.reported.delete(id);
     const diffs = diffObject(applied.obj, live);
@@ -128,21 +130,36 @@ export class DriftHandler {
       return this.opts.report({ ...base, resolution: DriftResolution.Reported });
     }
     const seenVersion = live?.metadata['resourceVersion'];
-    const healing = this.heal(id, base, detectedAt).finally(() => {
-      this.healing.delete(id);
-      // Re-check only once the cache has moved past the version we healed; the watch event of
-      // our own write (or of a newer edit) triggers the check otherwise.
-      const now = this.opts.live.get(id);
-      if (now?.metadata['resourceVersion'] !== seenVersion) this.check(id, now);
-    });
+    const seen: unknown[] = [];
+    this.seenWhileHealing.set(id, seen);
+    let ours: unknown;
+    const healing = this.heal(id, base, detectedAt)
+      .then((version) => {
+        ours = version;
+      })
+      .finally(() => {
+        this.healing.delete(id);
+        this.seenWhileHealing.delete(id);
+        // Re-check only once the cache has moved past the version we healed; the watch event of
+        // our own write (or of a newer edit) triggers the check otherwise.
+        const now = this.opts.live.get(id);
+        const nowVersion = now?.metadata['resourceVersion'];
+        if (nowVersion === seenVersion) return;
+        // The cache may still hold a version from before our revert landed (a controller's status
+        // write while the revert was in flight): that is not new drift. The watch is ordered, so
+        // only versions after our own write's are newer than it.
+        if (ours !== undefined && nowVersion !== ours && !seen.includes(ours)) return;
+        this.check(id, now);
+      });
     this.healing.set(id, healing);
   }
 
-  private async heal(id: string, base: Omit<DriftDetails, 'resolution'>, detectedAt: Date): Promise<void> {
+  /** Re-applies the object as Git has it; returns the resourceVersion the revert wrote, when it did. */
+  private async heal(id: string, base: Omit<DriftDetails, 'resolution'>, detectedAt: Date): Promise<unknown> {
     const applied = this.opts.applied.get(id);
-    if (!applied) return;
+    if (!applied) return undefined;
     try {
-      await this.opts.server.apply(applied.info, applied.obj);
+      const written = await this.opts.server.apply(applied.info, applied.obj);
       const revertedAt = new Date();
       this.opts.logger.info(
         {
@@ -159,6 +176,7 @@ export class DriftHandler {
         revertedAt: revertedAt.toISOString(),
         revertLatencyMs: revertedAt.getTime() - detectedAt.getTime(),
       });
+      return (written.body as KubeObject | undefined)?.metadata?.['resourceVersion'];
     } catch (error) {
       this.opts.logger.warn({ err: error, object: base.object }, 'drift: revert failed');
       this.opts.report({
@@ -167,6 +185,7 @@ export class DriftHandler {
         message: (error as Error).message.slice(0, 2000),
       });
       await new Promise((r) => setTimeout(r, 1_000));
+      return undefined;
     }
   }
 }

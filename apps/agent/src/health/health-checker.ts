@@ -3,16 +3,30 @@
  * the server): waits until nothing is Progressing any more, or the timeout, and returns each
  * object's health (libs/gitops `health()`) and the aggregate (`worstOf`). It looks again when the
  * cache changes (the changes of one turn of the event loop together), and every `pollMs` besides.
+ * An object this pass wrote is judged only once the cache shows it at or after the version the
+ * write returned, observed by its controller at that generation (written-version.ts): until then
+ * it is Progressing, whatever the older copy says. A timeout with such objects is `watchBehind`.
  */
 import { HealthStatus, health, worstOf, type Health } from '@flotilla/gitops';
 import type { LiveCache } from '../drift/live-cache.js';
 import type { ResourceInfo } from '../kube/discovery.js';
 import { sleep } from '../backoff.js';
+import { staleness, type WrittenVersion } from './written-version.js';
 
 export interface HealthResult {
   byId: Map<string, Health>;
   status: HealthStatus;
   timedOut: boolean;
+  /** Objects whose cached copy never caught up with this pass's write before the timeout. */
+  watchBehind: string[];
+}
+
+export interface HealthWaitOptions {
+  signal?: AbortSignal;
+  /** Objects of kinds without status a write just answered for: existing is all their health needs. */
+  applied?: ReadonlyMap<string, ResourceInfo>;
+  /** What this pass's writes produced, per object id: older cached copies are not judged. */
+  written?: ReadonlyMap<string, WrittenVersion>;
 }
 
 export class HealthChecker {
@@ -25,29 +39,25 @@ export class HealthChecker {
    * The object's health from the cache; for an object of a kind without status that its apply
    * just wrote (`applied`), Healthy while the kind's first list is not in yet.
    */
-  private of(id: string, applied: ReadonlyMap<string, ResourceInfo> | undefined): Health {
+  private of(id: string, opts: HealthWaitOptions): Health {
     const live = this.live.get(id);
-    const info = live ? undefined : applied?.get(id);
-    if (info && !this.live.isSynced(info)) return APPLIED;
+    const written = opts.written?.get(id);
+    const stale = written ? staleness(live, written) : undefined;
+    // A kind without status is answered by its apply: the write's answer is the stored object.
+    if (opts.applied?.has(id) && (stale || (!live && !this.live.isSynced(opts.applied.get(id)!)))) return APPLIED;
+    if (stale) return { status: HealthStatus.Progressing, message: `${WATCH_BEHIND}: ${stale}` };
     return health(live);
   }
 
-  private snapshot(
-    ids: readonly string[],
-    applied: ReadonlyMap<string, ResourceInfo> | undefined,
-  ): Map<string, Health> {
-    return new Map(ids.map((id) => [id, this.of(id, applied)]));
+  private snapshot(ids: readonly string[], opts: HealthWaitOptions): Map<string, Health> {
+    return new Map(ids.map((id) => [id, this.of(id, opts)]));
   }
 
-  /** Waits for `ids` to be ready; `applied`: objects of kinds without status a write just answered for. */
-  async wait(
-    ids: readonly string[],
-    timeoutMs: number,
-    opts: { signal?: AbortSignal; applied?: ReadonlyMap<string, ResourceInfo> } = {},
-  ): Promise<HealthResult> {
-    const { signal, applied } = opts;
+  /** Waits for `ids` to be ready (see HealthWaitOptions). */
+  async wait(ids: readonly string[], timeoutMs: number, opts: HealthWaitOptions = {}): Promise<HealthResult> {
+    const { signal } = opts;
     const deadline = Date.now() + timeoutMs;
-    let byId = this.snapshot(ids, applied);
+    let byId = this.snapshot(ids, opts);
     for (;;) {
       let pending = ids.filter((id) => isPending(byId.get(id)!));
       while (pending.length > 0 && Date.now() < deadline && !signal?.aborted) {
@@ -56,18 +66,22 @@ export class HealthChecker {
           changed,
           sleep(Math.min(this.pollMs, Math.max(1, deadline - Date.now())), signal).catch(() => undefined),
         ]);
-        for (const id of pending) byId.set(id, this.of(id, applied));
+        for (const id of pending) byId.set(id, this.of(id, opts));
         pending = pending.filter((id) => isPending(byId.get(id)!));
       }
       // What was ready may have changed meanwhile: the answer is one look at everything.
-      byId = this.snapshot(ids, applied);
+      byId = this.snapshot(ids, opts);
       const stillPending = ids.some((id) => isPending(byId.get(id)!));
-      if (!stillPending || Date.now() >= deadline || signal?.aborted)
-        return { byId, status: worstOf(byId.values()), timedOut: stillPending };
+      if (!stillPending || Date.now() >= deadline || signal?.aborted) {
+        const watchBehind = ids.filter((id) => byId.get(id)!.message.startsWith(WATCH_BEHIND));
+        return { byId, status: worstOf(byId.values()), timedOut: stillPending, watchBehind };
+      }
     }
   }
 }
 
+/** The message prefix of an object whose cached copy is older than this pass's write. */
+export const WATCH_BEHIND = 'watch not caught up';
 const APPLIED: Health = { status: HealthStatus.Healthy, message: 'object exists (its apply succeeded)' };
 const isPending = (h: Health) => h.status === HealthStatus.Progressing || h.status === HealthStatus.Missing;
 

@@ -20,7 +20,18 @@ describe('Heartbeater', () => {
     await expect.poll(() => sent.length).toBeGreaterThanOrEqual(3);
     await hb.stop();
     const count = sent.length;
-    await new Promise((r) => setTimeout(r, 60));
+    // A second heartbeater beating three times is the clock moving on by three intervals.
+    const marks: string[] = [];
+    const witness = new Heartbeater({
+      clusterId,
+      facts,
+      intervalMs: 20,
+      logger: pino({ level: 'silent' }),
+      publisher: { publish: async (subject) => void marks.push(subject) },
+    });
+    witness.start();
+    await expect.poll(() => marks.length).toBeGreaterThanOrEqual(3);
+    await witness.stop();
     expect(sent.length).toBe(count);
     expect(sent.every((s) => s.subject === subjects.relay(clusterId, 'heartbeat'))).toBe(true);
     const beats = sent.map((s) => Heartbeat.parse(JSON.parse(s.payload)));

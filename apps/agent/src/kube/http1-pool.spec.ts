@@ -184,7 +184,7 @@ describe('Http1Pool', () => {
     const ac = new AbortController();
     const inFlight = p.request(get('/slow'), undefined, ac.signal);
     const waiting = p.request(get('/queued'), undefined, ac.signal);
-    await new Promise((r) => setTimeout(r, 20));
+    await expect.poll(() => s.heads.length).toBe(1); // /slow is in flight, /queued waits
     ac.abort();
     await expect(inFlight).rejects.toMatchObject({ name: 'AbortError' });
     await expect(waiting).rejects.toMatchObject({ name: 'AbortError' });
@@ -207,7 +207,7 @@ describe('Http1Pool', () => {
     const live = await serve(() => undefined);
     const q = pool(live.origin, { maxConnections: 1 });
     const pending = [q.request(get(), undefined), q.request(get(), undefined)];
-    await new Promise((r) => setTimeout(r, 20));
+    await expect.poll(() => live.heads.length).toBe(1); // one in flight, one waiting
     q.close();
     for (const r of pending) await expect(r).rejects.toThrow(/closed/);
   });

@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FixedToken, type BearerSource } from './credentials.js';
 import { KubeApiError, KubeClient, queryString } from './kube-client.js';
 
 let server: Server;
@@ -26,7 +27,7 @@ beforeAll(async () => {
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   client = new KubeClient({
     server: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`,
-    token: 't0ken',
+    bearer: new FixedToken('t0ken'),
     insecureSkipTlsVerify: false,
   });
 });
@@ -104,6 +105,65 @@ describe('KubeClient', () => {
     for await (const e of client.watch('/watch', {}, new AbortController().signal)) events.push(e);
     expect(events).toEqual([{ type: 'ADDED', object: { metadata: { name: 'ünïcödé' } } }]);
     expect(seen.at(-1)!.url).toBe('/watch?watch=1&allowWatchBookmarks=true');
+  });
+});
+
+describe('KubeClient with a rotating token', () => {
+  /** A source whose token rotates: after a 401 it hands out the next one. */
+  class Rotating implements BearerSource {
+    fetches = 0;
+    constructor(private readonly tokens: string[]) {}
+    token(): Promise<string> {
+      return Promise.resolve(this.tokens[Math.min(this.fetches, this.tokens.length - 1)]!);
+    }
+    invalidate(): boolean {
+      this.fetches++;
+      return true;
+    }
+  }
+
+  it('retries a 401 once with a fresh token, for requests and watches', async () => {
+    const bearer = new Rotating(['old', 'new']);
+    const c = new KubeClient({ server: client.endpoint.server, bearer, insecureSkipTlsVerify: false });
+    const onlyNew = (req: IncomingMessage, res: ServerResponse) =>
+      req.headers.authorization === 'Bearer new'
+        ? res.writeHead(200, { 'content-type': 'application/json' }).end('{"type":"ADDED","object":{}}\n')
+        : res
+            .writeHead(401, { 'content-type': 'application/json' })
+            .end('{"reason":"Unauthorized","message":"Unauthorized"}');
+    routes.set('/rotating', onlyNew);
+    routes.set('/rotating-watch', onlyNew);
+    try {
+      expect((await c.request('GET', '/rotating')).status).toBe(200);
+      expect(bearer.fetches).toBe(1);
+      const events = [];
+      for await (const e of c.watch('/rotating-watch', {}, new AbortController().signal)) events.push(e);
+      expect(events).toEqual([{ type: 'ADDED', object: {} }]);
+    } finally {
+      c.close();
+    }
+  });
+
+  it('gives up after one retry, with the 401 named', async () => {
+    const bearer = new Rotating(['bad', 'worse', 'worst']);
+    const c = new KubeClient({ server: client.endpoint.server, bearer, insecureSkipTlsVerify: false });
+    routes.set('/never', (_q, res) =>
+      res
+        .writeHead(401, { 'content-type': 'application/json' })
+        .end('{"reason":"Unauthorized","message":"Unauthorized"}'),
+    );
+    try {
+      await expect(c.request('GET', '/never')).rejects.toMatchObject({ status: 401, reason: 'Unauthorized' });
+      expect(bearer.fetches).toBe(1);
+    } finally {
+      c.close();
+    }
+  });
+
+  it('a fixed token is not retried', async () => {
+    const seenBefore = seen.length;
+    await expect(client.request('GET', '/never')).rejects.toMatchObject({ status: 401 });
+    expect(seen.length - seenBefore).toBe(1);
   });
 });
 

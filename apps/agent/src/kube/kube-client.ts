@@ -78,6 +78,7 @@ export class KubeClient {
       cert: endpoint.cert,
       key: endpoint.key,
       rejectUnauthorized: !endpoint.insecureSkipTlsVerify,
+      ...(endpoint.tlsServerName ? { servername: endpoint.tlsServerName } : {}),
     };
     this.pool = new Http1Pool({ origin: base, tls, maxConnections: 32 });
     this.agent = https ? new HttpsAgent({ keepAlive: true, ...tls }) : new HttpAgent({ keepAlive: true });
@@ -89,11 +90,7 @@ export class KubeClient {
       port: base.port,
       prefix: base.pathname.replace(/\/$/, ''),
     };
-    this.baseHeaders = {
-      accept: 'application/json',
-      'user-agent': 'flotilla-agent',
-      ...(endpoint.token ? { authorization: `Bearer ${endpoint.token}` } : {}),
-    };
+    this.baseHeaders = { accept: 'application/json', 'user-agent': 'flotilla-agent' };
     this.headerLines = Object.entries(this.baseHeaders)
       .map(([k, v]) => `${k}: ${v}\r\n`)
       .join('');
@@ -102,10 +99,34 @@ export class KubeClient {
   /** baseHeaders as header lines, each ending in CRLF. */
   private readonly headerLines: string;
 
-  /** Opens a streaming request (watches). */
-  private open(method: string, path: string, opts: RequestOptions): Promise<IncomingMessage> {
+  /** The authorization header's value now (the token may rotate), or undefined. */
+  private async authorization(): Promise<string | undefined> {
+    const token = await this.endpoint.bearer?.token();
+    return token ? `Bearer ${token}` : undefined;
+  }
+
+  /** After a 401: whether a fresh token might help (a token file or exec plugin), once per request. */
+  private retryAfterUnauthorized(status: number, retried: boolean): boolean {
+    return status === 401 && !retried && this.endpoint.bearer?.invalidate() === true;
+  }
+
+  /** Opens a streaming request (watches); a 401 is retried once with a fresh token. */
+  private async open(method: string, path: string, opts: RequestOptions, retried = false): Promise<IncomingMessage> {
+    const res = await this.openOnce(method, path, opts, await this.authorization());
+    if (!this.retryAfterUnauthorized(res.statusCode ?? 0, retried)) return res;
+    res.resume();
+    return this.open(method, path, opts, true);
+  }
+
+  private openOnce(
+    method: string,
+    path: string,
+    opts: RequestOptions,
+    auth: string | undefined,
+  ): Promise<IncomingMessage> {
     this.requests++;
     const { protocol, hostname, port, prefix } = this.target;
+    const headers = auth ? { ...this.baseHeaders, authorization: auth } : this.baseHeaders;
     return new Promise((resolve, reject) => {
       const req = this.send(
         {
@@ -114,7 +135,7 @@ export class KubeClient {
           port,
           path: prefix + path + queryString(opts.query),
           method,
-          headers: this.baseHeaders,
+          headers,
           agent: this.agent,
           signal: opts.signal,
         },
@@ -131,21 +152,12 @@ export class KubeClient {
     path: string,
     opts: RequestOptions = {},
   ): Promise<KubeResponse<T>> {
-    this.requests++;
     const payload = opts.body === undefined ? undefined : JSON.stringify(opts.body);
     const contentType = payload === undefined ? '' : `content-type: ${opts.contentType ?? 'application/json'}\r\n`;
-    const head = `${method} ${this.target.prefix}${path}${queryString(opts.query)} HTTP/1.1\r\n${this.headerLines}${contentType}`;
-    let status: number;
-    let text: string;
-    try {
-      const res = await this.pool.request(head, payload, opts.signal);
-      status = res.status;
-      text = res.body.toString('utf8');
-    } catch (error) {
-      if (error instanceof ConnectionClosedError)
-        throw new KubeApiError(0, 'ConnectionClosed', `${method} ${path}: ${error.message}`);
-      throw error;
-    }
+    const start = `${method} ${this.target.prefix}${path}${queryString(opts.query)} HTTP/1.1\r\n${this.headerLines}${contentType}`;
+    let { status, text } = await this.send1(method, path, start, payload, opts.signal);
+    if (this.retryAfterUnauthorized(status, false))
+      ({ status, text } = await this.send1(method, path, start, payload, opts.signal));
     if (status < 200 || status > 299) {
       const s = (parseBody(text) ?? {}) as { reason?: string; message?: string };
       throw new KubeApiError(
@@ -163,6 +175,26 @@ export class KubeClient {
         return body.value as T;
       },
     };
+  }
+
+  private async send1(
+    method: string,
+    path: string,
+    start: string,
+    payload: string | undefined,
+    signal: AbortSignal | undefined,
+  ): Promise<{ status: number; text: string }> {
+    this.requests++;
+    const auth = await this.authorization();
+    const head = auth ? `${start}authorization: ${auth}\r\n` : start;
+    try {
+      const res = await this.pool.request(head, payload, signal);
+      return { status: res.status, text: res.body.toString('utf8') };
+    } catch (error) {
+      if (error instanceof ConnectionClosedError)
+        throw new KubeApiError(0, 'ConnectionClosed', `${method} ${path}: ${error.message}`);
+      throw error;
+    }
   }
 
   /** A watch: yields events until the server ends the stream or `signal` aborts. */

@@ -60,7 +60,7 @@ describe('ReconcileLoop', () => {
       logger: pino({ level: 'silent' }),
     });
     await loop.trigger('start');
-    for (let i = 0; i < 300 && results.length < 2; i++) await new Promise((r) => setTimeout(r, 10));
+    await expect.poll(() => results.length).toBeGreaterThanOrEqual(2);
     expect(results.map((r) => r.state)).toEqual(['Failed', 'Synced']);
     await loop.stop();
   });

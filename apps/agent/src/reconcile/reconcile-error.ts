@@ -4,6 +4,11 @@ import { isRenderError } from '@flotilla/gitops';
 import { AgentError } from '../errors.js';
 import { KubeApiError } from '../kube/kube-client.js';
 
+/** Server errors, throttling and conflicts may pass on a later try; other answers repeat. */
+function retryableStatus(status: number): boolean {
+  return status >= 500 || status === 429 || status === 409;
+}
+
 export class ReconcileError extends Error {
   override readonly name = 'ReconcileError';
   constructor(
@@ -27,15 +32,10 @@ export class ReconcileError extends Error {
       const retryable = error.data['retryable'] !== false;
       return new ReconcileError(stage, error.code, error.message, retryable, file, { cause: error });
     }
-    if (error instanceof KubeApiError)
-      return new ReconcileError(
-        stage,
-        `KUBE_${error.reason.toUpperCase()}`,
-        error.message,
-        error.status >= 500 || error.status === 429 || error.status === 409,
-        undefined,
-        { cause: error },
-      );
+    if (error instanceof KubeApiError) {
+      const code = `KUBE_${error.reason.toUpperCase()}`;
+      return new ReconcileError(stage, code, error.message, retryableStatus(error.status), undefined, { cause: error });
+    }
     return new ReconcileError(
       stage,
       'INTERNAL',

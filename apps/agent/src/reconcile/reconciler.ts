@@ -28,14 +28,15 @@ import type { DriftHandler } from '../drift/drift-handler.js';
 import type { LiveCache } from '../drift/live-cache.js';
 import { summarizeHealth, type HealthChecker, type HealthResult } from '../health/health-checker.js';
 import type { InventoryStore } from '../inventory/inventory-store.js';
+import type { WrittenVersion } from '../health/written-version.js';
 import type { ResourceInfo } from '../kube/discovery.js';
-import { summarizePlan, type Planner } from '../plan/planner.js';
+import { summarizePlan, type Plan, type PlanPrelude, type Planner } from '../plan/planner.js';
 import type { PruneResult, Pruner } from '../prune/pruner.js';
-import type { Renderer } from '../render/renderer.js';
+import type { Manifests, Renderer } from '../render/renderer.js';
 import type { CommitGuard } from '../source/commit-guard.js';
-import { SourceErrorCode, type Fetcher } from '../source/fetcher.js';
+import { SourceErrorCode, type Artifact, type Fetcher } from '../source/fetcher.js';
 import { ReconcileError } from './reconcile-error.js';
-import { stageRunner } from './stage.js';
+import { stageRunner, type StageResult } from './stage.js';
 
 export interface ReconcilerDeps {
   clusterId: string;
@@ -74,61 +75,66 @@ export class Reconciler {
     previousInventory.catch(() => undefined);
     const prelude = d.planner.prelude();
     try {
-      const artifact = await stage('source', async () => {
-        const a = await d.fetcher.fetch(desired);
-        const ok = await d.guard?.check(desired, d.applied.revision);
-        return { value: a, summary: `commit ${desired.revision.slice(0, 12)}${ok ? `, signed by ${ok.signer}` : ''}` };
-      });
-      const manifests = await stage('render', async () => {
-        const m = await d.renderer.render(artifact, desired.path);
-        return { value: m, summary: `${m.objects.length} objects` };
-      });
-      const planned = await stage('plan', async () => {
-        const previous = await previousInventory;
-        const p = await d.planner.plan(manifests, { selfHeal: desired.selfHeal, prelude });
-        return { value: { previous, plan: p }, summary: summarizePlan(p) };
-      });
-      const { previous, plan } = planned;
+      const artifact = await stage('source', () => this.fetchCommit(desired));
+      const manifests = await stage('render', () => this.render(artifact, desired.path));
+      const { previous, plan } = await stage('plan', () => this.plan(manifests, desired, previousInventory, prelude));
       const next = inventoryOf(manifests.objects);
       d.drift.pause();
       try {
         await d.drift.healsDone();
-        results = await stage('apply', async () => {
-          const r = await this.applyRecorded(plan, previous, next);
-          return { value: r, summary: summarizeApply(r) };
-        });
+        results = await stage('apply', () => this.applyRecorded(plan, previous, next));
         this.assertApplied(results);
-        pruned = await stage('prune', async () => {
-          const r = await this.prune(desired, previous, next);
-          return { value: r, summary: summarizePrune(r, desired.prune) };
-        });
+        pruned = await stage('prune', () => this.prune(desired, previous, next));
       } finally {
         d.drift.resume();
       }
       d.applied.revision = desired.revision;
       await d.applied.save();
-      health = await stage('health', async () => {
-        const h = await d.health.wait(
-          results.map((r) => r.id),
-          d.healthTimeoutMs,
-          { applied: this.answeredByApply(results) },
-        );
-        return { value: h, summary: summarizeHealth(h) };
-      });
+      health = await stage('health', () => this.waitHealthy(results));
+      if (health.watchBehind.length > 0) error = watchBehindError(health);
     } catch (e) {
       error = e instanceof ReconcileError ? e : ReconcileError.from('apply', e);
     }
     return this.result(desired, started, results, pruned, health, error, log);
   }
 
+  /** Fetches the desired commit and, under the signed-commit policy, checks who signed it. */
+  private async fetchCommit(desired: DesiredState): Promise<StageResult<Artifact>> {
+    const artifact = await this.d.fetcher.fetch(desired);
+    const verified = await this.d.guard?.check(desired, this.d.applied.revision);
+    const signedBy = verified ? `, signed by ${verified.signer}` : '';
+    return { value: artifact, summary: `commit ${desired.revision.slice(0, 12)}${signedBy}` };
+  }
+
+  private async render(artifact: Artifact, path: string): Promise<StageResult<Manifests>> {
+    const manifests = await this.d.renderer.render(artifact, path);
+    return { value: manifests, summary: `${manifests.objects.length} objects` };
+  }
+
+  /** Plans against what runs now; the inventory and the prelude's reads were started while the commit was fetched. */
+  private async plan(
+    manifests: Manifests,
+    desired: DesiredState,
+    previousInventory: Promise<Inventory>,
+    prelude: PlanPrelude,
+  ): Promise<StageResult<{ previous: Inventory; plan: Plan }>> {
+    const previous = await previousInventory;
+    const plan = await this.d.planner.plan(manifests, { selfHeal: desired.selfHeal, prelude });
+    return { value: { previous, plan }, summary: summarizePlan(plan) };
+  }
+
   /** Records the union of old and new objects before writing, so a kill mid-apply orphans nothing. */
-  private async applyRecorded(
-    plan: Parameters<Applier['apply']>[0],
-    previous: Inventory,
-    next: Inventory,
-  ): Promise<ApplyResult[]> {
+  private async applyRecorded(plan: Plan, previous: Inventory, next: Inventory): Promise<StageResult<ApplyResult[]>> {
     await this.d.inventory.save(makeInventory([...previous.entries, ...next.entries]));
-    return this.d.applier.apply(plan);
+    const results = await this.d.applier.apply(plan);
+    return { value: results, summary: summarizeApply(results) };
+  }
+
+  private async waitHealthy(results: readonly ApplyResult[]): Promise<StageResult<HealthResult>> {
+    const ids = results.map((r) => r.id);
+    const seen = { applied: this.answeredByApply(results), written: writtenBy(results) };
+    const health = await this.d.health.wait(ids, this.d.healthTimeoutMs, seen);
+    return { value: health, summary: summarizeHealth(health) };
   }
 
   /** Objects of kinds without status that this pass wrote or found unchanged: existing is all their health needs. */
@@ -161,7 +167,16 @@ export class Reconciler {
       );
   }
 
-  private async prune(desired: DesiredState, previous: Inventory, next: Inventory): Promise<PruneResult[]> {
+  private async prune(
+    desired: DesiredState,
+    previous: Inventory,
+    next: Inventory,
+  ): Promise<StageResult<PruneResult[]>> {
+    const pruned = await this.pruneObjects(desired, previous, next);
+    return { value: pruned, summary: summarizePrune(pruned, desired.prune) };
+  }
+
+  private async pruneObjects(desired: DesiredState, previous: Inventory, next: Inventory): Promise<PruneResult[]> {
     const diff = diffInventory(previous, next);
     if (diff.skipped) {
       this.d.logger.warn({ reason: diff.skipped }, 'prune: skipped; the inventory is kept as it was');
@@ -171,13 +186,8 @@ export class Reconciler {
     for (const id of this.d.applied.ids()) if (!wanted.has(id)) this.d.applied.delete(id);
     if (!desired.prune) return [];
     const out = await this.d.pruner.prune(diff);
-    await this.d.inventory.save(
-      inventoryAfterPrune(
-        next,
-        diff,
-        out.filter((r) => r.action === ObjectAction.Failed).map((r) => r.id),
-      ),
-    );
+    const failed = out.filter((r) => r.action === ObjectAction.Failed).map((r) => r.id);
+    await this.d.inventory.save(inventoryAfterPrune(next, diff, failed));
     return out;
   }
 
@@ -238,6 +248,24 @@ export class Reconciler {
     );
     return out;
   }
+}
+
+/** What each write of this pass produced: health judges nothing older. */
+function writtenBy(results: readonly ApplyResult[]): Map<string, WrittenVersion> {
+  const out = new Map<string, WrittenVersion>();
+  for (const r of results) if (r.written) out.set(r.id, r.written);
+  return out;
+}
+
+/** The health timeout passed before the watch showed this pass's writes: retryable, not a verdict. */
+function watchBehindError(h: HealthResult): ReconcileError {
+  const first = h.watchBehind[0]!;
+  return new ReconcileError(
+    'health',
+    'WATCH_NOT_CAUGHT_UP',
+    `${h.watchBehind.length} object(s) not yet seen at the version this pass wrote; first ${first}: ${h.byId.get(first)?.message ?? ''}`,
+    true,
+  );
 }
 
 function summarizePrune(r: readonly PruneResult[], enabled: boolean): string {

@@ -96,14 +96,11 @@ export async function startReconciling(o: RuntimeOptions): Promise<ReconcileRunt
       live,
       applied,
       server,
-      listNamespaces: async () =>
-        (
-          await client.request<{ items: Array<{ metadata: { name: string } }> }>('GET', '/api/v1/namespaces')
-        ).body.items.map((n) => n.metadata.name),
+      listNamespaces: () => namespaceNames(client),
       listLive: (info) => listObjects(client, info, { labelSelector: owned }),
     }),
     applier: new Applier(server, discovery, applied, live),
-    pruner: new Pruner(client, discovery, applied),
+    pruner: new Pruner(client, discovery, applied, o.clusterId),
     inventory: new InventoryStore(client),
     applied,
     health: new HealthChecker(live),
@@ -138,4 +135,10 @@ export async function startReconciling(o: RuntimeOptions): Promise<ReconcileRunt
       client.close();
     },
   };
+}
+
+/** The names of the cluster's namespaces. */
+async function namespaceNames(client: KubeClient): Promise<string[]> {
+  const res = await client.request<{ items: Array<{ metadata: { name: string } }> }>('GET', '/api/v1/namespaces');
+  return res.body.items.map((n) => n.metadata.name);
 }

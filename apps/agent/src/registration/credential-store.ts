@@ -1,9 +1,10 @@
 /** Reads and writes the credential file: mode 0600 in a 0700 directory, replaced atomically. */
-import { chmod, mkdir, open, readFile, rename, stat, unlink } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describeZodError } from '@flotilla/protocol';
 import { AgentError, ErrorCode } from '../errors.js';
 import { CREDENTIAL_FILE, StoredCredential } from './credential.js';
+import { writePrivateFile } from './private-file.js';
 
 export class CredentialStore {
   readonly path: string;
@@ -53,21 +54,6 @@ export class CredentialStore {
   }
 
   async save(credential: StoredCredential): Promise<void> {
-    await mkdir(this.stateDir, { recursive: true, mode: 0o700 });
-    const tmp = `${this.path}.${process.pid}.tmp`;
-    const file = await open(tmp, 'w', 0o600);
-    try {
-      await file.writeFile(`${JSON.stringify(credential, null, 2)}\n`);
-      await file.sync();
-    } finally {
-      await file.close();
-    }
-    try {
-      await chmod(tmp, 0o600);
-      await rename(tmp, this.path);
-    } catch (error) {
-      await unlink(tmp).catch(() => undefined);
-      throw error;
-    }
+    await writePrivateFile(this.path, `${JSON.stringify(credential, null, 2)}\n`);
   }
 }

@@ -1,7 +1,8 @@
 /**
  * Registrar.register(): POST /v1/register with the token, the cluster facts and the agent's
  * public nkey (the seed stays here), validate the answer, and return the credential to store.
- * Refusals (401, 409, 4xx) are final; an unreachable or failing hub (5xx, 429) is retried.
+ * Refusals (401, 409, 4xx) are final; an unreachable or failing hub (5xx, 429) is retried with the
+ * same key, which the hub answers with the same cluster if an earlier attempt did land.
  */
 import { RegisterRequest, RegisterResponse, type ClusterFacts } from '@flotilla/protocol';
 import { createUser } from '@flotilla/nats-auth';
@@ -9,6 +10,7 @@ import type { Logger } from 'pino';
 import { Backoff, sleep, type BackoffOptions } from '../backoff.js';
 import { AgentError, ErrorCode } from '../errors.js';
 import type { StoredCredential } from './credential.js';
+import type { AgentKey } from './registration-key-store.js';
 import { assertJwtFor, parseAnswer, postJson } from './hub-call.js';
 
 export interface RegistrarOptions {
@@ -20,6 +22,8 @@ export interface RegistrarOptions {
   backoff: BackoffOptions;
   /** Per-request timeout. */
   timeoutMs?: number;
+  /** The key pair to register (kept on disk by RegistrationKeyStore); a new one when omitted. */
+  key?: AgentKey;
 }
 
 const MAX_ERROR_TEXT = 300;
@@ -28,7 +32,7 @@ export class Registrar {
   constructor(private readonly opts: RegistrarOptions) {}
 
   async register(signal: AbortSignal): Promise<StoredCredential> {
-    const key = createUser();
+    const key = this.opts.key ?? createUser();
     const body = RegisterRequest.parse({
       token: this.opts.token,
       name: this.opts.name,
@@ -60,6 +64,13 @@ export class Registrar {
       throw new AgentError(
         `registration refused by ${url} (HTTP ${res.status}): the token is invalid, expired, revoked or used up${detail ? ` — ${detail}` : ''}`,
         ErrorCode.RegistrationRefused,
+        { status: res.status },
+      );
+    }
+    if (res.status === 409 && text.includes('KEY_TAKEN')) {
+      throw new AgentError(
+        `registration refused: this agent's NATS public key belongs to another cluster${detail ? ` — ${detail}` : ''}; move the registration key file away to register with a new key`,
+        ErrorCode.RegistrationRejected,
         { status: res.status },
       );
     }

@@ -25,10 +25,7 @@ class FakePublisher implements ReportPublisher {
 }
 const seqs = (pub: FakePublisher) => pub.sent.map((s) => (JSON.parse(s.payload) as { seq: number }).seq);
 
-const until = async (pred: () => boolean) => {
-  for (let i = 0; i < 200 && !pred(); i++) await new Promise((r) => setTimeout(r, 10));
-  expect(pred()).toBe(true);
-};
+const until = (pred: () => boolean) => expect.poll(pred, { interval: 10 }).toBe(true);
 
 describe('Outbox', () => {
   const dirs: string[] = [];

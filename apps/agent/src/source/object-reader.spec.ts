@@ -1,10 +1,20 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, writeFileSync, mkdirSync, symlinkSync, chmodSync } from 'node:fs';
+import {
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+  mkdirSync,
+  symlinkSync,
+  chmodSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { GitTree } from './git-tree.js';
-import { GitObjectReader, ObjectFormatError, applyDelta, parseTree } from './object-reader.js';
+import { deflateSync } from 'node:zlib';
+import { GitObjectReader, ObjectFormatError, applyDelta, inflateExactly, parseTree } from './object-reader.js';
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -114,6 +124,51 @@ describe('GitObjectReader', () => {
       code: 'NotFoundError',
     });
     await expect(reader.read('HEAD')).rejects.toThrow(ObjectFormatError);
+  });
+
+  it('refuses a loose object whose content does not hash to its name', async () => {
+    const dir = repo();
+    const objects = join(dir, '.git', 'objects');
+    writeFileSync(join(dir, 'a.txt'), 'the real content\n');
+    writeFileSync(join(dir, 'b.txt'), 'something else\n');
+    const a = git(dir, 'hash-object', '-w', 'a.txt').toString().trim();
+    const b = git(dir, 'hash-object', '-w', 'b.txt').toString().trim();
+    const pathOf = (oid: string) => join(objects, oid.slice(0, 2), oid.slice(2));
+    rmSync(pathOf(a));
+    writeFileSync(pathOf(a), readFileSync(pathOf(b)));
+    await expect(new GitObjectReader(join(dir, '.git')).read(a)).rejects.toThrow(/does not hash to its name/);
+  });
+
+  it('stops inflating a pack entry at the size its header declares', async () => {
+    const dir = repo();
+    writeFileSync(join(dir, 'big.txt'), 'x'.repeat(1000));
+    const oid = git(dir, 'hash-object', '-w', 'big.txt').toString().trim();
+    const pack = join(dir, 'p');
+    const name = execFileSync('git', ['pack-objects', '-q', pack], { cwd: dir, input: `${oid}\n` })
+      .toString()
+      .trim();
+    const packFile = `${pack}-${name}.pack`;
+    const bytes = readFileSync(packFile);
+    // The one entry starts after the 12-byte header: type 3 (blob), size 1000 = 0b1111101000.
+    expect([bytes[12]! & 0x70, bytes[12]! & 0x0f]).toEqual([0x30, 1000 & 0x0f]);
+    bytes[12] = bytes[12]! & 0xf0; // declares 992 bytes
+    const packDir = join(dir, '.git', 'objects', 'pack');
+    rmSync(join(dir, '.git', 'objects', oid.slice(0, 2)), { recursive: true });
+    writeFileSync(join(packDir, `pack-${name}.pack`), bytes);
+    writeFileSync(join(packDir, `pack-${name}.idx`), readFileSync(`${pack}-${name}.idx`));
+    await expect(new GitObjectReader(join(dir, '.git')).read(oid)).rejects.toThrow(
+      /inflates past its declared 992 bytes/,
+    );
+  });
+
+  it('inflateExactly cuts a zlib bomb off at the declared size', () => {
+    const bomb = deflateSync(Buffer.alloc(64 * 1024 * 1024));
+    expect(bomb.length).toBeLessThan(128 * 1024);
+    expect(() => inflateExactly(bomb, 100, 'the bomb')).toThrow(/the bomb inflates past its declared 100 bytes/);
+    expect(() => inflateExactly(deflateSync(Buffer.from('short')), 10, 'x')).toThrow(
+      /inflates to 5 bytes, not its declared 10/,
+    );
+    expect(inflateExactly(deflateSync(Buffer.alloc(0)), 0, 'empty').length).toBe(0);
   });
 
   it('refuses a damaged pack index', async () => {

@@ -9,6 +9,7 @@
  * is not found, so objects fetched later are still found; a pack file is read when an object is
  * first found in it, and packs already known are not read again.
  */
+import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { inflateSync } from 'node:zlib';
@@ -26,6 +27,8 @@ const REF_DELTA = 7;
 const IDX_MAGIC = 0xff744f63;
 /** Delta chains longer than this are refused (git's own default depth is 50). */
 const MAX_CHAIN = 10_000;
+/** No object (or delta) may inflate to more than this: a zlib stream of a few KiB can claim gigabytes. */
+export const MAX_OBJECT_BYTES = 256 * 1024 * 1024;
 /** Resolved objects kept for reuse as delta bases, in bytes; the cache starts over past it. */
 const CACHE_BYTES = 32 * 1024 * 1024;
 
@@ -85,16 +88,40 @@ class Pack {
   }
 }
 
-/** The entry at `offset`: its type, where its zlib data starts, and its delta base. */
+/**
+ * Inflates `data`, stopping once the output passes `size` bytes (a bomb is cut off there, not
+ * inflated in full), and checks the result is exactly `size` bytes.
+ */
+export function inflateExactly(data: Buffer, size: number, what: string): Buffer {
+  if (size > MAX_OBJECT_BYTES) throw new ObjectFormatError(`${what} declares ${size} bytes, over ${MAX_OBJECT_BYTES}`);
+  let out: Buffer;
+  try {
+    out = inflateSync(data, { maxOutputLength: Math.max(size, 1) });
+  } catch (e) {
+    const code = (e as { code?: string }).code;
+    if (code === 'ERR_BUFFER_TOO_LARGE')
+      throw new ObjectFormatError(`${what} inflates past its declared ${size} bytes`);
+    throw new ObjectFormatError(`${what} does not inflate: ${(e as Error).message}`);
+  }
+  if (out.length !== size)
+    throw new ObjectFormatError(`${what} inflates to ${out.length} bytes, not its declared ${size}`);
+  return out;
+}
+
+/** The entry at `offset`: its type and inflated size, where its zlib data starts, and its delta base. */
 function entryAt(
   pack: Pack,
   d: Buffer,
   offset: number,
-): { type: number; dataAt: number; baseOffset?: number; baseOid?: Buffer } {
+): { type: number; size: number; dataAt: number; baseOffset?: number; baseOid?: Buffer } {
   let at = offset;
   let byte = d[at++]!;
   const type = (byte >> 4) & 7;
-  while (byte & 0x80) byte = d[at++]!; // the size: zlib knows where the data ends
+  let size = byte & 0x0f;
+  for (let shift = 4; byte & 0x80; shift += 7) {
+    byte = d[at++]!;
+    size += (byte & 0x7f) * 2 ** shift;
+  }
   if (type === OFS_DELTA) {
     byte = d[at++]!;
     let back = byte & 0x7f;
@@ -104,11 +131,11 @@ function entryAt(
     }
     if (back <= 0 || back > offset)
       throw new ObjectFormatError(`${pack.name}.pack: a delta at ${offset} points outside the pack`);
-    return { type, dataAt: at, baseOffset: offset - back };
+    return { type, size, dataAt: at, baseOffset: offset - back };
   }
-  if (type === REF_DELTA) return { type, dataAt: at + 20, baseOid: d.subarray(at, at + 20) };
+  if (type === REF_DELTA) return { type, size, dataAt: at + 20, baseOid: d.subarray(at, at + 20) };
   if (!PACK_TYPES[type]) throw new ObjectFormatError(`${pack.name}.pack: unknown object type ${type} at ${offset}`);
-  return { type, dataAt: at };
+  return { type, size, dataAt: at };
 }
 
 /** A size in a delta's header (little-endian base-128). */
@@ -208,8 +235,19 @@ export class GitObjectReader {
     return undefined;
   }
 
+  /** A loose object: inflated no further than MAX_OBJECT_BYTES, and its SHA-1 must be its name. */
   private async loose(oid: string): Promise<GitObject> {
-    const bytes = inflateSync(await readFile(join(this.gitdir, 'objects', oid.slice(0, 2), oid.slice(2))));
+    const compressed = await readFile(join(this.gitdir, 'objects', oid.slice(0, 2), oid.slice(2)));
+    let bytes: Buffer;
+    try {
+      bytes = inflateSync(compressed, { maxOutputLength: MAX_OBJECT_BYTES });
+    } catch (e) {
+      throw new ObjectFormatError(
+        `loose object ${oid} does not inflate within ${MAX_OBJECT_BYTES} bytes: ${(e as Error).message}`,
+      );
+    }
+    if (createHash('sha1').update(bytes).digest('hex') !== oid)
+      throw new ObjectFormatError(`loose object ${oid} does not hash to its name (the file was changed or damaged)`);
     const space = bytes.indexOf(0x20);
     const nul = bytes.indexOf(0, space);
     const type = bytes.toString('latin1', 0, space);
@@ -239,7 +277,7 @@ export class GitObjectReader {
         break;
       }
       const e = entryAt(pack, bytes, at);
-      const data = inflateSync(bytes.subarray(e.dataAt));
+      const data = inflateExactly(bytes.subarray(e.dataAt), e.size, `${pack.name}.pack: the object at ${at}`);
       if (e.baseOffset !== undefined) {
         deltas.push(data);
         at = e.baseOffset;

@@ -2,6 +2,7 @@
 import { execFile } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { scaled } from '@flotilla/testing';
 
 const REPO_ROOT = resolve(import.meta.dirname, '../../../..');
 
@@ -17,7 +18,7 @@ export function kubectl(bin: string, kubeconfig: string, cacheDir: string, args:
     execFile(
       bin,
       ['--kubeconfig', kubeconfig, '--cache-dir', cacheDir, ...args],
-      { timeout: 20_000 },
+      { timeout: scaled(20_000) },
       (err, stdout, stderr) => {
         if (err) rej(new Error(`kubectl ${args.join(' ')} failed: ${stderr || err.message}`));
         else res(stdout);

@@ -22,7 +22,7 @@ import {
   type DesiredState,
 } from '@flotilla/protocol';
 import { startKubeSim, type KubeSim } from '@flotilla/kube-sim';
-import { startGitServer, startNats, type GitServer, type TestNats } from '@flotilla/testing';
+import { startGitServer, startNats, waitFor as waitUntil, type GitServer, type TestNats } from '@flotilla/testing';
 import { startReconciling, type ReconcileRuntime, type ReconcileSettings } from '../../src/reconcile/runtime.js';
 import { NatsTransport } from '../../src/transport/nats-transport.js';
 import { createAgentStream } from './stream.js';
@@ -50,22 +50,14 @@ export interface ReconcileEnv {
   close(): Promise<void>;
 }
 
-export async function waitFor<T>(
+/** Polls `probe` until `pred` holds; the deadline stretches with the machine's load (libs/testing). */
+export function waitFor<T>(
   probe: () => Promise<T> | T,
   pred: (v: T) => boolean,
   timeoutMs = 10_000,
   what = 'condition',
 ): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (pred(v)) return v;
-    if (Date.now() > deadline)
-      throw new Error(
-        `timed out after ${timeoutMs} ms waiting for ${what}; last value: ${JSON.stringify(v)?.slice(0, 2000)}`,
-      );
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  return waitUntil(probe, pred, { timeoutMs, what });
 }
 
 export async function startReconcileEnv(

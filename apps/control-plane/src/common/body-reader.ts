@@ -6,8 +6,11 @@
  * application/*+json) are parsed into `req.body`, with the exact bytes kept as `req.rawBody`
  * (the Git webhook's HMAC is over them); any other body is read, counted and dropped.
  * Compressed bodies are refused (415): their size on the wire says nothing of their size.
+ * A JSON body nested deeper than `maxJsonDepth` is refused (400) as soon as the bytes read so
+ * far go that deep, before it is buffered in full or parsed.
  */
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import { JsonDepthScanner } from './json-depth.js';
 
 type BodyRequest = Request & { rawBody?: Buffer };
 
@@ -28,7 +31,19 @@ function hasBody(req: Request): boolean {
   return req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
 }
 
-export function bodyReader(limit: number): RequestHandler {
+function refuseTooDeep(req: Request, res: Response, maxDepth: number): void {
+  req.pause();
+  res.setHeader('connection', 'close');
+  res.status(400).json({
+    error: {
+      code: 'BODY_TOO_DEEP',
+      message: `request body is nested deeper than ${maxDepth} levels`,
+      field: '(root)',
+    },
+  });
+}
+
+export function bodyReader(limit: number, maxJsonDepth: number): RequestHandler {
   return (req: BodyRequest, res: Response, next: NextFunction) => {
     if (!hasBody(req)) return next();
     const declared = Number(req.headers['content-length'] ?? 0);
@@ -44,6 +59,7 @@ export function bodyReader(limit: number): RequestHandler {
     const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim();
     const isJson = JSON_TYPE.test(type);
     const chunks: Buffer[] = [];
+    const depth = isJson ? new JsonDepthScanner(maxJsonDepth) : undefined;
     let size = 0;
     let done = false;
     const finish = (fn: () => void) => {
@@ -55,6 +71,7 @@ export function bodyReader(limit: number): RequestHandler {
     const onData = (chunk: Buffer) => {
       size += chunk.length;
       if (size > limit) return finish(() => refuseTooLarge(req, res, limit));
+      if (depth && !depth.feed(chunk)) return finish(() => refuseTooDeep(req, res, maxJsonDepth));
       if (isJson) chunks.push(chunk);
     };
     req.on('data', onData);

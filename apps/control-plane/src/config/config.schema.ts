@@ -78,6 +78,11 @@ const Fields = z.object({
     .describe('POST /v1/register requests allowed per source address per minute'),
   INGEST_BATCH_SIZE: positiveInt.default(500).describe('Most agent messages written to the database in one batch'),
   INGEST_FLUSH_MS: positiveInt.default(50).describe('Longest time an agent message waits before its batch is written'),
+  INGEST_MAX_DELIVER: positiveInt
+    .default(10)
+    .describe(
+      'Deliveries of one agent message before ingest gives up on it and keeps it in dead_letters (max_deliver of the ingest consumer)',
+    ),
   GRAPHQL_MAX_DEPTH: positiveInt.default(10).describe('Deepest GraphQL selection accepted'),
   GRAPHQL_MAX_ALIASES: positiveInt.default(30).describe('Most aliases accepted in one GraphQL operation'),
   GRAPHQL_MAX_COST: positiveInt
@@ -120,6 +125,11 @@ const Fields = z.object({
   HTTP_MAX_BODY_BYTES: positiveInt
     .default(1024 * 1024)
     .describe('Largest request body accepted on any route, in bytes; larger ones get 413 unread'),
+  HTTP_MAX_JSON_DEPTH: positiveInt
+    .default(64)
+    .describe(
+      'Deepest nesting of a JSON request body (GraphQL variables included); deeper ones get 400 while streaming',
+    ),
   FLOTILLA_SECRET_KEY: z
     .string()
     .refine(

@@ -9,6 +9,8 @@ import { DesiredStateAndReports1764280000000 } from './migrations/1764280000000-
 import { Notifications1764291000000 } from './migrations/1764291000000-notifications.js';
 import { Rollouts1764290500000 } from './migrations/1764290500000-rollouts.js';
 import { ClusterAdmission1764300000000 } from './migrations/1764300000000-cluster-admission.js';
+import { UniqueAgentKeys1764310000000 } from './migrations/1764310000000-unique-agent-keys.js';
+import { DeadLetters1764320000000 } from './migrations/1764320000000-dead-letters.js';
 
 export const entities = [Cluster, RegistrationToken, ApiToken, AuditEvent];
 export const migrations = [
@@ -17,6 +19,8 @@ export const migrations = [
   Rollouts1764290500000,
   Notifications1764291000000,
   ClusterAdmission1764300000000,
+  UniqueAgentKeys1764310000000,
+  DeadLetters1764320000000,
 ];
 
 export function createDataSource(url: string): DataSource {

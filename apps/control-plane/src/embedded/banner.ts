@@ -1,5 +1,5 @@
 /** What `npm start` prints once everything runs: where things are, and a short tour. */
-import { relative } from 'node:path';
+import { isAbsolute, relative } from 'node:path';
 
 export interface BannerInfo {
   base: string;
@@ -10,8 +10,17 @@ export interface BannerInfo {
   clusters: { name: string; tags: string[]; kubeconfigPath: string }[];
 }
 
-export function banner(info: BannerInfo): string {
-  const rel = (p: string) => relative(process.cwd(), p) || p;
+/**
+ * How a path is shown: relative to `cwd` when it lies inside it (`.flotilla/…`, as the README
+ * writes it), else absolute — never `../../tmp/…`.
+ */
+export function displayPath(path: string, cwd: string = process.cwd()): string {
+  const rel = relative(cwd, path);
+  return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel : path;
+}
+
+export function banner(info: BannerInfo, cwd: string = process.cwd()): string {
+  const rel = (p: string) => displayPath(p, cwd);
   const lines = [
     '',
     'Flotilla is running on embedded defaults.',

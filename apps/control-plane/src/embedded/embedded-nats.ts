@@ -28,6 +28,8 @@ export async function startEmbeddedNats(opts: {
     port: opts.port,
     httpPort: opts.httpPort,
     storeDir: join(opts.dir, 'jetstream'),
+    // nats-server's 2 s default is missed by clients on a busy laptop; they would see a connect timeout.
+    authTimeoutSeconds: 10,
   });
   writeFileSync(confPath, config, { mode: 0o600 });
   const url = `nats://127.0.0.1:${opts.port}`;
@@ -43,6 +45,7 @@ export async function startEmbeddedNats(opts: {
   const server = await startNatsServer({
     confPath,
     httpPort: opts.httpPort,
+    ownProcessGroup: true, // Ctrl-C reaches main.ts only, which stops NATS after the control plane and agents
     readyCheck: { url, ...hub, inboxPrefix: subjects.hubInboxPrefix },
   });
   const system = await systemUserCreds(opts.trust);

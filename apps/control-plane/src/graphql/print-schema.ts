@@ -12,6 +12,7 @@ import { ApiTokensResolver } from '../modules/api-tokens/api-tokens.resolver.js'
 import { AuditResolver } from '../modules/audit/audit.resolver.js';
 import { MeResolver } from '../modules/auth/me.resolver.js';
 import { ClustersResolver } from '../modules/clusters/clusters.resolver.js';
+import { DeadLettersResolver } from '../modules/dead-letters/dead-letters.resolver.js';
 import { DiffsResolver } from '../modules/diffs/diffs.resolver.js';
 import { DriftResolver } from '../modules/drift/drift.resolver.js';
 import { FleetRepoResolver } from '../modules/fleet-repo/fleet-repo.resolver.js';
@@ -26,6 +27,7 @@ export const resolvers = [
   ApiTokensResolver,
   AuditResolver,
   ClustersResolver,
+  DeadLettersResolver,
   DiffsResolver,
   DriftResolver,
   MeResolver,

@@ -3,7 +3,7 @@
  * the real agent does: requests to the hub's relay, answered in its own inbox.
  */
 import type { NatsConnection, NodeConnectionOptions } from '@nats-io/transport-node';
-import type { NatsCreds } from '@flotilla/testing';
+import { eventually as pollUntil, type NatsCreds } from '@flotilla/testing';
 import {
   DesiredState,
   PROTOCOL_VERSION,
@@ -94,19 +94,13 @@ export async function registerAgent(
   return testAgent(reply.clusterId, creds, await h.nats.connect(creds, connectOptions));
 }
 
-/** Polls `fn` until it returns a truthy value or the timeout passes. */
-export async function eventually<T>(
+/** Polls `fn` until it returns a truthy value; the deadline stretches with the machine's load (libs/testing). */
+export function eventually<T>(
   fn: () => Promise<T | undefined | null | false>,
   timeoutMs = 10_000,
   what = 'condition',
 ): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await fn();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  return pollUntil(fn, { timeoutMs, what }) as Promise<T>;
 }
 
 /** Reads a cluster's desired state the way its agent does: through the relay, as the agent's own NATS user. */

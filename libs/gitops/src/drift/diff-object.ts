@@ -3,6 +3,12 @@
  * object count (the server's defaults and other managers' fields are not drift); merge-keyed lists
  * (containers by name, ports by containerPort…) are matched by key, other lists compared whole;
  * quantities compare by amount ("2000m" = "2"). Secret diffs carry paths (key names) only.
+ *
+ * A real API server stores built-in kinds as Go structs with `omitempty`: a manifest's `{}`, `[]`,
+ * `""`, `false` and `0` (and maps holding only such values) come back absent. A desired value that is
+ * empty in that sense therefore matches an absent live field, or the agent would see drift nobody
+ * made (Helm-style manifests are full of `nodeSelector: {}`, `args: []`, `hostNetwork: false`).
+ * The reverse is not true: a live empty value where the manifest sets a non-empty one is drift.
  */
 import type { KubeObject } from '../objects/kube-object.js';
 import type { MergeKeyLookup } from '../render/kustomize/strategic-merge.js';
@@ -52,9 +58,19 @@ function scalarEqual(desired: unknown, live: unknown, names: readonly string[]):
   );
 }
 
+/** What Go's `omitempty` leaves out when a server stores the value: the value reads back absent. */
+export function storedAsAbsent(value: unknown): boolean {
+  if (value === null || value === undefined || value === false || value === 0 || value === '') return true;
+  if (Array.isArray(value)) return value.length === 0;
+  return isPlainObject(value) && Object.values(value).every(storedAsAbsent);
+}
+
+const absent = (live: unknown): boolean => live === undefined || live === null;
+
 /** Desired ⊆ live, positionally for lists (for atomic lists and their elements). */
 function contained(desired: unknown, live: unknown, names: readonly string[]): boolean {
   if (desired === null || desired === undefined) return true;
+  if (absent(live) && storedAsAbsent(desired)) return true;
   if (Array.isArray(desired))
     return (
       Array.isArray(live) && live.length === desired.length && desired.every((d, i) => contained(d, live[i], names))
@@ -85,6 +101,7 @@ function report(w: Walk, segments: FieldPath, desired: unknown, live: unknown): 
 
 function walk(w: Walk, desired: unknown, live: unknown, segments: FieldPath, names: string[]): void {
   if (desired === null || desired === undefined) return;
+  if (absent(live) && storedAsAbsent(desired)) return;
   if (isPlainObject(desired)) {
     if (!isPlainObject(live)) return report(w, segments, desired, live);
     for (const [k, v] of Object.entries(desired)) walk(w, v, live[k], [...segments, { field: k }], [...names, k]);

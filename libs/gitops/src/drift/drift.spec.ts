@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import type { KubeObject } from '../objects/kube-object.js';
 import { parseYamlDocuments } from '../yaml/parse-manifests.js';
-import { diffObject } from './diff-object.js';
+import { diffObject, storedAsAbsent } from './diff-object.js';
 import { fieldManagersOf } from './managed-fields.js';
 import { parseQuantity } from './quantity.js';
 import { redactObject, secretKeys } from './redact.js';
@@ -139,5 +139,110 @@ describe('secrets and quantities', () => {
     expect(parseQuantity('1Gi')).toBe(1024 ** 3);
     expect(parseQuantity('1e3')).toBe(1000);
     expect(parseQuantity('abc')).toBeUndefined();
+  });
+});
+
+describe('diffObject against objects as a real API server stores them (omitempty)', () => {
+  const helmStyle = (): KubeObject =>
+    ({
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'web', namespace: 'shop', annotations: {} },
+      spec: {
+        replicas: 0,
+        selector: { matchLabels: { app: 'web' } },
+        template: {
+          metadata: { labels: { app: 'web' } },
+          spec: {
+            nodeSelector: {},
+            tolerations: [],
+            hostNetwork: false,
+            serviceAccountName: '',
+            containers: [
+              {
+                name: 'web',
+                image: 'example.com/web:1.0',
+                args: [],
+                env: [],
+                volumeMounts: [{ name: 'data', mountPath: '/data', readOnly: false }],
+                livenessProbe: { httpGet: { path: '/healthz', port: 8080 }, initialDelaySeconds: 0 },
+              },
+            ],
+            volumes: [{ name: 'data', emptyDir: {} }],
+          },
+        },
+      },
+    }) as KubeObject;
+
+  /** The same Deployment read back from a server: empty optional fields gone, defaults filled in. */
+  const stored = (): KubeObject =>
+    ({
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'web', namespace: 'shop', generation: 1, resourceVersion: '7' },
+      spec: {
+        replicas: 0,
+        selector: { matchLabels: { app: 'web' } },
+        strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: '25%', maxUnavailable: '25%' } },
+        revisionHistoryLimit: 10,
+        progressDeadlineSeconds: 600,
+        template: {
+          metadata: { labels: { app: 'web' } },
+          spec: {
+            containers: [
+              {
+                name: 'web',
+                image: 'example.com/web:1.0',
+                volumeMounts: [{ name: 'data', mountPath: '/data' }],
+                livenessProbe: {
+                  httpGet: { path: '/healthz', port: 8080, scheme: 'HTTP' },
+                  timeoutSeconds: 1,
+                  periodSeconds: 10,
+                  successThreshold: 1,
+                  failureThreshold: 3,
+                },
+                terminationMessagePath: '/dev/termination-log',
+                terminationMessagePolicy: 'File',
+                imagePullPolicy: 'IfNotPresent',
+              },
+            ],
+            volumes: [{ name: 'data', emptyDir: {} }],
+            restartPolicy: 'Always',
+            dnsPolicy: 'ClusterFirst',
+            schedulerName: 'default-scheduler',
+            securityContext: {},
+            terminationGracePeriodSeconds: 30,
+          },
+        },
+      },
+    }) as KubeObject;
+
+  it('sees no drift where the server dropped empty and zero-valued fields', () => {
+    expect(diffObject(helmStyle(), stored())).toEqual([]);
+  });
+
+  it('still sees a hand edit of a field the manifest sets to its zero value', () => {
+    const live = stored() as KubeObject & { spec: { template: { spec: Record<string, unknown> } } };
+    live.spec.template.spec['hostNetwork'] = true;
+    live.spec.template.spec['serviceAccountName'] = 'admin';
+    expect(diffObject(helmStyle(), live).map((d) => `${d.change} ${d.path}`)).toEqual([
+      'changed spec.template.spec.hostNetwork',
+      'changed spec.template.spec.serviceAccountName',
+    ]);
+  });
+
+  it('still sees a non-empty manifest value the server does not hold', () => {
+    const desired = helmStyle() as KubeObject & {
+      spec: { template: { spec: { containers: Array<{ args: string[] }> } } };
+    };
+    desired.spec.template.spec.containers[0]!.args = ['--port=8080'];
+    expect(diffObject(desired, stored()).map((d) => `${d.change} ${d.path}`)).toEqual([
+      'missing spec.template.spec.containers[name="web"].args',
+    ]);
+  });
+
+  it('treats only omitempty values as absent', () => {
+    expect([{}, [], '', 0, false, null, { a: {}, b: [], c: '' }].every(storedAsAbsent)).toBe(true);
+    expect([{ a: 1 }, ['x'], 'x', 1, true, { a: { b: 'x' } }].some(storedAsAbsent)).toBe(false);
   });
 });

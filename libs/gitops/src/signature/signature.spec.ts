@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import * as fs from 'node:fs';
 import git from 'isomorphic-git';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createGpgKey, runGit, type GpgKey } from '@flotilla/testing';
+import { createGpgKey, runGit, type GpgKey, scaled } from '@flotilla/testing';
 import {
   ancestryOf,
   CommitPolicyCode,
@@ -32,7 +32,7 @@ beforeAll(async () => {
     createGpgKey({ name: 'Stranger', email: 'stranger@elsewhere.invalid' }),
   ]);
   trust = await TrustSet.load([{ name: 'trusted.asc', armored: trusted.publicKey }]);
-}, 60_000);
+}, scaled(60_000));
 
 afterAll(async () => {
   await Promise.all([trusted?.close(), stranger?.close()]);

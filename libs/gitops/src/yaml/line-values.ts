@@ -6,6 +6,7 @@
  * Plain scalars resolve through the very schema `yaml` is configured with (yaml-schema.ts).
  */
 import { resolvePlainScalar, ScalarNotPlain } from './yaml-schema.js';
+import { UNSAFE_KEYS } from './unsafe-keys.js';
 
 /** The text is outside what the fast path reads; `yaml` will parse it. */
 export class NotPlain extends Error {}
@@ -209,7 +210,7 @@ function flowMap(s: string, start: number): [Record<string, unknown>, number] {
   for (;;) {
     const [key, afterKey] = flowKey(s, i);
     if (s[afterKey] !== ':' || s[afterKey + 1] !== ' ') notPlain('flow mapping entry without ": "');
-    if (key === '__proto__' || Object.hasOwn(out, key)) notPlain(`flow key ${key}`);
+    if (UNSAFE_KEYS.has(key) || Object.hasOwn(out, key)) notPlain(`flow key ${key}`);
     i = skipSpaces(s, afterKey + 2);
     if (s[i] === ',' || s[i] === '}') notPlain('flow mapping entry without a value');
     const [value, afterValue] = flowValue(s, i);

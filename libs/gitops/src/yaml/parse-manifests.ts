@@ -8,6 +8,7 @@ import { parseAllDocuments } from 'yaml';
 import { RenderError, RenderErrorCode } from '../errors/render-error.js';
 import { deepCopy } from './deep-copy.js';
 import { parsePlainYaml } from './plain-yaml.js';
+import { findUnsafeKey, unsafeKeyMessage } from './unsafe-keys.js';
 import { YAML_PARSE_OPTIONS } from './yaml-schema.js';
 
 export interface YamlLimits {
@@ -76,9 +77,9 @@ export function parseWithYaml(file: string, text: string, limits: YamlLimits = D
         `invalid YAML in document ${index + 1}${where}: ${err.message.split('\n')[0]?.replace(/ at line \d+, column \d+:?$/, '')}`,
       );
     }
+    let js: unknown;
     try {
-      // A copy, so aliases no longer share one JS value (structuredClone would keep the sharing).
-      return deepCopy(doc.toJS({ maxAliasCount: limits.maxAliasCount }) as unknown);
+      js = doc.toJS({ maxAliasCount: limits.maxAliasCount }) as unknown;
     } catch (e) {
       const message = e instanceof Error ? e.message : String(e);
       if (/alias/i.test(message)) {
@@ -90,6 +91,12 @@ export function parseWithYaml(file: string, text: string, limits: YamlLimits = D
       }
       throw new RenderError(RenderErrorCode.InvalidYaml, file, `invalid YAML in document ${index + 1}: ${message}`);
     }
+    const unsafe = findUnsafeKey(js);
+    if (unsafe !== undefined) {
+      throw new RenderError(RenderErrorCode.InvalidYaml, file, `document ${index + 1}: ${unsafeKeyMessage(unsafe)}`);
+    }
+    // A copy, so aliases no longer share one JS value (structuredClone would keep the sharing).
+    return deepCopy(js);
   });
 }
 

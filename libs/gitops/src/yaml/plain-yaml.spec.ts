@@ -287,7 +287,19 @@ describe('parsePlainYaml against yaml', () => {
       agrees(`${k}: v\nother: w\n`);
       agrees(`m: { ${k}: v }\n`);
     }
-    expect(agrees('"quoted key": v\n\'single key\': w\nconstructor: 1\ntoString: 2\n')).toBe(true);
+    expect(agrees('"quoted key": v\n\'single key\': w\ntoString: 2\n')).toBe(true);
+  });
+
+  it('declines __proto__, constructor and prototype keys, which the full parser refuses by path', () => {
+    for (const k of ['__proto__', 'constructor', 'prototype', '"__proto__"']) {
+      for (const text of [`metadata:\n  ${k}:\n    namespace: kube-system\n`, `m: { ${k}: v }\n`]) {
+        expect(parsePlainYaml(text, 1000), text).toBeUndefined();
+        expect(() => parseYamlDocuments('t.yaml', Buffer.from(text)), text).toThrow(/is not allowed/);
+      }
+    }
+    expect(() => parseYamlDocuments('t.yaml', Buffer.from('a:\n  - x: 1\n    __proto__: {}\n'))).toThrow(
+      /key "a\[0\]\.__proto__" is not allowed/,
+    );
   });
 
   it('declines what it does not read: block scalars, anchors, aliases, tags, merge keys, multi-line values', () => {

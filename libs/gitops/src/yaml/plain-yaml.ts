@@ -8,6 +8,7 @@
  */
 import { lineValue, notPlain, NotPlain, plainKey, quoted, assertLineEnd } from './line-values.js';
 import { resolvePlainScalar } from './yaml-schema.js';
+import { UNSAFE_KEYS } from './unsafe-keys.js';
 
 interface Line {
   indent: number;
@@ -63,7 +64,7 @@ class BlockParser {
       if (isSeqEntry(line.text)) notPlain('sequence entry inside a mapping');
       const entry = splitKey(line.text);
       if (!entry) notPlain(`not a mapping entry: ${line.text.slice(0, 40)}`);
-      if (entry.key === '__proto__' || Object.hasOwn(out, entry.key)) notPlain(`key ${entry.key}`);
+      if (UNSAFE_KEYS.has(entry.key) || Object.hasOwn(out, entry.key)) notPlain(`key ${entry.key}`);
       this.i++;
       out[entry.key] = this.value(entry.rest, indent, true);
     }

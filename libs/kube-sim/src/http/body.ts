@@ -2,7 +2,8 @@
 // Content-Type (415 for anything else), 400 for bodies that do not parse.
 import type { IncomingMessage } from 'node:http';
 import { parse as parseYaml } from 'yaml';
-import { errors } from '../errors.js';
+import { errors, KubeError } from '../errors.js';
+import { refuseUnsafeKeys } from './unsafe-keys.js';
 import { decodeProtobuf } from './protobuf.js';
 
 export const MAX_BODY = 3 * 1024 * 1024;
@@ -56,13 +57,15 @@ function decode(raw: Buffer, yaml: boolean): unknown {
   const text = raw.toString('utf8');
   if (!text.trim()) throw errors.badRequest('the request body is empty: expected an object');
   try {
-    return JSON.parse(text);
+    return refuseUnsafeKeys(JSON.parse(text));
   } catch (e) {
+    if (e instanceof KubeError) throw e;
     if (!yaml) throw errors.badRequest(`couldn't get version/kind; json parse error: ${(e as Error).message}`);
   }
   try {
-    return parseYaml(text, { maxAliasCount: 100 });
+    return refuseUnsafeKeys(parseYaml(text, { maxAliasCount: 100 }));
   } catch (e) {
+    if (e instanceof KubeError) throw e;
     throw errors.badRequest(`error converting YAML to JSON: ${(e as Error).message.split('\n')[0]}`);
   }
 }
@@ -70,7 +73,7 @@ function decode(raw: Buffer, yaml: boolean): unknown {
 /** The decoded body of a create/update request. */
 export function decodeWrite(req: IncomingMessage, raw: Buffer): unknown {
   const mt = mediaType(req);
-  if (mt === 'application/vnd.kubernetes.protobuf') return decodeProtobuf(raw);
+  if (mt === 'application/vnd.kubernetes.protobuf') return refuseUnsafeKeys(decodeProtobuf(raw));
   if (!WRITE_TYPES.includes(mt))
     throw errors.unsupportedMediaType(mt, [...WRITE_TYPES, 'application/vnd.kubernetes.protobuf']);
   return decode(raw, mt === 'application/yaml');

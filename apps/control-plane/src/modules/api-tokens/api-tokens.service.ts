@@ -3,6 +3,7 @@ import { DataSource } from 'typeorm';
 import { issueSecret } from '../../common/secret-token.util.js';
 import { AuditService } from '../audit/audit.service.js';
 import type { Actor, Role } from '../auth/role.js';
+import { API_TOKEN_REVOKED_CHANNEL } from '../auth/token-revocation.listener.js';
 import { ApiToken } from './api-token.entity.js';
 import { ApiTokensException, ApiTokensExceptionCode } from './api-tokens.exception.js';
 
@@ -45,6 +46,8 @@ export class ApiTokensService {
         throw new ApiTokensException(`API token ${id} is already revoked`, ApiTokensExceptionCode.AlreadyRevoked, 'id');
       row.revokedAt = new Date();
       await m.update(ApiToken, { id }, { revokedAt: row.revokedAt });
+      // Delivered to every replica on commit: each closes its graphql-ws sockets of this token.
+      await m.query(`SELECT pg_notify($1, $2)`, [API_TOKEN_REVOKED_CHANNEL, id]);
       await this.audit.record(m, actor, {
         action: 'apiToken.revoke',
         targetType: 'ApiToken',

@@ -1,16 +1,19 @@
 import { tooManyFailures, type AuthFailureLimiter } from './auth-failure-limiter.js';
 import type { AuthService } from './auth.service.js';
 import type { Actor } from './role.js';
+import type { ClosableSocket, WsSessions } from './ws-sessions.js';
 
 /** What graphql-ws hands onConnect: the connection params and the upgrade request. */
 interface WsConnect {
   connectionParams?: Record<string, unknown>;
   extra: unknown;
 }
-interface WsExtra {
+export interface WsExtra {
   actor?: Actor;
+  /** The bearer token, checked again for every operation (a revoked one is refused at once). */
+  token?: string;
   request?: { socket?: { remoteAddress?: string } };
-  socket?: { close(code: number, reason: string): void };
+  socket?: ClosableSocket;
 }
 
 /** Close code for an address over its authentication-failure limit (4429, as HTTP 429). */
@@ -19,8 +22,9 @@ export const WS_CLOSE_TOO_MANY_FAILURES = 4429;
 /**
  * graphql-ws on /graphql: the API token comes in connectionParams (`authorization: "Bearer …"`
  * or `token`); an address over its failure limit is closed with 4429 before any token check.
+ * The socket is registered under its token id, so a revocation (on any replica) closes it.
  */
-export function authenticateOnConnect(auth: AuthService, failures: AuthFailureLimiter) {
+export function authenticateOnConnect(auth: AuthService, failures: AuthFailureLimiter, sessions: WsSessions) {
   return async (ctx: WsConnect): Promise<boolean> => {
     const extra = ctx.extra as WsExtra;
     const address = extra.request?.socket?.remoteAddress;
@@ -45,6 +49,8 @@ export function authenticateOnConnect(auth: AuthService, failures: AuthFailureLi
       return false;
     }
     extra.actor = actor;
+    extra.token = match![1]!;
+    if (extra.socket) sessions.add(actor.id, extra.socket);
     return true;
   };
 }

@@ -1,17 +1,9 @@
-import { Catch } from '@nestjs/common';
-import type { GqlExceptionFilter } from '@nestjs/graphql';
-import { graphQLError, GraphQLErrorCode } from '../../common/graphql-error.util.js';
+import { graphQLExceptionFilter } from '../../common/graphql-exception.filter.js';
+import { GraphQLErrorCode } from '../../common/graphql-error.util.js';
 import { DiffsException, DiffsExceptionCode } from './diffs.exception.js';
 
-const codes: Record<DiffsExceptionCode, GraphQLErrorCode> = {
+export const DiffsExceptionFilter = graphQLExceptionFilter(DiffsException, {
   [DiffsExceptionCode.NotFound]: GraphQLErrorCode.NotFound,
   [DiffsExceptionCode.InvalidInput]: GraphQLErrorCode.BadUserInput,
   [DiffsExceptionCode.Unavailable]: GraphQLErrorCode.Conflict,
-};
-
-@Catch(DiffsException)
-export class DiffsExceptionFilter implements GqlExceptionFilter {
-  catch(exception: DiffsException) {
-    return graphQLError(exception.message, codes[exception.code], exception.field);
-  }
-}
+});

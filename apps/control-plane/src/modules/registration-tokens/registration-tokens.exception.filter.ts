@@ -1,17 +1,9 @@
-import { Catch } from '@nestjs/common';
-import type { GqlExceptionFilter } from '@nestjs/graphql';
-import { graphQLError, GraphQLErrorCode } from '../../common/graphql-error.util.js';
+import { graphQLExceptionFilter } from '../../common/graphql-exception.filter.js';
+import { GraphQLErrorCode } from '../../common/graphql-error.util.js';
 import { RegistrationTokensException, RegistrationTokensExceptionCode } from './registration-tokens.exception.js';
 
-const codes: Record<RegistrationTokensExceptionCode, GraphQLErrorCode> = {
+export const RegistrationTokensExceptionFilter = graphQLExceptionFilter(RegistrationTokensException, {
   [RegistrationTokensExceptionCode.NotFound]: GraphQLErrorCode.NotFound,
   [RegistrationTokensExceptionCode.AlreadyRevoked]: GraphQLErrorCode.Conflict,
   [RegistrationTokensExceptionCode.InvalidInput]: GraphQLErrorCode.BadUserInput,
-};
-
-@Catch(RegistrationTokensException)
-export class RegistrationTokensExceptionFilter implements GqlExceptionFilter {
-  catch(exception: RegistrationTokensException) {
-    return graphQLError(exception.message, codes[exception.code], exception.field);
-  }
-}
+});

@@ -9,6 +9,7 @@ const statuses: Record<RegistrationExceptionCode, number> = {
   [RegistrationExceptionCode.NameNotAllowed]: 403,
   [RegistrationExceptionCode.RenewalRefused]: 401,
   [RegistrationExceptionCode.NameTaken]: 409,
+  [RegistrationExceptionCode.KeyTaken]: 409,
   [RegistrationExceptionCode.RateLimited]: 429,
 };
 

@@ -6,6 +6,7 @@ export const RegistrationExceptionCode = {
   NameNotAllowed: 'NAME_NOT_ALLOWED',
   RenewalRefused: 'RENEWAL_REFUSED',
   NameTaken: 'NAME_TAKEN',
+  KeyTaken: 'KEY_TAKEN',
   RateLimited: 'RATE_LIMITED',
 } as const;
 export type RegistrationExceptionCode = (typeof RegistrationExceptionCode)[keyof typeof RegistrationExceptionCode];
@@ -16,6 +17,10 @@ export const INVALID_TOKEN_MESSAGE = 'registration token is invalid, expired, re
 /** The one message for every refused renewal: the caller learns nothing about which check failed. */
 export const RENEWAL_REFUSED_MESSAGE =
   'credential renewal refused: the cluster is unknown, deregistered or suspended, or the request is not signed by its key';
+
+/** A public key another cluster registered with: the agent must make a new key pair. */
+export const KEY_TAKEN_MESSAGE =
+  'this NATS public key is registered by another cluster; every cluster needs its own key pair';
 
 export class RegistrationException extends DomainException<RegistrationExceptionCode> {
   retryAfterSeconds?: number;

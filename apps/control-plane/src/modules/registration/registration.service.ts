@@ -17,16 +17,28 @@ import { AuditService } from '../audit/audit.service.js';
 import { Admission, Cluster } from '../clusters/cluster.entity.js';
 import { DesiredStateService } from '../fleet-repo/desired-state.service.js';
 import { RegistrationToken } from '../registration-tokens/registration-token.entity.js';
-import { INVALID_TOKEN_MESSAGE, RegistrationException, RegistrationExceptionCode } from './registration.exception.js';
+import { CLUSTER_KEY_INDEX } from '../../database/migrations/1764310000000-unique-agent-keys.js';
+import {
+  INVALID_TOKEN_MESSAGE,
+  KEY_TAKEN_MESSAGE,
+  RegistrationException,
+  RegistrationExceptionCode,
+} from './registration.exception.js';
 
-const isUniqueViolation = (e: unknown) =>
-  e instanceof QueryFailedError && (e.driverError as { code?: string }).code === '23505';
+/** The violated unique index's name, when `e` is a unique violation. */
+const uniqueViolation = (e: unknown): string | undefined => {
+  if (!(e instanceof QueryFailedError)) return undefined;
+  const driver = e.driverError as { code?: string; constraint?: string };
+  return driver.code === '23505' ? (driver.constraint ?? 'unknown') : undefined;
+};
 
 /**
  * POST /v1/register: checks the token's secret (constant time), then one transaction that
  * checks expiry/revocation/uses and consumes one use atomically,
  * records the cluster with the token's tags and audits it; then hands back a NATS user JWT
- * limited to that cluster's own subjects.
+ * limited to that cluster's own subjects. Safe to retry: the same token, name and public key
+ * again get the same cluster and a fresh JWT, even once the token is used up. A public key
+ * belongs to one cluster only (a unique index): anyone else's is 409 KEY_TAKEN.
  */
 @Injectable()
 export class RegistrationService {
@@ -69,17 +81,13 @@ export class RegistrationService {
         'name',
       );
     }
+    // A retry of a registration that already landed (its answer was lost): same token, same key.
+    const retried = await this.retry(req, token);
+    if (retried) return retried;
     const clusterId = randomUUID();
     const ttl = this.config.AGENT_JWT_TTL_SECONDS;
-    const jwt = await mintUserJwt(
-      { accountSeed: this.config.NATS_ACCOUNT_SEED },
-      {
-        publicKey: req.natsPublicKey,
-        name: `cluster:${req.name}`,
-        permissions: agentPermissions(clusterId),
-        expiresInSeconds: ttl,
-      },
-    );
+    const jwt = await this.mint(clusterId, req.name, req.natsPublicKey);
+    let spent = false;
     try {
       await this.db.transaction(async (m) => {
         // Expiry, revocation and uses left are checked and one use consumed in one atomic statement.
@@ -89,7 +97,10 @@ export class RegistrationService {
             RETURNING tags, require_approval`,
           [token.id],
         )) as [{ tags: string[]; require_approval: boolean }[], number];
-        if (consumed.length === 0) throw this.invalidToken();
+        if (consumed.length === 0) {
+          spent = true;
+          throw this.invalidToken();
+        }
         const awaitingApproval = consumed[0]!.require_approval;
         await m.insert(Cluster, {
           id: clusterId,
@@ -118,7 +129,20 @@ export class RegistrationService {
         );
       });
     } catch (error) {
-      if (isUniqueViolation(error))
+      const violated = uniqueViolation(error);
+      // Two copies of one request at once: the loser (its use refused, or its key taken by the
+      // winner's commit) answers like a retry of the winner.
+      if (spent) {
+        const again = await this.retry(req, token);
+        if (again) return again;
+        throw error;
+      }
+      if (violated === CLUSTER_KEY_INDEX) {
+        const again = await this.retry(req, token);
+        if (again) return again;
+        throw this.keyTaken();
+      }
+      if (violated)
         throw new RegistrationException(
           `a cluster named ${req.name} is already registered`,
           RegistrationExceptionCode.NameTaken,
@@ -128,12 +152,59 @@ export class RegistrationService {
     }
     this.logger.log(`registered cluster ${req.name} (${clusterId})`);
     await this.desired.publishQuietly(clusterId);
+    return this.answer(clusterId, jwt);
+  }
+
+  /**
+   * When a cluster already holds this public key: the same token, name and key (a retry whose
+   * answer was lost, even after the token's last use) get that cluster back with a fresh
+   * credential; anything else is 409 KEY_TAKEN. Undefined when no cluster holds the key.
+   */
+  private async retry(req: RegisterRequest, token: RegistrationToken): Promise<RegisterResponse | undefined> {
+    const cluster = await this.db.getRepository(Cluster).findOneBy({ natsPublicKey: req.natsPublicKey });
+    if (!cluster) return undefined;
+    const sameRegistration = cluster.registrationTokenId === token.id && cluster.name === req.name;
+    if (!sameRegistration) throw this.keyTaken();
+    // A revoked token, a deregistered or suspended cluster: the retry gets what a new attempt would.
+    if (token.revokedAt) throw this.invalidToken();
+    if (cluster.deregisteredAt || cluster.admission === Admission.Suspended) throw this.keyTaken();
+    const ttl = this.config.AGENT_JWT_TTL_SECONDS;
+    const jwt = await this.mint(cluster.id, cluster.name, cluster.natsPublicKey);
+    await this.db.transaction(async (m) => {
+      await m.update(Cluster, { id: cluster.id }, { credentialExpiresAt: new Date(Date.now() + ttl * 1000) });
+      await this.audit.record(
+        m,
+        { id: `registration-token:${token.id}`, name: token.name },
+        { action: 'cluster.register.retry', targetType: 'Cluster', targetId: cluster.id, details: { name: req.name } },
+      );
+    });
+    this.logger.log(`registration of ${cluster.name} (${cluster.id}) retried: same cluster, fresh credential`);
+    return this.answer(cluster.id, jwt);
+  }
+
+  private mint(clusterId: string, name: string, publicKey: string): Promise<string> {
+    return mintUserJwt(
+      { accountSeed: this.config.NATS_ACCOUNT_SEED },
+      {
+        publicKey,
+        name: `cluster:${name}`,
+        permissions: agentPermissions(clusterId),
+        expiresInSeconds: this.config.AGENT_JWT_TTL_SECONDS,
+      },
+    );
+  }
+
+  private answer(clusterId: string, jwt: string): RegisterResponse {
     return {
       protocol: PROTOCOL_VERSION,
       clusterId,
       nats: { url: this.config.AGENT_NATS_URL, jwt, inboxPrefix: subjects.agentInboxPrefix(clusterId) },
       heartbeatIntervalSeconds: this.config.HEARTBEAT_INTERVAL_SECONDS,
     };
+  }
+
+  private keyTaken(): RegistrationException {
+    return new RegistrationException(KEY_TAKEN_MESSAGE, RegistrationExceptionCode.KeyTaken, 'natsPublicKey');
   }
 
   private invalidToken(): RegistrationException {

@@ -1,10 +1,20 @@
 /** Agent status ingestion: heartbeats, sync and drift reports from JetStream into the database. */
 import { Module } from '@nestjs/common';
+import { DeadLetterWriter } from './dead-letter.writer.js';
 import { DriftReportWriter } from './drift-report.writer.js';
 import { HeartbeatWriter } from './heartbeat.writer.js';
 import { IngestWriter } from './ingest.writer.js';
 import { StatusIngestService } from './status-ingest.service.js';
 import { SyncReportWriter } from './sync-report.writer.js';
 
-@Module({ providers: [HeartbeatWriter, SyncReportWriter, DriftReportWriter, IngestWriter, StatusIngestService] })
+@Module({
+  providers: [
+    DeadLetterWriter,
+    HeartbeatWriter,
+    SyncReportWriter,
+    DriftReportWriter,
+    IngestWriter,
+    StatusIngestService,
+  ],
+})
 export class StatusIngestModule {}

@@ -13,13 +13,18 @@ import { CONFIG } from '../../config/config.token.js';
 import { MetricsService } from '../health/metrics.service.js';
 import { NatsService } from '../nats/nats.service.js';
 import { AgentMessageBatch } from './agent-message.batch.js';
+import { DeadLetterWriter, type DeadLetter } from './dead-letter.writer.js';
 import { IngestWriter } from './ingest.writer.js';
+import { isRefusedByDatabase, redeliveryDelayMs } from './ingest-failure.js';
 
 /**
  * Reads agent traffic (heartbeats, sync and drift reports) from AGENT_STREAM through the durable
  * consumer AGENT_CONSUMER, so nothing sent while the control plane was down is lost. Valid
- * messages are written in batches, then acked; invalid ones are counted, logged and acked
- * (dropped); on a database error the batch is nak'ed and redelivered.
+ * messages are written in batches, then acked. No message can hold up others: invalid ones are
+ * kept in dead_letters at once; when a batch fails, its messages are written one at a time, so
+ * the rest land; one the database refuses (a data or integrity error) goes to dead_letters, one
+ * that fails otherwise (database down) is nak'ed with a growing delay, and on its last delivery
+ * (INGEST_MAX_DELIVER, also the consumer's max_deliver) it goes to dead_letters too.
  */
 @Injectable()
 export class StatusIngestService implements OnApplicationBootstrap, OnModuleDestroy {
@@ -34,6 +39,7 @@ export class StatusIngestService implements OnApplicationBootstrap, OnModuleDest
     @Inject(CONFIG) private readonly config: ControlPlaneConfig,
     private readonly nats: NatsService,
     private readonly writer: IngestWriter,
+    private readonly deadLetters: DeadLetterWriter,
     private readonly metrics: MetricsService,
   ) {}
 
@@ -52,11 +58,19 @@ export class StatusIngestService implements OnApplicationBootstrap, OnModuleDest
       ack_policy: AckPolicy.Explicit,
       filter_subject: subjects.agentAll,
       max_ack_pending: 20_000,
+      max_deliver: this.config.INGEST_MAX_DELIVER,
     };
     const existing = await jsm.consumers.info(AGENT_STREAM, AGENT_CONSUMER).catch(() => undefined);
-    if (existing && existing.config.filter_subject !== subjects.agentAll) {
+    if (
+      existing &&
+      (existing.config.filter_subject !== subjects.agentAll ||
+        existing.config.max_deliver !== this.config.INGEST_MAX_DELIVER)
+    ) {
       await jsm.consumers
-        .update(AGENT_STREAM, AGENT_CONSUMER, { filter_subject: subjects.agentAll })
+        .update(AGENT_STREAM, AGENT_CONSUMER, {
+          filter_subject: subjects.agentAll,
+          max_deliver: this.config.INGEST_MAX_DELIVER,
+        })
         .catch(async (e: unknown) => {
           this.logger.warn(`cannot widen consumer ${AGENT_CONSUMER} (${(e as Error).message}); recreating it`);
           await jsm.consumers.delete(AGENT_STREAM, AGENT_CONSUMER);
@@ -93,6 +107,7 @@ export class StatusIngestService implements OnApplicationBootstrap, OnModuleDest
     if (messages.length === 0) return;
     const batch = new AgentMessageBatch();
     const ok: JsMsg[] = [];
+    const dead: [JsMsg, DeadLetter][] = [];
     for (const m of messages) {
       const rejected = batch.add(m.subject, m.data, m.time);
       if (!rejected) {
@@ -101,15 +116,64 @@ export class StatusIngestService implements OnApplicationBootstrap, OnModuleDest
       }
       this.metrics.agentMessagesRejected.inc({ reason: rejected.reason });
       this.logger.warn(`dropped agent message on ${m.subject} (${rejected.reason}): ${rejected.detail}`);
-      m.ack();
+      dead.push([m, this.letter(m, rejected.reason, rejected.detail)]);
     }
     try {
       await this.writer.write(batch);
       for (const m of ok) m.ack();
     } catch (error) {
-      this.logger.error(`writing ${ok.length} agent messages failed, will retry: ${(error as Error).message}`);
-      for (const m of ok) m.nak(1000);
+      this.logger.warn(
+        `writing ${ok.length} agent messages failed, will retry them one at a time: ${(error as Error).message}`,
+      );
+      for (const m of ok) {
+        const failed = await this.writeOne(m);
+        if (failed) dead.push([m, failed]);
+      }
     }
+    await this.bury(dead);
+  }
+
+  /** Writes one message on its own; a dead letter when it must be given up, else undefined (acked or nak'ed). */
+  private async writeOne(m: JsMsg): Promise<DeadLetter | undefined> {
+    const single = new AgentMessageBatch();
+    single.add(m.subject, m.data, m.time);
+    try {
+      await this.writer.write(single);
+      m.ack();
+      return undefined;
+    } catch (error) {
+      const message = (error as Error).message;
+      if (isRefusedByDatabase(error)) return this.letter(m, 'database_refused', message);
+      if (m.info.deliveryCount >= this.config.INGEST_MAX_DELIVER) return this.letter(m, 'redeliveries_spent', message);
+      m.nak(redeliveryDelayMs(m.info.deliveryCount));
+      return undefined;
+    }
+  }
+
+  /** Keeps the dead letters, then acks their messages; if even that fails, they come back later. */
+  private async bury(dead: [JsMsg, DeadLetter][]): Promise<void> {
+    if (dead.length === 0) return;
+    try {
+      await this.deadLetters.write(dead.map(([, letter]) => letter));
+      for (const [m, letter] of dead) {
+        this.logger.error(`agent message on ${m.subject} kept in dead_letters (${letter.reason}): ${letter.detail}`);
+        m.ack();
+      }
+    } catch (error) {
+      this.logger.error(`keeping ${dead.length} dead letters failed, will retry: ${(error as Error).message}`);
+      for (const [m] of dead) m.nak(redeliveryDelayMs(m.info.deliveryCount));
+    }
+  }
+
+  private letter(m: JsMsg, reason: string, detail: string): DeadLetter {
+    return {
+      subject: m.subject,
+      data: m.data,
+      reason,
+      detail,
+      deliveries: m.info.deliveryCount,
+      receivedAt: m.time,
+    };
   }
 
   /** Runs before NATS and the database close (those shut down in onApplicationShutdown). */

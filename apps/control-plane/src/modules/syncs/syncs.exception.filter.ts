@@ -1,16 +1,8 @@
-import { Catch } from '@nestjs/common';
-import type { GqlExceptionFilter } from '@nestjs/graphql';
-import { graphQLError, GraphQLErrorCode } from '../../common/graphql-error.util.js';
+import { graphQLExceptionFilter } from '../../common/graphql-exception.filter.js';
+import { GraphQLErrorCode } from '../../common/graphql-error.util.js';
 import { SyncsException, SyncsExceptionCode } from './syncs.exception.js';
 
-const codes: Record<SyncsExceptionCode, GraphQLErrorCode> = {
+export const SyncsExceptionFilter = graphQLExceptionFilter(SyncsException, {
   [SyncsExceptionCode.BadCursor]: GraphQLErrorCode.BadUserInput,
   [SyncsExceptionCode.InvalidInput]: GraphQLErrorCode.BadUserInput,
-};
-
-@Catch(SyncsException)
-export class SyncsExceptionFilter implements GqlExceptionFilter {
-  catch(exception: SyncsException) {
-    return graphQLError(exception.message, codes[exception.code], exception.field);
-  }
-}
+});

@@ -1,5 +1,6 @@
 /** RFC 6902 JSON Patch (add, remove, replace, move, copy, test) over plain JS values. */
 import { isPlainObject } from '../../yaml/parse-manifests.js';
+import { UNSAFE_KEYS, unsafeKeyMessage } from '../../yaml/unsafe-keys.js';
 
 export interface JsonPatchOp {
   op: string;
@@ -13,10 +14,13 @@ export class JsonPatchError extends Error {}
 function parsePointer(pointer: string): string[] {
   if (pointer === '') return [];
   if (!pointer.startsWith('/')) throw new JsonPatchError(`invalid JSON pointer "${pointer}"`);
-  return pointer
+  const tokens = pointer
     .slice(1)
     .split('/')
     .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+  const unsafe = tokens.find((t) => UNSAFE_KEYS.has(t));
+  if (unsafe !== undefined) throw new JsonPatchError(`JSON pointer "${pointer}": ${unsafeKeyMessage(unsafe)}`);
+  return tokens;
 }
 
 function clone<T>(v: T): T {
