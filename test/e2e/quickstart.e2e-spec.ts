@@ -67,6 +67,9 @@ describe('quick start: npm start and the tour', SLOW, () => {
     if (child.exitCode !== null) throw new Error(`npm start exited:\n${output}`);
     token = (await readFile(join(home, '.flotilla', 'secrets', 'admin-token'), 'utf8')).trim();
     expect(output).toContain(token);
+    // FLOTILLA_HOME lies outside the checkout: the banner names its files by absolute path.
+    expect(output).toContain(`(kept in ${join(home, '.flotilla', 'secrets', 'admin-token')},`);
+    expect(output).not.toMatch(/\.\.\//);
   }, scaled(150_000));
 
   afterAll(async () => {
@@ -80,7 +83,9 @@ describe('quick start: npm start and the tour', SLOW, () => {
   it('converges, rolls out a pushed change wave by wave, and reverts a hand edit', async () => {
     const clusters = async () =>
       (
-        await gql('{ clusters(first: 20) { edges { node { name tags sync { state health appliedRevision } } } } }')
+        await gql(
+          '{ clusters(first: 20) { edges { node { name tags facts { provider region nodeCount } sync { state health appliedRevision } } } } }',
+        )
       ).clusters.edges.map((e: any) => e.node);
     const converged = async (revision?: string) => {
       const cs = await clusters();
@@ -104,6 +109,12 @@ describe('quick start: npm start and the tour', SLOW, () => {
       'edge-us',
       'edge-us',
     ]);
+    // The agents run without fact flags: provider, region and node count come from their clusters' Nodes.
+    for (const c of first) {
+      expect(c.facts.provider, c.name).toBe('kube-sim');
+      expect(c.facts.region, c.name).toBe(c.tags[0]);
+      expect(c.facts.nodeCount, c.name).toBeGreaterThan(0);
+    }
 
     // Step 2 of the tour: clone, change a manifest, push.
     const repoUrl = /fleet repo\s+(\S+)/.exec(output)![1]!;

@@ -42,7 +42,7 @@ export async function createControlPlane(
   app.use('/v1/agent/renew', authFailureGate(failures, { shape: 'json', countUnauthorized: true }));
   try {
     await app.init();
-    limitWsMessageSize(app, config.HTTP_MAX_BODY_BYTES);
+    limitWsMessageSize(app, config.HTTP_MAX_BODY_BYTES, config.HTTP_MAX_JSON_DEPTH);
     await app.listen(config.PORT, config.HOST);
   } catch (error) {
     await app.close().catch(() => undefined);

@@ -5,6 +5,7 @@
  * nothing changes.
  */
 import { DataSource } from 'typeorm';
+import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_TOKEN, createRegistrationToken, registration, startHarness, type Harness } from './support/harness.js';
 
@@ -74,5 +75,28 @@ describe('input refusals', () => {
     // The server still answers, and a normal nested input is unaffected.
     const ok = await h.gql(`query($id: ID!) { cluster(id: $id) { id } }`, { id: clusterId });
     expect(ok.data).toEqual({ cluster: { id: clusterId } });
+  });
+
+  it('a graphql-ws message nested 400,000 deep: the socket closes with 4400 before it is parsed, nothing runs', async () => {
+    const auditBefore = await count(`SELECT count(*) AS n FROM audit_events`);
+    const ws = new WebSocket(`${h.cp.url.replace('http', 'ws')}/graphql`, 'graphql-transport-ws');
+    const closed = new Promise<{ code: number; reason: string }>((resolve) =>
+      ws.once('close', (code, reason) => resolve({ code, reason: reason.toString() })),
+    );
+    const replies: string[] = [];
+    ws.on('message', (m: Buffer) => replies.push(m.toString()));
+    await new Promise((r) => ws.once('open', r));
+    ws.send(JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${ADMIN_TOKEN}` } }));
+    await new Promise<void>((resolve) => {
+      const check = () => (replies.some((r) => r.includes('connection_ack')) ? resolve() : setTimeout(check, 20));
+      check();
+    });
+    const deep = `${'['.repeat(400_000)}${']'.repeat(400_000)}`;
+    ws.send(
+      `{"id":"1","type":"subscribe","payload":{"query":"mutation($t: [String!]!) { updateClusterTags(input: {id: \\"${clusterId}\\", tags: $t}) { id } }","variables":{"t":${deep}}}}`,
+    );
+    expect(await closed).toEqual({ code: 4400, reason: 'message nested deeper than 64 levels' });
+    expect(replies.filter((r) => r.includes('"next"') || r.includes('"error"'))).toEqual([]);
+    expect(await count(`SELECT count(*) AS n FROM audit_events`)).toBe(auditBefore);
   });
 });

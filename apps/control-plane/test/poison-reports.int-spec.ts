@@ -57,11 +57,11 @@ describe('poison reports', () => {
     return line ? Number(line.split(' ').at(-1)) : 0;
   };
 
-  it('the consumer bounds redeliveries (max_deliver)', async () => {
+  it("the consumer never drops a message itself (max_deliver -1): giving up is ingest's decision", async () => {
     const nc = await h.nats.connect(h.nats.hub);
     try {
       const info = await (await jetstreamManager(nc)).consumers.info(AGENT_STREAM, AGENT_CONSUMER);
-      expect(info.config.max_deliver).toBe(3);
+      expect(info.config.max_deliver).toBe(-1);
     } finally {
       await nc.close();
     }

@@ -75,6 +75,12 @@ export interface KubeSim {
   setWatchLag(ms: number): void;
   /** Replaces the accepted bearer tokens (a rotation); undefined turns authentication off. */
   setTokens(tokens: string[] | undefined): void;
+  /**
+   * Black hole: while on, requests are accepted and never answered, and every watch open at the
+   * moment it is turned on goes silent for good without closing (a dead load balancer or a network
+   * that drops packets). Turned off, new requests are served again.
+   */
+  setBlackHole(on: boolean): void;
   /** Drops the watch history: watches from an older resourceVersion then get 410 Gone. */
   compact(): void;
   /** Ends every open watch stream, as an API server restart or a load balancer would. */
@@ -192,9 +198,15 @@ export async function startKubeSim(opts: KubeSimOptions = {}): Promise<KubeSim> 
     if (!header.startsWith('Bearer ') || !tokens.has(header.slice(7))) throw errors.unauthorized();
   }
 
+  let blackHole = false;
+
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = requestTarget(req.url ?? '/');
     const r = route(url.pathname, api.registry);
+    if (blackHole && r.kind !== 'healthz') {
+      req.resume(); // read, never answered
+      return;
+    }
     authenticate(req, r);
     if (r.kind === 'resource') return handleResource(ctx, req, res, r.r, parseQuery(url.searchParams));
     if (req.method !== 'GET') throw errors.methodNotAllowed(req.method ?? '', url.pathname);
@@ -269,6 +281,10 @@ export async function startKubeSim(opts: KubeSimOptions = {}): Promise<KubeSim> 
     setBookmarkInterval: (ms) => (watches.bookmarkMs = ms),
     setWatchLag: (ms) => void (watches.lagMs = checkedLag(ms)),
     setTokens: (list) => void (tokens = list ? new Set(list) : undefined),
+    setBlackHole: (on) => {
+      blackHole = on;
+      if (on) watches.silenceAll();
+    },
     compact: () => api.store.compact(),
     dropWatches: () => watches.closeAll(),
     close: async () => {

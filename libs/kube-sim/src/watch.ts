@@ -21,6 +21,7 @@ export class Watches {
   /** Upper bound of the random delay (ms) added to each event a watcher receives; 0 = none. */
   lagMs = 0;
   private closers = new Set<() => void>();
+  private silencers = new Set<() => void>();
 
   constructor(private store: Store) {}
 
@@ -57,7 +58,9 @@ export class Watches {
       res.end(`${JSON.stringify({ type: 'ERROR', object: status })}\n`);
       return;
     }
-    const out = laggedWriter(res, () => this.lagMs);
+    const lagged = laggedWriter(res, () => this.lagMs);
+    let silenced = false;
+    const out = { write: (line: string) => void (silenced || lagged.write(line)), cancel: () => lagged.cancel() };
     const send = (type: string, obj: any) =>
       out.write(`${JSON.stringify({ type, object: transform ? transform(obj) : obj })}\n`);
     const onEvent = (e: StoreEvent) => {
@@ -90,8 +93,22 @@ export class Watches {
       for (const tm of timers) clearTimeout(tm);
       if (!res.writableEnded) res.end();
     };
+    const silence = () => {
+      silenced = true;
+      lagged.cancel();
+      for (const tm of timers) clearTimeout(tm);
+    };
     this.closers.add(close);
-    res.on('close', close);
+    this.silencers.add(silence);
+    res.on('close', () => {
+      this.silencers.delete(silence);
+      close();
+    });
+  }
+
+  /** Every open watch goes silent for good, without closing: what a black-holed connection looks like. */
+  silenceAll(): void {
+    for (const s of this.silencers) s();
   }
 
   private bookmark(t: ResourceType, res: { write(line: string): unknown }, initialEnd: boolean): void {

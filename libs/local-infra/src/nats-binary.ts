@@ -1,11 +1,14 @@
-/** Finds the nats-server executable: $NATS_SERVER_BIN, then $PATH, then the usual sbin folders. */
+/**
+ * Finds the nats-server executable: $FLOTILLA_NATS_SERVER (what `npm start` and `npm test` set
+ * once they found or installed it), else $NATS_SERVER_BIN, then $PATH, then the usual sbin folders.
+ */
 import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
 
-export function findNatsServer(): string {
-  const fromEnv = process.env.NATS_SERVER_BIN;
+export function findNatsServer(env: NodeJS.ProcessEnv = process.env): string {
+  const fromEnv = env.FLOTILLA_NATS_SERVER || env.NATS_SERVER_BIN;
   if (fromEnv) return fromEnv;
-  const dirs = [...(process.env.PATH ?? '').split(delimiter), '/usr/sbin', '/usr/local/sbin', '/usr/local/bin'];
+  const dirs = [...(env.PATH ?? '').split(delimiter), '/usr/sbin', '/usr/local/sbin', '/usr/local/bin'];
   for (const dir of dirs.filter(Boolean)) {
     const candidate = join(dir, 'nats-server');
     try {
@@ -15,5 +18,7 @@ export function findNatsServer(): string {
       // not here; keep looking
     }
   }
-  throw new Error('nats-server not found: install it (`apt-get install -y nats-server`) or set NATS_SERVER_BIN');
+  throw new Error(
+    'nats-server not found: install it (`apt-get install -y nats-server`) or set FLOTILLA_NATS_SERVER to its path',
+  );
 }

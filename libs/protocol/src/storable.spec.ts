@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { PG_INT_MAX, storable } from './storable.js';
+import { PG_INT_MAX, storable, storableText } from './storable.js';
 import { SyncReport } from './reports.js';
 
 const report = {
@@ -34,5 +34,13 @@ describe('storable schemas', () => {
     expect(long.error?.issues[0]?.path).toEqual(['durationMs']);
     expect(SyncReport.safeParse({ ...report, durationMs: PG_INT_MAX }).success).toBe(true);
     expect(SyncReport.safeParse({ ...report, startedAt: '0000-01-01T00:00:00.000Z' }).success).toBe(false);
+  });
+
+  it('storableText cuts and mends text so it always passes', () => {
+    expect(storableText('a\u0000b', 10)).toBe('a\uFFFDb');
+    const cut = storableText('ab🚀', 3); // the cut splits the rocket's surrogate pair
+    expect(cut).toBe('ab\uFFFD');
+    expect(storable(cut)).toBe(true);
+    expect(storableText('fine 🚀', 100)).toBe('fine 🚀');
   });
 });

@@ -15,6 +15,14 @@ const UNSTORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF
 /** True when PostgreSQL can store `s` as text and inside jsonb. */
 export const storable = (s: string): boolean => !UNSTORABLE.test(s);
 
+/**
+ * `s` cut to at most `max` characters with every NUL and lone surrogate (a cut can split a pair)
+ * replaced by U+FFFD: what a sender puts in a free-text field so its message always passes.
+ */
+export const storableText = (s: string, max: number): string =>
+  // eslint-disable-next-line no-control-regex
+  s.slice(0, max).replace(/\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD');
+
 const UNSTORABLE_MESSAGE = 'contains a NUL character or a lone surrogate, which PostgreSQL cannot store';
 
 /** A string of at most `max` characters that PostgreSQL can store. */

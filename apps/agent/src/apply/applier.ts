@@ -9,7 +9,7 @@
  * costs no diff). A failed object is reported, not fatal.
  */
 import { ApplyPhase, applyPhaseOf, hasNoStatus, type KubeObject } from '@flotilla/gitops';
-import { ObjectAction } from '@flotilla/protocol';
+import { ObjectAction, storableText } from '@flotilla/protocol';
 import type { AppliedObjects } from './applied-objects.js';
 import { mapLimit } from './map-limit.js';
 import { ServerApply } from './server-apply.js';
@@ -88,7 +88,7 @@ export class Applier {
       };
     } catch (error) {
       this.applied.invalidate(p.id);
-      return { ...base, action: ObjectAction.Failed, message: (error as Error).message.slice(0, 2000) };
+      return { ...base, action: ObjectAction.Failed, message: storableText((error as Error).message, 2000) };
     }
   }
 

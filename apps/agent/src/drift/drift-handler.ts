@@ -6,7 +6,7 @@
  * re-applied at once, else left alone. Paused while a reconcile writes (its own writes are not drift).
  */
 import { diffObject, fieldManagersOf, type KubeObject } from '@flotilla/gitops';
-import { DriftResolution, type DriftReport } from '@flotilla/protocol';
+import { DriftResolution, storableText, type DriftReport } from '@flotilla/protocol';
 import type { Logger } from 'pino';
 import type { AppliedObjects } from '../apply/applied-objects.js';
 import { FIELD_MANAGER, type ServerApply } from '../apply/server-apply.js';
@@ -182,7 +182,7 @@ export class DriftHandler {
       this.opts.report({
         ...base,
         resolution: DriftResolution.RevertFailed,
-        message: (error as Error).message.slice(0, 2000),
+        message: storableText((error as Error).message, 2000),
       });
       await new Promise((r) => setTimeout(r, 1_000));
       return undefined;

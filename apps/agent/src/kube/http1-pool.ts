@@ -18,6 +18,26 @@ export interface PoolOptions {
   maxConnections: number;
   /** Longest response head accepted (bytes). */
   maxHeadBytes?: number;
+  /** Longest response body accepted (bytes; default 256 MiB). */
+  maxBodyBytes?: number;
+  /** A connection not made within this long fails (default 10 s). */
+  connectTimeoutMs?: number;
+  /** A request without its whole answer within this long fails, its connection closed (default 60 s). */
+  requestTimeoutMs?: number;
+}
+
+export const POOL_DEFAULTS = {
+  maxHeadBytes: 64 * 1024,
+  maxBodyBytes: 256 * 1024 * 1024,
+  connectTimeoutMs: 10_000,
+  requestTimeoutMs: 60_000,
+  /** TCP keep-alive probes start after this much quiet, so a vanished peer is noticed. */
+  keepAliveMs: 30_000,
+};
+
+/** A request that got no complete answer in time (a slow or black-holed server); not retried by the pool. */
+export class RequestTimeoutError extends Error {
+  override readonly name = 'RequestTimeoutError';
 }
 
 export interface RawResponse {
@@ -73,13 +93,17 @@ class Connection {
   /** Requests this connection has answered (0: a fresh connection). */
   answered = 0;
 
+  private bodyBytes = 0;
+
   constructor(
     readonly socket: Socket,
     private readonly maxHeadBytes: number,
+    private readonly maxBodyBytes: number,
     private readonly onIdle: (c: Connection) => void,
     private readonly onClosed: (c: Connection) => void,
   ) {
     socket.setNoDelay(true);
+    socket.setKeepAlive(true, POOL_DEFAULTS.keepAliveMs);
     socket.on('data', (d: Buffer) => this.onData(d));
     socket.on('error', (e) => this.close(e));
     socket.on('close', () => this.close());
@@ -159,6 +183,8 @@ class Connection {
         case Framing.ChunkData:
         case Framing.UntilClose: {
           const take = this.framing === Framing.UntilClose ? data.length : Math.min(this.remaining, data.length);
+          if ((this.bodyBytes += take) > this.maxBodyBytes)
+            return this.fail(`the response is larger than ${this.maxBodyBytes} bytes`);
           this.chunks.push(take === data.length ? data : data.subarray(0, take));
           this.remaining -= take;
           data = data.subarray(take);
@@ -214,6 +240,7 @@ class Connection {
         this.keepAlive = value.includes('keep-alive') || (m[1] === '1' && !value.includes('close'));
     }
     this.chunks = [];
+    this.bodyBytes = 0;
     if (this.status === 204 || this.status === 304) {
       this.remaining = 0;
       this.framing = Framing.Length;
@@ -222,6 +249,7 @@ class Connection {
     if (chunked) this.framing = Framing.ChunkSize;
     else if (length !== undefined) {
       if (!Number.isSafeInteger(length) || length < 0) return this.fail('a bad content-length');
+      if (length > this.maxBodyBytes) return this.fail(`the response is larger than ${this.maxBodyBytes} bytes`);
       this.remaining = length;
       this.framing = Framing.Length;
       if (length === 0) this.finish();
@@ -286,12 +314,24 @@ export class Http1Pool {
 
   private exchange(conn: Connection, wire: string, signal?: AbortSignal): Promise<RawResponse> {
     return new Promise<RawResponse>((resolve, reject) => {
+      const limit = this.o.requestTimeoutMs ?? POOL_DEFAULTS.requestTimeoutMs;
+      let timedOut = false;
+      const timer = setTimeout(() => {
+        timedOut = true;
+        conn.destroy(new RequestTimeoutError(`no complete answer within ${limit} ms`));
+      }, limit);
       const onAbort = () => conn.destroy(abortError(signal!));
       signal?.addEventListener('abort', onAbort, { once: true });
-      const done = () => signal?.removeEventListener('abort', onAbort);
+      const done = () => {
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
+      };
       conn.send(wire, {
         resolve: (r) => (done(), resolve(r)),
-        reject: (e) => (done(), reject(e)),
+        reject: (e) => (
+          done(),
+          reject(timedOut ? new RequestTimeoutError(`no complete answer within ${limit} ms`) : e)
+        ),
       });
     });
   }
@@ -329,7 +369,16 @@ export class Http1Pool {
             ALPNProtocols: ['http/1.1'],
           })
         : netConnect({ host: this.host, port: this.port });
+      const limit = this.o.connectTimeoutMs ?? POOL_DEFAULTS.connectTimeoutMs;
+      const timer = setTimeout(
+        () => failed(new RequestTimeoutError(`could not connect to ${this.host}:${this.port} within ${limit} ms`)),
+        limit,
+      );
+      let settled = false;
       const failed = (e: Error) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
         this.open--;
         socket.destroy();
         reject(e);
@@ -337,10 +386,14 @@ export class Http1Pool {
       };
       socket.once('error', failed);
       socket.once(this.https ? 'secureConnect' : 'connect', () => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
         socket.off('error', failed);
         const c = new Connection(
           socket,
-          this.o.maxHeadBytes ?? 64 * 1024,
+          this.o.maxHeadBytes ?? POOL_DEFAULTS.maxHeadBytes,
+          this.o.maxBodyBytes ?? POOL_DEFAULTS.maxBodyBytes,
           (x) => this.release(x),
           (x) => this.forget(x),
         );

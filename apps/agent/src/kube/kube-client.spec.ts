@@ -104,7 +104,11 @@ describe('KubeClient', () => {
     const events = [];
     for await (const e of client.watch('/watch', {}, new AbortController().signal)) events.push(e);
     expect(events).toEqual([{ type: 'ADDED', object: { metadata: { name: 'ünïcödé' } } }]);
-    expect(seen.at(-1)!.url).toBe('/watch?watch=1&allowWatchBookmarks=true');
+    const url = seen.at(-1)!.url!;
+    expect(url).toMatch(/^\/watch\?timeoutSeconds=\d+&watch=1&allowWatchBookmarks=true$/);
+    const timeoutSeconds = Number(/timeoutSeconds=(\d+)/.exec(url)![1]);
+    expect(timeoutSeconds).toBeGreaterThanOrEqual(300);
+    expect(timeoutSeconds).toBeLessThan(600);
   });
 });
 
@@ -164,6 +168,56 @@ describe('KubeClient with a rotating token', () => {
     const seenBefore = seen.length;
     await expect(client.request('GET', '/never')).rejects.toMatchObject({ status: 401 });
     expect(seen.length - seenBefore).toBe(1);
+  });
+});
+
+describe('KubeClient against a server that goes silent', () => {
+  it('fails a request with no whole answer in time, as a retryable timeout', async () => {
+    const c = new KubeClient(
+      { server: client.endpoint.server, insecureSkipTlsVerify: false },
+      { requestTimeoutMs: 300 },
+    );
+    routes.set('/silent', (_q, res) => res.writeHead(200, { 'content-length': '10' }).write('{"a"'));
+    try {
+      const started = Date.now();
+      await expect(c.request('GET', '/silent')).rejects.toMatchObject({
+        status: 0,
+        reason: 'Timeout',
+        message: expect.stringMatching(/GET \/silent: no complete answer within 300 ms/),
+      });
+      expect(Date.now() - started).toBeLessThan(5_000);
+    } finally {
+      c.close();
+    }
+  });
+
+  it('ends a watch that brings nothing for the idle limit, naming it', async () => {
+    const c = new KubeClient({ server: client.endpoint.server, insecureSkipTlsVerify: false }, { watchIdleMs: 300 });
+    routes.set('/quiet-watch', (_q, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.write('{"type":"ADDED","object":{}}\n');
+    });
+    const events: unknown[] = [];
+    try {
+      await expect(
+        (async () => {
+          for await (const e of c.watch('/quiet-watch', {}, new AbortController().signal)) events.push(e);
+        })(),
+      ).rejects.toMatchObject({ status: 0, reason: 'WatchIdle' });
+      expect(events).toEqual([{ type: 'ADDED', object: {} }]);
+    } finally {
+      c.close();
+    }
+  });
+
+  it('refuses an answer larger than the cap', async () => {
+    const c = new KubeClient({ server: client.endpoint.server, insecureSkipTlsVerify: false }, { maxBodyBytes: 1000 });
+    routes.set('/huge', (_q, res) => res.writeHead(200, { 'content-type': 'application/json' }).end('x'.repeat(5000)));
+    try {
+      await expect(c.request('GET', '/huge')).rejects.toThrow(/larger than 1000 bytes/);
+    } finally {
+      c.close();
+    }
   });
 });
 

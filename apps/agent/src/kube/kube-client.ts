@@ -5,7 +5,7 @@
  */
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
-import { ConnectionClosedError, Http1Pool } from './http1-pool.js';
+import { ConnectionClosedError, Http1Pool, POOL_DEFAULTS, RequestTimeoutError } from './http1-pool.js';
 import type { KubeEndpoint } from './kubeconfig.js';
 
 export class KubeApiError extends Error {
@@ -59,6 +59,26 @@ export function queryString(query: Record<string, string | undefined> | undefine
   return out;
 }
 
+export interface ClientLimits {
+  /** Connect timeout (default 10 s). */
+  connectTimeoutMs?: number;
+  /** Whole-answer timeout of a request, and the head timeout of a watch (default 60 s). */
+  requestTimeoutMs?: number;
+  /** Largest answer accepted (default 256 MiB). */
+  maxBodyBytes?: number;
+  /**
+   * A watch that brings nothing (no event, no bookmark, no byte) for this long is ended, as a
+   * server that went silent without closing would otherwise hold it for ever (default 60 s). The
+   * caller resumes it from its last resourceVersion, which costs one request on a quiet cluster.
+   */
+  watchIdleMs?: number;
+}
+
+/** How long the server may keep a watch open, chosen per watch as client-go does (5–10 minutes). */
+function watchTimeoutSeconds(): string {
+  return String(300 + Math.floor(Math.random() * 300));
+}
+
 export class KubeClient {
   requests = 0;
   private readonly pool: Http1Pool;
@@ -69,7 +89,10 @@ export class KubeClient {
   private readonly target: { protocol: string; hostname: string; port: string; prefix: string };
   private readonly baseHeaders: Record<string, string>;
 
-  constructor(readonly endpoint: KubeEndpoint) {
+  constructor(
+    readonly endpoint: KubeEndpoint,
+    private readonly limits: ClientLimits = {},
+  ) {
     const base = new URL(endpoint.server);
     const https = base.protocol === 'https:';
     // Keep-alive sockets, a few more than the applier and planner keep in flight, so a burst never waits for a connection.
@@ -80,7 +103,14 @@ export class KubeClient {
       rejectUnauthorized: !endpoint.insecureSkipTlsVerify,
       ...(endpoint.tlsServerName ? { servername: endpoint.tlsServerName } : {}),
     };
-    this.pool = new Http1Pool({ origin: base, tls, maxConnections: 32 });
+    this.pool = new Http1Pool({
+      origin: base,
+      tls,
+      maxConnections: 32,
+      connectTimeoutMs: limits.connectTimeoutMs,
+      requestTimeoutMs: limits.requestTimeoutMs,
+      maxBodyBytes: limits.maxBodyBytes,
+    });
     this.agent = https ? new HttpsAgent({ keepAlive: true, ...tls }) : new HttpAgent({ keepAlive: true });
     this.send = https ? (httpsRequest as unknown as typeof httpRequest) : httpRequest;
     // IPv6 literals come bracketed from URL; the request options want them bare.
@@ -127,6 +157,7 @@ export class KubeClient {
     this.requests++;
     const { protocol, hostname, port, prefix } = this.target;
     const headers = auth ? { ...this.baseHeaders, authorization: auth } : this.baseHeaders;
+    const headLimit = this.limits.requestTimeoutMs ?? POOL_DEFAULTS.requestTimeoutMs;
     return new Promise((resolve, reject) => {
       const req = this.send(
         {
@@ -139,9 +170,19 @@ export class KubeClient {
           agent: this.agent,
           signal: opts.signal,
         },
-        resolve,
+        (res) => {
+          clearTimeout(timer);
+          resolve(res);
+        },
       );
-      req.on('error', reject);
+      const timer = setTimeout(
+        () => req.destroy(new KubeApiError(0, 'Timeout', `${method} ${path}: no answer within ${headLimit} ms`)),
+        headLimit,
+      );
+      req.on('error', (e) => {
+        clearTimeout(timer);
+        reject(e);
+      });
       req.end();
     });
   }
@@ -193,6 +234,8 @@ export class KubeClient {
     } catch (error) {
       if (error instanceof ConnectionClosedError)
         throw new KubeApiError(0, 'ConnectionClosed', `${method} ${path}: ${error.message}`);
+      if (error instanceof RequestTimeoutError)
+        throw new KubeApiError(0, 'Timeout', `${method} ${path}: ${error.message}`);
       throw error;
     }
   }
@@ -203,16 +246,27 @@ export class KubeClient {
     query: Record<string, string | undefined>,
     signal: AbortSignal,
   ): AsyncGenerator<WatchEvent> {
-    const res = await this.open('GET', path, { query: { ...query, watch: '1', allowWatchBookmarks: 'true' }, signal });
+    const res = await this.open('GET', path, {
+      query: { timeoutSeconds: watchTimeoutSeconds(), ...query, watch: '1', allowWatchBookmarks: 'true' },
+      signal,
+    });
     if ((res.statusCode ?? 0) >= 300) {
       res.resume();
       throw new KubeApiError(res.statusCode ?? 0, 'WatchFailed', `watch ${path}: ${res.statusCode}`);
     }
     // Decoded as a stream, so a character split across two chunks stays whole.
     res.setEncoding('utf8');
+    const idleMs = this.limits.watchIdleMs ?? 60_000;
+    let idle = false;
+    const quiet = () => {
+      idle = true;
+      res.destroy();
+    };
+    const timer = setTimeout(quiet, idleMs);
     let buffer = '';
     try {
       for await (const chunk of res) {
+        timer.refresh();
         buffer += chunk as string;
         let nl;
         while ((nl = buffer.indexOf('\n')) >= 0) {
@@ -221,9 +275,15 @@ export class KubeClient {
           if (line) yield JSON.parse(line) as WatchEvent;
         }
       }
+    } catch (error) {
+      if (idle)
+        throw new KubeApiError(0, 'WatchIdle', `watch ${path}: nothing for ${idleMs} ms; the server went silent`);
+      throw error;
     } finally {
+      clearTimeout(timer);
       res.destroy();
     }
+    if (idle) throw new KubeApiError(0, 'WatchIdle', `watch ${path}: nothing for ${idleMs} ms; the server went silent`);
   }
 
   close(): void {

@@ -1,12 +1,12 @@
 /** A reconcile failure: the stage it happened in, a code, the reason (naming the file for render errors) and whether a retry may help. */
-import type { ReconcileErrorReport, ReconcileStage } from '@flotilla/protocol';
+import { storableText, type ReconcileErrorReport, type ReconcileStage } from '@flotilla/protocol';
 import { isRenderError } from '@flotilla/gitops';
 import { AgentError } from '../errors.js';
 import { KubeApiError } from '../kube/kube-client.js';
 
-/** Server errors, throttling and conflicts may pass on a later try; other answers repeat. */
+/** No answer (0: a closed connection, a timeout), server errors, throttling and conflicts may pass on a later try; other answers repeat. */
 function retryableStatus(status: number): boolean {
-  return status >= 500 || status === 429 || status === 409;
+  return status === 0 || status >= 500 || status === 429 || status === 409;
 }
 
 export class ReconcileError extends Error {
@@ -49,10 +49,10 @@ export class ReconcileError extends Error {
   toReport(): ReconcileErrorReport {
     return {
       stage: this.stage,
-      code: this.code.slice(0, 128),
-      reason: this.reason.slice(0, 4096),
+      code: storableText(this.code, 128),
+      reason: storableText(this.reason, 4096),
       retryable: this.retryable,
-      ...(this.file ? { file: this.file.slice(0, 1024) } : {}),
+      ...(this.file ? { file: storableText(this.file, 1024) } : {}),
     };
   }
 

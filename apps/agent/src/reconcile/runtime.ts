@@ -16,7 +16,7 @@ import { LiveCache } from '../drift/live-cache.js';
 import { HealthChecker } from '../health/health-checker.js';
 import { InventoryStore } from '../inventory/inventory-store.js';
 import { Discovery } from '../kube/discovery.js';
-import { KubeClient } from '../kube/kube-client.js';
+import { KubeClient, type ClientLimits } from '../kube/kube-client.js';
 import { loadKubeconfig } from '../kube/kubeconfig.js';
 import { listObjects } from '../kube/list-objects.js';
 import { Planner } from '../plan/planner.js';
@@ -30,6 +30,10 @@ import { Reconciler } from './reconciler.js';
 
 export interface ReconcileSettings {
   kubeconfig: string;
+  /** The kubeconfig context to use instead of its current-context. */
+  kubeContext?: string;
+  /** Timeouts and size caps of the Kubernetes client (kube/kube-client.ts defaults otherwise). */
+  kubeLimits?: ClientLimits;
   git?: GitCredentials;
   resyncSeconds?: number;
   healthTimeoutSeconds?: number;
@@ -57,7 +61,7 @@ export interface ReconcileRuntime {
 export async function startReconciling(o: RuntimeOptions): Promise<ReconcileRuntime> {
   await mkdir(o.stateDir, { recursive: true, mode: 0o700 });
   const log = o.logger;
-  const client = new KubeClient(loadKubeconfig(o.kubeconfig));
+  const client = new KubeClient(loadKubeconfig(o.kubeconfig, { context: o.kubeContext }), o.kubeLimits);
   const discovery = new Discovery(client);
   const server = new ServerApply(client);
   const applied = new AppliedObjects(o.stateDir);

@@ -81,7 +81,7 @@ const Fields = z.object({
   INGEST_MAX_DELIVER: positiveInt
     .default(10)
     .describe(
-      'Deliveries of one agent message before ingest gives up on it and keeps it in dead_letters (max_deliver of the ingest consumer)',
+      'Deliveries of one agent message failing for a reason other than the database being away before ingest keeps it in dead_letters (an outage never counts)',
     ),
   GRAPHQL_MAX_DEPTH: positiveInt.default(10).describe('Deepest GraphQL selection accepted'),
   GRAPHQL_MAX_ALIASES: positiveInt.default(30).describe('Most aliases accepted in one GraphQL operation'),

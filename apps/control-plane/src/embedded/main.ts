@@ -70,11 +70,28 @@ async function main(): Promise<void> {
     for (const stop of stops.reverse())
       await stop().catch((e: unknown) => step(`while stopping: ${(e as Error).message}`));
   };
+  // Ctrl-C reaches only this process (PostgreSQL, NATS and the agents run in process groups of
+  // their own): it stops what runs in reverse order of starting. During start-up it takes effect
+  // after the step under way, which then stops too.
+  let signalled: string | undefined;
+  let running = false;
+  const onSignal = (signal: string) => {
+    if (signalled) return;
+    signalled = signal;
+    step(`${signal}: stopping…`);
+    if (running) void stopAll().then(() => process.exit(0));
+  };
+  process.on('SIGINT', () => onSignal('SIGINT'));
+  process.on('SIGTERM', () => onSignal('SIGTERM'));
+  const checkpoint = () => {
+    if (signalled) throw new StopRequested();
+  };
   try {
     step(`data folder ${home.root}`);
     step('[1/5] starting embedded PostgreSQL…');
     const pg = await startEmbeddedPostgres({ dataDir: home.postgresDir, notice: step });
     stops.push(() => pg.stop());
+    checkpoint();
     step('[2/5] starting nats-server (JWT mode, JetStream)…');
     const nats = await startEmbeddedNats({
       dir: home.natsDir,
@@ -83,9 +100,11 @@ async function main(): Promise<void> {
       httpPort: natsHttpPort,
     });
     stops.push(() => nats.stop());
+    checkpoint();
     step(demo ? '[3/5] serving the demo fleet repository…' : '[3/5] no demo fleet (FLOTILLA_DEMO=0)');
     const repo = demo ? await startDemoRepo({ root: join(home.root, 'git'), port: gitPort }) : undefined;
     if (repo) stops.push(() => repo.close());
+    checkpoint();
     step('[4/5] starting the control plane…');
     const config = loadConfig({
       FLEET_POLL_INTERVAL_SECONDS: '5',
@@ -108,6 +127,7 @@ async function main(): Promise<void> {
     });
     const cp = await createControlPlane(config);
     stops.push(() => cp.close());
+    checkpoint();
     const base = `http://localhost:${port}`;
     let fleet: DemoFleet | undefined;
     if (demo) {
@@ -119,6 +139,7 @@ async function main(): Promise<void> {
         progress: (m) => step(`      ${m}`),
       });
       stops.push(() => fleet!.close());
+      checkpoint();
     }
     console.log(
       banner({
@@ -132,18 +153,14 @@ async function main(): Promise<void> {
     );
   } catch (error) {
     await stopAll();
+    if (error instanceof StopRequested) process.exit(0);
     throw error;
   }
-  let stopping = false;
-  const onSignal = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    step(`${signal}: stopping…`);
-    void stopAll().then(() => process.exit(0));
-  };
-  process.on('SIGINT', () => onSignal('SIGINT'));
-  process.on('SIGTERM', () => onSignal('SIGTERM'));
+  running = true;
 }
+
+/** A signal arrived while starting: what started is stopped, and the process ends without an error. */
+class StopRequested extends Error {}
 
 main().catch((error: unknown) => {
   console.error(error instanceof ConfigError ? error.message : `Flotilla failed to start: ${(error as Error).message}`);

@@ -20,13 +20,6 @@ export class MetricsService {
     registers: [this.registry],
   });
 
-  readonly agentMessagesDeadLettered = new Counter({
-    name: 'flotilla_agent_messages_dead_lettered_total',
-    help: 'Agent messages ingest gave up on and kept in dead_letters (schema, database refusal, redeliveries spent), by reason',
-    labelNames: ['reason'] as const,
-    registers: [this.registry],
-  });
-
   readonly heartbeatsIngested = new Counter({
     name: 'flotilla_heartbeats_ingested_total',
     help: 'Valid agent heartbeats processed',
@@ -37,6 +30,13 @@ export class MetricsService {
     name: 'flotilla_reports_ingested_total',
     help: 'New agent sync and drift reports stored (replays not counted), by kind',
     labelNames: ['kind'] as const,
+    registers: [this.registry],
+  });
+
+  readonly agentMessagesDeadLettered = new Counter({
+    name: 'flotilla_agent_messages_dead_lettered_total',
+    help: 'Agent messages ingest gave up on and kept in dead_letters (schema, database refusal, redeliveries spent), by reason',
+    labelNames: ['reason'] as const,
     registers: [this.registry],
   });
 

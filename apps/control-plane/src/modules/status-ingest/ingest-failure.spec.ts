@@ -1,6 +1,6 @@
 import { QueryFailedError } from 'typeorm';
 import { describe, expect, it } from 'vitest';
-import { isRefusedByDatabase, redeliveryDelayMs } from './ingest-failure.js';
+import { isDatabaseAway, isRefusedByDatabase, redeliveryDelayMs } from './ingest-failure.js';
 
 const pgError = (code: string) => new QueryFailedError('INSERT …', [], Object.assign(new Error('x'), { code }));
 
@@ -12,6 +12,20 @@ describe('ingest failures', () => {
     expect(isRefusedByDatabase(pgError('57P01'))).toBe(false); // admin shutdown
     expect(isRefusedByDatabase(pgError('08006'))).toBe(false); // connection failure
     expect(isRefusedByDatabase(new Error('connect ECONNREFUSED'))).toBe(false);
+  });
+
+  it('tells a database that is away from one that fails for another reason', () => {
+    expect(isDatabaseAway(pgError('57P01'))).toBe(true); // admin shutdown
+    expect(isDatabaseAway(pgError('08006'))).toBe(true); // connection failure
+    expect(isDatabaseAway(pgError('53300'))).toBe(true); // too many connections
+    expect(
+      isDatabaseAway(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' })),
+    ).toBe(true);
+    expect(isDatabaseAway(new Error('Connection terminated unexpectedly'))).toBe(true);
+    expect(isDatabaseAway(new Error('timeout exceeded when trying to connect'))).toBe(true);
+    expect(isDatabaseAway(pgError('57014'))).toBe(false); // query canceled
+    expect(isDatabaseAway(pgError('22003'))).toBe(false);
+    expect(isDatabaseAway(new Error('something else'))).toBe(false);
   });
 
   it('redelivery waits grow and stay bounded', () => {

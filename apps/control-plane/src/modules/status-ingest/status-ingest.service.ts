@@ -15,7 +15,7 @@ import { NatsService } from '../nats/nats.service.js';
 import { AgentMessageBatch } from './agent-message.batch.js';
 import { DeadLetterWriter, type DeadLetter } from './dead-letter.writer.js';
 import { IngestWriter } from './ingest.writer.js';
-import { isRefusedByDatabase, redeliveryDelayMs } from './ingest-failure.js';
+import { isDatabaseAway, isRefusedByDatabase, redeliveryDelayMs } from './ingest-failure.js';
 
 /**
  * Reads agent traffic (heartbeats, sync and drift reports) from AGENT_STREAM through the durable
@@ -23,8 +23,9 @@ import { isRefusedByDatabase, redeliveryDelayMs } from './ingest-failure.js';
  * messages are written in batches, then acked. No message can hold up others: invalid ones are
  * kept in dead_letters at once; when a batch fails, its messages are written one at a time, so
  * the rest land; one the database refuses (a data or integrity error) goes to dead_letters, one
- * that fails otherwise (database down) is nak'ed with a growing delay, and on its last delivery
- * (INGEST_MAX_DELIVER, also the consumer's max_deliver) it goes to dead_letters too.
+ * that fails because the database is away is nak'ed with a growing delay for as long as the outage
+ * lasts (the consumer itself never gives up: max_deliver -1), and one that fails for any other reason
+ * goes to dead_letters once it has been delivered INGEST_MAX_DELIVER times.
  */
 @Injectable()
 export class StatusIngestService implements OnApplicationBootstrap, OnModuleDestroy {
@@ -58,18 +59,15 @@ export class StatusIngestService implements OnApplicationBootstrap, OnModuleDest
       ack_policy: AckPolicy.Explicit,
       filter_subject: subjects.agentAll,
       max_ack_pending: 20_000,
-      max_deliver: this.config.INGEST_MAX_DELIVER,
+      // Never dropped by JetStream: giving up is ingest's decision, and never because the database was away.
+      max_deliver: -1,
     };
     const existing = await jsm.consumers.info(AGENT_STREAM, AGENT_CONSUMER).catch(() => undefined);
-    if (
-      existing &&
-      (existing.config.filter_subject !== subjects.agentAll ||
-        existing.config.max_deliver !== this.config.INGEST_MAX_DELIVER)
-    ) {
+    if (existing && (existing.config.filter_subject !== subjects.agentAll || existing.config.max_deliver !== -1)) {
       await jsm.consumers
         .update(AGENT_STREAM, AGENT_CONSUMER, {
           filter_subject: subjects.agentAll,
-          max_deliver: this.config.INGEST_MAX_DELIVER,
+          max_deliver: -1,
         })
         .catch(async (e: unknown) => {
           this.logger.warn(`cannot widen consumer ${AGENT_CONSUMER} (${(e as Error).message}); recreating it`);
@@ -144,7 +142,8 @@ export class StatusIngestService implements OnApplicationBootstrap, OnModuleDest
     } catch (error) {
       const message = (error as Error).message;
       if (isRefusedByDatabase(error)) return this.letter(m, 'database_refused', message);
-      if (m.info.deliveryCount >= this.config.INGEST_MAX_DELIVER) return this.letter(m, 'redeliveries_spent', message);
+      if (!isDatabaseAway(error) && m.info.deliveryCount >= this.config.INGEST_MAX_DELIVER)
+        return this.letter(m, 'redeliveries_spent', message);
       m.nak(redeliveryDelayMs(m.info.deliveryCount));
       return undefined;
     }
