@@ -12,7 +12,6 @@
 import type { ChildProcess } from 'node:child_process';
 import { pool, spawnControlPlane, stopProcess } from './support/control-plane-process.js';
 import { createHmac } from 'node:crypto';
-import { jetstream } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { createUser } from '@flotilla/nats-auth';
 import { PROTOCOL_VERSION, RegisterResponse, subjects } from '@flotilla/protocol';
@@ -166,7 +165,6 @@ try {
         });
       }
       conns[i] = nc;
-      const js = jetstream(nc);
       let seq = 0;
       // The agent watches its own desired-state key and answers like an agent after the apply delay.
       nc.subscribe(subjects.desired(r.clusterId), {
@@ -191,7 +189,10 @@ try {
               objects: [],
               sourceAvailable: true,
             };
-            void js.publish(subjects.agent(r.clusterId, 'sync'), JSON.stringify(report)).catch(() => undefined);
+            // Through the hub's relay, as the agent does (it answers after JetStream stored it).
+            void nc
+              .request(subjects.relay(r.clusterId, 'sync'), JSON.stringify(report), { timeout: 10_000 })
+              .catch(() => undefined);
           }, applyDelayMs);
         },
       });

@@ -29,5 +29,8 @@ export const ErrorCode = {
   ServerUnavailable: 'SERVER_UNAVAILABLE',
   RenewalRefused: 'RENEWAL_REFUSED',
   Aborted: 'ABORTED',
+  /** The hub's relay refused a message (data: `code`, `retryable`). */
+  RelayRefused: 'RELAY_REFUSED',
+  InvalidRelayReply: 'INVALID_RELAY_REPLY',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

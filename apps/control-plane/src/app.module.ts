@@ -24,6 +24,7 @@ import { NatsModule } from './modules/nats/nats.module.js';
 import { RegistrationTokensModule } from './modules/registration-tokens/registration-tokens.module.js';
 import { NotificationsModule } from './modules/notifications/notifications.module.js';
 import { RegistrationModule } from './modules/registration/registration.module.js';
+import { RelayModule } from './modules/relay/relay.module.js';
 import { SyncsModule } from './modules/syncs/syncs.module.js';
 import { StatusIngestModule } from './modules/status-ingest/status-ingest.module.js';
 import { WebhooksModule } from './modules/webhooks/webhooks.module.js';
@@ -116,6 +117,7 @@ export class AppModule {
         RegistrationModule,
         WebhooksModule,
         StatusIngestModule,
+        RelayModule,
         WebModule,
       ],
       providers: [{ provide: CONFIG, useValue: config }],

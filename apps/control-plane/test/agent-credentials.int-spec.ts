@@ -35,14 +35,17 @@ describe('agent NATS credentials minted at registration', () => {
     return errors.join('\n');
   };
 
-  it('lets agent A publish its own heartbeat through JetStream', async () => {
+  it('lets agent A send its own heartbeat through the relay', async () => {
     await expect(a.heartbeat()).resolves.toBeUndefined();
   });
 
-  it("refuses agent A publishing on agent B's subjects", async () => {
-    expect(await denied(a, () => a.nc.publish(subjects.agent(b.clusterId, 'heartbeat'), '{}'))).toMatch(
-      /permissions violation for publish/i,
-    );
+  it("refuses agent A publishing on agent B's relay subjects, or on any stream subject, its own included", async () => {
+    for (const subject of [
+      subjects.relay(b.clusterId, 'heartbeat'),
+      subjects.agent(b.clusterId, 'heartbeat'),
+      subjects.agent(a.clusterId, 'heartbeat'),
+    ])
+      expect(await denied(a, () => a.nc.publish(subject, '{}'))).toMatch(/permissions violation for publish/i);
   });
 
   it("refuses agent A subscribing to agent B's subjects, B's desired state or the shared inbox", async () => {

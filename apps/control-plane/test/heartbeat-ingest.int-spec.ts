@@ -1,8 +1,8 @@
-import { jetstream } from '@nats-io/jetstream';
 import { agentPermissions, PROTOCOL_VERSION, subjects } from '@flotilla/protocol';
+import { AgentRelay } from '@flotilla/relay';
 import { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventually, registerAgent, type TestAgent } from './support/agent.js';
+import { eventually, registerAgent, testAgent, type TestAgent } from './support/agent.js';
 import { createRegistrationToken, FACTS, startHarness, type Harness } from './support/harness.js';
 import { scaled } from '@flotilla/testing';
 
@@ -63,34 +63,46 @@ describe('heartbeat ingest', () => {
     await eventually(async () => (await cluster(a.clusterId)).connection === 'ONLINE', 5000, 'ONLINE again');
   });
 
-  it('counts and drops malformed agent messages and keeps ingesting', async () => {
+  it('refuses and counts malformed agent messages at the relay, naming what is wrong, and keeps ingesting', async () => {
     const a = await agent('hb-malformed');
     const other = await agent('hb-other');
-    const [json0, schema0, mismatch0] = [
-      await metric('flotilla_agent_messages_rejected_total{reason="bad_json"}'),
-      await metric('flotilla_agent_messages_rejected_total{reason="schema"}'),
-      await metric('flotilla_agent_messages_rejected_total{reason="cluster_mismatch"}'),
-    ];
-    await a.publishRaw('{ not json');
-    await a.heartbeat({ nodeCount: -1 });
-    await a.heartbeat({}, { clusterId: other.clusterId });
+    const refused = (code: string) => metric(`flotilla_relay_requests_total{outcome="refused",detail="${code}"}`);
+    const [invalid0, mismatch0] = [await refused('invalid'), await refused('cluster_mismatch')];
+    expect(await a.send('heartbeat', '{ not json')).toMatchObject({ ok: false, code: 'invalid', retryable: false });
+    const schema = await a.send('heartbeat', a.heartbeatBody({ nodeCount: -1 }));
+    expect(schema).toMatchObject({ ok: false, code: 'invalid', retryable: false });
+    expect(!schema.ok && schema.error).toMatch(/facts\.nodeCount/);
+    expect(await a.send('heartbeat', a.heartbeatBody({}, { clusterId: other.clusterId }))).toMatchObject({
+      ok: false,
+      code: 'cluster_mismatch',
+    });
     await a.heartbeat({ nodeCount: 42 });
     await eventually(
       async () => (await cluster(a.clusterId)).facts.nodeCount === 42,
       5000,
       'valid heartbeat after bad ones',
     );
-    expect(await metric('flotilla_agent_messages_rejected_total{reason="bad_json"}')).toBe(json0 + 1);
-    expect(await metric('flotilla_agent_messages_rejected_total{reason="schema"}')).toBe(schema0 + 1);
-    expect(await metric('flotilla_agent_messages_rejected_total{reason="cluster_mismatch"}')).toBe(mismatch0 + 1);
+    expect([await refused('invalid'), await refused('cluster_mismatch')]).toEqual([invalid0 + 2, mismatch0 + 1]);
     expect((await cluster(other.clusterId)).connection).toBe('PENDING');
   });
 
-  it('processes heartbeats published while the control plane was stopped, once it restarts', async () => {
+  it('processes heartbeats another replica relayed while this control plane was stopped, once it restarts', async () => {
     const a = await agent('hb-restart');
     await h.stopControlPlane();
+    // With no relay at all the agent learns at once that nothing stored its heartbeat (it retries later).
+    await expect(a.heartbeat()).rejects.toThrow(/no responders|503/i);
+    // Another hub replica relays into the stream while this one's ingest is down.
+    const replica = await h.nats.connect(h.nats.hub);
+    const relay = new AgentRelay({ nc: replica, logger: { warn: () => undefined, error: () => undefined } });
+    relay.start();
+    await replica.flush();
     const sentAt = Date.now();
-    await a.heartbeat({ nodeCount: 7, region: 'sent-while-down' }); // stored by JetStream once this resolves
+    try {
+      await a.heartbeat({ nodeCount: 7, region: 'sent-while-down' }); // stored by JetStream once this resolves
+    } finally {
+      await relay.stop();
+      await replica.close();
+    }
     const ackedAt = Date.now();
     await h.startControlPlane();
     const c = await eventually(
@@ -146,7 +158,7 @@ describe('heartbeat ingest', () => {
         seq: 1,
         facts: FACTS,
       };
-      await jetstream(nc).publish(subjects.agent(a.clusterId, 'heartbeat'), JSON.stringify(hb));
+      await testAgent(a.clusterId, stray, nc).heartbeat({}, hb);
       await eventually(
         async () => (await metric('flotilla_heartbeats_ingested_total')) > before,
         5000,

@@ -22,8 +22,8 @@ describe('logging', () => {
     await h.register(registration(token, 'logged-again').body);
     await h.register(registration(`${token}x`, 'logged-3').body);
     const agent = await registerAgent(h, (await createRegistrationToken(h)).token, 'logged-agent');
-    await agent.publishRaw('{ broken');
-    await eventually(async () => lines.some((l) => l.includes('dropped agent message')), 5000, 'drop logged');
+    expect(await agent.send('heartbeat', '{ broken')).toMatchObject({ ok: false, code: 'invalid' });
+    await eventually(async () => lines.some((l) => l.includes('relay: refused a request')), 5000, 'refusal logged');
     await agent.close();
 
     const all = lines.join('\n');

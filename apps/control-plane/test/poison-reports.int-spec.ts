@@ -1,12 +1,13 @@
 /**
  * Issue 13 item 3 through the real nats-server, PostgreSQL and control plane: a poison report
- * among valid ones from two clusters never holds up the others. One refused by its schema (a
+ * among valid ones from two clusters never holds up the others. (Since the relay, an agent's
+ * schema poison is refused before it reaches the stream; the ingest still guards the stream.) One refused by its schema (a
  * duration over the integer column, a NUL character), one the database refuses, and one that
  * keeps failing are each kept in dead_letters (visible to admins over GraphQL and counted in a
  * metric); every valid report around them is stored, and ingest carries on.
  */
-import { jetstreamManager } from '@nats-io/jetstream';
-import { AGENT_CONSUMER, AGENT_STREAM } from '@flotilla/protocol';
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { AGENT_CONSUMER, AGENT_STREAM, subjects } from '@flotilla/protocol';
 import { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, registerAgent, type TestAgent } from './support/agent.js';
@@ -67,16 +68,27 @@ describe('poison reports', () => {
   });
 
   it('schema poison (durationMs over integer, NUL in error.reason) among valid reports of two clusters: the valid ones land, the poison ones are dead letters', async () => {
+    const poisonA = syncReport(a.clusterId, 2, REV, { durationMs: 3_000_000_000 });
+    const poisonB = syncReport(b.clusterId, 2, REV, {
+      state: 'Failed',
+      error: { stage: 'apply', code: 'X', reason: 'bad \u0000 byte', retryable: true },
+    });
+    // An agent's poison is refused at the relay, naming the field, and never reaches the stream...
     await a.report('sync', syncReport(a.clusterId, 1, REV));
-    await a.report('sync', syncReport(a.clusterId, 2, REV, { durationMs: 3_000_000_000 }));
+    const refusedA = await a.send('sync', poisonA);
+    expect(refusedA).toMatchObject({ ok: false, code: 'invalid', retryable: false });
+    expect(!refusedA.ok && refusedA.error).toContain('durationMs');
     await b.report('sync', syncReport(b.clusterId, 1, REV));
-    await b.report(
-      'sync',
-      syncReport(b.clusterId, 2, REV, {
-        state: 'Failed',
-        error: { stage: 'apply', code: 'X', reason: 'bad \u0000 byte', retryable: true },
-      }),
-    );
+    const refusedB = await b.send('sync', poisonB);
+    expect(!refusedB.ok && refusedB.error).toContain('error.reason');
+    // ...and poison already in the stream (stored before the relay validated) becomes a dead letter.
+    const hub = await h.nats.connect(h.nats.hub);
+    try {
+      await jetstream(hub).publish(subjects.agent(a.clusterId, 'sync'), JSON.stringify(poisonA));
+      await jetstream(hub).publish(subjects.agent(b.clusterId, 'sync'), JSON.stringify(poisonB));
+    } finally {
+      await hub.close();
+    }
     await a.report('sync', syncReport(a.clusterId, 3, REV));
     await b.report('sync', syncReport(b.clusterId, 3, REV));
 

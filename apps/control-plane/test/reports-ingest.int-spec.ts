@@ -178,25 +178,21 @@ describe('sync and drift report ingest', () => {
     ]);
   });
 
-  it('counts, logs and drops bad reports and keeps ingesting', async () => {
+  it('refuses and counts bad reports at the relay, naming the field, and keeps ingesting', async () => {
     const a = await agent('rep-bad');
     const other = await agent('rep-bad-other');
-    const reason = (r: string) => metric(`flotilla_agent_messages_rejected_total{reason="${r}"}`);
-    const [json0, schema0, mismatch0] = [
-      await reason('bad_json'),
-      await reason('schema'),
-      await reason('cluster_mismatch'),
-    ];
-    await a.publishRaw('{ nope', 'sync');
-    await a.report('drift', { ...driftReport(a.clusterId, 1, head), managers: 'kubectl' });
-    await a.report('sync', syncReport(other.clusterId, 1, head));
+    const refused = (code: string) => metric(`flotilla_relay_requests_total{outcome="refused",detail="${code}"}`);
+    const [invalid0, mismatch0] = [await refused('invalid'), await refused('cluster_mismatch')];
+    expect(await a.send('sync', '{ nope')).toMatchObject({ ok: false, code: 'invalid', retryable: false });
+    const schema = await a.send('drift', { ...driftReport(a.clusterId, 1, head), managers: 'kubectl' });
+    expect(!schema.ok && schema.error).toMatch(/^drift: managers: /);
+    expect(await a.send('sync', syncReport(other.clusterId, 1, head))).toMatchObject({
+      ok: false,
+      code: 'cluster_mismatch',
+    });
     await a.report('sync', syncReport(a.clusterId, 2, head));
     await eventually(async () => (await sync(a.clusterId)).lastResult?.seq === 2, 5000, 'good report after bad ones');
-    expect([await reason('bad_json'), await reason('schema'), await reason('cluster_mismatch')]).toEqual([
-      json0 + 1,
-      schema0 + 1,
-      mismatch0 + 1,
-    ]);
+    expect([await refused('invalid'), await refused('cluster_mismatch')]).toEqual([invalid0 + 2, mismatch0 + 1]);
     expect((await sync(other.clusterId)).lastResult).toBeNull();
   });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { agentPermissions } from '@flotilla/protocol';
+import { agentPermissions, hubPermissions } from '@flotilla/protocol';
 import { accountPublicKey, createNatsTrust } from './trust.js';
 import { createUser, decodeUserJwt, mintUserJwt } from './user.js';
 
@@ -19,6 +19,16 @@ describe('mintUserJwt', () => {
     expect(claims.issuer).toBe(accountPublicKey(trust));
     expect(claims.permissions).toEqual(agentPermissions(id));
     expect(claims.expiresAt).toBeUndefined();
+  });
+
+  it('carries the response permission (allow_responses) in nanoseconds and reads it back', async () => {
+    const trust = await createNatsTrust();
+    const jwt = await mintUserJwt(trust, {
+      publicKey: createUser().publicKey,
+      name: 'hub',
+      permissions: hubPermissions(),
+    });
+    expect(decodeUserJwt(jwt).permissions).toEqual(hubPermissions());
   });
 
   it('sets an expiry when asked', async () => {

@@ -37,6 +37,10 @@ export async function mintUserJwt(trust: Pick<NatsTrust, 'accountSeed'>, opts: M
     {
       pub: { allow: [...opts.permissions.pub.allow], deny: [] },
       sub: { allow: [...opts.permissions.sub.allow], deny: [] },
+      // nats-server reads `ttl` as a Go duration in nanoseconds.
+      ...(opts.permissions.resp
+        ? { resp: { max: opts.permissions.resp.max, ttl: opts.permissions.resp.ttlMs * 1_000_000 } }
+        : {}),
     },
     exp === undefined ? {} : { exp },
   );
@@ -51,14 +55,21 @@ export function decodeUserJwt(jwt: string): {
   expiresAt?: Date;
   permissions: NatsPermissions;
 } {
-  const c = decode<{ pub?: { allow?: string[] }; sub?: { allow?: string[] } }>(jwt);
+  const c = decode<{ pub?: { allow?: string[] }; sub?: { allow?: string[] }; resp?: { max?: number; ttl?: number } }>(
+    jwt,
+  );
+  const resp = c.nats.resp;
   return {
     publicKey: c.sub,
     issuer: c.iss,
     name: c.name,
     issuedAt: new Date(c.iat * 1000),
     ...(c.exp ? { expiresAt: new Date(c.exp * 1000) } : {}),
-    permissions: { pub: { allow: c.nats.pub?.allow ?? [] }, sub: { allow: c.nats.sub?.allow ?? [] } },
+    permissions: {
+      pub: { allow: c.nats.pub?.allow ?? [] },
+      sub: { allow: c.nats.sub?.allow ?? [] },
+      ...(resp ? { resp: { max: resp.max ?? 0, ttlMs: Math.round((resp.ttl ?? 0) / 1_000_000) } } : {}),
+    },
   };
 }
 

@@ -83,24 +83,39 @@ describe('NATS identities in JWT mode', () => {
     );
   });
 
-  it('lets agent A publish its own heartbeat into the stream and get the ack on its own inbox', async () => {
+  it('lets agent A publish on its own relay subjects and answer-listen on its own inbox; no stream stores them', async () => {
     await connectA();
-    const ack = await jetstream(a).publish(subjects.agent(idA, 'heartbeat'), '{"seq":1}');
-    expect(ack.stream).toBe(AGENT_STREAM);
-    expect(await streamCount(subjects.agent(idA, 'heartbeat'))).toBe(1);
+    const seen: string[] = [];
+    const relay = hub.subscribe(subjects.relayAll, {
+      callback: (_e, m) => {
+        seen.push(m.subject);
+        m.respond('{"ok":true}');
+      },
+    });
+    await hub.flush();
+    const reply = await a.request(subjects.relay(idA, 'heartbeat'), '{"seq":1}', { timeout: 2000 });
+    expect(reply.string()).toBe('{"ok":true}');
+    expect(seen).toEqual([subjects.relay(idA, 'heartbeat')]);
+    relay.unsubscribe();
+    expect((await (await jetstreamManager(hub)).streams.info(AGENT_STREAM)).state.messages).toBe(0);
     expect(errorsA).toEqual([]);
     await closeA();
   });
 
-  it("denies agent A publishing to B's subjects, reported on nc.status() and not stored", async () => {
+  it.each([
+    ["B's relay subject", () => subjects.relay(idB, 'heartbeat')],
+    ["B's stream subject", () => subjects.agent(idB, 'heartbeat')],
+    ['its own stream subject', () => subjects.agent(idA, 'heartbeat')],
+    ['its own desired-state key', () => subjects.desired(idA)],
+  ])('denies agent A publishing on %s, reported on nc.status() and not stored', async (_what, subject) => {
     await connectA();
-    const subjectB = subjects.agent(idB, 'heartbeat');
-    a.publish(subjectB, '{"forged":true}');
+    a.publish(subject(), '{"forged":true}');
     await a.flush();
     await expect
       .poll(() => errorsA.join('\n'))
-      .toMatch(new RegExp(`permissions violation for publish to "${subjectB.replace(/\./g, '\\.')}"`, 'i'));
-    expect(await streamCount(subjectB)).toBe(0);
+      .toMatch(new RegExp(`permissions violation for publish to "${subject().replace(/[.$]/g, '\\$&')}"`, 'i'));
+    expect(await streamCount(subject())).toBe(0);
+    expect((await desired.get(idA))?.json()).toEqual({ for: idA });
     await closeA();
   });
 
@@ -135,17 +150,12 @@ describe('NATS identities in JWT mode', () => {
     await closeA();
   });
 
-  it('lets agent A read its own desired state by direct get', async () => {
+  it.each([
+    ['its own', () => idA],
+    ["B's", () => idB],
+  ])('denies agent A a direct get of %s desired state (JetStream would answer any reply subject)', async (_w, id) => {
     await connectA();
-    const reply = await a.request(subjects.desiredDirectGet(idA), '', { timeout: scaled(2000) });
-    expect(reply.string()).toBe(JSON.stringify({ for: idA }));
-    expect(reply.headers?.get('Nats-Subject')).toBe(subjects.desired(idA));
-    await closeA();
-  });
-
-  it("denies agent A reading B's desired state by direct get", async () => {
-    await connectA();
-    await expect(a.request(subjects.desiredDirectGet(idB), '', { timeout: scaled(1000) })).rejects.toThrow();
+    await expect(a.request(subjects.desiredDirectGet(id()), '', { timeout: scaled(1000) })).rejects.toThrow();
     expect(errorsA.join('\n')).toMatch(/permissions violation for publish to "\$JS\.API\.DIRECT\.GET/i);
     await closeA();
   });
@@ -163,10 +173,8 @@ describe('NATS identities in JWT mode', () => {
     await closeA();
   });
 
-  it('lets the hub read agent messages with its durable consumer and ack them', async () => {
-    await connectA();
-    await jetstream(a).publish(subjects.agent(idA, 'heartbeat'), '{"seq":"for-the-hub"}');
-    await closeA();
+  it('lets the hub write agent messages to the stream and read them with its durable consumer', async () => {
+    await jetstream(hub).publish(subjects.agent(idA, 'heartbeat'), '{"seq":"for-the-hub"}');
     const jsm = await jetstreamManager(hub);
     await jsm.consumers.add(AGENT_STREAM, {
       durable_name: AGENT_CONSUMER,

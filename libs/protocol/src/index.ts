@@ -4,3 +4,4 @@ export * from './storable.js';
 export * from './subjects.js';
 export * from './messages.js';
 export * from './reports.js';
+export * from './relay.js';

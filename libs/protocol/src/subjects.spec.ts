@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { agentPermissions, subjects } from './subjects.js';
+import { agentPermissions, hubPermissions, subjects } from './subjects.js';
 
 const id = '0b3c5a9e-1f2d-4c6b-9a8e-7d6c5b4a3f21';
 
@@ -24,5 +24,25 @@ describe('subjects', () => {
       true,
     );
     expect(p.sub.allow.some((s) => s.startsWith('_INBOX.'))).toBe(false);
+  });
+
+  it('lets an agent publish only on its own relay subjects: nothing a stream captures, no JetStream or KV API', () => {
+    const p = agentPermissions(id);
+    expect(p.pub.allow).toEqual([`flotilla.v1.relay.${id}.>`]);
+    expect(p.pub.allow.some((s) => s.startsWith('$') || s.startsWith(subjects.agentAll.slice(0, -1)))).toBe(false);
+    expect(p.resp).toBeUndefined();
+  });
+
+  it('round-trips a relay subject and refuses foreign ones', () => {
+    expect(subjects.parseRelay(subjects.relay(id, 'desired'))).toEqual({ clusterId: id, kind: 'desired' });
+    expect(subjects.parseRelay(subjects.agent(id, 'sync'))).toBeUndefined();
+    expect(() => subjects.relay('>', 'sync')).toThrow(/not a cluster id/);
+  });
+
+  it('lets the hub answer requests (one reply each) and write the agent stream', () => {
+    const p = hubPermissions();
+    expect(p.resp).toEqual({ max: 1, ttlMs: 60_000 });
+    expect(p.pub.allow).toContain(subjects.agentAll);
+    expect(p.sub.allow).toContain('flotilla.v1.relay.>');
   });
 });

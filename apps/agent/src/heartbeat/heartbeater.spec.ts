@@ -33,7 +33,7 @@ describe('Heartbeater', () => {
     await expect.poll(() => marks.length).toBeGreaterThanOrEqual(3);
     await witness.stop();
     expect(sent.length).toBe(count);
-    expect(sent.every((s) => s.subject === subjects.agent(clusterId, 'heartbeat'))).toBe(true);
+    expect(sent.every((s) => s.subject === subjects.relay(clusterId, 'heartbeat'))).toBe(true);
     const beats = sent.map((s) => Heartbeat.parse(JSON.parse(s.payload)));
     expect(beats.map((b) => b.seq)).toEqual(beats.map((_b, i) => i));
     expect(beats[0]!.facts.region).toBe('eu-1');

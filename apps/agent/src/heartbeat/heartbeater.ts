@@ -1,6 +1,7 @@
 /**
  * heartbeat/: tells the hub every interval that this cluster's agent is alive, with its facts.
- * Heartbeats go through JetStream so the hub gets them even if it was down when they were sent.
+ * Heartbeats go to the hub's relay, which stores them in JetStream before it answers, so the
+ * ingest gets them even if it was down when they were sent.
  * A failed beat is logged once (not per beat) and the next one is tried on schedule.
  */
 import { Heartbeat, PROTOCOL_VERSION, subjects, type ClusterFacts } from '@flotilla/protocol';
@@ -52,7 +53,7 @@ export class Heartbeater {
     const log = this.opts.logger;
     try {
       await this.opts.publisher.publish(
-        subjects.agent(this.opts.clusterId, 'heartbeat'),
+        subjects.relay(this.opts.clusterId, 'heartbeat'),
         JSON.stringify(message),
         Math.min(this.opts.intervalMs, 5_000),
       );

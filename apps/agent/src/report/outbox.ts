@@ -1,19 +1,22 @@
 /**
  * report/: every report (sync and drift) leaves through a disk-backed outbox under the state dir:
- * appended to `outbox.jsonl` with the next seq before anything is sent, delivered in seq order
- * through JetStream with msgID `<clusterId>:<seq>` (a resend after a lost ack is stored once),
- * and marked delivered in `outbox-acked.json`. With NATS down the agent keeps working and reports
- * queue up; when the link returns they go out in order, none lost, none twice.
+ * appended to `outbox.jsonl` with the next seq before anything is sent, delivered one at a time in
+ * seq order to the hub's relay, which stores it in JetStream with msgID `<clusterId>:<seq>` (a
+ * resend after a lost reply is stored once) and answers only after JetStream's ack; then it is
+ * marked delivered in `outbox-acked.json`. With NATS or the hub down the agent keeps working and
+ * reports queue up; when the link returns they go out in order, none lost, none twice. A report
+ * the relay refuses for good (it fails the schema) is logged and skipped, so it cannot block the rest.
  */
 import { appendFile, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { reportMsgId, type AgentMessageKind } from '@flotilla/protocol';
-import { subjects } from '@flotilla/protocol';
+import { subjects, type AgentMessageKind } from '@flotilla/protocol';
 import type { Logger } from 'pino';
 import { Backoff, sleep } from '../backoff.js';
+import { isPermanentRefusal } from '../transport/relay-reply.js';
 
 export interface ReportPublisher {
-  publish(subject: string, payload: string, timeoutMs: number, opts?: { msgID?: string }): Promise<unknown>;
+  /** Resolves once the hub stored the message; rejects otherwise (see isPermanentRefusal). */
+  publish(subject: string, payload: string, timeoutMs: number): Promise<unknown>;
 }
 
 interface Entry {
@@ -117,9 +120,15 @@ export class Outbox {
         continue;
       }
       try {
-        await this.publisher.publish(subjects.agent(this.clusterId, next.kind), next.payload, 5_000, {
-          msgID: reportMsgId(this.clusterId, next.seq),
-        });
+        await this.publisher
+          .publish(subjects.relay(this.clusterId, next.kind), next.payload, 5_000)
+          .catch((error: unknown) => {
+            if (!isPermanentRefusal(error)) throw error;
+            this.logger.error(
+              { err: error, seq: next.seq, kind: next.kind },
+              'outbox: the hub refused this report for good; skipped',
+            );
+          });
         this.pending.shift();
         await this.markDelivered(next.seq);
         if (failing) this.logger.info({ seq: next.seq, backlog: this.pending.length }, 'outbox: delivering again');

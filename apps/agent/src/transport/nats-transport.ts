@@ -1,13 +1,15 @@
 /**
  * transport/: the agent's one NATS connection, as its own least-privilege user with its own
  * inbox prefix. Connects and reconnects forever with backoff (a NATS restart, a hub outage or
- * an auth refusal never ends the agent); JetStream publishes get an ack or an error.
+ * an auth refusal never ends the agent). Messages go as requests to the hub's relay, which
+ * answers only after JetStream stored them; the agent never addresses JetStream itself.
  */
 import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { jetstream, type PubAck } from '@nats-io/jetstream';
 import { credsAuthenticator } from '@flotilla/nats-auth';
+import type { RelayAccepted } from '@flotilla/protocol';
 import type { Logger } from 'pino';
 import { Backoff, sleep, type BackoffOptions } from '../backoff.js';
+import { readRelayReply } from './relay-reply.js';
 
 export interface NatsTransportOptions {
   url: string;
@@ -30,6 +32,17 @@ const AUTH_HINT =
 /** True for the server's authentication/authorization refusals. */
 export function isAuthError(error: unknown): boolean {
   return /authorization violation|authentication (revoked|expired)|user authentication/i.test(
+    String((error as Error)?.message ?? error),
+  );
+}
+
+/**
+ * True when the server refused a publish on the agent's own relay subjects: its JWT was minted
+ * before agents talked to the relay (it still allows the old stream subjects). A renewal mints
+ * one with the current permissions.
+ */
+export function isStalePermission(error: unknown): boolean {
+  return /permissions violation for publish to "flotilla\.v1\.relay\./i.test(
     String((error as Error)?.message ?? error),
   );
 }
@@ -59,13 +72,16 @@ export class NatsTransport {
     this.loop ??= this.run();
   }
 
-  /** Publishes through JetStream and waits for the stream's ack. */
-  async publish(subject: string, payload: string, timeoutMs: number, opts: { msgID?: string } = {}): Promise<PubAck> {
+  /**
+   * Sends one message to the hub's relay (`subjects.relay(...)`) and resolves once the relay
+   * answers that JetStream stored it. Throws on a timeout, on no relay (no responders), or with
+   * an AgentError RELAY_REFUSED (`retryable` false for a message that can never be accepted).
+   */
+  async publish(subject: string, payload: string, timeoutMs: number): Promise<RelayAccepted> {
+    const deadline = Date.now() + timeoutMs;
     const nc = await this.connection(timeoutMs);
-    return jetstream(nc, { timeout: timeoutMs }).publish(subject, payload, {
-      timeout: timeoutMs,
-      ...(opts.msgID ? { msgID: opts.msgID } : {}),
-    });
+    const msg = await nc.request(subject, payload, { timeout: Math.max(1, deadline - Date.now()) });
+    return readRelayReply(msg);
   }
 
   /** Reconnects at once so the server sees the current (just renewed) JWT. */
@@ -217,6 +233,11 @@ export class NatsTransport {
           this.notifyConnect(nc, true);
           break;
         case 'error':
+          if (isStalePermission(s.error)) {
+            log.warn("nats: this credential predates the hub's relay; renewing it for the current permissions");
+            this.authRefused();
+            break;
+          }
           log.error({ err: s.error }, isAuthError(s.error) ? AUTH_HINT : 'nats: server reported an error');
           if (isAuthError(s.error)) this.authRefused();
           break;

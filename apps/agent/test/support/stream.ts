@@ -1,12 +1,22 @@
-/** Reads what agents published into the JetStream agent stream, as the hub would. */
+/** Reads what agents sent into the JetStream agent stream, as the hub would. */
 import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { AGENT_STREAM, Heartbeat, subjects } from '@flotilla/protocol';
 import { scaled } from '@flotilla/testing';
+import { AgentRelay } from '@flotilla/relay';
 
+/**
+ * Makes the agent stream as the hub does and runs the hub's relay on the hub connection (agents
+ * reach the stream only through it); the relay ends when that connection closes.
+ */
 export async function createAgentStream(hub: NatsConnection): Promise<JetStreamManager> {
   const jsm = await jetstreamManager(hub, { timeout: scaled(2000) });
   await jsm.streams.add({ name: AGENT_STREAM, subjects: [subjects.agentAll] });
+  const noisy = process.env['AGENT_TEST_LOG'] !== undefined;
+  new AgentRelay({
+    nc: hub,
+    logger: { warn: (m) => noisy && console.warn(m), error: (m) => console.error(m) },
+  }).start();
   return jsm;
 }
 

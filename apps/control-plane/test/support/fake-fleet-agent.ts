@@ -1,9 +1,9 @@
 /**
  * A protocol-level fake agent for rollout tests and benchmarks: it reads its own DesiredState the
- * way an agent can (a direct get on the KV bucket as its own NATS user) and, after `delayMs`,
- * publishes a SyncReport over JetStream — Synced + Healthy, or Failed for revisions in `bad`.
+ * way an agent does (through the hub's relay, as its own NATS user) and, after `delayMs`, sends a
+ * SyncReport through the relay — Synced + Healthy, or Failed for revisions in `bad`.
  */
-import { DesiredState, PROTOCOL_VERSION, subjects, type SyncReport } from '@flotilla/protocol';
+import { PROTOCOL_VERSION, type DesiredState, type SyncReport } from '@flotilla/protocol';
 import type { TestAgent } from './agent.js';
 import { scaled } from '@flotilla/testing';
 
@@ -41,13 +41,8 @@ export class FakeFleetAgent {
     return this.agent.clusterId;
   }
 
-  async desired(): Promise<DesiredState | undefined> {
-    const msg = await this.agent.nc.request(subjects.desiredDirectGet(this.clusterId), undefined, {
-      timeout: scaled(2000),
-    });
-    if (msg.headers?.code === 404 || ['DEL', 'PURGE'].includes(msg.headers?.get('KV-Operation') ?? ''))
-      return undefined;
-    return DesiredState.parse(msg.json());
+  desired(): Promise<DesiredState | undefined> {
+    return this.agent.desired();
   }
 
   start(): void {
@@ -69,7 +64,14 @@ export class FakeFleetAgent {
           this.reported = d.revision;
           if (this.received.at(-1) !== d.revision) this.received.push(d.revision);
           const revision = d.revision;
-          setTimeout(() => void this.report(revision).catch(() => undefined), this.opts.delayMs ?? 0);
+          // A report the relay did not store (the control plane restarting) is sent again on a later round.
+          setTimeout(
+            () =>
+              void this.report(revision).catch(() => {
+                if (this.reported === revision) this.reported = undefined;
+              }),
+            this.opts.delayMs ?? 0,
+          );
         }
       } catch {
         // the control plane may be restarting: try again on the next round

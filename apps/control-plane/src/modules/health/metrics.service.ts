@@ -13,6 +13,13 @@ export class MetricsService {
     registers: [this.registry],
   });
 
+  readonly relayRequests = new Counter({
+    name: 'flotilla_relay_requests_total',
+    help: 'Agent requests at the relay: accepted (by kind), refused (by code) or dropped unanswered (by reason, e.g. foreign_reply)',
+    labelNames: ['outcome', 'detail'] as const,
+    registers: [this.registry],
+  });
+
   readonly heartbeatsIngested = new Counter({
     name: 'flotilla_heartbeats_ingested_total',
     help: 'Valid agent heartbeats processed',
