@@ -48,10 +48,15 @@ export class DesiredStateService {
    * the branch head. Returns the clusters whose desired revision changed (already published).
    */
   async assignRevisions(head: string): Promise<string[]> {
-    const { moved: ids, accepted } = this.headHandler
+    const { moved, accepted } = this.headHandler
       ? await this.headHandler(head)
       : { moved: await this.allToHead(head), accepted: true };
-    if (accepted) this.head = head;
+    const ids = [...moved];
+    if (accepted) {
+      this.head = head;
+      // A cluster that registered while the head was being decided took the head before it (or none).
+      ids.push(...(await this.newcomersToHead(head)));
+    }
     // 64 at a time: a head that moves a thousand clusters (a revert) is not published one by one.
     const toPublish = [...new Set([...this.unpublished, ...ids])];
     for (let i = 0; i < toPublish.length; i += 64)
@@ -77,6 +82,16 @@ export class DesiredStateService {
    */
   setHeadHandler(handler: (head: string) => Promise<HeadOutcome>): void {
     this.headHandler = handler;
+  }
+
+  /** Participating clusters with no desired revision yet get the accepted head, as registration gives it. */
+  private async newcomersToHead(head: string): Promise<string[]> {
+    const rows = (await this.db.query(
+      `UPDATE clusters SET desired_revision = $1, desired_updated_at = now()
+        WHERE ${PARTICIPATING} AND desired_revision IS NULL RETURNING id`,
+      [head],
+    )) as [{ id: string }[], number];
+    return rows[0].map((r) => r.id);
   }
 
   private async allToHead(head: string): Promise<string[]> {
