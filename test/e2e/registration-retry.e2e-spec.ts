@@ -58,9 +58,8 @@ describe('registration retried after an agent crash', () => {
   it('the restarted agent gets the same cluster with the used-up token and comes online', async () => {
     const { token, registrationToken } = await createRegistrationToken(h, { maxUses: 1 });
     const stateDir = join(dir, 'crashy');
-    let first: AgentProcess | undefined;
-    const p = await swallowingProxy(() => first!.kill());
-    first = startAgentProcess({ server: p.url, token, name: 'crashy', 'state-dir': stateDir });
+    const p = await swallowingProxy(() => first.kill());
+    const first: AgentProcess = startAgentProcess({ server: p.url, token, name: 'crashy', 'state-dir': stateDir });
     agents.push(first);
     await eventually(
       async () => first.child.exitCode !== null || first.child.signalCode !== null,

@@ -3,7 +3,7 @@
  * the real agent does: requests to the hub's relay, answered in its own inbox.
  */
 import type { NatsConnection, NodeConnectionOptions } from '@nats-io/transport-node';
-import { eventually as pollUntil, type NatsCreds, scaled } from '@flotilla/testing';
+import { eventually as pollUntil, type NatsCreds } from '@flotilla/testing';
 import {
   DesiredState,
   PROTOCOL_VERSION,

@@ -5,7 +5,6 @@
  */
 import { PROTOCOL_VERSION, type DesiredState, type SyncReport } from '@flotilla/protocol';
 import type { TestAgent } from './agent.js';
-import { scaled } from '@flotilla/testing';
 
 export interface FakeAgentOptions {
   delayMs?: number;
