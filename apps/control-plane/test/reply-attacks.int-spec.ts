@@ -133,14 +133,25 @@ describe('reply-subject attacks with a real agent credential', () => {
     desired: '',
   });
 
+  /** The victim's desired state, the bucket, the report stream and the server's start time. */
+  const snapshot = async () => ({
+    desired: await kv.get(victim.clusterId),
+    bucket: await bucketState(),
+    stream: await streamState(),
+    start: await serverStart(),
+  });
+  /** Nothing an attack could reach changed, and the server did not restart. */
+  const expectUnchanged = async (before: Awaited<ReturnType<typeof snapshot>>) => {
+    const after = await kv.get(victim.clusterId);
+    expect(after?.revision).toBe(before.desired?.revision);
+    expect(after?.json()).toEqual(victimDesired);
+    expect(await bucketState()).toEqual(before.bucket);
+    expect(await streamState()).toEqual(before.stream);
+    expect(await serverStart()).toBe(before.start);
+  };
+
   it('never answers (or stores) a relay request whose reply subject is not the agent’s own inbox', async () => {
-    const before = {
-      desired: await kv.get(victim.clusterId),
-      bucket: await bucketState(),
-      stream: await streamState(),
-      dropped: await dropped(),
-      start: await serverStart(),
-    };
+    const before = { ...(await snapshot()), dropped: await dropped() };
     let sent = 0;
     for (const reply of replies())
       for (const [kind, body] of Object.entries(bodies())) {
@@ -152,21 +163,11 @@ describe('reply-subject attacks with a real agent credential', () => {
     expect(await dropped()).toBe(before.dropped + sent);
     expect(errors).toEqual([]);
 
-    const after = await kv.get(victim.clusterId);
-    expect(after?.revision).toBe(before.desired?.revision);
-    expect(after?.json()).toEqual(victimDesired);
-    expect(await bucketState()).toEqual(before.bucket);
-    expect(await streamState()).toEqual(before.stream);
-    expect(await serverStart()).toBe(before.start);
+    await expectUnchanged(before);
   });
 
   it('refuses, at the server, every direct route to JetStream with those reply subjects', async () => {
-    const before = {
-      desired: await kv.get(victim.clusterId),
-      bucket: await bucketState(),
-      stream: await streamState(),
-      start: await serverStart(),
-    };
+    const before = await snapshot();
     const direct = [
       subjects.agent(attacker.clusterId, 'event'),
       subjects.agent(attacker.clusterId, 'heartbeat'),
@@ -187,12 +188,7 @@ describe('reply-subject attacks with a real agent credential', () => {
     await eventually(async () => errors.length - errors0 >= sent, 15_000, `${sent} permission violations`);
     expect(errors.slice(errors0).every((e) => /permissions violation for publish/i.test(e))).toBe(true);
 
-    const after = await kv.get(victim.clusterId);
-    expect(after?.revision).toBe(before.desired?.revision);
-    expect(after?.json()).toEqual(victimDesired);
-    expect(await bucketState()).toEqual(before.bucket);
-    expect(await streamState()).toEqual(before.stream);
-    expect(await serverStart()).toBe(before.start);
+    await expectUnchanged(before);
   });
 
   it('leaves the server up and serving: agents still send, read their own state, and reports land', async () => {
