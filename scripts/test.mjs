@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { ensurePrerequisites } from './lib/prerequisites.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-await ensurePrerequisites(root, { kubectl: true, chromium: true, gnupg: true });
+await ensurePrerequisites(root, { kubectl: true, helm: true, chromium: true, gnupg: true });
 
 let embedded;
 let scratch;

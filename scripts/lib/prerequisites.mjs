@@ -90,7 +90,10 @@ function hasHttpBackend(git) {
 }
 
 /** Runs every check; prints what is missing and exits non-zero when something cannot be had. */
-export async function ensurePrerequisites(root, { kubectl = false, chromium = false, gnupg = false } = {}) {
+export async function ensurePrerequisites(
+  root,
+  { kubectl = false, helm = false, chromium = false, gnupg = false } = {},
+) {
   try {
     checkNode();
     ensureNodeModules(root);
@@ -100,6 +103,10 @@ export async function ensurePrerequisites(root, { kubectl = false, chromium = fa
     if (kubectl) {
       const { ensureKubectl } = await import('../setup-kubectl.mjs');
       process.env.FLOTILLA_KUBECTL = ensureKubectl();
+    }
+    if (helm) {
+      const { ensureHelm } = await import('../setup-kubectl.mjs');
+      process.env.FLOTILLA_HELM = ensureHelm();
     }
     if (chromium) process.env.FLOTILLA_CHROMIUM = ensureChromium();
     if (gnupg) ensureGnupg();
