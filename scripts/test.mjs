@@ -6,7 +6,7 @@
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { register } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { ensurePrerequisites } from './lib/prerequisites.mjs';
@@ -50,10 +50,21 @@ printSummary(report);
 rmSync(dirname(report), { recursive: true, force: true });
 process.exit(code);
 
-/** One plain closing line, `tests: N passed, N failed, N skipped`, read from vitest's JSON report. */
+/**
+ * The slowest test files (where the suite's wall time goes), then one plain closing line,
+ * `tests: N passed, N failed, N skipped`, read from vitest's JSON report.
+ */
 function printSummary(file) {
   try {
     const r = JSON.parse(readFileSync(file, 'utf8'));
+    const files = (r.testResults ?? [])
+      .map((f) => ({ name: relative(root, f.name), ms: (f.endTime ?? 0) - (f.startTime ?? 0) }))
+      .sort((a, b) => b.ms - a.ms)
+      .slice(0, 8);
+    if (files.length > 0) {
+      console.log('slowest files:');
+      for (const f of files) console.log(`  ${(f.ms / 1000).toFixed(1).padStart(6)} s  ${f.name}`);
+    }
     const skipped = (r.numPendingTests ?? 0) + (r.numTodoTests ?? 0);
     console.log(`tests: ${r.numPassedTests} passed, ${r.numFailedTests} failed, ${skipped} skipped`);
   } catch {
