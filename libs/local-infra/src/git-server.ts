@@ -20,9 +20,17 @@ export interface GitServer {
   requests(): number;
   /** Commits files on top of a branch (default main) and returns the commit SHA. */
   commit(opts: CommitFilesOptions): Promise<string>;
+  /**
+   * Simulates a Git host outage for the requests that arrive from now on: `silent` accepts each
+   * request and never answers (a black hole: the client's own timeout must notice), `unavailable`
+   * answers 503, `none` serves again. Requests held by `silent` are dropped when it ends.
+   */
+  setOutage(mode: GitOutage): void;
   close(): Promise<void>;
   [Symbol.asyncDispose](): Promise<void>;
 }
+
+export type GitOutage = 'none' | 'silent' | 'unavailable';
 
 export interface GitServerOptions {
   /** Folder that holds the repository; a temp folder (removed on close) when omitted. */
@@ -116,11 +124,23 @@ export async function startGitServer(opts: GitServerOptions = {}): Promise<GitSe
   await runGit(['config', 'http.receivepack', 'true'], { cwd: repoPath });
 
   let requests = 0;
+  let outage: GitOutage = 'none';
+  const held = new Set<ServerResponse>();
   const expected = opts.basicAuth
     ? Buffer.from(`Basic ${Buffer.from(`${opts.basicAuth.username}:${opts.basicAuth.password}`).toString('base64')}`)
     : undefined;
   const server = createServer((req, res) => {
     requests++;
+    if (outage === 'silent') {
+      held.add(res);
+      res.on('close', () => held.delete(res));
+      return void req.resume();
+    }
+    if (outage === 'unavailable') {
+      req.resume();
+      res.writeHead(503, { 'content-type': 'text/plain', 'retry-after': '5' });
+      return void res.end('the Git host is down for maintenance\n');
+    }
     if (expected) {
       const got = Buffer.from(req.headers.authorization ?? '');
       if (got.length !== expected.length || !timingSafeEqual(got, expected)) {
@@ -149,6 +169,12 @@ export async function startGitServer(opts: GitServerOptions = {}): Promise<GitSe
     repoPath,
     requests: () => requests,
     commit: (o) => commitFiles(repoPath, { branch, ...o }),
+    setOutage: (mode) => {
+      outage = mode;
+      if (mode === 'silent') return;
+      for (const res of held) res.destroy();
+      held.clear();
+    },
     close,
     [Symbol.asyncDispose]: close,
   };

@@ -4,7 +4,7 @@
  * ports and Git over smart HTTP.
  */
 export { freePort, startGitServer, commitFiles, runGit } from '@flotilla/local-infra';
-export type { GitServer, GitServerOptions, CommitFilesOptions, GitRunOptions } from '@flotilla/local-infra';
+export type { GitServer, GitServerOptions, GitOutage, CommitFilesOptions, GitRunOptions } from '@flotilla/local-infra';
 export * from './nats.js';
 export * from './database.js';
 export * from './gpg.js';
