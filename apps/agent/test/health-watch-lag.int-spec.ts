@@ -50,6 +50,9 @@ describe('health with a lagging watch', () => {
           state: 'Synced',
           health: 'Healthy',
         });
+        // The report carries what it was judged on, so the hub can check the same rule.
+        expect(web.generation).toBe(live.metadata.generation);
+        expect(web.observedGeneration).toBeGreaterThanOrEqual(web.generation!);
       }
     }
   });

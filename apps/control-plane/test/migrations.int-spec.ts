@@ -67,8 +67,12 @@ describe('migrations', () => {
 
   it('refuse to make keys unique over squatted data, naming the clusters, and change nothing', async () => {
     await ds.query(`DELETE FROM clusters`);
-    await ds.undoLastMigration({ transaction: 'each' }); // dead letters
-    await ds.undoLastMigration({ transaction: 'each' }); // unique agent keys
+    // Undo every migration down to, and including, the one that makes agent keys unique.
+    for (;;) {
+      const [last] = (await ds.query(`SELECT name FROM migrations ORDER BY id DESC LIMIT 1`)) as { name: string }[];
+      await ds.undoLastMigration({ transaction: 'each' });
+      if (last!.name === 'UniqueAgentKeys1764310000000') break;
+    }
     const insert = (id: string, name: string) =>
       ds.query(
         `INSERT INTO clusters (id, name, nats_public_key, kube_version, agent_version, provider, region, node_count)

@@ -57,6 +57,9 @@ export type ReconcileStage = (typeof ReconcileStage)[keyof typeof ReconcileStage
 const enumOf = <T extends Record<string, string>>(o: T) => z.enum(Object.values(o) as [T[keyof T], ...T[keyof T][]]);
 const sha = z.string().regex(/^[0-9a-f]{40}$/, 'must be a full commit SHA');
 
+/** A Kubernetes generation (int64 on the server; only compared, never stored in a column). */
+const generationNumber = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
+
 export const ObjectRef = z.object({
   apiVersion: pgText(253).min(1),
   kind: pgText(253).min(1),
@@ -69,6 +72,13 @@ export const ObjectResult = ObjectRef.extend({
   action: enumOf(ObjectAction),
   health: enumOf(HealthStatus),
   message: pgText(2048).optional(),
+  /**
+   * The object's metadata.generation and status.observedGeneration in the state its health was
+   * judged on (kinds that keep them): the hub accepts a Healthy report only when every object's
+   * controller has observed the generation the pass wrote.
+   */
+  generation: generationNumber.optional(),
+  observedGeneration: generationNumber.optional(),
 });
 export type ObjectResult = z.infer<typeof ObjectResult>;
 

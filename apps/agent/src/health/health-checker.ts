@@ -7,14 +7,20 @@
  * write returned, observed by its controller at that generation (written-version.ts): until then
  * it is Progressing, whatever the older copy says. A timeout with such objects is `watchBehind`.
  */
-import { HealthStatus, health, worstOf, type Health } from '@flotilla/gitops';
+import { HealthStatus, health, worstOf, type Health, type KubeObject } from '@flotilla/gitops';
 import type { LiveCache } from '../drift/live-cache.js';
 import type { ResourceInfo } from '../kube/discovery.js';
 import { sleep } from '../backoff.js';
 import { staleness, type WrittenVersion } from './written-version.js';
 
+/** One object's health, with the generations it was judged at (kinds that keep them). */
+export interface ObjectHealth extends Health {
+  generation?: number;
+  observedGeneration?: number;
+}
+
 export interface HealthResult {
-  byId: Map<string, Health>;
+  byId: Map<string, ObjectHealth>;
   status: HealthStatus;
   timedOut: boolean;
   /** Objects whose cached copy never caught up with this pass's write before the timeout. */
@@ -29,6 +35,16 @@ export interface HealthWaitOptions {
   written?: ReadonlyMap<string, WrittenVersion>;
 }
 
+/** metadata.generation and status.observedGeneration of a live object, where it has them. */
+function generationsOf(live: KubeObject | undefined): Pick<ObjectHealth, 'generation' | 'observedGeneration'> {
+  const generation = live?.metadata?.['generation'];
+  const observed = (live?.['status'] as { observedGeneration?: unknown } | undefined)?.observedGeneration;
+  return {
+    ...(Number.isSafeInteger(generation) && (generation as number) >= 0 ? { generation: generation as number } : {}),
+    ...(Number.isSafeInteger(observed) && (observed as number) >= 0 ? { observedGeneration: observed as number } : {}),
+  };
+}
+
 export class HealthChecker {
   constructor(
     private readonly live: LiveCache,
@@ -39,17 +55,18 @@ export class HealthChecker {
    * The object's health from the cache; for an object of a kind without status that its apply
    * just wrote (`applied`), Healthy while the kind's first list is not in yet.
    */
-  private of(id: string, opts: HealthWaitOptions): Health {
+  private of(id: string, opts: HealthWaitOptions): ObjectHealth {
     const live = this.live.get(id);
     const written = opts.written?.get(id);
     const stale = written ? staleness(live, written) : undefined;
     // A kind without status is answered by its apply: the write's answer is the stored object.
     if (opts.applied?.has(id) && (stale || (!live && !this.live.isSynced(opts.applied.get(id)!)))) return APPLIED;
-    if (stale) return { status: HealthStatus.Progressing, message: `${WATCH_BEHIND}: ${stale}` };
-    return health(live);
+    if (stale)
+      return { status: HealthStatus.Progressing, message: `${WATCH_BEHIND}: ${stale}`, ...generationsOf(live) };
+    return { ...health(live), ...generationsOf(live) };
   }
 
-  private snapshot(ids: readonly string[], opts: HealthWaitOptions): Map<string, Health> {
+  private snapshot(ids: readonly string[], opts: HealthWaitOptions): Map<string, ObjectHealth> {
     return new Map(ids.map((id) => [id, this.of(id, opts)]));
   }
 

@@ -210,12 +210,17 @@ export class Reconciler {
       ...(o.metadata.namespace ? { namespace: o.metadata.namespace } : {}),
     });
     const objects: ObjectResult[] = [
-      ...results.map((r) => ({
-        ...ref(r.obj),
-        action: r.action,
-        health: health?.byId.get(r.id)?.status ?? healthOf(this.d.live.get(r.id)).status,
-        ...(r.message ? { message: r.message } : {}),
-      })),
+      ...results.map((r) => {
+        const judged = health?.byId.get(r.id);
+        return {
+          ...ref(r.obj),
+          action: r.action,
+          health: judged?.status ?? healthOf(this.d.live.get(r.id)).status,
+          ...(r.message ? { message: r.message } : {}),
+          ...(judged?.generation !== undefined ? { generation: judged.generation } : {}),
+          ...(judged?.observedGeneration !== undefined ? { observedGeneration: judged.observedGeneration } : {}),
+        };
+      }),
       ...pruned.map((r) => ({
         ...ref(r.obj),
         action: r.action,

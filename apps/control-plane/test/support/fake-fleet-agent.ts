@@ -13,6 +13,11 @@ export interface FakeAgentOptions {
   pollMs?: number;
   /** While `down` is true the agent cannot reach Git: it reports SOURCE_UNAVAILABLE (retryable) and retries. */
   outage?: { down: boolean };
+  /**
+   * Revisions it reports Healthy too early: judged on a Deployment whose controller has not yet
+   * observed the generation the pass wrote (observedGeneration 1 < generation 2).
+   */
+  judgedEarly?: ReadonlySet<string>;
   /** How often it heartbeats while running (default 1 s), as a real agent does: a rollout skips clusters gone quiet. */
   heartbeatMs?: number;
 }
@@ -114,7 +119,20 @@ export class FakeFleetAgent {
       durationMs: 0,
       state: bad ? 'Failed' : 'Synced',
       health: bad ? 'Degraded' : 'Healthy',
-      objects: [],
+      objects: this.opts.judgedEarly?.has(revision)
+        ? [
+            {
+              apiVersion: 'apps/v1',
+              kind: 'Deployment',
+              namespace: 'web',
+              name: 'web',
+              action: 'configured',
+              health: 'Healthy',
+              generation: 2,
+              observedGeneration: 1,
+            },
+          ]
+        : [],
       ...(bad
         ? {
             error: {

@@ -14,6 +14,8 @@ export interface RolloutFleet {
   h: Harness;
   agents: Map<string, FakeFleetAgent>;
   bad: Set<string>;
+  /** Revisions every fake agent reports Healthy before the controller observed the written generation. */
+  judgedEarly: Set<string>;
   /** Set `down` to make every fake agent fail to reach Git (SOURCE_UNAVAILABLE) until it is cleared. */
   outage: { down: boolean };
   close(): Promise<void>;
@@ -52,12 +54,14 @@ export async function startRolloutFleet(opts: RolloutFleetOptions): Promise<Roll
   );
   const agents = new Map<string, FakeFleetAgent>();
   const bad = new Set<string>();
+  const judgedEarly = new Set<string>();
   const outage = { down: false };
   for (const [name, tags] of opts.clusters) {
     const { token } = await createRegistrationToken(h, { name: `t-${name}`, tags: [...tags] });
     const a = new FakeFleetAgent(await registerAgent(h, token, name), name, {
       delayMs: opts.delayMs ?? 100,
       bad,
+      judgedEarly,
       outage,
     });
     await a.agent.heartbeat();
@@ -75,6 +79,7 @@ export async function startRolloutFleet(opts: RolloutFleetOptions): Promise<Roll
     h,
     agents,
     bad,
+    judgedEarly,
     outage,
     async close() {
       for (const a of agents.values()) await a.stop();

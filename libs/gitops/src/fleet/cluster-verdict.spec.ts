@@ -55,4 +55,9 @@ describe('cluster verdict', () => {
     expect(at({ appliedRevision: OLD }).kind).toBe('pending');
     expect(at({ state: 'Reconciling', health: 'Healthy' }).kind).toBe('pending');
   });
+
+  it('does not accept Healthy while an object was judged before its controller observed the written generation', () => {
+    expect(at({ appliedRevision: REV, objectsBehind: 1 }).kind).toBe('pending');
+    expect(at({ appliedRevision: REV, objectsBehind: 0 }).kind).toBe('healthy');
+  });
 });

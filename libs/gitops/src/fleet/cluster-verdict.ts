@@ -26,6 +26,12 @@ export interface ObservedReport {
   error?: string | ObservedError;
   /** When the hub received it (epoch ms); a report received before the pin is stale. */
   receivedAt?: number;
+  /**
+   * Objects the agent judged at a status.observedGeneration below their metadata.generation: a
+   * report with any is not Healthy at its revision, whatever its aggregate says (kstatus's rule,
+   * applied by the hub too — an older agent, or one that judged too early, cannot pass a wave).
+   */
+  objectsBehind?: number;
 }
 
 export interface ClusterObservation {
@@ -82,6 +88,7 @@ export function verdictAt(revision: string, obs: ClusterObservation | undefined,
   }
   // Healthy counts only from a pass that reached the revision: the cluster runs it now.
   const runs = r.appliedRevision === undefined || r.appliedRevision === revision;
-  if (r.state === 'Synced' && r.health === 'Healthy' && runs) return { kind: 'healthy' };
+  const observed = !r.objectsBehind;
+  if (r.state === 'Synced' && r.health === 'Healthy' && runs && observed) return { kind: 'healthy' };
   return { kind: 'pending' };
 }

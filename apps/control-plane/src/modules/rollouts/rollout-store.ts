@@ -117,9 +117,9 @@ export async function observe(
   const out = new Map<string, ClusterObservation>();
   if (!ids.length) return out;
   const rows = (await m.query(
-    `SELECT c.id, c.name, c.last_seen_at, s.revision, s.applied_revision, s.state, s.health, s.error
+    `SELECT c.id, c.name, c.last_seen_at, s.revision, s.applied_revision, s.state, s.health, s.error, s.objects_behind
        FROM clusters c
-       LEFT JOIN LATERAL (SELECT revision, applied_revision, state, health, error FROM sync_results WHERE cluster_id = c.id ORDER BY seq DESC LIMIT 1) s ON true
+       LEFT JOIN LATERAL (SELECT revision, applied_revision, state, health, error, objects_behind FROM sync_results WHERE cluster_id = c.id ORDER BY seq DESC LIMIT 1) s ON true
       WHERE c.id = ANY($1)`,
     [ids],
   )) as {
@@ -131,6 +131,7 @@ export async function observe(
     state: string | null;
     health: string | null;
     error: ObservedError | null;
+    objects_behind: number | null;
   }[];
   const now = Date.now();
   for (const r of rows) {
@@ -143,6 +144,7 @@ export async function observe(
             state: r.state as ObservedReport['state'],
             health: r.health as ObservedReport['health'],
             ...(r.error ? { error: r.error } : {}),
+            ...(r.objects_behind ? { objectsBehind: r.objects_behind } : {}),
           }
         : undefined;
     out.set(r.id, report ? { online, name: r.name, report } : { online, name: r.name });

@@ -13,6 +13,14 @@ export interface StoredSync {
 
 const groupOf = (apiVersion: string) => (apiVersion.includes('/') ? apiVersion.slice(0, apiVersion.indexOf('/')) : '');
 
+/** Objects judged before their controller observed the generation the pass wrote. */
+export function countObjectsBehind(objects: ObjectResult[]): number {
+  let n = 0;
+  for (const o of objects)
+    if (o.generation !== undefined && o.observedGeneration !== undefined && o.observedGeneration < o.generation) n++;
+  return n;
+}
+
 function countActions(objects: ObjectResult[]): Record<string, number> {
   const counts: Record<string, number> = {};
   for (const o of objects) counts[o.action] = (counts[o.action] ?? 0) + 1;
@@ -31,9 +39,9 @@ export class SyncReportWriter {
     const col = <T>(f: (r: SyncReport) => T) => reports.map((r) => f(r.report));
     const inserted = (await m.query(
       `WITH prev AS (SELECT cluster_id, max(seq) AS seq FROM sync_results WHERE cluster_id = ANY($1::uuid[]) GROUP BY cluster_id)
-       INSERT INTO sync_results (cluster_id, seq, revision, applied_revision, state, health, started_at, finished_at, duration_ms, error, source_available, object_counts)
-       SELECT v.* FROM unnest($1::uuid[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::timestamptz[], $8::timestamptz[], $9::int[], $10::jsonb[], $11::boolean[], $12::jsonb[])
-         AS v(cluster_id, seq, revision, applied_revision, state, health, started_at, finished_at, duration_ms, error, source_available, object_counts)
+       INSERT INTO sync_results (cluster_id, seq, revision, applied_revision, state, health, started_at, finished_at, duration_ms, error, source_available, object_counts, objects_behind)
+       SELECT v.* FROM unnest($1::uuid[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::timestamptz[], $8::timestamptz[], $9::int[], $10::jsonb[], $11::boolean[], $12::jsonb[], $13::int[])
+         AS v(cluster_id, seq, revision, applied_revision, state, health, started_at, finished_at, duration_ms, error, source_available, object_counts, objects_behind)
          JOIN clusters c ON c.id = v.cluster_id AND c.deregistered_at IS NULL
        ON CONFLICT (cluster_id, seq) DO NOTHING
        RETURNING cluster_id, seq, (SELECT name FROM clusters WHERE id = cluster_id) AS name,
@@ -51,6 +59,7 @@ export class SyncReportWriter {
         col((r) => (r.error ? JSON.stringify(r.error) : null)),
         col((r) => r.sourceAvailable),
         col((r) => JSON.stringify(countActions(r.objects))),
+        col((r) => countObjectsBehind(r.objects)),
       ],
     )) as { cluster_id: string; seq: string; name: string; newer: boolean }[];
     const isNew = new Map(inserted.map((row) => [`${row.cluster_id}:${row.seq}`, row]));
