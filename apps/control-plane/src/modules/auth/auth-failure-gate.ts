@@ -14,8 +14,7 @@ export interface GateOptions {
  */
 export function authFailureGate(failures: AuthFailureLimiter, opts: GateOptions): RequestHandler {
   return (req, res, next) => {
-    const address = req.socket.remoteAddress;
-    const wait = failures.retryAfter(address);
+    const wait = failures.retryAfter(req);
     if (wait > 0) {
       const message = tooManyFailures(wait);
       res.setHeader('retry-after', String(wait));
@@ -28,7 +27,7 @@ export function authFailureGate(failures: AuthFailureLimiter, opts: GateOptions)
         );
       return;
     }
-    if (opts.countUnauthorized) res.once('finish', () => res.statusCode === 401 && failures.failed(address));
+    if (opts.countUnauthorized) res.once('finish', () => res.statusCode === 401 && failures.failed(req));
     next();
   };
 }

@@ -1,10 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
+import type { AddressedRequest } from '../../common/client-address.js';
+import { ClientAddresses } from '../../common/client-addresses.js';
 import { RateLimiter } from '../../common/rate-limiter.js';
 import type { ControlPlaneConfig } from '../../config/config.schema.js';
 import { CONFIG } from '../../config/config.token.js';
 
 /**
- * Failed authentications per source address: API tokens (GraphQL over HTTP and graphql-ws)
+ * Failed authentications per client address (the socket peer, or under TRUSTED_PROXIES the
+ * forwarded client; see common/client-address.ts): API tokens (GraphQL over HTTP and graphql-ws)
  * the Git webhook's secret and agent credential renewals (their 401s, counted by the gate in
  * front of each route).
  * Once an address has used up AUTH_FAILURE_LIMIT_PER_MINUTE it is refused before any token
@@ -14,17 +17,20 @@ import { CONFIG } from '../../config/config.token.js';
 export class AuthFailureLimiter {
   private readonly limiter: RateLimiter;
 
-  constructor(@Inject(CONFIG) config: ControlPlaneConfig) {
+  constructor(
+    @Inject(CONFIG) config: ControlPlaneConfig,
+    private readonly addresses: ClientAddresses,
+  ) {
     this.limiter = new RateLimiter(config.AUTH_FAILURE_LIMIT_PER_MINUTE, 60_000);
   }
 
-  /** Seconds the address must wait before it may authenticate again; 0 if it may now. */
-  retryAfter(address: string | undefined): number {
-    return this.limiter.blocked(address ?? 'unknown');
+  /** Seconds the request's client address must wait before it may authenticate again; 0 if it may now. */
+  retryAfter(req: AddressedRequest): number {
+    return this.limiter.blocked(this.addresses.of(req));
   }
 
-  failed(address: string | undefined): void {
-    this.limiter.take(address ?? 'unknown');
+  failed(req: AddressedRequest): void {
+    this.limiter.take(this.addresses.of(req));
   }
 }
 

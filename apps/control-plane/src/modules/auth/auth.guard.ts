@@ -9,7 +9,7 @@ import { Role, roleAllows, type Actor } from './role.js';
 
 interface GqlRequest {
   headers: Record<string, string | string[] | undefined>;
-  socket?: { remoteAddress?: string };
+  socket?: { remoteAddress?: string } | null;
   actor?: Actor;
   /** Set once the token was refused, so a many-field operation counts as one failure. */
   authFailed?: boolean;
@@ -51,7 +51,7 @@ export class AuthGuard implements CanActivate {
       );
     const actor = req.authFailed ? undefined : await this.auth.authenticate(match[1]!);
     if (!actor) {
-      if (!req.authFailed) this.failures.failed(req.socket?.remoteAddress);
+      if (!req.authFailed) this.failures.failed(req);
       req.authFailed = true;
       throw new AuthException('invalid, revoked or unknown API token', AuthExceptionCode.InvalidToken);
     }

@@ -4,6 +4,7 @@ import type { RegisterResponse } from '@flotilla/protocol';
 import type { ControlPlaneConfig } from '../../config/config.schema.js';
 import { CONFIG } from '../../config/config.token.js';
 import { MetricsService } from '../health/metrics.service.js';
+import { ClientAddresses } from '../../common/client-addresses.js';
 import { RateLimiter } from '../../common/rate-limiter.js';
 import { RegistrationExceptionFilter } from './registration.exception.filter.js';
 import { RegistrationException, RegistrationExceptionCode } from './registration.exception.js';
@@ -17,6 +18,7 @@ export class RegistrationController {
   constructor(
     private readonly registration: RegistrationService,
     private readonly metrics: MetricsService,
+    private readonly addresses: ClientAddresses,
     @Inject(CONFIG) config: ControlPlaneConfig,
   ) {
     this.limiter = new RateLimiter(config.REGISTER_RATE_LIMIT_PER_MINUTE, 60_000);
@@ -25,7 +27,7 @@ export class RegistrationController {
   @Post('register')
   @HttpCode(201)
   async register(@Req() req: Request, @Body() body: unknown): Promise<RegisterResponse> {
-    const wait = this.limiter.take(req.socket.remoteAddress ?? 'unknown');
+    const wait = this.limiter.take(this.addresses.of(req));
     if (wait > 0) {
       const e = new RegistrationException(
         `too many registration attempts from this address; retry in ${wait} s`,
