@@ -12,6 +12,7 @@ const TABLES = [
   'drift_events',
   'notification_deliveries',
   'notification_targets',
+  'rate_limit_windows',
   'registration_tokens',
   'rollout_clusters',
   'rollouts',
@@ -67,6 +68,7 @@ describe('migrations', () => {
 
   it('refuse to make keys unique over squatted data, naming the clusters, and change nothing', async () => {
     await ds.query(`DELETE FROM clusters`);
+    await ds.undoLastMigration({ transaction: 'each' }); // rate-limit windows
     await ds.undoLastMigration({ transaction: 'each' }); // dead letters
     await ds.undoLastMigration({ transaction: 'each' }); // unique agent keys
     const insert = (id: string, name: string) =>

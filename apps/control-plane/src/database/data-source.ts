@@ -11,6 +11,7 @@ import { Rollouts1764290500000 } from './migrations/1764290500000-rollouts.js';
 import { ClusterAdmission1764300000000 } from './migrations/1764300000000-cluster-admission.js';
 import { UniqueAgentKeys1764310000000 } from './migrations/1764310000000-unique-agent-keys.js';
 import { DeadLetters1764320000000 } from './migrations/1764320000000-dead-letters.js';
+import { RateLimitWindows1764341800000 } from './migrations/1764341800000-rate-limit-windows.js';
 
 export const entities = [Cluster, RegistrationToken, ApiToken, AuditEvent];
 export const migrations = [
@@ -21,6 +22,7 @@ export const migrations = [
   ClusterAdmission1764300000000,
   UniqueAgentKeys1764310000000,
   DeadLetters1764320000000,
+  RateLimitWindows1764341800000,
 ];
 
 export function createDataSource(url: string): DataSource {

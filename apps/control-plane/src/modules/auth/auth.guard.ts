@@ -51,8 +51,10 @@ export class AuthGuard implements CanActivate {
       );
     const actor = req.authFailed ? undefined : await this.auth.authenticate(match[1]!);
     if (!actor) {
-      if (!req.authFailed) this.failures.failed(req);
+      // Marked before the (awaited, shared) count: the other fields' guards run meanwhile.
+      const first = !req.authFailed;
       req.authFailed = true;
+      if (first) await this.failures.failed(req);
       throw new AuthException('invalid, revoked or unknown API token', AuthExceptionCode.InvalidToken);
     }
     req.actor = actor;

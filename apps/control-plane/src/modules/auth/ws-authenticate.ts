@@ -29,7 +29,7 @@ export function authenticateOnConnect(auth: AuthService, failures: AuthFailureLi
   return async (ctx: WsConnect): Promise<boolean> => {
     const extra = ctx.extra as WsExtra;
     const request = extra.request ?? { headers: {} };
-    const wait = failures.retryAfter(request);
+    const wait = await failures.retryAfter(request);
     if (wait > 0) {
       extra.socket?.close(WS_CLOSE_TOO_MANY_FAILURES, tooManyFailures(wait));
       return false;
@@ -46,7 +46,7 @@ export function authenticateOnConnect(auth: AuthService, failures: AuthFailureLi
     const match = /^Bearer\s+(\S+)$/i.exec(raw);
     const actor = match ? await auth.authenticate(match[1]!) : undefined;
     if (!actor) {
-      if (match) failures.failed(request);
+      if (match) await failures.failed(request);
       return false;
     }
     extra.actor = actor;
