@@ -5,6 +5,7 @@ import { GraphQLModule } from '@nestjs/graphql';
 import type { Logger } from 'pino';
 import type { ControlPlaneConfig } from './config/config.schema.js';
 import { CONFIG } from './config/config.token.js';
+import { ClientAddresses } from './common/client-addresses.js';
 import { DatabaseModule } from './database/database.module.js';
 import { createFormatError } from './graphql/format-error.js';
 import { operationGuards } from './graphql/operation-guards.js';
@@ -58,7 +59,14 @@ function graphQLContext(arg: { req?: unknown; extra?: WsExtra }) {
   if (arg.req) return { req: arg.req };
   const token = arg.extra?.token;
   return {
-    req: { headers: token ? { authorization: `Bearer ${token}` } : {}, socket: arg.extra?.request?.socket },
+    req: {
+      headers: {
+        ...(token ? { authorization: `Bearer ${token}` } : {}),
+        // The address of the upgrade request, for the failure count under TRUSTED_PROXIES.
+        'x-forwarded-for': arg.extra?.request?.headers?.['x-forwarded-for'],
+      },
+      socket: arg.extra?.request?.socket,
+    },
   };
 }
 
@@ -120,8 +128,8 @@ export class AppModule {
         RelayModule,
         WebModule,
       ],
-      providers: [{ provide: CONFIG, useValue: config }],
-      exports: [CONFIG],
+      providers: [{ provide: CONFIG, useValue: config }, ClientAddresses],
+      exports: [CONFIG, ClientAddresses],
     };
   }
 }

@@ -7,6 +7,7 @@ import { createClient, type Client } from 'graphql-ws';
 import { gzipSync } from 'node:zlib';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DataSource } from 'typeorm';
 import WebSocket from 'ws';
 import { createControlPlane, type ControlPlane } from '../src/bootstrap.js';
 import { postFrom } from './support/raw-http.js';
@@ -224,9 +225,13 @@ describe('API hardening', () => {
   });
 
   describe('failed authentications', () => {
+    /** The counts live in the shared database: start each test as if a new minute had begun. */
+    const freshMinute = () => h.cp.app.get(DataSource).query(`DELETE FROM rate_limit_windows`);
+
     it('an address over AUTH_FAILURE_LIMIT_PER_MINUTE gets 429 before any token check; other addresses and successes are unaffected', async () => {
       const logs: string[] = [];
       const cp = await controlPlane({ AUTH_FAILURE_LIMIT_PER_MINUTE: 3 }, logs);
+      await freshMinute();
       // Successes are never counted.
       for (let i = 0; i < 5; i++) expect((await gql(cp.url, '{ me { role } }')).status).toBe(200);
       // One operation with three fields and a bad token is one failure, not three.
@@ -263,7 +268,7 @@ describe('API hardening', () => {
       expect(await overWs(cp.url, '{ me { role } }', { localAddress: '127.0.0.2' })).toEqual({
         data: { me: { role: 'ADMIN' } },
       });
-      // The other control plane has its own counters: this address is fine there.
+      // The harness's control plane shares the count (same database) but allows 20: fine there.
       expect((await gql(h.cp.url, '{ me { role } }')).status).toBe(200);
       // The presented token is never logged.
       expect(logs.length).toBeGreaterThan(0);
@@ -273,6 +278,7 @@ describe('API hardening', () => {
     it('counts bad Git webhook secrets the same way: past the limit even the right secret gets 429', async () => {
       const secret = 'hardening-webhook-secret-01';
       const cp = await controlPlane({ AUTH_FAILURE_LIMIT_PER_MINUTE: 2, FLEET_WEBHOOK_SECRET: secret });
+      await freshMinute();
       const hook = (token: string) =>
         fetch(`${cp.url}/v1/git/webhook`, {
           method: 'POST',

@@ -12,6 +12,7 @@ const TABLES = [
   'drift_events',
   'notification_deliveries',
   'notification_targets',
+  'rate_limit_windows',
   'registration_tokens',
   'rollout_clusters',
   'rollouts',

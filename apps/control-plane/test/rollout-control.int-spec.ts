@@ -1,4 +1,7 @@
+import { createClient } from 'graphql-ws';
+import WebSocket from 'ws';
 import { createControlPlane, type ControlPlane } from '../src/bootstrap.js';
+import { SubscriptionBus } from '../src/modules/fleet-events/subscription-bus.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from './support/agent.js';
 import {
@@ -183,13 +186,47 @@ describe('rollout control: by tag, pause/resume, crash resume, two replicas', SL
     ]);
   });
 
-  it('two replicas on one database: exactly one drives each rollout, either serves the API', async () => {
+  /** A graphql-ws rolloutProgress subscription (all rollouts) on one replica. */
+  const progressOn = (cp: ControlPlane) => {
+    const client = createClient({
+      url: `${cp.url.replace('http', 'ws')}/graphql`,
+      webSocketImpl: WebSocket,
+      connectionParams: { authorization: `Bearer ${f.h.config.ADMIN_TOKEN}` },
+      retryAttempts: 0,
+    });
+    const got: { id: string; phase: string }[] = [];
+    client.subscribe(
+      { query: 'subscription { rolloutProgress { id phase } }' },
+      {
+        next: (v) => void got.push((v.data as { rolloutProgress: { id: string; phase: string } }).rolloutProgress),
+        error: () => undefined,
+        complete: () => undefined,
+      },
+    );
+    const bus = cp.app.get(SubscriptionBus) as unknown as { listeners: Map<string, Set<unknown>> };
+    return { client, got, live: () => (bus.listeners.get('rolloutProgress')?.size ?? 0) > 0 };
+  };
+  it('two replicas on one database: exactly one drives each rollout, either serves the API and its subscriptions', async () => {
     let second: ControlPlane | undefined;
     try {
       second = await createControlPlane(f.h.config);
+      // A rolloutProgress subscriber on each replica: whichever drives the rollout, both hear it.
+      const progress = [f.h.cp, second].map((cp) => progressOn(cp));
+      await eventually(
+        async () => progress.every((p) => p.live()),
+        10_000,
+        'rolloutProgress subscriptions live on both replicas',
+      );
       const rev = await f.git.commit({ files: { 'bases/web/deploy.yaml': deployment('web:5.0') }, message: 'web 5.0' });
       const { id } = await rolloutOf(rev);
       await until(id, (r) => r.phase === 'SUCCEEDED', 30_000);
+      for (const p of progress)
+        await eventually(
+          async () => p.got.some((r) => r.id === id && r.phase === 'SUCCEEDED'),
+          10_000,
+          'SUCCEEDED delivered to the subscriber',
+        );
+      await Promise.all(progress.map((p) => p.client.dispose()));
       const actions = (await rolloutAudit(f.h, id)).map((e) => `${e.action}:${String(e.details['wave'] ?? '')}`);
       expect(actions).toEqual([
         'rollout.start:',

@@ -4,7 +4,7 @@ import WebSocket from 'ws';
 import { eventually, registerAgent, type TestAgent } from './support/agent.js';
 import { ADMIN_TOKEN, createRegistrationToken, startHarness, type Harness } from './support/harness.js';
 import { driftReport, syncReport } from './support/reports.js';
-import { FleetEvents, type FleetEventTopics } from '../src/modules/fleet-events/fleet-events.js';
+import { SubscriptionBus, type SubscriptionTopics } from '../src/modules/fleet-events/subscription-bus.js';
 
 const SHA = 'c'.repeat(40);
 
@@ -52,10 +52,11 @@ describe('GraphQL subscriptions over graphql-ws', () => {
     return { got, state };
   };
   /** In-process listeners of a topic: each live GraphQL subscription adds one. */
-  const listeners = (topic: keyof FleetEventTopics) =>
-    (h.cp.app.get(FleetEvents) as unknown as { listeners: Map<string, Set<unknown>> }).listeners.get(topic)?.size ?? 0;
+  const listeners = (topic: keyof SubscriptionTopics) =>
+    (h.cp.app.get(SubscriptionBus) as unknown as { listeners: Map<string, Set<unknown>> }).listeners.get(topic)?.size ??
+    0;
   /** Waits until the server has set up `n` listeners on `topic` (the subscriptions are live). */
-  const live = (topic: keyof FleetEventTopics, n: number) =>
+  const live = (topic: keyof SubscriptionTopics, n: number) =>
     eventually(async () => listeners(topic) >= n, 5000, `${n} listeners on ${topic}`);
   const lastSeenAt = async (id: string): Promise<string> =>
     (await h.gql('query($id: ID!) { cluster(id: $id) { lastSeenAt } }', { id })).data.cluster.lastSeenAt;

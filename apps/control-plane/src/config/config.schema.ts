@@ -3,6 +3,7 @@
  * Every key is described; keys marked `secret` are never logged or echoed back.
  */
 import { z } from 'zod';
+import { parseTrustedProxies } from '../common/client-address.js';
 
 const secret = (description: string) => `${description} (secret)`;
 const positiveInt = z.coerce.number().int().positive();
@@ -121,6 +122,21 @@ const Fields = z.object({
     .default(20)
     .describe(
       'Failed authentications (API tokens, Git webhook secrets) per source address per minute before that address gets 429',
+    ),
+  TRUSTED_PROXIES: z
+    .string()
+    .default('')
+    .transform((v, ctx) => {
+      const entries = v
+        .split(',')
+        .map((e) => e.trim())
+        .filter(Boolean);
+      for (const e of parseTrustedProxies(entries).invalid)
+        ctx.addIssue({ code: 'custom', message: `${e} is not an IP address or CIDR (10.0.0.0/8, fd00::/8)` });
+      return entries;
+    })
+    .describe(
+      'Comma-separated CIDRs/addresses of reverse proxies whose X-Forwarded-For is believed; empty: socket addresses only',
     ),
   HTTP_MAX_BODY_BYTES: positiveInt
     .default(1024 * 1024)

@@ -9,7 +9,7 @@ import { Role, roleAllows, type Actor } from './role.js';
 
 interface GqlRequest {
   headers: Record<string, string | string[] | undefined>;
-  socket?: { remoteAddress?: string };
+  socket?: { remoteAddress?: string } | null;
   actor?: Actor;
   /** Set once the token was refused, so a many-field operation counts as one failure. */
   authFailed?: boolean;
@@ -51,8 +51,10 @@ export class AuthGuard implements CanActivate {
       );
     const actor = req.authFailed ? undefined : await this.auth.authenticate(match[1]!);
     if (!actor) {
-      if (!req.authFailed) this.failures.failed(req.socket?.remoteAddress);
+      // Marked before the (awaited, shared) count: the other fields' guards run meanwhile.
+      const first = !req.authFailed;
       req.authFailed = true;
+      if (first) await this.failures.failed(req);
       throw new AuthException('invalid, revoked or unknown API token', AuthExceptionCode.InvalidToken);
     }
     req.actor = actor;

@@ -1,3 +1,4 @@
+import type { AddressedRequest } from '../../common/client-address.js';
 import { tooManyFailures, type AuthFailureLimiter } from './auth-failure-limiter.js';
 import type { AuthService } from './auth.service.js';
 import type { Actor } from './role.js';
@@ -12,7 +13,7 @@ export interface WsExtra {
   actor?: Actor;
   /** The bearer token, checked again for every operation (a revoked one is refused at once). */
   token?: string;
-  request?: { socket?: { remoteAddress?: string } };
+  request?: AddressedRequest;
   socket?: ClosableSocket;
 }
 
@@ -27,8 +28,8 @@ export const WS_CLOSE_TOO_MANY_FAILURES = 4429;
 export function authenticateOnConnect(auth: AuthService, failures: AuthFailureLimiter, sessions: WsSessions) {
   return async (ctx: WsConnect): Promise<boolean> => {
     const extra = ctx.extra as WsExtra;
-    const address = extra.request?.socket?.remoteAddress;
-    const wait = failures.retryAfter(address);
+    const request = extra.request ?? { headers: {} };
+    const wait = await failures.retryAfter(request);
     if (wait > 0) {
       extra.socket?.close(WS_CLOSE_TOO_MANY_FAILURES, tooManyFailures(wait));
       return false;
@@ -45,7 +46,7 @@ export function authenticateOnConnect(auth: AuthService, failures: AuthFailureLi
     const match = /^Bearer\s+(\S+)$/i.exec(raw);
     const actor = match ? await auth.authenticate(match[1]!) : undefined;
     if (!actor) {
-      if (match) failures.failed(address);
+      if (match) await failures.failed(request);
       return false;
     }
     extra.actor = actor;

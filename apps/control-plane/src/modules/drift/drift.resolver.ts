@@ -3,7 +3,7 @@ import { Args, ID, Int, Query, Resolver, Subscription } from '@nestjs/graphql';
 import { z } from 'zod';
 import { parseInput } from '../../common/graphql-error.util.js';
 import { mapIterator } from '../../common/pub-sub.js';
-import { FleetEvents } from '../fleet-events/fleet-events.js';
+import { SubscriptionBus } from '../fleet-events/subscription-bus.js';
 import { DriftEventsFilterInput, DriftEventsFilterSchema } from './dto/drift-events-filter.input.js';
 import { DriftExceptionFilter } from './drift.exception.filter.js';
 import { DriftException, DriftExceptionCode } from './drift.exception.js';
@@ -18,7 +18,7 @@ const invalid = (message: string, field: string) => new DriftException(message, 
 export class DriftResolver {
   constructor(
     private readonly drift: DriftService,
-    private readonly events: FleetEvents,
+    private readonly events: SubscriptionBus,
   ) {}
 
   @Query(() => DriftEventConnection, { description: 'Drift detected by agents, newest first' })
@@ -45,7 +45,7 @@ export class DriftResolver {
     const id = clusterId ? parseInput(z.string().uuid(), clusterId, 'clusterId', invalid) : undefined;
     return mapIterator(
       this.events.iterate('driftDetected', (e) => !id || e.clusterId === id),
-      async (e) => DriftService.fromReport(e),
+      (e) => this.drift.get(e.id),
     );
   }
 }

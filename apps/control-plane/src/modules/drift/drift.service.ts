@@ -1,5 +1,4 @@
 import { Injectable } from '@nestjs/common';
-import type { DriftReport } from '@flotilla/protocol';
 import { DataSource } from 'typeorm';
 import { decodeCursor, encodeCursor } from '../../common/cursor.util.js';
 import type { DriftEventsFilter } from './dto/drift-events-filter.input.js';
@@ -81,27 +80,13 @@ export class DriftService {
     return { items, hasNextPage: rows.length > first };
   }
 
-  /** The GraphQL view of a drift report that was just stored. */
-  static fromReport(e: { id: string; clusterId: string; clusterName: string; report: DriftReport }): DriftEventModel {
-    const r = e.report;
-    return {
-      id: e.id,
-      clusterId: e.clusterId,
-      clusterName: e.clusterName,
-      revision: r.revision,
-      object: {
-        apiVersion: r.object.apiVersion,
-        kind: r.object.kind,
-        namespace: r.object.namespace || null,
-        name: r.object.name,
-      },
-      fields: r.fields,
-      managers: r.managers,
-      detectedAt: new Date(r.detectedAt),
-      resolution: r.resolution,
-      revertedAt: r.revertedAt ? new Date(r.revertedAt) : null,
-      revertLatencyMs: r.revertLatencyMs ?? null,
-      message: r.message ?? null,
-    };
+  /** One drift event by id (what a driftDetected notice names), whatever replica stored it. */
+  async get(id: string): Promise<DriftEventModel | undefined> {
+    if (!/^\d{1,18}$/.test(id)) return undefined;
+    const rows = (await this.db.query(
+      `SELECT d.*, c.name AS cluster_name FROM drift_events d JOIN clusters c ON c.id = d.cluster_id WHERE d.id = $1`,
+      [id],
+    )) as DriftRow[];
+    return rows[0] ? toModel(rows[0]) : undefined;
   }
 }

@@ -1,6 +1,7 @@
 import { Body, Controller, HttpCode, Post, Req, UseFilters } from '@nestjs/common';
 import type { Request } from 'express';
 import type { RenewResponse } from '@flotilla/protocol';
+import { ClientAddresses } from '../../common/client-addresses.js';
 import { RegistrationExceptionFilter } from './registration.exception.filter.js';
 import { RenewalService } from './renewal.service.js';
 
@@ -11,11 +12,14 @@ import { RenewalService } from './renewal.service.js';
 @Controller('v1/agent')
 @UseFilters(RegistrationExceptionFilter)
 export class RenewalController {
-  constructor(private readonly renewal: RenewalService) {}
+  constructor(
+    private readonly renewal: RenewalService,
+    private readonly addresses: ClientAddresses,
+  ) {}
 
   @Post('renew')
   @HttpCode(200)
   renew(@Req() req: Request, @Body() body: unknown): Promise<RenewResponse> {
-    return this.renewal.renew(body, req.socket.remoteAddress ?? 'unknown');
+    return this.renewal.renew(body, this.addresses.of(req));
   }
 }

@@ -1,5 +1,6 @@
 /** rollouts: commits → rollouts in waves by tag (fleet.yaml), the engine that drives them, rollback as a revert commit, GraphQL. */
 import { Module } from '@nestjs/common';
+import { SubscriptionBus } from '../fleet-events/subscription-bus.js';
 import { FleetRepoModule } from '../fleet-repo/fleet-repo.module.js';
 import { CommitPolicy } from './git/commit-policy.service.js';
 import { FleetSource } from './git/fleet-source.js';
@@ -14,7 +15,16 @@ import { RolloutsService } from './rollouts.service.js';
 @Module({
   imports: [FleetRepoModule],
   providers: [
-    { provide: RolloutEvents, useFactory: () => new RolloutEvents() },
+    {
+      provide: RolloutEvents,
+      // Every state change also reaches the rolloutProgress subscribers of every replica.
+      inject: [SubscriptionBus],
+      useFactory: (bus: SubscriptionBus) => {
+        const events = new RolloutEvents();
+        events.on('rolloutProgress', (e) => bus.send('rolloutProgress', { rolloutId: e.rolloutId }));
+        return events;
+      },
+    },
     FleetSource,
     CommitPolicy,
     RolloutEngine,

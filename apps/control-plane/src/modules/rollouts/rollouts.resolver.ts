@@ -13,7 +13,7 @@ import {
 } from './dto/start-rollout.input.js';
 import { RolloutConnection, RolloutModel } from './models/rollout.model.js';
 import { RolloutCommands, type RolloutCommand } from './rollout-commands.service.js';
-import { RolloutEvents } from './rollout-events.js';
+import { SubscriptionBus } from '../fleet-events/subscription-bus.js';
 import { RolloutsExceptionFilter } from './rollouts.exception.filter.js';
 import { RolloutsException, RolloutsExceptionCode } from './rollouts.exception.js';
 import { RolloutsService } from './rollouts.service.js';
@@ -29,7 +29,7 @@ export class RolloutsResolver {
   constructor(
     private readonly service: RolloutsService,
     private readonly commands: RolloutCommands,
-    private readonly events: RolloutEvents,
+    private readonly events: SubscriptionBus,
   ) {}
 
   @Query(() => RolloutConnection, { description: 'Rollouts, newest first' })

@@ -9,7 +9,7 @@ import { CONFIG } from '../../config/config.token.js';
 import { ClustersService } from '../clusters/clusters.service.js';
 import { ClusterModel } from '../clusters/models/cluster.model.js';
 import { toClusterModel } from '../clusters/to-cluster-model.js';
-import { FleetEvents } from '../fleet-events/fleet-events.js';
+import { SubscriptionBus } from '../fleet-events/subscription-bus.js';
 import { DesiredStateService } from '../fleet-repo/desired-state.service.js';
 import { redactUrl } from '@flotilla/gitops';
 import { ClusterObjectConnection } from './models/cluster-object.model.js';
@@ -31,7 +31,7 @@ export class SyncsResolver {
     private readonly syncs: SyncsService,
     private readonly clusters: ClustersService,
     private readonly desired: DesiredStateService,
-    private readonly events: FleetEvents,
+    private readonly events: SubscriptionBus,
     @Inject(CONFIG) private readonly config: ControlPlaneConfig,
   ) {}
 
