@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startKubeSim, type KubeSim } from '@flotilla/kube-sim';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig as loadAgentConfig } from '../../apps/agent/src/config.js';
+import { loadConfig as loadAgentConfig, registrationToken } from '../../apps/agent/src/config.js';
 import { byKind, kubectl, kubectlPath, one, parseObjects, REPO_ROOT, type KubeObject } from './support/kubectl.js';
 
 describe('infra/agent manifests', () => {
@@ -142,8 +142,9 @@ describe('infra/agent manifests', () => {
       name: 'my-cluster',
       server: 'https://flotilla.example.com',
       stateDir: join(dir, 'state'),
-      token: 'REPLACE_WITH_A_REGISTRATION_TOKEN',
+      tokenFile,
     });
+    expect(registrationToken(config)).toBe('REPLACE_WITH_A_REGISTRATION_TOKEN');
     expect(config.kubeconfig).toBe('/etc/flotilla/kubeconfig/kubeconfig');
     const mounts = container.volumeMounts.map((m: { mountPath: string }) => m.mountPath);
     for (const path of ['/var/lib/flotilla', '/etc/flotilla/registration', '/etc/flotilla/kubeconfig'])

@@ -5,7 +5,7 @@
 import type { Logger } from 'pino';
 import type { ClusterFacts } from '@flotilla/protocol';
 import { DEFAULT_BACKOFF } from './backoff.js';
-import type { AgentConfig } from './config.js';
+import { registrationToken, type AgentConfig } from './config.js';
 import { AgentError, ErrorCode } from './errors.js';
 import { FactsReader, mergeFacts } from './facts/facts-reader.js';
 import { Heartbeater } from './heartbeat/heartbeater.js';
@@ -68,7 +68,8 @@ async function credentialFor(
     logger.info({ clusterId: stored.clusterId, path: store.path }, 'registration: using the stored credential');
     return { credential: stored, registered: false };
   }
-  if (!config.token || !config.server) {
+  const token = registrationToken(config);
+  if (!token || !config.server) {
     throw new AgentError(
       `no credential in ${config.stateDir} and no ${config.server ? '--token' : '--server'} to register with`,
       ErrorCode.NoCredential,
@@ -81,7 +82,7 @@ async function credentialFor(
   if (reused) logger.info({ path: keys.path }, 'registration: retrying with the key of an unfinished registration');
   const registrar = new Registrar({
     server: config.server,
-    token: config.token,
+    token,
     name: config.name,
     facts: facts(),
     logger,

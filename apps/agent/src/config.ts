@@ -15,7 +15,10 @@ import type { ConfiguredFacts } from './facts/facts-reader.js';
 export const SETTINGS = {
   server: { env: 'FLOTILLA_SERVER', help: 'control plane base URL, e.g. http://hub:3000 (needed to register)' },
   token: { env: 'FLOTILLA_TOKEN', help: 'registration token (secret; used once, only when no credential is stored)' },
-  'token-file': { env: 'FLOTILLA_TOKEN_FILE', help: 'file holding the registration token (instead of --token)' },
+  'token-file': {
+    env: 'FLOTILLA_TOKEN_FILE',
+    help: 'file holding the registration token (instead of --token; read only when no credential is stored)',
+  },
   name: { env: 'FLOTILLA_NAME', help: 'cluster name (DNS label)' },
   'state-dir': { env: 'FLOTILLA_STATE_DIR', help: 'where the credential is kept (default .flotilla/agents/<name>)' },
   'heartbeat-interval': {
@@ -68,6 +71,7 @@ const positiveInt = z.coerce.number().int().positive();
 const Schema = z.object({
   server: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
   token: z.string().min(1).max(512).optional(),
+  tokenFile: z.string().min(1).optional(),
   name: ClusterName,
   stateDir: z.string().min(1).optional(),
   heartbeatIntervalSeconds: positiveInt.max(86_400).optional(),
@@ -100,6 +104,11 @@ export interface AgentConfig {
   server?: string;
   /** Registration token; needed only when no credential is stored. */
   token?: string;
+  /**
+   * File holding the registration token, read only when no credential is stored (a Secret mounted
+   * `optional` may be deleted once the agent registered; the agent still restarts).
+   */
+  tokenFile?: string;
   name: string;
   stateDir: string;
   /** Overrides the interval the hub hands out. */
@@ -152,14 +161,30 @@ function raw(argv: string[], env: NodeJS.ProcessEnv): Partial<Record<SettingName
   return out;
 }
 
-function readTokenFile(path: string): string {
+/**
+ * The registration token: `--token`, else the contents of `--token-file`. Called only when no
+ * credential is stored, so a token file deleted after the first registration does not matter.
+ */
+export function registrationToken(config: Pick<AgentConfig, 'token' | 'tokenFile'>): string | undefined {
+  if (config.token || !config.tokenFile) return config.token;
+  let text: string;
   try {
-    return readFileSync(path, 'utf8').trim();
+    text = readFileSync(config.tokenFile, 'utf8').trim();
   } catch (error) {
-    throw new AgentError(`cannot read the token file ${path}: ${(error as Error).message}`, ErrorCode.InvalidConfig, {
-      path,
-    });
+    throw new AgentError(
+      `cannot read the token file ${config.tokenFile}: ${(error as Error).message}`,
+      ErrorCode.NoCredential,
+      { path: config.tokenFile },
+    );
   }
+  const parsed = Schema.shape.token.safeParse(text);
+  if (!parsed.success || !text)
+    throw new AgentError(
+      `the token file ${config.tokenFile} holds ${text ? 'more than 512 characters' : 'nothing'}`,
+      ErrorCode.InvalidConfig,
+      { path: config.tokenFile },
+    );
+  return text;
 }
 
 /** A first look at the trusted keys file, so a wrong path stops the start before registering (source/commit-guard.ts parses it). */
@@ -191,7 +216,8 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
     throw new AgentError('give either --token or --token-file, not both', ErrorCode.InvalidConfig);
   const result = Schema.safeParse({
     server: r.server,
-    token: r.token ?? (r['token-file'] ? readTokenFile(r['token-file']) : undefined),
+    token: r.token,
+    tokenFile: r['token-file'],
     name: r.name,
     stateDir: r['state-dir'],
     heartbeatIntervalSeconds: r['heartbeat-interval'],
@@ -216,6 +242,7 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
   return {
     ...c,
     server: c.server?.replace(/\/+$/, ''),
+    tokenFile: c.tokenFile ? resolve(c.tokenFile) : undefined,
     stateDir: resolve(c.stateDir ?? `.flotilla/agents/${c.name}`),
     kubeconfig: c.kubeconfig ? resolve(c.kubeconfig) : undefined,
     trustedKeysFile: c.trustedKeysFile ? resolve(c.trustedKeysFile) : undefined,
