@@ -40,7 +40,6 @@ describe('infra/agent manifests', () => {
         'ClusterRoleBinding/flotilla-agent-read',
         'Deployment/flotilla-agent',
         'Namespace/flotilla-system',
-        'PersistentVolumeClaim/flotilla-agent-state',
         'Secret/flotilla-agent-registration',
         'ServiceAccount/flotilla-agent',
         ...byKind(objects, 'ConfigMap').map((c) => `ConfigMap/${c.metadata.name}`),
@@ -108,6 +107,10 @@ describe('infra/agent manifests', () => {
     expect(pod.securityContext.runAsNonRoot).toBe(true);
     expect(deploy.spec.replicas).toBe(1);
     expect(deploy.spec.strategy.type).toBe('Recreate');
+    expect(pod.volumes.find((v: { name: string }) => v.name === 'state')).toEqual({
+      name: 'state',
+      emptyDir: { sizeLimit: '1Gi' },
+    });
     const names = (await k(['get', 'configmaps,secrets,persistentvolumeclaims', '-n', 'flotilla-system', '-o', 'name']))
       .trim()
       .split('\n');

@@ -17,6 +17,9 @@ import { CredentialStore } from './registration/credential-store.js';
 import { CredentialRenewer } from './registration/renewer.js';
 import { Registrar } from './registration/registrar.js';
 import { RegistrationKeyStore } from './registration/registration-key-store.js';
+import { DirStateStore } from './state/dir-state-store.js';
+import { SecretStateStore } from './state/secret-state-store.js';
+import type { StateStore } from './state/state-store.js';
 import { NatsTransport } from './transport/nats-transport.js';
 import { startReconciling, type ReconcileRuntime } from './reconcile/runtime.js';
 import { AGENT_VERSION } from './version.js';
@@ -52,13 +55,24 @@ function closeFactsReader(reader: FactsReader | undefined): Promise<void> {
   return reader ? reader.stop().then(() => reader.client.close()) : Promise.resolve();
 }
 
+/** Where the credential and desired state are kept: the state Secret, else files in the state dir. */
+function openStateStore(config: AgentConfig): { state: StateStore; close(): void } {
+  if (!config.stateSecret || !config.kubeconfig) return { state: new DirStateStore(config.stateDir), close: () => {} };
+  const client = new KubeClient(loadKubeconfig(config.kubeconfig, { context: config.kubeContext }));
+  return {
+    state: new SecretStateStore(client, config.stateNamespace ?? 'flotilla-system', config.stateSecret),
+    close: () => client.close(),
+  };
+}
+
 async function credentialFor(
   config: AgentConfig,
+  state: StateStore,
   facts: () => ClusterFacts,
   logger: Logger,
   signal: AbortSignal,
 ): Promise<{ credential: StoredCredential; registered: boolean }> {
-  const store = new CredentialStore(config.stateDir);
+  const store = new CredentialStore(state);
   const stored = await store.load();
   if (stored) {
     if (stored.name !== config.name)
@@ -71,13 +85,13 @@ async function credentialFor(
   const token = registrationToken(config);
   if (!token || !config.server) {
     throw new AgentError(
-      `no credential in ${config.stateDir} and no ${config.server ? '--token' : '--server'} to register with`,
+      `no credential in ${store.path} and no ${config.server ? '--token' : '--server'} to register with`,
       ErrorCode.NoCredential,
       { stateDir: config.stateDir },
     );
   }
   // The key is on disk before the hub hears of it, so a registration whose answer is lost can be retried.
-  const keys = new RegistrationKeyStore(config.stateDir);
+  const keys = new RegistrationKeyStore(state);
   const { key, reused } = await keys.loadOrCreate();
   if (reused) logger.info({ path: keys.path }, 'registration: retrying with the key of an unfinished registration');
   const registrar = new Registrar({
@@ -104,10 +118,13 @@ export async function startAgent(config: AgentConfig, opts: StartOptions = {}): 
     ...(factsReader?.current() ?? mergeFacts(config.facts, undefined)),
     agentVersion: AGENT_VERSION,
   });
+  const stateStore = openStateStore(config);
+  const { state } = stateStore;
   let credentialFound;
   try {
-    credentialFound = await credentialFor(config, facts, logger, opts.signal ?? new AbortController().signal);
+    credentialFound = await credentialFor(config, state, facts, logger, opts.signal ?? new AbortController().signal);
   } catch (error) {
+    stateStore.close();
     await closeFactsReader(factsReader);
     throw error;
   }
@@ -120,7 +137,7 @@ export async function startAgent(config: AgentConfig, opts: StartOptions = {}): 
   const renewer = server
     ? new CredentialRenewer({
         server,
-        store: new CredentialStore(config.stateDir),
+        store: new CredentialStore(state),
         credential,
         logger: clusterLog.child({ stage: 'credential' }),
         backoff,
@@ -156,6 +173,7 @@ export async function startAgent(config: AgentConfig, opts: StartOptions = {}): 
     ? await startReconciling({
         clusterId: credential.clusterId,
         stateDir: config.stateDir,
+        state,
         kubeconfig: config.kubeconfig,
         kubeContext: config.kubeContext,
         git: config.git,
@@ -182,6 +200,7 @@ export async function startAgent(config: AgentConfig, opts: StartOptions = {}): 
         await transport.stop();
         await lastBeat;
         await closeFactsReader(factsReader);
+        stateStore.close();
         clusterLog.info('agent: stopped');
       })()),
   };

@@ -21,6 +21,14 @@ export const SETTINGS = {
   },
   name: { env: 'FLOTILLA_NAME', help: 'cluster name (DNS label)' },
   'state-dir': { env: 'FLOTILLA_STATE_DIR', help: 'where the credential is kept (default .flotilla/agents/<name>)' },
+  'state-secret': {
+    env: 'FLOTILLA_STATE_SECRET',
+    help: 'keep the credential and desired state in this Secret (needs --kubeconfig) instead of files in --state-dir',
+  },
+  'state-namespace': {
+    env: 'FLOTILLA_STATE_NAMESPACE',
+    help: 'namespace of --state-secret (default flotilla-system)',
+  },
   'heartbeat-interval': {
     env: 'FLOTILLA_HEARTBEAT_INTERVAL',
     help: 'seconds between heartbeats (default: what the hub says)',
@@ -74,6 +82,14 @@ const Schema = z.object({
   tokenFile: z.string().min(1).optional(),
   name: ClusterName,
   stateDir: z.string().min(1).optional(),
+  stateSecret: z
+    .string()
+    .regex(/^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/, 'must be a Secret name (DNS subdomain)')
+    .optional(),
+  stateNamespace: z
+    .string()
+    .regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, 'must be a namespace name (DNS label)')
+    .default('flotilla-system'),
   heartbeatIntervalSeconds: positiveInt.max(86_400).optional(),
   natsUrl: z
     .string()
@@ -110,7 +126,12 @@ export interface AgentConfig {
    */
   tokenFile?: string;
   name: string;
+  /** Files: the Git cache, outbox and applied digests; the credential too unless `stateSecret` is set. */
   stateDir: string;
+  /** Keep the credential, registration key and desired state in this Secret instead of stateDir. */
+  stateSecret?: string;
+  /** Namespace of `stateSecret`. */
+  stateNamespace?: string;
   /** Overrides the interval the hub hands out. */
   heartbeatIntervalSeconds?: number;
   natsUrl?: string;
@@ -220,6 +241,8 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
     tokenFile: r['token-file'],
     name: r.name,
     stateDir: r['state-dir'],
+    stateSecret: r['state-secret'],
+    stateNamespace: r['state-namespace'],
     heartbeatIntervalSeconds: r['heartbeat-interval'],
     natsUrl: r['nats-url'],
     facts: { provider: r.provider, region: r.region, kubeVersion: r['kube-version'], nodeCount: r['node-count'] },
@@ -238,6 +261,14 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
     });
   }
   const c = result.data;
+  if (c.stateSecret && !c.kubeconfig)
+    throw new AgentError(
+      '--state-secret needs --kubeconfig (the cluster that holds the Secret)',
+      ErrorCode.InvalidConfig,
+      {
+        fields: ['stateSecret'],
+      },
+    );
   if (c.trustedKeysFile) checkTrustedKeysFile(resolve(c.trustedKeysFile));
   return {
     ...c,
