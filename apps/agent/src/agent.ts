@@ -2,6 +2,8 @@
  * The agent, importable: `startAgent(config)` registers once (or loads the stored credential),
  * connects to NATS as the cluster's own user and heartbeats until `stop()`.
  */
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 import type { ClusterFacts } from '@flotilla/protocol';
 import { DEFAULT_BACKOFF } from './backoff.js';
@@ -17,6 +19,7 @@ import { CredentialStore } from './registration/credential-store.js';
 import { CredentialRenewer } from './registration/renewer.js';
 import { Registrar } from './registration/registrar.js';
 import { RegistrationKeyStore } from './registration/registration-key-store.js';
+import { LeaderElector } from './leader/leader-elector.js';
 import { DirStateStore } from './state/dir-state-store.js';
 import { SecretStateStore } from './state/secret-state-store.js';
 import type { StateStore } from './state/state-store.js';
@@ -30,6 +33,8 @@ export interface RunningAgent {
   reconcile?: ReconcileRuntime;
   /** True when this start registered with the token; false when it reused the stored credential. */
   registered: boolean;
+  /** With leader election: resolves (with the reason) when the lease is lost; the agent must then stop. */
+  leadershipLost?: Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -63,6 +68,30 @@ function openStateStore(config: AgentConfig): { state: StateStore; close(): void
     state: new SecretStateStore(client, config.stateNamespace ?? 'flotilla-system', config.stateSecret),
     close: () => client.close(),
   };
+}
+
+/** With --leader-elect: waits until this replica holds the Lease; the others stand by here. */
+async function leadFirst(config: AgentConfig, logger: Logger, signal: AbortSignal): Promise<LeaderElector | undefined> {
+  if (!config.leaderElect || !config.kubeconfig) return undefined;
+  const client = new KubeClient(loadKubeconfig(config.kubeconfig, { context: config.kubeContext }));
+  const elector = new LeaderElector({
+    client,
+    namespace: config.stateNamespace ?? 'flotilla-system',
+    name: config.leaseName ?? 'flotilla-agent',
+    identity: `${hostname()}_${randomUUID().slice(0, 8)}`,
+    logger: logger.child({ stage: 'leader' }),
+  });
+  const closeClient = () => client.close();
+  try {
+    await elector.acquire(signal);
+  } catch (error) {
+    client.close();
+    if (signal.aborted) throw new AgentError('stopped while standing by for the lease', ErrorCode.Aborted);
+    throw error;
+  }
+  const stop = elector.stop.bind(elector);
+  elector.stop = () => stop().finally(closeClient);
+  return elector;
 }
 
 async function credentialFor(
@@ -118,13 +147,22 @@ export async function startAgent(config: AgentConfig, opts: StartOptions = {}): 
     ...(factsReader?.current() ?? mergeFacts(config.facts, undefined)),
     agentVersion: AGENT_VERSION,
   });
+  const signal = opts.signal ?? new AbortController().signal;
+  let elector: LeaderElector | undefined;
+  try {
+    elector = await leadFirst(config, logger, signal);
+  } catch (error) {
+    await closeFactsReader(factsReader);
+    throw error;
+  }
   const stateStore = openStateStore(config);
   const { state } = stateStore;
   let credentialFound;
   try {
-    credentialFound = await credentialFor(config, state, facts, logger, opts.signal ?? new AbortController().signal);
+    credentialFound = await credentialFor(config, state, facts, logger, signal);
   } catch (error) {
     stateStore.close();
+    await elector?.stop();
     await closeFactsReader(factsReader);
     throw error;
   }
@@ -192,6 +230,7 @@ export async function startAgent(config: AgentConfig, opts: StartOptions = {}): 
     clusterId: credential.clusterId,
     registered,
     reconcile,
+    leadershipLost: elector?.lost,
     stop: () =>
       (stopping ??= (async () => {
         await reconcile?.stop();
@@ -201,6 +240,7 @@ export async function startAgent(config: AgentConfig, opts: StartOptions = {}): 
         await lastBeat;
         await closeFactsReader(factsReader);
         stateStore.close();
+        await elector?.stop();
         clusterLog.info('agent: stopped');
       })()),
   };

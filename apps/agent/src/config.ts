@@ -29,6 +29,11 @@ export const SETTINGS = {
     env: 'FLOTILLA_STATE_NAMESPACE',
     help: 'namespace of --state-secret (default flotilla-system)',
   },
+  'leader-elect': {
+    env: 'FLOTILLA_LEADER_ELECT',
+    help: 'true: act only while holding a Lease in --state-namespace (needs --kubeconfig), so replicas stand by',
+  },
+  'lease-name': { env: 'FLOTILLA_LEASE_NAME', help: 'name of the leader-election Lease (default flotilla-agent)' },
   'heartbeat-interval': {
     env: 'FLOTILLA_HEARTBEAT_INTERVAL',
     help: 'seconds between heartbeats (default: what the hub says)',
@@ -90,6 +95,11 @@ const Schema = z.object({
     .string()
     .regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, 'must be a namespace name (DNS label)')
     .default('flotilla-system'),
+  leaderElect: z.enum(['true', 'false'], { error: 'must be true or false' }).default('false'),
+  leaseName: z
+    .string()
+    .regex(/^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/, 'must be a Lease name (DNS subdomain)')
+    .default('flotilla-agent'),
   heartbeatIntervalSeconds: positiveInt.max(86_400).optional(),
   natsUrl: z
     .string()
@@ -130,8 +140,11 @@ export interface AgentConfig {
   stateDir: string;
   /** Keep the credential, registration key and desired state in this Secret instead of stateDir. */
   stateSecret?: string;
-  /** Namespace of `stateSecret`. */
+  /** Namespace of `stateSecret` and of the leader-election Lease. */
   stateNamespace?: string;
+  /** Act only while holding the Lease `leaseName` (leader/). */
+  leaderElect?: boolean;
+  leaseName?: string;
   /** Overrides the interval the hub hands out. */
   heartbeatIntervalSeconds?: number;
   natsUrl?: string;
@@ -243,6 +256,8 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
     stateDir: r['state-dir'],
     stateSecret: r['state-secret'],
     stateNamespace: r['state-namespace'],
+    leaderElect: r['leader-elect'],
+    leaseName: r['lease-name'],
     heartbeatIntervalSeconds: r['heartbeat-interval'],
     natsUrl: r['nats-url'],
     facts: { provider: r.provider, region: r.region, kubeVersion: r['kube-version'], nodeCount: r['node-count'] },
@@ -261,6 +276,14 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
     });
   }
   const c = result.data;
+  if (c.leaderElect === 'true' && !c.kubeconfig)
+    throw new AgentError(
+      '--leader-elect needs --kubeconfig (the cluster that holds the Lease)',
+      ErrorCode.InvalidConfig,
+      {
+        fields: ['leaderElect'],
+      },
+    );
   if (c.stateSecret && !c.kubeconfig)
     throw new AgentError(
       '--state-secret needs --kubeconfig (the cluster that holds the Secret)',
@@ -272,6 +295,7 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
   if (c.trustedKeysFile) checkTrustedKeysFile(resolve(c.trustedKeysFile));
   return {
     ...c,
+    leaderElect: c.leaderElect === 'true',
     server: c.server?.replace(/\/+$/, ''),
     tokenFile: c.tokenFile ? resolve(c.tokenFile) : undefined,
     stateDir: resolve(c.stateDir ?? `.flotilla/agents/${c.name}`),
