@@ -23,6 +23,8 @@ RUN groupadd --gid 10001 flotilla \
 WORKDIR /app
 COPY --from=build /out /app
 USER 10001:10001
-# The credential, Git cache and report outbox live here: mount a volume (infra/agent uses a PVC).
+# The Git cache and report outbox live here (infra/agent and the chart mount an emptyDir; the
+# credential is kept in a Secret with --state-secret, or here without it).
 VOLUME ["/var/lib/flotilla"]
-ENTRYPOINT ["node", "apps/agent/src/main.js"]
+# The Node options of apps/agent/src/node-options.ts (AGENT_NODE_OPTIONS); NODE_OPTIONS adds to them.
+ENTRYPOINT ["node", "--max-semi-space-size=4", "apps/agent/src/main.js"]

@@ -81,5 +81,9 @@ describe('an agent configured from the applied infra/agent manifests', SLOW, () 
       'deployed-1 online',
     );
     expect(cluster).toEqual({ connection: 'ONLINE', tags: ['edge-eu'], facts: { region: 'eu-west-1' } });
+    // No PersistentVolume: the credential is in the agent's own Secret in its namespace.
+    expect(config.stateSecret).toBe('flotilla-agent-state');
+    const state = JSON.parse(await k(['get', 'secret', 'flotilla-agent-state', '-n', 'flotilla-system', '-o', 'json']));
+    expect(JSON.parse(Buffer.from(state.data['credential.json'], 'base64').toString()).clusterId).toBe(agent.clusterId);
   });
 });

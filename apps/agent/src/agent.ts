@@ -2,10 +2,12 @@
  * The agent, importable: `startAgent(config)` registers once (or loads the stored credential),
  * connects to NATS as the cluster's own user and heartbeats until `stop()`.
  */
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 import type { ClusterFacts } from '@flotilla/protocol';
 import { DEFAULT_BACKOFF } from './backoff.js';
-import type { AgentConfig } from './config.js';
+import { registrationToken, type AgentConfig } from './config.js';
 import { AgentError, ErrorCode } from './errors.js';
 import { FactsReader, mergeFacts } from './facts/facts-reader.js';
 import { Heartbeater } from './heartbeat/heartbeater.js';
@@ -17,6 +19,10 @@ import { CredentialStore } from './registration/credential-store.js';
 import { CredentialRenewer } from './registration/renewer.js';
 import { Registrar } from './registration/registrar.js';
 import { RegistrationKeyStore } from './registration/registration-key-store.js';
+import { LeaderElector } from './leader/leader-elector.js';
+import { DirStateStore } from './state/dir-state-store.js';
+import { SecretStateStore } from './state/secret-state-store.js';
+import type { StateStore } from './state/state-store.js';
 import { NatsTransport } from './transport/nats-transport.js';
 import { startReconciling, type ReconcileRuntime } from './reconcile/runtime.js';
 import { AGENT_VERSION } from './version.js';
@@ -27,6 +33,8 @@ export interface RunningAgent {
   reconcile?: ReconcileRuntime;
   /** True when this start registered with the token; false when it reused the stored credential. */
   registered: boolean;
+  /** With leader election: resolves (with the reason) when the lease is lost; the agent must then stop. */
+  leadershipLost?: Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -52,13 +60,48 @@ function closeFactsReader(reader: FactsReader | undefined): Promise<void> {
   return reader ? reader.stop().then(() => reader.client.close()) : Promise.resolve();
 }
 
+/** Where the credential and desired state are kept: the state Secret, else files in the state dir. */
+function openStateStore(config: AgentConfig): { state: StateStore; close(): void } {
+  if (!config.stateSecret || !config.kubeconfig) return { state: new DirStateStore(config.stateDir), close: () => {} };
+  const client = new KubeClient(loadKubeconfig(config.kubeconfig, { context: config.kubeContext }));
+  return {
+    state: new SecretStateStore(client, config.stateNamespace ?? 'flotilla-system', config.stateSecret),
+    close: () => client.close(),
+  };
+}
+
+/** With --leader-elect: waits until this replica holds the Lease; the others stand by here. */
+async function leadFirst(config: AgentConfig, logger: Logger, signal: AbortSignal): Promise<LeaderElector | undefined> {
+  if (!config.leaderElect || !config.kubeconfig) return undefined;
+  const client = new KubeClient(loadKubeconfig(config.kubeconfig, { context: config.kubeContext }));
+  const elector = new LeaderElector({
+    client,
+    namespace: config.stateNamespace ?? 'flotilla-system',
+    name: config.leaseName ?? 'flotilla-agent',
+    identity: `${hostname()}_${randomUUID().slice(0, 8)}`,
+    logger: logger.child({ stage: 'leader' }),
+  });
+  const closeClient = () => client.close();
+  try {
+    await elector.acquire(signal);
+  } catch (error) {
+    client.close();
+    if (signal.aborted) throw new AgentError('stopped while standing by for the lease', ErrorCode.Aborted);
+    throw error;
+  }
+  const stop = elector.stop.bind(elector);
+  elector.stop = () => stop().finally(closeClient);
+  return elector;
+}
+
 async function credentialFor(
   config: AgentConfig,
+  state: StateStore,
   facts: () => ClusterFacts,
   logger: Logger,
   signal: AbortSignal,
 ): Promise<{ credential: StoredCredential; registered: boolean }> {
-  const store = new CredentialStore(config.stateDir);
+  const store = new CredentialStore(state);
   const stored = await store.load();
   if (stored) {
     if (stored.name !== config.name)
@@ -68,20 +111,21 @@ async function credentialFor(
     logger.info({ clusterId: stored.clusterId, path: store.path }, 'registration: using the stored credential');
     return { credential: stored, registered: false };
   }
-  if (!config.token || !config.server) {
+  const token = registrationToken(config);
+  if (!token || !config.server) {
     throw new AgentError(
-      `no credential in ${config.stateDir} and no ${config.server ? '--token' : '--server'} to register with`,
+      `no credential in ${store.path} and no ${config.server ? '--token' : '--server'} to register with`,
       ErrorCode.NoCredential,
       { stateDir: config.stateDir },
     );
   }
   // The key is on disk before the hub hears of it, so a registration whose answer is lost can be retried.
-  const keys = new RegistrationKeyStore(config.stateDir);
+  const keys = new RegistrationKeyStore(state);
   const { key, reused } = await keys.loadOrCreate();
   if (reused) logger.info({ path: keys.path }, 'registration: retrying with the key of an unfinished registration');
   const registrar = new Registrar({
     server: config.server,
-    token: config.token,
+    token,
     name: config.name,
     facts: facts(),
     logger,
@@ -103,10 +147,22 @@ export async function startAgent(config: AgentConfig, opts: StartOptions = {}): 
     ...(factsReader?.current() ?? mergeFacts(config.facts, undefined)),
     agentVersion: AGENT_VERSION,
   });
+  const signal = opts.signal ?? new AbortController().signal;
+  let elector: LeaderElector | undefined;
+  try {
+    elector = await leadFirst(config, logger, signal);
+  } catch (error) {
+    await closeFactsReader(factsReader);
+    throw error;
+  }
+  const stateStore = openStateStore(config);
+  const { state } = stateStore;
   let credentialFound;
   try {
-    credentialFound = await credentialFor(config, facts, logger, opts.signal ?? new AbortController().signal);
+    credentialFound = await credentialFor(config, state, facts, logger, signal);
   } catch (error) {
+    stateStore.close();
+    await elector?.stop();
     await closeFactsReader(factsReader);
     throw error;
   }
@@ -119,7 +175,7 @@ export async function startAgent(config: AgentConfig, opts: StartOptions = {}): 
   const renewer = server
     ? new CredentialRenewer({
         server,
-        store: new CredentialStore(config.stateDir),
+        store: new CredentialStore(state),
         credential,
         logger: clusterLog.child({ stage: 'credential' }),
         backoff,
@@ -155,6 +211,7 @@ export async function startAgent(config: AgentConfig, opts: StartOptions = {}): 
     ? await startReconciling({
         clusterId: credential.clusterId,
         stateDir: config.stateDir,
+        state,
         kubeconfig: config.kubeconfig,
         kubeContext: config.kubeContext,
         git: config.git,
@@ -173,6 +230,7 @@ export async function startAgent(config: AgentConfig, opts: StartOptions = {}): 
     clusterId: credential.clusterId,
     registered,
     reconcile,
+    leadershipLost: elector?.lost,
     stop: () =>
       (stopping ??= (async () => {
         await reconcile?.stop();
@@ -181,6 +239,8 @@ export async function startAgent(config: AgentConfig, opts: StartOptions = {}): 
         await transport.stop();
         await lastBeat;
         await closeFactsReader(factsReader);
+        stateStore.close();
+        await elector?.stop();
         clusterLog.info('agent: stopped');
       })()),
   };

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from './config.js';
+import { loadConfig, registrationToken } from './config.js';
 
 describe('loadConfig', () => {
   it('takes --trusted-keys (or FLOTILLA_TRUSTED_KEYS) as an absolute path; unset leaves the signed-commit policy off', () => {
@@ -58,11 +58,18 @@ describe('loadConfig', () => {
     expect(() => loadConfig(['--name', 'a', '--tokn', 'x'], {})).toThrow(/invalid arguments: .*--tokn/);
   });
 
-  it('reads the token from a file', () => {
+  it('reads the token from a file only when it is asked for (a missing file is no start error)', () => {
     const dir = mkdtempSync(join(tmpdir(), 'agent-config-'));
     try {
+      const config = loadConfig(['--name', 'a', '--token-file', join(dir, 'token')], {})!;
+      expect(config.tokenFile).toBe(join(dir, 'token'));
+      expect(config.token).toBeUndefined();
+      expect(() => registrationToken(config)).toThrow(`cannot read the token file ${join(dir, 'token')}`);
       writeFileSync(join(dir, 'token'), 'from-file\n');
-      expect(loadConfig(['--name', 'a', '--token-file', join(dir, 'token')], {})!.token).toBe('from-file');
+      expect(registrationToken(config)).toBe('from-file');
+      writeFileSync(join(dir, 'token'), '\n');
+      expect(() => registrationToken(config)).toThrow(/holds nothing/);
+      expect(registrationToken({ token: 'direct' })).toBe('direct');
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -15,9 +15,25 @@ import type { ConfiguredFacts } from './facts/facts-reader.js';
 export const SETTINGS = {
   server: { env: 'FLOTILLA_SERVER', help: 'control plane base URL, e.g. http://hub:3000 (needed to register)' },
   token: { env: 'FLOTILLA_TOKEN', help: 'registration token (secret; used once, only when no credential is stored)' },
-  'token-file': { env: 'FLOTILLA_TOKEN_FILE', help: 'file holding the registration token (instead of --token)' },
+  'token-file': {
+    env: 'FLOTILLA_TOKEN_FILE',
+    help: 'file holding the registration token (instead of --token; read only when no credential is stored)',
+  },
   name: { env: 'FLOTILLA_NAME', help: 'cluster name (DNS label)' },
   'state-dir': { env: 'FLOTILLA_STATE_DIR', help: 'where the credential is kept (default .flotilla/agents/<name>)' },
+  'state-secret': {
+    env: 'FLOTILLA_STATE_SECRET',
+    help: 'keep the credential and desired state in this Secret (needs --kubeconfig) instead of files in --state-dir',
+  },
+  'state-namespace': {
+    env: 'FLOTILLA_STATE_NAMESPACE',
+    help: 'namespace of --state-secret (default flotilla-system)',
+  },
+  'leader-elect': {
+    env: 'FLOTILLA_LEADER_ELECT',
+    help: 'true: act only while holding a Lease in --state-namespace (needs --kubeconfig), so replicas stand by',
+  },
+  'lease-name': { env: 'FLOTILLA_LEASE_NAME', help: 'name of the leader-election Lease (default flotilla-agent)' },
   'heartbeat-interval': {
     env: 'FLOTILLA_HEARTBEAT_INTERVAL',
     help: 'seconds between heartbeats (default: what the hub says)',
@@ -68,8 +84,22 @@ const positiveInt = z.coerce.number().int().positive();
 const Schema = z.object({
   server: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
   token: z.string().min(1).max(512).optional(),
+  tokenFile: z.string().min(1).optional(),
   name: ClusterName,
   stateDir: z.string().min(1).optional(),
+  stateSecret: z
+    .string()
+    .regex(/^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/, 'must be a Secret name (DNS subdomain)')
+    .optional(),
+  stateNamespace: z
+    .string()
+    .regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, 'must be a namespace name (DNS label)')
+    .default('flotilla-system'),
+  leaderElect: z.enum(['true', 'false'], { error: 'must be true or false' }).default('false'),
+  leaseName: z
+    .string()
+    .regex(/^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/, 'must be a Lease name (DNS subdomain)')
+    .default('flotilla-agent'),
   heartbeatIntervalSeconds: positiveInt.max(86_400).optional(),
   natsUrl: z
     .string()
@@ -100,8 +130,21 @@ export interface AgentConfig {
   server?: string;
   /** Registration token; needed only when no credential is stored. */
   token?: string;
+  /**
+   * File holding the registration token, read only when no credential is stored (a Secret mounted
+   * `optional` may be deleted once the agent registered; the agent still restarts).
+   */
+  tokenFile?: string;
   name: string;
+  /** Files: the Git cache, outbox and applied digests; the credential too unless `stateSecret` is set. */
   stateDir: string;
+  /** Keep the credential, registration key and desired state in this Secret instead of stateDir. */
+  stateSecret?: string;
+  /** Namespace of `stateSecret` and of the leader-election Lease. */
+  stateNamespace?: string;
+  /** Act only while holding the Lease `leaseName` (leader/). */
+  leaderElect?: boolean;
+  leaseName?: string;
   /** Overrides the interval the hub hands out. */
   heartbeatIntervalSeconds?: number;
   natsUrl?: string;
@@ -152,14 +195,30 @@ function raw(argv: string[], env: NodeJS.ProcessEnv): Partial<Record<SettingName
   return out;
 }
 
-function readTokenFile(path: string): string {
+/**
+ * The registration token: `--token`, else the contents of `--token-file`. Called only when no
+ * credential is stored, so a token file deleted after the first registration does not matter.
+ */
+export function registrationToken(config: Pick<AgentConfig, 'token' | 'tokenFile'>): string | undefined {
+  if (config.token || !config.tokenFile) return config.token;
+  let text: string;
   try {
-    return readFileSync(path, 'utf8').trim();
+    text = readFileSync(config.tokenFile, 'utf8').trim();
   } catch (error) {
-    throw new AgentError(`cannot read the token file ${path}: ${(error as Error).message}`, ErrorCode.InvalidConfig, {
-      path,
-    });
+    throw new AgentError(
+      `cannot read the token file ${config.tokenFile}: ${(error as Error).message}`,
+      ErrorCode.NoCredential,
+      { path: config.tokenFile },
+    );
   }
+  const parsed = Schema.shape.token.safeParse(text);
+  if (!parsed.success || !text)
+    throw new AgentError(
+      `the token file ${config.tokenFile} holds ${text ? 'more than 512 characters' : 'nothing'}`,
+      ErrorCode.InvalidConfig,
+      { path: config.tokenFile },
+    );
+  return text;
 }
 
 /** A first look at the trusted keys file, so a wrong path stops the start before registering (source/commit-guard.ts parses it). */
@@ -191,9 +250,14 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
     throw new AgentError('give either --token or --token-file, not both', ErrorCode.InvalidConfig);
   const result = Schema.safeParse({
     server: r.server,
-    token: r.token ?? (r['token-file'] ? readTokenFile(r['token-file']) : undefined),
+    token: r.token,
+    tokenFile: r['token-file'],
     name: r.name,
     stateDir: r['state-dir'],
+    stateSecret: r['state-secret'],
+    stateNamespace: r['state-namespace'],
+    leaderElect: r['leader-elect'],
+    leaseName: r['lease-name'],
     heartbeatIntervalSeconds: r['heartbeat-interval'],
     natsUrl: r['nats-url'],
     facts: { provider: r.provider, region: r.region, kubeVersion: r['kube-version'], nodeCount: r['node-count'] },
@@ -212,10 +276,28 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
     });
   }
   const c = result.data;
+  if (c.leaderElect === 'true' && !c.kubeconfig)
+    throw new AgentError(
+      '--leader-elect needs --kubeconfig (the cluster that holds the Lease)',
+      ErrorCode.InvalidConfig,
+      {
+        fields: ['leaderElect'],
+      },
+    );
+  if (c.stateSecret && !c.kubeconfig)
+    throw new AgentError(
+      '--state-secret needs --kubeconfig (the cluster that holds the Secret)',
+      ErrorCode.InvalidConfig,
+      {
+        fields: ['stateSecret'],
+      },
+    );
   if (c.trustedKeysFile) checkTrustedKeysFile(resolve(c.trustedKeysFile));
   return {
     ...c,
+    leaderElect: c.leaderElect === 'true',
     server: c.server?.replace(/\/+$/, ''),
+    tokenFile: c.tokenFile ? resolve(c.tokenFile) : undefined,
     stateDir: resolve(c.stateDir ?? `.flotilla/agents/${c.name}`),
     kubeconfig: c.kubeconfig ? resolve(c.kubeconfig) : undefined,
     trustedKeysFile: c.trustedKeysFile ? resolve(c.trustedKeysFile) : undefined,

@@ -1,6 +1,7 @@
 /**
  * `flotilla-agent` command line: load the configuration, start the agent, stop cleanly on
- * SIGTERM/SIGINT. Exit codes: 0 stopped, 1 failed (e.g. registration refused), 2 bad configuration.
+ * SIGTERM/SIGINT. Exit codes: 0 stopped, 1 failed (e.g. registration refused, or the
+ * leader-election lease lost), 2 bad configuration.
  */
 import { startAgent } from './agent.js';
 import { HELP, loadConfig } from './config.js';
@@ -42,9 +43,20 @@ async function main(): Promise<number> {
       ? 2
       : 1;
   }
-  if (abort.signal.aborted) await agent.stop();
-  else await stopped;
-  return 0;
+  if (abort.signal.aborted) {
+    await agent.stop();
+    return 0;
+  }
+  // Losing the lease ends the process (as client-go's OnStoppedLeading does): the restarted
+  // process stands by until it holds the lease again.
+  const lost = await Promise.race([
+    stopped.then(() => undefined),
+    agent.leadershipLost ?? new Promise<never>(() => {}),
+  ]);
+  if (lost === undefined) return 0;
+  process.stderr.write(`flotilla-agent: lost the leader-election lease (${lost}); exiting\n`);
+  await agent.stop();
+  return 1;
 }
 
 process.exitCode = await main();

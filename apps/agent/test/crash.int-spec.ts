@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OWNER_LABEL } from '../src/render/renderer.js';
-import { INVENTORY_NAME, INVENTORY_NAMESPACE } from '../src/inventory/inventory-store.js';
+import { storedInventory } from './support/inventory.js';
 import { configMap, namespace } from './support/manifests.js';
 import { spawnAgent, type AgentChild } from './support/spawn-agent.js';
 import { startReconcileEnv, waitFor, type ReconcileEnv } from './support/reconcile-env.js';
@@ -71,10 +71,7 @@ describe('killed mid-apply', SLOW, () => {
     expect(appliedAtKill).toBeGreaterThan(0);
     expect(appliedAtKill).toBeLessThan(400);
     // Everything carrying our label at the moment of the kill is already in the inventory: nothing is orphaned.
-    const inventoryAtKill = JSON.parse(
-      (env.sim.api.store.get('configmaps', INVENTORY_NAMESPACE, INVENTORY_NAME) as { data: { entries: string } }).data
-        .entries,
-    ) as Array<{ id: string }>;
+    const inventoryAtKill = storedInventory(env.sim);
     const ids = new Set(inventoryAtKill.map((e) => e.id));
     const labelled = env.sim.api.store
       .list('configmaps', 'web')
@@ -95,10 +92,7 @@ describe('killed mid-apply', SLOW, () => {
     expect(names.filter((n: string) => n.startsWith('old-')).sort()).toEqual(
       Array.from({ length: 10 }, (_, i) => `old-${2 * i + 1}`).sort(),
     );
-    const inventory = JSON.parse(
-      (env.sim.api.store.get('configmaps', INVENTORY_NAMESPACE, INVENTORY_NAME) as { data: { entries: string } }).data
-        .entries,
-    ) as unknown[];
+    const inventory = storedInventory(env.sim);
     expect(inventory).toHaveLength(1 + 10 + 400);
     expect(runtime.live.size).toBe(1 + 10 + 400);
   });

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -85,6 +85,48 @@ describe('flotilla-agent as a process', () => {
     } finally {
       agent.child.kill('SIGKILL');
     }
+  });
+
+  it('restarts on its stored credential after the --token-file is gone (the registration Secret deleted)', async () => {
+    const stateDir = join(dir, 'restart');
+    const tokenFile = join(dir, 'restart-token');
+    await writeFile(tokenFile, `${TOKEN}\n`);
+    const args = ['--server', hub.url, '--name', 'proc-restart', '--state-dir', stateDir, '--token-file', tokenFile];
+    const first = runAgent(args, {});
+    let credential: { clusterId: string };
+    try {
+      await expect
+        .poll(() => readFile(join(stateDir, 'credential.json'), 'utf8').catch(() => ''), {
+          timeout: scaled(15_000),
+        })
+        .not.toBe('');
+      credential = JSON.parse(await readFile(join(stateDir, 'credential.json'), 'utf8'));
+      first.child.kill('SIGTERM');
+      expect(await first.exited).toBe(0);
+    } finally {
+      first.child.kill('SIGKILL');
+    }
+    await rm(tokenFile);
+    const before = await heartbeatCount(jsm, credential.clusterId);
+    const second = runAgent(args, {});
+    try {
+      await expect
+        .poll(() => heartbeatCount(jsm, credential.clusterId), { timeout: scaled(15_000) })
+        .toBeGreaterThan(before);
+      expect(second.child.exitCode).toBeNull();
+      expect(second.out.stdout).toContain('registration: using the stored credential');
+      second.child.kill('SIGTERM');
+      expect(await second.exited).toBe(0);
+    } finally {
+      second.child.kill('SIGKILL');
+    }
+    // Without a credential the missing file is what stops it, named.
+    const fresh = runAgent(
+      ['--server', hub.url, '--name', 'proc-nofile', '--state-dir', join(dir, 'nofile'), '--token-file', tokenFile],
+      {},
+    );
+    expect(await fresh.exited).toBe(2);
+    expect(fresh.out.stderr).toContain(`cannot read the token file ${tokenFile}`);
   });
 
   it('exits 1 with a clear error when the hub answers 401, and stores nothing', async () => {

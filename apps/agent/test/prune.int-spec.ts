@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OWNER_LABEL } from '../src/render/renderer.js';
-import { INVENTORY_NAME, INVENTORY_NAMESPACE } from '../src/inventory/inventory-store.js';
+import { storedInventory } from './support/inventory.js';
 import { configMap, webApp } from './support/manifests.js';
 import { startReconcileEnv, type ReconcileEnv } from './support/reconcile-env.js';
 import type { ReconcileRuntime } from '../src/reconcile/runtime.js';
@@ -117,10 +117,7 @@ describe('prune: only what the agent applied and Git no longer has', () => {
     expect(report.objects.some((o) => o.action === 'deleted')).toBe(false);
     expect(cm('web-config')).toBeDefined();
     expect(env.sim.api.store.get('deployments.apps', 'web', 'web')).toBeDefined();
-    const inventory = env.sim.api.store.get('configmaps', INVENTORY_NAMESPACE, INVENTORY_NAME) as {
-      data: { entries: string };
-    };
-    expect(inventory.data.entries).toContain('web_web-config__ConfigMap');
+    expect(storedInventory(env.sim).map((e) => e.id)).toContain('web_web-config__ConfigMap');
   });
 
   it('a failed render prunes nothing', async () => {

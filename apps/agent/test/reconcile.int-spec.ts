@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KubeClient } from '../src/kube/kube-client.js';
 import { loadKubeconfig } from '../src/kube/kubeconfig.js';
 import { OWNER_LABEL } from '../src/render/renderer.js';
-import { INVENTORY_NAME, INVENTORY_NAMESPACE } from '../src/inventory/inventory-store.js';
+import { storedInventory } from './support/inventory.js';
 import { configMap, webApp } from './support/manifests.js';
 import { startReconcileEnv, type ReconcileEnv } from './support/reconcile-env.js';
 
@@ -43,12 +43,9 @@ describe('reconcile: source → render → plan → apply → report', () => {
     };
     expect(deploy.metadata.labels[OWNER_LABEL]).toBe(env.clusterId);
     expect(deploy.metadata.managedFields.some((m) => m.manager === 'flotilla' && m.operation === 'Apply')).toBe(true);
-    const inventory = env.sim.api.store.get('configmaps', INVENTORY_NAMESPACE, INVENTORY_NAME) as {
-      data: { entries: string };
-    };
     expect(
-      JSON.parse(inventory.data.entries)
-        .map((e: { id: string }) => e.id)
+      storedInventory(env.sim)
+        .map((e) => e.id)
         .sort(),
     ).toEqual(['_web__Namespace', 'web_web-config__ConfigMap', 'web_web__Service', 'web_web_apps_Deployment']);
   });

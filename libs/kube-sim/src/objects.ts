@@ -3,6 +3,7 @@
 import { errors, type StatusCause } from './errors.js';
 import { type ResourceType, apiVersionOf } from './resources.js';
 import { selectorString } from './selectors.js';
+import { sizeCauses } from './size-limits.js';
 
 const META_ORDER = [
   'name',
@@ -157,6 +158,7 @@ export function validate(t: ResourceType, obj: any): void {
         field: 'metadata.name',
       });
   }
+  causes.push(...sizeCauses(t, obj));
   if (causes.length) throw errors.invalid(t.kind, name, causes, t.group);
   if (t.builtin && t.kind === 'Secret') {
     for (const [k, v] of Object.entries(obj.data ?? {})) {

@@ -6,13 +6,15 @@
  * new value. The agent may read nothing else. The last value is kept in the state dir, so after a
  * restart without NATS the agent still enforces what it was told last.
  */
-import { readFile, rename, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { Msg, NatsConnection } from '@nats-io/transport-node';
 import { DesiredState, describeZodError, subjects } from '@flotilla/protocol';
 import type { Logger } from 'pino';
 import { Backoff } from '../backoff.js';
+import { DirStateStore } from '../state/dir-state-store.js';
+import type { StateStore } from '../state/state-store.js';
 import { readRelayReply } from '../transport/relay-reply.js';
+
+const DESIRED_KEY = 'desired.json';
 
 export type DesiredListener = (desired: DesiredState) => void;
 
@@ -21,14 +23,16 @@ export class DesiredSource {
   /** Bumped by every read loop; an older loop stops when it sees a newer one. */
   private reads = 0;
   private listener: DesiredListener = () => undefined;
-  private readonly file: string;
+  private readonly state: StateStore;
+  /** Saves run one after another, so the last value is the one kept. */
+  private saving: Promise<void> = Promise.resolve();
 
   constructor(
-    stateDir: string,
+    state: string | StateStore,
     private readonly clusterId: string,
     private readonly logger: Logger,
   ) {
-    this.file = join(stateDir, 'desired.json');
+    this.state = typeof state === 'string' ? new DirStateStore(state) : state;
   }
 
   get value(): DesiredState | undefined {
@@ -42,8 +46,10 @@ export class DesiredSource {
   /** The value saved by the previous run, if any. */
   async loadSaved(): Promise<DesiredState | undefined> {
     try {
-      this.current = DesiredState.parse(JSON.parse(await readFile(this.file, 'utf8')));
-    } catch {
+      const text = await this.state.read(DESIRED_KEY);
+      this.current = text === undefined ? undefined : DesiredState.parse(JSON.parse(text));
+    } catch (error) {
+      this.logger.warn({ err: error }, 'desired: the saved desired state cannot be used; waiting for the hub');
       this.current = undefined;
     }
     return this.current;
@@ -104,14 +110,13 @@ export class DesiredSource {
     const prev = this.current;
     if (prev && JSON.stringify(prev) === JSON.stringify(next)) return;
     this.current = next;
-    void this.save(next);
+    this.saving = this.saving.then(() => this.save(next));
     this.listener(next);
   }
 
   private async save(d: DesiredState): Promise<void> {
     try {
-      await writeFile(`${this.file}.tmp`, JSON.stringify(d), { mode: 0o600 });
-      await rename(`${this.file}.tmp`, this.file);
+      await this.state.write(DESIRED_KEY, JSON.stringify(d));
     } catch (error) {
       this.logger.warn({ err: error }, 'desired: cannot save the desired state');
     }

@@ -1,59 +1,182 @@
 /**
- * inventory/: the agent's record of every object it applied, kept in the cluster (ConfigMap
- * `flotilla-inventory` in `flotilla-system`, created with its namespace when missing) so it
- * survives the agent's state dir. Written before an apply with the union of old and new
- * objects (a kill mid-apply orphans nothing) and after prune with what is left.
+ * inventory/: the agent's record of every object it applied, kept in the cluster (in
+ * `flotilla-system`, created with its namespace when missing) so it survives the agent's state
+ * dir. Written before an apply with the union of old and new objects (a kill mid-apply orphans
+ * nothing) and after prune with what is left.
+ *
+ * A ConfigMap holds at most 1 MiB (about 10,000 entries), so the entries are sharded: ConfigMaps
+ * `flotilla-inventory-<slot>-<i>` (each at most `shardBytes` of entries JSON) hold them, and the
+ * head ConfigMap `flotilla-inventory` names the slot (`a` or `b`) and the shard count. A save
+ * writes every shard of the other slot, then flips the head in one write, then deletes the shards
+ * the head no longer names: a reader (or a kill at any point) sees the old or the new inventory,
+ * whole. The current slot's shards are never written while the head names them, so a load whose
+ * head is the version this store last read or wrote reuses its entries (one GET per pass).
+ * The single-ConfigMap form of earlier agents (`data.entries` in the head) is read, and
+ * replaced by the sharded form at the next save.
  */
-import { makeInventory, type Inventory } from '@flotilla/gitops';
+import { makeInventory, type Inventory, type InventoryEntry } from '@flotilla/gitops';
 import type { KubeClient } from '../kube/kube-client.js';
 import { KubeApiError } from '../kube/kube-client.js';
 import { FIELD_MANAGER } from '../apply/server-apply.js';
 
 export const INVENTORY_NAMESPACE = 'flotilla-system';
 export const INVENTORY_NAME = 'flotilla-inventory';
-const PATH = `/api/v1/namespaces/${INVENTORY_NAMESPACE}/configmaps/${INVENTORY_NAME}`;
+/** Label on every shard (value: the head's name), so stale ones are found with one list. */
+export const SHARD_LABEL = 'flotilla.dev/inventory-shard-of';
+/** Entries JSON per shard: half the 1 MiB a ConfigMap may hold. */
+export const DEFAULT_SHARD_BYTES = 512 * 1024;
+const FORMAT = '2';
+const CONFIGMAPS = `/api/v1/namespaces/${INVENTORY_NAMESPACE}/configmaps`;
+const HEAD = `${CONFIGMAPS}/${INVENTORY_NAME}`;
+
+type Slot = 'a' | 'b';
+interface ConfigMapBody {
+  metadata?: { resourceVersion?: string };
+  data?: Record<string, string>;
+}
+interface Head {
+  slot: Slot;
+  shards: number;
+}
+
+const shardName = (slot: Slot, i: number) => `${INVENTORY_NAME}-${slot}-${i}`;
+
+/** Splits sorted entries into JSON arrays of at most `maxBytes` each (one entry never splits). */
+export function shardEntries(entries: readonly InventoryEntry[], maxBytes: number): string[] {
+  const shards: string[] = [];
+  let parts: string[] = [];
+  let size = 2;
+  for (const e of entries) {
+    const json = JSON.stringify({ id: e.id, apiVersion: e.apiVersion });
+    if (parts.length && size + json.length + 1 > maxBytes) {
+      shards.push(`[${parts.join(',')}]`);
+      parts = [];
+      size = 2;
+    }
+    parts.push(json);
+    size += json.length + 1;
+  }
+  if (parts.length) shards.push(`[${parts.join(',')}]`);
+  return shards;
+}
 
 export class InventoryStore {
   private namespaceReady = false;
+  /** The entries JSON of the last load or save, to skip a save that changes nothing. */
   private last: string | undefined;
+  private head: Head | undefined;
+  /** The head's resourceVersion and the inventory it stands for, from the last load or save. */
+  private cached: { resourceVersion: string; inventory: Inventory } | undefined;
 
-  constructor(private readonly client: KubeClient) {}
+  constructor(
+    private readonly client: KubeClient,
+    private readonly shardBytes = DEFAULT_SHARD_BYTES,
+  ) {}
 
   async load(): Promise<Inventory> {
+    let data: Record<string, string>;
+    let resourceVersion: string | undefined;
     try {
-      const { body } = await this.client.request<{ data?: Record<string, string> }>('GET', PATH);
-      const raw = body.data?.['entries'];
-      this.last = raw;
-      return makeInventory(raw ? (JSON.parse(raw) as Inventory['entries']) : []);
+      const { body } = await this.client.request<ConfigMapBody>('GET', HEAD);
+      data = body.data ?? {};
+      resourceVersion = body.metadata?.resourceVersion;
     } catch (error) {
-      if (error instanceof KubeApiError && error.status === 404) return makeInventory([]);
+      if (error instanceof KubeApiError && error.status === 404) {
+        this.head = undefined;
+        this.cached = undefined;
+        this.last = JSON.stringify([]);
+        return makeInventory([]);
+      }
       throw error;
     }
+    if (resourceVersion && this.cached?.resourceVersion === resourceVersion) return this.cached.inventory;
+    this.cached = undefined;
+    if (data['format'] !== FORMAT) {
+      // The single-ConfigMap form: read it; `last` stays unset so the next save migrates it.
+      this.head = undefined;
+      this.last = undefined;
+      return makeInventory(data['entries'] ? (JSON.parse(data['entries']) as InventoryEntry[]) : []);
+    }
+    const head = { slot: data['slot'] === 'b' ? 'b' : 'a', shards: Number(data['shards']) } as Head;
+    if (!Number.isInteger(head.shards) || head.shards < 0)
+      throw new Error(`the inventory head ${INVENTORY_NAMESPACE}/${INVENTORY_NAME} names no valid shard count`);
+    const entries: InventoryEntry[] = [];
+    for (let i = 0; i < head.shards; i++) {
+      const name = shardName(head.slot, i);
+      const { body } = await this.client.request<ConfigMapBody>('GET', `${CONFIGMAPS}/${name}`);
+      const raw = body.data?.['entries'];
+      if (raw === undefined) throw new Error(`the inventory shard ${INVENTORY_NAMESPACE}/${name} holds no entries`);
+      entries.push(...(JSON.parse(raw) as InventoryEntry[]));
+    }
+    if (String(entries.length) !== data['count'])
+      throw new Error(
+        `the inventory ${INVENTORY_NAMESPACE}/${INVENTORY_NAME} should hold ${data['count']} entries, its shards hold ${entries.length}`,
+      );
+    const inventory = makeInventory(entries);
+    this.head = head;
+    this.last = JSON.stringify(inventory.entries);
+    if (resourceVersion) this.cached = { resourceVersion, inventory };
+    return inventory;
   }
 
   async save(inventory: Inventory): Promise<void> {
     const entries = JSON.stringify(inventory.entries);
     if (entries === this.last) return;
-    const apply = {
-      query: { fieldManager: FIELD_MANAGER, force: 'true' },
-      contentType: 'application/apply-patch+yaml',
-    };
     if (!this.namespaceReady) {
-      await this.client.request('PATCH', `/api/v1/namespaces/${INVENTORY_NAMESPACE}`, {
-        ...apply,
-        body: { apiVersion: 'v1', kind: 'Namespace', metadata: { name: INVENTORY_NAMESPACE } },
+      await this.apply(`/api/v1/namespaces/${INVENTORY_NAMESPACE}`, {
+        apiVersion: 'v1',
+        kind: 'Namespace',
+        metadata: { name: INVENTORY_NAMESPACE },
       });
       this.namespaceReady = true;
     }
-    await this.client.request('PATCH', PATH, {
-      ...apply,
-      body: {
+    const slot: Slot = this.head?.slot === 'a' ? 'b' : 'a';
+    const shards = shardEntries(inventory.entries, this.shardBytes);
+    for (const [i, json] of shards.entries()) {
+      const name = shardName(slot, i);
+      await this.apply(`${CONFIGMAPS}/${name}`, {
         apiVersion: 'v1',
         kind: 'ConfigMap',
-        metadata: { name: INVENTORY_NAME, namespace: INVENTORY_NAMESPACE },
-        data: { entries },
-      },
-    });
+        metadata: { name, namespace: INVENTORY_NAMESPACE, labels: { [SHARD_LABEL]: INVENTORY_NAME } },
+        data: { entries: json },
+      });
+    }
+    // The flip: from here on readers see the new shards. Applying the head without `entries`
+    // also removes that field of the single-ConfigMap form (this field manager owned it).
+    this.cached = undefined;
+    const written = (await this.apply(HEAD, {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: INVENTORY_NAME, namespace: INVENTORY_NAMESPACE },
+      data: { format: FORMAT, slot, shards: String(shards.length), count: String(inventory.entries.length) },
+    })) as ConfigMapBody;
+    this.head = { slot, shards: shards.length };
     this.last = entries;
+    const resourceVersion = written.metadata?.resourceVersion;
+    if (resourceVersion) this.cached = { resourceVersion, inventory: makeInventory(inventory.entries) };
+    await this.deleteStaleShards(new Set(shards.map((_, i) => shardName(slot, i))));
+  }
+
+  private async deleteStaleShards(keep: Set<string>): Promise<void> {
+    const { body } = await this.client.request<{ items?: { metadata: { name: string } }[] }>('GET', CONFIGMAPS, {
+      query: { labelSelector: `${SHARD_LABEL}=${INVENTORY_NAME}` },
+    });
+    for (const item of body.items ?? []) {
+      if (keep.has(item.metadata.name)) continue;
+      try {
+        await this.client.request('DELETE', `${CONFIGMAPS}/${item.metadata.name}`);
+      } catch (error) {
+        if (!(error instanceof KubeApiError && error.status === 404)) throw error;
+      }
+    }
+  }
+
+  private async apply(path: string, body: unknown): Promise<unknown> {
+    const res = await this.client.request('PATCH', path, {
+      query: { fieldManager: FIELD_MANAGER, force: 'true' },
+      contentType: 'application/apply-patch+yaml',
+      body,
+    });
+    return res.body;
   }
 }

@@ -2,6 +2,7 @@
  * Wires the reconcile machinery for one cluster: Kubernetes client, watch cache, stages, drift
  * handler, report outbox and the loop, fed by the desired state from NATS (or the saved copy).
  */
+import type { StateStore } from '../state/state-store.js';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { NatsConnection } from '@nats-io/transport-node';
@@ -46,6 +47,8 @@ export interface ReconcileSettings {
 export interface RuntimeOptions extends ReconcileSettings {
   clusterId: string;
   stateDir: string;
+  /** Where the desired state is kept (default: the state dir). */
+  state?: StateStore;
   transport: ReportPublisher & { onConnect(listener: (nc: NatsConnection, reconnected: boolean) => void): void };
   logger: Logger;
 }
@@ -72,7 +75,7 @@ export async function startReconciling(o: RuntimeOptions): Promise<ReconcileRunt
   const live = new LiveCache(client, owned, log.child({ stage: 'drift' }));
   const outbox = new Outbox(o.stateDir, o.clusterId, o.transport, log.child({ stage: 'report' }));
   await outbox.open();
-  const desired = new DesiredSource(o.stateDir, o.clusterId, log.child({ stage: 'desired' }));
+  const desired = new DesiredSource(o.state ?? o.stateDir, o.clusterId, log.child({ stage: 'desired' }));
   await desired.loadSaved();
   const header = (seq: number) => ({ protocol: PROTOCOL_VERSION, clusterId: o.clusterId, seq });
   const drift = new DriftHandler({

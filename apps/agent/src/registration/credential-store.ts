@@ -1,35 +1,41 @@
-/** Reads and writes the credential file: mode 0600 in a 0700 directory, replaced atomically. */
-import { readFile, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+/**
+ * Reads and writes the credential: a file (mode 0600 in a 0700 directory, replaced atomically) or
+ * a key of the agent's state Secret (state/).
+ */
 import { describeZodError } from '@flotilla/protocol';
 import { AgentError, ErrorCode } from '../errors.js';
+import { DirStateStore } from '../state/dir-state-store.js';
+import type { StateStore } from '../state/state-store.js';
 import { CREDENTIAL_FILE, StoredCredential } from './credential.js';
-import { writePrivateFile } from './private-file.js';
 
 export class CredentialStore {
+  /** Where the credential is kept, for messages. */
   readonly path: string;
+  private readonly state: StateStore;
 
-  constructor(readonly stateDir: string) {
-    this.path = join(stateDir, CREDENTIAL_FILE);
+  constructor(state: string | StateStore) {
+    this.state = typeof state === 'string' ? new DirStateStore(state) : state;
+    this.path = this.state.describe(CREDENTIAL_FILE);
   }
 
   /** The stored credential, or undefined when there is none. A damaged file is an error, never ignored. */
   async load(): Promise<StoredCredential | undefined> {
-    let text: string;
+    let text: string | undefined;
     try {
-      text = await readFile(this.path, 'utf8');
+      text = await this.state.read(CREDENTIAL_FILE);
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
       throw new AgentError(`cannot read ${this.path}: ${(error as Error).message}`, ErrorCode.CredentialUnreadable, {
         path: this.path,
       });
     }
+    if (text === undefined) return undefined;
+    const discard = this.state.discardHint(CREDENTIAL_FILE);
     let json: unknown;
     try {
       json = JSON.parse(text);
     } catch {
       throw new AgentError(
-        `${this.path} is not valid JSON; move it away to register again`,
+        `${this.path} is not valid JSON; ${discard} to register again`,
         ErrorCode.CredentialUnreadable,
         { path: this.path },
       );
@@ -37,7 +43,7 @@ export class CredentialStore {
     const parsed = StoredCredential.safeParse(json);
     if (!parsed.success) {
       throw new AgentError(
-        `${this.path} is not a valid credential (${describeZodError(parsed.error)}); move it away to register again`,
+        `${this.path} is not a valid credential (${describeZodError(parsed.error)}); ${discard} to register again`,
         ErrorCode.CredentialUnreadable,
         {
           path: this.path,
@@ -48,12 +54,11 @@ export class CredentialStore {
   }
 
   /** True when group or others can read the file (it should be 0600). */
-  async isExposed(): Promise<boolean> {
-    const s = await stat(this.path);
-    return (s.mode & 0o077) !== 0;
+  isExposed(): Promise<boolean> {
+    return this.state.isExposed(CREDENTIAL_FILE);
   }
 
   async save(credential: StoredCredential): Promise<void> {
-    await writePrivateFile(this.path, `${JSON.stringify(credential, null, 2)}\n`);
+    await this.state.write(CREDENTIAL_FILE, `${JSON.stringify(credential, null, 2)}\n`);
   }
 }

@@ -4,13 +4,12 @@
  * key behind, and the next start retries with the same token and key, which the hub answers
  * with the same cluster and a fresh credential. Removed once the credential is stored.
  */
-import { readFile, unlink } from 'node:fs/promises';
-import { join } from 'node:path';
 import { fromSeed } from '@nats-io/nkeys';
 import { createUser } from '@flotilla/nats-auth';
 import { z } from 'zod';
 import { AgentError, ErrorCode } from '../errors.js';
-import { writePrivateFile } from './private-file.js';
+import { DirStateStore } from '../state/dir-state-store.js';
+import type { StateStore } from '../state/state-store.js';
 
 export const REGISTRATION_KEY_FILE = 'registration-key.json';
 
@@ -25,10 +24,13 @@ export interface AgentKey {
 }
 
 export class RegistrationKeyStore {
+  /** Where the key is kept, for messages. */
   readonly path: string;
+  private readonly state: StateStore;
 
-  constructor(stateDir: string) {
-    this.path = join(stateDir, REGISTRATION_KEY_FILE);
+  constructor(state: string | StateStore) {
+    this.state = typeof state === 'string' ? new DirStateStore(state) : state;
+    this.path = this.state.describe(REGISTRATION_KEY_FILE);
   }
 
   /** The key left by an unfinished registration, else a new one, written to disk before it is returned. */
@@ -36,24 +38,22 @@ export class RegistrationKeyStore {
     const stored = await this.load();
     if (stored) return { key: stored, reused: true };
     const key = createUser();
-    await writePrivateFile(this.path, `${JSON.stringify({ version: 1, seed: key.seed }, null, 2)}\n`);
+    await this.state.write(REGISTRATION_KEY_FILE, `${JSON.stringify({ version: 1, seed: key.seed }, null, 2)}\n`);
     return { key, reused: false };
   }
 
-  async discard(): Promise<void> {
-    await unlink(this.path).catch((e: NodeJS.ErrnoException) => {
-      if (e.code !== 'ENOENT') throw e;
-    });
+  discard(): Promise<void> {
+    return this.state.remove(REGISTRATION_KEY_FILE);
   }
 
   private async load(): Promise<AgentKey | undefined> {
-    let text: string;
+    let text: string | undefined;
     try {
-      text = await readFile(this.path, 'utf8');
+      text = await this.state.read(REGISTRATION_KEY_FILE);
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
       throw this.unreadable((error as Error).message);
     }
+    if (text === undefined) return undefined;
     try {
       const { seed } = StoredKey.parse(JSON.parse(text));
       return { publicKey: fromSeed(new TextEncoder().encode(seed)).getPublicKey(), seed };
@@ -64,7 +64,7 @@ export class RegistrationKeyStore {
 
   private unreadable(why: string): AgentError {
     return new AgentError(
-      `cannot use ${this.path}: ${why}; move it away to register with a new key`,
+      `cannot use ${this.path}: ${why}; ${this.state.discardHint(REGISTRATION_KEY_FILE)} to register with a new key`,
       ErrorCode.CredentialUnreadable,
       { path: this.path },
     );
