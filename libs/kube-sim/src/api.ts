@@ -8,6 +8,7 @@ import { allocate, applyDefaults } from './defaults.js';
 import { recordUpdate } from './managed.js';
 import { omitEmpty } from './omitempty.js';
 import { keepAllocated } from './service-alloc.js';
+import { checkImmutable } from './immutable.js';
 import { canonical, checkBody, validate } from './objects.js';
 import { jsonPatch, mergePatch } from './patch.js';
 import { Registry, storeKey } from './registry.js';
@@ -139,6 +140,7 @@ export class Api {
     if (this.omitEmpty) next = omitEmpty(t.kind, t.builtin, next);
     next = keepAllocated(t.kind, t.builtin, prev, next);
     next = applyDefaults(t.kind, t.builtin, next);
+    if (prev && sub !== 'status') checkImmutable(t, prev, next);
     const m: any = { ...next.metadata };
     if (prev) {
       for (const k of KEPT_METADATA) m[k] = prev.metadata[k];
