@@ -6,6 +6,9 @@ import { serverSideApply } from './apply.js';
 import { errors } from './errors.js';
 import { allocate, applyDefaults } from './defaults.js';
 import { recordUpdate } from './managed.js';
+import { omitEmpty } from './omitempty.js';
+import { keepAllocated } from './service-alloc.js';
+import { checkImmutable } from './immutable.js';
 import { canonical, checkBody, validate } from './objects.js';
 import { jsonPatch, mergePatch } from './patch.js';
 import { Registry, storeKey } from './registry.js';
@@ -95,6 +98,8 @@ export class Api {
   readonly hooks: CommitHook[] = [];
   /** Called when an object finally leaves the store. */
   readonly removeHooks: CommitHook[] = [];
+  /** Built-in kinds stored as a real server stores them (omitempty fields left out); off keeps them as sent. */
+  omitEmpty = true;
 
   constructor(historySize?: number) {
     this.store = new Store(historySize);
@@ -132,7 +137,10 @@ export class Api {
       else next = { ...next, status: prev.status };
     }
     if (!t.status && sub === 'status') throw errors.noRoute();
+    if (this.omitEmpty) next = omitEmpty(t.kind, t.builtin, next);
+    next = keepAllocated(t.kind, t.builtin, prev, next);
     next = applyDefaults(t.kind, t.builtin, next);
+    if (prev && sub !== 'status') checkImmutable(t, prev, next);
     const m: any = { ...next.metadata };
     if (prev) {
       for (const k of KEPT_METADATA) m[k] = prev.metadata[k];

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // kube-sim CLI: `kube-sim --port N --kubeconfig FILE [--state FILE] [--no-simulate] [--name NAME]
-//   [--nodes N] [--node-provider aws] [--node-region R] [--node-zone Z] [--kubelet-version V] [--watch-lag-ms N]`.
+//   [--nodes N] [--node-provider aws] [--node-region R] [--node-zone Z] [--kubelet-version V] [--watch-lag-ms N]
+//   [--keep-empty]`.
 // Runs until SIGINT/SIGTERM, then saves its state (when --state is given) and exits.
 import { parseArgs } from 'node:util';
 import { startKubeSim } from './server.js';
@@ -15,6 +16,7 @@ const { values } = parseArgs({
     'no-simulate': { type: 'boolean', default: false },
     'sim-delay-ms': { type: 'string' },
     'watch-lag-ms': { type: 'string', default: '0' },
+    'keep-empty': { type: 'boolean', default: false },
     nodes: { type: 'string', default: '1' },
     'node-provider': { type: 'string' },
     'node-region': { type: 'string' },
@@ -41,6 +43,7 @@ if (!Number.isInteger(nodeCount) || nodeCount < 0 || nodeCount > 10_000) {
 }
 const sim = await startKubeSim({
   watchLagMs,
+  omitEmpty: !values['keep-empty'],
   port,
   host: values.host,
   kubeconfigPath: values.kubeconfig,

@@ -39,6 +39,12 @@ export interface KubeSimOptions {
    * server answers an expired or revoked token (default: no authentication).
    */
   tokens?: string[];
+  /**
+   * Store built-in kinds as a real server does, leaving out the `omitempty` fields that hold empty
+   * or zero values (`nodeSelector: {}`, `hostNetwork: false`, …; see omitempty.ts). Default true;
+   * false keeps every field as sent (the emulator's older behaviour).
+   */
+  omitEmpty?: boolean;
 }
 
 /** Ready Nodes to seed, and what their well-known fields and labels say. */
@@ -81,6 +87,8 @@ export interface KubeSim {
    * that drops packets). Turned off, new requests are served again.
    */
   setBlackHole(on: boolean): void;
+  /** Turns omitempty storage (KubeSimOptions.omitEmpty) on or off for later writes. */
+  setOmitEmpty(on: boolean): void;
   /** Drops the watch history: watches from an older resourceVersion then get 410 Gone. */
   compact(): void;
   /** Ends every open watch stream, as an API server restart or a load balancer would. */
@@ -146,6 +154,7 @@ function send(res: ServerResponse, code: number, body: unknown): void {
 export async function startKubeSim(opts: KubeSimOptions = {}): Promise<KubeSim> {
   const name = opts.name ?? 'kube-sim';
   const api = new Api(opts.historySize);
+  api.omitEmpty = opts.omitEmpty ?? true;
   installDeleteHooks(api);
   const persister = opts.stateFile ? new Persister(api, opts.stateFile) : undefined;
   const loaded = persister?.load() ?? false;
@@ -285,6 +294,7 @@ export async function startKubeSim(opts: KubeSimOptions = {}): Promise<KubeSim> 
       blackHole = on;
       if (on) watches.silenceAll();
     },
+    setOmitEmpty: (on) => void (api.omitEmpty = on),
     compact: () => api.store.compact(),
     dropWatches: () => watches.closeAll(),
     close: async () => {

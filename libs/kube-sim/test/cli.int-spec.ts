@@ -110,4 +110,28 @@ describe('kube-sim CLI', () => {
       /exited with 2/,
     );
   });
+
+  it('--keep-empty stores empty fields as sent; without it they are left out as a real server does', async () => {
+    const cm = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', annotations: {} }, data: {} };
+    const stored = async (...flags: string[]) => {
+      const s = await start('--port', '0', '--kubeconfig', join(dir, `keep${flags.length}`), '--no-simulate', ...flags);
+      const res = await fetch(`${s.url}/api/v1/namespaces/default/configmaps`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify(cm),
+      });
+      expect(res.status).toBe(201);
+      const body = (await res.json()) as { metadata: Record<string, unknown>; data?: unknown };
+      const exited = exit(s.child);
+      s.child.kill('SIGTERM');
+      expect(await exited).toBe(0);
+      return body;
+    };
+    const kept = await stored('--keep-empty');
+    expect(kept.data).toEqual({});
+    expect(kept.metadata['annotations']).toEqual({});
+    const dropped = await stored();
+    expect(dropped.data).toBeUndefined();
+    expect(dropped.metadata['annotations']).toBeUndefined();
+  });
 });

@@ -6,13 +6,16 @@
  * number in flight, and a stage starts once the one before is done. Unchanged objects are not
  * written. The applied set is updated before each write, so the watch event of our own write is
  * never mistaken for drift, and the version each write made is recorded as verified (that event
- * costs no diff). A failed object is reported, not fatal.
+ * costs no diff). A failed object is reported, not fatal: the rest of the stage and the stages
+ * after it are still written. A refusal for an immutable field recreates the object only when it
+ * is annotated `flotilla.dev/force: enabled` (recreate.ts).
  */
 import { ApplyPhase, applyPhaseOf, hasNoStatus, type KubeObject } from '@flotilla/gitops';
 import { ObjectAction, storableText } from '@flotilla/protocol';
 import type { AppliedObjects } from './applied-objects.js';
 import { mapLimit } from './map-limit.js';
 import { ServerApply } from './server-apply.js';
+import { isImmutableRejection, recreate, wantsRecreate } from './recreate.js';
 import type { LiveCache } from '../drift/live-cache.js';
 import { Discovery, type ResourceInfo } from '../kube/discovery.js';
 import { KubeApiError } from '../kube/kube-client.js';
@@ -28,6 +31,10 @@ export const APPLY_STAGES: ReadonlyArray<readonly ApplyPhase[]> = [
   [ApplyPhase.Webhooks],
 ];
 const STAGE_OF_PHASE = new Map(APPLY_STAGES.flatMap((phases, stage) => phases.map((phase) => [phase, stage] as const)));
+
+/** Why an object was deleted and created again. */
+export const RECREATED =
+  'recreated: an immutable field changed and the object asks for it (flotilla.dev/force: enabled)';
 
 /** Why a drifted object was not written. */
 export const DRIFT_LEFT = 'live state differs from Git; self-heal is off, so it is left as it is';
@@ -85,12 +92,18 @@ export class Applier {
     const before = this.live.get(p.id)?.metadata['resourceVersion'] ?? p.liveVersion;
     this.applied.set(p.id, { obj: p.obj, digest: p.digest, info });
     try {
-      const res = await this.server.apply(info, p.obj);
+      let recreated = false;
+      const res = await this.server.apply(info, p.obj).catch(async (error: unknown) => {
+        if (!isImmutableRejection(error) || !wantsRecreate(p.obj)) throw error;
+        recreated = true;
+        return recreate(this.server, info, p.obj);
+      });
       const version = res.body.metadata['resourceVersion'];
       // The answer is the live object our write made: its watch event needs no diff.
       this.applied.markVerified(p.id, version);
       const written = writtenVersionOf(res.body);
       const wrote = { ...base, ...(written ? { written } : {}) };
+      if (recreated) return { ...wrote, action: ObjectAction.Created, message: RECREATED };
       if (res.status === 201) return { ...wrote, action: ObjectAction.Created };
       return {
         ...wrote,

@@ -166,7 +166,13 @@ export class Planner {
       const last = this.deps.applied.digestOf(id);
       if (last !== undefined && last !== '' && last !== digest) return { ...base, action: PlanAction.Apply };
       dryRuns++;
-      const { body } = await this.deps.server.apply(info, obj, { dryRun: true });
+      // A dry run the server refuses (an immutable field, admission) is one object's problem: its
+      // write fails with the server's message, the others go ahead.
+      const body = await this.deps.server.apply(info, obj, { dryRun: true }).then(
+        (r) => r.body,
+        () => undefined,
+      );
+      if (body === undefined) return { ...base, action: PlanAction.Apply };
       return { ...base, action: comparable(body) === comparable(live) ? PlanAction.Unchanged : PlanAction.Apply };
     });
     return { revision: m.revision, objects, dryRuns };

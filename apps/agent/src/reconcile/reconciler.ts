@@ -1,8 +1,9 @@
 /**
  * reconcile/: one pass from desired state to cluster, as a linear script (doc.md tells the story).
  * Every pass ends with exactly one SyncReport, success or failure. A failure before apply keeps the
- * last good state untouched; prune runs only after a clean apply, only when desired.prune is on,
- * and only over the agent's own inventory.
+ * last good state untouched; an object the server refuses fails only itself (the others are still
+ * applied, pruned and checked, and the pass reports Failed naming it); prune runs only when
+ * desired.prune is on, and only over the agent's own inventory (a failed object stays in it).
  */
 import {
   diffInventory,
@@ -83,15 +84,18 @@ export class Reconciler {
       try {
         await d.drift.healsDone();
         results = await stage('apply', () => this.applyRecorded(plan, previous, next));
-        this.assertApplied(results);
+        // One object the server refused fails only itself: it stays in the inventory (never
+        // pruned), the others are pruned and checked as usual, and the pass reports the failure.
         pruned = await stage('prune', () => this.prune(desired, previous, next));
       } finally {
         d.drift.resume();
       }
-      d.applied.revision = desired.revision;
+      const failure = applyFailure(results);
+      if (!failure) d.applied.revision = desired.revision;
       await d.applied.save();
-      health = await stage('health', () => this.waitHealthy(results));
-      if (health.watchBehind.length > 0) error = watchBehindError(health);
+      health = await stage('health', () => this.waitHealthy(results.filter((r) => r.action !== ObjectAction.Failed)));
+      if (failure) error = failure;
+      else if (health.watchBehind.length > 0) error = watchBehindError(health);
     } catch (e) {
       error = e instanceof ReconcileError ? e : ReconcileError.from('apply', e);
     }
@@ -152,21 +156,6 @@ export class Reconciler {
         out.set(r.id, info);
     }
     return out;
-  }
-
-  /** A failed object fails the pass: retryable only when every failure was the API's load or the network. */
-  private assertApplied(results: readonly ApplyResult[]): void {
-    const failed = results.filter((r) => r.action === ObjectAction.Failed);
-    const refused = failed.filter((r) => r.retryable === false);
-    const first = refused[0] ?? failed[0];
-    if (first)
-      throw new ReconcileError(
-        'apply',
-        refused.length ? 'APPLY_REJECTED' : 'APPLY_FAILED',
-        `${failed.length} object(s) failed to apply; ${refused.length ? 'rejected' : 'first'} ${first.id}: ${first.message ?? ''}`,
-        refused.length === 0,
-        first.file,
-      );
   }
 
   private async prune(
@@ -255,6 +244,24 @@ export class Reconciler {
     );
     return out;
   }
+}
+
+/**
+ * A failed object fails the pass (after the others were applied, pruned and checked): retryable
+ * only when every failure was the API's load or the network; names the first refused object's file.
+ */
+function applyFailure(results: readonly ApplyResult[]): ReconcileError | undefined {
+  const failed = results.filter((r) => r.action === ObjectAction.Failed);
+  const refused = failed.filter((r) => r.retryable === false);
+  const first = refused[0] ?? failed[0];
+  if (!first) return undefined;
+  return new ReconcileError(
+    'apply',
+    refused.length ? 'APPLY_REJECTED' : 'APPLY_FAILED',
+    `${failed.length} object(s) failed to apply; ${refused.length ? 'rejected' : 'first'} ${first.id}${first.file ? ` (${first.file})` : ''}: ${first.message ?? ''}`,
+    refused.length === 0,
+    first.file,
+  );
 }
 
 /** What each write of this pass produced: health judges nothing older. */

@@ -9,6 +9,8 @@
  * empty in that sense therefore matches an absent live field, or the agent would see drift nobody
  * made (Helm-style manifests are full of `nodeSelector: {}`, `args: []`, `hostNetwork: false`).
  * The reverse is not true: a live empty value where the manifest sets a non-empty one is drift.
+ * Nor is a live value where the manifest has an empty one, except for fields the server allocates
+ * when left empty (a Service's `clusterIP: ""`, server-allocated.ts).
  */
 import type { KubeObject } from '../objects/kube-object.js';
 import type { MergeKeyLookup } from '../render/kustomize/strategic-merge.js';
@@ -17,6 +19,7 @@ import { isPlainObject } from '../yaml/parse-manifests.js';
 import type { FieldPath } from './field-path.js';
 import { formatFieldPath } from './field-path.js';
 import { sameQuantity } from './quantity.js';
+import { allocatedWhenEmpty } from './server-allocated.js';
 import { isSecret } from './redact.js';
 
 export const DriftChange = { Changed: 'changed', Missing: 'missing' } as const;
@@ -81,6 +84,7 @@ function contained(desired: unknown, live: unknown, names: readonly string[]): b
 }
 
 interface Walk {
+  kind: string;
   out: FieldDiff[];
   keys: MergeKeyLookup;
   redact: boolean;
@@ -101,7 +105,7 @@ function report(w: Walk, segments: FieldPath, desired: unknown, live: unknown): 
 
 function walk(w: Walk, desired: unknown, live: unknown, segments: FieldPath, names: string[]): void {
   if (desired === null || desired === undefined) return;
-  if (absent(live) && storedAsAbsent(desired)) return;
+  if (storedAsAbsent(desired) && (absent(live) || allocatedWhenEmpty(w.kind, names))) return;
   if (isPlainObject(desired)) {
     if (!isPlainObject(live)) return report(w, segments, desired, live);
     for (const [k, v] of Object.entries(desired)) walk(w, v, live[k], [...segments, { field: k }], [...names, k]);
@@ -135,7 +139,7 @@ function comparableSecret(desired: KubeObject): KubeObject {
 
 /** Field paths where `live` no longer matches `desired` (empty when in sync). */
 export function diffObject(desired: KubeObject, live: KubeObject | undefined): FieldDiff[] {
-  const w: Walk = { out: [], keys: builtinMergeKeys(desired.kind), redact: isSecret(desired) };
+  const w: Walk = { kind: desired.kind, out: [], keys: builtinMergeKeys(desired.kind), redact: isSecret(desired) };
   if (!live) {
     w.out.push({ path: '', segments: [], change: DriftChange.Missing });
     return w.out;

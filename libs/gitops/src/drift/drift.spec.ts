@@ -246,3 +246,25 @@ describe('diffObject against objects as a real API server stores them (omitempty
     expect([{ a: 1 }, ['x'], 'x', 1, true, { a: { b: 'x' } }].some(storedAsAbsent)).toBe(false);
   });
 });
+
+describe('diffObject: fields the server allocates when the manifest leaves them empty', () => {
+  const service = (spec: Record<string, unknown>) =>
+    ({ apiVersion: 'v1', kind: 'Service', metadata: { name: 's', namespace: 'n' }, spec }) as KubeObject;
+
+  it('a Service with clusterIP "" and nodePort 0 matches the allocated address and port', () => {
+    const desired = service({ type: 'NodePort', clusterIP: '', ports: [{ port: 80, nodePort: 0 }] });
+    const live = service({
+      type: 'NodePort',
+      clusterIP: '10.96.0.7',
+      clusterIPs: ['10.96.0.7'],
+      ports: [{ port: 80, nodePort: 31234, protocol: 'TCP', targetPort: 80 }],
+    });
+    expect(diffObject(desired, live)).toEqual([]);
+  });
+
+  it('a set clusterIP is still compared, and the same empty value elsewhere is still drift', () => {
+    const live = service({ clusterIP: '10.96.0.7', sessionAffinity: 'ClientIP' });
+    expect(diffObject(service({ clusterIP: '10.96.0.8' }), live).map((d) => d.path)).toEqual(['spec.clusterIP']);
+    expect(diffObject(service({ sessionAffinity: '' }), live).map((d) => d.path)).toEqual(['spec.sessionAffinity']);
+  });
+});
