@@ -18,6 +18,9 @@ const CASES: Record<string, string> = {
     'namespace renames Namespace objects and moves binding subjects; literal quotes and env-file whitespace',
   'kustomize/generators/overlay':
     'generator merge/replace behaviors, binary files, env files, options and generatorOptions',
+  'kustomize/components/overlay':
+    'components that patch, generate, merge into generated ConfigMaps, add resources and nest, between resources and transformers',
+  'kustomize/components/top-component': 'a Component built as the top-level path',
 };
 
 describe('render matches kubectl kustomize on our feature fixtures', () => {

@@ -11,12 +11,16 @@ import {
   METADATA_LABEL_SPECS,
   TEMPLATES_AND_METADATA_LABEL_SPECS,
 } from './field-specs.js';
+import { accumulateComponents } from './components.js';
 import { runGenerators } from './generators.js';
 import { applyImages, parseImageRules } from './images.js';
+import type { Accumulator } from './accumulator.js';
+import { newAccumulator } from './accumulator.js';
 import type { Kustomization } from './kustomization.js';
 import {
   checkKeys,
   checkKustomization,
+  isComponent,
   KUSTOMIZATION_FILE_NAMES,
   objectList,
   optionalString,
@@ -70,8 +74,13 @@ function isRemote(entry: string): boolean {
   );
 }
 
-async function accumulate(ctx: RenderContext, k: Kustomization, stack: readonly string[]): Promise<Resource[]> {
-  const resources: Resource[] = [];
+async function accumulate(
+  ctx: RenderContext,
+  k: Kustomization,
+  stack: readonly string[],
+  acc: Accumulator,
+): Promise<void> {
+  const resources = acc.resources;
   for (const entry of [...stringList(k, 'resources'), ...stringList(k, 'bases')]) {
     if (isRemote(entry))
       throw new RenderError(
@@ -83,7 +92,7 @@ async function accumulate(ctx: RenderContext, k: Kustomization, stack: readonly 
     const found = await ctx.entry(path);
     if (!found) throw new RenderError(RenderErrorCode.NotFound, k.file, `resource "${entry}" does not exist`);
     if (found.type === 'dir') {
-      addAll(resources, await buildLevel(ctx, path, stack, k.file));
+      addAll(resources, (await buildLevel(ctx, path, stack, k.file)).resources);
     } else {
       const objects = toKubeObjects(path, await ctx.readYamlDocuments(path, k.file));
       addAll(
@@ -92,15 +101,19 @@ async function accumulate(ctx: RenderContext, k: Kustomization, stack: readonly 
       );
     }
   }
-  return resources;
 }
 
+/**
+ * Builds the kustomization in `dir`. A Kustomization gets its own accumulator; a Component (named from
+ * `components:`) is given its includer's, adds to it and transforms all of it.
+ */
 async function buildLevel(
   ctx: RenderContext,
   dir: string,
   stack: readonly string[],
   referencedFrom: string,
-): Promise<Resource[]> {
+  component?: Accumulator,
+): Promise<Accumulator> {
   if (stack.includes(dir))
     throw new RenderError(
       RenderErrorCode.Cycle,
@@ -119,8 +132,24 @@ async function buildLevel(
   const raw = await ctx.readYamlObject(file, referencedFrom);
   checkKustomization(file, raw);
   const k: Kustomization = { file, dir, raw };
-  const resources = await accumulate(ctx, k, [...stack, dir]);
+  if (component && !isComponent(k))
+    throw new RenderError(
+      RenderErrorCode.InvalidKustomization,
+      referencedFrom,
+      `expected kind 'Component' for path '${dir}' but got '${String(raw['kind'] ?? 'Kustomization')}'`,
+    );
+  if (!component && isComponent(k) && stack.length > 0)
+    throw new RenderError(
+      RenderErrorCode.InvalidKustomization,
+      referencedFrom,
+      `expected kind != 'Component' for path '${dir}': list a Component under components, not resources`,
+    );
+  const acc = component ?? newAccumulator();
+  const inner = [...stack, dir];
+  await accumulate(ctx, k, inner, acc);
+  const resources = acc.resources;
   await runGenerators(ctx, k, resources);
+  await accumulateComponents(ctx, k, acc, (path, from, into) => buildLevel(ctx, path, inner, from, into));
   await runPatches(ctx, k, resources);
   const namespace = optionalString(file, 'namespace', raw['namespace']);
   if (namespace) setNamespace(resources, namespace);
@@ -160,7 +189,7 @@ async function buildLevel(
   applyImages(resources, parseImageRules(file, objectList(k, 'images')));
   await runTransformers(ctx, k, resources);
   checkUnique(resources);
-  return resources;
+  return acc;
 }
 
 function checkUnique(resources: readonly Resource[]): void {
@@ -173,7 +202,7 @@ export async function buildKustomization(
   dir: string,
   referencedFrom = dir,
 ): Promise<Array<{ obj: KubeObject; file: string }>> {
-  const resources = await buildLevel(ctx, dir, [], referencedFrom);
+  const { resources } = await buildLevel(ctx, dir, [], referencedFrom);
   for (const res of resources) {
     if (!res.hashSuffix) continue;
     rememberId(res);
