@@ -21,6 +21,8 @@ const CASES: Record<string, string> = {
   'kustomize/components/overlay':
     'components that patch, generate, merge into generated ConfigMaps, add resources and nest, between resources and transformers',
   'kustomize/components/top-component': 'a Component built as the top-level path',
+  'kustomize/configurations/overlay':
+    'configurations from a base: nameReference (string, list, name+namespace map), namespace, commonLabels, templateLabels, commonAnnotations, images and namePrefix field specs',
 };
 
 describe('render matches kubectl kustomize on our feature fixtures', () => {

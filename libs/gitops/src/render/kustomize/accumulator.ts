@@ -3,12 +3,21 @@
  * from child kustomizations to their parents — custom field specs (`configurations`, `crds`) and `vars`.
  * A Component shares its parent's accumulator: it adds to it and transforms all of it.
  */
+import type { TransformerConfig } from './configurations.js';
+import { emptyConfig, mergeConfig } from './configurations.js';
 import type { Resource } from './resource.js';
 
 export interface Accumulator {
   resources: Resource[];
+  /** Custom field specs from `configurations` (and `crds`), this level's and its children's. */
+  config: TransformerConfig;
 }
 
 export function newAccumulator(): Accumulator {
-  return { resources: [] };
+  return { resources: [], config: emptyConfig() };
+}
+
+/** What a child kustomization hands up besides its resources (kustomize's MergeAccumulator). */
+export function mergeChild(into: Accumulator, child: Accumulator): void {
+  mergeConfig(into.config, child.config);
 }

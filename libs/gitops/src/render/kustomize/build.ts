@@ -13,9 +13,11 @@ import {
 } from './field-specs.js';
 import { accumulateComponents } from './components.js';
 import { runGenerators } from './generators.js';
-import { applyImages, parseImageRules } from './images.js';
+import { applyImages, parseImageRules, rewriteImageByRules } from './images.js';
 import type { Accumulator } from './accumulator.js';
-import { newAccumulator } from './accumulator.js';
+import { mergeChild, newAccumulator } from './accumulator.js';
+import { loadConfigurations, setCustomPairs, setCustomReplicas, setCustomScalars } from './configurations.js';
+import { fixConfiguredNameReferences } from './configured-name-references.js';
 import type { Kustomization } from './kustomization.js';
 import {
   checkKeys,
@@ -92,7 +94,9 @@ async function accumulate(
     const found = await ctx.entry(path);
     if (!found) throw new RenderError(RenderErrorCode.NotFound, k.file, `resource "${entry}" does not exist`);
     if (found.type === 'dir') {
-      addAll(resources, (await buildLevel(ctx, path, stack, k.file)).resources);
+      const child = await buildLevel(ctx, path, stack, k.file);
+      addAll(resources, child.resources);
+      mergeChild(acc, child);
     } else {
       const objects = toKubeObjects(path, await ctx.readYamlDocuments(path, k.file));
       addAll(
@@ -148,17 +152,24 @@ async function buildLevel(
   const inner = [...stack, dir];
   await accumulate(ctx, k, inner, acc);
   const resources = acc.resources;
+  const { config } = acc;
+  await loadConfigurations(ctx, k, config);
   await runGenerators(ctx, k, resources);
   await accumulateComponents(ctx, k, acc, (path, from, into) => buildLevel(ctx, path, inner, from, into));
   await runPatches(ctx, k, resources);
   const namespace = optionalString(file, 'namespace', raw['namespace']);
-  if (namespace) setNamespace(resources, namespace);
-  addNamePrefixSuffix(
-    resources,
-    optionalString(file, 'namePrefix', raw['namePrefix']) ?? '',
-    optionalString(file, 'nameSuffix', raw['nameSuffix']) ?? '',
-  );
-  setLabelsOrAnnotations(resources, COMMON_LABEL_SPECS, stringMap(file, 'commonLabels', raw['commonLabels']));
+  if (namespace) {
+    setNamespace(resources, namespace);
+    setCustomScalars(resources, config.namespace, () => namespace);
+  }
+  const prefix = optionalString(file, 'namePrefix', raw['namePrefix']) ?? '';
+  const suffix = optionalString(file, 'nameSuffix', raw['nameSuffix']) ?? '';
+  addNamePrefixSuffix(resources, prefix, suffix);
+  if (prefix) setCustomScalars(resources, config.namePrefix, (v) => (v === undefined ? v : `${prefix}${v}`));
+  if (suffix) setCustomScalars(resources, config.nameSuffix, (v) => (v === undefined ? v : `${v}${suffix}`));
+  const commonLabels = stringMap(file, 'commonLabels', raw['commonLabels']);
+  setLabelsOrAnnotations(resources, COMMON_LABEL_SPECS, commonLabels);
+  setCustomPairs(resources, config.commonLabels, commonLabels);
   for (const [i, entry] of objectList(k, 'labels').entries()) {
     checkKeys(file, `labels[${i}]`, entry, ['pairs', 'includeSelectors', 'includeTemplates']);
     const specs =
@@ -167,13 +178,14 @@ async function buildLevel(
         : entry['includeTemplates'] === true
           ? TEMPLATES_AND_METADATA_LABEL_SPECS
           : METADATA_LABEL_SPECS;
-    setLabelsOrAnnotations(resources, specs, stringMap(file, `labels[${i}].pairs`, entry['pairs']));
+    const pairs = stringMap(file, `labels[${i}].pairs`, entry['pairs']);
+    setLabelsOrAnnotations(resources, specs, pairs);
+    if (entry['includeSelectors'] === true) setCustomPairs(resources, config.commonLabels, pairs);
+    else if (entry['includeTemplates'] === true) setCustomPairs(resources, config.templateLabels, pairs);
   }
-  setLabelsOrAnnotations(
-    resources,
-    COMMON_ANNOTATION_SPECS,
-    stringMap(file, 'commonAnnotations', raw['commonAnnotations']),
-  );
+  const commonAnnotations = stringMap(file, 'commonAnnotations', raw['commonAnnotations']);
+  setLabelsOrAnnotations(resources, COMMON_ANNOTATION_SPECS, commonAnnotations);
+  setCustomPairs(resources, config.commonAnnotations, commonAnnotations);
   await runJson6902Patches(ctx, k, resources);
   for (const [i, entry] of objectList(k, 'replicas').entries()) {
     checkKeys(file, `replicas[${i}]`, entry, ['name', 'count']);
@@ -183,10 +195,15 @@ async function buildLevel(
         file,
         `replicas[${i}] needs a name and an integer count`,
       );
-    if (setReplicas(resources, entry['name'], entry['count'] as number) === 0)
+    const matched =
+      setReplicas(resources, entry['name'], entry['count'] as number) +
+      setCustomReplicas(resources, config.replicas, entry['name'], entry['count'] as number);
+    if (matched === 0)
       throw new RenderError(RenderErrorCode.NotFound, file, `replicas[${i}]: no workload named "${entry['name']}"`);
   }
-  applyImages(resources, parseImageRules(file, objectList(k, 'images')));
+  const imageRules = parseImageRules(file, objectList(k, 'images'));
+  applyImages(resources, imageRules);
+  if (imageRules.length) setCustomScalars(resources, config.images, (v) => v && rewriteImageByRules(v, imageRules));
   await runTransformers(ctx, k, resources);
   checkUnique(resources);
   return acc;
@@ -202,13 +219,14 @@ export async function buildKustomization(
   dir: string,
   referencedFrom = dir,
 ): Promise<Array<{ obj: KubeObject; file: string }>> {
-  const { resources } = await buildLevel(ctx, dir, [], referencedFrom);
+  const { resources, config } = await buildLevel(ctx, dir, [], referencedFrom);
   for (const res of resources) {
     if (!res.hashSuffix) continue;
     rememberId(res);
     res.obj.metadata.name = `${res.obj.metadata.name}-${generatedNameHash(res.obj)}`;
   }
   fixNameReferences(resources);
+  fixConfiguredNameReferences(resources, config.nameReference);
   checkUnique(resources);
   for (const { obj } of resources) {
     // kustomize drops an empty annotations map (it strips its own internal annotations there).

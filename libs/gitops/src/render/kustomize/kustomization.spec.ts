@@ -20,7 +20,6 @@ describe('kustomize subset: anything outside it is an error naming the field', (
     'replacements',
     'vars',
     'crds',
-    'configurations',
     'generators',
     'validators',
     'openapi',

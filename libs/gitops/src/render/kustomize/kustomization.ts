@@ -28,6 +28,7 @@ export const SUPPORTED_FIELDS = new Set([
   'transformers',
   'sortOptions',
   'components',
+  'configurations',
 ]);
 
 export const KUSTOMIZATION_API_VERSION = 'kustomize.config.k8s.io/v1beta1';
