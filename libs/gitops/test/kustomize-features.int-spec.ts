@@ -23,6 +23,8 @@ const CASES: Record<string, string> = {
   'kustomize/components/top-component': 'a Component built as the top-level path',
   'kustomize/configurations/overlay':
     'configurations from a base: nameReference (string, list, name+namespace map), namespace, commonLabels, templateLabels, commonAnnotations, images and namePrefix field specs',
+  'kustomize/vars/overlay':
+    'vars bound in base and overlay, read after renames and hashing; $(VAR) in default and configured varReference fields, $$ escapes, unknown vars kept, whole-field vars keep their type',
 };
 
 describe('render matches kubectl kustomize on our feature fixtures', () => {

@@ -6,18 +6,23 @@
 import type { TransformerConfig } from './configurations.js';
 import { emptyConfig, mergeConfig } from './configurations.js';
 import type { Resource } from './resource.js';
+import type { VarSet } from './vars.js';
+import { addVar } from './vars.js';
 
 export interface Accumulator {
   resources: Resource[];
   /** Custom field specs from `configurations` (and `crds`), this level's and its children's. */
   config: TransformerConfig;
+  /** `vars` declared here and below, each bound to its object. */
+  vars: VarSet;
 }
 
 export function newAccumulator(): Accumulator {
-  return { resources: [], config: emptyConfig() };
+  return { resources: [], config: emptyConfig(), vars: new Map() };
 }
 
 /** What a child kustomization hands up besides its resources (kustomize's MergeAccumulator). */
 export function mergeChild(into: Accumulator, child: Accumulator): void {
   mergeConfig(into.config, child.config);
+  for (const v of child.vars.values()) addVar(into.vars, v);
 }

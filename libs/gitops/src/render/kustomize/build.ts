@@ -34,6 +34,7 @@ import { generatedNameHash } from './name-hash.js';
 import { fixNameReferences } from './name-references.js';
 import { runJson6902Patches, runPatches } from './patches.js';
 import type { Resource } from './resource.js';
+import { mergeVars, parseVars, resolveVars } from './vars.js';
 import { newResource, rememberId, resourceId } from './resource.js';
 
 /** The kustomization file of a directory, if it has one. */
@@ -206,6 +207,7 @@ async function buildLevel(
   if (imageRules.length) setCustomScalars(resources, config.images, (v) => v && rewriteImageByRules(v, imageRules));
   await runTransformers(ctx, k, resources);
   checkUnique(resources);
+  mergeVars(acc.vars, parseVars(k), resources);
   return acc;
 }
 
@@ -219,7 +221,7 @@ export async function buildKustomization(
   dir: string,
   referencedFrom = dir,
 ): Promise<Array<{ obj: KubeObject; file: string }>> {
-  const { resources, config } = await buildLevel(ctx, dir, [], referencedFrom);
+  const { resources, config, vars } = await buildLevel(ctx, dir, [], referencedFrom);
   for (const res of resources) {
     if (!res.hashSuffix) continue;
     rememberId(res);
@@ -227,6 +229,7 @@ export async function buildKustomization(
   }
   fixNameReferences(resources);
   fixConfiguredNameReferences(resources, config.nameReference);
+  resolveVars(vars, resources, config.varReference);
   checkUnique(resources);
   for (const { obj } of resources) {
     // kustomize drops an empty annotations map (it strips its own internal annotations there).

@@ -29,6 +29,7 @@ export const SUPPORTED_FIELDS = new Set([
   'sortOptions',
   'components',
   'configurations',
+  'vars',
 ]);
 
 export const KUSTOMIZATION_API_VERSION = 'kustomize.config.k8s.io/v1beta1';
