@@ -25,6 +25,8 @@ const CASES: Record<string, string> = {
     'configurations from a base: nameReference (string, list, name+namespace map), namespace, commonLabels, templateLabels, commonAnnotations, images and namePrefix field specs',
   'kustomize/vars/overlay':
     'vars bound in base and overlay, read after renames and hashing; $(VAR) in default and configured varReference fields, $$ escapes, unknown vars kept, whole-field vars keep their type',
+  'kustomize/replacements/overlay':
+    'replacements inline and from a file: select/reject by id and labels, [name=value] and index paths, *, delimiter/index on source and target, create',
 };
 
 describe('render matches kubectl kustomize on our feature fixtures', () => {

@@ -33,6 +33,7 @@ import { addNamePrefixSuffix, setLabelsOrAnnotations, setNamespace, setReplicas 
 import { generatedNameHash } from './name-hash.js';
 import { fixNameReferences } from './name-references.js';
 import { runJson6902Patches, runPatches } from './patches.js';
+import { runReplacements } from './replacements.js';
 import type { Resource } from './resource.js';
 import { mergeVars, parseVars, resolveVars } from './vars.js';
 import { newResource, rememberId, resourceId } from './resource.js';
@@ -205,6 +206,7 @@ async function buildLevel(
   const imageRules = parseImageRules(file, objectList(k, 'images'));
   applyImages(resources, imageRules);
   if (imageRules.length) setCustomScalars(resources, config.images, (v) => v && rewriteImageByRules(v, imageRules));
+  await runReplacements(ctx, k, resources);
   await runTransformers(ctx, k, resources);
   checkUnique(resources);
   mergeVars(acc.vars, parseVars(k), resources);

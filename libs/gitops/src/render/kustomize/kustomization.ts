@@ -30,6 +30,7 @@ export const SUPPORTED_FIELDS = new Set([
   'components',
   'configurations',
   'vars',
+  'replacements',
 ]);
 
 export const KUSTOMIZATION_API_VERSION = 'kustomize.config.k8s.io/v1beta1';
