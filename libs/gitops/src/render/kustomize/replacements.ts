@@ -158,27 +158,38 @@ function parseSelector(file: string, where: string, raw: unknown): Record<string
   return raw;
 }
 
-/** Splits `a.b[k=v.w].c` on dots outside brackets, and `name[0]` into `name`, `[0]`. */
-function splitFieldPath(path: string): string[] {
-  const parts: string[] = [];
-  let cur = '';
-  let depth = 0;
-  for (const ch of path) {
-    if (ch === '[') depth++;
-    if (ch === ']') depth--;
-    if (ch === '.' && depth === 0) {
-      parts.push(cur);
-      cur = '';
-    } else cur += ch;
+/** kyaml's SmarterPathSplitter: dots split, `\\.` escapes one, `[k=v.w]` stays whole, `[a.b]` names field `a.b`. */
+export function splitFieldPath(path: string): string[] {
+  let ps = path.split('.');
+  if (ps.length > 1 && ps[0] === '') ps = ps.slice(1);
+  const split: string[] = [];
+  for (const p of ps) {
+    const last = split.length - 1;
+    if (last >= 0 && split[last]?.endsWith('\\')) split[last] = `${split[last]?.slice(0, -1)}.${p}`;
+    else split.push(p);
   }
-  parts.push(cur);
-  return parts.flatMap((p) => {
-    const m = /^(.+?)(\[[^\]]*\])$/.exec(p);
-    return m && m[1] && !m[1].endsWith(']') ? [m[1], m[2] ?? ''] : [p];
-  });
+  const out: string[] = [];
+  for (let i = 0; i < split.length; i++) {
+    const elem = split[i] ?? '';
+    if (!elem.startsWith('[') || elem.endsWith(']')) {
+      out.push(elem);
+      continue;
+    }
+    const bracketed = [elem];
+    while (i < split.length - 1) {
+      i++;
+      bracketed.push(split[i] ?? '');
+      if (split[i]?.endsWith(']')) break;
+    }
+    const joined = bracketed.join('.');
+    out.push(joined.includes('=') ? joined : joined.replace(/^\[+|\]+$/g, ''));
+  }
+  return out;
 }
 
 type Slot = { get: () => unknown; set: (v: unknown) => void };
+
+class PathError extends Error {}
 
 function elementMatcher(part: string): ((el: unknown) => boolean) | undefined {
   const m = /^\[(.*?)=(.*)\]$/.exec(part);
@@ -202,31 +213,35 @@ function matchPath(
     return;
   }
   const [head = '', ...rest] = parts;
-  const nextIsSeq = rest[0] !== undefined && (rest[0].startsWith('[') || rest[0] === '*' || /^\d+$/.test(rest[0]));
+  const nextIsSeq = rest[0] !== undefined && (/^\[.*=.*\]$/.test(rest[0]) || /^\d+$/.test(rest[0]));
   const matcher = elementMatcher(head);
-  if (matcher || head === '*' || /^\[?\d+\]?$/.test(head)) {
+  if (/^\d+$/.test(head)) {
     if (!Array.isArray(node)) return;
-    if (matcher) {
-      let found = false;
-      node.forEach((el, i) => {
-        if (!matcher(el)) return;
-        found = true;
-        matchPath(el, rest, create, (v) => (node[i] = v), out);
-      });
-      const m = /^\[(.*?)=(.*)\]$/.exec(head);
-      if (!found && create && m && m[1]) {
-        const el: Record<string, unknown> = { [m[1]]: m[2] };
-        node.push(el);
-        matchPath(el, rest, create, (v) => (node[node.indexOf(el)] = v), out);
-      }
-      return;
+    const i = Number(head);
+    if (i === node.length && create) node.push(nextIsSeq ? [] : rest.length ? {} : undefined);
+    if (i >= node.length) throw new PathError(`index ${i} specified but only ${node.length} elements found`);
+    matchPath(node[i], rest, create, (v) => (node[i] = v), out);
+    return;
+  }
+  if (matcher) {
+    if (!Array.isArray(node)) return;
+    let found = false;
+    node.forEach((el, i) => {
+      if (!matcher(el)) return;
+      found = true;
+      matchPath(el, rest, create, (v) => (node[i] = v), out);
+    });
+    const m = /^\[(.*?)=(.*)\]$/.exec(head);
+    if (!found && create && m) {
+      const el: unknown = m[1] ? { [m[1]]: m[2] } : m[2];
+      node.push(el);
+      const at = node.length - 1;
+      matchPath(el, rest, create, (v) => (node[at] = v), out);
     }
-    if (head === '*') {
-      node.forEach((el, i) => matchPath(el, rest, create, (v) => (node[i] = v), out));
-      return;
-    }
-    const i = Number(head.replace(/[[\]]/g, ''));
-    if (i < node.length) matchPath(node[i], rest, create, (v) => (node[i] = v), out);
+    return;
+  }
+  if (head === '*') {
+    if (Array.isArray(node)) node.forEach((el, i) => matchPath(el, rest, create, (v) => (node[i] = v), out));
     return;
   }
   if (!isPlainObject(node)) return;
@@ -286,7 +301,12 @@ function sourceValue(r: Replacement, resources: readonly Resource[]): unknown {
   if (!source) fail(r.file, `${r.where}: nothing selected by source selector ${describe}`);
   const fieldPath = typeof sel['fieldPath'] === 'string' && sel['fieldPath'] ? sel['fieldPath'] : 'metadata.name';
   const slots: Slot[] = [];
-  matchPath(source.obj, splitFieldPath(fieldPath), false, () => undefined, slots);
+  try {
+    matchPath(source.obj, splitFieldPath(fieldPath), false, () => undefined, slots);
+  } catch (e) {
+    if (!(e instanceof PathError)) throw e;
+    fail(r.file, `${r.where}: error looking up replacement source: ${e.message}`);
+  }
   const value = slots[0]?.get();
   if (
     value === undefined ||
@@ -314,7 +334,12 @@ function applyToTarget(
 ): void {
   for (const fp of fieldPaths) {
     const slots: Slot[] = [];
-    matchPath(res.obj, splitFieldPath(fp), options.create, () => undefined, slots);
+    try {
+      matchPath(res.obj, splitFieldPath(fp), options.create, () => undefined, slots);
+    } catch (e) {
+      if (!(e instanceof PathError)) throw e;
+      fail(r.file, `${where}: unable to find field "${fp}" in replacement target: ${e.message}`);
+    }
     if (slots.length === 0)
       fail(
         r.file,
@@ -323,13 +348,15 @@ function applyToTarget(
     for (const slot of slots) {
       const old = slot.get();
       if (options.delimiter) {
-        if (!isScalar(old)) fail(r.file, `${where}: delimiter option can only be used with scalar nodes`);
+        if (old !== undefined && !isScalar(old))
+          fail(r.file, `${where}: delimiter option can only be used with scalar nodes`);
         const parts = text(old).split(options.delimiter);
         const v = text(value);
         if (options.index < 0) parts.unshift(v);
         else if (options.index >= parts.length) parts.push(v);
         else parts[options.index] = v;
-        slot.set(retype(old, parts.join(options.delimiter)));
+        const joined = parts.join(options.delimiter);
+        slot.set(old === undefined ? created(joined) : retype(old, joined));
       } else slot.set(old === undefined ? created(value) : retype(old, value));
     }
   }
