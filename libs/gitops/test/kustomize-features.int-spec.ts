@@ -18,6 +18,15 @@ const CASES: Record<string, string> = {
     'namespace renames Namespace objects and moves binding subjects; literal quotes and env-file whitespace',
   'kustomize/generators/overlay':
     'generator merge/replace behaviors, binary files, env files, options and generatorOptions',
+  'kustomize/components/overlay':
+    'components that patch, generate, merge into generated ConfigMaps, add resources and nest, between resources and transformers',
+  'kustomize/components/top-component': 'a Component built as the top-level path',
+  'kustomize/configurations/overlay':
+    'configurations from a base: nameReference (string, list, name+namespace map), namespace, commonLabels, templateLabels, commonAnnotations, images and namePrefix field specs',
+  'kustomize/vars/overlay':
+    'vars bound in base and overlay, read after renames and hashing; $(VAR) in default and configured varReference fields, $$ escapes, unknown vars kept, whole-field vars keep their type',
+  'kustomize/replacements/overlay':
+    'replacements inline and from a file: select/reject by id and labels, [name=value] and index paths, *, delimiter/index on source and target, create',
 };
 
 describe('render matches kubectl kustomize on our feature fixtures', () => {

@@ -277,9 +277,16 @@ describe('parsePlainYaml against yaml', () => {
       '/^[-+]?0x[0-9a-fA-F_]+$/',
       '/^(?:[-+]?\\.(?:inf|Inf|INF)|\\.nan|\\.NaN|\\.NAN)$/',
       '/^[-+]?(?:[0-9][0-9_]*)?(?:\\.[0-9_]*)?[eE][-+]?[0-9]+$/',
-      '/^[-+]?(?:[0-9][0-9_]*)?\\.[0-9_]*$/',
+      '/^[-+]?(?:[0-9][0-9_]*\\.[0-9_]*|\\.[0-9_]*[0-9][0-9_]*)$/',
       '/^<<$/',
     ]);
+  });
+
+  it('reads `.`, `-.` and `._` as strings, as Go YAML decoders do, and `.5`, `1.`, `-1_0.5` as floats', () => {
+    expect(parseYamlDocuments('t.yaml', Buffer.from('a: .\nb: -.\nc: ._\nd: .5\ne: 1.\nf: -1_0.5\n'))).toEqual([
+      { a: '.', b: '-.', c: '._', d: 0.5, e: 1, f: -10.5 },
+    ]);
+    expect(parsePlainYaml('a: .\n', 10)).toEqual([{ a: '.' }]);
   });
 
   it('agrees on keys, including ones that are not plain strings', () => {

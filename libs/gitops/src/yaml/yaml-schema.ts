@@ -5,11 +5,24 @@
  * `yaml` itself can only ever agree on what a scalar means.
  */
 import { Document, isScalar } from 'yaml';
-import type { DocumentOptions, ParseOptions, SchemaOptions, Tags } from 'yaml';
+import type { DocumentOptions, ParseOptions, ScalarTag, SchemaOptions, Tags } from 'yaml';
+
+/**
+ * YAML 1.1's plain-float pattern also matches `.`, `-.` and `._`, which Go's YAML decoders (kustomize's
+ * and Kubernetes') read as strings: a float needs a digit (`delimiter: .` is a dot, not NaN).
+ */
+const FLOAT_11 = String(/^[-+]?(?:[0-9][0-9_]*)?\.[0-9_]*$/);
+const FLOAT_WITH_DIGIT = /^[-+]?(?:[0-9][0-9_]*\.[0-9_]*|\.[0-9_]*[0-9][0-9_]*)$/;
 
 /** YAML 1.1 as Kubernetes decodes it: no timestamps and no sexagesimal numbers (both stay strings). */
 function kubernetesScalars(tags: Tags): Tags {
-  return tags.filter((t) => typeof t === 'string' || (t.tag !== 'tag:yaml.org,2002:timestamp' && t.format !== 'TIME'));
+  return tags
+    .filter((t) => typeof t === 'string' || (t.tag !== 'tag:yaml.org,2002:timestamp' && t.format !== 'TIME'))
+    .map((t) =>
+      typeof t !== 'string' && !t.collection && String(t.test) === FLOAT_11
+        ? ({ ...t, test: FLOAT_WITH_DIGIT } as ScalarTag)
+        : t,
+    );
 }
 
 export const YAML_PARSE_OPTIONS: ParseOptions & DocumentOptions & SchemaOptions = {

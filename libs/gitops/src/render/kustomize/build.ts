@@ -11,12 +11,18 @@ import {
   METADATA_LABEL_SPECS,
   TEMPLATES_AND_METADATA_LABEL_SPECS,
 } from './field-specs.js';
+import { accumulateComponents } from './components.js';
 import { runGenerators } from './generators.js';
-import { applyImages, parseImageRules } from './images.js';
+import { applyImages, parseImageRules, rewriteImageByRules } from './images.js';
+import type { Accumulator } from './accumulator.js';
+import { mergeChild, newAccumulator } from './accumulator.js';
+import { loadConfigurations, setCustomPairs, setCustomReplicas, setCustomScalars } from './configurations.js';
+import { fixConfiguredNameReferences } from './configured-name-references.js';
 import type { Kustomization } from './kustomization.js';
 import {
   checkKeys,
   checkKustomization,
+  isComponent,
   KUSTOMIZATION_FILE_NAMES,
   objectList,
   optionalString,
@@ -27,7 +33,9 @@ import { addNamePrefixSuffix, setLabelsOrAnnotations, setNamespace, setReplicas 
 import { generatedNameHash } from './name-hash.js';
 import { fixNameReferences } from './name-references.js';
 import { runJson6902Patches, runPatches } from './patches.js';
+import { runReplacements } from './replacements.js';
 import type { Resource } from './resource.js';
+import { mergeVars, parseVars, resolveVars } from './vars.js';
 import { newResource, rememberId, resourceId } from './resource.js';
 
 /** The kustomization file of a directory, if it has one. */
@@ -70,8 +78,13 @@ function isRemote(entry: string): boolean {
   );
 }
 
-async function accumulate(ctx: RenderContext, k: Kustomization, stack: readonly string[]): Promise<Resource[]> {
-  const resources: Resource[] = [];
+async function accumulate(
+  ctx: RenderContext,
+  k: Kustomization,
+  stack: readonly string[],
+  acc: Accumulator,
+): Promise<void> {
+  const resources = acc.resources;
   for (const entry of [...stringList(k, 'resources'), ...stringList(k, 'bases')]) {
     if (isRemote(entry))
       throw new RenderError(
@@ -83,7 +96,9 @@ async function accumulate(ctx: RenderContext, k: Kustomization, stack: readonly 
     const found = await ctx.entry(path);
     if (!found) throw new RenderError(RenderErrorCode.NotFound, k.file, `resource "${entry}" does not exist`);
     if (found.type === 'dir') {
-      addAll(resources, await buildLevel(ctx, path, stack, k.file));
+      const child = await buildLevel(ctx, path, stack, k.file);
+      addAll(resources, child.resources);
+      mergeChild(acc, child);
     } else {
       const objects = toKubeObjects(path, await ctx.readYamlDocuments(path, k.file));
       addAll(
@@ -92,15 +107,19 @@ async function accumulate(ctx: RenderContext, k: Kustomization, stack: readonly 
       );
     }
   }
-  return resources;
 }
 
+/**
+ * Builds the kustomization in `dir`. A Kustomization gets its own accumulator; a Component (named from
+ * `components:`) is given its includer's, adds to it and transforms all of it.
+ */
 async function buildLevel(
   ctx: RenderContext,
   dir: string,
   stack: readonly string[],
   referencedFrom: string,
-): Promise<Resource[]> {
+  component?: Accumulator,
+): Promise<Accumulator> {
   if (stack.includes(dir))
     throw new RenderError(
       RenderErrorCode.Cycle,
@@ -119,17 +138,40 @@ async function buildLevel(
   const raw = await ctx.readYamlObject(file, referencedFrom);
   checkKustomization(file, raw);
   const k: Kustomization = { file, dir, raw };
-  const resources = await accumulate(ctx, k, [...stack, dir]);
+  if (component && !isComponent(k))
+    throw new RenderError(
+      RenderErrorCode.InvalidKustomization,
+      referencedFrom,
+      `expected kind 'Component' for path '${dir}' but got '${String(raw['kind'] ?? 'Kustomization')}'`,
+    );
+  if (!component && isComponent(k) && stack.length > 0)
+    throw new RenderError(
+      RenderErrorCode.InvalidKustomization,
+      referencedFrom,
+      `expected kind != 'Component' for path '${dir}': list a Component under components, not resources`,
+    );
+  const acc = component ?? newAccumulator();
+  const inner = [...stack, dir];
+  await accumulate(ctx, k, inner, acc);
+  const resources = acc.resources;
+  const { config } = acc;
+  await loadConfigurations(ctx, k, config);
   await runGenerators(ctx, k, resources);
+  await accumulateComponents(ctx, k, acc, (path, from, into) => buildLevel(ctx, path, inner, from, into));
   await runPatches(ctx, k, resources);
   const namespace = optionalString(file, 'namespace', raw['namespace']);
-  if (namespace) setNamespace(resources, namespace);
-  addNamePrefixSuffix(
-    resources,
-    optionalString(file, 'namePrefix', raw['namePrefix']) ?? '',
-    optionalString(file, 'nameSuffix', raw['nameSuffix']) ?? '',
-  );
-  setLabelsOrAnnotations(resources, COMMON_LABEL_SPECS, stringMap(file, 'commonLabels', raw['commonLabels']));
+  if (namespace) {
+    setNamespace(resources, namespace);
+    setCustomScalars(resources, config.namespace, () => namespace);
+  }
+  const prefix = optionalString(file, 'namePrefix', raw['namePrefix']) ?? '';
+  const suffix = optionalString(file, 'nameSuffix', raw['nameSuffix']) ?? '';
+  addNamePrefixSuffix(resources, prefix, suffix);
+  if (prefix) setCustomScalars(resources, config.namePrefix, (v) => (v === undefined ? v : `${prefix}${v}`));
+  if (suffix) setCustomScalars(resources, config.nameSuffix, (v) => (v === undefined ? v : `${v}${suffix}`));
+  const commonLabels = stringMap(file, 'commonLabels', raw['commonLabels']);
+  setLabelsOrAnnotations(resources, COMMON_LABEL_SPECS, commonLabels);
+  setCustomPairs(resources, config.commonLabels, commonLabels);
   for (const [i, entry] of objectList(k, 'labels').entries()) {
     checkKeys(file, `labels[${i}]`, entry, ['pairs', 'includeSelectors', 'includeTemplates']);
     const specs =
@@ -138,13 +180,14 @@ async function buildLevel(
         : entry['includeTemplates'] === true
           ? TEMPLATES_AND_METADATA_LABEL_SPECS
           : METADATA_LABEL_SPECS;
-    setLabelsOrAnnotations(resources, specs, stringMap(file, `labels[${i}].pairs`, entry['pairs']));
+    const pairs = stringMap(file, `labels[${i}].pairs`, entry['pairs']);
+    setLabelsOrAnnotations(resources, specs, pairs);
+    if (entry['includeSelectors'] === true) setCustomPairs(resources, config.commonLabels, pairs);
+    else if (entry['includeTemplates'] === true) setCustomPairs(resources, config.templateLabels, pairs);
   }
-  setLabelsOrAnnotations(
-    resources,
-    COMMON_ANNOTATION_SPECS,
-    stringMap(file, 'commonAnnotations', raw['commonAnnotations']),
-  );
+  const commonAnnotations = stringMap(file, 'commonAnnotations', raw['commonAnnotations']);
+  setLabelsOrAnnotations(resources, COMMON_ANNOTATION_SPECS, commonAnnotations);
+  setCustomPairs(resources, config.commonAnnotations, commonAnnotations);
   await runJson6902Patches(ctx, k, resources);
   for (const [i, entry] of objectList(k, 'replicas').entries()) {
     checkKeys(file, `replicas[${i}]`, entry, ['name', 'count']);
@@ -154,13 +197,20 @@ async function buildLevel(
         file,
         `replicas[${i}] needs a name and an integer count`,
       );
-    if (setReplicas(resources, entry['name'], entry['count'] as number) === 0)
+    const matched =
+      setReplicas(resources, entry['name'], entry['count'] as number) +
+      setCustomReplicas(resources, config.replicas, entry['name'], entry['count'] as number);
+    if (matched === 0)
       throw new RenderError(RenderErrorCode.NotFound, file, `replicas[${i}]: no workload named "${entry['name']}"`);
   }
-  applyImages(resources, parseImageRules(file, objectList(k, 'images')));
+  const imageRules = parseImageRules(file, objectList(k, 'images'));
+  applyImages(resources, imageRules);
+  if (imageRules.length) setCustomScalars(resources, config.images, (v) => v && rewriteImageByRules(v, imageRules));
+  await runReplacements(ctx, k, resources);
   await runTransformers(ctx, k, resources);
   checkUnique(resources);
-  return resources;
+  mergeVars(acc.vars, parseVars(k), resources);
+  return acc;
 }
 
 function checkUnique(resources: readonly Resource[]): void {
@@ -173,13 +223,15 @@ export async function buildKustomization(
   dir: string,
   referencedFrom = dir,
 ): Promise<Array<{ obj: KubeObject; file: string }>> {
-  const resources = await buildLevel(ctx, dir, [], referencedFrom);
+  const { resources, config, vars } = await buildLevel(ctx, dir, [], referencedFrom);
   for (const res of resources) {
     if (!res.hashSuffix) continue;
     rememberId(res);
     res.obj.metadata.name = `${res.obj.metadata.name}-${generatedNameHash(res.obj)}`;
   }
   fixNameReferences(resources);
+  fixConfiguredNameReferences(resources, config.nameReference);
+  resolveVars(vars, resources, config.varReference);
   checkUnique(resources);
   for (const { obj } of resources) {
     // kustomize drops an empty annotations map (it strips its own internal annotations there).

@@ -48,6 +48,12 @@ function rewrite(image: string, rule: ImageRule): string {
   return `${name}${parts.tag !== undefined ? `:${parts.tag}` : ''}${parts.digest !== undefined ? `@${parts.digest}` : ''}`;
 }
 
+/** The image after the first rule naming it, or undefined when none does (custom `images` field specs). */
+export function rewriteImageByRules(image: string, rules: readonly ImageRule[]): string | undefined {
+  const rule = rules.find((r) => r.name === splitImage(image).name);
+  return rule ? rewrite(image, rule) : undefined;
+}
+
 const CONTAINER_LISTS = ['containers', 'initContainers', 'ephemeralContainers'];
 
 /** Walks the whole object for container lists (pods, templates, CronJob job templates, custom resources). */

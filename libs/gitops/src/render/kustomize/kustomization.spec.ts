@@ -15,18 +15,7 @@ async function failure(files: Record<string, string>, path = 'k'): Promise<Rende
 }
 
 describe('kustomize subset: anything outside it is an error naming the field', () => {
-  for (const field of [
-    'helmCharts',
-    'components',
-    'replacements',
-    'vars',
-    'crds',
-    'configurations',
-    'generators',
-    'validators',
-    'openapi',
-    'buildMetadata',
-  ]) {
+  for (const field of ['helmCharts', 'helmGlobals', 'crds', 'generators', 'validators', 'openapi', 'buildMetadata']) {
     it(`refuses "${field}"`, async () => {
       const err = await failure({ 'k/kustomization.yaml': `resources: [c.yaml]\n${field}: []\n`, 'k/c.yaml': cm });
       expect(err.code).toBe(RenderErrorCode.UnsupportedField);
@@ -48,8 +37,24 @@ describe('kustomize subset: anything outside it is an error naming the field', (
     expect(images.reason).toContain('images[0].foo');
   });
 
-  it('refuses a Component, remote resources and non-builtin transformers', async () => {
-    expect((await failure({ 'k/kustomization.yaml': 'kind: Component\n' })).reason).toContain('Component');
+  it('refuses a Component listed as a resource, a Kustomization listed as a component, remote resources and non-builtin transformers', async () => {
+    const componentAsResource = await failure({
+      'k/kustomization.yaml': 'resources: [../c]\n',
+      'c/kustomization.yaml': 'kind: Component\nresources: [c.yaml]\n',
+      'c/c.yaml': cm,
+    });
+    expect(componentAsResource.reason).toContain("expected kind != 'Component' for path 'c'");
+    const kustomizationAsComponent = await failure({
+      'k/kustomization.yaml': 'resources: [c.yaml]\ncomponents: [../j]\n',
+      'k/c.yaml': cm,
+      'j/kustomization.yaml': 'namePrefix: x-\n',
+    });
+    expect(kustomizationAsComponent.reason).toContain("expected kind 'Component' for path 'j'");
+    const wrongVersion = await failure({
+      'k/kustomization.yaml': 'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Component\nresources: [c.yaml]\n',
+      'k/c.yaml': cm,
+    });
+    expect(wrongVersion.reason).toContain('apiVersion for Component should be kustomize.config.k8s.io/v1alpha1');
     const remote = await failure({ 'k/kustomization.yaml': 'resources: [https://github.com/x/y//deploy]\n' });
     expect(remote.code).toBe(RenderErrorCode.UnsupportedField);
     expect(remote.reason).toContain('remote');

@@ -27,7 +27,14 @@ export const SUPPORTED_FIELDS = new Set([
   'generatorOptions',
   'transformers',
   'sortOptions',
+  'components',
+  'configurations',
+  'vars',
+  'replacements',
 ]);
+
+export const KUSTOMIZATION_API_VERSION = 'kustomize.config.k8s.io/v1beta1';
+export const COMPONENT_API_VERSION = 'kustomize.config.k8s.io/v1alpha1';
 
 export interface Kustomization {
   file: string;
@@ -35,15 +42,27 @@ export interface Kustomization {
   raw: Record<string, unknown>;
 }
 
+export function isComponent(k: Kustomization): boolean {
+  return k.raw['kind'] === 'Component';
+}
+
 export function checkKustomization(file: string, raw: Record<string, unknown>): void {
   const kind = raw['kind'];
-  if (kind !== undefined && kind !== 'Kustomization') {
+  if (kind !== undefined && kind !== 'Kustomization' && kind !== 'Component') {
     throw new RenderError(
       RenderErrorCode.UnsupportedField,
       file,
-      `kind "${String(kind)}" is not supported (only Kustomization)`,
+      `kind "${String(kind)}" is not supported (only Kustomization and Component)`,
     );
   }
+  const apiVersion = raw['apiVersion'];
+  const wanted = kind === 'Component' ? COMPONENT_API_VERSION : KUSTOMIZATION_API_VERSION;
+  if (apiVersion !== undefined && apiVersion !== null && apiVersion !== '' && apiVersion !== wanted)
+    throw new RenderError(
+      RenderErrorCode.InvalidKustomization,
+      file,
+      `apiVersion for ${String(kind ?? 'Kustomization')} should be ${wanted}, not "${String(apiVersion)}"`,
+    );
   for (const key of Object.keys(raw)) {
     if (!SUPPORTED_FIELDS.has(key)) {
       throw new RenderError(
