@@ -17,6 +17,8 @@ export type Outcome =
   | { dir: string; outcome: 'identical'; objects: number }
   | { dir: string; outcome: 'refused'; feature: string; error: string }
   | { dir: string; outcome: 'remote-refused'; error: string }
+  /** One kind and name under two versions: kubectl keeps both, a cluster holds one object; refusing is right. */
+  | { dir: string; outcome: 'two-versions-refused'; error: string }
   | { dir: string; outcome: 'different'; detail: string };
 
 /** The feature a refusal names: the kustomization field, or `kind: X`. */
@@ -69,6 +71,18 @@ function compare(want: readonly KubeObject[], got: readonly KubeObject[]): strin
   return undefined;
 }
 
+/** Whether kubectl's output holds one kind, namespace and name under two apiVersions. */
+function twoVersionsOfOne(objects: readonly KubeObject[]): boolean {
+  const seen = new Map<string, string>();
+  for (const o of objects) {
+    const id = objectId(o);
+    const version = seen.get(id);
+    if (version !== undefined && version !== o.apiVersion) return true;
+    seen.set(id, o.apiVersion);
+  }
+  return false;
+}
+
 /** Builds one corpus directory both ways and classifies the result. */
 export async function buildBothWays(tree: FsTree, root: string, entry: CorpusEntry): Promise<Outcome> {
   const { dir } = entry;
@@ -102,6 +116,13 @@ export async function buildBothWays(tree: FsTree, root: string, entry: CorpusEnt
       const feature = refusedFeature(error.reason);
       if (feature) return { dir, outcome: 'refused', feature, error: message };
     }
+    if (
+      isRenderError(error) &&
+      error.code === RenderErrorCode.DuplicateObject &&
+      error.reason.includes('two versions of one kind and name') &&
+      twoVersionsOfOne(reference)
+    )
+      return { dir, outcome: 'two-versions-refused', error: message };
     return { dir, outcome: 'different', detail: `flotilla failed where kubectl builds: ${message}` };
   }
   const detail = compare(reference, ours);

@@ -6,6 +6,7 @@
  */
 import { parseAllDocuments } from 'yaml';
 import { RenderError, RenderErrorCode } from '../errors/render-error.js';
+import { readBlockScalarsAsGo } from './block-scalars.js';
 import { deepCopy } from './deep-copy.js';
 import { parsePlainYaml } from './plain-yaml.js';
 import { findUnsafeKey, unsafeKeyMessage } from './unsafe-keys.js';
@@ -77,6 +78,7 @@ export function parseWithYaml(file: string, text: string, limits: YamlLimits = D
         `invalid YAML in document ${index + 1}${where}: ${err.message.split('\n')[0]?.replace(/ at line \d+, column \d+:?$/, '')}`,
       );
     }
+    readBlockScalarsAsGo(doc, text);
     let js: unknown;
     try {
       js = doc.toJS({ maxAliasCount: limits.maxAliasCount }) as unknown;

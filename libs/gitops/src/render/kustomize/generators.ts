@@ -170,8 +170,8 @@ function build(
     if (data) obj['data'] = data;
     if (binaryData) obj['binaryData'] = binaryData;
   } else {
-    const data = sortedRecord(pairs.map(([k, v]) => [k, secretBase64(v)]));
-    if (data) obj['data'] = data;
+    // kustomize writes `data: {}` for a Secret with no entries (a ConfigMap gets no data field).
+    obj['data'] = sortedRecord(pairs.map(([k, v]) => [k, secretBase64(v)])) ?? {};
     obj['type'] = optionalString(file, 'type', entry['type']) ?? 'Opaque';
   }
   if (o.immutable) obj['immutable'] = true;
@@ -193,16 +193,13 @@ export async function runGenerators(ctx: RenderContext, k: Kustomization, resour
       const options = parseOptions(k.file, `${where}.options`, entry['options'], defaults);
       const obj = build(kind, name, entry, await collect(ctx, k, entry, where), options, k.file);
       const behavior = entry['behavior'] ?? 'create';
-      if (behavior === 'create') {
+      if (typeof behavior !== 'string')
+        throw new RenderError(RenderErrorCode.InvalidKustomization, k.file, `${where}.behavior must be a string`);
+      // kustomize treats any value but merge and replace (e.g. "add", "") as create.
+      if (behavior !== 'merge' && behavior !== 'replace') {
         resources.push({ obj, file: k.file, history: [], hashSuffix: !options.disableNameSuffixHash, generated: true });
         continue;
       }
-      if (behavior !== 'merge' && behavior !== 'replace')
-        throw new RenderError(
-          RenderErrorCode.InvalidKustomization,
-          k.file,
-          `${where}.behavior must be create, merge or replace`,
-        );
       const ns = obj.metadata.namespace;
       const target = resources.find(
         (r) => r.obj.kind === kind && hadName(r, name) && (ns === undefined || (r.obj.metadata.namespace ?? '') === ns),
