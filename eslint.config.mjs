@@ -14,6 +14,7 @@ export default tseslint.config(
       '.tools/**',
       'apps/web/dist/**',
       'coverage/**',
+      'libs/gitops/test/conformance/**',
     ],
   },
   js.configs.recommended,

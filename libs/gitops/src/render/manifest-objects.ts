@@ -1,4 +1,4 @@
-/** Turns parsed YAML documents into validated Kubernetes objects (v1 List documents are expanded). */
+/** Turns parsed YAML documents into validated Kubernetes objects (`*List` documents with items are expanded). */
 import { RenderError, RenderErrorCode } from '../errors/render-error.js';
 import type { KubeObject } from '../objects/kube-object.js';
 import { isPlainObject } from '../yaml/parse-manifests.js';
@@ -12,9 +12,9 @@ export function toKubeObjects(file: string, docs: readonly unknown[]): KubeObjec
   const out: KubeObject[] = [];
   docs.forEach((doc, index) => {
     const where = docs.length > 1 ? ` (document ${index + 1})` : '';
+    // Any `*List` kind with items, of any group (e.g. rbac.authorization.k8s.io/v1 RoleBindingList), as kubectl.
     if (
       isPlainObject(doc) &&
-      doc['apiVersion'] === 'v1' &&
       typeof doc['kind'] === 'string' &&
       doc['kind'].endsWith('List') &&
       Array.isArray(doc['items'])

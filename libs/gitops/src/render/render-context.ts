@@ -7,6 +7,8 @@ import type { ResolvedRenderOptions } from './render-options.js';
 
 export class RenderContext {
   readonly filesRead = new Set<string>();
+  /** Things that built but deserve the author's attention (e.g. a patch whose target matched nothing). */
+  readonly warnings: string[] = [];
   private readonly entries = new Map<string, Promise<TreeEntry | undefined>>();
   /** Reads started ahead of need (prefetch), by path; taken by readFile. */
   private readonly reads = new Map<string, Promise<Uint8Array>>();
@@ -83,6 +85,11 @@ export class RenderContext {
    * Starts reading files the render is about to read, so the store's I/O overlaps the parsing of
    * the files before them. Checks and errors stay with readFile, in the render's own order.
    */
+  /** Records a warning naming the file it concerns. */
+  warn(file: string, message: string): void {
+    this.warnings.push(`${file}: ${message}`);
+  }
+
   prefetch(paths: readonly string[]): void {
     for (const path of paths) {
       if (this.reads.has(path) || this.filesRead.has(path)) continue;

@@ -23,6 +23,8 @@ export interface RenderResult {
   files: string[];
   /** The file each object came from, by object id (a generated object names its kustomization). */
   sources: Record<string, string>;
+  /** Warnings of a render that built (kubectl kustomize builds the same and would say the same), in order. */
+  warnings: string[];
 }
 
 interface Sourced {
@@ -78,7 +80,7 @@ function finish(ctx: RenderContext, sourced: readonly Sourced[]): RenderResult {
   }
   const objects = sortForApply(sourced.map((s) => s.obj));
   const sources = Object.fromEntries([...seen].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
-  return { objects, files: [...ctx.filesRead].sort(), sources };
+  return { objects, files: [...ctx.filesRead].sort(), sources, warnings: [...ctx.warnings] };
 }
 
 /** Renders the repo path `path` (a directory, or a single manifest file) of `tree`. */

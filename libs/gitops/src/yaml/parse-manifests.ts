@@ -6,8 +6,10 @@
  */
 import { parseAllDocuments } from 'yaml';
 import { RenderError, RenderErrorCode } from '../errors/render-error.js';
+import { readBlockScalarsAsGo } from './block-scalars.js';
 import { deepCopy } from './deep-copy.js';
 import { parsePlainYaml } from './plain-yaml.js';
+import { reindentQuotedContinuations } from './quoted-continuations.js';
 import { findUnsafeKey, unsafeKeyMessage } from './unsafe-keys.js';
 import { YAML_PARSE_OPTIONS } from './yaml-schema.js';
 
@@ -57,9 +59,22 @@ export function parseYamlDocuments(
 }
 
 /** Every document of `text` through `yaml` itself (empty ones as null, aliases copied apart); errors name the file, document and line. */
-export function parseWithYaml(file: string, text: string, limits: YamlLimits = DEFAULT_YAML_LIMITS): unknown[] {
-  const docs = parseAllDocuments(text, YAML_PARSE_OPTIONS);
+export function parseWithYaml(file: string, source: string, limits: YamlLimits = DEFAULT_YAML_LIMITS): unknown[] {
+  let text = source;
+  let docs = parseAllDocuments(text, YAML_PARSE_OPTIONS);
   if (!Array.isArray(docs)) return []; // an empty stream
+  const cut = docs.flatMap((d) =>
+    d.errors.filter((e) => /^Missing closing ['"]quote/.test(e.message)).map((e) => e.pos[0]),
+  );
+  const repaired = cut.length > 0 ? reindentQuotedContinuations(text, cut) : undefined;
+  if (repaired !== undefined) {
+    // Quoted scalars continued at their key's indentation, as go-yaml reads them (quoted-continuations.ts).
+    const again = parseAllDocuments(repaired, YAML_PARSE_OPTIONS);
+    if (Array.isArray(again) && again.every((d) => d.errors.length === 0)) {
+      docs = again;
+      text = repaired;
+    }
+  }
   if (docs.length > limits.maxDocuments) {
     throw new RenderError(
       RenderErrorCode.TooManyDocuments,
@@ -77,6 +92,7 @@ export function parseWithYaml(file: string, text: string, limits: YamlLimits = D
         `invalid YAML in document ${index + 1}${where}: ${err.message.split('\n')[0]?.replace(/ at line \d+, column \d+:?$/, '')}`,
       );
     }
+    readBlockScalarsAsGo(doc, text);
     let js: unknown;
     try {
       js = doc.toJS({ maxAliasCount: limits.maxAliasCount }) as unknown;

@@ -37,6 +37,7 @@ import { runReplacements } from './replacements.js';
 import type { Resource } from './resource.js';
 import { mergeVars, parseVars, resolveVars } from './vars.js';
 import { newResource, rememberId, resourceId } from './resource.js';
+import { duplicateError } from './duplicates.js';
 
 /** The kustomization file of a directory, if it has one. */
 export async function findKustomizationFile(ctx: RenderContext, dir: string): Promise<string | undefined> {
@@ -59,12 +60,7 @@ function addAll(into: Resource[], more: readonly Resource[]): void {
   for (const res of more) {
     const id = resourceId(res);
     const existing = ids.get(id);
-    if (existing)
-      throw new RenderError(
-        RenderErrorCode.DuplicateObject,
-        res.file,
-        `object ${id} is also defined in ${existing.file}`,
-      );
+    if (existing) throw duplicateError(id, existing, res);
     ids.set(id, res);
     into.push(res);
   }

@@ -52,7 +52,10 @@ function stripQuotes(value: string): string {
   return value;
 }
 
-/** KEY=VALUE lines as kustomize reads env files: leading blanks and CR dropped, '#' comments, no quote stripping. */
+/** What kustomize accepts as an environment variable name (k8s IsEnvVarName). */
+const ENV_VAR_NAME = /^[-._a-zA-Z][-._a-zA-Z0-9]*$/;
+
+/** KEY=VALUE lines (or a bare KEY, value empty) as kustomize reads env files: leading blanks and CR dropped, '#' comments, no quote stripping. */
 function parseEnvFile(path: string, text: string): Array<[string, string]> {
   const out: Array<[string, string]> = [];
   text
@@ -62,12 +65,19 @@ function parseEnvFile(path: string, text: string): Array<[string, string]> {
       const line = raw.replace(/\r$/, '').replace(/^\s+/, '');
       if (line === '' || line.startsWith('#')) return;
       const eq = line.indexOf('=');
-      if (eq <= 0)
-        throw new RenderError(
-          RenderErrorCode.InvalidKustomization,
-          path,
-          `line ${i + 1} is not KEY=VALUE (reading values from the environment is not supported)`,
-        );
+      if (eq < 0) {
+        // kustomize v5 gives a bare KEY an empty value (it no longer reads the environment).
+        if (!ENV_VAR_NAME.test(line))
+          throw new RenderError(
+            RenderErrorCode.InvalidKustomization,
+            path,
+            `line ${i + 1} is neither KEY=VALUE nor a bare variable name`,
+          );
+        out.push([line, '']);
+        return;
+      }
+      if (eq === 0)
+        throw new RenderError(RenderErrorCode.InvalidKustomization, path, `line ${i + 1} has no key before "="`);
       out.push([line.slice(0, eq), line.slice(eq + 1)]);
     });
   return out;
@@ -170,8 +180,8 @@ function build(
     if (data) obj['data'] = data;
     if (binaryData) obj['binaryData'] = binaryData;
   } else {
-    const data = sortedRecord(pairs.map(([k, v]) => [k, secretBase64(v)]));
-    if (data) obj['data'] = data;
+    // kustomize writes `data: {}` for a Secret with no entries (a ConfigMap gets no data field).
+    obj['data'] = sortedRecord(pairs.map(([k, v]) => [k, secretBase64(v)])) ?? {};
     obj['type'] = optionalString(file, 'type', entry['type']) ?? 'Opaque';
   }
   if (o.immutable) obj['immutable'] = true;
@@ -193,16 +203,13 @@ export async function runGenerators(ctx: RenderContext, k: Kustomization, resour
       const options = parseOptions(k.file, `${where}.options`, entry['options'], defaults);
       const obj = build(kind, name, entry, await collect(ctx, k, entry, where), options, k.file);
       const behavior = entry['behavior'] ?? 'create';
-      if (behavior === 'create') {
+      if (typeof behavior !== 'string')
+        throw new RenderError(RenderErrorCode.InvalidKustomization, k.file, `${where}.behavior must be a string`);
+      // kustomize treats any value but merge and replace (e.g. "add", "") as create.
+      if (behavior !== 'merge' && behavior !== 'replace') {
         resources.push({ obj, file: k.file, history: [], hashSuffix: !options.disableNameSuffixHash, generated: true });
         continue;
       }
-      if (behavior !== 'merge' && behavior !== 'replace')
-        throw new RenderError(
-          RenderErrorCode.InvalidKustomization,
-          k.file,
-          `${where}.behavior must be create, merge or replace`,
-        );
       const ns = obj.metadata.namespace;
       const target = resources.find(
         (r) => r.obj.kind === kind && hadName(r, name) && (ns === undefined || (r.obj.metadata.namespace ?? '') === ns),

@@ -77,6 +77,14 @@ function remove(doc: unknown, pointer: string): unknown {
   return doc;
 }
 
+/** True when `pointer` names a key its (existing) parent object lacks. */
+function replacesMissingKey(doc: unknown, pointer: string): boolean {
+  const tokens = parsePointer(pointer);
+  if (tokens.length === 0) return false;
+  const { parent, key } = resolveParent(doc, tokens, pointer);
+  return isPlainObject(parent) && !(key in parent);
+}
+
 function deepEqual(a: unknown, b: unknown): boolean {
   return (
     JSON.stringify(a) === JSON.stringify(b) ||
@@ -101,6 +109,11 @@ export function applyJsonPatch(doc: unknown, ops: readonly JsonPatchOp[]): unkno
           out = remove(out, op.path);
           break;
         case 'replace':
+          if (replacesMissingKey(out, op.path)) {
+            // kustomize's json-patch sets a missing key of an existing object (kubectl builds it).
+            out = add(out, op.path, clone(op.value));
+            break;
+          }
           get(out, op.path);
           out = add(remove(out, op.path), op.path, clone(op.value));
           break;

@@ -5,6 +5,7 @@
  */
 import type { KubeObject } from '../../objects/kube-object.js';
 import { isPlainObject } from '../../yaml/parse-manifests.js';
+import { selectReferral } from './referral.js';
 import type { Resource } from './resource.js';
 
 interface Ref {
@@ -111,34 +112,27 @@ export function referencesOf(obj: KubeObject): Ref[] {
   return out;
 }
 
-const CLUSTER_REFERRALS = new Set(['ClusterRole']);
-
-/** Rewrites references whose target was renamed; a reference matches an earlier name of one candidate. */
+/**
+ * Rewrites references to resources that transformers renamed or moved. A binding subject also takes
+ * the referral's namespace (kustomize fills it in even when the name did not change).
+ */
 export function fixNameReferences(resources: readonly Resource[]): void {
-  const renamed = resources.filter((r) =>
-    r.history.some((h) => h.name !== r.obj.metadata.name || h.namespace !== (r.obj.metadata.namespace ?? '')),
-  );
-  if (renamed.length === 0) return;
+  const pool = resources.filter((r) => r.history.length > 0);
+  if (pool.length === 0) return;
   for (const referrer of resources) {
     for (const ref of referencesOf(referrer.obj)) {
-      const value = ref.get();
-      const referrerNs = referrer.obj.metadata.namespace ?? '';
-      const candidates = renamed.filter(
-        (r) =>
-          r.obj.kind === ref.kind &&
-          r !== referrer &&
-          r.history.some(
-            (h) =>
-              h.name === value && (ref.namespace === undefined || h.namespace === ref.namespace || h.namespace === ''),
-          ) &&
-          (CLUSTER_REFERRALS.has(ref.kind) ||
-            ref.namespace !== undefined ||
-            (r.obj.metadata.namespace ?? '') === referrerNs),
+      const name = ref.get();
+      if (typeof name !== 'string') continue;
+      const referral = selectReferral(
+        referrer,
+        { kind: ref.kind, name, namespace: ref.namespace, mapping: ref.withNamespace },
+        pool.filter((r) => r !== referrer),
       );
-      const names = new Set(candidates.map((c) => `${c.obj.metadata.namespace ?? ''}/${c.obj.metadata.name}`));
-      const [only] = candidates;
-      if (names.size === 1 && only)
-        ref.set(only.obj.metadata.name, ref.withNamespace ? only.obj.metadata.namespace : undefined);
+      if (!referral) continue;
+      const namespace = referral.obj.metadata.namespace ?? '';
+      if (ref.withNamespace) {
+        if (referral.obj.metadata.name !== name || namespace !== '') ref.set(referral.obj.metadata.name, namespace);
+      } else if (referral.obj.metadata.name !== name) ref.set(referral.obj.metadata.name);
     }
   }
 }

@@ -134,8 +134,16 @@ function withoutIdentity(patch: Record<string, unknown>): Record<string, unknown
   return rest;
 }
 
-function applyOne(resources: Resource[], src: PatchSource, doc: unknown, match: Predicate, label: string): void {
+function applyOne(
+  resources: Resource[],
+  src: PatchSource,
+  doc: unknown,
+  match: Predicate,
+  label: string,
+  onNoTarget?: () => void,
+): void {
   const hits = resources.filter(match);
+  if (hits.length === 0 && onNoTarget) return onNoTarget();
   if (hits.length === 0) throw new RenderError(RenderErrorCode.PatchFailed, src.file, `${label} matches no resource`);
   for (const res of hits) {
     if (isJsonPatchOps(doc)) {
@@ -227,7 +235,11 @@ async function runPatchList(
       if (!isJsonPatchOps(doc) && field === 'patchesJson6902')
         throw new RenderError(RenderErrorCode.PatchFailed, src.file, `${where} is not a JSON 6902 operation list`);
       const match = target ?? (isPlainObject(doc) ? identityPredicate(doc) : () => false);
-      applyOne(resources, src, doc, match, where);
+      // A patch with a target that selects nothing is skipped, as kubectl does; without a target it must hit.
+      const skip = target
+        ? () => ctx.warn(k.file, `${where} (${src.file}): its target matches no resource`)
+        : undefined;
+      applyOne(resources, src, doc, match, where, skip);
     }
   }
 }

@@ -119,7 +119,18 @@ export function strategicMerge(
   keys: MergeKeyLookup,
 ): Record<string, unknown> {
   const merged = mergeMap(structuredClone(target), structuredClone(patch), [], keys);
-  return merged === DELETE ? {} : (merged as Record<string, unknown>);
+  return merged === DELETE ? {} : (dropNullFields(merged) as Record<string, unknown>);
+}
+
+/** kustomize's merge (kyaml) leaves no `null` field anywhere in a patched object, even outside the patch. */
+function dropNullFields(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(dropNullFields);
+  if (!isPlainObject(value)) return value;
+  for (const [k, v] of Object.entries(value)) {
+    if (v === null) delete value[k];
+    else value[k] = dropNullFields(v);
+  }
+  return value;
 }
 
 export function isDeletePatch(patch: Record<string, unknown>): boolean {
