@@ -12,6 +12,7 @@ import {
   TEMPLATES_AND_METADATA_LABEL_SPECS,
 } from './field-specs.js';
 import { runGenerators } from './generators.js';
+import { runHelmCharts } from './helm-charts.js';
 import { applyImages, parseImageRules } from './images.js';
 import type { Kustomization } from './kustomization.js';
 import {
@@ -121,6 +122,7 @@ async function buildLevel(
   const k: Kustomization = { file, dir, raw };
   const resources = await accumulate(ctx, k, [...stack, dir]);
   await runGenerators(ctx, k, resources);
+  await runHelmCharts(ctx, k, resources);
   await runPatches(ctx, k, resources);
   const namespace = optionalString(file, 'namespace', raw['namespace']);
   if (namespace) setNamespace(resources, namespace);

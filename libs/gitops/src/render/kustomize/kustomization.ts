@@ -27,6 +27,8 @@ export const SUPPORTED_FIELDS = new Set([
   'generatorOptions',
   'transformers',
   'sortOptions',
+  'helmCharts',
+  'helmGlobals',
 ]);
 
 export interface Kustomization {
