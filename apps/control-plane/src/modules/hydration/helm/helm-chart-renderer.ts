@@ -66,6 +66,15 @@ export function templateArgs(chart: HelmChartSpec, chartPath: string, valuesFile
   return args;
 }
 
+/** True when the request's values (inline or files) hold a `${cluster.…}` reference. */
+export function refersToCluster(req: HelmChartRequest): boolean {
+  const texts = [
+    JSON.stringify(req.chart.valuesInline ?? {}),
+    ...[req.valuesFile, ...req.additionalValuesFiles].map((f) => (f ? Buffer.from(f.content).toString('utf8') : '')),
+  ];
+  return texts.some((t) => t.includes('{cluster.'));
+}
+
 class Semaphore {
   private active = 0;
   private readonly waiting: Array<() => void> = [];
@@ -92,9 +101,16 @@ export class HelmChartRenderer {
     this.slots = new Semaphore(opts.concurrency);
   }
 
-  /** The inflater to give render() for one cluster (its facts fill `${cluster.…}` in values). */
-  inflater(cluster?: ClusterFacts): HelmChartInflater {
-    return (request) => this.inflate(request, cluster);
+  /**
+   * The inflater to give render() for one cluster (its facts fill `${cluster.…}` in values).
+   * `usage.cluster` turns true when a chart's values refer to the cluster: a render that never
+   * does is the same for every cluster of its path.
+   */
+  inflater(cluster?: ClusterFacts, usage?: { cluster: boolean }): HelmChartInflater {
+    return (request) => {
+      if (usage && refersToCluster(request)) usage.cluster = true;
+      return this.inflate(request, cluster);
+    };
   }
 
   async inflate(req: HelmChartRequest, cluster: ClusterFacts | undefined): Promise<string> {
