@@ -21,6 +21,8 @@ export class RenderedBranch {
   /** Source commit → rendered commit. */
   private readonly known = new Map<string, string>();
   private queue: Promise<unknown> = Promise.resolve();
+  /** The rendered head last read back. */
+  private learned?: string;
 
   constructor(private readonly opts: RenderedBranchOptions) {
     this.writer = new RevertWriter(opts);
@@ -44,7 +46,9 @@ export class RenderedBranch {
 
   /** Reads back the branch's trailers (newest first) into the map. */
   private async learn(head: string | undefined): Promise<void> {
-    if (!head) return;
+    if (!head || head === this.learned) return;
+    this.learned = head;
+    const seen = new Set<string>();
     const log = await git.log({
       fs,
       gitdir: this.opts.gitdir,
@@ -54,7 +58,11 @@ export class RenderedBranch {
     });
     for (const { oid, commit } of log) {
       const source = sourceOf(commit.message);
-      if (source && !this.known.has(source)) this.known.set(source, oid);
+      // Newest first: a source hydrated again (a cluster registered since) maps to its newest commit.
+      if (source && !seen.has(source)) {
+        seen.add(source);
+        this.known.set(source, oid);
+      }
     }
   }
 
@@ -79,18 +87,21 @@ export class RenderedBranch {
   hydrate(
     source: string,
     clusters: readonly HydrationCluster[],
+    /** Hydrate again even if `source` was, when its rendered commit lacks this folder (a cluster registered since). */
+    missingFolder?: string,
   ): Promise<{ renderedRevision: string; result?: HydrationResult }> {
-    const run = this.queue.then(() => this.hydrateNow(source, clusters));
+    const run = this.queue.then(() => this.hydrateNow(source, clusters, missingFolder));
     this.queue = run.catch(() => undefined);
     return run;
   }
 
-  private async hydrateNow(source: string, clusters: readonly HydrationCluster[]) {
+  private async hydrateNow(source: string, clusters: readonly HydrationCluster[], missingFolder?: string) {
     for (let attempt = 0; ; attempt++) {
       const head = await this.fetchHead();
       await this.learn(head);
       const existing = this.known.get(source);
-      if (existing) return { renderedRevision: existing };
+      if (existing && (missingFolder === undefined || (await this.folders(existing)).has(missingFolder)))
+        return { renderedRevision: existing };
       const result = await this.opts.hydrator.hydrate(source, clusters, head);
       await git.writeRef({
         fs,
@@ -102,6 +113,7 @@ export class RenderedBranch {
       const pushed = await this.writer.push(result.renderedRevision);
       if (pushed.ok) {
         this.known.set(source, result.renderedRevision);
+        this.learned = result.renderedRevision;
         return { renderedRevision: result.renderedRevision, result };
       }
       if (attempt >= 1) throw new Error(pushed.reason);

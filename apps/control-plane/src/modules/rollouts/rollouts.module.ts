@@ -1,6 +1,7 @@
 /** rollouts: commits → rollouts in waves by tag (fleet.yaml), the engine that drives them, rollback as a revert commit, GraphQL. */
 import { Module } from '@nestjs/common';
 import { FleetRepoModule } from '../fleet-repo/fleet-repo.module.js';
+import { HydrationService } from '../hydration/hydration.service.js';
 import { CommitPolicy } from './git/commit-policy.service.js';
 import { FleetSource } from './git/fleet-source.js';
 import { RolloutCommands } from './rollout-commands.service.js';
@@ -16,6 +17,7 @@ import { RolloutsService } from './rollouts.service.js';
   providers: [
     { provide: RolloutEvents, useFactory: () => new RolloutEvents() },
     FleetSource,
+    HydrationService,
     CommitPolicy,
     RolloutEngine,
     RolloutReverter,
