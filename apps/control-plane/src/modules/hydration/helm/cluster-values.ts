@@ -2,7 +2,8 @@
  * Per-cluster references in Helm values, so one chart serves the fleet. In `valuesInline` strings and
  * in the text of `valuesFile`/`additionalValuesFiles`:
  *   ${cluster.name} ${cluster.region} ${cluster.provider} ${cluster.kubeVersion}
- *   ${cluster.tag.KEY}     the value of the cluster's tag `KEY=value` (or `KEY:value`)
+ *   ${cluster.tag.KEY}     the value of the cluster's tag `KEY.value` (cluster tags allow letters,
+ *                          digits, `-`, `_` and `.`; `KEY=value` and `KEY:value` are read too)
  *   ${cluster.hasTag.TAG}  `true` or `false`
  * `$${` stands for a literal `${`. An unknown reference, or a missing tag, is an error naming it.
  * A substituted value must be a plain YAML word (letters, digits, `.`, `_`, `/`, `-`), so it cannot
@@ -24,7 +25,7 @@ export class ClusterValueError extends Error {}
 
 function tagValue(tags: readonly string[], key: string): string | undefined {
   for (const tag of tags) {
-    const m = /^([^=:]+)[=:](.*)$/.exec(tag);
+    const m = /^([^=:.]+)[=:.](.*)$/.exec(tag);
     if (m && m[1] === key) return m[2];
   }
   return undefined;
@@ -37,7 +38,7 @@ function resolve(facts: ClusterFacts, field: string, arg: string | undefined): s
     value = facts[field];
   else if (field === 'tag' && arg !== undefined) {
     value = tagValue(facts.tags, arg);
-    if (value === undefined) throw new ClusterValueError(`${ref}: cluster "${facts.name}" has no tag "${arg}=…"`);
+    if (value === undefined) throw new ClusterValueError(`${ref}: cluster "${facts.name}" has no tag "${arg}.…"`);
   } else if (field === 'hasTag' && arg !== undefined) value = String(facts.tags.includes(arg));
   if (value === undefined)
     throw new ClusterValueError(
