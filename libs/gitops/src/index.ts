@@ -13,6 +13,7 @@ export * from './objects/digest.js';
 export * from './objects/namespace-check.js';
 export * from './render/render.js';
 export * from './render/render-options.js';
+export * from './render/helm/helm-chart.js';
 export * from './inventory/inventory.js';
 export * from './drift/field-path.js';
 export * from './drift/diff-object.js';

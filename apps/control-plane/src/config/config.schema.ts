@@ -207,6 +207,31 @@ const Fields = z.object({
         'Secret of the Git push webhook POST /v1/git/webhook: HMAC key for GitHub and Gitea, the X-Gitlab-Token for GitLab; unset disables the webhook',
       ),
     ),
+  FLEET_HYDRATION: z
+    .enum(['off', 'on'])
+    .default('off')
+    .describe(
+      "on: the hub renders every cluster's path (kustomize and Helm charts) for each new head and commits the plain manifests to FLEET_RENDERED_BRANCH, which agents apply; off: agents render their path themselves and helmCharts is refused",
+    ),
+  FLEET_RENDERED_BRANCH: z
+    .string()
+    .min(1)
+    .regex(/^[A-Za-z0-9._/-]+$/, 'must be a branch name')
+    .default('flotilla/rendered')
+    .describe('Branch of the fleet repository the hub commits rendered manifests to (FLEET_HYDRATION=on)'),
+  HELM_BINARY: z
+    .string()
+    .min(1)
+    .default('.tools/bin/helm')
+    .describe('The pinned helm binary (v4) the hub renders charts with (installed by scripts/setup-kubectl.mjs)'),
+  HELM_TIMEOUT_SECONDS: positiveInt.default(60).describe('Time limit of one `helm template` (killed past it)'),
+  HELM_MAX_OUTPUT_BYTES: positiveInt
+    .default(16 * 1024 * 1024)
+    .describe('Most bytes one `helm template` may print; more fails the render'),
+  HELM_CHART_MAX_BYTES: positiveInt
+    .default(10 * 1024 * 1024)
+    .describe('Largest chart repository index.yaml or chart archive the hub downloads'),
+  HELM_CONCURRENCY: positiveInt.default(2).describe('Most `helm template` processes at once'),
   ALERT_GROUP_WINDOW_MS: positiveInt
     .default(10_000)
     .describe('Drift / sync-failure alerts with the same cause within this window become one message'),

@@ -17,6 +17,14 @@ export const RenderErrorCode = {
   InvalidKustomization: 'INVALID_KUSTOMIZATION',
   PatchFailed: 'PATCH_FAILED',
   Cycle: 'CYCLE',
+  /** A Helm chart that is neither in the repository nor in its chart repository. */
+  HelmChartNotFound: 'HELM_CHART_NOT_FOUND',
+  /** A Helm values file (or inline values) that does not parse as a YAML mapping. */
+  HelmValuesInvalid: 'HELM_VALUES_INVALID',
+  /** The chart repository could not be reached, or answered with an error or too much. */
+  HelmRepoUnreachable: 'HELM_REPO_UNREACHABLE',
+  /** `helm template` failed, ran past its time limit, or printed more than its output limit. */
+  HelmRenderFailed: 'HELM_RENDER_FAILED',
 } as const;
 export type RenderErrorCode = (typeof RenderErrorCode)[keyof typeof RenderErrorCode];
 

@@ -3,6 +3,7 @@ import { RenderError, RenderErrorCode } from '../errors/render-error.js';
 import type { RepoTree, TreeEntry } from '../tree/repo-tree.js';
 import { ParseCache } from '../yaml/parse-cache.js';
 import { parseYamlDocuments, parseYamlObject } from '../yaml/parse-manifests.js';
+import type { HelmChartInflater } from './helm/helm-chart.js';
 import type { ResolvedRenderOptions } from './render-options.js';
 
 export class RenderContext {
@@ -17,6 +18,8 @@ export class RenderContext {
     readonly tree: RepoTree,
     readonly options: ResolvedRenderOptions,
     private readonly cache?: ParseCache,
+    /** Inflates `helmCharts` (given on the hub only). */
+    readonly helm?: HelmChartInflater,
   ) {}
 
   private rawEntry(path: string): Promise<TreeEntry | undefined> {

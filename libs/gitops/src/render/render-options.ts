@@ -1,5 +1,6 @@
 /** Render limits and their defaults. */
 import type { ParseCache } from '../yaml/parse-cache.js';
+import type { HelmChartInflater } from './helm/helm-chart.js';
 import type { YamlLimits } from '../yaml/parse-manifests.js';
 import { DEFAULT_YAML_LIMITS } from '../yaml/parse-manifests.js';
 
@@ -17,6 +18,8 @@ export type ResolvedRenderOptions = Required<RenderOptions>;
 export interface RenderExtras {
   /** Parsed-YAML memo shared across renders (e.g. one per agent), keyed by content hash. */
   cache?: ParseCache;
+  /** Inflates kustomize `helmCharts` (the hub's `helm template`); without it `helmCharts` is refused. */
+  helm?: HelmChartInflater;
 }
 
 export const DEFAULT_RENDER_OPTIONS: ResolvedRenderOptions = {
@@ -29,9 +32,9 @@ export const DEFAULT_RENDER_OPTIONS: ResolvedRenderOptions = {
 export function resolveRenderOptions(options: RenderOptions & RenderExtras = {}): ResolvedRenderOptions {
   const out = { ...DEFAULT_RENDER_OPTIONS };
   for (const [key, value] of Object.entries(options) as Array<
-    [keyof ResolvedRenderOptions | 'cache', number | undefined]
+    [keyof ResolvedRenderOptions | 'cache' | 'helm', number | undefined]
   >) {
-    if (value === undefined || key === 'cache') continue;
+    if (value === undefined || key === 'cache' || key === 'helm') continue;
     if (!Number.isInteger(value) || value <= 0)
       throw new TypeError(`render option ${key} must be a positive integer, got ${value}`);
     out[key] = value;

@@ -89,7 +89,7 @@ export async function render(
   path: string,
   options?: RenderOptions & RenderExtras,
 ): Promise<RenderResult> {
-  const ctx = new RenderContext(tree, resolveRenderOptions(options), options?.cache);
+  const ctx = new RenderContext(tree, resolveRenderOptions(options), options?.cache, options?.helm);
   const root = normalizeRepoPath(path);
   const entry = await ctx.entry(root);
   if (!entry) throw new RenderError(RenderErrorCode.PathNotFound, root, 'path does not exist in the repository');

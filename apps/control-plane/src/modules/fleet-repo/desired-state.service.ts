@@ -19,6 +19,17 @@ export interface HeadOutcome {
   accepted: boolean;
 }
 
+/**
+ * Hydration's view of desired state: agents get the rendered branch, the rendered commit of their
+ * desired (source) revision, and their cluster's folder in it.
+ */
+export interface RenderedView {
+  branch: string;
+  /** The rendered commit of a source revision holding this cluster's folder (hydrated on demand); throws when it cannot be had. */
+  renderedOf(source: string, cluster: Pick<Cluster, 'name' | 'syncPath'>): Promise<string>;
+  folderOf(cluster: Pick<Cluster, 'name'>): string;
+}
+
 @Injectable()
 export class DesiredStateService {
   private readonly logger = new Logger(DesiredStateService.name);
@@ -28,6 +39,7 @@ export class DesiredStateService {
   /** Clusters whose last publish failed; retried on the next poll. */
   private readonly unpublished = new Set<string>();
   private headHandler?: (head: string) => Promise<HeadOutcome>;
+  private rendered?: RenderedView;
 
   constructor(
     private readonly db: DataSource,
@@ -84,6 +96,11 @@ export class DesiredStateService {
     this.headHandler = handler;
   }
 
+  /** Seam for the hydration module (FLEET_HYDRATION=on): publish rendered commits instead of source ones. */
+  setRenderedView(view: RenderedView): void {
+    this.rendered = view;
+  }
+
   /** Participating clusters with no desired revision yet get the accepted head, as registration gives it. */
   private async newcomersToHead(head: string): Promise<string[]> {
     const rows = (await this.db.query(
@@ -111,8 +128,15 @@ export class DesiredStateService {
     const cluster = await this.db
       .getRepository(Cluster)
       .findOneBy({ id: clusterId, deregisteredAt: IsNull(), admission: Admission.Active });
-    const state = cluster ? this.stateOf(cluster) : undefined;
-    if (!state) return undefined;
+    let state = cluster ? this.stateOf(cluster) : undefined;
+    if (!state || !cluster) return undefined;
+    if (this.rendered)
+      state = {
+        ...state,
+        branch: this.rendered.branch,
+        revision: await this.rendered.renderedOf(state.revision, cluster),
+        path: this.rendered.folderOf(cluster),
+      };
     await (await this.kv()).put(clusterId, JSON.stringify(state));
     return state;
   }

@@ -4,9 +4,10 @@ import { ClusterSyncSettingsService } from './cluster-sync-settings.service.js';
 import { DesiredStateService } from './desired-state.service.js';
 import { FleetRepoResolver } from './fleet-repo.resolver.js';
 import { FleetRepoService } from './fleet-repo.service.js';
+import { RenderedRevisions } from './rendered-revisions.js';
 
 @Module({
-  providers: [DesiredStateService, FleetRepoService, ClusterSyncSettingsService, FleetRepoResolver],
-  exports: [DesiredStateService, FleetRepoService],
+  providers: [DesiredStateService, FleetRepoService, ClusterSyncSettingsService, FleetRepoResolver, RenderedRevisions],
+  exports: [DesiredStateService, FleetRepoService, RenderedRevisions],
 })
 export class FleetRepoModule {}

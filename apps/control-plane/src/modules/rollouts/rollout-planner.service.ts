@@ -34,6 +34,8 @@ import { RolloutEngine } from './rollout-engine.service.js';
 import { RolloutEvents, SystemActors } from './rollout-events.js';
 import { insertRollout, lockRollout, pinClusters, REJECTED, saveState } from './rollout-store.js';
 import { PARTICIPATING } from '../clusters/cluster.entity.js';
+import { HydrationError } from '../hydration/hydrator.js';
+import { HydrationService } from '../hydration/hydration.service.js';
 
 interface ClusterRow {
   id: string;
@@ -57,6 +59,7 @@ export class RolloutPlanner implements OnModuleInit {
     private readonly engine: RolloutEngine,
     private readonly events: RolloutEvents,
     private readonly policy: CommitPolicy,
+    private readonly hydration: HydrationService,
   ) {}
 
   onModuleInit(): void {
@@ -204,6 +207,17 @@ export class RolloutPlanner implements OnModuleInit {
       if (!(e instanceof FleetPolicyError)) throw e;
       return this.reject(m, head, e.message, e.toJSON().data, e.toJSON().data);
     }
+    // Hydration: render every cluster at the head into the rendered branch first; bad input (a chart
+    // that fails, a missing chart, bad values, a repository down) rejects the head, nothing moves.
+    let rendered: string | undefined;
+    if (this.hydration.enabled) {
+      try {
+        rendered = await this.hydration.hydrate(m, head);
+      } catch (e) {
+        if (!(e instanceof HydrationError)) throw e;
+        return this.reject(m, head, e.message, { cluster: e.cluster, code: e.code, ...e.data });
+      }
+    }
     const superseded: string[] = [];
     for (const { id: old } of (await m.query(
       `SELECT id FROM rollouts WHERE phase IN ('Running', 'Paused') ORDER BY created_at`,
@@ -220,17 +234,19 @@ export class RolloutPlanner implements OnModuleInit {
       superseded.push(old);
     }
     const clusters = await this.clusters(m);
-    const affected = await computeAffected({
-      clusters: clusters.map((c) => ({
-        id: c.id,
-        path: this.desired.pathOf({ name: c.name, syncPath: c.sync_path }),
-        revision: c.desired_revision ?? undefined,
-      })),
-      target: head,
-      treeAt: (rev) => this.source.treeAt(rev),
-      changedPaths: (a, b) => this.source.changedPaths(a, b),
-      memo: this.source.renderMemo,
-    });
+    const affected = rendered
+      ? await this.hydration.affected(m, rendered)
+      : await computeAffected({
+          clusters: clusters.map((c) => ({
+            id: c.id,
+            path: this.desired.pathOf({ name: c.name, syncPath: c.sync_path }),
+            revision: c.desired_revision ?? undefined,
+          })),
+          target: head,
+          treeAt: (rev) => this.source.treeAt(rev),
+          changedPaths: (a, b) => this.source.changedPaths(a, b),
+          memo: this.source.renderMemo,
+        });
     const byId = new Map(clusters.map((c) => [c.id, c]));
     const plan = planWaves(
       policy,

@@ -2,6 +2,7 @@
 import { Module } from '@nestjs/common';
 import { SubscriptionBus } from '../fleet-events/subscription-bus.js';
 import { FleetRepoModule } from '../fleet-repo/fleet-repo.module.js';
+import { HydrationService } from '../hydration/hydration.service.js';
 import { CommitPolicy } from './git/commit-policy.service.js';
 import { FleetSource } from './git/fleet-source.js';
 import { RolloutCommands } from './rollout-commands.service.js';
@@ -26,6 +27,7 @@ import { RolloutsService } from './rollouts.service.js';
       },
     },
     FleetSource,
+    HydrationService,
     CommitPolicy,
     RolloutEngine,
     RolloutReverter,

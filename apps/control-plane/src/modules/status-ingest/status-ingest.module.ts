@@ -1,5 +1,6 @@
 /** Agent status ingestion: heartbeats, sync and drift reports from JetStream into the database. */
 import { Module } from '@nestjs/common';
+import { FleetRepoModule } from '../fleet-repo/fleet-repo.module.js';
 import { DeadLetterWriter } from './dead-letter.writer.js';
 import { DriftReportWriter } from './drift-report.writer.js';
 import { HeartbeatWriter } from './heartbeat.writer.js';
@@ -8,6 +9,7 @@ import { StatusIngestService } from './status-ingest.service.js';
 import { SyncReportWriter } from './sync-report.writer.js';
 
 @Module({
+  imports: [FleetRepoModule],
   providers: [
     DeadLetterWriter,
     HeartbeatWriter,

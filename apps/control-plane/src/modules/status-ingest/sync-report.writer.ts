@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { ObjectResult, SyncReport } from '@flotilla/protocol';
 import { ObjectAction } from '@flotilla/protocol';
 import type { EntityManager } from 'typeorm';
+import { RenderedRevisions } from '../fleet-repo/rendered-revisions.js';
 
 export interface StoredSync {
   clusterId: string;
@@ -34,8 +35,19 @@ function countActions(objects: ObjectResult[]): Record<string, number> {
  */
 @Injectable()
 export class SyncReportWriter {
-  async write(m: EntityManager, reports: { clusterId: string; report: SyncReport }[]): Promise<StoredSync[]> {
-    if (reports.length === 0) return [];
+  constructor(private readonly rendered: RenderedRevisions) {}
+
+  /** A report of a rendered commit (hydration) is stored as its source commit. */
+  private asSource(report: SyncReport): SyncReport {
+    const revision = this.rendered.sourceOf(report.revision);
+    const applied = report.appliedRevision && this.rendered.sourceOf(report.appliedRevision);
+    if (revision === report.revision && applied === report.appliedRevision) return report;
+    return { ...report, revision, ...(applied ? { appliedRevision: applied } : {}) };
+  }
+
+  async write(m: EntityManager, received: { clusterId: string; report: SyncReport }[]): Promise<StoredSync[]> {
+    if (received.length === 0) return [];
+    const reports = received.map((r) => ({ ...r, report: this.asSource(r.report) }));
     const col = <T>(f: (r: SyncReport) => T) => reports.map((r) => f(r.report));
     const inserted = (await m.query(
       `WITH prev AS (SELECT cluster_id, max(seq) AS seq FROM sync_results WHERE cluster_id = ANY($1::uuid[]) GROUP BY cluster_id)

@@ -18,6 +18,7 @@ import type { Accumulator } from './accumulator.js';
 import { mergeChild, newAccumulator } from './accumulator.js';
 import { loadConfigurations, setCustomPairs, setCustomReplicas, setCustomScalars } from './configurations.js';
 import { fixConfiguredNameReferences } from './configured-name-references.js';
+import { runHelmCharts } from './helm-charts.js';
 import type { Kustomization } from './kustomization.js';
 import {
   checkKeys,
@@ -153,6 +154,7 @@ async function buildLevel(
   const { config } = acc;
   await loadConfigurations(ctx, k, config);
   await runGenerators(ctx, k, resources);
+  await runHelmCharts(ctx, k, resources);
   await accumulateComponents(ctx, k, acc, (path, from, into) => buildLevel(ctx, path, inner, from, into));
   await runPatches(ctx, k, resources);
   const namespace = optionalString(file, 'namespace', raw['namespace']);

@@ -15,7 +15,7 @@ async function failure(files: Record<string, string>, path = 'k'): Promise<Rende
 }
 
 describe('kustomize subset: anything outside it is an error naming the field', () => {
-  for (const field of ['helmCharts', 'helmGlobals', 'crds', 'generators', 'validators', 'openapi', 'buildMetadata']) {
+  for (const field of ['crds', 'generators', 'validators', 'openapi', 'buildMetadata']) {
     it(`refuses "${field}"`, async () => {
       const err = await failure({ 'k/kustomization.yaml': `resources: [c.yaml]\n${field}: []\n`, 'k/c.yaml': cm });
       expect(err.code).toBe(RenderErrorCode.UnsupportedField);
@@ -23,6 +23,16 @@ describe('kustomize subset: anything outside it is an error naming the field', (
       expect(err.reason).toContain(`"${field}"`);
     });
   }
+
+  it('refuses helmCharts without a chart inflater (hydration off), naming hydration', async () => {
+    const err = await failure({
+      'k/kustomization.yaml': 'helmCharts:\n  - name: web\n    releaseName: web\n',
+      'k/charts/web/Chart.yaml': 'name: web\n',
+    });
+    expect(err.code).toBe(RenderErrorCode.UnsupportedField);
+    expect(err.file).toBe('k/kustomization.yaml');
+    expect(err.reason).toContain('"helmCharts" needs hydration');
+  });
 
   it('refuses unsupported sub-fields such as labels[].fields and images[].foo', async () => {
     const labels = await failure({

@@ -1,0 +1,174 @@
+/**
+ * Hydration in the control plane (FLEET_HYDRATION=on): each new head is rendered for every
+ * participating cluster and committed to the rendered branch before its rollout is planned; the
+ * planner's affected clusters come from folder tree hashes; desired state points agents at the
+ * rendered commit of their (source) revision, hydrating an older or revert commit on demand.
+ */
+import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import { isAbsolute, resolve } from 'node:path';
+import { DataSource, type EntityManager } from 'typeorm';
+import type { ControlPlaneConfig } from '../../config/config.schema.js';
+import { CONFIG } from '../../config/config.token.js';
+import { type Cluster, PARTICIPATING } from '../clusters/cluster.entity.js';
+import { DesiredStateService } from '../fleet-repo/desired-state.service.js';
+import { RenderedRevisions } from '../fleet-repo/rendered-revisions.js';
+import { FleetSource } from '../rollouts/git/fleet-source.js';
+import { ChartRepositoryClient } from './helm/chart-repository.js';
+import { HelmChartRenderer } from './helm/helm-chart-renderer.js';
+import { type HydrationCluster, Hydrator } from './hydrator.js';
+import { affectedByTree } from './rendered-affected.js';
+import { RenderedBranch } from './rendered-branch.js';
+
+interface ClusterRow {
+  id: string;
+  name: string;
+  tags: string[];
+  sync_path: string | null;
+  desired_revision: string | null;
+  region: string;
+  provider: string;
+  kube_version: string;
+}
+
+@Injectable()
+export class HydrationService implements OnModuleInit {
+  private readonly logger = new Logger(HydrationService.name);
+  readonly enabled: boolean;
+  private readonly branch?: RenderedBranch;
+  private readonly folderMemo = new Map<string, Promise<Map<string, string>>>();
+
+  constructor(
+    @Inject(CONFIG) private readonly config: ControlPlaneConfig,
+    private readonly db: DataSource,
+    private readonly source: FleetSource,
+    private readonly desired: DesiredStateService,
+    private readonly revisions: RenderedRevisions,
+  ) {
+    this.enabled = config.FLEET_HYDRATION === 'on' && !!config.FLEET_REPO_URL;
+    if (!this.enabled) return;
+    const timeoutMs = config.FLEET_GIT_TIMEOUT_SECONDS * 1000;
+    const renderer = new HelmChartRenderer({
+      helmBin: isAbsolute(config.HELM_BINARY) ? config.HELM_BINARY : resolve(config.HELM_BINARY),
+      repository: new ChartRepositoryClient({
+        timeoutMs,
+        maxIndexBytes: config.HELM_CHART_MAX_BYTES,
+        maxChartBytes: config.HELM_CHART_MAX_BYTES,
+        indexTtlMs: 60_000,
+      }),
+      timeoutMs: config.HELM_TIMEOUT_SECONDS * 1000,
+      maxOutputBytes: config.HELM_MAX_OUTPUT_BYTES,
+      concurrency: config.HELM_CONCURRENCY,
+    });
+    this.branch = new RenderedBranch({
+      url: config.FLEET_REPO_URL ?? '',
+      branch: config.FLEET_RENDERED_BRANCH,
+      username: config.FLEET_GIT_USERNAME,
+      token: config.FLEET_GIT_TOKEN,
+      gitdir: source.gitdir,
+      timeoutMs,
+      retries: config.FLEET_GIT_RETRIES,
+      hydrator: new Hydrator({ gitdir: source.gitdir, renderer, treeAt: (rev) => source.treeAt(rev) }),
+    });
+  }
+
+  onModuleInit(): void {
+    if (!this.enabled) return;
+    this.desired.setRenderedView({
+      branch: this.config.FLEET_RENDERED_BRANCH,
+      renderedOf: (source, cluster) => this.renderedOf(source, cluster),
+      folderOf: (cluster) => cluster.name,
+    });
+  }
+
+  private rendered(): RenderedBranch {
+    if (!this.branch) throw new Error('hydration is off (FLEET_HYDRATION)');
+    return this.branch;
+  }
+
+  private async clusters(m: EntityManager): Promise<ClusterRow[]> {
+    return (await m.query(
+      `SELECT id, name, tags, sync_path, desired_revision, region, provider, kube_version FROM clusters WHERE ${PARTICIPATING} ORDER BY name`,
+    )) as ClusterRow[];
+  }
+
+  private toHydration(c: ClusterRow): HydrationCluster {
+    return {
+      id: c.id,
+      name: c.name,
+      path: this.desired.pathOf({ name: c.name, syncPath: c.sync_path }),
+      facts: { name: c.name, region: c.region, provider: c.provider, kubeVersion: c.kube_version, tags: c.tags },
+    };
+  }
+
+  /** Hydrates `source` for every participating cluster (throws HydrationError naming the cluster on bad input). */
+  async hydrate(m: EntityManager, source: string): Promise<string> {
+    const started = Date.now();
+    const clusters = await this.clusters(m);
+    const out = await this.rendered().hydrate(
+      source,
+      clusters.map((c) => this.toHydration(c)),
+    );
+    this.revisions.remember(source, out.renderedRevision);
+    if (out.result)
+      this.logger.log(
+        `hydrated ${source.slice(0, 12)} → ${this.config.FLEET_RENDERED_BRANCH} ${out.renderedRevision.slice(0, 12)}: ${clusters.length} cluster(s), ${out.result.renders} render(s) in ${Date.now() - started} ms`,
+      );
+    return out.renderedRevision;
+  }
+
+  /**
+   * The rendered commit of `source` for `cluster`, hydrating it now when it never was (a revert
+   * commit, an older pin), or again when the cluster registered after it was hydrated (its path is
+   * in the source commit but its folder is not in the rendered one).
+   */
+  async renderedOf(source: string, cluster: Pick<Cluster, 'name' | 'syncPath'>): Promise<string> {
+    const known = await this.rendered().renderedOf(source);
+    let missing: string | undefined;
+    if (known) {
+      if ((await this.folders(known)).has(cluster.name)) return this.remember(source, known);
+      const tree = await this.source.treeAt(source);
+      if (!(await tree.entry(this.desired.pathOf(cluster)))) return this.remember(source, known);
+      missing = cluster.name;
+    }
+    const clusters = (await this.clusters(this.db.manager)).map((c) => this.toHydration(c));
+    const out = await this.rendered().hydrate(source, clusters, missing);
+    return this.remember(source, out.renderedRevision);
+  }
+
+  private remember(source: string, rendered: string): string {
+    this.revisions.remember(source, rendered);
+    return rendered;
+  }
+
+  private folders(rendered: string): Promise<Map<string, string>> {
+    let pending = this.folderMemo.get(rendered);
+    if (!pending) {
+      pending = this.rendered().folders(rendered);
+      pending.catch(() => this.folderMemo.delete(rendered));
+      this.folderMemo.set(rendered, pending);
+      if (this.folderMemo.size > 1000) this.folderMemo.delete(this.folderMemo.keys().next().value as string);
+    }
+    return pending;
+  }
+
+  /** Affected clusters of the rendered commit of `head`: those whose folder tree differs from the one they run. */
+  async affected(m: EntityManager, rendered: string): Promise<{ affected: string[]; unaffected: string[] }> {
+    const clusters = await this.clusters(m);
+    const target = await this.folders(rendered);
+    const current = new Map<string, Map<string, string> | undefined>();
+    for (const c of clusters) {
+      const rev = c.desired_revision;
+      if (!rev || current.has(rev)) continue;
+      const known = await this.rendered().renderedOf(rev);
+      current.set(rev, known ? await this.folders(known) : undefined);
+    }
+    return affectedByTree(
+      clusters.map((c) => ({
+        id: c.id,
+        name: c.name,
+        current: c.desired_revision ? current.get(c.desired_revision) : undefined,
+      })),
+      target,
+    );
+  }
+}
