@@ -2,7 +2,8 @@
  * The agent installed as a platform team would: `helm template` of infra/charts/flotilla-agent
  * (and `kubectl kustomize` of infra/agent) rendered with the pinned real helm and kubectl,
  * checked against Pod Security "restricted" / OpenShift "restricted-v2", applied with the real
- * kubectl to a kube-sim; then the agent runs as the chart's pod would — the args, settings and
+ * kubectl to a kube-sim that enforces RBAC for the agent's ServiceAccount (escalate/bind checks
+ * included); then the agent runs as the chart's pod would — the args, settings and
  * Node options of the rendered Deployment, the token from the rendered Secret, the rendered
  * in-cluster kubeconfig with the ServiceAccount's token file — registers with a real control
  * plane, goes Online and applies a fleet path holding a Role with verbs ["*"], a RoleBinding to
@@ -16,7 +17,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execFile } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startKubeSim, type KubeSim } from '@flotilla/kube-sim';
+import { serviceAccountIdentity, startKubeSim, type KubeSim } from '@flotilla/kube-sim';
 import { scaled, startGitServer, type GitServer } from '@flotilla/testing';
 import { AGENT_NODE_OPTIONS } from '../../apps/agent/src/node-options.js';
 import { eventually } from '../../apps/control-plane/test/support/agent.js';
@@ -266,6 +267,8 @@ describe('helm chart and kustomize base of the agent', () => {
           kubeconfigPath: join(dir, 'sim-kubeconfig'),
           simulate: false,
           tokens: [SA_TOKEN],
+          // RBAC on for the agent's ServiceAccount: what it does, the chart's RBAC must allow.
+          rbac: { identities: { [SA_TOKEN]: serviceAccountIdentity(NS, 'flotilla-agent') } },
         }),
       ]);
     }, scaled(90_000));
