@@ -12,7 +12,7 @@
  * stands by and takes over within 30 s when the first is killed.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execFile } from 'node:child_process';
@@ -348,6 +348,67 @@ describe('helm chart and kustomize base of the agent', () => {
       expect(third.out.text).toContain('registration: using the stored credential');
       third.child.kill('SIGTERM');
       expect(await third.exited).toBe(0);
+    });
+
+    it('upgrades from chart N to N+1: the agent keeps its identity and re-applies nothing', async () => {
+      const render = async (chart: string, set: string) =>
+        (await helm(helmBin, ['template', 'flotilla-agent', chart, '--namespace', NS, '--set', set])).stdout;
+      const credential = async () =>
+        JSON.parse(
+          Buffer.from(
+            JSON.parse(await k(['get', 'secret', 'flotilla-agent-state', '-n', NS, '-o', 'json'])).data[
+              'credential.json'
+            ],
+            'base64',
+          ).toString(),
+        ).clusterId as string;
+      const before = await credential();
+      // Version N runs.
+      const n = await render(CHART, `name=${NAME},server=${h.cp.url},logLevel=info`);
+      writeFileSync(join(dir, 'n.yaml'), n);
+      await k(['apply', '--server-side', '--field-manager', 'helm', '-f', join(dir, 'n.yaml')]);
+      const old = runPod(parseObjects(n), join(dir, 'pod-n'));
+      await expect.poll(() => old.out.text, { timeout: scaled(60_000) }).toContain('reconcile: Synced');
+      // Version N+1: a new chart version and a changed setting, so the pod is replaced.
+      const next = join(dir, 'chart-next');
+      cpSync(CHART, next, { recursive: true });
+      writeFileSync(
+        join(next, 'Chart.yaml'),
+        readFileSync(join(CHART, 'Chart.yaml'), 'utf8').replace(/^version: .*$/m, 'version: 99.0.0'),
+      );
+      const n1 = await render(next, `name=${NAME},server=${h.cp.url},logLevel=debug`);
+      expect(n1).toContain('helm.sh/chart: flotilla-agent-99.0.0');
+      writeFileSync(join(dir, 'n1.yaml'), n1);
+      await k(['apply', '--server-side', '--field-manager', 'helm', '-f', join(dir, 'n1.yaml')]);
+      // The rolling update: the new pod stands by, the old one stops and releases the Lease.
+      const fresh = runPod(parseObjects(n1), join(dir, 'pod-n1'));
+      await expect.poll(() => fresh.out.text, { timeout: scaled(30_000) }).toContain('leader: standing by');
+      const versions = () =>
+        [
+          ['namespaces', '', 'team-a'],
+          ['roles.rbac.authorization.k8s.io', 'team-a', 'deployer'],
+          ['rolebindings.rbac.authorization.k8s.io', 'team-a', 'team-a-admins'],
+          ['customresourcedefinitions.apiextensions.k8s.io', '', 'widgets.example.com'],
+          ['widgets.example.com', 'team-a', 'w1'],
+        ].map(([r, ns, name]) => sim.api.store.get(r!, ns!, name!)?.metadata.resourceVersion as string);
+      const versionsBefore = versions();
+      expect(versionsBefore.every(Boolean)).toBe(true);
+      sim.resetCounters();
+      old.child.kill('SIGTERM');
+      expect(await old.exited).toBe(0);
+      await expect.poll(() => fresh.out.text, { timeout: scaled(60_000) }).toContain('reconcile: Synced');
+      expect(fresh.out.text).toContain('registration: using the stored credential');
+      expect(await credential()).toBe(before);
+      // Nothing re-applied: its cache (the applied digests) went with the old pod's emptyDir, so the
+      // plan asks the server with dry-runs, finds every object as it was and writes none of them.
+      expect(fresh.out.text).toContain('0 to create, 0 to apply, 5 unchanged (5 dry-runs)');
+      expect(versions()).toEqual(versionsBefore);
+      expect(sim.counters['patch'] ?? 0).toBe(0);
+      expect(sim.counters['create'] ?? 0).toBe(0);
+      const clusters = (await h.gql('{ clusters(first: 10) { edges { node { name } } } }')).data?.clusters.edges;
+      expect(clusters.map((e: { node: { name: string } }) => e.node.name)).toEqual([NAME]);
+      fresh.child.kill('SIGTERM');
+      expect(await fresh.exited).toBe(0);
     });
   });
 });
