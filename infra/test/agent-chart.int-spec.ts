@@ -411,4 +411,152 @@ describe('helm chart and kustomize base of the agent', () => {
       expect(await fresh.exited).toBe(0);
     });
   });
+
+  describe('installed with rbac.scope=namespaced', { timeout: scaled(180_000) }, () => {
+    let git: GitServer;
+    let h: Harness;
+    let sim: KubeSim;
+    let child: ChildProcess | undefined;
+    const NAMESPACED = 'tenant-1';
+    const k = async (args: string[]) => {
+      sim.setTokens(undefined);
+      try {
+        return await kubectl(kubectlBin, [
+          '--kubeconfig',
+          sim.kubeconfigPath,
+          '--cache-dir',
+          join(dir, 'cache-ns'),
+          ...args,
+        ]);
+      } finally {
+        sim.setTokens([SA_TOKEN]);
+      }
+    };
+    beforeAll(async () => {
+      git = await startGitServer();
+      [h, sim] = await Promise.all([
+        startHarness({ FLEET_REPO_URL: git.url, FLEET_POLL_INTERVAL_SECONDS: '1', HEARTBEAT_INTERVAL_SECONDS: '1' }),
+        startKubeSim({
+          name: 'chart-ns',
+          kubeconfigPath: join(dir, 'sim-ns-kubeconfig'),
+          simulate: false,
+          tokens: [SA_TOKEN],
+          rbac: { identities: { [SA_TOKEN]: serviceAccountIdentity(NS, 'flotilla-agent') } },
+        }),
+      ]);
+    }, scaled(90_000));
+    afterAll(async () => {
+      child?.kill('SIGKILL');
+      await sim?.close();
+      await h?.close();
+      await git?.close();
+    });
+
+    it('applies what is in its namespaces (a Role with "*", a binding to admin) and fails, with a 403, outside them', async () => {
+      const inside = await git.commit({
+        files: {
+          [`clusters/${NAMESPACED}/app.yaml`]: `apiVersion: v1
+kind: ConfigMap
+metadata: { name: settings, namespace: team-a }
+data: { mode: calm }
+---
+${FLEET[`clusters/${NAME}/rbac.yaml`]}`,
+        },
+        message: 'team-a only',
+      });
+      const { token } = await createRegistrationToken(h, { name: 'tenant', tags: ['edge'] });
+      const rendered = (
+        await helm(helmBin, [
+          'template',
+          'flotilla-agent',
+          CHART,
+          '--namespace',
+          NS,
+          '--set',
+          `name=${NAMESPACED},server=${h.cp.url},token=${token},rbac.scope=namespaced,rbac.namespaces={team-a}`,
+        ])
+      ).stdout;
+      writeFileSync(join(dir, 'chart-ns.yaml'), rendered);
+      await k(['create', 'namespace', NS]);
+      await k(['create', 'namespace', 'team-a']);
+      await k(['create', 'namespace', 'team-b']);
+      await k(['apply', '--server-side', '--field-manager', 'helm', '-f', join(dir, 'chart-ns.yaml')]);
+      const objects = parseObjects(rendered);
+      const pod = podOf(objects);
+      const c = pod.containers[0];
+      const settings = one(objects, 'ConfigMap', c.envFrom[0].configMapRef.name).data as Record<string, string>;
+      const podDir = join(dir, 'pod-ns');
+      mkdirSync(podDir, { recursive: true });
+      writeFileSync(join(podDir, 'sa-token'), SA_TOKEN);
+      writeFileSync(join(podDir, 'token'), token);
+      writeFileSync(
+        join(podDir, 'kubeconfig'),
+        (one(objects, 'ConfigMap', 'flotilla-agent-kubeconfig').data.kubeconfig as string)
+          .replace('https://kubernetes.default.svc', sim.url)
+          .replace(/^\s*certificate-authority: .*\n/m, '')
+          .replace('/var/run/secrets/kubernetes.io/serviceaccount/token', join(podDir, 'sa-token')),
+      );
+      const local: Record<string, string> = {
+        '/var/lib/flotilla': join(podDir, 'emptydir'),
+        '/etc/flotilla/registration/token': join(podDir, 'token'),
+        '/etc/flotilla/kubeconfig/kubeconfig': join(podDir, 'kubeconfig'),
+      };
+      const args = (c.args as string[]).map((a) => a.replace(/=(.*)$/, (_m, p: string) => `=${local[p] ?? p}`));
+      const proc = spawn(process.execPath, [...AGENT_NODE_OPTIONS, BIN, ...args], {
+        env: {
+          PATH: process.env['PATH'] ?? '',
+          HOME: process.env['HOME'] ?? '',
+          ...settings,
+          FLOTILLA_STATE_NAMESPACE: NS,
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      child = proc;
+      let log = '';
+      proc.stdout.on('data', (b: Buffer) => (log += b.toString()));
+      proc.stderr.on('data', (b: Buffer) => (log += b.toString()));
+      const sync = () =>
+        h
+          .gql(
+            `{ cluster(name: "${NAMESPACED}") { sync { state appliedRevision lastResult { error { stage reason } } } } }`,
+          )
+          .then((r) => r.data?.cluster?.sync);
+      await eventually(
+        async () => {
+          const s1 = await sync();
+          return s1?.state === 'SYNCED' && s1.appliedRevision === inside ? s1 : undefined;
+        },
+        60_000,
+        `${NAMESPACED} Synced inside team-a (log: ${log.slice(-2000)})`,
+      );
+      expect(JSON.parse(await k(['get', 'role', 'deployer', '-n', 'team-a', '-o', 'json'])).rules[0].verbs).toEqual([
+        '*',
+      ]);
+      expect(
+        JSON.parse(await k(['get', 'rolebinding', 'team-a-admins', '-n', 'team-a', '-o', 'json'])).roleRef.name,
+      ).toBe('admin');
+
+      const outside = await git.commit({
+        files: {
+          [`clusters/${NAMESPACED}/outside.yaml`]:
+            'apiVersion: v1\nkind: ConfigMap\nmetadata: { name: not-mine, namespace: team-b }\ndata: { a: "1" }\n',
+        },
+        message: 'team-b too',
+      });
+      const failed = await eventually(
+        async () => {
+          const s2 = await sync();
+          return s2?.state === 'FAILED' ? s2 : undefined;
+        },
+        60_000,
+        `${NAMESPACED} Failed outside its namespaces`,
+      );
+      expect(JSON.stringify(failed.lastResult)).toMatch(/forbidden/i);
+      expect(failed.appliedRevision).toBe(inside);
+      expect(outside).not.toBe(inside);
+      sim.setTokens(undefined);
+      expect(sim.api.store.get('configmaps', 'team-b', 'not-mine')).toBeUndefined();
+      sim.setTokens([SA_TOKEN]);
+    });
+  });
 });
