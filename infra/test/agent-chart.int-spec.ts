@@ -245,7 +245,7 @@ describe('helm chart and kustomize base of the agent', () => {
       const env: Record<string, string> = { ...settings, FLOTILLA_STATE_NAMESPACE: NS };
       for (const e of c.env as { name: string; value?: string }[]) if (e.value !== undefined) env[e.name] = e.value;
       const child = spawn(process.execPath, [...AGENT_NODE_OPTIONS, BIN, ...args], {
-        env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '', ...env },
+        env: { ...process.env, ...env },
         stdio: ['ignore', 'pipe', 'pipe'],
       });
       const out = { text: '' };
@@ -504,8 +504,7 @@ ${FLEET[`clusters/${NAME}/rbac.yaml`]}`,
       const args = (c.args as string[]).map((a) => a.replace(/=(.*)$/, (_m, p: string) => `=${local[p] ?? p}`));
       const proc = spawn(process.execPath, [...AGENT_NODE_OPTIONS, BIN, ...args], {
         env: {
-          PATH: process.env['PATH'] ?? '',
-          HOME: process.env['HOME'] ?? '',
+          ...process.env,
           ...settings,
           FLOTILLA_STATE_NAMESPACE: NS,
         },
