@@ -2,7 +2,8 @@
  * The agent installed as a platform team would: `helm template` of infra/charts/flotilla-agent
  * (and `kubectl kustomize` of infra/agent) rendered with the pinned real helm and kubectl,
  * checked against Pod Security "restricted" / OpenShift "restricted-v2", applied with the real
- * kubectl to a kube-sim; then the agent runs as the chart's pod would — the args, settings and
+ * kubectl to a kube-sim that enforces RBAC for the agent's ServiceAccount (escalate/bind checks
+ * included); then the agent runs as the chart's pod would — the args, settings and
  * Node options of the rendered Deployment, the token from the rendered Secret, the rendered
  * in-cluster kubeconfig with the ServiceAccount's token file — registers with a real control
  * plane, goes Online and applies a fleet path holding a Role with verbs ["*"], a RoleBinding to
@@ -11,12 +12,12 @@
  * stands by and takes over within 30 s when the first is killed.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execFile } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startKubeSim, type KubeSim } from '@flotilla/kube-sim';
+import { serviceAccountIdentity, startKubeSim, type KubeSim } from '@flotilla/kube-sim';
 import { scaled, startGitServer, type GitServer } from '@flotilla/testing';
 import { AGENT_NODE_OPTIONS } from '../../apps/agent/src/node-options.js';
 import { eventually } from '../../apps/control-plane/test/support/agent.js';
@@ -244,7 +245,7 @@ describe('helm chart and kustomize base of the agent', () => {
       const env: Record<string, string> = { ...settings, FLOTILLA_STATE_NAMESPACE: NS };
       for (const e of c.env as { name: string; value?: string }[]) if (e.value !== undefined) env[e.name] = e.value;
       const child = spawn(process.execPath, [...AGENT_NODE_OPTIONS, BIN, ...args], {
-        env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '', ...env },
+        env: { ...process.env, ...env },
         stdio: ['ignore', 'pipe', 'pipe'],
       });
       const out = { text: '' };
@@ -266,6 +267,8 @@ describe('helm chart and kustomize base of the agent', () => {
           kubeconfigPath: join(dir, 'sim-kubeconfig'),
           simulate: false,
           tokens: [SA_TOKEN],
+          // RBAC on for the agent's ServiceAccount: what it does, the chart's RBAC must allow.
+          rbac: { identities: { [SA_TOKEN]: serviceAccountIdentity(NS, 'flotilla-agent') } },
         }),
       ]);
     }, scaled(90_000));
@@ -345,6 +348,214 @@ describe('helm chart and kustomize base of the agent', () => {
       expect(third.out.text).toContain('registration: using the stored credential');
       third.child.kill('SIGTERM');
       expect(await third.exited).toBe(0);
+    });
+
+    it('upgrades from chart N to N+1: the agent keeps its identity and re-applies nothing', async () => {
+      const render = async (chart: string, set: string) =>
+        (await helm(helmBin, ['template', 'flotilla-agent', chart, '--namespace', NS, '--set', set])).stdout;
+      const credential = async () =>
+        JSON.parse(
+          Buffer.from(
+            JSON.parse(await k(['get', 'secret', 'flotilla-agent-state', '-n', NS, '-o', 'json'])).data[
+              'credential.json'
+            ],
+            'base64',
+          ).toString(),
+        ).clusterId as string;
+      const before = await credential();
+      // Version N runs.
+      const n = await render(CHART, `name=${NAME},server=${h.cp.url},logLevel=info`);
+      writeFileSync(join(dir, 'n.yaml'), n);
+      await k(['apply', '--server-side', '--field-manager', 'helm', '-f', join(dir, 'n.yaml')]);
+      const old = runPod(parseObjects(n), join(dir, 'pod-n'));
+      await expect.poll(() => old.out.text, { timeout: scaled(60_000) }).toContain('reconcile: Synced');
+      // Version N+1: a new chart version and a changed setting, so the pod is replaced.
+      const next = join(dir, 'chart-next');
+      cpSync(CHART, next, { recursive: true });
+      writeFileSync(
+        join(next, 'Chart.yaml'),
+        readFileSync(join(CHART, 'Chart.yaml'), 'utf8').replace(/^version: .*$/m, 'version: 99.0.0'),
+      );
+      const n1 = await render(next, `name=${NAME},server=${h.cp.url},logLevel=debug`);
+      expect(n1).toContain('helm.sh/chart: flotilla-agent-99.0.0');
+      writeFileSync(join(dir, 'n1.yaml'), n1);
+      await k(['apply', '--server-side', '--field-manager', 'helm', '-f', join(dir, 'n1.yaml')]);
+      // The rolling update: the new pod stands by, the old one stops and releases the Lease.
+      const fresh = runPod(parseObjects(n1), join(dir, 'pod-n1'));
+      await expect.poll(() => fresh.out.text, { timeout: scaled(30_000) }).toContain('leader: standing by');
+      const versions = () =>
+        [
+          ['namespaces', '', 'team-a'],
+          ['roles.rbac.authorization.k8s.io', 'team-a', 'deployer'],
+          ['rolebindings.rbac.authorization.k8s.io', 'team-a', 'team-a-admins'],
+          ['customresourcedefinitions.apiextensions.k8s.io', '', 'widgets.example.com'],
+          ['widgets.example.com', 'team-a', 'w1'],
+        ].map(([r, ns, name]) => sim.api.store.get(r!, ns!, name!)?.metadata.resourceVersion as string);
+      const versionsBefore = versions();
+      expect(versionsBefore.every(Boolean)).toBe(true);
+      sim.resetCounters();
+      old.child.kill('SIGTERM');
+      expect(await old.exited).toBe(0);
+      await expect.poll(() => fresh.out.text, { timeout: scaled(60_000) }).toContain('reconcile: Synced');
+      expect(fresh.out.text).toContain('registration: using the stored credential');
+      expect(await credential()).toBe(before);
+      // Nothing re-applied: its cache (the applied digests) went with the old pod's emptyDir, so the
+      // plan asks the server with dry-runs, finds every object as it was and writes none of them.
+      expect(fresh.out.text).toContain('0 to create, 0 to apply, 5 unchanged (5 dry-runs)');
+      expect(versions()).toEqual(versionsBefore);
+      expect(sim.counters['patch'] ?? 0).toBe(0);
+      expect(sim.counters['create'] ?? 0).toBe(0);
+      const clusters = (await h.gql('{ clusters(first: 10) { edges { node { name } } } }')).data?.clusters.edges;
+      expect(clusters.map((e: { node: { name: string } }) => e.node.name)).toEqual([NAME]);
+      fresh.child.kill('SIGTERM');
+      expect(await fresh.exited).toBe(0);
+    });
+  });
+
+  describe('installed with rbac.scope=namespaced', { timeout: scaled(180_000) }, () => {
+    let git: GitServer;
+    let h: Harness;
+    let sim: KubeSim;
+    let child: ChildProcess | undefined;
+    const NAMESPACED = 'tenant-1';
+    const k = async (args: string[]) => {
+      sim.setTokens(undefined);
+      try {
+        return await kubectl(kubectlBin, [
+          '--kubeconfig',
+          sim.kubeconfigPath,
+          '--cache-dir',
+          join(dir, 'cache-ns'),
+          ...args,
+        ]);
+      } finally {
+        sim.setTokens([SA_TOKEN]);
+      }
+    };
+    beforeAll(async () => {
+      git = await startGitServer();
+      [h, sim] = await Promise.all([
+        startHarness({ FLEET_REPO_URL: git.url, FLEET_POLL_INTERVAL_SECONDS: '1', HEARTBEAT_INTERVAL_SECONDS: '1' }),
+        startKubeSim({
+          name: 'chart-ns',
+          kubeconfigPath: join(dir, 'sim-ns-kubeconfig'),
+          simulate: false,
+          tokens: [SA_TOKEN],
+          rbac: { identities: { [SA_TOKEN]: serviceAccountIdentity(NS, 'flotilla-agent') } },
+        }),
+      ]);
+    }, scaled(90_000));
+    afterAll(async () => {
+      child?.kill('SIGKILL');
+      await sim?.close();
+      await h?.close();
+      await git?.close();
+    });
+
+    it('applies what is in its namespaces (a Role with "*", a binding to admin) and fails, with a 403, outside them', async () => {
+      const inside = await git.commit({
+        files: {
+          [`clusters/${NAMESPACED}/app.yaml`]: `apiVersion: v1
+kind: ConfigMap
+metadata: { name: settings, namespace: team-a }
+data: { mode: calm }
+---
+${FLEET[`clusters/${NAME}/rbac.yaml`]}`,
+        },
+        message: 'team-a only',
+      });
+      const { token } = await createRegistrationToken(h, { name: 'tenant', tags: ['edge'] });
+      const rendered = (
+        await helm(helmBin, [
+          'template',
+          'flotilla-agent',
+          CHART,
+          '--namespace',
+          NS,
+          '--set',
+          `name=${NAMESPACED},server=${h.cp.url},token=${token},rbac.scope=namespaced,rbac.namespaces={team-a}`,
+        ])
+      ).stdout;
+      writeFileSync(join(dir, 'chart-ns.yaml'), rendered);
+      await k(['create', 'namespace', NS]);
+      await k(['create', 'namespace', 'team-a']);
+      await k(['create', 'namespace', 'team-b']);
+      await k(['apply', '--server-side', '--field-manager', 'helm', '-f', join(dir, 'chart-ns.yaml')]);
+      const objects = parseObjects(rendered);
+      const pod = podOf(objects);
+      const c = pod.containers[0];
+      const settings = one(objects, 'ConfigMap', c.envFrom[0].configMapRef.name).data as Record<string, string>;
+      const podDir = join(dir, 'pod-ns');
+      mkdirSync(podDir, { recursive: true });
+      writeFileSync(join(podDir, 'sa-token'), SA_TOKEN);
+      writeFileSync(join(podDir, 'token'), token);
+      writeFileSync(
+        join(podDir, 'kubeconfig'),
+        (one(objects, 'ConfigMap', 'flotilla-agent-kubeconfig').data.kubeconfig as string)
+          .replace('https://kubernetes.default.svc', sim.url)
+          .replace(/^\s*certificate-authority: .*\n/m, '')
+          .replace('/var/run/secrets/kubernetes.io/serviceaccount/token', join(podDir, 'sa-token')),
+      );
+      const local: Record<string, string> = {
+        '/var/lib/flotilla': join(podDir, 'emptydir'),
+        '/etc/flotilla/registration/token': join(podDir, 'token'),
+        '/etc/flotilla/kubeconfig/kubeconfig': join(podDir, 'kubeconfig'),
+      };
+      const args = (c.args as string[]).map((a) => a.replace(/=(.*)$/, (_m, p: string) => `=${local[p] ?? p}`));
+      const proc = spawn(process.execPath, [...AGENT_NODE_OPTIONS, BIN, ...args], {
+        env: {
+          ...process.env,
+          ...settings,
+          FLOTILLA_STATE_NAMESPACE: NS,
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      child = proc;
+      let log = '';
+      proc.stdout.on('data', (b: Buffer) => (log += b.toString()));
+      proc.stderr.on('data', (b: Buffer) => (log += b.toString()));
+      const sync = () =>
+        h
+          .gql(
+            `{ cluster(name: "${NAMESPACED}") { sync { state appliedRevision lastResult { error { stage reason } } } } }`,
+          )
+          .then((r) => r.data?.cluster?.sync);
+      await eventually(
+        async () => {
+          const s1 = await sync();
+          return s1?.state === 'SYNCED' && s1.appliedRevision === inside ? s1 : undefined;
+        },
+        60_000,
+        `${NAMESPACED} Synced inside team-a (log: ${log.slice(-2000)})`,
+      );
+      expect(JSON.parse(await k(['get', 'role', 'deployer', '-n', 'team-a', '-o', 'json'])).rules[0].verbs).toEqual([
+        '*',
+      ]);
+      expect(
+        JSON.parse(await k(['get', 'rolebinding', 'team-a-admins', '-n', 'team-a', '-o', 'json'])).roleRef.name,
+      ).toBe('admin');
+
+      const outside = await git.commit({
+        files: {
+          [`clusters/${NAMESPACED}/outside.yaml`]:
+            'apiVersion: v1\nkind: ConfigMap\nmetadata: { name: not-mine, namespace: team-b }\ndata: { a: "1" }\n',
+        },
+        message: 'team-b too',
+      });
+      const failed = await eventually(
+        async () => {
+          const s2 = await sync();
+          return s2?.state === 'FAILED' ? s2 : undefined;
+        },
+        60_000,
+        `${NAMESPACED} Failed outside its namespaces`,
+      );
+      expect(JSON.stringify(failed.lastResult)).toMatch(/forbidden/i);
+      expect(failed.appliedRevision).toBe(inside);
+      expect(outside).not.toBe(inside);
+      sim.setTokens(undefined);
+      expect(sim.api.store.get('configmaps', 'team-b', 'not-mine')).toBeUndefined();
+      sim.setTokens([SA_TOKEN]);
     });
   });
 });

@@ -5,3 +5,4 @@ export { startKubeSim, type KubeSim, type KubeSimOptions, type NodeSeed } from '
 export type { SimulationSettings } from './simulate.js';
 export { KubeError } from './errors.js';
 export type { ResourceType } from './resources.js';
+export { serviceAccountIdentity, type Identity, type RbacOptions } from './rbac.js';

@@ -10,6 +10,7 @@ import { Api, toJson } from './api.js';
 import { installDeleteHooks } from './deletes.js';
 import { apiGroupDoc, apiGroupListDoc, apiVersionsDoc, resourceListDoc, versionDoc } from './discovery.js';
 import { errors, KubeError, statusBody } from './errors.js';
+import { authorizeRequest } from './http/authorize.js';
 import { parseQuery } from './http/query.js';
 import { handleResource, type HandlerContext } from './http/resource-handler.js';
 import { route } from './http/route.js';
@@ -17,6 +18,7 @@ import { requestTarget } from './http/target.js';
 import { writeKubeconfig } from './kubeconfig.js';
 import { openapiGroupDoc, openapiRootDoc } from './openapi.js';
 import { Persister } from './persist.js';
+import { Rbac, type RbacOptions } from './rbac.js';
 import { type SimulationSettings, Simulator } from './simulate.js';
 import { Watches } from './watch.js';
 
@@ -45,6 +47,8 @@ export interface KubeSimOptions {
    * false keeps every field as sent (the emulator's older behaviour).
    */
   omitEmpty?: boolean;
+  /** Enforce RBAC for these identities (bearer token → user, groups); other callers are superusers (rbac.ts). */
+  rbac?: RbacOptions;
 }
 
 /** Ready Nodes to seed, and what their well-known fields and labels say. */
@@ -207,6 +211,8 @@ export async function startKubeSim(opts: KubeSimOptions = {}): Promise<KubeSim> 
     if (!header.startsWith('Bearer ') || !tokens.has(header.slice(7))) throw errors.unauthorized();
   }
 
+  const rbac = opts.rbac ? new Rbac(api.store, opts.rbac) : undefined;
+
   let blackHole = false;
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -217,6 +223,12 @@ export async function startKubeSim(opts: KubeSimOptions = {}): Promise<KubeSim> 
       return;
     }
     authenticate(req, r);
+    const id = r.kind === 'healthz' ? undefined : rbac?.identityOf(req.headers.authorization);
+    if (id) {
+      const q = parseQuery(url.searchParams);
+      const scoped = authorizeRequest(rbac!, id, req, r, url.pathname, q, ctx);
+      if (r.kind === 'resource') return handleResource(scoped, req, res, r.r, q);
+    }
     if (r.kind === 'resource') return handleResource(ctx, req, res, r.r, parseQuery(url.searchParams));
     if (req.method !== 'GET') throw errors.methodNotAllowed(req.method ?? '', url.pathname);
     ctx.count('discovery');

@@ -7,8 +7,9 @@
  * A ConfigMap holds at most 1 MiB (about 10,000 entries), so the entries are sharded: ConfigMaps
  * `flotilla-inventory-<slot>-<i>` (each at most `shardBytes` of entries JSON) hold them, and the
  * head ConfigMap `flotilla-inventory` names the slot (`a` or `b`) and the shard count. A save
- * writes every shard of the other slot, then flips the head in one write, then deletes the shards
- * the head no longer names: a reader (or a kill at any point) sees the old or the new inventory,
+ * writes every shard of the other slot, then flips the head in one write, then deletes the
+ * previous slot's shards (once per process, after the first save, every shard the head does not
+ * name, so an interrupted save leaves nothing behind for long): a reader (or a kill at any point) sees the old or the new inventory,
  * whole. The current slot's shards are never written while the head names them, so a load whose
  * head is the version this store last read or wrote reuses its entries (one GET per pass).
  * The single-ConfigMap form of earlier agents (`data.entries` in the head) is read, and
@@ -67,6 +68,8 @@ export class InventoryStore {
   private head: Head | undefined;
   /** The head's resourceVersion and the inventory it stands for, from the last load or save. */
   private cached: { resourceVersion: string; inventory: Inventory } | undefined;
+  /** The first save that knows the previous head also lists and deletes every stray shard. */
+  private sweepPending = true;
 
   constructor(
     private readonly client: KubeClient,
@@ -150,21 +153,29 @@ export class InventoryStore {
       metadata: { name: INVENTORY_NAME, namespace: INVENTORY_NAMESPACE },
       data: { format: FORMAT, slot, shards: String(shards.length), count: String(inventory.entries.length) },
     })) as ConfigMapBody;
+    const previous = this.head;
     this.head = { slot, shards: shards.length };
     this.last = entries;
     const resourceVersion = written.metadata?.resourceVersion;
     if (resourceVersion) this.cached = { resourceVersion, inventory: makeInventory(inventory.entries) };
-    await this.deleteStaleShards(new Set(shards.map((_, i) => shardName(slot, i))));
+    const keep = new Set(shards.map((_, i) => shardName(slot, i)));
+    if (!previous) return; // nothing known to delete yet; the next save sweeps
+    if (this.sweepPending) {
+      // Once per process: every shard the head does not name, also those an interrupted save left.
+      const { body } = await this.client.request<{ items?: { metadata: { name: string } }[] }>('GET', CONFIGMAPS, {
+        query: { labelSelector: `${SHARD_LABEL}=${INVENTORY_NAME}` },
+      });
+      await this.deleteShards((body.items ?? []).map((i) => i.metadata.name).filter((n) => !keep.has(n)));
+      this.sweepPending = false;
+    } else {
+      await this.deleteShards(Array.from({ length: previous.shards }, (_, i) => shardName(previous.slot, i)));
+    }
   }
 
-  private async deleteStaleShards(keep: Set<string>): Promise<void> {
-    const { body } = await this.client.request<{ items?: { metadata: { name: string } }[] }>('GET', CONFIGMAPS, {
-      query: { labelSelector: `${SHARD_LABEL}=${INVENTORY_NAME}` },
-    });
-    for (const item of body.items ?? []) {
-      if (keep.has(item.metadata.name)) continue;
+  private async deleteShards(names: string[]): Promise<void> {
+    for (const name of names) {
       try {
-        await this.client.request('DELETE', `${CONFIGMAPS}/${item.metadata.name}`);
+        await this.client.request('DELETE', `${CONFIGMAPS}/${name}`);
       } catch (error) {
         if (!(error instanceof KubeApiError && error.status === 404)) throw error;
       }

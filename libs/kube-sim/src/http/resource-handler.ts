@@ -20,6 +20,8 @@ export interface HandlerContext {
   watches: Watches;
   count(verb: string): void;
   send(res: ServerResponse, code: number, body: unknown): void;
+  /** RBAC (authorize.ts): checks the object a write would store, before it is stored. */
+  admitWrite?(obj: unknown): void;
 }
 
 function managerOf(req: IncomingMessage, q: Query): string {
@@ -146,16 +148,28 @@ export async function handleResource(
     );
   }
   const raw = await readBody(req);
+  // With RBAC checks, a write runs first as a dry run and its result is checked.
+  const write = <T>(fn: (o: typeof opts) => T): T => {
+    if (ctx.admitWrite) ctx.admitWrite(fn({ ...opts, dryRun: true, warnings: [] }));
+    return fn(opts);
+  };
   if (method === 'POST') {
     if (name) throw errors.methodNotAllowed('POST', `${t.plural}/${name}`);
     ctx.count('create');
-    return send(201, api.create(t, ns, decodeWrite(req, raw), opts));
+    const body = decodeWrite(req, raw);
+    return send(
+      201,
+      write((o) => api.create(t, ns, body, o)),
+    );
   }
   if (method === 'PUT' && name) {
     ctx.count('update');
     const body = decodeWrite(req, raw);
     if (sub === 'scale') return send(200, writeScale(api, t, ns, name, { body }, opts));
-    return send(200, api.update(t, ns, name, body, opts));
+    return send(
+      200,
+      write((o) => api.update(t, ns, name, body, o)),
+    );
   }
   if (method === 'PATCH' && name) {
     const p = decodePatch(req, raw, t.builtin);
@@ -189,9 +203,15 @@ export async function handleResource(
           'meta.k8s.io',
         );
       const existed = !!api.store.get(storeKey(t), t.namespaced ? ns : '', name);
-      return send(existed ? 200 : 201, api.apply(t, ns, name, p.patch, opts));
+      return send(
+        existed ? 200 : 201,
+        write((o) => api.apply(t, ns, name, p.patch, o)),
+      );
     }
-    return send(200, api.patch(t, ns, name, p.type, p.patch, opts));
+    return send(
+      200,
+      write((o) => api.patch(t, ns, name, p.type, p.patch, o)),
+    );
   }
   if (method === 'DELETE') {
     const body = raw.length ? decodeWrite(req, raw) : undefined;
