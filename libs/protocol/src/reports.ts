@@ -107,6 +107,13 @@ export const SyncReport = z
     state: enumOf(SyncState),
     health: enumOf(HealthStatus),
     objects: z.array(ObjectResult).max(10_000),
+    /**
+     * Counts per action over every object of the pass, when `objects` lists only some of them (a
+     * report must fit one NATS message: the agent leaves out unchanged, healthy objects first).
+     */
+    objectCounts: z.partialRecord(enumOf(ObjectAction), pgInt()).optional(),
+    /** How many object results the report leaves out (then `objectCounts` counts them all). */
+    objectsOmitted: pgInt().optional(),
     error: ReconcileErrorReport.optional(),
     /** False when Git could not be reached; the agent keeps the last applied state. */
     sourceAvailable: z.boolean(),

@@ -28,6 +28,7 @@ import { CommitGuard } from '../source/commit-guard.js';
 import { Fetcher, type GitCredentials } from '../source/fetcher.js';
 import { ReconcileLoop } from './loop.js';
 import { Reconciler } from './reconciler.js';
+import { fitReport } from '../report/fit-report.js';
 
 export interface ReconcileSettings {
   kubeconfig: string;
@@ -121,7 +122,7 @@ export async function startReconciling(o: RuntimeOptions): Promise<ReconcileRunt
   const loop = new ReconcileLoop({
     desired: () => desired.value,
     reconcile: (d: DesiredState) => reconciler.reconcile(d),
-    onResult: async (r) => void (await outbox.add('sync', (seq) => ({ ...header(seq), ...r }))),
+    onResult: async (r) => void (await outbox.add('sync', (seq) => fitReport({ ...header(seq), ...r }))),
     resyncMs: (o.resyncSeconds ?? 300) * 1000,
     logger: log.child({ stage: 'reconcile' }),
   });

@@ -6,9 +6,10 @@
  */
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { credsAuthenticator } from '@flotilla/nats-auth';
-import type { RelayAccepted } from '@flotilla/protocol';
+import { RELAY_MAX_PAYLOAD_BYTES, RelayRefusal, type RelayAccepted } from '@flotilla/protocol';
 import type { Logger } from 'pino';
 import { Backoff, sleep, type BackoffOptions } from '../backoff.js';
+import { AgentError, ErrorCode } from '../errors.js';
 import { readRelayReply } from './relay-reply.js';
 
 export interface NatsTransportOptions {
@@ -80,6 +81,15 @@ export class NatsTransport {
   async publish(subject: string, payload: string, timeoutMs: number): Promise<RelayAccepted> {
     const deadline = Date.now() + timeoutMs;
     const nc = await this.connection(timeoutMs);
+    // A message larger than the server takes can never be sent: refuse it for good, so it cannot
+    // hold up the messages behind it (the relay's own limit is the same 1 MiB).
+    const bytes = Buffer.byteLength(payload, 'utf8');
+    const limit = Math.min(nc.info?.max_payload ?? RELAY_MAX_PAYLOAD_BYTES, RELAY_MAX_PAYLOAD_BYTES);
+    if (bytes > limit)
+      throw new AgentError(`the message is ${bytes} bytes; the hub takes at most ${limit}`, ErrorCode.RelayRefused, {
+        code: RelayRefusal.TooLarge,
+        retryable: false,
+      });
     const msg = await nc.request(subject, payload, { timeout: Math.max(1, deadline - Date.now()) });
     return readRelayReply(msg);
   }

@@ -22,9 +22,11 @@ export function countObjectsBehind(objects: ObjectResult[]): number {
   return n;
 }
 
-function countActions(objects: ObjectResult[]): Record<string, number> {
+/** Objects per action: the agent's counts over the whole pass when it left results out, else from the list. */
+function countActions(report: SyncReport): Record<string, number> {
+  if (report.objectCounts) return { ...report.objectCounts };
   const counts: Record<string, number> = {};
-  for (const o of objects) counts[o.action] = (counts[o.action] ?? 0) + 1;
+  for (const o of report.objects) counts[o.action] = (counts[o.action] ?? 0) + 1;
   return counts;
 }
 
@@ -70,7 +72,7 @@ export class SyncReportWriter {
         col((r) => r.durationMs),
         col((r) => (r.error ? JSON.stringify(r.error) : null)),
         col((r) => r.sourceAvailable),
-        col((r) => JSON.stringify(countActions(r.objects))),
+        col((r) => JSON.stringify(countActions(r))),
         col((r) => countObjectsBehind(r.objects)),
       ],
     )) as { cluster_id: string; seq: string; name: string; newer: boolean }[];
