@@ -2,6 +2,7 @@ import { createTestDatabase, type TestDatabase } from '@flotilla/testing';
 import type { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDataSource, migrations } from '../src/database/data-source.js';
+import { migrateOnce } from '../src/database/migrate.js';
 
 const TABLES = [
   'api_tokens',
@@ -89,5 +90,28 @@ describe('migrations', () => {
     await ds.query(`DELETE FROM clusters WHERE name = 'squatter'`);
     await ds.runMigrations({ transaction: 'each' });
     expect(await ds.showMigrations()).toBe(false);
+  });
+});
+
+describe('migrations started by several replicas at once', () => {
+  let db: TestDatabase;
+  const sources: DataSource[] = [];
+  afterAll(async () => {
+    for (const ds of sources) if (ds.isInitialized) await ds.destroy();
+    await db?.drop();
+  });
+
+  it('run once: three control planes migrating an empty database together all start', async () => {
+    db = await createTestDatabase();
+    for (let i = 0; i < 3; i++) {
+      const ds = createDataSource(db.url);
+      await ds.initialize();
+      sources.push(ds);
+    }
+    const applied = await Promise.all(sources.map((ds) => migrateOnce(ds)));
+    // One replica ran them all, the others found nothing left to run.
+    expect(applied.map((a) => a.length).sort((a, b) => a - b)).toEqual([0, 0, migrations.length]);
+    const rows = (await sources[0]!.query(`SELECT name FROM migrations ORDER BY id`)) as { name: string }[];
+    expect(rows.map((r) => r.name)).toEqual(migrations.map((m) => m.name));
   });
 });

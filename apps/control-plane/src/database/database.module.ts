@@ -1,7 +1,8 @@
-/** Provides the DataSource to every module: connected and migrated before anything else starts. */
+/** Provides the DataSource to every module: connected and migrated (once across replicas) before anything else starts. */
 import { Global, Inject, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { createDataSource } from './data-source.js';
+import { migrateOnce } from './migrate.js';
 
 @Global()
 @Module({})
@@ -21,7 +22,7 @@ export class DatabaseModule implements OnApplicationShutdown {
             } catch (error) {
               throw new Error(`cannot connect to PostgreSQL: ${(error as Error).message}`, { cause: error });
             }
-            await ds.runMigrations({ transaction: 'each' });
+            await migrateOnce(ds);
             return ds;
           },
         },
