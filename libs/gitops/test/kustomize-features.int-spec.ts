@@ -27,6 +27,8 @@ const CASES: Record<string, string> = {
     'vars bound in base and overlay, read after renames and hashing; $(VAR) in default and configured varReference fields, $$ escapes, unknown vars kept, whole-field vars keep their type',
   'kustomize/replacements/overlay':
     'replacements inline and from a file: select/reject by id and labels, [name=value] and index paths, *, delimiter/index on source and target, create',
+  'kustomize/default-references':
+    "kustomize's default references beyond pod specs: webhooks, APIService, CRD conversion namespace, Role resourceNames, PVs, StorageClasses, ingress annotations, PodTemplates",
 };
 
 describe('render matches kubectl kustomize on our feature fixtures', () => {

@@ -4,7 +4,8 @@
  * A Component shares its parent's accumulator: it adds to it and transforms all of it.
  */
 import type { TransformerConfig } from './configurations.js';
-import { emptyConfig, mergeConfig } from './configurations.js';
+import { mergeConfig } from './configurations.js';
+import { kustomizeDefaultExtras } from './kustomize-defaults.js';
 import type { Resource } from './resource.js';
 import type { VarSet } from './vars.js';
 import { addVar } from './vars.js';
@@ -18,7 +19,7 @@ export interface Accumulator {
 }
 
 export function newAccumulator(): Accumulator {
-  return { resources: [], config: emptyConfig(), vars: new Map() };
+  return { resources: [], config: kustomizeDefaultExtras(), vars: new Map() };
 }
 
 /** What a child kustomization hands up besides its resources (kustomize's MergeAccumulator). */
