@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { render } from '../src/index.js';
+import { objectId, render } from '../src/index.js';
 import { FsTree } from './fs-tree.js';
 import { byId, kubectlKustomize, OWN_FIXTURES } from './kubectl-reference.js';
 
@@ -29,6 +29,10 @@ const CASES: Record<string, string> = {
     'replacements inline and from a file: select/reject by id and labels, [name=value] and index paths, *, delimiter/index on source and target, create',
   'kustomize/default-references':
     "kustomize's default references beyond pod specs: webhooks, APIService, CRD conversion namespace, Role resourceNames, PVs, StorageClasses, ingress annotations, PodTemplates",
+  'kustomize/sort-options/fifo': 'sortOptions fifo: objects in the order they were accumulated',
+  'kustomize/sort-options/legacy-custom': 'sortOptions legacy with custom orderFirst/orderLast',
+  'kustomize/sort-options/namespaces':
+    "kubectl's default legacy order: core Namespace before others, then namespace and name",
 };
 
 describe('render matches kubectl kustomize on our feature fixtures', () => {
@@ -39,6 +43,7 @@ describe('render matches kubectl kustomize on our feature fixtures', () => {
       const got = byId(ours.objects);
       expect([...got.keys()].sort()).toEqual([...want.keys()].sort());
       for (const [id, obj] of want) expect(got.get(id), id).toEqual(obj);
+      expect(ours.kustomizeOrder, 'kubectl output order').toEqual(reference.map((o) => objectId(o)));
     });
   }
 });

@@ -23,6 +23,8 @@ export interface RenderResult {
   files: string[];
   /** The file each object came from, by object id (a generated object names its kustomization). */
   sources: Record<string, string>;
+  /** For a kustomization path: object ids in the order `kubectl kustomize` prints them (`sortOptions`). */
+  kustomizeOrder?: string[];
 }
 
 interface Sourced {
@@ -99,5 +101,7 @@ export async function render(
     );
   }
   const kustomization = await findKustomizationFile(ctx, root);
-  return finish(ctx, kustomization ? await buildKustomization(ctx, root) : await renderPlain(ctx, root));
+  if (!kustomization) return finish(ctx, await renderPlain(ctx, root));
+  const built = await buildKustomization(ctx, root);
+  return { ...finish(ctx, built), kustomizeOrder: built.map((b) => objectId(b.obj)) };
 }

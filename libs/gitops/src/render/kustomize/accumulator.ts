@@ -7,6 +7,7 @@ import type { TransformerConfig } from './configurations.js';
 import { mergeConfig } from './configurations.js';
 import { kustomizeDefaultExtras } from './kustomize-defaults.js';
 import type { Resource } from './resource.js';
+import type { SortOrder } from './sort-options.js';
 import type { VarSet } from './vars.js';
 import { addVar } from './vars.js';
 
@@ -16,6 +17,8 @@ export interface Accumulator {
   config: TransformerConfig;
   /** `vars` declared here and below, each bound to its object. */
   vars: VarSet;
+  /** The top kustomization's output order (`sortOptions`), set on the top accumulator only. */
+  sort?: SortOrder;
 }
 
 export function newAccumulator(): Accumulator {

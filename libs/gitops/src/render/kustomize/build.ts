@@ -34,6 +34,7 @@ import { generatedNameHash } from './name-hash.js';
 import { fixNameReferences } from './name-references.js';
 import { runJson6902Patches, runPatches } from './patches.js';
 import { runReplacements } from './replacements.js';
+import { kustomizeOrder, parseSortOptions } from './sort-options.js';
 import type { Resource } from './resource.js';
 import { mergeVars, parseVars, resolveVars } from './vars.js';
 import { newResource, rememberId, resourceId } from './resource.js';
@@ -151,6 +152,7 @@ async function buildLevel(
       `expected kind != 'Component' for path '${dir}': list a Component under components, not resources`,
     );
   const acc = component ?? newAccumulator();
+  if (stack.length === 0 && !component) acc.sort = parseSortOptions(file, raw['sortOptions']);
   const inner = [...stack, dir];
   await accumulate(ctx, k, inner, acc);
   const resources = acc.resources;
@@ -223,7 +225,8 @@ export async function buildKustomization(
   dir: string,
   referencedFrom = dir,
 ): Promise<Array<{ obj: KubeObject; file: string }>> {
-  const { resources, config, vars } = await buildLevel(ctx, dir, [], referencedFrom);
+  const { resources: accumulated, config, vars, sort } = await buildLevel(ctx, dir, [], referencedFrom);
+  const resources = sort ? kustomizeOrder(accumulated, sort) : accumulated;
   for (const res of resources) {
     if (!res.hashSuffix) continue;
     rememberId(res);
