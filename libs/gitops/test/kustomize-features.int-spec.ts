@@ -33,6 +33,8 @@ const CASES: Record<string, string> = {
   'kustomize/sort-options/legacy-custom': 'sortOptions legacy with custom orderFirst/orderLast',
   'kustomize/sort-options/namespaces':
     "kubectl's default legacy order: core Namespace before others, then namespace and name",
+  'kustomize/prefix-suffix-transformer':
+    'builtin PrefixSuffixTransformer in transformers: a custom field, and metadata/name (references follow)',
 };
 
 describe('render matches kubectl kustomize on our feature fixtures', () => {
