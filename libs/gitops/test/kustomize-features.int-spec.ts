@@ -35,6 +35,7 @@ const CASES: Record<string, string> = {
     "kubectl's default legacy order: core Namespace before others, then namespace and name",
   'kustomize/prefix-suffix-transformer':
     'builtin PrefixSuffixTransformer in transformers: a custom field, and metadata/name (references follow)',
+  'kustomize/build-metadata': 'buildMetadata originAnnotations (files, generators, components) and managedByLabel',
 };
 
 describe('render matches kubectl kustomize on our feature fixtures', () => {

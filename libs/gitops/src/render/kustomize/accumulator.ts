@@ -6,6 +6,7 @@
 import type { TransformerConfig } from './configurations.js';
 import { mergeConfig } from './configurations.js';
 import { kustomizeDefaultExtras } from './kustomize-defaults.js';
+import type { BuildMetadata } from './build-metadata.js';
 import type { Resource } from './resource.js';
 import type { SortOrder } from './sort-options.js';
 import type { VarSet } from './vars.js';
@@ -19,6 +20,8 @@ export interface Accumulator {
   vars: VarSet;
   /** The top kustomization's output order (`sortOptions`), set on the top accumulator only. */
   sort?: SortOrder;
+  /** The top kustomization's `buildMetadata`. */
+  buildMetadata?: BuildMetadata;
 }
 
 export function newAccumulator(): Accumulator {

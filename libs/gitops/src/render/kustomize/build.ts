@@ -11,6 +11,7 @@ import {
   METADATA_LABEL_SPECS,
   TEMPLATES_AND_METADATA_LABEL_SPECS,
 } from './field-specs.js';
+import { applyBuildMetadata, parseBuildMetadata } from './build-metadata.js';
 import { accumulateComponents } from './components.js';
 import { runGenerators } from './generators.js';
 import { applyImages, parseImageRules, rewriteImageByRules } from './images.js';
@@ -152,7 +153,10 @@ async function buildLevel(
       `expected kind != 'Component' for path '${dir}': list a Component under components, not resources`,
     );
   const acc = component ?? newAccumulator();
-  if (stack.length === 0 && !component) acc.sort = parseSortOptions(file, raw['sortOptions']);
+  if (stack.length === 0 && !component) {
+    acc.sort = parseSortOptions(file, raw['sortOptions']);
+    acc.buildMetadata = parseBuildMetadata(file, raw['buildMetadata']);
+  }
   const inner = [...stack, dir];
   await accumulate(ctx, k, inner, acc);
   const resources = acc.resources;
@@ -225,7 +229,7 @@ export async function buildKustomization(
   dir: string,
   referencedFrom = dir,
 ): Promise<Array<{ obj: KubeObject; file: string }>> {
-  const { resources: accumulated, config, vars, sort } = await buildLevel(ctx, dir, [], referencedFrom);
+  const { resources: accumulated, config, vars, sort, buildMetadata } = await buildLevel(ctx, dir, [], referencedFrom);
   const resources = sort ? kustomizeOrder(accumulated, sort) : accumulated;
   for (const res of resources) {
     if (!res.hashSuffix) continue;
@@ -235,6 +239,7 @@ export async function buildKustomization(
   fixNameReferences(resources);
   fixConfiguredNameReferences(resources, config.nameReference);
   resolveVars(vars, resources, config.varReference);
+  if (buildMetadata) applyBuildMetadata(resources, dir, buildMetadata);
   checkUnique(resources);
   for (const { obj } of resources) {
     // kustomize drops an empty annotations map (it strips its own internal annotations there).

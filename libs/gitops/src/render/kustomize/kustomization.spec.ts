@@ -15,7 +15,7 @@ async function failure(files: Record<string, string>, path = 'k'): Promise<Rende
 }
 
 describe('kustomize subset: anything outside it is an error naming the field', () => {
-  for (const field of ['helmCharts', 'helmGlobals', 'crds', 'generators', 'validators', 'openapi', 'buildMetadata']) {
+  for (const field of ['helmCharts', 'helmGlobals', 'crds', 'generators', 'validators', 'openapi']) {
     it(`refuses "${field}"`, async () => {
       const err = await failure({ 'k/kustomization.yaml': `resources: [c.yaml]\n${field}: []\n`, 'k/c.yaml': cm });
       expect(err.code).toBe(RenderErrorCode.UnsupportedField);
@@ -23,6 +23,20 @@ describe('kustomize subset: anything outside it is an error naming the field', (
       expect(err.reason).toContain(`"${field}"`);
     });
   }
+
+  it('refuses buildMetadata transformerAnnotations by name, and unknown buildMetadata options', async () => {
+    const alpha = await failure({
+      'k/kustomization.yaml': 'resources: [c.yaml]\nbuildMetadata: [managedByLabel, transformerAnnotations]\n',
+      'k/c.yaml': cm,
+    });
+    expect(alpha.code).toBe(RenderErrorCode.UnsupportedField);
+    expect(alpha.reason).toContain('transformerAnnotations');
+    const unknown = await failure({
+      'k/kustomization.yaml': 'resources: [c.yaml]\nbuildMetadata: [everything]\n',
+      'k/c.yaml': cm,
+    });
+    expect(unknown.reason).toContain('"everything"');
+  });
 
   it('refuses unsupported sub-fields such as labels[].fields and images[].foo', async () => {
     const labels = await failure({

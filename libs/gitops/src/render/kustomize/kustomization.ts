@@ -31,6 +31,7 @@ export const SUPPORTED_FIELDS = new Set([
   'configurations',
   'vars',
   'replacements',
+  'buildMetadata',
 ]);
 
 export const KUSTOMIZATION_API_VERSION = 'kustomize.config.k8s.io/v1beta1';
