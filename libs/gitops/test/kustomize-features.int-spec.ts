@@ -36,6 +36,8 @@ const CASES: Record<string, string> = {
   'kustomize/prefix-suffix-transformer':
     'builtin PrefixSuffixTransformer in transformers: a custom field, and metadata/name (references follow)',
   'kustomize/build-metadata': 'buildMetadata originAnnotations (files, generators, components) and managedByLabel',
+  'kustomize/crds':
+    'crds: OpenAPI definitions whose x-kubernetes extensions add name references, label, annotation and name-prefix fields',
 };
 
 describe('render matches kubectl kustomize on our feature fixtures', () => {

@@ -13,6 +13,7 @@ import {
 } from './field-specs.js';
 import { applyBuildMetadata, parseBuildMetadata } from './build-metadata.js';
 import { accumulateComponents } from './components.js';
+import { loadCrds } from './crds.js';
 import { runGenerators } from './generators.js';
 import { applyImages, parseImageRules, rewriteImageByRules } from './images.js';
 import type { Accumulator } from './accumulator.js';
@@ -162,6 +163,7 @@ async function buildLevel(
   const resources = acc.resources;
   const { config } = acc;
   await loadConfigurations(ctx, k, config);
+  await loadCrds(ctx, k, config);
   await runGenerators(ctx, k, resources);
   await accumulateComponents(ctx, k, acc, (path, from, into) => buildLevel(ctx, path, inner, from, into));
   await runPatches(ctx, k, resources);

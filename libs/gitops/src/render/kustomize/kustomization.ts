@@ -32,6 +32,7 @@ export const SUPPORTED_FIELDS = new Set([
   'vars',
   'replacements',
   'buildMetadata',
+  'crds',
 ]);
 
 export const KUSTOMIZATION_API_VERSION = 'kustomize.config.k8s.io/v1beta1';
