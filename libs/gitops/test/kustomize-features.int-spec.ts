@@ -38,6 +38,9 @@ const CASES: Record<string, string> = {
   'kustomize/build-metadata': 'buildMetadata originAnnotations (files, generators, components) and managedByLabel',
   'kustomize/crds':
     'crds: OpenAPI definitions whose x-kubernetes extensions add name references, label, annotation and name-prefix fields',
+  'kustomize/label-fields': 'labels[].fields: custom field specs for one label entry, beside includeTemplates',
+  'kustomize/reference-tiebreak':
+    'a name reference between equally named objects in two namespaces follows the one with the same name prefix',
 };
 
 describe('render matches kubectl kustomize on our feature fixtures', () => {

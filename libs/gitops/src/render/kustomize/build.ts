@@ -18,7 +18,13 @@ import { runGenerators } from './generators.js';
 import { applyImages, parseImageRules, rewriteImageByRules } from './images.js';
 import type { Accumulator } from './accumulator.js';
 import { mergeChild, newAccumulator } from './accumulator.js';
-import { loadConfigurations, setCustomPairs, setCustomReplicas, setCustomScalars } from './configurations.js';
+import {
+  loadConfigurations,
+  parseFieldSpecList,
+  setCustomPairs,
+  setCustomReplicas,
+  setCustomScalars,
+} from './configurations.js';
 import { fixConfiguredNameReferences } from './configured-name-references.js';
 import type { Kustomization } from './kustomization.js';
 import {
@@ -32,6 +38,7 @@ import {
   stringMap,
 } from './kustomization.js';
 import { addNamePrefixSuffix, setLabelsOrAnnotations, setNamespace, setReplicas } from './meta-transforms.js';
+import { recordAffixes } from './name-affixes.js';
 import { generatedNameHash } from './name-hash.js';
 import { fixNameReferences } from './name-references.js';
 import { runJson6902Patches, runPatches } from './patches.js';
@@ -174,14 +181,16 @@ async function buildLevel(
   }
   const prefix = optionalString(file, 'namePrefix', raw['namePrefix']) ?? '';
   const suffix = optionalString(file, 'nameSuffix', raw['nameSuffix']) ?? '';
+  const namesBefore = resources.map((r) => r.obj.metadata.name);
   addNamePrefixSuffix(resources, prefix, suffix);
+  recordAffixes(resources, namesBefore, prefix, suffix);
   if (prefix) setCustomScalars(resources, config.namePrefix, (v) => (v === undefined ? v : `${prefix}${v}`));
   if (suffix) setCustomScalars(resources, config.nameSuffix, (v) => (v === undefined ? v : `${v}${suffix}`));
   const commonLabels = stringMap(file, 'commonLabels', raw['commonLabels']);
   setLabelsOrAnnotations(resources, COMMON_LABEL_SPECS, commonLabels);
   setCustomPairs(resources, config.commonLabels, commonLabels);
   for (const [i, entry] of objectList(k, 'labels').entries()) {
-    checkKeys(file, `labels[${i}]`, entry, ['pairs', 'includeSelectors', 'includeTemplates']);
+    checkKeys(file, `labels[${i}]`, entry, ['pairs', 'includeSelectors', 'includeTemplates', 'fields']);
     const specs =
       entry['includeSelectors'] === true
         ? COMMON_LABEL_SPECS
@@ -192,6 +201,7 @@ async function buildLevel(
     setLabelsOrAnnotations(resources, specs, pairs);
     if (entry['includeSelectors'] === true) setCustomPairs(resources, config.commonLabels, pairs);
     else if (entry['includeTemplates'] === true) setCustomPairs(resources, config.templateLabels, pairs);
+    setCustomPairs(resources, parseFieldSpecList(file, `labels[${i}].fields`, entry['fields']), pairs);
   }
   const commonAnnotations = stringMap(file, 'commonAnnotations', raw['commonAnnotations']);
   setLabelsOrAnnotations(resources, COMMON_ANNOTATION_SPECS, commonAnnotations);
