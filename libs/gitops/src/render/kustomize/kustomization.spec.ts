@@ -38,12 +38,12 @@ describe('kustomize subset: anything outside it is an error naming the field', (
     expect(unknown.reason).toContain('"everything"');
   });
 
-  it('refuses unsupported sub-fields such as labels[].fields and images[].foo', async () => {
+  it('refuses unsupported sub-fields such as labels[].foo and images[].foo', async () => {
     const labels = await failure({
-      'k/kustomization.yaml': 'resources: [c.yaml]\nlabels:\n  - pairs: {a: b}\n    fields: []\n',
+      'k/kustomization.yaml': 'resources: [c.yaml]\nlabels:\n  - pairs: {a: b}\n    foo: []\n',
       'k/c.yaml': cm,
     });
-    expect(labels.reason).toContain('labels[0].fields');
+    expect(labels.reason).toContain('labels[0].foo');
     const images = await failure({
       'k/kustomization.yaml': 'resources: [c.yaml]\nimages:\n  - name: x\n    foo: y\n',
       'k/c.yaml': cm,
