@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { render } from '../src/index.js';
+import { objectId, render } from '../src/index.js';
 import { FsTree } from './fs-tree.js';
 import { byId, kubectlKustomize, OWN_FIXTURES } from './kubectl-reference.js';
 
@@ -27,6 +27,20 @@ const CASES: Record<string, string> = {
     'vars bound in base and overlay, read after renames and hashing; $(VAR) in default and configured varReference fields, $$ escapes, unknown vars kept, whole-field vars keep their type',
   'kustomize/replacements/overlay':
     'replacements inline and from a file: select/reject by id and labels, [name=value] and index paths, *, delimiter/index on source and target, create',
+  'kustomize/default-references':
+    "kustomize's default references beyond pod specs: webhooks, APIService, CRD conversion namespace, Role resourceNames, PVs, StorageClasses, ingress annotations, PodTemplates",
+  'kustomize/sort-options/fifo': 'sortOptions fifo: objects in the order they were accumulated',
+  'kustomize/sort-options/legacy-custom': 'sortOptions legacy with custom orderFirst/orderLast',
+  'kustomize/sort-options/namespaces':
+    "kubectl's default legacy order: core Namespace before others, then namespace and name",
+  'kustomize/prefix-suffix-transformer':
+    'builtin PrefixSuffixTransformer in transformers: a custom field, and metadata/name (references follow)',
+  'kustomize/build-metadata': 'buildMetadata originAnnotations (files, generators, components) and managedByLabel',
+  'kustomize/crds':
+    'crds: OpenAPI definitions whose x-kubernetes extensions add name references, label, annotation and name-prefix fields',
+  'kustomize/label-fields': 'labels[].fields: custom field specs for one label entry, beside includeTemplates',
+  'kustomize/reference-tiebreak':
+    'a name reference between equally named objects in two namespaces follows the one with the same name prefix',
 };
 
 describe('render matches kubectl kustomize on our feature fixtures', () => {
@@ -37,6 +51,7 @@ describe('render matches kubectl kustomize on our feature fixtures', () => {
       const got = byId(ours.objects);
       expect([...got.keys()].sort()).toEqual([...want.keys()].sort());
       for (const [id, obj] of want) expect(got.get(id), id).toEqual(obj);
+      expect(ours.kustomizeOrder, 'kubectl output order').toEqual(reference.map((o) => objectId(o)));
     });
   }
 });

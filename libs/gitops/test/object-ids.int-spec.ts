@@ -3,7 +3,7 @@
  * memory: both must name every object the same way. A key such as `__proto__` could make an object
  * inherit a namespace in memory that its JSON does not have, so such manifests are refused.
  */
-import { readdirSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { objectId, render } from '../src/index.js';
@@ -12,11 +12,17 @@ import { OWN_FIXTURES } from './kubectl-reference.js';
 
 const tree = new FsTree(OWN_FIXTURES);
 
-/** Every folder under the fixtures holding a kustomization, except the hostile ones. */
+/** A Component is built inside the kustomization that includes it (most do not build alone). */
+function isComponent(file: string): boolean {
+  return /^kind: Component$/m.test(readFileSync(file, 'utf8'));
+}
+
+/** Every folder under the fixtures holding a kustomization (not a Component), except the hostile ones. */
 function kustomizations(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
     const p = join(dir, name);
-    if (!statSync(p).isDirectory()) return name === 'kustomization.yaml' ? [relative(OWN_FIXTURES, dir)] : [];
+    if (!statSync(p).isDirectory())
+      return name === 'kustomization.yaml' && !isComponent(p) ? [relative(OWN_FIXTURES, dir)] : [];
     return name === 'hostile' ? [] : kustomizations(p);
   });
 }

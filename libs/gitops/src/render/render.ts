@@ -25,6 +25,8 @@ export interface RenderResult {
   sources: Record<string, string>;
   /** Warnings of a render that built (kubectl kustomize builds the same and would say the same), in order. */
   warnings: string[];
+  /** For a kustomization path: object ids in the order `kubectl kustomize` prints them (`sortOptions`). */
+  kustomizeOrder?: string[];
 }
 
 interface Sourced {
@@ -101,5 +103,7 @@ export async function render(
     );
   }
   const kustomization = await findKustomizationFile(ctx, root);
-  return finish(ctx, kustomization ? await buildKustomization(ctx, root) : await renderPlain(ctx, root));
+  if (!kustomization) return finish(ctx, await renderPlain(ctx, root));
+  const built = await buildKustomization(ctx, root);
+  return { ...finish(ctx, built), kustomizeOrder: built.map((b) => objectId(b.obj)) };
 }

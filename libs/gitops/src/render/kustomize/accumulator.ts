@@ -4,8 +4,11 @@
  * A Component shares its parent's accumulator: it adds to it and transforms all of it.
  */
 import type { TransformerConfig } from './configurations.js';
-import { emptyConfig, mergeConfig } from './configurations.js';
+import { mergeConfig } from './configurations.js';
+import { kustomizeDefaultExtras } from './kustomize-defaults.js';
+import type { BuildMetadata } from './build-metadata.js';
 import type { Resource } from './resource.js';
+import type { SortOrder } from './sort-options.js';
 import type { VarSet } from './vars.js';
 import { addVar } from './vars.js';
 
@@ -15,10 +18,14 @@ export interface Accumulator {
   config: TransformerConfig;
   /** `vars` declared here and below, each bound to its object. */
   vars: VarSet;
+  /** The top kustomization's output order (`sortOptions`), set on the top accumulator only. */
+  sort?: SortOrder;
+  /** The top kustomization's `buildMetadata`. */
+  buildMetadata?: BuildMetadata;
 }
 
 export function newAccumulator(): Accumulator {
-  return { resources: [], config: emptyConfig(), vars: new Map() };
+  return { resources: [], config: kustomizeDefaultExtras(), vars: new Map() };
 }
 
 /** What a child kustomization hands up besides its resources (kustomize's MergeAccumulator). */

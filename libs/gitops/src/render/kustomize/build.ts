@@ -11,12 +11,20 @@ import {
   METADATA_LABEL_SPECS,
   TEMPLATES_AND_METADATA_LABEL_SPECS,
 } from './field-specs.js';
+import { applyBuildMetadata, parseBuildMetadata } from './build-metadata.js';
 import { accumulateComponents } from './components.js';
+import { loadCrds } from './crds.js';
 import { runGenerators } from './generators.js';
 import { applyImages, parseImageRules, rewriteImageByRules } from './images.js';
 import type { Accumulator } from './accumulator.js';
 import { mergeChild, newAccumulator } from './accumulator.js';
-import { loadConfigurations, setCustomPairs, setCustomReplicas, setCustomScalars } from './configurations.js';
+import {
+  loadConfigurations,
+  parseFieldSpecList,
+  setCustomPairs,
+  setCustomReplicas,
+  setCustomScalars,
+} from './configurations.js';
 import { fixConfiguredNameReferences } from './configured-name-references.js';
 import { runHelmCharts } from './helm-charts.js';
 import type { Kustomization } from './kustomization.js';
@@ -31,10 +39,12 @@ import {
   stringMap,
 } from './kustomization.js';
 import { addNamePrefixSuffix, setLabelsOrAnnotations, setNamespace, setReplicas } from './meta-transforms.js';
+import { recordAffixes } from './name-affixes.js';
 import { generatedNameHash } from './name-hash.js';
 import { fixNameReferences } from './name-references.js';
 import { runJson6902Patches, runPatches } from './patches.js';
 import { runReplacements } from './replacements.js';
+import { kustomizeOrder, parseSortOptions } from './sort-options.js';
 import type { Resource } from './resource.js';
 import { mergeVars, parseVars, resolveVars } from './vars.js';
 import { newResource, rememberId, resourceId } from './resource.js';
@@ -148,11 +158,16 @@ async function buildLevel(
       `expected kind != 'Component' for path '${dir}': list a Component under components, not resources`,
     );
   const acc = component ?? newAccumulator();
+  if (stack.length === 0 && !component) {
+    acc.sort = parseSortOptions(file, raw['sortOptions']);
+    acc.buildMetadata = parseBuildMetadata(file, raw['buildMetadata']);
+  }
   const inner = [...stack, dir];
   await accumulate(ctx, k, inner, acc);
   const resources = acc.resources;
   const { config } = acc;
   await loadConfigurations(ctx, k, config);
+  await loadCrds(ctx, k, config);
   await runGenerators(ctx, k, resources);
   await runHelmCharts(ctx, k, resources);
   await accumulateComponents(ctx, k, acc, (path, from, into) => buildLevel(ctx, path, inner, from, into));
@@ -164,14 +179,16 @@ async function buildLevel(
   }
   const prefix = optionalString(file, 'namePrefix', raw['namePrefix']) ?? '';
   const suffix = optionalString(file, 'nameSuffix', raw['nameSuffix']) ?? '';
+  const namesBefore = resources.map((r) => r.obj.metadata.name);
   addNamePrefixSuffix(resources, prefix, suffix);
+  recordAffixes(resources, namesBefore, prefix, suffix);
   if (prefix) setCustomScalars(resources, config.namePrefix, (v) => (v === undefined ? v : `${prefix}${v}`));
   if (suffix) setCustomScalars(resources, config.nameSuffix, (v) => (v === undefined ? v : `${v}${suffix}`));
   const commonLabels = stringMap(file, 'commonLabels', raw['commonLabels']);
   setLabelsOrAnnotations(resources, COMMON_LABEL_SPECS, commonLabels);
   setCustomPairs(resources, config.commonLabels, commonLabels);
   for (const [i, entry] of objectList(k, 'labels').entries()) {
-    checkKeys(file, `labels[${i}]`, entry, ['pairs', 'includeSelectors', 'includeTemplates']);
+    checkKeys(file, `labels[${i}]`, entry, ['pairs', 'includeSelectors', 'includeTemplates', 'fields']);
     const specs =
       entry['includeSelectors'] === true
         ? COMMON_LABEL_SPECS
@@ -182,6 +199,7 @@ async function buildLevel(
     setLabelsOrAnnotations(resources, specs, pairs);
     if (entry['includeSelectors'] === true) setCustomPairs(resources, config.commonLabels, pairs);
     else if (entry['includeTemplates'] === true) setCustomPairs(resources, config.templateLabels, pairs);
+    setCustomPairs(resources, parseFieldSpecList(file, `labels[${i}].fields`, entry['fields']), pairs);
   }
   const commonAnnotations = stringMap(file, 'commonAnnotations', raw['commonAnnotations']);
   setLabelsOrAnnotations(resources, COMMON_ANNOTATION_SPECS, commonAnnotations);
@@ -221,7 +239,8 @@ export async function buildKustomization(
   dir: string,
   referencedFrom = dir,
 ): Promise<Array<{ obj: KubeObject; file: string }>> {
-  const { resources, config, vars } = await buildLevel(ctx, dir, [], referencedFrom);
+  const { resources: accumulated, config, vars, sort, buildMetadata } = await buildLevel(ctx, dir, [], referencedFrom);
+  const resources = sort ? kustomizeOrder(accumulated, sort) : accumulated;
   for (const res of resources) {
     if (!res.hashSuffix) continue;
     rememberId(res);
@@ -230,6 +249,7 @@ export async function buildKustomization(
   fixNameReferences(resources);
   fixConfiguredNameReferences(resources, config.nameReference);
   resolveVars(vars, resources, config.varReference);
+  if (buildMetadata) applyBuildMetadata(resources, dir, buildMetadata);
   checkUnique(resources);
   for (const { obj } of resources) {
     // kustomize drops an empty annotations map (it strips its own internal annotations there).

@@ -4,7 +4,9 @@ import { resolveRepoPath } from '../../tree/repo-path.js';
 import { isPlainObject, parseYamlDocuments } from '../../yaml/parse-manifests.js';
 import type { RenderContext } from '../render-context.js';
 import type { FieldSpec } from './field-specs.js';
-import { setPairs } from './field-specs.js';
+import { fieldSpecMatches, setPairs } from './field-specs.js';
+import { setCustomScalars } from './configurations.js';
+import { addNamePrefixSuffix } from './meta-transforms.js';
 import type { Kustomization } from './kustomization.js';
 import { checkKeys, stringList, stringMap } from './kustomization.js';
 import type { Resource } from './resource.js';
@@ -33,6 +35,8 @@ function applyConfig(file: string, config: unknown, resources: readonly Resource
   if (!isPlainObject(config))
     throw new RenderError(RenderErrorCode.InvalidKustomization, file, 'a transformer config must be a mapping');
   const kind = String(config['kind']);
+  if (config['apiVersion'] === 'builtin' && kind === 'PrefixSuffixTransformer')
+    return applyPrefixSuffix(file, config, resources);
   if (config['apiVersion'] !== 'builtin' || !(kind in SUPPORTED)) {
     throw new RenderError(
       RenderErrorCode.UnsupportedField,
@@ -45,6 +49,33 @@ function applyConfig(file: string, config: unknown, resources: readonly Resource
   const pairs = stringMap(file, field, config[field]);
   const specs = parseFieldSpecs(file, config['fieldSpecs']);
   for (const res of resources) setPairs(res.obj, specs, pairs);
+}
+
+/** builtin PrefixSuffixTransformer: `prefix`/`suffix` around the string at each field spec (a rename at metadata/name). */
+function applyPrefixSuffix(file: string, config: Record<string, unknown>, resources: readonly Resource[]): void {
+  checkKeys(file, 'PrefixSuffixTransformer', config, [
+    'apiVersion',
+    'kind',
+    'metadata',
+    'prefix',
+    'suffix',
+    'fieldSpecs',
+  ]);
+  const { prefix = '', suffix = '' } = stringMap(file, 'PrefixSuffixTransformer', {
+    prefix: config['prefix'] ?? '',
+    suffix: config['suffix'] ?? '',
+  });
+  for (const fs of parseFieldSpecs(file, config['fieldSpecs'])) {
+    if (fs.path.replace(/^\/+|\/+$/g, '') === 'metadata/name') {
+      addNamePrefixSuffix(
+        resources.filter((r) => fieldSpecMatches(r.obj, fs)),
+        prefix,
+        suffix,
+      );
+      continue;
+    }
+    setCustomScalars(resources, [fs], (v) => (v === undefined ? undefined : `${prefix}${v}${suffix}`));
+  }
 }
 
 export async function runTransformers(

@@ -3,7 +3,8 @@
  * referrer (a name string, a list of names, or a mapping with `name` and maybe `namespace`) follows the
  * object it names, chosen as kustomize's nameref filter does: a candidate of the referral kind that
  * had that name, in the referrer's namespace or cluster-scoped (a cluster-scoped referrer may name
- * anything); several candidates with different current names is an error.
+ * anything); between several, those whose name prefixes/suffixes match the referrer's; several
+ * candidates left with different current names is an error.
  */
 import { RenderError, RenderErrorCode } from '../../errors/render-error.js';
 import { parseApiVersion } from '../../objects/kube-object.js';
@@ -11,6 +12,7 @@ import { isBuiltinClusterScoped } from '../../objects/scope.js';
 import { isPlainObject } from '../../yaml/parse-manifests.js';
 import type { NameReferenceConfig } from './configurations.js';
 import { visitSpecs } from './configurations.js';
+import { sameAffixes } from './name-affixes.js';
 import type { Resource } from './resource.js';
 
 function effectiveNs(res: Resource): string {
@@ -49,14 +51,17 @@ function select(
         effectiveNs(c) === referrerNs ||
         (namespace !== undefined && c.obj.kind === 'ServiceAccount')),
   );
-  const names = new Set(found.map((c) => c.obj.metadata.name));
+  if (found.length <= 1) return found[0];
+  const sieved = found.filter((c) => sameAffixes(c, referrer));
+  if (sieved.length <= 1) return sieved[0];
+  const names = new Set(sieved.map((c) => c.obj.metadata.name));
   if (names.size > 1)
     throw new RenderError(
       RenderErrorCode.InvalidKustomization,
       referrer.file,
       `${referrer.obj.kind}/${referrer.obj.metadata.name} names "${oldName}", which matches several objects: ${[...names].join(', ')}`,
     );
-  return found[0];
+  return sieved[0];
 }
 
 export function fixConfiguredNameReferences(

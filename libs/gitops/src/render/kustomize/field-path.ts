@@ -9,8 +9,15 @@ import { isPlainObject } from '../../yaml/parse-manifests.js';
 export type Leaf = 'map' | 'string';
 export type PathVisitor = (value: unknown, set: (value: unknown) => void) => void;
 
+/** `a/b/c`; `\\/` is a slash inside a segment (annotation keys). */
 export function splitPath(path: string): string[] {
-  return path.split('/').filter((s) => s !== '');
+  const out: string[] = [];
+  for (const part of path.split('/')) {
+    const last = out.length - 1;
+    if (last >= 0 && out[last]?.endsWith('\\')) out[last] = `${out[last]?.slice(0, -1)}/${part}`;
+    else out.push(part);
+  }
+  return out.filter((s) => s !== '');
 }
 
 export function walkPath(

@@ -15,7 +15,7 @@ async function failure(files: Record<string, string>, path = 'k'): Promise<Rende
 }
 
 describe('kustomize subset: anything outside it is an error naming the field', () => {
-  for (const field of ['crds', 'generators', 'validators', 'openapi', 'buildMetadata']) {
+  for (const field of ['generators', 'validators', 'openapi']) {
     it(`refuses "${field}"`, async () => {
       const err = await failure({ 'k/kustomization.yaml': `resources: [c.yaml]\n${field}: []\n`, 'k/c.yaml': cm });
       expect(err.code).toBe(RenderErrorCode.UnsupportedField);
@@ -34,12 +34,26 @@ describe('kustomize subset: anything outside it is an error naming the field', (
     expect(err.reason).toContain('"helmCharts" needs hydration');
   });
 
-  it('refuses unsupported sub-fields such as labels[].fields and images[].foo', async () => {
-    const labels = await failure({
-      'k/kustomization.yaml': 'resources: [c.yaml]\nlabels:\n  - pairs: {a: b}\n    fields: []\n',
+  it('refuses buildMetadata transformerAnnotations by name, and unknown buildMetadata options', async () => {
+    const alpha = await failure({
+      'k/kustomization.yaml': 'resources: [c.yaml]\nbuildMetadata: [managedByLabel, transformerAnnotations]\n',
       'k/c.yaml': cm,
     });
-    expect(labels.reason).toContain('labels[0].fields');
+    expect(alpha.code).toBe(RenderErrorCode.UnsupportedField);
+    expect(alpha.reason).toContain('transformerAnnotations');
+    const unknown = await failure({
+      'k/kustomization.yaml': 'resources: [c.yaml]\nbuildMetadata: [everything]\n',
+      'k/c.yaml': cm,
+    });
+    expect(unknown.reason).toContain('"everything"');
+  });
+
+  it('refuses unsupported sub-fields such as labels[].foo and images[].foo', async () => {
+    const labels = await failure({
+      'k/kustomization.yaml': 'resources: [c.yaml]\nlabels:\n  - pairs: {a: b}\n    foo: []\n',
+      'k/c.yaml': cm,
+    });
+    expect(labels.reason).toContain('labels[0].foo');
     const images = await failure({
       'k/kustomization.yaml': 'resources: [c.yaml]\nimages:\n  - name: x\n    foo: y\n',
       'k/c.yaml': cm,

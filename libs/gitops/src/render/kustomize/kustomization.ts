@@ -33,6 +33,8 @@ export const SUPPORTED_FIELDS = new Set([
   'replacements',
   'helmCharts',
   'helmGlobals',
+  'buildMetadata',
+  'crds',
 ]);
 
 export const KUSTOMIZATION_API_VERSION = 'kustomize.config.k8s.io/v1beta1';
