@@ -1,4 +1,4 @@
-/** `transformers:` entries — builtin LabelTransformer and AnnotationsTransformer configs (files or inline YAML). */
+/** `transformers:` entries — builtin LabelTransformer, AnnotationsTransformer and PrefixSuffixTransformer configs (files or inline YAML). */
 import { RenderError, RenderErrorCode } from '../../errors/render-error.js';
 import { resolveRepoPath } from '../../tree/repo-path.js';
 import { isPlainObject, parseYamlDocuments } from '../../yaml/parse-manifests.js';
@@ -7,6 +7,7 @@ import type { FieldSpec } from './field-specs.js';
 import { setPairs } from './field-specs.js';
 import type { Kustomization } from './kustomization.js';
 import { checkKeys, stringList, stringMap } from './kustomization.js';
+import { applyPrefixSuffix } from './prefix-suffix-transformer.js';
 import type { Resource } from './resource.js';
 
 const SUPPORTED = { LabelTransformer: 'labels', AnnotationsTransformer: 'annotations' } as const;
@@ -33,11 +34,13 @@ function applyConfig(file: string, config: unknown, resources: readonly Resource
   if (!isPlainObject(config))
     throw new RenderError(RenderErrorCode.InvalidKustomization, file, 'a transformer config must be a mapping');
   const kind = String(config['kind']);
+  if (config['apiVersion'] === 'builtin' && kind === 'PrefixSuffixTransformer')
+    return applyPrefixSuffix(file, config, parseFieldSpecs(file, config['fieldSpecs']), resources);
   if (config['apiVersion'] !== 'builtin' || !(kind in SUPPORTED)) {
     throw new RenderError(
       RenderErrorCode.UnsupportedField,
       file,
-      `transformer ${String(config['apiVersion'])}/${kind} is not supported (only builtin LabelTransformer and AnnotationsTransformer)`,
+      `transformer ${String(config['apiVersion'])}/${kind} is not supported (only builtin LabelTransformer, AnnotationsTransformer and PrefixSuffixTransformer)`,
     );
   }
   const field = SUPPORTED[kind as keyof typeof SUPPORTED];
