@@ -22,6 +22,7 @@ const CASES: Record<string, string> = {
   'quoted-continuation': "quoted scalars continued at their key's indentation are one scalar, as go-yaml reads them",
   'prefix-suffix-transformer':
     'builtin PrefixSuffixTransformer on the fields its fieldSpecs select; renamed accounts are followed',
+  'kustomize-booleans': 'yes/no/on/off/y/n in resources and patches are strings to kustomize (YAML 1.2)',
   'env-bare-key': 'an env-file line without "=" is a key with an empty value (kustomize v5)',
 };
 

@@ -81,7 +81,7 @@ async function accumulate(ctx: RenderContext, k: Kustomization, stack: readonly 
     if (found.type === 'dir') {
       addAll(resources, await buildLevel(ctx, path, stack, k.file));
     } else {
-      const objects = toKubeObjects(path, await ctx.readYamlDocuments(path, k.file));
+      const objects = toKubeObjects(path, await ctx.readYamlDocuments(path, k.file, 'kustomize'));
       addAll(
         resources,
         objects.map((o) => newResource(o, path)),
