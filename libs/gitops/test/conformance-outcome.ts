@@ -14,7 +14,8 @@ export interface CorpusEntry {
 }
 
 export type Outcome =
-  | { dir: string; outcome: 'identical'; objects: number }
+  /** Times are wall times inside a loaded, concurrent run: informative, not a benchmark. */
+  | { dir: string; outcome: 'identical'; objects: number; flotillaMs: number; kubectlMs: number }
   | { dir: string; outcome: 'refused'; feature: string; error: string }
   | { dir: string; outcome: 'remote-refused'; error: string }
   /** One kind and name under two versions: kubectl keeps both, a cluster holds one object; refusing is right. */
@@ -88,11 +89,13 @@ export async function buildBothWays(tree: FsTree, root: string, entry: CorpusEnt
   const { dir } = entry;
   let ours: KubeObject[] | undefined;
   let error: unknown;
+  const started = performance.now();
   try {
     ours = (await render(tree, dir)).objects;
   } catch (err) {
     error = err;
   }
+  const flotillaMs = Math.round(performance.now() - started);
   if (entry.remote) {
     if (ours) return { dir, outcome: 'different', detail: 'flotilla built a kustomization with remote resources' };
     const message = error instanceof Error ? error.message : String(error);
@@ -105,6 +108,7 @@ export async function buildBothWays(tree: FsTree, root: string, entry: CorpusEnt
     return { dir, outcome: 'different', detail: `not refused for its remote resources: ${message}` };
   }
   let reference: KubeObject[];
+  const kubectlStarted = performance.now();
   try {
     reference = await kubectlKustomize(join(root, dir));
   } catch (err) {
@@ -125,8 +129,11 @@ export async function buildBothWays(tree: FsTree, root: string, entry: CorpusEnt
       return { dir, outcome: 'two-versions-refused', error: message };
     return { dir, outcome: 'different', detail: `flotilla failed where kubectl builds: ${message}` };
   }
+  const kubectlMs = Math.round(performance.now() - kubectlStarted);
   const detail = compare(reference, ours);
-  return detail ? { dir, outcome: 'different', detail } : { dir, outcome: 'identical', objects: ours.length };
+  return detail
+    ? { dir, outcome: 'different', detail }
+    : { dir, outcome: 'identical', objects: ours.length, flotillaMs, kubectlMs };
 }
 
 /** Runs `job` over `items` with at most `limit` at once, results in input order. */

@@ -39,7 +39,13 @@ describe('kustomize conformance corpus: Flotilla against kubectl kustomize', () 
     const counts: Record<string, number> = {};
     for (const o of outcomes) counts[o.outcome] = (counts[o.outcome] ?? 0) + 1;
     mkdirSync(join(REPORT, '..'), { recursive: true });
-    writeFileSync(REPORT, JSON.stringify({ directories: outcomes.length, counts, wallMs, outcomes }, null, 2) + '\n');
+    const identical = outcomes.flatMap((o) => (o.outcome === 'identical' ? [o] : []));
+    const timesMs = {
+      flotilla: identical.reduce((sum, o) => sum + o.flotillaMs, 0),
+      kubectl: identical.reduce((sum, o) => sum + o.kubectlMs, 0),
+    };
+    const report = { directories: outcomes.length, counts, wallMs, timesMs, outcomes };
+    writeFileSync(REPORT, JSON.stringify(report, null, 2) + '\n');
   }, scaled(600_000));
 
   it('holds several hundred directories from real repositories', () => {

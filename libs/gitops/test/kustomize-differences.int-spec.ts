@@ -20,6 +20,9 @@ const CASES: Record<string, string> = {
   'list-kinds': '*List kinds of any group are expanded; a List kind without items is an object',
   'block-scalars': '| at the end of a file without a final newline, > with more-indented lines',
   'quoted-continuation': "quoted scalars continued at their key's indentation are one scalar, as go-yaml reads them",
+  'prefix-suffix-transformer':
+    'builtin PrefixSuffixTransformer on the fields its fieldSpecs select; renamed accounts are followed',
+  'kustomize-booleans': 'yes/no/on/off/y/n in resources and patches are strings to kustomize (YAML 1.2)',
   'env-bare-key': 'an env-file line without "=" is a key with an empty value (kustomize v5)',
 };
 

@@ -112,7 +112,10 @@ export class Reconciler {
 
   private async render(artifact: Artifact, path: string): Promise<StageResult<Manifests>> {
     const manifests = await this.d.renderer.render(artifact, path);
-    return { value: manifests, summary: `${manifests.objects.length} objects` };
+    const { warnings } = manifests;
+    if (warnings.length > 0) this.d.logger.warn({ warnings }, `render: ${warnings.length} warning(s)`);
+    const noted = warnings.length > 0 ? `, ${warnings.length} warning(s)` : '';
+    return { value: manifests, summary: `${manifests.objects.length} objects${noted}` };
   }
 
   /** Plans against what runs now; the inventory and the prelude's reads were started while the commit was fetched. */

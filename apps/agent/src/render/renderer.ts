@@ -17,6 +17,8 @@ export interface Manifests {
   sources: Record<string, string>;
   /** Content digest of each object, by id. */
   digests: Map<string, string>;
+  /** What the render built but would have the author look at (e.g. a patch whose target matched nothing). */
+  warnings: string[];
 }
 
 export function withOwner(obj: KubeObject, clusterId: string): KubeObject {
@@ -57,7 +59,7 @@ export class Renderer {
       sources[objectId(o)] = result.sources[objectId(o)] ?? path;
       digests.set(objectId(o), objectDigest(o));
     }
-    const manifests = { revision: artifact.revision, objects, sources, digests };
+    const manifests = { revision: artifact.revision, objects, sources, digests, warnings: result.warnings };
     const key = await this.keyOf(artifact.tree, path, result.files);
     this.last = key ? { key, path, files: result.files, manifests } : undefined;
     return manifests;

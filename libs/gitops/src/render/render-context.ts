@@ -2,6 +2,7 @@
 import { RenderError, RenderErrorCode } from '../errors/render-error.js';
 import type { RepoTree, TreeEntry } from '../tree/repo-tree.js';
 import { ParseCache } from '../yaml/parse-cache.js';
+import type { YamlDialect } from '../yaml/kustomize-scalars.js';
 import { parseYamlDocuments, parseYamlObject } from '../yaml/parse-manifests.js';
 import type { HelmChartInflater } from './helm/helm-chart.js';
 import type { ResolvedRenderOptions } from './render-options.js';
@@ -102,13 +103,17 @@ export class RenderContext {
     }
   }
 
-  async readYamlDocuments(path: string, referencedFrom: string): Promise<unknown[]> {
+  async readYamlDocuments(
+    path: string,
+    referencedFrom: string,
+    dialect: YamlDialect = 'kubernetes',
+  ): Promise<unknown[]> {
     const bytes = await this.readFile(path, referencedFrom);
-    if (!this.cache) return parseYamlDocuments(path, bytes, this.options);
-    const key = ParseCache.keyOf(bytes, `${this.options.maxDocuments}/${this.options.maxAliasCount}`);
+    if (!this.cache) return parseYamlDocuments(path, bytes, this.options, dialect);
+    const key = ParseCache.keyOf(bytes, `${this.options.maxDocuments}/${this.options.maxAliasCount}/${dialect}`);
     const cached = this.cache.get(key);
     if (cached) return cached;
-    const docs = parseYamlDocuments(path, bytes, this.options);
+    const docs = parseYamlDocuments(path, bytes, this.options, dialect);
     this.cache.set(key, docs);
     return docs;
   }

@@ -8,6 +8,8 @@ import { parseAllDocuments } from 'yaml';
 import { RenderError, RenderErrorCode } from '../errors/render-error.js';
 import { readBlockScalarsAsGo } from './block-scalars.js';
 import { deepCopy } from './deep-copy.js';
+import type { YamlDialect } from './kustomize-scalars.js';
+import { mayHoldOldBools, oldBoolsAsStrings } from './kustomize-scalars.js';
 import { parsePlainYaml } from './plain-yaml.js';
 import { reindentQuotedContinuations } from './quoted-continuations.js';
 import { findUnsafeKey, unsafeKeyMessage } from './unsafe-keys.js';
@@ -51,15 +53,23 @@ export function parseYamlDocuments(
   file: string,
   bytes: Uint8Array,
   limits: YamlLimits = DEFAULT_YAML_LIMITS,
+  dialect: YamlDialect = 'kubernetes',
 ): unknown[] {
   checkFileSize(file, bytes.byteLength, limits);
   const text = decodeUtf8(file, bytes);
-  const docs = parsePlainYaml(text, limits.maxDocuments) ?? parseWithYaml(file, text, limits);
+  // The fast path reads YAML 1.1 booleans; a kustomize file that may hold one goes to `yaml` (kustomize-scalars.ts).
+  const fast = dialect === 'kustomize' && mayHoldOldBools(text) ? undefined : parsePlainYaml(text, limits.maxDocuments);
+  const docs = fast ?? parseWithYaml(file, text, limits, dialect);
   return docs.filter((value) => value !== null && value !== undefined);
 }
 
 /** Every document of `text` through `yaml` itself (empty ones as null, aliases copied apart); errors name the file, document and line. */
-export function parseWithYaml(file: string, source: string, limits: YamlLimits = DEFAULT_YAML_LIMITS): unknown[] {
+export function parseWithYaml(
+  file: string,
+  source: string,
+  limits: YamlLimits = DEFAULT_YAML_LIMITS,
+  dialect: YamlDialect = 'kubernetes',
+): unknown[] {
   let text = source;
   let docs = parseAllDocuments(text, YAML_PARSE_OPTIONS);
   if (!Array.isArray(docs)) return []; // an empty stream
@@ -93,6 +103,7 @@ export function parseWithYaml(file: string, source: string, limits: YamlLimits =
       );
     }
     readBlockScalarsAsGo(doc, text);
+    if (dialect === 'kustomize') oldBoolsAsStrings(doc);
     let js: unknown;
     try {
       js = doc.toJS({ maxAliasCount: limits.maxAliasCount }) as unknown;

@@ -107,7 +107,7 @@ async function accumulate(
       addAll(resources, child.resources);
       mergeChild(acc, child);
     } else {
-      const objects = toKubeObjects(path, await ctx.readYamlDocuments(path, k.file));
+      const objects = toKubeObjects(path, await ctx.readYamlDocuments(path, k.file, 'kustomize'));
       addAll(
         resources,
         objects.map((o) => newResource(o, path)),

@@ -1,4 +1,4 @@
-/** `transformers:` entries — builtin LabelTransformer and AnnotationsTransformer configs (files or inline YAML). */
+/** `transformers:` entries — builtin LabelTransformer, AnnotationsTransformer and PrefixSuffixTransformer configs (files or inline YAML). */
 import { RenderError, RenderErrorCode } from '../../errors/render-error.js';
 import { resolveRepoPath } from '../../tree/repo-path.js';
 import { isPlainObject, parseYamlDocuments } from '../../yaml/parse-manifests.js';
@@ -41,7 +41,7 @@ function applyConfig(file: string, config: unknown, resources: readonly Resource
     throw new RenderError(
       RenderErrorCode.UnsupportedField,
       file,
-      `transformer ${String(config['apiVersion'])}/${kind} is not supported (only builtin LabelTransformer and AnnotationsTransformer)`,
+      `transformer ${String(config['apiVersion'])}/${kind} is not supported (only builtin LabelTransformer, AnnotationsTransformer and PrefixSuffixTransformer)`,
     );
   }
   const field = SUPPORTED[kind as keyof typeof SUPPORTED];

@@ -117,10 +117,13 @@ async function loadPatch(
 ): Promise<PatchSource> {
   if (typeof entry['path'] === 'string') {
     const path = resolveRepoPath(k.dir, entry['path'], k.file);
-    return { docs: await ctx.readYamlDocuments(path, k.file), file: path };
+    return { docs: await ctx.readYamlDocuments(path, k.file, 'kustomize'), file: path };
   }
   if (typeof entry['patch'] === 'string')
-    return { docs: parseYamlDocuments(k.file, new TextEncoder().encode(entry['patch']), ctx.options), file: k.file };
+    return {
+      docs: parseYamlDocuments(k.file, new TextEncoder().encode(entry['patch']), ctx.options, 'kustomize'),
+      file: k.file,
+    };
   throw new RenderError(RenderErrorCode.InvalidKustomization, k.file, `${field} needs a "path" or a "patch"`);
 }
 
@@ -195,8 +198,8 @@ async function runStrategicMergeFiles(ctx: RenderContext, k: Kustomization, reso
     const inline = entry.includes('\n') || entry.trimStart().startsWith('apiVersion');
     const path = inline ? k.file : resolveRepoPath(k.dir, entry, k.file);
     const docs = inline
-      ? parseYamlDocuments(k.file, new TextEncoder().encode(entry), ctx.options)
-      : await ctx.readYamlDocuments(path, k.file);
+      ? parseYamlDocuments(k.file, new TextEncoder().encode(entry), ctx.options, 'kustomize')
+      : await ctx.readYamlDocuments(path, k.file, 'kustomize');
     const src: PatchSource = { docs, file: path };
     for (const doc of src.docs) {
       if (!isPlainObject(doc))
