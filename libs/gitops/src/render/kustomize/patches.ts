@@ -99,8 +99,12 @@ function identityPredicate(patch: Record<string, unknown>): Predicate {
       res.history.some((h) => h.namespace === meta['namespace']));
 }
 
+/** Kinds that kustomize's built-in schema lacks although Kubernetes serves them: a JSON merge patch, as kubectl. */
+const OUTSIDE_KUSTOMIZE_SCHEMA = new Set(['apiextensions.k8s.io/CustomResourceDefinition']);
+
 function mergeKeysFor(obj: KubeObject) {
   const key = `${parseApiVersion(obj.apiVersion).group}/${obj.kind}`;
+  if (OUTSIDE_KUSTOMIZE_SCHEMA.has(key)) return noMergeKeys;
   return BUILTIN_NAMESPACED.has(key) || BUILTIN_CLUSTER_SCOPED.has(key) ? builtinMergeKeys(obj.kind) : noMergeKeys;
 }
 

@@ -21,6 +21,7 @@ const MERGE_KEYS: Readonly<Record<string, string>> = {
   resourceClaims: 'name',
   ownerReferences: 'uid',
   secrets: 'name',
+  webhooks: 'name',
 };
 
 export type MergeKeyLookup = (path: readonly string[]) => string | undefined;
@@ -119,10 +120,32 @@ export function strategicMerge(
   keys: MergeKeyLookup,
 ): Record<string, unknown> {
   const merged = mergeMap(structuredClone(target), structuredClone(patch), [], keys);
-  return merged === DELETE ? {} : (dropNullFields(merged) as Record<string, unknown>);
+  if (merged === DELETE) return {};
+  // A JSON merge patch (kinds kustomize has no schema for) keeps the target's own nulls.
+  return keys === noMergeKeys ? (merged as Record<string, unknown>) : dropNullsOutsideMetadata(merged);
 }
 
-/** kustomize's merge (kyaml) leaves no `null` field anywhere in a patched object, even outside the patch. */
+/**
+ * kustomize's schema-aware merge (kyaml) leaves no `null` field in a patched object, even outside
+ * the patch — but `metadata` keeps its nulls (`creationTimestamp: null` stays), except annotations,
+ * whose null values go (and the map with them when nothing is left).
+ */
+function dropNullsOutsideMetadata(obj: unknown): Record<string, unknown> {
+  const out = obj as Record<string, unknown>;
+  for (const [k, v] of Object.entries(out)) {
+    if (k === 'metadata') continue;
+    if (v === null) delete out[k];
+    else out[k] = dropNullFields(v);
+  }
+  const meta = out['metadata'];
+  const annotations = isPlainObject(meta) ? meta['annotations'] : undefined;
+  if (isPlainObject(annotations) && Object.values(annotations).some((v) => v === null)) {
+    dropNullFields(annotations);
+    if (Object.keys(annotations).length === 0) delete (meta as Record<string, unknown>)['annotations'];
+  }
+  return out;
+}
+
 function dropNullFields(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(dropNullFields);
   if (!isPlainObject(value)) return value;
