@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDataSource, migrations } from '../src/database/data-source.js';
 
 const TABLES = [
+  'alert_claims',
   'api_tokens',
   'audit_events',
   'cluster_objects',
@@ -68,6 +69,7 @@ describe('migrations', () => {
 
   it('refuse to make keys unique over squatted data, naming the clusters, and change nothing', async () => {
     await ds.query(`DELETE FROM clusters`);
+    await ds.undoLastMigration({ transaction: 'each' }); // alert claims
     await ds.undoLastMigration({ transaction: 'each' }); // rate-limit windows
     await ds.undoLastMigration({ transaction: 'each' }); // dead letters
     await ds.undoLastMigration({ transaction: 'each' }); // unique agent keys

@@ -12,6 +12,7 @@ import { ClusterAdmission1764300000000 } from './migrations/1764300000000-cluste
 import { UniqueAgentKeys1764310000000 } from './migrations/1764310000000-unique-agent-keys.js';
 import { DeadLetters1764320000000 } from './migrations/1764320000000-dead-letters.js';
 import { RateLimitWindows1764341800000 } from './migrations/1764341800000-rate-limit-windows.js';
+import { AlertClaims1764341900000 } from './migrations/1764341900000-alert-claims.js';
 
 export const entities = [Cluster, RegistrationToken, ApiToken, AuditEvent];
 export const migrations = [
@@ -23,6 +24,7 @@ export const migrations = [
   UniqueAgentKeys1764310000000,
   DeadLetters1764320000000,
   RateLimitWindows1764341800000,
+  AlertClaims1764341900000,
 ];
 
 export function createDataSource(url: string): DataSource {
