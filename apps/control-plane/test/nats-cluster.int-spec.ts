@@ -14,8 +14,14 @@ import { createControlPlane, type ControlPlane } from '../src/bootstrap.js';
 import { loadConfig } from '../src/config/load-config.js';
 import { FleetEvents } from '../src/modules/fleet-events/fleet-events.js';
 import { NatsService } from '../src/modules/nats/nats.service.js';
-import { eventually } from './support/agent.js';
-import { ADMIN_TOKEN, CREATE_REGISTRATION_TOKEN, registration, TEST_SECRET_KEY } from './support/harness.js';
+import { eventually, registerAgent, relayRequest, type TestAgent } from './support/agent.js';
+import {
+  ADMIN_TOKEN,
+  CREATE_REGISTRATION_TOKEN,
+  registration,
+  TEST_SECRET_KEY,
+  type Harness,
+} from './support/harness.js';
 import { syncReport } from './support/reports.js';
 
 const SHA = 'f'.repeat(40);
@@ -173,6 +179,99 @@ describe('on a 3-node NATS cluster', () => {
     console.info(
       `nats-cluster ingest: ${total} reports, ${retries} publish retries, ${consumer.num_redelivered} redelivered to ingest, hub moved ${victimName} → ${hubNode()}`,
     );
+    await victim.start();
+  });
+
+  it('agents reporting through the relay: kill -9 of a node loses no report and processes none twice', async () => {
+    // The node killed before is back; every stream is current again.
+    await cluster.jetStreamReady();
+    const jsm = () => jetstreamManager(cp.app.get(NatsService).nc, { timeout: 2000 });
+    await eventually(
+      async () => {
+        const i = await (await jsm()).streams.info(AGENT_STREAM);
+        return i.cluster?.leader && i.cluster.replicas?.length === 2 && i.cluster.replicas.every((r) => r.current);
+      },
+      20_000,
+      'the agent stream current on three nodes',
+    );
+    const viaCluster = {
+      register: (body: unknown) =>
+        fetch(`${cp.url}/v1/register`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(body),
+        }),
+      nats: { connect: cluster.connect },
+    } as unknown as Harness;
+    const agents: TestAgent[] = [];
+    for (let i = 0; i < CLUSTERS; i++) {
+      const t = await gql(CREATE_REGISTRATION_TOKEN, {
+        input: { name: `a${i}`, tags: [], expiresIn: 3600, maxUses: 1 },
+      });
+      agents.push(
+        await registerAgent(viaCluster, t.data.createRegistrationToken.token, `relay-${i}`, {
+          maxReconnectAttempts: -1,
+          reconnectTimeWait: 100,
+        }),
+      );
+    }
+    const ids = agents.map((a) => a.clusterId);
+    const processed: string[] = [];
+    cp.app.get(FleetEvents).on('syncReported', (e) => {
+      if (ids.includes(e.clusterId)) processed.push(`${e.clusterId}/${e.report.seq}`);
+    });
+    const streamBefore = (await (await jsm()).streams.info(AGENT_STREAM)).state.messages;
+    let stored = 0;
+    let retries = 0;
+    /** What the agent does: ask the relay to store the report; without an answer, ask again. */
+    const send = async (a: TestAgent, seq: number) => {
+      const body = JSON.stringify(syncReport(a.clusterId, seq, SHA));
+      for (let attempt = 1; ; attempt++) {
+        const reply = await relayRequest(a.nc, a.clusterId, 'sync', body, 2000).catch((e: unknown) => e as Error);
+        if (!(reply instanceof Error) && reply.ok) {
+          stored++;
+          return;
+        }
+        if (attempt >= 60) throw reply instanceof Error ? reply : new Error(JSON.stringify(reply));
+        retries++;
+        await new Promise((r) => setTimeout(r, 250));
+      }
+    };
+    const hubNode = cp.app.get(NatsService).nc.info?.server_name;
+    const victim = cluster.nodes.find((n) => n.name === hubNode)!;
+    const onVictim = agents.filter((a) => a.nc.info?.server_name === hubNode).length;
+    const senders = agents.map(async (a) => {
+      for (let seq = 0; seq < REPORTS; seq++) await send(a, seq);
+    });
+    await eventually(async () => stored >= (CLUSTERS * REPORTS) / 3, 20_000, 'a third of the reports stored');
+    await victim.kill();
+    await Promise.all(senders);
+    const total = CLUSTERS * REPORTS;
+    await eventually(async () => processed.length >= total, 30_000, `${total} relayed reports processed`);
+    const rows = (await cp.app
+      .get(DataSource)
+      .query(
+        `SELECT count(*)::int AS n, count(DISTINCT (cluster_id, seq))::int AS d FROM sync_results WHERE cluster_id = ANY($1::uuid[])`,
+        [ids],
+      )) as { n: number; d: number }[];
+    expect(rows[0]).toEqual({ n: total, d: total });
+    expect(processed).toHaveLength(total);
+    expect(new Set(processed).size).toBe(total);
+    // Agents that were on the killed node are on others now.
+    await eventually(
+      async () => agents.every((a) => !a.nc.isClosed() && a.nc.info?.server_name !== hubNode),
+      15_000,
+      'every agent on a surviving node',
+    );
+    const streamAfter = await eventually(
+      async () => (await (await jsm()).streams.info(AGENT_STREAM)).state.messages,
+      15_000,
+      'stream info',
+    );
+    console.info(
+      `nats-cluster relay: ${total} reports from ${CLUSTERS} agents (${onVictim} on ${hubNode}, the hub's node, killed), ${retries} retries, ${streamAfter - streamBefore - total} duplicate stream messages (stored once)`,
+    );
+    for (const a of agents) await a.close();
     await victim.start();
   });
 });
