@@ -5,6 +5,7 @@ import { createDataSource, migrations } from '../src/database/data-source.js';
 import { migrateOnce } from '../src/database/migrate.js';
 
 const TABLES = [
+  'alert_claims',
   'api_tokens',
   'audit_events',
   'cluster_objects',

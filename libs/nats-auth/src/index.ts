@@ -7,3 +7,4 @@ export * from './server-config.js';
 export * from './user.js';
 export * from './revocation.js';
 export * from './renewal.js';
+export * from './servers.js';

@@ -40,3 +40,41 @@ describe('natsServerConfig', () => {
     expect(claims.nats.limits).toMatchObject({ conn: -1, disk_storage: -1, mem_storage: -1 });
   });
 });
+
+describe('natsServerConfig in a cluster', () => {
+  const cluster = {
+    name: 'flotilla',
+    port: 6222,
+    routes: ['127.0.0.1:6223', 'n3.example.com:6222'],
+    routeUser: 'route',
+    routePassword: 'a-long-route-password-0123',
+  };
+
+  it('names the server and joins the cluster through routes that carry the route credentials', async () => {
+    const trust = await createNatsTrust();
+    const conf = await natsServerConfig(trust, { port: 4222, storeDir: '/d', serverName: 'n1', cluster });
+    expect(conf).toMatch(/^server_name: "n1"$/m);
+    expect(conf).toContain('cluster {\n  name: "flotilla"\n  host: "127.0.0.1"\n  port: 6222\n');
+    expect(conf).toContain('  authorization { user: "route", password: "a-long-route-password-0123" }');
+    expect(conf).toContain(
+      '  routes: ["nats-route://route:a-long-route-password-0123@127.0.0.1:6223", "nats-route://route:a-long-route-password-0123@n3.example.com:6222"]',
+    );
+    // The top level still has no authorization block (only the cluster's own).
+    expect(conf.split('\n').filter((l) => l.startsWith('authorization'))).toEqual([]);
+  });
+
+  it('refuses a cluster without a server name, bad routes and weak route passwords', async () => {
+    const trust = await createNatsTrust();
+    const base = { port: 4222, storeDir: '/d', serverName: 'n1' };
+    await expect(natsServerConfig(trust, { port: 4222, storeDir: '/d', cluster })).rejects.toThrow(
+      /needs a serverName/,
+    );
+    await expect(natsServerConfig(trust, { ...base, serverName: 'n 1' })).rejects.toThrow(/server name/);
+    await expect(
+      natsServerConfig(trust, { ...base, cluster: { ...cluster, routes: ['nats-route://x:1'] } }),
+    ).rejects.toThrow(/invalid NATS route "nats-route:\/\/x:1"/);
+    await expect(natsServerConfig(trust, { ...base, cluster: { ...cluster, routePassword: 'short' } })).rejects.toThrow(
+      /route password/,
+    );
+  });
+});

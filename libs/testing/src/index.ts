@@ -6,6 +6,7 @@
 export { freePort, startGitServer, commitFiles, runGit } from '@flotilla/local-infra';
 export type { GitServer, GitServerOptions, GitOutage, CommitFilesOptions, GitRunOptions } from '@flotilla/local-infra';
 export * from './nats.js';
+export * from './nats-cluster.js';
 export * from './database.js';
 export * from './gpg.js';
 export * from './slowdown.js';

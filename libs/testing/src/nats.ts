@@ -55,6 +55,27 @@ export interface TestNats {
   [Symbol.asyncDispose](): Promise<void>;
 }
 
+/** A user of the Flotilla account with exactly these permissions. */
+export async function mintTestUser(
+  trust: NatsTrust,
+  permissions: NatsPermissions,
+  o: { name?: string; inboxPrefix?: string; expiresInSeconds?: number } = {},
+): Promise<NatsCreds> {
+  const user = createUser();
+  const jwt = await mintUserJwt(trust, {
+    publicKey: user.publicKey,
+    name: o.name ?? 'test-user',
+    permissions,
+    ...(o.expiresInSeconds !== undefined ? { expiresInSeconds: o.expiresInSeconds } : {}),
+  });
+  return {
+    jwt,
+    seed: user.seed,
+    publicKey: user.publicKey,
+    ...(o.inboxPrefix ? { inboxPrefix: o.inboxPrefix } : {}),
+  };
+}
+
 export async function startNats(opts: { trust?: NatsTrust; revocations?: Revocations } = {}): Promise<TestNats> {
   const trust = opts.trust ?? (await createNatsTrust());
   const dir = await mkdtemp(join(tmpdir(), 'flotilla-nats-'));
@@ -65,21 +86,7 @@ export async function startNats(opts: { trust?: NatsTrust; revocations?: Revocat
   let url = '';
   let hub: NatsCreds | undefined;
 
-  const userFor: TestNats['userFor'] = async (permissions, o = {}) => {
-    const user = createUser();
-    const jwt = await mintUserJwt(trust, {
-      publicKey: user.publicKey,
-      name: o.name ?? 'test-user',
-      permissions,
-      ...(o.expiresInSeconds !== undefined ? { expiresInSeconds: o.expiresInSeconds } : {}),
-    });
-    return {
-      jwt,
-      seed: user.seed,
-      publicKey: user.publicKey,
-      ...(o.inboxPrefix ? { inboxPrefix: o.inboxPrefix } : {}),
-    };
-  };
+  const userFor: TestNats['userFor'] = (permissions, o = {}) => mintTestUser(trust, permissions, o);
   const start = async () => {
     const child = proc?.process.child;
     if (child && child.exitCode === null && child.signalCode === null) return;

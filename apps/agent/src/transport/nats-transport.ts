@@ -5,7 +5,7 @@
  * answers only after JetStream stored them; the agent never addresses JetStream itself.
  */
 import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { credsAuthenticator } from '@flotilla/nats-auth';
+import { credsAuthenticator, natsServers } from '@flotilla/nats-auth';
 import { RELAY_MAX_PAYLOAD_BYTES, RelayRefusal, type RelayAccepted } from '@flotilla/protocol';
 import type { Logger } from 'pino';
 import { Backoff, sleep, type BackoffOptions } from '../backoff.js';
@@ -172,7 +172,7 @@ export class NatsTransport {
     while (!this.stopping.signal.aborted) {
       try {
         const nc = await connect({
-          servers: this.opts.url,
+          servers: natsServers(this.opts.url),
           name: this.opts.name,
           authenticator: credsAuthenticator(this.opts.jwt, this.opts.seed),
           inboxPrefix: this.opts.inboxPrefix,

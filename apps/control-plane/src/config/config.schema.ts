@@ -3,9 +3,18 @@
  * Every key is described; keys marked `secret` are never logged or echoed back.
  */
 import { z } from 'zod';
+import { natsServers } from '@flotilla/nats-auth';
 import { parseTrustedProxies } from '../common/client-address.js';
 
 const secret = (description: string) => `${description} (secret)`;
+
+function natsUrlList(value: string, ctx: z.RefinementCtx): void {
+  try {
+    natsServers(value);
+  } catch (error) {
+    ctx.addIssue({ code: 'custom', message: (error as Error).message });
+  }
+}
 const positiveInt = z.coerce.number().int().positive();
 
 function isOrigin(value: string): boolean {
@@ -19,7 +28,18 @@ function isOrigin(value: string): boolean {
 
 const Fields = z.object({
   DATABASE_URL: z.string().url().describe('PostgreSQL connection URL, e.g. postgres://user@host:5432/flotilla'),
-  NATS_URL: z.string().min(1).describe('NATS server URL the control plane connects to'),
+  NATS_URL: z
+    .string()
+    .min(1)
+    .superRefine(natsUrlList)
+    .describe('NATS server URL the control plane connects to; comma-separated URLs of a cluster fail over'),
+  NATS_STREAM_REPLICAS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(5)
+    .default(1)
+    .describe('Replicas of the agent stream and the desired-state bucket (3 on a 3-node NATS cluster)'),
   NATS_HUB_JWT: z.string().min(1).describe(secret("User JWT of the control plane's own least-privilege NATS identity")),
   NATS_HUB_SEED: z
     .string()
@@ -49,6 +69,7 @@ const Fields = z.object({
   AGENT_NATS_URL: z
     .string()
     .min(1)
+    .superRefine(natsUrlList)
     .optional()
     .describe('NATS URL handed to agents at registration (default: NATS_URL)'),
   ADMIN_TOKEN: z

@@ -13,6 +13,7 @@ import { UniqueAgentKeys1764310000000 } from './migrations/1764310000000-unique-
 import { DeadLetters1764320000000 } from './migrations/1764320000000-dead-letters.js';
 import { ObjectsBehind1764330000000 } from './migrations/1764330000000-objects-behind.js';
 import { RateLimitWindows1764341800000 } from './migrations/1764341800000-rate-limit-windows.js';
+import { AlertClaims1764341900000 } from './migrations/1764341900000-alert-claims.js';
 
 export const entities = [Cluster, RegistrationToken, ApiToken, AuditEvent];
 export const migrations = [
@@ -25,6 +26,7 @@ export const migrations = [
   DeadLetters1764320000000,
   ObjectsBehind1764330000000,
   RateLimitWindows1764341800000,
+  AlertClaims1764341900000,
 ];
 
 export function createDataSource(url: string): DataSource {

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { credsAuthenticator, pushRevocations, type Revocations } from '@flotilla/nats-auth';
+import { credsAuthenticator, natsServers, pushRevocations, type Revocations } from '@flotilla/nats-auth';
 import { DataSource } from 'typeorm';
 import type { ControlPlaneConfig } from '../../config/config.schema.js';
 import { CONFIG } from '../../config/config.token.js';
@@ -42,7 +42,7 @@ export class CredentialRevoker implements OnApplicationBootstrap, OnApplicationS
       return;
     }
     this.nc = await connect({
-      servers: this.config.NATS_URL,
+      servers: natsServers(this.config.NATS_URL),
       name: 'flotilla-control-plane-revoker',
       authenticator: credsAuthenticator(this.config.NATS_SYSTEM_USER_JWT!, this.config.NATS_SYSTEM_USER_SEED!),
       maxReconnectAttempts: -1,

@@ -3,7 +3,7 @@ import { jetstreamManager, StorageType, type JetStreamManager } from '@nats-io/j
 import { nanos } from '@nats-io/transport-node';
 import { Kvm } from '@nats-io/kv';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { credsAuthenticator } from '@flotilla/nats-auth';
+import { credsAuthenticator, natsServers } from '@flotilla/nats-auth';
 import { AGENT_STREAM, DESIRED_BUCKET, subjects } from '@flotilla/protocol';
 import type { ControlPlaneConfig } from '../../config/config.schema.js';
 import { CONFIG } from '../../config/config.token.js';
@@ -31,7 +31,7 @@ export class NatsService implements OnModuleInit, OnApplicationShutdown {
   async onModuleInit(): Promise<void> {
     try {
       this.connection = await connect({
-        servers: this.config.NATS_URL,
+        servers: natsServers(this.config.NATS_URL),
         name: 'flotilla-control-plane',
         authenticator: credsAuthenticator(this.config.NATS_HUB_JWT, this.config.NATS_HUB_SEED),
         inboxPrefix: subjects.hubInboxPrefix,
@@ -45,7 +45,7 @@ export class NatsService implements OnModuleInit, OnApplicationShutdown {
     }
     const jsm = await jetstreamManager(this.connection);
     await this.ensureAgentStream(jsm);
-    await new Kvm(this.connection).create(DESIRED_BUCKET, { allow_direct: true, history: 1 });
+    await this.ensureDesiredBucket(jsm);
     this.logger.log(`connected to NATS; stream ${AGENT_STREAM} and bucket ${DESIRED_BUCKET} ready`);
   }
 
@@ -59,11 +59,25 @@ export class NatsService implements OnModuleInit, OnApplicationShutdown {
       subjects: [subjects.agentAll],
       storage: StorageType.File,
       max_age: nanos(AGENT_STREAM_MAX_AGE_MS),
+      num_replicas: this.config.NATS_STREAM_REPLICAS,
     };
     const existing = await jsm.streams.info(AGENT_STREAM).catch(() => undefined);
     if (!existing) await jsm.streams.add(config);
-    else if (existing.config.max_age !== config.max_age)
-      await jsm.streams.update(AGENT_STREAM, { ...existing.config, max_age: config.max_age });
+    else if (existing.config.max_age !== config.max_age || existing.config.num_replicas !== config.num_replicas)
+      await jsm.streams.update(AGENT_STREAM, {
+        ...existing.config,
+        max_age: config.max_age,
+        num_replicas: config.num_replicas,
+      });
+  }
+
+  /** The desired-state bucket, with NATS_STREAM_REPLICAS replicas (an existing one is moved to that many). */
+  private async ensureDesiredBucket(jsm: JetStreamManager): Promise<void> {
+    const replicas = this.config.NATS_STREAM_REPLICAS;
+    const existing = await jsm.streams.info(`KV_${DESIRED_BUCKET}`).catch(() => undefined);
+    if (!existing) await new Kvm(this.nc).create(DESIRED_BUCKET, { allow_direct: true, history: 1, replicas });
+    else if (existing.config.num_replicas !== replicas)
+      await jsm.streams.update(existing.config.name, { ...existing.config, num_replicas: replicas });
   }
 
   async onApplicationShutdown(): Promise<void> {

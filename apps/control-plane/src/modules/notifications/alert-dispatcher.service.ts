@@ -6,6 +6,7 @@ import { CONFIG } from '../../config/config.token.js';
 import { FleetEvents } from '../fleet-events/fleet-events.js';
 import { IncidentGrouper, incidentKey, type Incident } from './alert-event.js';
 import { slackBody, summarize, webhookBody } from './alert-message.js';
+import { AlertClaims } from './alert-claims.js';
 import { DeliveryWorker } from './delivery-worker.service.js';
 import { NotificationTargetsService } from './notification-targets.service.js';
 
@@ -21,8 +22,14 @@ export class AlertDispatcher implements OnApplicationBootstrap, OnModuleDestroy 
   private readonly grouper: IncidentGrouper;
   private readonly offs: (() => void)[] = [];
   private writing: Promise<void> = Promise.resolve();
-  /** Per cluster, the failure it was last alerted for: an agent retrying the same failure alerts once. */
-  private readonly failing = new Map<string, string>();
+  /**
+   * Per cluster, the failure it was last alerted for and the offline episode, shared by all
+   * replicas: an agent retrying the same failure alerts once, whichever replica ingests each
+   * retry, and a cluster going offline alerts once, however many replicas' watchers notice.
+   */
+  private readonly claims: AlertClaims;
+  /** Claims run one after another, in the order the events came. */
+  private claiming: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly db: DataSource,
@@ -31,6 +38,7 @@ export class AlertDispatcher implements OnApplicationBootstrap, OnModuleDestroy 
     private readonly worker: DeliveryWorker,
     @Inject(CONFIG) config: ControlPlaneConfig,
   ) {
+    this.claims = new AlertClaims(db);
     this.grouper = new IncidentGrouper(config.ALERT_GROUP_WINDOW_MS, (incident) => {
       this.writing = this.writing
         .then(() => this.enqueue(incident))
@@ -59,7 +67,8 @@ export class AlertDispatcher implements OnApplicationBootstrap, OnModuleDestroy 
       ),
       this.events.on('syncReported', (e) => {
         if (!e.latest) return;
-        if (e.report.state !== SyncState.Failed) return void this.failing.delete(e.clusterId);
+        if (e.report.state !== SyncState.Failed)
+          return this.inOrder(() => this.claims.release(e.clusterId, 'sync_failed'));
         const error = e.report.error ?? {
           stage: 'apply' as const,
           code: 'UNKNOWN',
@@ -69,24 +78,36 @@ export class AlertDispatcher implements OnApplicationBootstrap, OnModuleDestroy 
           kind: 'sync_failed' as const,
           error: { stage: error.stage, code: error.code, reason: error.reason },
         };
-        if (this.failing.get(e.clusterId) === incidentKey(cause)) return;
-        this.failing.set(e.clusterId, incidentKey(cause));
-        this.grouper.add({
-          cause,
-          cluster: {
-            id: e.clusterId,
-            name: e.clusterName,
-            detail: { revision: e.report.revision, file: e.report.error?.file ?? null },
-          },
+        this.inOrder(async () => {
+          if (!(await this.claims.claim(e.clusterId, 'sync_failed', incidentKey(cause)))) return;
+          this.grouper.add({
+            cause,
+            cluster: {
+              id: e.clusterId,
+              name: e.clusterName,
+              detail: { revision: e.report.revision, file: e.report.error?.file ?? null },
+            },
+          });
         });
       }),
       this.events.on('clusterOffline', (e) =>
-        this.grouper.add({
-          cause: { kind: 'cluster_offline' },
-          cluster: { id: e.clusterId, name: e.clusterName, detail: { lastSeenAt: e.lastSeenAt.toISOString() } },
+        this.inOrder(async () => {
+          // One offline episode is one last_seen_at: every replica's watcher reads the same one.
+          if (!(await this.claims.claim(e.clusterId, 'cluster_offline', e.lastSeenAt.toISOString()))) return;
+          this.grouper.add({
+            cause: { kind: 'cluster_offline' },
+            cluster: { id: e.clusterId, name: e.clusterName, detail: { lastSeenAt: e.lastSeenAt.toISOString() } },
+          });
         }),
       ),
     );
+  }
+
+  /** Queues a claim behind the earlier ones; a failed one is logged (no alert without its claim). */
+  private inOrder(step: () => Promise<void>): void {
+    this.claiming = this.claiming
+      .then(step)
+      .catch((e: unknown) => this.logger.error(`alert claim failed: ${(e as Error).message}`));
   }
 
   private async enqueue(incident: Incident): Promise<void> {
@@ -109,6 +130,7 @@ export class AlertDispatcher implements OnApplicationBootstrap, OnModuleDestroy 
 
   async onModuleDestroy(): Promise<void> {
     for (const off of this.offs) off();
+    await this.claiming;
     this.grouper.flushAll();
     await this.writing;
   }
