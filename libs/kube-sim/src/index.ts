@@ -5,3 +5,10 @@ export { startKubeSim, type KubeSim, type KubeSimOptions, type NodeSeed } from '
 export type { SimulationSettings } from './simulate.js';
 export { KubeError } from './errors.js';
 export type { ResourceType } from './resources.js';
+export {
+  injectSidecar,
+  setAnnotation,
+  type AdmissionMatch,
+  type MutatingRule,
+  type ValidatingRule,
+} from './admission.js';

@@ -93,7 +93,7 @@ export class DriftHandler {
     if (this.healing.has(id)) return void this.seenWhileHealing.get(id)?.push(live?.metadata['resourceVersion']);
     if (live && this.opts.applied.isVerified(id, live.metadata['resourceVersion']))
       return void this.reported.delete(id);
-    const diffs = diffObject(applied.obj, live);
+    const diffs = this.opts.applied.withoutAdmitted(id, diffObject(applied.obj, live));
     if (diffs.length === 0) {
       if (applied.digest) this.opts.applied.markVerified(id, live?.metadata['resourceVersion']);
       return void this.reported.delete(id);
