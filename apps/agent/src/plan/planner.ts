@@ -17,6 +17,7 @@ import {
   objectDigest,
   objectId,
   parseApiVersion,
+  withoutIgnored,
   type KubeObject,
   type Scope,
 } from '@flotilla/gitops';
@@ -67,6 +68,8 @@ export interface PlannerDeps {
   listNamespaces: () => Promise<string[]>;
   /** This agent's live objects of one kind (the watch cache's label selector), straight from the server. */
   listLive: (info: ResourceInfo) => Promise<KubeObject[]>;
+  /** Drops fields given up to a fighting writer (the drift handler's). */
+  withoutFought?: <T extends { path: string }>(id: string, diffs: T[]) => T[];
 }
 
 /** The plan's reads that do not depend on the render, started early (while the commit is fetched). */
@@ -155,7 +158,8 @@ export class Planner {
       if (live && this.deps.applied.digestOf(id) === digest) {
         const version = live.metadata['resourceVersion'];
         if (this.deps.applied.isVerified(id, version)) return { ...base, action: PlanAction.Unchanged };
-        if (this.deps.applied.withoutAdmitted(id, diffObject(obj, live)).length === 0) {
+        const diffs = withoutIgnored(obj, live, this.deps.applied.withoutAdmitted(id, diffObject(obj, live)));
+        if ((this.deps.withoutFought?.(id, diffs) ?? diffs).length === 0) {
           this.deps.applied.markVerified(id, version);
           return { ...base, action: PlanAction.Unchanged };
         }
