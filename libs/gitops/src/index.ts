@@ -17,6 +17,7 @@ export * from './render/helm/helm-chart.js';
 export * from './inventory/inventory.js';
 export * from './drift/field-path.js';
 export * from './drift/diff-object.js';
+export * from './drift/ignore-rules.js';
 export * from './drift/managed-fields.js';
 export * from './drift/redact.js';
 export * from './drift/quantity.js';

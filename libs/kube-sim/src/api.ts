@@ -9,6 +9,7 @@ import { recordUpdate } from './managed.js';
 import { omitEmpty } from './omitempty.js';
 import { keepAllocated } from './service-alloc.js';
 import { checkImmutable } from './immutable.js';
+import { Admission, type AdmissionRequest } from './admission.js';
 import { canonical, checkBody, validate } from './objects.js';
 import { jsonPatch, mergePatch } from './patch.js';
 import { Registry, storeKey } from './registry.js';
@@ -100,6 +101,8 @@ export class Api {
   readonly removeHooks: CommitHook[] = [];
   /** Built-in kinds stored as a real server stores them (omitempty fields left out); off keeps them as sent. */
   omitEmpty = true;
+  /** Mutating and validating admission rules (none by default). */
+  readonly admission = new Admission();
 
   constructor(historySize?: number) {
     this.store = new Store(historySize);
@@ -140,6 +143,21 @@ export class Api {
     if (this.omitEmpty) next = omitEmpty(t.kind, t.builtin, next);
     next = keepAllocated(t.kind, t.builtin, prev, next);
     next = applyDefaults(t.kind, t.builtin, next);
+    const req: AdmissionRequest | undefined =
+      sub || this.admission.empty
+        ? undefined
+        : {
+            operation: prev ? 'UPDATE' : 'CREATE',
+            kind: t.kind,
+            namespace: t.namespaced ? (next.metadata?.namespace ?? '') : '',
+            name: next.metadata?.name ?? '',
+          };
+    if (req) {
+      // A webhook's answer is decoded again: stored shape and defaults apply to what it added.
+      next = this.admission.mutate(req, next);
+      if (this.omitEmpty) next = omitEmpty(t.kind, t.builtin, next);
+      next = applyDefaults(t.kind, t.builtin, next);
+    }
     if (prev && sub !== 'status') checkImmutable(t, prev, next);
     const m: any = { ...next.metadata };
     if (prev) {
@@ -176,6 +194,7 @@ export class Api {
     if (!prev) next = allocate(t.kind, t.builtin, next);
     next = canonical(next);
     validate(t, next);
+    if (req) this.admission.validate(req);
     // Only a write over an earlier version needs its JSON before storing (the no-op check); a
     // create's is made once, from the stored object.
     const json = prev ? JSON.stringify(next) : undefined;

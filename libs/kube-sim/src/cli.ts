@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 // kube-sim CLI: `kube-sim --port N --kubeconfig FILE [--state FILE] [--no-simulate] [--name NAME]
 //   [--nodes N] [--node-provider aws] [--node-region R] [--node-zone Z] [--kubelet-version V] [--watch-lag-ms N]
-//   [--keep-empty]`.
+//   [--keep-empty] [--deny Kind[/name]]... [--inject-sidecar IMAGE]`.
 // Runs until SIGINT/SIGTERM, then saves its state (when --state is given) and exits.
 import { parseArgs } from 'node:util';
+import { injectSidecar } from './admission.js';
 import { startKubeSim } from './server.js';
 
 const { values } = parseArgs({
@@ -17,6 +18,8 @@ const { values } = parseArgs({
     'sim-delay-ms': { type: 'string' },
     'watch-lag-ms': { type: 'string', default: '0' },
     'keep-empty': { type: 'boolean', default: false },
+    deny: { type: 'string', multiple: true, default: [] },
+    'inject-sidecar': { type: 'string' },
     nodes: { type: 'string', default: '1' },
     'node-provider': { type: 'string' },
     'node-region': { type: 'string' },
@@ -58,6 +61,28 @@ const sim = await startKubeSim({
   },
   simulate: values['no-simulate'] ? false : values['sim-delay-ms'] ? { delayMs: Number(values['sim-delay-ms']) } : true,
 });
+// --deny Kind[/name]: a validating webhook refusing that kind (or that one object) on create and update.
+for (const rule of values.deny) {
+  const [kind, name, extra] = rule.split('/');
+  if (!kind || extra !== undefined || name === '') {
+    console.error(`kube-sim: --deny takes Kind or Kind/name, got "${rule}"`);
+    await sim.close();
+    process.exit(2);
+  }
+  sim.api.admission.validating.push({
+    name: 'deny.kube-sim.local',
+    kinds: [kind],
+    ...(name ? { names: [name] } : {}),
+    message: `${rule} is not allowed here`,
+  });
+}
+// --inject-sidecar IMAGE: a mutating webhook adding a `sidecar` container to every pod template.
+if (values['inject-sidecar'])
+  sim.api.admission.mutating.push({
+    name: 'sidecar.kube-sim.local',
+    kinds: ['Pod', 'Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job', 'CronJob'],
+    mutate: injectSidecar({ name: 'sidecar', image: values['inject-sidecar'] }),
+  });
 console.log(JSON.stringify({ msg: 'kube-sim listening', url: sim.url, kubeconfig: sim.kubeconfigPath }));
 const stop = () => {
   sim.close().then(

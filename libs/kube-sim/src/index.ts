@@ -6,3 +6,10 @@ export type { SimulationSettings } from './simulate.js';
 export { KubeError } from './errors.js';
 export type { ResourceType } from './resources.js';
 export { serviceAccountIdentity, type Identity, type RbacOptions } from './rbac.js';
+export {
+  injectSidecar,
+  setAnnotation,
+  type AdmissionMatch,
+  type MutatingRule,
+  type ValidatingRule,
+} from './admission.js';

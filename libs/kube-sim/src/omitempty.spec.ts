@@ -83,6 +83,24 @@ describe('omitEmpty: built-in kinds stored as Go omitempty encodes them', () => 
     });
   });
 
+  it("keeps a container status's restartCount 0 and ready false, drops a Deployment status's zero counts", () => {
+    expect(
+      omitEmpty('Pod', true, {
+        kind: 'Pod',
+        status: { containerStatuses: [{ name: 'app', ready: false, restartCount: 0, started: false, image: '' }] },
+      }),
+    ).toEqual({
+      kind: 'Pod',
+      status: { containerStatuses: [{ name: 'app', ready: false, restartCount: 0, started: false }] },
+    });
+    expect(
+      omitEmpty('Deployment', true, {
+        kind: 'Deployment',
+        status: { replicas: 0, readyReplicas: 0, observedGeneration: 1 },
+      }),
+    ).toEqual({ kind: 'Deployment', status: { observedGeneration: 1 } });
+  });
+
   it('leaves custom resources, unmodelled kinds and managedFields as sent, and returns the same object when nothing is empty', () => {
     const cr = { kind: 'Widget', spec: { list: [], flag: false } };
     expect(omitEmpty('Widget', false, cr)).toBe(cr);

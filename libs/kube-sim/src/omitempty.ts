@@ -43,10 +43,6 @@ const KEEPS_ZERO = new Set([
   'failedJobsHistoryLimit',
   'timeZone',
   'start',
-  'collisionCount',
-  'terminatingReplicas',
-  'ready',
-  'terminating',
   // core/v1 pod
   'terminationGracePeriodSeconds',
   'automountServiceAccountToken',
@@ -92,6 +88,18 @@ const KEEPS_ZERO = new Set([
   'maxSkew',
   'topologyKey',
   'mountPath',
+]);
+
+/** The same under `status` (where `replicas` and the other counts are plain omitempty ints). */
+const STATUS_KEEPS_ZERO = new Set([
+  'collisionCount',
+  'terminatingReplicas',
+  'ready',
+  'terminating',
+  'restartCount',
+  'exitCode',
+  'started',
+  'port',
 ]);
 
 /** Required lists without omitempty: [] is kept. */
@@ -142,10 +150,17 @@ function isMap(key: string, path: string): boolean {
   return MAPS.has(key) || (key === 'selector' && path === 'Service.spec');
 }
 
+/** Whether `path` (`Kind.status…`) lies under the object's status. */
+function inStatus(path: string): boolean {
+  const dot = path.indexOf('.');
+  return dot > 0 && path.startsWith('status', dot + 1);
+}
+
 /** The value as stored, or undefined when the field is left out. */
 function field(key: string, v: unknown, path: string): unknown {
   if (v === null || v === undefined) return undefined;
-  if (v === false || v === 0 || v === '') return KEEPS_ZERO.has(key) ? v : undefined;
+  if (v === false || v === 0 || v === '')
+    return (inStatus(path) ? STATUS_KEEPS_ZERO : KEEPS_ZERO).has(key) ? v : undefined;
   if (Array.isArray(v)) {
     if (v.length === 0) return KEEPS_EMPTY_LIST.has(key) ? v : undefined;
     return list(v, `${path}.${key}`);

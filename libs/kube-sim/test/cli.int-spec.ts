@@ -134,4 +134,48 @@ describe('kube-sim CLI', () => {
     expect(dropped.data).toBeUndefined();
     expect(dropped.metadata['annotations']).toBeUndefined();
   });
+
+  it('--deny Kind/name refuses that object as a webhook would; --inject-sidecar adds a container', async () => {
+    const s = await start(
+      '--port',
+      '0',
+      '--kubeconfig',
+      join(dir, 'admission'),
+      '--no-simulate',
+      '--deny',
+      'ConfigMap/blocked',
+      '--inject-sidecar',
+      'envoy:1.31',
+    );
+    const post = (path: string, body: unknown) =>
+      fetch(`${s.url}${path}`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    const denied = await post('/api/v1/namespaces/default/configmaps', {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'blocked' },
+    });
+    expect(denied.status).toBe(400);
+    expect(((await denied.json()) as { message: string }).message).toContain(
+      'admission webhook "deny.kube-sim.local" denied the request',
+    );
+    const pod = await post('/api/v1/namespaces/default/pods', {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'p' },
+      spec: { containers: [{ name: 'app', image: 'nginx:1.27' }] },
+    });
+    expect(pod.status).toBe(201);
+    const body = (await pod.json()) as { spec: { containers: Array<{ name: string }> } };
+    expect(body.spec.containers.map((c) => c.name)).toEqual(['app', 'sidecar']);
+    const exited = exit(s.child);
+    s.child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    await expect(start('--port', '0', '--kubeconfig', join(dir, 'z'), '--deny', 'a/b/c')).rejects.toThrow(
+      /exited with 2/,
+    );
+  });
 });

@@ -17,6 +17,8 @@ export interface AppliedObject {
 export class AppliedObjects {
   private readonly byId = new Map<string, AppliedObject>();
   private digests: Record<string, string> = {};
+  /** Fields the server's admission changed although the manifest sets them, per digest applied. */
+  private readonly admitted = new Map<string, { digest: string; paths: ReadonlySet<string> }>();
   /** The live resourceVersion at which each object was last seen to match what was applied. */
   private readonly verified = new Map<string, string>();
   revision: string | undefined;
@@ -58,6 +60,7 @@ export class AppliedObjects {
   }
 
   delete(id: string): void {
+    this.admitted.delete(id);
     this.byId.delete(id);
     this.verified.delete(id);
     delete this.digests[id];
@@ -79,6 +82,26 @@ export class AppliedObjects {
   /** True when the live object at `version` was already seen to match (no need to diff it again). */
   isVerified(id: string, version: unknown): boolean {
     return typeof version === 'string' && this.verified.get(id) === version;
+  }
+
+  /**
+   * Records the fields a mutating admission webhook changed when `digest` was applied (the
+   * server's answer differs from the manifest there). They are not drift while that digest stays
+   * applied: healing them would only loop against the webhook. True when this set is new.
+   */
+  setAdmitted(id: string, digest: string, paths: readonly string[]): boolean {
+    const had = this.admitted.get(id);
+    const same = had?.digest === digest && had.paths.size === paths.length && paths.every((p) => had.paths.has(p));
+    if (paths.length === 0) this.admitted.delete(id);
+    else this.admitted.set(id, { digest, paths: new Set(paths) });
+    return paths.length > 0 && !same;
+  }
+
+  /** `diffs` without the fields admission changed at the digest applied now. */
+  withoutAdmitted<T extends { path: string }>(id: string, diffs: T[]): T[] {
+    const a = this.admitted.get(id);
+    if (!a || diffs.length === 0 || a.digest !== this.digestOf(id)) return diffs;
+    return diffs.filter((d) => !a.paths.has(d.path));
   }
 
   ids(): string[] {

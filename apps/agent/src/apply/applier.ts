@@ -10,7 +10,7 @@
  * after it are still written. A refusal for an immutable field recreates the object only when it
  * is annotated `flotilla.dev/force: enabled` (recreate.ts).
  */
-import { ApplyPhase, applyPhaseOf, hasNoStatus, type KubeObject } from '@flotilla/gitops';
+import { ApplyPhase, applyPhaseOf, diffObject, hasNoStatus, type KubeObject } from '@flotilla/gitops';
 import { ObjectAction, storableText } from '@flotilla/protocol';
 import type { AppliedObjects } from './applied-objects.js';
 import { mapLimit } from './map-limit.js';
@@ -35,6 +35,9 @@ const STAGE_OF_PHASE = new Map(APPLY_STAGES.flatMap((phases, stage) => phases.ma
 /** Why an object was deleted and created again. */
 export const RECREATED =
   'recreated: an immutable field changed and the object asks for it (flotilla.dev/force: enabled)';
+
+/** Why fields the manifest sets differ from what the server stored, and are left so. */
+export const ADMITTED = 'the server admission changed fields the manifest sets; kept as stored, not healed';
 
 /** Why a drifted object was not written. */
 export const DRIFT_LEFT = 'live state differs from Git; self-heal is off, so it is left as it is';
@@ -103,10 +106,12 @@ export class Applier {
       this.applied.markVerified(p.id, version);
       const written = writtenVersionOf(res.body);
       const wrote = { ...base, ...(written ? { written } : {}) };
-      if (recreated) return { ...wrote, action: ObjectAction.Created, message: RECREATED };
-      if (res.status === 201) return { ...wrote, action: ObjectAction.Created };
+      const admitted = this.admitted(p, res.body);
+      const note = [recreated ? RECREATED : undefined, admitted].filter(Boolean).join('; ');
+      const noted = note ? { ...wrote, message: note } : wrote;
+      if (recreated || res.status === 201) return { ...noted, action: ObjectAction.Created };
       return {
-        ...wrote,
+        ...noted,
         action: before !== undefined && version === before ? ObjectAction.Unchanged : ObjectAction.Configured,
       };
     } catch (error) {
@@ -118,6 +123,17 @@ export class Applier {
         retryable: isRetryableWrite(error),
       };
     }
+  }
+
+  /**
+   * Fields the manifest sets that the server's answer holds otherwise: a mutating admission
+   * webhook changed them. Recorded so they are not healed in a loop; reported (once per digest)
+   * in this object's result.
+   */
+  private admitted(p: PlannedObject, answer: KubeObject): string | undefined {
+    const paths = diffObject(p.obj, answer).map((d) => d.path);
+    if (!this.applied.setAdmitted(p.id, p.digest, paths)) return undefined;
+    return `${ADMITTED}: ${paths.join(', ')}`;
   }
 
   private async waitEstablished(crd: KubeObject): Promise<void> {

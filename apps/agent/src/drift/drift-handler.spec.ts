@@ -24,6 +24,7 @@ function setup() {
     get: () => ({ obj: cm('git', '0'), digest: 'd', info }),
     isVerified: () => false,
     markVerified: () => undefined,
+    withoutAdmitted: <T>(_id: string, diffs: T[]) => diffs,
   } as unknown as AppliedObjects;
   const writes: string[] = [];
   const pending: Array<(version?: string) => void> = [];

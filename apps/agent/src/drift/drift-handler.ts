@@ -4,13 +4,17 @@
  * with the changed fields (key names only for Secrets), the field managers that own them
  * (`fieldManagersOf`, our own `flotilla` left out) and the time; with self-heal the object is
  * re-applied at once, else left alone. Paused while a reconcile writes (its own writes are not drift).
+ * Not drift: fields admission changed at apply, fields the object's ignore annotations leave to
+ * others (libs/gitops ignore-rules.ts), and fields a fighting writer was left (fight-detector.ts,
+ * one alert when given up).
  */
-import { diffObject, fieldManagersOf, type KubeObject } from '@flotilla/gitops';
+import { diffObject, fieldManagersOf, withoutIgnored, type KubeObject } from '@flotilla/gitops';
 import { DriftResolution, storableText, type DriftReport } from '@flotilla/protocol';
 import type { Logger } from 'pino';
 import type { AppliedObjects } from '../apply/applied-objects.js';
 import { FIELD_MANAGER, type ServerApply } from '../apply/server-apply.js';
 import type { LiveCache } from './live-cache.js';
+import { FightDetector, type FightLimits } from './fight-detector.js';
 
 export type DriftDetails = Pick<
   DriftReport,
@@ -24,6 +28,8 @@ export interface DriftHandlerOptions {
   selfHeal: () => boolean;
   report: (drift: DriftDetails) => void;
   logger: Logger;
+  /** When another writer's fight over a field is given up (fight-detector.ts). */
+  fight?: FightLimits;
 }
 
 /** Deferred drift checks run per turn of the event loop. */
@@ -39,8 +45,17 @@ export class DriftHandler {
   /** Objects already reported in alert-only mode, by id → the diff reported (not repeated). */
   private readonly reported = new Map<string, string>();
 
+  private readonly fights: FightDetector;
+
   constructor(private readonly opts: DriftHandlerOptions) {
+    this.fights = new FightDetector(opts.fight);
     opts.live.onChange((id, live) => this.check(id, live));
+  }
+
+  /** `diffs` without the fields given up to a fighting writer at the digest applied now (the plan asks too). */
+  withoutFought<T extends { path: string }>(id: string, diffs: T[]): T[] {
+    const digest = this.opts.applied.digestOf(id);
+    return digest === undefined ? diffs : this.fights.without(id, digest, diffs);
   }
 
   pause(): void {
@@ -93,7 +108,11 @@ export class DriftHandler {
     if (this.healing.has(id)) return void this.seenWhileHealing.get(id)?.push(live?.metadata['resourceVersion']);
     if (live && this.opts.applied.isVerified(id, live.metadata['resourceVersion']))
       return void this.reported.delete(id);
-    const diffs = diffObject(applied.obj, live);
+    const diffs = this.fights.without(
+      id,
+      applied.digest,
+      withoutIgnored(applied.obj, live, this.opts.applied.withoutAdmitted(id, diffObject(applied.obj, live))),
+    );
     if (diffs.length === 0) {
       if (applied.digest) this.opts.applied.markVerified(id, live?.metadata['resourceVersion']);
       return void this.reported.delete(id);
@@ -129,6 +148,14 @@ export class DriftHandler {
       this.opts.logger.warn({ object, fields: base.fields, managers }, 'drift: reported (self-heal off)');
       return this.opts.report({ ...base, resolution: DriftResolution.Reported });
     }
+    const exhausted = this.fights.exhausted(id, fields);
+    if (exhausted.length > 0) {
+      this.fights.giveUp(id, applied.digest, exhausted);
+      const message = `fighting writer: ${managers.join(', ') || 'another writer'} set ${exhausted.join(', ')} back after each of the last ${this.opts.fight?.limit ?? 5} reverts; no longer healed until the manifest changes (flotilla.dev/ignore-managers or flotilla.dev/ignore-fields makes it permanent)`;
+      this.opts.logger.warn({ object, fields: exhausted, managers }, 'drift: fighting writer, given up');
+      return this.opts.report({ ...base, fields: exhausted, resolution: DriftResolution.Reported, message });
+    }
+    this.fights.reverted(id, fields);
     const seenVersion = live?.metadata['resourceVersion'];
     const seen: unknown[] = [];
     this.seenWhileHealing.set(id, seen);

@@ -6,7 +6,9 @@
  * absent from the cluster is a create; one whose content changed since the last apply is applied;
  * anything else (no digest known, or drifted) gets a server-side dry-run apply. The live copies come
  * from the watch cache, or — for kinds it does not follow yet, as on a first apply — from one list
- * per kind: their watches start after the apply.
+ * per kind: their watches start after the apply. A dry run the server refuses makes the object a
+ * write (which then fails alone); one that matches the live object while the manifest does not
+ * records the difference as admission's (not drift, not healed in a loop).
  */
 import {
   canonicalJson,
@@ -15,6 +17,7 @@ import {
   objectDigest,
   objectId,
   parseApiVersion,
+  withoutIgnored,
   type KubeObject,
   type Scope,
 } from '@flotilla/gitops';
@@ -65,6 +68,8 @@ export interface PlannerDeps {
   listNamespaces: () => Promise<string[]>;
   /** This agent's live objects of one kind (the watch cache's label selector), straight from the server. */
   listLive: (info: ResourceInfo) => Promise<KubeObject[]>;
+  /** Drops fields given up to a fighting writer (the drift handler's). */
+  withoutFought?: <T extends { path: string }>(id: string, diffs: T[]) => T[];
 }
 
 /** The plan's reads that do not depend on the render, started early (while the commit is fetched). */
@@ -153,7 +158,8 @@ export class Planner {
       if (live && this.deps.applied.digestOf(id) === digest) {
         const version = live.metadata['resourceVersion'];
         if (this.deps.applied.isVerified(id, version)) return { ...base, action: PlanAction.Unchanged };
-        if (diffObject(obj, live).length === 0) {
+        const diffs = withoutIgnored(obj, live, this.deps.applied.withoutAdmitted(id, diffObject(obj, live)));
+        if ((this.deps.withoutFought?.(id, diffs) ?? diffs).length === 0) {
           this.deps.applied.markVerified(id, version);
           return { ...base, action: PlanAction.Unchanged };
         }
@@ -173,7 +179,14 @@ export class Planner {
         () => undefined,
       );
       if (body === undefined) return { ...base, action: PlanAction.Apply };
-      return { ...base, action: comparable(body) === comparable(live) ? PlanAction.Unchanged : PlanAction.Apply };
+      if (comparable(body) !== comparable(live)) return { ...base, action: PlanAction.Apply };
+      // Nothing to write, yet the live object may differ from the manifest where admission changed it.
+      this.deps.applied.setAdmitted(
+        id,
+        digest,
+        diffObject(obj, live).map((d) => d.path),
+      );
+      return { ...base, action: PlanAction.Unchanged };
     });
     return { revision: m.revision, objects, dryRuns };
   }

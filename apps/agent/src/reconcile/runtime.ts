@@ -105,6 +105,7 @@ export async function startReconciling(o: RuntimeOptions): Promise<ReconcileRunt
       discovery,
       live,
       applied,
+      withoutFought: (id, diffs) => drift.withoutFought(id, diffs),
       server,
       listNamespaces: () => namespaceNames(client),
       listLive: (info) => listObjects(client, info, { labelSelector: owned }),

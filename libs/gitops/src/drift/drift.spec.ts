@@ -6,6 +6,7 @@ import type { KubeObject } from '../objects/kube-object.js';
 import { parseYamlDocuments } from '../yaml/parse-manifests.js';
 import { diffObject, storedAsAbsent } from './diff-object.js';
 import { fieldManagersOf } from './managed-fields.js';
+import { IGNORE_FIELDS_ANNOTATION, IGNORE_MANAGERS_ANNOTATION, withoutIgnored } from './ignore-rules.js';
 import { parseQuantity } from './quantity.js';
 import { redactObject, secretKeys } from './redact.js';
 
@@ -266,5 +267,69 @@ describe('diffObject: fields the server allocates when the manifest leaves them 
     const live = service({ clusterIP: '10.96.0.7', sessionAffinity: 'ClientIP' });
     expect(diffObject(service({ clusterIP: '10.96.0.8' }), live).map((d) => d.path)).toEqual(['spec.clusterIP']);
     expect(diffObject(service({ sessionAffinity: '' }), live).map((d) => d.path)).toEqual(['spec.sessionAffinity']);
+  });
+});
+
+describe('withoutIgnored: per-object ignore rules', () => {
+  const deploy = (annotations: Record<string, string>, replicas: number, image: string) =>
+    ({
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: {
+        name: 'web',
+        namespace: 'n',
+        annotations,
+        managedFields: [
+          {
+            manager: 'hpa-controller',
+            operation: 'Update',
+            subresource: 'scale',
+            fieldsType: 'FieldsV1',
+            fieldsV1: { 'f:spec': { 'f:replicas': {} } },
+          },
+          {
+            manager: 'kubectl-edit',
+            operation: 'Update',
+            fieldsType: 'FieldsV1',
+            fieldsV1: {
+              'f:spec': { 'f:template': { 'f:spec': { 'f:containers': { 'k:{"name":"app"}': { 'f:image': {} } } } } },
+            },
+          },
+        ],
+      },
+      spec: { replicas, template: { spec: { containers: [{ name: 'app', image }] } } },
+    }) as KubeObject;
+  /** Drift of the desired object against a live one edited by hand and scaled by the HPA. */
+  const paths = (desired: KubeObject) => {
+    const live = deploy(desired.metadata.annotations ?? {}, 5, 'nginx:2');
+    return withoutIgnored(desired, live, diffObject(desired, live)).map((d) => d.path);
+  };
+
+  it('JSON pointers: a field at or under one is not drift; merge-keyed elements by key value or *', () => {
+    expect(paths(deploy({}, 2, 'nginx:1'))).toEqual([
+      'spec.replicas',
+      'spec.template.spec.containers[name="app"].image',
+    ]);
+    expect(paths(deploy({ [IGNORE_FIELDS_ANNOTATION]: '/spec/replicas' }, 2, 'nginx:1'))).toEqual([
+      'spec.template.spec.containers[name="app"].image',
+    ]);
+    expect(
+      paths(
+        deploy({ [IGNORE_FIELDS_ANNOTATION]: '/spec/replicas, /spec/template/spec/containers/*/image' }, 2, 'nginx:1'),
+      ),
+    ).toEqual([]);
+    expect(paths(deploy({ [IGNORE_FIELDS_ANNOTATION]: '/spec/template/spec/containers/app' }, 2, 'nginx:1'))).toEqual([
+      'spec.replicas',
+    ]);
+    expect(paths(deploy({ [IGNORE_FIELDS_ANNOTATION]: 'spec/replicas, /__proto__' }, 2, 'nginx:1'))).toHaveLength(2);
+  });
+
+  it('field managers: a drifted field another listed manager owns is theirs', () => {
+    expect(paths(deploy({ [IGNORE_MANAGERS_ANNOTATION]: 'hpa-controller' }, 2, 'nginx:1'))).toEqual([
+      'spec.template.spec.containers[name="app"].image',
+    ]);
+    expect(paths(deploy({ [IGNORE_MANAGERS_ANNOTATION]: 'cainjector, kubectl-edit' }, 2, 'nginx:1'))).toEqual([
+      'spec.replicas',
+    ]);
   });
 });
