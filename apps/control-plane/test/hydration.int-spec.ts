@@ -115,6 +115,19 @@ describe('hydration in the control plane', () => {
     expect(await oidOf(b.revision, 'hy-b')).not.toBe(await oidOf(before, 'hy-b'));
   });
 
+  it('clusterDiff renders Helm charts for that cluster: back to the first commit changes its replicas', async () => {
+    const r = await h.gql(
+      `query($c: String!, $r: String!) { clusterDiff(cluster: $c, revision: $r) { renderError { code reason } objects { kind name change diff } } }`,
+      { c: 'hy-b', r: first },
+    );
+    expect(r.errors, JSON.stringify(r.errors)).toBeUndefined();
+    expect(r.data.clusterDiff.renderError).toBeNull();
+    const changed = r.data.clusterDiff.objects.filter((o: { change: string }) => o.change !== 'UNCHANGED');
+    expect(changed).toHaveLength(1);
+    expect(changed[0]).toMatchObject({ kind: 'Deployment', name: 'web-webapp', change: 'CHANGED' });
+    expect(changed[0].diff).toContain('replicas');
+  });
+
   it('a chart that fails: the head is REJECTED naming cluster, chart and reason; nothing moves', async () => {
     const head = await renderedHead();
     const now = await desired('hy-b', (d) => d.revision === head, 'hy-b on the rendered head');

@@ -6,6 +6,7 @@
  */
 import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { isAbsolute, resolve } from 'node:path';
+import type { HelmChartInflater } from '@flotilla/gitops';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { ControlPlaneConfig } from '../../config/config.schema.js';
 import { CONFIG } from '../../config/config.token.js';
@@ -35,6 +36,7 @@ export class HydrationService implements OnModuleInit {
   private readonly logger = new Logger(HydrationService.name);
   readonly enabled: boolean;
   private readonly branch?: RenderedBranch;
+  private readonly renderer?: HelmChartRenderer;
   private readonly folderMemo = new Map<string, Promise<Map<string, string>>>();
 
   constructor(
@@ -47,7 +49,7 @@ export class HydrationService implements OnModuleInit {
     this.enabled = config.FLEET_HYDRATION === 'on' && !!config.FLEET_REPO_URL;
     if (!this.enabled) return;
     const timeoutMs = config.FLEET_GIT_TIMEOUT_SECONDS * 1000;
-    const renderer = new HelmChartRenderer({
+    const renderer = (this.renderer = new HelmChartRenderer({
       helmBin: isAbsolute(config.HELM_BINARY) ? config.HELM_BINARY : resolve(config.HELM_BINARY),
       repository: new ChartRepositoryClient({
         timeoutMs,
@@ -58,7 +60,7 @@ export class HydrationService implements OnModuleInit {
       timeoutMs: config.HELM_TIMEOUT_SECONDS * 1000,
       maxOutputBytes: config.HELM_MAX_OUTPUT_BYTES,
       concurrency: config.HELM_CONCURRENCY,
-    });
+    }));
     this.branch = new RenderedBranch({
       url: config.FLEET_REPO_URL ?? '',
       branch: config.FLEET_RENDERED_BRANCH,
@@ -77,6 +79,19 @@ export class HydrationService implements OnModuleInit {
       branch: this.config.FLEET_RENDERED_BRANCH,
       renderedOf: (source, cluster) => this.renderedOf(source, cluster),
       folderOf: (cluster) => cluster.name,
+    });
+  }
+
+  /** The chart inflater for rendering a cluster's path on the hub (a preview, a diff); none when hydration is off. */
+  inflaterFor(
+    cluster: Pick<Cluster, 'name' | 'region' | 'provider' | 'kubeVersion' | 'tags'>,
+  ): HelmChartInflater | undefined {
+    return this.renderer?.inflater({
+      name: cluster.name,
+      region: cluster.region,
+      provider: cluster.provider,
+      kubeVersion: cluster.kubeVersion,
+      tags: cluster.tags,
     });
   }
 
