@@ -150,4 +150,35 @@ describe('hydration in the control plane', () => {
     for (const name of ['hy-a', 'hy-b'])
       expect(await readAsAgent(h, ids[name]!)).toMatchObject({ revision: now.revision });
   });
+
+  it('a rollout started by hand to an older revision moves the clusters whose rendered folder differs there', async () => {
+    // The fake agents report no health, so the last commit's rollout still runs: abort it first.
+    const running = (await h.gql(`{ rollouts(first: 20) { edges { node { id phase } } } }`)).data.rollouts.edges
+      .map((e: { node: { id: string; phase: string } }) => e.node)
+      .filter((r: { phase: string }) => ['RUNNING', 'PAUSED'].includes(r.phase));
+    for (const r of running) {
+      const aborted = await h.gql(`mutation($id: ID!) { abortRollout(id: $id) { phase } }`, { id: r.id });
+      expect(aborted.errors, JSON.stringify(aborted.errors)).toBeUndefined();
+    }
+    const started = await h.gql(`mutation($i: StartRolloutInput!) { startRollout(input: $i) { id } }`, {
+      i: { revision: first, selector: { noneOf: ['no-such-tag'] } },
+    });
+    expect(started.errors, JSON.stringify(started.errors)).toBeUndefined();
+    const id = started.data.startRollout.id as string;
+    const rollout = await eventually(
+      async () =>
+        (
+          await h.gql(`{ rollouts(first: 20) { edges { node { id waves { clusters { clusterName } } } } } }`)
+        ).data.rollouts.edges
+          .map((e: { node: { id: string } }) => e.node)
+          .find((r: { id: string }) => r.id === id),
+      15_000,
+      'the rollout by hand',
+    );
+    const names = rollout.waves.flatMap((w: { clusters: { clusterName: string }[] }) =>
+      w.clusters.map((c) => c.clusterName),
+    );
+    // hy-a's folder is the same at the first commit: only hy-b (scaled since) rolls back by hand
+    expect(names).toEqual(['hy-b']);
+  });
 });

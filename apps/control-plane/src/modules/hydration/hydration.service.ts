@@ -166,9 +166,22 @@ export class HydrationService implements OnModuleInit {
     return pending;
   }
 
-  /** Affected clusters of the rendered commit of `head`: those whose folder tree differs from the one they run. */
-  async affected(m: EntityManager, rendered: string): Promise<{ affected: string[]; unaffected: string[] }> {
-    const clusters = await this.clusters(m);
+  /** The rendered commit of `source`, hydrating it now when it never was (throws HydrationError on bad input). */
+  async ensureRendered(m: EntityManager, source: string): Promise<string> {
+    const known = await this.rendered().renderedOf(source);
+    return known ? this.remember(source, known) : this.hydrate(m, source);
+  }
+
+  /**
+   * Affected clusters of a rendered commit: those whose folder tree differs from the one they run
+   * (all participating clusters, or the ids in `only`).
+   */
+  async affected(
+    m: EntityManager,
+    rendered: string,
+    only?: readonly string[],
+  ): Promise<{ affected: string[]; unaffected: string[] }> {
+    const clusters = (await this.clusters(m)).filter((c) => !only || only.includes(c.id));
     const target = await this.folders(rendered);
     const current = new Map<string, Map<string, string> | undefined>();
     for (const c of clusters) {
