@@ -13,6 +13,7 @@ import { CONFIG } from '../../config/config.token.js';
 import { type Cluster, PARTICIPATING } from '../clusters/cluster.entity.js';
 import { DesiredStateService } from '../fleet-repo/desired-state.service.js';
 import { RenderedRevisions } from '../fleet-repo/rendered-revisions.js';
+import { CommitPolicy } from '../rollouts/git/commit-policy.service.js';
 import { FleetSource } from '../rollouts/git/fleet-source.js';
 import { ChartRepositoryClient } from './helm/chart-repository.js';
 import { HelmChartRenderer } from './helm/helm-chart-renderer.js';
@@ -45,6 +46,7 @@ export class HydrationService implements OnModuleInit {
     private readonly source: FleetSource,
     private readonly desired: DesiredStateService,
     private readonly revisions: RenderedRevisions,
+    policy: CommitPolicy,
   ) {
     this.enabled = config.FLEET_HYDRATION === 'on' && !!config.FLEET_REPO_URL;
     if (!this.enabled) return;
@@ -69,7 +71,15 @@ export class HydrationService implements OnModuleInit {
       gitdir: source.gitdir,
       timeoutMs,
       retries: config.FLEET_GIT_RETRIES,
-      hydrator: new Hydrator({ gitdir: source.gitdir, renderer, treeAt: (rev) => source.treeAt(rev) }),
+      hydrator: new Hydrator({
+        gitdir: source.gitdir,
+        renderer,
+        treeAt: (rev) => source.treeAt(rev),
+        signer: () => {
+          const signer = policy.signer;
+          return signer ? (payload) => signer.sign(payload) : undefined;
+        },
+      }),
     });
   }
 
