@@ -90,10 +90,15 @@ describe('hydration in the control plane', () => {
     const a = await desired('hy-a', (d) => d.branch === RENDERED, 'hy-a on the rendered branch');
     const b = await desired('hy-b', (d) => d.branch === RENDERED, 'hy-b on the rendered branch');
     expect(a).toMatchObject({ branch: RENDERED, path: 'hy-a', repoUrl: git.url });
-    expect(b).toMatchObject({ branch: RENDERED, path: 'hy-b', revision: a.revision });
+    expect(b).toMatchObject({ branch: RENDERED, path: 'hy-b' });
     expect(a.revision).not.toBe(first);
-    expect(await runGit(['log', '-1', '--format=%B', a.revision], bare())).toContain(`Flotilla-Source: ${first}`);
-    expect(await runGit(['show', `${a.revision}:hy-b/edge/Deployment.apps-web-webapp.yaml`], bare())).toMatch(
+    // A cluster registering after the head was hydrated gets it hydrated again (with its folder):
+    // both rendered commits stand for the same source commit and agree on hy-a's folder.
+    for (const d of [a, b])
+      expect(await runGit(['log', '-1', '--format=%B', d.revision], bare())).toContain(`Flotilla-Source: ${first}`);
+    const folder = (rev: string) => runGit(['rev-parse', `${rev}:hy-a`], bare());
+    expect(await folder(b.revision)).toBe(await folder(a.revision));
+    expect(await runGit(['show', `${b.revision}:hy-b/edge/Deployment.apps-web-webapp.yaml`], bare())).toMatch(
       /name: CLUSTER\n\s+value: hy-b/,
     );
     expect(await runGit(['ls-tree', '--name-only', a.revision, 'hy-a/shop/'], bare())).toContain(
@@ -180,5 +185,18 @@ describe('hydration in the control plane', () => {
     );
     // hy-a's folder is the same at the first commit: only hy-b (scaled since) rolls back by hand
     expect(names).toEqual(['hy-b']);
+  });
+  it('a cluster moved to another path (updateClusterSync) is rendered again from its new path', async () => {
+    const before = await desired('hy-a', () => true, 'hy-a desired state');
+    const r = await h.gql('mutation($input: UpdateClusterSyncInput!) { updateClusterSync(input: $input) { id } }', {
+      input: { id: ids['hy-a'], path: 'clusters/hy-b' },
+    });
+    expect(r.errors, JSON.stringify(r.errors)).toBeUndefined();
+    const moved = await desired('hy-a', (d) => d.revision !== before.revision, 'hy-a on a re-rendered commit');
+    expect(moved.path).toBe('hy-a');
+    expect((await runGit(['show', `${moved.revision}:hy-a/.flotilla-path`], bare())).trim()).toBe('clusters/hy-b');
+    expect(await runGit(['show', `${moved.revision}:hy-a/edge/Deployment.apps-web-webapp.yaml`], bare())).toMatch(
+      /name: CLUSTER\n\s+value: hy-a/,
+    );
   });
 });

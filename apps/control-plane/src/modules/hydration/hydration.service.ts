@@ -143,20 +143,20 @@ export class HydrationService implements OnModuleInit {
 
   /**
    * The rendered commit of `source` for `cluster`, hydrating it now when it never was (a revert
-   * commit, an older pin), or again when the cluster registered after it was hydrated (its path is
-   * in the source commit but its folder is not in the rendered one).
+   * commit, an older pin), or again when the cluster registered or moved to another path after it
+   * was hydrated (its path is in the source commit but its folder is missing or from another path).
    */
   async renderedOf(source: string, cluster: Pick<Cluster, 'name' | 'syncPath'>): Promise<string> {
-    const known = await this.rendered().renderedOf(source);
-    let missing: string | undefined;
-    if (known) {
-      if ((await this.folders(known)).has(cluster.name)) return this.remember(source, known);
-      const tree = await this.source.treeAt(source);
-      if (!(await tree.entry(this.desired.pathOf(cluster)))) return this.remember(source, known);
-      missing = cluster.name;
-    }
+    const path = this.desired.pathOf(cluster);
+    const branch = this.rendered();
+    // Stale for this cluster: no folder, or one rendered from another path, while its path is in the source.
+    const stale = async (rendered: string): Promise<boolean> =>
+      (await branch.pathOf(rendered, cluster.name)) !== path &&
+      !!(await (await this.source.treeAt(source)).entry(path));
+    const known = await branch.renderedOf(source);
+    if (known && !(await stale(known))) return this.remember(source, known);
     const clusters = (await this.clusters(this.db.manager)).map((c) => this.toHydration(c));
-    const out = await this.rendered().hydrate(source, clusters, missing);
+    const out = await branch.hydrate(source, clusters, stale);
     return this.remember(source, out.renderedRevision);
   }
 

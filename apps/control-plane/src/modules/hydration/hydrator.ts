@@ -131,7 +131,7 @@ export class Hydrator {
       if (!objects) continue;
       let oid = treeByRender.get(objects);
       if (!oid) {
-        oid = writeRenderTree(this.store, objects);
+        oid = writeRenderTree(this.store, objects, c.path);
         treeByRender.set(objects, oid);
       }
       trees[c.id] = await oid;
