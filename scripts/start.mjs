@@ -1,13 +1,13 @@
 #!/usr/bin/env node
 // `npm start`: installs what Flotilla needs (npm dependencies; nats-server and git from apt when
-// missing and root), then runs it on embedded defaults (apps/control-plane/src/embedded/main.ts).
+// missing and root; the pinned helm for the demo's Helm chart), then runs it on embedded defaults (apps/control-plane/src/embedded/main.ts).
 import { spawn } from 'node:child_process';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensurePrerequisites } from './lib/prerequisites.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-await ensurePrerequisites(root);
+await ensurePrerequisites(root, { helm: true });
 const child = spawn(
   process.execPath,
   [

@@ -90,10 +90,15 @@ describe('hydration in the control plane', () => {
     const a = await desired('hy-a', (d) => d.branch === RENDERED, 'hy-a on the rendered branch');
     const b = await desired('hy-b', (d) => d.branch === RENDERED, 'hy-b on the rendered branch');
     expect(a).toMatchObject({ branch: RENDERED, path: 'hy-a', repoUrl: git.url });
-    expect(b).toMatchObject({ branch: RENDERED, path: 'hy-b', revision: a.revision });
+    expect(b).toMatchObject({ branch: RENDERED, path: 'hy-b' });
     expect(a.revision).not.toBe(first);
-    expect(await runGit(['log', '-1', '--format=%B', a.revision], bare())).toContain(`Flotilla-Source: ${first}`);
-    expect(await runGit(['show', `${a.revision}:hy-b/edge/Deployment.apps-web-webapp.yaml`], bare())).toMatch(
+    // A cluster registering after the head was hydrated gets it hydrated again (with its folder):
+    // both rendered commits stand for the same source commit and agree on hy-a's folder.
+    for (const d of [a, b])
+      expect(await runGit(['log', '-1', '--format=%B', d.revision], bare())).toContain(`Flotilla-Source: ${first}`);
+    const folder = (rev: string) => runGit(['rev-parse', `${rev}:hy-a`], bare());
+    expect(await folder(b.revision)).toBe(await folder(a.revision));
+    expect(await runGit(['show', `${b.revision}:hy-b/edge/Deployment.apps-web-webapp.yaml`], bare())).toMatch(
       /name: CLUSTER\n\s+value: hy-b/,
     );
     expect(await runGit(['ls-tree', '--name-only', a.revision, 'hy-a/shop/'], bare())).toContain(
@@ -113,6 +118,19 @@ describe('hydration in the control plane', () => {
     const a = await desired('hy-a', (d) => d.revision === b.revision, 'hy-a moved to the same rendered commit');
     expect(await oidOf(a.revision, 'hy-a')).toBe(await oidOf(before, 'hy-a'));
     expect(await oidOf(b.revision, 'hy-b')).not.toBe(await oidOf(before, 'hy-b'));
+  });
+
+  it('clusterDiff renders Helm charts for that cluster: back to the first commit changes its replicas', async () => {
+    const r = await h.gql(
+      `query($c: String!, $r: String!) { clusterDiff(cluster: $c, revision: $r) { renderError { code reason } objects { kind name change diff } } }`,
+      { c: 'hy-b', r: first },
+    );
+    expect(r.errors, JSON.stringify(r.errors)).toBeUndefined();
+    expect(r.data.clusterDiff.renderError).toBeNull();
+    const changed = r.data.clusterDiff.objects.filter((o: { change: string }) => o.change !== 'UNCHANGED');
+    expect(changed).toHaveLength(1);
+    expect(changed[0]).toMatchObject({ kind: 'Deployment', name: 'web-webapp', change: 'CHANGED' });
+    expect(changed[0].diff).toContain('replicas');
   });
 
   it('a chart that fails: the head is REJECTED naming cluster, chart and reason; nothing moves', async () => {
@@ -136,5 +154,49 @@ describe('hydration in the control plane', () => {
     expect(await renderedHead()).toBe(head);
     for (const name of ['hy-a', 'hy-b'])
       expect(await readAsAgent(h, ids[name]!)).toMatchObject({ revision: now.revision });
+  });
+
+  it('a rollout started by hand to an older revision moves the clusters whose rendered folder differs there', async () => {
+    // The fake agents report no health, so the last commit's rollout still runs: abort it first.
+    const running = (await h.gql(`{ rollouts(first: 20) { edges { node { id phase } } } }`)).data.rollouts.edges
+      .map((e: { node: { id: string; phase: string } }) => e.node)
+      .filter((r: { phase: string }) => ['RUNNING', 'PAUSED'].includes(r.phase));
+    for (const r of running) {
+      const aborted = await h.gql(`mutation($id: ID!) { abortRollout(id: $id) { phase } }`, { id: r.id });
+      expect(aborted.errors, JSON.stringify(aborted.errors)).toBeUndefined();
+    }
+    const started = await h.gql(`mutation($i: StartRolloutInput!) { startRollout(input: $i) { id } }`, {
+      i: { revision: first, selector: { noneOf: ['no-such-tag'] } },
+    });
+    expect(started.errors, JSON.stringify(started.errors)).toBeUndefined();
+    const id = started.data.startRollout.id as string;
+    const rollout = await eventually(
+      async () =>
+        (
+          await h.gql(`{ rollouts(first: 20) { edges { node { id waves { clusters { clusterName } } } } } }`)
+        ).data.rollouts.edges
+          .map((e: { node: { id: string } }) => e.node)
+          .find((r: { id: string }) => r.id === id),
+      15_000,
+      'the rollout by hand',
+    );
+    const names = rollout.waves.flatMap((w: { clusters: { clusterName: string }[] }) =>
+      w.clusters.map((c) => c.clusterName),
+    );
+    // hy-a's folder is the same at the first commit: only hy-b (scaled since) rolls back by hand
+    expect(names).toEqual(['hy-b']);
+  });
+  it('a cluster moved to another path (updateClusterSync) is rendered again from its new path', async () => {
+    const before = await desired('hy-a', () => true, 'hy-a desired state');
+    const r = await h.gql('mutation($input: UpdateClusterSyncInput!) { updateClusterSync(input: $input) { id } }', {
+      input: { id: ids['hy-a'], path: 'clusters/hy-b' },
+    });
+    expect(r.errors, JSON.stringify(r.errors)).toBeUndefined();
+    const moved = await desired('hy-a', (d) => d.revision !== before.revision, 'hy-a on a re-rendered commit');
+    expect(moved.path).toBe('hy-a');
+    expect((await runGit(['show', `${moved.revision}:hy-a/.flotilla-path`], bare())).trim()).toBe('clusters/hy-b');
+    expect(await runGit(['show', `${moved.revision}:hy-a/edge/Deployment.apps-web-webapp.yaml`], bare())).toMatch(
+      /name: CLUSTER\n\s+value: hy-a/,
+    );
   });
 });

@@ -102,7 +102,9 @@ async function main(): Promise<void> {
     stops.push(() => nats.stop());
     checkpoint();
     step(demo ? '[3/5] serving the demo fleet repository…' : '[3/5] no demo fleet (FLOTILLA_DEMO=0)');
-    const repo = demo ? await startDemoRepo({ root: join(home.root, 'git'), port: gitPort }) : undefined;
+    // The demo's Helm-based app needs hydration, hence the pinned helm (`npm start` unpacks it).
+    const helm = process.env.FLOTILLA_HELM;
+    const repo = demo ? await startDemoRepo({ root: join(home.root, 'git'), port: gitPort, helm: !!helm }) : undefined;
     if (repo) stops.push(() => repo.close());
     checkpoint();
     step('[4/5] starting the control plane…');
@@ -110,6 +112,7 @@ async function main(): Promise<void> {
       FLEET_POLL_INTERVAL_SECONDS: '5',
       HEARTBEAT_INTERVAL_SECONDS: '5',
       LOG_LEVEL: 'warn',
+      ...(demo && helm ? { FLEET_HYDRATION: 'on', HELM_BINARY: helm } : {}),
       ...process.env,
       DATABASE_URL: pg.url,
       NATS_URL: nats.url,

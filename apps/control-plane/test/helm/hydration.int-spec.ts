@@ -4,8 +4,16 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import git from 'isomorphic-git';
-import { type GitTreeEntry, ObjectStoreTree, render, type RepoTree } from '@flotilla/gitops';
-import { type GitServer, runGit, startGitServer } from '@flotilla/testing';
+import {
+  CommitSigner,
+  type GitTreeEntry,
+  ObjectStoreTree,
+  render,
+  type RepoTree,
+  TrustSet,
+  verifyCommit,
+} from '@flotilla/gitops';
+import { createGpgKey, type GitServer, runGit, startGitServer } from '@flotilla/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ChartRepositoryClient } from '../../src/modules/hydration/helm/chart-repository.js';
 import { HelmChartRenderer } from '../../src/modules/hydration/helm/helm-chart-renderer.js';
@@ -208,5 +216,32 @@ describe('hydration: each source commit → one commit of plain manifests on the
     expect((err as HydrationError).cluster).toBe('edge-3');
     expect((err as HydrationError).message).toMatch(/helm chart "webapp".*no database configured/);
     expect((await runGit(['rev-parse', `refs/heads/${RENDERED}`], { cwd: server.repoPath })).trim()).toBe(head);
+  });
+});
+
+describe('signed rendered commits', () => {
+  it('with the hub key, rendered commits are signed: real git and the agents verifier accept them', async () => {
+    const key = await createGpgKey({ name: 'Flotilla Hub', email: 'hub@fleet.invalid' });
+    const signer = await CommitSigner.load({ name: 'hub key', armored: key.secretKey });
+    const signedBranch = new RenderedBranch({
+      url: server.url,
+      gitdir,
+      timeoutMs: 10_000,
+      branch: 'flotilla/rendered-signed',
+      hydrator: new Hydrator({ gitdir, renderer, treeAt, signer: () => (payload) => signer.sign(payload) }),
+    });
+    const head = await source.fetchHead();
+    const out = await signedBranch.hydrate(head, clusters.slice(0, 2));
+    const { object } = await git.readObject({ fs, gitdir, oid: out.renderedRevision, format: 'content' });
+    const trust = await TrustSet.load([{ name: 'hub', armored: key.publicKey }]);
+    expect(await verifyCommit(object as Uint8Array, trust)).toMatchObject({
+      status: 'valid',
+      fingerprint: key.fingerprint,
+    });
+    const shown = await runGit(['log', '-1', '--format=%G?', 'flotilla/rendered-signed'], {
+      cwd: server.repoPath,
+      env: { GNUPGHOME: key.home },
+    });
+    expect(shown.trim()).toBe('G');
   });
 });

@@ -49,15 +49,17 @@ export interface DemoRepo {
 }
 
 /** Serves the demo repository, creating it with its first commit when it has none. */
-export async function startDemoRepo(opts: { root: string; port: number }): Promise<DemoRepo> {
+export async function startDemoRepo(opts: { root: string; port: number; helm?: boolean }): Promise<DemoRepo> {
   const git = await startGitServer({ root: opts.root, name: 'fleet.git', port: opts.port });
   const head = await runGit(['rev-parse', '--verify', '--quiet', 'refs/heads/main'], { cwd: git.repoPath }).catch(
     () => '',
   );
   if (!head)
     await commitFiles(git.repoPath, {
-      files: demoRepoFiles(),
-      message: 'Demo fleet: podinfo on six clusters, rolled out canary → edge → rest',
+      files: demoRepoFiles({ helm: opts.helm ?? false }),
+      message: opts.helm
+        ? 'Demo fleet: podinfo and a Helm chart on six clusters, rolled out canary → edge → rest'
+        : 'Demo fleet: podinfo on six clusters, rolled out canary → edge → rest',
     });
   return { git, close: () => git.close() };
 }

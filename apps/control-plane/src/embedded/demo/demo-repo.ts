@@ -100,11 +100,73 @@ spec:
 `,
 };
 
-function overlay(c: DemoCluster): Record<string, string> {
+/**
+ * A Helm-based app: a chart in the repository, rendered on the hub (hydration) with values that
+ * name the cluster, so the agents only ever see plain manifests on the rendered branch.
+ */
+const HELLO = {
+  'bases/hello/kustomization.yaml': `# A Helm chart, rendered on the hub into the flotilla/rendered branch (hydration).
+helmCharts:
+  - name: hello
+    releaseName: hello
+    namespace: hello
+    valuesInline:
+      cluster: \${cluster.name}
+`,
+  'bases/hello/charts/hello/Chart.yaml': `apiVersion: v2
+name: hello
+description: A greeting per cluster, from a Helm chart
+version: 0.1.0
+`,
+  'bases/hello/charts/hello/values.yaml': `greeting: Hello from a Helm chart
+cluster: somewhere
+replicas: 1
+image: ghcr.io/stefanprodan/podinfo:6.7.0
+`,
+  'bases/hello/charts/hello/templates/hello.yaml': `apiVersion: v1
+kind: Namespace
+metadata:
+  name: {{ .Release.Namespace }}
+---
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: {{ .Release.Name }}-config
+  namespace: {{ .Release.Namespace }}
+data:
+  PODINFO_UI_MESSAGE: {{ printf "%s on %s" .Values.greeting .Values.cluster | quote }}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: {{ .Release.Name }}
+  namespace: {{ .Release.Namespace }}
+  labels:
+    app: {{ .Release.Name }}
+spec:
+  replicas: {{ .Values.replicas }}
+  selector:
+    matchLabels:
+      app: {{ .Release.Name }}
+  template:
+    metadata:
+      labels:
+        app: {{ .Release.Name }}
+    spec:
+      containers:
+        - name: hello
+          image: {{ .Values.image | quote }}
+          envFrom:
+            - configMapRef:
+                name: {{ .Release.Name }}-config
+`,
+};
+
+function overlay(c: DemoCluster, helm: boolean): Record<string, string> {
   return {
     [`clusters/${c.name}/kustomization.yaml`]: `resources:
   - ../../bases/podinfo
-commonLabels:
+${helm ? '  - ../../bases/hello\n' : ''}commonLabels:
   flotilla.dev/demo-cluster: ${c.name}
 patches:
   - target:
@@ -118,14 +180,15 @@ patches:
   };
 }
 
-/** Every file of the demo repository's first commit. */
-export function demoRepoFiles(): Record<string, string> {
+/** Every file of the demo repository's first commit; `helm` adds the Helm-based app (hydration on). */
+export function demoRepoFiles({ helm = false }: { helm?: boolean } = {}): Record<string, string> {
   return Object.assign(
     {
       'fleet.yaml': FLEET_YAML,
       'README.md': '# Demo fleet\n\nEdit a manifest, commit, push: Flotilla rolls it out wave by wave.\n',
     },
     BASE,
-    ...DEMO_CLUSTERS.map(overlay),
+    helm ? HELLO : {},
+    ...DEMO_CLUSTERS.map((c) => overlay(c, helm)),
   );
 }

@@ -3,11 +3,12 @@
  * render over the fleet repo's object store) and compares the two renders object by object.
  */
 import { Injectable } from '@nestjs/common';
-import { render, RenderError, type KubeObject, type RepoTree } from '@flotilla/gitops';
+import { render, RenderError, type HelmChartInflater, type KubeObject, type RepoTree } from '@flotilla/gitops';
 import { DataSource } from 'typeorm';
 import type { Cluster } from '../clusters/cluster.entity.js';
 import { ClustersService } from '../clusters/clusters.service.js';
 import { DesiredStateService } from '../fleet-repo/desired-state.service.js';
+import { HydrationService } from '../hydration/hydration.service.js';
 import { DiffsException, DiffsExceptionCode } from './diffs.exception.js';
 import type { ClusterDiffModel, DiffRenderErrorModel } from './models/cluster-diff.model.js';
 import { diffObjects } from './object-diff.js';
@@ -24,6 +25,7 @@ export class DiffsService {
     private readonly clusters: ClustersService,
     private readonly desired: DesiredStateService,
     private readonly revisions: RevisionResolver,
+    private readonly hydration: HydrationService,
   ) {}
 
   async clusterDiff(clusterRef: string, revision: string): Promise<ClusterDiffModel> {
@@ -32,9 +34,11 @@ export class DiffsService {
     const toRevision = await this.revisions.resolve(revision);
     const toTree = await this.revisions.treeAt(toRevision, revision);
     const fromRevision = (await this.appliedRevision(cluster.id)) ?? cluster.desiredRevision;
+    // With hydration on, Helm charts render here as on the hub, with this cluster's values.
+    const helm = this.hydration.inflaterFor(cluster);
     const [to, from] = await Promise.all([
-      this.render(Promise.resolve(toTree), path, toRevision),
-      fromRevision ? this.render(this.revisions.treeAt(fromRevision), path, fromRevision) : { objects: [] },
+      this.render(Promise.resolve(toTree), path, toRevision, helm),
+      fromRevision ? this.render(this.revisions.treeAt(fromRevision), path, fromRevision, helm) : { objects: [] },
     ]);
     const base = { cluster: cluster.name, path, fromRevision, toRevision };
     if ('error' in to) return { ...base, renderError: to.error, objects: [] };
@@ -58,9 +62,14 @@ export class DiffsService {
     return rows[0]?.applied_revision ?? null;
   }
 
-  private async render(tree: Promise<RepoTree>, path: string, revision: string): Promise<Rendered> {
+  private async render(
+    tree: Promise<RepoTree>,
+    path: string,
+    revision: string,
+    helm: HelmChartInflater | undefined,
+  ): Promise<Rendered> {
     try {
-      return { objects: (await render(await tree, path)).objects };
+      return { objects: (await render(await tree, path, helm ? { helm } : {})).objects };
     } catch (error) {
       if (error instanceof RenderError)
         return { error: { code: error.code, file: error.file, reason: error.reason, revision } };

@@ -6,12 +6,14 @@
  */
 import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { isAbsolute, resolve } from 'node:path';
+import type { HelmChartInflater } from '@flotilla/gitops';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { ControlPlaneConfig } from '../../config/config.schema.js';
 import { CONFIG } from '../../config/config.token.js';
 import { type Cluster, PARTICIPATING } from '../clusters/cluster.entity.js';
 import { DesiredStateService } from '../fleet-repo/desired-state.service.js';
 import { RenderedRevisions } from '../fleet-repo/rendered-revisions.js';
+import { CommitPolicy } from '../rollouts/git/commit-policy.service.js';
 import { FleetSource } from '../rollouts/git/fleet-source.js';
 import { ChartRepositoryClient } from './helm/chart-repository.js';
 import { HelmChartRenderer } from './helm/helm-chart-renderer.js';
@@ -35,6 +37,7 @@ export class HydrationService implements OnModuleInit {
   private readonly logger = new Logger(HydrationService.name);
   readonly enabled: boolean;
   private readonly branch?: RenderedBranch;
+  private readonly renderer?: HelmChartRenderer;
   private readonly folderMemo = new Map<string, Promise<Map<string, string>>>();
 
   constructor(
@@ -43,11 +46,12 @@ export class HydrationService implements OnModuleInit {
     private readonly source: FleetSource,
     private readonly desired: DesiredStateService,
     private readonly revisions: RenderedRevisions,
+    policy: CommitPolicy,
   ) {
     this.enabled = config.FLEET_HYDRATION === 'on' && !!config.FLEET_REPO_URL;
     if (!this.enabled) return;
     const timeoutMs = config.FLEET_GIT_TIMEOUT_SECONDS * 1000;
-    const renderer = new HelmChartRenderer({
+    const renderer = (this.renderer = new HelmChartRenderer({
       helmBin: isAbsolute(config.HELM_BINARY) ? config.HELM_BINARY : resolve(config.HELM_BINARY),
       repository: new ChartRepositoryClient({
         timeoutMs,
@@ -58,7 +62,7 @@ export class HydrationService implements OnModuleInit {
       timeoutMs: config.HELM_TIMEOUT_SECONDS * 1000,
       maxOutputBytes: config.HELM_MAX_OUTPUT_BYTES,
       concurrency: config.HELM_CONCURRENCY,
-    });
+    }));
     this.branch = new RenderedBranch({
       url: config.FLEET_REPO_URL ?? '',
       branch: config.FLEET_RENDERED_BRANCH,
@@ -67,7 +71,15 @@ export class HydrationService implements OnModuleInit {
       gitdir: source.gitdir,
       timeoutMs,
       retries: config.FLEET_GIT_RETRIES,
-      hydrator: new Hydrator({ gitdir: source.gitdir, renderer, treeAt: (rev) => source.treeAt(rev) }),
+      hydrator: new Hydrator({
+        gitdir: source.gitdir,
+        renderer,
+        treeAt: (rev) => source.treeAt(rev),
+        signer: () => {
+          const signer = policy.signer;
+          return signer ? (payload) => signer.sign(payload) : undefined;
+        },
+      }),
     });
   }
 
@@ -77,6 +89,19 @@ export class HydrationService implements OnModuleInit {
       branch: this.config.FLEET_RENDERED_BRANCH,
       renderedOf: (source, cluster) => this.renderedOf(source, cluster),
       folderOf: (cluster) => cluster.name,
+    });
+  }
+
+  /** The chart inflater for rendering a cluster's path on the hub (a preview, a diff); none when hydration is off. */
+  inflaterFor(
+    cluster: Pick<Cluster, 'name' | 'region' | 'provider' | 'kubeVersion' | 'tags'>,
+  ): HelmChartInflater | undefined {
+    return this.renderer?.inflater({
+      name: cluster.name,
+      region: cluster.region,
+      provider: cluster.provider,
+      kubeVersion: cluster.kubeVersion,
+      tags: cluster.tags,
     });
   }
 
@@ -118,20 +143,20 @@ export class HydrationService implements OnModuleInit {
 
   /**
    * The rendered commit of `source` for `cluster`, hydrating it now when it never was (a revert
-   * commit, an older pin), or again when the cluster registered after it was hydrated (its path is
-   * in the source commit but its folder is not in the rendered one).
+   * commit, an older pin), or again when the cluster registered or moved to another path after it
+   * was hydrated (its path is in the source commit but its folder is missing or from another path).
    */
   async renderedOf(source: string, cluster: Pick<Cluster, 'name' | 'syncPath'>): Promise<string> {
-    const known = await this.rendered().renderedOf(source);
-    let missing: string | undefined;
-    if (known) {
-      if ((await this.folders(known)).has(cluster.name)) return this.remember(source, known);
-      const tree = await this.source.treeAt(source);
-      if (!(await tree.entry(this.desired.pathOf(cluster)))) return this.remember(source, known);
-      missing = cluster.name;
-    }
+    const path = this.desired.pathOf(cluster);
+    const branch = this.rendered();
+    // Stale for this cluster: no folder, or one rendered from another path, while its path is in the source.
+    const stale = async (rendered: string): Promise<boolean> =>
+      (await branch.pathOf(rendered, cluster.name)) !== path &&
+      !!(await (await this.source.treeAt(source)).entry(path));
+    const known = await branch.renderedOf(source);
+    if (known && !(await stale(known))) return this.remember(source, known);
     const clusters = (await this.clusters(this.db.manager)).map((c) => this.toHydration(c));
-    const out = await this.rendered().hydrate(source, clusters, missing);
+    const out = await branch.hydrate(source, clusters, stale);
     return this.remember(source, out.renderedRevision);
   }
 
@@ -151,9 +176,22 @@ export class HydrationService implements OnModuleInit {
     return pending;
   }
 
-  /** Affected clusters of the rendered commit of `head`: those whose folder tree differs from the one they run. */
-  async affected(m: EntityManager, rendered: string): Promise<{ affected: string[]; unaffected: string[] }> {
-    const clusters = await this.clusters(m);
+  /** The rendered commit of `source`, hydrating it now when it never was (throws HydrationError on bad input). */
+  async ensureRendered(m: EntityManager, source: string): Promise<string> {
+    const known = await this.rendered().renderedOf(source);
+    return known ? this.remember(source, known) : this.hydrate(m, source);
+  }
+
+  /**
+   * Affected clusters of a rendered commit: those whose folder tree differs from the one they run
+   * (all participating clusters, or the ids in `only`).
+   */
+  async affected(
+    m: EntityManager,
+    rendered: string,
+    only?: readonly string[],
+  ): Promise<{ affected: string[]; unaffected: string[] }> {
+    const clusters = (await this.clusters(m)).filter((c) => !only || only.includes(c.id));
     const target = await this.folders(rendered);
     const current = new Map<string, Map<string, string> | undefined>();
     for (const c of clusters) {

@@ -7,6 +7,8 @@
  * source on the same rendered head gives the same commit. Any render failure (except a cluster
  * whose folder is not in the commit yet, which gets no folder, as its agent would fail the same)
  * is a HydrationError naming the cluster, the file (and chart) and the reason: nothing is written.
+ * With a signer (the signed-commit policy's FLEET_SIGNING_KEY_FILE) rendered commits are signed, so
+ * agents holding the trusted keys accept them.
  */
 import * as fs from 'node:fs';
 import git from 'isomorphic-git';
@@ -55,6 +57,8 @@ export interface HydratorOptions {
   gitdir: string;
   renderer: HelmChartRenderer;
   treeAt: (revision: string) => Promise<RepoTree>;
+  /** Signs rendered commits (the hub's key, FLEET_SIGNING_KEY_FILE); asked per commit, as the key loads at boot. */
+  signer?: () => ((payload: string) => Promise<string>) | undefined;
 }
 
 export const SOURCE_TRAILER = 'Flotilla-Source';
@@ -127,7 +131,7 @@ export class Hydrator {
       if (!objects) continue;
       let oid = treeByRender.get(objects);
       if (!oid) {
-        oid = writeRenderTree(this.store, objects);
+        oid = writeRenderTree(this.store, objects, c.path);
         treeByRender.set(objects, oid);
       }
       trees[c.id] = await oid;
@@ -136,17 +140,33 @@ export class Hydrator {
     const root = await writeRootTree(this.store, folders);
     const { commit: src } = await git.readCommit({ fs, gitdir: this.opts.gitdir, oid: source, cache: this.cache });
     const when = { timestamp: src.committer.timestamp, timezoneOffset: src.committer.timezoneOffset };
-    const renderedRevision = await git.writeCommit({
-      fs,
-      gitdir: this.opts.gitdir,
-      commit: {
-        message: `Rendered ${source.slice(0, 12)}: ${src.message.split('\n')[0]}\n\n${SOURCE_TRAILER}: ${source}\n`,
-        tree: root,
-        parent: parent ? [parent] : [],
-        author: { ...AUTHOR, ...when },
-        committer: { ...AUTHOR, ...when },
-      },
-    });
+    const message = `Rendered ${source.slice(0, 12)}: ${src.message.split('\n')[0]}\n\n${SOURCE_TRAILER}: ${source}\n`;
+    const sign = this.opts.signer?.();
+    // Unsigned, the commit takes the source commit's time: the same source on the same parent is the same commit.
+    const renderedRevision = sign
+      ? await git.commit({
+          fs,
+          gitdir: this.opts.gitdir,
+          message,
+          tree: root,
+          parent: parent ? [parent] : [],
+          author: { ...AUTHOR, ...when },
+          committer: { ...AUTHOR, ...when },
+          noUpdateBranch: true,
+          signingKey: 'FLEET_SIGNING_KEY_FILE',
+          onSign: async ({ payload }) => ({ signature: await sign(payload) }),
+        })
+      : await git.writeCommit({
+          fs,
+          gitdir: this.opts.gitdir,
+          commit: {
+            message,
+            tree: root,
+            parent: parent ? [parent] : [],
+            author: { ...AUTHOR, ...when },
+            committer: { ...AUTHOR, ...when },
+          },
+        });
     return { sourceRevision: source, renderedRevision, trees, renders: count };
   }
 }

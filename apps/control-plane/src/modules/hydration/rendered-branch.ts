@@ -7,6 +7,7 @@ import * as fs from 'node:fs';
 import git from 'isomorphic-git';
 import { RevertWriter, type GitWriterOptions } from '../rollouts/git/revert-writer.js';
 import { type HydrationCluster, type HydrationResult, type Hydrator, sourceOf } from './hydrator.js';
+import { PATH_FILE } from './rendered-tree.js';
 
 export interface RenderedBranchOptions extends Omit<GitWriterOptions, 'branch'> {
   branch: string;
@@ -72,6 +73,22 @@ export class RenderedBranch {
     return this.known.get(source);
   }
 
+  /** The fleet-repository path a cluster folder of a rendered commit was rendered from. */
+  async pathOf(rendered: string, folder: string): Promise<string | undefined> {
+    try {
+      const { blob } = await git.readBlob({
+        fs,
+        gitdir: this.opts.gitdir,
+        oid: rendered,
+        filepath: `${folder}/${PATH_FILE}`,
+        cache: this.cache,
+      });
+      return Buffer.from(blob).toString('utf8').trim();
+    } catch {
+      return undefined;
+    }
+  }
+
   /** Each cluster folder's tree oid in a rendered commit, by folder name. */
   async folders(rendered: string): Promise<Map<string, string>> {
     const { commit } = await git.readCommit({ fs, gitdir: this.opts.gitdir, oid: rendered, cache: this.cache });
@@ -87,21 +104,24 @@ export class RenderedBranch {
   hydrate(
     source: string,
     clusters: readonly HydrationCluster[],
-    /** Hydrate again even if `source` was, when its rendered commit lacks this folder (a cluster registered since). */
-    missingFolder?: string,
+    /** Hydrate again even if `source` was, when its rendered commit is stale for a cluster (registered or moved since). */
+    stale?: (rendered: string) => Promise<boolean>,
   ): Promise<{ renderedRevision: string; result?: HydrationResult }> {
-    const run = this.queue.then(() => this.hydrateNow(source, clusters, missingFolder));
+    const run = this.queue.then(() => this.hydrateNow(source, clusters, stale));
     this.queue = run.catch(() => undefined);
     return run;
   }
 
-  private async hydrateNow(source: string, clusters: readonly HydrationCluster[], missingFolder?: string) {
+  private async hydrateNow(
+    source: string,
+    clusters: readonly HydrationCluster[],
+    stale?: (rendered: string) => Promise<boolean>,
+  ) {
     for (let attempt = 0; ; attempt++) {
       const head = await this.fetchHead();
       await this.learn(head);
       const existing = this.known.get(source);
-      if (existing && (missingFolder === undefined || (await this.folders(existing)).has(missingFolder)))
-        return { renderedRevision: existing };
+      if (existing && !(await stale?.(existing))) return { renderedRevision: existing };
       const result = await this.opts.hydrator.hydrate(source, clusters, head);
       await git.writeRef({
         fs,

@@ -21,10 +21,12 @@ import {
   type TagSelector,
 } from '@flotilla/gitops';
 import { randomUUID } from 'node:crypto';
-import { DataSource } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
 import type { Actor } from '../auth/role.js';
 import { DesiredStateService } from '../fleet-repo/desired-state.service.js';
+import { HydrationService } from '../hydration/hydration.service.js';
+import { HydrationError } from '../hydration/hydrator.js';
 import { CommitPolicy } from './git/commit-policy.service.js';
 import { FleetSource } from './git/fleet-source.js';
 import { RolloutEngine } from './rollout-engine.service.js';
@@ -54,7 +56,23 @@ export class RolloutCommands {
     private readonly planner: RolloutPlanner,
     private readonly desired: DesiredStateService,
     private readonly policy: CommitPolicy,
+    private readonly hydration: HydrationService,
   ) {}
+
+  /** The revision's rendered commit (hydrated now if it never was); bad input is the caller's error. */
+  private async renderedOf(m: EntityManager, revision: string): Promise<string> {
+    try {
+      return await this.hydration.ensureRendered(m, revision);
+    } catch (e) {
+      if (e instanceof HydrationError)
+        throw new RolloutsException(
+          `revision ${revision} does not render: ${e.message}`,
+          RolloutsExceptionCode.InvalidInput,
+          'input.revision',
+        );
+      throw e;
+    }
+  }
 
   async run(actor: Actor, id: string, command: RolloutCommand, reason?: string): Promise<void> {
     await this.db.transaction(async (m) => {
@@ -151,17 +169,24 @@ export class RolloutCommands {
           RolloutsExceptionCode.InvalidInput,
           'input.revision',
         );
-      const affected = await computeAffected({
-        clusters: clusters.map((c) => ({
-          id: c.id,
-          path: this.desired.pathOf({ name: c.name, syncPath: c.sync_path }),
-          revision: c.desired_revision ?? undefined,
-        })),
-        target: input.revision,
-        treeAt: (rev) => this.source.treeAt(rev),
-        changedPaths: (a, b) => this.source.changedPaths(a, b),
-        memo: this.source.renderMemo,
-      });
+      // With hydration on, what a cluster would run is its folder of the revision's rendered commit.
+      const affected = this.hydration.enabled
+        ? await this.hydration.affected(
+            m,
+            await this.renderedOf(m, input.revision),
+            clusters.map((c) => c.id),
+          )
+        : await computeAffected({
+            clusters: clusters.map((c) => ({
+              id: c.id,
+              path: this.desired.pathOf({ name: c.name, syncPath: c.sync_path }),
+              revision: c.desired_revision ?? undefined,
+            })),
+            target: input.revision,
+            treeAt: (rev) => this.source.treeAt(rev),
+            changedPaths: (a, b) => this.source.changedPaths(a, b),
+            memo: this.source.renderMemo,
+          });
       const plan = planWaves(
         policy,
         clusters.filter((c) => affected.affected.includes(c.id)),

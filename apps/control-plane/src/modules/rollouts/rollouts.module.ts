@@ -36,6 +36,6 @@ import { RolloutsService } from './rollouts.service.js';
     RolloutsService,
     RolloutsResolver,
   ],
-  exports: [RolloutEngine, RolloutsService, RolloutPlanner, FleetSource],
+  exports: [RolloutEngine, RolloutsService, RolloutPlanner, FleetSource, HydrationService],
 })
 export class RolloutsModule {}
