@@ -66,7 +66,11 @@ export async function corpusDigest(root: string, skip: ReadonlySet<string>): Pro
  * `count` directories to build live this run: a different slice every day (so over weeks every
  * directory is checked on every machine), the same all day (so a failure can be rerun).
  */
-export function dailySample(dirs: readonly string[], count: number, day = Math.floor(Date.now() / 86_400_000)): string[] {
+export function dailySample(
+  dirs: readonly string[],
+  count: number,
+  day = Math.floor(Date.now() / 86_400_000),
+): string[] {
   if (dirs.length <= count) return [...dirs];
   const start = (day * count) % dirs.length;
   return Array.from({ length: count }, (_, i) => dirs[(start + i) % dirs.length]!);
