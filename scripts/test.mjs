@@ -51,7 +51,8 @@ rmSync(dirname(report), { recursive: true, force: true });
 process.exit(code);
 
 /**
- * The slowest test files (where the suite's wall time goes), then one plain closing line,
+ * The slowest test files (vitest's report times a file from its first test, after its set-up
+ * hooks), then one plain closing line,
  * `tests: N passed, N failed, N skipped`, read from vitest's JSON report.
  */
 function printSummary(file) {
@@ -62,7 +63,7 @@ function printSummary(file) {
       .sort((a, b) => b.ms - a.ms)
       .slice(0, 8);
     if (files.length > 0) {
-      console.log('slowest files:');
+      console.log('slowest files (from their first test to their end; set-up before it is not counted):');
       for (const f of files) console.log(`  ${(f.ms / 1000).toFixed(1).padStart(6)} s  ${f.name}`);
     }
     const skipped = (r.numPendingTests ?? 0) + (r.numTodoTests ?? 0);
