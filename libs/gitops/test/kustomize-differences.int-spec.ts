@@ -16,6 +16,7 @@ const CASES: Record<string, string> = {
   'patch-target-none': 'a patch whose target selects nothing is skipped',
   'json6902-replace-missing': 'JSON 6902 replace on a missing key of an existing object sets it',
   'nulls-after-merge': 'a strategic merge leaves no null field in the patched object; others keep theirs',
+  'annotation-values': 'annotation values are written as strings (an empty value as ""); label and data nulls stay',
   'nulls-in-metadata-and-crds':
     'a patched object keeps the nulls of its metadata (not of its annotations); a patched CRD keeps all its nulls',
   generators: 'an empty secretGenerator has data: {}; behavior values other than merge/replace create',

@@ -252,10 +252,25 @@ export async function buildKustomization(
   if (buildMetadata) applyBuildMetadata(resources, dir, buildMetadata);
   checkUnique(resources);
   for (const { obj } of resources) {
+    stringifyAnnotations(obj);
     // kustomize drops an empty annotations map (it strips its own internal annotations there).
     const annotations = obj.metadata.annotations;
     if (annotations === null || (annotations !== undefined && Object.keys(annotations).length === 0))
       delete obj.metadata.annotations;
   }
   return resources.map((r) => ({ obj: r.obj, file: r.file }));
+}
+
+/**
+ * kustomize rewrites every annotations map as strings (it strips its own internal annotations
+ * there): a number or boolean becomes its text, an empty value (`key:`) an empty string. It writes
+ * an explicit `key: null` as the text "null"; Flotilla reads both forms as null and writes "".
+ */
+function stringifyAnnotations(obj: KubeObject): void {
+  const annotations = obj.metadata.annotations as Record<string, unknown> | null | undefined;
+  if (!annotations || typeof annotations !== 'object') return;
+  for (const [key, value] of Object.entries(annotations)) {
+    if (value === null) annotations[key] = '';
+    else if (typeof value === 'number' || typeof value === 'boolean') annotations[key] = String(value);
+  }
 }
