@@ -9,9 +9,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { KubeSim } from '@flotilla/kube-sim';
 import { runGit, startGitServer, type GitServer, scaled } from '@flotilla/testing';
-import { createRegistrationToken, startHarness, type Harness } from '../../apps/control-plane/test/support/harness.js';
+import { startHarness, type Harness } from '../../apps/control-plane/test/support/harness.js';
 import { eventually } from '../../apps/control-plane/test/support/agent.js';
 import {
   type ChartRepo,
@@ -19,7 +18,7 @@ import {
   helmPath,
   startChartRepo,
 } from '../../apps/control-plane/test/helm/helm-fixtures.js';
-import { startSimCluster } from './support/sim-fleet.js';
+import { startSimFleet, type SimFleet } from './support/sim-fleet.js';
 
 const FLEET = [{ name: 'canary-1', tag: 'canary' }, ...[1, 2, 3].map((i) => ({ name: `edge-${i}`, tag: 'edge' }))];
 const FLEET_YAML = `onFailure: rollback
@@ -76,8 +75,7 @@ describe('Helm charts hydrated on the hub, applied by real agents, in waves, rol
   let repo: ChartRepo;
   let h: Harness;
   let dir: string;
-  const sims = new Map<string, KubeSim>();
-  const agents: { stop(): Promise<void> }[] = [];
+  let fleet: SimFleet;
 
   const rollouts = async () =>
     (
@@ -96,7 +94,7 @@ describe('Helm charts hydrated on the hub, applied by real agents, in waves, rol
       await h.gql(`{ clusters(first: 50) { edges { node { name sync { revision appliedRevision state health } } } } }`)
     ).data.clusters.edges.map((e: any) => e.node);
   const get = async (name: string, path: string) => {
-    const res = await fetch(`${sims.get(name)!.url}${path}`);
+    const res = await fetch(`${fleet.sims.get(name)!.url}${path}`);
     return res.ok ? ((await res.json()) as any) : undefined;
   };
   const image = async (name: string) =>
@@ -140,21 +138,11 @@ describe('Helm charts hydrated on the hub, applied by real agents, in waves, rol
       FLEET_HYDRATION: 'on',
       HELM_BINARY: await helmPath(),
     });
-    const tokens = new Map<string, string>();
-    for (const tag of ['canary', 'edge'])
-      tokens.set(tag, (await createRegistrationToken(h, { name: tag, tags: [tag, `tier.${tag}`], maxUses: 4 })).token);
-    await Promise.all(
-      FLEET.map(async (c) => {
-        const { sim, agent } = await startSimCluster(c, { server: h.cp.url, token: tokens.get(c.tag)!, dir });
-        sims.set(c.name, sim);
-        agents.push(agent);
-      }),
-    );
+    fleet = await startSimFleet(h, FLEET, { dir, tagsOf: (tag) => [tag, `tier.${tag}`] });
   }, scaled(180_000));
 
   afterAll(async () => {
-    await Promise.all(agents.map((a) => a.stop()));
-    await Promise.all([...sims.values()].map((s) => s.close()));
+    await fleet?.close();
     await h?.close();
     await repo?.close();
     await git?.close();

@@ -8,11 +8,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { KubeSim } from '@flotilla/kube-sim';
 import { runGit, startGitServer, type GitServer, scaled } from '@flotilla/testing';
-import { createRegistrationToken, startHarness, type Harness } from '../../apps/control-plane/test/support/harness.js';
+import { startHarness, type Harness } from '../../apps/control-plane/test/support/harness.js';
 import { eventually } from '../../apps/control-plane/test/support/agent.js';
-import { appFiles, clusterPaths, startSimCluster } from './support/sim-fleet.js';
+import { appFiles, clusterPaths, startSimFleet, type SimFleet } from './support/sim-fleet.js';
 
 const FLEET = [
   { name: 'canary-1', tag: 'canary' },
@@ -32,8 +31,7 @@ describe('fleet rollouts by tag end to end', SLOW, () => {
   let git: GitServer;
   let h: Harness;
   let dir: string;
-  const sims = new Map<string, KubeSim>();
-  const agents: { stop(): Promise<void> }[] = [];
+  let fleet: SimFleet;
 
   const rollouts = async () =>
     (
@@ -52,7 +50,7 @@ describe('fleet rollouts by tag end to end', SLOW, () => {
       await h.gql(`{ clusters(first: 50) { edges { node { name sync { revision appliedRevision state health } } } } }`)
     ).data.clusters.edges.map((e: any) => e.node);
   const image = async (name: string) => {
-    const res = await fetch(`${sims.get(name)!.url}/apis/apps/v1/namespaces/app/deployments/web`);
+    const res = await fetch(`${fleet.sims.get(name)!.url}/apis/apps/v1/namespaces/app/deployments/web`);
     return res.ok ? ((await res.json()) as any).spec.template.spec.containers[0].image : undefined;
   };
   const head = () => runGit(['rev-parse', 'refs/heads/main'], { cwd: git.repoPath });
@@ -69,21 +67,11 @@ describe('fleet rollouts by tag end to end', SLOW, () => {
       FLEET_POLL_INTERVAL_SECONDS: '1',
       HEARTBEAT_INTERVAL_SECONDS: '2',
     });
-    const tokens = new Map<string, string>();
-    for (const tag of ['canary', 'edge-eu', 'edge-us'])
-      tokens.set(tag, (await createRegistrationToken(h, { name: tag, tags: [tag], maxUses: 6 })).token);
-    await Promise.all(
-      FLEET.map(async (c) => {
-        const { sim, agent } = await startSimCluster(c, { server: h.cp.url, token: tokens.get(c.tag)!, dir });
-        sims.set(c.name, sim);
-        agents.push(agent);
-      }),
-    );
+    fleet = await startSimFleet(h, FLEET, { dir });
   }, scaled(180_000));
 
   afterAll(async () => {
-    await Promise.all(agents.map((a) => a.stop()));
-    await Promise.all([...sims.values()].map((s) => s.close()));
+    await fleet?.close();
     await h?.close();
     await git?.close();
     await rm(dir, { recursive: true, force: true });

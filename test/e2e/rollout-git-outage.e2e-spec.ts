@@ -9,11 +9,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { KubeSim } from '@flotilla/kube-sim';
 import { runGit, scaled, startGitServer, type GitServer } from '@flotilla/testing';
-import { createRegistrationToken, startHarness, type Harness } from '../../apps/control-plane/test/support/harness.js';
+import { startHarness, type Harness } from '../../apps/control-plane/test/support/harness.js';
 import { eventually } from '../../apps/control-plane/test/support/agent.js';
-import { appFiles, clusterPaths, startSimCluster } from './support/sim-fleet.js';
+import { appFiles, clusterPaths, fleetSettledOn, startSimFleet, type SimFleet } from './support/sim-fleet.js';
 
 const FLEET = [
   { name: 'canary-1', tag: 'canary' },
@@ -35,8 +34,7 @@ describe('a Git outage in the middle of a wave', { timeout: 600_000 }, () => {
   let git: GitServer;
   let h: Harness;
   let dir: string;
-  const sims: KubeSim[] = [];
-  const agents: { stop(): Promise<void> }[] = [];
+  let fleet: SimFleet;
 
   const rolloutOf = async (revision: string) =>
     (
@@ -45,20 +43,7 @@ describe('a Git outage in the middle of a wave', { timeout: 600_000 }, () => {
       .map((e: any) => e.node)
       .find((r: any) => r.revision === revision);
   const head = () => runGit(['rev-parse', 'main'], { cwd: git.repoPath });
-  const settledOn = (revision: string, what: string) =>
-    eventually(
-      async () =>
-        (
-          await h.gql(`{ clusters(first: 10) { edges { node { name sync { revision appliedRevision health } } } } }`)
-        ).data.clusters.edges.every(
-          (e: any) =>
-            e.node.sync.revision === revision &&
-            e.node.sync.appliedRevision === revision &&
-            e.node.sync.health === 'HEALTHY',
-        ),
-      180_000,
-      what,
-    );
+  const settledOn = (revision: string, what: string) => fleetSettledOn(h, revision, what);
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'flotilla-e2e-git-outage-'));
@@ -74,26 +59,13 @@ describe('a Git outage in the middle of a wave', { timeout: 600_000 }, () => {
       FLEET_GIT_TIMEOUT_SECONDS: '3',
       FLEET_GIT_RETRIES: '1',
     });
-    const tokens = new Map<string, string>();
-    for (const tag of ['canary', 'edge'])
-      tokens.set(tag, (await createRegistrationToken(h, { name: tag, tags: [tag], maxUses: 2 })).token);
-    for (const c of FLEET) {
-      // A short Git timeout, so the black hole is noticed (and retried) several times per wave.
-      const { sim, agent } = await startSimCluster(c, {
-        server: h.cp.url,
-        token: tokens.get(c.tag)!,
-        dir,
-        agent: { gitTimeoutSeconds: 3 },
-      });
-      sims.push(sim);
-      agents.push(agent);
-    }
+    // A short Git timeout, so the black hole is noticed (and retried) several times per wave.
+    fleet = await startSimFleet(h, FLEET, { dir, agent: { gitTimeoutSeconds: 3 } });
   }, 240_000);
 
   afterAll(async () => {
     git?.setOutage('none');
-    await Promise.all(agents.map((a) => a.stop()));
-    await Promise.all(sims.map((s) => s.close()));
+    await fleet?.close();
     await h?.close();
     await git?.close();
     if (dir) await rm(dir, { recursive: true, force: true });

@@ -12,12 +12,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { KubeSim } from '@flotilla/kube-sim';
 import { runGit, startGitServer, type GitServer } from '@flotilla/testing';
-import { createRegistrationToken, startHarness, type Harness } from '../../apps/control-plane/test/support/harness.js';
+import { startHarness, type Harness } from '../../apps/control-plane/test/support/harness.js';
 import { eventually } from '../../apps/control-plane/test/support/agent.js';
 import { ensureKubectl } from '../../scripts/setup-kubectl.mjs';
-import { appFiles, clusterPaths, startSimCluster } from './support/sim-fleet.js';
+import { appFiles, clusterPaths, fleetSettledOn, startSimFleet, type SimFleet } from './support/sim-fleet.js';
 
 const FLEET = [
   { name: 'canary-1', tag: 'canary' },
@@ -38,8 +37,7 @@ describe('rollouts under watch lag end to end', { timeout: 900_000 }, () => {
   let git: GitServer;
   let h: Harness;
   let dir: string;
-  const sims = new Map<string, KubeSim>();
-  const agents: { stop(): Promise<void> }[] = [];
+  let fleet: SimFleet;
   /** Every `:broken` image an edge cluster ever stored (cluster name → count). */
   const escapes = new Map<string, number>();
 
@@ -47,7 +45,7 @@ describe('rollouts under watch lag end to end', { timeout: 900_000 }, () => {
     (
       await run(ensureKubectl(), [
         '--kubeconfig',
-        sims.get(name)!.kubeconfigPath,
+        fleet.sims.get(name)!.kubeconfigPath,
         '--cache-dir',
         join(dir, 'kube-cache', name),
         '-n',
@@ -70,19 +68,7 @@ describe('rollouts under watch lag end to end', { timeout: 900_000 }, () => {
       `rollout of ${revision.slice(0, 8)} to finish`,
     );
   const settledOn = (revision: string) =>
-    eventually(
-      async () =>
-        (
-          await h.gql(`{ clusters(first: 10) { edges { node { name sync { revision appliedRevision health } } } } }`)
-        ).data.clusters.edges.every(
-          (e: any) =>
-            e.node.sync.revision === revision &&
-            e.node.sync.appliedRevision === revision &&
-            e.node.sync.health === 'HEALTHY',
-        ),
-      120_000,
-      `the fleet settled on ${revision.slice(0, 8)}`,
-    );
+    fleetSettledOn(h, revision, `the fleet settled on ${revision.slice(0, 8)}`, 120_000);
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'flotilla-e2e-lag-'));
@@ -97,25 +83,18 @@ describe('rollouts under watch lag end to end', { timeout: 900_000 }, () => {
       FLEET_POLL_INTERVAL_SECONDS: '1',
       HEARTBEAT_INTERVAL_SECONDS: '2',
     });
-    const tokens = new Map<string, string>();
-    for (const tag of ['canary', 'edge'])
-      tokens.set(tag, (await createRegistrationToken(h, { name: tag, tags: [tag], maxUses: 2 })).token);
-    for (const c of FLEET) {
-      const { sim, agent } = await startSimCluster(c, { server: h.cp.url, token: tokens.get(c.tag)!, dir });
-      sims.set(c.name, sim);
-      agents.push(agent);
+    fleet = await startSimFleet(h, FLEET, { dir });
+    for (const c of FLEET)
       if (c.tag === 'edge')
-        sim.api.store.subscribe((e) => {
+        fleet.sims.get(c.name)!.api.store.subscribe((e) => {
           const image = e.obj?.spec?.template?.spec?.containers?.[0]?.image;
           if (e.type !== 'DELETED' && typeof image === 'string' && image.endsWith(':broken'))
             escapes.set(c.name, (escapes.get(c.name) ?? 0) + 1);
         });
-    }
   }, 240_000);
 
   afterAll(async () => {
-    await Promise.all(agents.map((a) => a.stop()));
-    await Promise.all([...sims.values()].map((s) => s.close()));
+    await fleet?.close();
     await h?.close();
     await git?.close();
     if (dir) await rm(dir, { recursive: true, force: true });
@@ -126,7 +105,7 @@ describe('rollouts under watch lag end to end', { timeout: 900_000 }, () => {
     const outcomes: string[] = [];
     for (let round = 0; round < ROUNDS; round++) {
       const lag = lagOf(round);
-      for (const sim of sims.values()) sim.setWatchLag(lag);
+      for (const sim of fleet.sims.values()) sim.setWatchLag(lag);
       const bad = await git.commit({ files: appFiles('nginx:broken', `round ${round}`), message: `broken ${round}` });
       const r = await rolloutOf(bad);
       outcomes.push(`round ${round} lag ${lag} ms: ${r.phase}${r.phase === 'ROLLED_BACK' ? '' : ` (${r.reason})`}`);

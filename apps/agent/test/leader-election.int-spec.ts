@@ -4,11 +4,9 @@
  * (lease 15 s, renew deadline 10 s, retry 2 s, as client-go), on the credential the first stored in
  * the state Secret. A replica stopped cleanly releases the Lease so the next one takes it at once.
  */
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JetStreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
@@ -16,25 +14,14 @@ import { startKubeSim, type KubeSim } from '@flotilla/kube-sim';
 import { startNats, type TestNats, scaled } from '@flotilla/testing';
 import { KubeApiError, KubeClient } from '../src/kube/kube-client.js';
 import { loadKubeconfig } from '../src/kube/kubeconfig.js';
-import { AGENT_NODE_OPTIONS } from '../src/node-options.js';
 import { startFakeHub, type FakeHub } from './support/fake-hub.js';
+import { runAgentBin } from './support/run-agent-bin.js';
 import { createAgentStream, heartbeatCount } from './support/stream.js';
 
-const BIN = fileURLToPath(new URL('../bin/flotilla-agent.mjs', import.meta.url));
 const TOKEN = 'flt_leader_token';
 const LEASES = '/apis/coordination.k8s.io/v1/namespaces/default/leases';
 
-function runAgent(args: string[]) {
-  const child = spawn(process.execPath, [...AGENT_NODE_OPTIONS, BIN, ...args], {
-    env: { ...process.env, FLOTILLA_TOKEN: '' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const out = { stdout: '', stderr: '' };
-  child.stdout.on('data', (c: Buffer) => (out.stdout += c.toString()));
-  child.stderr.on('data', (c: Buffer) => (out.stderr += c.toString()));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  return { child, out, exited };
-}
+const runAgent = (args: string[]) => runAgentBin(args, { FLOTILLA_TOKEN: '' });
 
 describe('leader election between two agent replicas', () => {
   let nats: TestNats;

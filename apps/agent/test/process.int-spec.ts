@@ -1,31 +1,15 @@
-import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JetStreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { startNats, type TestNats, scaled } from '@flotilla/testing';
-import { AGENT_NODE_OPTIONS } from '../src/node-options.js';
 import { startFakeHub, type FakeHub } from './support/fake-hub.js';
+import { runAgentBin as runAgent } from './support/run-agent-bin.js';
 import { createAgentStream, heartbeatCount } from './support/stream.js';
 
-const BIN = fileURLToPath(new URL('../bin/flotilla-agent.mjs', import.meta.url));
 const TOKEN = 'flt_process_test_token';
-
-/** Runs the agent as a separate process, collecting its output. */
-function runAgent(args: string[], env: Record<string, string>) {
-  const child = spawn(process.execPath, [...AGENT_NODE_OPTIONS, BIN, ...args], {
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const out = { stdout: '', stderr: '' };
-  child.stdout.on('data', (c: Buffer) => (out.stdout += c.toString()));
-  child.stderr.on('data', (c: Buffer) => (out.stderr += c.toString()));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  return { child, out, exited };
-}
 
 describe('flotilla-agent as a process', () => {
   let nats: TestNats;

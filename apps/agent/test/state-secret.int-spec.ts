@@ -4,11 +4,9 @@
  * registers against kube-sim, the Secret is read back with the real kubectl, the state dir and the
  * token file are wiped, and the next process comes back on the credential from the Secret.
  */
-import { spawn } from 'node:child_process';
 import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JetStreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
@@ -16,26 +14,15 @@ import { startKubeSim, type KubeSim } from '@flotilla/kube-sim';
 import { startNats, type TestNats, scaled } from '@flotilla/testing';
 import { KubeClient } from '../src/kube/kube-client.js';
 import { loadKubeconfig } from '../src/kube/kubeconfig.js';
-import { AGENT_NODE_OPTIONS } from '../src/node-options.js';
 import { SecretStateStore } from '../src/state/secret-state-store.js';
 import { startFakeHub, type FakeHub } from './support/fake-hub.js';
 import { kubectl as runKubectl, kubectlPath } from './support/kubectl.js';
+import { runAgentBin } from './support/run-agent-bin.js';
 import { createAgentStream, heartbeatCount } from './support/stream.js';
 
-const BIN = fileURLToPath(new URL('../bin/flotilla-agent.mjs', import.meta.url));
 const TOKEN = 'flt_state_secret_token';
 
-function runAgent(args: string[]) {
-  const child = spawn(process.execPath, [...AGENT_NODE_OPTIONS, BIN, ...args], {
-    env: { ...process.env, FLOTILLA_TOKEN: '' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const out = { stdout: '', stderr: '' };
-  child.stdout.on('data', (c: Buffer) => (out.stdout += c.toString()));
-  child.stderr.on('data', (c: Buffer) => (out.stderr += c.toString()));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  return { child, out, exited };
-}
+const runAgent = (args: string[]) => runAgentBin(args, { FLOTILLA_TOKEN: '' });
 
 describe('agent state in a Kubernetes Secret', () => {
   let nats: TestNats;

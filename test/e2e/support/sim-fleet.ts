@@ -8,6 +8,8 @@ import { startKubeSim, type KubeSim } from '@flotilla/kube-sim';
 import { scaled } from '@flotilla/testing';
 import { startAgent, type RunningAgent } from '../../../apps/agent/src/agent.js';
 import type { AgentConfig } from '../../../apps/agent/src/config.js';
+import { eventually } from '../../../apps/control-plane/test/support/agent.js';
+import { createRegistrationToken, type Harness } from '../../../apps/control-plane/test/support/harness.js';
 
 export interface SimCluster {
   name: string;
@@ -68,3 +70,64 @@ export async function startSimCluster(
   });
   return { sim, agent };
 }
+
+export interface SimFleet {
+  /** Each cluster's kube-sim, by cluster name. */
+  sims: Map<string, KubeSim>;
+  /** Stops the agents, then the kube-sims. */
+  close(): Promise<void>;
+}
+
+/**
+ * Every cluster on its own kube-sim with a real agent, registered with one token per tag that
+ * carries `tagsOf(tag)` (default: the tag alone).
+ */
+export async function startSimFleet(
+  h: Harness,
+  clusters: readonly SimCluster[],
+  opts: { dir: string; tagsOf?: (tag: string) => string[]; agent?: Partial<AgentConfig> },
+): Promise<SimFleet> {
+  const tokens = new Map<string, string>();
+  for (const tag of new Set(clusters.map((c) => c.tag))) {
+    const uses = clusters.filter((c) => c.tag === tag).length;
+    const tags = opts.tagsOf?.(tag) ?? [tag];
+    tokens.set(tag, (await createRegistrationToken(h, { name: tag, tags, maxUses: uses * 2 })).token);
+  }
+  const sims = new Map<string, KubeSim>();
+  const agents: RunningAgent[] = [];
+  await Promise.all(
+    clusters.map(async (c) => {
+      const started = await startSimCluster(c, {
+        server: h.cp.url,
+        token: tokens.get(c.tag)!,
+        dir: opts.dir,
+        ...(opts.agent ? { agent: opts.agent } : {}),
+      });
+      sims.set(c.name, started.sim);
+      agents.push(started.agent);
+    }),
+  );
+  return {
+    sims,
+    close: async () => {
+      await Promise.all(agents.map((a) => a.stop()));
+      await Promise.all([...sims.values()].map((s) => s.close()));
+    },
+  };
+}
+
+/** Waits until every cluster reports it runs `revision`, Healthy. */
+export const fleetSettledOn = (h: Harness, revision: string, what: string, timeoutMs = 180_000) =>
+  eventually(
+    async () =>
+      (
+        await h.gql(`{ clusters(first: 50) { edges { node { name sync { revision appliedRevision health } } } } }`)
+      ).data.clusters.edges.every(
+        (e: any) =>
+          e.node.sync.revision === revision &&
+          e.node.sync.appliedRevision === revision &&
+          e.node.sync.health === 'HEALTHY',
+      ),
+    timeoutMs,
+    what,
+  );
