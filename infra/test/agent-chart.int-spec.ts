@@ -88,6 +88,23 @@ interface PodProcess {
   exited: Promise<number | null>;
 }
 
+/**
+ * A control plane polling `git`, and a kube-sim that knows the agent's ServiceAccount token and
+ * enforces RBAC for it: what the agent does, the chart's RBAC must allow.
+ */
+function startHubAndCluster(git: GitServer, name: string, kubeconfigPath: string): Promise<[Harness, KubeSim]> {
+  return Promise.all([
+    startHarness({ FLEET_REPO_URL: git.url, FLEET_POLL_INTERVAL_SECONDS: '1', HEARTBEAT_INTERVAL_SECONDS: '1' }),
+    startKubeSim({
+      name,
+      kubeconfigPath,
+      simulate: false,
+      tokens: [SA_TOKEN],
+      rbac: { identities: { [SA_TOKEN]: serviceAccountIdentity(NS, 'flotilla-agent') } },
+    }),
+  ]);
+}
+
 function podOf(objects: KubeObject[]) {
   return one(objects, 'Deployment').spec.template.spec;
 }
@@ -260,17 +277,7 @@ describe('helm chart and kustomize base of the agent', () => {
     beforeAll(async () => {
       git = await startGitServer();
       head = await git.commit({ files: FLEET, message: 'team-a: RBAC and a CRD' });
-      [h, sim] = await Promise.all([
-        startHarness({ FLEET_REPO_URL: git.url, FLEET_POLL_INTERVAL_SECONDS: '1', HEARTBEAT_INTERVAL_SECONDS: '1' }),
-        startKubeSim({
-          name: 'chart',
-          kubeconfigPath: join(dir, 'sim-kubeconfig'),
-          simulate: false,
-          tokens: [SA_TOKEN],
-          // RBAC on for the agent's ServiceAccount: what it does, the chart's RBAC must allow.
-          rbac: { identities: { [SA_TOKEN]: serviceAccountIdentity(NS, 'flotilla-agent') } },
-        }),
-      ]);
+      [h, sim] = await startHubAndCluster(git, 'chart', join(dir, 'sim-kubeconfig'));
     }, scaled(90_000));
     afterAll(async () => {
       for (const a of agents) a.child.kill('SIGKILL');
@@ -434,16 +441,7 @@ describe('helm chart and kustomize base of the agent', () => {
     };
     beforeAll(async () => {
       git = await startGitServer();
-      [h, sim] = await Promise.all([
-        startHarness({ FLEET_REPO_URL: git.url, FLEET_POLL_INTERVAL_SECONDS: '1', HEARTBEAT_INTERVAL_SECONDS: '1' }),
-        startKubeSim({
-          name: 'chart-ns',
-          kubeconfigPath: join(dir, 'sim-ns-kubeconfig'),
-          simulate: false,
-          tokens: [SA_TOKEN],
-          rbac: { identities: { [SA_TOKEN]: serviceAccountIdentity(NS, 'flotilla-agent') } },
-        }),
-      ]);
+      [h, sim] = await startHubAndCluster(git, 'chart-ns', join(dir, 'sim-ns-kubeconfig'));
     }, scaled(90_000));
     afterAll(async () => {
       child?.kill('SIGKILL');
