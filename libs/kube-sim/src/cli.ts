@@ -1,11 +1,14 @@
 #!/usr/bin/env node
 // kube-sim CLI: `kube-sim --port N --kubeconfig FILE [--state FILE] [--no-simulate] [--name NAME]
 //   [--nodes N] [--node-provider aws] [--node-region R] [--node-zone Z] [--kubelet-version V] [--watch-lag-ms N]
-//   [--keep-empty] [--deny Kind[/name]]... [--inject-sidecar IMAGE]`.
+//   [--keep-empty] [--deny Kind[/name]]... [--inject-sidecar IMAGE]
+//   [--token-file FILE --token-rotate-seconds N] [--watch-close-after-ms N --watch-close-with end|bookmark|gone]
+//   [--watch-gone-as event|status] [--unavailable-api GROUP/VERSION]... [--crd-serve-delay-ms N]`.
 // Runs until SIGINT/SIGTERM, then saves its state (when --state is given) and exits.
 import { parseArgs } from 'node:util';
 import { injectSidecar } from './admission.js';
 import { startKubeSim } from './server.js';
+import { faultOptions } from './cli-faults.js';
 
 const { values } = parseArgs({
   options: {
@@ -25,8 +28,22 @@ const { values } = parseArgs({
     'node-region': { type: 'string' },
     'node-zone': { type: 'string' },
     'kubelet-version': { type: 'string' },
+    'token-file': { type: 'string' },
+    'token-rotate-seconds': { type: 'string' },
+    'watch-close-after-ms': { type: 'string' },
+    'watch-close-with': { type: 'string' },
+    'watch-gone-as': { type: 'string' },
+    'unavailable-api': { type: 'string', multiple: true, default: [] },
+    'crd-serve-delay-ms': { type: 'string' },
   },
 });
+let faults: ReturnType<typeof faultOptions>;
+try {
+  faults = faultOptions(values);
+} catch (e) {
+  console.error(`kube-sim: ${(e as Error).message}`);
+  process.exit(2);
+}
 const port = Number(values.port);
 if (!Number.isInteger(port) || port < 0 || port > 65535) {
   console.error(`kube-sim: --port must be a port number, got "${values.port}"`);
@@ -45,6 +62,7 @@ if (!Number.isInteger(nodeCount) || nodeCount < 0 || nodeCount > 10_000) {
   process.exit(2);
 }
 const sim = await startKubeSim({
+  ...faults,
   watchLagMs,
   omitEmpty: !values['keep-empty'],
   port,

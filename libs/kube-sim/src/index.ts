@@ -13,3 +13,6 @@ export {
   type MutatingRule,
   type ValidatingRule,
 } from './admission.js';
+export { TokenRotation, type TokenRotationOptions } from './token-rotation.js';
+export { WatchCloseWith, WatchGoneAs, type WatchFaults } from './watch-faults.js';
+export type { DiscoveryFaultOptions } from './discovery-faults.js';
