@@ -1,10 +1,12 @@
 #!/usr/bin/env node
 // kube-sim CLI: `kube-sim --port N --kubeconfig FILE [--state FILE] [--no-simulate] [--name NAME]
 //   [--nodes N] [--node-provider aws] [--node-region R] [--node-zone Z] [--kubelet-version V] [--watch-lag-ms N]
-//   [--keep-empty] [--deny Kind[/name]]... [--inject-sidecar IMAGE]`.
-// Runs until SIGINT/SIGTERM, then saves its state (when --state is given) and exits.
+//   [--keep-empty] [--deny Kind[/name]]... [--inject-sidecar IMAGE]` and the fault flags (faults/cli.ts).
+// Runs until SIGINT/SIGTERM, then saves its state (when --state is given) and exits; SIGUSR2 turns
+// the black hole on and off.
 import { parseArgs } from 'node:util';
 import { injectSidecar } from './admission.js';
+import { FAULT_OPTIONS, faultsFromFlags, type FaultSettings } from './faults/cli.js';
 import { startKubeSim } from './server.js';
 
 const { values } = parseArgs({
@@ -25,8 +27,16 @@ const { values } = parseArgs({
     'node-region': { type: 'string' },
     'node-zone': { type: 'string' },
     'kubelet-version': { type: 'string' },
+    ...FAULT_OPTIONS,
   },
 });
+let faults: FaultSettings;
+try {
+  faults = faultsFromFlags(values);
+} catch (e) {
+  console.error(`kube-sim: ${(e as Error).message}`);
+  process.exit(2);
+}
 const port = Number(values.port);
 if (!Number.isInteger(port) || port < 0 || port > 65535) {
   console.error(`kube-sim: --port must be a port number, got "${values.port}"`);
@@ -45,6 +55,7 @@ if (!Number.isInteger(nodeCount) || nodeCount < 0 || nodeCount > 10_000) {
   process.exit(2);
 }
 const sim = await startKubeSim({
+  faults,
   watchLagMs,
   omitEmpty: !values['keep-empty'],
   port,
@@ -83,6 +94,9 @@ if (values['inject-sidecar'])
     kinds: ['Pod', 'Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job', 'CronJob'],
     mutate: injectSidecar({ name: 'sidecar', image: values['inject-sidecar'] }),
   });
+let blackHole = values['black-hole'];
+sim.setBlackHole(blackHole);
+process.on('SIGUSR2', () => sim.setBlackHole((blackHole = !blackHole)));
 console.log(JSON.stringify({ msg: 'kube-sim listening', url: sim.url, kubeconfig: sim.kubeconfigPath }));
 const stop = () => {
   sim.close().then(

@@ -13,3 +13,4 @@ export {
   type MutatingRule,
   type ValidatingRule,
 } from './admission.js';
+export type { FaultSettings, Rate, Verb } from './faults/settings.js';

@@ -10,6 +10,8 @@ import { Api, toJson } from './api.js';
 import { installDeleteHooks } from './deletes.js';
 import { apiGroupDoc, apiGroupListDoc, apiVersionsDoc, resourceListDoc, versionDoc } from './discovery.js';
 import { errors, KubeError, statusBody } from './errors.js';
+import { Faults, verbOf } from './faults/faults.js';
+import type { FaultSettings } from './faults/settings.js';
 import { authorizeRequest } from './http/authorize.js';
 import { parseQuery } from './http/query.js';
 import { handleResource, type HandlerContext } from './http/resource-handler.js';
@@ -49,6 +51,8 @@ export interface KubeSimOptions {
   omitEmpty?: boolean;
   /** Enforce RBAC for these identities (bearer token → user, groups); other callers are superusers (rbac.ts). */
   rbac?: RbacOptions;
+  /** Throttling (429), server errors, resets, latency, continue-token expiry (faults/settings.ts); default none. */
+  faults?: FaultSettings;
 }
 
 /** Ready Nodes to seed, and what their well-known fields and labels say. */
@@ -91,6 +95,10 @@ export interface KubeSim {
    * that drops packets). Turned off, new requests are served again.
    */
   setBlackHole(on: boolean): void;
+  /** Replaces the fault settings (KubeSimOptions.faults); `{}` turns every fault off. */
+  setFaults(f: FaultSettings): void;
+  /** Faults injected so far, by `kind/verb` (`throttle/apply`, `serverError/list`, `reset/get`, `expiredContinue/list`). */
+  faultsInjected: Record<string, number>;
   /** Turns omitempty storage (KubeSimOptions.omitEmpty) on or off for later writes. */
   setOmitEmpty(on: boolean): void;
   /** Drops the watch history: watches from an older resourceVersion then get 410 Gone. */
@@ -202,7 +210,14 @@ export async function startKubeSim(opts: KubeSimOptions = {}): Promise<KubeSim> 
   const watches = new Watches(api.store);
   watches.lagMs = checkedLag(opts.watchLagMs ?? 0);
   const counters: Record<string, number> = {};
-  const ctx: HandlerContext = { api, watches, send, count: (verb) => (counters[verb] = (counters[verb] ?? 0) + 1) };
+  const faults = new Faults(opts.faults);
+  const ctx: HandlerContext = {
+    api,
+    watches,
+    send,
+    count: (verb) => (counters[verb] = (counters[verb] ?? 0) + 1),
+    paging: faults,
+  };
 
   let tokens = opts.tokens ? new Set(opts.tokens) : undefined;
   function authenticate(req: IncomingMessage, r: ReturnType<typeof route>): void {
@@ -223,6 +238,10 @@ export async function startKubeSim(opts: KubeSimOptions = {}): Promise<KubeSim> 
       return;
     }
     authenticate(req, r);
+    if (r.kind !== 'healthz') {
+      const watch = ['true', '1'].includes(url.searchParams.get('watch') ?? '');
+      if (await faults.intercept(req, res, verbOf(req, r.kind === 'resource' ? r.r : undefined, watch))) return;
+    }
     const id = r.kind === 'healthz' ? undefined : rbac?.identityOf(req.headers.authorization);
     if (id) {
       const q = parseQuery(url.searchParams);
@@ -306,8 +325,13 @@ export async function startKubeSim(opts: KubeSimOptions = {}): Promise<KubeSim> 
       blackHole = on;
       if (on) watches.silenceAll();
     },
+    setFaults: (f) => faults.set(f),
+    faultsInjected: faults.injected,
     setOmitEmpty: (on) => void (api.omitEmpty = on),
-    compact: () => api.store.compact(),
+    compact: () => {
+      api.store.compact();
+      faults.compacted(api.store.rv + 1);
+    },
     dropWatches: () => watches.closeAll(),
     close: async () => {
       simulator?.stop();
