@@ -119,7 +119,7 @@ describe('a reconcile pass under faults', () => {
       throttle: { apply: 0.2, list: 0.3, get: 0.2, watch: 0.3 },
       retryAfterSeconds: 1,
       serverErrors: { apply: 0.1, list: 0.2 },
-      resets: { apply: 0.1, get: 0.2 },
+      resets: { apply: 0.1, get: 0.2, watch: 0.3 },
       expireContinue: 0.5,
     });
     await env.startAgent({
