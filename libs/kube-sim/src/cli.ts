@@ -3,10 +3,13 @@
 //   [--nodes N] [--node-provider aws] [--node-region R] [--node-zone Z] [--kubelet-version V] [--watch-lag-ms N]
 //   [--keep-empty] [--deny Kind[/name]]... [--inject-sidecar IMAGE]
 //   [--token-file FILE --token-rotate-seconds N] [--watch-close-after-ms N --watch-close-with end|bookmark|gone]
-//   [--watch-gone-as event|status] [--unavailable-api GROUP/VERSION]... [--crd-serve-delay-ms N]`.
-// Runs until SIGINT/SIGTERM, then saves its state (when --state is given) and exits.
+//   [--watch-gone-as event|status] [--unavailable-api GROUP/VERSION]... [--crd-serve-delay-ms N]`
+//   and the fault flags of faults/cli.ts.
+// Runs until SIGINT/SIGTERM, then saves its state (when --state is given) and exits; SIGUSR2 turns
+// the black hole on and off.
 import { parseArgs } from 'node:util';
 import { injectSidecar } from './admission.js';
+import { FAULT_OPTIONS, faultsFromFlags, type FaultSettings } from './faults/cli.js';
 import { startKubeSim } from './server.js';
 import { faultOptions } from './cli-faults.js';
 
@@ -35,11 +38,14 @@ const { values } = parseArgs({
     'watch-gone-as': { type: 'string' },
     'unavailable-api': { type: 'string', multiple: true, default: [] },
     'crd-serve-delay-ms': { type: 'string' },
+    ...FAULT_OPTIONS,
   },
 });
-let faults: ReturnType<typeof faultOptions>;
+let faultModes: ReturnType<typeof faultOptions>;
+let faults: FaultSettings;
 try {
-  faults = faultOptions(values);
+  faultModes = faultOptions(values);
+  faults = faultsFromFlags(values);
 } catch (e) {
   console.error(`kube-sim: ${(e as Error).message}`);
   process.exit(2);
@@ -62,7 +68,8 @@ if (!Number.isInteger(nodeCount) || nodeCount < 0 || nodeCount > 10_000) {
   process.exit(2);
 }
 const sim = await startKubeSim({
-  ...faults,
+  ...faultModes,
+  faults,
   watchLagMs,
   omitEmpty: !values['keep-empty'],
   port,
@@ -101,6 +108,9 @@ if (values['inject-sidecar'])
     kinds: ['Pod', 'Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job', 'CronJob'],
     mutate: injectSidecar({ name: 'sidecar', image: values['inject-sidecar'] }),
   });
+let blackHole = values['black-hole'];
+sim.setBlackHole(blackHole);
+process.on('SIGUSR2', () => sim.setBlackHole((blackHole = !blackHole)));
 console.log(JSON.stringify({ msg: 'kube-sim listening', url: sim.url, kubeconfig: sim.kubeconfigPath }));
 const stop = () => {
   sim.close().then(

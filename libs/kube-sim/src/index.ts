@@ -16,3 +16,4 @@ export {
 export { TokenRotation, type TokenRotationOptions } from './token-rotation.js';
 export { WatchCloseWith, WatchGoneAs, type WatchFaults } from './watch-faults.js';
 export type { DiscoveryFaultOptions } from './discovery-faults.js';
+export type { FaultSettings, Rate, Verb } from './faults/settings.js';
