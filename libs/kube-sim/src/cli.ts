@@ -1,11 +1,13 @@
 #!/usr/bin/env node
 // kube-sim CLI: `kube-sim --port N --kubeconfig FILE [--state FILE] [--no-simulate] [--name NAME]
 //   [--nodes N] [--node-provider aws] [--node-region R] [--node-zone Z] [--kubelet-version V] [--watch-lag-ms N]
-//   [--keep-empty] [--deny Kind[/name]]... [--inject-sidecar IMAGE]`.
+//   [--keep-empty] [--deny Kind[/name]]... [--inject-sidecar IMAGE]
+//   [--writer hpa|cainjector|deploymentController|rolloutRestart[=INTERVAL_MS]]... [--writers-time-scale N]`.
 // Runs until SIGINT/SIGTERM, then saves its state (when --state is given) and exits.
 import { parseArgs } from 'node:util';
 import { injectSidecar } from './admission.js';
 import { startKubeSim } from './server.js';
+import { parseWriterFlags } from './writers/cli-flags.js';
 
 const { values } = parseArgs({
   options: {
@@ -20,6 +22,8 @@ const { values } = parseArgs({
     'keep-empty': { type: 'boolean', default: false },
     deny: { type: 'string', multiple: true, default: [] },
     'inject-sidecar': { type: 'string' },
+    writer: { type: 'string', multiple: true, default: [] },
+    'writers-time-scale': { type: 'string', default: '1' },
     nodes: { type: 'string', default: '1' },
     'node-provider': { type: 'string' },
     'node-region': { type: 'string' },
@@ -44,7 +48,15 @@ if (!Number.isInteger(nodeCount) || nodeCount < 0 || nodeCount > 10_000) {
   console.error(`kube-sim: --nodes must be a whole number from 0 to 10000, got "${values.nodes}"`);
   process.exit(2);
 }
+let writers;
+try {
+  writers = parseWriterFlags(values.writer, values['writers-time-scale']);
+} catch (e) {
+  console.error(`kube-sim: ${(e as Error).message}`);
+  process.exit(2);
+}
 const sim = await startKubeSim({
+  writers,
   watchLagMs,
   omitEmpty: !values['keep-empty'],
   port,

@@ -21,6 +21,7 @@ import { Persister } from './persist.js';
 import { Rbac, type RbacOptions } from './rbac.js';
 import { type SimulationSettings, Simulator } from './simulate.js';
 import { Watches } from './watch.js';
+import { Writers, type WritersOptions } from './writers/writer.js';
 
 export interface KubeSimOptions {
   port?: number;
@@ -49,6 +50,8 @@ export interface KubeSimOptions {
   omitEmpty?: boolean;
   /** Enforce RBAC for these identities (bearer token → user, groups); other callers are superusers (rbac.ts). */
   rbac?: RbacOptions;
+  /** Other writers running inside the emulator (HPA, cainjector, …; writers/writer.ts); none by default. */
+  writers?: WritersOptions;
 }
 
 /** Ready Nodes to seed, and what their well-known fields and labels say. */
@@ -93,6 +96,8 @@ export interface KubeSim {
   setBlackHole(on: boolean): void;
   /** Turns omitempty storage (KubeSimOptions.omitEmpty) on or off for later writes. */
   setOmitEmpty(on: boolean): void;
+  /** The other writers (writers/writer.ts): `writers.set('hpa', { intervalMs })`, `writers.counts`. */
+  writers: Writers;
   /** Drops the watch history: watches from an older resourceVersion then get 410 Gone. */
   compact(): void;
   /** Ends every open watch stream, as an API server restart or a load balancer would. */
@@ -201,6 +206,7 @@ export async function startKubeSim(opts: KubeSimOptions = {}): Promise<KubeSim> 
   const simulator = opts.simulate === false ? undefined : new Simulator(api, simSettings);
   const watches = new Watches(api.store);
   watches.lagMs = checkedLag(opts.watchLagMs ?? 0);
+  const writers = new Writers(api, opts.writers);
   const counters: Record<string, number> = {};
   const ctx: HandlerContext = { api, watches, send, count: (verb) => (counters[verb] = (counters[verb] ?? 0) + 1) };
 
@@ -307,10 +313,12 @@ export async function startKubeSim(opts: KubeSimOptions = {}): Promise<KubeSim> 
       if (on) watches.silenceAll();
     },
     setOmitEmpty: (on) => void (api.omitEmpty = on),
+    writers,
     compact: () => api.store.compact(),
     dropWatches: () => watches.closeAll(),
     close: async () => {
       simulator?.stop();
+      writers.stop();
       watches.closeAll();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
