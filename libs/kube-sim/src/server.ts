@@ -26,6 +26,7 @@ import { Watches } from './watch.js';
 import { DiscoveryFaults, type DiscoveryFaultOptions } from './discovery-faults.js';
 import { TokenRotation, type TokenRotationOptions } from './token-rotation.js';
 import { watchFaults, type WatchFaults } from './watch-faults.js';
+import { Writers, type WritersOptions } from './writers/writer.js';
 
 export interface KubeSimOptions {
   port?: number;
@@ -62,6 +63,8 @@ export interface KubeSimOptions {
   discoveryFaults?: DiscoveryFaultOptions;
   /** Throttling (429), server errors, resets, latency, continue-token expiry (faults/settings.ts); default none. */
   faults?: FaultSettings;
+  /** Other writers running inside the emulator (HPA, cainjector, …; writers/writer.ts); none by default. */
+  writers?: WritersOptions;
 }
 
 /** Ready Nodes to seed, and what their well-known fields and labels say. */
@@ -118,6 +121,8 @@ export interface KubeSim {
   faultsInjected: Record<string, number>;
   /** Turns omitempty storage (KubeSimOptions.omitEmpty) on or off for later writes. */
   setOmitEmpty(on: boolean): void;
+  /** The other writers (writers/writer.ts): `writers.set('hpa', { intervalMs })`, `writers.counts`. */
+  writers: Writers;
   /** Drops the watch history: watches from an older resourceVersion then get 410 Gone. */
   compact(): void;
   /** Ends every open watch stream, as an API server restart or a load balancer would. */
@@ -229,6 +234,7 @@ export async function startKubeSim(opts: KubeSimOptions = {}): Promise<KubeSim> 
   watches.faults = watchFaults(opts.watchFaults);
   const discoveryFaults = new DiscoveryFaults(api, opts.discoveryFaults);
   let rotation = opts.rotateToken ? new TokenRotation(opts.rotateToken) : undefined;
+  const writers = new Writers(api, opts.writers);
   const counters: Record<string, number> = {};
   const faults = new Faults(opts.faults);
   const ctx: HandlerContext = {
@@ -362,6 +368,7 @@ export async function startKubeSim(opts: KubeSimOptions = {}): Promise<KubeSim> 
     setFaults: (f) => faults.set(f),
     faultsInjected: faults.injected,
     setOmitEmpty: (on) => void (api.omitEmpty = on),
+    writers,
     compact: () => {
       api.store.compact();
       faults.compacted(api.store.rv + 1);
@@ -370,6 +377,7 @@ export async function startKubeSim(opts: KubeSimOptions = {}): Promise<KubeSim> 
     close: async () => {
       simulator?.stop();
       rotation?.stop();
+      writers.stop();
       watches.closeAll();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
