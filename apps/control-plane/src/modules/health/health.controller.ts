@@ -4,7 +4,10 @@ import { DataSource } from 'typeorm';
 import { NatsService } from '../nats/nats.service.js';
 import { MetricsService } from './metrics.service.js';
 
-/** Liveness/readiness and Prometheus metrics. */
+/**
+ * Readiness (/healthz: PostgreSQL and NATS answer), liveness (/livez: the process serves HTTP; an
+ * outage of PostgreSQL or NATS must not get every replica restarted) and Prometheus metrics.
+ */
 @Controller()
 export class HealthController {
   constructor(
@@ -22,6 +25,11 @@ export class HealthController {
     const nats = this.nats.connected ? 'up' : 'down';
     const ok = database === 'up' && nats === 'up';
     res.status(ok ? 200 : 503).json({ status: ok ? 'ok' : 'degraded', database, nats });
+  }
+
+  @Get('livez')
+  livez(): { status: 'ok' } {
+    return { status: 'ok' };
   }
 
   @Get('metrics')
