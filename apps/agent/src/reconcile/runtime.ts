@@ -49,6 +49,8 @@ export interface ReconcileSettings {
 export interface RuntimeOptions extends ReconcileSettings {
   clusterId: string;
   stateDir: string;
+  /** The agent's own namespace: the inventory ConfigMaps are kept there (default flotilla-system). */
+  namespace?: string;
   /** Where the desired state is kept (default: the state dir). */
   state?: StateStore;
   transport: ReportPublisher & { onConnect(listener: (nc: NatsConnection, reconnected: boolean) => void): void };
@@ -113,7 +115,7 @@ export async function startReconciling(o: RuntimeOptions): Promise<ReconcileRunt
     }),
     applier: new Applier(server, discovery, applied, live),
     pruner: new Pruner(client, discovery, applied, o.clusterId),
-    inventory: new InventoryStore(client),
+    inventory: new InventoryStore(client, { namespace: o.namespace }),
     applied,
     health: new HealthChecker(live),
     live,
