@@ -238,7 +238,7 @@ export async function startKubeSim(opts: KubeSimOptions = {}): Promise<KubeSim> 
       return;
     }
     authenticate(req, r);
-    if (r.kind !== 'healthz') {
+    if (r.kind !== 'healthz' && faults.active) {
       const watch = ['true', '1'].includes(url.searchParams.get('watch') ?? '');
       if (await faults.intercept(req, res, verbOf(req, r.kind === 'resource' ? r.r : undefined, watch))) return;
     }
