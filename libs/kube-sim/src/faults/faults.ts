@@ -107,7 +107,12 @@ export class Faults implements PagingRules {
       const code = s.serverErrorCode ?? 500;
       const [reason, message] = SERVER_ERRORS[code];
       const body = JSON.stringify(
-        statusBody(code, reason, message, code === 500 ? { causes: [{ message: message.split(': ').pop() }] } : undefined),
+        statusBody(
+          code,
+          reason,
+          message,
+          code === 500 ? { causes: [{ message: message.split(': ').pop() }] } : undefined,
+        ),
       );
       res.writeHead(code, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) });
       res.end(body);
