@@ -268,7 +268,7 @@ export async function startKubeSim(opts: KubeSimOptions = {}): Promise<KubeSim> 
     }
     authenticate(req, r);
     if (discoveryFaults.intercept(url.pathname, res, send)) return;
-    if (r.kind !== 'healthz') {
+    if (r.kind !== 'healthz' && faults.active) {
       const watch = ['true', '1'].includes(url.searchParams.get('watch') ?? '');
       if (await faults.intercept(req, res, verbOf(req, r.kind === 'resource' ? r.r : undefined, watch))) return;
     }

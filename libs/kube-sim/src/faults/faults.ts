@@ -62,6 +62,12 @@ export class Faults implements PagingRules {
     return this.settings;
   }
 
+  /** Whether intercept() has anything to do (kept off the path of every request otherwise). */
+  get active(): boolean {
+    const s = this.settings;
+    return !!(s.throttle || s.serverErrors || s.resets || s.writeLatencyMs || s.listLatencyMs);
+  }
+
   private hit(kind: string, rate: Rate | number | undefined, verb: Verb): boolean {
     const f = typeof rate === 'number' ? rate : rateFor(rate, verb);
     if (f <= 0) return false;
@@ -101,7 +107,12 @@ export class Faults implements PagingRules {
       const code = s.serverErrorCode ?? 500;
       const [reason, message] = SERVER_ERRORS[code];
       const body = JSON.stringify(
-        statusBody(code, reason, message, code === 500 ? { causes: [{ message: message.split(': ').pop() }] } : {}),
+        statusBody(
+          code,
+          reason,
+          message,
+          code === 500 ? { causes: [{ message: message.split(': ').pop() }] } : undefined,
+        ),
       );
       res.writeHead(code, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) });
       res.end(body);
