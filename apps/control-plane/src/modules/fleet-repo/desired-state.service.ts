@@ -6,7 +6,7 @@ import type { ControlPlaneConfig } from '../../config/config.schema.js';
 import { CONFIG } from '../../config/config.token.js';
 import { Admission, Cluster, PARTICIPATING } from '../clusters/cluster.entity.js';
 import { NatsService } from '../nats/nats.service.js';
-import { redactUrl } from '@flotilla/gitops';
+import { ignoreRulesFor, redactUrl, type FleetIgnoreRule } from '@flotilla/gitops';
 
 /**
  * Each cluster's desired state: which revision it should run (the one policy method,
@@ -30,6 +30,15 @@ export interface RenderedView {
   folderOf(cluster: Pick<Cluster, 'name'>): string;
 }
 
+/**
+ * The fleet policy's view of desired state: the ignore rules of fleet.yaml (`ignore:`) at a source
+ * revision. They are fleet settings: taken from the accepted branch head for every cluster (even
+ * one a rollout still holds at an older revision), and a head that changes them republishes all.
+ */
+export interface PolicyView {
+  ignoreRulesAt(source: string): Promise<FleetIgnoreRule[]>;
+}
+
 @Injectable()
 export class DesiredStateService {
   private readonly logger = new Logger(DesiredStateService.name);
@@ -40,6 +49,7 @@ export class DesiredStateService {
   private readonly unpublished = new Set<string>();
   private headHandler?: (head: string) => Promise<HeadOutcome>;
   private rendered?: RenderedView;
+  private policy?: PolicyView;
 
   constructor(
     private readonly db: DataSource,
@@ -65,6 +75,8 @@ export class DesiredStateService {
       : { moved: await this.allToHead(head), accepted: true };
     const ids = [...moved];
     if (accepted) {
+      if (this.head !== head && (await this.ignoreRulesChanged(this.head, head)))
+        ids.push(...(await this.participating()));
       this.head = head;
       // A cluster that registered while the head was being decided took the head before it (or none).
       ids.push(...(await this.newcomersToHead(head)));
@@ -87,6 +99,23 @@ export class DesiredStateService {
     return ids;
   }
 
+  /** Whether fleet.yaml's ignore rules differ between two heads (every cluster then gets them again). */
+  private async ignoreRulesChanged(before: string | undefined, after: string): Promise<boolean> {
+    if (!this.policy) return false;
+    const [a, b] = await Promise.all([
+      before ? this.policy.ignoreRulesAt(before).catch(() => undefined) : [],
+      this.policy.ignoreRulesAt(after),
+    ]);
+    return JSON.stringify(a) !== JSON.stringify(b);
+  }
+
+  private async participating(): Promise<string[]> {
+    const rows = (await this.db.query(
+      `SELECT id FROM clusters WHERE ${PARTICIPATING} AND desired_revision IS NOT NULL`,
+    )) as { id: string }[];
+    return rows.map((r) => r.id);
+  }
+
   /**
    * Seam for the rollouts module: once set, it decides which clusters move when the head moves
    * (it returns the ids whose desired revision it changed, published here, and whether the head
@@ -99,6 +128,10 @@ export class DesiredStateService {
   /** Seam for the hydration module (FLEET_HYDRATION=on): publish rendered commits instead of source ones. */
   setRenderedView(view: RenderedView): void {
     this.rendered = view;
+  }
+
+  setPolicyView(view: PolicyView): void {
+    this.policy = view;
   }
 
   /** Participating clusters with no desired revision yet get the accepted head, as registration gives it. */
@@ -130,6 +163,12 @@ export class DesiredStateService {
       .findOneBy({ id: clusterId, deregisteredAt: IsNull(), admission: Admission.Active });
     let state = cluster ? this.stateOf(cluster) : undefined;
     if (!state || !cluster) return undefined;
+    // Rules name source paths: resolved before hydration swaps in the rendered folder.
+    if (this.policy) {
+      const rules = await this.policy.ignoreRulesAt(this.head ?? state.revision);
+      const ignore = ignoreRulesFor(rules, { path: state.path, tags: cluster.tags });
+      if (ignore.length) state = { ...state, ignore };
+    }
     if (this.rendered)
       state = {
         ...state,
