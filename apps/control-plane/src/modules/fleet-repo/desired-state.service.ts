@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { Kvm, type KV } from '@nats-io/kv';
-import { DESIRED_BUCKET, PROTOCOL_VERSION, type DesiredState } from '@flotilla/protocol';
+import { DESIRED_BUCKET, DesiredState, PROTOCOL_VERSION } from '@flotilla/protocol';
 import { DataSource, IsNull } from 'typeorm';
 import type { ControlPlaneConfig } from '../../config/config.schema.js';
 import { CONFIG } from '../../config/config.token.js';
@@ -165,9 +165,15 @@ export class DesiredStateService {
     if (!state || !cluster) return undefined;
     // Rules name source paths: resolved before hydration swaps in the rendered folder.
     if (this.policy) {
-      const rules = await this.policy.ignoreRulesAt(this.head ?? state.revision);
-      const ignore = ignoreRulesFor(rules, { path: state.path, tags: cluster.tags });
-      if (ignore.length) state = { ...state, ignore };
+      const ignore = await this.policy
+        .ignoreRulesAt(this.head ?? state.revision)
+        .then((rules) => ignoreRulesFor(rules, { path: state.path, tags: cluster.tags }))
+        .catch(async (e: unknown) => {
+          // fleet.yaml unreadable (the repository down after a restart): the rules last published stand.
+          this.logger.warn(`ignore rules of cluster ${clusterId} kept as published: ${(e as Error).message}`);
+          return this.publishedIgnore(clusterId);
+        });
+      if (ignore?.length) state = { ...state, ignore };
     }
     if (this.rendered)
       state = {
@@ -178,6 +184,13 @@ export class DesiredStateService {
       };
     await (await this.kv()).put(clusterId, JSON.stringify(state));
     return state;
+  }
+
+  private async publishedIgnore(clusterId: string): Promise<DesiredState['ignore']> {
+    const entry = await (await this.kv()).get(clusterId);
+    if (!entry || entry.length === 0) return undefined;
+    const parsed = DesiredState.safeParse(entry.json());
+    return parsed.success ? parsed.data.ignore : undefined;
   }
 
   /** Publishes without failing the caller: a NATS outage is logged and fixed by the next change or "sync now". */
