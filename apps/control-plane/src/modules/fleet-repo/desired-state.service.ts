@@ -165,9 +165,10 @@ export class DesiredStateService {
     if (!state || !cluster) return undefined;
     // Rules name source paths: resolved before hydration swaps in the rendered folder.
     if (this.policy) {
+      const { path, revision } = state;
       const ignore = await this.policy
-        .ignoreRulesAt(this.head ?? state.revision)
-        .then((rules) => ignoreRulesFor(rules, { path: state.path, tags: cluster.tags }))
+        .ignoreRulesAt(this.head ?? revision)
+        .then((rules) => ignoreRulesFor(rules, { path, tags: cluster.tags }))
         .catch(async (e: unknown) => {
           // fleet.yaml unreadable (the repository down after a restart): the rules last published stand.
           this.logger.warn(`ignore rules of cluster ${clusterId} kept as published: ${(e as Error).message}`);
