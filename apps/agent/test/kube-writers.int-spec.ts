@@ -148,6 +148,27 @@ describe('other writers in the cluster', () => {
     await expectNoFight();
   });
 
+  it("a fleet ignore rule in the desired state ('replicas belongs to the HPA') leaves a pinned replicas to the HPA: no revert, no report", async () => {
+    const rev = await env.git.commit({
+      files: { 'clusters/edge/ruled.yaml': hpaDeployment(NS, 'ruled', 2) + '---\n' + hpa(NS, 'ruled', 5, 6) },
+      message: 'a Deployment that pins replicas, under a fleet rule',
+    });
+    const n = (await env.syncReports()).length;
+    await env.putDesired({
+      revision: rev,
+      selfHeal: true,
+      ignore: [{ match: { group: 'apps', kind: 'Deployment' }, fields: ['/spec/replicas'], managers: [] }],
+    });
+    await env.waitSync((r) => r.length > n && r.at(-1)!.revision === rev && r.at(-1)!.state === 'Synced');
+    objects.push(['deployments.apps', NS, 'ruled', `${NS}_ruled_apps_Deployment`]);
+    const writes = await runWriter('hpa', 6, 15_000);
+    expect(writes).toBeGreaterThanOrEqual(6);
+    expect([5, 6]).toContain((stored('deployments.apps', NS, 'ruled') as any).spec.replicas);
+    await expectNoFight();
+    expect([5, 6]).toContain((stored('deployments.apps', NS, 'ruled') as any).spec.replicas);
+    objects.pop();
+  });
+
   it('an HPA against a manifest that sets replicas: reverted until the cutoff, then one alert naming kube-controller-manager', async () => {
     const rev = await env.git.commit({
       files: { 'clusters/edge/pinned.yaml': hpaDeployment(NS, 'pinned', 2) + '---\n' + hpa(NS, 'pinned', 5, 6) },
@@ -169,7 +190,7 @@ describe('other writers in the cluster', () => {
         message: expect.stringContaining('fighting writer: kube-controller-manager'),
       }),
     ]);
-    // Only the pinned Deployment was ever reported.
-    expect(reports.every((d) => d.object.name === 'pinned')).toBe(true);
+    // Nothing else was ever reported (the rule-less desired state leaves 'ruled' to the same fight).
+    expect(reports.filter((d) => !['pinned', 'ruled'].includes(d.object.name))).toEqual([]);
   });
 });

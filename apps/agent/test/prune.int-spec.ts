@@ -26,6 +26,7 @@ describe('prune: only what the agent applied and Git no longer has', () => {
       'clusters/edge/off.yaml': configMap('web', 'prune-off'),
       'clusters/edge/recreated.yaml': configMap('web', 'recreated'),
       'clusters/edge/taken.yaml': configMap('web', 'taken'),
+      'clusters/edge/copied.yaml': configMap('web', 'copied'),
     });
     // Someone else's object carrying our owner label: never in the inventory, never pruned.
     await runtime.client.request('POST', '/api/v1/namespaces/web/configmaps', {
@@ -77,10 +78,27 @@ describe('prune: only what the agent applied and Git no longer has', () => {
         metadata: { name: 'taken', namespace: 'web', labels: { 'flotilla.dev/cluster': 'another-cluster' } },
       },
     });
+    // Deleted and created again from a copy of our YAML (`kubectl get -o yaml`, then `kubectl
+    // create`): our owner label, but not one field of ours.
+    await client.request('DELETE', `${path}/copied`);
+    await client.request('POST', path, {
+      query: { fieldManager: 'kubectl-create' },
+      body: {
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata: { name: 'copied', namespace: 'web', labels: { [OWNER_LABEL]: env.clusterId } },
+        data: { by: 'a copy' },
+      },
+    });
     const report = await sync(
-      { 'clusters/edge/recreated.yaml': null, 'clusters/edge/taken.yaml': null },
+      { 'clusters/edge/recreated.yaml': null, 'clusters/edge/taken.yaml': null, 'clusters/edge/copied.yaml': null },
       { selfHeal: false },
     );
+    expect(report.objects.find((o) => o.name === 'copied')).toMatchObject({
+      action: 'skipped',
+      message: expect.stringMatching(/it has no fields managed by flotilla \(managers: kubectl-create\)/),
+    });
+    expect(cm('copied')).toMatchObject({ data: { by: 'a copy' } });
     expect(report.objects.find((o) => o.name === 'recreated')).toMatchObject({
       action: 'skipped',
       message: expect.stringMatching(/owned by someone else now \(its flotilla.dev\/cluster label is gone\)/),
@@ -92,7 +110,7 @@ describe('prune: only what the agent applied and Git no longer has', () => {
     expect(cm('recreated')).toMatchObject({ data: { by: 'helm' } });
     expect(cm('taken')).toBeDefined();
     const again = await sync({ 'clusters/edge/more.yaml': configMap('web', 'more') });
-    expect(again.objects.some((o) => o.name === 'recreated' || o.name === 'taken')).toBe(false);
+    expect(again.objects.some((o) => ['recreated', 'taken', 'copied'].includes(o.name))).toBe(false);
     await sync({ 'clusters/edge/marker.yaml': null, 'clusters/edge/more.yaml': null });
   });
 

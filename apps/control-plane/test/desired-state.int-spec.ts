@@ -128,6 +128,44 @@ describe('desired state', () => {
     await eventually(async () => (await readAsAgent(h, a.clusterId)) === 'none', 5000, 'key deleted');
   });
 
+  it("carries fleet.yaml's ignore rules to the clusters they select (by path glob and by tag), and republishes all when only they change", async () => {
+    const hpa = await registerAgent(h, (await createRegistrationToken(h, { tags: ['hpa'] })).token, 'ds-ign-tagged');
+    const plain = await agent('ds-ign-plain');
+    const rules = (replicasManager: string) => `# fleet settings only: one wave of everything
+ignore:
+  - name: replicas-belong-to-the-hpa
+    selector: {allOf: [hpa]}
+    match: {group: apps, kind: Deployment}
+    fields: [/spec/replicas]
+  - name: cainjector-everywhere-under-clusters
+    paths: ["clusters/*"]
+    managers: [${replicasManager}]
+  - name: nobody
+    paths: ["envs/**"]
+    fields: [/data]
+`;
+    await git.commit({ files: { 'fleet.yaml': rules('cainjector') }, message: 'ignore rules' });
+    const tagged = await desiredOf(hpa.clusterId, (d) => !!d.ignore, 'ignore rules for the tagged cluster');
+    expect(tagged.ignore).toEqual([
+      { match: { group: 'apps', kind: 'Deployment' }, fields: ['/spec/replicas'], managers: [] },
+      { fields: [], managers: ['cainjector'] },
+    ]);
+    const untagged = await desiredOf(plain.clusterId, (d) => !!d.ignore, 'ignore rules for the untagged cluster');
+    expect(untagged.ignore).toEqual([{ fields: [], managers: ['cainjector'] }]);
+    // A head that changes only fleet.yaml moves no cluster path, yet every cluster gets the new rules.
+    await git.commit({ files: { 'fleet.yaml': rules('cert-manager-cainjector') }, message: 'rename a manager' });
+    for (const c of [hpa, plain])
+      await desiredOf(
+        c.clusterId,
+        (d) => JSON.stringify(d.ignore).includes('cert-manager-cainjector'),
+        'the changed rules republished',
+      );
+    await git.commit({ files: { 'fleet.yaml': '# no rules\n' }, message: 'no rules' });
+    await desiredOf(plain.clusterId, (d) => d.ignore === undefined, 'the rules gone');
+    await hpa.close();
+    await plain.close();
+  });
+
   it('shows an unreachable repository as an error and keeps the desired revisions', async () => {
     const a = await agent('ds-outage');
     await a.close();

@@ -87,6 +87,46 @@ export const Heartbeat = z
   .strict();
 export type Heartbeat = z.infer<typeof Heartbeat>;
 
+const UNSAFE_POINTER_TOKENS = new Set(['__proto__', 'constructor', 'prototype']);
+
+/**
+ * A fleet-wide ignore rule (fleet.yaml `ignore:`, resolved per cluster by the hub): on the objects
+ * `match` covers, drift in the fields at `fields` (JSON pointers) or owned by `managers` is not
+ * drift. Refused here when a pointer is not one or names __proto__, constructor or prototype.
+ */
+export const IgnoreRule = z
+  .object({
+    match: z
+      .object({
+        group: z.string().max(253).optional(),
+        kind: z.string().min(1).max(63).optional(),
+        namespace: z.string().min(1).max(63).optional(),
+        name: z.string().min(1).max(253).optional(),
+      })
+      .strict()
+      .optional(),
+    fields: z
+      .array(
+        z
+          .string()
+          .min(1)
+          .max(512)
+          .refine(
+            (p) =>
+              p.startsWith('/') &&
+              !p
+                .slice(1)
+                .split('/')
+                .some((t) => UNSAFE_POINTER_TOKENS.has(t.replace(/~1/g, '/').replace(/~0/g, '~'))),
+            'must be a JSON pointer starting with "/", without __proto__, constructor or prototype',
+          ),
+      )
+      .max(50),
+    managers: z.array(z.string().min(1).max(128)).max(50),
+  })
+  .strict();
+export type IgnoreRule = z.infer<typeof IgnoreRule>;
+
 /** Hub → agent, last value per cluster in the desired-state bucket. */
 export const DesiredState = z
   .object({
@@ -99,6 +139,8 @@ export const DesiredState = z
     prune: z.boolean(),
     selfHeal: z.boolean(),
     updatedAt: z.string().datetime(),
+    /** Fields that belong to other writers on this cluster (fleet.yaml `ignore:`); absent: none. */
+    ignore: z.array(IgnoreRule).max(100).optional(),
   })
   .strict();
 export type DesiredState = z.infer<typeof DesiredState>;

@@ -4,11 +4,11 @@
  * with the changed fields (key names only for Secrets), the field managers that own them
  * (`fieldManagersOf`, our own `flotilla` left out) and the time; with self-heal the object is
  * re-applied at once, else left alone. Paused while a reconcile writes (its own writes are not drift).
- * Not drift: fields admission changed at apply, fields the object's ignore annotations leave to
- * others (libs/gitops ignore-rules.ts), and fields a fighting writer was left (fight-detector.ts,
+ * Not drift: fields admission changed at apply, fields the object's ignore annotations or the
+ * fleet's ignore rules for this cluster leave to others (libs/gitops ignore-rules.ts), and fields a fighting writer was left (fight-detector.ts,
  * one alert when given up).
  */
-import { diffObject, fieldManagersOf, withoutIgnored, type KubeObject } from '@flotilla/gitops';
+import { diffObject, fieldManagersOf, withoutIgnored, type IgnoreRule, type KubeObject } from '@flotilla/gitops';
 import { DriftResolution, storableText, type DriftReport } from '@flotilla/protocol';
 import type { Logger } from 'pino';
 import type { AppliedObjects } from '../apply/applied-objects.js';
@@ -30,6 +30,8 @@ export interface DriftHandlerOptions {
   logger: Logger;
   /** When another writer's fight over a field is given up (fight-detector.ts). */
   fight?: FightLimits;
+  /** The fleet's ignore rules for this cluster (desired state `ignore`); none by default. */
+  ignoreRules?: () => readonly IgnoreRule[];
 }
 
 /** Deferred drift checks run per turn of the event loop. */
@@ -111,7 +113,12 @@ export class DriftHandler {
     const diffs = this.fights.without(
       id,
       applied.digest,
-      withoutIgnored(applied.obj, live, this.opts.applied.withoutAdmitted(id, diffObject(applied.obj, live))),
+      withoutIgnored(
+        applied.obj,
+        live,
+        this.opts.applied.withoutAdmitted(id, diffObject(applied.obj, live)),
+        this.opts.ignoreRules?.(),
+      ),
     );
     if (diffs.length === 0) {
       if (applied.digest) this.opts.applied.markVerified(id, live?.metadata['resourceVersion']);

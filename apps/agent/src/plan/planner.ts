@@ -18,6 +18,7 @@ import {
   objectId,
   parseApiVersion,
   withoutIgnored,
+  type IgnoreRule,
   type KubeObject,
   type Scope,
 } from '@flotilla/gitops';
@@ -70,6 +71,8 @@ export interface PlannerDeps {
   listLive: (info: ResourceInfo) => Promise<KubeObject[]>;
   /** Drops fields given up to a fighting writer (the drift handler's). */
   withoutFought?: <T extends { path: string }>(id: string, diffs: T[]) => T[];
+  /** The fleet's ignore rules for this cluster (desired state `ignore`). */
+  ignoreRules?: () => readonly IgnoreRule[];
 }
 
 /** The plan's reads that do not depend on the render, started early (while the commit is fetched). */
@@ -158,7 +161,12 @@ export class Planner {
       if (live && this.deps.applied.digestOf(id) === digest) {
         const version = live.metadata['resourceVersion'];
         if (this.deps.applied.isVerified(id, version)) return { ...base, action: PlanAction.Unchanged };
-        const diffs = withoutIgnored(obj, live, this.deps.applied.withoutAdmitted(id, diffObject(obj, live)));
+        const diffs = withoutIgnored(
+          obj,
+          live,
+          this.deps.applied.withoutAdmitted(id, diffObject(obj, live)),
+          this.deps.ignoreRules?.(),
+        );
         if ((this.deps.withoutFought?.(id, diffs) ?? diffs).length === 0) {
           this.deps.applied.markVerified(id, version);
           return { ...base, action: PlanAction.Unchanged };

@@ -87,6 +87,7 @@ export async function startReconciling(o: RuntimeOptions): Promise<ReconcileRunt
     applied,
     server,
     selfHeal: () => desired.value?.selfHeal ?? false,
+    ignoreRules: () => desired.value?.ignore ?? [],
     report: (d) =>
       void outbox.add('drift', (seq) => ({
         ...header(seq),
@@ -109,6 +110,7 @@ export async function startReconciling(o: RuntimeOptions): Promise<ReconcileRunt
       live,
       applied,
       withoutFought: (id, diffs) => drift.withoutFought(id, diffs),
+      ignoreRules: () => desired.value?.ignore ?? [],
       server,
       listNamespaces: () => namespaceNames(client),
       listLive: (info) => listObjects(client, info, { labelSelector: owned }),

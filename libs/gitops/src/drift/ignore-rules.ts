@@ -1,5 +1,6 @@
 /**
- * Per-object ignore rules for drift, set as annotations in the manifest:
+ * Ignore rules for drift — per object, set as annotations in the manifest (below), and per
+ * fleet/cluster from fleet.yaml `ignore:` (fleet/ignore-policy.ts), passed in as `rules`:
  * - `flotilla.dev/ignore-fields`: JSON pointers (RFC 6901), comma-separated, e.g.
  *   `/spec/replicas, /metadata/annotations/deployment.kubernetes.io~1revision`. A drifted field at
  *   or under a pointer is not drift. Elements of merge-keyed lists are addressed by their key's
@@ -43,18 +44,56 @@ function under(segments: readonly PathSegment[], pointer: readonly string[]): bo
   return pointer.length <= segments.length && pointer.every((t, i) => segmentMatches(segments[i]!, t));
 }
 
-/** `diffs` without the fields `desired`'s ignore annotations leave to others. */
+/** Which objects a fleet-wide rule covers (each field optional; all given must match). */
+export interface FleetIgnoreRuleMatch {
+  group?: string;
+  kind?: string;
+  namespace?: string;
+  name?: string;
+}
+
+/** A fleet-wide ignore rule as the agent gets it (fleet/ignore-policy.ts resolves them per cluster). */
+export interface IgnoreRule {
+  match?: FleetIgnoreRuleMatch;
+  /** JSON pointers, as in the ignore-fields annotation. */
+  fields: string[];
+  /** Field managers, as in the ignore-managers annotation. */
+  managers: string[];
+}
+
+function ruleCovers(rule: IgnoreRule, obj: KubeObject): boolean {
+  const m = rule.match;
+  if (!m) return true;
+  const slash = obj.apiVersion.indexOf('/');
+  const group = slash < 0 ? '' : obj.apiVersion.slice(0, slash);
+  return (
+    (m.group === undefined || m.group === group) &&
+    (m.kind === undefined || m.kind === obj.kind) &&
+    (m.namespace === undefined || m.namespace === (obj.metadata.namespace ?? '')) &&
+    (m.name === undefined || m.name === obj.metadata.name)
+  );
+}
+
+/**
+ * `diffs` without the fields `desired`'s ignore annotations leave to others, and those the fleet's
+ * ignore rules (`rules`, from the desired state) leave to others for this object.
+ */
 export function withoutIgnored<T extends FieldDiff>(
   desired: KubeObject,
   live: KubeObject | undefined,
   diffs: T[],
+  rules: readonly IgnoreRule[] = [],
 ): T[] {
   const annotations = desired.metadata.annotations;
-  if (!annotations || diffs.length === 0) return diffs;
-  const pointers = list(annotations[IGNORE_FIELDS_ANNOTATION])
+  if (diffs.length === 0 || (!annotations && rules.length === 0)) return diffs;
+  const covering = rules.filter((r) => ruleCovers(r, desired));
+  const pointers = [...list(annotations?.[IGNORE_FIELDS_ANNOTATION]), ...covering.flatMap((r) => r.fields)]
     .map(parsePointer)
     .filter((p): p is string[] => p !== undefined);
-  const managers = new Set(list(annotations[IGNORE_MANAGERS_ANNOTATION]));
+  const managers = new Set([
+    ...list(annotations?.[IGNORE_MANAGERS_ANNOTATION]),
+    ...covering.flatMap((r) => r.managers),
+  ]);
   if (pointers.length === 0 && managers.size === 0) return diffs;
   let out = diffs.filter((d) => d.segments.length === 0 || !pointers.some((p) => under(d.segments, p)));
   if (managers.size > 0 && live && out.length > 0) {

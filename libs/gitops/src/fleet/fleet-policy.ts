@@ -11,6 +11,7 @@ import { DEFAULT_YAML_LIMITS, checkFileSize, decodeUtf8 } from '../yaml/parse-ma
 import { RenderError } from '../errors/render-error.js';
 import { parseDuration } from './duration.js';
 import type { TagSelector } from './tag-selector.js';
+import { ignoreRuleSchema, toFleetIgnoreRule, type FleetIgnoreRule } from './ignore-policy.js';
 
 export const FLEET_POLICY_FILE = 'fleet.yaml';
 
@@ -35,6 +36,8 @@ export interface FleetPolicy {
   onFailure: OnFailure;
   /** 'default' when the repository has no fleet.yaml. */
   source: 'file' | 'default';
+  /** Fields that belong to other writers, per fleet path and/or cluster tag (ignore-policy.ts). */
+  ignore?: FleetIgnoreRule[];
 }
 
 export const DEFAULT_HEALTH_TIMEOUT_MS = 10 * 60_000;
@@ -112,7 +115,9 @@ const policy = z.strictObject({
   onFailure: z.enum([OnFailure.Rollback, OnFailure.Pause]).optional(),
   healthTimeout: duration.optional(),
   soak: duration.optional(),
-  waves: z.array(wave).min(1, 'waves must list at least one wave').max(50),
+  /** Absent: the default single wave (a fleet.yaml may hold only ignore rules). */
+  waves: z.array(wave).min(1, 'waves must list at least one wave').max(50).optional(),
+  ignore: z.array(ignoreRuleSchema).max(100).optional(),
 });
 
 /** The policy used when the repository has no fleet.yaml: one wave of all affected clusters. */
@@ -179,7 +184,7 @@ export function parseFleetPolicy(bytes: Uint8Array, file = FLEET_POLICY_FILE): F
     const where = issue.path.length ? `${issue.path.join('.')}: ` : '';
     throw new FleetPolicyError(file, lineOf(doc, counter, issue.path), `${where}${issue.message}`);
   }
-  const bad = crossChecks(parsed.data.waves);
+  const bad = crossChecks(parsed.data.waves ?? []);
   if (bad)
     throw new FleetPolicyError(
       file,
@@ -187,9 +192,20 @@ export function parseFleetPolicy(bytes: Uint8Array, file = FLEET_POLICY_FILE): F
       `waves.${bad.index}.${bad.field}: ${bad.reason}`,
     );
   const p = parsed.data;
+  const ignore = (p.ignore ?? []).map(toFleetIgnoreRule);
+  if (!p.waves) {
+    const d = defaultFleetPolicy();
+    return {
+      source: 'file',
+      onFailure: p.onFailure ?? d.onFailure,
+      waves: d.waves.map((w) => ({ ...w, healthTimeoutMs: p.healthTimeout ?? w.healthTimeoutMs, soakMs: p.soak ?? 0 })),
+      ignore,
+    };
+  }
   return {
     source: 'file',
     onFailure: p.onFailure ?? DEFAULT_ON_FAILURE,
+    ignore,
     waves: p.waves.map((w) => ({
       name: w.name,
       ...(w.selector ? { selector: w.selector } : {}),

@@ -8,3 +8,4 @@ export * from './cluster-verdict.js';
 export * from './rollout-state.js';
 export * from './rollout-machine.js';
 export * from './rollout-commands.js';
+export * from './ignore-policy.js';

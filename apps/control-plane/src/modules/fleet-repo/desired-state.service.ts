@@ -1,12 +1,12 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { Kvm, type KV } from '@nats-io/kv';
-import { DESIRED_BUCKET, PROTOCOL_VERSION, type DesiredState } from '@flotilla/protocol';
+import { DESIRED_BUCKET, DesiredState, PROTOCOL_VERSION } from '@flotilla/protocol';
 import { DataSource, IsNull } from 'typeorm';
 import type { ControlPlaneConfig } from '../../config/config.schema.js';
 import { CONFIG } from '../../config/config.token.js';
 import { Admission, Cluster, PARTICIPATING } from '../clusters/cluster.entity.js';
 import { NatsService } from '../nats/nats.service.js';
-import { redactUrl } from '@flotilla/gitops';
+import { ignoreRulesFor, redactUrl, type FleetIgnoreRule } from '@flotilla/gitops';
 
 /**
  * Each cluster's desired state: which revision it should run (the one policy method,
@@ -30,6 +30,15 @@ export interface RenderedView {
   folderOf(cluster: Pick<Cluster, 'name'>): string;
 }
 
+/**
+ * The fleet policy's view of desired state: the ignore rules of fleet.yaml (`ignore:`) at a source
+ * revision. They are fleet settings: taken from the accepted branch head for every cluster (even
+ * one a rollout still holds at an older revision), and a head that changes them republishes all.
+ */
+export interface PolicyView {
+  ignoreRulesAt(source: string): Promise<FleetIgnoreRule[]>;
+}
+
 @Injectable()
 export class DesiredStateService {
   private readonly logger = new Logger(DesiredStateService.name);
@@ -40,6 +49,7 @@ export class DesiredStateService {
   private readonly unpublished = new Set<string>();
   private headHandler?: (head: string) => Promise<HeadOutcome>;
   private rendered?: RenderedView;
+  private policy?: PolicyView;
 
   constructor(
     private readonly db: DataSource,
@@ -65,6 +75,8 @@ export class DesiredStateService {
       : { moved: await this.allToHead(head), accepted: true };
     const ids = [...moved];
     if (accepted) {
+      if (this.head !== head && (await this.ignoreRulesChanged(this.head, head)))
+        ids.push(...(await this.participating()));
       this.head = head;
       // A cluster that registered while the head was being decided took the head before it (or none).
       ids.push(...(await this.newcomersToHead(head)));
@@ -87,6 +99,23 @@ export class DesiredStateService {
     return ids;
   }
 
+  /** Whether fleet.yaml's ignore rules differ between two heads (every cluster then gets them again). */
+  private async ignoreRulesChanged(before: string | undefined, after: string): Promise<boolean> {
+    if (!this.policy) return false;
+    const [a, b] = await Promise.all([
+      before ? this.policy.ignoreRulesAt(before).catch(() => undefined) : [],
+      this.policy.ignoreRulesAt(after),
+    ]);
+    return JSON.stringify(a) !== JSON.stringify(b);
+  }
+
+  private async participating(): Promise<string[]> {
+    const rows = (await this.db.query(
+      `SELECT id FROM clusters WHERE ${PARTICIPATING} AND desired_revision IS NOT NULL`,
+    )) as { id: string }[];
+    return rows.map((r) => r.id);
+  }
+
   /**
    * Seam for the rollouts module: once set, it decides which clusters move when the head moves
    * (it returns the ids whose desired revision it changed, published here, and whether the head
@@ -99,6 +128,10 @@ export class DesiredStateService {
   /** Seam for the hydration module (FLEET_HYDRATION=on): publish rendered commits instead of source ones. */
   setRenderedView(view: RenderedView): void {
     this.rendered = view;
+  }
+
+  setPolicyView(view: PolicyView): void {
+    this.policy = view;
   }
 
   /** Participating clusters with no desired revision yet get the accepted head, as registration gives it. */
@@ -130,6 +163,19 @@ export class DesiredStateService {
       .findOneBy({ id: clusterId, deregisteredAt: IsNull(), admission: Admission.Active });
     let state = cluster ? this.stateOf(cluster) : undefined;
     if (!state || !cluster) return undefined;
+    // Rules name source paths: resolved before hydration swaps in the rendered folder.
+    if (this.policy) {
+      const { path, revision } = state;
+      const ignore = await this.policy
+        .ignoreRulesAt(this.head ?? revision)
+        .then((rules) => ignoreRulesFor(rules, { path, tags: cluster.tags }))
+        .catch(async (e: unknown) => {
+          // fleet.yaml unreadable (the repository down after a restart): the rules last published stand.
+          this.logger.warn(`ignore rules of cluster ${clusterId} kept as published: ${(e as Error).message}`);
+          return this.publishedIgnore(clusterId);
+        });
+      if (ignore?.length) state = { ...state, ignore };
+    }
     if (this.rendered)
       state = {
         ...state,
@@ -139,6 +185,13 @@ export class DesiredStateService {
       };
     await (await this.kv()).put(clusterId, JSON.stringify(state));
     return state;
+  }
+
+  private async publishedIgnore(clusterId: string): Promise<DesiredState['ignore']> {
+    const entry = await (await this.kv()).get(clusterId);
+    if (!entry || entry.length === 0) return undefined;
+    const parsed = DesiredState.safeParse(entry.json());
+    return parsed.success ? parsed.data.ignore : undefined;
   }
 
   /** Publishes without failing the caller: a NATS outage is logged and fixed by the next change or "sync now". */

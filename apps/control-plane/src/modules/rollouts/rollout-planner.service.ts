@@ -22,6 +22,7 @@ import {
   pinnedClusters,
   planWaves,
   supersedeRollout,
+  type FleetPolicy,
   type RolloutState,
 } from '@flotilla/gitops';
 import { randomUUID } from 'node:crypto';
@@ -64,6 +65,20 @@ export class RolloutPlanner implements OnModuleInit {
 
   onModuleInit(): void {
     this.desired.setHeadHandler((head) => this.onHead(head));
+    this.desired.setPolicyView({ ignoreRulesAt: async (revision) => (await this.policyAt(revision)).ignore ?? [] });
+  }
+
+  /** fleet.yaml at a source revision, remembered for the last few revisions (one publish per cluster reads it). */
+  private readonly policies = new Map<string, Promise<FleetPolicy>>();
+  private policyAt(revision: string): Promise<FleetPolicy> {
+    let p = this.policies.get(revision);
+    if (!p) {
+      p = this.source.treeAt(revision).then(loadFleetPolicy);
+      p.catch(() => this.policies.delete(revision));
+      if (this.policies.size >= 16) this.policies.delete(this.policies.keys().next().value!);
+      this.policies.set(revision, p);
+    }
+    return p;
   }
 
   /** Called by the webhook before it polls: the rollout of `revision` names this actor. */
