@@ -115,7 +115,7 @@ describe('generate-topology: a NATS cluster and an edge leaf from our tooling', 
       servers: `nats://127.0.0.1:${ports[1]!.port}`,
       authenticator: credsAuthenticator(hub.jwt, hub.seed),
     });
-    hubNc.subscribe(subjects.relayAll, { queue: 'relay', callback: (_e, m) => m.respond('{"ok":true}') });
+    hubNc.subscribe(subjects.relayAll, { queue: 'relay', callback: (_e, m) => void m.respond('{"ok":true}') });
     await hubNc.flush();
     const agent = await mintTestUser(trust, agentPermissions(CLUSTER_ID), {
       inboxPrefix: subjects.agentInboxPrefix(CLUSTER_ID),

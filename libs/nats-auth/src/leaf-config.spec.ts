@@ -54,10 +54,10 @@ describe('mintLeafCredentials', () => {
     const jwtOf = (c: string) => c.split('\n')[1]!;
     const user = decode<{ pub: { allow: string[] }; sub: { allow: string[] } }>(jwtOf(creds.flotilla));
     expect(user.iss).toBe(accountPublicKey(trust));
-    expect(user.nats.sub.allow).toEqual([`$KV.flotilla-desired.${id}`, `_INBOX_${id.replace(/-/g, '')}.>`]);
+    expect(user.nats.sub?.allow).toEqual([`$KV.flotilla-desired.${id}`, `_INBOX_${id.replace(/-/g, '')}.>`]);
     const sys = decode<{ pub: { allow: string[] }; sub: { allow: string[] } }>(jwtOf(creds.system));
     expect(sys.iss).toBe(systemAccountPublicKey(trust));
-    expect(sys.nats.sub.allow).toEqual(['$SYS.REQ.ACCOUNT.*.CLAIMS.UPDATE']);
+    expect(sys.nats.sub?.allow).toEqual(['$SYS.REQ.ACCOUNT.*.CLAIMS.UPDATE']);
     expect(creds.flotilla).toMatch(/^-----BEGIN NATS USER JWT-----\n.+\n------END NATS USER JWT------\n/);
     expect(creds.flotilla).toMatch(/-----BEGIN USER NKEY SEED-----\nSU[A-Z2-7]+\n------END USER NKEY SEED------\n$/);
   });
