@@ -11,3 +11,4 @@ export * from './nats-cluster.js';
 export * from './git.js';
 export * from './git-server.js';
 export * from './embedded-postgres.js';
+export * from './postgres-standby.js';
