@@ -7,6 +7,7 @@ export * from './free-port.js';
 export * from './process.js';
 export * from './nats-binary.js';
 export * from './nats-server.js';
+export * from './nats-cluster.js';
 export * from './git.js';
 export * from './git-server.js';
 export * from './embedded-postgres.js';

@@ -29,6 +29,19 @@ export interface NatsServerConfigOptions {
   serverName?: string;
   /** Join a cluster: this server's route port and the other servers' route URLs. */
   cluster?: NatsClusterOptions;
+  /**
+   * Accept leaf nodes (edge sites) on this port. They authenticate like clients, with a user JWT of
+   * the operator's accounts (mintLeafCredentials), whose permissions bound what crosses the link.
+   */
+  leafnodes?: {
+    port: number;
+    /**
+     * `host:port` leaf nodes should dial to reach this server (its public address or a load
+     * balancer). The cluster tells connected leaf nodes every server's address, and they dial
+     * those on reconnect: without it, the listen address.
+     */
+    advertise?: string;
+  };
 }
 
 export interface NatsClusterOptions {
@@ -160,6 +173,11 @@ export async function natsServerConfig(trust: NatsTrust, opts: NatsServerConfigO
     );
   if (opts.serverName !== undefined && !NAME.test(opts.serverName))
     throw new Error(`invalid NATS server name: ${JSON.stringify(opts.serverName)}`);
+  const leafPort = opts.leafnodes?.port;
+  if (leafPort !== undefined && !(Number.isInteger(leafPort) && leafPort >= 0 && leafPort <= 65535))
+    throw new Error(`invalid NATS leafnode port: ${leafPort}`);
+  if (opts.leafnodes?.advertise !== undefined && !HOST_PORT.test(opts.leafnodes.advertise))
+    throw new Error(`invalid NATS leafnode advertise address ${JSON.stringify(opts.leafnodes.advertise)}: host:port`);
   if (opts.cluster && opts.serverName === undefined) throw new Error('a clustered NATS server needs a serverName');
   const jwts = await accountJwts(trust, opts.revocations);
   const lines = [
@@ -169,6 +187,17 @@ export async function natsServerConfig(trust: NatsTrust, opts: NatsServerConfigO
     ...(opts.httpPort !== undefined ? [`http_port: ${opts.httpPort}`] : []),
     ...(opts.serverName !== undefined ? [`server_name: ${q(opts.serverName)}`] : []),
     ...(opts.cluster ? clusterLines(opts.cluster, opts.host ?? '127.0.0.1') : []),
+    ...(opts.leafnodes
+      ? [
+          `leafnodes { host: ${q(opts.host ?? '127.0.0.1')}, port: ${opts.leafnodes.port}${
+            opts.leafnodes.advertise !== undefined ? `, advertise: ${q(opts.leafnodes.advertise)}` : ''
+          } }`,
+        ]
+      : []),
+    // nats-server denies $KV.> (and the JetStream API) on every leaf link of a non-system account
+    // unless the account's JetStream is declared the default domain: desired-state updates (KV puts)
+    // could not reach agents at a leaf. The leaf users' own permissions still bound what crosses.
+    ...(opts.leafnodes ? [`default_js_domain: { ${accountPublicKey(trust)}: "" }`] : []),
     `jetstream: { store_dir: ${q(opts.storeDir)} }`,
     ...(authTimeout !== undefined ? [`authorization { timeout: ${authTimeout} }`] : []),
     `operator: ${q(await operatorJwt(trust))}`,

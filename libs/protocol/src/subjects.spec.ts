@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { agentPermissions, hubPermissions, subjects } from './subjects.js';
+import { agentPermissions, hubPermissions, leafPermissions, subjects } from './subjects.js';
 
 const id = '0b3c5a9e-1f2d-4c6b-9a8e-7d6c5b4a3f21';
 
@@ -44,5 +44,24 @@ describe('subjects', () => {
     expect(p.resp).toEqual({ max: 1, ttlMs: 60_000 });
     expect(p.pub.allow).toContain(subjects.agentAll);
     expect(p.sub.allow).toContain('flotilla.v1.relay.>');
+  });
+});
+
+describe('leafPermissions', () => {
+  const other = '1c2d3e4f-5a6b-4c7d-8e9f-0a1b2c3d4e5f';
+  it("lets a site's leaf receive only its own clusters' desired state and inboxes, and send only relay requests", () => {
+    const p = leafPermissions([id, other]);
+    expect(p.pub.allow).toEqual([subjects.relayAll]);
+    expect(p.sub.allow).toEqual([
+      subjects.desired(id),
+      `${subjects.agentInboxPrefix(id)}.>`,
+      subjects.desired(other),
+      `${subjects.agentInboxPrefix(other)}.>`,
+    ]);
+    expect(p.resp).toBeUndefined();
+  });
+  it('refuses a site without clusters and ids that could widen a subject', () => {
+    expect(() => leafPermissions([])).toThrow(/ids of the clusters/);
+    expect(() => leafPermissions(['*'])).toThrow(/not a cluster id/);
   });
 });

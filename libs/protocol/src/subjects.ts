@@ -104,6 +104,25 @@ export function agentPermissions(clusterId: string): NatsPermissions {
   };
 }
 
+/**
+ * What the user of a leaf node at an edge site may carry over its link to the hub cluster. In: only
+ * the site's clusters' desired-state keys and inboxes (nothing of other clusters, the hub's inbox or
+ * JetStream). Out: relay requests. nats-server 2.9 forwards the hub relay's wildcard subscription
+ * (`flotilla.v1.relay.*.*`) to a leaf only when the leaf's user may publish to all of it, so the
+ * out side cannot be narrowed to the site's clusters: each agent is still held to its own relay
+ * subjects by the leaf (its own JWT), but a compromised edge server could send requests in another
+ * cluster's name (never read their answers). See infra/TOPOLOGY.md.
+ */
+export function leafPermissions(clusterIds: readonly string[]): NatsPermissions {
+  if (clusterIds.length === 0) throw new Error('a leaf node needs the ids of the clusters at its site');
+  return {
+    pub: { allow: [subjects.relayAll] },
+    sub: {
+      allow: clusterIds.flatMap((id) => [subjects.desired(id), `${subjects.agentInboxPrefix(id)}.>`]),
+    },
+  };
+}
+
 /** What the control plane's own NATS identity may do (it writes agents' messages to the stream itself). */
 export function hubPermissions(): NatsPermissions {
   return {

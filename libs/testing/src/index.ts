@@ -7,6 +7,8 @@ export { freePort, startGitServer, commitFiles, runGit } from '@flotilla/local-i
 export type { GitServer, GitServerOptions, GitOutage, CommitFilesOptions, GitRunOptions } from '@flotilla/local-infra';
 export * from './nats.js';
 export * from './nats-cluster.js';
+export * from './nats-leaf.js';
+export * from './tcp-proxy.js';
 export * from './database.js';
 export * from './gpg.js';
 export * from './slowdown.js';

@@ -13,6 +13,7 @@ import { createNatsTrust, credsAuthenticator, natsServerConfig, type NatsTrust }
 import { hubPermissions, subjects } from '@flotilla/protocol';
 import { freePort, startNatsServer, type NatsServerProcess } from '@flotilla/local-infra';
 import { scaled } from './slowdown.js';
+import { startTcpProxy, type TcpProxy } from './tcp-proxy.js';
 import { TEST_AUTH_TIMEOUT_SECONDS, mintTestUser, type NatsCreds, type TestNats } from './nats.js';
 
 export interface TestNatsNode {
@@ -30,11 +31,24 @@ export interface TestNatsCluster extends Omit<TestNats, 'port' | 'monitorUrl' | 
   /** Every node's client URL, comma-separated (what NATS_URL takes). */
   url: string;
   nodes: TestNatsNode[];
+  /**
+   * Where leaf nodes dial each node (`nats-leaf://127.0.0.1:port`), when started with `leafnodes: true`:
+   * a TCP proxy in front of each node's leafnode listener, which the nodes also advertise.
+   */
+  leafUrls: string[];
+  /** Cuts (and restores) every leaf node's link to the cluster: a real partition (see startTcpProxy). */
+  leafLinks: { cut(): void; restore(): void };
   /** Waits until JetStream answers (a meta leader is elected) through any running node. */
   jetStreamReady(): Promise<void>;
 }
 
-export async function startNatsCluster(opts: { size?: number; trust?: NatsTrust } = {}): Promise<TestNatsCluster> {
+export async function startNatsCluster(
+  opts: {
+    size?: number;
+    trust?: NatsTrust;
+    /** Each node also accepts leaf nodes (startNatsLeaf). */ leafnodes?: boolean;
+  } = {},
+): Promise<TestNatsCluster> {
   const size = opts.size ?? 3;
   const trust = opts.trust ?? (await createNatsTrust());
   const dir = await mkdtemp(join(tmpdir(), 'flotilla-nats-cluster-'));
@@ -45,8 +59,14 @@ export async function startNatsCluster(opts: { size?: number; trust?: NatsTrust 
       client: await freePort(),
       http: await freePort(),
       route: await freePort(),
+      leaf: opts.leafnodes ? await freePort() : undefined,
     })),
   );
+  // Leaf nodes reach the nodes only through proxies (the nodes advertise the proxies' addresses, so
+  // a leaf that reconnects to an address it was told about still goes through one).
+  const leafProxies: TcpProxy[] = [];
+  for (const p of ports)
+    if (p.leaf !== undefined) leafProxies.push(await startTcpProxy({ target: { host: '127.0.0.1', port: p.leaf } }));
   const hub = await mintTestUser(trust, hubPermissions(), { name: 'hub', inboxPrefix: subjects.hubInboxPrefix });
   const procs: (NatsServerProcess | undefined)[] = [];
   const nodes: TestNatsNode[] = [];
@@ -70,6 +90,7 @@ export async function startNatsCluster(opts: { size?: number; trust?: NatsTrust 
           routeUser,
           routePassword,
         },
+        ...(p.leaf !== undefined ? { leafnodes: { port: p.leaf, advertise: leafProxies[i]!.address } } : {}),
       }),
       { mode: 0o600 },
     );
@@ -123,6 +144,7 @@ export async function startNatsCluster(opts: { size?: number; trust?: NatsTrust 
 
   const dispose = async () => {
     await Promise.all(procs.map((p) => p?.stop()));
+    await Promise.all(leafProxies.map((p) => p.close()));
     await rm(dir, { recursive: true, force: true });
   };
   try {
@@ -134,6 +156,11 @@ export async function startNatsCluster(opts: { size?: number; trust?: NatsTrust 
   }
   return {
     url: urls.join(','),
+    leafUrls: leafProxies.map((p) => `nats-leaf://${p.address}`),
+    leafLinks: {
+      cut: () => leafProxies.forEach((p) => p.cut()),
+      restore: () => leafProxies.forEach((p) => p.restore()),
+    },
     nodes,
     trust,
     hub,

@@ -59,10 +59,14 @@ async function main(): Promise<void> {
   const port = Number(process.env.PORT ?? 3000);
   const natsPort = Number(process.env.FLOTILLA_NATS_PORT ?? 4223);
   const natsHttpPort = Number(process.env.FLOTILLA_NATS_MONITOR_PORT ?? 8223);
+  const natsNodes = Number(process.env.FLOTILLA_NATS_NODES ?? 1);
   const gitPort = Number(process.env.FLOTILLA_GIT_PORT ?? 3001);
   await requirePort(port, 'control plane', 'PORT');
-  await requirePort(natsPort, 'NATS', 'FLOTILLA_NATS_PORT');
-  await requirePort(natsHttpPort, 'NATS monitoring', 'FLOTILLA_NATS_MONITOR_PORT');
+  for (let i = 0; i < natsNodes; i++) {
+    await requirePort(natsPort + i, 'NATS', 'FLOTILLA_NATS_PORT');
+    await requirePort(natsHttpPort + i, 'NATS monitoring', 'FLOTILLA_NATS_MONITOR_PORT');
+    if (natsNodes > 1) await requirePort(natsPort + 2000 + i, 'NATS routes', 'FLOTILLA_NATS_PORT');
+  }
   if (demo) await requirePort(gitPort, 'demo fleet repository', 'FLOTILLA_GIT_PORT');
 
   const secrets = await home.secrets();
@@ -93,12 +97,17 @@ async function main(): Promise<void> {
     const pg = await startEmbeddedPostgres({ dataDir: home.postgresDir, notice: step });
     stops.push(() => pg.stop());
     checkpoint();
-    step('[2/5] starting nats-server (JWT mode, JetStream)…');
+    step(
+      natsNodes > 1
+        ? `[2/5] starting a ${natsNodes}-node NATS cluster (JWT mode, JetStream on ${natsNodes} replicas)…`
+        : '[2/5] starting nats-server (JWT mode, JetStream)…',
+    );
     const nats = await startEmbeddedNats({
       dir: home.natsDir,
       trust: secrets.trust,
       port: natsPort,
       httpPort: natsHttpPort,
+      nodes: natsNodes,
     });
     stops.push(() => nats.stop());
     checkpoint();
@@ -115,6 +124,7 @@ async function main(): Promise<void> {
       FLEET_POLL_INTERVAL_SECONDS: '5',
       HEARTBEAT_INTERVAL_SECONDS: '5',
       LOG_LEVEL: 'warn',
+      ...(nats.nodes > 1 ? { NATS_STREAM_REPLICAS: String(nats.nodes) } : {}),
       ...(demo && helm ? { FLEET_HYDRATION: 'on', HELM_BINARY: helm } : {}),
       ...process.env,
       DATABASE_URL: pg.url,
