@@ -57,7 +57,9 @@ describe('fleetDiff: which clusters a revision changes, and how', () => {
         'bases/web/kustomization.yaml': 'resources:\n  - settings.yaml\n',
         'bases/web/settings.yaml': cm('settings', '  color: blue\n'),
         'clusters/fd-a/kustomization.yaml': base(),
-        'clusters/fd-b/kustomization.yaml': base(),
+        'clusters/fd-b/kustomization.yaml': base(
+          'patches:\n  - target: {kind: ConfigMap, name: nothing}\n    patch: |-\n      - {op: remove, path: /data}\n',
+        ),
         'clusters/fd-c/plain.yaml': cm('plain', '  a: "1"\n'),
         ...(await chartFiles('clusters/fd-h/charts')),
         'clusters/fd-h/kustomization.yaml': helmPath_(''),
@@ -128,13 +130,24 @@ describe('fleetDiff: which clusters a revision changes, and how', () => {
       expect(a.objects[0].diff).toContain('-  color: blue\n+  color: red\n');
       expect(a.warnings).toEqual([expect.stringContaining('clusters/fd-a/kustomization.yaml: patches[0]')]);
       expect(a.warnings[0]).toContain('matches no resource');
-      expect(b.warnings).toEqual([]);
+      expect(b.warnings).toEqual([expect.stringContaining('clusters/fd-b/kustomization.yaml: patches[0]')]);
       // the Helm-rendered Deployment, with this cluster's own value in it
       expect(hy.objects[0]).toMatchObject({ kind: 'Deployment', change: 'CHANGED' });
       expect(hy.objects[0].diff).toContain('value: fd-h');
       expect(hy.objects[0].diff).toMatch(/\+\s+- name: COLOR\n\+\s+value: red\n/);
     },
   );
+
+  it("shows the render warnings of each cluster's desired revision on Cluster.renderWarnings", async () => {
+    const r = await h.gql(
+      '{ a: cluster(name: "fd-a") { renderWarnings } b: cluster(name: "fd-b") { renderWarnings } }',
+    );
+    expect(r.errors).toBeUndefined();
+    expect(r.data.a.renderWarnings).toEqual([]);
+    expect(r.data.b.renderWarnings).toEqual([
+      expect.stringMatching(/^clusters\/fd-b\/kustomization\.yaml: patches\[0\].*matches no resource$/),
+    ]);
+  });
 
   it('names the cluster a branch breaks, and counts it as failed', { timeout: scaled(60_000) }, async () => {
     const r = await h.gql(FLEET_DIFF, { revision: 'pr-2' });

@@ -3,6 +3,7 @@ import { Module } from '@nestjs/common';
 import { ClustersModule } from '../clusters/clusters.module.js';
 import { FleetRepoModule } from '../fleet-repo/fleet-repo.module.js';
 import { RolloutsModule } from '../rollouts/rollouts.module.js';
+import { ClusterWarningsResolver } from './cluster-warnings.resolver.js';
 import { DiffsResolver } from './diffs.resolver.js';
 import { DiffsService } from './diffs.service.js';
 import { PathRenderer } from './path-renderer.js';
@@ -10,6 +11,6 @@ import { RevisionResolver } from './revision-resolver.js';
 
 @Module({
   imports: [ClustersModule, FleetRepoModule, RolloutsModule],
-  providers: [RevisionResolver, PathRenderer, DiffsService, DiffsResolver],
+  providers: [RevisionResolver, PathRenderer, DiffsService, DiffsResolver, ClusterWarningsResolver],
 })
 export class DiffsModule {}

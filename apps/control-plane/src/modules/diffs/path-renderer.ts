@@ -16,9 +16,35 @@ export type PreviewCluster = Pick<Cluster, 'name' | 'region' | 'provider' | 'kub
 /** Renders shared by the clusters of one request, by revision and path. */
 export type RenderSession = Map<string, Promise<{ rendered: Rendered; perCluster: boolean }>>;
 
+/** Warnings kept by (revision, path[, cluster]): a revision's render never changes. */
+const WARNINGS_MEMO = 2_000;
+
 @Injectable()
 export class PathRenderer {
+  private readonly warnings = new Map<string, Promise<string[]>>();
+
   constructor(private readonly hydration: HydrationService) {}
+
+  /**
+   * The render warnings of a cluster's path at a revision (none when it fails to render: that is an
+   * error, reported elsewhere). Memoized; a failed read is not kept.
+   */
+  warningsAt(args: {
+    cluster: PreviewCluster;
+    path: string;
+    revision: string;
+    tree: () => Promise<RepoTree>;
+  }): Promise<string[]> {
+    const key = `${args.revision}\u0000${args.path}\u0000${args.cluster.name}`;
+    let pending = this.warnings.get(key);
+    if (!pending) {
+      pending = this.renderOnce(args).then(({ rendered }) => ('error' in rendered ? [] : rendered.warnings));
+      pending.catch(() => this.warnings.delete(key));
+      this.warnings.set(key, pending);
+      if (this.warnings.size > WARNINGS_MEMO) this.warnings.delete(this.warnings.keys().next().value as string);
+    }
+    return pending;
+  }
 
   async render(args: {
     cluster: PreviewCluster;
