@@ -4,7 +4,7 @@
  * fleet as tiles, filter by tag, open a cluster with its objects, drift and sync history,
  * start a rollout by tag and watch it complete, manage registration tokens, read the audit log. Screenshots go to test-results/dashboard/.
  */
-import { startGitServer, type GitServer, scaled } from '@flotilla/testing';
+import { runGit, startGitServer, type GitServer, scaled } from '@flotilla/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, registerAgent } from '../../apps/control-plane/test/support/agent.js';
 import { ADMIN_TOKEN, startHarness, type Harness } from '../../apps/control-plane/test/support/harness.js';
@@ -133,6 +133,31 @@ describe('web dashboard', () => {
     expect(drift).toMatch(/reverted/i);
     expect(text).toMatch(/Sync history[\s\S]*synced/i);
     await b.screenshot('03-cluster-edge-eu-1');
+  });
+
+  it('previews a pull request branch on a cluster page: the rendered diff, and the render warnings', async () => {
+    await runGit(['update-ref', 'refs/heads/pr-dashboard', head], { cwd: git.repoPath });
+    await git.commit({
+      message: 'pr: edge-eu-1 to 9.9, with a patch that matches nothing',
+      branch: 'pr-dashboard',
+      files: {
+        'clusters/edge-eu-1/app.yaml': configMap('edge-eu-1', '9.9'),
+        'clusters/edge-eu-1/kustomization.yaml':
+          'resources: [app.yaml]\npatches:\n  - target: {kind: Secret}\n    patch: |-\n      - {op: remove, path: /data}\n',
+      },
+    });
+    await page().goto(`${h.cp.url}/#/clusters/edge-eu-1`);
+    await page().waitForSelector('#preview-revision');
+    await page().fill('#preview-revision', 'pr-dashboard');
+    await page().click('.preview-form button');
+    await page().waitForSelector('.object-diff');
+    const result = await page().locator('.preview-result').innerText();
+    expect(result).toContain('0 added, 1 changed, 0 removed');
+    expect(result).toMatch(/Warning: clusters\/edge-eu-1\/kustomization\.yaml: patches\[0\].*matches no resource/);
+    await page().click('.object-diff summary');
+    const diff = await page().locator('.object-diff pre.diff').innerText();
+    expect(diff).toContain('+  version: "9.9"');
+    await b.screenshot('03b-cluster-preview');
   });
 
   it('shows why a failed cluster failed', async () => {

@@ -98,6 +98,41 @@ describe('flotilla diff against a running control plane and fleet repository', (
     },
   );
 
+  it(
+    'without --cluster lists the clusters a revision changes (the blast radius), with --details their diffs',
+    { timeout: scaled(60_000) },
+    async () => {
+      const [plain, json, details, broke] = await runAll(
+        [
+          ['--revision', second],
+          ['--revision', second, '--json'],
+          ['--revision', second, '--details'],
+          ['--revision', 'main'],
+        ].map((extra) => ['diff', ...extra]),
+        (args) => cli.run(args),
+      );
+      expect(plain.code, plain.stderr).toBe(0);
+      expect(plain.stdout).toContain(`Revision ${second.slice(0, 12)}: 1 of 1 cluster(s) change\n`);
+      expect(plain.stdout).toContain(
+        `~ web-1  +1 ~1 -1     clusters/web-1 (${first.slice(0, 12)} -> ${second.slice(0, 12)})\n`,
+      );
+      expect(plain.stdout).toContain('0 cluster(s) unchanged');
+      expect(plain.stdout).not.toContain('--- a/ConfigMap');
+      expect(JSON.parse(json.stdout)).toMatchObject({
+        toRevision: second,
+        clusters: 1,
+        unchanged: 0,
+        failed: 0,
+        entries: [{ cluster: 'web-1', added: 1, changed: 1, removed: 1 }],
+      });
+      expect(details.code, details.stderr).toBe(0);
+      expect(details.stdout).toContain('+ ConfigMap web/new (v1) added\n--- a/ConfigMap/web/new\n');
+      expect(broke.code).toBe(1);
+      expect(broke.stdout).toContain(`! web-1  does not render at ${broken.slice(0, 12)}: clusters/web-1/bad.yaml:`);
+      expect(broke.stderr).toContain(`revision ${broken} does not render for 1 cluster(s)`);
+    },
+  );
+
   it('prints "no changes" for the revision the cluster runs, exit 0', { timeout: scaled(30_000) }, async () => {
     const r = await cli.run(['diff', '--cluster', 'web-1', '--revision', first]);
     expect(r.code, r.stderr).toBe(0);

@@ -41,6 +41,13 @@ const CASES: Record<string, string> = {
   'kustomize/label-fields': 'labels[].fields: custom field specs for one label entry, beside includeTemplates',
   'kustomize/reference-tiebreak':
     'a name reference between equally named objects in two namespaces follows the one with the same name prefix',
+  'kustomize/openapi/custom-schema':
+    'openapi path: patchMergeKey (through $ref and additionalProperties), x-kubernetes-list-map-keys with two keys, a merge set of scalars, patchStrategy replace, list-map-keys without a strategy; kinds outside the schema (Deployment too) replace lists',
+  'kustomize/openapi/child-sets':
+    'openapi set by a base when it is accumulated: earlier siblings merged with the default, later schemas ignored',
+  'kustomize/openapi/version': 'openapi version v1.21.2: the built-in schema',
+  'kustomize/openapi/argo-rollout':
+    "argo-rollouts' test/kustomize/rollout with its Rollout schema vendored: containers of a Rollout merge by name",
 };
 
 describe('render matches kubectl kustomize on our feature fixtures', () => {

@@ -1,4 +1,8 @@
-/** Prints a clusterDiff result: a header per object (+ added, - removed, ~ changed) and its unified diff, colored on request. */
+/**
+ * Prints a clusterDiff result: a header per object (+ added, - removed, ~ changed) and its unified
+ * diff, colored on request; and a fleetDiff: one line per cluster that changes (counts), optionally
+ * followed by each cluster's object diffs.
+ */
 
 export interface ObjectDiffView {
   apiVersion: string;
@@ -15,7 +19,16 @@ export interface ClusterDiffView {
   fromRevision: string | null;
   toRevision: string;
   renderError: { code: string; file: string; reason: string; revision: string } | null;
+  warnings?: string[];
   objects: ObjectDiffView[];
+}
+
+export interface FleetDiffView {
+  toRevision: string;
+  clusters: number;
+  unchanged: number;
+  failed: number;
+  entries: Array<ClusterDiffView & { added: number; changed: number; removed: number }>;
 }
 
 const SIGN = { ADDED: '+', REMOVED: '-', CHANGED: '~' } as const;
@@ -42,6 +55,7 @@ function colorLine(line: string, color: boolean): string {
 
 export function formatDiff(d: ClusterDiffView, color: boolean): string {
   const out = [`Cluster ${d.cluster} (${d.path}): ${short(d.fromRevision)} -> ${short(d.toRevision)}`];
+  for (const w of d.warnings ?? []) out.push(`warning: ${w}`);
   if (!d.objects.length) return [...out, 'no changes'].join('\n');
   for (const o of d.objects) {
     const title = `${SIGN[o.change]} ${o.kind} ${o.namespace ? `${o.namespace}/` : ''}${o.name} (${o.apiVersion}) ${WORD[o.change]}`;
@@ -58,5 +72,28 @@ export function formatDiff(d: ClusterDiffView, color: boolean): string {
     '',
     `${d.objects.length} object(s): ${count('ADDED')} added, ${count('REMOVED')} removed, ${count('CHANGED')} changed`,
   );
+  return out.join('\n');
+}
+
+/** The blast radius: one line per cluster that changes (or fails to render), then a total. */
+export function formatFleetDiff(f: FleetDiffView, opts: { color: boolean; details: boolean }): string {
+  const out = [`Revision ${short(f.toRevision)}: ${f.entries.length - f.failed} of ${f.clusters} cluster(s) change`];
+  if (f.entries.length === 0) return [...out, 'no changes'].join('\n');
+  const width = Math.max(...f.entries.map((e) => e.cluster.length));
+  for (const e of f.entries) {
+    const name = e.cluster.padEnd(width);
+    if (e.renderError) {
+      const r = e.renderError;
+      const line = `! ${name}  does not render at ${short(r.revision)}: ${r.file}: ${r.reason} (${r.code})`;
+      out.push(opts.color ? COLORS.REMOVED(line) : line);
+      continue;
+    }
+    const counts = `+${e.added} ~${e.changed} -${e.removed}`;
+    out.push(`~ ${name}  ${counts.padEnd(12)} ${e.path} (${short(e.fromRevision)} -> ${short(e.toRevision)})`);
+    for (const w of e.warnings ?? []) out.push(`    warning: ${w}`);
+  }
+  out.push('', `${f.unchanged} cluster(s) unchanged${f.failed ? `, ${f.failed} failing to render` : ''}`);
+  if (opts.details)
+    for (const e of f.entries) if (!e.renderError) out.push('', formatDiff({ ...e, warnings: [] }, opts.color));
   return out.join('\n');
 }

@@ -5,12 +5,16 @@ import { ParseCache } from '../yaml/parse-cache.js';
 import type { YamlDialect } from '../yaml/kustomize-scalars.js';
 import { parseYamlDocuments, parseYamlObject } from '../yaml/parse-manifests.js';
 import type { HelmChartInflater } from './helm/helm-chart.js';
+import type { KustomizeSchema } from './kustomize/openapi.js';
+import { DEFAULT_SCHEMA } from './kustomize/openapi.js';
 import type { ResolvedRenderOptions } from './render-options.js';
 
 export class RenderContext {
   readonly filesRead = new Set<string>();
   /** Things that built but deserve the author's attention (e.g. a patch whose target matched nothing). */
   readonly warnings: string[] = [];
+  /** kustomize's process-wide strategic-merge schema, set by `openapi:` as the build goes (kustomize/openapi.ts). */
+  kustomizeSchema: KustomizeSchema = DEFAULT_SCHEMA;
   private readonly entries = new Map<string, Promise<TreeEntry | undefined>>();
   /** Reads started ahead of need (prefetch), by path; taken by readFile. */
   private readonly reads = new Map<string, Promise<Uint8Array>>();

@@ -1,7 +1,8 @@
 /**
  * Turns what a person types as a revision (a full SHA, a short SHA, a branch name) into a commit
- * of the fleet repository, using the rollouts module's FleetSource store (no second fetcher).
- * Only the tracked branch's history is fetched, so commits elsewhere are "not in the repository".
+ * of the fleet repository, using the rollouts module's FleetSource store (no second fetcher). A
+ * branch other than the tracked one (a pull request's head, not merged yet) is fetched into the
+ * store; a full SHA the tracked branch does not hold is looked for on every branch.
  */
 import { Inject, Injectable } from '@nestjs/common';
 import * as fs from 'node:fs';
@@ -10,12 +11,13 @@ import type { RepoTree } from '@flotilla/gitops';
 import type { ControlPlaneConfig } from '../../config/config.schema.js';
 import { CONFIG } from '../../config/config.token.js';
 import { redactUrl } from '@flotilla/gitops';
-import { readBranchHead } from '../fleet-repo/git-remote.js';
 import { FleetSource } from '../rollouts/git/fleet-source.js';
 import { DiffsException, DiffsExceptionCode } from './diffs.exception.js';
 
 const FULL_SHA = /^[0-9a-f]{40}$/i;
 const SHORT_SHA = /^[0-9a-f]{4,39}$/i;
+/** A Git branch name without the forms Git refuses (no spaces, `~^:?*[\\`, leading `-` or `/`). */
+const VALID_BRANCH = /^(?![-/.])[A-Za-z0-9._/-]{1,200}$/;
 const unknown = (revision: string, why: string) =>
   new DiffsException(`revision ${revision} ${why}`, DiffsExceptionCode.InvalidInput, 'revision');
 
@@ -38,22 +40,19 @@ export class RevisionResolver {
         .catch(() => undefined);
       if (oid) return oid;
     }
-    return readBranchHead({
-      url: this.config.FLEET_REPO_URL!,
-      branch: revision,
-      username: this.config.FLEET_GIT_USERNAME,
-      token: this.config.FLEET_GIT_TOKEN,
-      timeoutMs: 15_000,
-    }).catch(() => {
+    const branch = revision.startsWith('refs/heads/') ? revision.slice('refs/heads/'.length) : revision;
+    if (!VALID_BRANCH.test(branch) || branch.includes('..'))
+      throw unknown(revision, 'is not a commit or branch of the fleet repository');
+    return this.source.fetchBranch(branch).catch(() => {
       throw unknown(revision, 'is not a commit or branch of the fleet repository');
     });
   }
 
   /** The tree of a resolved commit; `revision` is what the caller named (for the error). */
   async treeAt(sha: string, revision = sha): Promise<RepoTree> {
-    return this.source.treeAt(sha).catch(() => {
-      throw unknown(revision, `is not in the fleet repository (branch ${this.config.FLEET_BRANCH} and its history)`);
-    });
+    const found = await this.source.find(sha).catch(() => false);
+    if (!found) throw unknown(revision, 'is not in the fleet repository (on none of its branches)');
+    return this.source.treeAt(sha);
   }
 
   private requireRepo(): void {

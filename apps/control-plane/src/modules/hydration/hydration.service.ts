@@ -95,14 +95,19 @@ export class HydrationService implements OnModuleInit {
   /** The chart inflater for rendering a cluster's path on the hub (a preview, a diff); none when hydration is off. */
   inflaterFor(
     cluster: Pick<Cluster, 'name' | 'region' | 'provider' | 'kubeVersion' | 'tags'>,
+    /** Turns `cluster` true when a chart's values refer to the cluster (the render is then the cluster's own). */
+    usage?: { cluster: boolean },
   ): HelmChartInflater | undefined {
-    return this.renderer?.inflater({
-      name: cluster.name,
-      region: cluster.region,
-      provider: cluster.provider,
-      kubeVersion: cluster.kubeVersion,
-      tags: cluster.tags,
-    });
+    return this.renderer?.inflater(
+      {
+        name: cluster.name,
+        region: cluster.region,
+        provider: cluster.provider,
+        kubeVersion: cluster.kubeVersion,
+        tags: cluster.tags,
+      },
+      usage,
+    );
   }
 
   private rendered(): RenderedBranch {

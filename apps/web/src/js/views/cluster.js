@@ -1,6 +1,7 @@
-// One cluster: revision and sync state, facts, the objects its agent manages (last action,
-// health), drift events (what changed, which manager, when, reverted or not) and sync history.
-// Updates live on the cluster's status and drift subscriptions.
+// One cluster: revision and sync state, render warnings, facts, the objects its agent manages (last
+// action, health), drift events (what changed, which manager, when, reverted or not), sync history,
+// and a preview of any revision (a pull request branch too): the rendered diff against what it runs.
+// Updates live on the cluster's status and drift subscriptions (the preview stays as it is).
 /* global window */
 import { errorBox, h, pill, replace, table } from '../dom.js';
 import {
@@ -19,7 +20,7 @@ import {
 
 const CLUSTER = `query Cluster($name: String!) {
   cluster(name: $name) {
-    id name tags connection admission credentialExpiresAt lastSeenAt registeredAt
+    id name tags connection admission credentialExpiresAt lastSeenAt registeredAt renderWarnings
     facts { kubeVersion agentVersion provider region nodeCount }
     sync { revision appliedRevision state health path branch repoUrl prune selfHeal
       lastResult { finishedAt error { stage code reason file } } }
@@ -32,6 +33,13 @@ const DRIFT = `query Drift($id: ID!) {
   driftEvents(filter: { clusterId: $id }, first: 50) { edges { node { id detectedAt fields managers message resolution revertedAt revertLatencyMs revision object { kind namespace name } } } }
 }`;
 const SYNC_NOW = `mutation($id: ID!) { syncCluster(id: $id) { id } }`;
+const PREVIEW = `query Preview($cluster: String!, $revision: String!) {
+  clusterDiff(cluster: $cluster, revision: $revision) {
+    fromRevision toRevision warnings renderError { code file reason revision }
+    objects { apiVersion kind namespace name change diff }
+  }
+}`;
+const CHANGE_KIND = { ADDED: 'ok', CHANGED: 'warn', REMOVED: 'bad' };
 /** Admission changes an admin may make, by the cluster's admission: [button, mutation, confirmation or null]. */
 const ADMISSION_ACTIONS = {
   AWAITING_APPROVAL: [
@@ -46,7 +54,8 @@ const ADMISSION_ACTIONS = {
 export async function render({ session, params }) {
   const { api } = session;
   const name = params[0] ?? '';
-  const root = h('section', { class: 'cluster' });
+  const main = h('div');
+  const root = h('section', { class: 'cluster' }, main, preview());
   let cluster;
 
   async function draw() {
@@ -54,7 +63,80 @@ export async function render({ session, params }) {
     if (!c) throw new Error(`There is no cluster named "${name}".`);
     cluster = c;
     const { driftEvents } = await api.gql(DRIFT, { id: c.id });
-    replace(root, header(c), overview(c), objects(c), drift(driftEvents.edges.map((e) => e.node)), history(c));
+    replace(main, header(c), overview(c), objects(c), drift(driftEvents.edges.map((e) => e.node)), history(c));
+  }
+
+  /** What a revision (branch, SHA; a pull request branch too) would change here, object by object. */
+  function preview() {
+    const input = h('input', {
+      id: 'preview-revision',
+      type: 'text',
+      placeholder: 'branch or commit, e.g. a pull request branch',
+      'aria-label': 'Revision to preview',
+    });
+    const out = h('div', { class: 'preview-result' });
+    const form = h(
+      'form',
+      {
+        class: 'preview-form',
+        onsubmit: async (e) => {
+          e.preventDefault();
+          const revision = input.value.trim();
+          if (!revision) return;
+          replace(out, h('p', { class: 'muted', text: `Rendering ${revision}…` }));
+          try {
+            const { clusterDiff: d } = await api.gql(PREVIEW, { cluster: name, revision });
+            replace(out, previewResult(d));
+          } catch (err) {
+            replace(out, errorBox(err));
+          }
+        },
+      },
+      input,
+      h('button', { type: 'submit', text: 'Preview' }),
+    );
+    return h('div', { class: 'card preview' }, h('h2', { text: 'Preview a revision' }), form, out);
+  }
+
+  function previewResult(d) {
+    const head = h('p', {
+      class: 'muted',
+      text: `${shortSha(d.fromRevision)} → ${shortSha(d.toRevision)} (rendered as the hub renders it, Helm charts included)`,
+    });
+    const warnings = d.warnings.map((w) => h('div', { class: 'render-warning', text: `Warning: ${w}` }));
+    if (d.renderError) {
+      const e = d.renderError;
+      return [
+        head,
+        h('div', {
+          class: 'error',
+          text: `${shortSha(e.revision)} does not render (${e.code}): ${e.reason} — ${e.file}`,
+        }),
+      ];
+    }
+    if (d.objects.length === 0)
+      return [head, warnings, h('p', { class: 'empty', text: 'No changes on this cluster.' })];
+    const count = (c) => d.objects.filter((o) => o.change === c).length;
+    return [
+      head,
+      warnings,
+      h('p', { text: `${count('ADDED')} added, ${count('CHANGED')} changed, ${count('REMOVED')} removed` }),
+      d.objects.map((o) =>
+        h(
+          'details',
+          { class: 'object-diff', dataset: { change: o.change } },
+          h(
+            'summary',
+            null,
+            pill(words(o.change), CHANGE_KIND[o.change]),
+            ' ',
+            h('strong', { text: objectName(o) }),
+            h('span', { class: 'muted', text: ` (${o.apiVersion})` }),
+          ),
+          h('pre', { class: 'diff', text: o.diff }),
+        ),
+      ),
+    ];
   }
 
   function header(c) {
@@ -158,6 +240,7 @@ export async function render({ session, params }) {
               `${err.stage} failed (${err.code}): ${err.reason}${err.file ? ` — ${err.file}` : ''}`,
             )
           : null,
+        c.renderWarnings.map((w) => h('div', { class: 'render-warning', text: `Warning: ${w}` })),
       ),
       h(
         'div',

@@ -49,6 +49,8 @@ import type { Resource } from './resource.js';
 import { mergeVars, parseVars, resolveVars } from './vars.js';
 import { newResource, rememberId, resourceId } from './resource.js';
 import { duplicateError } from './duplicates.js';
+import { applyOpenApi } from './openapi.js';
+import { isRemote } from './remote.js';
 
 /** The kustomization file of a directory, if it has one. */
 export async function findKustomizationFile(ctx: RenderContext, dir: string): Promise<string | undefined> {
@@ -75,14 +77,6 @@ function addAll(into: Resource[], more: readonly Resource[]): void {
     ids.set(id, res);
     into.push(res);
   }
-}
-
-function isRemote(entry: string): boolean {
-  return (
-    /^[a-z][a-z0-9+.-]*:\/\//i.test(entry) ||
-    /^(github\.com|gitlab\.com|bitbucket\.org)\//.test(entry) ||
-    entry.startsWith('git@')
-  );
 }
 
 async function accumulate(
@@ -145,6 +139,7 @@ async function buildLevel(
   const raw = await ctx.readYamlObject(file, referencedFrom);
   checkKustomization(file, raw);
   const k: Kustomization = { file, dir, raw };
+  await applyOpenApi(ctx, k, stack.length === 0);
   if (component && !isComponent(k))
     throw new RenderError(
       RenderErrorCode.InvalidKustomization,

@@ -35,6 +35,7 @@ export const SUPPORTED_FIELDS = new Set([
   'helmGlobals',
   'buildMetadata',
   'crds',
+  'openapi',
 ]);
 
 export const KUSTOMIZATION_API_VERSION = 'kustomize.config.k8s.io/v1beta1';

@@ -11,13 +11,9 @@ import type { Kustomization } from './kustomization.js';
 import { checkKeys, objectList, stringList } from './kustomization.js';
 import type { Resource } from './resource.js';
 import { hadName } from './resource.js';
-import {
-  builtinMergeKeys,
-  isDeletePatch,
-  noMergeKeys,
-  StrategicMergeError,
-  strategicMerge,
-} from './strategic-merge.js';
+import type { KustomizeSchema } from './openapi.js';
+import type { MergeOptions } from './strategic-merge.js';
+import { builtinMergeSchema, isDeletePatch, StrategicMergeError, strategicMerge } from './strategic-merge.js';
 
 const SELECTOR_KEYS = ['group', 'version', 'kind', 'name', 'namespace', 'labelSelector', 'annotationSelector'];
 
@@ -102,10 +98,21 @@ function identityPredicate(patch: Record<string, unknown>): Predicate {
 /** Kinds that kustomize's built-in schema lacks although Kubernetes serves them: a JSON merge patch, as kubectl. */
 const OUTSIDE_KUSTOMIZE_SCHEMA = new Set(['apiextensions.k8s.io/CustomResourceDefinition']);
 
-function mergeKeysFor(obj: KubeObject) {
+/**
+ * The schema a patch on `obj` merges with: kustomize looks the target's type up, then the patch's. A
+ * custom `openapi` schema replaces the built-in one for every kind.
+ */
+function mergeOptionsFor(schema: KustomizeSchema, obj: KubeObject, patch: Record<string, unknown>): MergeOptions {
   const key = `${parseApiVersion(obj.apiVersion).group}/${obj.kind}`;
-  if (OUTSIDE_KUSTOMIZE_SCHEMA.has(key)) return noMergeKeys;
-  return BUILTIN_NAMESPACED.has(key) || BUILTIN_CLUSTER_SCOPED.has(key) ? builtinMergeKeys(obj.kind) : noMergeKeys;
+  const builtin =
+    !OUTSIDE_KUSTOMIZE_SCHEMA.has(key) && (BUILTIN_NAMESPACED.has(key) || BUILTIN_CLUSTER_SCOPED.has(key));
+  if (schema.kind === 'custom')
+    return {
+      schema:
+        schema.schema.forType(obj.apiVersion, obj.kind) ?? schema.schema.forType(patch['apiVersion'], patch['kind']),
+      dropNulls: builtin,
+    };
+  return { schema: builtin ? builtinMergeSchema(obj.kind) : undefined, dropNulls: builtin };
 }
 
 interface PatchSource {
@@ -141,14 +148,17 @@ function withoutIdentity(patch: Record<string, unknown>): Record<string, unknown
   return rest;
 }
 
-function applyOne(
-  resources: Resource[],
-  src: PatchSource,
-  doc: unknown,
-  match: Predicate,
-  label: string,
-  onNoTarget?: () => void,
-): void {
+interface OnePatch {
+  src: PatchSource;
+  doc: unknown;
+  match: Predicate;
+  label: string;
+  /** The schema strategic merges use (the build's `openapi`). */
+  schema: KustomizeSchema;
+  onNoTarget?: () => void;
+}
+
+function applyOne(resources: Resource[], { src, doc, match, label, schema, onNoTarget }: OnePatch): void {
   const hits = resources.filter(match);
   if (hits.length === 0 && onNoTarget) return onNoTarget();
   if (hits.length === 0) throw new RenderError(RenderErrorCode.PatchFailed, src.file, `${label} matches no resource`);
@@ -167,7 +177,7 @@ function applyOne(
       if (isDeletePatch(doc)) resources.splice(resources.indexOf(res), 1);
       else {
         try {
-          res.obj = strategicMerge(res.obj, withoutIdentity(doc), mergeKeysFor(res.obj)) as KubeObject;
+          res.obj = strategicMerge(res.obj, withoutIdentity(doc), mergeOptionsFor(schema, res.obj, doc)) as KubeObject;
         } catch (e) {
           if (!(e instanceof StrategicMergeError)) throw e;
           throw new RenderError(
@@ -208,13 +218,13 @@ async function runStrategicMergeFiles(ctx: RenderContext, k: Kustomization, reso
     for (const doc of src.docs) {
       if (!isPlainObject(doc))
         throw new RenderError(RenderErrorCode.PatchFailed, src.file, `patchesStrategicMerge[${i}] is not a mapping`);
-      applyOne(
-        resources,
+      applyOne(resources, {
         src,
         doc,
-        identityPredicate(doc),
-        `patchesStrategicMerge[${i}] (${String(doc['kind'])} ${String((doc['metadata'] as Record<string, unknown> | undefined)?.['name'])})`,
-      );
+        match: identityPredicate(doc),
+        label: `patchesStrategicMerge[${i}] (${String(doc['kind'])} ${String((doc['metadata'] as Record<string, unknown> | undefined)?.['name'])})`,
+        schema: ctx.kustomizeSchema,
+      });
     }
   }
 }
@@ -246,7 +256,7 @@ async function runPatchList(
       const skip = target
         ? () => ctx.warn(k.file, `${where} (${src.file}): its target matches no resource`)
         : undefined;
-      applyOne(resources, src, doc, match, where, skip);
+      applyOne(resources, { src, doc, match, label: where, schema: ctx.kustomizeSchema, onNoTarget: skip });
     }
   }
 }

@@ -1,8 +1,10 @@
 /**
- * Strategic merge patch for built-in kinds: lists merge by their patchMergeKey (containers by
- * name, ports by containerPort / Service ports by port, volumeMounts by mountPath…), `null`
- * deletes a field, `$patch: delete|replace` is honoured and any other `$` directive refused
- * (kustomize would pass it through as a literal key). Custom resources get a JSON merge patch.
+ * Strategic merge patch as kustomize's kyaml walks it: a list merges only where the schema gives it a
+ * `merge` patch strategy — by its merge key(s), or as a set of scalars — and is replaced otherwise.
+ * Built-in kinds use kustomize's built-in merge keys (containers by name, ports by containerPort /
+ * Service ports by port, volumeMounts by mountPath…); custom kinds the `openapi` schema, else none
+ * (every list replaced). `null` deletes a field, `$patch: delete|replace` is honoured and any other
+ * `$` directive refused (kustomize would pass it through as a literal key).
  */
 import { isPlainObject } from '../../yaml/parse-manifests.js';
 
@@ -24,20 +26,51 @@ const MERGE_KEYS: Readonly<Record<string, string>> = {
   webhooks: 'name',
 };
 
-export type MergeKeyLookup = (path: readonly string[]) => string | undefined;
+/** How an associative list merges: by these keys (one or several), or, with none, as a set of scalars. */
+export interface ListMerge {
+  keys: readonly string[];
+}
 
-/** Merge keys of the built-in types, by field name and (for `ports`) by kind. */
-export function builtinMergeKeys(kind: string): MergeKeyLookup {
-  return (path) => {
-    const field = path[path.length - 1] ?? '';
-    if (field === 'ports')
-      return kind === 'Service' && path.length === 2 && path[0] === 'spec' ? 'port' : 'containerPort';
-    return MERGE_KEYS[field];
+/**
+ * The schema a strategic merge walks, as kyaml's ResourceSchema: a field's schema, a list's element
+ * schema, and how a list at this node merges (undefined: the patch replaces it).
+ */
+export interface MergeSchema {
+  field(name: string): MergeSchema | undefined;
+  elements(): MergeSchema | undefined;
+  listMerge(): ListMerge | undefined;
+}
+
+/** Merge keys of the built-in types (kustomize's built-in schema), by field name and (for `ports`) by kind. */
+export function builtinMergeSchema(kind: string, path: readonly string[] = []): MergeSchema {
+  return {
+    field: (name) => builtinMergeSchema(kind, [...path, name]),
+    // list elements keep the list's path: the table goes by field name
+    elements: () => builtinMergeSchema(kind, path),
+    listMerge: () => {
+      const field = path[path.length - 1] ?? '';
+      if (field === 'ports')
+        return { keys: [kind === 'Service' && path.length === 2 && path[0] === 'spec' ? 'port' : 'containerPort'] };
+      const key = MERGE_KEYS[field];
+      return key ? { keys: [key] } : undefined;
+    },
   };
 }
 
-/** For custom resources: no merge keys, every list is replaced (JSON merge patch). */
-export const noMergeKeys: MergeKeyLookup = () => undefined;
+/** A merge key by field path (list steps left out), for callers that walk by path (drift). */
+export type MergeKeyLookup = (path: readonly string[]) => string | undefined;
+
+/** The built-in merge keys as a path lookup. */
+export function builtinMergeKeys(kind: string): MergeKeyLookup {
+  return (path) => builtinMergeSchema(kind, path).listMerge()?.keys[0];
+}
+
+export interface MergeOptions {
+  /** The target's schema; without one every list is replaced (kyaml without a schema). */
+  schema: MergeSchema | undefined;
+  /** kustomize leaves no null in a patched built-in object (see dropNullsOutsideMetadata). */
+  dropNulls: boolean;
+}
 
 const DELETE = Symbol('delete');
 
@@ -64,7 +97,7 @@ function stripDirectives(value: unknown): unknown {
   return out;
 }
 
-function mergeMap(orig: unknown, patch: Record<string, unknown>, path: string[], keys: MergeKeyLookup): unknown {
+function mergeMap(orig: unknown, patch: Record<string, unknown>, schema: MergeSchema | undefined): unknown {
   const directive = patch['$patch'];
   if (directive === 'delete') return DELETE;
   if (directive === 'replace') return stripDirectives(patch);
@@ -78,38 +111,82 @@ function mergeMap(orig: unknown, patch: Record<string, unknown>, path: string[],
       delete out[key];
       continue;
     }
-    const merged = mergeValue(out[key], value, [...path, key], keys);
+    const merged = mergeValue(out[key], value, schema?.field(key));
     if (merged === DELETE) delete out[key];
     else out[key] = merged;
   }
   return out;
 }
 
-function mergeList(orig: unknown, patch: unknown[], path: string[], keys: MergeKeyLookup): unknown {
-  const key = keys(path);
-  if (patch.some((p) => isPlainObject(p) && p['$patch'] === 'replace')) return stripDirectives(patch);
-  if (!key || !Array.isArray(orig) || !patch.every(isPlainObject)) return stripDirectives(patch);
-  // kustomize (kyaml) order: the patch's elements first, in patch order, then the untouched originals.
-  const out: unknown[] = [];
-  const patched = new Set<unknown>();
-  for (const item of patch as Array<Record<string, unknown>>) {
-    patched.add(item[key]);
-    if (item['$patch'] === 'delete') continue;
-    const original = orig.find((o) => isPlainObject(o) && o[key] !== undefined && o[key] === item[key]);
-    if (original === undefined) {
-      out.push(stripDirectives(item));
-      continue;
-    }
-    const merged = mergeMap(original, item, path, keys);
-    if (merged !== DELETE) out.push(merged);
+type Item = Record<string, unknown>;
+
+/** A merge key's value as kyaml compares it: the scalar's text, "" when absent. */
+function keyText(item: Item, key: string): string {
+  const v = item[key];
+  return v === undefined || v === null || typeof v === 'object' ? '' : String(v);
+}
+
+/** kyaml's multi-key match: one key value in common, and the others equal or absent on one side. */
+function sameElement(a: Item, b: Item, keys: readonly string[]): boolean {
+  let common = false;
+  for (const key of keys) {
+    const x = keyText(a, key);
+    const y = keyText(b, key);
+    if (x === y) common = common || x !== '';
+    else if (x !== '' && y !== '') return false;
   }
-  for (const o of orig) if (!(isPlainObject(o) && o[key] !== undefined && patched.has(o[key]))) out.push(o);
+  return common;
+}
+
+/** A scalar list with a `merge` strategy (e.g. finalizers): the patch's values first, then the others. */
+function mergeScalarSet(orig: unknown[], patch: unknown[]): unknown[] {
+  const out: unknown[] = [];
+  for (const v of [...patch, ...orig]) if (!out.some((o) => o === v)) out.push(v);
   return out;
 }
 
-function mergeValue(orig: unknown, patch: unknown, path: string[], keys: MergeKeyLookup): unknown {
-  if (isPlainObject(patch)) return mergeMap(orig, patch, path, keys);
-  if (Array.isArray(patch)) return mergeList(orig, patch, path, keys);
+function mergeList(orig: unknown, patch: unknown[], schema: MergeSchema | undefined): unknown {
+  const how = schema?.listMerge();
+  if (patch.some((p) => isPlainObject(p) && p['$patch'] === 'replace')) return stripDirectives(patch);
+  if (!how || !Array.isArray(orig)) return stripDirectives(patch);
+  if (how.keys.length === 0) return patch.every((p) => !isPlainObject(p)) ? mergeScalarSet(orig, patch) : patch;
+  if (!patch.every(isPlainObject)) return stripDirectives(patch);
+  const elements = schema?.elements();
+  const keys = how.keys;
+  const matches = (a: unknown, b: Item): boolean =>
+    isPlainObject(a) &&
+    (keys.length === 1
+      ? a[keys[0] as string] !== undefined && a[keys[0] as string] === b[keys[0] as string]
+      : sameElement(a, b, keys));
+  // kustomize (kyaml) order with one key: the patch's elements first, in patch order, then the untouched
+  // originals. With several keys: the patch's new elements first, then every original (merged) in its place.
+  const merged = new Map<unknown, unknown>();
+  const added: unknown[] = [];
+  for (const item of patch as Item[]) {
+    const original = orig.find((o) => matches(o, item));
+    if (item['$patch'] === 'delete') {
+      if (original !== undefined) merged.set(original, DELETE);
+      continue;
+    }
+    if (original === undefined) {
+      added.push(stripDirectives(item));
+      continue;
+    }
+    const result = mergeMap(original, item, elements);
+    merged.set(original, result);
+    if (keys.length === 1 && result !== DELETE) added.push(result);
+  }
+  const rest: unknown[] = [];
+  for (const o of orig) {
+    if (!merged.has(o)) rest.push(o);
+    else if (keys.length > 1 && merged.get(o) !== DELETE) rest.push(merged.get(o));
+  }
+  return [...added, ...rest];
+}
+
+function mergeValue(orig: unknown, patch: unknown, schema: MergeSchema | undefined): unknown {
+  if (isPlainObject(patch)) return mergeMap(orig, patch, schema);
+  if (Array.isArray(patch)) return mergeList(orig, patch, schema);
   return patch;
 }
 
@@ -117,12 +194,12 @@ function mergeValue(orig: unknown, patch: unknown, path: string[], keys: MergeKe
 export function strategicMerge(
   target: Record<string, unknown>,
   patch: Record<string, unknown>,
-  keys: MergeKeyLookup,
+  options: MergeOptions,
 ): Record<string, unknown> {
-  const merged = mergeMap(structuredClone(target), structuredClone(patch), [], keys);
+  const merged = mergeMap(structuredClone(target), structuredClone(patch), options.schema);
   if (merged === DELETE) return {};
-  // A JSON merge patch (kinds kustomize has no schema for) keeps the target's own nulls.
-  return keys === noMergeKeys ? (merged as Record<string, unknown>) : dropNullsOutsideMetadata(merged);
+  // Custom kinds keep the target's own nulls.
+  return options.dropNulls ? dropNullsOutsideMetadata(merged) : (merged as Record<string, unknown>);
 }
 
 /**

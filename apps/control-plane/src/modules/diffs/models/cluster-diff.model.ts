@@ -41,6 +41,11 @@ export class ClusterDiffModel {
     description: 'Set when either revision fails to render; objects is then empty',
   })
   renderError!: DiffRenderErrorModel | null;
+  @Field(() => [String], {
+    description:
+      'Render warnings of the requested revision (e.g. a patch whose target matches nothing), each naming its kustomization; empty when it fails to render',
+  })
+  warnings!: string[];
   @Field(() => [ObjectDiffModel], { description: 'Objects added, removed or changed; unchanged ones are left out' })
   objects!: ObjectDiffModel[];
 }

@@ -41,6 +41,31 @@ export class FleetSource implements OnModuleDestroy {
     return this.fetching;
   }
 
+  private readonly branchFetches = new Map<string, Promise<string>>();
+
+  /**
+   * Fetches another branch of the repository (a pull request's head, for a preview) into the store;
+   * returns its head. One fetch per branch at a time.
+   */
+  fetchBranch(branch: string): Promise<string> {
+    if (branch === this.config.FLEET_BRANCH) return this.fetch();
+    let pending = this.branchFetches.get(branch);
+    if (!pending) {
+      pending = this.writer.fetchHead(branch).finally(() => this.branchFetches.delete(branch));
+      this.branchFetches.set(branch, pending);
+    }
+    return pending;
+  }
+
+  /** Whether the store has `oid`, fetching the tracked branch and then every branch until it does. */
+  async find(oid: string): Promise<boolean> {
+    if (await this.has(oid)) return true;
+    await this.fetch();
+    if (await this.has(oid)) return true;
+    await this.writer.fetchAllBranches();
+    return this.has(oid);
+  }
+
   private async has(oid: string): Promise<boolean> {
     return git.readCommit({ fs, gitdir: this.gitdir, oid, cache: this.cache }).then(
       () => true,

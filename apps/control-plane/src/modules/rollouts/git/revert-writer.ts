@@ -60,9 +60,9 @@ export class RevertWriter {
     };
   }
 
-  /** Fetches the branch; returns its head. */
-  async fetchHead(): Promise<string> {
-    const { gitdir, url, branch } = this.opts;
+  /** Fetches the branch (the tracked one unless named); returns its head. */
+  async fetchHead(branch = this.opts.branch): Promise<string> {
+    const { gitdir, url } = this.opts;
     await fs.promises.mkdir(gitdir, { recursive: true });
     await git.init({ fs, gitdir, bare: true, defaultBranch: branch });
     await git.addRemote({ fs, gitdir, remote: 'origin', url, force: true });
@@ -84,6 +84,20 @@ export class RevertWriter {
     );
     if (!fetchHead) throw new Error(`branch ${branch} does not exist in the fleet repository`);
     return fetchHead;
+  }
+
+  /** Fetches every branch of the repository (to find a commit that is on none the store has yet). */
+  async fetchAllBranches(): Promise<void> {
+    const { gitdir, url } = this.opts;
+    await fs.promises.mkdir(gitdir, { recursive: true });
+    await git.init({ fs, gitdir, bare: true, defaultBranch: this.opts.branch });
+    await git.addRemote({ fs, gitdir, remote: 'origin', url, force: true });
+    await withGitRetries(
+      () =>
+        git.fetch({ fs, http, gitdir, remote: 'origin', url, singleBranch: false, tags: false, onAuth: this.onAuth }),
+      'fetching all branches',
+      { timeoutMs: this.opts.timeoutMs ?? 30_000, retries: this.opts.retries ?? 0 },
+    );
   }
 
   private async treeOf(oid: string): Promise<{ tree: string; parents: string[] }> {
