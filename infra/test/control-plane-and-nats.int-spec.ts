@@ -83,7 +83,7 @@ describe('infra/control-plane manifests and the generated NATS configuration', (
     );
     expect(pdb.spec.selector).toEqual(deploy.spec.selector);
     expect(container.livenessProbe.httpGet.path).toBe('/livez');
-    expect(container.readinessProbe.httpGet.path).toBe('/healthz');
+    expect(container.readinessProbe.httpGet.path).toBe('/readyz');
     const service = JSON.parse(await k(['get', 'service', 'flotilla-control-plane', '-n', 'flotilla', '-o', 'json']));
     expect(service.spec.selector).toEqual(deploy.spec.selector.matchLabels);
     expect(container.ports[0]).toMatchObject({

@@ -131,7 +131,7 @@ describe('helm chart of the hub', () => {
       labelSelector: deploy.spec.selector,
     });
     const c = pod.containers[0];
-    expect(c.readinessProbe.httpGet.path).toBe('/healthz');
+    expect(c.readinessProbe.httpGet.path).toBe('/readyz');
     expect(c.livenessProbe.httpGet.path).toBe('/livez');
     expect(c.startupProbe.httpGet.path).toBe('/livez');
 

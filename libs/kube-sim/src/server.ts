@@ -10,6 +10,8 @@ import { Api, toJson } from './api.js';
 import { installDeleteHooks } from './deletes.js';
 import { apiGroupDoc, apiGroupListDoc, apiVersionsDoc, resourceListDoc, versionDoc } from './discovery.js';
 import { errors, KubeError, statusBody } from './errors.js';
+import { Faults, verbOf } from './faults/faults.js';
+import type { FaultSettings } from './faults/settings.js';
 import { authorizeRequest } from './http/authorize.js';
 import { parseQuery } from './http/query.js';
 import { handleResource, type HandlerContext } from './http/resource-handler.js';
@@ -21,6 +23,10 @@ import { Persister } from './persist.js';
 import { Rbac, type RbacOptions } from './rbac.js';
 import { type SimulationSettings, Simulator } from './simulate.js';
 import { Watches } from './watch.js';
+import { DiscoveryFaults, type DiscoveryFaultOptions } from './discovery-faults.js';
+import { TokenRotation, type TokenRotationOptions } from './token-rotation.js';
+import { watchFaults, type WatchFaults } from './watch-faults.js';
+import { Writers, type WritersOptions } from './writers/writer.js';
 
 export interface KubeSimOptions {
   port?: number;
@@ -49,6 +55,16 @@ export interface KubeSimOptions {
   omitEmpty?: boolean;
   /** Enforce RBAC for these identities (bearer token → user, groups); other callers are superusers (rbac.ts). */
   rbac?: RbacOptions;
+  /** A bearer token kube-sim writes to a file and replaces every N ms; only the current one is accepted (token-rotation.ts). */
+  rotateToken?: TokenRotationOptions;
+  /** Server-side watch closes and how 410 Gone is told (watch-faults.ts). */
+  watchFaults?: Partial<WatchFaults>;
+  /** Aggregated APIs whose discovery fails with 503, CRDs served late (discovery-faults.ts). */
+  discoveryFaults?: DiscoveryFaultOptions;
+  /** Throttling (429), server errors, resets, latency, continue-token expiry (faults/settings.ts); default none. */
+  faults?: FaultSettings;
+  /** Other writers running inside the emulator (HPA, cainjector, …; writers/writer.ts); none by default. */
+  writers?: WritersOptions;
 }
 
 /** Ready Nodes to seed, and what their well-known fields and labels say. */
@@ -91,8 +107,22 @@ export interface KubeSim {
    * that drops packets). Turned off, new requests are served again.
    */
   setBlackHole(on: boolean): void;
+  /** The rotating token (KubeSimOptions.rotateToken): its file, the current token, rotate() now. */
+  readonly tokenRotation: TokenRotation | undefined;
+  /** Starts (or, with undefined, stops) a rotating token; the file is written at once. */
+  setTokenRotation(opts: TokenRotationOptions | undefined): TokenRotation | undefined;
+  /** Changes the watch faults (KubeSimOptions.watchFaults); `{ closeAfterMs: 0 }` stops the closes. */
+  setWatchFaults(f: Partial<WatchFaults>): void;
+  /** Changes the discovery faults (KubeSimOptions.discoveryFaults). */
+  setDiscoveryFaults(f: DiscoveryFaultOptions): void;
+  /** Replaces the fault settings (KubeSimOptions.faults); `{}` turns every fault off. */
+  setFaults(f: FaultSettings): void;
+  /** Faults injected so far, by `kind/verb` (`throttle/apply`, `serverError/list`, `reset/get`, `expiredContinue/list`). */
+  faultsInjected: Record<string, number>;
   /** Turns omitempty storage (KubeSimOptions.omitEmpty) on or off for later writes. */
   setOmitEmpty(on: boolean): void;
+  /** The other writers (writers/writer.ts): `writers.set('hpa', { intervalMs })`, `writers.counts`. */
+  writers: Writers;
   /** Drops the watch history: watches from an older resourceVersion then get 410 Gone. */
   compact(): void;
   /** Ends every open watch stream, as an API server restart or a load balancer would. */
@@ -201,14 +231,28 @@ export async function startKubeSim(opts: KubeSimOptions = {}): Promise<KubeSim> 
   const simulator = opts.simulate === false ? undefined : new Simulator(api, simSettings);
   const watches = new Watches(api.store);
   watches.lagMs = checkedLag(opts.watchLagMs ?? 0);
+  watches.faults = watchFaults(opts.watchFaults);
+  const discoveryFaults = new DiscoveryFaults(api, opts.discoveryFaults);
+  let rotation = opts.rotateToken ? new TokenRotation(opts.rotateToken) : undefined;
+  const writers = new Writers(api, opts.writers);
   const counters: Record<string, number> = {};
-  const ctx: HandlerContext = { api, watches, send, count: (verb) => (counters[verb] = (counters[verb] ?? 0) + 1) };
+  const faults = new Faults(opts.faults);
+  const ctx: HandlerContext = {
+    api,
+    watches,
+    send,
+    count: (verb) => (counters[verb] = (counters[verb] ?? 0) + 1),
+    paging: faults,
+  };
 
   let tokens = opts.tokens ? new Set(opts.tokens) : undefined;
   function authenticate(req: IncomingMessage, r: ReturnType<typeof route>): void {
-    if (!tokens || r.kind === 'healthz') return;
+    if ((!tokens && !rotation) || r.kind === 'healthz') return;
     const header = req.headers.authorization ?? '';
-    if (!header.startsWith('Bearer ') || !tokens.has(header.slice(7))) throw errors.unauthorized();
+    const token = header.startsWith('Bearer ') ? header.slice(7) : undefined;
+    if (token !== undefined && (tokens?.has(token) || rotation?.accepts(token))) return;
+    ctx.count('unauthorized');
+    throw errors.unauthorized();
   }
 
   const rbac = opts.rbac ? new Rbac(api.store, opts.rbac) : undefined;
@@ -223,6 +267,11 @@ export async function startKubeSim(opts: KubeSimOptions = {}): Promise<KubeSim> 
       return;
     }
     authenticate(req, r);
+    if (discoveryFaults.intercept(url.pathname, res, send)) return;
+    if (r.kind !== 'healthz' && faults.active) {
+      const watch = ['true', '1'].includes(url.searchParams.get('watch') ?? '');
+      if (await faults.intercept(req, res, verbOf(req, r.kind === 'resource' ? r.r : undefined, watch))) return;
+    }
     const id = r.kind === 'healthz' ? undefined : rbac?.identityOf(req.headers.authorization);
     if (id) {
       const q = parseQuery(url.searchParams);
@@ -241,7 +290,7 @@ export async function startKubeSim(opts: KubeSimOptions = {}): Promise<KubeSim> 
       case 'api':
         return send(res, 200, apiVersionsDoc());
       case 'apis':
-        return send(res, 200, apiGroupListDoc(api.registry));
+        return send(res, 200, discoveryFaults.groupList(apiGroupListDoc(api.registry)));
       case 'group': {
         const doc = apiGroupDoc(api.registry, r.group);
         if (!doc) throw errors.noRoute();
@@ -306,11 +355,29 @@ export async function startKubeSim(opts: KubeSimOptions = {}): Promise<KubeSim> 
       blackHole = on;
       if (on) watches.silenceAll();
     },
+    get tokenRotation() {
+      return rotation;
+    },
+    setTokenRotation: (o) => {
+      rotation?.stop();
+      rotation = o ? new TokenRotation(o) : undefined;
+      return rotation;
+    },
+    setWatchFaults: (f) => void (watches.faults = watchFaults(f, watches.faults)),
+    setDiscoveryFaults: (f) => discoveryFaults.set(f),
+    setFaults: (f) => faults.set(f),
+    faultsInjected: faults.injected,
     setOmitEmpty: (on) => void (api.omitEmpty = on),
-    compact: () => api.store.compact(),
+    writers,
+    compact: () => {
+      api.store.compact();
+      faults.compacted(api.store.rv + 1);
+    },
     dropWatches: () => watches.closeAll(),
     close: async () => {
       simulator?.stop();
+      rotation?.stop();
+      writers.stop();
       watches.closeAll();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -9,6 +9,7 @@ import { storeKey } from './registry.js';
 import { apiVersionOf, type ResourceType } from './resources.js';
 import { both, type Matcher, parseFieldSelector, parseLabelSelector } from './selectors.js';
 import type { Store, StoreEvent } from './store.js';
+import { armClose, errorEventLine, expiredStatus, NO_WATCH_FAULTS, type WatchFaults } from './watch-faults.js';
 
 export interface WatchTarget {
   t: ResourceType;
@@ -20,6 +21,8 @@ export class Watches {
   bookmarkMs = 5_000;
   /** Upper bound of the random delay (ms) added to each event a watcher receives; 0 = none. */
   lagMs = 0;
+  /** Server-side closes and how 410 Gone is told (watch-faults.ts). */
+  faults: WatchFaults = NO_WATCH_FAULTS;
   private closers = new Set<() => void>();
   private silencers = new Set<() => void>();
 
@@ -39,6 +42,13 @@ export class Watches {
       const n = Number(rv);
       backlog = Number.isFinite(n) ? this.store.since(n) : undefined;
     }
+    const gone = backlog ? undefined : expiredStatus(`too old resource version: ${rv} (${this.store.compactedRv})`);
+    if (gone && this.faults.goneAs === 'status') {
+      const body = JSON.stringify(gone);
+      res.writeHead(410, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) });
+      res.end(body);
+      return;
+    }
     res.writeHead(200, {
       'Content-Type': 'application/json',
       'Cache-Control': 'no-cache, private',
@@ -46,16 +56,7 @@ export class Watches {
     });
     res.flushHeaders();
     if (!backlog) {
-      const status = {
-        kind: 'Status',
-        apiVersion: 'v1',
-        metadata: {},
-        status: 'Failure',
-        message: `too old resource version: ${rv} (${this.store.compactedRv})`,
-        reason: 'Expired',
-        code: 410,
-      };
-      res.end(`${JSON.stringify({ type: 'ERROR', object: status })}\n`);
+      res.end(errorEventLine(gone!));
       return;
     }
     const lagged = laggedWriter(res, () => this.lagMs);
@@ -84,6 +85,13 @@ export class Watches {
     const timers: NodeJS.Timeout[] = [];
     if (q.allowWatchBookmarks) timers.push(setInterval(() => this.bookmark(t, out, false), this.bookmarkMs));
     if (q.timeoutSeconds && q.timeoutSeconds > 0) timers.push(setTimeout(() => res.end(), q.timeoutSeconds * 1000));
+    const serverClose = armClose(this.faults, {
+      bookmarks: q.allowWatchBookmarks,
+      bookmark: () => this.bookmark(t, out, false),
+      write: (line) => out.write(line),
+      end: () => res.end(),
+    });
+    if (serverClose) timers.push(serverClose);
     this.active++;
     const close = () => {
       if (!this.closers.delete(close)) return;

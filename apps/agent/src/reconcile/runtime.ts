@@ -20,6 +20,7 @@ import { Discovery } from '../kube/discovery.js';
 import { KubeClient, type ClientLimits } from '../kube/kube-client.js';
 import { loadKubeconfig } from '../kube/kubeconfig.js';
 import { listObjects } from '../kube/list-objects.js';
+import { listAll } from '../kube/list-pages.js';
 import { Planner } from '../plan/planner.js';
 import { Pruner } from '../prune/pruner.js';
 import { OWNER_LABEL, Renderer } from '../render/renderer.js';
@@ -121,6 +122,7 @@ export async function startReconciling(o: RuntimeOptions): Promise<ReconcileRunt
     drift,
     healthTimeoutMs: (o.healthTimeoutSeconds ?? 60) * 1000,
     logger: log.child({ stage: 'reconcile' }),
+    kubeRetries: () => client.retries,
   });
   const loop = new ReconcileLoop({
     desired: () => desired.value,
@@ -152,6 +154,6 @@ export async function startReconciling(o: RuntimeOptions): Promise<ReconcileRunt
 
 /** The names of the cluster's namespaces. */
 async function namespaceNames(client: KubeClient): Promise<string[]> {
-  const res = await client.request<{ items: Array<{ metadata: { name: string } }> }>('GET', '/api/v1/namespaces');
-  return res.body.items.map((n) => n.metadata.name);
+  const { items } = await listAll<{ metadata: { name: string } }>(client, '/api/v1/namespaces');
+  return items.map((n) => n.metadata.name);
 }

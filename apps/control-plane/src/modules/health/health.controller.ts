@@ -5,8 +5,9 @@ import { NatsService } from '../nats/nats.service.js';
 import { MetricsService } from './metrics.service.js';
 
 /**
- * Readiness (/healthz: PostgreSQL and NATS answer), liveness (/livez: the process serves HTTP; an
- * outage of PostgreSQL or NATS must not get every replica restarted) and Prometheus metrics.
+ * Readiness (`/readyz`, and `/healthz` as before: 503 while PostgreSQL or NATS is away), liveness
+ * (`/livez`: the process answers — a database outage is no reason to restart the hub, which
+ * reconnects by itself) and Prometheus metrics.
  */
 @Controller()
 export class HealthController {
@@ -16,7 +17,7 @@ export class HealthController {
     private readonly metrics: MetricsService,
   ) {}
 
-  @Get('healthz')
+  @Get(['healthz', 'readyz'])
   async healthz(@Res() res: Response): Promise<void> {
     const database = await this.db.query('SELECT 1').then(
       () => 'up',
