@@ -145,6 +145,7 @@ describe('a hub replica killed (SIGKILL) in the middle of a wave', { timeout: sc
   it('a report a dead replica took and never answered is stored by another after INGEST_ACK_WAIT_SECONDS', async () => {
     const ackWaitMs = f.h.config.INGEST_ACK_WAIT_SECONDS * 1000;
     const cluster = f.agents.get('us-1')!.clusterId;
+    // (Its seq is below the fake agent's own, so the cluster's latest report stays the agent's.)
     // The replica that dies: it publishes a report, takes it from the shared consumer, and is gone
     // without an answer. (The surviving replica is stopped meanwhile, so the dying one surely gets it.)
     await f.h.stopControlPlane();
@@ -155,7 +156,7 @@ describe('a hub replica killed (SIGKILL) in the middle of a wave', { timeout: sc
       ),
     );
     const js = jetstream(dying);
-    await js.publish(subjects.agent(cluster, 'sync'), JSON.stringify(syncReport(cluster, 777_001, 'a'.repeat(40))));
+    await js.publish(subjects.agent(cluster, 'sync'), JSON.stringify(syncReport(cluster, 5, 'a'.repeat(40))));
     // It takes messages until it has that report (earlier ones, e.g. heartbeats the stopped replica
     // left in its buffer) and answers none: they all come back after the ack wait.
     const consumer = await js.consumers.get(AGENT_STREAM, AGENT_CONSUMER);
@@ -163,7 +164,7 @@ describe('a hub replica killed (SIGKILL) in the middle of a wave', { timeout: sc
     await eventually(
       async () => {
         const m = await consumer.next({ expires: 2000 });
-        if (m && m.subject === mine && (JSON.parse(m.string()) as { seq: number }).seq === 777_001) return true;
+        if (m && m.subject === mine && (JSON.parse(m.string()) as { seq: number }).seq === 5) return true;
         return false;
       },
       20_000,
@@ -176,7 +177,7 @@ describe('a hub replica killed (SIGKILL) in the middle of a wave', { timeout: sc
       (
         (await f.h.cp.app
           .get(DataSource)
-          .query(`SELECT 1 FROM sync_results WHERE cluster_id = $1 AND seq = 777001`, [cluster])) as unknown[]
+          .query(`SELECT 1 FROM sync_results WHERE cluster_id = $1 AND seq = 5`, [cluster])) as unknown[]
       ).length === 1;
     await eventually(stored, ackWaitMs + 30_000, 'the report stored by the surviving replica');
     const storedMs = Date.now() - diedAt;
