@@ -8,8 +8,11 @@
  */
 import { jetstream } from '@nats-io/jetstream';
 import { AGENT_CONSUMER, AGENT_STREAM, subjects } from '@flotilla/protocol';
-import { scaled, slowdown } from '@flotilla/testing';
+import { scaled, slowdown, waitFor } from '@flotilla/testing';
 import { DataSource } from 'typeorm';
+import { createControlPlane } from '../src/bootstrap.js';
+import { DesiredStateService } from '../src/modules/fleet-repo/desired-state.service.js';
+import { RolloutEngine } from '../src/modules/rollouts/rollout-engine.service.js';
 import { createClient, type Client } from 'graphql-ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
@@ -113,7 +116,7 @@ describe('a hub replica killed (SIGKILL) in the middle of a wave', { timeout: sc
     await eventually(async () => events.at(-1)?.phase === 'SUCCEEDED', 10_000, 'the final progress event');
     const after = events.slice(eventsAtKill);
     const firstStep = after[0]!.at - killedAt;
-    const euPassed = after.find((e) => e.waves.find((w) => w.name === 'eu')!.phase === 'PASSED');
+    const euPassed = after.find((e) => e.waves.find((w) => w.name === 'canary')!.phase === 'PASSED');
     const euPassedMs = euPassed ? euPassed.at - killedAt : 0;
     console.info(
       `replica kill: wave eu ${euAtKill} at the kill; the surviving replica's first step ${firstStep} ms after it, ` +
@@ -142,6 +145,7 @@ describe('a hub replica killed (SIGKILL) in the middle of a wave', { timeout: sc
   it('a report a dead replica took and never answered is stored by another after INGEST_ACK_WAIT_SECONDS', async () => {
     const ackWaitMs = f.h.config.INGEST_ACK_WAIT_SECONDS * 1000;
     const cluster = f.agents.get('us-1')!.clusterId;
+    // (Its seq is below the fake agent's own, so the cluster's latest report stays the agent's.)
     // The replica that dies: it publishes a report, takes it from the shared consumer, and is gone
     // without an answer. (The surviving replica is stopped meanwhile, so the dying one surely gets it.)
     await f.h.stopControlPlane();
@@ -152,7 +156,7 @@ describe('a hub replica killed (SIGKILL) in the middle of a wave', { timeout: sc
       ),
     );
     const js = jetstream(dying);
-    await js.publish(subjects.agent(cluster, 'sync'), JSON.stringify(syncReport(cluster, 777_001, 'a'.repeat(40))));
+    await js.publish(subjects.agent(cluster, 'sync'), JSON.stringify(syncReport(cluster, 5, 'a'.repeat(40))));
     // It takes messages until it has that report (earlier ones, e.g. heartbeats the stopped replica
     // left in its buffer) and answers none: they all come back after the ack wait.
     const consumer = await js.consumers.get(AGENT_STREAM, AGENT_CONSUMER);
@@ -160,7 +164,7 @@ describe('a hub replica killed (SIGKILL) in the middle of a wave', { timeout: sc
     await eventually(
       async () => {
         const m = await consumer.next({ expires: 2000 });
-        if (m && m.subject === mine && (JSON.parse(m.string()) as { seq: number }).seq === 777_001) return true;
+        if (m && m.subject === mine && (JSON.parse(m.string()) as { seq: number }).seq === 5) return true;
         return false;
       },
       20_000,
@@ -173,7 +177,7 @@ describe('a hub replica killed (SIGKILL) in the middle of a wave', { timeout: sc
       (
         (await f.h.cp.app
           .get(DataSource)
-          .query(`SELECT 1 FROM sync_results WHERE cluster_id = $1 AND seq = 777001`, [cluster])) as unknown[]
+          .query(`SELECT 1 FROM sync_results WHERE cluster_id = $1 AND seq = 5`, [cluster])) as unknown[]
       ).length === 1;
     await eventually(stored, ackWaitMs + 30_000, 'the report stored by the surviving replica');
     const storedMs = Date.now() - diedAt;
@@ -181,5 +185,67 @@ describe('a hub replica killed (SIGKILL) in the middle of a wave', { timeout: sc
       `replica kill: a report held by the dead replica stored ${storedMs} ms later (ack wait ${ackWaitMs} ms)`,
     );
     expect(storedMs).toBeLessThanOrEqual(ackWaitMs + scaled(3000));
+  });
+
+  it('pins a replica committed and died before publishing reach their clusters through the replica driving on', async () => {
+    await k?.kill(); // (gone already when the first test ran)
+    const s = f.h.cp;
+    const engine = s.app.get(RolloutEngine);
+    // S stops driving (its ticks, and the kicks of its planner); the test ticks it below.
+    await engine.onModuleDestroy();
+    const tick = engine.kick.bind(engine);
+    engine.kick = () => Promise.resolve();
+    await eventually(
+      async () =>
+        (await f.h.gql(ROLLOUTS_QUERY, {})).data.rollouts.edges.every(
+          (e: { node: { phase: string } }) => e.node.phase !== 'RUNNING',
+        ),
+      10_000,
+      'no rollout running',
+    );
+    // Replica B commits its pins and dies before publishing any of them.
+    const b = await createControlPlane(f.h.config);
+    const bDesired = (b.app.get(RolloutEngine) as unknown as { desired: DesiredStateService }).desired;
+    bDesired.publishQuietly = async () => undefined;
+    const rev = await f.git.commit({ files: { 'bases/web/deploy.yaml': deployment('web:4.0') }, message: 'web 4.0' });
+    const { id } = await eventually(
+      async () => (await f.h.gql(ROLLOUTS_QUERY, { rev })).data?.rollouts.edges[0]?.node as { id: string } | undefined,
+      15_000,
+      'the rollout',
+    );
+    const canaryPinned = async () =>
+      (
+        (await f.h.gql(ROLLOUT_QUERY, { id })).data.rollout.waves as {
+          name: string;
+          clusters: { pinnedAt: string | null }[];
+        }[]
+      )
+        .find((w) => w.name === 'canary')!
+        .clusters.every((c) => c.pinnedAt);
+    await eventually(canaryPinned, 15_000, 'the canary pinned by replica B');
+    await b.close();
+    const diedAt = Date.now();
+    const can = f.agents.get('can')!;
+    expect(can.received).not.toContain(rev);
+    // S drives on (one tick at a time): the canary learns its revision, and the rollout completes.
+    await eventually(
+      async () => {
+        await tick();
+        return can.received.includes(rev);
+      },
+      10_000,
+      'the canary told by the replica that drives on',
+    );
+    const toldMs = Date.now() - diedAt;
+    await waitFor(
+      async () => {
+        await tick();
+        return (await f.h.gql(ROLLOUT_QUERY, { id })).data.rollout as { phase: string };
+      },
+      (r) => r.phase === 'SUCCEEDED',
+      { timeoutMs: 30_000, what: 'the rollout succeeded' },
+    );
+    console.info(`replica kill: pins left unpublished by a dead replica published by the survivor ${toldMs} ms later`);
+    for (const a of f.agents.values()) expect(a.received.at(-1)).toBe(rev);
   });
 });

@@ -5,6 +5,9 @@
  * rollout at a time) and writes the new state, the cluster pins and the audit events together.
  * Desired state is published after commit; at boot every pin of an active rollout is published
  * again, so a crash between commit and publish loses nothing and no wave is skipped or repeated.
+ * A replica that goes on driving a rollout another replica pinned (that one may have died between
+ * its commit and its publish) publishes those pins once too: each replica remembers the pins it
+ * published, by cluster and pin time.
  * A revert commit the engine pushed is handed to the head hook at once (the other clusters move to
  * it without waiting for the next poll).
  */
@@ -31,6 +34,8 @@ export class RolloutEngine implements OnApplicationBootstrap, OnModuleDestroy {
   private again = false;
   private stopped = false;
   private off?: () => void;
+  /** Per active rollout, the pins (`<cluster>@<pinnedAt>`) this replica has published. */
+  private readonly published = new Map<string, Set<string>>();
 
   constructor(
     private readonly db: DataSource,
@@ -74,7 +79,9 @@ export class RolloutEngine implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   private async tick(): Promise<void> {
-    for (const id of await activeRolloutIds(this.db.manager)) await this.step(id);
+    const active = await activeRolloutIds(this.db.manager);
+    for (const id of this.published.keys()) if (!active.includes(id)) this.published.delete(id);
+    for (const id of active) await this.step(id);
   }
 
   /** Advances one rollout under its row lock; a rollout another replica holds is skipped. */
@@ -102,6 +109,7 @@ export class RolloutEngine implements OnApplicationBootstrap, OnModuleDestroy {
     });
     if (!result) return;
     await this.publishAll(result.pinned);
+    await this.publishUnseen(id, result.state, result.pinned);
     if ('changed' in result) this.events.publish('rolloutProgress', { rolloutId: id });
     if (result.needsRevert && (await this.reverter.revert(id))) {
       await this.step(id);
@@ -137,12 +145,30 @@ export class RolloutEngine implements OnApplicationBootstrap, OnModuleDestroy {
       await Promise.all(ids.slice(i, i + 64).map((cid) => this.desired.publishQuietly(cid)));
   }
 
+  /**
+   * Publishes the pins of `state` this replica has not published itself (those another replica
+   * committed), and remembers them; the first call for a rollout publishes all its pins.
+   */
+  private async publishUnseen(id: string, state: RolloutState, justPublished: readonly string[] = []): Promise<void> {
+    const seen = this.published.get(id) ?? new Set<string>();
+    this.published.set(id, seen);
+    const just = new Set(justPublished);
+    const unseen = pinnedClusters(state).filter((c) => {
+      const key = `${c.id}@${c.pinnedAt}`;
+      if (just.has(c.id)) seen.add(key);
+      return !seen.has(key);
+    });
+    if (!unseen.length) return;
+    await this.publishAll(unseen.map((c) => c.id));
+    for (const c of unseen) seen.add(`${c.id}@${c.pinnedAt}`);
+  }
+
   /** Publishes the desired state of every cluster an active rollout pinned (idempotent). */
   async republishPins(): Promise<void> {
     const rows = (await this.db.query(
-      `SELECT state FROM rollouts WHERE phase IN ('Running', 'Paused', 'RollingBack')`,
-    )) as { state: RolloutState }[];
-    await this.publishAll(rows.flatMap(({ state }) => pinnedClusters(state).map((c) => c.id)));
+      `SELECT id, state FROM rollouts WHERE phase IN ('Running', 'Paused', 'RollingBack')`,
+    )) as { id: string; state: RolloutState }[];
+    for (const { id, state } of rows) await this.publishUnseen(id, state);
   }
 
   async onModuleDestroy(): Promise<void> {
