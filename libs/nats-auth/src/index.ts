@@ -8,3 +8,4 @@ export * from './user.js';
 export * from './revocation.js';
 export * from './renewal.js';
 export * from './servers.js';
+export * from './native-ed25519.js';

@@ -1,7 +1,8 @@
 /** NATS users: nkey pairs, user JWTs signed by the Flotilla account, and client authenticators. */
 import { createUser as createUserKey, decode, encodeUser } from '@nats-io/jwt';
-import { jwtAuthenticator, type Authenticator } from '@nats-io/transport-node';
+import type { Authenticator } from '@nats-io/transport-node';
 import type { NatsPermissions } from '@flotilla/protocol';
+import { nativeJwtAuthenticator } from './native-ed25519.js';
 import { keyPairFromSeed, seedText, type NatsTrust } from './trust.js';
 
 /** A fresh user nkey pair. The seed is the user's secret; only the public key is shared. */
@@ -74,10 +75,11 @@ export function decodeUserJwt(jwt: string): {
 }
 
 /**
- * An authenticator for `connect({ authenticator })`: presents the JWT and signs the nonce. Give a
- * function for a JWT that is renewed: every (re)connect presents the current one.
+ * An authenticator for `connect({ authenticator })`: presents the JWT and signs the nonce with
+ * native Ed25519 (native-ed25519.ts; nats.js's own signs in pure JavaScript). Give a function for
+ * a JWT that is renewed: every (re)connect presents the current one.
  */
 export function credsAuthenticator(jwt: string | (() => string), seed: string): Authenticator {
-  keyPairFromSeed(seed, 'user');
-  return jwtAuthenticator(jwt, new TextEncoder().encode(seed));
+  if (!seed.startsWith('SU')) throw new Error('not a NATS user seed (expected it to start with SU)');
+  return nativeJwtAuthenticator(jwt, seed);
 }
