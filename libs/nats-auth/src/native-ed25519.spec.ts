@@ -2,7 +2,7 @@ import { createPublicKey, verify } from 'node:crypto';
 import { createAccount, createOperator, createUser, fromPublic, fromSeed } from '@nats-io/nkeys';
 import { jwtAuthenticator } from '@nats-io/transport-node';
 import { describe, expect, it } from 'vitest';
-import { ed25519PrivateKey, nativeJwtAuthenticator, nativeNkey } from './native-ed25519.js';
+import { ed25519PrivateKey, nativeCreateNkey, nativeJwtAuthenticator, nativeNkey } from './native-ed25519.js';
 
 const text = (b: Uint8Array) => new TextDecoder().decode(b);
 const bytes = (s: string) => new TextEncoder().encode(s);
@@ -30,6 +30,22 @@ describe('nativeNkey', () => {
   });
 });
 
+describe('nativeCreateNkey', () => {
+  it('makes key pairs nkeys reads back: the same public key from the seed, of the asked kind', () => {
+    for (const [kind, p] of [
+      ['user', 'U'],
+      ['account', 'A'],
+      ['operator', 'O'],
+    ] as const) {
+      const { publicKey, seed } = nativeCreateNkey(kind);
+      expect(seed.startsWith(`S${p}`)).toBe(true);
+      expect(fromSeed(bytes(seed)).getPublicKey()).toBe(publicKey);
+      expect(publicKey.startsWith(p)).toBe(true);
+    }
+    expect(nativeCreateNkey('user').seed).not.toBe(nativeCreateNkey('user').seed);
+  });
+});
+
 describe('nativeJwtAuthenticator', () => {
   it("answers the server's nonce as nats.js's jwtAuthenticator does", () => {
     const kp = createUser();
@@ -38,9 +54,7 @@ describe('nativeJwtAuthenticator', () => {
     const ours = nativeJwtAuthenticator('header.claims.sig', seed)(nonce);
     const theirs = jwtAuthenticator('header.claims.sig', bytes(seed))(nonce);
     expect(ours).toEqual(theirs);
-    expect(fromSeed(bytes(seed)).verify(bytes(nonce), Buffer.from((ours as { sig: string }).sig, 'base64'))).toBe(
-      true,
-    );
+    expect(fromSeed(bytes(seed)).verify(bytes(nonce), Buffer.from((ours as { sig: string }).sig, 'base64'))).toBe(true);
   });
 
   it('presents the current JWT on every call when given a function', () => {

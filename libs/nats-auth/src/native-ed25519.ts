@@ -4,7 +4,8 @@
  * a signature, which caps how fast a busy process can (re)connect many NATS users. This builds a
  * node:crypto KeyObject from the nkey seed once: the same signatures, from OpenSSL.
  */
-import { createPrivateKey, createPublicKey, sign, type KeyObject } from 'node:crypto';
+import { createPrivateKey, createPublicKey, randomBytes, sign, type KeyObject } from 'node:crypto';
+import { Prefix } from '@nats-io/nkeys';
 import { Codec } from '@nats-io/nkeys/lib/codec.js';
 import type { Authenticator } from '@nats-io/transport-node';
 
@@ -38,6 +39,13 @@ export function nativeNkey(seed: string): NativeNkey {
   const key = ed25519PrivateKey(buf);
   const publicKey = new TextDecoder().decode(Codec.encode(prefix, ed25519PublicKeyBytes(key)));
   return { publicKey, sign: (input) => new Uint8Array(sign(null, input, key)) };
+}
+
+/** A fresh nkey pair of the given kind, generated natively (nkeys derives the public key in pure JavaScript). */
+export function nativeCreateNkey(kind: 'user' | 'account' | 'operator'): { publicKey: string; seed: string } {
+  const prefix = { user: Prefix.User, account: Prefix.Account, operator: Prefix.Operator }[kind];
+  const seed = new TextDecoder().decode(Codec.encodeSeed(prefix, randomBytes(32)));
+  return { publicKey: nativeNkey(seed).publicKey, seed };
 }
 
 /**

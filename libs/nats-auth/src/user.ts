@@ -1,14 +1,13 @@
 /** NATS users: nkey pairs, user JWTs signed by the Flotilla account, and client authenticators. */
-import { createUser as createUserKey, decode, encodeUser } from '@nats-io/jwt';
+import { decode, encodeUser } from '@nats-io/jwt';
 import type { Authenticator } from '@nats-io/transport-node';
 import type { NatsPermissions } from '@flotilla/protocol';
-import { nativeJwtAuthenticator } from './native-ed25519.js';
-import { keyPairFromSeed, seedText, type NatsTrust } from './trust.js';
+import { nativeCreateNkey, nativeJwtAuthenticator } from './native-ed25519.js';
+import { keyPairFromSeed, type NatsTrust } from './trust.js';
 
 /** A fresh user nkey pair. The seed is the user's secret; only the public key is shared. */
 export function createUser(): { publicKey: string; seed: string } {
-  const kp = createUserKey();
-  return { publicKey: kp.getPublicKey(), seed: seedText(kp.getSeed()) };
+  return nativeCreateNkey('user');
 }
 
 export interface MintUserJwtOptions {
