@@ -21,6 +21,7 @@ import {
   AGENT_CONSUMER,
   AGENT_STREAM,
   agentPermissions,
+  DESIRED_BUCKET,
   PROTOCOL_VERSION,
   RegisterResponse,
   subjects,
@@ -456,8 +457,10 @@ try {
   );
   row(`rollout: commit → Succeeded (every report in)`, secs(Date.now() - ro0));
 
-  // Hub restart: desired state re-published to every agent.
+  // Hub restart after the desired-state bucket lost its contents (a new or recreated JetStream store):
+  // the hub re-publishes every cluster's desired state when it starts.
   await stopProcess(child);
+  await jsm.streams.purge(`KV_${DESIRED_BUCKET}`);
   const rs0 = Date.now();
   url = await startControlPlane();
   const republished = await until(
