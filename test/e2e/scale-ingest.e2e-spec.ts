@@ -1,7 +1,8 @@
 /**
- * bench:scale in small (issue 18): 500 protocol-level agents, each registered over HTTP with its own
- * nkey, connected to NATS as its own user and sending heartbeats and sync reports through the hub's
- * relay every second or two. Once they stop, the hub has stored every report the relay accepted,
+ * bench:scale in small (issue 18): 500 protocol-level agents (10 registered over HTTP, the rest
+ * written to the database with JWTs minted as registration mints them), each with its own nkey,
+ * connected to NATS as its own user and sending heartbeats and sync reports through the hub's relay
+ * every second or two. Once they stop, the hub has stored every report the relay accepted,
  * exactly once, and counted every accepted heartbeat — nothing lost, nothing made up.
  */
 import pg from 'pg';
@@ -15,8 +16,10 @@ import {
   type Harness,
 } from '../../apps/control-plane/test/support/harness.js';
 import { ProtocolAgents, type ProtocolAgentCredential } from './support/protocol-agents.js';
+import { seedClusters } from './support/seed-clusters.js';
 
 const AGENTS = 500;
+const REGISTER = 10;
 const REPORTS_EACH = 2;
 
 async function metric(url: string, name: string): Promise<number> {
@@ -45,20 +48,20 @@ describe(`ingest at scale (${AGENTS} protocol-level agents)`, () => {
   });
 
   it('stores every accepted report exactly once and counts every accepted heartbeat', async () => {
-    const { token } = await createRegistrationToken(h, { name: 'scale', tags: ['scale'], maxUses: AGENTS });
-    const creds: ProtocolAgentCredential[] = [];
-    const queue = Array.from({ length: AGENTS }, (_, i) => i);
-    await Promise.all(
-      Array.from({ length: 16 }, async () => {
-        for (let i = queue.shift(); i !== undefined; i = queue.shift()) {
-          const { body, key } = registration(token, `scale-${String(i).padStart(3, '0')}`);
-          const res = await h.register(body);
-          expect(res.status, await res.clone().text()).toBe(201);
-          const r = RegisterResponse.parse(await res.json());
-          creds.push({ clusterId: r.clusterId, jwt: r.nats.jwt, seed: key.seed, inboxPrefix: r.nats.inboxPrefix });
-        }
-      }),
+    // A few register over HTTP; the rest are written to the database with JWTs minted as registration does.
+    const { token } = await createRegistrationToken(h, { name: 'scale', tags: ['scale'], maxUses: REGISTER });
+    const creds: ProtocolAgentCredential[] = await seedClusters(
+      h.db.url,
+      h.nats.trust,
+      Array.from({ length: AGENTS - REGISTER }, (_, i) => ({ name: `scale-seeded-${i}`, tags: ['scale'] })),
     );
+    for (let i = 0; i < REGISTER; i++) {
+      const { body, key } = registration(token, `scale-${i}`);
+      const res = await h.register(body);
+      expect(res.status, await res.clone().text()).toBe(201);
+      const r = RegisterResponse.parse(await res.json());
+      creds.push({ clusterId: r.clusterId, jwt: r.nats.jwt, seed: key.seed, inboxPrefix: r.nats.inboxPrefix });
+    }
 
     agents = new ProtocolAgents(creds, { natsUrl: h.nats.url, heartbeatMs: 2_000, reportMs: 1_000 });
     await agents.start();
