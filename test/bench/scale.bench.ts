@@ -370,10 +370,7 @@ try {
         );
         pageMs.push(performance.now() - t);
         t = performance.now();
-        await gql(
-          url,
-          '{ fleetSummary { clusters { total online offline pending } byTag { tag total online } } }',
-        );
+        await gql(url, '{ fleetSummary { clusters { total online offline pending } byTag { tag total online } } }');
         summaryMs.push(performance.now() - t);
         await sleep(250);
       }
