@@ -1,4 +1,5 @@
-import type { DesiredState } from '@flotilla/protocol';
+import { Kvm } from '@nats-io/kv';
+import { DESIRED_BUCKET, type DesiredState } from '@flotilla/protocol';
 import { startGitServer, type GitServer } from '@flotilla/testing';
 import { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -164,6 +165,29 @@ ignore:
     await desiredOf(plain.clusterId, (d) => d.ignore === undefined, 'the rules gone');
     await hpa.close();
     await plain.close();
+  });
+
+  it('re-publishes, when the hub starts, the desired states its bucket lost', async () => {
+    const [lost, kept] = [await agent('ds-lost'), await agent('ds-kept')];
+    await Promise.all([lost.close(), kept.close()]);
+    const before = await desiredOf(lost.clusterId, () => true, 'a desired state');
+    await desiredOf(kept.clusterId, () => true, 'a desired state');
+    await h.stopControlPlane();
+    const nc = await h.nats.connect(h.nats.hub);
+    try {
+      const kv = await new Kvm(nc).open(DESIRED_BUCKET);
+      // The lost key as a new or recreated bucket would have it: no value at all.
+      await kv.purge(lost.clusterId);
+      const keptValue = (await kv.get(kept.clusterId))!.string();
+      expect((await kv.get(lost.clusterId))?.operation).toBe('PURGE');
+      await h.startControlPlane();
+      expect(await desiredOf(lost.clusterId, (d) => d.revision === before.revision, 'the lost key back')).toEqual(
+        before,
+      );
+      expect((await kv.get(kept.clusterId))!.string()).toBe(keptValue);
+    } finally {
+      await nc.close();
+    }
   });
 
   it('shows an unreachable repository as an error and keeps the desired revisions', async () => {

@@ -9,3 +9,4 @@ export * from './revocation.js';
 export * from './renewal.js';
 export * from './servers.js';
 export * from './leaf-config.js';
+export * from './native-ed25519.js';

@@ -1,13 +1,13 @@
 /** NATS users: nkey pairs, user JWTs signed by the Flotilla account, and client authenticators. */
-import { createUser as createUserKey, decode, encodeUser } from '@nats-io/jwt';
-import { jwtAuthenticator, type Authenticator } from '@nats-io/transport-node';
+import { decode, encodeUser } from '@nats-io/jwt';
+import type { Authenticator } from '@nats-io/transport-node';
 import type { NatsPermissions } from '@flotilla/protocol';
-import { keyPairFromSeed, seedText, type NatsTrust } from './trust.js';
+import { nativeCreateNkey, nativeJwtAuthenticator } from './native-ed25519.js';
+import { keyPairFromSeed, type NatsTrust } from './trust.js';
 
 /** A fresh user nkey pair. The seed is the user's secret; only the public key is shared. */
 export function createUser(): { publicKey: string; seed: string } {
-  const kp = createUserKey();
-  return { publicKey: kp.getPublicKey(), seed: seedText(kp.getSeed()) };
+  return nativeCreateNkey('user');
 }
 
 export interface MintUserJwtOptions {
@@ -74,10 +74,11 @@ export function decodeUserJwt(jwt: string): {
 }
 
 /**
- * An authenticator for `connect({ authenticator })`: presents the JWT and signs the nonce. Give a
- * function for a JWT that is renewed: every (re)connect presents the current one.
+ * An authenticator for `connect({ authenticator })`: presents the JWT and signs the nonce with
+ * native Ed25519 (native-ed25519.ts; nats.js's own signs in pure JavaScript). Give a function for
+ * a JWT that is renewed: every (re)connect presents the current one.
  */
 export function credsAuthenticator(jwt: string | (() => string), seed: string): Authenticator {
-  keyPairFromSeed(seed, 'user');
-  return jwtAuthenticator(jwt, new TextEncoder().encode(seed));
+  if (!seed.startsWith('SU')) throw new Error('not a NATS user seed (expected it to start with SU)');
+  return nativeJwtAuthenticator(jwt, seed);
 }

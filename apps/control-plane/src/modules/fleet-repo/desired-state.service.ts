@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { Kvm, type KV } from '@nats-io/kv';
+import { KvWatchInclude, Kvm, type KV } from '@nats-io/kv';
 import { DESIRED_BUCKET, DesiredState, PROTOCOL_VERSION } from '@flotilla/protocol';
 import { DataSource, IsNull } from 'typeorm';
 import type { ControlPlaneConfig } from '../../config/config.schema.js';
@@ -161,8 +161,14 @@ export class DesiredStateService {
     const cluster = await this.db
       .getRepository(Cluster)
       .findOneBy({ id: clusterId, deregisteredAt: IsNull(), admission: Admission.Active });
-    let state = cluster ? this.stateOf(cluster) : undefined;
-    if (!state || !cluster) return undefined;
+    return cluster ? this.publishCluster(cluster) : undefined;
+  }
+
+  /** Publishes the desired state of a participating cluster already read from the database. */
+  async publishCluster(cluster: Cluster): Promise<DesiredState | undefined> {
+    const clusterId = cluster.id;
+    let state = this.stateOf(cluster);
+    if (!state) return undefined;
     // Rules name source paths: resolved before hydration swaps in the rendered folder.
     if (this.policy) {
       const { path, revision } = state;
@@ -202,6 +208,32 @@ export class DesiredStateService {
         `publishing desired state of cluster ${clusterId} failed (retried next poll): ${(e as Error).message}`,
       );
     });
+  }
+
+  /**
+   * `updatedAt` of every desired state in the bucket, by cluster id (its last values, read once
+   * through an ordered consumer; deleted keys are left out).
+   */
+  async publishedUpdatedAt(): Promise<Map<string, string>> {
+    const kv = await this.kv();
+    const out = new Map<string, string>();
+    if ((await kv.status()).values === 0) return out;
+    const entries = await kv.watch({ include: KvWatchInclude.LastValue });
+    try {
+      for await (const e of entries) {
+        if (e.operation === 'PUT') {
+          try {
+            out.set(e.key, (e.json<{ updatedAt?: string }>().updatedAt ?? '') as string);
+          } catch {
+            out.set(e.key, '');
+          }
+        } else out.delete(e.key);
+        if (e.delta === 0) break;
+      }
+    } finally {
+      entries.stop();
+    }
+    return out;
   }
 
   async remove(clusterId: string): Promise<void> {
