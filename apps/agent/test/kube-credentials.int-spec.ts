@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { namespace, configMap } from './support/manifests.js';
-import { startReconcileEnv, type ReconcileEnv } from './support/reconcile-env.js';
+import { startReconcileEnv, waitFor, type ReconcileEnv } from './support/reconcile-env.js';
 
 describe('Kubernetes credentials that rotate', () => {
   let env: ReconcileEnv;
@@ -58,6 +58,7 @@ describe('Kubernetes credentials that rotate', () => {
   afterEach(async () => {
     await env.stopAgent();
     env.sim.setTokens(undefined);
+    env.sim.setTokenRotation(undefined);
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -72,6 +73,49 @@ describe('Kubernetes credentials that rotate', () => {
     env.sim.setTokens(['token-2']);
     expect(await syncOnce()).toBe('Synced');
     expect(live()).toBe(String(n));
+  });
+
+  it('keeps passes and drift healing working while kube-sim rotates the token file under it', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'kube-creds-'));
+    // kube-sim writes a new token into the file and takes only the newest: the agent's cached token
+    // is refused after each rotation, and it must read the file again and carry on. Rotated by the
+    // test before each round (kube-sim's own timer is checked in libs/kube-sim's faults spec): a
+    // period short enough to land inside a pass would, on a loaded machine, outrun a request.
+    const rotation = env.sim.setTokenRotation({ file: join(dir, 'token'), everyMs: 0 })!;
+    await env.startAgent({ kubeconfig: kubeconfig({ tokenFile: 'token' }) });
+    const refusedBefore = env.sim.counters['unauthorized'] ?? 0;
+    for (let i = 0; i < 3; i++) {
+      rotation.rotate();
+      n++;
+      const rev = await env.git.commit({
+        files: {
+          'clusters/edge/ns.yaml': namespace('creds'),
+          'clusters/edge/cm.yaml': configMap('creds', 'settings', { round: String(n) }),
+        },
+        message: `round ${n}`,
+      });
+      await env.putDesired({ revision: rev });
+      await env.waitSync((r) => r.some((x) => x.revision === rev && x.state === 'Synced'), 30_000);
+      // No pass failed on the way: each refused request was sent again with the file's new token.
+      const states = (await env.syncReports()).filter((x) => x.revision === rev).map((x) => x.state);
+      expect(states).toEqual(['Synced']);
+    }
+    expect(live()).toBe(String(n));
+    expect(rotation.rotations).toBe(3);
+    expect(env.sim.counters['unauthorized'] ?? 0).toBeGreaterThanOrEqual(refusedBefore + 3);
+    // A hand edit after a rotation: the heal's write carries a stale token, is refused, and is sent again.
+    const before = (await env.driftReports()).length;
+    rotation.rotate();
+    const cm = env.sim.api.registry.lookup('', 'v1', 'configmaps')!;
+    const current = env.sim.api.store.get('configmaps', 'creds', 'settings') as { data: Record<string, string> };
+    env.sim.api.commit(
+      cm,
+      current,
+      { ...current, data: { round: 'edited' } },
+      { manager: 'kubectl-edit', dryRun: false },
+    );
+    await env.waitDrift((r) => r.slice(before).some((d) => d.resolution === 'reverted'));
+    await waitFor(live, (v) => v === String(n), 10_000, 'the hand edit reverted');
   });
 
   it('runs an exec credential plugin again when the server refuses its token', async () => {
