@@ -12,7 +12,7 @@
  * trust.json holds the three root seeds: keep it offline; it is needed to regenerate the config.
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, realpathSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -118,7 +118,8 @@ async function main(argv: string[]): Promise<void> {
   );
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+// Run as a script (argv[1] may be a symlink to this file: compare real paths).
+if (process.argv[1] && import.meta.url === pathToFileURL(realpathSync(process.argv[1])).href) {
   main(process.argv.slice(2)).catch((error: unknown) => {
     console.error(`generate-secrets: ${(error as Error).message}`);
     process.exit(2);

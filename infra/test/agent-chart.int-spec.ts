@@ -92,7 +92,12 @@ interface PodProcess {
  * A control plane polling `git`, and a kube-sim that knows the agent's ServiceAccount token and
  * enforces RBAC for it: what the agent does, the chart's RBAC must allow.
  */
-function startHubAndCluster(git: GitServer, name: string, kubeconfigPath: string): Promise<[Harness, KubeSim]> {
+function startHubAndCluster(
+  git: GitServer,
+  name: string,
+  kubeconfigPath: string,
+  ns = NS,
+): Promise<[Harness, KubeSim]> {
   return Promise.all([
     startHarness({ FLEET_REPO_URL: git.url, FLEET_POLL_INTERVAL_SECONDS: '1', HEARTBEAT_INTERVAL_SECONDS: '1' }),
     startKubeSim({
@@ -100,13 +105,33 @@ function startHubAndCluster(git: GitServer, name: string, kubeconfigPath: string
       kubeconfigPath,
       simulate: false,
       tokens: [SA_TOKEN],
-      rbac: { identities: { [SA_TOKEN]: serviceAccountIdentity(NS, 'flotilla-agent') } },
+      rbac: { identities: { [SA_TOKEN]: serviceAccountIdentity(ns, 'flotilla-agent') } },
     }),
   ]);
 }
 
 function podOf(objects: KubeObject[]) {
   return one(objects, 'Deployment').spec.template.spec;
+}
+
+/**
+ * The container's env as the kubelet fills it in: plain values, and `fieldRef: metadata.namespace`
+ * (the downward API) as the namespace the Deployment was rendered into.
+ */
+function podEnv(objects: KubeObject[]): Record<string, string> {
+  const deployment = one(objects, 'Deployment');
+  const env: Record<string, string> = {};
+  for (const e of deployment.spec.template.spec.containers[0].env as {
+    name: string;
+    value?: string;
+    valueFrom?: { fieldRef?: { fieldPath: string } };
+  }[]) {
+    if (e.value !== undefined) env[e.name] = e.value;
+    else if (e.valueFrom?.fieldRef?.fieldPath === 'metadata.namespace')
+      env[e.name] = deployment.metadata.namespace ?? NS;
+    else throw new Error(`the test cannot fill in env ${e.name}: ${JSON.stringify(e.valueFrom)}`);
+  }
+  return env;
 }
 
 describe('helm chart and kustomize base of the agent', () => {
@@ -259,8 +284,7 @@ describe('helm chart and kustomize base of the agent', () => {
         '/etc/flotilla/kubeconfig/kubeconfig': join(podDir, 'kubeconfig'),
       };
       const args = (c.args as string[]).map((a) => a.replace(/=(.*)$/, (_m, p: string) => `=${local[p] ?? p}`));
-      const env: Record<string, string> = { ...settings, FLOTILLA_STATE_NAMESPACE: NS };
-      for (const e of c.env as { name: string; value?: string }[]) if (e.value !== undefined) env[e.name] = e.value;
+      const env: Record<string, string> = { ...settings, ...podEnv(objects) };
       const child = spawn(process.execPath, [...AGENT_NODE_OPTIONS, BIN, ...args], {
         env: { ...process.env, ...env },
         stdio: ['ignore', 'pipe', 'pipe'],
@@ -425,6 +449,8 @@ describe('helm chart and kustomize base of the agent', () => {
     let sim: KubeSim;
     let child: ChildProcess | undefined;
     const NAMESPACED = 'tenant-1';
+    // Installed outside flotilla-system: state Secret, Lease and inventory follow the release namespace.
+    const TNS = 'flotilla-tenant';
     const k = async (args: string[]) => {
       sim.setTokens(undefined);
       try {
@@ -441,7 +467,7 @@ describe('helm chart and kustomize base of the agent', () => {
     };
     beforeAll(async () => {
       git = await startGitServer();
-      [h, sim] = await startHubAndCluster(git, 'chart-ns', join(dir, 'sim-ns-kubeconfig'));
+      [h, sim] = await startHubAndCluster(git, 'chart-ns', join(dir, 'sim-ns-kubeconfig'), TNS);
     }, scaled(90_000));
     afterAll(async () => {
       child?.kill('SIGKILL');
@@ -469,13 +495,13 @@ ${FLEET[`clusters/${NAME}/rbac.yaml`]}`,
           'flotilla-agent',
           CHART,
           '--namespace',
-          NS,
+          TNS,
           '--set',
           `name=${NAMESPACED},server=${h.cp.url},token=${token},rbac.scope=namespaced,rbac.namespaces={team-a}`,
         ])
       ).stdout;
       writeFileSync(join(dir, 'chart-ns.yaml'), rendered);
-      await k(['create', 'namespace', NS]);
+      await k(['create', 'namespace', TNS]);
       await k(['create', 'namespace', 'team-a']);
       await k(['create', 'namespace', 'team-b']);
       await k(['apply', '--server-side', '--field-manager', 'helm', '-f', join(dir, 'chart-ns.yaml')]);
@@ -504,7 +530,7 @@ ${FLEET[`clusters/${NAME}/rbac.yaml`]}`,
         env: {
           ...process.env,
           ...settings,
-          FLOTILLA_STATE_NAMESPACE: NS,
+          ...podEnv(objects),
         },
         stdio: ['ignore', 'pipe', 'pipe'],
       });
@@ -532,6 +558,14 @@ ${FLEET[`clusters/${NAME}/rbac.yaml`]}`,
       expect(
         JSON.parse(await k(['get', 'rolebinding', 'team-a-admins', '-n', 'team-a', '-o', 'json'])).roleRef.name,
       ).toBe('admin');
+      // The inventory, state Secret and Lease are in the release namespace; nothing in flotilla-system.
+      const inventory = JSON.parse(await k(['get', 'configmap', 'flotilla-inventory', '-n', TNS, '-o', 'json']));
+      expect(inventory.data).toMatchObject({ format: '2', count: '3' });
+      await k(['get', 'secret', 'flotilla-agent-state', '-n', TNS]);
+      await k(['get', 'lease', 'flotilla-agent', '-n', TNS]);
+      sim.setTokens(undefined);
+      expect(sim.api.store.get('namespaces', '', NS)).toBeUndefined();
+      sim.setTokens([SA_TOKEN]);
 
       const outside = await git.commit({
         files: {

@@ -1,5 +1,5 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '@flotilla/local-infra';
@@ -9,28 +9,50 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from './support/kubectl.js';
 
 // What the Dockerfiles ship: docker/build-app.mjs output (compiled JS + only the npm packages the
-// code reaches), run here with plain `node` — no SWC, no workspace node_modules.
+// code reaches), built with the very arguments of each Dockerfile's RUN line and started with its
+// final stage's ENV and ENTRYPOINT/CMD (the agent's Node options included), with plain `node` —
+// no SWC, no workspace node_modules. No OCI builder runs in the suite (docker/README.md says why).
 const ADMIN_TOKEN = 'images-test-admin-token-0123456789abcdef';
-/** The same extras docker/control-plane.Dockerfile passes. */
-const CONTROL_PLANE_EXTRAS = [
-  '--with',
-  '@nestjs/platform-express',
-  '--with',
-  '@as-integrations/express5',
-  '--with',
-  'pg',
-  '--copy',
-  'apps/web/src',
-];
 
-function build(entry: string, out: string, extra: string[] = []): Promise<string> {
+/** What a Dockerfile builds and runs: build-app.mjs arguments, the runtime ENV and the command. */
+export function dockerfileRuntime(dockerfile: string): {
+  buildArgs: string[];
+  env: Record<string, string>;
+  command: string[];
+} {
+  const text = readFileSync(join(REPO_ROOT, 'docker', dockerfile), 'utf8').replace(/\\\n\s*/g, ' ');
+  const lines = text.split('\n').filter((l) => !l.trimStart().startsWith('#'));
+  const run = lines.map((l) => /^RUN node docker\/build-app\.mjs (.*)$/.exec(l)?.[1]).find(Boolean);
+  if (!run) throw new Error(`${dockerfile}: no RUN node docker/build-app.mjs line`);
+  const buildArgs = run.trim().split(/\s+/);
+  const out = buildArgs.indexOf('--out');
+  if (out < 0 || buildArgs[out + 1] !== '/out')
+    throw new Error(`${dockerfile}: build-app.mjs must write to --out /out`);
+  buildArgs.splice(out, 2);
+  const final = lines.slice(lines.map((l) => l.startsWith('FROM ')).lastIndexOf(true));
+  if (!final.some((l) => l === 'COPY --from=build /out /app') || !final.includes('WORKDIR /app'))
+    throw new Error(`${dockerfile}: the final stage must run /out as /app`);
+  const env: Record<string, string> = {};
+  for (const l of final.filter((x) => x.startsWith('ENV ')))
+    for (const [, k, v] of l.slice(4).matchAll(/([A-Z_]+)=(\S+)/g)) env[k!] = v!;
+  const cmd = final.map((l) => /^(?:ENTRYPOINT|CMD) (\[.*\])$/.exec(l)?.[1]).find(Boolean);
+  if (!cmd) throw new Error(`${dockerfile}: no ENTRYPOINT or CMD in exec form`);
+  const command = JSON.parse(cmd) as string[];
+  if (command[0] !== 'node') throw new Error(`${dockerfile}: the command must start with node`);
+  return { buildArgs, env, command: command.slice(1) };
+}
+
+const AGENT = dockerfileRuntime('agent.Dockerfile');
+const CONTROL_PLANE = dockerfileRuntime('control-plane.Dockerfile');
+
+function build(args: string[], out: string): Promise<string> {
   return new Promise((res, rej) =>
     execFile(
       process.execPath,
-      [join(REPO_ROOT, 'docker', 'build-app.mjs'), '--entry', entry, '--out', out, '--hardlink', ...extra],
+      [join(REPO_ROOT, 'docker', 'build-app.mjs'), ...args, '--out', out, '--hardlink'],
       { cwd: REPO_ROOT, timeout: scaled(120_000) },
       (err, stdout, stderr) =>
-        err ? rej(new Error(`build-app ${entry} failed: ${stderr || err.message}`)) : res(stdout),
+        err ? rej(new Error(`build-app ${args.join(' ')} failed: ${stderr || err.message}`)) : res(stdout),
     ),
   );
 }
@@ -76,8 +98,8 @@ describe('app builds for the container images', SLOW, () => {
     dir = mkdtempSync(join(tmpdir(), 'flotilla-images-'));
     [db, nats] = await Promise.all([createTestDatabase(), startNats()]);
     const [cp, agent] = await Promise.all([
-      build('apps/control-plane/src/main.ts', join(dir, 'cp'), CONTROL_PLANE_EXTRAS),
-      build('apps/agent/src/main.ts', join(dir, 'agent')),
+      build(CONTROL_PLANE.buildArgs, join(dir, 'cp')),
+      build(AGENT.buildArgs, join(dir, 'agent')),
     ]);
     expect(cp).toMatch(/built apps\/control-plane\/src\/main.ts: \d+ modules/);
     expect(agent).toMatch(/built apps\/agent\/src\/main.ts: \d+ modules/);
@@ -97,7 +119,8 @@ describe('app builds for the container images', SLOW, () => {
   it('runs the compiled control plane and a compiled agent that registers with it and goes Online', async () => {
     const port = await freePort();
     const system = await systemUserCreds(nats.trust);
-    const cp = startNode(join(dir, 'cp'), ['apps/control-plane/src/main.js'], {
+    const cp = startNode(join(dir, 'cp'), CONTROL_PLANE.command, {
+      ...CONTROL_PLANE.env,
       DATABASE_URL: db.url,
       NATS_URL: nats.url,
       NATS_HUB_JWT: nats.hub.jwt,
@@ -135,7 +158,7 @@ describe('app builds for the container images', SLOW, () => {
     const agent = startNode(
       join(dir, 'agent'),
       [
-        'apps/agent/src/main.js',
+        ...AGENT.command,
         '--server',
         server,
         '--name',
@@ -146,6 +169,7 @@ describe('app builds for the container images', SLOW, () => {
         'warn',
       ],
       {
+        ...AGENT.env,
         FLOTILLA_TOKEN: token,
       },
     );

@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig as loadControlPlaneConfig } from '../../apps/control-plane/src/config/load-config.js';
 import { generateNatsSecrets } from '../nats/generate-secrets.js';
 import { kubectl, kubectlPath, one, parseObjects, REPO_ROOT, type KubeObject } from './support/kubectl.js';
+import { restrictedViolations } from './support/restricted.js';
 import { scaled } from '@flotilla/testing';
 
 describe('infra/control-plane manifests and the generated NATS configuration', () => {
@@ -74,6 +75,15 @@ describe('infra/control-plane manifests and the generated NATS configuration', (
     expect(names).toContain(`configmap/${container.envFrom[0].configMapRef.name}`);
     expect(container.envFrom[1]).toEqual({ secretRef: { name: 'flotilla-control-plane' } });
     expect(deploy.spec.template.spec.securityContext.runAsNonRoot).toBe(true);
+    // Two replicas kept serving by a PodDisruptionBudget; Pod Security restricted / restricted-v2.
+    expect(deploy.spec.replicas).toBe(2);
+    expect(restrictedViolations(deploy.spec.template.spec)).toEqual([]);
+    const pdb = JSON.parse(
+      await k(['get', 'poddisruptionbudget', 'flotilla-control-plane', '-n', 'flotilla', '-o', 'json']),
+    );
+    expect(pdb.spec.selector).toEqual(deploy.spec.selector);
+    expect(container.livenessProbe.httpGet.path).toBe('/livez');
+    expect(container.readinessProbe.httpGet.path).toBe('/readyz');
     const service = JSON.parse(await k(['get', 'service', 'flotilla-control-plane', '-n', 'flotilla', '-o', 'json']));
     expect(service.spec.selector).toEqual(deploy.spec.selector.matchLabels);
     expect(container.ports[0]).toMatchObject({

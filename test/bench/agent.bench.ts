@@ -1,6 +1,8 @@
 // bench:agent — the agent (its own process) against kubectl on one kube-sim: apply 1,000 objects
 // to an empty cluster, a no-op resync, a one-object change, drift-to-revert over 100 hand edits,
-// and the agent's RSS idle and at 1,000 objects. Prints a table with ratios and targets.
+// and the agent's RSS idle and at 1,000 objects; then the same apply with 5 ms and 20 ms of server
+// latency per write and under 5 % 429s (kube-sim's faults), and a cluster of 10,000 objects (no-op
+// resync, RSS). Prints a table with ratios and targets.
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -20,11 +22,13 @@ import { INVENTORY_NAME, INVENTORY_NAMESPACE } from '../../apps/agent/src/invent
 /** Namespaces of 100 objects each (BENCH_NS; 10 = the 1,000 objects the table names, 100 = 10,000 for sizing). */
 const NS = Math.max(1, Number(process.env['BENCH_NS'] ?? 10));
 const ROUNDS = Math.max(1, Number(process.env['BENCH_ROUNDS'] ?? 3));
+/** Namespaces of 100 objects in the large cluster (BENCH_BIG_NS; 100 = 10,000 objects). */
+const BIG_NS = Math.max(1, Number(process.env['BENCH_BIG_NS'] ?? 100));
 const MiB = 1024 * 1024;
 
-function manifests(prefix: string, version = 'v1'): Record<string, string> {
+function manifests(prefix: string, version = 'v1', namespaces = NS): Record<string, string> {
   const files: Record<string, string> = {};
-  for (let n = 0; n < NS; n++) {
+  for (let n = 0; n < namespaces; n++) {
     const ns = `${prefix}-${n}`;
     const docs: string[] = [];
     for (let i = 0; i < 40; i++)
@@ -123,15 +127,17 @@ async function main(): Promise<void> {
         },
       });
       /** The report for `rev` and the time it arrived. */
-      const until = async (rev: string): Promise<[SyncReport, number]> => {
+      const until = async (rev: string, timeoutMs = 120_000): Promise<[SyncReport, number]> => {
         if (!arrived.has(rev)) {
           await new Promise<void>((resolve, reject) => {
             const timer = setTimeout(
               () =>
                 reject(
-                  new Error(`no report for ${rev} after 120 s; agent logs: ${JSON.stringify(agent.logs.slice(-5))}`),
+                  new Error(
+                    `no report for ${rev} after ${timeoutMs / 1000} s; agent logs: ${JSON.stringify(agent.logs.slice(-5))}`,
+                  ),
                 ),
-              120_000,
+              timeoutMs,
             );
             waiting.set(rev, () => (clearTimeout(timer), resolve()));
           });
@@ -147,13 +153,18 @@ async function main(): Promise<void> {
      * applies 1,000 others from a fresh commit (on the same kube-sim, as another cluster would). Rounds run back to back and the table shows the
      * median one: a single pair of runs on two shared cores swings by ±15%.
      */
-    const round = async (r: number, keep: boolean) => {
-      const kdir = await writeSet(`bench-k${r}`);
-      const kcpu0 = process.cpuUsage();
-      const [, kubectlMs] = await time(() =>
-        run(kubectl, [...kube, 'apply', '--server-side', '--field-manager=bench-kubectl', '-R', '-f', kdir]),
-      );
-      const kubectlSimCpuMs = (process.cpuUsage(kcpu0).user + process.cpuUsage(kcpu0).system) / 1000;
+    const round = async (r: number, keep: boolean, o: { namespaces?: number; kubectl?: boolean } = {}) => {
+      const namespaces = o.namespaces ?? NS;
+      let kubectlMs = NaN;
+      let kubectlSimCpuMs = NaN;
+      if (o.kubectl !== false) {
+        const kdir = await writeSet(`bench-k${r}`);
+        const kcpu0 = process.cpuUsage();
+        [, kubectlMs] = await time(() =>
+          run(kubectl, [...kube, 'apply', '--server-side', '--field-manager=bench-kubectl', '-R', '-f', kdir]),
+        );
+        kubectlSimCpuMs = (process.cpuUsage(kcpu0).user + process.cpuUsage(kcpu0).system) / 1000;
+      }
 
       const prefix = `bench-a${r}`;
       const path = `clusters/bench-${r}`;
@@ -166,9 +177,9 @@ async function main(): Promise<void> {
           : {};
       const files = {
         ...previous,
-        ...Object.fromEntries(Object.entries(manifests(prefix)).map(([p, c]) => [`${path}/${p}`, c])),
+        ...Object.fromEntries(Object.entries(manifests(prefix, 'v1', namespaces)).map(([p, c]) => [`${path}/${p}`, c])),
       };
-      const rev = await git.commit({ files, message: `1,000 objects (round ${r})` });
+      const rev = await git.commit({ files, message: `${namespaces * 100} objects (round ${r})` });
       // A push of this size leaves a pack on the server (git keeps received packs of more than
       // receive.unpackLimit = 100 objects); commit() wrote loose objects, so pack them as a push would.
       await runGit(['repack', '-d', '-q'], { cwd: git.repoPath });
@@ -204,7 +215,7 @@ async function main(): Promise<void> {
       const agentCpu0 = await cpuOf(agent.proc.pid!);
       const putAt = performance.now();
       await put(rev);
-      const [first, firstAt] = await reports.until(rev);
+      const [first, firstAt] = await reports.until(rev, namespaces > NS ? 900_000 : 120_000);
       const out = {
         r,
         prefix,
@@ -400,6 +411,59 @@ async function main(): Promise<void> {
       'target ≤ 160 MiB',
     ]);
     await agent.kill();
+
+    // Server-side conditions (kube-sim's faults), one round each, numbered on from the last:
+    // latency per write as etcd and a network add it, then API Priority and Fairness throttling.
+    let next = ROUNDS + 1;
+    for (const latency of [5, 20]) {
+      sim.setFaults({ writeLatencyMs: latency });
+      const x = await round(next++, false);
+      sim.setFaults({});
+      rows.push([
+        `apply 1,000 objects, ${latency} ms server latency per write`,
+        `${x.agentWallMs.toFixed(0)} ms (apply stage ${x.stage('apply')} ms)`,
+        `${x.kubectlMs.toFixed(0)} ms`,
+        `${ratio(x.kubectlMs, x.agentWallMs)} kubectl${latency === 5 ? ' (target ≥ 8×)' : ''}; state ${x.first.state}`,
+      ]);
+    }
+    sim.setFaults({ throttle: 0.05 });
+    const throttled = await round(next++, false, { kubectl: false });
+    const injected = Object.entries(sim.faultsInjected)
+      .filter(([k]) => k.startsWith('throttle/'))
+      .reduce((a, [, n]) => a + n, 0);
+    sim.setFaults({});
+    const failedObjects = throttled.first.objects.filter((o) => o.action === 'failed').length;
+    rows.push([
+      'apply 1,000 objects, 5 % of requests 429 (Retry-After 1 s)',
+      `${throttled.agentWallMs.toFixed(0)} ms, ${throttled.first.kubeRetries ?? 0} retries`,
+      '',
+      `state ${throttled.first.state}, ${failedObjects} failed objects (target 0); sim sent ${injected} 429s in all`,
+    ]);
+
+    // A large cluster: one agent applies 10,000 objects (Deployments with status, managedFields on all).
+    const big = await round(next++, true, { namespaces: BIG_NS, kubectl: false });
+    const bigRssAfterApply = await big.agent.rss();
+    sim.resetCounters();
+    const bigResync = await big.agent.resync();
+    const bigServer = Object.values(sim.counters).reduce((a, b) => a + b, 0);
+    // Settled: no pass running, garbage collected by the runtime in its own time; sampled again.
+    await new Promise((res) => setTimeout(res, 2000));
+    const bigRss = Math.max(bigRssAfterApply, await big.agent.rss());
+    const bigCount = (BIG_NS * 100).toLocaleString('en');
+    rows.push([
+      `apply ${bigCount} objects, empty cluster (wall)`,
+      `${big.agentWallMs.toFixed(0)} ms`,
+      '',
+      `state ${big.first.state}/${big.first.health}, apply stage ${big.stage('apply')} ms`,
+    ]);
+    rows.push([
+      `no-op resync of ${bigCount} objects`,
+      `${bigResync.ms.toFixed(0)} ms, ${bigResync.requests} requests`,
+      '',
+      `server saw ${bigServer} requests (target ≤ 1,000 ms, no request per object)`,
+    ]);
+    rows.push([`agent RSS at ${bigCount} objects`, `${(bigRss / MiB).toFixed(1)} MiB`, '', 'target ≤ 200 MiB']);
+    await big.agent.kill();
   } finally {
     for (const close of closers) await close();
     await hub.close();

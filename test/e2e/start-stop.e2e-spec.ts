@@ -1,7 +1,8 @@
 /**
  * `npm start` stopped as a terminal stops it: Ctrl-C (SIGINT to the whole foreground process
- * group). Everything stops in order — the demo agents, the control plane, NATS, PostgreSQL — with
- * no error or warning line after "stopping", and no process of the run is left behind.
+ * group). Everything stops in order — the demo agents, the control plane, the demo repository, NATS,
+ * PostgreSQL — with no error or warning line after "stopping", and no process of the run is left
+ * behind.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
@@ -164,6 +165,8 @@ describe('npm start: Ctrl-C', () => {
       const commands = [...running.values()];
       expect(commands.filter((c) => c.includes('/agent-build/apps/agent/src/main.js'))).toHaveLength(DEMO_AGENTS);
       expect(commands.some((c) => c.includes('nats-server'))).toBe(true);
+      // The demo repository is served from a process of its own, stopped with the rest.
+      expect(commands.filter((c) => c.includes('repo-server-main'))).toHaveLength(1);
       expect(commands.some((c) => /\bpostgres\b.* -D /.test(c))).toBe(true);
 
       const exit = await ctrlC(child);

@@ -211,6 +211,7 @@ export async function startAgent(config: AgentConfig, opts: StartOptions = {}): 
     ? await startReconciling({
         clusterId: credential.clusterId,
         stateDir: config.stateDir,
+        namespace: config.stateNamespace,
         state,
         kubeconfig: config.kubeconfig,
         kubeContext: config.kubeContext,

@@ -27,7 +27,7 @@ export const SETTINGS = {
   },
   'state-namespace': {
     env: 'FLOTILLA_STATE_NAMESPACE',
-    help: 'namespace of --state-secret (default flotilla-system)',
+    help: "the agent's own namespace: its --state-secret, leader Lease and inventory ConfigMaps (default flotilla-system; the chart and base set the pod's namespace)",
   },
   'leader-elect': {
     env: 'FLOTILLA_LEADER_ELECT',

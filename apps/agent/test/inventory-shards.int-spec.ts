@@ -139,10 +139,28 @@ describe('sharded inventory', () => {
   });
 
   it('a shard missing under its head fails the load rather than forgetting objects', async () => {
-    const store = new InventoryStore(client, 4096);
+    const store = new InventoryStore(client, { shardBytes: 4096 });
     await store.save(makeInventory(entries(500)));
     const [first] = await shardNames();
     await client.request('DELETE', `${CONFIGMAPS}/${first}`);
     await expect(new InventoryStore(client).load()).rejects.toThrow(/404/);
+  });
+
+  it("is kept in the agent's own namespace when given one, and nothing lands in flotilla-system", async () => {
+    const ns = 'tenant-agents';
+    const inDefault = await shardNames();
+    const defaultHead = sim.api.store.get('configmaps', INVENTORY_NAMESPACE, INVENTORY_NAME);
+    const store = new InventoryStore(client, { namespace: ns, shardBytes: 4096 });
+    const inv = makeInventory(entries(300, 'own'));
+    await store.save(inv);
+    const head = sim.api.store.get('configmaps', ns, INVENTORY_NAME) as { data: Record<string, string> } | undefined;
+    expect(head?.data).toMatchObject({ format: '2', count: '300' });
+    expect(Number(head!.data['shards'])).toBeGreaterThan(1);
+    expect(sim.api.store.get('namespaces', '', ns)).toBeDefined();
+    expect(await new InventoryStore(client, { namespace: ns }).load()).toEqual(inv);
+    // flotilla-system untouched: the same shards, the same head.
+    expect(await shardNames()).toEqual(inDefault);
+    expect(sim.api.store.get('configmaps', INVENTORY_NAMESPACE, INVENTORY_NAME)).toEqual(defaultHead);
+    expect(() => new InventoryStore(client, { namespace: 'Not_A_Namespace' })).toThrow(/not a namespace name/);
   });
 });

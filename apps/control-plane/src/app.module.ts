@@ -7,6 +7,7 @@ import type { ControlPlaneConfig } from './config/config.schema.js';
 import { CONFIG } from './config/config.token.js';
 import { ClientAddresses } from './common/client-addresses.js';
 import { DatabaseModule } from './database/database.module.js';
+import { databaseSettings } from './database/pg-connection.js';
 import { createFormatError } from './graphql/format-error.js';
 import { operationGuards } from './graphql/operation-guards.js';
 import { ApiTokensModule } from './modules/api-tokens/api-tokens.module.js';
@@ -110,7 +111,7 @@ export class AppModule {
       module: AppModule,
       global: true,
       imports: [
-        DatabaseModule.forRoot(config.DATABASE_URL),
+        DatabaseModule.forRoot(databaseSettings(config)),
         GraphQLModule.forRootAsync<ApolloDriverConfig>({
           driver: ApolloDriver,
           imports: [AuthModule],

@@ -65,6 +65,10 @@ describe('health and metrics', () => {
       '503',
     );
     expect(down).toEqual({ status: 'degraded', database: 'up', nats: 'down' });
+    // Not ready, but alive: the liveness probe (/livez) restarts nothing while NATS is away.
+    const live = await fetch(`${h.cp.url}/livez`);
+    expect(live.status).toBe(200);
+    expect(await live.json()).toEqual({ status: 'ok' });
     await h.nats.start();
     await eventually(async () => (await fetch(`${h.cp.url}/healthz`)).status === 200, 10_000, 'healthy again');
   });

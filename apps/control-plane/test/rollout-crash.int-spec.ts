@@ -1,5 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import type { ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from './support/agent.js';
 import {
@@ -11,6 +10,7 @@ import {
   type RolloutFleet,
 } from './support/rollout-fleet.js';
 import { scaled } from '@flotilla/testing';
+import { spawnControlPlane } from './support/control-plane-process.js';
 
 const FLEET = `waves:
   - name: canary
@@ -20,28 +20,6 @@ const FLEET = `waves:
     rest: true
     soak: 1s
 `;
-const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
-
-/** The control plane as its own process, configured like the harness one (same database and NATS). */
-function spawnControlPlane(f: RolloutFleet): Promise<{ child: ChildProcess; url: string }> {
-  const env: Record<string, string> = {};
-  for (const [k, v] of Object.entries(f.h.config)) if (v !== undefined && v !== null) env[k] = String(v);
-  const child = spawn(
-    process.execPath,
-    ['--import', '@swc-node/register/esm-register', 'apps/control-plane/src/main.ts'],
-    { cwd: ROOT, env: { ...process.env, ...env, LOG_LEVEL: 'info', PORT: '0' }, stdio: ['ignore', 'pipe', 'ignore'] },
-  );
-  return new Promise((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (c: Buffer) => {
-      out += c.toString();
-      const m = /"url":"([^"]+)"/.exec(out);
-      if (m) resolve({ child, url: m[1]! });
-    });
-    child.once('exit', (code) => reject(new Error(`control plane exited with ${code} before listening`)));
-  });
-}
-
 /** Its tests wait on a control plane, agents and git: a deadline that stretches with the load. */
 const SLOW = { timeout: scaled(90_000) };
 
@@ -65,7 +43,7 @@ describe('a control plane process killed (SIGKILL) mid-rollout', SLOW, () => {
 
   it('resumes on restart from PostgreSQL without skipping or repeating a wave', async () => {
     await f.h.stopControlPlane();
-    const spawned = await spawnControlPlane(f);
+    const spawned = await spawnControlPlane(f.h);
     child = spawned.child;
     const gql = async (query: string, variables: Record<string, unknown>) => {
       const res = await fetch(`${spawned.url}/graphql`, {

@@ -11,5 +11,5 @@ const child = spawn(process.execPath, ['--import', '@swc-node/register/esm-regis
   stdio: 'inherit',
   env,
 });
-for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => child.kill(sig));
+for (const sig of ['SIGINT', 'SIGTERM', 'SIGUSR2']) process.on(sig, () => child.kill(sig));
 child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

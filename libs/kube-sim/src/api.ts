@@ -92,6 +92,34 @@ function sameBesidesMetaAndStatus(a: any, b: any): boolean {
   return true;
 }
 
+/**
+ * managedFields an Update write sends replace the stored ones when they differ, as on a real
+ * server (what client-go's csaupgrade relies on: a JSON patch of /metadata/managedFields); the
+ * writer's own changes are then recorded on top. Absent or unchanged, the stored ones stand.
+ */
+function withSentManagedFields(prev: any, sent: any): any {
+  const mf = sent?.metadata?.managedFields;
+  if (!prev || mf === undefined || JSON.stringify(mf) === JSON.stringify(prev.metadata.managedFields)) return prev;
+  checkManagedFields(mf);
+  return { ...prev, metadata: { ...prev.metadata, managedFields: mf.length ? mf : undefined } };
+}
+
+function checkManagedFields(mf: unknown): void {
+  const bad = (i: number, why: string) => errors.badRequest(`metadata.managedFields[${i}]: ${why}`);
+  if (!Array.isArray(mf)) throw errors.badRequest('metadata.managedFields: must be a list');
+  mf.forEach((e: any, i) => {
+    if (typeof e !== 'object' || e === null || Array.isArray(e)) throw bad(i, 'must be an object');
+    if (typeof e.manager !== 'string') throw bad(i, 'manager must be a string');
+    if (e.operation !== 'Apply' && e.operation !== 'Update') throw bad(i, 'operation must be Apply or Update');
+    if (e.fieldsType !== undefined && e.fieldsType !== 'FieldsV1') throw bad(i, 'fieldsType must be FieldsV1');
+    if (
+      e.fieldsV1 !== undefined &&
+      (typeof e.fieldsV1 !== 'object' || e.fieldsV1 === null || Array.isArray(e.fieldsV1))
+    )
+      throw bad(i, 'fieldsV1 must be an object');
+  });
+}
+
 export class Api {
   readonly store: Store;
   readonly registry = new Registry();
@@ -135,7 +163,15 @@ export class Api {
         next = {
           ...prev,
           status: next.status,
-          metadata: { ...prev.metadata, managedFields: next.metadata.managedFields },
+          metadata: {
+            ...prev.metadata,
+            // A Deployment's status strategy keeps spec and labels only: the Deployment controller
+            // writes the revision annotation through /status (apps/deployment strategy.go).
+            ...(t.builtin && t.kind === 'Deployment' && next.metadata?.annotations
+              ? { annotations: next.metadata.annotations }
+              : {}),
+            managedFields: next.metadata.managedFields,
+          },
         };
       else next = { ...next, status: prev.status };
     }
@@ -180,7 +216,7 @@ export class Api {
     }
     next = { ...next, metadata: m };
     if (opts.managed !== 'apply') {
-      const mf = recordUpdate(prev, next, {
+      const mf = recordUpdate(withSentManagedFields(prev, nextIn), next, {
         manager: opts.manager,
         apiVersion: apiVersionOf(t),
         subresource: sub,

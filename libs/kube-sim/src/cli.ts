@@ -3,12 +3,17 @@
 //   [--nodes N] [--node-provider aws] [--node-region R] [--node-zone Z] [--kubelet-version V] [--watch-lag-ms N]
 //   [--keep-empty] [--deny Kind[/name]]... [--inject-sidecar IMAGE]
 //   [--token-file FILE --token-rotate-seconds N] [--watch-close-after-ms N --watch-close-with end|bookmark|gone]
-//   [--watch-gone-as event|status] [--unavailable-api GROUP/VERSION]... [--crd-serve-delay-ms N]`.
-// Runs until SIGINT/SIGTERM, then saves its state (when --state is given) and exits.
+//   [--watch-gone-as event|status] [--unavailable-api GROUP/VERSION]... [--crd-serve-delay-ms N]`
+//   [--writer hpa|cainjector|deploymentController|rolloutRestart[=INTERVAL_MS]]... [--writers-time-scale N]`
+//   and the fault flags of faults/cli.ts.
+// Runs until SIGINT/SIGTERM, then saves its state (when --state is given) and exits; SIGUSR2 turns
+// the black hole on and off.
 import { parseArgs } from 'node:util';
 import { injectSidecar } from './admission.js';
+import { FAULT_OPTIONS, faultsFromFlags, type FaultSettings } from './faults/cli.js';
 import { startKubeSim } from './server.js';
 import { faultOptions } from './cli-faults.js';
+import { parseWriterFlags } from './writers/cli-flags.js';
 
 const { values } = parseArgs({
   options: {
@@ -23,6 +28,8 @@ const { values } = parseArgs({
     'keep-empty': { type: 'boolean', default: false },
     deny: { type: 'string', multiple: true, default: [] },
     'inject-sidecar': { type: 'string' },
+    writer: { type: 'string', multiple: true, default: [] },
+    'writers-time-scale': { type: 'string', default: '1' },
     nodes: { type: 'string', default: '1' },
     'node-provider': { type: 'string' },
     'node-region': { type: 'string' },
@@ -35,11 +42,14 @@ const { values } = parseArgs({
     'watch-gone-as': { type: 'string' },
     'unavailable-api': { type: 'string', multiple: true, default: [] },
     'crd-serve-delay-ms': { type: 'string' },
+    ...FAULT_OPTIONS,
   },
 });
-let faults: ReturnType<typeof faultOptions>;
+let faultModes: ReturnType<typeof faultOptions>;
+let faults: FaultSettings;
 try {
-  faults = faultOptions(values);
+  faultModes = faultOptions(values);
+  faults = faultsFromFlags(values);
 } catch (e) {
   console.error(`kube-sim: ${(e as Error).message}`);
   process.exit(2);
@@ -61,8 +71,17 @@ if (!Number.isInteger(nodeCount) || nodeCount < 0 || nodeCount > 10_000) {
   console.error(`kube-sim: --nodes must be a whole number from 0 to 10000, got "${values.nodes}"`);
   process.exit(2);
 }
+let writers;
+try {
+  writers = parseWriterFlags(values.writer, values['writers-time-scale']);
+} catch (e) {
+  console.error(`kube-sim: ${(e as Error).message}`);
+  process.exit(2);
+}
 const sim = await startKubeSim({
-  ...faults,
+  ...faultModes,
+  faults,
+  writers,
   watchLagMs,
   omitEmpty: !values['keep-empty'],
   port,
@@ -101,6 +120,9 @@ if (values['inject-sidecar'])
     kinds: ['Pod', 'Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job', 'CronJob'],
     mutate: injectSidecar({ name: 'sidecar', image: values['inject-sidecar'] }),
   });
+let blackHole = values['black-hole'];
+sim.setBlackHole(blackHole);
+process.on('SIGUSR2', () => sim.setBlackHole((blackHole = !blackHole)));
 console.log(JSON.stringify({ msg: 'kube-sim listening', url: sim.url, kubeconfig: sim.kubeconfigPath }));
 const stop = () => {
   sim.close().then(

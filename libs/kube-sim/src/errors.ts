@@ -15,6 +15,9 @@ export interface StatusDetails {
 }
 
 export class KubeError extends Error {
+  /** The Status's list metadata (a 410 Expired continue carries a token to go on inconsistently). */
+  listMeta?: Record<string, unknown>;
+
   constructor(
     readonly code: number,
     readonly reason: string,
@@ -25,7 +28,9 @@ export class KubeError extends Error {
   }
 
   toStatus(): Record<string, unknown> {
-    return statusBody(this.code, this.reason, this.message, this.details);
+    const body = statusBody(this.code, this.reason, this.message, this.details);
+    if (this.listMeta) body.metadata = this.listMeta;
+    return body;
   }
 }
 

@@ -41,6 +41,7 @@ export function listKeys(
     case 'env':
     case 'volumes':
     case 'imagePullSecrets':
+    case 'webhooks': // admissionregistration/v1 webhook configurations (+listMapKey=name)
       return ['name'];
     case 'volumeMounts':
       return ['mountPath'];
@@ -101,6 +102,10 @@ export function flatten(obj: any, opts: FlattenOpts): FieldMap {
   if (!isObj(obj)) return out;
   if (opts.part === 'status') {
     if (obj.status !== undefined) walk(obj.status, 'f:status', 'status', out, opts.builtin, false);
+    // A status write may carry annotations where the kind's status strategy keeps them (a
+    // Deployment's revision annotation, api.ts): a real server records them under /status.
+    const annotations = obj.metadata?.annotations;
+    if (isObj(annotations)) walk(annotations, `f:metadata${SEP}f:annotations`, 'annotations', out, opts.builtin, true);
     return out;
   }
   for (const [k, v] of Object.entries(obj)) {

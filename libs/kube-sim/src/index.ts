@@ -16,3 +16,21 @@ export {
 export { TokenRotation, type TokenRotationOptions } from './token-rotation.js';
 export { WatchCloseWith, WatchGoneAs, type WatchFaults } from './watch-faults.js';
 export type { DiscoveryFaultOptions } from './discovery-faults.js';
+export type { FaultSettings, Rate, Verb } from './faults/settings.js';
+export {
+  Writers,
+  WRITER_NAMES,
+  DEFAULT_INTERVALS,
+  type WriterName,
+  type WritersOptions,
+  type WriterSettings,
+} from './writers/writer.js';
+export { HPA_MANAGER } from './writers/hpa.js';
+export { CAINJECTOR_MANAGER, INJECT_ANNOTATIONS } from './writers/cainjector.js';
+export { DEPLOYMENT_CONTROLLER_MANAGER, REVISION_ANNOTATION } from './writers/deployment-controller.js';
+export { ROLLOUT_MANAGER, RESTARTED_AT_ANNOTATION } from './writers/rollout-restart.js';
+export {
+  CLIENT_SIDE_APPLY_MANAGER,
+  LAST_APPLIED_ANNOTATION,
+  seedClientSideApply,
+} from './writers/client-side-apply.js';

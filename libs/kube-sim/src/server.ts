@@ -10,6 +10,8 @@ import { Api, toJson } from './api.js';
 import { installDeleteHooks } from './deletes.js';
 import { apiGroupDoc, apiGroupListDoc, apiVersionsDoc, resourceListDoc, versionDoc } from './discovery.js';
 import { errors, KubeError, statusBody } from './errors.js';
+import { Faults, verbOf } from './faults/faults.js';
+import type { FaultSettings } from './faults/settings.js';
 import { authorizeRequest } from './http/authorize.js';
 import { parseQuery } from './http/query.js';
 import { handleResource, type HandlerContext } from './http/resource-handler.js';
@@ -24,6 +26,7 @@ import { Watches } from './watch.js';
 import { DiscoveryFaults, type DiscoveryFaultOptions } from './discovery-faults.js';
 import { TokenRotation, type TokenRotationOptions } from './token-rotation.js';
 import { watchFaults, type WatchFaults } from './watch-faults.js';
+import { Writers, type WritersOptions } from './writers/writer.js';
 
 export interface KubeSimOptions {
   port?: number;
@@ -58,6 +61,10 @@ export interface KubeSimOptions {
   watchFaults?: Partial<WatchFaults>;
   /** Aggregated APIs whose discovery fails with 503, CRDs served late (discovery-faults.ts). */
   discoveryFaults?: DiscoveryFaultOptions;
+  /** Throttling (429), server errors, resets, latency, continue-token expiry (faults/settings.ts); default none. */
+  faults?: FaultSettings;
+  /** Other writers running inside the emulator (HPA, cainjector, …; writers/writer.ts); none by default. */
+  writers?: WritersOptions;
 }
 
 /** Ready Nodes to seed, and what their well-known fields and labels say. */
@@ -108,8 +115,14 @@ export interface KubeSim {
   setWatchFaults(f: Partial<WatchFaults>): void;
   /** Changes the discovery faults (KubeSimOptions.discoveryFaults). */
   setDiscoveryFaults(f: DiscoveryFaultOptions): void;
+  /** Replaces the fault settings (KubeSimOptions.faults); `{}` turns every fault off. */
+  setFaults(f: FaultSettings): void;
+  /** Faults injected so far, by `kind/verb` (`throttle/apply`, `serverError/list`, `reset/get`, `expiredContinue/list`). */
+  faultsInjected: Record<string, number>;
   /** Turns omitempty storage (KubeSimOptions.omitEmpty) on or off for later writes. */
   setOmitEmpty(on: boolean): void;
+  /** The other writers (writers/writer.ts): `writers.set('hpa', { intervalMs })`, `writers.counts`. */
+  writers: Writers;
   /** Drops the watch history: watches from an older resourceVersion then get 410 Gone. */
   compact(): void;
   /** Ends every open watch stream, as an API server restart or a load balancer would. */
@@ -221,8 +234,16 @@ export async function startKubeSim(opts: KubeSimOptions = {}): Promise<KubeSim> 
   watches.faults = watchFaults(opts.watchFaults);
   const discoveryFaults = new DiscoveryFaults(api, opts.discoveryFaults);
   let rotation = opts.rotateToken ? new TokenRotation(opts.rotateToken) : undefined;
+  const writers = new Writers(api, opts.writers);
   const counters: Record<string, number> = {};
-  const ctx: HandlerContext = { api, watches, send, count: (verb) => (counters[verb] = (counters[verb] ?? 0) + 1) };
+  const faults = new Faults(opts.faults);
+  const ctx: HandlerContext = {
+    api,
+    watches,
+    send,
+    count: (verb) => (counters[verb] = (counters[verb] ?? 0) + 1),
+    paging: faults,
+  };
 
   let tokens = opts.tokens ? new Set(opts.tokens) : undefined;
   function authenticate(req: IncomingMessage, r: ReturnType<typeof route>): void {
@@ -247,6 +268,10 @@ export async function startKubeSim(opts: KubeSimOptions = {}): Promise<KubeSim> 
     }
     authenticate(req, r);
     if (discoveryFaults.intercept(url.pathname, res, send)) return;
+    if (r.kind !== 'healthz') {
+      const watch = ['true', '1'].includes(url.searchParams.get('watch') ?? '');
+      if (await faults.intercept(req, res, verbOf(req, r.kind === 'resource' ? r.r : undefined, watch))) return;
+    }
     const id = r.kind === 'healthz' ? undefined : rbac?.identityOf(req.headers.authorization);
     if (id) {
       const q = parseQuery(url.searchParams);
@@ -340,12 +365,19 @@ export async function startKubeSim(opts: KubeSimOptions = {}): Promise<KubeSim> 
     },
     setWatchFaults: (f) => void (watches.faults = watchFaults(f, watches.faults)),
     setDiscoveryFaults: (f) => discoveryFaults.set(f),
+    setFaults: (f) => faults.set(f),
+    faultsInjected: faults.injected,
     setOmitEmpty: (on) => void (api.omitEmpty = on),
-    compact: () => api.store.compact(),
+    writers,
+    compact: () => {
+      api.store.compact();
+      faults.compacted(api.store.rv + 1);
+    },
     dropWatches: () => watches.closeAll(),
     close: async () => {
       simulator?.stop();
       rotation?.stop();
+      writers.stop();
       watches.closeAll();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

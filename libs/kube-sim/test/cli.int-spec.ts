@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { until } from './kubectl-runner.js';
 
 const bin = resolve(dirname(fileURLToPath(import.meta.url)), '..', 'bin', 'kube-sim.mjs');
 const dir = mkdtempSync(join(tmpdir(), 'kube-sim-cli-'));
@@ -177,5 +178,53 @@ describe('kube-sim CLI', () => {
     await expect(start('--port', '0', '--kubeconfig', join(dir, 'z'), '--deny', 'a/b/c')).rejects.toThrow(
       /exited with 2/,
     );
+  });
+
+  it('--writer rolloutRestart=INTERVAL runs that writer; a bad writer name or time scale is refused', async () => {
+    const s = await start(
+      '--port',
+      '0',
+      '--kubeconfig',
+      join(dir, 'w'),
+      '--no-simulate',
+      '--writer',
+      'rolloutRestart=600000',
+      '--writers-time-scale',
+      '6000',
+    );
+    const created = await fetch(`${s.url}/apis/apps/v1/namespaces/default/deployments`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({
+        apiVersion: 'apps/v1',
+        kind: 'Deployment',
+        metadata: { name: 'web' },
+        spec: {
+          selector: { matchLabels: { app: 'web' } },
+          template: {
+            metadata: { labels: { app: 'web' } },
+            spec: { containers: [{ name: 'a', image: 'nginx:1.27' }] },
+          },
+        },
+      }),
+    });
+    expect(created.status).toBe(201);
+    await until(
+      async () => {
+        const d = (await (await fetch(`${s.url}/apis/apps/v1/namespaces/default/deployments/web`)).json()) as any;
+        return !!d.spec.template.metadata.annotations?.['kubectl.kubernetes.io/restartedAt'];
+      },
+      10_000,
+      'a rollout restart by the CLI-started writer',
+    );
+    const exited = exit(s.child);
+    s.child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    await expect(start('--port', '0', '--kubeconfig', join(dir, 'w2'), '--writer', 'hpx')).rejects.toThrow(
+      /exited with 2/,
+    );
+    await expect(
+      start('--port', '0', '--kubeconfig', join(dir, 'w3'), '--writer', 'hpa', '--writers-time-scale', '0'),
+    ).rejects.toThrow(/exited with 2/);
   });
 });

@@ -1,337 +1,294 @@
-// kube-sim's fault modes against the real kubectl and raw HTTP: a bearer token that rotates
-// (old ones get the 401 Status), watches the server closes (with or without a final BOOKMARK, or
-// with an ERROR 410), 410 Gone as an HTTP status, an aggregated API whose discovery answers 503,
-// and a CRD served a moment after it is Established. Each is switchable per test and from the CLI.
-import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { connect, type Server } from 'node:net';
-import { tmpdir } from 'node:os';
+// kube-sim's faults (src/faults/) and paging (src/paging.ts), judged by the real kubectl v1.33
+// (client-go): a 429 with Retry-After is waited out and retried, server errors and resets are
+// not, a black hole hits the request timeout, an expired continue token ends `get --chunk-size`
+// with the server's 410 message; latency is seen by a plain client.
+import { spawn } from 'node:child_process';
 import { dirname, join, resolve } from 'node:path';
-import { createServer as createTlsServer } from 'node:tls';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { stringify } from 'yaml';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type KubeSim, startKubeSim } from '../src/index.js';
-import { faultOptions } from '../src/cli-faults.js';
+import { faultsFromFlags } from '../src/faults/cli.js';
 import { Kubectl, kubectlPath, until } from './kubectl-runner.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'kube-sim-faults-'));
-let bin: string;
-const sims: KubeSim[] = [];
-const kubectls: Kubectl[] = [];
+let sim: KubeSim;
+let k: Kubectl;
 
 beforeAll(async () => {
-  bin = await kubectlPath();
+  sim = await startKubeSim({ port: 0, simulate: false });
+  k = new Kubectl(await kubectlPath(), sim.kubeconfigPath);
+  for (let i = 0; i < 5; i++) expect((await k.run('create', 'configmap', `c${i}`)).code).toBe(0);
 });
+
 afterAll(async () => {
-  await Promise.all(sims.map((s) => s.close()));
-  for (const k of kubectls) k.cleanup();
-  rmSync(dir, { recursive: true, force: true });
+  sim?.setBlackHole(false);
+  await sim?.close();
+  k?.cleanup();
 });
 
-async function sim(opts: Parameters<typeof startKubeSim>[0]): Promise<{ sim: KubeSim; k: Kubectl }> {
-  const s = await startKubeSim({ port: 0, simulate: false, ...opts });
-  sims.push(s);
-  const k = new Kubectl(bin, s.kubeconfigPath);
-  kubectls.push(k);
-  return { sim: s, k };
-}
+beforeEach(() => sim.setFaults({}));
 
-/** Reads a watch until the server ends it; returns the events and how long it stayed open. */
-async function watchAll(url: string): Promise<{ status: number; events: any[]; ms: number; body?: any }> {
-  const started = Date.now();
-  const res = await fetch(url);
-  if (res.status !== 200) return { status: res.status, events: [], ms: Date.now() - started, body: await res.json() };
-  const text = await res.text();
-  const events = text
+const names = (out: string) =>
+  out
+    .trim()
     .split('\n')
-    .filter(Boolean)
-    .map((l) => JSON.parse(l));
-  return { status: res.status, events, ms: Date.now() - started };
+    .slice(1)
+    .map((l) => l.split(/\s+/)[0]);
+
+describe('throttling (API Priority and Fairness 429)', () => {
+  it('answers 429 with Retry-After, the APF headers and its plain-text body; kubectl waits it out and retries', async () => {
+    sim.setFaults({ throttle: { list: 1 } });
+    const res = await fetch(`${sim.url}/api/v1/namespaces/default/configmaps`);
+    expect(res.status).toBe(429);
+    expect(res.headers.get('retry-after')).toBe('1');
+    expect(res.headers.get('x-kubernetes-pf-flowschema-uid')).toMatch(/^[0-9a-f-]{36}$/);
+    expect(res.headers.get('x-kubernetes-pf-prioritylevel-uid')).toMatch(/^[0-9a-f-]{36}$/);
+    expect(await res.text()).toBe('Too many requests, please try again later.\n');
+
+    // Half the lists: the first is refused, kubectl's retry is served.
+    sim.setFaults({ throttle: { list: 0.5 } });
+    const started = Date.now();
+    const r = await k.run('get', 'configmaps', '-v=4');
+    expect(r.code, r.stderr).toBe(0);
+    expect(names(r.stdout)).toEqual(['c0', 'c1', 'c2', 'c3', 'c4']);
+    expect(r.stderr).toMatch(/Got a Retry-After response" delay="1s" attempt=1/);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1000);
+    expect(sim.faultsInjected['throttle/list']).toBe(2); // the fetch above and kubectl's first try
+  });
+
+  it('per verb: writes throttled, reads not; the Status body when asked; kubectl gives up after its retries', async () => {
+    sim.setFaults({ throttle: { apply: 1 }, retryAfterSeconds: 0, throttleBody: 'status' });
+    const got = await k.run('get', 'configmap', 'c1');
+    expect(got.code, got.stderr).toBe(0);
+    const res = await fetch(`${sim.url}/api/v1/namespaces/default/configmaps/c1?fieldManager=t`, {
+      method: 'PATCH',
+      headers: { 'Content-Type': 'application/apply-patch+yaml' },
+      body: JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c1' } }),
+    });
+    expect(res.status).toBe(429);
+    expect(await res.json()).toEqual({
+      kind: 'Status',
+      apiVersion: 'v1',
+      metadata: {},
+      status: 'Failure',
+      message: 'Too many requests, please try again later.',
+      reason: 'TooManyRequests',
+      details: { retryAfterSeconds: 0 },
+      code: 429,
+    });
+    const applied = await k.run(
+      'apply',
+      '--server-side',
+      '-f',
+      k.file('c1.yaml', 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c1, namespace: default}\n'),
+    );
+    expect(applied.code).toBe(1);
+    expect(applied.stderr).toContain('Too many requests, please try again later.');
+    // client-go's default: the first try and 10 retries.
+    expect(sim.faultsInjected['throttle/apply']).toBeGreaterThanOrEqual(11);
+  });
+});
+
+describe('server errors and resets', () => {
+  it('answers a server error in the real Status shape; kubectl does not retry it', async () => {
+    sim.setFaults({ serverErrors: { get: 1 } });
+    const r = await k.run('get', 'configmap', 'c1');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(
+      'Error from server (InternalError): Internal error occurred: etcdserver: request timed out',
+    );
+    sim.setFaults({ serverErrors: { get: 1 }, serverErrorCode: 503 });
+    const r2 = await k.run('get', 'configmap', 'c1');
+    expect(r2.stderr).toContain(
+      'Error from server (ServiceUnavailable): the server is currently unable to handle the request',
+    );
+    sim.setFaults({ serverErrors: { get: 1 }, serverErrorCode: 504 });
+    const res = await fetch(`${sim.url}/api/v1/namespaces/default/configmaps/c1`);
+    expect(res.status).toBe(504);
+    expect(await res.json()).toMatchObject({ reason: 'Timeout', code: 504 });
+  });
+
+  it('resets the connection half-way through the body; kubectl reports the reset', async () => {
+    sim.setFaults({ resets: { list: 1 } });
+    const r = await k.run('get', 'configmaps');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/unexpected error when reading response body.*connection reset by peer/s);
+    sim.setFaults({ resets: { get: 1 } });
+    let err = 'read whole';
+    try {
+      await (await fetch(`${sim.url}/api/v1/namespaces/default/configmaps/c1`)).text();
+    } catch (e) {
+      err = String(((e as Error).cause as Error | undefined)?.message ?? (e as Error).message);
+    }
+    expect(err).not.toBe('read whole');
+    expect(sim.faultsInjected['reset/get']).toBe(1);
+  });
+
+  it('black hole: kubectl hits its request timeout', async () => {
+    sim.setBlackHole(true);
+    const r = await k.run('get', 'configmaps', '--request-timeout=1s');
+    sim.setBlackHole(false);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/Unable to connect to the server: .*(context deadline exceeded|Client\.Timeout exceeded)/);
+  });
+});
+
+describe('latency', () => {
+  it('delays every write and every list by the set milliseconds, and nothing else', async () => {
+    sim.setFaults({ writeLatencyMs: 300, listLatencyMs: 200 });
+    const time = async (fn: () => Promise<unknown>) => {
+      const t = performance.now();
+      await fn();
+      return performance.now() - t;
+    };
+    const cm = (n: string) =>
+      fetch(`${sim.url}/api/v1/namespaces/default/configmaps`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: n } }),
+      });
+    expect(await time(() => cm('slow-write'))).toBeGreaterThanOrEqual(295);
+    expect(await time(() => fetch(`${sim.url}/api/v1/namespaces/default/configmaps`))).toBeGreaterThanOrEqual(195);
+    // Writes wait side by side, as on a real server: ten at once take one latency, not ten.
+    const ten = await time(() => Promise.all(Array.from({ length: 10 }, (_, i) => cm(`par-${i}`))));
+    expect(ten).toBeGreaterThanOrEqual(295);
+    expect(ten).toBeLessThan(10 * 300);
+    sim.setFaults({});
+    expect(await time(() => cm('fast'))).toBeLessThan(295);
+  });
+});
+
+describe('paging', () => {
+  type List = { items: any[]; metadata: { continue?: string; remainingItemCount?: number; resourceVersion: string } };
+  const list = async (q: string) => {
+    const res = await fetch(`${sim.url}/api/v1/namespaces/default/configmaps?${q}`);
+    return { status: res.status, body: (await res.json()) as any };
+  };
+
+  it('kubectl get --chunk-size walks every page; the pages carry continue and remainingItemCount', async () => {
+    const r = await k.run('get', 'configmaps', '--chunk-size=2', '-v=6');
+    expect(r.code, r.stderr).toBe(0);
+    expect(names(r.stdout)).toEqual(expect.arrayContaining(['c0', 'c1', 'c2', 'c3', 'c4']));
+    expect(r.stderr.match(/configmaps\?continue=/g)?.length).toBeGreaterThanOrEqual(2);
+    const first = (await list('limit=2')).body as List;
+    expect(first.items).toHaveLength(2);
+    expect(first.metadata.continue).toBeTruthy();
+    const total = (await list('')).body.items.length;
+    expect(first.metadata.remainingItemCount).toBe(total - 2);
+    const second = (await list(`limit=2&continue=${first.metadata.continue}`)).body as List;
+    expect(second.metadata.resourceVersion).toBe(first.metadata.resourceVersion);
+    expect(second.items[0].metadata.name > first.items[1].metadata.name).toBe(true);
+  });
+
+  it('an expired continue token gets 410 Expired with the real message and a token to go on inconsistently', async () => {
+    sim.setFaults({ expireContinue: 1 });
+    const r = await k.run('get', 'configmaps', '--chunk-size=2');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(
+      'Error from server (Expired): The provided continue parameter is too old to display a consistent list result.',
+    );
+
+    sim.setFaults({ continueTtlMs: 100 });
+    const first = (await list('limit=2')).body as List;
+    const fresh = await list(`limit=2&continue=${first.metadata.continue}`);
+    expect(fresh.status).toBe(200);
+    await new Promise((res) => setTimeout(res, 150)); // the token's time to live passing is the point
+    const old = await list(`limit=2&continue=${first.metadata.continue}`);
+    expect(old.status).toBe(410);
+    expect(old.body).toMatchObject({
+      kind: 'Status',
+      reason: 'Expired',
+      code: 410,
+      metadata: { continue: expect.any(String) },
+    });
+    const goOn = await list(`limit=2&continue=${old.body.metadata.continue}`);
+    expect(goOn.status).toBe(200);
+    expect(goOn.body.items[0].metadata.name > first.items[1].metadata.name).toBe(true);
+
+    sim.setFaults({});
+    const beforeCompaction = (await list('limit=2')).body as List;
+    sim.compact();
+    expect((await list(`limit=2&continue=${beforeCompaction.metadata.continue}`)).status).toBe(410);
+  });
+});
+
+const bin = resolve(dirname(fileURLToPath(import.meta.url)), '..', 'bin', 'kube-sim.mjs');
+
+/** Runs the CLI until it prints its URL (then `url`) or exits (then `code` and stderr). */
+function cli(...args: string[]): Promise<{
+  url?: string;
+  code?: number | null;
+  err: string;
+  signal(s: NodeJS.Signals): void;
+  stop(): Promise<void>;
+}> {
+  const child = spawn(process.execPath, [bin, '--port', '0', '--kubeconfig', join(k.dir, 'cli-kubeconfig'), ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let err = '';
+  const exited = new Promise<number | null>((done) => child.once('exit', done));
+  const stop = async () => {
+    if (child.exitCode === null) child.kill('SIGTERM');
+    await exited;
+  };
+  child.stderr.on('data', (c: Buffer) => (err += c.toString()));
+  return new Promise((done) => {
+    child.stdout.on('data', (c: Buffer) => {
+      out += c.toString();
+      const m = /"url":"([^"]+)"/.exec(out);
+      if (m) done({ url: m[1], err, stop, signal: (sig) => child.kill(sig) });
+    });
+    void exited.then((code) => done({ code, err, stop, signal: () => undefined }));
+  });
 }
 
-describe('a bearer token that rotates', () => {
-  /**
-   * kubectl (client-go) sends credentials only over TLS: a TLS front (self-signed, by openssl) that
-   * passes the bytes on to the sim's plain port.
-   */
-  async function tlsFront(target: string): Promise<{ server: Server; url: string; ca: string }> {
-    const keyFile = join(dir, 'key.pem');
-    const ca = join(dir, 'cert.pem');
-    execFileSync(
-      'openssl',
-      [
-        ...['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1'],
-        ...['-subj', '/CN=localhost', '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', keyFile, '-out', ca],
-      ],
-      { stdio: 'ignore' },
-    );
-    const { port } = new URL(target);
-    const server = createTlsServer({ key: readFileSync(keyFile), cert: readFileSync(ca) }, (socket) => {
-      const upstream = connect(Number(port), '127.0.0.1');
-      socket.pipe(upstream).pipe(socket);
-      socket.on('error', () => upstream.destroy());
-      upstream.on('error', () => socket.destroy());
-    });
-    await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-    const address = server.address() as { port: number };
-    return { server, url: `https://127.0.0.1:${address.port}`, ca };
-  }
-
-  it('accepts only the current content of the token file; kubectl reading the file follows each rotation', async () => {
-    const tokenFile = join(dir, 'token');
-    const { sim: s } = await sim({ rotateToken: { file: tokenFile, everyMs: 0 } });
-    const front = await tlsFront(s.url);
+describe('fault flags', () => {
+  it('the CLI takes them (SIGUSR2 toggles the black hole) and refuses a bad one', async () => {
+    const on = await cli('--no-simulate', '--throttle', 'list=1', '--retry-after', '3', '--list-latency', '5ms');
     try {
-      const kubeconfig = (user: Record<string, unknown>) => {
-        const path = join(dir, `kubeconfig-${Math.random().toString(36).slice(2)}`);
-        writeFileSync(
-          path,
-          stringify({
-            apiVersion: 'v1',
-            kind: 'Config',
-            'current-context': 'sim',
-            clusters: [{ name: 'sim', cluster: { server: front.url, 'certificate-authority': front.ca } }],
-            users: [{ name: 'u', user }],
-            contexts: [{ name: 'sim', context: { cluster: 'sim', user: 'u' } }],
-          }),
-        );
-        return new Kubectl(bin, path);
-      };
-      const viaFile = kubeconfig({ tokenFile });
-      kubectls.push(viaFile);
-      const first = readFileSync(tokenFile, 'utf8').trim();
-      expect(first).toBe(s.tokenRotation!.current);
-      const ok = await viaFile.run('get', 'namespace', 'default', '-o', 'name');
-      expect(ok.code, ok.stderr).toBe(0);
-      expect(ok.stdout.trim()).toBe('namespace/default');
-
-      const second = s.tokenRotation!.rotate();
-      expect(readFileSync(tokenFile, 'utf8').trim()).toBe(second);
-      // The old token: refused with the Status a real server sends; kubectl says so.
-      const stale = kubeconfig({ token: first });
-      kubectls.push(stale);
-      const refused = await stale.run('get', 'namespace', 'default', '-o', 'name');
-      expect(refused.code).toBe(1);
-      expect(refused.stderr).toContain('error: You must be logged in to the server');
-      const raw = await fetch(`${s.url}/api/v1/namespaces`, { headers: { authorization: `Bearer ${first}` } });
-      expect(raw.status).toBe(401);
-      expect(await raw.json()).toEqual({
-        kind: 'Status',
-        apiVersion: 'v1',
-        metadata: {},
-        status: 'Failure',
-        message: 'Unauthorized',
-        reason: 'Unauthorized',
-        code: 401,
-      });
-      expect(s.counters['unauthorized']).toBeGreaterThan(0);
-      // A fresh kubectl reads the rewritten file, as client-go does.
-      const again = await kubeconfig({ tokenFile }).run('get', 'namespace', 'default', '-o', 'name');
-      expect(again.code, again.stderr).toBe(0);
-      expect((await fetch(`${s.url}/healthz`)).status).toBe(200);
+      const throttled = await fetch(`${on.url}/api/v1/namespaces`);
+      expect(throttled.status).toBe(429);
+      expect(throttled.headers.get('retry-after')).toBe('3');
+      expect((await fetch(`${on.url}/api/v1/namespaces/default`)).status).toBe(200);
+      on.signal('SIGUSR2');
+      await until(
+        async () =>
+          (await fetch(`${on.url}/api/v1/namespaces/default`, { signal: AbortSignal.timeout(300) }).catch(
+            (e: Error) => e.name,
+          )) === 'TimeoutError',
+        10_000,
+        'the black hole after SIGUSR2',
+      );
+      expect((await fetch(`${on.url}/healthz`)).status).toBe(200);
     } finally {
-      front.server.close();
+      await on.stop();
     }
+    const bad = await cli('--write-latency', 'soon');
+    expect(bad.code).toBe(2);
+    expect(bad.err).toContain('--write-latency: expected a duration such as 5ms, 2s or 1m, got "soon"');
   });
 
-  it('rotates on its own every N ms', async () => {
-    const { sim: s } = await sim({ rotateToken: { file: join(dir, 'timed-token'), everyMs: 100 } });
-    const first = s.tokenRotation!.current;
-    await until(() => s.tokenRotation!.rotations >= 2, 5_000, 'two rotations');
-    expect(s.tokenRotation!.current).not.toBe(first);
-    expect(readFileSync(join(dir, 'timed-token'), 'utf8').trim()).toBe(s.tokenRotation!.current);
-  });
-});
-
-describe('watches the server ends', () => {
-  const path = '/api/v1/namespaces/default/configmaps?watch=1';
-
-  it('ends each watch after closeAfterMs: with a final BOOKMARK when asked, without one when not', async () => {
-    const { sim: s } = await sim({ watchFaults: { closeAfterMs: 300, closeWith: 'bookmark' } });
-    const withBookmarks = await watchAll(`${s.url}${path}&allowWatchBookmarks=true`);
-    expect(withBookmarks.ms).toBeGreaterThanOrEqual(250);
-    const last = withBookmarks.events.at(-1);
-    expect(last.type).toBe('BOOKMARK');
-    expect(last.object.metadata.resourceVersion).toBe(String(s.api.store.rv));
-    const without = await watchAll(`${s.url}${path}`);
-    expect(without.events.filter((e) => e.type === 'BOOKMARK')).toEqual([]);
-    s.setWatchFaults({ closeWith: 'end' });
-    const plain = await watchAll(`${s.url}${path}&allowWatchBookmarks=true`);
-    expect(plain.events.filter((e) => e.type === 'BOOKMARK')).toEqual([]);
-  });
-
-  it('ends a watch with an ERROR 410 Expired event; kubectl get -w prints it and ends', async () => {
-    const { sim: s, k } = await sim({ watchFaults: { closeAfterMs: 500, closeWith: 'gone' } });
-    const w = await watchAll(`${s.url}${path}`);
-    expect(w.events.at(-1)).toEqual({
-      type: 'ERROR',
-      object: {
-        kind: 'Status',
-        apiVersion: 'v1',
-        metadata: {},
-        status: 'Failure',
-        message: 'The resourceVersion for the provided watch is too old.',
-        reason: 'Expired',
-        code: 410,
-      },
+  it('parse to settings and refuse bad values naming the flag', () => {
+    expect(
+      faultsFromFlags({
+        throttle: 'apply=0.05,list=0.1',
+        'retry-after': '2',
+        'server-errors': '0.01',
+        'write-latency': '5ms',
+        'list-latency': '1s',
+        'continue-ttl': '1m',
+      }),
+    ).toEqual({
+      throttle: { apply: 0.05, list: 0.1 },
+      retryAfterSeconds: 2,
+      serverErrors: 0.01,
+      writeLatencyMs: 5,
+      listLatencyMs: 1000,
+      continueTtlMs: 60_000,
     });
-    const kubectl = k.spawn('get', 'namespaces', '-w');
-    const code = await new Promise<number | null>((done) => kubectl.child.once('exit', done));
-    expect(code).toBe(0);
-    expect(kubectl.output()).toMatch(/kube-system\s+Active/);
-    expect(kubectl.output()).toMatch(/Failure\s+Expired\s+The resourceVersion for the provided watch is too old\./);
-  });
-
-  it('kubectl get -w ends quietly when the server closes the watch', async () => {
-    const { k } = await sim({ watchFaults: { closeAfterMs: 500, closeWith: 'bookmark' } });
-    const kubectl = k.spawn('get', 'namespaces', '-w');
-    const code = await new Promise<number | null>((done) => kubectl.child.once('exit', done));
-    expect(code).toBe(0);
-    expect(kubectl.output()).toMatch(/default\s+Active/);
-    expect(kubectl.output()).not.toMatch(/Expired|error/i);
-  });
-
-  it('refuses a watch from a compacted resourceVersion as an ERROR event or as HTTP 410', async () => {
-    const { sim: s, k } = await sim({});
-    const old = s.api.store.rv;
-    await fetch(`${s.url}/api/v1/namespaces/default/configmaps`, {
-      method: 'POST',
-      body: JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'later' } }),
-      headers: { 'content-type': 'application/json' },
-    });
-    s.compact();
-    const asEvent = await watchAll(`${s.url}${path}&resourceVersion=${old}`);
-    expect(asEvent.status).toBe(200);
-    expect(asEvent.events).toEqual([
-      { type: 'ERROR', object: expect.objectContaining({ code: 410, reason: 'Expired' }) },
-    ]);
-    s.setWatchFaults({ goneAs: 'status' });
-    const asStatus = await watchAll(`${s.url}${path}&resourceVersion=${old}`);
-    expect(asStatus.status).toBe(410);
-    expect(asStatus.body).toMatchObject({ kind: 'Status', status: 'Failure', reason: 'Expired', code: 410 });
-    expect(asStatus.body.message).toMatch(/^too old resource version: \d+ \(\d+\)$/);
-    const raw = await k.run('get', '--raw', `${path}&resourceVersion=${old}`);
-    expect(raw.code).toBe(1);
-    expect(raw.stderr).toMatch(/Error from server \(Expired\): too old resource version/);
-  });
-});
-
-describe('discovery that fails', () => {
-  it('an aggregated API answering 503: named in /apis, kubectl says it cannot get its resource list and goes on', async () => {
-    const { sim: s, k } = await sim({ discoveryFaults: { unavailable: ['metrics.k8s.io/v1beta1'] } });
-    const groups = (await (await fetch(`${s.url}/apis`)).json()) as { groups: Array<{ name: string }> };
-    expect(groups.groups.map((g) => g.name)).toContain('metrics.k8s.io');
-    const group = await fetch(`${s.url}/apis/metrics.k8s.io`);
-    expect(group.status).toBe(200);
-    const version = await fetch(`${s.url}/apis/metrics.k8s.io/v1beta1`);
-    expect(version.status).toBe(503);
-    expect(await version.text()).toBe('service unavailable\n');
-    expect((await fetch(`${s.url}/apis/metrics.k8s.io/v1beta1/pods`)).status).toBe(503);
-
-    const f = k.file('cm.yaml', 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: fine, namespace: default}\n');
-    const applied = await k.run('apply', '-f', f);
-    expect(applied.code, applied.stderr).toBe(0);
-    expect(applied.stdout).toContain('configmap/fine created');
-    expect(applied.stderr).toContain(
-      "couldn't get resource list for metrics.k8s.io/v1beta1: the server is currently unable to handle the request",
-    );
-    const resources = await k.run('api-resources');
-    expect(resources.code).toBe(1);
-    expect(resources.stdout).toMatch(/^configmaps\s+cm\s+v1\s+true\s+ConfigMap$/m);
-    expect(resources.stderr).toContain('unable to retrieve the complete list of server APIs: metrics.k8s.io/v1beta1');
-    s.setDiscoveryFaults({ unavailable: [] });
-    expect((await fetch(`${s.url}/apis/metrics.k8s.io/v1beta1`)).status).toBe(404);
-  });
-
-  it('a CRD served a moment after it is Established', async () => {
-    // Served once the delay is lowered: a long one here, so a slow kubectl still sees the gap.
-    const { sim: s, k } = await sim({ discoveryFaults: { crdServeDelayMs: 600_000 } });
-    const crd = k.file(
-      'crd.yaml',
-      `apiVersion: apiextensions.k8s.io/v1
-kind: CustomResourceDefinition
-metadata: {name: widgets.example.com}
-spec:
-  group: example.com
-  scope: Namespaced
-  names: {plural: widgets, singular: widget, kind: Widget}
-  versions:
-  - name: v1
-    served: true
-    storage: true
-    schema: {openAPIV3Schema: {type: object, x-kubernetes-preserve-unknown-fields: true}}
-`,
-    );
-    const created = await k.run('apply', '-f', crd);
-    expect(created.code, created.stderr).toBe(0);
-    const established = await k.run('wait', '--for', 'condition=Established', 'crd/widgets.example.com');
-    expect(established.code, established.stderr).toBe(0);
-    const early = await k.run('get', 'widgets');
-    expect(early.code).toBe(1);
-    expect(early.stderr).toContain('the server doesn\'t have a resource type "widgets"');
-    const groups = (await (await fetch(`${s.url}/apis`)).json()) as { groups: Array<{ name: string }> };
-    expect(groups.groups.map((g) => g.name)).not.toContain('example.com');
-    expect((await fetch(`${s.url}/apis/example.com/v1`)).status).toBe(404);
-    expect((await fetch(`${s.url}/apis/example.com/v1/namespaces/default/widgets`)).status).toBe(404);
-    s.setDiscoveryFaults({ crdServeDelayMs: 0 });
-    expect((await fetch(`${s.url}/apis/example.com/v1`)).status).toBe(200);
-    await until(async () => (await k.run('get', 'widgets')).code === 0, 10_000, 'widgets served');
-  });
-});
-
-describe('the fault flags of the CLI', () => {
-  const cli = resolve(dirname(fileURLToPath(import.meta.url)), '..', 'bin', 'kube-sim.mjs');
-  function run(...args: string[]): Promise<{ code: number | null; out: string; url?: string; stop: () => void }> {
-    const child = spawn(process.execPath, [cli, '--port', '0', '--no-simulate', ...args], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    return new Promise((done) => {
-      const collect = (c: Buffer) => {
-        out += c.toString();
-        const m = /"url":"([^"]+)"/.exec(out);
-        if (m) done({ code: null, out, url: m[1], stop: () => child.kill('SIGTERM') });
-      };
-      child.stdout.on('data', collect);
-      child.stderr.on('data', collect);
-      child.once('exit', (code) => done({ code, out, stop: () => undefined }));
-    });
-  }
-
-  it('refuses a bad value naming the flag', () => {
-    expect(() => faultOptions({ 'watch-close-with': 'sometimes' })).toThrow(
-      'watch closeWith must be one of end, bookmark, gone, got sometimes',
-    );
-    expect(() => faultOptions({ 'watch-gone-as': 'maybe' })).toThrow('watch goneAs must be one of event, status');
-    expect(() => faultOptions({ 'watch-close-after-ms': '1.5' })).toThrow(
-      '--watch-close-after-ms must be a whole number',
-    );
-    expect(() => faultOptions({ 'token-rotate-seconds': '5' })).toThrow('--token-rotate-seconds needs --token-file');
-    expect(() => faultOptions({ 'token-file': 'x', 'token-rotate-seconds': '-1' })).toThrow(
-      '--token-rotate-seconds must be from 0 to 86400',
-    );
-    expect(() => faultOptions({ 'unavailable-api': ['metrics'] })).toThrow('must be named group/version');
-    expect(() => faultOptions({ 'crd-serve-delay-ms': 'soon' })).toThrow('--crd-serve-delay-ms must be a whole number');
-  });
-
-  it('turns each mode on from the command line', async () => {
-    const tokenFile = join(dir, 'cli-token');
-    const on = await run(
-      ...['--token-file', tokenFile, '--token-rotate-seconds', '1', '--unavailable-api', 'metrics.k8s.io/v1beta1'],
-      ...['--watch-close-after-ms', '200', '--watch-close-with', 'gone', '--watch-gone-as', 'status'],
-    );
-    try {
-      expect(on.url, on.out).toBeDefined();
-      const first = readFileSync(tokenFile, 'utf8').trim();
-      const auth = { authorization: `Bearer ${first}` };
-      expect((await fetch(`${on.url}/apis/metrics.k8s.io/v1beta1`, { headers: auth })).status).toBe(503);
-      const w = await fetch(`${on.url}/api/v1/namespaces?watch=1`, { headers: auth });
-      expect(await w.text()).toContain('"reason":"Expired"');
-      await until(() => readFileSync(tokenFile, 'utf8').trim() !== first, 5_000, 'a rotation');
-      expect((await fetch(`${on.url}/api/v1/namespaces`, { headers: auth })).status).toBe(401);
-    } finally {
-      on.stop();
-    }
+    expect(() => faultsFromFlags({ throttle: 'fetch=0.1' })).toThrow(/--throttle: .*verbs/);
+    expect(() => faultsFromFlags({ resets: '2' })).toThrow(/--resets: expected a fraction from 0 to 1, got "2"/);
+    expect(() => faultsFromFlags({ 'write-latency': 'fast' })).toThrow(/--write-latency: expected a duration/);
+    expect(() => faultsFromFlags({ 'server-error-code': '502' })).toThrow(/serverErrorCode must be 500, 503 or 504/);
   });
 });

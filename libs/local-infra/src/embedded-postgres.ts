@@ -11,14 +11,20 @@ import pg from 'pg';
 import { freePort } from './free-port.js';
 import { copyBinaries, packagedBinaries } from './postgres/binaries.js';
 import { DEFAULT_SYSTEM_DIR, LOCATION_FILE, placePostgres } from './postgres/placement.js';
-import { initdb, postgresOsUser, startPostmaster } from './postgres/postgres-process.js';
+import { initdb, postgresOsUser, startPostmaster, type OsUser } from './postgres/postgres-process.js';
 
 export interface EmbeddedPostgres {
   url: string;
   port: number;
   /** Where the data really is (differs from the data folder asked for when it had to move). */
   dataDir: string;
+  /** The binaries it runs from (bin/, lib/, share/). */
+  nativeDir: string;
+  /** The OS user it runs as (when we are root). */
+  osUser?: OsUser;
   stop(): Promise<void>;
+  /** SIGKILL to the server and its backends (a crash; the data folder is kept). */
+  kill(): Promise<void>;
 }
 
 export interface EmbeddedPostgresOptions {
@@ -35,7 +41,7 @@ export interface EmbeddedPostgresOptions {
 }
 
 // Local-only server on loopback; the password keeps other local users out of it.
-const PASSWORD = 'flotilla-embedded';
+export const EMBEDDED_PASSWORD = 'flotilla-embedded';
 
 export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Promise<EmbeddedPostgres> {
   const port = opts.port ?? (await freePort());
@@ -72,7 +78,8 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
   }
   const user = asRoot ? postgresOsUser() : undefined;
   const fresh = !existsSync(join(dataDir, 'PG_VERSION'));
-  if (fresh) initdb({ nativeDir: placement.nativeDir, dataDir, password: PASSWORD, ...(user ? { user } : {}) });
+  if (fresh)
+    initdb({ nativeDir: placement.nativeDir, dataDir, password: EMBEDDED_PASSWORD, ...(user ? { user } : {}) });
   else if (user) chownSync(dataDir, user.uid, user.gid);
   const postmaster = await startPostmaster({
     nativeDir: placement.nativeDir,
@@ -81,14 +88,22 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
     log,
     ...(user ? { user } : {}),
   });
-  const base = `postgres://postgres:${PASSWORD}@127.0.0.1:${port}`;
+  const base = `postgres://postgres:${EMBEDDED_PASSWORD}@127.0.0.1:${port}`;
   try {
     await ensureDatabase(`${base}/postgres`, database);
   } catch (error) {
     await postmaster.stop();
     throw error;
   }
-  return { url: `${base}/${database}`, port, dataDir, stop: () => postmaster.stop() };
+  return {
+    url: `${base}/${database}`,
+    port,
+    dataDir,
+    nativeDir: placement.nativeDir,
+    ...(user ? { osUser: user } : {}),
+    stop: () => postmaster.stop(),
+    kill: () => postmaster.kill(),
+  };
 }
 
 /** The system folder and every folder we make in it are enterable by the postgres user. */

@@ -10,3 +10,4 @@ export * from './nats-server.js';
 export * from './git.js';
 export * from './git-server.js';
 export * from './embedded-postgres.js';
+export * from './postgres-standby.js';

@@ -117,6 +117,11 @@ export const SyncReport = z
     error: ReconcileErrorReport.optional(),
     /** False when Git could not be reached; the agent keeps the last applied state. */
     sourceAvailable: z.boolean(),
+    /**
+     * Kubernetes API requests the agent sent again during the pass, after a 429, a 5xx or a
+     * connection cut mid-answer (absent when none); they did not fail the pass.
+     */
+    kubeRetries: pgInt().optional(),
   })
   .strict();
 export type SyncReport = z.infer<typeof SyncReport>;

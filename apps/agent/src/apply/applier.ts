@@ -8,16 +8,19 @@
  * never mistaken for drift, and the version each write made is recorded as verified (that event
  * costs no diff). A failed object is reported, not fatal: the rest of the stage and the stages
  * after it are still written. A refusal for an immutable field recreates the object only when it
- * is annotated `flotilla.dev/force: enabled` (recreate.ts). A kind whose discovery fails (an
- * aggregated API answering 503) fails its objects alone, naming the error. A CRD's kinds are asked
- * of discovery until served (a real server serves them a moment after Established); a kind of this
- * pass's CRDs still not served fails as retryable, so the next pass applies it.
+ * is annotated `flotilla.dev/force: enabled` (recreate.ts). An object that was there before the
+ * agent's first write, made by a client-side `kubectl apply`, is adopted (adoption.ts). A kind whose
+ * discovery fails (an aggregated API answering 503) fails its objects alone, naming the error. A
+ * CRD's kinds are asked of discovery until served (a real server serves them a moment after
+ * Established); a kind of this pass's CRDs still not served fails as retryable, so the next pass
+ * applies it.
  */
 import { ApplyPhase, applyPhaseOf, diffObject, hasNoStatus, parseApiVersion, type KubeObject } from '@flotilla/gitops';
 import { ObjectAction, storableText } from '@flotilla/protocol';
 import type { AppliedObjects } from './applied-objects.js';
 import { mapLimit } from './map-limit.js';
 import { ServerApply } from './server-apply.js';
+import { needsAdoption } from './adoption.js';
 import { isImmutableRejection, recreate, wantsRecreate } from './recreate.js';
 import type { LiveCache } from '../drift/live-cache.js';
 import { Discovery, type ResourceInfo } from '../kube/discovery.js';
@@ -38,6 +41,9 @@ const STAGE_OF_PHASE = new Map(APPLY_STAGES.flatMap((phases, stage) => phases.ma
 /** Why an object was deleted and created again. */
 export const RECREATED =
   'recreated: an immutable field changed and the object asks for it (flotilla.dev/force: enabled)';
+
+/** Why an existing object's fields changed owner. */
+export const ADOPTED = 'adopted: fields of a client-side kubectl apply taken over (fields the manifest lacks removed)';
 
 /** Why fields the manifest sets differ from what the server stored, and are left so. */
 export const ADMITTED = 'the server admission changed fields the manifest sets; kept as stored, not healed';
@@ -121,18 +127,23 @@ export class Applier {
     this.applied.set(p.id, { obj: p.obj, digest: p.digest, info });
     try {
       let recreated = false;
-      const res = await this.server.apply(info, p.obj).catch(async (error: unknown) => {
+      let res = await this.server.apply(info, p.obj).catch(async (error: unknown) => {
         if (!isImmutableRejection(error) || !wantsRecreate(p.obj)) throw error;
         recreated = true;
         return recreate(this.server, info, p.obj);
       });
+      // Not ours yet, yet there: taken over from a client-side kubectl apply (adoption.ts).
+      const adopted = p.action === PlanAction.Create && res.status !== 201 && needsAdoption(res.body);
+      if (adopted) res = await this.server.adopt(info, p.obj, res);
       const version = res.body.metadata['resourceVersion'];
       // The answer is the live object our write made: its watch event needs no diff.
       this.applied.markVerified(p.id, version);
       const written = writtenVersionOf(res.body);
       const wrote = { ...base, ...(written ? { written } : {}) };
       const admitted = this.admitted(p, res.body);
-      const note = [recreated ? RECREATED : undefined, admitted].filter(Boolean).join('; ');
+      const note = [recreated ? RECREATED : undefined, adopted ? ADOPTED : undefined, admitted]
+        .filter(Boolean)
+        .join('; ');
       const noted = note ? { ...wrote, message: note } : wrote;
       if (recreated || res.status === 201) return { ...noted, action: ObjectAction.Created };
       return {

@@ -1,18 +1,20 @@
 /**
  * drift/: the agent's view of what it applied, kept live. One list+watch per kind, filtered by the
  * owner label, holds the current objects in memory (so a no-op resync asks the server nothing)
- * and tells a listener about every change. A watch the server ends is resumed at once from the last
- * resourceVersion it brought (an event's or a bookmark's), so nothing between the two is missed; a
- * watch that fails, or ends within a second having brought nothing, restarts with backoff. 410 Gone
- * (an HTTP status or an ERROR event) relists, as client-go's reflector does, and the relist's
- * differences reach the listener as changes. The backoff is reset only by real events, never by an
- * ERROR, so a server that keeps answering 410 gets relists spaced out up to 5 s, not a storm.
+ * and tells a listener about every change. Lists are read a page at a time (kube/list-pages.ts). A
+ * watch the server ends is resumed at once from the last resourceVersion it brought (an event's or
+ * a bookmark's), so nothing between the two is missed; a watch that fails, or ends within a second
+ * having brought nothing, restarts with backoff. 410 Gone (an HTTP status or an ERROR event)
+ * relists, as client-go's reflector does, and the relist's differences reach the listener as
+ * changes. The backoff is reset only by real events, never by an ERROR, so a server that keeps
+ * answering 410 gets relists spaced out up to 5 s, not a storm.
  */
 import { objectId, type KubeObject } from '@flotilla/gitops';
 import type { Logger } from 'pino';
 import { Backoff, sleep } from '../backoff.js';
 import { Discovery, type ResourceInfo } from '../kube/discovery.js';
 import { KubeApiError, type KubeClient } from '../kube/kube-client.js';
+import { listAll } from '../kube/list-pages.js';
 
 export type LiveChange = 'ADDED' | 'MODIFIED' | 'DELETED';
 export type LiveListener = (id: string, live: KubeObject | undefined, change: LiveChange) => void;
@@ -90,14 +92,10 @@ export class LiveCache {
   }
 
   private async list(info: ResourceInfo): Promise<string> {
-    const { body } = await this.client.request<{ items: KubeObject[]; metadata: { resourceVersion: string } }>(
-      'GET',
-      Discovery.collectionPath(info),
-      {
-        query: { labelSelector: this.labelSelector },
-        signal: this.stopping.signal,
-      },
-    );
+    const body = await listAll<KubeObject>(this.client, Discovery.collectionPath(info), {
+      query: { labelSelector: this.labelSelector },
+      signal: this.stopping.signal,
+    });
     const seen = new Set<string>();
     for (const item of body.items) {
       const obj = { ...item, apiVersion: info.apiVersion, kind: info.kind };
@@ -109,7 +107,7 @@ export class LiveCache {
     for (const [id, obj] of this.objects) {
       if (obj.apiVersion === info.apiVersion && obj.kind === info.kind && !seen.has(id)) this.put(obj, 'DELETED');
     }
-    return body.metadata.resourceVersion;
+    return body.resourceVersion;
   }
 
   private async run(kw: KindWatch, onSynced: () => void): Promise<void> {

@@ -1,7 +1,8 @@
 /**
- * inventory/: the agent's record of every object it applied, kept in the cluster (in
- * `flotilla-system`, created with its namespace when missing) so it survives the agent's state
- * dir. Written before an apply with the union of old and new objects (a kill mid-apply orphans
+ * inventory/: the agent's record of every object it applied, kept in the cluster (in the agent's
+ * own namespace, `--state-namespace`: the chart and the kustomize base set it to the pod's
+ * namespace through the downward API; `flotilla-system` when unset; the namespace is created
+ * when missing) so it survives the agent's state dir. Written before an apply with the union of old and new objects (a kill mid-apply orphans
  * nothing) and after prune with what is left.
  *
  * A ConfigMap holds at most 1 MiB (about 10,000 entries), so the entries are sharded: ConfigMaps
@@ -20,6 +21,7 @@ import type { KubeClient } from '../kube/kube-client.js';
 import { KubeApiError } from '../kube/kube-client.js';
 import { FIELD_MANAGER } from '../apply/server-apply.js';
 
+/** The namespace the inventory is kept in when the agent is given none. */
 export const INVENTORY_NAMESPACE = 'flotilla-system';
 export const INVENTORY_NAME = 'flotilla-inventory';
 /** Label on every shard (value: the head's name), so stale ones are found with one list. */
@@ -27,8 +29,6 @@ export const SHARD_LABEL = 'flotilla.dev/inventory-shard-of';
 /** Entries JSON per shard: half the 1 MiB a ConfigMap may hold. */
 export const DEFAULT_SHARD_BYTES = 512 * 1024;
 const FORMAT = '2';
-const CONFIGMAPS = `/api/v1/namespaces/${INVENTORY_NAMESPACE}/configmaps`;
-const HEAD = `${CONFIGMAPS}/${INVENTORY_NAME}`;
 
 type Slot = 'a' | 'b';
 interface ConfigMapBody {
@@ -71,16 +71,28 @@ export class InventoryStore {
   /** The first save that knows the previous head also lists and deletes every stray shard. */
   private sweepPending = true;
 
+  private readonly namespace: string;
+  private readonly shardBytes: number;
+  private readonly configMaps: string;
+  private readonly headPath: string;
+
   constructor(
     private readonly client: KubeClient,
-    private readonly shardBytes = DEFAULT_SHARD_BYTES,
-  ) {}
+    opts: { namespace?: string; shardBytes?: number } = {},
+  ) {
+    this.namespace = opts.namespace ?? INVENTORY_NAMESPACE;
+    if (!/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(this.namespace))
+      throw new Error(`the inventory namespace ${JSON.stringify(this.namespace)} is not a namespace name (DNS label)`);
+    this.shardBytes = opts.shardBytes ?? DEFAULT_SHARD_BYTES;
+    this.configMaps = `/api/v1/namespaces/${this.namespace}/configmaps`;
+    this.headPath = `${this.configMaps}/${INVENTORY_NAME}`;
+  }
 
   async load(): Promise<Inventory> {
     let data: Record<string, string>;
     let resourceVersion: string | undefined;
     try {
-      const { body } = await this.client.request<ConfigMapBody>('GET', HEAD);
+      const { body } = await this.client.request<ConfigMapBody>('GET', this.headPath);
       data = body.data ?? {};
       resourceVersion = body.metadata?.resourceVersion;
     } catch (error) {
@@ -102,18 +114,18 @@ export class InventoryStore {
     }
     const head = { slot: data['slot'] === 'b' ? 'b' : 'a', shards: Number(data['shards']) } as Head;
     if (!Number.isInteger(head.shards) || head.shards < 0)
-      throw new Error(`the inventory head ${INVENTORY_NAMESPACE}/${INVENTORY_NAME} names no valid shard count`);
+      throw new Error(`the inventory head ${this.namespace}/${INVENTORY_NAME} names no valid shard count`);
     const entries: InventoryEntry[] = [];
     for (let i = 0; i < head.shards; i++) {
       const name = shardName(head.slot, i);
-      const { body } = await this.client.request<ConfigMapBody>('GET', `${CONFIGMAPS}/${name}`);
+      const { body } = await this.client.request<ConfigMapBody>('GET', `${this.configMaps}/${name}`);
       const raw = body.data?.['entries'];
-      if (raw === undefined) throw new Error(`the inventory shard ${INVENTORY_NAMESPACE}/${name} holds no entries`);
+      if (raw === undefined) throw new Error(`the inventory shard ${this.namespace}/${name} holds no entries`);
       entries.push(...(JSON.parse(raw) as InventoryEntry[]));
     }
     if (String(entries.length) !== data['count'])
       throw new Error(
-        `the inventory ${INVENTORY_NAMESPACE}/${INVENTORY_NAME} should hold ${data['count']} entries, its shards hold ${entries.length}`,
+        `the inventory ${this.namespace}/${INVENTORY_NAME} should hold ${data['count']} entries, its shards hold ${entries.length}`,
       );
     const inventory = makeInventory(entries);
     this.head = head;
@@ -126,10 +138,10 @@ export class InventoryStore {
     const entries = JSON.stringify(inventory.entries);
     if (entries === this.last) return;
     if (!this.namespaceReady) {
-      await this.apply(`/api/v1/namespaces/${INVENTORY_NAMESPACE}`, {
+      await this.apply(`/api/v1/namespaces/${this.namespace}`, {
         apiVersion: 'v1',
         kind: 'Namespace',
-        metadata: { name: INVENTORY_NAMESPACE },
+        metadata: { name: this.namespace },
       });
       this.namespaceReady = true;
     }
@@ -137,20 +149,20 @@ export class InventoryStore {
     const shards = shardEntries(inventory.entries, this.shardBytes);
     for (const [i, json] of shards.entries()) {
       const name = shardName(slot, i);
-      await this.apply(`${CONFIGMAPS}/${name}`, {
+      await this.apply(`${this.configMaps}/${name}`, {
         apiVersion: 'v1',
         kind: 'ConfigMap',
-        metadata: { name, namespace: INVENTORY_NAMESPACE, labels: { [SHARD_LABEL]: INVENTORY_NAME } },
+        metadata: { name, namespace: this.namespace, labels: { [SHARD_LABEL]: INVENTORY_NAME } },
         data: { entries: json },
       });
     }
     // The flip: from here on readers see the new shards. Applying the head without `entries`
     // also removes that field of the single-ConfigMap form (this field manager owned it).
     this.cached = undefined;
-    const written = (await this.apply(HEAD, {
+    const written = (await this.apply(this.headPath, {
       apiVersion: 'v1',
       kind: 'ConfigMap',
-      metadata: { name: INVENTORY_NAME, namespace: INVENTORY_NAMESPACE },
+      metadata: { name: INVENTORY_NAME, namespace: this.namespace },
       data: { format: FORMAT, slot, shards: String(shards.length), count: String(inventory.entries.length) },
     })) as ConfigMapBody;
     const previous = this.head;
@@ -162,7 +174,7 @@ export class InventoryStore {
     if (!previous) return; // nothing known to delete yet; the next save sweeps
     if (this.sweepPending) {
       // Once per process: every shard the head does not name, also those an interrupted save left.
-      const { body } = await this.client.request<{ items?: { metadata: { name: string } }[] }>('GET', CONFIGMAPS, {
+      const { body } = await this.client.request<{ items?: { metadata: { name: string } }[] }>('GET', this.configMaps, {
         query: { labelSelector: `${SHARD_LABEL}=${INVENTORY_NAME}` },
       });
       await this.deleteShards((body.items ?? []).map((i) => i.metadata.name).filter((n) => !keep.has(n)));
@@ -175,7 +187,7 @@ export class InventoryStore {
   private async deleteShards(names: string[]): Promise<void> {
     for (const name of names) {
       try {
-        await this.client.request('DELETE', `${CONFIGMAPS}/${name}`);
+        await this.client.request('DELETE', `${this.configMaps}/${name}`);
       } catch (error) {
         if (!(error instanceof KubeApiError && error.status === 404)) throw error;
       }

@@ -43,6 +43,8 @@ export class RequestTimeoutError extends Error {
 export interface RawResponse {
   status: number;
   body: Buffer;
+  /** The Retry-After header, when the answer had one (429 and 503 answers carry it). */
+  retryAfter?: string;
 }
 
 export class ConnectionClosedError extends Error {
@@ -87,6 +89,7 @@ class Connection {
   private chunks: Buffer[] = [];
   private remaining = 0;
   private status = 0;
+  private retryAfter: string | undefined;
   private keepAlive = true;
   private received = 0;
   closed = false;
@@ -226,6 +229,7 @@ class Connection {
     if (this.status >= 100 && this.status < 200) return; // an interim answer; the real head follows
     let length: number | undefined;
     let chunked = false;
+    this.retryAfter = undefined;
     this.keepAlive = m[1] === '1';
     for (const field of first < 0 ? [] : head.slice(first + 2).split('\r\n')) {
       const colon = field.indexOf(':');
@@ -238,6 +242,7 @@ class Connection {
       else if (name === 'transfer-encoding') chunked = value.split(',').at(-1)!.trim() === 'chunked';
       else if (name === 'connection')
         this.keepAlive = value.includes('keep-alive') || (m[1] === '1' && !value.includes('close'));
+      else if (name === 'retry-after') this.retryAfter = value;
     }
     this.chunks = [];
     this.bodyBytes = 0;
@@ -263,7 +268,12 @@ class Connection {
     const f = this.inFlight!;
     this.inFlight = undefined;
     this.answered++;
-    f.resolve({ status: this.status, body: this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks) });
+    const body = this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks);
+    f.resolve(
+      this.retryAfter === undefined
+        ? { status: this.status, body }
+        : { status: this.status, body, retryAfter: this.retryAfter },
+    );
     this.chunks = [];
     this.framing = Framing.Head;
     if (!this.keepAlive) return this.destroy(new Error('closed after the answer'));

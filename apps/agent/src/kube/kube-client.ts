@@ -7,6 +7,8 @@ import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { ConnectionClosedError, Http1Pool, POOL_DEFAULTS, RequestTimeoutError } from './http1-pool.js';
 import type { KubeEndpoint } from './kubeconfig.js';
+import { backoffMs, mayRepeat, RETRY_DEFAULTS, retryWait, type RetryPolicy } from './retry.js';
+import { sleep } from '../backoff.js';
 
 export class KubeApiError extends Error {
   override readonly name = 'KubeApiError';
@@ -72,6 +74,10 @@ export interface ClientLimits {
    * caller resumes it from its last resourceVersion, which costs one request on a quiet cluster.
    */
   watchIdleMs?: number;
+  /** Retries of throttled (429), failed (5xx) and cut requests (kube/retry.ts; RETRY_DEFAULTS otherwise). */
+  retry?: Partial<RetryPolicy>;
+  /** Items per page of a list (kube/list-pages.ts; default 500, as client-go's pager). */
+  listPageSize?: number;
 }
 
 /** How long the server may keep a watch open, chosen per watch as client-go does (5–10 minutes). */
@@ -81,6 +87,11 @@ function watchTimeoutSeconds(): string {
 
 export class KubeClient {
   requests = 0;
+  /** Requests sent again after a 429, a 5xx or a connection cut mid-answer (kube/retry.ts), since start. */
+  retries = 0;
+  /** Items per page of a list (ClientLimits.listPageSize). */
+  readonly listPageSize: number;
+  private readonly retryPolicy: RetryPolicy;
   private readonly pool: Http1Pool;
   /** For watches only. */
   private readonly agent: HttpAgent | HttpsAgent;
@@ -93,6 +104,8 @@ export class KubeClient {
     readonly endpoint: KubeEndpoint,
     private readonly limits: ClientLimits = {},
   ) {
+    this.retryPolicy = { ...RETRY_DEFAULTS, ...limits.retry };
+    this.listPageSize = limits.listPageSize ?? 500;
     const base = new URL(endpoint.server);
     const https = base.protocol === 'https:';
     // Keep-alive sockets, a few more than the applier and planner keep in flight, so a burst never waits for a connection.
@@ -187,7 +200,10 @@ export class KubeClient {
     });
   }
 
-  /** One request; a non-2xx answer throws KubeApiError with the server's reason and message. */
+  /**
+   * One request; a non-2xx answer throws KubeApiError with the server's reason and message. A 429,
+   * a 5xx or a connection cut mid-answer is sent again as kube/retry.ts allows.
+   */
   async request<T = Record<string, unknown>>(
     method: string,
     path: string,
@@ -196,15 +212,36 @@ export class KubeClient {
     const payload = opts.body === undefined ? undefined : JSON.stringify(opts.body);
     const contentType = payload === undefined ? '' : `content-type: ${opts.contentType ?? 'application/json'}\r\n`;
     const start = `${method} ${this.target.prefix}${path}${queryString(opts.query)} HTTP/1.1\r\n${this.headerLines}${contentType}`;
-    let { status, text } = await this.send1(method, path, start, payload, opts.signal);
-    if (this.retryAfterUnauthorized(status, false))
-      ({ status, text } = await this.send1(method, path, start, payload, opts.signal));
+    const repeatable = mayRepeat(method, opts.contentType);
+    let answer: { status: number; text: string; retryAfter?: string };
+    let reauthorized = false;
+    for (let retry = 0; ; retry++) {
+      try {
+        answer = await this.send1(method, path, start, payload, opts.signal);
+      } catch (error) {
+        const cut = error instanceof KubeApiError && error.reason === 'ConnectionClosed';
+        if (!cut || !repeatable || retry >= this.retryPolicy.maxRetries) throw error;
+        await this.pause(backoffMs(this.retryPolicy, retry), opts.signal);
+        continue;
+      }
+      if (!reauthorized && this.retryAfterUnauthorized(answer.status, false)) {
+        reauthorized = true;
+        retry--;
+        continue;
+      }
+      const wait = retryWait(this.retryPolicy, retry, answer.status, answer.retryAfter, repeatable);
+      if (wait === undefined) break;
+      await this.pause(wait, opts.signal);
+    }
+    const { status, text } = answer;
     if (status < 200 || status > 299) {
       const s = (parseBody(text) ?? {}) as { reason?: string; message?: string };
+      const reason = typeof s === 'object' ? s.reason : undefined;
+      const message = typeof s === 'object' ? s.message : undefined;
       throw new KubeApiError(
         status,
-        s.reason ?? 'Unknown',
-        `${method} ${path}: ${status} ${s.message ?? text.slice(0, 300)}`,
+        reason ?? (status === 429 ? 'TooManyRequests' : 'Unknown'),
+        `${method} ${path}: ${status} ${message ?? text.trim().slice(0, 300)}`,
       );
     }
     // Parsed on first read: most applies only need the status.
@@ -218,19 +255,28 @@ export class KubeClient {
     };
   }
 
+  /** Waits before a retry, counting it. */
+  private async pause(ms: number, signal: AbortSignal | undefined): Promise<void> {
+    this.retries++;
+    await sleep(ms, signal);
+  }
+
   private async send1(
     method: string,
     path: string,
     start: string,
     payload: string | undefined,
     signal: AbortSignal | undefined,
-  ): Promise<{ status: number; text: string }> {
+  ): Promise<{ status: number; text: string; retryAfter?: string }> {
     this.requests++;
     const auth = await this.authorization();
     const head = auth ? `${start}authorization: ${auth}\r\n` : start;
     try {
       const res = await this.pool.request(head, payload, signal);
-      return { status: res.status, text: res.body.toString('utf8') };
+      const text = res.body.toString('utf8');
+      return res.retryAfter === undefined
+        ? { status: res.status, text }
+        : { status: res.status, text, retryAfter: res.retryAfter };
     } catch (error) {
       if (error instanceof ConnectionClosedError)
         throw new KubeApiError(0, 'ConnectionClosed', `${method} ${path}: ${error.message}`);

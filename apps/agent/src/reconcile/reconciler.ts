@@ -55,6 +55,8 @@ export interface ReconcilerDeps {
   drift: DriftHandler;
   healthTimeoutMs: number;
   logger: Logger;
+  /** Kubernetes requests retried so far (KubeClient.retries): the pass reports how many it caused. */
+  kubeRetries?: () => number;
 }
 
 export type SyncResult = Omit<SyncReport, 'seq' | 'protocol' | 'clusterId'>;
@@ -66,6 +68,7 @@ export class Reconciler {
     const { d } = this;
     const log = d.logger.child({ revision: desired.revision.slice(0, 12) });
     const started = new Date();
+    const retriesBefore = d.kubeRetries?.() ?? 0;
     const stage = stageRunner(log, {});
     let results: ApplyResult[] = [];
     let pruned: PruneResult[] = [];
@@ -99,7 +102,8 @@ export class Reconciler {
     } catch (e) {
       error = e instanceof ReconcileError ? e : ReconcileError.from('apply', e);
     }
-    return this.result(desired, started, results, pruned, health, error, log);
+    const retries = (d.kubeRetries?.() ?? 0) - retriesBefore;
+    return this.result(desired, started, results, pruned, health, error, log, retries);
   }
 
   /** Fetches the desired commit and, under the signed-commit policy, checks who signed it. */
@@ -193,6 +197,7 @@ export class Reconciler {
     health: HealthResult | undefined,
     error: ReconcileError | undefined,
     log: Logger,
+    retries: number,
   ): SyncResult {
     const finished = new Date();
     const ref = (o: ApplyResult['obj']) => ({
@@ -233,6 +238,7 @@ export class Reconciler {
       objects,
       ...(error ? { error: error.toReport() } : {}),
       sourceAvailable: !(error?.stage === 'source' && error.code === SourceErrorCode.Unavailable),
+      ...(retries > 0 ? { kubeRetries: retries } : {}),
     };
     const level = error ? 'warn' : 'info';
     log[level](
@@ -241,6 +247,7 @@ export class Reconciler {
         health: out.health,
         ms: out.durationMs,
         objects: objects.length,
+        kubeRetries: retries,
         ...(error ? { error: error.toReport() } : {}),
       },
       `reconcile: ${state}`,

@@ -20,6 +20,7 @@ import { Discovery } from '../kube/discovery.js';
 import { KubeClient, type ClientLimits } from '../kube/kube-client.js';
 import { loadKubeconfig } from '../kube/kubeconfig.js';
 import { listObjects } from '../kube/list-objects.js';
+import { listAll } from '../kube/list-pages.js';
 import { Planner } from '../plan/planner.js';
 import { Pruner } from '../prune/pruner.js';
 import { OWNER_LABEL, Renderer } from '../render/renderer.js';
@@ -48,6 +49,8 @@ export interface ReconcileSettings {
 export interface RuntimeOptions extends ReconcileSettings {
   clusterId: string;
   stateDir: string;
+  /** The agent's own namespace: the inventory ConfigMaps are kept there (default flotilla-system). */
+  namespace?: string;
   /** Where the desired state is kept (default: the state dir). */
   state?: StateStore;
   transport: ReportPublisher & { onConnect(listener: (nc: NatsConnection, reconnected: boolean) => void): void };
@@ -112,13 +115,14 @@ export async function startReconciling(o: RuntimeOptions): Promise<ReconcileRunt
     }),
     applier: new Applier(server, discovery, applied, live),
     pruner: new Pruner(client, discovery, applied, o.clusterId),
-    inventory: new InventoryStore(client),
+    inventory: new InventoryStore(client, { namespace: o.namespace }),
     applied,
     health: new HealthChecker(live),
     live,
     drift,
     healthTimeoutMs: (o.healthTimeoutSeconds ?? 60) * 1000,
     logger: log.child({ stage: 'reconcile' }),
+    kubeRetries: () => client.retries,
   });
   const loop = new ReconcileLoop({
     desired: () => desired.value,
@@ -150,6 +154,6 @@ export async function startReconciling(o: RuntimeOptions): Promise<ReconcileRunt
 
 /** The names of the cluster's namespaces. */
 async function namespaceNames(client: KubeClient): Promise<string[]> {
-  const res = await client.request<{ items: Array<{ metadata: { name: string } }> }>('GET', '/api/v1/namespaces');
-  return res.body.items.map((n) => n.metadata.name);
+  const { items } = await listAll<{ metadata: { name: string } }>(client, '/api/v1/namespaces');
+  return items.map((n) => n.metadata.name);
 }

@@ -6,16 +6,16 @@
  * while it was down are not replayed (`onReconnect` lets the owner catch up from the database).
  */
 import { Logger } from '@nestjs/common';
-import pg from 'pg';
+import type pg from 'pg';
 import type { DataSource } from 'typeorm';
 
-const CONNECT_TIMEOUT_MS = 10_000;
 const MAX_BACKOFF_MS = 10_000;
 /** PostgreSQL refuses NOTIFY payloads of 8000 bytes or more. */
 export const MAX_NOTIFY_BYTES = 7_900;
 
 export interface PgChannelOptions {
-  url: string;
+  /** Makes the LISTEN connection (with its connect timeout), e.g. `pgConnection(settings).client`. */
+  connect: () => pg.Client;
   /** A plain SQL identifier (lower case letters, digits, underscores). */
   channel: string;
   onMessage: (payload: string) => void;
@@ -58,7 +58,7 @@ export class PgChannel {
 
   private async listen(): Promise<void> {
     if (this.stopped) return;
-    const client = new pg.Client({ connectionString: this.opts.url, connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
+    const client = this.opts.connect();
     client.on('notification', (n) => {
       if (n.channel === this.opts.channel && n.payload !== undefined) this.opts.onMessage(n.payload);
     });

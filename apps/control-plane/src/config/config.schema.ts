@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { natsServers } from '@flotilla/nats-auth';
 import { parseTrustedProxies } from '../common/client-address.js';
+import { parseDatabaseUrl } from '../database/database-url.js';
 
 const secret = (description: string) => `${description} (secret)`;
 
@@ -17,6 +18,14 @@ function natsUrlList(value: string, ctx: z.RefinementCtx): void {
 }
 const positiveInt = z.coerce.number().int().positive();
 
+function databaseUrl(value: string, ctx: z.RefinementCtx): void {
+  try {
+    parseDatabaseUrl(value);
+  } catch (error) {
+    ctx.addIssue({ code: 'custom', message: (error as Error).message });
+  }
+}
+
 function isOrigin(value: string): boolean {
   try {
     const u = new URL(value);
@@ -27,7 +36,20 @@ function isOrigin(value: string): boolean {
 }
 
 const Fields = z.object({
-  DATABASE_URL: z.string().url().describe('PostgreSQL connection URL, e.g. postgres://user@host:5432/flotilla'),
+  DATABASE_URL: z
+    .string()
+    .superRefine(databaseUrl)
+    .describe(
+      'PostgreSQL connection URL, e.g. postgres://user@host:5432/flotilla; several hosts (postgres://user@db-a:5432,db-b:5432/flotilla?target_session_attrs=read-write) are tried in order, and with read-write only a primary is used',
+    ),
+  DATABASE_CONNECT_TIMEOUT_MS: positiveInt
+    .default(10_000)
+    .describe('Time limit of one connection attempt to PostgreSQL (per host of a multi-host URL)'),
+  DATABASE_QUERY_TIMEOUT_MS: positiveInt
+    .default(60_000)
+    .describe(
+      'Time limit of one database query; past it the query fails (a server that went silent is not waited on forever)',
+    ),
   NATS_URL: z
     .string()
     .min(1)
@@ -104,6 +126,12 @@ const Fields = z.object({
     .default(10)
     .describe(
       'Deliveries of one agent message failing for a reason other than the database being away before ingest keeps it in dead_letters (an outage never counts)',
+    ),
+  INGEST_ACK_WAIT_SECONDS: positiveInt
+    .max(300)
+    .default(5)
+    .describe(
+      'Agent messages a replica took but never answered (it died) go to another replica after this long; a slow write keeps its messages (working)',
     ),
   GRAPHQL_MAX_DEPTH: positiveInt.default(10).describe('Deepest GraphQL selection accepted'),
   GRAPHQL_MAX_ALIASES: positiveInt.default(30).describe('Most aliases accepted in one GraphQL operation'),

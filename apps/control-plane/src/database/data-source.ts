@@ -1,5 +1,6 @@
 /** The one TypeORM DataSource: PostgreSQL, synchronize off, committed migrations only. */
 import { DataSource } from 'typeorm';
+import { pgConnection, type PgConnectionSettings } from './pg-connection.js';
 import { ApiToken } from '../modules/api-tokens/api-token.entity.js';
 import { AuditEvent } from '../modules/audit/audit-event.entity.js';
 import { Cluster } from '../modules/clusters/cluster.entity.js';
@@ -29,16 +30,24 @@ export const migrations = [
   AlertClaims1764341900000,
 ];
 
-export function createDataSource(url: string): DataSource {
+/** Connect and query time limits when none are given (the config's defaults). */
+export const DEFAULT_DB_TIMEOUTS = { connectTimeoutMs: 10_000, queryTimeoutMs: 60_000 };
+
+/** `url` may list several hosts (see pg-connection.ts). */
+export function createDataSource(
+  url: string,
+  timeouts: Omit<PgConnectionSettings, 'url'> = DEFAULT_DB_TIMEOUTS,
+): DataSource {
+  const conn = pgConnection({ url, ...timeouts });
   return new DataSource({
     type: 'postgres',
-    url,
+    url: conn.url,
     entities,
     migrations,
     synchronize: false,
     migrationsRun: false,
     migrationsTableName: 'migrations',
     logging: false,
-    extra: { max: 10 },
+    extra: { ...conn.options, max: 10 },
   });
 }

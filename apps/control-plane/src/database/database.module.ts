@@ -2,6 +2,7 @@
 import { Global, Inject, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { createDataSource } from './data-source.js';
+import type { PgConnectionSettings } from './pg-connection.js';
 import { migrateOnce } from './migrate.js';
 
 @Global()
@@ -9,14 +10,15 @@ import { migrateOnce } from './migrate.js';
 export class DatabaseModule implements OnApplicationShutdown {
   constructor(@Inject(DataSource) private readonly db: DataSource) {}
 
-  static forRoot(url: string): DynamicModule {
+  static forRoot(settings: PgConnectionSettings): DynamicModule {
     return {
       module: DatabaseModule,
       providers: [
         {
           provide: DataSource,
           useFactory: async () => {
-            const ds = createDataSource(url);
+            const { url, ...timeouts } = settings;
+            const ds = createDataSource(url, timeouts);
             try {
               await ds.initialize();
             } catch (error) {

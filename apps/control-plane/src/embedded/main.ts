@@ -11,7 +11,8 @@ import { startEmbeddedPostgres } from '@flotilla/local-infra';
 import { createControlPlane } from '../bootstrap.js';
 import { ConfigError, loadConfig } from '../config/load-config.js';
 import { banner } from './banner.js';
-import { startDemoFleet, startDemoRepo, type DemoFleet } from './demo/demo-fleet.js';
+import { startDemoFleet, type DemoFleet } from './demo/demo-fleet.js';
+import { startDemoRepoProcess } from './demo/repo-process.js';
 import type { DemoCluster } from './demo/demo-repo.js';
 import { EmbeddedHome } from './embedded-home.js';
 import { startEmbeddedNats } from './embedded-nats.js';
@@ -104,7 +105,9 @@ async function main(): Promise<void> {
     step(demo ? '[3/5] serving the demo fleet repository…' : '[3/5] no demo fleet (FLOTILLA_DEMO=0)');
     // The demo's Helm-based app needs hydration, hence the pinned helm (`npm start` unpacks it).
     const helm = process.env.FLOTILLA_HELM;
-    const repo = demo ? await startDemoRepo({ root: join(home.root, 'git'), port: gitPort, helm: !!helm }) : undefined;
+    const repo = demo
+      ? await startDemoRepoProcess({ root: join(home.root, 'git'), port: gitPort, helm: !!helm })
+      : undefined;
     if (repo) stops.push(() => repo.close());
     checkpoint();
     step('[4/5] starting the control plane…');
@@ -126,7 +129,7 @@ async function main(): Promise<void> {
       FLOTILLA_SECRET_KEY: secrets.secretKey,
       PORT: String(port),
       HOST: process.env.HOST ?? '127.0.0.1',
-      ...(repo ? { FLEET_REPO_URL: repo.git.url } : {}),
+      ...(repo ? { FLEET_REPO_URL: repo.url } : {}),
     });
     const cp = await createControlPlane(config);
     stops.push(() => cp.close());
@@ -150,7 +153,7 @@ async function main(): Promise<void> {
         adminToken: secrets.adminToken,
         adminTokenFile: join(home.secretsDir, 'admin-token'),
         natsUrl: nats.url,
-        ...(repo ? { repoUrl: repo.git.url.replace('127.0.0.1', 'localhost') } : {}),
+        ...(repo ? { repoUrl: repo.url.replace('127.0.0.1', 'localhost') } : {}),
         clusters: fleet?.clusters ?? [],
       }),
     );

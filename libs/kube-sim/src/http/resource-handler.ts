@@ -5,6 +5,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Api, WriteOpts } from '../api.js';
 import { deleteObject, type DeleteOpts } from '../deletes.js';
 import { errors } from '../errors.js';
+import { page, type PagingRules } from '../paging.js';
 import { storeKey } from '../registry.js';
 import { apiVersionOf } from '../resources.js';
 import { both, parseFieldSelector, parseLabelSelector } from '../selectors.js';
@@ -22,6 +23,8 @@ export interface HandlerContext {
   send(res: ServerResponse, code: number, body: unknown): void;
   /** RBAC (authorize.ts): checks the object a write would store, before it is stored. */
   admitWrite?(obj: unknown): void;
+  /** When continue tokens expire (paging.ts); without it only malformed tokens are refused. */
+  paging?: PagingRules;
 }
 
 function managerOf(req: IncomingMessage, q: Query): string {
@@ -35,25 +38,8 @@ function list(ctx: HandlerContext, r: ResourceRoute, q: Query): unknown {
   const match = both(parseLabelSelector(q.labelSelector), parseFieldSelector(q.fieldSelector));
   let items = ctx.api.store.list(key, r.inNamespace ? r.ns : undefined);
   if (match) items = items.filter(match);
-  const metadata: Record<string, unknown> = { resourceVersion: String(ctx.api.store.rv) };
-  if (q.continue) {
-    let after: string;
-    try {
-      after = JSON.parse(Buffer.from(q.continue, 'base64url').toString('utf8')).after;
-      if (typeof after !== 'string') throw new Error('no position');
-    } catch {
-      throw errors.badRequest('continue key is not valid: the continue token is malformed');
-    }
-    items = items.filter((o) => `${o.metadata.namespace ?? ''}/${o.metadata.name}` > after);
-  }
-  if (q.limit && items.length > q.limit) {
-    const last = items[q.limit - 1];
-    metadata.continue = Buffer.from(
-      JSON.stringify({ after: `${last.metadata.namespace ?? ''}/${last.metadata.name}`, rv: ctx.api.store.rv }),
-    ).toString('base64url');
-    metadata.remainingItemCount = items.length - q.limit;
-    items = items.slice(0, q.limit);
-  }
+  const metadata: Record<string, unknown> = {};
+  items = page(items, q, ctx.api.store.rv, metadata, ctx.paging);
   return { kind: `${r.t.kind}List`, apiVersion: apiVersionOf(r.t), metadata, items };
 }
 

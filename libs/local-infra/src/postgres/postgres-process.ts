@@ -81,6 +81,8 @@ export interface PostmasterOptions {
 
 export interface Postmaster {
   stop(): Promise<void>;
+  /** SIGKILL to the postmaster and every backend (its process group): a crash, as a machine dying. */
+  kill(): Promise<void>;
 }
 
 /** Starts the postmaster on 127.0.0.1:`port` and resolves once it accepts connections. */
@@ -112,6 +114,16 @@ export async function startPostmaster(opts: PostmasterOptions): Promise<Postmast
       await exited;
       clearTimeout(force);
     },
+    async kill() {
+      process.off('exit', onExit);
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      try {
+        process.kill(-child.pid!, 'SIGKILL');
+      } catch {
+        child.kill('SIGKILL');
+      }
+      await exited;
+    },
   };
 }
 
@@ -126,7 +138,8 @@ function ready(child: ChildProcess, opts: PostmasterOptions): Promise<void> {
       const text = chunk.toString('utf8');
       tail = (tail + text).slice(-4096);
       for (const line of text.split('\n')) if (line.trim()) opts.log(line.trim());
-      if (text.includes('ready to accept connections')) {
+      // A primary is "ready to accept connections", a hot standby "ready to accept read-only connections".
+      if (/ready to accept (read-only )?connections/.test(text)) {
         clearTimeout(timer);
         resolve();
       }

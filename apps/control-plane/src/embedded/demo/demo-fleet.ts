@@ -1,7 +1,6 @@
 /**
- * The demo fleet of `npm start`: the fleet repository (bare, served by `git http-backend` on a
- * fixed loopback port, seeded once with demo-repo.ts), and six kube-sim clusters, each with its
- * own agent process, tagged like a real fleet. Clusters keep their state in .flotilla/clusters/,
+ * The demo fleet of `npm start`: six kube-sim clusters, each with its own agent process, tagged
+ * like a real fleet (the fleet repository they pull is served by repo-process.ts). Clusters keep their state in .flotilla/clusters/,
  * agents their credential in .flotilla/agents/: a restart needs no new token. The agents run
  * compiled, from .flotilla/agent-build/ (built on every start as the container image is).
  */
@@ -11,9 +10,8 @@ import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { promisify } from 'node:util';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { commitFiles, runGit, startGitServer, type GitServer } from '@flotilla/local-infra';
 import { startKubeSim, type KubeSim } from '@flotilla/kube-sim';
-import { DEMO_CLUSTERS, demoRepoFiles, type DemoCluster } from './demo-repo.js';
+import { DEMO_CLUSTERS, type DemoCluster } from './demo-repo.js';
 
 /** How long a stopping agent may take to send its last report and close NATS before it is killed. */
 const AGENT_STOP_GRACE_MS = 20_000;
@@ -41,27 +39,6 @@ export async function buildAgent(outDir: string): Promise<string> {
     throw new Error(`could not compile the demo agent (${AGENT_ENTRY}): ${e.stderr?.trim() || e.message}`);
   }
   return join(outDir, AGENT_ENTRY.replace(/\.ts$/, '.js'));
-}
-
-export interface DemoRepo {
-  git: GitServer;
-  close(): Promise<void>;
-}
-
-/** Serves the demo repository, creating it with its first commit when it has none. */
-export async function startDemoRepo(opts: { root: string; port: number; helm?: boolean }): Promise<DemoRepo> {
-  const git = await startGitServer({ root: opts.root, name: 'fleet.git', port: opts.port });
-  const head = await runGit(['rev-parse', '--verify', '--quiet', 'refs/heads/main'], { cwd: git.repoPath }).catch(
-    () => '',
-  );
-  if (!head)
-    await commitFiles(git.repoPath, {
-      files: demoRepoFiles({ helm: opts.helm ?? false }),
-      message: opts.helm
-        ? 'Demo fleet: podinfo and a Helm chart on six clusters, rolled out canary → edge → rest'
-        : 'Demo fleet: podinfo on six clusters, rolled out canary → edge → rest',
-    });
-  return { git, close: () => git.close() };
 }
 
 export interface DemoFleet {

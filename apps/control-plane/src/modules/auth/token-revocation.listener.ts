@@ -3,18 +3,18 @@
  * notifies inside the revoking transaction, so the notice goes out on commit) and closes this
  * replica's sockets of the revoked token. A notice missed while the listening connection was
  * down is caught up on reconnect: every open socket's token is checked again. Reconnects back
- * off from 0.5 s to 10 s; each connect has a timeout.
+ * off from 0.5 s to 10 s; each connect has a timeout (DATABASE_CONNECT_TIMEOUT_MS).
  */
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import pg from 'pg';
+import type pg from 'pg';
 import { DataSource } from 'typeorm';
 import type { ControlPlaneConfig } from '../../config/config.schema.js';
 import { CONFIG } from '../../config/config.token.js';
+import { databaseSettings, pgConnection } from '../../database/pg-connection.js';
 import { WsSessions } from './ws-sessions.js';
 
 /** The NOTIFY channel; the payload is the revoked token's id. */
 export const API_TOKEN_REVOKED_CHANNEL = 'flotilla_api_token_revoked';
-const CONNECT_TIMEOUT_MS = 10_000;
 const MAX_BACKOFF_MS = 10_000;
 
 @Injectable()
@@ -36,10 +36,7 @@ export class TokenRevocationListener implements OnApplicationBootstrap, OnApplic
   }
 
   private async listen(): Promise<void> {
-    const client = new pg.Client({
-      connectionString: this.config.DATABASE_URL,
-      connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
-    });
+    const client = pgConnection(databaseSettings(this.config)).client();
     client.on('notification', (n) => {
       if (n.channel === API_TOKEN_REVOKED_CHANNEL && n.payload) this.revoked(n.payload);
     });

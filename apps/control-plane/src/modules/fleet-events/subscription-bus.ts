@@ -17,6 +17,7 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplica
 import { DataSource } from 'typeorm';
 import type { ControlPlaneConfig } from '../../config/config.schema.js';
 import { CONFIG } from '../../config/config.token.js';
+import { databaseSettings, pgConnection } from '../../database/pg-connection.js';
 import { FleetEvents } from './fleet-events.js';
 import { PgChannel, MAX_NOTIFY_BYTES } from '../../common/pg-channel.js';
 import { PubSub } from '../../common/pub-sub.js';
@@ -66,7 +67,7 @@ export class SubscriptionBus
   constructor(db: DataSource, @Inject(CONFIG) config: ControlPlaneConfig, fleet: FleetEvents) {
     super();
     this.channel = new PgChannel(db, {
-      url: config.DATABASE_URL,
+      connect: () => pgConnection(databaseSettings(config)).client(),
       channel: SUBSCRIPTION_CHANNEL,
       onMessage: (p) => this.heard(p),
     });

@@ -4,7 +4,11 @@ import { DataSource } from 'typeorm';
 import { NatsService } from '../nats/nats.service.js';
 import { MetricsService } from './metrics.service.js';
 
-/** Liveness/readiness and Prometheus metrics. */
+/**
+ * Readiness (`/readyz`, and `/healthz` as before: 503 while PostgreSQL or NATS is away), liveness
+ * (`/livez`: the process answers — a database outage is no reason to restart the hub, which
+ * reconnects by itself) and Prometheus metrics.
+ */
 @Controller()
 export class HealthController {
   constructor(
@@ -13,7 +17,7 @@ export class HealthController {
     private readonly metrics: MetricsService,
   ) {}
 
-  @Get('healthz')
+  @Get(['healthz', 'readyz'])
   async healthz(@Res() res: Response): Promise<void> {
     const database = await this.db.query('SELECT 1').then(
       () => 'up',
@@ -22,6 +26,11 @@ export class HealthController {
     const nats = this.nats.connected ? 'up' : 'down';
     const ok = database === 'up' && nats === 'up';
     res.status(ok ? 200 : 503).json({ status: ok ? 'ok' : 'degraded', database, nats });
+  }
+
+  @Get('livez')
+  livez(): { status: 'ok' } {
+    return { status: 'ok' };
   }
 
   @Get('metrics')

@@ -23,6 +23,9 @@ describe('ingest failures', () => {
     ).toBe(true);
     expect(isDatabaseAway(new Error('Connection terminated unexpectedly'))).toBe(true);
     expect(isDatabaseAway(new Error('timeout exceeded when trying to connect'))).toBe(true);
+    expect(isDatabaseAway(pgError('25006'))).toBe(true); // read-only: a standby not yet promoted
+    expect(isDatabaseAway(new Error('Query read timeout'))).toBe(true); // DATABASE_QUERY_TIMEOUT_MS
+    expect(isDatabaseAway(new Error('no usable PostgreSQL host (read-write): a:5432: read-only'))).toBe(true);
     expect(isDatabaseAway(pgError('57014'))).toBe(false); // query canceled
     expect(isDatabaseAway(pgError('22003'))).toBe(false);
     expect(isDatabaseAway(new Error('something else'))).toBe(false);

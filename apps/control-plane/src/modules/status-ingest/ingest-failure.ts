@@ -22,9 +22,11 @@ const AWAY_CODES = new Set([
   'EAI_AGAIN',
   'EHOSTUNREACH',
 ]);
-const AWAY_STATES = /^(08|57P0[1-3]|53300)/; // connection exceptions, admin/crash shutdown, cannot connect now, too many connections
+// connection exceptions, admin/crash shutdown, cannot connect now, too many connections, a standby
+// that refuses writes (the primary is gone and this server is not promoted yet)
+const AWAY_STATES = /^(08|57P0[1-3]|53300|25006)/;
 const AWAY_MESSAGES =
-  /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|the database system is (starting up|shutting down)/i;
+  /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|the database system is (starting up|shutting down|in recovery mode|not yet accepting connections)|Query read timeout|no usable PostgreSQL host/i;
 
 /**
  * True when the database is away rather than refusing this message: such a failure says nothing

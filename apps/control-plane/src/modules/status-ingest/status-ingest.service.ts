@@ -1,4 +1,5 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { nanos } from '@nats-io/transport-node';
 import {
   AckPolicy,
   jetstream,
@@ -25,7 +26,9 @@ import { isDatabaseAway, isRefusedByDatabase, redeliveryDelayMs } from './ingest
  * the rest land; one the database refuses (a data or integrity error) goes to dead_letters, one
  * that fails because the database is away is nak'ed with a growing delay for as long as the outage
  * lasts (the consumer itself never gives up: max_deliver -1), and one that fails for any other reason
- * goes to dead_letters once it has been delivered INGEST_MAX_DELIVER times.
+ * goes to dead_letters once it has been delivered INGEST_MAX_DELIVER times. Every replica reads the
+ * same consumer: a message a replica took and never answered (it was killed) is redelivered to
+ * another after INGEST_ACK_WAIT_SECONDS; a replica still writing keeps its messages (`working`).
  */
 @Injectable()
 export class StatusIngestService implements OnApplicationBootstrap, OnModuleDestroy {
@@ -59,15 +62,23 @@ export class StatusIngestService implements OnApplicationBootstrap, OnModuleDest
       ack_policy: AckPolicy.Explicit,
       filter_subject: subjects.agentAll,
       max_ack_pending: 20_000,
+      // A message taken by a replica that died comes back to another one after this long.
+      ack_wait: nanos(this.config.INGEST_ACK_WAIT_SECONDS * 1000),
       // Never dropped by JetStream: giving up is ingest's decision, and never because the database was away.
       max_deliver: -1,
     };
     const existing = await jsm.consumers.info(AGENT_STREAM, AGENT_CONSUMER).catch(() => undefined);
-    if (existing && (existing.config.filter_subject !== subjects.agentAll || existing.config.max_deliver !== -1)) {
+    if (
+      existing &&
+      (existing.config.filter_subject !== subjects.agentAll ||
+        existing.config.max_deliver !== -1 ||
+        existing.config.ack_wait !== config.ack_wait)
+    ) {
       await jsm.consumers
         .update(AGENT_STREAM, AGENT_CONSUMER, {
           filter_subject: subjects.agentAll,
           max_deliver: -1,
+          ack_wait: config.ack_wait!,
         })
         .catch(async (e: unknown) => {
           this.logger.warn(`cannot widen consumer ${AGENT_CONSUMER} (${(e as Error).message}); recreating it`);
@@ -76,7 +87,7 @@ export class StatusIngestService implements OnApplicationBootstrap, OnModuleDest
         });
       return;
     }
-    await jsm.consumers.add(AGENT_STREAM, config);
+    if (!existing) await jsm.consumers.add(AGENT_STREAM, config);
   }
 
   private async run(messages: ConsumerMessages): Promise<void> {
@@ -103,6 +114,21 @@ export class StatusIngestService implements OnApplicationBootstrap, OnModuleDest
   private async flush(): Promise<void> {
     const messages = this.pending.splice(0, this.pending.length);
     if (messages.length === 0) return;
+    // A slow write is not a dead replica: tell JetStream to keep waiting for these (and the next batch).
+    const keepAlive = setInterval(
+      () => {
+        for (const m of [...messages, ...this.pending]) m.working();
+      },
+      (this.config.INGEST_ACK_WAIT_SECONDS * 1000) / 3,
+    );
+    try {
+      await this.store(messages);
+    } finally {
+      clearInterval(keepAlive);
+    }
+  }
+
+  private async store(messages: JsMsg[]): Promise<void> {
     const batch = new AgentMessageBatch();
     const ok: JsMsg[] = [];
     const dead: [JsMsg, DeadLetter][] = [];
