@@ -8,6 +8,7 @@ import type { Discovery, ResourceInfo } from '../kube/discovery.js';
 import { PlanAction, type PlannedObject } from '../plan/planner.js';
 import { AppliedObjects } from './applied-objects.js';
 import { Applier } from './applier.js';
+import { KubeApiError } from '../kube/kube-client.js';
 import type { ServerApply } from './server-apply.js';
 
 const obj = (apiVersion: string, kind: string, name: string, namespace?: string): KubeObject => ({
@@ -109,5 +110,69 @@ describe('Applier', () => {
     await new Applier(server, {} as Discovery, applied, live).apply(plan);
     expect(applied.isVerified(objectId(cm), '42')).toBe(true);
     expect(applied.isVerified(objectId(cm), '43')).toBe(false);
+  });
+
+  it('fails a kind its own CRD defines but discovery does not serve yet as retryable; a 503 discovery or an unknown kind alone', async () => {
+    const crd = {
+      ...obj('apiextensions.k8s.io/v1', 'CustomResourceDefinition', 'gadgets.late.example.com'),
+      spec: { group: 'late.example.com', names: { kind: 'Gadget' }, versions: [{ name: 'v1', served: true }] },
+    };
+    const objects = [
+      crd,
+      obj('late.example.com/v1', 'Gadget', 'g1', 'a'),
+      obj('wardle.example.com/v1', 'Flunder', 'f1', 'a'),
+      obj('nowhere.example.com/v1', 'Thing', 't1', 'a'),
+      obj('v1', 'ConfigMap', 'fine', 'a'),
+    ];
+    const infoOf = (o: KubeObject): ResourceInfo => ({
+      apiVersion: o.apiVersion,
+      kind: o.kind,
+      plural: `${o.kind.toLowerCase()}s`,
+      namespaced: o.kind !== 'CustomResourceDefinition',
+    });
+    const asked: string[] = [];
+    const discovery = {
+      resourceFor: async (apiVersion: string, kind: string) => {
+        asked.push(`${apiVersion}/${kind}`);
+        if (kind === 'CustomResourceDefinition') return infoOf(crd);
+        if (apiVersion.startsWith('wardle.'))
+          throw new KubeApiError(503, 'ServiceUnavailable', `GET /apis/${apiVersion}: 503 service unavailable`);
+        return undefined;
+      },
+      forget: () => undefined,
+    } as unknown as Discovery;
+    const server = {
+      apply: async (_i: ResourceInfo, o: KubeObject) => ({ status: 201, body: o }),
+      client: {
+        request: async () => ({ body: { status: { conditions: [{ type: 'Established', status: 'True' }] } } }),
+      },
+    } as unknown as ServerApply;
+    const plan = {
+      revision: 'r',
+      dryRuns: 0,
+      objects: objects.map((o): PlannedObject => ({
+        id: objectId(o),
+        obj: o,
+        digest: 'd',
+        file: `${o.metadata.name}.yaml`,
+        info: o.kind === 'CustomResourceDefinition' || o.kind === 'ConfigMap' ? infoOf(o) : undefined,
+        action: PlanAction.Create,
+      })),
+    };
+    const applied = new AppliedObjects(await mkdtemp(join(tmpdir(), 'applier-')));
+    const results = await new Applier(server, discovery, applied, live, { crdTimeoutMs: 300 }).apply(plan);
+    const by = new Map(results.map((r) => [r.obj.metadata.name, r]));
+    expect(by.get('gadgets.late.example.com')?.action).toBe('created');
+    expect(by.get('fine')?.action).toBe('created');
+    expect(by.get('g1')).toMatchObject({ action: 'failed', retryable: true });
+    expect(by.get('g1')?.message).toMatch(
+      /late\.example\.com\/v1\/Gadget is not served yet, though its CRD is Established/,
+    );
+    expect(by.get('f1')).toMatchObject({ action: 'failed', retryable: true });
+    expect(by.get('f1')?.message).toMatch(/discovery of wardle\.example\.com\/v1 failed: .*503/);
+    expect(by.get('t1')).toMatchObject({ action: 'failed', retryable: false });
+    expect(by.get('t1')?.message).toMatch(/nowhere\.example\.com\/v1\/Thing is not served by the cluster/);
+    // The CRD's kind was asked for again and again while waiting, not once.
+    expect(asked.filter((a) => a === 'late.example.com/v1/Gadget').length).toBeGreaterThan(2);
   });
 });

@@ -9,9 +9,13 @@
  * costs no diff). A failed object is reported, not fatal: the rest of the stage and the stages
  * after it are still written. A refusal for an immutable field recreates the object only when it
  * is annotated `flotilla.dev/force: enabled` (recreate.ts). An object that was there before the
- * agent's first write, made by a client-side `kubectl apply`, is adopted (adoption.ts).
+ * agent's first write, made by a client-side `kubectl apply`, is adopted (adoption.ts). A kind whose
+ * discovery fails (an aggregated API answering 503) fails its objects alone, naming the error. A
+ * CRD's kinds are asked of discovery until served (a real server serves them a moment after
+ * Established); a kind of this pass's CRDs still not served fails as retryable, so the next pass
+ * applies it.
  */
-import { ApplyPhase, applyPhaseOf, diffObject, hasNoStatus, type KubeObject } from '@flotilla/gitops';
+import { ApplyPhase, applyPhaseOf, diffObject, hasNoStatus, parseApiVersion, type KubeObject } from '@flotilla/gitops';
 import { ObjectAction, storableText } from '@flotilla/protocol';
 import type { AppliedObjects } from './applied-objects.js';
 import { mapLimit } from './map-limit.js';
@@ -79,15 +83,37 @@ export class Applier {
     private readonly opts: ApplierOptions = {},
   ) {}
 
-  private async applyOne(p: PlannedObject, info: ResourceInfo | undefined): Promise<ApplyResult> {
-    const base = { id: p.id, obj: p.obj, file: p.file };
-    if (!info)
+  /** The object's resource, or why it cannot be written: discovery failed, or the kind is not served. */
+  private async resourceOf(
+    p: PlannedObject,
+    crdGroups: ReadonlySet<string>,
+  ): Promise<ResourceInfo | Omit<ApplyResult, 'id' | 'obj' | 'file'>> {
+    if (p.info) return p.info;
+    const gv = p.obj.apiVersion;
+    try {
+      const info = await this.discovery.resourceFor(gv, p.obj.kind);
+      if (info) return info;
+    } catch (error) {
       return {
-        ...base,
         action: ObjectAction.Failed,
-        retryable: false,
-        message: `kind ${p.obj.apiVersion}/${p.obj.kind} is not served by the cluster`,
+        retryable: isRetryableWrite(error),
+        message: storableText(`discovery of ${gv} failed: ${(error as Error).message}`, 2000),
       };
+    }
+    const fromCrd = crdGroups.has(parseApiVersion(gv).group);
+    return {
+      action: ObjectAction.Failed,
+      retryable: fromCrd,
+      message: fromCrd
+        ? `kind ${gv}/${p.obj.kind} is not served yet, though its CRD is Established; tried again next pass`
+        : `kind ${gv}/${p.obj.kind} is not served by the cluster`,
+    };
+  }
+
+  private async applyOne(p: PlannedObject, crdGroups: ReadonlySet<string>): Promise<ApplyResult> {
+    const base = { id: p.id, obj: p.obj, file: p.file };
+    const info = await this.resourceOf(p, crdGroups);
+    if ('action' in info) return { ...base, ...info };
     if (p.action === PlanAction.Drifted) {
       this.applied.set(p.id, { obj: p.obj, digest: p.digest, info });
       return { ...base, action: ObjectAction.Skipped, message: DRIFT_LEFT };
@@ -146,6 +172,7 @@ export class Applier {
     return `${ADMITTED}: ${paths.join(', ')}`;
   }
 
+  /** Waits (bounded) until the CRD is Established and discovery serves its kind. */
   private async waitEstablished(crd: KubeObject): Promise<void> {
     const info = await this.discovery.resourceFor(crd.apiVersion, crd.kind);
     const deadline = Date.now() + (this.opts.crdTimeoutMs ?? 30_000);
@@ -156,19 +183,35 @@ export class Applier {
       if (conditions.some((c) => c.type === 'Established' && c.status === 'True')) break;
       await sleep(100);
     }
-    const group = (crd['spec'] as { group?: string } | undefined)?.group;
-    if (group) this.discovery.forget(group);
+    const spec = crd['spec'] as
+      { group?: string; names?: { kind?: string }; versions?: Array<{ name: string; served?: boolean }> } | undefined;
+    if (!spec?.group) return;
+    this.discovery.forget(spec.group);
+    const version = spec.versions?.find((v) => v.served !== false)?.name;
+    const kind = spec.names?.kind;
+    if (!version || !kind) return;
+    // Established is not yet served: a real server's handler and discovery follow a moment later.
+    let wait = 50;
+    while (Date.now() < deadline) {
+      const served = await this.discovery.resourceFor(`${spec.group}/${version}`, kind).catch(() => undefined);
+      if (served) return;
+      await sleep(wait);
+      wait = Math.min(wait * 2, 1_000);
+    }
   }
 
   async apply(plan: Plan): Promise<ApplyResult[]> {
     const stages = APPLY_STAGES.map(() => [] as PlannedObject[]);
     for (const p of plan.objects) stages[STAGE_OF_PHASE.get(applyPhaseOf(p.obj)) ?? 0]?.push(p);
     const results: ApplyResult[] = [];
+    const crdGroups = new Set(
+      plan.objects
+        .filter((p) => p.obj.kind === 'CustomResourceDefinition')
+        .map((p) => String((p.obj['spec'] as { group?: unknown } | undefined)?.group ?? '')),
+    );
     for (const batch of stages) {
       if (batch.length === 0) continue;
-      const out = await mapLimit(batch, this.opts.concurrency ?? 16, async (p) =>
-        this.applyOne(p, p.info ?? (await this.discovery.resourceFor(p.obj.apiVersion, p.obj.kind))),
-      );
+      const out = await mapLimit(batch, this.opts.concurrency ?? 16, (p) => this.applyOne(p, crdGroups));
       results.push(...out);
       const crds = batch.filter(
         (p, i) => p.obj.kind === 'CustomResourceDefinition' && out[i]?.action !== ObjectAction.Failed,

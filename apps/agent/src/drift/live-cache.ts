@@ -2,7 +2,12 @@
  * drift/: the agent's view of what it applied, kept live. One list+watch per kind, filtered by the
  * owner label, holds the current objects in memory (so a no-op resync asks the server nothing)
  * and tells a listener about every change. Lists are read a page at a time (kube/list-pages.ts). A
- * watch that ends or fails restarts with backoff; 410 Gone relists (as client-go's reflector does).
+ * watch the server ends is resumed at once from the last resourceVersion it brought (an event's or
+ * a bookmark's), so nothing between the two is missed; a watch that fails, or ends within a second
+ * having brought nothing, restarts with backoff. 410 Gone (an HTTP status or an ERROR event)
+ * relists, as client-go's reflector does, and the relist's differences reach the listener as
+ * changes. The backoff is reset only by real events, never by an ERROR, so a server that keeps
+ * answering 410 gets relists spaced out up to 5 s, not a storm.
  */
 import { objectId, type KubeObject } from '@flotilla/gitops';
 import type { Logger } from 'pino';
@@ -26,6 +31,8 @@ export class LiveCache {
   private readonly stopping = new AbortController();
   private listener: LiveListener = () => undefined;
   private changeWaiters: Array<() => void> = [];
+  /** Lists made to (re)start a kind's watch: one per kind, plus one per 410 Gone. */
+  relists = 0;
 
   constructor(
     private readonly client: KubeClient,
@@ -109,14 +116,18 @@ export class LiveCache {
     let rv: string | undefined;
     while (!signal.aborted) {
       try {
-        rv ??= await this.list(kw.info);
+        if (rv === undefined) {
+          rv = await this.list(kw.info);
+          this.relists++;
+        }
         onSynced();
+        const opened = Date.now();
+        let events = 0;
         for await (const ev of this.client.watch(
           Discovery.collectionPath(kw.info),
           { labelSelector: this.labelSelector, resourceVersion: rv },
           signal,
         )) {
-          backoff.reset();
           if (ev.type === 'ERROR') {
             const code = (ev.object as { code?: number }).code;
             throw new KubeApiError(
@@ -125,10 +136,14 @@ export class LiveCache {
               String((ev.object as { message?: string }).message ?? 'watch error'),
             );
           }
+          backoff.reset();
+          events++;
           const obj = ev.object as unknown as KubeObject;
           rv = String(obj.metadata?.['resourceVersion'] ?? rv);
           if (ev.type !== 'BOOKMARK') this.put({ ...obj, apiVersion: kw.info.apiVersion, kind: kw.info.kind }, ev.type);
         }
+        // Ended by the server: resumed at once, unless it ended at once with nothing (client-go's "very short watch").
+        if (events === 0 && Date.now() - opened < 1_000) await sleep(backoff.next(), signal).catch(() => undefined);
       } catch (error) {
         if (signal.aborted) return;
         if (error instanceof KubeApiError && error.status === 410) rv = undefined;

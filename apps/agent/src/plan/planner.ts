@@ -8,7 +8,9 @@
  * from the watch cache, or — for kinds it does not follow yet, as on a first apply — from one list
  * per kind: their watches start after the apply. A dry run the server refuses makes the object a
  * write (which then fails alone); one that matches the live object while the manifest does not
- * records the difference as admission's (not drift, not healed in a loop).
+ * records the difference as admission's (not drift, not healed in a loop). A group/version whose
+ * discovery fails (an aggregated API whose backend is down answers 503) is that group's problem
+ * only: its objects fail alone in the apply, naming the discovery error; the rest go ahead.
  */
 import {
   canonicalJson,
@@ -52,6 +54,9 @@ export interface Plan {
   dryRuns: number;
 }
 
+/** Resources by `apiVersion/kind` (undefined: not served), and the discovery errors of kinds not found out. */
+type Infos = Map<string, ResourceInfo | undefined> & { failed: Map<string, string> };
+
 export const PlanErrorCode = { UnknownKind: 'UNKNOWN_KIND', MissingNamespace: 'MISSING_NAMESPACE' } as const;
 
 const VOLATILE = new Set(['resourceVersion', 'managedFields', 'generation']);
@@ -90,19 +95,25 @@ export class Planner {
     return { namespaces };
   }
 
-  private async infos(objects: readonly KubeObject[]): Promise<Map<string, ResourceInfo | undefined>> {
+  /** Each kind's resource; kinds whose discovery failed are left out of `out` and named in `failed`. */
+  private async infos(objects: readonly KubeObject[]): Promise<Infos> {
     const keys = [...new Set(objects.map((o) => `${o.apiVersion}\u0000${o.kind}`))];
     const out = new Map<string, ResourceInfo | undefined>();
+    const failed = new Map<string, string>();
     await Promise.all(
       keys.map(async (k) => {
         const [apiVersion, kind] = k.split('\u0000') as [string, string];
-        out.set(`${apiVersion}/${kind}`, await this.deps.discovery.resourceFor(apiVersion, kind));
+        try {
+          out.set(`${apiVersion}/${kind}`, await this.deps.discovery.resourceFor(apiVersion, kind));
+        } catch (error) {
+          failed.set(`${apiVersion}/${kind}`, (error as Error).message);
+        }
       }),
     );
-    return out;
+    return Object.assign(out, { failed });
   }
 
-  private check(m: Manifests, infos: Map<string, ResourceInfo | undefined>, namespaces: string[]): void {
+  private check(m: Manifests, infos: Infos, namespaces: string[]): void {
     const clusterScopes = new Map<string, Scope>();
     for (const info of infos.values())
       if (info)
@@ -111,7 +122,8 @@ export class Planner {
           info.namespaced ? 'Namespaced' : 'Cluster',
         );
     const problems = checkNamespaces(m.objects, { clusterNamespaces: namespaces, clusterScopes });
-    const unknown = problems.unknownKind[0];
+    // A kind whose discovery failed is not unknown: its objects fail alone in the apply.
+    const unknown = problems.unknownKind.find((u) => !infos.failed.has(`${u.apiVersion}/${u.kind}`));
     if (unknown) {
       throw new AgentError(
         `unknown kind ${unknown.apiVersion}/${unknown.kind} (${unknown.object}): not served by the cluster nor defined by a CRD in the render`,
@@ -134,7 +146,7 @@ export class Planner {
    * Their watches start after the apply (the applier starts them), so a first apply's own writes
    * come back in one list per kind rather than as one watch event each.
    */
-  private async snapshot(infos: Map<string, ResourceInfo | undefined>): Promise<Map<string, KubeObject>> {
+  private async snapshot(infos: Infos): Promise<Map<string, KubeObject>> {
     const unwatched = [...infos.values()].filter(
       (i): i is ResourceInfo => i !== undefined && !this.deps.live.isSynced(i),
     );

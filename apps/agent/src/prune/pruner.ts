@@ -42,10 +42,11 @@ export class Pruner {
   }
 
   private async pruneOne(id: string, obj: KubeObject): Promise<PruneResult> {
-    const info = await this.discovery.resourceFor(obj.apiVersion, obj.kind);
-    if (!info) return { id, obj, action: ObjectAction.Deleted, message: 'kind no longer served' };
-    const path = Discovery.objectPath(info, obj);
     try {
+      // Inside the try: a kind whose discovery fails (503) keeps only this object for next time.
+      const info = await this.discovery.resourceFor(obj.apiVersion, obj.kind);
+      if (!info) return { id, obj, action: ObjectAction.Deleted, message: 'kind no longer served' };
+      const path = Discovery.objectPath(info, obj);
       const { body } = await this.client.request<KubeObject>('GET', path);
       if (body.metadata.annotations?.[PRUNE_ANNOTATION] === PRUNE_DISABLED) {
         this.applied.delete(id);

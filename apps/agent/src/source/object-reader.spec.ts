@@ -9,6 +9,7 @@ import {
   symlinkSync,
   chmodSync,
 } from 'node:fs';
+import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -137,6 +138,34 @@ describe('GitObjectReader', () => {
     rmSync(pathOf(a));
     writeFileSync(pathOf(a), readFileSync(pathOf(b)));
     await expect(new GitObjectReader(join(dir, '.git')).read(a)).rejects.toThrow(/does not hash to its name/);
+  });
+
+  it('stops inflating a loose object at the size its header declares', async () => {
+    const dir = repo();
+    const objects = join(dir, '.git', 'objects');
+    const put = (oid: string, bytes: Buffer) => {
+      mkdirSync(join(objects, oid.slice(0, 2)), { recursive: true });
+      writeFileSync(join(objects, oid.slice(0, 2), oid.slice(2)), bytes);
+    };
+    // A header declaring 5 bytes before 64 MiB of zeros: cut off at 5 + its header, never inflated in full.
+    const bomb = '1'.repeat(40);
+    put(bomb, deflateSync(Buffer.concat([Buffer.from('blob 5\0'), Buffer.alloc(64 * 1024 * 1024)])));
+    const reader = new GitObjectReader(join(dir, '.git'));
+    await expect(reader.read(bomb)).rejects.toThrow(
+      new RegExp(`loose object ${bomb} inflates past its declared 12 bytes`),
+    );
+    const huge = '2'.repeat(40);
+    put(huge, deflateSync(Buffer.from('blob 999999999999\0')));
+    await expect(reader.read(huge)).rejects.toThrow(/declares 999999999999 bytes, over/);
+    const headless = '3'.repeat(40);
+    put(headless, deflateSync(Buffer.alloc(4096, 'a')));
+    await expect(reader.read(headless)).rejects.toThrow(/has no valid header/);
+    // A real object stored uncompressed (zlib level 0) still reads.
+    const content = Buffer.from('hello, loose object\n');
+    const raw = Buffer.concat([Buffer.from(`blob ${content.length}\0`), content]);
+    const oid = createHash('sha1').update(raw).digest('hex');
+    put(oid, deflateSync(raw, { level: 0 }));
+    expect((await new GitObjectReader(join(dir, '.git')).read(oid)).content.toString()).toBe(content.toString());
   });
 
   it('stops inflating a pack entry at the size its header declares', async () => {

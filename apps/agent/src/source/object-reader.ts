@@ -12,7 +12,7 @@
 import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { inflateSync } from 'node:zlib';
+import { constants as zlibConstants, inflateSync } from 'node:zlib';
 
 export type GitObjectType = 'commit' | 'tree' | 'blob' | 'tag';
 
@@ -106,6 +106,38 @@ export function inflateExactly(data: Buffer, size: number, what: string): Buffer
   if (out.length !== size)
     throw new ObjectFormatError(`${what} inflates to ${out.length} bytes, not its declared ${size}`);
   return out;
+}
+
+/** The longest loose-object header: "commit " and 20 digits and the NUL. */
+const MAX_HEADER = 32;
+
+/**
+ * A loose object's header, from the start of its zlib stream: a prefix of the compressed bytes is
+ * inflated (a few KiB of input can make at most a few MiB), growing until the NUL is in sight.
+ */
+export function looseHeader(
+  compressed: Buffer,
+  oid: string,
+): { type: GitObjectType; size: number; headerBytes: number } {
+  for (let input = 64; ; input *= 4) {
+    let head: Buffer;
+    try {
+      head = inflateSync(compressed.subarray(0, input), { finishFlush: zlibConstants.Z_SYNC_FLUSH });
+    } catch (e) {
+      throw new ObjectFormatError(`loose object ${oid} does not inflate: ${(e as Error).message}`);
+    }
+    const nul = head.subarray(0, MAX_HEADER).indexOf(0);
+    if (nul < 0) {
+      if (head.length < MAX_HEADER && input < compressed.length && input < 16_384) continue;
+      throw new ObjectFormatError(`loose object ${oid} has no valid header`);
+    }
+    const m = /^(commit|tree|blob|tag) (0|[1-9]\d*)$/.exec(head.toString('latin1', 0, nul));
+    if (!m) throw new ObjectFormatError(`loose object ${oid} has no valid header`);
+    const size = Number(m[2]);
+    if (size > MAX_OBJECT_BYTES)
+      throw new ObjectFormatError(`loose object ${oid} declares ${size} bytes, over ${MAX_OBJECT_BYTES}`);
+    return { type: m[1] as GitObjectType, size, headerBytes: nul + 1 };
+  }
 }
 
 /** The entry at `offset`: its type and inflated size, where its zlib data starts, and its delta base. */
@@ -235,28 +267,17 @@ export class GitObjectReader {
     return undefined;
   }
 
-  /** A loose object: inflated no further than MAX_OBJECT_BYTES, and its SHA-1 must be its name. */
+  /**
+   * A loose object: its header (`<type> <size>\0`) is read first, then it is inflated no further
+   * than the size that header declares, and its SHA-1 must be its name.
+   */
   private async loose(oid: string): Promise<GitObject> {
     const compressed = await readFile(join(this.gitdir, 'objects', oid.slice(0, 2), oid.slice(2)));
-    let bytes: Buffer;
-    try {
-      bytes = inflateSync(compressed, { maxOutputLength: MAX_OBJECT_BYTES });
-    } catch (e) {
-      throw new ObjectFormatError(
-        `loose object ${oid} does not inflate within ${MAX_OBJECT_BYTES} bytes: ${(e as Error).message}`,
-      );
-    }
+    const { type, size, headerBytes } = looseHeader(compressed, oid);
+    const bytes = inflateExactly(compressed, headerBytes + size, `loose object ${oid}`);
     if (createHash('sha1').update(bytes).digest('hex') !== oid)
       throw new ObjectFormatError(`loose object ${oid} does not hash to its name (the file was changed or damaged)`);
-    const space = bytes.indexOf(0x20);
-    const nul = bytes.indexOf(0, space);
-    const type = bytes.toString('latin1', 0, space);
-    if (space < 0 || nul < 0 || !['commit', 'tree', 'blob', 'tag'].includes(type))
-      throw new ObjectFormatError(`loose object ${oid} has no valid header`);
-    const content = bytes.subarray(nul + 1);
-    if (content.length !== Number(bytes.toString('latin1', space + 1, nul)))
-      throw new ObjectFormatError(`loose object ${oid} is not the size its header says`);
-    return { type: type as GitObjectType, content };
+    return { type, content: bytes.subarray(headerBytes) };
   }
 
   /** Follows the delta chain from `offset` down to a whole object, then applies the deltas back up. */
