@@ -225,6 +225,7 @@ describe('canary secrets', () => {
     for (const query of everyQuery(schema, {
       cluster: `name: "${NAME}"`,
       clusterDiff: `cluster: "${NAME}", revision: "main"`,
+      fleetDiff: 'revision: "main"',
       rollout: null,
     })) {
       const r = await gql(query);

@@ -16,10 +16,11 @@ import { FleetEvents } from '../src/modules/fleet-events/fleet-events.js';
 import { NatsService } from '../src/modules/nats/nats.service.js';
 import { eventually, registerAgent, relayRequest, type TestAgent } from './support/agent.js';
 import {
-  ADMIN_TOKEN,
   CREATE_REGISTRATION_TOKEN,
   registration,
-  TEST_SECRET_KEY,
+  testHubEnv,
+  AGENTS_PUBLISHER,
+  adminGql,
   type Harness,
 } from './support/harness.js';
 import { syncReport } from './support/reports.js';
@@ -35,30 +36,18 @@ describe('on a 3-node NATS cluster', () => {
   let publisher: NatsConnection;
   beforeAll(async () => {
     [cluster, db] = await Promise.all([startNatsCluster({ size: 3 }), createTestDatabase()]);
-    const config = loadConfig({
-      DATABASE_URL: db.url,
-      NATS_URL: cluster.url,
-      NATS_HUB_JWT: cluster.hub.jwt,
-      NATS_HUB_SEED: cluster.hub.seed,
-      NATS_ACCOUNT_SEED: cluster.trust.accountSeed,
-      NATS_STREAM_REPLICAS: '3',
-      ADMIN_TOKEN,
-      PORT: '0',
-      HOST: '127.0.0.1',
-      LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
-      INGEST_FLUSH_MS: '20',
-      REGISTER_RATE_LIMIT_PER_MINUTE: '1000',
-      FLOTILLA_SECRET_KEY: TEST_SECRET_KEY,
-    });
+    const config = loadConfig(
+      testHubEnv(db.url, cluster, {
+        NATS_STREAM_REPLICAS: '3',
+        REGISTER_RATE_LIMIT_PER_MINUTE: '1000',
+      }),
+    );
     cp = await createControlPlane(config);
     // One identity that may publish on every agent subject, standing in for many agents.
-    publisher = await cluster.connect(
-      await cluster.userFor(
-        { pub: { allow: [subjects.agentAll] }, sub: { allow: ['_INBOX_CLUSTER.>'] } },
-        { inboxPrefix: '_INBOX_CLUSTER' },
-      ),
-      { maxReconnectAttempts: -1, reconnectTimeWait: 100 },
-    );
+    publisher = await cluster.connect(await cluster.userFor(AGENTS_PUBLISHER.permissions, AGENTS_PUBLISHER.opts), {
+      maxReconnectAttempts: -1,
+      reconnectTimeWait: 100,
+    });
   });
   afterAll(async () => {
     await publisher?.close();
@@ -67,14 +56,7 @@ describe('on a 3-node NATS cluster', () => {
     await db?.drop();
   });
 
-  const gql = async (query: string, variables: Record<string, unknown> = {}) => {
-    const res = await fetch(`${cp.url}/graphql`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${ADMIN_TOKEN}` },
-      body: JSON.stringify({ query, variables }),
-    });
-    return (await res.json()) as { data: any; errors?: unknown };
-  };
+  const gql = adminGql(() => cp.url);
 
   it('keeps the agent stream and the desired-state bucket on 3 replicas', async () => {
     const jsm = await jetstreamManager(cp.app.get(NatsService).nc);

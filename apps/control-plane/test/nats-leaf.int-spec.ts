@@ -24,7 +24,7 @@ import { createControlPlane, type ControlPlane } from '../src/bootstrap.js';
 import { loadConfig } from '../src/config/load-config.js';
 import { NatsService } from '../src/modules/nats/nats.service.js';
 import { eventually, registerAgent, testAgent, type TestAgent } from './support/agent.js';
-import { ADMIN_TOKEN, createRegistrationToken, TEST_SECRET_KEY, type Harness } from './support/harness.js';
+import { ADMIN_TOKEN, createRegistrationToken, testHubEnv, type Harness } from './support/harness.js';
 
 const SHA = 'e'.repeat(40);
 
@@ -53,24 +53,15 @@ describe('agents at an edge site, through a NATS leaf node', () => {
     [cluster, db] = await Promise.all([startNatsCluster({ size: 3, leafnodes: true }), createTestDatabase()]);
     const system = await systemUserCreds(cluster.trust);
     cp = await createControlPlane(
-      loadConfig({
-        DATABASE_URL: db.url,
-        NATS_URL: cluster.url,
-        NATS_HUB_JWT: cluster.hub.jwt,
-        NATS_HUB_SEED: cluster.hub.seed,
-        NATS_ACCOUNT_SEED: cluster.trust.accountSeed,
-        NATS_OPERATOR_SEED: cluster.trust.operatorSeed,
-        NATS_SYSTEM_USER_JWT: system.jwt,
-        NATS_SYSTEM_USER_SEED: system.seed,
-        NATS_STREAM_REPLICAS: '3',
-        ADMIN_TOKEN,
-        PORT: '0',
-        HOST: '127.0.0.1',
-        LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
-        INGEST_FLUSH_MS: '20',
-        REGISTER_RATE_LIMIT_PER_MINUTE: '1000',
-        FLOTILLA_SECRET_KEY: TEST_SECRET_KEY,
-      }),
+      loadConfig(
+        testHubEnv(db.url, cluster, {
+          NATS_OPERATOR_SEED: cluster.trust.operatorSeed,
+          NATS_SYSTEM_USER_JWT: system.jwt,
+          NATS_SYSTEM_USER_SEED: system.seed,
+          NATS_STREAM_REPLICAS: '3',
+          REGISTER_RATE_LIMIT_PER_MINUTE: '1000',
+        }),
+      ),
     );
     // Registration is HTTP to the hub; the NATS side connects below, to the leaf or the cluster.
     let target: { connect: TestNatsCluster['connect'] } = cluster;

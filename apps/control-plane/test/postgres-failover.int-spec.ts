@@ -25,7 +25,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createControlPlane, type ControlPlane } from '../src/bootstrap.js';
 import { loadConfig } from '../src/config/load-config.js';
 import { FleetEvents } from '../src/modules/fleet-events/fleet-events.js';
-import { ADMIN_TOKEN, CREATE_REGISTRATION_TOKEN, registration, TEST_SECRET_KEY } from './support/harness.js';
+import { CREATE_REGISTRATION_TOKEN, registration, testHubEnv, AGENTS_PUBLISHER, adminGql } from './support/harness.js';
 import { syncReport } from './support/reports.js';
 
 const SHA = 'c'.repeat(40);
@@ -60,29 +60,15 @@ describe('PostgreSQL primary killed, standby promoted', { timeout: scaled(150_00
     const multiHost = primary.url
       .replace(`127.0.0.1:${primary.port}`, `127.0.0.1:${primary.port},127.0.0.1:${standby.port}`)
       .concat('?target_session_attrs=read-write');
-    const config = loadConfig({
-      DATABASE_URL: multiHost,
-      DATABASE_CONNECT_TIMEOUT_MS: '1000',
-      DATABASE_QUERY_TIMEOUT_MS: '2000',
-      NATS_URL: nats.url,
-      NATS_HUB_JWT: nats.hub.jwt,
-      NATS_HUB_SEED: nats.hub.seed,
-      NATS_ACCOUNT_SEED: nats.trust.accountSeed,
-      ADMIN_TOKEN,
-      PORT: '0',
-      HOST: '127.0.0.1',
-      LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
-      INGEST_FLUSH_MS: '20',
-      REGISTER_RATE_LIMIT_PER_MINUTE: '1000',
-      FLOTILLA_SECRET_KEY: TEST_SECRET_KEY,
-    });
-    cp = await createControlPlane(config);
-    publisher = await nats.connect(
-      await nats.userFor(
-        { pub: { allow: [subjects.agentAll] }, sub: { allow: ['_INBOX_CLUSTER.>'] } },
-        { inboxPrefix: '_INBOX_CLUSTER' },
-      ),
+    const config = loadConfig(
+      testHubEnv(multiHost, nats, {
+        DATABASE_CONNECT_TIMEOUT_MS: '1000',
+        DATABASE_QUERY_TIMEOUT_MS: '2000',
+        REGISTER_RATE_LIMIT_PER_MINUTE: '1000',
+      }),
     );
+    cp = await createControlPlane(config);
+    publisher = await nats.connect(await nats.userFor(AGENTS_PUBLISHER.permissions, AGENTS_PUBLISHER.opts));
   }, scaled(120_000));
 
   afterAll(async () => {
@@ -94,14 +80,7 @@ describe('PostgreSQL primary killed, standby promoted', { timeout: scaled(150_00
     if (folder) rmSync(folder, { recursive: true, force: true });
   });
 
-  const gql = async (query: string, variables: Record<string, unknown> = {}) => {
-    const res = await fetch(`${cp.url}/graphql`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${ADMIN_TOKEN}` },
-      body: JSON.stringify({ query, variables }),
-    });
-    return (await res.json()) as { data: any; errors?: unknown };
-  };
+  const gql = adminGql(() => cp.url);
   const ready = async () => (await fetch(`${cp.url}/readyz`, { signal: AbortSignal.timeout(5000) })).status;
   const serverPort = async () =>
     ((await cp.app.get(DataSource).query('SELECT inet_server_port() AS port')) as { port: number }[])[0]!.port;

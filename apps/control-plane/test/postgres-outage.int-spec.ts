@@ -20,7 +20,7 @@ import { createControlPlane, type ControlPlane } from '../src/bootstrap.js';
 import { loadConfig } from '../src/config/load-config.js';
 import { FleetEvents } from '../src/modules/fleet-events/fleet-events.js';
 import { NatsService } from '../src/modules/nats/nats.service.js';
-import { ADMIN_TOKEN, CREATE_REGISTRATION_TOKEN, registration, TEST_SECRET_KEY } from './support/harness.js';
+import { CREATE_REGISTRATION_TOKEN, registration, testHubEnv, AGENTS_PUBLISHER, adminGql } from './support/harness.js';
 import { syncReport } from './support/reports.js';
 
 const SHA = 'e'.repeat(40);
@@ -46,30 +46,16 @@ describe('PostgreSQL stopped during ingest and started again', { timeout: scaled
     folder = mkdtempSync(join(tmpdir(), 'flotilla-pg-outage-'));
     chmodSync(folder, 0o755); // PostgreSQL runs as the OS user postgres when we are root
     [pg, nats] = await Promise.all([startPg(), startNats()]);
-    const config = loadConfig({
-      DATABASE_URL: pg.url,
-      DATABASE_CONNECT_TIMEOUT_MS: String(CONNECT_TIMEOUT_MS),
-      DATABASE_QUERY_TIMEOUT_MS: String(QUERY_TIMEOUT_MS),
-      NATS_URL: nats.url,
-      NATS_HUB_JWT: nats.hub.jwt,
-      NATS_HUB_SEED: nats.hub.seed,
-      NATS_ACCOUNT_SEED: nats.trust.accountSeed,
-      ADMIN_TOKEN,
-      PORT: '0',
-      HOST: '127.0.0.1',
-      LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
-      INGEST_FLUSH_MS: '20',
-      REGISTER_RATE_LIMIT_PER_MINUTE: '1000',
-      FLOTILLA_SECRET_KEY: TEST_SECRET_KEY,
-    });
+    const config = loadConfig(
+      testHubEnv(pg.url, nats, {
+        DATABASE_CONNECT_TIMEOUT_MS: String(CONNECT_TIMEOUT_MS),
+        DATABASE_QUERY_TIMEOUT_MS: String(QUERY_TIMEOUT_MS),
+        REGISTER_RATE_LIMIT_PER_MINUTE: '1000',
+      }),
+    );
     cp = await createControlPlane(config);
     // One identity that may publish on every agent subject, standing in for the agents.
-    publisher = await nats.connect(
-      await nats.userFor(
-        { pub: { allow: [subjects.agentAll] }, sub: { allow: ['_INBOX_CLUSTER.>'] } },
-        { inboxPrefix: '_INBOX_CLUSTER' },
-      ),
-    );
+    publisher = await nats.connect(await nats.userFor(AGENTS_PUBLISHER.permissions, AGENTS_PUBLISHER.opts));
   }, scaled(90_000));
 
   afterAll(async () => {
@@ -80,14 +66,7 @@ describe('PostgreSQL stopped during ingest and started again', { timeout: scaled
     if (folder) rmSync(folder, { recursive: true, force: true });
   });
 
-  const gql = async (query: string, variables: Record<string, unknown> = {}) => {
-    const res = await fetch(`${cp.url}/graphql`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${ADMIN_TOKEN}` },
-      body: JSON.stringify({ query, variables }),
-    });
-    return (await res.json()) as { data: any; errors?: unknown };
-  };
+  const gql = adminGql(() => cp.url);
   const status = async (path: string) =>
     (await fetch(`${cp.url}${path}`, { signal: AbortSignal.timeout(5000) })).status;
 

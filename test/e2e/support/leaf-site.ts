@@ -17,7 +17,7 @@ import {
 import { DataSource } from 'typeorm';
 import { createControlPlane, type ControlPlane } from '../../../apps/control-plane/src/bootstrap.js';
 import { loadConfig } from '../../../apps/control-plane/src/config/load-config.js';
-import { ADMIN_TOKEN, TEST_SECRET_KEY, type Harness } from '../../../apps/control-plane/test/support/harness.js';
+import { ADMIN_TOKEN, testHubEnv, type Harness } from '../../../apps/control-plane/test/support/harness.js';
 
 export interface LeafSite {
   cluster: TestNatsCluster;
@@ -44,26 +44,17 @@ export async function startLeafSite(opts: { env?: Record<string, string> } = {})
     const leafPort = await freePort();
     const system = await systemUserCreds(cluster.trust);
     const cp = await createControlPlane(
-      loadConfig({
-        DATABASE_URL: db.url,
-        NATS_URL: cluster.url,
-        AGENT_NATS_URL: `nats://127.0.0.1:${leafPort}`,
-        NATS_HUB_JWT: cluster.hub.jwt,
-        NATS_HUB_SEED: cluster.hub.seed,
-        NATS_ACCOUNT_SEED: cluster.trust.accountSeed,
-        NATS_OPERATOR_SEED: cluster.trust.operatorSeed,
-        NATS_SYSTEM_USER_JWT: system.jwt,
-        NATS_SYSTEM_USER_SEED: system.seed,
-        NATS_STREAM_REPLICAS: '3',
-        ADMIN_TOKEN,
-        PORT: '0',
-        HOST: '127.0.0.1',
-        LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
-        INGEST_FLUSH_MS: '20',
-        REGISTER_RATE_LIMIT_PER_MINUTE: '1000',
-        FLOTILLA_SECRET_KEY: TEST_SECRET_KEY,
-        ...opts.env,
-      }),
+      loadConfig(
+        testHubEnv(db.url, cluster, {
+          AGENT_NATS_URL: `nats://127.0.0.1:${leafPort}`,
+          NATS_OPERATOR_SEED: cluster.trust.operatorSeed,
+          NATS_SYSTEM_USER_JWT: system.jwt,
+          NATS_SYSTEM_USER_SEED: system.seed,
+          NATS_STREAM_REPLICAS: '3',
+          REGISTER_RATE_LIMIT_PER_MINUTE: '1000',
+          ...opts.env,
+        }),
+      ),
     );
     cleanup.push(() => cp.close());
     const h = {

@@ -13,6 +13,7 @@ import { AuditResolver } from '../modules/audit/audit.resolver.js';
 import { MeResolver } from '../modules/auth/me.resolver.js';
 import { ClustersResolver } from '../modules/clusters/clusters.resolver.js';
 import { DeadLettersResolver } from '../modules/dead-letters/dead-letters.resolver.js';
+import { ClusterWarningsResolver } from '../modules/diffs/cluster-warnings.resolver.js';
 import { DiffsResolver } from '../modules/diffs/diffs.resolver.js';
 import { DriftResolver } from '../modules/drift/drift.resolver.js';
 import { FleetRepoResolver } from '../modules/fleet-repo/fleet-repo.resolver.js';
@@ -27,6 +28,7 @@ export const resolvers = [
   ApiTokensResolver,
   AuditResolver,
   ClustersResolver,
+  ClusterWarningsResolver,
   DeadLettersResolver,
   DiffsResolver,
   DriftResolver,

@@ -3,6 +3,7 @@
  * control plane on a free port, plus helpers to call GraphQL and register agents.
  */
 import { createUser, systemUserCreds } from '@flotilla/nats-auth';
+import { subjects } from '@flotilla/protocol';
 import { createTestDatabase, startNats, type TestDatabase, type TestNats } from '@flotilla/testing';
 import { pino } from 'pino';
 import { createControlPlane, type ControlPlane } from '../../src/bootstrap.js';
@@ -11,6 +12,52 @@ import { loadConfig } from '../../src/config/load-config.js';
 
 export const ADMIN_TOKEN = 'test-admin-token-0123456789abcdef0123456789';
 export const TEST_SECRET_KEY = Buffer.alloc(32, 9).toString('base64');
+
+/** Where a test control plane finds NATS: a TestNats or a NATS cluster of libs/testing. */
+export interface TestNatsTarget {
+  url: string;
+  hub: { jwt: string; seed: string };
+  trust: { accountSeed: string };
+}
+
+/**
+ * The settings every test control plane runs with: its database and NATS, the admin token, a free
+ * loopback port, quiet logs and fast ingest flushes; `env` adds or overrides.
+ */
+export function testHubEnv(databaseUrl: string, nats: TestNatsTarget, env: Record<string, string> = {}) {
+  return {
+    DATABASE_URL: databaseUrl,
+    NATS_URL: nats.url,
+    NATS_HUB_JWT: nats.hub.jwt,
+    NATS_HUB_SEED: nats.hub.seed,
+    NATS_ACCOUNT_SEED: nats.trust.accountSeed,
+    ADMIN_TOKEN,
+    PORT: '0',
+    HOST: '127.0.0.1',
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    INGEST_FLUSH_MS: '20',
+    FLOTILLA_SECRET_KEY: TEST_SECRET_KEY,
+    ...env,
+  };
+}
+
+/** NATS permissions of one identity that may publish on every agent subject, standing in for many agents. */
+export const AGENTS_PUBLISHER = {
+  permissions: { pub: { allow: [subjects.agentAll] }, sub: { allow: ['_INBOX_CLUSTER.>'] } },
+  opts: { inboxPrefix: '_INBOX_CLUSTER' },
+};
+
+/** GraphQL as the admin, against the control plane `url()` names at call time. */
+export function adminGql(url: () => string) {
+  return async (query: string, variables: Record<string, unknown> = {}) => {
+    const res = await fetch(`${url()}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${ADMIN_TOKEN}` },
+      body: JSON.stringify({ query, variables }),
+    });
+    return (await res.json()) as { data: any; errors?: unknown };
+  };
+}
 
 export interface GqlResult<T = any> {
   status: number;
@@ -44,23 +91,14 @@ export async function startHarness(env: Record<string, string> = {}, opts: Harne
     throw e;
   });
   const system = await systemUserCreds(nats.trust);
-  const config = loadConfig({
-    DATABASE_URL: db.url,
-    NATS_URL: nats.url,
-    NATS_HUB_JWT: nats.hub.jwt,
-    NATS_HUB_SEED: nats.hub.seed,
-    NATS_ACCOUNT_SEED: nats.trust.accountSeed,
-    NATS_OPERATOR_SEED: nats.trust.operatorSeed,
-    NATS_SYSTEM_USER_JWT: system.jwt,
-    NATS_SYSTEM_USER_SEED: system.seed,
-    ADMIN_TOKEN,
-    PORT: '0',
-    HOST: '127.0.0.1',
-    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
-    INGEST_FLUSH_MS: '20',
-    FLOTILLA_SECRET_KEY: TEST_SECRET_KEY,
-    ...env,
-  });
+  const config = loadConfig(
+    testHubEnv(db.url, nats, {
+      NATS_OPERATOR_SEED: nats.trust.operatorSeed,
+      NATS_SYSTEM_USER_JWT: system.jwt,
+      NATS_SYSTEM_USER_SEED: system.seed,
+      ...env,
+    }),
+  );
   let cp: ControlPlane | undefined;
   const h: Harness = {
     nats,
