@@ -352,11 +352,17 @@ describe('helm chart of the hub', () => {
       const applied = await appliedMigrations();
       expect(applied.map((m) => m.name).sort()).toEqual(migrations.map((m) => m.name).sort());
       // The stream and bucket are replicated on the 3 nodes (NATS_STREAM_REPLICAS from the chart).
-      const jsz = (await (
-        await fetch(`http://127.0.0.1:${ports[0]!.http}/jsz?accounts=true&streams=true&config=true`)
-      ).json()) as any;
-      const streams = jsz.account_details.flatMap((acc: any) => acc.stream_detail ?? []);
-      expect(streams.length).toBeGreaterThan(0);
+      // A node lists a stream once the cluster's meta leader has placed it there: wait for it.
+      const streams: any[] = await eventually(
+        async () => {
+          const jsz = (await (
+            await fetch(`http://127.0.0.1:${ports[0]!.http}/jsz?accounts=true&streams=true&config=true`)
+          ).json()) as any;
+          const found = (jsz.account_details ?? []).flatMap((acc: any) => acc.stream_detail ?? []);
+          return found.length > 0 ? found : undefined;
+        },
+        { timeoutMs: 30_000 },
+      );
       for (const s of streams) expect(s.config.num_replicas).toBe(3);
 
       // A cluster record made on N, to see it survive the upgrade.
