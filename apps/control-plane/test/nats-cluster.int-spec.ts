@@ -15,15 +15,9 @@ import { loadConfig } from '../src/config/load-config.js';
 import { FleetEvents } from '../src/modules/fleet-events/fleet-events.js';
 import { NatsService } from '../src/modules/nats/nats.service.js';
 import { eventually, registerAgent, relayRequest, type TestAgent } from './support/agent.js';
-import {
-  CREATE_REGISTRATION_TOKEN,
-  registration,
-  testHubEnv,
-  AGENTS_PUBLISHER,
-  adminGql,
-  type Harness,
-} from './support/harness.js';
+import { CREATE_REGISTRATION_TOKEN, testHubEnv, AGENTS_PUBLISHER, adminGql, type Harness } from './support/harness.js';
 import { syncReport } from './support/reports.js';
+import { registerClusters, STORED_REPORTS_SQL } from './support/ingest-load.js';
 
 const SHA = 'f'.repeat(40);
 const CLUSTERS = 10;
@@ -80,19 +74,7 @@ describe('on a 3-node NATS cluster', () => {
   });
 
   it("kill -9 of the hub's node during report ingest: every report stored, none processed twice", async () => {
-    const ids: string[] = [];
-    for (let i = 0; i < CLUSTERS; i++) {
-      const t = await gql(CREATE_REGISTRATION_TOKEN, {
-        input: { name: `t${i}`, tags: [], expiresIn: 3600, maxUses: 1 },
-      });
-      const res = await fetch(`${cp.url}/v1/register`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify(registration(t.data.createRegistrationToken.token, `nc-${i}`).body),
-      });
-      expect(res.status).toBe(201);
-      ids.push(((await res.json()) as { clusterId: string }).clusterId);
-    }
+    const ids = await registerClusters(cp.url, CLUSTERS, 'nc');
     const processed: string[] = [];
     cp.app.get(FleetEvents).on('syncReported', (e) => void processed.push(`${e.clusterId}/${e.report.seq}`));
 
@@ -127,12 +109,7 @@ describe('on a 3-node NATS cluster', () => {
     await Promise.all(senders);
     const total = CLUSTERS * REPORTS;
     await eventually(async () => processed.length >= total, 30_000, `${total} reports processed`);
-    const rows = (await cp.app
-      .get(DataSource)
-      .query(
-        `SELECT count(*)::int AS n, count(DISTINCT (cluster_id, seq))::int AS d FROM sync_results WHERE cluster_id = ANY($1::uuid[])`,
-        [ids],
-      )) as { n: number; d: number }[];
+    const rows = (await cp.app.get(DataSource).query(STORED_REPORTS_SQL, [ids])) as { n: number; d: number }[];
     expect(rows[0]).toEqual({ n: total, d: total });
     expect(processed).toHaveLength(total);
     expect(new Set(processed).size).toBe(total);
@@ -230,12 +207,7 @@ describe('on a 3-node NATS cluster', () => {
     await Promise.all(senders);
     const total = CLUSTERS * REPORTS;
     await eventually(async () => processed.length >= total, 30_000, `${total} relayed reports processed`);
-    const rows = (await cp.app
-      .get(DataSource)
-      .query(
-        `SELECT count(*)::int AS n, count(DISTINCT (cluster_id, seq))::int AS d FROM sync_results WHERE cluster_id = ANY($1::uuid[])`,
-        [ids],
-      )) as { n: number; d: number }[];
+    const rows = (await cp.app.get(DataSource).query(STORED_REPORTS_SQL, [ids])) as { n: number; d: number }[];
     expect(rows[0]).toEqual({ n: total, d: total });
     expect(processed).toHaveLength(total);
     expect(new Set(processed).size).toBe(total);

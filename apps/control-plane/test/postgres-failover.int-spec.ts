@@ -9,7 +9,6 @@
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { jetstream } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import {
   startEmbeddedPostgres,
@@ -17,7 +16,6 @@ import {
   type EmbeddedPostgres,
   type EmbeddedStandby,
 } from '@flotilla/local-infra';
-import { subjects } from '@flotilla/protocol';
 import { eventually, scaled, startNats, type TestNats } from '@flotilla/testing';
 import pg from 'pg';
 import { DataSource } from 'typeorm';
@@ -25,8 +23,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createControlPlane, type ControlPlane } from '../src/bootstrap.js';
 import { loadConfig } from '../src/config/load-config.js';
 import { FleetEvents } from '../src/modules/fleet-events/fleet-events.js';
-import { CREATE_REGISTRATION_TOKEN, registration, testHubEnv, AGENTS_PUBLISHER, adminGql } from './support/harness.js';
-import { syncReport } from './support/reports.js';
+import { testHubEnv, AGENTS_PUBLISHER } from './support/harness.js';
+import { registerClusters, steadyReports, storedReports } from './support/ingest-load.js';
 
 const SHA = 'c'.repeat(40);
 const CLUSTERS = 4;
@@ -80,47 +78,18 @@ describe('PostgreSQL primary killed, standby promoted', { timeout: scaled(150_00
     if (folder) rmSync(folder, { recursive: true, force: true });
   });
 
-  const gql = adminGql(() => cp.url);
   const ready = async () => (await fetch(`${cp.url}/readyz`, { signal: AbortSignal.timeout(5000) })).status;
   const serverPort = async () =>
     ((await cp.app.get(DataSource).query('SELECT inet_server_port() AS port')) as { port: number }[])[0]!.port;
 
   it('the hub follows the promoted standby; every report stored once', async () => {
     expect(await serverPort()).toBe(primary.port);
-    const ids: string[] = [];
-    for (let i = 0; i < CLUSTERS; i++) {
-      const t = await gql(CREATE_REGISTRATION_TOKEN, {
-        input: { name: `t${i}`, tags: [], expiresIn: 3600, maxUses: 1 },
-      });
-      const res = await fetch(`${cp.url}/v1/register`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify(registration(t.data.createRegistrationToken.token, `fo-${i}`).body),
-      });
-      expect(res.status).toBe(201);
-      ids.push(((await res.json()) as { clusterId: string }).clusterId);
-    }
+    const ids = await registerClusters(cp.url, CLUSTERS, 'fo');
     const processed: string[] = [];
     cp.app.get(FleetEvents).on('syncReported', (e) => void processed.push(`${e.clusterId}/${e.report.seq}`));
-    const js = jetstream(publisher, { timeout: 5000 });
-    let sending = true;
-    const sent = new Map<string, number>(ids.map((id) => [id, 0]));
-    const senders = ids.map(async (id) => {
-      for (let seq = 0; sending; seq++) {
-        await js.publish(subjects.agent(id, 'sync'), JSON.stringify(syncReport(id, seq, SHA)), {
-          msgID: `${id}/${seq}`,
-        });
-        sent.set(id, seq + 1);
-        await new Promise((r) => setTimeout(r, 50));
-      }
-    });
-    const total = () => [...sent.values()].reduce((a, b) => a + b, 0);
-    const stored = () =>
-      one<{ n: number; d: number }>(
-        standby.url,
-        `SELECT count(*)::int AS n, count(DISTINCT (cluster_id, seq))::int AS d FROM sync_results WHERE cluster_id = ANY($1::uuid[])`,
-        [ids],
-      );
+    const reports = steadyReports(publisher, ids, SHA);
+    const total = reports.total;
+    const stored = () => storedReports(standby.url, ids);
     await eventually(async () => processed.length >= 40, { timeoutMs: 20_000, what: 'reports stored on the primary' });
 
     // What the primary had committed when it died must all be on the standby (synchronous replication).
@@ -145,8 +114,7 @@ describe('PostgreSQL primary killed, standby promoted', { timeout: scaled(150_00
       what: `the ${sentAtPromotion} reports sent until the promotion stored`,
     });
     const resumedAt = Date.now();
-    sending = false;
-    await Promise.all(senders);
+    await reports.stop();
     const all = total();
     await eventually(async () => (await stored()).n >= all, { timeoutMs: 60_000, what: `${all} reports stored` });
 

@@ -10,18 +10,18 @@
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from '@flotilla/local-infra';
-import { AGENT_CONSUMER, AGENT_STREAM, subjects } from '@flotilla/protocol';
+import { AGENT_CONSUMER, AGENT_STREAM } from '@flotilla/protocol';
 import { eventually, scaled, startNats, type TestNats } from '@flotilla/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createControlPlane, type ControlPlane } from '../src/bootstrap.js';
 import { loadConfig } from '../src/config/load-config.js';
 import { FleetEvents } from '../src/modules/fleet-events/fleet-events.js';
 import { NatsService } from '../src/modules/nats/nats.service.js';
-import { CREATE_REGISTRATION_TOKEN, registration, testHubEnv, AGENTS_PUBLISHER, adminGql } from './support/harness.js';
-import { syncReport } from './support/reports.js';
+import { testHubEnv, AGENTS_PUBLISHER } from './support/harness.js';
+import { registerClusters, steadyReports, storedReports } from './support/ingest-load.js';
 
 const SHA = 'e'.repeat(40);
 const CLUSTERS = 5;
@@ -66,43 +66,18 @@ describe('PostgreSQL stopped during ingest and started again', { timeout: scaled
     if (folder) rmSync(folder, { recursive: true, force: true });
   });
 
-  const gql = adminGql(() => cp.url);
   const status = async (path: string) =>
     (await fetch(`${cp.url}${path}`, { signal: AbortSignal.timeout(5000) })).status;
 
   it('holds the reports in JetStream, answers not ready meanwhile, then stores every report once', async () => {
-    const ids: string[] = [];
-    for (let i = 0; i < CLUSTERS; i++) {
-      const t = await gql(CREATE_REGISTRATION_TOKEN, {
-        input: { name: `t${i}`, tags: [], expiresIn: 3600, maxUses: 1 },
-      });
-      const res = await fetch(`${cp.url}/v1/register`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify(registration(t.data.createRegistrationToken.token, `pg-${i}`).body),
-      });
-      expect(res.status).toBe(201);
-      ids.push(((await res.json()) as { clusterId: string }).clusterId);
-    }
+    const ids = await registerClusters(cp.url, CLUSTERS, 'pg');
     expect(await status('/readyz')).toBe(200);
     const processed: string[] = [];
     cp.app.get(FleetEvents).on('syncReported', (e) => void processed.push(`${e.clusterId}/${e.report.seq}`));
-    const stored = () => queryRows(pg!.url, ids);
+    const stored = () => storedReports(pg!.url, ids);
 
-    // Every agent reports every 50 ms for as long as `sending` holds; each report acked by JetStream counts as sent.
-    const js = jetstream(publisher, { timeout: 5000 });
-    let sending = true;
-    const sent = new Map<string, number>(ids.map((id) => [id, 0]));
-    const senders = ids.map(async (id) => {
-      for (let seq = 0; sending; seq++) {
-        await js.publish(subjects.agent(id, 'sync'), JSON.stringify(syncReport(id, seq, SHA)), {
-          msgID: `${id}/${seq}`,
-        });
-        sent.set(id, seq + 1);
-        await new Promise((r) => setTimeout(r, 50));
-      }
-    });
-    const total = () => [...sent.values()].reduce((a, b) => a + b, 0);
+    const reports = steadyReports(publisher, ids, SHA);
+    const total = reports.total;
     await eventually(async () => processed.length >= 20, {
       timeoutMs: 20_000,
       what: 'reports stored before the outage',
@@ -147,8 +122,7 @@ describe('PostgreSQL stopped during ingest and started again', { timeout: scaled
       what: `the ${sentAtRestart} reports sent until the restart stored`,
     });
     const heldStoredAt = Date.now();
-    sending = false;
-    await Promise.all(senders);
+    await reports.stop();
     probing = false;
     await prober;
     const all = total();
@@ -176,18 +150,3 @@ describe('PostgreSQL stopped during ingest and started again', { timeout: scaled
     );
   });
 });
-
-async function queryRows(url: string, ids: string[]): Promise<{ n: number; d: number }> {
-  const { default: pgDriver } = await import('pg');
-  const client = new pgDriver.Client({ connectionString: url, connectionTimeoutMillis: 5000 });
-  await client.connect();
-  try {
-    const r = await client.query<{ n: number; d: number }>(
-      `SELECT count(*)::int AS n, count(DISTINCT (cluster_id, seq))::int AS d FROM sync_results WHERE cluster_id = ANY($1::uuid[])`,
-      [ids],
-    );
-    return r.rows[0]!;
-  } finally {
-    await client.end();
-  }
-}
