@@ -22,7 +22,16 @@ import { scaled, startGitServer, type GitServer } from '@flotilla/testing';
 import { AGENT_NODE_OPTIONS } from '../../apps/agent/src/node-options.js';
 import { eventually } from '../../apps/control-plane/test/support/agent.js';
 import { createRegistrationToken, startHarness, type Harness } from '../../apps/control-plane/test/support/harness.js';
-import { byKind, kubectl, kubectlPath, one, parseObjects, REPO_ROOT, type KubeObject } from './support/kubectl.js';
+import {
+  byKind,
+  adminKubectl,
+  kubectl,
+  kubectlPath,
+  one,
+  parseObjects,
+  REPO_ROOT,
+  type KubeObject,
+} from './support/kubectl.js';
 import { restrictedViolations } from './support/restricted.js';
 
 const CHART = join(REPO_ROOT, 'infra', 'charts', 'flotilla-agent');
@@ -243,20 +252,7 @@ describe('helm chart and kustomize base of the agent', () => {
      * agent runs, and kubectl sends no bearer token to a plain-http server, so authentication is
      * off for the length of each admin command.
      */
-    const k = async (args: string[]) => {
-      sim.setTokens(undefined);
-      try {
-        return await kubectl(kubectlBin, [
-          '--kubeconfig',
-          sim.kubeconfigPath,
-          '--cache-dir',
-          join(dir, 'cache'),
-          ...args,
-        ]);
-      } finally {
-        sim.setTokens([SA_TOKEN]);
-      }
-    };
+    const k = (args: string[]) => adminKubectl(kubectlBin, sim, join(dir, 'cache'), [SA_TOKEN])(args);
 
     /** Runs the agent as the rendered pod would, its in-pod paths mapped to local files. */
     function runPod(objects: KubeObject[], podDir: string): PodProcess {
@@ -451,20 +447,7 @@ describe('helm chart and kustomize base of the agent', () => {
     const NAMESPACED = 'tenant-1';
     // Installed outside flotilla-system: state Secret, Lease and inventory follow the release namespace.
     const TNS = 'flotilla-tenant';
-    const k = async (args: string[]) => {
-      sim.setTokens(undefined);
-      try {
-        return await kubectl(kubectlBin, [
-          '--kubeconfig',
-          sim.kubeconfigPath,
-          '--cache-dir',
-          join(dir, 'cache-ns'),
-          ...args,
-        ]);
-      } finally {
-        sim.setTokens([SA_TOKEN]);
-      }
-    };
+    const k = (args: string[]) => adminKubectl(kubectlBin, sim, join(dir, 'cache-ns'), [SA_TOKEN])(args);
     beforeAll(async () => {
       git = await startGitServer();
       [h, sim] = await startHubAndCluster(git, 'chart-ns', join(dir, 'sim-ns-kubeconfig'), TNS);

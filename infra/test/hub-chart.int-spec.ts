@@ -26,7 +26,7 @@ import { createTestDatabase, eventually, scaled, type TestDatabase } from '@flot
 import { migrations } from '../../apps/control-plane/src/database/data-source.js';
 import { loadConfig } from '../../apps/control-plane/src/config/load-config.js';
 import { hubChartValues } from '../nats/hub-chart-values.js';
-import { byKind, kubectl, kubectlPath, one, parseObjects, REPO_ROOT, type KubeObject } from './support/kubectl.js';
+import { byKind, adminKubectl, kubectlPath, one, parseObjects, REPO_ROOT, type KubeObject } from './support/kubectl.js';
 import { restrictedViolations } from './support/restricted.js';
 
 const CHART = join(REPO_ROOT, 'infra', 'charts', 'flotilla-hub');
@@ -177,20 +177,7 @@ describe('helm chart of the hub', () => {
     const nats: { child: ChildProcess; log: { text: string } }[] = [];
     const hubs: { child: ChildProcess; log: { text: string }; url: string }[] = [];
     let natsUrls: string[] = [];
-    const k = async (args: string[]) => {
-      sim.setTokens(undefined);
-      try {
-        return await kubectl(kubectlBin, [
-          '--kubeconfig',
-          sim.kubeconfigPath,
-          '--cache-dir',
-          join(dir, 'cache'),
-          ...args,
-        ]);
-      } finally {
-        sim.setTokens([SA_TOKEN]);
-      }
-    };
+    const k = (args: string[]) => adminKubectl(kubectlBin, sim, join(dir, 'cache'), [SA_TOKEN])(args);
 
     beforeAll(async () => {
       [sim, db] = await Promise.all([

@@ -45,3 +45,24 @@ export const one = (objects: KubeObject[], kind: string, name?: string) => {
     );
   return found;
 };
+
+/**
+ * kubectl as the cluster's admin against a kube-sim that checks service-account tokens: kubectl
+ * sends no bearer token to a plain-http server, so authentication is off for the length of each
+ * command and `tokens` are accepted again after it.
+ */
+export function adminKubectl(
+  bin: string,
+  sim: { kubeconfigPath: string; setTokens(tokens: string[] | undefined): void },
+  cacheDir: string,
+  tokens: string[],
+) {
+  return async (args: string[]): Promise<string> => {
+    sim.setTokens(undefined);
+    try {
+      return await kubectl(bin, ['--kubeconfig', sim.kubeconfigPath, '--cache-dir', cacheDir, ...args]);
+    } finally {
+      sim.setTokens(tokens);
+    }
+  };
+}
